@@ -1,0 +1,10 @@
+//! Accounts and login: codice fiscale + password, SPID/CIE through OpenID Connect,
+//! refresh-token sessions, login throttling, password reset.
+
+pub mod entity;
+pub mod oidc;
+pub mod routes;
+pub mod secrets;
+pub mod service;
+pub mod sessions;
+pub mod throttle;

@@ -1,0 +1,335 @@
+//! Login, session and account endpoints.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use sea_orm::EntityTrait;
+use serde::Deserialize;
+use sportello_model::auth::{
+    LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, TokenResponse,
+};
+use sportello_model::Problem;
+
+use super::entity::user;
+use super::oidc::safe_redirect;
+use super::service::{self, LoggedIn};
+use super::sessions;
+use crate::auth::Principal;
+use crate::entes::service as entes;
+use crate::error::{ApiError, ApiResult};
+use crate::http::client_ip;
+use crate::startup::AppState;
+
+const REFRESH_COOKIE: &str = "sportello_refresh";
+const REFRESH_COOKIE_PATH: &str = "/api/v1/auth";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(login)
+        .service(refresh)
+        .service(logout)
+        .service(me)
+        .service(password_reset_request)
+        .service(password_reset_confirm)
+        .service(oidc_start)
+        .service(oidc_callback);
+}
+
+fn refresh_cookie(state: &AppState, value: String, max_age_days: i64) -> Cookie<'static> {
+    Cookie::build(REFRESH_COOKIE, value)
+        .path(REFRESH_COOKIE_PATH)
+        .http_only(true)
+        .secure(state.config.secure_cookies)
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::days(max_age_days))
+        .finish()
+}
+
+/// Access token, refresh token (body and HttpOnly cookie) and the user.
+fn tokens_response(state: &AppState, logged_in: LoggedIn) -> ApiResult<HttpResponse> {
+    let access_token = state
+        .jwt
+        .issue(&logged_in.user, &logged_in.session.family)?;
+    let body = TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: state.jwt.ttl_seconds,
+        refresh_token: logged_in.session.refresh_token.clone(),
+        user: service::me(&logged_in.user, &logged_in.ente)?,
+    };
+    Ok(HttpResponse::Ok()
+        .cookie(refresh_cookie(
+            state,
+            logged_in.session.refresh_token,
+            state.config.refresh_token_ttl_days,
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(body))
+}
+
+fn presented_refresh_token(req: &HttpRequest, body: Option<RefreshRequest>) -> Option<String> {
+    body.and_then(|b| b.refresh_token)
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()))
+        .filter(|t| !t.is_empty())
+}
+
+/// Log in with codice fiscale and password.
+#[utoipa::path(
+    tag = "Accesso",
+    params(("slug" = String, Path, description = "Comune")),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Invalid codice fiscale or malformed body"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong codice fiscale or password"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many failed attempts"),
+    )
+)]
+#[post("/entes/{slug}/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let ente = entes::by_slug(&state.db, &slug).await?;
+    let logged_in = service::login_with_password(
+        &state.db,
+        ente,
+        &body.fiscal_code,
+        &body.password,
+        &client_ip(&req),
+        state.config.refresh_token_ttl_days,
+    )
+    .await?;
+    tokens_response(&state, logged_in)
+}
+
+/// Exchange a refresh token (body or cookie) for new tokens. The old one stops working;
+/// presenting it again closes the whole session.
+#[utoipa::path(
+    tag = "Accesso",
+    request_body(content = Option<RefreshRequest>, description = "Optional when the refresh cookie is sent"),
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Option<web::Json<RefreshRequest>>,
+) -> ApiResult<HttpResponse> {
+    let token = presented_refresh_token(&req, body.map(|b| b.into_inner())).ok_or_else(|| {
+        ApiError::Unauthorized("Sessione non trovata: accedi all'area personale.".into())
+    })?;
+    let (user, session) =
+        sessions::rotate(&state.db, &token, state.config.refresh_token_ttl_days).await?;
+    let ente = entes::by_id(&state.db, user.ente_id).await?;
+    tokens_response(
+        &state,
+        LoggedIn {
+            user,
+            ente,
+            session,
+        },
+    )
+}
+
+/// Close the session of the presented refresh token (body or cookie) or access token.
+#[utoipa::path(
+    tag = "Accesso",
+    request_body(content = Option<RefreshRequest>),
+    responses((status = 204, description = "Session closed")),
+    security((), ("bearer" = []))
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Option<web::Json<RefreshRequest>>,
+    principal: Option<Principal>,
+) -> ApiResult<HttpResponse> {
+    let mut family = principal.map(|p| p.session);
+    if family.is_none() {
+        if let Some(token) = presented_refresh_token(&req, body.map(|b| b.into_inner())) {
+            family = sessions::family_of(&state.db, &token).await?;
+        }
+    }
+    if let Some(family) = family {
+        sessions::revoke_family(&state.db, &family).await?;
+    }
+    let mut expired = refresh_cookie(&state, String::new(), 0);
+    expired.make_removal();
+    Ok(HttpResponse::NoContent().cookie(expired).finish())
+}
+
+/// The logged-in user.
+#[utoipa::path(
+    tag = "Accesso",
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<HttpResponse> {
+    let user = user::Entity::find_by_id(principal.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let ente = entes::by_id(&state.db, principal.ente_id).await?;
+    Ok(HttpResponse::Ok().json(service::me(&user, &ente)?))
+}
+
+/// Ask for a password reset link by e-mail. Always answers 202, whether or not the
+/// codice fiscale is registered.
+#[utoipa::path(
+    tag = "Accesso",
+    params(("slug" = String, Path, description = "Comune")),
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If the account exists, an e-mail is on its way"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/entes/{slug}/auth/password-reset")]
+pub async fn password_reset_request(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<PasswordResetRequest>,
+) -> ApiResult<HttpResponse> {
+    let ente = entes::by_slug(&state.db, &slug).await?;
+    service::request_password_reset(&state.db, &ente, &body.fiscal_code, &state.public_url).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Set a new password with the token from the e-mail. Every open session is closed.
+#[utoipa::path(
+    tag = "Accesso",
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 204, description = "Password changed"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn password_reset_confirm(
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetConfirm>,
+) -> ApiResult<HttpResponse> {
+    service::confirm_password_reset(&state.db, &body.token, &body.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OidcStartQuery {
+    /// Path of the portal to return to after login, e.g. `/demo/area-personale`.
+    pub redirect_to: Option<String>,
+}
+
+/// Start a SPID or CIE login: redirects the browser to the identity provider.
+#[utoipa::path(
+    tag = "Accesso",
+    params(
+        ("slug" = String, Path, description = "Comune"),
+        ("provider" = String, Path, description = "`spid` or `cie`"),
+        OidcStartQuery,
+    ),
+    responses(
+        (status = 302, description = "To the identity provider"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/entes/{slug}/auth/oidc/{provider}/start")]
+pub async fn oidc_start(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<OidcStartQuery>,
+) -> ApiResult<HttpResponse> {
+    let (slug, provider) = path.into_inner();
+    let ente = entes::by_slug(&state.db, &slug).await?;
+    let location = state
+        .oidc
+        .begin(
+            &state.db,
+            &ente,
+            &provider,
+            query.redirect_to.as_deref(),
+            &state.oidc_callback_url(),
+        )
+        .await?;
+    Ok(HttpResponse::Found()
+        .insert_header(("Location", location))
+        .finish())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OidcCallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Where the identity provider returns the browser. On success the session cookie is set
+/// and the browser goes back to the portal; on failure to the login page with the reason.
+#[utoipa::path(
+    tag = "Accesso",
+    params(OidcCallbackQuery),
+    responses((status = 302, description = "Back to the portal"))
+)]
+#[get("/auth/oidc/callback")]
+pub async fn oidc_callback(
+    state: web::Data<AppState>,
+    query: web::Query<OidcCallbackQuery>,
+) -> ApiResult<HttpResponse> {
+    let pending = match &query.state {
+        Some(s) => state.oidc.take_state(&state.db, s).await?,
+        None => None,
+    };
+    let Some(pending) = pending else {
+        return Ok(redirect_with_error(
+            "/",
+            "La richiesta di accesso è scaduta o non è valida: riprova.",
+        ));
+    };
+    let ente = entes::by_id(&state.db, pending.ente_id).await?;
+    let login_page = format!("/{}/accedi", ente.slug);
+    let Some(code) = query.code.as_deref().filter(|_| query.error.is_none()) else {
+        return Ok(redirect_with_error(&login_page, "Accesso annullato."));
+    };
+    let outcome = state
+        .oidc
+        .complete(
+            &state.db,
+            &pending,
+            code,
+            &state.oidc_callback_url(),
+            state.config.refresh_token_ttl_days,
+        )
+        .await;
+    match outcome {
+        Ok(logged_in) => Ok(HttpResponse::Found()
+            .cookie(refresh_cookie(
+                &state,
+                logged_in.session.refresh_token,
+                state.config.refresh_token_ttl_days,
+            ))
+            .insert_header((
+                "Location",
+                safe_redirect(Some(&pending.redirect_to), &ente.slug),
+            ))
+            .finish()),
+        Err(err) => Ok(redirect_with_error(&login_page, &err.problem().detail)),
+    }
+}
+
+fn redirect_with_error(path: &str, message: &str) -> HttpResponse {
+    let query = serde_urlencoded::to_string([("errore", message)]).unwrap_or_default();
+    HttpResponse::Found()
+        .insert_header(("Location", format!("{path}?{query}")))
+        .finish()
+}

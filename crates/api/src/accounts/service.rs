@@ -1,0 +1,219 @@
+//! Login with codice fiscale and password, the current user, password reset.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
+use sportello_model::auth::{validate_new_password, Me, Role};
+use sportello_model::FiscalCode;
+use time::OffsetDateTime;
+
+use super::entity::{password_reset_token, user};
+use super::secrets::{hash_password, random_token, token_hash, verify_password};
+use super::sessions::{self, IssuedSession};
+use super::throttle::{self, ThrottleKey};
+use crate::communications::enqueue_email;
+use crate::db::TenantScoped;
+use crate::entes::entity::ente;
+use crate::error::{ApiError, ApiResult};
+
+const RESET_TOKEN_TTL: time::Duration = time::Duration::hours(1);
+
+/// A successful login: the user, their ente and the new session.
+pub struct LoggedIn {
+    pub user: user::Model,
+    pub ente: ente::Model,
+    pub session: IssuedSession,
+}
+
+/// Parses a codice fiscale field into a 400 naming the field.
+pub fn parse_fiscal_code(field: &str, value: &str) -> ApiResult<FiscalCode> {
+    FiscalCode::parse(value).map_err(|e| ApiError::field(field, e.to_string()))
+}
+
+pub async fn find_by_fiscal_code(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    code: &FiscalCode,
+) -> ApiResult<Option<user::Model>> {
+    Ok(user::Entity::find_in_ente(ente_id)
+        .filter(user::Column::FiscalCode.eq(code.as_str()))
+        .one(db)
+        .await?)
+}
+
+pub async fn login_with_password(
+    db: &DatabaseConnection,
+    ente: ente::Model,
+    fiscal_code: &str,
+    password: &str,
+    client_ip: &str,
+    refresh_ttl_days: i64,
+) -> ApiResult<LoggedIn> {
+    let mut errors = Vec::new();
+    let code = match FiscalCode::parse(fiscal_code) {
+        Ok(code) => Some(code),
+        Err(e) => {
+            errors.push(sportello_model::FieldError::new(
+                "fiscal_code",
+                e.to_string(),
+            ));
+            None
+        }
+    };
+    if password.is_empty() {
+        errors.push(sportello_model::FieldError::new(
+            "password",
+            "La password è obbligatoria.",
+        ));
+    }
+    let Some(code) = code.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    if !ente.password_login_enabled {
+        return Err(ApiError::BadRequest(format!(
+            "Il {} consente l'accesso solo con SPID o CIE.",
+            ente.name
+        )));
+    }
+    let keys = [
+        ThrottleKey::fiscal_code(ente.id, code.as_str()),
+        ThrottleKey::client(client_ip),
+    ];
+    throttle::ensure_not_locked(db, &keys).await?;
+    let found = find_by_fiscal_code(db, ente.id, &code).await?;
+    let hash = found.as_ref().and_then(|u| u.password_hash.clone());
+    let ok = tokio::task::spawn_blocking({
+        let password = password.to_string();
+        move || verify_password(&password, hash.as_deref())
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let user = match found {
+        Some(user) if ok && user.active => user,
+        _ => {
+            throttle::record_failure(db, &keys).await?;
+            return Err(ApiError::Unauthorized(
+                "Codice fiscale o password non corretti.".into(),
+            ));
+        }
+    };
+    throttle::clear(db, &keys[0]).await?;
+    let session = sessions::start(db, &user, refresh_ttl_days).await?;
+    Ok(LoggedIn {
+        user,
+        ente,
+        session,
+    })
+}
+
+pub fn me(user: &user::Model, ente: &ente::Model) -> ApiResult<Me> {
+    Ok(Me {
+        id: user.id,
+        ente_slug: ente.slug.clone(),
+        ente_name: ente.name.clone(),
+        role: Role::parse(&user.role)
+            .ok_or_else(|| ApiError::internal(format!("unknown role {}", user.role)))?,
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        fiscal_code: user.fiscal_code.clone(),
+        email: user.email.clone(),
+    })
+}
+
+/// Sends a reset link to the account's e-mail, when there is such an account. Answers the
+/// same either way, so the endpoint does not reveal who is registered.
+pub async fn request_password_reset(
+    db: &DatabaseConnection,
+    ente: &ente::Model,
+    fiscal_code: &str,
+    public_url: &str,
+) -> ApiResult<()> {
+    let code = parse_fiscal_code("fiscal_code", fiscal_code)?;
+    let Some(user) = find_by_fiscal_code(db, ente.id, &code).await? else {
+        return Ok(());
+    };
+    let Some(email) = user.email.clone().filter(|_| user.active) else {
+        return Ok(());
+    };
+    let token = random_token();
+    let now = OffsetDateTime::now_utc();
+    let txn = db.begin().await?;
+    password_reset_token::Entity::insert(password_reset_token::ActiveModel {
+        ente_id: Set(ente.id),
+        user_id: Set(user.id),
+        token_hash: Set(token_hash(&token)),
+        created_at: Set(now),
+        expires_at: Set(now + RESET_TOKEN_TTL),
+        used_at: Set(None),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    let link = format!(
+        "{public_url}/{}/reimposta-password?token={token}",
+        ente.slug
+    );
+    let body = format!(
+        "Gentile {},\n\nabbiamo ricevuto una richiesta di reimpostazione della password per l'accesso al portale dei servizi scolastici del {}.\n\nPer scegliere una nuova password apri questo collegamento entro un'ora:\n{link}\n\nSe non hai fatto tu la richiesta, ignora questo messaggio: la tua password resta invariata.\n",
+        user.full_name(),
+        ente.name
+    );
+    enqueue_email(
+        &txn,
+        ente.id,
+        &email,
+        "Reimpostazione della password",
+        &body,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password with a valid, unused reset token; closes every open session.
+pub async fn confirm_password_reset(
+    db: &DatabaseConnection,
+    token: &str,
+    new_password: &str,
+) -> ApiResult<()> {
+    validate_new_password("new_password", new_password)
+        .map_err(|e| ApiError::Validation(vec![e]))?;
+    let invalid = || {
+        ApiError::field(
+            "token",
+            "Il collegamento per reimpostare la password non è valido o è scaduto: richiedine uno nuovo.",
+        )
+    };
+    let now = OffsetDateTime::now_utc();
+    let stored = password_reset_token::Entity::find()
+        .filter(password_reset_token::Column::TokenHash.eq(token_hash(token.trim())))
+        .one(db)
+        .await?
+        .filter(|t| t.used_at.is_none() && t.expires_at > now)
+        .ok_or_else(invalid)?;
+    let hash = tokio::task::spawn_blocking({
+        let password = new_password.to_string();
+        move || hash_password(&password)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let txn = db.begin().await?;
+    let claimed = password_reset_token::Entity::update_many()
+        .col_expr(password_reset_token::Column::UsedAt, Expr::value(now))
+        .filter(password_reset_token::Column::Id.eq(stored.id))
+        .filter(password_reset_token::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(invalid());
+    }
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .filter(user::Column::Id.eq(stored.user_id))
+        .exec(&txn)
+        .await?;
+    sessions::revoke_user(&txn, stored.user_id).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Access tokens (JWT) and the authenticated principal, checked once per request.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use sportello_model::auth::Role;
+use time::OffsetDateTime;
+
+use crate::accounts::entity::{refresh_token, user};
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+const ISSUER: &str = "sportello";
+const AUDIENCE: &str = "sportello-api";
+
+/// Claims of a Sportello access token.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    /// User id.
+    pub sub: String,
+    /// Ente id of the user.
+    pub ente: i64,
+    pub role: String,
+    /// Session (refresh-token family) the token belongs to.
+    pub sid: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    pub ttl_seconds: u64,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &str, ttl_seconds: u64) -> JwtKeys {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        JwtKeys {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            validation,
+            ttl_seconds,
+        }
+    }
+
+    pub fn issue(&self, user: &user::Model, session: &str) -> ApiResult<String> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let claims = Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: user.id.to_string(),
+            ente: user.ente_id,
+            role: user.role.clone(),
+            sid: session.into(),
+            iat: now,
+            exp: now + self.ttl_seconds as i64,
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
+    }
+
+    pub fn verify(&self, token: &str) -> ApiResult<Claims> {
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|err| match err.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ApiError::Unauthorized("La sessione è scaduta: accedi di nuovo.".into())
+                }
+                _ => ApiError::Unauthorized(
+                    "Credenziali di accesso non valide: accedi di nuovo.".into(),
+                ),
+            })
+    }
+}
+
+/// The authenticated user of a request: who, in which ente, with which role.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: i64,
+    pub ente_id: i64,
+    pub role: Role,
+    pub session: String,
+}
+
+impl Principal {
+    /// Refuses with 403 unless the principal has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> ApiResult<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "Il tuo profilo non consente questa operazione.".into(),
+            ))
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> ApiResult<String> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::Unauthorized("Per questa operazione devi accedere all'area personale.".into())
+        })?;
+    header
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_string())
+        .ok_or_else(|| ApiError::Unauthorized("Intestazione Authorization non valida.".into()))
+}
+
+async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Principal> {
+    let claims = state.jwt.verify(&token)?;
+    let invalid =
+        || ApiError::Unauthorized("Credenziali di accesso non valide: accedi di nuovo.".into());
+    let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
+    let role = Role::parse(&claims.role).ok_or_else(invalid)?;
+    let user = user::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(invalid)?;
+    if !user.active || user.ente_id != claims.ente || user.role != claims.role {
+        return Err(invalid());
+    }
+    let revoked = refresh_token::Entity::find()
+        .filter(refresh_token::Column::FamilyId.eq(&claims.sid))
+        .filter(refresh_token::Column::RevokedAt.is_not_null())
+        .count(&state.db)
+        .await?;
+    if revoked > 0 {
+        return Err(ApiError::Unauthorized(
+            "La sessione è stata chiusa: accedi di nuovo.".into(),
+        ));
+    }
+    Ok(Principal {
+        user_id,
+        ente_id: user.ente_id,
+        role,
+        session: claims.sid,
+    })
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Principal, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            authenticate(state, token?).await
+        })
+    }
+}

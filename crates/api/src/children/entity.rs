@@ -1,0 +1,84 @@
+//! Tables `children`, `child_delegates`, `enrolments`.
+
+pub mod child {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "children")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub guardian_id: i64,
+        pub first_name: String,
+        pub last_name: String,
+        pub fiscal_code: String,
+        pub birth_date: TimeDate,
+        pub birth_place: String,
+        pub sex: String,
+        pub address: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}
+
+pub mod child_delegate {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "child_delegates")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub child_id: i64,
+        pub delegate_id: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod enrolment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "enrolments")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub child_id: i64,
+        pub service_id: i64,
+        pub badge: String,
+        pub school: String,
+        pub class_name: String,
+        pub fee_band: String,
+        pub quota_cents: i64,
+        pub meal_price_cents: i64,
+        pub meal_type: String,
+        pub active: bool,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}

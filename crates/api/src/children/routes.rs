@@ -1,0 +1,55 @@
+//! `GET /api/v1/children`, `GET /api/v1/children/{id}`.
+
+use actix_web::{get, web, HttpResponse};
+use sportello_model::children::{ChildDetail, ChildSummary};
+use sportello_model::{Page, PageQuery, Problem};
+
+use super::service;
+use crate::auth::Principal;
+use crate::error::ApiResult;
+use crate::http::resolve_page;
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_children).service(get_child);
+}
+
+/// Children visible to the user: a guardian's own, a delegate's delegated ones, every
+/// child of the ente for staff.
+#[utoipa::path(
+    tag = "Utenti",
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<ChildSummary>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/children")]
+pub async fn list_children(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (page, per_page) = resolve_page(&query)?;
+    Ok(HttpResponse::Ok().json(service::list(&state.db, &principal, page, per_page).await?))
+}
+
+/// Personal data of a child and the card of each service the child is enrolled in.
+#[utoipa::path(
+    tag = "Utenti",
+    params(("id" = i64, Path, description = "Child id")),
+    responses(
+        (status = 200, body = ChildDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "Unknown, or not visible to this user"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/children/{id}")]
+pub async fn get_child(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::detail(&state.db, &principal, *id).await?))
+}

@@ -1,0 +1,142 @@
+//! Which children a principal may see, and their details.
+//!
+//! Guardians see their own children, delegates the children delegated to them, operators
+//! and canteen staff every child of their ente. Anything else is "not found".
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder, Select};
+use sportello_model::auth::Role;
+use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
+use sportello_model::money::cents_to_decimal;
+use sportello_model::Page;
+
+use super::entity::{child, child_delegate, enrolment};
+use crate::accounts::entity::user;
+use crate::auth::Principal;
+use crate::db::TenantScoped;
+use crate::entes::entity::service;
+use crate::entes::service::service_kind;
+use crate::error::{ApiError, ApiResult};
+
+/// The children `principal` may see: the one place that decides it.
+pub fn visible_children(principal: &Principal) -> Select<child::Entity> {
+    let in_ente = child::Entity::find_in_ente(principal.ente_id);
+    match principal.role {
+        Role::Guardian => in_ente.filter(child::Column::GuardianId.eq(principal.user_id)),
+        Role::Delegate => in_ente.filter(
+            child::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(child_delegate::Column::ChildId)
+                    .from(child_delegate::Entity)
+                    .and_where(child_delegate::Column::DelegateId.eq(principal.user_id))
+                    .and_where(child_delegate::Column::EnteId.eq(principal.ente_id))
+                    .to_owned(),
+            ),
+        ),
+        Role::Operator | Role::CanteenStaff => in_ente,
+        // Integrators act through their own endpoints.
+        Role::Integrator => in_ente.filter(child::Column::Id.eq(-1)),
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<ChildSummary>> {
+    let paginator = visible_children(principal)
+        .order_by_asc(child::Column::LastName)
+        .order_by_asc(child::Column::FirstName)
+        .order_by_asc(child::Column::Id)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|c| ChildSummary {
+            id: c.id,
+            first_name: c.first_name,
+            last_name: c.last_name,
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+/// A child visible to `principal`, or 404.
+pub async fn find_visible(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+) -> ApiResult<child::Model> {
+    visible_children(principal)
+        .filter(child::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub async fn detail(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+) -> ApiResult<ChildDetail> {
+    let c = find_visible(db, principal, id).await?;
+    let guardian = user::Entity::find_in_ente(principal.ente_id)
+        .filter(user::Column::Id.eq(c.guardian_id))
+        .one(db)
+        .await?
+        .map(|g| g.full_name())
+        .unwrap_or_default();
+    let rows = enrolment::Entity::find_in_ente(principal.ente_id)
+        .filter(enrolment::Column::ChildId.eq(c.id))
+        .all(db)
+        .await?;
+    let services: HashMap<i64, service::Model> = service::Entity::find_in_ente(principal.ente_id)
+        .filter(service::Column::Id.is_in(rows.iter().map(|e| e.service_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut enrolments: Vec<Enrolment> = rows
+        .into_iter()
+        .filter_map(|e| {
+            let s = services.get(&e.service_id)?;
+            Some(Enrolment {
+                service_id: s.id,
+                service_code: s.code.clone(),
+                service_name: s.name.clone(),
+                service_kind: service_kind(&s.kind),
+                badge: e.badge,
+                school: e.school,
+                class_name: e.class_name,
+                fee_band: e.fee_band,
+                quota: cents_to_decimal(e.quota_cents),
+                meal_price: cents_to_decimal(e.meal_price_cents),
+                meal_type: e.meal_type,
+                active: e.active,
+            })
+        })
+        .collect();
+    enrolments.sort_by(|a, b| a.service_name.cmp(&b.service_name));
+    Ok(ChildDetail {
+        id: c.id,
+        first_name: c.first_name,
+        last_name: c.last_name,
+        fiscal_code: c.fiscal_code,
+        birth_date: c.birth_date,
+        birth_place: c.birth_place,
+        sex: c.sex,
+        address: c.address,
+        guardian_name: guardian,
+        enrolments,
+    })
+}

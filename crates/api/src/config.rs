@@ -1,0 +1,160 @@
+//! Configuration from environment variables, with safe defaults for local use.
+
+use std::env;
+
+/// Where the server runs; production refuses unsafe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Test,
+    Production,
+}
+
+/// An OpenID Connect identity provider (SPID or CIE aggregator, or the development one).
+#[derive(Debug, Clone)]
+pub struct OidcProviderConfig {
+    /// Identifier in addresses: `spid`, `cie`.
+    pub id: String,
+    /// Label on the login button.
+    pub label: String,
+    /// Issuer URL; its `/.well-known/openid-configuration` is read at first use.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free one (printed at start-up).
+    pub bind: String,
+    /// Public base address of the portal, e.g. `https://scuola.comune.example.it`.
+    /// When unset it is derived from the bound address.
+    pub public_url: Option<String>,
+    pub jwt_secret: String,
+    pub access_token_ttl_seconds: u64,
+    pub refresh_token_ttl_days: i64,
+    /// Folder of the built SPA (Trunk's `dist`).
+    pub static_dir: String,
+    /// Load the demo comuni, families and content into an empty database.
+    pub demo_data: bool,
+    /// OIDC providers from `OIDC_PROVIDERS`; empty means: use the development provider
+    /// (outside production only).
+    pub oidc_providers: Vec<OidcProviderConfig>,
+    /// Whether the development identity provider is served under `/dev-idp`.
+    pub dev_idp: bool,
+    /// Marks cookies `Secure` (HTTPS only).
+    pub secure_cookies: bool,
+}
+
+/// Used only outside production, where a real secret is mandatory.
+const DEV_JWT_SECRET: &str = "sportello-development-secret-not-for-production";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_var<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::Invalid(format!("{name}: valore non valido «{v}»"))),
+    }
+}
+
+fn flag(name: &str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError::Invalid(format!(
+            "{name}: atteso true o false, trovato «{other}»"
+        ))),
+    }
+}
+
+impl Config {
+    /// Reads the configuration. In production a missing or weak `JWT_SECRET` is an error.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let environment = match var("SPORTELLO_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("test") => Environment::Test,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError::Invalid(format!(
+                    "SPORTELLO_ENV: atteso development, test o production, trovato «{other}»"
+                )))
+            }
+        };
+        let production = environment == Environment::Production;
+        let jwt_secret = match var("JWT_SECRET") {
+            Some(secret) if secret.len() >= 32 && secret != DEV_JWT_SECRET => secret,
+            Some(_) if production => {
+                return Err(ConfigError::Invalid(
+                    "JWT_SECRET è troppo corto: in produzione serve un segreto casuale di almeno 32 caratteri (ad esempio: openssl rand -base64 48)."
+                        .into(),
+                ))
+            }
+            None if production => {
+                return Err(ConfigError::Invalid(
+                    "JWT_SECRET non è impostato: in produzione serve un segreto casuale di almeno 32 caratteri (ad esempio: openssl rand -base64 48). Il server non parte senza."
+                        .into(),
+                ))
+            }
+            Some(secret) => secret,
+            None => DEV_JWT_SECRET.to_string(),
+        };
+        let oidc_providers = match var("OIDC_PROVIDERS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(provider_from_env)
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let dev_idp = !production && flag("SPORTELLO_DEV_IDP", true)?;
+        Ok(Config {
+            environment,
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/sportello.db?mode=rwc".into()),
+            bind: var("SPORTELLO_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            public_url: var("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            jwt_secret,
+            access_token_ttl_seconds: parse_var("ACCESS_TOKEN_TTL_SECONDS", 900)?,
+            refresh_token_ttl_days: parse_var("REFRESH_TOKEN_TTL_DAYS", 30)?,
+            static_dir: var("SPORTELLO_STATIC_DIR").unwrap_or_else(|| "dist".into()),
+            demo_data: flag("SPORTELLO_DEMO_DATA", !production)?,
+            oidc_providers,
+            dev_idp,
+            secure_cookies: flag("SPORTELLO_SECURE_COOKIES", production)?,
+        })
+    }
+}
+
+fn provider_from_env(id: &str) -> Result<OidcProviderConfig, ConfigError> {
+    let key = id.to_ascii_uppercase();
+    let required = |suffix: &str| {
+        var(&format!("OIDC_{key}_{suffix}")).ok_or_else(|| {
+            ConfigError::Invalid(format!(
+                "OIDC_{key}_{suffix} non è impostato per il provider «{id}» elencato in OIDC_PROVIDERS"
+            ))
+        })
+    };
+    Ok(OidcProviderConfig {
+        id: id.to_ascii_lowercase(),
+        label: var(&format!("OIDC_{key}_LABEL")).unwrap_or_else(|| key.clone()),
+        issuer: required("ISSUER")?.trim_end_matches('/').to_string(),
+        client_id: required("CLIENT_ID")?,
+        client_secret: var(&format!("OIDC_{key}_CLIENT_SECRET")),
+    })
+}

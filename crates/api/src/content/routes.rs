@@ -1,0 +1,104 @@
+//! Public news and documents of a comune.
+
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{get, web, HttpResponse};
+use sportello_model::content::{DocumentItem, NewsItem};
+use sportello_model::{Page, PageQuery, Problem};
+
+use super::service;
+use crate::entes::service as entes;
+use crate::error::ApiResult;
+use crate::http::resolve_page;
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_news)
+        .service(get_news)
+        .service(list_documents)
+        .service(download_document);
+}
+
+/// News of a comune, newest first.
+#[utoipa::path(
+    tag = "Contenuti",
+    params(("slug" = String, Path, description = "Comune"), PageQuery),
+    responses(
+        (status = 200, body = Page<NewsItem>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/entes/{slug}/news")]
+pub async fn list_news(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (page, per_page) = resolve_page(&query)?;
+    let ente = entes::by_slug(&state.db, &slug).await?;
+    Ok(HttpResponse::Ok().json(service::list_news(&state.db, &ente, page, per_page).await?))
+}
+
+/// One news item.
+#[utoipa::path(
+    tag = "Contenuti",
+    params(("slug" = String, Path, description = "Comune"), ("id" = i64, Path, description = "News id")),
+    responses(
+        (status = 200, body = NewsItem),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/entes/{slug}/news/{id}")]
+pub async fn get_news(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let ente = entes::by_slug(&state.db, &slug).await?;
+    Ok(HttpResponse::Ok().json(service::get_news(&state.db, &ente, id).await?))
+}
+
+/// Documents published by a comune, newest first.
+#[utoipa::path(
+    tag = "Contenuti",
+    params(("slug" = String, Path, description = "Comune"), PageQuery),
+    responses(
+        (status = 200, body = Page<DocumentItem>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/entes/{slug}/documents")]
+pub async fn list_documents(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (page, per_page) = resolve_page(&query)?;
+    let ente = entes::by_slug(&state.db, &slug).await?;
+    Ok(HttpResponse::Ok().json(service::list_documents(&state.db, &ente, page, per_page).await?))
+}
+
+/// The document's file, with its content type (e.g. `application/pdf`).
+#[utoipa::path(
+    tag = "Contenuti",
+    params(("slug" = String, Path, description = "Comune"), ("id" = i64, Path, description = "Document id")),
+    responses(
+        (status = 200, description = "The file", content_type = "application/pdf"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/entes/{slug}/documents/{id}/file")]
+pub async fn download_document(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let ente = entes::by_slug(&state.db, &slug).await?;
+    let doc = service::document_file(&state.db, &ente, id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(doc.content_type)
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Inline,
+            parameters: vec![DispositionParam::Filename(doc.file_name)],
+        })
+        .body(doc.content))
+}

@@ -1,0 +1,125 @@
+//! News and documents of one ente.
+
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use sportello_model::content::{DocumentItem, NewsItem};
+use sportello_model::Page;
+
+use super::entity::{document, news};
+use crate::db::TenantScoped;
+use crate::entes::entity::ente;
+use crate::error::{ApiError, ApiResult};
+
+fn news_dto(n: news::Model) -> NewsItem {
+    NewsItem {
+        id: n.id,
+        title: n.title,
+        summary: n.summary,
+        body: n.body,
+        published_on: n.published_on,
+    }
+}
+
+pub async fn list_news(
+    db: &DatabaseConnection,
+    ente: &ente::Model,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<NewsItem>> {
+    let paginator = news::Entity::find_in_ente(ente.id)
+        .order_by_desc(news::Column::PublishedOn)
+        .order_by_desc(news::Column::Id)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(news_dto)
+        .collect();
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+pub async fn get_news(db: &DatabaseConnection, ente: &ente::Model, id: i64) -> ApiResult<NewsItem> {
+    news::Entity::find_in_ente(ente.id)
+        .filter(news::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .map(news_dto)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Metadata columns only: lists never load the files themselves.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct DocumentMeta {
+    id: i64,
+    title: String,
+    description: String,
+    file_name: String,
+    content_type: String,
+    size_bytes: i64,
+    published_on: time::Date,
+}
+
+pub async fn list_documents(
+    db: &DatabaseConnection,
+    ente: &ente::Model,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<DocumentItem>> {
+    let paginator = document::Entity::find_in_ente(ente.id)
+        .select_only()
+        .columns([
+            document::Column::Id,
+            document::Column::Title,
+            document::Column::Description,
+            document::Column::FileName,
+            document::Column::ContentType,
+            document::Column::SizeBytes,
+            document::Column::PublishedOn,
+        ])
+        .order_by_desc(document::Column::PublishedOn)
+        .order_by_desc(document::Column::Id)
+        .into_model::<DocumentMeta>()
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|d| DocumentItem {
+            url: format!("/api/v1/entes/{}/documents/{}/file", ente.slug, d.id),
+            id: d.id,
+            title: d.title,
+            description: d.description,
+            file_name: d.file_name,
+            content_type: d.content_type,
+            size_bytes: d.size_bytes,
+            published_on: d.published_on,
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+pub async fn document_file(
+    db: &DatabaseConnection,
+    ente: &ente::Model,
+    id: i64,
+) -> ApiResult<document::Model> {
+    document::Entity::find_in_ente(ente.id)
+        .filter(document::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}

@@ -1,0 +1,46 @@
+//! Database connection, migrations and tenant scoping.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    Select,
+};
+
+/// Connects (creating the SQLite file and its folder when needed) and runs pending migrations.
+pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
+    if let Some(path) = sqlite_path(url) {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .max_connections(if sqlite_path(url).is_some() { 8 } else { 16 })
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(options).await?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Entities whose rows belong to one ente. Every read of tenant data starts here, so a
+/// query can only ever see the principal's own ente.
+pub trait TenantScoped: EntityTrait {
+    fn ente_column() -> Self::Column;
+
+    fn find_in_ente(ente_id: i64) -> Select<Self> {
+        Self::find().filter(Self::ente_column().eq(ente_id))
+    }
+}

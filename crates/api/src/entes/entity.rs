@@ -1,0 +1,60 @@
+//! Tables `entes` and `services`.
+
+pub mod ente {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "entes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub slug: String,
+        pub name: String,
+        pub fiscal_code: String,
+        pub password_login_enabled: bool,
+        pub booking_cutoff_time: String,
+        pub booking_cutoff_rule: String,
+        pub bookable_weekdays: String,
+        pub recharge_min_cents: i64,
+        pub recharge_max_cents: i64,
+        pub recharge_step_cents: Option<i64>,
+        pub negative_balance_allowed: bool,
+        pub blank_meal_enabled: bool,
+        pub personal_meal_enabled: bool,
+        pub pagopa_aux_digit: i32,
+        pub pagopa_application_code: Option<String>,
+        pub pagopa_segregation_code: Option<String>,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod service {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "services")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub code: String,
+        pub name: String,
+        pub kind: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! `GET /api/v1/entes`, `GET /api/v1/entes/{slug}`.
+
+use actix_web::{get, web, HttpResponse};
+use sportello_model::entes::{EnteDetail, EnteSummary};
+use sportello_model::{Page, PageQuery, Problem};
+
+use super::service;
+use crate::error::ApiResult;
+use crate::http::resolve_page;
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_entes).service(get_ente);
+}
+
+/// The comuni using this portal, to choose from.
+#[utoipa::path(
+    tag = "Enti",
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<EnteSummary>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/entes")]
+pub async fn list_entes(
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (page, per_page) = resolve_page(&query)?;
+    Ok(HttpResponse::Ok().json(service::list(&state.db, page, per_page).await?))
+}
+
+/// Public description of a comune: settings, services and the login methods it offers.
+#[utoipa::path(
+    tag = "Enti",
+    params(("slug" = String, Path, description = "Short name of the comune, e.g. `demo`")),
+    responses(
+        (status = 200, body = EnteDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/entes/{slug}")]
+pub async fn get_ente(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let ente = service::by_slug(&state.db, &slug).await?;
+    let detail = service::detail(&state.db, ente, state.oidc.login_providers()).await?;
+    Ok(HttpResponse::Ok().json(detail))
+}

@@ -1,0 +1,120 @@
+//! Reading entes and mapping them to their public description.
+
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use sportello_model::entes::{
+    CutoffRule, EnteDetail, EnteSettings, EnteSummary, LoginProvider, RechargeRule, Service,
+    ServiceKind,
+};
+use sportello_model::money::cents_to_decimal;
+use sportello_model::Page;
+
+use super::entity::{ente, service};
+use crate::db::TenantScoped;
+use crate::error::{ApiError, ApiResult};
+
+pub async fn list(
+    db: &DatabaseConnection,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<EnteSummary>> {
+    let paginator = ente::Entity::find()
+        .order_by_asc(ente::Column::Name)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|e| EnteSummary {
+            slug: e.slug,
+            name: e.name,
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+/// The ente with this slug, or 404.
+pub async fn by_slug(db: &DatabaseConnection, slug: &str) -> ApiResult<ente::Model> {
+    ente::Entity::find()
+        .filter(ente::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub async fn by_id(db: &DatabaseConnection, id: i64) -> ApiResult<ente::Model> {
+    ente::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub fn service_kind(kind: &str) -> ServiceKind {
+    match kind {
+        "prepaid" => ServiceKind::Prepaid,
+        _ => ServiceKind::Emissions,
+    }
+}
+
+pub fn service_dto(s: service::Model) -> Service {
+    Service {
+        id: s.id,
+        kind: service_kind(&s.kind),
+        code: s.code,
+        name: s.name,
+    }
+}
+
+pub fn settings(e: &ente::Model) -> EnteSettings {
+    EnteSettings {
+        booking_cutoff_time: e.booking_cutoff_time.clone(),
+        booking_cutoff_rule: if e.booking_cutoff_rule == "previous_school_day" {
+            CutoffRule::PreviousSchoolDay
+        } else {
+            CutoffRule::SameDay
+        },
+        bookable_weekdays: e
+            .bookable_weekdays
+            .split(',')
+            .filter_map(|d| d.trim().parse().ok())
+            .collect(),
+        recharge: RechargeRule {
+            min: cents_to_decimal(e.recharge_min_cents),
+            max: cents_to_decimal(e.recharge_max_cents),
+            step: e.recharge_step_cents.map(cents_to_decimal),
+        },
+        negative_balance_allowed: e.negative_balance_allowed,
+        blank_meal_enabled: e.blank_meal_enabled,
+        personal_meal_enabled: e.personal_meal_enabled,
+    }
+}
+
+pub async fn detail(
+    db: &DatabaseConnection,
+    e: ente::Model,
+    login_providers: Vec<LoginProvider>,
+) -> ApiResult<EnteDetail> {
+    let services = service::Entity::find_in_ente(e.id)
+        .order_by_asc(service::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(service_dto)
+        .collect();
+    Ok(EnteDetail {
+        settings: settings(&e),
+        slug: e.slug,
+        name: e.name,
+        fiscal_code: e.fiscal_code,
+        password_login_enabled: e.password_login_enabled,
+        login_providers,
+        services,
+    })
+}

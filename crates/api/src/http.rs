@@ -1,0 +1,21 @@
+//! Small HTTP helpers shared by every capability.
+
+use actix_web::HttpRequest;
+use sportello_model::PageQuery;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Page number (from 1) and size of a list request, or a 400 naming the field.
+pub fn resolve_page(query: &PageQuery) -> ApiResult<(u64, u64)> {
+    query
+        .resolve()
+        .map_err(|(field, message)| ApiError::field(field, message))
+}
+
+/// The client's address as seen by this server (the peer address; a proxy in front must
+/// be configured to pass the real one in production).
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "sconosciuto".into())
+}

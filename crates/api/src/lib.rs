@@ -1,0 +1,20 @@
+//! The Sportello server: JSON API under `/api/v1`, the SPA, and the development identity
+//! provider, in one actix-web application. Organised by capability; shared plumbing
+//! (`config`, `db`, `auth`, `error`, `http`, `startup`) sits beside the capabilities.
+
+pub mod accounts;
+pub mod auth;
+pub mod children;
+pub mod communications;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod demo;
+pub mod dev_idp;
+pub mod entes;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod pdf;
+pub mod startup;
+pub mod telemetry;

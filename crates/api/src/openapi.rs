@@ -1,0 +1,103 @@
+//! The OpenAPI 3.1 description of the API, generated from the code, and its offline
+//! documentation page.
+
+use actix_web::{get, web, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{accounts, children, content, entes, startup};
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from `/api/v1/entes/{slug}/auth/login`, `/api/v1/auth/refresh` or the SPID/CIE login.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sportello API",
+        description = "API dei servizi scolastici comunali: enti, accesso (codice fiscale e password, SPID, CIE), utenti, notizie e documenti. Errors are RFC 7807 `application/problem+json` with an Italian `detail` and per-field `errors`.",
+        license(name = "EUPL-1.2")
+    ),
+    servers((url = "/api/v1")),
+    paths(
+        startup::health,
+        entes::routes::list_entes,
+        entes::routes::get_ente,
+        accounts::routes::login,
+        accounts::routes::refresh,
+        accounts::routes::logout,
+        accounts::routes::me,
+        accounts::routes::password_reset_request,
+        accounts::routes::password_reset_confirm,
+        accounts::routes::oidc_start,
+        accounts::routes::oidc_callback,
+        children::routes::list_children,
+        children::routes::get_child,
+        content::routes::list_news,
+        content::routes::get_news,
+        content::routes::list_documents,
+        content::routes::download_document,
+    ),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "Sistema"),
+        (name = "Enti", description = "Comuni and their settings"),
+        (name = "Accesso", description = "Login, sessions and password"),
+        (name = "Utenti", description = "Children and their service cards"),
+        (name = "Contenuti", description = "Public news and documents"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The specification as pretty JSON, exactly as checked in under `openapi/`.
+pub fn spec_json() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document always serialises");
+    json.push('\n');
+    json
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(openapi_json).service(docs);
+}
+
+#[get("/api/openapi.json")]
+async fn openapi_json(spec: web::Data<String>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec.get_ref().clone())
+}
+
+/// Interactive documentation (Swagger UI served from this server: no CDN).
+#[get("/api/docs")]
+async fn docs() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            r##"<!doctype html>
+<html lang="it"><head><meta charset="utf-8"><title>Sportello API — documentazione</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/swagger-ui/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#swagger-ui" });</script>
+</body></html>"##,
+        )
+}

@@ -1,0 +1,181 @@
+//! Application state, routing and the HTTP server.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use actix_files::{Files, NamedFile};
+use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
+use actix_web::{get, middleware, web, App, HttpMessage, HttpResponse, HttpServer};
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::accounts::oidc::OidcClient;
+use crate::auth::JwtKeys;
+use crate::config::{Config, OidcProviderConfig};
+use crate::dev_idp::{self, DevIdp};
+use crate::error::{extractors, ApiError};
+use crate::{accounts, children, content, demo, entes, openapi};
+
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Config,
+    /// Base address of the portal as users reach it.
+    pub public_url: String,
+    pub jwt: JwtKeys,
+    pub oidc: OidcClient,
+    pub dev_idp: Option<DevIdp>,
+}
+
+impl AppState {
+    pub fn oidc_callback_url(&self) -> String {
+        format!("{}/api/v1/auth/oidc/callback", self.public_url)
+    }
+}
+
+/// Health check: the server answers and the database is reachable.
+#[utoipa::path(
+    tag = "Sistema",
+    responses((status = 200, description = "Service healthy", body = Object, example = json!({"status": "ok"})))
+)]
+#[get("/health")]
+pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state.db.ping().await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn api_not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+/// Every `/api/v1` route.
+pub fn api_v1(cfg: &mut web::ServiceConfig) {
+    cfg.service(health);
+    entes::routes::configure(cfg);
+    accounts::routes::configure(cfg);
+    children::routes::configure(cfg);
+    content::routes::configure(cfg);
+}
+
+/// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
+fn spa(static_dir: PathBuf) -> Files {
+    let index = static_dir.join("index.html");
+    Files::new("/", static_dir)
+        .index_file("index.html")
+        .default_handler(fn_service(move |req: ServiceRequest| {
+            let index = index.clone();
+            async move {
+                let (req, _) = req.into_parts();
+                match NamedFile::open_async(&index).await {
+                    Ok(file) => {
+                        let res = file.into_response(&req);
+                        Ok(ServiceResponse::new(req, res))
+                    }
+                    Err(_) => Ok(ServiceResponse::new(
+                        req,
+                        HttpResponse::ServiceUnavailable()
+                            .content_type("text/html; charset=utf-8")
+                            .body(
+                                "<!doctype html><html lang=\"it\"><meta charset=\"utf-8\"><title>Sportello</title>\
+                                 <p>L'interfaccia web non è stata ancora compilata: esegui <code>trunk build --release</code> \
+                                 oppure il comando di avvio del README. Le API sono disponibili su <a href=\"/api/docs\">/api/docs</a>.</p></html>",
+                            ),
+                    )),
+                }
+            }
+        }))
+}
+
+fn dev_providers(issuer: &str) -> Vec<OidcProviderConfig> {
+    [("spid", "SPID"), ("cie", "CIE")]
+        .into_iter()
+        .map(|(id, label)| OidcProviderConfig {
+            id: id.into(),
+            label: label.into(),
+            issuer: issuer.into(),
+            client_id: dev_idp::CLIENT_ID.into(),
+            client_secret: None,
+        })
+        .collect()
+}
+
+/// Connects, migrates, loads demo data if asked, binds and serves until stopped.
+pub async fn run(config: Config) -> std::io::Result<()> {
+    let db = crate::db::connect_and_migrate(&config.database_url)
+        .await
+        .map_err(|e| std::io::Error::other(format!("database: {e}")))?;
+    if config.demo_data {
+        demo::load_if_empty(&db)
+            .await
+            .map_err(|e| std::io::Error::other(format!("demo data: {e}")))?;
+    }
+    let listener = TcpListener::bind(&config.bind)?;
+    let address = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let dev_idp = if config.dev_idp {
+        Some(DevIdp::new(format!("{public_url}/dev-idp")).map_err(std::io::Error::other)?)
+    } else {
+        None
+    };
+    let providers = match (&dev_idp, config.oidc_providers.is_empty()) {
+        (Some(idp), true) => dev_providers(idp.issuer()),
+        _ => config.oidc_providers.clone(),
+    };
+    let state = web::Data::new(AppState {
+        db,
+        jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl_seconds),
+        oidc: OidcClient::new(providers),
+        public_url: public_url.clone(),
+        dev_idp,
+        config,
+    });
+    let static_dir = PathBuf::from(&state.config.static_dir);
+    let spec = web::Data::new(openapi::spec_json());
+    // The first line on stdout says where the portal is; tests read it.
+    println!("Sportello in ascolto su {public_url}");
+    tracing::info!(%public_url, "listening");
+    HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(spec.clone())
+            .app_data(extractors::json_config())
+            .app_data(extractors::query_config())
+            .app_data(extractors::path_config())
+            .app_data(extractors::form_config())
+            .wrap(middleware::from_fn(request_id_header))
+            .wrap(TracingLogger::default())
+            .wrap(middleware::Compress::default())
+            .service(
+                web::scope("/api/v1")
+                    .configure(api_v1)
+                    .default_service(web::to(api_not_found)),
+            )
+            .configure(openapi::configure)
+            .service(web::scope("/dev-idp").configure(dev_idp::configure))
+            .service(web::scope("/api").default_service(web::to(api_not_found)))
+            .service(spa(static_dir.clone()))
+    })
+    .workers(2)
+    .listen(listener)?
+    .run()
+    .await
+}
+
+/// Echoes tracing's request id as `X-Request-Id`, so a user's report can be matched to
+/// the log.
+async fn request_id_header(
+    req: ServiceRequest,
+    next: middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let mut res = next.call(req).await?;
+    if let Some(id) = id.and_then(|id| actix_web::http::header::HeaderValue::from_str(&id).ok()) {
+        res.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+            id,
+        );
+    }
+    Ok(res)
+}

@@ -1,0 +1,60 @@
+//! Children (utenti, alunni) and their enrolment cards.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::entes::ServiceKind;
+
+/// A child in a list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChildSummary {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// Personal data (anagrafica) of a child with the enrolment card of every service.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChildDetail {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub fiscal_code: String,
+    pub birth_date: Date,
+    pub birth_place: String,
+    /// `M` or `F`.
+    pub sex: String,
+    pub address: String,
+    /// Name of the guardian (intestatario) of the child.
+    pub guardian_name: String,
+    pub enrolments: Vec<Enrolment>,
+}
+
+/// The child's card for one service (seed 000: "Dettagli per … sul servizio …").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Enrolment {
+    pub service_id: i64,
+    pub service_code: String,
+    pub service_name: String,
+    pub service_kind: ServiceKind,
+    /// Tessera/Badge.
+    pub badge: String,
+    pub school: String,
+    pub class_name: String,
+    /// Fascia (tariff band).
+    pub fee_band: String,
+    /// Importo quota.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "100.00"))]
+    pub quota: Decimal,
+    /// Importo pasto.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "5.00"))]
+    pub meal_price: Decimal,
+    /// Tipologia pasto / dieta.
+    pub meal_type: String,
+    /// Stato: attivo or disattivo.
+    pub active: bool,
+}

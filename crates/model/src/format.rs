@@ -1,0 +1,92 @@
+//! Italian formats for everything a user reads: `47,60 €`, `27/04/2024`, `09:30`.
+
+use rust_decimal::Decimal;
+use time::{Date, Month, Time};
+
+/// `1234.5` → `1.234,50 €`; negative amounts keep their sign: `-3,00 €`.
+pub fn euro(amount: Decimal) -> String {
+    let mut rounded = amount.round_dp(2);
+    rounded.rescale(2);
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let text = rounded.abs().to_string();
+    let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    format!(
+        "{}{},{} €",
+        if negative { "-" } else { "" },
+        grouped,
+        frac_part
+    )
+}
+
+/// Cents → `47,60 €`.
+pub fn euro_cents(cents: i64) -> String {
+    euro(crate::money::cents_to_decimal(cents))
+}
+
+/// `27/04/2024`.
+pub fn date(d: Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// `09:30`.
+pub fn hour_minute(t: Time) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// `SETTEMBRE 2023` style month title, capitalised: `Settembre 2023`.
+pub fn month_year(month: Month, year: i32) -> String {
+    format!("{} {}", month_name(month), year)
+}
+
+pub fn month_name(month: Month) -> &'static str {
+    match month {
+        Month::January => "Gennaio",
+        Month::February => "Febbraio",
+        Month::March => "Marzo",
+        Month::April => "Aprile",
+        Month::May => "Maggio",
+        Month::June => "Giugno",
+        Month::July => "Luglio",
+        Month::August => "Agosto",
+        Month::September => "Settembre",
+        Month::October => "Ottobre",
+        Month::November => "Novembre",
+        Month::December => "Dicembre",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use time::macros::{date, time};
+
+    #[test]
+    fn formats_euros_the_italian_way() {
+        assert_eq!(euro(Decimal::from_str("47.6").unwrap()), "47,60 €");
+        assert_eq!(euro(Decimal::from_str("0").unwrap()), "0,00 €");
+        assert_eq!(euro(Decimal::from_str("884.70").unwrap()), "884,70 €");
+        assert_eq!(
+            euro(Decimal::from_str("1234567.891").unwrap()),
+            "1.234.567,89 €"
+        );
+        assert_eq!(euro(Decimal::from_str("-3").unwrap()), "-3,00 €");
+        assert_eq!(euro_cents(500), "5,00 €");
+        assert_eq!(euro_cents(10000), "100,00 €");
+    }
+
+    #[test]
+    fn formats_dates_and_times() {
+        assert_eq!(date(date!(2024 - 04 - 27)), "27/04/2024");
+        assert_eq!(date(date!(2023 - 09 - 08)), "08/09/2023");
+        assert_eq!(hour_minute(time!(9:30)), "09:30");
+        assert_eq!(month_year(Month::September, 2023), "Settembre 2023");
+    }
+}

@@ -1,0 +1,19 @@
+//! Types shared by the Sportello server and the SPA.
+//!
+//! Nothing here does I/O: it compiles for `wasm32-unknown-unknown` and native alike, so
+//! every domain rule the browser checks while the user types is the very function the
+//! API enforces.
+
+pub mod auth;
+pub mod children;
+pub mod content;
+pub mod entes;
+pub mod fiscal_code;
+pub mod format;
+pub mod money;
+pub mod page;
+pub mod problem;
+
+pub use fiscal_code::FiscalCode;
+pub use page::{Page, PageQuery};
+pub use problem::{FieldError, Problem};

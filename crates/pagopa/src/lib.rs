@@ -1,0 +1,1 @@
+//! pagoPA rules, free of any HTTP framework.

@@ -1,0 +1,335 @@
+//! Test harness: starts the real `sportello` binary on a free port with a fresh database
+//! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set) and talks to it over
+//! HTTP like any client would.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::{Client, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sportello_model::auth::TokenResponse;
+use sportello_model::Problem;
+
+/// The JWT secret the test servers run with, so tests can forge tokens signed with it.
+pub const TEST_JWT_SECRET: &str = "e2e-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+/// Password of every demo account.
+pub const DEMO_PASSWORD: &str = "Sportello2026";
+pub const MARIO: &str = "LBRMRA80E12F205M";
+pub const LAURA_DELEGATE: &str = "BNCLRA82P43F205R";
+pub const ANNA: &str = "CLMNNA85M52F205M";
+pub const GIULIA_OPERATOR: &str = "RSSGLI75A41F205C";
+pub const PAOLO_CANTEEN: &str = "VRDPLA70B05F205C";
+pub const GIUSEPPE_ESEMPIO: &str = "FRRGPP78D15E897B";
+pub const CARLO_OPERATOR_ESEMPIO: &str = "BRNCRL72R10E897G";
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("e2e sits inside the workspace")
+        .to_path_buf()
+}
+
+/// The server binary: `SPORTELLO_BIN`, or the workspace's debug build.
+pub fn server_binary() -> PathBuf {
+    let path = std::env::var_os("SPORTELLO_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/sportello"));
+    assert!(
+        path.exists(),
+        "server binary {} not found: run `cargo build -p sportello-api` first (the test command does)",
+        path.display()
+    );
+    path
+}
+
+/// A fresh, empty database for one server.
+enum TestDatabase {
+    Sqlite { _dir: PathBuf },
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    async fn create() -> (TestDatabase, String) {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("sportello_e2e_{}", &id[..16]);
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                admin
+                    .execute(Statement::from_string(
+                        admin.get_database_backend(),
+                        format!("CREATE DATABASE {name}"),
+                    ))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let url = replace_database(&admin_url, &name);
+                (TestDatabase::Postgres { admin_url, name }, url)
+            }
+            _ => {
+                let dir = std::env::temp_dir().join(format!("sportello-e2e-{id}"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.join("sportello.db").display());
+                (TestDatabase::Sqlite { _dir: dir }, url)
+            }
+        }
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let mut parsed = url::Url::parse(url).expect("TEST_DATABASE_URL is a URL");
+    parsed.set_path(&format!("/{name}"));
+    parsed.to_string()
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            TestDatabase::Sqlite { _dir } => {
+                std::fs::remove_dir_all(&*_dir).ok();
+            }
+            TestDatabase::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop from a separate thread with its own runtime: we may be inside one.
+                std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            admin
+                                .execute(Statement::from_string(
+                                    admin.get_database_backend(),
+                                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                                ))
+                                .await
+                                .ok();
+                        }
+                    });
+                })
+                .join()
+                .ok();
+            }
+        }
+    }
+}
+
+/// A running server with its own database; stopped and cleaned up on drop.
+pub struct TestServer {
+    pub url: String,
+    pub database_url: String,
+    process: Child,
+    _database: TestDatabase,
+}
+
+impl TestServer {
+    /// Starts the server with the demo data loaded.
+    pub async fn start() -> TestServer {
+        Self::start_with(&[]).await
+    }
+
+    pub async fn start_with(extra_env: &[(&str, &str)]) -> TestServer {
+        let (database, database_url) = TestDatabase::create().await;
+        let mut command = Command::new(server_binary());
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SPORTELLO_ENV", "test")
+            .env("SPORTELLO_BIND", "127.0.0.1:0")
+            .env("DATABASE_URL", &database_url)
+            .env("JWT_SECRET", TEST_JWT_SECRET)
+            .env("SPORTELLO_DEMO_DATA", "true")
+            .env("SPORTELLO_STATIC_DIR", workspace_root().join("dist"))
+            .env("RUST_LOG", "warn,tracing_actix_web=error,actix_files=off")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in extra_env {
+            command.env(k, v);
+        }
+        let mut process = command.spawn().expect("start the server binary");
+        let stdout = process.stdout.take().expect("stdout piped");
+        let first_line = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            BufReader::new(stdout).read_line(&mut line).ok();
+            line
+        });
+        let line = tokio::time::timeout(Duration::from_secs(60), first_line)
+            .await
+            .expect("server announced its address within 60 s")
+            .expect("read stdout");
+        let url = line
+            .split_whitespace()
+            .last()
+            .filter(|u| u.starts_with("http://"))
+            .unwrap_or_else(|| panic!("unexpected first line from server: {line:?}"))
+            .to_string();
+        TestServer {
+            url,
+            database_url,
+            process,
+            _database: database,
+        }
+    }
+
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{}", self.url, path)
+    }
+
+    /// Direct access to the server's database, for what no API exposes (the e-mail outbox).
+    pub async fn database(&self) -> DatabaseConnection {
+        Database::connect(&self.database_url)
+            .await
+            .expect("connect to the test database")
+    }
+
+    /// Logs in with codice fiscale and password; panics unless it succeeds.
+    pub async fn login(&self, slug: &str, fiscal_code: &str) -> TokenResponse {
+        let res = self
+            .try_login(&client(), slug, fiscal_code, DEMO_PASSWORD)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "login of {fiscal_code}");
+        res.json().await.expect("token response")
+    }
+
+    pub async fn try_login(
+        &self,
+        client: &Client,
+        slug: &str,
+        fiscal_code: &str,
+        password: &str,
+    ) -> Response {
+        client
+            .post(self.api(&format!("/entes/{slug}/auth/login")))
+            .json(&serde_json::json!({ "fiscal_code": fiscal_code, "password": password }))
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// GET with a bearer token.
+    pub async fn get(&self, token: &str, path: &str) -> Response {
+        client()
+            .get(self.api(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.process.kill().ok();
+        self.process.wait().ok();
+    }
+}
+
+/// A client that does not follow redirects (tests look at them) and keeps cookies.
+pub fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
+
+/// Asserts a JSON body with the given status and decodes it.
+pub async fn json<T: DeserializeOwned>(res: Response, status: StatusCode) -> T {
+    let actual = res.status();
+    let body = res.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("bad JSON ({e}): {body}"))
+}
+
+/// Asserts an RFC 7807 problem with the given status and decodes it.
+pub async fn problem(res: Response, status: StatusCode) -> Problem {
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(content_type, "application/problem+json");
+    let p: Problem = json(res, status).await;
+    assert_eq!(p.status, status.as_u16());
+    assert!(!p.detail.is_empty());
+    p
+}
+
+/// Reads a JSON value, for fields not worth a type.
+pub async fn value(res: Response, status: StatusCode) -> Value {
+    json(res, status).await
+}
+
+impl TestServer {
+    /// Walks the SPID/CIE login through the development identity provider like a browser:
+    /// start → provider's page → "Autorizza" with `fiscal_code` → callback. Returns the
+    /// callback's response (a redirect, with the session cookie on success).
+    pub async fn oidc_login(
+        &self,
+        client: &Client,
+        slug: &str,
+        provider: &str,
+        fiscal_code: &str,
+    ) -> Response {
+        let start = client
+            .get(self.api(&format!(
+                "/entes/{slug}/auth/oidc/{provider}/start?redirect_to=/{slug}/utenti"
+            )))
+            .send()
+            .await
+            .expect("start");
+        assert_eq!(
+            start.status(),
+            StatusCode::FOUND,
+            "start redirects to the provider"
+        );
+        let authorize = url::Url::parse(location(&start)).expect("provider URL");
+        assert!(authorize.path().ends_with("/dev-idp/authorize"));
+        let page = client
+            .get(authorize.clone())
+            .send()
+            .await
+            .expect("provider page");
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.expect("html");
+        assert!(html.contains("Identity provider di sviluppo"));
+        let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+        form.push(("fiscal_code".into(), fiscal_code.into()));
+        form.push(("given_name".into(), "Test".into()));
+        form.push(("family_name".into(), "Utente".into()));
+        form.push(("decision".into(), "allow".into()));
+        let mut action = authorize.clone();
+        action.set_query(None);
+        let approved = client
+            .post(action)
+            .form(&form)
+            .send()
+            .await
+            .expect("authorize");
+        assert_eq!(
+            approved.status(),
+            StatusCode::FOUND,
+            "provider redirects back"
+        );
+        let callback = location(&approved).to_string();
+        client.get(callback).send().await.expect("callback")
+    }
+}
+
+/// The `Location` header of a redirect.
+pub fn location(res: &Response) -> &str {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("Location header")
+}

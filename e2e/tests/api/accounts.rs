@@ -1,0 +1,468 @@
+//! Login (codice fiscale + password, SPID, CIE), sessions, throttling, password reset.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use e2e::{
+    client, json, location, problem, TestServer, ANNA, DEMO_PASSWORD, GIUSEPPE_ESEMPIO, MARIO,
+    TEST_JWT_SECRET,
+};
+use jsonwebtoken::{encode, EncodingKey, Header};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
+use sportello_model::auth::{Me, Role, TokenResponse};
+
+#[tokio::test]
+async fn guardian_logs_in_with_codice_fiscale_and_password() {
+    let server = TestServer::start().await;
+    // Lower-case input with spaces is the same codice fiscale.
+    let res = server
+        .try_login(&client(), "demo", " lbrmra80e12f205m ", DEMO_PASSWORD)
+        .await;
+    assert!(res.headers().get_all("set-cookie").iter().any(|c| c
+        .to_str()
+        .unwrap()
+        .starts_with("sportello_refresh=")
+        && c.to_str().unwrap().contains("HttpOnly")));
+    let tokens: TokenResponse = json(res, StatusCode::OK).await;
+    assert_eq!(tokens.token_type, "Bearer");
+    assert_eq!(tokens.user.role, Role::Guardian);
+    assert_eq!(tokens.user.first_name, "Mario");
+    let me: Me = json(
+        server.get(&tokens.access_token, "/me").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(me.fiscal_code, MARIO);
+    assert_eq!(me.ente_name, "Comune di Demo");
+}
+
+#[tokio::test]
+async fn wrong_credentials_and_bad_codice_fiscale_get_italian_errors() {
+    let server = TestServer::start().await;
+    let http = client();
+    let wrong = problem(
+        server.try_login(&http, "demo", MARIO, "sbagliata123").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(wrong.detail, "Codice fiscale o password non corretti.");
+    // An unknown account answers exactly like a wrong password.
+    let unknown = problem(
+        server
+            .try_login(&http, "demo", "RSSMRA85T10A562S", DEMO_PASSWORD)
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(unknown.detail, wrong.detail);
+
+    let bad = problem(
+        server
+            .try_login(&http, "demo", "LBRMRA80E12F205X", DEMO_PASSWORD)
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(bad
+        .field_message("fiscal_code")
+        .unwrap()
+        .contains("carattere di controllo"));
+    let empty = problem(
+        server.try_login(&http, "demo", "", "").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(empty.field_message("fiscal_code").is_some());
+    assert!(empty.field_message("password").is_some());
+
+    // Comune di Esempio only allows SPID and CIE.
+    let spid_only = problem(
+        server
+            .try_login(&http, "esempio", GIUSEPPE_ESEMPIO, DEMO_PASSWORD)
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(spid_only.detail.contains("solo con SPID o CIE"));
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_reuse_closes_the_session() {
+    let server = TestServer::start().await;
+    let http = client();
+    let first = server.login("demo", MARIO).await;
+    let refresh = |token: String| {
+        let http = http.clone();
+        let url = server.api("/auth/refresh");
+        async move {
+            http.post(url)
+                .json(&serde_json::json!({ "refresh_token": token }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let second: TokenResponse =
+        json(refresh(first.refresh_token.clone()).await, StatusCode::OK).await;
+    assert_ne!(second.refresh_token, first.refresh_token);
+    json::<Me>(
+        server.get(&second.access_token, "/me").await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // The rotated token presented again: someone copied it. The whole session closes.
+    let reuse = problem(
+        refresh(first.refresh_token.clone()).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(reuse.detail.contains("per sicurezza"), "{}", reuse.detail);
+    problem(
+        refresh(second.refresh_token.clone()).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    problem(
+        server.get(&second.access_token, "/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+
+    // Another login is a separate session and still works.
+    let other = server.login("demo", MARIO).await;
+    json::<Me>(server.get(&other.access_token, "/me").await, StatusCode::OK).await;
+}
+
+#[tokio::test]
+async fn refresh_works_from_the_cookie_and_logout_revokes() {
+    let server = TestServer::start().await;
+    let http = client(); // keeps the HttpOnly cookie, like a browser
+    let tokens: TokenResponse = json(
+        server.try_login(&http, "demo", MARIO, DEMO_PASSWORD).await,
+        StatusCode::OK,
+    )
+    .await;
+    let refreshed: TokenResponse = json(
+        http.post(server.api("/auth/refresh")).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_ne!(refreshed.refresh_token, tokens.refresh_token);
+
+    let out = http
+        .post(server.api("/auth/logout"))
+        .bearer_auth(&refreshed.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    problem(
+        server.get(&refreshed.access_token, "/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let again = client()
+        .post(server.api("/auth/refresh"))
+        .json(&serde_json::json!({ "refresh_token": refreshed.refresh_token }))
+        .send()
+        .await
+        .unwrap();
+    problem(again, StatusCode::UNAUTHORIZED).await;
+    // The cookie was cleared too.
+    problem(
+        http.post(server.api("/auth/refresh")).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
+
+#[derive(serde::Serialize)]
+struct Claims<'a> {
+    iss: &'a str,
+    aud: &'a str,
+    sub: String,
+    ente: i64,
+    role: &'a str,
+    sid: &'a str,
+    iat: i64,
+    exp: i64,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[tokio::test]
+async fn forged_expired_and_tampered_access_tokens_are_rejected() {
+    let server = TestServer::start().await;
+    let tokens = server.login("demo", MARIO).await;
+    let sign = |claims: &Claims, secret: &str| {
+        encode(
+            &Header::default(),
+            claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    };
+    let parts: Vec<&str> = tokens.access_token.split('.').collect();
+    let payload: serde_json::Value = serde_json::from_slice(&base64_decode(parts[1])).unwrap();
+    let sid = payload["sid"].as_str().unwrap().to_string();
+    let ente = payload["ente"].as_i64().unwrap();
+    let claims = |exp: i64, role: &'static str| Claims {
+        iss: "sportello",
+        aud: "sportello-api",
+        sub: tokens.user.id.to_string(),
+        ente,
+        role,
+        sid: Box::leak(sid.clone().into_boxed_str()),
+        iat: now() - 10,
+        exp,
+    };
+    // Control: a token we sign with the right key and claims is accepted.
+    let good = sign(&claims(now() + 300, "guardian"), TEST_JWT_SECRET);
+    json::<Me>(server.get(&good, "/me").await, StatusCode::OK).await;
+
+    let expired = sign(&claims(now() - 120, "guardian"), TEST_JWT_SECRET);
+    let p = problem(server.get(&expired, "/me").await, StatusCode::UNAUTHORIZED).await;
+    assert!(p.detail.contains("scaduta"));
+    let wrong_key = sign(
+        &claims(now() + 300, "guardian"),
+        "another-secret-another-secret-1234",
+    );
+    problem(
+        server.get(&wrong_key, "/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // A role the user does not have, even correctly signed, is refused.
+    let escalated = sign(&claims(now() + 300, "operator"), TEST_JWT_SECRET);
+    problem(
+        server.get(&escalated, "/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+
+    let unsigned = format!(
+        "{}.{}.",
+        base64_encode(br#"{"alg":"none","typ":"JWT"}"#),
+        parts[1]
+    );
+    problem(server.get(&unsigned, "/me").await, StatusCode::UNAUTHORIZED).await;
+    let mut tampered_payload = payload.clone();
+    tampered_payload["role"] = "operator".into();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64_encode(tampered_payload.to_string().as_bytes()),
+        parts[2]
+    );
+    problem(server.get(&tampered, "/me").await, StatusCode::UNAUTHORIZED).await;
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    URL_SAFE_NO_PAD.decode(s).unwrap()
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[tokio::test]
+async fn repeated_failures_are_slowed_then_refused() {
+    let server = TestServer::start().await;
+    let http = client();
+    for _ in 0..5 {
+        problem(
+            server.try_login(&http, "demo", ANNA, "sbagliata123").await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    }
+    // Now even the right password is refused for a while, with an Italian message.
+    let locked = problem(
+        server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+    assert!(
+        locked.detail.contains("Riprova tra 15 minuti"),
+        "{}",
+        locked.detail
+    );
+    // Another person is not affected.
+    server.login("demo", MARIO).await;
+}
+
+#[tokio::test]
+async fn spid_and_cie_logins_go_through_the_identity_provider() {
+    let server = TestServer::start().await;
+    for provider in ["spid", "cie"] {
+        let browser = client();
+        let callback = server.oidc_login(&browser, "demo", provider, MARIO).await;
+        assert_eq!(callback.status(), StatusCode::FOUND);
+        assert_eq!(location(&callback), "/demo/utenti");
+        // The SPA obtains its tokens from the session cookie.
+        let tokens: TokenResponse = json(
+            browser
+                .post(server.api("/auth/refresh"))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(tokens.user.fiscal_code, MARIO);
+        assert_eq!(tokens.user.role, Role::Guardian);
+    }
+
+    // Comune di Esempio: SPID is its only way in.
+    let browser = client();
+    let callback = server
+        .oidc_login(&browser, "esempio", "spid", GIUSEPPE_ESEMPIO)
+        .await;
+    assert_eq!(location(&callback), "/esempio/utenti");
+
+    // A codice fiscale with no account in that comune: back to the login page, explained.
+    let browser = client();
+    let callback = server.oidc_login(&browser, "esempio", "spid", MARIO).await;
+    let target = location(&callback);
+    assert!(target.starts_with("/esempio/accedi?errore="), "{target}");
+    let message: String = url::form_urlencoded::parse(target.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == "errore")
+        .unwrap()
+        .1
+        .into_owned();
+    assert!(message.contains("non risulta registrato presso il Comune di Esempio"));
+    problem(
+        browser
+            .post(server.api("/auth/refresh"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn oidc_state_is_single_use_and_unknown_providers_are_not_found() {
+    let server = TestServer::start().await;
+    let http = client();
+    problem(
+        http.get(server.api("/entes/demo/auth/oidc/facebook/start"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let forged = http
+        .get(server.api("/auth/oidc/callback?code=abc&state=inventato"))
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&forged).starts_with("/?errore="));
+    // An open redirect is not possible through redirect_to.
+    let start = http
+        .get(server.api("/entes/demo/auth/oidc/spid/start?redirect_to=https://evil.example/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), StatusCode::FOUND);
+    let browser = client();
+    let done = server.oidc_login(&browser, "demo", "spid", MARIO).await;
+    assert_eq!(done.status(), StatusCode::FOUND);
+}
+
+async fn outbox_reset_token(server: &TestServer) -> String {
+    let db = server.database().await;
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT to_address, subject, body FROM outbox_emails ORDER BY id DESC LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .expect("an e-mail in the outbox");
+    let to: String = row.try_get("", "to_address").unwrap();
+    let subject: String = row.try_get("", "subject").unwrap();
+    let body: String = row.try_get("", "body").unwrap();
+    assert_eq!(to, "mario.albertini@example.it");
+    assert_eq!(subject, "Reimpostazione della password");
+    assert!(body.contains("Gentile Mario Albertini"));
+    body.split("token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("link with token")
+        .to_string()
+}
+
+#[tokio::test]
+async fn password_reset_by_codice_fiscale_with_a_one_time_token() {
+    let server = TestServer::start().await;
+    let http = client();
+    let old_session = server.login("demo", MARIO).await;
+    let ask = |cf: &'static str| {
+        http.post(server.api("/entes/demo/auth/password-reset"))
+            .json(&serde_json::json!({ "fiscal_code": cf }))
+            .send()
+    };
+    assert_eq!(ask(MARIO).await.unwrap().status(), StatusCode::ACCEPTED);
+    // Unknown people get the same answer: the endpoint does not reveal who is registered.
+    assert_eq!(
+        ask("RSSMRA85T10A562S").await.unwrap().status(),
+        StatusCode::ACCEPTED
+    );
+    problem(
+        ask("RSSMRA85T10A562X").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    let token = outbox_reset_token(&server).await;
+
+    let confirm = |token: String, password: &'static str| {
+        http.post(server.api("/auth/password-reset/confirm"))
+            .json(&serde_json::json!({ "token": token, "new_password": password }))
+            .send()
+    };
+    let weak = problem(
+        confirm(token.clone(), "corta").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(weak
+        .field_message("new_password")
+        .unwrap()
+        .contains("almeno 10 caratteri"));
+    let done = confirm(token.clone(), "NuovaPassword2026").await.unwrap();
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    let reused = problem(
+        confirm(token, "AltraPassword2026").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(reused.field_message("token").unwrap().contains("scaduto"));
+
+    problem(
+        server.try_login(&http, "demo", MARIO, DEMO_PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    json::<TokenResponse>(
+        server
+            .try_login(&http, "demo", MARIO, "NuovaPassword2026")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Sessions opened before the reset are closed.
+    problem(
+        server.get(&old_session.access_token, "/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}

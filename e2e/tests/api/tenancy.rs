@@ -1,0 +1,213 @@
+//! Who sees which child: per role, per family, per ente. A record that is not yours is
+//! "not found", never "forbidden", and never its data.
+
+use e2e::{
+    client, json, problem, TestServer, ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR,
+    GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO, PAOLO_CANTEEN,
+};
+use reqwest::StatusCode;
+use sportello_model::auth::TokenResponse;
+use sportello_model::children::{ChildDetail, ChildSummary};
+use sportello_model::entes::ServiceKind;
+use sportello_model::Page;
+
+async fn children(server: &TestServer, token: &str) -> Vec<(i64, String)> {
+    let page: Page<ChildSummary> = json(server.get(token, "/children").await, StatusCode::OK).await;
+    assert_eq!(page.total as usize, page.items.len());
+    page.items
+        .into_iter()
+        .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
+        .collect()
+}
+
+fn names(list: &[(i64, String)]) -> Vec<&str> {
+    list.iter().map(|(_, n)| n.as_str()).collect()
+}
+
+fn id_of(list: &[(i64, String)], name: &str) -> i64 {
+    list.iter().find(|(_, n)| n == name).unwrap().0
+}
+
+async fn spid_tokens(server: &TestServer, slug: &str, fiscal_code: &str) -> TokenResponse {
+    let browser = client();
+    server.oidc_login(&browser, slug, "spid", fiscal_code).await;
+    json(
+        browser
+            .post(server.api("/auth/refresh"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn guardian_sees_own_children_with_the_service_card() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let list = children(&server, &mario.access_token).await;
+    assert_eq!(names(&list), ["Greta Albertini", "Sofia Albertini"]);
+
+    let sofia: ChildDetail = json(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/children/{}", id_of(&list, "Sofia Albertini")),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(sofia.fiscal_code, "LBRSFO17L61F205U");
+    assert_eq!(sofia.guardian_name, "Mario Albertini");
+    assert_eq!(sofia.birth_date.to_string(), "2017-07-21");
+    let card = &sofia.enrolments[0];
+    assert_eq!(card.service_name, "Refezione Scolastica");
+    assert_eq!(card.service_kind, ServiceKind::Prepaid);
+    assert_eq!(card.badge, "621494");
+    assert_eq!(card.school, "Scuola Primaria Pascoli");
+    assert_eq!(card.class_name, "2a");
+    assert_eq!(card.fee_band, "Fascia c.p. 5 q.f100");
+    assert_eq!(card.quota.to_string(), "100.00");
+    assert_eq!(card.meal_price.to_string(), "5.00");
+    assert_eq!(card.meal_type, "DIETA SANITARIA");
+    assert!(card.active);
+    assert_eq!(
+        sportello_model::format::euro(card.meal_price),
+        "5,00 €",
+        "the SPA shows it the Italian way"
+    );
+
+    let raw: serde_json::Value = json(
+        server
+            .get(&mario.access_token, &format!("/children/{}", sofia.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        raw["enrolments"][0]["quota"], "100.00",
+        "money is a string on the wire"
+    );
+}
+
+#[tokio::test]
+async fn delegate_sees_only_the_delegated_child() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let family = children(&server, &mario.access_token).await;
+    let laura = server.login("demo", LAURA_DELEGATE).await;
+    let list = children(&server, &laura.access_token).await;
+    assert_eq!(names(&list), ["Sofia Albertini"]);
+    json::<ChildDetail>(
+        server
+            .get(
+                &laura.access_token,
+                &format!("/children/{}", id_of(&family, "Sofia Albertini")),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    problem(
+        server
+            .get(
+                &laura.access_token,
+                &format!("/children/{}", id_of(&family, "Greta Albertini")),
+            )
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn staff_see_every_child_of_their_comune_only() {
+    let server = TestServer::start().await;
+    for staff in [GIULIA_OPERATOR, PAOLO_CANTEEN] {
+        let tokens = server.login("demo", staff).await;
+        let list = children(&server, &tokens.access_token).await;
+        assert_eq!(
+            names(&list),
+            ["Greta Albertini", "Sofia Albertini", "Luca Colombo"]
+        );
+    }
+    let carlo = spid_tokens(&server, "esempio", CARLO_OPERATOR_ESEMPIO).await;
+    let theirs = children(&server, &carlo.access_token).await;
+    assert_eq!(names(&theirs), ["Elena Ferrari"]);
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let ours = children(&server, &giulia.access_token).await;
+    for (id, _) in &ours {
+        problem(
+            server
+                .get(&carlo.access_token, &format!("/children/{id}"))
+                .await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    problem(
+        server
+            .get(&giulia.access_token, &format!("/children/{}", theirs[0].0))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn another_family_or_another_comune_answers_not_found() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let anna = server.login("demo", ANNA).await;
+    let giuseppe = spid_tokens(&server, "esempio", GIUSEPPE_ESEMPIO).await;
+    let albertini = children(&server, &mario.access_token).await;
+    let colombo = children(&server, &anna.access_token).await;
+    let ferrari = children(&server, &giuseppe.access_token).await;
+    assert_eq!(names(&colombo), ["Luca Colombo"]);
+    assert_eq!(names(&ferrari), ["Elena Ferrari"]);
+
+    let not_found = problem(
+        server
+            .get(&mario.access_token, &format!("/children/{}", colombo[0].0))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert!(!not_found.detail.contains("Luca"));
+    for (id, _) in &albertini {
+        problem(
+            server
+                .get(&anna.access_token, &format!("/children/{id}"))
+                .await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        problem(
+            server
+                .get(&giuseppe.access_token, &format!("/children/{id}"))
+                .await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    problem(
+        server
+            .get(&mario.access_token, &format!("/children/{}", ferrari[0].0))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Ids that exist nowhere answer the same.
+    problem(
+        server.get(&mario.access_token, "/children/999999").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        server.get(&mario.access_token, "/children/abc").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
