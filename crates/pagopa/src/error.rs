@@ -1,0 +1,35 @@
+//! The crate's one error type. `Display` is an Italian sentence that can be shown to
+//! the person who caused it (a parent typing a notice number, an operator configuring
+//! an ente); technical detail, where there is any, sits in the variant's fields.
+
+/// Everything that can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Nothing but separators was typed where a notice number was expected.
+    #[error("Inserisci il numero avviso.")]
+    NoticeNumberEmpty,
+    /// The notice number contains something other than digits, spaces and dashes.
+    #[error("Il numero avviso può contenere solo cifre.")]
+    NoticeNumberNotDigits,
+    /// The notice number does not have 18 digits.
+    #[error("Il numero avviso deve essere di 18 cifre.")]
+    NoticeNumberLength,
+    /// The notice number starts with an aux digit this crate does not handle (only 0 and 3).
+    #[error("Il numero avviso non è valido: deve iniziare con la cifra 0 o 3.")]
+    NoticeNumberAuxDigit,
+    /// The last two digits are not the mod-93 check of the first sixteen: a typing mistake.
+    #[error(
+        "Il numero avviso non è valido: le cifre di controllo non corrispondono. \
+         Verifica di averlo digitato correttamente."
+    )]
+    NoticeNumberCheckDigits,
+    /// An ente's numbering was configured with an aux digit other than 0 or 3.
+    #[error("La cifra ausiliaria del numero avviso deve essere 0 o 3.")]
+    AuxDigit,
+    /// An application code or segregation code outside `00..=99`.
+    #[error("Il codice applicazione o di segregazione deve essere di 2 cifre (da 00 a 99).")]
+    TwoDigitCode,
+    /// The per-ente sequence does not fit the 13 digits of an IUV base.
+    #[error("La numerazione degli avvisi di questo ente è esaurita.")]
+    SequenceExhausted,
+}
