@@ -32,4 +32,13 @@ pub enum Error {
     /// The per-ente sequence does not fit the 13 digits of an IUV base.
     #[error("La numerazione degli avvisi di questo ente è esaurita.")]
     SequenceExhausted,
+    /// An ente's fiscal code that is not 11 digits.
+    #[error("Il codice fiscale dell'ente deve essere di 11 cifre.")]
+    EnteFiscalCode,
+    /// An amount of zero or less.
+    #[error("L'importo deve essere maggiore di zero.")]
+    Amount,
+    /// The QR code could not be built (cannot happen for a valid payload, kept for safety).
+    #[error("Impossibile generare il codice QR dell'avviso.")]
+    Qr(#[source] qrcode::types::QrError),
 }
