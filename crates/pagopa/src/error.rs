@@ -38,7 +38,16 @@ pub enum Error {
     /// An amount of zero or less.
     #[error("L'importo deve essere maggiore di zero.")]
     Amount,
+    /// A required text is empty; the field is the Italian name of what is missing.
+    #[error("Manca un dato obbligatorio: {0}.")]
+    Required(&'static str),
+    /// A text is longer than pagoPA accepts; the field is the Italian name of the text.
+    #[error("Il testo «{0}» supera i 140 caratteri ammessi da pagoPA.")]
+    TooLong(&'static str),
     /// The QR code could not be built (cannot happen for a valid payload, kept for safety).
     #[error("Impossibile generare il codice QR dell'avviso.")]
     Qr(#[source] qrcode::types::QrError),
+    /// A receipt callback that cannot be accepted; the field says why, in Italian.
+    #[error("La ricevuta di pagamento non è valida: {0}.")]
+    InvalidReceipt(String),
 }

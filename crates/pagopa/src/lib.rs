@@ -1,12 +1,29 @@
 //! pagoPA rules for Sportello, free of any HTTP framework: notice numbers and IUVs with
-//! their mod-93 check digits, and the QR code payload.
+//! their mod-93 check digits, the QR code payload, and the [`PaymentGateway`] trait with
+//! the built-in [`SimulatorGateway`].
 //!
 //! Amounts are integer euro cents (`i64`) throughout. Every error's `Display` is Italian.
 
+mod callback;
 mod error;
+mod gateway;
 mod notice;
 mod qr;
+mod rome;
+mod simulator;
 
+pub use callback::{parse_receipt_callback, receipt_callback_body};
 pub use error::Error;
+pub use gateway::{DebtPosition, Payer, PaymentGateway, PaymentMethod, Receipt};
 pub use notice::{AuxDigit, Iuv, NoticeConfig, NoticeNumber, MAX_SEQUENCE};
 pub use qr::{EnteFiscalCode, QrPayload};
+pub use simulator::{SimulatorGateway, SIMULATED_PSP};
+
+/// Refuses a text that is empty or only spaces; `what` names it in Italian.
+fn require(text: &str, what: &'static str) -> Result<(), Error> {
+    if text.trim().is_empty() {
+        Err(Error::Required(what))
+    } else {
+        Ok(())
+    }
+}
