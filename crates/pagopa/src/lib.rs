@@ -1,6 +1,6 @@
 //! pagoPA rules for Sportello, free of any HTTP framework: notice numbers and IUVs with
-//! their mod-93 check digits, the QR code payload, and the [`PaymentGateway`] trait with
-//! the built-in [`SimulatorGateway`].
+//! their mod-93 check digits, the QR code payload, the notice and receipt PDFs, and the
+//! [`PaymentGateway`] trait with the built-in [`SimulatorGateway`].
 //!
 //! Amounts are integer euro cents (`i64`) throughout. Every error's `Display` is Italian.
 
@@ -8,6 +8,7 @@ mod callback;
 mod error;
 mod gateway;
 mod notice;
+mod pdf;
 mod qr;
 mod rome;
 mod simulator;
@@ -16,6 +17,7 @@ pub use callback::{parse_receipt_callback, receipt_callback_body};
 pub use error::Error;
 pub use gateway::{DebtPosition, Payer, PaymentGateway, PaymentMethod, Receipt};
 pub use notice::{AuxDigit, Iuv, NoticeConfig, NoticeNumber, MAX_SEQUENCE};
+pub use pdf::{NoticeDocument, ReceiptDocument};
 pub use qr::{EnteFiscalCode, QrPayload};
 pub use simulator::{SimulatorGateway, SIMULATED_PSP};
 
