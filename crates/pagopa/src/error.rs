@@ -50,4 +50,24 @@ pub enum Error {
     /// A receipt callback that cannot be accepted; the field says why, in Italian.
     #[error("La ricevuta di pagamento non è valida: {0}.")]
     InvalidReceipt(String),
+    /// pagoPA could not be reached or did not answer in time.
+    #[error("Il servizio pagoPA non è raggiungibile. Riprova più tardi.")]
+    Unreachable(#[source] reqwest::Error),
+    /// pagoPA already has a debt position with this identifier (HTTP 409 on creation).
+    #[error("La posizione debitoria esiste già su pagoPA.")]
+    PositionExists,
+    /// pagoPA has no such debt position (HTTP 404).
+    #[error("La posizione debitoria non esiste su pagoPA.")]
+    PositionNotFound,
+    /// pagoPA refused the request; `detail` is pagoPA's own (English) explanation, for logs.
+    #[error("Il servizio pagoPA ha rifiutato la richiesta (HTTP {status}).")]
+    Rejected {
+        /// The HTTP status pagoPA answered with.
+        status: u16,
+        /// The body pagoPA sent, usually a problem+json `detail`.
+        detail: String,
+    },
+    /// The GPD client's configuration is unusable; the field says what, in Italian.
+    #[error("Configurazione pagoPA non valida: {0}.")]
+    Config(String),
 }

@@ -1,12 +1,14 @@
 //! pagoPA rules for Sportello, free of any HTTP framework: notice numbers and IUVs with
 //! their mod-93 check digits, the QR code payload, the notice and receipt PDFs, and the
-//! [`PaymentGateway`] trait with the built-in [`SimulatorGateway`].
+//! [`PaymentGateway`] trait with its two implementations, the built-in
+//! [`SimulatorGateway`] and the [`GpdClient`] for pagoPA's GPD service.
 //!
 //! Amounts are integer euro cents (`i64`) throughout. Every error's `Display` is Italian.
 
 mod callback;
 mod error;
 mod gateway;
+mod gpd;
 mod notice;
 mod pdf;
 mod qr;
@@ -16,6 +18,7 @@ mod simulator;
 pub use callback::{parse_receipt_callback, receipt_callback_body};
 pub use error::Error;
 pub use gateway::{DebtPosition, Payer, PaymentGateway, PaymentMethod, Receipt};
+pub use gpd::{iupd, GpdClient, GpdConfig, SUBSCRIPTION_KEY_HEADER};
 pub use notice::{AuxDigit, Iuv, NoticeConfig, NoticeNumber, MAX_SEQUENCE};
 pub use pdf::{NoticeDocument, ReceiptDocument};
 pub use qr::{EnteFiscalCode, QrPayload};
