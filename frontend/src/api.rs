@@ -1,0 +1,298 @@
+//! The one way the SPA talks to the server: typed calls to `/api/v1`.
+//!
+//! The access token lives in memory only, never in browser storage. The refresh token is
+//! the HttpOnly cookie the server sets at login (and after a SPID/CIE login), so when the
+//! SPA starts without an access token it asks `/auth/refresh` for one. A call answered
+//! 401 refreshes once and retries; when the refresh fails too, the session is marked
+//! expired and the protected page sends the user to the login page.
+
+use std::cell::RefCell;
+
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sportello_model::auth::{
+    LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, TokenResponse,
+};
+use sportello_model::children::{ChildDetail, ChildSummary};
+use sportello_model::content::{DocumentItem, NewsItem};
+use sportello_model::entes::{EnteDetail, EnteSummary};
+use sportello_model::{Page, Problem};
+
+use crate::session::Session;
+
+const BASE: &str = "/api/v1";
+
+/// Every failure is a problem document with an Italian `detail`: the server's own, or
+/// one made here when the server could not be reached or answered something unreadable.
+pub type ApiResult<T> = Result<T, Problem>;
+
+/// Status used for problems that never reached the server.
+const NO_RESPONSE: u16 = 0;
+
+fn local_problem(status: u16, title: &str, detail: String) -> Problem {
+    Problem {
+        kind: "about:blank".into(),
+        title: title.into(),
+        status,
+        detail,
+        errors: Vec::new(),
+    }
+}
+
+fn network_problem() -> Problem {
+    local_problem(
+        NO_RESPONSE,
+        "Connessione non riuscita",
+        "Impossibile contattare il server. Verifica la connessione a Internet e riprova.".into(),
+    )
+}
+
+fn unreadable_problem(status: u16) -> Problem {
+    local_problem(
+        status,
+        "Risposta non valida",
+        format!(
+            "Il server ha risposto in modo inatteso (codice {status}). Riprova tra qualche istante."
+        ),
+    )
+}
+
+/// For addresses that cannot name a record, such as `/demo/notizie/abc`.
+pub fn not_found() -> Problem {
+    local_problem(
+        404,
+        "Pagina non trovata",
+        "La pagina richiesta non esiste o non è più disponibile.".into(),
+    )
+}
+
+/// Whether trying the same request again may succeed.
+pub fn is_transient(problem: &Problem) -> bool {
+    matches!(problem.status, NO_RESPONSE | 408 | 429) || problem.status >= 500
+}
+
+thread_local! {
+    static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    static REFRESHING: RefCell<Option<Shared<LocalBoxFuture<'static, ApiResult<TokenResponse>>>>> =
+        const { RefCell::new(None) };
+}
+
+pub(crate) fn set_access_token(token: Option<String>) {
+    ACCESS_TOKEN.with(|slot| *slot.borrow_mut() = token);
+}
+
+fn access_token() -> Option<String> {
+    ACCESS_TOKEN.with(|slot| slot.borrow().clone())
+}
+
+/// Encodes a value for one path segment or query parameter of an address.
+pub fn url_encode(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
+}
+
+async fn send<B: Serialize>(
+    method: Method,
+    path: &str,
+    query: &[(&str, String)],
+    body: Option<&B>,
+    token: Option<&str>,
+) -> ApiResult<Response> {
+    let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
+        .method(method)
+        .header("Accept", "application/json, application/problem+json");
+    if !query.is_empty() {
+        builder = builder.query(query.iter().map(|(k, v)| (*k, v.as_str())));
+    }
+    if let Some(token) = token {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|_| unreadable_problem(NO_RESPONSE))?;
+    let response = request.send().await.map_err(|_| network_problem())?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    Err(match response.json::<Problem>().await {
+        Ok(problem) => problem,
+        Err(_) => unreadable_problem(status),
+    })
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
+    let status = response.status();
+    response
+        .json::<T>()
+        .await
+        .map_err(|_| unreadable_problem(status))
+}
+
+async fn get<T: DeserializeOwned>(path: &str, query: &[(&str, String)]) -> ApiResult<T> {
+    decode(send::<()>(Method::GET, path, query, None, None).await?).await
+}
+
+async fn post<B: Serialize>(path: &str, body: &B, token: Option<&str>) -> ApiResult<Response> {
+    send(Method::POST, path, &[], Some(body), token).await
+}
+
+fn page_query(page: u64, per_page: u64) -> [(&'static str, String); 2] {
+    [
+        ("page", page.to_string()),
+        ("per_page", per_page.to_string()),
+    ]
+}
+
+/// New tokens from the refresh cookie. Concurrent callers share one request: the server
+/// rotates the refresh token, and presenting an already used one closes the session.
+pub async fn refresh() -> ApiResult<TokenResponse> {
+    let pending = REFRESHING.with(|slot| {
+        slot.borrow_mut()
+            .get_or_insert_with(|| {
+                async {
+                    let result = match post("/auth/refresh", &RefreshRequest::default(), None).await
+                    {
+                        Ok(response) => decode::<TokenResponse>(response).await,
+                        Err(problem) => Err(problem),
+                    };
+                    REFRESHING.with(|slot| slot.borrow_mut().take());
+                    result
+                }
+                .boxed_local()
+                .shared()
+            })
+            .clone()
+    });
+    pending.await
+}
+
+/// A fresh access token for `session`, or the problem after which the user must log in.
+async fn renew(session: Session) -> ApiResult<String> {
+    match refresh().await {
+        Ok(tokens) => {
+            let token = tokens.access_token.clone();
+            session.signed_in(tokens);
+            Ok(token)
+        }
+        Err(problem) => {
+            if problem.status == 401 {
+                session.signed_out();
+            }
+            Err(problem)
+        }
+    }
+}
+
+/// `GET` with the access token; on 401 refresh once and retry.
+async fn get_authed<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    query: &[(&str, String)],
+) -> ApiResult<T> {
+    let token = match access_token() {
+        Some(token) => token,
+        None => renew(session).await?,
+    };
+    match send::<()>(Method::GET, path, query, None, Some(&token)).await {
+        Err(problem) if problem.status == 401 => {
+            // Another call may have refreshed the token meanwhile.
+            let retry_token = match access_token() {
+                Some(current) if current != token => current,
+                _ => renew(session).await?,
+            };
+            let response = send::<()>(Method::GET, path, query, None, Some(&retry_token)).await?;
+            decode(response).await
+        }
+        Err(problem) => Err(problem),
+        Ok(response) => decode(response).await,
+    }
+}
+
+pub async fn entes() -> ApiResult<Page<EnteSummary>> {
+    get("/entes", &page_query(1, 100)).await
+}
+
+pub async fn ente(slug: &str) -> ApiResult<EnteDetail> {
+    get(&format!("/entes/{}", url_encode(slug)), &[]).await
+}
+
+pub async fn news(slug: &str, page: u64, per_page: u64) -> ApiResult<Page<NewsItem>> {
+    get(
+        &format!("/entes/{}/news", url_encode(slug)),
+        &page_query(page, per_page),
+    )
+    .await
+}
+
+pub async fn news_item(slug: &str, id: i64) -> ApiResult<NewsItem> {
+    get(&format!("/entes/{}/news/{id}", url_encode(slug)), &[]).await
+}
+
+pub async fn documents(slug: &str, page: u64, per_page: u64) -> ApiResult<Page<DocumentItem>> {
+    get(
+        &format!("/entes/{}/documents", url_encode(slug)),
+        &page_query(page, per_page),
+    )
+    .await
+}
+
+pub async fn login(slug: &str, request: &LoginRequest) -> ApiResult<TokenResponse> {
+    decode(
+        post(
+            &format!("/entes/{}/auth/login", url_encode(slug)),
+            request,
+            None,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// Closes the session on the server (access token and refresh cookie).
+pub async fn logout() -> ApiResult<()> {
+    post(
+        "/auth/logout",
+        &RefreshRequest::default(),
+        access_token().as_deref(),
+    )
+    .await
+    .map(drop)
+}
+
+pub async fn request_password_reset(slug: &str, request: &PasswordResetRequest) -> ApiResult<()> {
+    post(
+        &format!("/entes/{}/auth/password-reset", url_encode(slug)),
+        request,
+        None,
+    )
+    .await
+    .map(drop)
+}
+
+pub async fn confirm_password_reset(request: &PasswordResetConfirm) -> ApiResult<()> {
+    post("/auth/password-reset/confirm", request, None)
+        .await
+        .map(drop)
+}
+
+pub async fn children(session: Session) -> ApiResult<Page<ChildSummary>> {
+    get_authed(session, "/children", &page_query(1, 100)).await
+}
+
+pub async fn child(session: Session, id: i64) -> ApiResult<ChildDetail> {
+    get_authed(session, &format!("/children/{id}"), &[]).await
+}
+
+/// Full-page address that starts a SPID or CIE login and comes back to `return_to`.
+pub fn oidc_start_url(slug: &str, provider: &str, return_to: &str) -> String {
+    format!(
+        "{BASE}/entes/{}/auth/oidc/{}/start?redirect_to={}",
+        url_encode(slug),
+        url_encode(provider),
+        url_encode(return_to)
+    )
+}

@@ -1,0 +1,341 @@
+//! The application: session, routes and the frame around every page of a comune.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+use leptos_router::{path, NavigateOptions};
+use sportello_model::entes::EnteDetail;
+use sportello_model::Problem;
+
+use crate::api;
+use crate::components::{focus_element, ErrorAlert, Icon, Loading, SkipLink};
+use crate::pages::{account, children, content, entes, home, login, password};
+use crate::session::{sees_children, use_session, Session};
+
+#[component]
+pub fn App() -> impl IntoView {
+    Session::provide();
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <entes::NotFound /> }>
+                <Route path=path!("/") view=entes::ChooseEnte />
+                <ParentRoute path=path!("/:slug") view=EnteLayout>
+                    <Route path=path!("") view=home::EnteHome />
+                    <Route path=path!("notizie") view=content::NewsList />
+                    <Route path=path!("notizie/:id") view=content::NewsDetail />
+                    <Route path=path!("documenti") view=content::DocumentList />
+                    <Route path=path!("accedi") view=login::Login />
+                    <Route path=path!("password-dimenticata") view=password::ForgotPassword />
+                    <Route path=path!("reimposta-password") view=password::ResetPassword />
+                    <Route path=path!("area-personale") view=account::PersonalArea />
+                    <Route path=path!("utenti") view=children::ChildrenList />
+                    <Route path=path!("utenti/:id") view=children::ChildPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The comune of the current address and its public description, provided to its pages.
+#[derive(Clone, Copy)]
+pub struct Ente {
+    pub slug: Memo<String>,
+    detail: Memo<Option<EnteDetail>>,
+}
+
+impl Ente {
+    /// Reads the loaded description (pages render only once it is loaded).
+    pub fn with<R>(&self, f: impl FnOnce(&EnteDetail) -> R) -> Option<R> {
+        self.detail.with(|detail| detail.as_ref().map(f))
+    }
+
+    pub fn name(&self) -> String {
+        self.with(|detail| detail.name.clone()).unwrap_or_default()
+    }
+
+    /// Address of a page of this comune: `path("utenti")` is `/demo/utenti`.
+    pub fn path(&self, page: &str) -> String {
+        let slug = self.slug.get();
+        if page.is_empty() {
+            format!("/{slug}")
+        } else {
+            format!("/{slug}/{page}")
+        }
+    }
+}
+
+pub fn use_ente() -> Ente {
+    expect_context::<Ente>()
+}
+
+/// Header, menu and footer of a comune; its pages render once the comune is loaded.
+#[component]
+fn EnteLayout() -> impl IntoView {
+    let params = use_params_map();
+    let slug = Memo::new(move |_| params.read().get("slug").unwrap_or_default());
+    let resource = LocalResource::new(move || {
+        let slug = slug.get();
+        async move { api::ente(&slug).await }
+    });
+    let detail = Memo::new(move |_| resource.get().and_then(Result::ok));
+    let status: Memo<Option<Result<(), Problem>>> =
+        Memo::new(move |_| resource.get().map(|result| result.map(drop)));
+    let ente = Ente { slug, detail };
+    provide_context(ente);
+
+    // After a client-side navigation, screen readers and keyboards start from the new content.
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|previous| previous != path) {
+            focus_element("main-content");
+        }
+        path
+    });
+
+    view! {
+        <SkipLink />
+        <Header ente />
+        <main id="main-content" class="container py-4 flex-grow-1" tabindex="-1">
+            {move || match status.get() {
+                None => view! { <Loading label="Caricamento del Comune…" /> }.into_any(),
+                Some(Ok(())) => view! { <Outlet /> }.into_any(),
+                Some(Err(problem)) => {
+                    let retry = Callback::new(move |()| {
+                        resource.set(None);
+                        resource.refetch();
+                    });
+                    view! {
+                        <h1>"Comune non disponibile"</h1>
+                        <ErrorAlert id="ente-error" problem retry />
+                        <p>
+                            <a href="/">"Scegli un altro Comune"</a>
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
+        </main>
+        <Footer ente />
+    }
+}
+
+#[component]
+fn Header(ente: Ente) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let navigate = use_navigate();
+    let logging_out = RwSignal::new(false);
+    let logout_error = RwSignal::new(None::<Problem>);
+
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        logging_out.set(true);
+        logout_error.set(None);
+        spawn_local(async move {
+            match api::logout().await {
+                Ok(()) => {
+                    session.logged_out();
+                    navigate(&ente.path(""), NavigateOptions::default());
+                }
+                Err(problem) => logout_error.set(Some(problem)),
+            }
+            logging_out.set(false);
+        });
+    };
+
+    let user_zone = move || {
+        let slug = ente.slug.get();
+        if session.restoring() {
+            return ().into_any();
+        }
+        match session.user_in(&slug) {
+            Some(me) => view! {
+                <div class="d-flex align-items-center gap-2">
+                    <span id="header-user" class="header-user text-white">
+                        <Icon name="user" class="icon-white icon-sm me-1" />
+                        <span class="visually-hidden">"Utente collegato: "</span>
+                        {format!("{} {}", me.first_name, me.last_name)}
+                    </span>
+                    <button
+                        type="button"
+                        id="logout-button"
+                        class="btn btn-sm btn-outline-light"
+                        on:click=logout.clone()
+                        disabled=move || logging_out.get()
+                    >
+                        {move || if logging_out.get() { "Uscita…" } else { "Esci" }}
+                    </button>
+                </div>
+            }
+            .into_any(),
+            None => view! {
+                <a
+                    id="header-login"
+                    class="btn btn-primary btn-icon btn-full"
+                    href=format!("/{slug}/accedi")
+                >
+                    <span class="rounded-icon" aria-hidden="true">
+                        <Icon name="user" class="icon-primary" />
+                    </span>
+                    <span>"Accedi all'area personale"</span>
+                </a>
+            }
+            .into_any(),
+        }
+    };
+
+    let nav_link = move |id: &'static str, page: &'static str, label: &'static str| {
+        let href = Memo::new(move |_| ente.path(page));
+        let active = move || {
+            let path = location.pathname.get();
+            let href = href.get();
+            path == href || path.starts_with(&format!("{href}/"))
+        };
+        view! {
+            <li class="nav-item">
+                <a
+                    id=id
+                    class=move || if active() { "nav-link active" } else { "nav-link" }
+                    aria-current=move || active().then_some("page")
+                    href=move || href.get()
+                >
+                    <span>{label}</span>
+                </a>
+            </li>
+        }
+    };
+
+    let private_links = move || {
+        let role = session.role_in(&ente.slug.get())?;
+        Some(view! {
+            {nav_link("nav-area-personale", "area-personale", "Area personale")}
+            {sees_children(role).then(|| nav_link("nav-utenti", "utenti", "Utenti"))}
+        })
+    };
+
+    view! {
+        <header class="it-header-wrapper">
+            <div class="it-header-slim-wrapper">
+                <div class="container">
+                    <div class="it-header-slim-wrapper-content">
+                        <a class="navbar-brand" href="/">
+                            "Sportello scuola"
+                        </a>
+                        <div class="it-header-slim-right-zone">{user_zone}</div>
+                    </div>
+                </div>
+            </div>
+            <div class="it-nav-wrapper">
+                <div class="it-header-center-wrapper">
+                    <div class="container">
+                        <div class="it-header-center-content-wrapper">
+                            <div class="it-brand-wrapper">
+                                <a href=move || ente.path("") id="brand-home">
+                                    <Icon name="pa" />
+                                    <div class="it-brand-text">
+                                        <div class="it-brand-title">{move || ente.name()}</div>
+                                        <div class="it-brand-tagline">"Servizi scolastici"</div>
+                                    </div>
+                                </a>
+                            </div>
+                        </div>
+                    </div>
+                </div>
+                <div class="it-header-navbar-wrapper">
+                    <div class="container">
+                        <nav class="navbar navbar-expand main-nav" aria-label="Menu principale">
+                            <ul class="navbar-nav">
+                                {nav_link("nav-notizie", "notizie", "Notizie")}
+                                {nav_link("nav-documenti", "documenti", "Documenti")}
+                                {private_links}
+                            </ul>
+                        </nav>
+                    </div>
+                </div>
+            </div>
+        </header>
+        <div class="container" aria-live="polite">
+            {move || {
+                logout_error
+                    .get()
+                    .map(|problem| view! { <ErrorAlert id="logout-error" problem /> })
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Footer(ente: Ente) -> impl IntoView {
+    view! {
+        <footer class="it-footer">
+            <div class="it-footer-main">
+                <div class="container py-4">
+                    <p class="h5 text-white mb-2">{move || ente.name()}</p>
+                    <p class="mb-3">"Servizi scolastici: mensa, pagamenti, notizie e documenti."</p>
+                    <ul class="list-inline mb-0">
+                        <li class="list-inline-item">
+                            <a class="text-white" href=move || ente.path("notizie")>
+                                "Notizie"
+                            </a>
+                        </li>
+                        <li class="list-inline-item">
+                            <a class="text-white" href=move || ente.path("documenti")>
+                                "Documenti"
+                            </a>
+                        </li>
+                        <li class="list-inline-item">
+                            <a class="text-white" href="/api/docs" rel="external">
+                                "API per gli integratori"
+                            </a>
+                        </li>
+                    </ul>
+                </div>
+            </div>
+            <div class="it-footer-small-prints py-3">
+                <div class="container">
+                    <p class="mb-0 small">"Sportello scuola · software libero (EUPL-1.2)"</p>
+                </div>
+            </div>
+        </footer>
+    }
+}
+
+/// Renders `children` only for a user logged in to this comune; anyone else goes to the
+/// login page, which brings them back here afterwards.
+#[component]
+pub fn RequireLogin(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let ente = use_ente();
+    let navigate = use_navigate();
+    let location = use_location();
+    let signed_in = Memo::new(move |_| session.user_in(&ente.slug.get()).is_some());
+    let logouts_at_mount = session.logouts();
+    Effect::new(move |_| {
+        let left_by_logout = session.logouts() != logouts_at_mount;
+        if !session.restoring() && !signed_in.get() && !left_by_logout {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let target = format!("{}?ritorno={}", ente.path("accedi"), api::url_encode(&here));
+            navigate(
+                &target,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    view! {
+        <Show
+            when=move || signed_in.get()
+            fallback=|| view! { <Loading label="Verifica dell'accesso…" /> }
+        >
+            {children()}
+        </Show>
+    }
+}

@@ -1,0 +1,241 @@
+//! Building blocks shared by the pages: icons, loading state, error banner, breadcrumb,
+//! form fields and the page title.
+
+use leptos::prelude::*;
+use sportello_model::Problem;
+use wasm_bindgen::JsCast;
+
+use crate::api::{self, ApiResult};
+
+/// A Bootstrap Italia sprite icon; decorative, so hidden from assistive technology.
+#[component]
+pub fn Icon(name: &'static str, #[prop(optional)] class: &'static str) -> impl IntoView {
+    view! {
+        <svg class=format!("icon {class}") aria-hidden="true" focusable="false">
+            <use href=format!("/svg/sprites.svg#it-{name}")></use>
+        </svg>
+    }
+}
+
+/// Spinner with a text, announced politely to screen readers.
+#[component]
+pub fn Loading(#[prop(into)] label: String) -> impl IntoView {
+    view! {
+        <div class="loading-state d-flex align-items-center gap-3 py-4" role="status">
+            <div class="progress-spinner progress-spinner-active size-sm" aria-hidden="true"></div>
+            <span>{label}</span>
+        </div>
+    }
+}
+
+/// The problem's Italian `detail` in a danger alert, with "Riprova" when trying again can
+/// help (no connection, server error, too many requests).
+#[component]
+pub fn ErrorAlert(
+    id: &'static str,
+    problem: Problem,
+    #[prop(optional, into)] retry: Option<Callback<()>>,
+) -> impl IntoView {
+    let retry = retry.filter(|_| api::is_transient(&problem));
+    view! {
+        <div id=id class="alert alert-danger" role="alert">
+            <p class="fw-semibold mb-1">{problem.title}</p>
+            <p class="mb-0">{problem.detail}</p>
+            {retry
+                .map(|retry| {
+                    view! {
+                        <button
+                            type="button"
+                            id=format!("{id}-retry")
+                            class="btn btn-outline-primary btn-sm mt-3"
+                            on:click=move |_| retry.run(())
+                        >
+                            "Riprova"
+                        </button>
+                    }
+                })}
+        </div>
+    }
+}
+
+/// Renders a remote value: a spinner while it loads, `render` once it arrived, the error
+/// banner with `error_id` (and "Riprova") when it failed.
+pub fn remote<T, V>(
+    resource: LocalResource<ApiResult<T>>,
+    error_id: &'static str,
+    loading: &'static str,
+    render: impl Fn(T) -> V + Send + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    V: IntoView + 'static,
+{
+    move || match resource.get() {
+        None => view! { <Loading label=loading /> }.into_any(),
+        Some(Ok(value)) => render(value).into_any(),
+        Some(Err(problem)) => {
+            let retry = Callback::new(move |()| {
+                resource.set(None);
+                resource.refetch();
+            });
+            view! { <ErrorAlert id=error_id problem retry /> }.into_any()
+        }
+    }
+}
+
+/// "Home / Utenti / Sofia Albertini": every step but the last is a link.
+#[component]
+pub fn Breadcrumb(steps: Vec<(String, Option<String>)>) -> impl IntoView {
+    let last = steps.len().saturating_sub(1);
+    let items = steps
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, href))| match href.filter(|_| i < last) {
+            Some(href) => view! {
+                <li class="breadcrumb-item">
+                    <a href=href>{label}</a>
+                    <span class="separator" aria-hidden="true">"/"</span>
+                </li>
+            }
+            .into_any(),
+            None => view! {
+                <li class="breadcrumb-item active" aria-current="page">
+                    {label}
+                </li>
+            }
+            .into_any(),
+        })
+        .collect_view();
+    view! {
+        <nav class="breadcrumb-container" aria-label="Percorso di navigazione">
+            <ol class="breadcrumb">{items}</ol>
+        </nav>
+    }
+}
+
+/// Sets the browser tab title: `page – comune – Sportello scuola`.
+pub fn set_title(parts: &[&str]) {
+    let title = parts
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .chain(["Sportello scuola"])
+        .collect::<Vec<_>>()
+        .join(" – ");
+    document().set_title(&title);
+}
+
+/// Moves keyboard focus to the element `id`, e.g. the first invalid field after a submit.
+pub fn focus_element(id: &str) {
+    if let Some(element) = document()
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        // Focus is a courtesy: a browser refusing it leaves the page usable.
+        let _ = element.focus();
+    }
+}
+
+/// First focusable element of every page: jumps over header and menu to the content.
+#[component]
+pub fn SkipLink() -> impl IntoView {
+    view! {
+        <div class="skiplinks">
+            <a
+                class="visually-hidden-focusable"
+                href="#main-content"
+                rel="external"
+                on:click=|ev| {
+                    ev.prevent_default();
+                    focus_element("main-content");
+                }
+            >
+                "Vai al contenuto principale"
+            </a>
+        </div>
+    }
+}
+
+/// Text input with label, Italian error message and the ARIA wiring between them.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into, default = Signal::stored("text"))] kind: Signal<&'static str>,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] hint: &'static str,
+    #[prop(optional)] uppercase: bool,
+    /// Set when the user leaves the field after typing: from then on `error` is shown.
+    #[prop(optional)]
+    check_on_blur: Option<RwSignal<bool>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let error_id = error_id.clone();
+        let hint_id = hint_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if !hint.is_empty() {
+                ids.push(hint_id.clone());
+            }
+            if error.with(Option::is_some) {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="form-group mb-4">
+            <label for=id class="active">
+                {label}
+            </label>
+            <input
+                type=move || kind.get()
+                id=id
+                name=id
+                class=move || {
+                    let mut class = String::from("form-control");
+                    if uppercase {
+                        class.push_str(" text-uppercase");
+                    }
+                    if error.with(Option::is_some) {
+                        class.push_str(" is-invalid");
+                    }
+                    class
+                }
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                autocapitalize=uppercase.then_some("characters")
+                spellcheck=uppercase.then_some("false")
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=described_by
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                on:blur=move |_| {
+                    // Blur also fires when the form is being removed: read and write
+                    // only signals that are still alive.
+                    let typed = value.try_with_untracked(|value| !value.is_empty());
+                    if let (Some(check), Some(true)) = (check_on_blur, typed) {
+                        check.try_set(true);
+                    }
+                }
+            />
+            {(!hint.is_empty())
+                .then(|| view! { <small id=hint_id class="form-text">{hint}</small> })}
+            <div id=error_id class="invalid-feedback d-block" aria-live="polite">
+                {move || {
+                    error
+                        .get()
+                        .map(|message| {
+                            view! {
+                                <Icon name="error" class="icon-xs icon-danger me-1" />
+                                {message}
+                            }
+                        })
+                }}
+            </div>
+        </div>
+    }
+}

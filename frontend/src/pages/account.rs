@@ -1,0 +1,74 @@
+//! `/{slug}/area-personale`: greeting and the menus available to the user.
+
+use leptos::prelude::*;
+
+use crate::app::{use_ente, RequireLogin};
+use crate::components::{set_title, Breadcrumb, Icon};
+use crate::session::{sees_children, use_session};
+
+#[component]
+pub fn PersonalArea() -> impl IntoView {
+    let ente = use_ente();
+    Effect::new(move |_| set_title(&["Area personale", &ente.name()]));
+    view! {
+        <RequireLogin>
+            <PersonalAreaMenu />
+        </RequireLogin>
+    }
+}
+
+#[component]
+fn PersonalAreaMenu() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let user = move || session.user_in(&ente.slug.get());
+
+    view! {
+        <Breadcrumb steps=vec![
+            ("Home".into(), Some(ente.path(""))),
+            ("Area personale".into(), None),
+        ] />
+        {move || {
+            user()
+                .map(|me| {
+                    view! {
+                        <h1 id="greeting">{format!("Ciao, {}", me.first_name)}</h1>
+                        <p class="lead">
+                            {format!("{} {} · {}", me.first_name, me.last_name, me.role.label())}
+                        </p>
+                        <h2 class="h4 mt-4">"Che cosa vuoi fare?"</h2>
+                        {if sees_children(me.role) {
+                            view! {
+                                <ul class="list-unstyled row g-3 mt-1">
+                                    <li class="col-12 col-md-6">
+                                        <a
+                                            id="menu-utenti"
+                                            class="card-link-block shadow-sm"
+                                            href=ente.path("utenti")
+                                        >
+                                            <Icon name="user" class="icon-primary icon-lg" />
+                                            <span>
+                                                <span class="d-block h5 mb-1">"Utenti"</span>
+                                                <span class="d-block text-body">
+                                                    "Dati anagrafici dei tuoi figli e le schede dei servizi a cui sono iscritti."
+                                                </span>
+                                            </span>
+                                            <Icon name="chevron-right" class="icon-primary ms-auto" />
+                                        </a>
+                                    </li>
+                                </ul>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <p id="menu-empty">
+                                    "Per il tuo profilo non ci sono ancora servizi da consultare qui."
+                                </p>
+                            }
+                                .into_any()
+                        }}
+                    }
+                })
+        }}
+    }
+}

@@ -1,0 +1,257 @@
+//! Utenti: the children visible to the user, their personal data and service cards.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
+use sportello_model::{format, Page};
+
+use crate::api;
+use crate::app::{use_ente, RequireLogin};
+use crate::components::{remote, set_title, Breadcrumb, Icon};
+use crate::session::use_session;
+
+/// `/{slug}/utenti`.
+#[component]
+pub fn ChildrenList() -> impl IntoView {
+    let ente = use_ente();
+    Effect::new(move |_| set_title(&["Utenti", &ente.name()]));
+    view! {
+        <RequireLogin>
+            <ChildrenCards />
+        </RequireLogin>
+    }
+}
+
+#[component]
+fn ChildrenCards() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let children = LocalResource::new(move || api::children(session));
+
+    let render = move |page: Page<ChildSummary>| {
+        if page.items.is_empty() {
+            return view! {
+                <p id="children-empty">"Non ci sono utenti associati al tuo profilo."</p>
+            }
+            .into_any();
+        }
+        view! {
+            <ul id="children-list" class="list-unstyled row g-3 mt-1">
+                {page
+                    .items
+                    .into_iter()
+                    .map(|child| {
+                        view! {
+                            <li class="col-12 col-md-6">
+                                <a
+                                    id=format!("child-{}", child.id)
+                                    class="card-link-block shadow-sm child-card"
+                                    href=ente.path(&format!("utenti/{}", child.id))
+                                >
+                                    <span class="avatar size-lg bg-primary text-white" aria-hidden="true">
+                                        {initials(&child.first_name, &child.last_name)}
+                                    </span>
+                                    <span>
+                                        <span class="d-block h5 mb-1">
+                                            {format!("{} {}", child.first_name, child.last_name)}
+                                        </span>
+                                        <span class="d-block text-body">"Dati anagrafici e servizi"</span>
+                                    </span>
+                                    <Icon name="chevron-right" class="icon-primary ms-auto" />
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+
+    view! {
+        <Breadcrumb steps=vec![
+            ("Home".into(), Some(ente.path(""))),
+            ("Area personale".into(), Some(ente.path("area-personale"))),
+            ("Utenti".into(), None),
+        ] />
+        <h1>"Utenti"</h1>
+        <p class="lead">"Seleziona l'utente da consultare"</p>
+        {remote(children, "children-error", "Caricamento degli utenti…", render)}
+    }
+}
+
+fn initials(first_name: &str, last_name: &str) -> String {
+    first_name
+        .chars()
+        .take(1)
+        .chain(last_name.chars().take(1))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// `/{slug}/utenti/{id}`.
+#[component]
+pub fn ChildPage() -> impl IntoView {
+    view! {
+        <RequireLogin>
+            <ChildView />
+        </RequireLogin>
+    }
+}
+
+#[component]
+fn ChildView() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let child = LocalResource::new(move || {
+        let id = id.get();
+        async move {
+            match id {
+                Some(id) => api::child(session, id).await,
+                None => Err(api::not_found()),
+            }
+        }
+    });
+    let child_name = move || {
+        child
+            .get()
+            .and_then(Result::ok)
+            .map(|child| format!("{} {}", child.first_name, child.last_name))
+    };
+    Effect::new(move |_| {
+        let name = child_name().unwrap_or_else(|| "Utente".into());
+        set_title(&[&name, &ente.name()]);
+    });
+
+    let render = move |child: ChildDetail| {
+        let name = format!("{} {}", child.first_name, child.last_name);
+        let cards = if child.enrolments.is_empty() {
+            view! {
+                <p id="enrolments-empty">
+                    {format!("{} non è iscritto/a a nessun servizio.", child.first_name)}
+                </p>
+            }
+            .into_any()
+        } else {
+            child
+                .enrolments
+                .iter()
+                .map(|enrolment| view! { <ServiceCard name=name.clone() enrolment=enrolment.clone() /> })
+                .collect_view()
+                .into_any()
+        };
+        view! {
+            <h1 id="child-name">{name.clone()}</h1>
+            <section id="child-personal-data" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="personal-data-title">
+                <div class="card-body">
+                    <h2 id="personal-data-title" class="h4">"Dati anagrafici"</h2>
+                    <dl class="row data-list mb-0">
+                        <Field label="Codice fiscale" field="fiscal_code" value=child.fiscal_code />
+                        <Field label="Data di nascita" field="birth_date" value=format::date(child.birth_date) />
+                        <Field label="Luogo di nascita" field="birth_place" value=child.birth_place />
+                        <Field label="Sesso" field="sex" value=sex_label(&child.sex) />
+                        <Field label="Indirizzo" field="address" value=child.address />
+                        <Field label="Intestatario" field="guardian_name" value=child.guardian_name />
+                    </dl>
+                </div>
+            </section>
+            <h2 class="h4">"Servizi"</h2>
+            {cards}
+        }
+    };
+
+    view! {
+        {move || {
+            let current = child_name().unwrap_or_else(|| "Scheda utente".into());
+            view! {
+                <Breadcrumb steps=vec![
+                    ("Home".into(), Some(ente.path(""))),
+                    ("Area personale".into(), Some(ente.path("area-personale"))),
+                    ("Utenti".into(), Some(ente.path("utenti"))),
+                    (current, None),
+                ] />
+            }
+        }}
+        {remote(child, "child-error", "Caricamento dei dati dell'utente…", render)}
+        <a class="btn btn-outline-primary mt-2" href=ente.path("utenti")>
+            "Torna agli utenti"
+        </a>
+    }
+}
+
+fn sex_label(sex: &str) -> String {
+    match sex {
+        "F" => "Femmina".into(),
+        "M" => "Maschio".into(),
+        other => other.into(),
+    }
+}
+
+/// One label and value of a data list.
+#[component]
+fn Field(label: &'static str, field: &'static str, #[prop(into)] value: String) -> impl IntoView {
+    view! {
+        <div class="col-12 col-sm-6 col-lg-4 data-item">
+            <dt>{label}</dt>
+            <dd data-field=field>{value}</dd>
+        </div>
+    }
+}
+
+/// "Dettagli per Sofia Albertini sul servizio Refezione Scolastica".
+#[component]
+fn ServiceCard(name: String, enrolment: Enrolment) -> impl IntoView {
+    let title_id = format!("service-card-{}-title", enrolment.service_id);
+    let status = if enrolment.active {
+        view! {
+            <span class="badge bg-success status-badge">
+                <Icon name="check-circle" class="icon-xs icon-white me-1" />
+                "Attivo"
+            </span>
+        }
+        .into_any()
+    } else {
+        view! {
+            <span class="badge bg-secondary status-badge">
+                <Icon name="close-circle" class="icon-xs icon-white me-1" />
+                "Disattivo"
+            </span>
+        }
+        .into_any()
+    };
+    view! {
+        <section
+            id=format!("service-card-{}", enrolment.service_id)
+            class="card card-bg rounded shadow-sm mb-4 service-card"
+            data-service-code=enrolment.service_code.clone()
+            aria-labelledby=title_id.clone()
+        >
+            <div class="card-body">
+                <h3 id=title_id.clone() class="h5">
+                    {format!("Dettagli per {name} sul servizio {}", enrolment.service_name)}
+                </h3>
+                <p class="small text-muted">{enrolment.service_kind.label()}</p>
+                <dl class="row data-list mb-0">
+                    <Field label="Tessera/Badge" field="badge" value=enrolment.badge />
+                    <Field label="Scuola" field="school" value=enrolment.school />
+                    <Field label="Classe" field="class_name" value=enrolment.class_name />
+                    <Field label="Fascia" field="fee_band" value=enrolment.fee_band />
+                    <Field label="Importo quota" field="quota" value=format::euro(enrolment.quota) />
+                    <Field label="Importo pasto" field="meal_price" value=format::euro(enrolment.meal_price) />
+                    <Field label="Tipologia pasto" field="meal_type" value=enrolment.meal_type />
+                    <div class="col-12 col-sm-6 col-lg-4 data-item">
+                        <dt>"Stato"</dt>
+                        <dd data-field="active">{status}</dd>
+                    </div>
+                </dl>
+            </div>
+        </section>
+    }
+}

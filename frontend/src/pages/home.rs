@@ -1,0 +1,83 @@
+//! `/{slug}`: the public home of a comune.
+
+use leptos::prelude::*;
+
+use crate::api;
+use crate::app::use_ente;
+use crate::components::{remote, set_title};
+use crate::pages::content::{DocumentRows, NewsCards};
+use crate::session::use_session;
+
+#[component]
+pub fn EnteHome() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    Effect::new(move |_| set_title(&[&ente.name()]));
+
+    let news = LocalResource::new(move || {
+        let slug = ente.slug.get();
+        async move { api::news(&slug, 1, 3).await }
+    });
+    let documents = LocalResource::new(move || {
+        let slug = ente.slug.get();
+        async move { api::documents(&slug, 1, 5).await }
+    });
+    let signed_in = move || session.user_in(&ente.slug.get()).is_some();
+
+    view! {
+        <section class="home-hero rounded p-4 mb-5" aria-labelledby="home-title">
+            <p class="home-eyebrow mb-1">"Servizi scolastici"</p>
+            <h1 id="home-title">{move || ente.name()}</h1>
+            <p class="lead mb-4">
+                "Disdici i pasti della mensa, consulta le schede dei servizi dei tuoi figli e resta aggiornato sulle notizie del Comune."
+            </p>
+            {move || {
+                if signed_in() {
+                    view! {
+                        <a id="home-personal-area" class="btn btn-primary" href=ente.path("area-personale")>
+                            "Vai all'area personale"
+                        </a>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <a id="home-login" class="btn btn-primary" href=ente.path("accedi")>
+                            "Accedi all'area personale"
+                        </a>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+
+        <section class="mb-5" aria-labelledby="home-news">
+            <div class="d-flex flex-wrap align-items-baseline justify-content-between gap-2 mb-3">
+                <h2 id="home-news" class="mb-0">"Notizie"</h2>
+                <a href=ente.path("notizie")>"Tutte le notizie"</a>
+            </div>
+            <div id="news-list">
+                {remote(
+                    news,
+                    "news-error",
+                    "Caricamento delle notizie…",
+                    |page| view! { <NewsCards items=page.items heading_level=3 /> },
+                )}
+            </div>
+        </section>
+
+        <section class="mb-4" aria-labelledby="home-documents">
+            <div class="d-flex flex-wrap align-items-baseline justify-content-between gap-2 mb-3">
+                <h2 id="home-documents" class="mb-0">"Documenti"</h2>
+                <a href=ente.path("documenti")>"Tutti i documenti"</a>
+            </div>
+            <div id="documents-list">
+                {remote(
+                    documents,
+                    "documents-error",
+                    "Caricamento dei documenti…",
+                    |page| view! { <DocumentRows items=page.items heading_level=3 /> },
+                )}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,284 @@
+//! `/{slug}/accedi`: SPID, CIE and, where the comune allows it, codice fiscale and password.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use sportello_model::auth::LoginRequest;
+use sportello_model::entes::LoginProvider;
+use sportello_model::{FiscalCode, Problem};
+
+use crate::api;
+use crate::app::use_ente;
+use crate::components::{focus_element, set_title, Breadcrumb, ErrorAlert, Icon, TextField};
+use crate::session::use_session;
+
+/// Where to go after login: `?ritorno=` when it is a page of this comune, otherwise the
+/// personal area. Anything else (another site, another comune) is ignored.
+fn return_path(requested: Option<String>, slug: &str) -> String {
+    let prefix = format!("/{slug}/");
+    requested
+        .filter(|path| path.starts_with(&prefix) && !path.starts_with("//"))
+        .filter(|path| !path.contains("/accedi"))
+        .unwrap_or_else(|| format!("/{slug}/area-personale"))
+}
+
+fn provider_icon(provider: &LoginProvider) -> &'static str {
+    if provider.id == "cie" {
+        "card"
+    } else {
+        "user"
+    }
+}
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let query = use_query_map();
+    Effect::new(move |_| set_title(&["Accedi", &ente.name()]));
+
+    let access_error = move || query.read().get("errore");
+    let return_to = Memo::new(move |_| return_path(query.read().get("ritorno"), &ente.slug.get()));
+    let current_user = move || session.user_in(&ente.slug.get());
+
+    let providers = move || {
+        let slug = ente.slug.get();
+        let return_to = return_to.get();
+        ente.with(|detail| detail.login_providers.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|provider| {
+                let href = api::oidc_start_url(&slug, &provider.id, &return_to);
+                view! {
+                    <a
+                        id=format!("{}-login", provider.id)
+                        class="btn btn-primary btn-icon w-100 justify-content-center mb-3 provider-button"
+                        href=href
+                        rel="external"
+                    >
+                        <Icon name=provider_icon(&provider) class="icon-white me-2" />
+                        <span>{format!("Entra con {}", provider.label)}</span>
+                    </a>
+                }
+            })
+            .collect_view()
+    };
+    let password_enabled = move || ente.with(|detail| detail.password_login_enabled) == Some(true);
+
+    view! {
+        <Breadcrumb steps=vec![("Home".into(), Some(ente.path(""))), ("Accedi".into(), None)] />
+        <div class="row justify-content-center">
+            <div class="col-12 col-md-9 col-lg-7">
+                <h1>"Accedi all'area personale"</h1>
+                {move || {
+                    access_error()
+                        .map(|message| {
+                            view! {
+                                <div id="access-error" class="alert alert-danger" role="alert">
+                                    <p class="fw-semibold mb-1">"Accesso non riuscito"</p>
+                                    <p class="mb-0">{message}</p>
+                                </div>
+                            }
+                        })
+                }}
+                {move || {
+                    current_user()
+                        .map(|me| {
+                            view! {
+                                <div id="already-signed-in" class="alert alert-info" role="status">
+                                    {format!(
+                                        "Hai già effettuato l'accesso come {} {}.",
+                                        me.first_name,
+                                        me.last_name,
+                                    )}
+                                    " "
+                                    <a href=ente.path("area-personale")>"Vai all'area personale"</a>
+                                </div>
+                            }
+                        })
+                }}
+                <section class="login-section card card-bg rounded shadow-sm mb-4" aria-labelledby="login-idp-title">
+                    <div class="card-body">
+                        <h2 id="login-idp-title" class="h4">"Entra con identità digitale"</h2>
+                        <p>"Usa SPID o la Carta d'Identità Elettronica (CIE)."</p>
+                        {providers}
+                    </div>
+                </section>
+                <Show
+                    when=password_enabled
+                    fallback=move || {
+                        view! {
+                            <p id="password-login-disabled">
+                                {move || {
+                                    format!(
+                                        "Il {} consente l'accesso solo con SPID o CIE.",
+                                        ente.name(),
+                                    )
+                                }}
+                            </p>
+                        }
+                    }
+                >
+                    <PasswordLogin return_to />
+                </Show>
+            </div>
+        </div>
+    }
+}
+
+/// Codice fiscale and password form.
+#[component]
+fn PasswordLogin(return_to: Memo<String>) -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let navigate = use_navigate();
+
+    let fiscal_code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let show_password = RwSignal::new(false);
+    // Messages appear once the user leaves the field or submits, then follow every keystroke.
+    let check_fiscal_code = RwSignal::new(false);
+    let check_password = RwSignal::new(false);
+    let server_fiscal_code = RwSignal::new(None::<String>);
+    let server_password = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<Problem>);
+    let pending = RwSignal::new(false);
+
+    Effect::new(move |_| {
+        fiscal_code.track();
+        server_fiscal_code.set(None);
+    });
+    Effect::new(move |_| {
+        password.track();
+        server_password.set(None);
+    });
+
+    let fiscal_code_error = Signal::derive(move || {
+        server_fiscal_code.get().or_else(|| {
+            check_fiscal_code
+                .get()
+                .then(|| FiscalCode::parse(&fiscal_code.get()).err())
+                .flatten()
+                .map(|error| error.to_string())
+        })
+    });
+    let password_error = Signal::derive(move || {
+        server_password.get().or_else(|| {
+            (check_password.get() && password.with(String::is_empty))
+                .then(|| "Inserisci la password.".to_string())
+        })
+    });
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        check_fiscal_code.set(true);
+        check_password.set(true);
+        let Ok(code) = FiscalCode::parse(&fiscal_code.get_untracked()) else {
+            focus_element("login-fiscal-code");
+            return;
+        };
+        if password.with_untracked(String::is_empty) {
+            focus_element("login-password");
+            return;
+        }
+        let request = LoginRequest {
+            fiscal_code: code.to_string(),
+            password: password.get_untracked(),
+        };
+        let slug = ente.slug.get_untracked();
+        let target = return_to.get_untracked();
+        let navigate = navigate.clone();
+        pending.set(true);
+        form_error.set(None);
+        spawn_local(async move {
+            match api::login(&slug, &request).await {
+                Ok(tokens) => {
+                    session.signed_in(tokens);
+                    navigate(
+                        &target,
+                        NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Err(problem) => {
+                    let on_fiscal_code = problem.field_message("fiscal_code").map(str::to_owned);
+                    let on_password = problem.field_message("password").map(str::to_owned);
+                    pending.set(false);
+                    if on_fiscal_code.is_none() && on_password.is_none() {
+                        form_error.set(Some(problem));
+                    } else {
+                        if on_fiscal_code.is_some() {
+                            focus_element("login-fiscal-code");
+                        } else {
+                            focus_element("login-password");
+                        }
+                        server_fiscal_code.set(on_fiscal_code);
+                        server_password.set(on_password);
+                    }
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="login-section card card-bg rounded shadow-sm mb-4" aria-labelledby="login-password-title">
+            <div class="card-body">
+                <h2 id="login-password-title" class="h4">"Entra con codice fiscale e password"</h2>
+                <form id="login-form" novalidate on:submit=submit>
+                    <TextField
+                        id="login-fiscal-code"
+                        label="Codice fiscale"
+                        value=fiscal_code
+                        error=fiscal_code_error
+                        autocomplete="username"
+                        hint="16 caratteri, come sulla tessera sanitaria."
+                        uppercase=true
+                        check_on_blur=check_fiscal_code
+                    />
+                    <TextField
+                        id="login-password"
+                        label="Password"
+                        value=password
+                        error=password_error
+                        kind=Signal::derive(move || if show_password.get() { "text" } else { "password" })
+                        autocomplete="current-password"
+                    />
+                    <div class="form-check mb-4">
+                        <input
+                            id="show-password"
+                            type="checkbox"
+                            prop:checked=move || show_password.get()
+                            on:change=move |ev| show_password.set(event_target_checked(&ev))
+                        />
+                        <label for="show-password">"Mostra la password"</label>
+                    </div>
+                    <div aria-live="assertive">
+                        {move || {
+                            form_error.get().map(|problem| view! { <ErrorAlert id="login-error" problem /> })
+                        }}
+                    </div>
+                    <button
+                        type="submit"
+                        id="login-submit"
+                        class="btn btn-primary w-100"
+                        disabled=move || pending.get()
+                    >
+                        {move || if pending.get() { "Accesso in corso…" } else { "Accedi" }}
+                    </button>
+                </form>
+                <p class="mt-3 mb-0">
+                    <a id="forgot-password-link" href=move || ente.path("password-dimenticata")>
+                        "Password dimenticata?"
+                    </a>
+                </p>
+            </div>
+        </section>
+    }
+}

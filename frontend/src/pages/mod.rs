@@ -1,0 +1,9 @@
+//! One module per area of the portal.
+
+pub mod account;
+pub mod children;
+pub mod content;
+pub mod entes;
+pub mod home;
+pub mod login;
+pub mod password;
