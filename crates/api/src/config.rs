@@ -46,10 +46,18 @@ pub struct Config {
     pub dev_idp: bool,
     /// Marks cookies `Secure` (HTTPS only).
     pub secure_cookies: bool,
+    /// Shared key pagoPA's receipt callback must send in `X-Callback-Key`; without one
+    /// the callback endpoint is off.
+    pub pagopa_callback_key: Option<String>,
+    /// Serve the built-in pagoPA simulator (checkout and counter); never in production.
+    pub pagopa_simulator: bool,
 }
 
 /// Used only outside production, where a real secret is mandatory.
 const DEV_JWT_SECRET: &str = "sportello-development-secret-not-for-production";
+
+/// Receipt callback key outside production, when none is configured.
+pub const DEV_CALLBACK_KEY: &str = "sportello-dev-callback-key";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -123,6 +131,7 @@ impl Config {
                 .collect::<Result<Vec<_>, _>>()?,
         };
         let dev_idp = !production && flag("SPORTELLO_DEV_IDP", true)?;
+        let pagopa_simulator = !production && flag("SPORTELLO_PAGOPA_SIMULATOR", true)?;
         Ok(Config {
             environment,
             database_url: var("DATABASE_URL")
@@ -137,6 +146,9 @@ impl Config {
             oidc_providers,
             dev_idp,
             secure_cookies: flag("SPORTELLO_SECURE_COOKIES", production)?,
+            pagopa_callback_key: var("PAGOPA_CALLBACK_KEY")
+                .or_else(|| (!production).then(|| DEV_CALLBACK_KEY.to_string())),
+            pagopa_simulator,
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod entes;
 pub mod error;
 pub mod http;
 pub mod openapi;
+pub mod payments;
 pub mod pdf;
 pub mod startup;
 pub mod telemetry;

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, children, content, entes, startup};
+use crate::{accounts, children, content, entes, payments, startup};
 
 struct SecurityAddon;
 
@@ -31,7 +31,7 @@ impl Modify for SecurityAddon {
 #[openapi(
     info(
         title = "Sportello API",
-        description = "API dei servizi scolastici comunali: enti, accesso (codice fiscale e password, SPID, CIE), utenti, notizie e documenti. Errors are RFC 7807 `application/problem+json` with an Italian `detail` and per-field `errors`.",
+        description = "API dei servizi scolastici comunali: enti, accesso (codice fiscale e password, SPID, CIE), utenti, notizie e documenti, pagamenti pagoPA. Errors are RFC 7807 `application/problem+json` with an Italian `detail` and per-field `errors`.",
         license(name = "EUPL-1.2")
     ),
     servers((url = "/api/v1")),
@@ -53,6 +53,15 @@ impl Modify for SecurityAddon {
         content::routes::get_news,
         content::routes::list_documents,
         content::routes::download_document,
+        payments::routes::overview,
+        payments::routes::statement,
+        payments::routes::list_notices,
+        payments::routes::create_notice,
+        payments::routes::recharge_online,
+        payments::routes::get_notice,
+        payments::routes::notice_pdf,
+        payments::routes::pay_notice,
+        payments::routes::receipt_callback,
     ),
     modifiers(&SecurityAddon),
     tags(
@@ -61,6 +70,7 @@ impl Modify for SecurityAddon {
         (name = "Accesso", description = "Login, sessions and password"),
         (name = "Utenti", description = "Children and their service cards"),
         (name = "Contenuti", description = "Public news and documents"),
+        (name = "Pagamenti", description = "Prepaid account, recharges and payment notices (guardian only)"),
     )
 )]
 pub struct ApiDoc;

@@ -14,7 +14,7 @@ use crate::auth::JwtKeys;
 use crate::config::{Config, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, ApiError};
-use crate::{accounts, children, content, demo, entes, openapi};
+use crate::{accounts, children, content, demo, entes, openapi, payments};
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -54,6 +54,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
     accounts::routes::configure(cfg);
     children::routes::configure(cfg);
     content::routes::configure(cfg);
+    payments::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
@@ -132,6 +133,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         config,
     });
     let static_dir = PathBuf::from(&state.config.static_dir);
+    let simulator = state.config.pagopa_simulator;
     let spec = web::Data::new(openapi::spec_json());
     // The first line on stdout says where the portal is; tests read it.
     println!("Sportello in ascolto su {public_url}");
@@ -154,6 +156,11 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             )
             .configure(openapi::configure)
             .service(web::scope("/dev-idp").configure(dev_idp::configure))
+            .service(web::scope("/pagopa-sim").configure(|cfg| {
+                if simulator {
+                    payments::simulator::configure(cfg)
+                }
+            }))
             .service(web::scope("/api").default_service(web::to(api_not_found)))
             .service(spa(static_dir.clone()))
     })

@@ -12,7 +12,9 @@ pub mod fiscal_code;
 pub mod format;
 pub mod money;
 pub mod page;
+pub mod payments;
 pub mod problem;
+pub mod rome;
 
 pub use fiscal_code::FiscalCode;
 pub use page::{Page, PageQuery};

@@ -272,3 +272,46 @@ fn production_refuses_to_start_without_a_real_jwt_secret() {
         assert!(stderr.contains("almeno 32 caratteri"), "{stderr}");
     }
 }
+
+#[tokio::test]
+async fn production_serves_neither_the_pagopa_simulator_nor_the_development_provider() {
+    let server = TestServer::start_with(&[
+        ("SPORTELLO_ENV", "production"),
+        ("SPORTELLO_SECURE_COOKIES", "false"),
+    ])
+    .await;
+    let http = client();
+    for path in [
+        "/pagopa-sim/sportello",
+        "/dev-idp/.well-known/openid-configuration",
+    ] {
+        let res = http
+            .get(format!("{}{path}", server.url))
+            .send()
+            .await
+            .unwrap();
+        let body = res.text().await.unwrap();
+        assert!(!body.contains("Sportello pagoPA"), "{path}: {body}");
+        assert!(!body.contains("authorization_endpoint"), "{path}: {body}");
+    }
+    let ente: EnteDetail = json(
+        http.get(server.api("/entes/demo")).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        ente.login_providers.is_empty(),
+        "no SPID/CIE until configured"
+    );
+    // The receipt callback is off without a configured key.
+    problem(
+        http.post(server.api("/pagopa/receipts"))
+            .header("X-Callback-Key", "sportello-dev-callback-key")
+            .body("{}")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}

@@ -1,0 +1,230 @@
+//! Tables of the payments capability.
+
+pub mod prepaid_account {
+    use sea_orm::entity::prelude::*;
+
+    /// One prepaid account per family (guardian) and prepaid service.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "prepaid_accounts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub guardian_id: i64,
+        pub service_id: i64,
+        /// Always the sum of the account's ledger: updated in the same transaction as
+        /// every movement (tests check it).
+        pub balance_cents: i64,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}
+
+pub mod ledger_movement {
+    use sea_orm::entity::prelude::*;
+
+    /// Append-only: never updated or deleted; a correction is a new movement.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ledger_movements")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub account_id: i64,
+        pub kind: String,
+        pub amount_cents: i64,
+        pub balance_after_cents: i64,
+        pub description: String,
+        pub child_id: Option<i64>,
+        pub service_day: Option<TimeDate>,
+        /// The receipt a recharge came from (unique: a receipt credits once).
+        pub receipt_row_id: Option<i64>,
+        /// `child:service:day` of a meal debit (unique: a meal is charged once).
+        pub meal_key: Option<String>,
+        pub created_by: Option<i64>,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod notice_counter {
+    use sea_orm::entity::prelude::*;
+
+    /// Per-ente sequence behind IUVs.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notice_counters")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub ente_id: i64,
+        pub next_value: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod payment_notice {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payment_notices")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub guardian_id: i64,
+        pub service_id: i64,
+        /// `recharge` or `emission`.
+        pub purpose: String,
+        pub notice_number: String,
+        pub iuv: String,
+        pub amount_cents: i64,
+        pub description: String,
+        pub due_date: Option<TimeDate>,
+        /// After this day the notice can no longer be paid.
+        pub expires_on: Option<TimeDate>,
+        /// `open`, `paid` or `cancelled`.
+        pub status: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub paid_at: Option<TimeDateTimeWithTimeZone>,
+        pub receipt_row_id: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}
+
+pub mod emission {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "emissions")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub guardian_id: i64,
+        pub service_id: i64,
+        pub notice_id: i64,
+        pub title: String,
+        pub due_date: TimeDate,
+        pub amount_cents: i64,
+        /// `to_pay` or `paid`.
+        pub status: String,
+        /// Caller-chosen key making an emission request idempotent.
+        pub external_ref: Option<String>,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}
+
+pub mod emission_line {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "emission_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub emission_id: i64,
+        pub position: i32,
+        pub description: String,
+        pub amount_cents: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod receipt {
+    use sea_orm::entity::prelude::*;
+
+    /// Every receipt delivered, with what was done with it.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "receipts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: Option<i64>,
+        /// Identifier given by pagoPA/the PSP; unique.
+        pub receipt_id: String,
+        pub notice_number: String,
+        pub ente_fiscal_code: String,
+        pub amount_cents: i64,
+        pub paid_at: TimeDateTimeWithTimeZone,
+        pub method: String,
+        pub psp: String,
+        pub payer_fiscal_code: Option<String>,
+        /// `accepted`, `duplicate_payment`, `amount_mismatch`, `expired`, `cancelled`,
+        /// `unknown_notice`.
+        pub outcome: String,
+        pub notice_id: Option<i64>,
+        pub received_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod checkout_session {
+    use sea_orm::entity::prelude::*;
+
+    /// A visit to the (simulated) pagoPA checkout for one notice.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "checkout_sessions")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub token: String,
+        pub notice_id: i64,
+        pub return_to: String,
+        /// `open`, `paid`, `cancelled`.
+        pub status: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub expires_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,149 @@
+//! The prepaid account ledger: append-only movements, the cached balance moved in the
+//! same transaction, the statement.
+
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use sportello_model::money::cents_to_decimal;
+use sportello_model::payments::{Movement, MovementKind};
+use sportello_model::Page;
+use time::{Date, OffsetDateTime};
+
+use super::entity::{ledger_movement, prepaid_account};
+use crate::children::entity::child;
+use crate::db::TenantScoped;
+use crate::error::{ApiError, ApiResult};
+
+/// A movement to append.
+pub struct NewMovement {
+    pub kind: MovementKind,
+    pub amount_cents: i64,
+    pub description: String,
+    pub child_id: Option<i64>,
+    pub service_day: Option<Date>,
+    pub receipt_row_id: Option<i64>,
+    pub meal_key: Option<String>,
+    pub created_by: Option<i64>,
+}
+
+/// The family's account for a prepaid service, created on first use.
+pub async fn account<C: ConnectionTrait>(
+    db: &C,
+    ente_id: i64,
+    guardian_id: i64,
+    service_id: i64,
+) -> ApiResult<prepaid_account::Model> {
+    prepaid_account::Entity::insert(prepaid_account::ActiveModel {
+        ente_id: Set(ente_id),
+        guardian_id: Set(guardian_id),
+        service_id: Set(service_id),
+        balance_cents: Set(0),
+        updated_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            prepaid_account::Column::GuardianId,
+            prepaid_account::Column::ServiceId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    prepaid_account::Entity::find_in_ente(ente_id)
+        .filter(prepaid_account::Column::GuardianId.eq(guardian_id))
+        .filter(prepaid_account::Column::ServiceId.eq(service_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("prepaid account vanished"))
+}
+
+/// Appends a movement and moves the cached balance, inside the caller's transaction.
+/// The balance update comes first: it locks the account row (PostgreSQL) or takes the
+/// write lock (SQLite), so concurrent movements on one account are serialised.
+pub async fn append<C: ConnectionTrait>(
+    txn: &C,
+    account: &prepaid_account::Model,
+    movement: NewMovement,
+) -> ApiResult<ledger_movement::Model> {
+    let now = OffsetDateTime::now_utc();
+    prepaid_account::Entity::update_many()
+        .col_expr(
+            prepaid_account::Column::BalanceCents,
+            Expr::col(prepaid_account::Column::BalanceCents).add(movement.amount_cents),
+        )
+        .col_expr(prepaid_account::Column::UpdatedAt, Expr::value(now))
+        .filter(prepaid_account::Column::Id.eq(account.id))
+        .exec(txn)
+        .await?;
+    let balance = prepaid_account::Entity::find_by_id(account.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::internal("prepaid account vanished"))?
+        .balance_cents;
+    Ok(ledger_movement::ActiveModel {
+        ente_id: Set(account.ente_id),
+        account_id: Set(account.id),
+        kind: Set(movement.kind.as_str().into()),
+        amount_cents: Set(movement.amount_cents),
+        balance_after_cents: Set(balance),
+        description: Set(movement.description),
+        child_id: Set(movement.child_id),
+        service_day: Set(movement.service_day),
+        receipt_row_id: Set(movement.receipt_row_id),
+        meal_key: Set(movement.meal_key),
+        created_by: Set(movement.created_by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Movements of an account, newest first.
+pub async fn movements(
+    db: &DatabaseConnection,
+    account: &prepaid_account::Model,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<Movement>> {
+    let paginator = ledger_movement::Entity::find()
+        .filter(ledger_movement::Column::AccountId.eq(account.id))
+        .order_by_desc(ledger_movement::Column::Id)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page - 1).await?;
+    let child_ids: Vec<i64> = rows.iter().filter_map(|m| m.child_id).collect();
+    let names: std::collections::HashMap<i64, String> = if child_ids.is_empty() {
+        Default::default()
+    } else {
+        child::Entity::find_in_ente(account.ente_id)
+            .filter(child::Column::Id.is_in(child_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
+            .collect()
+    };
+    let items = rows
+        .into_iter()
+        .map(|m| Movement {
+            id: m.id,
+            kind: MovementKind::parse(&m.kind).unwrap_or(MovementKind::Adjustment),
+            amount: cents_to_decimal(m.amount_cents),
+            description: m.description,
+            child_name: m.child_id.and_then(|id| names.get(&id).cloned()),
+            day: m.service_day,
+            created_at: m.created_at,
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}

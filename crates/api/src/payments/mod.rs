@@ -1,0 +1,11 @@
+//! Payments: the prepaid family account (ledger), recharges through pagoPA, payment
+//! notices, receipts, and the built-in pagoPA simulator (checkout and counter).
+//! Only the guardian (intestatario) sees money: everyone else gets 404 here.
+
+pub mod entity;
+pub mod ledger;
+pub mod notices;
+pub mod receipts;
+pub mod routes;
+pub mod service;
+pub mod simulator;

@@ -1,0 +1,149 @@
+//! Payment notices: numbering per ente, creation for recharges, listing, status.
+
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter,
+};
+use sportello_model::money::cents_to_decimal;
+use sportello_model::payments::{Notice, NoticeStatus};
+use sportello_pagopa::{NoticeConfig, NoticeNumber};
+use time::{Date, OffsetDateTime};
+
+use super::entity::{notice_counter, payment_notice};
+use crate::entes::entity::ente;
+use crate::error::{ApiError, ApiResult};
+
+/// How long a recharge notice stays payable.
+const RECHARGE_NOTICE_DAYS: i64 = 90;
+
+/// The ente's numbering configuration (aux digit with application or segregation code).
+pub fn notice_config(ente: &ente::Model) -> ApiResult<NoticeConfig> {
+    let code = if ente.pagopa_aux_digit == 0 {
+        ente.pagopa_application_code.as_deref()
+    } else {
+        ente.pagopa_segregation_code.as_deref()
+    };
+    let code: u8 = code
+        .and_then(|c| c.trim().parse().ok())
+        .ok_or_else(|| ApiError::internal(format!("ente {} has no pagoPA code", ente.slug)))?;
+    let aux = u8::try_from(ente.pagopa_aux_digit).map_err(ApiError::internal)?;
+    NoticeConfig::new(aux, code).map_err(ApiError::internal)
+}
+
+/// The next notice number of the ente, from its counter (a write first, so concurrent
+/// transactions queue on it and never share a number).
+pub async fn next_notice_number<C: ConnectionTrait>(
+    txn: &C,
+    ente: &ente::Model,
+) -> ApiResult<NoticeNumber> {
+    notice_counter::Entity::insert(notice_counter::ActiveModel {
+        ente_id: Set(ente.id),
+        next_value: Set(0),
+    })
+    .on_conflict(
+        OnConflict::column(notice_counter::Column::EnteId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    notice_counter::Entity::update_many()
+        .col_expr(
+            notice_counter::Column::NextValue,
+            Expr::col(notice_counter::Column::NextValue).add(1),
+        )
+        .filter(notice_counter::Column::EnteId.eq(ente.id))
+        .exec(txn)
+        .await?;
+    let value = notice_counter::Entity::find_by_id(ente.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::internal("notice counter vanished"))?
+        .next_value;
+    NoticeNumber::generate(notice_config(ente)?, value as u64).map_err(ApiError::internal)
+}
+
+/// What a new notice is for.
+pub struct NewNotice {
+    pub guardian_id: i64,
+    pub service_id: i64,
+    pub purpose: &'static str,
+    pub amount_cents: i64,
+    pub description: String,
+    pub due_date: Option<Date>,
+    pub expires_on: Option<Date>,
+}
+
+pub async fn create<C: ConnectionTrait>(
+    txn: &C,
+    ente: &ente::Model,
+    new: NewNotice,
+) -> ApiResult<payment_notice::Model> {
+    let number = next_notice_number(txn, ente).await?;
+    Ok(payment_notice::ActiveModel {
+        ente_id: Set(ente.id),
+        guardian_id: Set(new.guardian_id),
+        service_id: Set(new.service_id),
+        purpose: Set(new.purpose.into()),
+        iuv: Set(number.iuv().as_str().into()),
+        notice_number: Set(number.as_str().into()),
+        amount_cents: Set(new.amount_cents),
+        description: Set(new.description),
+        due_date: Set(new.due_date),
+        expires_on: Set(new.expires_on),
+        status: Set("open".into()),
+        created_at: Set(OffsetDateTime::now_utc()),
+        paid_at: Set(None),
+        receipt_row_id: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Expiry of a recharge notice created today.
+pub fn recharge_expiry(today: Date) -> Date {
+    today + time::Duration::days(RECHARGE_NOTICE_DAYS)
+}
+
+pub fn status(notice: &payment_notice::Model, today: Date) -> NoticeStatus {
+    match notice.status.as_str() {
+        "paid" => NoticeStatus::Paid,
+        "cancelled" => NoticeStatus::Cancelled,
+        _ if notice.expires_on.is_some_and(|d| d < today) => NoticeStatus::Expired,
+        _ => NoticeStatus::Open,
+    }
+}
+
+pub fn dto(notice: payment_notice::Model, today: Date) -> Notice {
+    Notice {
+        status: status(&notice, today),
+        pdf_url: format!("/api/v1/payments/notices/{}/pdf", notice.id),
+        id: notice.id,
+        service_id: notice.service_id,
+        notice_number: notice.notice_number,
+        iuv: notice.iuv,
+        amount: cents_to_decimal(notice.amount_cents),
+        description: notice.description,
+        due_date: notice.due_date,
+        expires_on: notice.expires_on,
+        created_at: notice.created_at,
+    }
+}
+
+/// A notice of the guardian, or 404.
+pub async fn find_for_guardian(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    guardian_id: i64,
+    id: i64,
+) -> ApiResult<payment_notice::Model> {
+    use crate::db::TenantScoped;
+    payment_notice::Entity::find_in_ente(ente_id)
+        .filter(payment_notice::Column::GuardianId.eq(guardian_id))
+        .filter(payment_notice::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}

@@ -1,0 +1,274 @@
+//! `/api/v1/payments/...`: the guardian's money. Everyone else gets 404.
+
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use sportello_model::payments::{
+    CheckoutStarted, Notice, PaymentService, RechargeRequest, Statement,
+};
+use sportello_model::{Page, PageQuery, Problem};
+
+use super::{notices, receipts, service};
+use crate::auth::Principal;
+use crate::entes::service::by_id as ente_by_id;
+use crate::error::{ApiError, ApiResult};
+use crate::http::resolve_page;
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(overview)
+        .service(statement)
+        .service(list_notices)
+        .service(create_notice)
+        .service(recharge_online)
+        .service(get_notice)
+        .service(notice_pdf)
+        .service(pay_notice)
+        .service(receipt_callback);
+}
+
+/// The Pagamenti page: every service with its balance (prepaid) or what is due (emissions).
+#[utoipa::path(
+    tag = "Pagamenti",
+    responses(
+        (status = 200, body = Vec<PaymentService>),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "Not a guardian"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/services")]
+pub async fn overview(state: web::Data<AppState>, principal: Principal) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::overview(&state.db, &principal).await?))
+}
+
+/// Stato contabile of a prepaid service: balance and movements, newest first.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Prepaid service id"), PageQuery),
+    responses(
+        (status = 200, body = Statement),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/services/{id}/statement")]
+pub async fn statement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (page, per_page) = resolve_page(&query)?;
+    Ok(HttpResponse::Ok()
+        .json(service::statement(&state.db, &principal, *id, page, per_page).await?))
+}
+
+/// Recharge notices (avvisi di pagamento) of a prepaid service, newest first.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Prepaid service id"), PageQuery),
+    responses(
+        (status = 200, body = Page<Notice>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/services/{id}/notices")]
+pub async fn list_notices(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (page, per_page) = resolve_page(&query)?;
+    Ok(HttpResponse::Ok()
+        .json(service::list_notices(&state.db, &principal, *id, page, per_page).await?))
+}
+
+/// Nuovo avviso di pagamento: a notice for the amount, payable later online or at any
+/// pagoPA counter.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Prepaid service id")),
+    request_body = RechargeRequest,
+    responses(
+        (status = 201, body = Notice),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/payments/services/{id}/notices")]
+pub async fn create_notice(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<RechargeRequest>,
+) -> ApiResult<HttpResponse> {
+    let (_, notice) =
+        service::create_recharge_notice(&state.db, &principal, *id, &body.amount).await?;
+    Ok(HttpResponse::Created().json(service::notice_dto(notice)))
+}
+
+/// Ricarica online: creates the notice and opens the pagoPA checkout; send the browser
+/// to `checkout_url`. It comes back to the service's payment page with `esito`.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Prepaid service id")),
+    request_body = RechargeRequest,
+    responses(
+        (status = 201, body = CheckoutStarted),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/payments/services/{id}/recharges")]
+pub async fn recharge_online(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<RechargeRequest>,
+) -> ApiResult<HttpResponse> {
+    let (ente, notice) =
+        service::create_recharge_notice(&state.db, &principal, *id, &body.amount).await?;
+    let return_to = format!("/{}/pagamenti/{}", ente.slug, notice.service_id);
+    let started = service::pay_online(
+        &state.db,
+        &principal,
+        notice.id,
+        &return_to,
+        &state.public_url,
+        state.config.pagopa_simulator,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(started))
+}
+
+/// One notice of the guardian.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Notice id")),
+    responses(
+        (status = 200, body = Notice),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/notices/{id}")]
+pub async fn get_notice(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    service::require_guardian(&principal)?;
+    let notice =
+        notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
+    Ok(HttpResponse::Ok().json(service::notice_dto(notice)))
+}
+
+/// Paga avviso: opens the pagoPA checkout for an open notice.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Notice id")),
+    responses(
+        (status = 200, body = CheckoutStarted),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Already paid, expired or cancelled"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/payments/notices/{id}/checkout")]
+pub async fn pay_notice(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    service::require_guardian(&principal)?;
+    let notice =
+        notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
+    let ente = ente_by_id(&state.db, principal.ente_id).await?;
+    let return_to = format!("/{}/pagamenti/{}", ente.slug, notice.service_id);
+    let started = service::pay_online(
+        &state.db,
+        &principal,
+        notice.id,
+        &return_to,
+        &state.public_url,
+        state.config.pagopa_simulator,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(started))
+}
+
+/// The notice as PDF (avviso di pagamento) with the pagoPA QR code, to pay at any counter.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Notice id")),
+    responses(
+        (status = 200, description = "The notice", content_type = "application/pdf"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/notices/{id}/pdf")]
+pub async fn notice_pdf(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    service::require_guardian(&principal)?;
+    let notice =
+        notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
+    let file_name = format!("avviso-{}.pdf", notice.notice_number);
+    let pdf = service::notice_pdf(&state.db, &principal, notice).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(file_name)],
+        })
+        .body(pdf))
+}
+
+/// Receipt callback: pagoPA (or a PSP) reports a completed payment. Idempotent: the same
+/// receipt delivered again changes nothing. Requires the shared `X-Callback-Key`.
+#[utoipa::path(
+    tag = "Pagamenti",
+    request_body(content = Object, description = "pagoPA receipt (paSendRT) as JSON"),
+    params(("X-Callback-Key" = String, Header, description = "Shared key configured as PAGOPA_CALLBACK_KEY")),
+    responses(
+        (status = 200, description = "Stored; `esito` says what was done", body = Object, example = json!({"esito": "accepted"})),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Unreadable receipt"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/pagopa/receipts")]
+pub async fn receipt_callback(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let expected = state
+        .config
+        .pagopa_callback_key
+        .as_deref()
+        .ok_or(ApiError::NotFound)?;
+    let presented = req
+        .headers()
+        .get("X-Callback-Key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+        return Err(ApiError::Unauthorized(
+            "Chiave di callback non valida.".into(),
+        ));
+    }
+    let receipt = sportello_pagopa::parse_receipt_callback(&body)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let outcome = receipts::process(&state.db, &receipt).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "esito": outcome.as_str() })))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,252 @@
+//! What the guardian does with money: overview, statement, recharges, notices.
+
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+use sportello_model::auth::Role;
+use sportello_model::entes::ServiceKind;
+use sportello_model::money::cents_to_decimal;
+use sportello_model::payments::{
+    check_recharge_amount, parse_amount, AccountSummary, CheckoutStarted, Notice, PaymentService,
+    Statement,
+};
+use sportello_model::{rome, Page};
+use sportello_pagopa::{EnteFiscalCode, NoticeDocument, NoticeNumber};
+use time::OffsetDateTime;
+
+use super::entity::{emission, payment_notice};
+use super::{ledger, notices, simulator};
+use crate::accounts::entity::user;
+use crate::auth::Principal;
+use crate::db::TenantScoped;
+use crate::entes::entity::{ente, service};
+use crate::entes::service::{by_id as ente_by_id, service_kind, settings};
+use crate::error::{ApiError, ApiResult};
+
+/// Money is the guardian's business only; anyone else is told it does not exist.
+pub fn require_guardian(principal: &Principal) -> ApiResult<()> {
+    if principal.role == Role::Guardian {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+async fn service_of_ente(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    service_id: i64,
+) -> ApiResult<service::Model> {
+    service::Entity::find_in_ente(ente_id)
+        .filter(service::Column::Id.eq(service_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+async fn prepaid_service(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    service_id: i64,
+) -> ApiResult<service::Model> {
+    let s = service_of_ente(db, principal.ente_id, service_id).await?;
+    if service_kind(&s.kind) != ServiceKind::Prepaid {
+        return Err(ApiError::NotFound);
+    }
+    Ok(s)
+}
+
+/// The Pagamenti page: prepaid services with their balance, emission services with what
+/// is still to pay.
+pub async fn overview(
+    db: &DatabaseConnection,
+    principal: &Principal,
+) -> ApiResult<Vec<PaymentService>> {
+    require_guardian(principal)?;
+    let services = service::Entity::find_in_ente(principal.ente_id)
+        .order_by_asc(service::Column::Name)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(services.len());
+    for s in services {
+        let kind = service_kind(&s.kind);
+        let mut entry = PaymentService {
+            service_id: s.id,
+            service_name: s.name.clone(),
+            kind,
+            balance: None,
+            open_emissions: None,
+            amount_due: None,
+        };
+        match kind {
+            ServiceKind::Prepaid => {
+                let account =
+                    ledger::account(db, principal.ente_id, principal.user_id, s.id).await?;
+                entry.balance = Some(cents_to_decimal(account.balance_cents));
+            }
+            ServiceKind::Emissions => {
+                let open = emission::Entity::find_in_ente(principal.ente_id)
+                    .filter(emission::Column::GuardianId.eq(principal.user_id))
+                    .filter(emission::Column::ServiceId.eq(s.id))
+                    .filter(emission::Column::Status.eq("to_pay"))
+                    .all(db)
+                    .await?;
+                entry.open_emissions = Some(open.len() as u64);
+                entry.amount_due =
+                    Some(cents_to_decimal(open.iter().map(|e| e.amount_cents).sum()));
+            }
+        }
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+pub async fn statement(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    service_id: i64,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Statement> {
+    require_guardian(principal)?;
+    let s = prepaid_service(db, principal, service_id).await?;
+    let account = ledger::account(db, principal.ente_id, principal.user_id, s.id).await?;
+    let movements = ledger::movements(db, &account, page, per_page).await?;
+    Ok(Statement {
+        account: AccountSummary {
+            service_id: s.id,
+            service_name: s.name,
+            balance: cents_to_decimal(account.balance_cents),
+            balance_at: OffsetDateTime::now_utc(),
+        },
+        movements,
+    })
+}
+
+/// A new recharge notice for `amount` (as typed), checked against the ente's rule.
+pub async fn create_recharge_notice(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    service_id: i64,
+    amount: &str,
+) -> ApiResult<(ente::Model, payment_notice::Model)> {
+    require_guardian(principal)?;
+    let s = prepaid_service(db, principal, service_id).await?;
+    let ente = ente_by_id(db, principal.ente_id).await?;
+    let amount = parse_amount(amount).map_err(|m| ApiError::field("amount", m))?;
+    let cents = check_recharge_amount(&settings(&ente).recharge, amount)
+        .map_err(|e| ApiError::field("amount", e.to_string()))?;
+    let guardian = user::Entity::find_by_id(principal.user_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let today = rome::today(OffsetDateTime::now_utc());
+    let txn = db.begin().await?;
+    let notice = notices::create(
+        &txn,
+        &ente,
+        notices::NewNotice {
+            guardian_id: principal.user_id,
+            service_id: s.id,
+            purpose: "recharge",
+            amount_cents: cents,
+            description: format!("Ricarica {} - {}", s.name, guardian.full_name()),
+            due_date: None,
+            expires_on: Some(notices::recharge_expiry(today)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((ente, notice))
+}
+
+pub async fn list_notices(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    service_id: i64,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<Notice>> {
+    require_guardian(principal)?;
+    let s = prepaid_service(db, principal, service_id).await?;
+    let paginator = payment_notice::Entity::find_in_ente(principal.ente_id)
+        .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
+        .filter(payment_notice::Column::ServiceId.eq(s.id))
+        .filter(payment_notice::Column::Purpose.eq("recharge"))
+        .order_by_desc(payment_notice::Column::Id)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let today = rome::today(OffsetDateTime::now_utc());
+    let items = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|n| notices::dto(n, today))
+        .collect();
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+/// Starts paying an open notice of the guardian online.
+pub async fn pay_online(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    notice_id: i64,
+    return_to: &str,
+    public_url: &str,
+    simulator: bool,
+) -> ApiResult<CheckoutStarted> {
+    require_guardian(principal)?;
+    let notice =
+        notices::find_for_guardian(db, principal.ente_id, principal.user_id, notice_id).await?;
+    let today = rome::today(OffsetDateTime::now_utc());
+    match notices::status(&notice, today) {
+        sportello_model::payments::NoticeStatus::Open => {}
+        other => {
+            return Err(ApiError::Conflict(format!(
+                "Questo avviso non può essere pagato: stato «{}».",
+                other.label()
+            )))
+        }
+    }
+    let checkout_url =
+        simulator::open_checkout(db, &notice, return_to, public_url, simulator).await?;
+    Ok(CheckoutStarted {
+        notice: notices::dto(notice, today),
+        checkout_url,
+    })
+}
+
+pub fn notice_dto(notice: payment_notice::Model) -> Notice {
+    notices::dto(notice, rome::today(OffsetDateTime::now_utc()))
+}
+
+/// The notice as a PDF a counter clerk can use.
+pub async fn notice_pdf(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    notice: payment_notice::Model,
+) -> ApiResult<Vec<u8>> {
+    let ente = ente_by_id(db, principal.ente_id).await?;
+    let guardian = user::Entity::find_by_id(notice.guardian_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    NoticeDocument {
+        ente_name: ente.name,
+        ente_fiscal_code: EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?,
+        payer_name: guardian.full_name(),
+        payer_fiscal_code: guardian.fiscal_code,
+        object: notice.description,
+        amount_cents: notice.amount_cents,
+        due_date: notice.due_date,
+        notice_number: NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?,
+    }
+    .render()
+    .map_err(ApiError::internal)
+}

@@ -1,0 +1,329 @@
+//! The built-in pagoPA simulator, the embedded default in development and tests: a
+//! checkout where the payer picks a method and confirms or cancels, and a "counter"
+//! (tobacconist, post office) that pays any open notice by its number. Both deliver
+//! receipts through `receipts::process`, exactly like production.
+
+use actix_web::{get, post, web, HttpResponse};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
+use serde::Deserialize;
+use sportello_model::format::{date, euro_cents};
+use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
+use time::OffsetDateTime;
+
+use super::entity::{checkout_session, payment_notice};
+use super::receipts::{self, ReceiptOutcome};
+use crate::accounts::oidc::safe_redirect;
+use crate::accounts::secrets::random_token;
+use crate::entes::entity::ente;
+use crate::entes::service::by_id as ente_by_id;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+const CHECKOUT_TTL: time::Duration = time::Duration::minutes(30);
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(checkout_page)
+        .service(checkout_submit)
+        .service(counter_page)
+        .service(counter_submit);
+}
+
+/// Opens a checkout session for `notice`; returns the page to send the browser to.
+pub async fn open_checkout(
+    db: &DatabaseConnection,
+    notice: &payment_notice::Model,
+    return_to: &str,
+    public_url: &str,
+    enabled: bool,
+) -> ApiResult<String> {
+    if !enabled {
+        return Err(ApiError::Conflict(
+            "Il pagamento online non è disponibile: paga l'avviso presso uno sportello pagoPA (banca, ufficio postale, tabaccheria).".into(),
+        ));
+    }
+    let token = random_token();
+    let now = OffsetDateTime::now_utc();
+    checkout_session::ActiveModel {
+        ente_id: Set(notice.ente_id),
+        token: Set(token.clone()),
+        notice_id: Set(notice.id),
+        return_to: Set(return_to.into()),
+        status: Set("open".into()),
+        created_at: Set(now),
+        expires_at: Set(now + CHECKOUT_TTL),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(format!("{public_url}/pagopa-sim/checkout/{token}"))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn html_page(title: &str, body: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(format!(
+            r#"<!doctype html>
+<html lang="it"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} — simulatore pagoPA</title>
+<style>body{{font-family:sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}}
+.nota{{background:#fff3cd;padding:.75rem;border-radius:4px}}dl{{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}}
+dt{{font-weight:600}}fieldset{{margin:1rem 0;padding:.75rem}}label{{display:block;margin:.4rem 0}}
+input[type=text]{{width:100%;padding:.5rem;font-size:1rem}}
+button{{margin:.5rem .5rem 0 0;padding:.6rem 1.2rem;font-size:1rem;background:#0066cc;color:#fff;border:0;border-radius:4px}}
+.secondario{{background:#5c6f82}}.errore{{color:#a61d1d;font-weight:600}}.ok{{color:#00663d;font-weight:600}}</style></head>
+<body><main><h1>{title}</h1>
+<p class="nota">Simulatore pagoPA integrato in Sportello: nessun addebito reale.</p>
+{body}</main></body></html>"#
+        ))
+}
+
+fn notice_facts(ente: &ente::Model, notice: &payment_notice::Model) -> String {
+    format!(
+        "<dl><dt>Ente creditore</dt><dd>{}</dd><dt>Causale</dt><dd>{}</dd><dt>Numero avviso</dt><dd id=\"numero-avviso\">{}</dd><dt>Importo</dt><dd id=\"importo\">{}</dd>{}</dl>",
+        escape(&ente.name),
+        escape(&notice.description),
+        notice.notice_number,
+        euro_cents(notice.amount_cents),
+        notice
+            .due_date
+            .map(|d| format!("<dt>Scadenza</dt><dd>{}</dd>", date(d)))
+            .unwrap_or_default()
+    )
+}
+
+async fn open_session(
+    db: &DatabaseConnection,
+    token: &str,
+) -> ApiResult<(checkout_session::Model, payment_notice::Model)> {
+    let session = checkout_session::Entity::find()
+        .filter(checkout_session::Column::Token.eq(token))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let notice = payment_notice::Entity::find_by_id(session.notice_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((session, notice))
+}
+
+#[get("/checkout/{token}")]
+async fn checkout_page(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let (session, notice) = open_session(&state.db, &token).await?;
+    let ente = ente_by_id(&state.db, notice.ente_id).await?;
+    if session.status != "open" || session.expires_at < OffsetDateTime::now_utc() {
+        return Ok(html_page(
+            "Sessione di pagamento non più valida",
+            "<p class=\"errore\">Questa sessione di pagamento è scaduta o è già stata usata. Torna al portale e riprova.</p>",
+        ));
+    }
+    let methods: String = PaymentMethod::CHECKOUT
+        .iter()
+        .enumerate()
+        .map(|(i, method)| {
+            format!(
+                r#"<label><input type="radio" name="method" value="{id}" id="metodo-{id}"{checked}> {label}</label>"#,
+                id = method.code(),
+                label = method.label(),
+                checked = if i == 0 { " checked" } else { "" }
+            )
+        })
+        .collect();
+    Ok(html_page(
+        "Pagamento con pagoPA",
+        &format!(
+            r#"{}<form method="post"><fieldset><legend>Scegli come pagare</legend>{methods}</fieldset>
+<button type="submit" name="decision" value="pay" id="paga">Paga {}</button>
+<button type="submit" name="decision" value="cancel" class="secondario" id="annulla">Annulla</button></form>"#,
+            notice_facts(&ente, &notice),
+            euro_cents(notice.amount_cents)
+        ),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct CheckoutForm {
+    decision: String,
+    method: Option<String>,
+}
+
+/// A receipt for paying `notice` now, from the simulator gateway.
+fn simulated_receipt(
+    ente: &ente::Model,
+    notice: &payment_notice::Model,
+    method: PaymentMethod,
+) -> ApiResult<Receipt> {
+    let fiscal_code = EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?;
+    let number = NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?;
+    SimulatorGateway::new()
+        .simulate_payment(&fiscal_code, &number, notice.amount_cents, method, None)
+        .map_err(ApiError::internal)
+}
+
+#[post("/checkout/{token}")]
+async fn checkout_submit(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<CheckoutForm>,
+) -> ApiResult<HttpResponse> {
+    let (session, notice) = open_session(&state.db, &token).await?;
+    let ente = ente_by_id(&state.db, notice.ente_id).await?;
+    // Only one submission of a session counts.
+    let claimed = checkout_session::Entity::update_many()
+        .col_expr(
+            checkout_session::Column::Status,
+            Expr::value(if form.decision == "pay" {
+                "paid"
+            } else {
+                "cancelled"
+            }),
+        )
+        .filter(checkout_session::Column::Id.eq(session.id))
+        .filter(checkout_session::Column::Status.eq("open"))
+        .filter(checkout_session::Column::ExpiresAt.gt(OffsetDateTime::now_utc()))
+        .exec(&state.db)
+        .await?;
+    let return_to = safe_redirect(Some(&session.return_to), &ente.slug);
+    let separator = if return_to.contains('?') { '&' } else { '?' };
+    let outcome = if claimed.rows_affected != 1 {
+        "scaduto"
+    } else if form.decision != "pay" {
+        "annullato"
+    } else {
+        let method = PaymentMethod::CHECKOUT
+            .into_iter()
+            .find(|m| Some(m.code()) == form.method.as_deref())
+            .unwrap_or(PaymentMethod::Card);
+        match receipts::process(&state.db, &simulated_receipt(&ente, &notice, method)?).await? {
+            ReceiptOutcome::Accepted | ReceiptOutcome::AlreadyProcessed => "ok",
+            _ => "rifiutato",
+        }
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            "Location",
+            format!("{return_to}{separator}esito={outcome}&avviso={}", notice.id),
+        ))
+        .finish())
+}
+
+fn counter_form(message: &str, ente_code: &str, number: &str) -> String {
+    format!(
+        r#"{message}<form method="post">
+<label for="ente">Codice fiscale dell'ente creditore</label>
+<input type="text" id="ente" name="ente_fiscal_code" inputmode="numeric" value="{}" required>
+<label for="numero">Numero avviso (18 cifre)</label>
+<input type="text" id="numero" name="notice_number" inputmode="numeric" value="{}" required>
+<button type="submit" name="step" value="lookup" id="cerca">Cerca avviso</button></form>"#,
+        escape(ente_code),
+        escape(number)
+    )
+}
+
+#[get("/sportello")]
+async fn counter_page() -> HttpResponse {
+    html_page(
+        "Sportello pagoPA (tabaccheria, ufficio postale, banca)",
+        &counter_form(
+            "<p>Inserisci i dati riportati sull'avviso di pagamento.</p>",
+            "",
+            "",
+        ),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct CounterForm {
+    ente_fiscal_code: String,
+    notice_number: String,
+    step: String,
+}
+
+#[post("/sportello")]
+async fn counter_submit(
+    state: web::Data<AppState>,
+    form: web::Form<CounterForm>,
+) -> ApiResult<HttpResponse> {
+    let title = "Sportello pagoPA (tabaccheria, ufficio postale, banca)";
+    let number = match NoticeNumber::parse(&form.notice_number) {
+        Ok(n) => n,
+        Err(e) => {
+            return Ok(html_page(
+                title,
+                &counter_form(
+                    &format!(
+                        "<p class=\"errore\" role=\"alert\">{}</p>",
+                        escape(&e.to_string())
+                    ),
+                    &form.ente_fiscal_code,
+                    &form.notice_number,
+                ),
+            ))
+        }
+    };
+    let found = match ente::Entity::find()
+        .filter(ente::Column::FiscalCode.eq(form.ente_fiscal_code.trim()))
+        .one(&state.db)
+        .await?
+    {
+        Some(ente) => payment_notice::Entity::find()
+            .filter(payment_notice::Column::EnteId.eq(ente.id))
+            .filter(payment_notice::Column::NoticeNumber.eq(number.as_str()))
+            .one(&state.db)
+            .await?
+            .map(|n| (ente, n)),
+        None => None,
+    };
+    let Some((ente, notice)) = found else {
+        return Ok(html_page(
+            title,
+            &counter_form(
+                "<p class=\"errore\" role=\"alert\">Avviso di pagamento non trovato: controlla il codice fiscale dell'ente e il numero avviso.</p>",
+                &form.ente_fiscal_code,
+                &form.notice_number,
+            ),
+        ));
+    };
+    if form.step != "pay" {
+        return Ok(html_page(
+            title,
+            &format!(
+                r#"{}<form method="post"><input type="hidden" name="ente_fiscal_code" value="{}"><input type="hidden" name="notice_number" value="{}">
+<button type="submit" name="step" value="pay" id="conferma">Incassa {}</button></form>"#,
+                notice_facts(&ente, &notice),
+                escape(&ente.fiscal_code),
+                notice.notice_number,
+                euro_cents(notice.amount_cents)
+            ),
+        ));
+    }
+    let receipt = simulated_receipt(&ente, &notice, PaymentMethod::Counter)?;
+    let outcome = receipts::process(&state.db, &receipt).await?;
+    let message = match outcome.refusal() {
+        None => format!(
+            "<p class=\"ok\" role=\"status\" id=\"esito\">Pagamento eseguito: {} incassati per l'avviso {}.</p>",
+            euro_cents(notice.amount_cents),
+            notice.notice_number
+        ),
+        Some(reason) => format!(
+            "<p class=\"errore\" role=\"alert\" id=\"esito\">Pagamento rifiutato: {reason}</p>"
+        ),
+    };
+    Ok(html_page(
+        title,
+        &format!("{message}{}", counter_form("", "", "")),
+    ))
+}

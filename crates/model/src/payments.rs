@@ -1,0 +1,330 @@
+//! Payments: prepaid accounts and their statement, recharges, payment notices, emissions
+//! (rette), receipts. Money is a two-decimal `Decimal` on the wire (`"47.60"`).
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::entes::{RechargeRule, ServiceKind};
+use crate::format::euro;
+use crate::money::decimal_to_cents;
+use crate::Page;
+
+/// Why a recharge amount is refused; `Display` is the Italian message for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RechargeAmountError {
+    NotPositive,
+    FractionOfCent,
+    BelowMinimum(String),
+    AboveMaximum(String),
+    NotAMultiple(String),
+}
+
+impl std::fmt::Display for RechargeAmountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RechargeAmountError::NotPositive => {
+                f.write_str("L'importo deve essere maggiore di zero.")
+            }
+            RechargeAmountError::FractionOfCent => {
+                f.write_str("L'importo può avere al massimo due decimali.")
+            }
+            RechargeAmountError::BelowMinimum(min) => {
+                write!(f, "L'importo minimo di una ricarica è {min}.")
+            }
+            RechargeAmountError::AboveMaximum(max) => {
+                write!(f, "L'importo massimo di una ricarica è {max}.")
+            }
+            RechargeAmountError::NotAMultiple(step) => {
+                write!(f, "L'importo deve essere un multiplo di {step}.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RechargeAmountError {}
+
+/// Whether `amount` is an allowed recharge under the ente's rule. The SPA calls this as
+/// the user types; the API enforces it.
+pub fn check_recharge_amount(
+    rule: &RechargeRule,
+    amount: Decimal,
+) -> Result<i64, RechargeAmountError> {
+    let cents = decimal_to_cents(amount).ok_or(RechargeAmountError::FractionOfCent)?;
+    if cents <= 0 {
+        return Err(RechargeAmountError::NotPositive);
+    }
+    let min = decimal_to_cents(rule.min).unwrap_or(0);
+    let max = decimal_to_cents(rule.max).unwrap_or(i64::MAX);
+    if cents < min {
+        return Err(RechargeAmountError::BelowMinimum(euro(rule.min)));
+    }
+    if cents > max {
+        return Err(RechargeAmountError::AboveMaximum(euro(rule.max)));
+    }
+    if let Some(step) = rule.step.and_then(decimal_to_cents).filter(|s| *s > 0) {
+        if cents % step != 0 {
+            return Err(RechargeAmountError::NotAMultiple(euro(
+                rule.step.unwrap_or_default(),
+            )));
+        }
+    }
+    Ok(cents)
+}
+
+/// Kind of a ledger movement.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MovementKind {
+    /// Credit from a pagoPA payment.
+    Recharge,
+    /// Debit of a meal.
+    Meal,
+    /// Credit returned to the family.
+    Refund,
+    /// Correction by an operator, with a reason.
+    Adjustment,
+}
+
+impl MovementKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::Recharge => "recharge",
+            MovementKind::Meal => "meal",
+            MovementKind::Refund => "refund",
+            MovementKind::Adjustment => "adjustment",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<MovementKind> {
+        [
+            MovementKind::Recharge,
+            MovementKind::Meal,
+            MovementKind::Refund,
+            MovementKind::Adjustment,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MovementKind::Recharge => "Ricarica",
+            MovementKind::Meal => "Pasto",
+            MovementKind::Refund => "Rimborso",
+            MovementKind::Adjustment => "Rettifica",
+        }
+    }
+}
+
+/// One line of the statement (stato contabile).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Movement {
+    pub id: i64,
+    pub kind: MovementKind,
+    /// Positive for credits, negative for debits.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "-5.00"))]
+    pub amount: Decimal,
+    pub description: String,
+    /// The child a meal was for.
+    pub child_name: Option<String>,
+    /// The school day of a meal.
+    pub day: Option<Date>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+/// A prepaid service of the family with its balance.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountSummary {
+    pub service_id: i64,
+    pub service_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "884.70"))]
+    pub balance: Decimal,
+    /// When the balance was computed ("Saldo aggiornato al …").
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub balance_at: OffsetDateTime,
+}
+
+/// A service in the Pagamenti page: prepaid with its balance, or emissions with what is
+/// still to pay.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentService {
+    pub service_id: i64,
+    pub service_name: String,
+    pub kind: ServiceKind,
+    /// Balance of the prepaid account (prepaid services only).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub balance: Option<Decimal>,
+    /// Number of emissions still to pay (emission services only).
+    pub open_emissions: Option<u64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub amount_due: Option<Decimal>,
+}
+
+/// Parses an amount as a person types it: `54`, `54.00`, `54,00`, `1.234,50`.
+pub fn parse_amount(input: &str) -> Result<Decimal, &'static str> {
+    let trimmed = input.trim().trim_end_matches('€').trim();
+    if trimmed.is_empty() {
+        return Err("Inserisci l'importo.");
+    }
+    let normalized = if trimmed.contains(',') {
+        trimmed.replace('.', "").replace(',', ".")
+    } else {
+        trimmed.to_string()
+    };
+    normalized
+        .parse::<Decimal>()
+        .map_err(|_| "L'importo non è un numero valido (ad esempio 54,00).")
+}
+
+/// Ask for a recharge of a prepaid service.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RechargeRequest {
+    /// Amount in euro, e.g. `"54.00"` (a comma is accepted too: `"54,00"`).
+    #[cfg_attr(feature = "openapi", schema(example = "54.00"))]
+    pub amount: String,
+}
+
+/// Where to send the browser to pay online.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckoutStarted {
+    pub notice: Notice,
+    /// pagoPA checkout page for this payment.
+    pub checkout_url: String,
+}
+
+/// State of a payment notice.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeStatus {
+    Open,
+    Paid,
+    Cancelled,
+    Expired,
+}
+
+impl NoticeStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            NoticeStatus::Open => "Da pagare",
+            NoticeStatus::Paid => "Pagato",
+            NoticeStatus::Cancelled => "Annullato",
+            NoticeStatus::Expired => "Scaduto",
+        }
+    }
+}
+
+/// A pagoPA payment notice (avviso di pagamento).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notice {
+    pub id: i64,
+    pub service_id: i64,
+    /// 18 digits.
+    pub notice_number: String,
+    pub iuv: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "54.00"))]
+    pub amount: Decimal,
+    pub description: String,
+    pub due_date: Option<Date>,
+    pub expires_on: Option<Date>,
+    pub status: NoticeStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    /// The notice as PDF, to print or show at a counter.
+    pub pdf_url: String,
+}
+
+/// Statement of a prepaid account: balance and movements.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Statement {
+    pub account: AccountSummary,
+    pub movements: Page<Movement>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn rule(min: &str, max: &str, step: Option<&str>) -> RechargeRule {
+        RechargeRule {
+            min: d(min),
+            max: d(max),
+            step: step.map(d),
+        }
+    }
+
+    #[test]
+    fn mozzecane_only_multiples_of_5_40() {
+        let r = rule("5.40", "540", Some("5.40"));
+        assert_eq!(check_recharge_amount(&r, d("54")), Ok(5400));
+        assert_eq!(check_recharge_amount(&r, d("10.80")), Ok(1080));
+        let err = check_recharge_amount(&r, d("5")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "L'importo minimo di una ricarica è 5,40 €."
+        );
+        let err = check_recharge_amount(&r, d("50")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "L'importo deve essere un multiplo di 5,40 €."
+        );
+    }
+
+    #[test]
+    fn parses_amounts_as_typed() {
+        assert_eq!(parse_amount("54"), Ok(d("54")));
+        assert_eq!(parse_amount(" 54,00 € "), Ok(d("54.00")));
+        assert_eq!(parse_amount("1.234,50"), Ok(d("1234.50")));
+        assert_eq!(parse_amount("10.80"), Ok(d("10.80")));
+        assert!(parse_amount("").is_err());
+        assert!(parse_amount("dieci").is_err());
+    }
+
+    #[test]
+    fn bounds_and_decimals() {
+        let r = rule("5", "500", None);
+        assert_eq!(check_recharge_amount(&r, d("50")), Ok(5000));
+        assert_eq!(
+            check_recharge_amount(&r, d("0")),
+            Err(RechargeAmountError::NotPositive)
+        );
+        assert_eq!(
+            check_recharge_amount(&r, d("-10")),
+            Err(RechargeAmountError::NotPositive)
+        );
+        assert_eq!(
+            check_recharge_amount(&r, d("10.001")),
+            Err(RechargeAmountError::FractionOfCent)
+        );
+        assert_eq!(
+            check_recharge_amount(&r, d("500.01"))
+                .unwrap_err()
+                .to_string(),
+            "L'importo massimo di una ricarica è 500,00 €."
+        );
+        assert_eq!(
+            check_recharge_amount(&r, d("4.99"))
+                .unwrap_err()
+                .to_string(),
+            "L'importo minimo di una ricarica è 5,00 €."
+        );
+    }
+}

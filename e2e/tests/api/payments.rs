@@ -1,0 +1,681 @@
+//! Money journeys: recharges online through the simulated pagoPA checkout, notices paid
+//! at the simulated counter, the comune's recharge rule, and who may see money.
+
+use e2e::{
+    client, json, location, problem, TestServer, ANNA, GIULIA_OPERATOR, GIUSEPPE_ESEMPIO,
+    LAURA_DELEGATE, MARIO,
+};
+use reqwest::StatusCode;
+use sportello_model::auth::TokenResponse;
+use sportello_model::payments::{
+    CheckoutStarted, MovementKind, Notice, NoticeStatus, PaymentService, Statement,
+};
+use sportello_model::Page;
+
+async fn refezione(server: &TestServer, token: &str) -> PaymentService {
+    let services: Vec<PaymentService> = json(
+        server.get(token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    services
+        .into_iter()
+        .find(|s| s.service_name == "Refezione Scolastica")
+        .expect("Refezione Scolastica is a payment service")
+}
+
+async fn statement(server: &TestServer, token: &str, service_id: i64) -> Statement {
+    json(
+        server
+            .get(token, &format!("/payments/services/{service_id}/statement"))
+            .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn post_json(
+    server: &TestServer,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> reqwest::RequestBuilder {
+    client()
+        .post(server.api(path))
+        .bearer_auth(token)
+        .json(&body)
+}
+
+/// Pays at the simulated counter like a tobacconist: look the notice up, then collect.
+async fn pay_at_counter(
+    server: &TestServer,
+    ente_fiscal_code: &str,
+    notice_number: &str,
+) -> String {
+    let http = client();
+    let url = format!("{}/pagopa-sim/sportello", server.url);
+    let lookup = http
+        .post(&url)
+        .form(&[
+            ("ente_fiscal_code", ente_fiscal_code),
+            ("notice_number", notice_number),
+            ("step", "lookup"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lookup.status(), StatusCode::OK);
+    let page = lookup.text().await.unwrap();
+    assert!(page.contains("Incassa"), "{page}");
+    let paid = http
+        .post(&url)
+        .form(&[
+            ("ente_fiscal_code", ente_fiscal_code),
+            ("notice_number", notice_number),
+            ("step", "pay"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), StatusCode::OK);
+    paid.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn guardian_recharges_online_through_the_pagopa_checkout() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await;
+    assert_eq!(service.balance.unwrap().to_string(), "0.00");
+
+    let started: CheckoutStarted = json(
+        post_json(
+            &server,
+            &mario.access_token,
+            &format!("/payments/services/{}/recharges", service.service_id),
+            serde_json::json!({ "amount": "54,00" }),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(started.notice.amount.to_string(), "54.00");
+    assert_eq!(started.notice.status, NoticeStatus::Open);
+    assert!(sportello_pagopa_number_is_valid(
+        &started.notice.notice_number
+    ));
+
+    let browser = client();
+    let page = browser
+        .get(&started.checkout_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("54,00 €"), "{page}");
+    assert!(page.contains("Satispay"));
+    let back = browser
+        .post(&started.checkout_url)
+        .form(&[("decision", "pay"), ("method", "satispay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&back),
+        format!(
+            "/demo/pagamenti/{}?esito=ok&avviso={}",
+            service.service_id, started.notice.id
+        )
+    );
+
+    let after = statement(&server, &mario.access_token, service.service_id).await;
+    assert_eq!(after.account.balance.to_string(), "54.00");
+    assert_eq!(
+        sportello_model::format::euro(after.account.balance),
+        "54,00 €"
+    );
+    assert_eq!(after.movements.total, 1);
+    assert_eq!(after.movements.items[0].kind, MovementKind::Recharge);
+    assert_eq!(after.movements.items[0].amount.to_string(), "54.00");
+
+    // Submitting the same checkout again (back button, double click) pays nothing more.
+    let again = browser
+        .post(&started.checkout_url)
+        .form(&[("decision", "pay"), ("method", "carta")])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&again).contains("esito=scaduto"));
+    let notice: Notice = json(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/payments/notices/{}", started.notice.id),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(notice.status, NoticeStatus::Paid);
+    problem(
+        post_json(
+            &server,
+            &mario.access_token,
+            &format!("/payments/notices/{}/checkout", notice.id),
+            serde_json::json!({}),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(
+        statement(&server, &mario.access_token, service.service_id)
+            .await
+            .account
+            .balance
+            .to_string(),
+        "54.00"
+    );
+}
+
+fn sportello_pagopa_number_is_valid(number: &str) -> bool {
+    number.len() == 18 && number.bytes().all(|b| b.is_ascii_digit()) && {
+        let head: u128 = number[..16].parse().unwrap();
+        let check: u128 = number[16..].parse().unwrap();
+        head % 93 == check
+    }
+}
+
+#[tokio::test]
+async fn cancelled_checkout_changes_nothing() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await;
+    let started: CheckoutStarted = json(
+        post_json(
+            &server,
+            &mario.access_token,
+            &format!("/payments/services/{}/recharges", service.service_id),
+            serde_json::json!({ "amount": "30" }),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    let back = client()
+        .post(&started.checkout_url)
+        .form(&[("decision", "cancel")])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&back).contains("esito=annullato"));
+    let after = statement(&server, &mario.access_token, service.service_id).await;
+    assert_eq!(after.account.balance.to_string(), "0.00");
+    // The notice stays open and can still be paid later.
+    let resumed: CheckoutStarted = json(
+        post_json(
+            &server,
+            &mario.access_token,
+            &format!("/payments/notices/{}/checkout", started.notice.id),
+            serde_json::json!({}),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_ne!(resumed.checkout_url, started.checkout_url);
+}
+
+#[tokio::test]
+async fn notice_paid_at_the_counter_credits_once() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await;
+    let notice: Notice = json(
+        post_json(
+            &server,
+            &mario.access_token,
+            &format!("/payments/services/{}/notices", service.service_id),
+            serde_json::json!({ "amount": "20" }),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    let listed: Page<Notice> = json(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/payments/services/{}/notices", service.service_id),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed.items, vec![notice.clone()]);
+    assert!(notice.expires_on.is_some());
+
+    // A tobacconist types the number with spaces, as printed.
+    let spaced = format!(
+        "{} {} {} {} {}",
+        &notice.notice_number[0..4],
+        &notice.notice_number[4..8],
+        &notice.notice_number[8..12],
+        &notice.notice_number[12..16],
+        &notice.notice_number[16..]
+    );
+    let done = pay_at_counter(&server, "80012340155", &spaced).await;
+    assert!(done.contains("Pagamento eseguito: 20,00 €"), "{done}");
+    let after = statement(&server, &mario.access_token, service.service_id).await;
+    assert_eq!(after.account.balance.to_string(), "20.00");
+
+    // A second payment of the same notice is refused as a duplicate.
+    let twice = pay_at_counter(&server, "80012340155", &notice.notice_number).await;
+    assert!(
+        twice.contains("Questo avviso risulta già pagato"),
+        "{twice}"
+    );
+    let after = statement(&server, &mario.access_token, service.service_id).await;
+    assert_eq!(after.account.balance.to_string(), "20.00");
+    assert_eq!(after.movements.total, 1);
+
+    // A mistyped number is caught by its check digits.
+    let mut wrong = notice.notice_number.clone().into_bytes();
+    wrong[5] = if wrong[5] == b'9' { b'8' } else { wrong[5] + 1 };
+    let page = client()
+        .post(format!("{}/pagopa-sim/sportello", server.url))
+        .form(&[
+            ("ente_fiscal_code", "80012340155"),
+            ("notice_number", std::str::from_utf8(&wrong).unwrap()),
+            ("step", "lookup"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("cifre di controllo"), "{page}");
+}
+
+#[tokio::test]
+async fn the_comune_recharge_rule_is_enforced_with_its_message() {
+    let server = TestServer::start().await;
+    let browser = client();
+    server
+        .oidc_login(&browser, "esempio", "spid", GIUSEPPE_ESEMPIO)
+        .await;
+    let giuseppe: TokenResponse = json(
+        browser
+            .post(server.api("/auth/refresh"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let service = refezione(&server, &giuseppe.access_token).await;
+    let path = format!("/payments/services/{}/notices", service.service_id);
+    for (amount, message) in [
+        ("5,00", "L'importo minimo di una ricarica è 5,40 €."),
+        ("50", "L'importo deve essere un multiplo di 5,40 €."),
+        ("-5,40", "L'importo deve essere maggiore di zero."),
+        (
+            "abc",
+            "L'importo non è un numero valido (ad esempio 54,00).",
+        ),
+        ("999999", "L'importo massimo di una ricarica è 540,00 €."),
+    ] {
+        let refused = problem(
+            post_json(
+                &server,
+                &giuseppe.access_token,
+                &path,
+                serde_json::json!({ "amount": amount }),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert_eq!(refused.field_message("amount"), Some(message), "{amount}");
+    }
+    let ok: Notice = json(
+        post_json(
+            &server,
+            &giuseppe.access_token,
+            &path,
+            serde_json::json!({ "amount": "54,00" }),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(ok.amount.to_string(), "54.00");
+    assert!(
+        ok.notice_number.starts_with("002"),
+        "aux digit 0 with application code 02"
+    );
+    let none: Page<Notice> = json(
+        server.get(&giuseppe.access_token, &path).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(none.total, 1, "refused amounts created no notice");
+}
+
+#[tokio::test]
+async fn only_the_guardian_sees_money() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await;
+    let notice: Notice = json(
+        post_json(
+            &server,
+            &mario.access_token,
+            &format!("/payments/services/{}/notices", service.service_id),
+            serde_json::json!({ "amount": "10" }),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    for who in [LAURA_DELEGATE, GIULIA_OPERATOR] {
+        let tokens = server.login("demo", who).await;
+        for path in [
+            "/payments/services".to_string(),
+            format!("/payments/services/{}/statement", service.service_id),
+            format!("/payments/services/{}/notices", service.service_id),
+            format!("/payments/notices/{}", notice.id),
+        ] {
+            problem(
+                server.get(&tokens.access_token, &path).await,
+                StatusCode::NOT_FOUND,
+            )
+            .await;
+        }
+        problem(
+            post_json(
+                &server,
+                &tokens.access_token,
+                &format!("/payments/services/{}/recharges", service.service_id),
+                serde_json::json!({ "amount": "10" }),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    // Another family's notice does not exist for Anna.
+    let anna = server.login("demo", ANNA).await;
+    problem(
+        server
+            .get(
+                &anna.access_token,
+                &format!("/payments/notices/{}", notice.id),
+            )
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        post_json(
+            &server,
+            &anna.access_token,
+            &format!("/payments/notices/{}/checkout", notice.id),
+            serde_json::json!({}),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // An emission service has no statement.
+    let services: Vec<PaymentService> = json(
+        server.get(&mario.access_token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    let trasporto = services
+        .iter()
+        .find(|s| s.service_name == "Trasporto Scolastico")
+        .unwrap();
+    assert_eq!(trasporto.open_emissions, Some(0));
+    problem(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/payments/services/{}/statement", trasporto.service_id),
+            )
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_notice_pdf_shows_number_amount_and_payer() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await;
+    let notice: Notice = json(
+        post_json(
+            &server,
+            &mario.access_token,
+            &format!("/payments/services/{}/notices", service.service_id),
+            serde_json::json!({ "amount": "47,60" }),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    let pdf = server
+        .get(&mario.access_token, &notice.pdf_url.replace("/api/v1", ""))
+        .await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "sportello-pdf-{}",
+        notice.id + std::process::id() as i64
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("avviso.pdf");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/setup");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(compact.contains(&notice.notice_number), "{text}");
+    assert!(text.contains("47,60 €"), "{text}");
+    assert!(text.contains("Mario Albertini"), "{text}");
+    assert!(text.contains("LBRMRA80E12F205M"), "{text}");
+    std::fs::remove_dir_all(dir).ok();
+    // Not Anna's to download.
+    let anna = server.login("demo", ANNA).await;
+    problem(
+        server
+            .get(&anna.access_token, &notice.pdf_url.replace("/api/v1", ""))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_and_repeated_receipts_count_exactly_once() {
+    use sea_orm::{ConnectionTrait, Statement as Sql};
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await;
+    let mut created = Vec::new();
+    for _ in 0..20 {
+        let notice: Notice = json(
+            post_json(
+                &server,
+                &mario.access_token,
+                &format!("/payments/services/{}/notices", service.service_id),
+                serde_json::json!({ "amount": "5" }),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        created.push(notice);
+    }
+    // 50 deliveries at once: every receipt twice, and ten notices paid a second time
+    // with a different receipt (a real double payment, to be refused).
+    let body = |receipt_id: String, notice: &Notice| {
+        serde_json::json!({
+            "idPA": "80012340155",
+            "receipt": {
+                "receiptId": receipt_id,
+                "noticeNumber": notice.notice_number,
+                "fiscalCode": "80012340155",
+                "outcome": "OK",
+                "creditorReferenceId": notice.iuv,
+                "paymentAmount": "5.00",
+                "PSPCompanyName": "Banca di Prova",
+                "paymentMethod": "CP",
+                "paymentDateTime": "2026-11-23T10:15:00Z",
+            }
+        })
+    };
+    let mut deliveries = Vec::new();
+    for (i, notice) in created.iter().enumerate() {
+        for _ in 0..2 {
+            deliveries.push(body(format!("RCP{i:04}"), notice));
+        }
+    }
+    for (i, notice) in created.iter().take(10).enumerate() {
+        deliveries.push(body(format!("DUP{i:04}"), notice));
+    }
+    assert_eq!(deliveries.len(), 50);
+    let http = client();
+    let url = server.api("/pagopa/receipts");
+    let tasks: Vec<_> = deliveries
+        .into_iter()
+        .map(|b| {
+            let http = http.clone();
+            let url = url.clone();
+            tokio::spawn(async move {
+                let res = http
+                    .post(url)
+                    .header("X-Callback-Key", "sportello-dev-callback-key")
+                    .json(&b)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::OK);
+                res.json::<serde_json::Value>().await.unwrap()["esito"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+        })
+        .collect();
+    let mut outcomes = std::collections::HashMap::<String, usize>::new();
+    for t in tasks {
+        *outcomes.entry(t.await.unwrap()).or_default() += 1;
+    }
+    assert_eq!(outcomes.get("accepted"), Some(&20), "{outcomes:?}");
+    let after = statement(&server, &mario.access_token, service.service_id).await;
+    assert_eq!(after.account.balance.to_string(), "100.00");
+    assert_eq!(after.movements.total, 20);
+
+    let db = server.database().await;
+    let row = db
+        .query_one(Sql::from_string(
+            db.get_database_backend(),
+            "SELECT (SELECT CAST(SUM(amount_cents) AS BIGINT) FROM ledger_movements) AS ledger, \
+             (SELECT CAST(SUM(balance_cents) AS BIGINT) FROM prepaid_accounts) AS cached, \
+             (SELECT COUNT(*) FROM receipts) AS receipts",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let ledger: i64 = row.try_get("", "ledger").unwrap();
+    let cached: i64 = row.try_get("", "cached").unwrap();
+    let receipts: i64 = row.try_get("", "receipts").unwrap();
+    assert_eq!(
+        (ledger, cached),
+        (10_000, 10_000),
+        "balance equals the ledger sum"
+    );
+    assert_eq!(receipts, 30, "every distinct receipt is stored once");
+
+    // The same receipt delivered again later changes nothing; a wrong key is refused.
+    let again = http
+        .post(&url)
+        .header("X-Callback-Key", "sportello-dev-callback-key")
+        .json(&body("RCP0000".into(), &created[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.json::<serde_json::Value>().await.unwrap()["esito"],
+        "already_processed"
+    );
+    problem(
+        http.post(&url)
+            .header("X-Callback-Key", "sbagliata")
+            .json(&body("X1".into(), &created[1]))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let wrong_amount = serde_json::json!({
+        "idPA": "80012340155",
+        "receipt": { "receiptId": "AMT1", "noticeNumber": created[19].notice_number, "fiscalCode": "80012340155",
+            "outcome": "OK", "creditorReferenceId": created[19].iuv, "paymentAmount": "4.00",
+            "PSPCompanyName": "Banca di Prova", "paymentMethod": "CP", "paymentDateTime": "2026-11-23T10:15:00Z" }
+    });
+    let refused = http
+        .post(&url)
+        .header("X-Callback-Key", "sportello-dev-callback-key")
+        .json(&wrong_amount)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        refused.json::<serde_json::Value>().await.unwrap()["esito"],
+        "accepted"
+    );
+    assert_eq!(
+        statement(&server, &mario.access_token, service.service_id)
+            .await
+            .account
+            .balance
+            .to_string(),
+        "100.00"
+    );
+}
