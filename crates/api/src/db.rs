@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    Select,
+    ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, Paginator,
+    QueryFilter, Select, SelectorTrait,
 };
+use sportello_model::Page;
 
 /// Connects (creating the SQLite file and its folder when needed) and runs pending migrations.
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -43,4 +44,29 @@ pub trait TenantScoped: EntityTrait {
     fn find_in_ente(ente_id: i64) -> Select<Self> {
         Self::find().filter(Self::ente_column().eq(ente_id))
     }
+}
+
+/// One page (from 1) of a paginated query, mapped to DTOs, with the total count.
+pub async fn fetch_page<'db, S, T>(
+    paginator: Paginator<'db, DatabaseConnection, S>,
+    page: u64,
+    per_page: u64,
+    map: impl FnMut(S::Item) -> T,
+) -> Result<Page<T>, DbErr>
+where
+    S: SelectorTrait + 'db,
+{
+    let total = paginator.num_items().await?;
+    let items = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(map)
+        .collect();
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
 }

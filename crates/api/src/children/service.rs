@@ -14,7 +14,7 @@ use sportello_model::Page;
 use super::entity::{child, child_delegate, enrolment};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::db::TenantScoped;
+use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::service_kind;
 use crate::error::{ApiError, ApiResult};
@@ -51,23 +51,12 @@ pub async fn list(
         .order_by_asc(child::Column::FirstName)
         .order_by_asc(child::Column::Id)
         .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator
-        .fetch_page(page - 1)
-        .await?
-        .into_iter()
-        .map(|c| ChildSummary {
-            id: c.id,
-            first_name: c.first_name,
-            last_name: c.last_name,
-        })
-        .collect();
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
+    Ok(fetch_page(paginator, page, per_page, |c| ChildSummary {
+        id: c.id,
+        first_name: c.first_name,
+        last_name: c.last_name,
     })
+    .await?)
 }
 
 /// A child visible to `principal`, or 404.

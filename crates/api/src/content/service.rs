@@ -7,7 +7,7 @@ use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::Page;
 
 use super::entity::{document, news};
-use crate::db::TenantScoped;
+use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::ente;
 use crate::error::{ApiError, ApiResult};
 
@@ -31,19 +31,7 @@ pub async fn list_news(
         .order_by_desc(news::Column::PublishedOn)
         .order_by_desc(news::Column::Id)
         .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator
-        .fetch_page(page - 1)
-        .await?
-        .into_iter()
-        .map(news_dto)
-        .collect();
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
-    })
+    Ok(fetch_page(paginator, page, per_page, news_dto).await?)
 }
 
 pub async fn get_news(db: &DatabaseConnection, ente: &ente::Model, id: i64) -> ApiResult<NewsItem> {
@@ -88,28 +76,17 @@ pub async fn list_documents(
         .order_by_desc(document::Column::Id)
         .into_model::<DocumentMeta>()
         .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator
-        .fetch_page(page - 1)
-        .await?
-        .into_iter()
-        .map(|d| DocumentItem {
-            url: format!("/api/v1/entes/{}/documents/{}/file", ente.slug, d.id),
-            id: d.id,
-            title: d.title,
-            description: d.description,
-            file_name: d.file_name,
-            content_type: d.content_type,
-            size_bytes: d.size_bytes,
-            published_on: d.published_on,
-        })
-        .collect();
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
+    Ok(fetch_page(paginator, page, per_page, |d| DocumentItem {
+        url: format!("/api/v1/entes/{}/documents/{}/file", ente.slug, d.id),
+        id: d.id,
+        title: d.title,
+        description: d.description,
+        file_name: d.file_name,
+        content_type: d.content_type,
+        size_bytes: d.size_bytes,
+        published_on: d.published_on,
     })
+    .await?)
 }
 
 pub async fn document_file(

@@ -11,7 +11,7 @@ use sportello_model::money::cents_to_decimal;
 use sportello_model::Page;
 
 use super::entity::{ente, service};
-use crate::db::TenantScoped;
+use crate::db::{fetch_page, TenantScoped};
 use crate::error::{ApiError, ApiResult};
 
 pub async fn list(
@@ -22,22 +22,11 @@ pub async fn list(
     let paginator = ente::Entity::find()
         .order_by_asc(ente::Column::Name)
         .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator
-        .fetch_page(page - 1)
-        .await?
-        .into_iter()
-        .map(|e| EnteSummary {
-            slug: e.slug,
-            name: e.name,
-        })
-        .collect();
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
+    Ok(fetch_page(paginator, page, per_page, |e| EnteSummary {
+        slug: e.slug,
+        name: e.name,
     })
+    .await?)
 }
 
 /// The ente with this slug, or 404.

@@ -19,7 +19,7 @@ use super::entity::{emission, payment_notice};
 use super::{ledger, notices, simulator};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::db::TenantScoped;
+use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::{ente, service};
 use crate::entes::service::{by_id as ente_by_id, service_kind, settings};
 use crate::error::{ApiError, ApiResult};
@@ -176,20 +176,8 @@ pub async fn list_notices(
         .filter(payment_notice::Column::Purpose.eq("recharge"))
         .order_by_desc(payment_notice::Column::Id)
         .paginate(db, per_page);
-    let total = paginator.num_items().await?;
     let today = rome::today(OffsetDateTime::now_utc());
-    let items = paginator
-        .fetch_page(page - 1)
-        .await?
-        .into_iter()
-        .map(|n| notices::dto(n, today))
-        .collect();
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
-    })
+    Ok(fetch_page(paginator, page, per_page, |n| notices::dto(n, today)).await?)
 }
 
 /// Starts paying an open notice of the guardian online.
