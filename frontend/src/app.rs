@@ -87,11 +87,11 @@ fn EnteLayout() -> impl IntoView {
     // After a client-side navigation, screen readers and keyboards start from the new content.
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
-        if previous.is_some_and(|previous| previous != path) {
+        let address = format!("{}{}", location.pathname.get(), location.search.get());
+        if previous.is_some_and(|previous| previous != address) {
             focus_element("main-content");
         }
-        path
+        address
     });
 
     view! {
@@ -101,6 +101,21 @@ fn EnteLayout() -> impl IntoView {
             {move || match status.get() {
                 None => view! { <Loading label="Caricamento del Comune…" /> }.into_any(),
                 Some(Ok(())) => view! { <Outlet /> }.into_any(),
+                Some(Err(problem)) if problem.status == 404 => {
+                    view! {
+                        <h1>"Comune non trovato"</h1>
+                        <p id="ente-not-found">
+                            {format!(
+                                "Nel portale non c'è un Comune con l'indirizzo «{}». Controlla l'indirizzo oppure scegli il Comune dall'elenco.",
+                                slug.get_untracked(),
+                            )}
+                        </p>
+                        <a class="btn btn-primary" href="/">
+                            "Scegli il tuo Comune"
+                        </a>
+                    }
+                        .into_any()
+                }
                 Some(Err(problem)) => {
                     let retry = Callback::new(move |()| {
                         resource.set(None);

@@ -1,6 +1,7 @@
 //! `/{slug}/area-personale`: greeting and the menus available to the user.
 
 use leptos::prelude::*;
+use sportello_model::auth::Role;
 
 use crate::app::{use_ente, RequireLogin};
 use crate::components::{set_title, Breadcrumb, Icon};
@@ -50,7 +51,7 @@ fn PersonalAreaMenu() -> impl IntoView {
                                             <span>
                                                 <span class="d-block h5 mb-1">"Utenti"</span>
                                                 <span class="d-block text-body">
-                                                    "Dati anagrafici dei tuoi figli e le schede dei servizi a cui sono iscritti."
+                                                    {children_menu_text(me.role)}
                                                 </span>
                                             </span>
                                             <Icon name="chevron-right" class="icon-primary ms-auto" />
@@ -70,5 +71,17 @@ fn PersonalAreaMenu() -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// What the Utenti menu holds for the role: a family's own children or the ente's pupils.
+fn children_menu_text(role: Role) -> &'static str {
+    match role {
+        Role::Guardian | Role::Delegate => {
+            "Dati anagrafici dei tuoi figli e le schede dei servizi a cui sono iscritti."
+        }
+        Role::Operator | Role::CanteenStaff | Role::Integrator => {
+            "Dati anagrafici degli alunni del Comune e le schede dei servizi a cui sono iscritti."
+        }
     }
 }

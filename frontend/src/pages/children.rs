@@ -205,10 +205,24 @@ fn Field(label: &'static str, field: &'static str, #[prop(into)] value: String) 
     }
 }
 
+/// A service code as part of an element id: `REF` → `ref`.
+fn id_fragment(code: &str) -> String {
+    code.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 /// "Dettagli per Sofia Albertini sul servizio Refezione Scolastica".
 #[component]
 fn ServiceCard(name: String, enrolment: Enrolment) -> impl IntoView {
-    let title_id = format!("service-card-{}-title", enrolment.service_id);
+    let card_id = format!("service-card-{}", id_fragment(&enrolment.service_code));
+    let title_id = format!("{card_id}-title");
     let status = if enrolment.active {
         view! {
             <span class="badge bg-success status-badge">
@@ -228,7 +242,7 @@ fn ServiceCard(name: String, enrolment: Enrolment) -> impl IntoView {
     };
     view! {
         <section
-            id=format!("service-card-{}", enrolment.service_id)
+            id=card_id
             class="card card-bg rounded shadow-sm mb-4 service-card"
             data-service-code=enrolment.service_code.clone()
             aria-labelledby=title_id.clone()

@@ -29,7 +29,7 @@ pub fn EnteHome() -> impl IntoView {
             <p class="home-eyebrow mb-1">"Servizi scolastici"</p>
             <h1 id="home-title">{move || ente.name()}</h1>
             <p class="lead mb-4">
-                "Disdici i pasti della mensa, consulta le schede dei servizi dei tuoi figli e resta aggiornato sulle notizie del Comune."
+                "Consulta le schede dei servizi dei tuoi figli e resta aggiornato su notizie e documenti del Comune."
             </p>
             {move || {
                 if signed_in() {
