@@ -288,7 +288,7 @@ fn Footer(ente: Ente) -> impl IntoView {
             <div class="it-footer-main">
                 <div class="container py-4">
                     <p class="h5 text-white mb-2">{move || ente.name()}</p>
-                    <p class="mb-3">"Servizi scolastici: mensa, pagamenti, notizie e documenti."</p>
+                    <p class="mb-3">"Servizi scolastici del Comune per le famiglie."</p>
                     <ul class="list-inline mb-0">
                         <li class="list-inline-item">
                             <a class="text-white" href=move || ente.path("notizie")>
