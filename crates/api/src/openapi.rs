@@ -62,6 +62,11 @@ impl Modify for SecurityAddon {
         payments::routes::notice_pdf,
         payments::routes::pay_notice,
         payments::routes::receipt_callback,
+        payments::routes::create_emission,
+        payments::routes::list_emissions,
+        payments::routes::get_emission,
+        payments::routes::list_receipts,
+        payments::routes::receipt_pdf,
     ),
     modifiers(&SecurityAddon),
     tags(
@@ -70,7 +75,8 @@ impl Modify for SecurityAddon {
         (name = "Accesso", description = "Login, sessions and password"),
         (name = "Utenti", description = "Children and their service cards"),
         (name = "Contenuti", description = "Public news and documents"),
-        (name = "Pagamenti", description = "Prepaid account, recharges and payment notices (guardian only)"),
+        (name = "Pagamenti", description = "Prepaid account, recharges, payment notices and receipts (guardian only)"),
+        (name = "Emissioni", description = "Bills (rette) issued by the comune"),
     )
 )]
 pub struct ApiDoc;

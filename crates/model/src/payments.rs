@@ -254,6 +254,107 @@ pub struct Statement {
     pub movements: Page<Movement>,
 }
 
+/// State of an emission as families read it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EmissionStatus {
+    /// DA PAGARE.
+    ToPay,
+    /// PAGATO.
+    Paid,
+}
+
+impl EmissionStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            EmissionStatus::ToPay => "DA PAGARE",
+            EmissionStatus::Paid => "PAGATO",
+        }
+    }
+}
+
+/// An emission (retta) in the list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmissionSummary {
+    pub id: i64,
+    pub service_id: i64,
+    pub service_name: String,
+    /// e.g. "Retta Marzo 2024".
+    pub title: String,
+    pub due_date: Date,
+    /// Documento n°: the notice number.
+    pub document_number: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "47.60"))]
+    pub amount: Decimal,
+    pub status: EmissionStatus,
+}
+
+/// A line of detail of an emission.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmissionLine {
+    pub description: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "47.60"))]
+    pub amount: Decimal,
+}
+
+/// An emission with its detail.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmissionDetail {
+    #[serde(flatten)]
+    pub summary: EmissionSummary,
+    pub iuv: String,
+    pub lines: Vec<EmissionLine>,
+    /// The payment document (avviso pagoPA) as PDF.
+    pub document_url: String,
+    /// The receipt as PDF, once paid.
+    pub receipt_url: Option<String>,
+    pub notice_id: i64,
+}
+
+/// A new emission, issued by an operator (or an integrator) to a guardian.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewEmission {
+    /// Codice fiscale of the guardian (intestatario).
+    pub guardian_fiscal_code: String,
+    pub service_id: i64,
+    pub title: String,
+    pub due_date: Date,
+    pub lines: Vec<NewEmissionLine>,
+    /// Optional caller key: sending the same one again returns the emission already made.
+    pub external_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewEmissionLine {
+    pub description: String,
+    /// Amount in euro, e.g. `"47.60"`.
+    pub amount: String,
+}
+
+/// A completed payment (ricevuta).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceiptSummary {
+    pub id: i64,
+    pub receipt_id: String,
+    pub notice_number: String,
+    pub description: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "54.00"))]
+    pub amount: Decimal,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub paid_at: OffsetDateTime,
+    /// How it was paid, in Italian.
+    pub method: String,
+    pub pdf_url: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

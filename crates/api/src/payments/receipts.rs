@@ -3,16 +3,26 @@
 //! Idempotent: the same receipt delivered twice counts once.
 
 use sea_orm::sea_query::{Expr, OnConflict};
+use std::collections::HashMap;
+
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
-use sportello_model::payments::MovementKind;
-use sportello_pagopa::Receipt;
-use time::OffsetDateTime;
+use sportello_model::money::cents_to_decimal;
+use sportello_model::payments::{MovementKind, ReceiptSummary};
+use sportello_model::Page;
+use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, ReceiptDocument};
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::entity::{emission, payment_notice, receipt};
 use super::ledger::{self, NewMovement};
+use super::service::require_guardian;
+use crate::accounts::entity::user;
+use crate::auth::Principal;
+use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::ente;
+use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
 /// What was done with a receipt.
@@ -202,4 +212,92 @@ async fn apply(
         }
     }
     Ok(())
+}
+
+/// The guardian's completed payments, newest first.
+pub async fn list_for_guardian(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<ReceiptSummary>> {
+    require_guardian(principal)?;
+    let paginator = payment_notice::Entity::find_in_ente(principal.ente_id)
+        .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
+        .filter(payment_notice::Column::ReceiptRowId.is_not_null())
+        .order_by_desc(payment_notice::Column::PaidAt)
+        .order_by_desc(payment_notice::Column::Id)
+        .paginate(db, per_page);
+    let notices = fetch_page(paginator, page, per_page, |n| n).await?;
+    let receipts: HashMap<i64, receipt::Model> = receipt::Entity::find()
+        .filter(receipt::Column::Id.is_in(notices.items.iter().filter_map(|n| n.receipt_row_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let items = notices
+        .items
+        .into_iter()
+        .filter_map(|n| {
+            let r = receipts.get(&n.receipt_row_id?)?;
+            Some(ReceiptSummary {
+                id: r.id,
+                receipt_id: r.receipt_id.clone(),
+                notice_number: n.notice_number,
+                description: n.description,
+                amount: cents_to_decimal(r.amount_cents),
+                paid_at: r.paid_at,
+                method: PaymentMethod::from_code(&r.method).label().to_string(),
+                pdf_url: format!("/api/v1/payments/receipts/{}/pdf", r.id),
+            })
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page: notices.page,
+        per_page: notices.per_page,
+        total: notices.total,
+    })
+}
+
+/// The receipt (ricevuta) of one of the guardian's payments as PDF.
+pub async fn pdf_for_guardian(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    receipt_row_id: i64,
+) -> ApiResult<(String, Vec<u8>)> {
+    require_guardian(principal)?;
+    let notice = payment_notice::Entity::find_in_ente(principal.ente_id)
+        .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
+        .filter(payment_notice::Column::ReceiptRowId.eq(receipt_row_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let r = receipt::Entity::find_by_id(receipt_row_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let ente = ente_by_id(db, principal.ente_id).await?;
+    let guardian = user::Entity::find_by_id(notice.guardian_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let local = sportello_model::rome::local(r.paid_at);
+    let pdf = ReceiptDocument {
+        ente_name: ente.name,
+        ente_fiscal_code: EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?,
+        payer_name: guardian.full_name(),
+        payer_fiscal_code: guardian.fiscal_code,
+        object: notice.description,
+        amount_cents: r.amount_cents,
+        paid_at: PrimitiveDateTime::new(local.date(), local.time()),
+        method: PaymentMethod::from_code(&r.method),
+        psp_name: r.psp.clone(),
+        notice_number: NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?,
+        receipt_id: r.receipt_id.clone(),
+    }
+    .render()
+    .map_err(ApiError::internal)?;
+    Ok((format!("ricevuta-{}.pdf", notice.notice_number), pdf))
 }

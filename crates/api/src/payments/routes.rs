@@ -3,11 +3,12 @@
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use sportello_model::payments::{
-    CheckoutStarted, Notice, PaymentService, RechargeRequest, Statement,
+    CheckoutStarted, EmissionDetail, EmissionSummary, NewEmission, Notice, PaymentService,
+    ReceiptSummary, RechargeRequest, Statement,
 };
 use sportello_model::{Page, PageQuery, Problem};
 
-use super::{notices, receipts, service};
+use super::{emissions, notices, receipts, service};
 use crate::auth::Principal;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -23,7 +24,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(get_notice)
         .service(notice_pdf)
         .service(pay_notice)
-        .service(receipt_callback);
+        .service(receipt_callback)
+        .service(create_emission)
+        .service(list_emissions)
+        .service(get_emission)
+        .service(list_receipts)
+        .service(receipt_pdf);
+}
+
+fn pdf_response(file_name: String, pdf: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(file_name)],
+        })
+        .body(pdf)
 }
 
 /// The Pagamenti page: every service with its balance (prepaid) or what is due (emissions).
@@ -221,13 +237,7 @@ pub async fn notice_pdf(
         notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
     let file_name = format!("avviso-{}.pdf", notice.notice_number);
     let pdf = service::notice_pdf(&state.db, &principal, notice).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(file_name)],
-        })
-        .body(pdf))
+    Ok(pdf_response(file_name, pdf))
 }
 
 /// Receipt callback: pagoPA (or a PSP) reports a completed payment. Idempotent: the same
@@ -271,4 +281,112 @@ pub async fn receipt_callback(
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Issue an emission (retta) to a guardian: operators and integrators. With an
+/// `external_ref` already used, answers 200 with the emission made the first time.
+#[utoipa::path(
+    tag = "Emissioni",
+    request_body = NewEmission,
+    responses(
+        (status = 201, body = EmissionDetail, description = "Issued"),
+        (status = 200, body = EmissionDetail, description = "Already issued with this external_ref"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/emissions")]
+pub async fn create_emission(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<NewEmission>,
+) -> ApiResult<HttpResponse> {
+    let (detail, created) = emissions::create(&state.db, &principal, body.into_inner()).await?;
+    Ok(if created {
+        HttpResponse::Created().json(detail)
+    } else {
+        HttpResponse::Ok().json(detail)
+    })
+}
+
+/// The guardian's emissions with DA PAGARE / PAGATO, latest due date first.
+#[utoipa::path(
+    tag = "Emissioni",
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<EmissionSummary>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/emissions")]
+pub async fn list_emissions(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (page, per_page) = resolve_page(&query)?;
+    Ok(HttpResponse::Ok()
+        .json(emissions::list_for_guardian(&state.db, &principal, page, per_page).await?))
+}
+
+/// One emission: due date, IUV, amount, lines, payment document and receipt.
+#[utoipa::path(
+    tag = "Emissioni",
+    params(("id" = i64, Path, description = "Emission id")),
+    responses(
+        (status = 200, body = EmissionDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/emissions/{id}")]
+pub async fn get_emission(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(emissions::detail_for_guardian(&state.db, &principal, *id).await?))
+}
+
+/// Ricevute: the guardian's completed payments, newest first.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<ReceiptSummary>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/receipts")]
+pub async fn list_receipts(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (page, per_page) = resolve_page(&query)?;
+    Ok(HttpResponse::Ok()
+        .json(receipts::list_for_guardian(&state.db, &principal, page, per_page).await?))
+}
+
+/// The receipt (ricevuta) as PDF.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Receipt id")),
+    responses(
+        (status = 200, description = "The receipt", content_type = "application/pdf"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/receipts/{id}/pdf")]
+pub async fn receipt_pdf(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let (file_name, pdf) = receipts::pdf_for_guardian(&state.db, &principal, *id).await?;
+    Ok(pdf_response(file_name, pdf))
 }

@@ -1,0 +1,278 @@
+//! Emissions (rette): issued by the comune, listed, paid online, receipt downloaded.
+
+use e2e::{client, json, location, problem, TestServer, GIULIA_OPERATOR, LAURA_DELEGATE, MARIO};
+use reqwest::StatusCode;
+use sportello_model::payments::{
+    CheckoutStarted, EmissionDetail, EmissionStatus, EmissionSummary, PaymentService,
+    ReceiptSummary,
+};
+use sportello_model::Page;
+
+fn due_date_in_days(days: i64) -> String {
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        / 86_400;
+    let date = time_from_days(today + days);
+    format!("{:04}-{:02}-{:02}", date.0, date.1, date.2)
+}
+
+/// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+fn time_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+async fn trasporto_id(server: &TestServer, guardian_token: &str) -> i64 {
+    let services: Vec<PaymentService> = json(
+        server.get(guardian_token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    services
+        .iter()
+        .find(|s| s.service_name == "Trasporto Scolastico")
+        .unwrap()
+        .service_id
+}
+
+fn issue(
+    server: &TestServer,
+    token: &str,
+    body: serde_json::Value,
+) -> impl std::future::Future<Output = reqwest::Response> {
+    let request = client()
+        .post(server.api("/emissions"))
+        .bearer_auth(token)
+        .json(&body);
+    async move { request.send().await.unwrap() }
+}
+
+#[tokio::test]
+async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let service_id = trasporto_id(&server, &mario.access_token).await;
+    let body = serde_json::json!({
+        "guardian_fiscal_code": MARIO,
+        "service_id": service_id,
+        "title": "Retta Marzo 2027",
+        "due_date": due_date_in_days(30),
+        "lines": [
+            { "description": "Trasporto Greta Albertini - marzo", "amount": "40,00" },
+            { "description": "Quota fissa", "amount": "7.60" }
+        ],
+        "external_ref": "TRA-2027-03-LBRMRA80E12F205M"
+    });
+    let issued: EmissionDetail = json(
+        issue(&server, &giulia.access_token, body.clone()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(issued.summary.amount.to_string(), "47.60");
+    assert_eq!(issued.summary.status, EmissionStatus::ToPay);
+    assert_eq!(issued.lines.len(), 2);
+    // The same request again (a retry) does not bill twice.
+    let again: EmissionDetail = json(
+        issue(&server, &giulia.access_token, body).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(again.summary.id, issued.summary.id);
+
+    let list: Page<EmissionSummary> = json(
+        server.get(&mario.access_token, "/payments/emissions").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list.total, 1);
+    assert_eq!(list.items[0].status.label(), "DA PAGARE");
+    assert_eq!(list.items[0].document_number.len(), 18);
+    let services: Vec<PaymentService> = json(
+        server.get(&mario.access_token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    let due = services
+        .iter()
+        .find(|s| s.service_id == service_id)
+        .unwrap();
+    assert_eq!(
+        (due.open_emissions, due.amount_due.map(|a| a.to_string())),
+        (Some(1), Some("47.60".into()))
+    );
+
+    let detail: EmissionDetail = json(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/payments/emissions/{}", issued.summary.id),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(detail.iuv.len(), 17, "aux digit 3: 17-digit IUV");
+    assert!(detail.receipt_url.is_none());
+    let document = server
+        .get(
+            &mario.access_token,
+            &detail.document_url.replace("/api/v1", ""),
+        )
+        .await;
+    assert_eq!(document.headers()["content-type"], "application/pdf");
+
+    let started: CheckoutStarted = json(
+        client()
+            .post(server.api(&format!("/payments/notices/{}/checkout", detail.notice_id)))
+            .bearer_auth(&mario.access_token)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let back = client()
+        .post(&started.checkout_url)
+        .form(&[("decision", "pay"), ("method", "mybank")])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&back).contains("esito=ok"));
+
+    let paid: EmissionDetail = json(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/payments/emissions/{}", issued.summary.id),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(paid.summary.status.label(), "PAGATO");
+    let receipts: Page<ReceiptSummary> = json(
+        server.get(&mario.access_token, "/payments/receipts").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(receipts.total, 1);
+    assert_eq!(receipts.items[0].method, "MyBank");
+    assert_eq!(receipts.items[0].amount.to_string(), "47.60");
+    let pdf = server
+        .get(
+            &mario.access_token,
+            &paid.receipt_url.unwrap().replace("/api/v1", ""),
+        )
+        .await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let bytes = pdf.bytes().await.unwrap();
+    let file = std::env::temp_dir().join(format!("sportello-ricevuta-{}.pdf", std::process::id()));
+    std::fs::write(&file, &bytes).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext");
+    std::fs::remove_file(&file).ok();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("47,60 €"), "{text}");
+    assert!(text.contains(&receipts.items[0].receipt_id), "{text}");
+}
+
+#[tokio::test]
+async fn emission_input_is_validated_and_only_staff_may_issue() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let service_id = trasporto_id(&server, &mario.access_token).await;
+    let bad = problem(
+        issue(
+            &server,
+            &giulia.access_token,
+            serde_json::json!({
+                "guardian_fiscal_code": "LBRMRA80E12F205X",
+                "service_id": 999_999,
+                "title": " ",
+                "due_date": "2020-01-01",
+                "lines": [{ "description": "", "amount": "-3" }]
+            }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    for field in [
+        "guardian_fiscal_code",
+        "service_id",
+        "title",
+        "due_date",
+        "lines[0].description",
+        "lines[0].amount",
+    ] {
+        assert!(bad.field_message(field).is_some(), "{field}: {bad:?}");
+    }
+    // A codice fiscale that is valid but not an intestatario of this comune.
+    let stranger = problem(
+        issue(
+            &server,
+            &giulia.access_token,
+            serde_json::json!({
+                "guardian_fiscal_code": "FRRGPP78D15E897B",
+                "service_id": service_id,
+                "title": "Retta",
+                "due_date": due_date_in_days(10),
+                "lines": [{ "description": "Retta", "amount": "10" }]
+            }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(
+        stranger.field_message("guardian_fiscal_code"),
+        Some("Nessun intestatario registrato con questo codice fiscale.")
+    );
+    let body = serde_json::json!({
+        "guardian_fiscal_code": MARIO,
+        "service_id": service_id,
+        "title": "Retta",
+        "due_date": due_date_in_days(10),
+        "lines": [{ "description": "Retta", "amount": "10" }]
+    });
+    problem(
+        issue(&server, &mario.access_token, body.clone()).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let laura = server.login("demo", LAURA_DELEGATE).await;
+    problem(
+        issue(&server, &laura.access_token, body).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        server.get(&laura.access_token, "/payments/emissions").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        server.get(&laura.access_token, "/payments/receipts").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let nothing: Page<EmissionSummary> = json(
+        server.get(&mario.access_token, "/payments/emissions").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(nothing.total, 0, "refused requests issued nothing");
+}
