@@ -31,6 +31,7 @@ impl MigrationTrait for Migration {
                     big("guardian_id"),
                     big("service_id"),
                     big("balance_cents"),
+                    big("movement_count"),
                     instant("updated_at"),
                 ],
                 vec![

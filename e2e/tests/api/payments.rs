@@ -616,6 +616,8 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
             db.get_database_backend(),
             "SELECT (SELECT CAST(SUM(amount_cents) AS BIGINT) FROM ledger_movements) AS ledger, \
              (SELECT CAST(SUM(balance_cents) AS BIGINT) FROM prepaid_accounts) AS cached, \
+             (SELECT COUNT(*) FROM ledger_movements) AS movements, \
+             (SELECT CAST(SUM(movement_count) AS BIGINT) FROM prepaid_accounts) AS counted, \
              (SELECT COUNT(*) FROM receipts) AS receipts",
         ))
         .await
@@ -628,6 +630,13 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
         (ledger, cached),
         (10_000, 10_000),
         "balance equals the ledger sum"
+    );
+    let movements: i64 = row.try_get("", "movements").unwrap();
+    let counted: i64 = row.try_get("", "counted").unwrap();
+    assert_eq!(
+        (movements, counted),
+        (20, 20),
+        "cached count equals the ledger length"
     );
     assert_eq!(receipts, 30, "every distinct receipt is stored once");
 

@@ -15,6 +15,8 @@ pub mod prepaid_account {
         /// Always the sum of the account's ledger: updated in the same transaction as
         /// every movement (tests check it).
         pub balance_cents: i64,
+        /// Number of movements in the ledger, moved with every movement like the balance.
+        pub movement_count: i64,
         pub updated_at: TimeDateTimeWithTimeZone,
     }
 
