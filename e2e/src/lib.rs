@@ -2,6 +2,8 @@
 //! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set) and talks to it over
 //! HTTP like any client would.
 
+pub mod browser;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

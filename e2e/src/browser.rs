@@ -1,0 +1,530 @@
+//! Browser harness: Debian's headless Chromium driven over WebDriver (`chromedriver` and
+//! fantoccini), with explicit waits, an axe-core accessibility audit and, when a journey
+//! fails, a screenshot and the page's HTML under `target/e2e-artifacts/<test name>/`.
+
+use std::fmt;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt;
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::workspace_root;
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// A phone held upright, in CSS pixels. Headless Chromium keeps its window at least 500
+/// pixels wide, so the page is given this size through mobile emulation as well.
+const PHONE: (u32, u32) = (390, 844);
+/// Longest wait for anything the page should do: generous for a busy 2-core machine.
+const WAIT: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(100);
+/// The WCAG 2.1 A and AA rules of axe-core.
+const AXE_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/// `chromedriver` on a free port in its own process group, so that dropping it also ends
+/// the Chromium processes it started, whatever state the session is in.
+struct ChromeDriver {
+    url: String,
+    process: Child,
+    scratch: PathBuf,
+}
+
+impl ChromeDriver {
+    async fn start() -> ChromeDriver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free local port")
+            .port();
+        let scratch = std::env::temp_dir().join(format!(
+            "sportello-browser-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&scratch).expect("browser scratch directory");
+        let process = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg("--silent")
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("start {CHROMEDRIVER} ({e}): install it with `scripts/setup --browser`")
+            });
+        let mut driver = ChromeDriver {
+            url: format!("http://127.0.0.1:{port}"),
+            process,
+            scratch,
+        };
+        driver.wait_until_ready().await;
+        driver
+    }
+
+    async fn wait_until_ready(&mut self) {
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(Some(status)) = self.process.try_wait() {
+                panic!("chromedriver exited at start-up: {status}");
+            }
+            let ready = match http.get(format!("{}/status", self.url)).send().await {
+                Ok(res) => res
+                    .json::<Value>()
+                    .await
+                    .is_ok_and(|status| status["value"]["ready"] == true),
+                Err(_) => false,
+            };
+            if ready {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver not ready within {WAIT:?}"
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let profile = self.scratch.join("profile");
+        let args = [
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            format!("--window-size={},{}", PHONE.0, PHONE.1),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": args,
+                "mobileEmulation": {
+                    "deviceMetrics": { "width": PHONE.0, "height": PHONE.1, "pixelRatio": 1 },
+                },
+            },
+            "timeouts": { "script": 30_000, "pageLoad": 30_000, "implicit": 0 },
+        });
+        match capabilities {
+            Value::Object(map) => map,
+            _ => unreachable!("capabilities are a JSON object"),
+        }
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        if let Ok(pid) = libc::pid_t::try_from(self.process.id()) {
+            // SAFETY: kill(2) with a negative pid signals the process group that
+            // `process_group(0)` created for chromedriver; it touches no memory of ours.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+        self.process.wait().ok();
+        std::fs::remove_dir_all(&self.scratch).ok();
+    }
+}
+
+/// Why a wait has not succeeded yet; the last one is shown when the wait times out.
+#[derive(Debug)]
+pub struct NotYet(pub String);
+
+impl From<CmdError> for NotYet {
+    fn from(error: CmdError) -> Self {
+        NotYet(error.to_string())
+    }
+}
+
+impl From<String> for NotYet {
+    fn from(reason: String) -> Self {
+        NotYet(reason)
+    }
+}
+
+/// One headless Chromium session on a server. Every helper waits explicitly for what it
+/// needs and panics with a readable message when it does not come.
+pub struct Browser {
+    client: Client,
+    base_url: String,
+    _driver: ChromeDriver,
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh Chromium (new profile, phone-sized window).
+    pub async fn start(base_url: &str) -> Browser {
+        let driver = ChromeDriver::start().await;
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(driver.capabilities())
+            .connect(&driver.url)
+            .await
+            .unwrap_or_else(|e| panic!("start {CHROMIUM} through chromedriver: {e}"));
+        Browser {
+            client,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            _driver: driver,
+        }
+    }
+
+    /// Runs `journey` in a fresh browser. When it panics, the screenshot and the HTML of the
+    /// page are saved under `target/e2e-artifacts/<test name>/` before the panic goes on;
+    /// the browser and chromedriver are stopped either way.
+    pub async fn run(base_url: &str, journey: impl AsyncFnOnce(&Browser)) {
+        let artifacts = artifacts_dir();
+        std::fs::remove_dir_all(&artifacts).ok();
+        let browser = Browser::start(base_url).await;
+        let outcome = AssertUnwindSafe(journey(&browser)).catch_unwind().await;
+        if outcome.is_err() {
+            browser.save_artifacts(&artifacts).await;
+        }
+        browser.close().await;
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    /// Ends the WebDriver session (Chromium quits), then chromedriver.
+    pub async fn close(self) {
+        tokio::time::timeout(WAIT, self.client.close()).await.ok();
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Absolute address of `path` on the server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Loads `path` as if typed in the address bar.
+    pub async fn goto(&self, path: &str) {
+        let url = self.url(path);
+        self.client
+            .goto(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// The path of the current address, e.g. `/demo/utenti`.
+    pub async fn path(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .expect("current address")
+            .path()
+            .to_string()
+    }
+
+    /// Repeats `attempt` every 100 ms until it succeeds; panics after 20 s with `what` and
+    /// the last reason it gave.
+    pub async fn wait_for<T>(
+        &self,
+        what: &str,
+        mut attempt: impl AsyncFnMut(&Client) -> Result<T, NotYet>,
+    ) -> T {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match attempt(&self.client).await {
+                Ok(value) => return value,
+                Err(NotYet(last)) if Instant::now() >= deadline => {
+                    let at = self.client.current_url().await.map(|u| u.to_string());
+                    panic!("waited {WAIT:?} for {what} on {at:?}; last: {last}")
+                }
+                Err(_) => tokio::time::sleep(POLL).await,
+            }
+        }
+    }
+
+    /// The visible element matching the CSS selector, once there is one.
+    pub async fn find(&self, css: &str) -> Element {
+        self.find_by(&format!("`{css}`"), Locator::Css(css)).await
+    }
+
+    /// The visible element a locator (CSS, XPath…) finds, once there is one.
+    pub async fn find_by(&self, what: &str, locator: Locator<'_>) -> Element {
+        self.wait_for(&format!("{what} to be visible"), async |client| {
+            let element = client.find(locator).await?;
+            if element.is_displayed().await? {
+                Ok(element)
+            } else {
+                Err(NotYet("present but hidden".into()))
+            }
+        })
+        .await
+    }
+
+    /// Clicks the element once it is visible and can take the click.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(&format!("`{css}` to take a click"), async |client| {
+            client.find(Locator::Css(css)).await?.click().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Replaces the text of an input, keystroke by keystroke as a person would type it.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        input.clear().await.expect("clear the field");
+        input.send_keys(text).await.expect("type into the field");
+    }
+
+    /// The visible text of the element, spaces normalised (non-breaking ones included).
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(&format!("the text of `{css}`"), async |client| {
+            Ok(normalise(
+                &client.find(Locator::Css(css)).await?.text().await?,
+            ))
+        })
+        .await
+    }
+
+    /// Waits until the element's visible text contains `expected`; returns the whole text.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> String {
+        self.wait_for(&format!("`{css}` to read {expected:?}"), async |client| {
+            let text = normalise(&client.find(Locator::Css(css)).await?.text().await?);
+            if text.contains(expected) {
+                Ok(text)
+            } else {
+                Err(NotYet(format!("it reads {text:?}")))
+            }
+        })
+        .await
+    }
+
+    /// An attribute of the element, once the element is there.
+    pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        self.wait_for(&format!("`{css}`"), async |client| {
+            Ok(client.find(Locator::Css(css)).await?.attr(name).await?)
+        })
+        .await
+    }
+
+    /// Waits until the address is `path` (query and fragment aside).
+    pub async fn wait_for_path(&self, path: &str) {
+        self.wait_for(&format!("the address {path}"), async |client| {
+            let url = client.current_url().await?;
+            if url.path() == path {
+                Ok(())
+            } else {
+                Err(NotYet(format!("at {url}")))
+            }
+        })
+        .await
+    }
+
+    /// Runs axe-core's WCAG 2.1 A/AA rules on the page as it is now; panics on serious or
+    /// critical violations and prints the minor and moderate ones. `page` names it in the messages.
+    pub async fn assert_accessible(&self, page: &str) {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe;", vec![])
+            .await
+            .expect("look for axe-core");
+        if loaded == "undefined" {
+            let script = format!("{}\nreturn typeof window.axe;", axe_source());
+            let loaded = self
+                .client
+                .execute(&script, vec![])
+                .await
+                .expect("inject axe-core");
+            assert_eq!(loaded, "object", "axe-core did not load on {page}");
+        }
+        let outcome = self
+            .client
+            .execute_async(AXE_RUN, vec![json!(AXE_TAGS)])
+            .await
+            .unwrap_or_else(|e| panic!("run axe-core on {page}: {e}"));
+        let outcome: AxeOutcome = serde_json::from_value(outcome).expect("axe-core outcome");
+        let violations = match outcome {
+            AxeOutcome::Done { violations } => violations,
+            AxeOutcome::Failed { error } => panic!("axe-core failed on {page}: {error}"),
+        };
+        let (blocking, minor): (Vec<Violation>, Vec<Violation>) =
+            violations.into_iter().partition(Violation::is_blocking);
+        for violation in &minor {
+            eprintln!("axe on {page}, not blocking: {violation}");
+        }
+        let blocking: Vec<String> = blocking.iter().map(ToString::to_string).collect();
+        assert!(
+            blocking.is_empty(),
+            "{} serious or critical WCAG 2.1 AA violation(s) on {page}:\n{}",
+            blocking.len(),
+            blocking.join("\n")
+        );
+    }
+
+    /// Saves `screenshot.png` (the viewport), `page.html` (the live DOM) and `url.txt`.
+    pub async fn save_artifacts(&self, dir: &Path) {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("cannot create {}: {e}", dir.display());
+            return;
+        }
+        let url = self.client.current_url().await.map(|u| u.to_string());
+        let screenshot = self.client.screenshot().await;
+        let html = self.client.source().await;
+        let saved = [
+            ("url.txt", url.map(String::into_bytes)),
+            ("screenshot.png", screenshot),
+            ("page.html", html.map(String::into_bytes)),
+        ];
+        for (name, content) in saved {
+            let path = dir.join(name);
+            match content {
+                Ok(bytes) => match std::fs::write(&path, bytes) {
+                    Ok(()) => eprintln!("saved {}", path.display()),
+                    Err(e) => eprintln!("cannot write {}: {e}", path.display()),
+                },
+                Err(e) => eprintln!("cannot capture {name}: {e}"),
+            }
+        }
+    }
+
+    /// Runs a Chrome DevTools Protocol command through chromedriver
+    /// (`Network.clearBrowserCache`, `Page.addScriptToEvaluateOnNewDocument`…).
+    pub async fn cdp(&self, command: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(Cdp { command, params })
+            .await
+            .unwrap_or_else(|e| panic!("DevTools command {command}: {e}"))
+    }
+}
+
+/// Collapses runs of white space, non-breaking spaces included, into single spaces.
+fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `target/e2e-artifacts/<test name>/`; libtest names each test's thread after the test.
+fn artifacts_dir() -> PathBuf {
+    let thread = std::thread::current();
+    let test = thread
+        .name()
+        .filter(|name| *name != "main")
+        .unwrap_or("browser")
+        .replace("::", "-");
+    workspace_root().join("target/e2e-artifacts").join(test)
+}
+
+fn axe_source() -> &'static str {
+    static SOURCE: OnceLock<String> = OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path = workspace_root().join("node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "read {} ({e}): install the npm packages with `scripts/setup`",
+                path.display()
+            )
+        })
+    })
+}
+
+/// Runs axe on the document with the given tags and hands back the violations, trimmed to
+/// what a reader needs.
+const AXE_RUN: &str = r#"
+const [tags, done] = arguments;
+axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] })
+  .then((results) => done({
+    violations: results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, summary: n.failureSummary })),
+    })),
+  }))
+  .catch((e) => done({ error: String(e) }));
+"#;
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AxeOutcome {
+    Done { violations: Vec<Violation> },
+    Failed { error: String },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Violation {
+    id: String,
+    impact: Option<String>,
+    help: String,
+    help_url: String,
+    nodes: Vec<ViolationNode>,
+}
+
+#[derive(Deserialize)]
+struct ViolationNode {
+    target: Value,
+    html: String,
+    summary: Option<String>,
+}
+
+impl Violation {
+    fn is_blocking(&self) -> bool {
+        matches!(self.impact.as_deref(), Some("serious" | "critical"))
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let impact = self.impact.as_deref().unwrap_or("unknown");
+        writeln!(
+            f,
+            "[{impact}] {}: {} ({})",
+            self.id, self.help, self.help_url
+        )?;
+        for node in &self.nodes {
+            writeln!(f, "    at {}: {}", node.target, node.html)?;
+            if let Some(summary) = &node.summary {
+                for line in summary.lines() {
+                    writeln!(f, "      {line}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A DevTools command through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct Cdp {
+    command: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}

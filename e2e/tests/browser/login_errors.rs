@@ -1,0 +1,71 @@
+//! Mistakes on the login form are explained in Italian where they happened.
+
+use e2e::MARIO;
+use sportello_model::fiscal_code::FiscalCodeError;
+
+use crate::journey;
+
+#[tokio::test]
+async fn wrong_password_and_wrong_check_character_are_explained_in_italian() {
+    journey(async |browser| {
+        browser.goto("/demo/accedi").await;
+        browser.fill("#login-fiscal-code", MARIO).await;
+        browser.fill("#login-password", "Sbagliata2026").await;
+        browser.click("#login-submit").await;
+        browser
+            .wait_for_text(
+                "#login-form #login-error",
+                "Codice fiscale o password non corretti.",
+            )
+            .await;
+        assert_eq!(
+            browser.attr("#login-error", "role").await.as_deref(),
+            Some("alert")
+        );
+        assert_eq!(
+            browser.path().await,
+            "/demo/accedi",
+            "still on the login page"
+        );
+        browser
+            .assert_accessible("the login page with a wrong password")
+            .await;
+
+        browser.goto("/demo/accedi").await;
+        // MARIO with its last letter, the check character, changed from M to X.
+        browser.fill("#login-fiscal-code", "LBRMRA80E12F205X").await;
+        browser.fill("#login-password", e2e::DEMO_PASSWORD).await;
+        browser.click("#login-submit").await;
+        let expected = FiscalCodeError::CheckCharacter.to_string();
+        assert!(expected.contains("carattere di controllo"));
+        browser
+            .wait_for_text("#login-fiscal-code-error", &expected)
+            .await;
+        assert_eq!(
+            browser
+                .attr("#login-fiscal-code", "aria-invalid")
+                .await
+                .as_deref(),
+            Some("true")
+        );
+        let described_by = browser
+            .attr("#login-fiscal-code", "aria-describedby")
+            .await
+            .unwrap_or_default();
+        assert!(
+            described_by
+                .split(' ')
+                .any(|id| id == "login-fiscal-code-error"),
+            "the message is tied to the field: aria-describedby={described_by:?}"
+        );
+        assert_eq!(
+            browser.path().await,
+            "/demo/accedi",
+            "still on the login page"
+        );
+        browser
+            .assert_accessible("the login page with a wrong check character")
+            .await;
+    })
+    .await;
+}
