@@ -47,6 +47,8 @@ impl MigrationTrait for Migration {
                     int("pagopa_aux_digit"),
                     text_null("pagopa_application_code"),
                     text_null("pagopa_segregation_code"),
+                    text_null("pagopa_iban"),
+                    text_null("pagopa_taxonomy"),
                     instant("created_at"),
                 ],
                 vec![],

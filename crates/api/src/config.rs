@@ -51,6 +51,9 @@ pub struct Config {
     pub pagopa_callback_key: Option<String>,
     /// Serve the built-in pagoPA simulator (checkout and counter); never in production.
     pub pagopa_simulator: bool,
+    /// pagoPA GPD service: base URL and subscription key. When set, notices are
+    /// registered there as debt positions.
+    pub pagopa_gpd: Option<(String, String)>,
 }
 
 /// Used only outside production, where a real secret is mandatory.
@@ -149,6 +152,15 @@ impl Config {
             pagopa_callback_key: var("PAGOPA_CALLBACK_KEY")
                 .or_else(|| (!production).then(|| DEV_CALLBACK_KEY.to_string())),
             pagopa_simulator,
+            pagopa_gpd: match (var("PAGOPA_GPD_URL"), var("PAGOPA_GPD_KEY")) {
+                (Some(url), Some(key)) => Some((url, key)),
+                (None, None) => None,
+                _ => {
+                    return Err(ConfigError::Invalid(
+                        "PAGOPA_GPD_URL e PAGOPA_GPD_KEY vanno impostati insieme.".into(),
+                    ))
+                }
+            },
         })
     }
 }

@@ -209,6 +209,8 @@ fn ente_row(
         pagopa_aux_digit: Set(pagopa.0),
         pagopa_application_code: Set(pagopa.1.map(Into::into)),
         pagopa_segregation_code: Set(pagopa.2.map(Into::into)),
+        pagopa_iban: Set(Some("IT60X0542811101000000123456".into())),
+        pagopa_taxonomy: Set(Some("9/0101108TS/".into())),
         created_at: Set(OffsetDateTime::now_utc()),
         ..Default::default()
     }

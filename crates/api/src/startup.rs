@@ -2,11 +2,13 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use actix_files::{Files, NamedFile};
 use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
 use actix_web::{get, middleware, web, App, HttpMessage, HttpResponse, HttpServer};
 use sea_orm::DatabaseConnection;
+use sportello_pagopa::{GpdClient, GpdConfig, PaymentGateway, SimulatorGateway};
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::accounts::oidc::OidcClient;
@@ -24,6 +26,9 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub oidc: OidcClient,
     pub dev_idp: Option<DevIdp>,
+    /// Where notices are registered: pagoPA's GPD, or the simulator outside production;
+    /// `None` when neither is configured (notices cannot be created).
+    pub gateway: Option<Arc<dyn PaymentGateway>>,
 }
 
 impl AppState {
@@ -124,7 +129,20 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         (Some(idp), true) => dev_providers(idp.issuer()),
         _ => config.oidc_providers.clone(),
     };
+    let gateway: Option<Arc<dyn PaymentGateway>> = match &config.pagopa_gpd {
+        Some((base_url, subscription_key)) => Some(Arc::new(
+            GpdClient::new(GpdConfig {
+                base_url: base_url.clone(),
+                subscription_key: subscription_key.clone(),
+                timeout: std::time::Duration::from_secs(15),
+            })
+            .map_err(std::io::Error::other)?,
+        )),
+        None if config.pagopa_simulator => Some(Arc::new(SimulatorGateway::new())),
+        None => None,
+    };
     let state = web::Data::new(AppState {
+        gateway,
         db,
         jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl_seconds),
         oidc: OidcClient::new(providers),

@@ -688,3 +688,130 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
         "100.00"
     );
 }
+
+/// A stand-in for pagoPA's GPD service on a free local port: answers every request with
+/// `status` and hands back what it received.
+async fn gpd_mock(status: u16) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/gpd/v1", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // Read headers, then as many body bytes as Content-Length says.
+            loop {
+                let n = socket.read(&mut chunk).await.unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                buffer.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buffer).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if buffer.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            tx.send(String::from_utf8_lossy(&buffer).to_string()).ok();
+            let body = if status < 300 {
+                "{}"
+            } else {
+                "{\"title\":\"errore\"}"
+            };
+            let response = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(response.as_bytes()).await.ok();
+        }
+    });
+    (url, rx)
+}
+
+#[tokio::test]
+async fn notices_are_registered_with_pagopa_gpd_when_configured() {
+    let (url, mut requests) = gpd_mock(201).await;
+    let server = TestServer::start_with(&[
+        ("PAGOPA_GPD_URL", url.as_str()),
+        ("PAGOPA_GPD_KEY", "chiave-di-prova"),
+    ])
+    .await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await;
+    let notice: Notice = json(
+        post_json(
+            &server,
+            &mario.access_token,
+            &format!("/payments/services/{}/notices", service.service_id),
+            serde_json::json!({ "amount": "25" }),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    let request = requests.recv().await.unwrap();
+    assert!(
+        request.starts_with("POST /gpd/v1/organizations/80012340155/debtpositions"),
+        "{request}"
+    );
+    assert!(request
+        .to_ascii_lowercase()
+        .contains("ocp-apim-subscription-key: chiave-di-prova"));
+    assert!(request.contains(&notice.iuv), "{request}");
+    assert!(request.contains("LBRMRA80E12F205M"), "{request}");
+    assert!(request.contains("IT60X0542811101000000123456"), "{request}");
+
+    // pagoPA down: the user is told, and no payable notice is left behind.
+    let (down, _requests) = gpd_mock(500).await;
+    let server = TestServer::start_with(&[
+        ("PAGOPA_GPD_URL", down.as_str()),
+        ("PAGOPA_GPD_KEY", "chiave-di-prova"),
+    ])
+    .await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await;
+    let refused = problem(
+        post_json(
+            &server,
+            &mario.access_token,
+            &format!("/payments/services/{}/notices", service.service_id),
+            serde_json::json!({ "amount": "25" }),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        refused.detail.contains("Riprova più tardi"),
+        "{}",
+        refused.detail
+    );
+    let listed: Page<Notice> = json(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/payments/services/{}/notices", service.service_id),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(listed
+        .items
+        .iter()
+        .all(|n| n.status == NoticeStatus::Cancelled));
+}

@@ -303,6 +303,27 @@ async fn production_serves_neither_the_pagopa_simulator_nor_the_development_prov
         ente.login_providers.is_empty(),
         "no SPID/CIE until configured"
     );
+    // Without a pagoPA connection no notice can be made, and the family is told why.
+    let mario = server.login("demo", e2e::MARIO).await;
+    let services: Vec<sportello_model::payments::PaymentService> = json(
+        server.get(&mario.access_token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    let refused = problem(
+        http.post(server.api(&format!(
+            "/payments/services/{}/notices",
+            services[0].service_id
+        )))
+        .bearer_auth(&mario.access_token)
+        .json(&serde_json::json!({ "amount": "10" }))
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(refused.detail.contains("non sono ancora attivi"));
     // The receipt callback is off without a configured key.
     problem(
         http.post(server.api("/pagopa/receipts"))

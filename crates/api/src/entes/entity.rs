@@ -24,6 +24,10 @@ pub mod ente {
         pub pagopa_aux_digit: i32,
         pub pagopa_application_code: Option<String>,
         pub pagopa_segregation_code: Option<String>,
+        /// Account credited by pagoPA payments (required by GPD).
+        pub pagopa_iban: Option<String>,
+        /// pagoPA taxonomy of the ente's school services, e.g. `9/0101108TS/`.
+        pub pagopa_taxonomy: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
     }
 

@@ -14,6 +14,7 @@ use sportello_model::payments::{
     parse_amount, EmissionDetail, EmissionLine, EmissionStatus, EmissionSummary, NewEmission,
 };
 use sportello_model::{rome, FieldError, FiscalCode, Page};
+use sportello_pagopa::PaymentGateway;
 use time::OffsetDateTime;
 
 use super::entity::{emission, emission_line, payment_notice};
@@ -26,7 +27,8 @@ use crate::entes::entity::service;
 use crate::entes::service::{by_id as ente_by_id, service_kind};
 use crate::error::{ApiError, ApiResult};
 
-const MAX_TITLE: usize = 140;
+/// pagoPA allows 140 characters of description: the title plus the payer's name.
+const MAX_TITLE: usize = 100;
 
 struct ValidEmission {
     guardian: user::Model,
@@ -78,7 +80,7 @@ async fn validate(
     } else if title.chars().count() > MAX_TITLE {
         errors.push(FieldError::new(
             "title",
-            "Il titolo può contenere al massimo 140 caratteri.",
+            "Il titolo può contenere al massimo 100 caratteri.",
         ));
     }
     if new.due_date < rome::today(OffsetDateTime::now_utc()) {
@@ -130,6 +132,7 @@ async fn validate(
 /// instead (`false` in the tuple: nothing new was created).
 pub async fn create(
     db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
     principal: &Principal,
     new: NewEmission,
 ) -> ApiResult<(EmissionDetail, bool)> {
@@ -199,6 +202,7 @@ pub async fn create(
         .await?;
     }
     txn.commit().await?;
+    notices::register(db, gateway, &ente, notice, &valid.guardian).await?;
     Ok((detail_of(db, created).await?, true))
 }
 

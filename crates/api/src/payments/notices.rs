@@ -7,10 +7,13 @@ use sea_orm::{
 };
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{Notice, NoticeStatus};
-use sportello_pagopa::{NoticeConfig, NoticeNumber};
+use sportello_pagopa::{
+    DebtPosition, EnteFiscalCode, NoticeConfig, NoticeNumber, Payer, PaymentGateway,
+};
 use time::{Date, OffsetDateTime};
 
 use super::entity::{notice_counter, payment_notice};
+use crate::accounts::entity::user;
 use crate::entes::entity::ente;
 use crate::error::{ApiError, ApiResult};
 
@@ -146,4 +149,51 @@ pub async fn find_for_guardian(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)
+}
+
+/// Registers a new notice with pagoPA as a debt position, so that it can be paid online
+/// and at any counter. If pagoPA refuses, the notice is cancelled and the user told.
+pub async fn register(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    ente: &ente::Model,
+    notice: payment_notice::Model,
+    payer: &user::Model,
+) -> ApiResult<payment_notice::Model> {
+    let position = DebtPosition {
+        ente_fiscal_code: EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?,
+        ente_name: ente.name.clone(),
+        notice_number: NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?,
+        amount_cents: notice.amount_cents,
+        description: notice.description.clone(),
+        due_date: notice.due_date,
+        payer: Payer {
+            full_name: payer.full_name(),
+            fiscal_code: payer.fiscal_code.clone(),
+        },
+        iban: ente.pagopa_iban.clone().unwrap_or_default(),
+        taxonomy: ente.pagopa_taxonomy.clone().unwrap_or_default(),
+    };
+    match gateway.create_debt_position(&position).await {
+        Ok(()) => Ok(notice),
+        Err(err) => {
+            tracing::warn!(notice = %notice.notice_number, %err, "pagoPA refused the debt position");
+            payment_notice::Entity::update_many()
+                .col_expr(payment_notice::Column::Status, Expr::value("cancelled"))
+                .filter(payment_notice::Column::Id.eq(notice.id))
+                .exec(db)
+                .await?;
+            Err(ApiError::Conflict(format!(
+                "Non è stato possibile registrare l'avviso su pagoPA ({err}). Riprova più tardi."
+            )))
+        }
+    }
+}
+
+/// Answer when no pagoPA connection is configured.
+pub fn pagopa_unavailable() -> ApiError {
+    ApiError::Conflict(
+        "I pagamenti pagoPA non sono ancora attivi per questo Comune: rivolgiti all'ufficio scuola."
+            .into(),
+    )
 }

@@ -7,6 +7,7 @@ use sportello_model::payments::{
     ReceiptSummary, RechargeRequest, Statement,
 };
 use sportello_model::{Page, PageQuery, Problem};
+use sportello_pagopa::PaymentGateway;
 
 use super::{emissions, notices, receipts, service};
 use crate::auth::Principal;
@@ -30,6 +31,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(get_emission)
         .service(list_receipts)
         .service(receipt_pdf);
+}
+
+fn gateway(state: &AppState) -> ApiResult<&dyn PaymentGateway> {
+    state
+        .gateway
+        .as_deref()
+        .ok_or_else(notices::pagopa_unavailable)
 }
 
 fn pdf_response(file_name: String, pdf: Vec<u8>) -> HttpResponse {
@@ -121,7 +129,8 @@ pub async fn create_notice(
     body: web::Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
     let (_, notice) =
-        service::create_recharge_notice(&state.db, &principal, *id, &body.amount).await?;
+        service::create_recharge_notice(&state.db, gateway(&state)?, &principal, *id, &body.amount)
+            .await?;
     Ok(HttpResponse::Created().json(service::notice_dto(notice)))
 }
 
@@ -146,7 +155,8 @@ pub async fn recharge_online(
     body: web::Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
     let (ente, notice) =
-        service::create_recharge_notice(&state.db, &principal, *id, &body.amount).await?;
+        service::create_recharge_notice(&state.db, gateway(&state)?, &principal, *id, &body.amount)
+            .await?;
     let return_to = format!("/{}/pagamenti/{}", ente.slug, notice.service_id);
     let started = service::pay_online(
         &state.db,
@@ -302,7 +312,8 @@ pub async fn create_emission(
     principal: Principal,
     body: web::Json<NewEmission>,
 ) -> ApiResult<HttpResponse> {
-    let (detail, created) = emissions::create(&state.db, &principal, body.into_inner()).await?;
+    let (detail, created) =
+        emissions::create(&state.db, gateway(&state)?, &principal, body.into_inner()).await?;
     Ok(if created {
         HttpResponse::Created().json(detail)
     } else {

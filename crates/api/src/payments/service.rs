@@ -12,7 +12,7 @@ use sportello_model::payments::{
     Statement,
 };
 use sportello_model::{rome, Page};
-use sportello_pagopa::{EnteFiscalCode, NoticeDocument, NoticeNumber};
+use sportello_pagopa::{EnteFiscalCode, NoticeDocument, NoticeNumber, PaymentGateway};
 use time::OffsetDateTime;
 
 use super::entity::{emission, payment_notice};
@@ -127,6 +127,7 @@ pub async fn statement(
 /// A new recharge notice for `amount` (as typed), checked against the ente's rule.
 pub async fn create_recharge_notice(
     db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
     principal: &Principal,
     service_id: i64,
     amount: &str,
@@ -158,6 +159,7 @@ pub async fn create_recharge_notice(
     )
     .await?;
     txn.commit().await?;
+    let notice = notices::register(db, gateway, &ente, notice, &guardian).await?;
     Ok((ente, notice))
 }
 
