@@ -2,9 +2,12 @@
 //! documents. Loaded only into an empty database.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
+use sportello_model::payments::MovementKind;
+use sportello_model::{format, rome};
+use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, SimulatorGateway};
 use time::macros::date;
 use time::{Date, OffsetDateTime};
 
@@ -13,6 +16,9 @@ use crate::accounts::secrets::hash_password;
 use crate::children::entity::{child, child_delegate, enrolment};
 use crate::content::entity::{document, news};
 use crate::entes::entity::{ente, service};
+use crate::payments::entity::{emission, emission_line, payment_notice};
+use crate::payments::ledger::{self, NewMovement};
+use crate::payments::{notices, receipts};
 use crate::pdf::text_document;
 
 /// Password of every demo account (listed in the README).
@@ -546,6 +552,135 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
         &["Le ricariche del conto mensa sono ammesse solo per multipli di 5,40 €, pari al costo di un pasto."],
     )
     .await?;
+    let mario = user::Entity::find()
+        .filter(user::Column::FiscalCode.eq("LBRMRA80E12F205M"))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::Custom("demo guardian missing".into()))?;
+    let paid_emission =
+        demo_payments(&txn, &demo, &mario, &refezione, &trasporto, greta, sofia).await?;
     txn.commit().await?;
+    // The first emission was paid at a counter: through the real receipt path.
+    let receipt = SimulatorGateway::new()
+        .simulate_payment(
+            &EnteFiscalCode::parse(&demo.fiscal_code).map_err(|e| DbErr::Custom(e.to_string()))?,
+            &NoticeNumber::parse(&paid_emission.notice_number)
+                .map_err(|e| DbErr::Custom(e.to_string()))?,
+            paid_emission.amount_cents,
+            PaymentMethod::Counter,
+            None,
+        )
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    receipts::process(db, &receipt)
+        .await
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
     Ok(true)
+}
+
+/// Mario Albertini's money: a recharged canteen account with some meals charged, and
+/// three transport rette (the first to be paid at a counter). Returns the notice of
+/// the rette to pay.
+async fn demo_payments<C: ConnectionTrait>(
+    db: &C,
+    ente: &ente::Model,
+    guardian: &user::Model,
+    refezione: &service::Model,
+    trasporto: &service::Model,
+    greta: &child::Model,
+    sofia: &child::Model,
+) -> Result<payment_notice::Model, DbErr> {
+    let err = |e: crate::error::ApiError| DbErr::Custom(e.to_string());
+    let account = ledger::account(db, ente.id, guardian.id, refezione.id)
+        .await
+        .map_err(err)?;
+    ledger::append(
+        db,
+        &account,
+        NewMovement {
+            kind: MovementKind::Recharge,
+            amount_cents: 5000,
+            description: "Ricarica pagoPA".into(),
+            child_id: None,
+            service_day: None,
+            receipt_row_id: None,
+            meal_key: None,
+            created_by: None,
+        },
+    )
+    .await
+    .map_err(err)?;
+    let today = rome::today(OffsetDateTime::now_utc());
+    let mut day = today - time::Duration::days(7);
+    while day < today {
+        if day.weekday().number_from_monday() <= 5 {
+            for c in [greta, sofia] {
+                ledger::append(
+                    db,
+                    &account,
+                    NewMovement {
+                        kind: MovementKind::Meal,
+                        amount_cents: -500,
+                        description: format!("Pasto del {}", format::date(day)),
+                        child_id: Some(c.id),
+                        service_day: Some(day),
+                        receipt_row_id: None,
+                        meal_key: Some(format!("{}:{}:{day}", c.id, refezione.id)),
+                        created_by: None,
+                    },
+                )
+                .await
+                .map_err(err)?;
+            }
+        }
+        day += time::Duration::days(1);
+    }
+    let mut first = None;
+    for (month, amount, due_in_days) in [
+        ("Novembre 2026", 4760, 5),
+        ("Dicembre 2026", 6120, 35),
+        ("Gennaio 2027", 4760, 65),
+    ] {
+        let title = format!("Retta {month}");
+        let notice = notices::create(
+            db,
+            ente,
+            notices::NewNotice {
+                guardian_id: guardian.id,
+                service_id: trasporto.id,
+                purpose: "emission",
+                amount_cents: amount,
+                description: format!("{title} - {}", guardian.full_name()),
+                due_date: Some(today + time::Duration::days(due_in_days)),
+                expires_on: None,
+            },
+        )
+        .await
+        .map_err(err)?;
+        let emission = emission::ActiveModel {
+            ente_id: Set(ente.id),
+            guardian_id: Set(guardian.id),
+            service_id: Set(trasporto.id),
+            notice_id: Set(notice.id),
+            title: Set(title),
+            due_date: Set(today + time::Duration::days(due_in_days)),
+            amount_cents: Set(amount),
+            status: Set("to_pay".into()),
+            external_ref: Set(None),
+            created_at: Set(OffsetDateTime::now_utc()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        emission_line::ActiveModel {
+            emission_id: Set(emission.id),
+            position: Set(0),
+            description: Set(format!("Trasporto scolastico Greta Albertini - {month}")),
+            amount_cents: Set(amount),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        first.get_or_insert(notice);
+    }
+    first.ok_or_else(|| DbErr::Custom("no demo emission".into()))
 }

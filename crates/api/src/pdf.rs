@@ -105,8 +105,21 @@ mod tests {
             &["Pasto bianco: 5,00 €. Verrà servito così."],
         );
         assert!(bytes.starts_with(b"%PDF-"));
-        let needle = win_ansi("5,00 €");
-        assert!(bytes.windows(needle.len()).any(|w| w == needle.as_slice()));
+        let path =
+            std::env::temp_dir().join(format!("sportello-pdf-test-{}.pdf", std::process::id()));
+        std::fs::write(&path, &bytes).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils, installed by scripts/setup --browser)");
+        std::fs::remove_file(&path).ok();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Menù scolastico"), "{text}");
+        assert!(
+            text.contains("Pasto bianco: 5,00 €. Verrà servito così."),
+            "{text}"
+        );
     }
 
     #[test]

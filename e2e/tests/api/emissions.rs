@@ -94,9 +94,14 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(list.total, 1);
-    assert_eq!(list.items[0].status.label(), "DA PAGARE");
-    assert_eq!(list.items[0].document_number.len(), 18);
+    assert_eq!(list.total, 4, "the demo's three rette and the new one");
+    let listed = list
+        .items
+        .iter()
+        .find(|e| e.id == issued.summary.id)
+        .unwrap();
+    assert_eq!(listed.status.label(), "DA PAGARE");
+    assert_eq!(listed.document_number.len(), 18);
     let services: Vec<PaymentService> = json(
         server.get(&mario.access_token, "/payments/services").await,
         StatusCode::OK,
@@ -108,7 +113,8 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         .unwrap();
     assert_eq!(
         (due.open_emissions, due.amount_due.map(|a| a.to_string())),
-        (Some(1), Some("47.60".into()))
+        (Some(3), Some("156.40".into())),
+        "the demo's 61,20 € and 47,60 € still to pay, and the new 47,60 €"
     );
 
     let detail: EmissionDetail = json(
@@ -165,7 +171,14 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(receipts.total, 1);
+    assert_eq!(
+        receipts.total, 2,
+        "the demo's retta paid at a counter and this one"
+    );
+    assert_eq!(
+        receipts.items[0].notice_number, listed.document_number,
+        "newest first"
+    );
     assert_eq!(receipts.items[0].method, "MyBank");
     assert_eq!(receipts.items[0].amount.to_string(), "47.60");
     let pdf = server
@@ -274,5 +287,8 @@ async fn emission_input_is_validated_and_only_staff_may_issue() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(nothing.total, 0, "refused requests issued nothing");
+    assert_eq!(
+        nothing.total, 3,
+        "refused requests issued nothing beyond the demo's"
+    );
 }

@@ -69,8 +69,8 @@ mod tests {
     #[test]
     fn pkce_matches_rfc7636_example() {
         assert_eq!(
-            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXoFNFgEjXk"),
-            "E9Melhoa2OwvFgEMTJguCQoF1Y1ML9xKHVHbhf5mtZE"
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 
