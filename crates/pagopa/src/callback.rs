@@ -42,8 +42,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
-use crate::rome::rome_to_utc;
 use crate::{EnteFiscalCode, Error, NoticeNumber, Payer, PaymentMethod, Receipt};
+use sportello_model::rome::to_utc as rome_to_utc;
 
 #[derive(Debug, Deserialize)]
 struct Callback {

@@ -12,7 +12,6 @@ mod gpd;
 mod notice;
 mod pdf;
 mod qr;
-mod rome;
 mod simulator;
 
 pub use callback::{parse_receipt_callback, receipt_callback_body};
