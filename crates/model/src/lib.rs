@@ -5,6 +5,7 @@
 //! API enforces.
 
 pub mod auth;
+pub mod bookings;
 pub mod children;
 pub mod content;
 pub mod entes;

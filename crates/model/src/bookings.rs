@@ -1,0 +1,402 @@
+//! Meal bookings: the school calendar, the states of a day, and the cutoff rule deciding
+//! whether a family may still change a day. The SPA uses these functions to show which
+//! days are editable; the API enforces the very same ones.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+
+use crate::entes::{CutoffRule, EnteSettings};
+use crate::format;
+use crate::rome;
+
+/// What a child does on a school day. `Present` is the default and needs no record.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MealChoice {
+    /// Presente: the base meal (or the child's diet).
+    Present,
+    /// Assente: meal cancelled (disdetta).
+    Absent,
+    /// Pasto bianco, for a child feeling unwell.
+    BlankMeal,
+    /// P.Pers: personal meal.
+    PersonalMeal,
+}
+
+impl MealChoice {
+    pub const ALL: [MealChoice; 4] = [
+        MealChoice::Present,
+        MealChoice::Absent,
+        MealChoice::BlankMeal,
+        MealChoice::PersonalMeal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MealChoice::Present => "present",
+            MealChoice::Absent => "absent",
+            MealChoice::BlankMeal => "blank_meal",
+            MealChoice::PersonalMeal => "personal_meal",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<MealChoice> {
+        MealChoice::ALL.into_iter().find(|c| c.as_str() == value)
+    }
+
+    /// Italian label of the legend.
+    pub fn label(self) -> &'static str {
+        match self {
+            MealChoice::Present => "Presente",
+            MealChoice::Absent => "Assente",
+            MealChoice::BlankMeal => "Pasto bianco",
+            MealChoice::PersonalMeal => "P.Pers",
+        }
+    }
+
+    /// Whether the family eats a meal that is charged.
+    pub fn eats(self) -> bool {
+        !matches!(self, MealChoice::Absent)
+    }
+
+    /// Whether the ente lets families choose this.
+    pub fn allowed_by(self, settings: &EnteSettings) -> bool {
+        match self {
+            MealChoice::Present | MealChoice::Absent => true,
+            MealChoice::BlankMeal => settings.blank_meal_enabled,
+            MealChoice::PersonalMeal => settings.personal_meal_enabled,
+        }
+    }
+}
+
+/// The days a service runs: its period, the weekdays the canteen serves, and closures
+/// (holidays, festivi) set by operators.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SchoolCalendar {
+    pub first_day: Date,
+    pub last_day: Date,
+    /// ISO weekdays (1 = Monday … 7 = Sunday) the canteen serves.
+    pub serving_weekdays: Vec<u8>,
+    /// Days without service inside the period.
+    pub closures: Vec<Date>,
+}
+
+impl SchoolCalendar {
+    pub fn is_school_day(&self, day: Date) -> bool {
+        day >= self.first_day
+            && day <= self.last_day
+            && self
+                .serving_weekdays
+                .contains(&day.weekday().number_from_monday())
+            && !self.closures.contains(&day)
+    }
+
+    /// The school day before `day`, if any within the period.
+    pub fn previous_school_day(&self, day: Date) -> Option<Date> {
+        let mut d = day.previous_day()?;
+        while d >= self.first_day {
+            if self.is_school_day(d) {
+                return Some(d);
+            }
+            d = d.previous_day()?;
+        }
+        None
+    }
+}
+
+/// The ente's rule for changing bookings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutoffPolicy {
+    pub time: Time,
+    pub rule: CutoffRule,
+    /// ISO weekdays whose meals families may change (Mozzecane: 2..=5).
+    pub bookable_weekdays: Vec<u8>,
+}
+
+impl CutoffPolicy {
+    /// From the ente's public settings; `None` when the cutoff time is not `HH:MM`.
+    pub fn from_settings(settings: &EnteSettings) -> Option<CutoffPolicy> {
+        let (h, m) = settings.booking_cutoff_time.split_once(':')?;
+        let time = Time::from_hms(h.trim().parse().ok()?, m.trim().parse().ok()?, 0).ok()?;
+        Some(CutoffPolicy {
+            time,
+            rule: settings.booking_cutoff_rule,
+            bookable_weekdays: settings.bookable_weekdays.clone(),
+        })
+    }
+
+    /// "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso."
+    pub fn message(&self) -> String {
+        let when = match self.rule {
+            CutoffRule::SameDay => "del giorno stesso",
+            CutoffRule::PreviousSchoolDay => "del giorno di servizio precedente",
+        };
+        format!(
+            "La modifica del pasto può essere effettuata entro le ore {} {when}.",
+            format::hour_minute(self.time)
+        )
+    }
+
+    /// The last instant (UTC) at which the meal of `day` may be changed.
+    pub fn deadline(&self, calendar: &SchoolCalendar, day: Date) -> OffsetDateTime {
+        let anchor = match self.rule {
+            CutoffRule::SameDay => day,
+            CutoffRule::PreviousSchoolDay => calendar
+                .previous_school_day(day)
+                .or_else(|| day.previous_day())
+                .unwrap_or(day),
+        };
+        rome::to_utc(PrimitiveDateTime::new(anchor, self.time))
+    }
+
+    /// Whether a family may change the meal of `day` at `now`, or why not (Italian).
+    pub fn check(
+        &self,
+        calendar: &SchoolCalendar,
+        day: Date,
+        now: OffsetDateTime,
+    ) -> Result<(), BookingRefusal> {
+        if !calendar.is_school_day(day) {
+            return Err(BookingRefusal::NotASchoolDay(day));
+        }
+        if day < rome::today(now) {
+            return Err(BookingRefusal::Past(day));
+        }
+        if !self
+            .bookable_weekdays
+            .contains(&day.weekday().number_from_monday())
+        {
+            return Err(BookingRefusal::WeekdayNotBookable(weekdays_text(
+                &self.bookable_weekdays,
+            )));
+        }
+        if now > self.deadline(calendar, day) {
+            return Err(BookingRefusal::AfterCutoff(self.message()));
+        }
+        Ok(())
+    }
+}
+
+/// Why a day cannot be changed; `Display` is the Italian message for the family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BookingRefusal {
+    NotASchoolDay(Date),
+    Past(Date),
+    WeekdayNotBookable(String),
+    AfterCutoff(String),
+}
+
+impl std::fmt::Display for BookingRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BookingRefusal::NotASchoolDay(day) => write!(
+                f,
+                "Il {} il servizio mensa non è attivo (festivo o chiusura).",
+                format::date(*day)
+            ),
+            BookingRefusal::Past(day) => write!(
+                f,
+                "Il {} è già passato: il pasto non può più essere modificato.",
+                format::date(*day)
+            ),
+            BookingRefusal::WeekdayNotBookable(days) => {
+                write!(f, "Il pasto può essere modificato solo {days}.")
+            }
+            BookingRefusal::AfterCutoff(message) => f.write_str(message),
+        }
+    }
+}
+
+fn weekday_name(n: u8) -> &'static str {
+    match n {
+        1 => "lunedì",
+        2 => "martedì",
+        3 => "mercoledì",
+        4 => "giovedì",
+        5 => "venerdì",
+        6 => "sabato",
+        _ => "domenica",
+    }
+}
+
+/// "dal martedì al venerdì" for a contiguous range, else "il lunedì, il mercoledì".
+fn weekdays_text(days: &[u8]) -> String {
+    let mut sorted = days.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    match sorted.as_slice() {
+        [] => "in nessun giorno".into(),
+        [one] => format!("il {}", weekday_name(*one)),
+        [first, .., last] if (*last - *first) as usize + 1 == sorted.len() => {
+            format!("dal {} al {}", weekday_name(*first), weekday_name(*last))
+        }
+        many => many
+            .iter()
+            .map(|d| format!("il {}", weekday_name(*d)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime, time};
+
+    fn calendar() -> SchoolCalendar {
+        SchoolCalendar {
+            first_day: date!(2023 - 09 - 08),
+            last_day: date!(2024 - 06 - 07),
+            serving_weekdays: vec![1, 2, 3, 4, 5],
+            closures: vec![date!(2023 - 11 - 01), date!(2024 - 03 - 29)],
+        }
+    }
+
+    fn mozzecane() -> CutoffPolicy {
+        CutoffPolicy {
+            time: time!(9:30),
+            rule: CutoffRule::SameDay,
+            bookable_weekdays: vec![2, 3, 4, 5],
+        }
+    }
+
+    fn previous_day_15() -> CutoffPolicy {
+        CutoffPolicy {
+            time: time!(15:00),
+            rule: CutoffRule::PreviousSchoolDay,
+            bookable_weekdays: vec![1, 2, 3, 4, 5],
+        }
+    }
+
+    #[test]
+    fn same_day_cutoff_in_winter_and_summer_time() {
+        let p = mozzecane();
+        let c = calendar();
+        // Wednesday 15/11/2023, winter time: 09:30 in Rome is 08:30 UTC.
+        let day = date!(2023 - 11 - 15);
+        assert_eq!(p.check(&c, day, datetime!(2023-11-15 08:29 UTC)), Ok(()));
+        let late = p
+            .check(&c, day, datetime!(2023-11-15 08:31 UTC))
+            .unwrap_err();
+        assert_eq!(
+            late.to_string(),
+            "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso."
+        );
+        // Wednesday 20/09/2023, summer time: 09:30 in Rome is 07:30 UTC.
+        let day = date!(2023 - 09 - 20);
+        assert_eq!(p.check(&c, day, datetime!(2023-09-20 07:29 UTC)), Ok(()));
+        assert!(p.check(&c, day, datetime!(2023-09-20 07:31 UTC)).is_err());
+    }
+
+    #[test]
+    fn cutoff_right_after_the_dst_changes() {
+        let c = SchoolCalendar {
+            first_day: date!(2024 - 01 - 08),
+            last_day: date!(2024 - 12 - 20),
+            serving_weekdays: vec![1, 2, 3, 4, 5],
+            closures: vec![],
+        };
+        let p = CutoffPolicy {
+            bookable_weekdays: vec![1, 2, 3, 4, 5],
+            ..mozzecane()
+        };
+        // Monday 01/04/2024, the first school day in summer time (clocks moved 31/03).
+        assert_eq!(
+            p.deadline(&c, date!(2024 - 04 - 01)),
+            datetime!(2024-04-01 07:30 UTC)
+        );
+        // Monday 28/10/2024, the first school day back in winter time (clocks moved 27/10).
+        assert_eq!(
+            p.deadline(&c, date!(2024 - 10 - 28)),
+            datetime!(2024-10-28 08:30 UTC)
+        );
+    }
+
+    #[test]
+    fn previous_school_day_rule_skips_weekends_and_holidays() {
+        let p = previous_day_15();
+        let c = calendar();
+        // Monday 13/11/2023: the previous school day is Friday 10/11, 15:00 (14:00 UTC).
+        assert_eq!(
+            p.deadline(&c, date!(2023 - 11 - 13)),
+            datetime!(2023-11-10 14:00 UTC)
+        );
+        assert_eq!(
+            p.check(&c, date!(2023 - 11 - 13), datetime!(2023-11-10 13:59 UTC)),
+            Ok(())
+        );
+        let refused = p
+            .check(&c, date!(2023 - 11 - 13), datetime!(2023-11-11 09:00 UTC))
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "La modifica del pasto può essere effettuata entro le ore 15:00 del giorno di servizio precedente."
+        );
+        // Thursday 02/11/2023 follows the 01/11 holiday: the deadline is Tuesday 31/10.
+        assert_eq!(
+            p.deadline(&c, date!(2023 - 11 - 02)),
+            datetime!(2023-10-31 14:00 UTC)
+        );
+    }
+
+    #[test]
+    fn weekends_holidays_and_days_outside_the_period_are_not_bookable() {
+        let p = previous_day_15();
+        let c = calendar();
+        let early = datetime!(2023-09-01 06:00 UTC);
+        for day in [
+            date!(2023 - 11 - 11),
+            date!(2023 - 11 - 12),
+            date!(2023 - 11 - 01),
+            date!(2024 - 06 - 10),
+            date!(2023 - 09 - 07),
+        ] {
+            let refused = p.check(&c, day, early).unwrap_err();
+            assert!(
+                matches!(refused, BookingRefusal::NotASchoolDay(_)),
+                "{day}: {refused}"
+            );
+            assert!(refused.to_string().contains("non è attivo"));
+        }
+    }
+
+    #[test]
+    fn mozzecane_only_tuesday_to_friday() {
+        let p = mozzecane();
+        let c = calendar();
+        let monday = date!(2023 - 11 - 13);
+        let refused = p
+            .check(&c, monday, datetime!(2023-11-01 06:00 UTC))
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Il pasto può essere modificato solo dal martedì al venerdì."
+        );
+        assert_eq!(
+            p.check(&c, date!(2023 - 11 - 14), datetime!(2023-11-01 06:00 UTC)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn past_days_are_locked() {
+        let p = previous_day_15();
+        let c = calendar();
+        let refused = p
+            .check(&c, date!(2023 - 11 - 13), datetime!(2023-11-20 06:00 UTC))
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Il 13/11/2023 è già passato: il pasto non può più essere modificato."
+        );
+    }
+
+    #[test]
+    fn policy_from_settings_and_weekday_texts() {
+        assert_eq!(weekdays_text(&[1, 3]), "il lunedì, il mercoledì");
+        assert_eq!(weekdays_text(&[5, 4, 3, 2, 1]), "dal lunedì al venerdì");
+        assert!(MealChoice::parse("absent").is_some_and(|c| !c.eats()));
+    }
+}
