@@ -92,15 +92,45 @@ pub fn url_encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
 
-async fn send<B: Serialize>(
+/// The parts of one request to `/api/v1`.
+struct Call<'a, B> {
     method: Method,
-    path: &str,
-    query: &[(&str, String)],
-    body: Option<&B>,
-    token: Option<&str>,
-) -> ApiResult<Response> {
+    path: &'a str,
+    query: &'a [(&'a str, String)],
+    body: Option<&'a B>,
+}
+
+impl<'a> Call<'a, ()> {
+    fn get(path: &'a str, query: &'a [(&'a str, String)]) -> Self {
+        Call {
+            method: Method::GET,
+            path,
+            query,
+            body: None,
+        }
+    }
+}
+
+impl<'a, B: Serialize> Call<'a, B> {
+    fn post(path: &'a str, body: Option<&'a B>) -> Self {
+        Call {
+            method: Method::POST,
+            path,
+            query: &[],
+            body,
+        }
+    }
+}
+
+async fn send<B: Serialize>(call: &Call<'_, B>, token: Option<&str>) -> ApiResult<Response> {
+    let Call {
+        method,
+        path,
+        query,
+        body,
+    } = call;
     let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
-        .method(method)
+        .method(method.clone())
         .header("Accept", "application/json, application/problem+json");
     if !query.is_empty() {
         builder = builder.query(query.iter().map(|(k, v)| (*k, v.as_str())));
@@ -133,11 +163,11 @@ async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
 }
 
 async fn get<T: DeserializeOwned>(path: &str, query: &[(&str, String)]) -> ApiResult<T> {
-    decode(send::<()>(Method::GET, path, query, None, None).await?).await
+    decode(send(&Call::get(path, query), None).await?).await
 }
 
 async fn post<B: Serialize>(path: &str, body: &B, token: Option<&str>) -> ApiResult<Response> {
-    send(Method::POST, path, &[], Some(body), token).await
+    send(&Call::post(path, Some(body)), token).await
 }
 
 fn page_query(page: u64, per_page: u64) -> [(&'static str, String); 2] {
@@ -187,29 +217,32 @@ async fn renew(session: Session) -> ApiResult<String> {
     }
 }
 
-/// `GET` with the access token; on 401 refresh once and retry.
-async fn get_authed<T: DeserializeOwned>(
-    session: Session,
-    path: &str,
-    query: &[(&str, String)],
-) -> ApiResult<T> {
+/// A call with the access token; on 401 refresh once and retry (the server refused the
+/// request before doing anything, so a retried `POST` cannot act twice).
+async fn send_authed<B: Serialize>(session: Session, call: &Call<'_, B>) -> ApiResult<Response> {
     let token = match access_token() {
         Some(token) => token,
         None => renew(session).await?,
     };
-    match send::<()>(Method::GET, path, query, None, Some(&token)).await {
+    match send(call, Some(&token)).await {
         Err(problem) if problem.status == 401 => {
             // Another call may have refreshed the token meanwhile.
             let retry_token = match access_token() {
                 Some(current) if current != token => current,
                 _ => renew(session).await?,
             };
-            let response = send::<()>(Method::GET, path, query, None, Some(&retry_token)).await?;
-            decode(response).await
+            send(call, Some(&retry_token)).await
         }
-        Err(problem) => Err(problem),
-        Ok(response) => decode(response).await,
+        result => result,
     }
+}
+
+async fn get_authed<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    query: &[(&str, String)],
+) -> ApiResult<T> {
+    decode(send_authed(session, &Call::get(path, query)).await?).await
 }
 
 pub async fn entes() -> ApiResult<Page<EnteSummary>> {
