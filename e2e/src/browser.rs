@@ -153,12 +153,6 @@ impl From<CmdError> for NotYet {
     }
 }
 
-impl From<String> for NotYet {
-    fn from(reason: String) -> Self {
-        NotYet(reason)
-    }
-}
-
 /// One headless Chromium session on a server. Every helper waits explicitly for what it
 /// needs and panics with a readable message when it does not come.
 pub struct Browser {
@@ -245,8 +239,11 @@ impl Browser {
             match attempt(&self.client).await {
                 Ok(value) => return value,
                 Err(NotYet(last)) if Instant::now() >= deadline => {
-                    let at = self.client.current_url().await.map(|u| u.to_string());
-                    panic!("waited {WAIT:?} for {what} on {at:?}; last: {last}")
+                    let at = match self.client.current_url().await {
+                        Ok(url) => url.to_string(),
+                        Err(e) => format!("an unknown address ({e})"),
+                    };
+                    panic!("waited {WAIT:?} for {what} on {at}; last: {last}")
                 }
                 Err(_) => tokio::time::sleep(POLL).await,
             }
