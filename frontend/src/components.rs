@@ -165,7 +165,10 @@ pub fn TextField(
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(into, default = Signal::stored("text"))] kind: Signal<&'static str>,
     #[prop(optional)] autocomplete: &'static str,
-    #[prop(optional)] hint: &'static str,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    /// Keyboard for phones, e.g. `decimal` for amounts.
+    #[prop(optional)]
+    inputmode: &'static str,
     #[prop(optional)] uppercase: bool,
     /// Set when the user leaves the field after typing: from then on `error` is shown.
     #[prop(optional)]
@@ -178,7 +181,7 @@ pub fn TextField(
         let hint_id = hint_id.clone();
         move || {
             let mut ids = Vec::new();
-            if !hint.is_empty() {
+            if hint.is_some() {
                 ids.push(hint_id.clone());
             }
             if error.with(Option::is_some) {
@@ -207,6 +210,7 @@ pub fn TextField(
                     class
                 }
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                inputmode=(!inputmode.is_empty()).then_some(inputmode)
                 autocapitalize=uppercase.then_some("characters")
                 spellcheck=uppercase.then_some("false")
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
@@ -222,8 +226,7 @@ pub fn TextField(
                     }
                 }
             />
-            {(!hint.is_empty())
-                .then(|| view! { <small id=hint_id class="form-text">{hint}</small> })}
+            {hint.map(|hint| view! { <small id=hint_id class="form-text">{hint}</small> })}
             <div id=error_id class="invalid-feedback d-block" aria-live="polite">
                 {move || {
                     error
