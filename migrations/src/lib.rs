@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod columns;
 mod m20261123_000001_foundation;
 mod m20261123_000002_payments;
+mod m20261123_000003_bookings;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_payments::Migration),
+            Box::new(m20261123_000003_bookings::Migration),
         ]
     }
 }

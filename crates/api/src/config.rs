@@ -54,6 +54,9 @@ pub struct Config {
     /// pagoPA GPD service: base URL and subscription key. When set, notices are
     /// registered there as debt positions.
     pub pagopa_gpd: Option<(String, String)>,
+    /// Test environment only: the server's clock starts at this instant and runs on
+    /// from there, so deadlines can be tested at a chosen time of day.
+    pub fake_now: Option<time::OffsetDateTime>,
 }
 
 /// Used only outside production, where a real secret is mandatory.
@@ -152,6 +155,25 @@ impl Config {
             pagopa_callback_key: var("PAGOPA_CALLBACK_KEY")
                 .or_else(|| (!production).then(|| DEV_CALLBACK_KEY.to_string())),
             pagopa_simulator,
+            fake_now: match var("SPORTELLO_FAKE_NOW") {
+                Some(value) if environment == Environment::Test => Some(
+                    time::OffsetDateTime::parse(
+                        &value,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .map_err(|_| {
+                        ConfigError::Invalid(format!(
+                            "SPORTELLO_FAKE_NOW: atteso un istante RFC 3339, trovato «{value}»"
+                        ))
+                    })?,
+                ),
+                Some(_) => {
+                    return Err(ConfigError::Invalid(
+                        "SPORTELLO_FAKE_NOW è ammesso solo con SPORTELLO_ENV=test.".into(),
+                    ))
+                }
+                None => None,
+            },
             pagopa_gpd: match (var("PAGOPA_GPD_URL"), var("PAGOPA_GPD_KEY")) {
                 (Some(url), Some(key)) => Some((url, key)),
                 (None, None) => None,

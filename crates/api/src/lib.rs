@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bookings;
 pub mod children;
 pub mod communications;
 pub mod config;

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, children, content, entes, payments, startup};
+use crate::{accounts, bookings, children, content, entes, payments, startup};
 
 struct SecurityAddon;
 
@@ -31,7 +31,7 @@ impl Modify for SecurityAddon {
 #[openapi(
     info(
         title = "Sportello API",
-        description = "API dei servizi scolastici comunali: enti, accesso (codice fiscale e password, SPID, CIE), utenti, notizie e documenti, pagamenti pagoPA. Errors are RFC 7807 `application/problem+json` with an Italian `detail` and per-field `errors`.",
+        description = "API dei servizi scolastici comunali: enti, accesso (codice fiscale e password, SPID, CIE), utenti, notizie e documenti, pagamenti pagoPA, prenotazioni dei pasti. Errors are RFC 7807 `application/problem+json` with an Italian `detail` and per-field `errors`.",
         license(name = "EUPL-1.2")
     ),
     servers((url = "/api/v1")),
@@ -67,6 +67,9 @@ impl Modify for SecurityAddon {
         payments::routes::get_emission,
         payments::routes::list_receipts,
         payments::routes::receipt_pdf,
+        bookings::routes::month_calendar,
+        bookings::routes::change_day,
+        bookings::routes::change_range,
     ),
     modifiers(&SecurityAddon),
     tags(
@@ -77,6 +80,7 @@ impl Modify for SecurityAddon {
         (name = "Contenuti", description = "Public news and documents"),
         (name = "Pagamenti", description = "Prepaid account, recharges, payment notices and receipts (guardian only)"),
         (name = "Emissioni", description = "Bills (rette) issued by the comune"),
+        (name = "Prenotazioni", description = "Meal bookings: month calendar, cancellations, blank meals"),
     )
 )]
 pub struct ApiDoc;

@@ -9,6 +9,7 @@ use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
 use actix_web::{get, middleware, web, App, HttpMessage, HttpResponse, HttpServer};
 use sea_orm::DatabaseConnection;
 use sportello_pagopa::{GpdClient, GpdConfig, PaymentGateway, SimulatorGateway};
+use time::OffsetDateTime;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::accounts::oidc::OidcClient;
@@ -16,7 +17,7 @@ use crate::auth::JwtKeys;
 use crate::config::{Config, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, ApiError};
-use crate::{accounts, children, content, demo, entes, openapi, payments};
+use crate::{accounts, bookings, children, content, demo, entes, openapi, payments};
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -29,9 +30,34 @@ pub struct AppState {
     /// Where notices are registered: pagoPA's GPD, or the simulator outside production;
     /// `None` when neither is configured (notices cannot be created).
     pub gateway: Option<Arc<dyn PaymentGateway>>,
+    pub clock: Clock,
+}
+
+/// The server's notion of "now": real time, or in tests a chosen start that runs on.
+pub struct Clock {
+    start: Option<(OffsetDateTime, std::time::Instant)>,
+}
+
+impl Clock {
+    pub fn new(fake_now: Option<OffsetDateTime>) -> Clock {
+        Clock {
+            start: fake_now.map(|t| (t, std::time::Instant::now())),
+        }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        match self.start {
+            Some((t, since)) => t + since.elapsed(),
+            None => OffsetDateTime::now_utc(),
+        }
+    }
 }
 
 impl AppState {
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
     pub fn oidc_callback_url(&self) -> String {
         format!("{}/api/v1/auth/oidc/callback", self.public_url)
     }
@@ -60,6 +86,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
     children::routes::configure(cfg);
     content::routes::configure(cfg);
     payments::routes::configure(cfg);
+    bookings::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
@@ -143,6 +170,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     };
     let state = web::Data::new(AppState {
         gateway,
+        clock: Clock::new(config.fake_now),
         db,
         jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl_seconds),
         oidc: OidcClient::new(providers),

@@ -240,6 +240,64 @@ fn weekdays_text(days: &[u8]) -> String {
     }
 }
 
+/// One day of the month calendar of a child.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarDay {
+    pub date: Date,
+    /// Whether the canteen serves that day (false: weekend, holiday, outside the period).
+    pub school_day: bool,
+    /// The family's choice on a school day (`present` when nothing was changed).
+    pub choice: Option<MealChoice>,
+    /// Whether the family may still change it now.
+    pub editable: bool,
+    /// Why it cannot be changed, in Italian (school days only).
+    pub locked_reason: Option<String>,
+}
+
+/// A month of a child's bookings for one service.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthCalendar {
+    pub child_id: i64,
+    pub child_name: String,
+    pub service_id: i64,
+    pub service_name: String,
+    pub calendar: SchoolCalendar,
+    /// "La modifica del pasto può essere effettuata entro le ore …".
+    pub cutoff_message: String,
+    /// Choices the ente offers families.
+    pub choices: Vec<MealChoice>,
+    pub days: Vec<CalendarDay>,
+}
+
+/// Change the meal of one day.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BookingChange {
+    pub service_id: i64,
+    pub choice: MealChoice,
+}
+
+/// Change every school day from `from` to `to` (e.g. absent for a week of illness).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BookingRange {
+    pub service_id: i64,
+    pub from: Date,
+    pub to: Date,
+    pub choice: MealChoice,
+}
+
+/// What a booking change did.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BookingResult {
+    pub choice: MealChoice,
+    /// The school days changed.
+    pub days: Vec<Date>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

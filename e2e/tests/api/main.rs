@@ -1,6 +1,7 @@
 //! API journeys through the real server binary: one fresh server and database per test.
 
 mod accounts;
+mod bookings;
 mod emissions;
 mod payments;
 mod public;

@@ -1,0 +1,85 @@
+//! Tables of the bookings capability.
+
+pub mod service_calendar {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "service_calendars")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub service_id: i64,
+        pub first_day: TimeDate,
+        pub last_day: TimeDate,
+        /// ISO weekdays, comma separated: `1,2,3,4,5`.
+        pub serving_weekdays: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}
+
+pub mod closure {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "closures")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub service_id: i64,
+        pub day: TimeDate,
+        pub description: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}
+
+pub mod booking {
+    use sea_orm::entity::prelude::*;
+
+    /// A family's change from the default (present) for one child, service and day.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "bookings")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub child_id: i64,
+        pub service_id: i64,
+        pub day: TimeDate,
+        pub choice: String,
+        pub updated_by: i64,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}

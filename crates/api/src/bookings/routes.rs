@@ -1,0 +1,145 @@
+//! `/api/v1/bookings/...`: a child's month calendar and meal changes (guardian and
+//! delegate, for their own children).
+
+use actix_web::{get, post, put, web, HttpResponse};
+use sportello_model::bookings::{BookingChange, BookingRange, BookingResult, MonthCalendar};
+use sportello_model::Problem;
+use time::{Date, Month};
+
+use super::service;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(month_calendar)
+        .service(change_day)
+        .service(change_range);
+}
+
+fn parse_month(value: &str) -> ApiResult<(i32, Month)> {
+    let invalid = || {
+        ApiError::field(
+            "month",
+            "Il mese deve essere nel formato AAAA-MM, ad esempio 2026-11.",
+        )
+    };
+    let (y, m) = value.split_once('-').ok_or_else(invalid)?;
+    let year: i32 = y.parse().map_err(|_| invalid())?;
+    let number: u8 = m.parse().map_err(|_| invalid())?;
+    let parsed = Month::try_from(number).map_err(|_| invalid())?;
+    if !(2000..=2100).contains(&year) {
+        return Err(invalid());
+    }
+    Ok((year, parsed))
+}
+
+fn parse_day(value: &str) -> ApiResult<Date> {
+    Date::parse(
+        value,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| ApiError::field("day", "La data deve essere nel formato AAAA-MM-GG."))
+}
+
+/// The child's month for a service: each day's state, whether it can still be changed
+/// and why not, the cutoff message and the choices the comune offers.
+#[utoipa::path(
+    tag = "Prenotazioni",
+    params(
+        ("child_id" = i64, Path, description = "Child id"),
+        ("service_id" = i64, Path, description = "Prepaid service id (Refezione Scolastica)"),
+        ("month" = String, Path, description = "`YYYY-MM`", example = "2026-11"),
+    ),
+    responses(
+        (status = 200, body = MonthCalendar),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/bookings/children/{child_id}/services/{service_id}/months/{month}")]
+pub async fn month_calendar(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(i64, i64, String)>,
+) -> ApiResult<HttpResponse> {
+    let (child_id, service_id, month) = path.into_inner();
+    let (year, month) = parse_month(&month)?;
+    Ok(HttpResponse::Ok().json(
+        service::month(
+            &state.db,
+            &principal,
+            child_id,
+            service_id,
+            year,
+            month,
+            state.now(),
+        )
+        .await?,
+    ))
+}
+
+/// Change one day's meal (absent, blank meal, personal meal, or back to present).
+#[utoipa::path(
+    tag = "Prenotazioni",
+    params(
+        ("child_id" = i64, Path, description = "Child id"),
+        ("day" = String, Path, description = "`YYYY-MM-DD`", example = "2026-11-24"),
+    ),
+    request_body = BookingChange,
+    responses(
+        (status = 200, body = BookingResult),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Not changeable: after the cutoff, past, holiday or a weekday not bookable; `detail` says why"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/bookings/children/{child_id}/days/{day}")]
+pub async fn change_day(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(i64, String)>,
+    body: web::Json<BookingChange>,
+) -> ApiResult<HttpResponse> {
+    let (child_id, day) = path.into_inner();
+    let day = parse_day(&day)?;
+    let request = BookingRange {
+        service_id: body.service_id,
+        from: day,
+        to: day,
+        choice: body.choice,
+    };
+    let days = service::change(&state.db, &principal, child_id, &request, state.now()).await?;
+    Ok(HttpResponse::Ok().json(BookingResult {
+        choice: body.choice,
+        days,
+    }))
+}
+
+/// Change every school day of a range at once (all or none), e.g. absent for a week.
+#[utoipa::path(
+    tag = "Prenotazioni",
+    params(("child_id" = i64, Path, description = "Child id")),
+    request_body = BookingRange,
+    responses(
+        (status = 200, body = BookingResult),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/bookings/children/{child_id}/range")]
+pub async fn change_range(
+    state: web::Data<AppState>,
+    principal: Principal,
+    child_id: web::Path<i64>,
+    body: web::Json<BookingRange>,
+) -> ApiResult<HttpResponse> {
+    let days = service::change(&state.db, &principal, *child_id, &body, state.now()).await?;
+    Ok(HttpResponse::Ok().json(BookingResult {
+        choice: body.choice,
+        days,
+    }))
+}

@@ -1,0 +1,273 @@
+//! Reading and changing a child's bookings.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
+use sportello_model::auth::Role;
+use sportello_model::bookings::{
+    BookingRange, BookingRefusal, CalendarDay, CutoffPolicy, MealChoice, MonthCalendar,
+    SchoolCalendar,
+};
+use sportello_model::entes::{EnteSettings, ServiceKind};
+use sportello_model::rome;
+use time::{Date, Month, OffsetDateTime};
+
+use super::entity::{booking, closure, service_calendar};
+use crate::auth::Principal;
+use crate::children::entity::enrolment;
+use crate::children::service::find_visible;
+use crate::db::TenantScoped;
+use crate::entes::entity::service;
+use crate::entes::service::{by_id as ente_by_id, service_kind, settings};
+use crate::error::{ApiError, ApiResult};
+
+/// At most this many days in one range change.
+const MAX_RANGE_DAYS: i64 = 62;
+
+/// The service's calendar: what operators set, or the school year with Monday to Friday.
+pub async fn school_calendar(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    service_id: i64,
+    today: Date,
+) -> ApiResult<SchoolCalendar> {
+    let closures = closure::Entity::find_in_ente(ente_id)
+        .filter(closure::Column::ServiceId.eq(service_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.day)
+        .collect();
+    let stored = service_calendar::Entity::find_in_ente(ente_id)
+        .filter(service_calendar::Column::ServiceId.eq(service_id))
+        .one(db)
+        .await?;
+    Ok(match stored {
+        Some(c) => SchoolCalendar {
+            first_day: c.first_day,
+            last_day: c.last_day,
+            serving_weekdays: c
+                .serving_weekdays
+                .split(',')
+                .filter_map(|d| d.trim().parse().ok())
+                .collect(),
+            closures,
+        },
+        None => {
+            let start_year = if u8::from(today.month()) >= 9 {
+                today.year()
+            } else {
+                today.year() - 1
+            };
+            SchoolCalendar {
+                first_day: Date::from_calendar_date(start_year, Month::September, 1)
+                    .map_err(ApiError::internal)?,
+                last_day: Date::from_calendar_date(start_year + 1, Month::June, 30)
+                    .map_err(ApiError::internal)?,
+                serving_weekdays: vec![1, 2, 3, 4, 5],
+                closures,
+            }
+        }
+    })
+}
+
+/// The child (visible to the principal) with an active enrolment in a prepaid service
+/// whose meals are booked; everything else is "not found".
+struct BookingContext {
+    child_name: String,
+    service: service::Model,
+    settings: EnteSettings,
+    policy: CutoffPolicy,
+}
+
+async fn context(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    child_id: i64,
+    service_id: i64,
+) -> ApiResult<BookingContext> {
+    if !matches!(principal.role, Role::Guardian | Role::Delegate) {
+        return Err(ApiError::NotFound);
+    }
+    let child = find_visible(db, principal, child_id).await?;
+    let enrolled = enrolment::Entity::find_in_ente(principal.ente_id)
+        .filter(enrolment::Column::ChildId.eq(child.id))
+        .filter(enrolment::Column::ServiceId.eq(service_id))
+        .filter(enrolment::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    let service = service::Entity::find_in_ente(principal.ente_id)
+        .filter(service::Column::Id.eq(service_id))
+        .one(db)
+        .await?
+        .filter(|s| service_kind(&s.kind) == ServiceKind::Prepaid && enrolled.is_some())
+        .ok_or(ApiError::NotFound)?;
+    let ente = ente_by_id(db, principal.ente_id).await?;
+    let settings = settings(&ente);
+    let policy = CutoffPolicy::from_settings(&settings)
+        .ok_or_else(|| ApiError::internal(format!("bad cutoff time for {}", ente.slug)))?;
+    Ok(BookingContext {
+        child_name: format!("{} {}", child.first_name, child.last_name),
+        service,
+        settings,
+        policy,
+    })
+}
+
+/// The child's month (`year`, `month`) for a service, with what may still be changed.
+pub async fn month(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    child_id: i64,
+    service_id: i64,
+    year: i32,
+    month: Month,
+    now: OffsetDateTime,
+) -> ApiResult<MonthCalendar> {
+    let ctx = context(db, principal, child_id, service_id).await?;
+    let calendar = school_calendar(db, principal.ente_id, service_id, rome::today(now)).await?;
+    let first = Date::from_calendar_date(year, month, 1)
+        .map_err(|_| ApiError::field("month", "Mese non valido."))?;
+    let last = Date::from_calendar_date(year, month, month.length(year))
+        .map_err(|_| ApiError::field("month", "Mese non valido."))?;
+    let choices: HashMap<Date, MealChoice> = booking::Entity::find_in_ente(principal.ente_id)
+        .filter(booking::Column::ChildId.eq(child_id))
+        .filter(booking::Column::ServiceId.eq(service_id))
+        .filter(booking::Column::Day.between(first, last))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|b| MealChoice::parse(&b.choice).map(|c| (b.day, c)))
+        .collect();
+    let mut days = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let school_day = calendar.is_school_day(day);
+        let check = ctx.policy.check(&calendar, day, now);
+        days.push(CalendarDay {
+            date: day,
+            school_day,
+            choice: school_day.then(|| choices.get(&day).copied().unwrap_or(MealChoice::Present)),
+            editable: check.is_ok(),
+            locked_reason: match check {
+                Err(reason) if school_day => Some(reason.to_string()),
+                _ => None,
+            },
+        });
+        day = match day.next_day() {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    Ok(MonthCalendar {
+        child_id,
+        child_name: ctx.child_name,
+        service_id,
+        service_name: ctx.service.name,
+        cutoff_message: ctx.policy.message(),
+        choices: MealChoice::ALL
+            .into_iter()
+            .filter(|c| c.allowed_by(&ctx.settings))
+            .collect(),
+        days,
+        calendar,
+    })
+}
+
+fn refused(reason: BookingRefusal) -> ApiError {
+    ApiError::Conflict(reason.to_string())
+}
+
+/// Sets the choice on every school day of the range — all of them or none. Days
+/// without service in between are skipped. Returns the days changed.
+pub async fn change(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    child_id: i64,
+    request: &BookingRange,
+    now: OffsetDateTime,
+) -> ApiResult<Vec<Date>> {
+    let BookingRange {
+        service_id,
+        from,
+        to,
+        choice,
+    } = *request;
+    if to < from {
+        return Err(ApiError::field(
+            "to",
+            "La data finale non può precedere quella iniziale.",
+        ));
+    }
+    if (to - from).whole_days() >= MAX_RANGE_DAYS {
+        return Err(ApiError::field(
+            "to",
+            "Si possono modificare al massimo 62 giorni alla volta.",
+        ));
+    }
+    let ctx = context(db, principal, child_id, service_id).await?;
+    if !choice.allowed_by(&ctx.settings) {
+        return Err(ApiError::field(
+            "choice",
+            format!("Il Comune non prevede la scelta «{}».", choice.label()),
+        ));
+    }
+    let calendar = school_calendar(db, principal.ente_id, service_id, rome::today(now)).await?;
+    let mut days = Vec::new();
+    let mut day = from;
+    while day <= to {
+        if calendar.is_school_day(day) {
+            ctx.policy.check(&calendar, day, now).map_err(refused)?;
+            days.push(day);
+        }
+        day = day
+            .next_day()
+            .ok_or_else(|| ApiError::field("to", "Data non valida."))?;
+    }
+    if days.is_empty() {
+        return Err(refused(BookingRefusal::NotASchoolDay(from)));
+    }
+    let txn = db.begin().await?;
+    for day in &days {
+        if choice == MealChoice::Present {
+            // Present is the default: no record needed.
+            booking::Entity::delete_many()
+                .filter(booking::Column::ChildId.eq(child_id))
+                .filter(booking::Column::ServiceId.eq(service_id))
+                .filter(booking::Column::Day.eq(*day))
+                .exec(&txn)
+                .await?;
+        } else {
+            booking::Entity::insert(booking::ActiveModel {
+                ente_id: Set(principal.ente_id),
+                child_id: Set(child_id),
+                service_id: Set(service_id),
+                day: Set(*day),
+                choice: Set(choice.as_str().into()),
+                updated_by: Set(principal.user_id),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .on_conflict(
+                OnConflict::columns([
+                    booking::Column::ChildId,
+                    booking::Column::ServiceId,
+                    booking::Column::Day,
+                ])
+                .update_columns([
+                    booking::Column::Choice,
+                    booking::Column::UpdatedBy,
+                    booking::Column::UpdatedAt,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(days)
+}
