@@ -18,11 +18,17 @@ use sportello_model::auth::{
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::{EnteDetail, EnteSummary};
+use sportello_model::payments::{
+    CheckoutStarted, EmissionDetail, EmissionSummary, Notice, PaymentService, ReceiptSummary,
+    RechargeRequest, Statement,
+};
 use sportello_model::{Page, Problem};
 
 use crate::session::Session;
 
 const BASE: &str = "/api/v1";
+const JSON: &str = "application/json, application/problem+json";
+const PDF: &str = "application/pdf, application/problem+json";
 
 /// Every failure is a problem document with an Italian `detail`: the server's own, or
 /// one made here when the server could not be reached or answered something unreadable.
@@ -98,6 +104,7 @@ struct Call<'a, B> {
     path: &'a str,
     query: &'a [(&'a str, String)],
     body: Option<&'a B>,
+    accept: &'static str,
 }
 
 impl<'a> Call<'a, ()> {
@@ -107,6 +114,7 @@ impl<'a> Call<'a, ()> {
             path,
             query,
             body: None,
+            accept: JSON,
         }
     }
 }
@@ -118,6 +126,7 @@ impl<'a, B: Serialize> Call<'a, B> {
             path,
             query: &[],
             body,
+            accept: JSON,
         }
     }
 }
@@ -128,10 +137,11 @@ async fn send<B: Serialize>(call: &Call<'_, B>, token: Option<&str>) -> ApiResul
         path,
         query,
         body,
+        accept,
     } = call;
     let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
         .method(method.clone())
-        .header("Accept", "application/json, application/problem+json");
+        .header("Accept", accept);
     if !query.is_empty() {
         builder = builder.query(query.iter().map(|(k, v)| (*k, v.as_str())));
     }
@@ -245,6 +255,14 @@ async fn get_authed<T: DeserializeOwned>(
     decode(send_authed(session, &Call::get(path, query)).await?).await
 }
 
+async fn post_authed<B: Serialize, T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    body: Option<&B>,
+) -> ApiResult<T> {
+    decode(send_authed(session, &Call::post(path, body)).await?).await
+}
+
 pub async fn entes() -> ApiResult<Page<EnteSummary>> {
     get("/entes", &page_query(1, 100)).await
 }
@@ -328,4 +346,140 @@ pub fn oidc_start_url(slug: &str, provider: &str, return_to: &str) -> String {
         url_encode(provider),
         url_encode(return_to)
     )
+}
+
+pub async fn payment_services(session: Session) -> ApiResult<Vec<PaymentService>> {
+    get_authed(session, "/payments/services", &[]).await
+}
+
+pub async fn statement(
+    session: Session,
+    service_id: i64,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Statement> {
+    get_authed(
+        session,
+        &format!("/payments/services/{service_id}/statement"),
+        &page_query(page, per_page),
+    )
+    .await
+}
+
+/// Ricarica online: the notice and the pagoPA checkout page to send the browser to.
+pub async fn recharge_online(
+    session: Session,
+    service_id: i64,
+    request: &RechargeRequest,
+) -> ApiResult<CheckoutStarted> {
+    post_authed(
+        session,
+        &format!("/payments/services/{service_id}/recharges"),
+        Some(request),
+    )
+    .await
+}
+
+/// Nuovo avviso di pagamento, to pay later online or at a pagoPA counter.
+pub async fn create_notice(
+    session: Session,
+    service_id: i64,
+    request: &RechargeRequest,
+) -> ApiResult<Notice> {
+    post_authed(
+        session,
+        &format!("/payments/services/{service_id}/notices"),
+        Some(request),
+    )
+    .await
+}
+
+pub async fn notices(
+    session: Session,
+    service_id: i64,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<Notice>> {
+    get_authed(
+        session,
+        &format!("/payments/services/{service_id}/notices"),
+        &page_query(page, per_page),
+    )
+    .await
+}
+
+/// Paga avviso: the pagoPA checkout page for an open notice.
+pub async fn pay_notice(session: Session, notice_id: i64) -> ApiResult<CheckoutStarted> {
+    post_authed::<(), _>(
+        session,
+        &format!("/payments/notices/{notice_id}/checkout"),
+        None,
+    )
+    .await
+}
+
+pub async fn emissions(
+    session: Session,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<EmissionSummary>> {
+    get_authed(session, "/payments/emissions", &page_query(page, per_page)).await
+}
+
+pub async fn emission(session: Session, id: i64) -> ApiResult<EmissionDetail> {
+    get_authed(session, &format!("/payments/emissions/{id}"), &[]).await
+}
+
+pub async fn receipts(
+    session: Session,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<ReceiptSummary>> {
+    get_authed(session, "/payments/receipts", &page_query(page, per_page)).await
+}
+
+/// A file sent by the server, such as the PDF of a notice or of a receipt.
+pub struct Download {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// `avviso-301000000000000144.pdf` from `attachment; filename="avviso-301000000000000144.pdf"`.
+fn attachment_name(disposition: &str) -> Option<String> {
+    let (_, rest) = disposition.split_once("filename=")?;
+    let name = rest.split(';').next()?.trim().trim_matches('"');
+    (!name.is_empty() && !name.contains(['/', '\\'])).then(|| name.to_owned())
+}
+
+/// Fetches a PDF the API links to (`/api/v1/payments/notices/7/pdf`) with the access
+/// token, which a plain link could not send. `fallback_name` names it when the server
+/// does not.
+pub async fn download_pdf(session: Session, url: &str, fallback_name: &str) -> ApiResult<Download> {
+    let path = url
+        .strip_prefix(BASE)
+        .ok_or_else(|| unreadable_problem(NO_RESPONSE))?;
+    let call = Call::<()> {
+        accept: PDF,
+        ..Call::get(path, &[])
+    };
+    let response = send_authed(session, &call).await?;
+    let status = response.status();
+    let headers = response.headers();
+    let file_name = headers
+        .get("content-disposition")
+        .and_then(|value| attachment_name(&value))
+        .unwrap_or_else(|| fallback_name.to_owned());
+    let content_type = headers
+        .get("content-type")
+        .unwrap_or_else(|| "application/pdf".into());
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|_| unreadable_problem(status))?;
+    Ok(Download {
+        file_name,
+        content_type,
+        bytes,
+    })
 }

@@ -10,8 +10,8 @@ use sportello_model::Problem;
 
 use crate::api;
 use crate::components::{focus_element, ErrorAlert, Icon, Loading, SkipLink};
-use crate::pages::{account, children, content, entes, home, login, password};
-use crate::session::{sees_children, use_session, Session};
+use crate::pages::{account, children, content, entes, home, login, password, payments};
+use crate::session::{sees_children, sees_payments, use_session, Session};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -31,6 +31,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("area-personale") view=account::PersonalArea />
                     <Route path=path!("utenti") view=children::ChildrenList />
                     <Route path=path!("utenti/:id") view=children::ChildPage />
+                    <Route path=path!("pagamenti") view=payments::PaymentsPage />
+                    <Route path=path!("pagamenti/ricevute") view=payments::ReceiptsPage />
+                    <Route path=path!("pagamenti/emissioni/:id") view=payments::EmissionPage />
+                    <Route path=path!("pagamenti/:service_id") view=payments::ServicePage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -227,6 +231,7 @@ fn Header(ente: Ente) -> impl IntoView {
         Some(view! {
             {nav_link("nav-area-personale", "area-personale", "Area personale")}
             {sees_children(role).then(|| nav_link("nav-utenti", "utenti", "Utenti"))}
+            {sees_payments(role).then(|| nav_link("nav-pagamenti", "pagamenti", "Pagamenti"))}
         })
     };
 

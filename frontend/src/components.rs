@@ -1,7 +1,8 @@
 //! Building blocks shared by the pages: icons, loading state, error banner, breadcrumb,
-//! form fields and the page title.
+//! form fields, the page title, file downloads and list pages.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use sportello_model::Problem;
 use wasm_bindgen::JsCast;
 
@@ -241,4 +242,169 @@ pub fn TextField(
             </div>
         </div>
     }
+}
+
+/// Hands a downloaded file to the browser, which saves it (or, on some phones, opens it).
+pub fn save_file(file: &api::Download) -> Result<(), wasm_bindgen::JsValue> {
+    let bytes = js_sys::Uint8Array::from(file.bytes.as_slice());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&file.content_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(
+        &js_sys::Array::of1(&bytes),
+        &options,
+    )?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link = document()
+        .create_element("a")?
+        .dyn_into::<web_sys::HtmlAnchorElement>()?;
+    link.set_href(&url);
+    link.set_download(&file.file_name);
+    link.set_hidden(true);
+    document().body().ok_or("no body")?.append_child(&link)?;
+    link.click();
+    link.remove();
+    // The browser reads the object URL after the click: release it a little later.
+    set_timeout(
+        move || {
+            // A URL that cannot be revoked only stays in memory until the page closes.
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
+    Ok(())
+}
+
+/// "Scarica": fetches a file through the API (with the access token) and saves it; a
+/// failure shows the problem under the button, which stays usable to try again.
+#[component]
+pub fn DownloadButton<F, Fut>(
+    id: String,
+    /// What is downloaded, for screen readers: "Scarica l'avviso 3010 0000 …".
+    #[prop(into)]
+    label: String,
+    #[prop(default = "Scarica")] text: &'static str,
+    #[prop(default = "btn-outline-primary")] class: &'static str,
+    fetch: F,
+) -> impl IntoView
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = ApiResult<api::Download>> + 'static,
+{
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<Problem>);
+    let error_id = format!("{id}-error");
+    let icon = if class.starts_with("btn-outline") {
+        "icon-primary icon-sm me-1"
+    } else {
+        "icon-white icon-sm me-1"
+    };
+    let click = move |_| {
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        let download = fetch();
+        spawn_local(async move {
+            let outcome = match download.await {
+                Ok(file) => save_file(&file).map_err(|_| save_problem()),
+                Err(problem) => Err(problem),
+            };
+            pending.try_set(false);
+            if let Err(problem) = outcome {
+                error.try_set(Some(problem));
+            }
+        });
+    };
+    view! {
+        <div class="action-with-feedback">
+            <button
+                type="button"
+                id=id
+                class=format!("btn btn-sm btn-icon {class}")
+                aria-label=label
+                aria-busy=move || pending.get().then_some("true")
+                disabled=move || pending.get()
+                on:click=click
+            >
+                <Icon name="download" class=icon />
+                <span>{move || if pending.get() { "Download…" } else { text }}</span>
+            </button>
+            <div aria-live="polite">
+                {move || {
+                    error.get().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
+                }}
+            </div>
+        </div>
+    }
+}
+
+fn save_problem() -> Problem {
+    Problem {
+        kind: "about:blank".into(),
+        title: "Download non riuscito".into(),
+        status: 0,
+        detail: "Il browser non ha salvato il file. Riprova.".into(),
+        errors: Vec::new(),
+    }
+}
+
+/// The Italian `detail` of a problem next to the button that caused it.
+#[component]
+pub fn InlineProblem(#[prop(into)] id: String, problem: Problem) -> impl IntoView {
+    view! {
+        <p id=id class="inline-problem text-danger small mb-0 mt-1">
+            <Icon name="error" class="icon-xs icon-danger me-1" />
+            {problem.detail}
+        </p>
+    }
+}
+
+/// "Pagina 2 di 5" with buttons for the previous and next page of a list shown inside a
+/// page; after a change the focus goes to `focus_to` (the list's heading).
+#[component]
+pub fn PageButtons(
+    id: &'static str,
+    page: RwSignal<u64>,
+    pages: u64,
+    focus_to: &'static str,
+) -> impl IntoView {
+    let go = move |to: u64| {
+        page.set(to);
+        focus_element(focus_to);
+    };
+    (pages > 1).then(|| {
+        let current = page.get_untracked();
+        view! {
+            <nav id=id class="pager d-flex flex-wrap align-items-center gap-2 mt-3" aria-label="Pagine">
+                {(current > 1)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                id=format!("{id}-prev")
+                                class="btn btn-outline-primary btn-sm"
+                                on:click=move |_| go(current - 1)
+                            >
+                                "Pagina precedente"
+                            </button>
+                        }
+                    })}
+                <span>{format!("Pagina {current} di {pages}")}</span>
+                {(current < pages)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                id=format!("{id}-next")
+                                class="btn btn-outline-primary btn-sm"
+                                on:click=move |_| go(current + 1)
+                            >
+                                "Pagina successiva"
+                            </button>
+                        }
+                    })}
+            </nav>
+        }
+    })
 }

@@ -100,3 +100,8 @@ pub fn use_session() -> Session {
 pub fn sees_children(role: Role) -> bool {
     !matches!(role, Role::Integrator)
 }
+
+/// Whether the role has the Pagamenti menu: only the guardian (intestatario) pays.
+pub fn sees_payments(role: Role) -> bool {
+    matches!(role, Role::Guardian)
+}

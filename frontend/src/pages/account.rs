@@ -5,7 +5,7 @@ use sportello_model::auth::Role;
 
 use crate::app::{use_ente, RequireLogin};
 use crate::components::{set_title, Breadcrumb, Icon};
-use crate::session::{sees_children, use_session};
+use crate::session::{sees_children, sees_payments, use_session};
 
 #[component]
 pub fn PersonalArea() -> impl IntoView {
@@ -38,25 +38,33 @@ fn PersonalAreaMenu() -> impl IntoView {
                             {format!("{} {} · {}", me.first_name, me.last_name, me.role.label())}
                         </p>
                         <h2 class="h4 mt-4">"Che cosa vuoi fare?"</h2>
-                        {if sees_children(me.role) {
+                        {if sees_children(me.role) || sees_payments(me.role) {
                             view! {
                                 <ul class="list-unstyled row g-3 mt-1">
-                                    <li class="col-12 col-md-6">
-                                        <a
-                                            id="menu-utenti"
-                                            class="card-link-block shadow-sm"
-                                            href=ente.path("utenti")
-                                        >
-                                            <Icon name="user" class="icon-primary icon-lg" />
-                                            <span>
-                                                <span class="d-block h5 mb-1">"Utenti"</span>
-                                                <span class="d-block text-body">
-                                                    {children_menu_text(me.role)}
-                                                </span>
-                                            </span>
-                                            <Icon name="chevron-right" class="icon-primary ms-auto" />
-                                        </a>
-                                    </li>
+                                    {sees_children(me.role)
+                                        .then(|| {
+                                            view! {
+                                                <MenuCard
+                                                    id="menu-utenti"
+                                                    href=ente.path("utenti")
+                                                    icon="user"
+                                                    title="Utenti"
+                                                    text=children_menu_text(me.role)
+                                                />
+                                            }
+                                        })}
+                                    {sees_payments(me.role)
+                                        .then(|| {
+                                            view! {
+                                                <MenuCard
+                                                    id="menu-pagamenti"
+                                                    href=ente.path("pagamenti")
+                                                    icon="card"
+                                                    title="Pagamenti"
+                                                    text="Stato contabile, ricariche, avvisi di pagamento, emissioni e ricevute."
+                                                />
+                                            }
+                                        })}
                                 </ul>
                             }
                                 .into_any()
@@ -71,6 +79,29 @@ fn PersonalAreaMenu() -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// One entry of the menu: a whole card is the link.
+#[component]
+fn MenuCard(
+    id: &'static str,
+    href: String,
+    icon: &'static str,
+    title: &'static str,
+    text: &'static str,
+) -> impl IntoView {
+    view! {
+        <li class="col-12 col-md-6">
+            <a id=id class="card-link-block shadow-sm" href=href>
+                <Icon name=icon class="icon-primary icon-lg" />
+                <span>
+                    <span class="d-block h5 mb-1">{title}</span>
+                    <span class="d-block text-body">{text}</span>
+                </span>
+                <Icon name="chevron-right" class="icon-primary ms-auto" />
+            </a>
+        </li>
     }
 }
 

@@ -7,3 +7,4 @@ pub mod entes;
 pub mod home;
 pub mod login;
 pub mod password;
+pub mod payments;

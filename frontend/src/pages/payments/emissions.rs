@@ -1,0 +1,318 @@
+//! Emissioni (rette): the bills issued by the comune, DA PAGARE or PAGATO, with their
+//! detail, payment document, online payment and receipt.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use sportello_model::entes::ServiceKind;
+use sportello_model::payments::{EmissionDetail, EmissionStatus, EmissionSummary};
+use sportello_model::{format, Page};
+
+use super::{breadcrumb, grouped, GuardianOnly, PayButton, PaymentOutcome, StatusBadge, Tone};
+use crate::api;
+use crate::app::{use_ente, Ente, RequireLogin};
+use crate::components::{remote, set_title, DownloadButton, PageButtons};
+use crate::session::{use_session, Session};
+
+const PER_PAGE: u64 = 10;
+
+fn tone(status: EmissionStatus) -> Tone {
+    match status {
+        EmissionStatus::ToPay => Tone::ToPay,
+        EmissionStatus::Paid => Tone::Paid,
+    }
+}
+
+/// The payment document (avviso pagoPA) of an emission, as PDF.
+async fn document(session: Session, detail: &EmissionDetail) -> api::ApiResult<api::Download> {
+    let file_name = format!("avviso-{}.pdf", detail.summary.document_number);
+    api::download_pdf(session, &detail.document_url, &file_name).await
+}
+
+/// The list: what the comune issued, latest due date first.
+#[component]
+pub fn EmissionList() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let page = RwSignal::new(1);
+    let emissions = LocalResource::new(move || api::emissions(session, page.get(), PER_PAGE));
+    let render = move |list: Page<EmissionSummary>| {
+        if list.items.is_empty() {
+            return view! { <p id="emissions-empty">"Non ci sono emissioni a tuo nome."</p> }
+                .into_any();
+        }
+        let pages = list.total_pages();
+        view! {
+            <ul id="emissions" class="list-unstyled payment-list">
+                {list
+                    .items
+                    .into_iter()
+                    .map(|emission| view! { <EmissionItem emission /> })
+                    .collect_view()}
+            </ul>
+            <PageButtons id="emissions-pager" page pages focus_to="emissions-title" />
+        }
+        .into_any()
+    };
+    view! {
+        {breadcrumb(ente, vec![("Emissioni".into(), None)])}
+        <h1 id="emissions-title" tabindex="-1">"Emissioni"</h1>
+        <PaymentOutcome kind=ServiceKind::Emissions />
+        <p class="lead">"I documenti emessi dal Comune, pagati o ancora da pagare."</p>
+        {remote(emissions, "emissions-error", "Caricamento delle emissioni…", render)}
+    }
+}
+
+#[component]
+fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let id = emission.id;
+    let title = emission.title.clone();
+    let amount = format::euro(emission.amount);
+    // The list does not carry the payment document: the detail does.
+    let download =
+        move || async move { document(session, &api::emission(session, id).await?).await };
+    let pay = (emission.status == EmissionStatus::ToPay).then(|| {
+        view! {
+            <PayButton
+                id=format!("emission-{id}-pay")
+                label=format!("Paga {title} di {amount}")
+                text="Paga"
+                start=move || async move {
+                    let detail = api::emission(session, id).await?;
+                    api::pay_notice(session, detail.notice_id).await
+                }
+            />
+        }
+    });
+    view! {
+        <li id=format!("emission-{id}") class="payment-item" data-status=emission.status.label().to_lowercase()>
+            <div class="payment-item-main">
+                <h2 class="h5 mb-1">{emission.title.clone()}</h2>
+                <p class="mb-0">
+                    "Scadenza: "
+                    <time datetime=emission.due_date.to_string()>
+                        {format::date(emission.due_date)}
+                    </time>
+                </p>
+                <p class="small mb-0">
+                    "Documento n° "
+                    <span class="notice-number">{grouped(&emission.document_number)}</span>
+                </p>
+                <p class="small text-muted mb-0">{emission.service_name}</p>
+            </div>
+            <div class="payment-item-side">
+                <StatusBadge
+                    id=format!("emission-{id}-status")
+                    label=emission.status.label()
+                    tone=tone(emission.status)
+                />
+                <p id=format!("emission-{id}-amount") class="payment-amount">
+                    {format::euro(emission.amount)}
+                </p>
+            </div>
+            <div class="payment-item-actions">
+                <a
+                    id=format!("emission-{id}-detail")
+                    class="btn btn-outline-primary btn-sm"
+                    href=ente.path(&format!("pagamenti/emissioni/{id}"))
+                >
+                    "Dettaglio"
+                    <span class="visually-hidden">{format!(": {}", emission.title)}</span>
+                </a>
+                <DownloadButton
+                    id=format!("emission-{id}-download")
+                    label=format!("Scarica il documento di pagamento di {}", emission.title)
+                    fetch=download
+                />
+                {pay}
+            </div>
+        </li>
+    }
+}
+
+/// `/{slug}/pagamenti/emissioni/{id}`: due date, IUV, amount and lines of one emission.
+#[component]
+pub fn EmissionPage() -> impl IntoView {
+    view! {
+        <RequireLogin>
+            <GuardianOnly>
+                <EmissionView />
+            </GuardianOnly>
+        </RequireLogin>
+    }
+}
+
+/// Address of the emissions list: the emission's own service once known, otherwise the
+/// comune's first emission service.
+fn list_path(ente: Ente, service_id: Option<i64>) -> String {
+    let service_id = service_id.or_else(|| {
+        ente.with(|detail| {
+            detail
+                .services
+                .iter()
+                .find(|service| service.kind == ServiceKind::Emissions)
+                .map(|service| service.id)
+        })
+        .flatten()
+    });
+    match service_id {
+        Some(id) => ente.path(&format!("pagamenti/{id}")),
+        None => ente.path("pagamenti"),
+    }
+}
+
+#[component]
+fn EmissionView() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let emission = LocalResource::new(move || {
+        let id = id.get();
+        async move {
+            match id {
+                Some(id) => api::emission(session, id).await,
+                None => Err(api::not_found()),
+            }
+        }
+    });
+    let loaded = move || emission.get().and_then(Result::ok);
+    Effect::new(move |_| {
+        let title = loaded()
+            .map(|detail| detail.summary.title)
+            .unwrap_or_else(|| "Emissione".into());
+        set_title(&[&title, &ente.name()]);
+    });
+    let back =
+        Memo::new(move |_| list_path(ente, loaded().map(|detail| detail.summary.service_id)));
+
+    view! {
+        {move || {
+            let title = loaded()
+                .map(|detail| detail.summary.title)
+                .unwrap_or_else(|| "Emissione".into());
+            breadcrumb(ente, vec![("Emissioni".into(), Some(back.get())), (title, None)])
+        }}
+        {remote(emission, "emission-error", "Caricamento dell'emissione…", render_detail)}
+        <a id="emission-back" class="btn btn-outline-primary mt-4" href=move || back.get()>
+            "Torna alle emissioni"
+        </a>
+    }
+}
+
+fn render_detail(detail: EmissionDetail) -> impl IntoView {
+    let session = use_session();
+    let summary = detail.summary.clone();
+    let title = summary.title.clone();
+    let to_pay = summary.status == EmissionStatus::ToPay;
+    let notice_id = detail.notice_id;
+    let receipt = detail.receipt_url.clone().map(|url| {
+        let file_name = format!("ricevuta-{}.pdf", summary.document_number);
+        view! {
+            <DownloadButton
+                id="emission-receipt-download".to_string()
+                label=format!("Scarica ricevuta di {title}")
+                text="Scarica ricevuta"
+                class="btn-primary"
+                fetch=move || {
+                    let url = url.clone();
+                    let file_name = file_name.clone();
+                    async move { api::download_pdf(session, &url, &file_name).await }
+                }
+            />
+        }
+    });
+    let pay = to_pay.then(|| {
+        view! {
+            <PayButton
+                id="emission-pay".to_string()
+                label=format!("Paga {title} di {}", format::euro(summary.amount))
+                text="Paga"
+                start=move || api::pay_notice(session, notice_id)
+            />
+        }
+    });
+    let lines = detail
+        .lines
+        .iter()
+        .map(|line| {
+            view! {
+                <tr>
+                    <td>{line.description.clone()}</td>
+                    <td class="text-end text-nowrap">{format::euro(line.amount)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let document_detail = detail.clone();
+    view! {
+        <article id="emission-detail" data-status=summary.status.label().to_lowercase()>
+            <h1>{summary.title.clone()}</h1>
+            <p>
+                <StatusBadge id="emission-status" label=summary.status.label() tone=tone(summary.status) />
+            </p>
+            <dl class="row data-list">
+                <div class="col-12 col-sm-6 col-lg-4 data-item">
+                    <dt>"Servizio"</dt>
+                    <dd>{summary.service_name.clone()}</dd>
+                </div>
+                <div class="col-12 col-sm-6 col-lg-4 data-item">
+                    <dt>"Scadenza"</dt>
+                    <dd id="emission-due-date">
+                        <time datetime=summary.due_date.to_string()>{format::date(summary.due_date)}</time>
+                    </dd>
+                </div>
+                <div class="col-12 col-sm-6 col-lg-4 data-item">
+                    <dt>"Importo"</dt>
+                    <dd id="emission-amount">{format::euro(summary.amount)}</dd>
+                </div>
+                <div class="col-12 col-sm-6 col-lg-4 data-item">
+                    <dt>"Documento n°"</dt>
+                    <dd id="emission-document-number" class="notice-number">
+                        {grouped(&summary.document_number)}
+                    </dd>
+                </div>
+                <div class="col-12 col-sm-6 col-lg-4 data-item">
+                    <dt>"Codice IUV"</dt>
+                    <dd id="emission-iuv" class="notice-number">{detail.iuv.clone()}</dd>
+                </div>
+            </dl>
+            <h2 class="h5">"Dettaglio dell'importo"</h2>
+            <div class="table-responsive">
+                <table id="emission-lines" class="table emission-lines">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Descrizione"</th>
+                            <th scope="col" class="text-end">"Importo"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{lines}</tbody>
+                    <tfoot>
+                        <tr>
+                            <th scope="row">"Totale"</th>
+                            <td class="text-end text-nowrap fw-semibold">{format::euro(summary.amount)}</td>
+                        </tr>
+                    </tfoot>
+                </table>
+            </div>
+            <div class="payment-item-actions">
+                <DownloadButton
+                    id="emission-download".to_string()
+                    label=format!("Scarica il documento di pagamento di {}", summary.title)
+                    fetch=move || {
+                        let detail = document_detail.clone();
+                        async move { document(session, &detail).await }
+                    }
+                />
+                {pay}
+                {receipt}
+            </div>
+        </article>
+    }
+}

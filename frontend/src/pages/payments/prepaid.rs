@@ -1,0 +1,460 @@
+//! A prepaid service: the balance, Ricarica (online now, or a new notice to pay later at
+//! a counter), the Avvisi di pagamento and the movements of the stato contabile.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sportello_model::entes::{RechargeRule, ServiceKind};
+use sportello_model::payments::{
+    check_recharge_amount, parse_amount, Movement, Notice, NoticeStatus, RechargeRequest, Statement,
+};
+use sportello_model::{format, rome, Page, Problem};
+
+use super::{
+    breadcrumb, grouped, open_checkout, reset_when_shown_again, PayButton, PaymentOutcome,
+    StatusBadge, Tone,
+};
+use crate::api;
+use crate::app::use_ente;
+use crate::components::{
+    focus_element, remote, DownloadButton, ErrorAlert, Icon, Loading, PageButtons, TextField,
+};
+use crate::session::use_session;
+
+const MOVEMENTS_PER_PAGE: u64 = 10;
+const NOTICES_PER_PAGE: u64 = 5;
+
+#[component]
+pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let movements_page = RwSignal::new(1);
+    let statement = LocalResource::new(move || {
+        api::statement(
+            session,
+            service_id,
+            movements_page.get(),
+            MOVEMENTS_PER_PAGE,
+        )
+    });
+    let notices_page = RwSignal::new(1);
+    let notices = LocalResource::new(move || {
+        api::notices(session, service_id, notices_page.get(), NOTICES_PER_PAGE)
+    });
+    // A new notice is the newest: show the first page, where it is.
+    let notice_created = Callback::new(move |()| {
+        if notices_page.get_untracked() == 1 {
+            notices.refetch();
+        } else {
+            notices_page.set(1);
+        }
+    });
+
+    view! {
+        {breadcrumb(ente, vec![(name.clone(), None)])}
+        <h1>{name.clone()}</h1>
+        <PaymentOutcome kind=ServiceKind::Prepaid />
+        <section id="account" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="account-title">
+            <div class="card-body">
+                <h2 id="account-title" class="h5 mb-1">"Stato contabile"</h2>
+                <p class="small mb-1">"Saldo del conto elettronico"</p>
+                {remote(statement, "statement-error", "Caricamento del saldo…", render_balance)}
+            </div>
+        </section>
+        <RechargeForm service_id name notice_created />
+        <section id="notices-section" class="mb-5" aria-labelledby="notices-title">
+            <h2 id="notices-title" class="h4" tabindex="-1">"Avvisi di pagamento"</h2>
+            <p>
+                "Pagali online oppure scaricali e presentali a uno sportello pagoPA: tabaccheria, ufficio postale, banca."
+            </p>
+            {remote(
+                notices,
+                "notices-error",
+                "Caricamento degli avvisi…",
+                move |list| view! { <NoticeList list page=notices_page /> },
+            )}
+        </section>
+        <section id="movements-section" aria-labelledby="movements-title">
+            <h2 id="movements-title" class="h4" tabindex="-1">"Movimenti"</h2>
+            {move || match statement.get() {
+                None => view! { <Loading label="Caricamento dei movimenti…" /> }.into_any(),
+                Some(Ok(statement)) => {
+                    view! { <MovementList list=statement.movements page=movements_page /> }
+                        .into_any()
+                }
+                Some(Err(_)) => {
+                    view! { <p>"I movimenti non sono disponibili: il motivo è indicato sopra."</p> }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+fn render_balance(statement: Statement) -> impl IntoView {
+    let account = statement.account;
+    let negative = account.balance.is_sign_negative() && !account.balance.is_zero();
+    let updated = rome::local(account.balance_at);
+    view! {
+        <p
+            id="balance"
+            class=if negative { "balance-amount negative" } else { "balance-amount" }
+        >
+            {format::euro(account.balance)}
+        </p>
+        <p id="balance-at" class="mb-0">
+            {format!(
+                "Saldo aggiornato al {} alle {}",
+                format::date(updated.date()),
+                format::hour_minute(updated.time()),
+            )}
+        </p>
+        {negative
+            .then(|| {
+                view! {
+                    <p id="balance-negative" class="mt-2 mb-0 fw-semibold">
+                        <Icon name="warning-circle" class="icon-sm icon-danger me-1" />
+                        "Saldo negativo: ricarica il conto per coprire i pasti già consumati."
+                    </p>
+                }
+            })}
+    }
+}
+
+/// The amount as the API wants it (`"54.00"`), or the Italian reason it is refused by the
+/// comune's rule: the same check the server makes.
+fn checked_amount(rule: Option<&RechargeRule>, typed: &str) -> Result<String, String> {
+    let amount = parse_amount(typed).map_err(str::to_owned)?;
+    if let Some(rule) = rule {
+        check_recharge_amount(rule, amount).map_err(|error| error.to_string())?;
+    }
+    Ok(amount.to_string())
+}
+
+/// "Da 5,40 € a 540,00 €, in multipli di 5,40 €."
+fn rule_hint(rule: &RechargeRule) -> String {
+    let range = format!("Da {} a {}", format::euro(rule.min), format::euro(rule.max));
+    match rule.step {
+        Some(step) if !step.is_zero() => format!("{range}, in multipli di {}.", format::euro(step)),
+        _ => format!("{range}."),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RechargeAction {
+    PayOnline,
+    NewNotice,
+}
+
+/// Ricarica: an amount checked against the comune's rule while it is typed, then "Paga"
+/// (pagoPA checkout now) or "Nuovo avviso di pagamento" (to pay later, even at a counter).
+#[component]
+fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let rule = Memo::new(move |_| ente.with(|detail| detail.settings.recharge.clone()));
+    let amount = RwSignal::new(String::new());
+    // An empty field is reported only once the user tries to go on.
+    let submitted = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<Problem>);
+    let pending = RwSignal::new(None::<RechargeAction>);
+    let created = RwSignal::new(None::<Notice>);
+    reset_when_shown_again(move || {
+        pending.try_set(None);
+    });
+
+    Effect::new(move |_| {
+        amount.track();
+        server_error.set(None);
+    });
+    let amount_error = Signal::derive(move || {
+        server_error.get().or_else(|| {
+            let typed = amount.get();
+            if typed.trim().is_empty() && !submitted.get() {
+                return None;
+            }
+            rule.with(|rule| checked_amount(rule.as_ref(), &typed))
+                .err()
+        })
+    });
+    let hint = Signal::derive(move || {
+        rule.with(|rule| rule.as_ref().map(rule_hint))
+            .unwrap_or_default()
+    });
+
+    let start = move |action: RechargeAction| {
+        if pending.get_untracked().is_some() {
+            return;
+        }
+        submitted.set(true);
+        let checked = rule.with_untracked(|rule| {
+            amount.with_untracked(|typed| checked_amount(rule.as_ref(), typed))
+        });
+        let Ok(value) = checked else {
+            focus_element("recharge-amount");
+            return;
+        };
+        let request = RechargeRequest { amount: value };
+        pending.set(Some(action));
+        form_error.set(None);
+        created.set(None);
+        spawn_local(async move {
+            let outcome = match action {
+                RechargeAction::PayOnline => api::recharge_online(session, service_id, &request)
+                    .await
+                    // On success the page is leaving for pagoPA: the buttons stay busy.
+                    .and_then(|started| open_checkout(&started)),
+                RechargeAction::NewNotice => api::create_notice(session, service_id, &request)
+                    .await
+                    .map(|notice| {
+                        pending.set(None);
+                        amount.set(String::new());
+                        submitted.set(false);
+                        created.set(Some(notice));
+                        notice_created.run(());
+                    }),
+            };
+            if let Err(problem) = outcome {
+                pending.set(None);
+                match problem.field_message("amount") {
+                    Some(message) => {
+                        server_error.set(Some(message.to_owned()));
+                        focus_element("recharge-amount");
+                    }
+                    None => form_error.set(Some(problem)),
+                }
+            }
+        });
+    };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        start(RechargeAction::PayOnline);
+    };
+
+    view! {
+        <section id="recharge" class="card card-bg rounded shadow-sm mb-5" aria-labelledby="recharge-title">
+            <div class="card-body">
+                <h2 id="recharge-title" class="h4">"Ricarica"</h2>
+                <p>
+                    {format!(
+                        "Ricarica il conto elettronico del servizio {name}: paga subito online con pagoPA (carta, MyBank, PayPal, Satispay) oppure crea un nuovo avviso di pagamento da pagare più tardi, anche presso uno sportello pagoPA.",
+                    )}
+                </p>
+                <form id="recharge-form" novalidate on:submit=submit>
+                    <TextField
+                        id="recharge-amount"
+                        label="Importo da ricaricare (€)"
+                        value=amount
+                        error=amount_error
+                        hint=hint
+                        inputmode="decimal"
+                    />
+                    <div aria-live="assertive">
+                        {move || {
+                            form_error
+                                .get()
+                                .map(|problem| view! { <ErrorAlert id="recharge-error" problem /> })
+                        }}
+                    </div>
+                    <div class="recharge-actions">
+                        <button
+                            type="submit"
+                            id="recharge-pay"
+                            class="btn btn-primary"
+                            disabled=move || pending.get().is_some()
+                        >
+                            {move || {
+                                if pending.get() == Some(RechargeAction::PayOnline) {
+                                    "Apertura di pagoPA…"
+                                } else {
+                                    "Paga"
+                                }
+                            }}
+                        </button>
+                        <button
+                            type="button"
+                            id="new-notice"
+                            class="btn btn-outline-primary"
+                            disabled=move || pending.get().is_some()
+                            on:click=move |_| start(RechargeAction::NewNotice)
+                        >
+                            {move || {
+                                if pending.get() == Some(RechargeAction::NewNotice) {
+                                    "Creazione dell'avviso…"
+                                } else {
+                                    "Nuovo avviso di pagamento"
+                                }
+                            }}
+                        </button>
+                    </div>
+                    <div aria-live="polite">
+                        {move || {
+                            created
+                                .get()
+                                .map(|notice| {
+                                    view! {
+                                        <div id="new-notice-result" class="alert alert-success mt-3 mb-0">
+                                            <p class="fw-semibold mb-1">
+                                                {format!(
+                                                    "Avviso di pagamento {} creato: {}.",
+                                                    grouped(&notice.notice_number),
+                                                    format::euro(notice.amount),
+                                                )}
+                                            </p>
+                                            <p class="mb-0">
+                                                "Lo trovi qui sotto, tra gli avvisi di pagamento: scaricalo per pagarlo a uno sportello pagoPA, oppure pagalo online."
+                                            </p>
+                                        </div>
+                                    }
+                                })
+                        }}
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn NoticeList(list: Page<Notice>, page: RwSignal<u64>) -> impl IntoView {
+    if list.items.is_empty() {
+        return view! {
+            <p id="notices-empty">"Non ci sono avvisi di pagamento per questo servizio."</p>
+        }
+        .into_any();
+    }
+    let pages = list.total_pages();
+    view! {
+        <ul id="notices" class="list-unstyled payment-list">
+            {list
+                .items
+                .into_iter()
+                .map(|notice| view! { <NoticeItem notice /> })
+                .collect_view()}
+        </ul>
+        <PageButtons id="notices-pager" page pages focus_to="notices-title" />
+    }
+    .into_any()
+}
+
+#[component]
+fn NoticeItem(notice: Notice) -> impl IntoView {
+    let session = use_session();
+    let id = notice.id;
+    let number = grouped(&notice.notice_number);
+    let amount = format::euro(notice.amount);
+    let tone = match notice.status {
+        NoticeStatus::Open => Tone::ToPay,
+        NoticeStatus::Paid => Tone::Paid,
+        NoticeStatus::Cancelled | NoticeStatus::Expired => Tone::Closed,
+    };
+    let label = match notice.status {
+        NoticeStatus::Open => "DA PAGARE",
+        NoticeStatus::Paid => "PAGATO",
+        NoticeStatus::Cancelled => "ANNULLATO",
+        NoticeStatus::Expired => "SCADUTO",
+    };
+    let mut dates = format!("Creato il {}", format::date(rome::today(notice.created_at)));
+    if let (NoticeStatus::Open, Some(expires_on)) = (notice.status, notice.expires_on) {
+        dates.push_str(&format!(" · valido fino al {}", format::date(expires_on)));
+    }
+    let pdf_url = notice.pdf_url.clone();
+    let file_name = format!("avviso-{}.pdf", notice.notice_number);
+    let download = move || {
+        let pdf_url = pdf_url.clone();
+        let file_name = file_name.clone();
+        async move { api::download_pdf(session, &pdf_url, &file_name).await }
+    };
+    let pay = (notice.status == NoticeStatus::Open).then(|| {
+        view! {
+            <PayButton
+                id=format!("notice-{id}-pay")
+                label=format!("Paga avviso {number} di {amount}")
+                text="Paga avviso"
+                start=move || api::pay_notice(session, id)
+            />
+        }
+    });
+    view! {
+        <li
+            id=format!("notice-{id}")
+            class="payment-item"
+            data-status=label.to_lowercase()
+            data-notice-number=notice.notice_number.clone()
+        >
+            <div class="payment-item-main">
+                <h3 class="h6 mb-1">"Avviso di pagamento"</h3>
+                <p id=format!("notice-{id}-number") class="notice-number mb-1">
+                    {number.clone()}
+                </p>
+                <p class="small mb-0">{notice.description}</p>
+                <p class="small text-muted mb-0">{dates}</p>
+            </div>
+            <div class="payment-item-side">
+                <StatusBadge id=format!("notice-{id}-status") label tone />
+                <p id=format!("notice-{id}-amount") class="payment-amount">
+                    {amount.clone()}
+                </p>
+            </div>
+            <div class="payment-item-actions">
+                <DownloadButton
+                    id=format!("notice-{id}-download")
+                    label=format!("Scarica avviso {number} (PDF)")
+                    fetch=download
+                />
+                {pay}
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn MovementList(list: Page<Movement>, page: RwSignal<u64>) -> impl IntoView {
+    if list.items.is_empty() {
+        return view! { <p id="movements-empty">"Non ci sono ancora movimenti sul conto."</p> }
+            .into_any();
+    }
+    let pages = list.total_pages();
+    view! {
+        <ul id="movements" class="list-unstyled movement-list">
+            {list
+                .items
+                .into_iter()
+                .map(|movement| view! { <MovementItem movement /> })
+                .collect_view()}
+        </ul>
+        <PageButtons id="movements-pager" page pages focus_to="movements-title" />
+    }
+    .into_any()
+}
+
+/// Date, what it was, the child and the signed amount: `+54,00 €` credit, `-5,00 €` debit.
+#[component]
+fn MovementItem(movement: Movement) -> impl IntoView {
+    let day = movement
+        .day
+        .unwrap_or_else(|| rome::today(movement.created_at));
+    let credit = movement.amount.is_sign_positive() && !movement.amount.is_zero();
+    let amount = if credit {
+        format!("+{}", format::euro(movement.amount))
+    } else {
+        format::euro(movement.amount)
+    };
+    view! {
+        <li id=format!("movement-{}", movement.id) class="movement-item" data-kind=movement.kind.as_str()>
+            <div class="movement-main">
+                <p class="small text-muted mb-0">
+                    <time datetime=day.to_string()>{format::date(day)}</time>
+                    {format!(" · {}", movement.kind.label())}
+                </p>
+                <p class="mb-0">{movement.description}</p>
+                {movement.child_name.map(|child| view! { <p class="small mb-0">{child}</p> })}
+            </div>
+            <p class=if credit { "movement-amount credit" } else { "movement-amount debit" }>
+                <span class="visually-hidden">{if credit { "Accredito: " } else { "Addebito: " }}</span>
+                {amount}
+            </p>
+        </li>
+    }
+}
