@@ -150,6 +150,7 @@ impl TestServer {
             .env("SPORTELLO_DEMO_DATA", "true")
             .env("SPORTELLO_STATIC_DIR", workspace_root().join("dist"))
             .env("RUST_LOG", "warn,tracing_actix_web=error,actix_files=off")
+            .env("SPORTELLO_CHARGE_JOB", "false")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

@@ -57,6 +57,8 @@ pub struct Config {
     /// Test environment only: the server's clock starts at this instant and runs on
     /// from there, so deadlines can be tested at a chosen time of day.
     pub fake_now: Option<time::OffsetDateTime>,
+    /// Charge the meals of closed days on a schedule inside the server.
+    pub charge_job: bool,
 }
 
 /// Used only outside production, where a real secret is mandatory.
@@ -155,6 +157,7 @@ impl Config {
             pagopa_callback_key: var("PAGOPA_CALLBACK_KEY")
                 .or_else(|| (!production).then(|| DEV_CALLBACK_KEY.to_string())),
             pagopa_simulator,
+            charge_job: flag("SPORTELLO_CHARGE_JOB", true)?,
             fake_now: match var("SPORTELLO_FAKE_NOW") {
                 Some(value) if environment == Environment::Test => Some(
                     time::OffsetDateTime::parse(

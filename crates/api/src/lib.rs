@@ -15,6 +15,7 @@ pub mod dev_idp;
 pub mod entes;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod openapi;
 pub mod payments;
 pub mod pdf;

@@ -70,6 +70,10 @@ impl Modify for SecurityAddon {
         bookings::routes::month_calendar,
         bookings::routes::change_day,
         bookings::routes::change_range,
+        bookings::canteen_routes::roster,
+        bookings::canteen_routes::mark_attendance,
+        bookings::canteen_routes::kitchen_counts,
+        bookings::canteen_routes::charge,
     ),
     modifiers(&SecurityAddon),
     tags(
@@ -81,6 +85,7 @@ impl Modify for SecurityAddon {
         (name = "Pagamenti", description = "Prepaid account, recharges, payment notices and receipts (guardian only)"),
         (name = "Emissioni", description = "Bills (rette) issued by the comune"),
         (name = "Prenotazioni", description = "Meal bookings: month calendar, cancellations, blank meals"),
+        (name = "Mensa", description = "Canteen staff: attendance, kitchen counts, meal charging"),
     )
 )]
 pub struct ApiDoc;

@@ -30,7 +30,7 @@ pub struct AppState {
     /// Where notices are registered: pagoPA's GPD, or the simulator outside production;
     /// `None` when neither is configured (notices cannot be created).
     pub gateway: Option<Arc<dyn PaymentGateway>>,
-    pub clock: Clock,
+    pub clock: Arc<Clock>,
 }
 
 /// The server's notion of "now": real time, or in tests a chosen start that runs on.
@@ -87,6 +87,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
     content::routes::configure(cfg);
     payments::routes::configure(cfg);
     bookings::routes::configure(cfg);
+    bookings::canteen_routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
@@ -170,7 +171,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     };
     let state = web::Data::new(AppState {
         gateway,
-        clock: Clock::new(config.fake_now),
+        clock: Arc::new(Clock::new(config.fake_now)),
         db,
         jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl_seconds),
         oidc: OidcClient::new(providers),
@@ -178,6 +179,12 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         dev_idp,
         config,
     });
+    if state.config.charge_job {
+        actix_web::rt::spawn(crate::jobs::charge_meals_forever(
+            state.db.clone(),
+            state.clock.clone(),
+        ));
+    }
     let static_dir = PathBuf::from(&state.config.static_dir);
     let simulator = state.config.pagopa_simulator;
     let spec = web::Data::new(openapi::spec_json());

@@ -298,6 +298,67 @@ pub struct BookingResult {
     pub days: Vec<Date>,
 }
 
+/// A child expected (or not) at the canteen on a day, for staff taking attendance.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttendanceRow {
+    pub child_id: i64,
+    pub child_name: String,
+    pub school: String,
+    pub class_name: String,
+    /// Tipologia pasto / dieta.
+    pub meal_type: String,
+    /// What the family booked.
+    pub booked: MealChoice,
+    /// Whether the child eats: what staff recorded, else what the family booked.
+    pub present: bool,
+    /// Whether staff recorded it (overriding the booking).
+    pub recorded: bool,
+}
+
+/// Staff mark a child present or absent on a day.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttendanceMark {
+    pub service_id: i64,
+    pub day: Date,
+    pub present: bool,
+}
+
+/// Charge the meals of a closed day.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChargeRequest {
+    pub service_id: i64,
+    pub day: Date,
+}
+
+/// What charging a day did. Running it again charges nothing more.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChargeReport {
+    pub service_id: i64,
+    pub day: Date,
+    /// Meals debited by this run.
+    pub charged: u64,
+    /// Meals that had been debited before (an earlier run or another server).
+    pub already_charged: u64,
+    /// Children who did not eat.
+    pub absent: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "250.00"))]
+    pub amount: rust_decimal::Decimal,
+}
+
+/// Meals of a day for the kitchen, per school, class and meal type.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KitchenCount {
+    pub school: String,
+    pub class_name: String,
+    pub meal_type: String,
+    pub meals: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bookings;
+mod canteen;
 mod emissions;
 mod payments;
 mod public;

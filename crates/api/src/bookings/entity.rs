@@ -83,3 +83,33 @@ pub mod booking {
         }
     }
 }
+
+pub mod attendance {
+    use sea_orm::entity::prelude::*;
+
+    /// What canteen staff recorded: it overrides the family's booking for charging.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "attendance")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub child_id: i64,
+        pub service_id: i64,
+        pub day: TimeDate,
+        pub present: bool,
+        pub recorded_by: i64,
+        pub recorded_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::db::TenantScoped for Entity {
+        fn ente_column() -> Column {
+            Column::EnteId
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! `/api/v1/canteen/...`: the canteen's day for staff: roster and attendance (tablet),
+//! kitchen counts (JSON or CSV), meal charging (operators).
+
+use actix_web::{get, post, put, web, HttpResponse};
+use serde::Deserialize;
+use sportello_model::auth::Role;
+use sportello_model::bookings::{
+    AttendanceMark, AttendanceRow, ChargeReport, ChargeRequest, KitchenCount,
+};
+use sportello_model::Problem;
+use time::Date;
+
+use super::canteen;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(roster)
+        .service(mark_attendance)
+        .service(kitchen_counts)
+        .service(charge);
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DayQuery {
+    pub service_id: i64,
+    /// `YYYY-MM-DD`.
+    pub day: Date,
+    /// Only this school (roster only).
+    pub school: Option<String>,
+    /// `csv` for a CSV file (kitchen counts only).
+    pub format: Option<String>,
+}
+
+/// Children expected at the canteen on a day, per school and class, with diet and
+/// whether they eat (staff's record, else the family's booking).
+#[utoipa::path(
+    tag = "Mensa",
+    params(DayQuery),
+    responses(
+        (status = 200, body = Vec<AttendanceRow>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a school day"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/canteen/roster")]
+pub async fn roster(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<DayQuery>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(
+        canteen::roster(
+            &state.db,
+            &principal,
+            query.service_id,
+            query.day,
+            query.school.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+/// Staff mark a child present or absent for the day; it overrides the booking.
+#[utoipa::path(
+    tag = "Mensa",
+    params(("child_id" = i64, Path, description = "Child id")),
+    request_body = AttendanceMark,
+    responses(
+        (status = 200, body = AttendanceRow),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/canteen/attendance/{child_id}")]
+pub async fn mark_attendance(
+    state: web::Data<AppState>,
+    principal: Principal,
+    child_id: web::Path<i64>,
+    body: web::Json<AttendanceMark>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(canteen::mark(&state.db, &principal, *child_id, *body, state.now()).await?))
+}
+
+/// Meals of the day for the kitchen per school, class and meal type (JSON, or CSV with
+/// `format=csv`).
+#[utoipa::path(
+    tag = "Mensa",
+    params(DayQuery),
+    responses(
+        (status = 200, body = Vec<KitchenCount>, description = "JSON, or text/csv with format=csv"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/canteen/kitchen-counts")]
+pub async fn kitchen_counts(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<DayQuery>,
+) -> ApiResult<HttpResponse> {
+    let counts =
+        canteen::kitchen_counts(&state.db, &principal, query.service_id, query.day).await?;
+    if query.format.as_deref() != Some("csv") {
+        return Ok(HttpResponse::Ok().json(counts));
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    writer
+        .write_record(["Scuola", "Classe", "Tipologia pasto", "Pasti"])
+        .map_err(ApiError::internal)?;
+    for c in &counts {
+        writer
+            .write_record([
+                c.school.as_str(),
+                c.class_name.as_str(),
+                c.meal_type.as_str(),
+                &c.meals.to_string(),
+            ])
+            .map_err(ApiError::internal)?;
+    }
+    let body = writer.into_inner().map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"pasti-{}.csv\"", query.day),
+        ))
+        .body(body))
+}
+
+/// Charge the meals of a closed day now (the server also does it on its own schedule).
+/// Idempotent: a day already charged charges nothing more.
+#[utoipa::path(
+    tag = "Mensa",
+    request_body = ChargeRequest,
+    responses(
+        (status = 200, body = ChargeReport),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The day is not over, or not a school day"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/canteen/charges")]
+pub async fn charge(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<ChargeRequest>,
+) -> ApiResult<HttpResponse> {
+    principal.require(&[Role::Operator])?;
+    Ok(HttpResponse::Ok().json(
+        canteen::charge_day(
+            &state.db,
+            principal.ente_id,
+            body.service_id,
+            body.day,
+            state.now(),
+        )
+        .await?,
+    ))
+}

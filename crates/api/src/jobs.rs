@@ -1,0 +1,53 @@
+//! Jobs the server runs on its own: charging the meals of the last closed school days.
+//! Safe with several replicas: charging is idempotent in the database.
+
+use std::time::Duration;
+
+use sea_orm::{DatabaseConnection, EntityTrait};
+use sportello_model::entes::ServiceKind;
+use sportello_model::rome;
+
+use crate::bookings::canteen::charge_day;
+use crate::entes::entity::service;
+use crate::entes::service::service_kind;
+use crate::startup::Clock;
+
+const EVERY: Duration = Duration::from_secs(15 * 60);
+/// Closed days looked at on each run (a server that was down catches up).
+const DAYS_BACK: i64 = 7;
+
+/// Charges every prepaid service's closed days of the last week, then again every 15
+/// minutes, until the server stops.
+pub async fn charge_meals_forever(db: DatabaseConnection, clock: std::sync::Arc<Clock>) {
+    loop {
+        if let Err(err) = charge_recent_days(&db, &clock).await {
+            tracing::error!(%err, "meal charging failed");
+        }
+        tokio::time::sleep(EVERY).await;
+    }
+}
+
+async fn charge_recent_days(
+    db: &DatabaseConnection,
+    clock: &Clock,
+) -> Result<(), crate::error::ApiError> {
+    let now = clock.now();
+    let today = rome::today(now);
+    let services = service::Entity::find().all(db).await?;
+    for s in services
+        .iter()
+        .filter(|s| service_kind(&s.kind) == ServiceKind::Prepaid)
+    {
+        for back in 1..=DAYS_BACK {
+            let day = today - time::Duration::days(back);
+            match charge_day(db, s.ente_id, s.id, day, now).await {
+                Ok(report) if report.charged > 0 => {
+                    tracing::info!(service = s.id, %day, charged = report.charged, "meals charged")
+                }
+                Ok(_) | Err(crate::error::ApiError::Conflict(_)) => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+    Ok(())
+}
