@@ -4,6 +4,7 @@
 mod delegate;
 mod guardian;
 mod login_errors;
+mod payments;
 
 use e2e::browser::Browser;
 use e2e::TestServer;

@@ -1,0 +1,70 @@
+//! A guardian recharges online through the pagoPA simulator and sees the new balance,
+//! then makes a notice, which a counter pays, and sees it credited.
+
+use e2e::ANNA;
+use fantoccini::Locator;
+
+use crate::{journey, password_login};
+
+#[tokio::test]
+async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
+    journey(async |browser| {
+        // Anna Colombo starts with an empty canteen account.
+        password_login(browser, ANNA).await;
+        browser.click("#menu-pagamenti").await;
+        browser.wait_for_path("/demo/pagamenti").await;
+        let refezione = "//a[contains(normalize-space(.), 'Refezione Scolastica')]";
+        browser
+            .find_by("the Refezione Scolastica card", Locator::XPath(refezione))
+            .await
+            .click()
+            .await
+            .expect("open Refezione Scolastica");
+        browser.wait_for_text("#balance", "0,00 €").await;
+        browser.find("#recharge-amount").await;
+        browser
+            .assert_accessible("Refezione Scolastica payments")
+            .await;
+        let service_page = browser.path().await;
+
+        browser.fill("#recharge-amount", "54,00").await;
+        browser.click("#recharge-pay").await;
+        browser.find("#metodo-satispay").await;
+        browser.click("#metodo-satispay").await;
+        browser.click("#paga").await;
+        browser
+            .wait_for_text("#payment-outcome", "Pagamento completato")
+            .await;
+        browser.wait_for_text("#balance", "54,00 €").await;
+        browser.assert_accessible("the payment outcome").await;
+
+        browser.fill("#recharge-amount", "20").await;
+        browser.click("#new-notice").await;
+        browser.find("#new-notice-result").await;
+        let open = "li[data-status='da pagare'][data-notice-number]";
+        browser.find(open).await;
+        let number = browser
+            .attr(open, "data-notice-number")
+            .await
+            .expect("the notice number");
+        assert_eq!(number.len(), 18);
+
+        // At the tobacconist: the clerk types the comune's fiscal code and the number.
+        browser.goto("/pagopa-sim/sportello").await;
+        browser.fill("#ente", "80012340155").await;
+        browser.fill("#numero", &number).await;
+        browser.click("#cerca").await;
+        browser.wait_for_text("#importo", "20,00 €").await;
+        browser.click("#conferma").await;
+        browser.wait_for_text("#esito", "Pagamento eseguito").await;
+
+        browser.goto(&service_page).await;
+        browser.wait_for_text("#balance", "74,00 €").await;
+        let paid = format!("li[data-notice-number='{number}']");
+        assert_eq!(
+            browser.attr(&paid, "data-status").await.as_deref(),
+            Some("pagato")
+        );
+    })
+    .await;
+}
