@@ -268,10 +268,20 @@ impl Browser {
         .await
     }
 
-    /// Clicks the element once it is visible and can take the click.
+    /// Clicks the element once it is visible and can take the click. The element is
+    /// centred first: with phone emulation, typing can leave the visual viewport away from
+    /// the layout one, and WebDriver would then click beside the element.
     pub async fn click(&self, css: &str) {
         self.wait_for(&format!("`{css}` to take a click"), async |client| {
-            client.find(Locator::Css(css)).await?.click().await?;
+            let element = client.find(Locator::Css(css)).await?;
+            let reference = serde_json::to_value(&element).map_err(|e| NotYet(e.to_string()))?;
+            client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'center', inline: 'nearest', behavior: 'instant'});",
+                    vec![reference],
+                )
+                .await?;
+            element.click().await?;
             Ok(())
         })
         .await
