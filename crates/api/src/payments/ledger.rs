@@ -62,6 +62,25 @@ pub async fn account<C: ConnectionTrait>(
         .ok_or_else(|| ApiError::internal("prepaid account vanished"))
 }
 
+/// The account for reading: found with one read when it exists (the usual case), made
+/// otherwise. Write paths use [`account`], whose first statement is a write.
+pub async fn account_for_reading(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    guardian_id: i64,
+    service_id: i64,
+) -> ApiResult<prepaid_account::Model> {
+    let found = prepaid_account::Entity::find_in_ente(ente_id)
+        .filter(prepaid_account::Column::GuardianId.eq(guardian_id))
+        .filter(prepaid_account::Column::ServiceId.eq(service_id))
+        .one(db)
+        .await?;
+    match found {
+        Some(existing) => Ok(existing),
+        None => account(db, ente_id, guardian_id, service_id).await,
+    }
+}
+
 /// Appends a movement and moves the cached balance, inside the caller's transaction.
 /// The balance update comes first: it locks the account row (PostgreSQL) or takes the
 /// write lock (SQLite), so concurrent movements on one account are serialised.

@@ -82,7 +82,8 @@ pub async fn overview(
         match kind {
             ServiceKind::Prepaid => {
                 let account =
-                    ledger::account(db, principal.ente_id, principal.user_id, s.id).await?;
+                    ledger::account_for_reading(db, principal.ente_id, principal.user_id, s.id)
+                        .await?;
                 entry.balance = Some(cents_to_decimal(account.balance_cents));
             }
             ServiceKind::Emissions => {
@@ -111,7 +112,8 @@ pub async fn statement(
 ) -> ApiResult<Statement> {
     require_guardian(principal)?;
     let s = prepaid_service(db, principal, service_id).await?;
-    let account = ledger::account(db, principal.ente_id, principal.user_id, s.id).await?;
+    let account =
+        ledger::account_for_reading(db, principal.ente_id, principal.user_id, s.id).await?;
     let movements = ledger::movements(db, &account, page, per_page).await?;
     Ok(Statement {
         account: AccountSummary {
