@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 
 use crate::accounts::secrets::{pkce_challenge, random_token};
 use crate::error::{ApiError, ApiResult};
+use crate::http::escape_html as escape;
 use crate::startup::AppState;
 
 /// Client id under which the portal is registered at the development provider.
@@ -121,13 +122,6 @@ struct AuthorizeParams {
     nonce: Option<String>,
     code_challenge: String,
     code_challenge_method: String,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn check_params(p: &AuthorizeParams) -> ApiResult<()> {

@@ -19,3 +19,12 @@ pub fn client_ip(req: &HttpRequest) -> String {
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "sconosciuto".into())
 }
+
+/// Text made safe to place in HTML, attribute values included (the server-rendered
+/// pages of the development identity provider and the pagoPA simulator).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -28,6 +28,19 @@ pub struct NewMovement {
     pub created_by: Option<i64>,
 }
 
+async fn find_account<C: ConnectionTrait>(
+    db: &C,
+    ente_id: i64,
+    guardian_id: i64,
+    service_id: i64,
+) -> ApiResult<Option<prepaid_account::Model>> {
+    Ok(prepaid_account::Entity::find_in_ente(ente_id)
+        .filter(prepaid_account::Column::GuardianId.eq(guardian_id))
+        .filter(prepaid_account::Column::ServiceId.eq(service_id))
+        .one(db)
+        .await?)
+}
+
 /// The family's account for a prepaid service, created on first use.
 pub async fn account<C: ConnectionTrait>(
     db: &C,
@@ -54,10 +67,7 @@ pub async fn account<C: ConnectionTrait>(
     )
     .exec_without_returning(db)
     .await?;
-    prepaid_account::Entity::find_in_ente(ente_id)
-        .filter(prepaid_account::Column::GuardianId.eq(guardian_id))
-        .filter(prepaid_account::Column::ServiceId.eq(service_id))
-        .one(db)
+    find_account(db, ente_id, guardian_id, service_id)
         .await?
         .ok_or_else(|| ApiError::internal("prepaid account vanished"))
 }
@@ -70,11 +80,7 @@ pub async fn account_for_reading(
     guardian_id: i64,
     service_id: i64,
 ) -> ApiResult<prepaid_account::Model> {
-    let found = prepaid_account::Entity::find_in_ente(ente_id)
-        .filter(prepaid_account::Column::GuardianId.eq(guardian_id))
-        .filter(prepaid_account::Column::ServiceId.eq(service_id))
-        .one(db)
-        .await?;
+    let found = find_account(db, ente_id, guardian_id, service_id).await?;
     match found {
         Some(existing) => Ok(existing),
         None => account(db, ente_id, guardian_id, service_id).await,

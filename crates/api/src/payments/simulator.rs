@@ -20,6 +20,7 @@ use crate::accounts::secrets::random_token;
 use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
+use crate::http::escape_html as escape;
 use crate::startup::AppState;
 
 const CHECKOUT_TTL: time::Duration = time::Duration::minutes(30);
@@ -59,13 +60,6 @@ pub async fn open_checkout(
     .insert(db)
     .await?;
     Ok(format!("{public_url}/pagopa-sim/checkout/{token}"))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn html_page(title: &str, body: &str) -> HttpResponse {
