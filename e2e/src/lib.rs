@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, Method, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 use sportello_model::auth::TokenResponse;
 use sportello_model::Problem;
@@ -217,15 +218,58 @@ impl TestServer {
             .expect("login request")
     }
 
+    /// Logs in through SPID with the development identity provider and returns the
+    /// tokens, as the SPA gets them after the callback (a refresh with the cookie).
+    pub async fn spid_login(&self, slug: &str, fiscal_code: &str) -> TokenResponse {
+        let browser = client();
+        self.oidc_login(&browser, slug, "spid", fiscal_code).await;
+        json(
+            browser
+                .post(self.api("/auth/refresh"))
+                .send()
+                .await
+                .expect("refresh request"),
+            StatusCode::OK,
+        )
+        .await
+    }
+
     /// GET with a bearer token.
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        client()
-            .get(self.api(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request")
+        self.send(Method::GET, token, path, None).await
     }
+
+    /// POST a JSON body with a bearer token.
+    pub async fn post_json(&self, token: &str, path: &str, body: &impl Serialize) -> Response {
+        self.send(Method::POST, token, path, Some(json_body(body)))
+            .await
+    }
+
+    /// PUT a JSON body with a bearer token.
+    pub async fn put_json(&self, token: &str, path: &str, body: &impl Serialize) -> Response {
+        self.send(Method::PUT, token, path, Some(json_body(body)))
+            .await
+    }
+
+    /// DELETE with a bearer token.
+    pub async fn delete(&self, token: &str, path: &str) -> Response {
+        self.send(Method::DELETE, token, path, None).await
+    }
+
+    async fn send(&self, method: Method, token: &str, path: &str, body: Option<Value>) -> Response {
+        let request = client().request(method, self.api(path)).bearer_auth(token);
+        match body {
+            Some(body) => request.json(&body),
+            None => request,
+        }
+        .send()
+        .await
+        .expect("request")
+    }
+}
+
+fn json_body(body: &impl Serialize) -> Value {
+    serde_json::to_value(body).expect("a serialisable request body")
 }
 
 impl Drop for TestServer {

@@ -9,10 +9,12 @@ use sportello_model::payments::MovementKind;
 use sportello_model::{format, rome};
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, SimulatorGateway};
 use time::macros::date;
-use time::{Date, OffsetDateTime};
+use time::{Date, Month, OffsetDateTime};
 
 use crate::accounts::entity::user;
 use crate::accounts::secrets::hash_password;
+use crate::bookings::calendar::school_year_start;
+use crate::bookings::entity::{closure, service_calendar};
 use crate::children::entity::{child, child_delegate, enrolment};
 use crate::content::entity::{document, news};
 use crate::entes::entity::{ente, service};
@@ -223,7 +225,8 @@ fn ente_row(
 }
 
 /// Loads the demo data when there is no ente yet. Returns whether it did.
-pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
+/// Loads the demo data into an empty database, dated around `now` (the server's clock).
+pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Result<bool, DbErr> {
     if ente::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }
@@ -557,8 +560,19 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
         .one(&txn)
         .await?
         .ok_or_else(|| DbErr::Custom("demo guardian missing".into()))?;
-    let paid_emission =
-        demo_payments(&txn, &demo, &mario, &refezione, &trasporto, greta, sofia).await?;
+    let paid_emission = demo_payments(
+        &txn,
+        &demo,
+        &mario,
+        &refezione,
+        &trasporto,
+        [greta, sofia],
+        now,
+    )
+    .await?;
+    let today = rome::today(now);
+    demo_calendar(&txn, demo.id, refezione.id, today).await?;
+    demo_calendar(&txn, esempio.id, refezione_esempio.id, today).await?;
     txn.commit().await?;
     // The first emission was paid at a counter: through the real receipt path.
     let receipt = SimulatorGateway::new()
@@ -586,8 +600,8 @@ async fn demo_payments<C: ConnectionTrait>(
     guardian: &user::Model,
     refezione: &service::Model,
     trasporto: &service::Model,
-    greta: &child::Model,
-    sofia: &child::Model,
+    children: [&child::Model; 2],
+    now: OffsetDateTime,
 ) -> Result<payment_notice::Model, DbErr> {
     let err = |e: crate::error::ApiError| DbErr::Custom(e.to_string());
     let account = ledger::account(db, ente.id, guardian.id, refezione.id)
@@ -609,11 +623,11 @@ async fn demo_payments<C: ConnectionTrait>(
     )
     .await
     .map_err(err)?;
-    let today = rome::today(OffsetDateTime::now_utc());
+    let today = rome::today(now);
     let mut day = today - time::Duration::days(7);
     while day < today {
         if day.weekday().number_from_monday() <= 5 {
-            for c in [greta, sofia] {
+            for c in children {
                 ledger::append(
                     db,
                     &account,
@@ -683,4 +697,52 @@ async fn demo_payments<C: ConnectionTrait>(
         first.get_or_insert(notice);
     }
     first.ok_or_else(|| DbErr::Custom("no demo emission".into()))
+}
+
+/// The canteen's school year around `today`, Monday to Friday, with the national
+/// holidays and the Christmas break closed.
+async fn demo_calendar<C: ConnectionTrait>(
+    db: &C,
+    ente_id: i64,
+    service_id: i64,
+    today: Date,
+) -> Result<(), DbErr> {
+    let year = school_year_start(today);
+    let day = |y: i32, m: Month, d: u8| {
+        Date::from_calendar_date(y, m, d).map_err(|e| DbErr::Custom(e.to_string()))
+    };
+    service_calendar::ActiveModel {
+        ente_id: Set(ente_id),
+        service_id: Set(service_id),
+        first_day: Set(day(year, Month::September, 14)?),
+        last_day: Set(day(year + 1, Month::June, 8)?),
+        serving_weekdays: Set("1,2,3,4,5".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let mut closures = vec![
+        (day(year, Month::November, 1)?, "Ognissanti"),
+        (day(year, Month::December, 8)?, "Immacolata Concezione"),
+        (day(year + 1, Month::April, 25)?, "Festa della Liberazione"),
+        (day(year + 1, Month::May, 1)?, "Festa del Lavoro"),
+        (day(year + 1, Month::June, 2)?, "Festa della Repubblica"),
+    ];
+    let mut christmas = day(year, Month::December, 23)?;
+    while christmas <= day(year + 1, Month::January, 6)? {
+        closures.push((christmas, "Vacanze di Natale"));
+        christmas += time::Duration::days(1);
+    }
+    closure::Entity::insert_many(closures.into_iter().map(|(d, description)| {
+        closure::ActiveModel {
+            ente_id: Set(ente_id),
+            service_id: Set(service_id),
+            day: Set(d),
+            description: Set(description.into()),
+            ..Default::default()
+        }
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
 }

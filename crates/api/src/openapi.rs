@@ -70,6 +70,10 @@ impl Modify for SecurityAddon {
         bookings::routes::month_calendar,
         bookings::routes::change_day,
         bookings::routes::change_range,
+        bookings::calendar_routes::get_calendar,
+        bookings::calendar_routes::set_calendar,
+        bookings::calendar_routes::add_closure,
+        bookings::calendar_routes::remove_closure,
         bookings::canteen_routes::roster,
         bookings::canteen_routes::mark_attendance,
         bookings::canteen_routes::kitchen_counts,
@@ -85,6 +89,7 @@ impl Modify for SecurityAddon {
         (name = "Pagamenti", description = "Prepaid account, recharges, payment notices and receipts (guardian only)"),
         (name = "Emissioni", description = "Bills (rette) issued by the comune"),
         (name = "Prenotazioni", description = "Meal bookings: month calendar, cancellations, blank meals"),
+        (name = "Calendario", description = "The canteen's school calendar: service period, serving weekdays, closures (operators)"),
         (name = "Mensa", description = "Canteen staff: attendance, kitchen counts, meal charging"),
     )
 )]

@@ -87,6 +87,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
     content::routes::configure(cfg);
     payments::routes::configure(cfg);
     bookings::routes::configure(cfg);
+    bookings::calendar_routes::configure(cfg);
     bookings::canteen_routes::configure(cfg);
 }
 
@@ -137,8 +138,9 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     let db = crate::db::connect_and_migrate(&config.database_url)
         .await
         .map_err(|e| std::io::Error::other(format!("database: {e}")))?;
+    let clock = Arc::new(Clock::new(config.fake_now));
     if config.demo_data {
-        demo::load_if_empty(&db)
+        demo::load_if_empty(&db, clock.now())
             .await
             .map_err(|e| std::io::Error::other(format!("demo data: {e}")))?;
     }
@@ -171,7 +173,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     };
     let state = web::Data::new(AppState {
         gateway,
-        clock: Arc::new(Clock::new(config.fake_now)),
+        clock,
         db,
         jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl_seconds),
         oidc: OidcClient::new(providers),

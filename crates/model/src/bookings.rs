@@ -7,6 +7,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::entes::{CutoffRule, EnteSettings};
 use crate::format;
+use crate::problem::FieldError;
 use crate::rome;
 
 /// What a child does on a school day. `Present` is the default and needs no record.
@@ -357,6 +358,117 @@ pub struct KitchenCount {
     pub class_name: String,
     pub meal_type: String,
     pub meals: u64,
+}
+
+/// A day without service inside the period (holiday, closure), set by operators.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Closure {
+    pub id: i64,
+    pub day: Date,
+    /// "Vacanze di Natale", "Festa dell'Immacolata".
+    pub description: String,
+}
+
+/// A service's school calendar as operators manage it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceCalendar {
+    pub service_id: i64,
+    pub service_name: String,
+    pub first_day: Date,
+    pub last_day: Date,
+    /// ISO weekdays (1 = Monday … 7 = Sunday) the canteen serves.
+    pub serving_weekdays: Vec<u8>,
+    /// Whether an operator set it (otherwise the school year, Monday to Friday).
+    pub configured: bool,
+    /// Closures in date order.
+    pub closures: Vec<Closure>,
+}
+
+/// The service period and the weekdays the canteen serves.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarSettings {
+    pub first_day: Date,
+    pub last_day: Date,
+    pub serving_weekdays: Vec<u8>,
+}
+
+/// Longest service period an operator may set, in days (a school year and some).
+pub const MAX_PERIOD_DAYS: i64 = 366;
+/// Longest closure an operator may add at once, in days (the summer break fits).
+pub const MAX_CLOSURE_DAYS: i64 = 120;
+
+impl CalendarSettings {
+    /// Italian errors per field, empty when the settings are acceptable. The SPA shows
+    /// them as the operator types; the API refuses a request that has any.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.last_day < self.first_day {
+            errors.push(FieldError::new(
+                "last_day",
+                "La data di fine non può precedere quella di inizio.",
+            ));
+        } else if (self.last_day - self.first_day).whole_days() >= MAX_PERIOD_DAYS {
+            errors.push(FieldError::new(
+                "last_day",
+                "Il periodo di servizio non può superare un anno.",
+            ));
+        }
+        if self.serving_weekdays.is_empty() {
+            errors.push(FieldError::new(
+                "serving_weekdays",
+                "Scegli almeno un giorno della settimana in cui la mensa è attiva.",
+            ));
+        } else if self.serving_weekdays.iter().any(|d| !(1..=7).contains(d)) {
+            errors.push(FieldError::new(
+                "serving_weekdays",
+                "I giorni della settimana vanno da 1 (lunedì) a 7 (domenica).",
+            ));
+        }
+        errors
+    }
+}
+
+impl NewClosure {
+    /// Italian errors per field, empty when the closure is acceptable.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.to < self.from {
+            errors.push(FieldError::new(
+                "to",
+                "La data finale non può precedere quella iniziale.",
+            ));
+        } else if (self.to - self.from).whole_days() >= MAX_CLOSURE_DAYS {
+            errors.push(FieldError::new(
+                "to",
+                "Una chiusura può durare al massimo 120 giorni.",
+            ));
+        }
+        let description = self.description.trim();
+        if description.is_empty() {
+            errors.push(FieldError::new(
+                "description",
+                "Scrivi il motivo della chiusura, ad esempio «Vacanze di Natale».",
+            ));
+        } else if description.chars().count() > 120 {
+            errors.push(FieldError::new(
+                "description",
+                "La descrizione può contenere al massimo 120 caratteri.",
+            ));
+        }
+        errors
+    }
+}
+
+/// Close the canteen on every day from `from` to `to` (one day when equal).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewClosure {
+    pub from: Date,
+    pub to: Date,
+    pub description: String,
 }
 
 #[cfg(test)]

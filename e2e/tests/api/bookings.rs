@@ -4,7 +4,6 @@
 
 use e2e::{client, json, problem, TestServer, ANNA, GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO};
 use reqwest::StatusCode;
-use sportello_model::auth::TokenResponse;
 use sportello_model::bookings::{BookingResult, MealChoice, MonthCalendar};
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::Page;
@@ -146,19 +145,7 @@ async fn guardian_cancels_a_meal_before_the_cutoff_and_sees_it() {
 #[tokio::test]
 async fn changes_after_the_cutoff_past_days_and_holidays_are_refused_in_italian() {
     let server = server().await;
-    let browser = client();
-    server
-        .oidc_login(&browser, "esempio", "spid", GIUSEPPE_ESEMPIO)
-        .await;
-    let giuseppe: TokenResponse = json(
-        browser
-            .post(server.api("/auth/refresh"))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let giuseppe = server.spid_login("esempio", GIUSEPPE_ESEMPIO).await;
     let token = &giuseppe.access_token;
     let (elena, refezione) = child_and_service(&server, token, "Elena Ferrari").await;
     let late = problem(

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bookings;
+mod calendar;
 mod canteen;
 mod emissions;
 mod payments;

@@ -6,7 +6,6 @@ use e2e::{
     LAURA_DELEGATE, MARIO,
 };
 use reqwest::StatusCode;
-use sportello_model::auth::TokenResponse;
 use sportello_model::payments::{
     CheckoutStarted, MovementKind, Notice, NoticeStatus, PaymentService, Statement,
 };
@@ -317,19 +316,7 @@ async fn notice_paid_at_the_counter_credits_once() {
 #[tokio::test]
 async fn the_comune_recharge_rule_is_enforced_with_its_message() {
     let server = TestServer::start().await;
-    let browser = client();
-    server
-        .oidc_login(&browser, "esempio", "spid", GIUSEPPE_ESEMPIO)
-        .await;
-    let giuseppe: TokenResponse = json(
-        browser
-            .post(server.api("/auth/refresh"))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let giuseppe = server.spid_login("esempio", GIUSEPPE_ESEMPIO).await;
     let service = refezione(&server, &giuseppe.access_token).await;
     let path = format!("/payments/services/{}/notices", service.service_id);
     for (amount, message) in [

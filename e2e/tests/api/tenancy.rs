@@ -2,11 +2,10 @@
 //! "not found", never "forbidden", and never its data.
 
 use e2e::{
-    client, json, problem, TestServer, ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR,
-    GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO, PAOLO_CANTEEN,
+    json, problem, TestServer, ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, GIUSEPPE_ESEMPIO,
+    LAURA_DELEGATE, MARIO, PAOLO_CANTEEN,
 };
 use reqwest::StatusCode;
-use sportello_model::auth::TokenResponse;
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::entes::ServiceKind;
 use sportello_model::Page;
@@ -26,20 +25,6 @@ fn names(list: &[(i64, String)]) -> Vec<&str> {
 
 fn id_of(list: &[(i64, String)], name: &str) -> i64 {
     list.iter().find(|(_, n)| n == name).unwrap().0
-}
-
-async fn spid_tokens(server: &TestServer, slug: &str, fiscal_code: &str) -> TokenResponse {
-    let browser = client();
-    server.oidc_login(&browser, slug, "spid", fiscal_code).await;
-    json(
-        browser
-            .post(server.api("/auth/refresh"))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await
 }
 
 #[tokio::test]
@@ -133,7 +118,7 @@ async fn staff_see_every_child_of_their_comune_only() {
             ["Greta Albertini", "Sofia Albertini", "Luca Colombo"]
         );
     }
-    let carlo = spid_tokens(&server, "esempio", CARLO_OPERATOR_ESEMPIO).await;
+    let carlo = server.spid_login("esempio", CARLO_OPERATOR_ESEMPIO).await;
     let theirs = children(&server, &carlo.access_token).await;
     assert_eq!(names(&theirs), ["Elena Ferrari"]);
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
@@ -161,7 +146,7 @@ async fn another_family_or_another_comune_answers_not_found() {
     let server = TestServer::start().await;
     let mario = server.login("demo", MARIO).await;
     let anna = server.login("demo", ANNA).await;
-    let giuseppe = spid_tokens(&server, "esempio", GIUSEPPE_ESEMPIO).await;
+    let giuseppe = server.spid_login("esempio", GIUSEPPE_ESEMPIO).await;
     let albertini = children(&server, &mario.access_token).await;
     let colombo = children(&server, &anna.access_token).await;
     let ferrari = children(&server, &giuseppe.access_token).await;

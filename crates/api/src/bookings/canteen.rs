@@ -1,51 +1,36 @@
 //! The canteen's day: who is expected (roster), staff attendance, kitchen counts and the
 //! daily meal charging to the families' prepaid accounts.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr,
+    TransactionTrait,
 };
 use sportello_model::auth::Role;
 use sportello_model::bookings::{
     AttendanceMark, AttendanceRow, BookingRefusal, ChargeReport, KitchenCount, MealChoice,
 };
-use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::MovementKind;
 use sportello_model::{format, rome};
 use time::{Date, OffsetDateTime};
 
+use super::calendar::school_calendar;
 use super::entity::{attendance, booking};
-use super::service::school_calendar;
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
 use crate::db::TenantScoped;
-use crate::entes::entity::service;
-use crate::entes::service::service_kind;
+use crate::entes::service::prepaid_service;
 use crate::error::{ApiError, ApiResult};
-use crate::payments::entity::ledger_movement;
-use crate::payments::ledger::{self, NewMovement};
+use crate::payments::ledger::{self, NewMovement, BATCH_ROWS};
 
 /// A roster line with what charging needs.
 struct Expected {
     row: AttendanceRow,
     guardian_id: i64,
     meal_price_cents: i64,
-}
-
-async fn prepaid_service(
-    db: &DatabaseConnection,
-    ente_id: i64,
-    service_id: i64,
-) -> ApiResult<service::Model> {
-    service::Entity::find_in_ente(ente_id)
-        .filter(service::Column::Id.eq(service_id))
-        .one(db)
-        .await?
-        .filter(|s| service_kind(&s.kind) == ServiceKind::Prepaid)
-        .ok_or(ApiError::NotFound)
 }
 
 /// Every child actively enrolled in the service, with whether they eat on `day`: staff's
@@ -67,12 +52,18 @@ async fn expected(
         .filter(enrolment::Column::Active.eq(true))
         .all(db)
         .await?;
-    let children: HashMap<i64, child::Model> = child::Entity::find_in_ente(ente_id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let mut children: HashMap<i64, child::Model> = HashMap::with_capacity(enrolments.len());
+    let enrolled: Vec<i64> = enrolments.iter().map(|e| e.child_id).collect();
+    for chunk in enrolled.chunks(BATCH_ROWS) {
+        children.extend(
+            child::Entity::find_in_ente(ente_id)
+                .filter(child::Column::Id.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c)),
+        );
+    }
     let bookings: HashMap<i64, MealChoice> = booking::Entity::find_in_ente(ente_id)
         .filter(booking::Column::ServiceId.eq(service_id))
         .filter(booking::Column::Day.eq(day))
@@ -231,7 +222,9 @@ pub async fn kitchen_counts(
 
 /// Debits each child who ate on a closed `day` the meal price of their enrolment, one
 /// movement per child and day. Idempotent through the unique meal key: running it
-/// twice, or on two servers at once, charges once.
+/// twice, or on two servers at once, charges once. Meals go in batches of
+/// [`BATCH_ROWS`], one transaction each; a batch that meets a meal charged meanwhile by
+/// another run is rolled back and redone without it.
 pub async fn charge_day(
     db: &DatabaseConnection,
     ente_id: i64,
@@ -246,66 +239,95 @@ pub async fn charge_day(
         )));
     }
     prepaid_service(db, ente_id, service_id).await?;
-    let rows = expected(db, ente_id, service_id, day).await?;
-    let key = |child_id: i64| format!("{child_id}:{service_id}:{day}");
-    let done: HashSet<String> = ledger_movement::Entity::find()
-        .filter(ledger_movement::Column::EnteId.eq(ente_id))
-        .filter(ledger_movement::Column::ServiceDay.eq(day))
-        .filter(ledger_movement::Column::MealKey.is_not_null())
-        .all(db)
+    let (eating, absent): (Vec<Expected>, Vec<Expected>) = expected(db, ente_id, service_id, day)
         .await?
         .into_iter()
-        .filter_map(|m| m.meal_key)
-        .collect();
+        .partition(|e| e.row.present);
+    let mut guardians: Vec<i64> = eating.iter().map(|e| e.guardian_id).collect();
+    guardians.sort_unstable();
+    guardians.dedup();
+    let accounts = ledger::accounts_of(db, ente_id, service_id, &guardians).await?;
     let mut report = ChargeReport {
         service_id,
         day,
         charged: 0,
         already_charged: 0,
-        absent: 0,
+        absent: absent.len() as u64,
         amount: cents_to_decimal(0),
     };
     let mut amount_cents = 0;
-    for e in rows {
-        if !e.row.present {
-            report.absent += 1;
-            continue;
-        }
-        let meal_key = key(e.row.child_id);
-        if done.contains(&meal_key) {
-            report.already_charged += 1;
-            continue;
-        }
-        let txn = db.begin().await?;
-        let account = ledger::account(&txn, ente_id, e.guardian_id, service_id).await?;
-        let appended = ledger::append(
-            &txn,
-            &account,
-            NewMovement {
-                kind: MovementKind::Meal,
-                amount_cents: -e.meal_price_cents,
-                description: format!("Pasto del {} - {}", format::date(day), e.row.child_name),
-                child_id: Some(e.row.child_id),
-                service_day: Some(day),
-                receipt_row_id: None,
-                meal_key: Some(meal_key),
-                created_by: None,
-            },
-        )
-        .await;
-        match appended {
-            Ok(_) => {
-                txn.commit().await?;
-                report.charged += 1;
-                amount_cents += e.meal_price_cents;
-            }
-            // Another run got there first: its movement stands, ours is rolled back.
-            Err(_) => {
-                txn.rollback().await?;
-                report.already_charged += 1;
-            }
-        }
+    for batch in eating.chunks(BATCH_ROWS) {
+        let (charged, cents) =
+            charge_batch(db, ente_id, service_id, day, &accounts, batch, now).await?;
+        report.charged += charged;
+        report.already_charged += batch.len() as u64 - charged;
+        amount_cents += cents;
     }
     report.amount = cents_to_decimal(amount_cents);
     Ok(report)
+}
+
+/// Times a batch is tried when it collides with a concurrent run.
+const CHARGE_ATTEMPTS: usize = 3;
+
+/// Charges the meals of `batch` not in the ledger yet: (meals charged, cents). Meals
+/// already charged are skipped before the transaction (a re-run costs one read) and
+/// again inside it, under the accounts' locks.
+async fn charge_batch(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    service_id: i64,
+    day: Date,
+    accounts: &HashMap<i64, i64>,
+    batch: &[Expected],
+    now: OffsetDateTime,
+) -> ApiResult<(u64, i64)> {
+    let key = |child_id: i64| format!("{child_id}:{service_id}:{day}");
+    let keys: Vec<String> = batch.iter().map(|e| key(e.row.child_id)).collect();
+    let mut last_error = None;
+    for _ in 0..CHARGE_ATTEMPTS {
+        let done = ledger::charged_meal_keys(db, &keys).await?;
+        let mut movements = Vec::new();
+        for (e, meal_key) in batch.iter().zip(&keys) {
+            if done.contains(meal_key) {
+                continue;
+            }
+            let account = *accounts
+                .get(&e.guardian_id)
+                .ok_or_else(|| ApiError::internal("no prepaid account for a family"))?;
+            movements.push((
+                account,
+                NewMovement {
+                    kind: MovementKind::Meal,
+                    amount_cents: -e.meal_price_cents,
+                    description: format!("Pasto del {} - {}", format::date(day), e.row.child_name),
+                    child_id: Some(e.row.child_id),
+                    service_day: Some(day),
+                    receipt_row_id: None,
+                    meal_key: Some(meal_key.clone()),
+                    created_by: None,
+                },
+            ));
+        }
+        if movements.is_empty() {
+            return Ok((0, 0));
+        }
+        let txn = db.begin().await?;
+        match ledger::append_batch(&txn, ente_id, movements, now).await {
+            Ok(outcome) => {
+                txn.commit().await?;
+                return Ok((outcome.appended, -outcome.amount_cents));
+            }
+            // A meal charged by another run for a family whose account it did not hold
+            // (the child changed family): the constraint stopped it; try again.
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                txn.rollback().await?;
+                last_error = Some(err);
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(last_error
+        .map(ApiError::from)
+        .unwrap_or_else(|| ApiError::internal("meal charging did not finish")))
 }

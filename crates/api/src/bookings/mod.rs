@@ -2,6 +2,8 @@
 //! the guardian or the delegate within the ente's cutoff rule (one function in `model`,
 //! shared with the SPA).
 
+pub mod calendar;
+pub mod calendar_routes;
 pub mod canteen;
 pub mod canteen_routes;
 pub mod entity;

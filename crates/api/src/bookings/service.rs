@@ -9,70 +9,23 @@ use sea_orm::{
 use sportello_model::auth::Role;
 use sportello_model::bookings::{
     BookingRange, BookingRefusal, CalendarDay, CutoffPolicy, MealChoice, MonthCalendar,
-    SchoolCalendar,
 };
-use sportello_model::entes::{EnteSettings, ServiceKind};
+use sportello_model::entes::EnteSettings;
 use sportello_model::rome;
 use time::{Date, Month, OffsetDateTime};
 
-use super::entity::{booking, closure, service_calendar};
+use super::calendar::school_calendar;
+use super::entity::booking;
 use crate::auth::Principal;
 use crate::children::entity::enrolment;
 use crate::children::service::find_visible;
 use crate::db::TenantScoped;
 use crate::entes::entity::service;
-use crate::entes::service::{by_id as ente_by_id, service_kind, settings};
+use crate::entes::service::{by_id as ente_by_id, prepaid_service, settings};
 use crate::error::{ApiError, ApiResult};
 
 /// At most this many days in one range change.
 const MAX_RANGE_DAYS: i64 = 62;
-
-/// The service's calendar: what operators set, or the school year with Monday to Friday.
-pub async fn school_calendar(
-    db: &DatabaseConnection,
-    ente_id: i64,
-    service_id: i64,
-    today: Date,
-) -> ApiResult<SchoolCalendar> {
-    let closures = closure::Entity::find_in_ente(ente_id)
-        .filter(closure::Column::ServiceId.eq(service_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.day)
-        .collect();
-    let stored = service_calendar::Entity::find_in_ente(ente_id)
-        .filter(service_calendar::Column::ServiceId.eq(service_id))
-        .one(db)
-        .await?;
-    Ok(match stored {
-        Some(c) => SchoolCalendar {
-            first_day: c.first_day,
-            last_day: c.last_day,
-            serving_weekdays: c
-                .serving_weekdays
-                .split(',')
-                .filter_map(|d| d.trim().parse().ok())
-                .collect(),
-            closures,
-        },
-        None => {
-            let start_year = if u8::from(today.month()) >= 9 {
-                today.year()
-            } else {
-                today.year() - 1
-            };
-            SchoolCalendar {
-                first_day: Date::from_calendar_date(start_year, Month::September, 1)
-                    .map_err(ApiError::internal)?,
-                last_day: Date::from_calendar_date(start_year + 1, Month::June, 30)
-                    .map_err(ApiError::internal)?,
-                serving_weekdays: vec![1, 2, 3, 4, 5],
-                closures,
-            }
-        }
-    })
-}
 
 /// The child (visible to the principal) with an active enrolment in a prepaid service
 /// whose meals are booked; everything else is "not found".
@@ -99,12 +52,10 @@ async fn context(
         .filter(enrolment::Column::Active.eq(true))
         .one(db)
         .await?;
-    let service = service::Entity::find_in_ente(principal.ente_id)
-        .filter(service::Column::Id.eq(service_id))
-        .one(db)
-        .await?
-        .filter(|s| service_kind(&s.kind) == ServiceKind::Prepaid && enrolled.is_some())
-        .ok_or(ApiError::NotFound)?;
+    if enrolled.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let service = prepaid_service(db, principal.ente_id, service_id).await?;
     let ente = ente_by_id(db, principal.ente_id).await?;
     let settings = settings(&ente);
     let policy = CutoffPolicy::from_settings(&settings)

@@ -52,6 +52,28 @@ pub fn service_kind(kind: &str) -> ServiceKind {
     }
 }
 
+/// A prepaid service (e.g. Refezione Scolastica) of the ente, or 404.
+pub async fn prepaid_service(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    service_id: i64,
+) -> ApiResult<service::Model> {
+    service::Entity::find_in_ente(ente_id)
+        .filter(service::Column::Id.eq(service_id))
+        .one(db)
+        .await?
+        .filter(|s| service_kind(&s.kind) == ServiceKind::Prepaid)
+        .ok_or(ApiError::NotFound)
+}
+
+/// ISO weekdays stored as `1,2,3,4,5`.
+pub fn parse_weekdays(stored: &str) -> Vec<u8> {
+    stored
+        .split(',')
+        .filter_map(|d| d.trim().parse().ok())
+        .collect()
+}
+
 pub fn service_dto(s: service::Model) -> Service {
     Service {
         id: s.id,
@@ -69,11 +91,7 @@ pub fn settings(e: &ente::Model) -> EnteSettings {
         } else {
             CutoffRule::SameDay
         },
-        bookable_weekdays: e
-            .bookable_weekdays
-            .split(',')
-            .filter_map(|d| d.trim().parse().ok())
-            .collect(),
+        bookable_weekdays: parse_weekdays(&e.bookable_weekdays),
         recharge: RechargeRule {
             min: cents_to_decimal(e.recharge_min_cents),
             max: cents_to_decimal(e.recharge_max_cents),

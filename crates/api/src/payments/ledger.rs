@@ -2,8 +2,10 @@
 //! same transaction, the statement.
 
 use sea_orm::sea_query::{Expr, OnConflict};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use sportello_model::money::cents_to_decimal;
@@ -15,6 +17,10 @@ use super::entity::{ledger_movement, prepaid_account};
 use crate::children::entity::child;
 use crate::db::TenantScoped;
 use crate::error::{ApiError, ApiResult};
+
+/// Rows per statement in batch work: well inside the bind-parameter limits of SQLite
+/// (32 766) and PostgreSQL (65 535) for a movement's dozen columns.
+pub const BATCH_ROWS: usize = 1000;
 
 /// A movement to append.
 pub struct NewMovement {
@@ -114,12 +120,26 @@ pub async fn append<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| ApiError::internal("prepaid account vanished"))?
         .balance_cents;
-    Ok(ledger_movement::ActiveModel {
-        ente_id: Set(account.ente_id),
-        account_id: Set(account.id),
+    Ok(
+        movement_row(account.ente_id, account.id, balance, movement, now)
+            .insert(txn)
+            .await?,
+    )
+}
+
+fn movement_row(
+    ente_id: i64,
+    account_id: i64,
+    balance_after_cents: i64,
+    movement: NewMovement,
+    now: OffsetDateTime,
+) -> ledger_movement::ActiveModel {
+    ledger_movement::ActiveModel {
+        ente_id: Set(ente_id),
+        account_id: Set(account_id),
         kind: Set(movement.kind.as_str().into()),
         amount_cents: Set(movement.amount_cents),
-        balance_after_cents: Set(balance),
+        balance_after_cents: Set(balance_after_cents),
         description: Set(movement.description),
         child_id: Set(movement.child_id),
         service_day: Set(movement.service_day),
@@ -129,8 +149,175 @@ pub async fn append<C: ConnectionTrait>(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(txn)
-    .await?)
+}
+
+/// The accounts of these families for a prepaid service, created where missing:
+/// guardian id → account id. For batch work (daily meal charging).
+pub async fn accounts_of<C: ConnectionTrait>(
+    db: &C,
+    ente_id: i64,
+    service_id: i64,
+    guardian_ids: &[i64],
+) -> ApiResult<HashMap<i64, i64>> {
+    let mut found = HashMap::new();
+    let now = OffsetDateTime::now_utc();
+    for chunk in guardian_ids.chunks(BATCH_ROWS) {
+        prepaid_account::Entity::insert_many(chunk.iter().map(|&guardian_id| {
+            prepaid_account::ActiveModel {
+                ente_id: Set(ente_id),
+                guardian_id: Set(guardian_id),
+                service_id: Set(service_id),
+                balance_cents: Set(0),
+                movement_count: Set(0),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                prepaid_account::Column::GuardianId,
+                prepaid_account::Column::ServiceId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        found.extend(
+            prepaid_account::Entity::find_in_ente(ente_id)
+                .filter(prepaid_account::Column::ServiceId.eq(service_id))
+                .filter(prepaid_account::Column::GuardianId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|a| (a.guardian_id, a.id)),
+        );
+    }
+    Ok(found)
+}
+
+/// Which of these meal keys are already in the ledger.
+pub async fn charged_meal_keys<C: ConnectionTrait>(
+    db: &C,
+    meal_keys: &[String],
+) -> Result<HashSet<String>, DbErr> {
+    Ok(ledger_movement::Entity::find()
+        .select_only()
+        .column(ledger_movement::Column::MealKey)
+        .filter(ledger_movement::Column::MealKey.is_in(meal_keys.iter().cloned()))
+        .into_tuple::<Option<String>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// What [`append_batch`] appended.
+pub struct BatchOutcome {
+    pub appended: u64,
+    pub amount_cents: i64,
+}
+
+/// Appends many movements (at most [`BATCH_ROWS`]) inside the caller's transaction, with
+/// the same guarantees as [`append`]. Each account's balance moves first, in account
+/// order, which locks the rows (PostgreSQL; SQLite: the write lock) so that two batches
+/// never wait on each other in a cycle. Then, under those locks, movements whose meal
+/// key is already in the ledger are dropped and their accounts set back, and the rest
+/// go in with one multi-row insert.
+pub async fn append_batch<C: ConnectionTrait>(
+    txn: &C,
+    ente_id: i64,
+    movements: Vec<(i64, NewMovement)>,
+    now: OffsetDateTime,
+) -> Result<BatchOutcome, DbErr> {
+    let keys: Vec<String> = movements
+        .iter()
+        .filter_map(|(_, m)| m.meal_key.clone())
+        .collect();
+    let mut per_account: BTreeMap<i64, Vec<NewMovement>> = BTreeMap::new();
+    for (account_id, movement) in movements {
+        per_account.entry(account_id).or_default().push(movement);
+    }
+    for (&account_id, movements) in &per_account {
+        move_balance(txn, account_id, movements, 1, now).await?;
+    }
+    let done = charged_meal_keys(txn, &keys).await?;
+    if !done.is_empty() {
+        for (&account_id, movements) in per_account.iter_mut() {
+            let (gone, kept): (Vec<NewMovement>, Vec<NewMovement>) = movements
+                .drain(..)
+                .partition(|m| m.meal_key.as_ref().is_some_and(|k| done.contains(k)));
+            if !gone.is_empty() {
+                move_balance(txn, account_id, &gone, -1, now).await?;
+            }
+            *movements = kept;
+        }
+        per_account.retain(|_, movements| !movements.is_empty());
+    }
+    if per_account.is_empty() {
+        return Ok(BatchOutcome {
+            appended: 0,
+            amount_cents: 0,
+        });
+    }
+    let balances: HashMap<i64, i64> = prepaid_account::Entity::find()
+        .select_only()
+        .column(prepaid_account::Column::Id)
+        .column(prepaid_account::Column::BalanceCents)
+        .filter(prepaid_account::Column::Id.is_in(per_account.keys().copied()))
+        .into_tuple::<(i64, i64)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut outcome = BatchOutcome {
+        appended: 0,
+        amount_cents: 0,
+    };
+    let mut rows = Vec::new();
+    for (account_id, movements) in per_account {
+        let total: i64 = movements.iter().map(|m| m.amount_cents).sum();
+        let balance = *balances
+            .get(&account_id)
+            .ok_or_else(|| DbErr::RecordNotFound(format!("prepaid account {account_id}")))?;
+        let mut running = balance - total;
+        outcome.amount_cents += total;
+        outcome.appended += movements.len() as u64;
+        for movement in movements {
+            running += movement.amount_cents;
+            rows.push(movement_row(ente_id, account_id, running, movement, now));
+        }
+    }
+    ledger_movement::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(outcome)
+}
+
+/// Moves an account's balance and count by `sign` times these movements.
+async fn move_balance<C: ConnectionTrait>(
+    txn: &C,
+    account_id: i64,
+    movements: &[NewMovement],
+    sign: i64,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let total: i64 = movements.iter().map(|m| m.amount_cents).sum();
+    prepaid_account::Entity::update_many()
+        .col_expr(
+            prepaid_account::Column::BalanceCents,
+            Expr::col(prepaid_account::Column::BalanceCents).add(sign * total),
+        )
+        .col_expr(
+            prepaid_account::Column::MovementCount,
+            Expr::col(prepaid_account::Column::MovementCount).add(sign * movements.len() as i64),
+        )
+        .col_expr(prepaid_account::Column::UpdatedAt, Expr::value(now))
+        .filter(prepaid_account::Column::Id.eq(account_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Movements of an account, newest first. The total comes from the account's cached
@@ -150,7 +337,7 @@ pub async fn movements(
         .await?;
     let total = u64::try_from(account.movement_count).unwrap_or_default();
     let child_ids: Vec<i64> = rows.iter().filter_map(|m| m.child_id).collect();
-    let names: std::collections::HashMap<i64, String> = if child_ids.is_empty() {
+    let names: HashMap<i64, String> = if child_ids.is_empty() {
         Default::default()
     } else {
         child::Entity::find_in_ente(account.ente_id)

@@ -21,7 +21,7 @@ use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::{ente, service};
-use crate::entes::service::{by_id as ente_by_id, service_kind, settings};
+use crate::entes::service::{by_id as ente_by_id, prepaid_service, service_kind, settings};
 use crate::error::{ApiError, ApiResult};
 
 /// Money is the guardian's business only; anyone else is told it does not exist.
@@ -31,30 +31,6 @@ pub fn require_guardian(principal: &Principal) -> ApiResult<()> {
     } else {
         Err(ApiError::NotFound)
     }
-}
-
-async fn service_of_ente(
-    db: &DatabaseConnection,
-    ente_id: i64,
-    service_id: i64,
-) -> ApiResult<service::Model> {
-    service::Entity::find_in_ente(ente_id)
-        .filter(service::Column::Id.eq(service_id))
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
-async fn prepaid_service(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    service_id: i64,
-) -> ApiResult<service::Model> {
-    let s = service_of_ente(db, principal.ente_id, service_id).await?;
-    if service_kind(&s.kind) != ServiceKind::Prepaid {
-        return Err(ApiError::NotFound);
-    }
-    Ok(s)
 }
 
 /// The Pagamenti page: prepaid services with their balance, emission services with what
@@ -111,7 +87,7 @@ pub async fn statement(
     per_page: u64,
 ) -> ApiResult<Statement> {
     require_guardian(principal)?;
-    let s = prepaid_service(db, principal, service_id).await?;
+    let s = prepaid_service(db, principal.ente_id, service_id).await?;
     let account =
         ledger::account_for_reading(db, principal.ente_id, principal.user_id, s.id).await?;
     let movements = ledger::movements(db, &account, page, per_page).await?;
@@ -135,7 +111,7 @@ pub async fn create_recharge_notice(
     amount: &str,
 ) -> ApiResult<(ente::Model, payment_notice::Model)> {
     require_guardian(principal)?;
-    let s = prepaid_service(db, principal, service_id).await?;
+    let s = prepaid_service(db, principal.ente_id, service_id).await?;
     let ente = ente_by_id(db, principal.ente_id).await?;
     let amount = parse_amount(amount).map_err(|m| ApiError::field("amount", m))?;
     let cents = check_recharge_amount(&settings(&ente).recharge, amount)
@@ -173,7 +149,7 @@ pub async fn list_notices(
     per_page: u64,
 ) -> ApiResult<Page<Notice>> {
     require_guardian(principal)?;
-    let s = prepaid_service(db, principal, service_id).await?;
+    let s = prepaid_service(db, principal.ente_id, service_id).await?;
     let paginator = payment_notice::Entity::find_in_ente(principal.ente_id)
         .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
         .filter(payment_notice::Column::ServiceId.eq(s.id))

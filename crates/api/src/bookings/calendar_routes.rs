@@ -1,0 +1,116 @@
+//! `/api/v1/services/{id}/calendar`: operators set the canteen's period, serving
+//! weekdays and closures.
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use sportello_model::bookings::{CalendarSettings, NewClosure, ServiceCalendar};
+use sportello_model::{rome, Problem};
+
+use super::calendar;
+use crate::auth::Principal;
+use crate::error::ApiResult;
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_calendar)
+        .service(set_calendar)
+        .service(add_closure)
+        .service(remove_closure);
+}
+
+/// The service's calendar: period, serving weekdays and closures (operators).
+#[utoipa::path(
+    tag = "Calendario",
+    params(("service_id" = i64, Path, description = "Prepaid service id")),
+    responses(
+        (status = 200, body = ServiceCalendar),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/services/{service_id}/calendar")]
+pub async fn get_calendar(
+    state: web::Data<AppState>,
+    principal: Principal,
+    service_id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let today = rome::today(state.now());
+    Ok(HttpResponse::Ok().json(calendar::get(&state.db, &principal, *service_id, today).await?))
+}
+
+/// Sets the service period and the weekdays the canteen serves.
+#[utoipa::path(
+    tag = "Calendario",
+    params(("service_id" = i64, Path, description = "Prepaid service id")),
+    request_body = CalendarSettings,
+    responses(
+        (status = 200, body = ServiceCalendar),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/services/{service_id}/calendar")]
+pub async fn set_calendar(
+    state: web::Data<AppState>,
+    principal: Principal,
+    service_id: web::Path<i64>,
+    body: web::Json<CalendarSettings>,
+) -> ApiResult<HttpResponse> {
+    let today = rome::today(state.now());
+    Ok(HttpResponse::Ok()
+        .json(calendar::set(&state.db, &principal, *service_id, &body, today).await?))
+}
+
+/// Closes the canteen from `from` to `to` (holidays, strikes, school trips).
+#[utoipa::path(
+    tag = "Calendario",
+    params(("service_id" = i64, Path, description = "Prepaid service id")),
+    request_body = NewClosure,
+    responses(
+        (status = 200, body = ServiceCalendar),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/services/{service_id}/closures")]
+pub async fn add_closure(
+    state: web::Data<AppState>,
+    principal: Principal,
+    service_id: web::Path<i64>,
+    body: web::Json<NewClosure>,
+) -> ApiResult<HttpResponse> {
+    let today = rome::today(state.now());
+    Ok(HttpResponse::Ok()
+        .json(calendar::add_closure(&state.db, &principal, *service_id, &body, today).await?))
+}
+
+/// Reopens a closed day.
+#[utoipa::path(
+    tag = "Calendario",
+    params(
+        ("service_id" = i64, Path, description = "Prepaid service id"),
+        ("closure_id" = i64, Path, description = "Closure id"),
+    ),
+    responses(
+        (status = 200, body = ServiceCalendar),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/services/{service_id}/closures/{closure_id}")]
+pub async fn remove_closure(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (service_id, closure_id) = path.into_inner();
+    let today = rome::today(state.now());
+    Ok(HttpResponse::Ok().json(
+        calendar::remove_closure(&state.db, &principal, service_id, closure_id, today).await?,
+    ))
+}
