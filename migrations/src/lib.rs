@@ -6,6 +6,7 @@ mod columns;
 mod m20261123_000001_foundation;
 mod m20261123_000002_payments;
 mod m20261123_000003_bookings;
+mod m20261124_000004_request_keys;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_payments::Migration),
             Box::new(m20261123_000003_bookings::Migration),
+            Box::new(m20261124_000004_request_keys::Migration),
         ]
     }
 }

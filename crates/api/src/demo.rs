@@ -618,11 +618,11 @@ async fn demo_payments<C: ConnectionTrait>(
             service_day: None,
             receipt_row_id: None,
             meal_key: None,
+            request_key: None,
             created_by: None,
         },
     )
-    .await
-    .map_err(err)?;
+    .await?;
     let today = rome::today(now);
     let mut day = today - time::Duration::days(7);
     while day < today {
@@ -639,11 +639,11 @@ async fn demo_payments<C: ConnectionTrait>(
                         service_day: Some(day),
                         receipt_row_id: None,
                         meal_key: Some(format!("{}:{}:{day}", c.id, refezione.id)),
+                        request_key: None,
                         created_by: None,
                     },
                 )
-                .await
-                .map_err(err)?;
+                .await?;
             }
         }
         day += time::Duration::days(1);

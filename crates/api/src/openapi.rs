@@ -55,6 +55,8 @@ impl Modify for SecurityAddon {
         content::routes::download_document,
         payments::routes::overview,
         payments::routes::statement,
+        payments::routes::family_statement,
+        payments::routes::correct_account,
         payments::routes::list_notices,
         payments::routes::create_notice,
         payments::routes::recharge_online,

@@ -28,6 +28,8 @@ pub struct ChildDetail {
     /// `M` or `F`.
     pub sex: String,
     pub address: String,
+    /// The guardian (intestatario) of the child: the family's account holder.
+    pub guardian_id: i64,
     /// Name of the guardian (intestatario) of the child.
     pub guardian_name: String,
     pub enrolments: Vec<Enrolment>,

@@ -8,6 +8,7 @@ use time::{Date, OffsetDateTime};
 use crate::entes::{RechargeRule, ServiceKind};
 use crate::format::euro;
 use crate::money::decimal_to_cents;
+use crate::problem::FieldError;
 use crate::Page;
 
 /// Why a recharge amount is refused; `Display` is the Italian message for the user.
@@ -182,6 +183,93 @@ pub fn parse_amount(input: &str) -> Result<Decimal, &'static str> {
     normalized
         .parse::<Decimal>()
         .map_err(|_| "L'importo non è un numero valido (ad esempio 54,00).")
+}
+
+/// An operator's correction to a family's prepaid account, with its reason.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountCorrection {
+    /// `refund`: credit paid back to the family outside the portal (it debits the
+    /// account); `adjustment`: a correction either way.
+    pub kind: MovementKind,
+    /// Euro. A refund is positive; an adjustment is negative to debit (`"-5,00"`).
+    #[cfg_attr(feature = "openapi", schema(example = "4.20"))]
+    pub amount: String,
+    /// Why, in words the family will read on the statement.
+    pub reason: String,
+    /// Made once per correction by the client (e.g. a UUID) and sent again on a retry:
+    /// a repeated request appends nothing more.
+    pub request_id: String,
+}
+
+/// Longest reason of a correction, in characters.
+pub const MAX_REASON_CHARS: usize = 200;
+
+impl AccountCorrection {
+    /// The signed movement in cents (a refund debits), or Italian errors per field.
+    pub fn movement_cents(&self) -> Result<i64, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if !matches!(self.kind, MovementKind::Refund | MovementKind::Adjustment) {
+            errors.push(FieldError::new(
+                "kind",
+                "Scegli se si tratta di un rimborso o di una rettifica.",
+            ));
+        }
+        let cents = match parse_amount(&self.amount) {
+            Err(message) => {
+                errors.push(FieldError::new("amount", message));
+                None
+            }
+            Ok(amount) => match decimal_to_cents(amount) {
+                None => {
+                    errors.push(FieldError::new(
+                        "amount",
+                        "L'importo può avere al massimo due decimali.",
+                    ));
+                    None
+                }
+                Some(0) => {
+                    errors.push(FieldError::new("amount", "L'importo non può essere zero."));
+                    None
+                }
+                Some(c) if self.kind == MovementKind::Refund && c < 0 => {
+                    errors.push(FieldError::new(
+                        "amount",
+                        "Il rimborso si indica con un importo positivo.",
+                    ));
+                    None
+                }
+                Some(c) => Some(c),
+            },
+        };
+        let reason = self.reason.trim();
+        if reason.is_empty() {
+            errors.push(FieldError::new(
+                "reason",
+                "Scrivi il motivo: la famiglia lo leggerà nello stato contabile.",
+            ));
+        } else if reason.chars().count() > MAX_REASON_CHARS {
+            errors.push(FieldError::new(
+                "reason",
+                "Il motivo può contenere al massimo 200 caratteri.",
+            ));
+        }
+        let request = self.request_id.trim();
+        if request.is_empty() || request.len() > 64 {
+            errors.push(FieldError::new(
+                "request_id",
+                "Identificativo della richiesta mancante o troppo lungo (massimo 64 caratteri).",
+            ));
+        }
+        match cents {
+            Some(c) if errors.is_empty() => Ok(if self.kind == MovementKind::Refund {
+                -c
+            } else {
+                c
+            }),
+            _ => Err(errors),
+        }
+    }
 }
 
 /// Ask for a recharge of a prepaid service.
@@ -359,6 +447,55 @@ pub struct ReceiptSummary {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    fn correction(kind: MovementKind, amount: &str, reason: &str) -> AccountCorrection {
+        AccountCorrection {
+            kind,
+            amount: amount.into(),
+            reason: reason.into(),
+            request_id: "7d1c5a0e-2f4b-4c1e-9a43-0f5b1b6f2a10".into(),
+        }
+    }
+
+    #[test]
+    fn a_refund_debits_and_an_adjustment_keeps_its_sign() {
+        let refund = correction(MovementKind::Refund, "12,40", "Rimborso credito residuo");
+        assert_eq!(refund.movement_cents(), Ok(-1240));
+        let credit = correction(
+            MovementKind::Adjustment,
+            "4.20",
+            "Pasto del 20/11 non consumato",
+        );
+        assert_eq!(credit.movement_cents(), Ok(420));
+        let debit = correction(
+            MovementKind::Adjustment,
+            "-5,00",
+            "Ricarica registrata due volte",
+        );
+        assert_eq!(debit.movement_cents(), Ok(-500));
+    }
+
+    #[test]
+    fn a_bad_correction_names_each_field_in_italian() {
+        let errors = correction(MovementKind::Refund, "-3", " ")
+            .movement_cents()
+            .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["amount", "reason"]);
+        assert_eq!(
+            errors[0].message,
+            "Il rimborso si indica con un importo positivo."
+        );
+        let errors = correction(MovementKind::Meal, "0,001", "x")
+            .movement_cents()
+            .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["kind", "amount"]);
+        let errors = correction(MovementKind::Adjustment, "0", "x")
+            .movement_cents()
+            .unwrap_err();
+        assert_eq!(errors[0].message, "L'importo non può essere zero.");
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

@@ -6,8 +6,9 @@ use e2e::{
     LAURA_DELEGATE, MARIO,
 };
 use reqwest::StatusCode;
+use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::payments::{
-    CheckoutStarted, MovementKind, Notice, NoticeStatus, PaymentService, Statement,
+    CheckoutStarted, Movement, MovementKind, Notice, NoticeStatus, PaymentService, Statement,
 };
 use sportello_model::Page;
 
@@ -31,18 +32,6 @@ async fn statement(server: &TestServer, token: &str, service_id: i64) -> Stateme
         StatusCode::OK,
     )
     .await
-}
-
-fn post_json(
-    server: &TestServer,
-    token: &str,
-    path: &str,
-    body: serde_json::Value,
-) -> reqwest::RequestBuilder {
-    client()
-        .post(server.api(path))
-        .bearer_auth(token)
-        .json(&body)
 }
 
 /// Pays at the simulated counter like a tobacconist: look the notice up, then collect.
@@ -89,15 +78,13 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
     assert_eq!(service.balance.unwrap().to_string(), "0.00");
 
     let started: CheckoutStarted = json(
-        post_json(
-            &server,
-            &mario.access_token,
-            &format!("/payments/services/{}/recharges", service.service_id),
-            serde_json::json!({ "amount": "54,00" }),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/services/{}/recharges", service.service_id),
+                &serde_json::json!({ "amount": "54,00" }),
+            )
+            .await,
         StatusCode::CREATED,
     )
     .await;
@@ -163,15 +150,13 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
     .await;
     assert_eq!(notice.status, NoticeStatus::Paid);
     problem(
-        post_json(
-            &server,
-            &mario.access_token,
-            &format!("/payments/notices/{}/checkout", notice.id),
-            serde_json::json!({}),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/notices/{}/checkout", notice.id),
+                &serde_json::json!({}),
+            )
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
@@ -200,15 +185,13 @@ async fn cancelled_checkout_changes_nothing() {
     let mario = server.login("demo", ANNA).await;
     let service = refezione(&server, &mario.access_token).await;
     let started: CheckoutStarted = json(
-        post_json(
-            &server,
-            &mario.access_token,
-            &format!("/payments/services/{}/recharges", service.service_id),
-            serde_json::json!({ "amount": "30" }),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/services/{}/recharges", service.service_id),
+                &serde_json::json!({ "amount": "30" }),
+            )
+            .await,
         StatusCode::CREATED,
     )
     .await;
@@ -223,15 +206,13 @@ async fn cancelled_checkout_changes_nothing() {
     assert_eq!(after.account.balance.to_string(), "0.00");
     // The notice stays open and can still be paid later.
     let resumed: CheckoutStarted = json(
-        post_json(
-            &server,
-            &mario.access_token,
-            &format!("/payments/notices/{}/checkout", started.notice.id),
-            serde_json::json!({}),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/notices/{}/checkout", started.notice.id),
+                &serde_json::json!({}),
+            )
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -245,15 +226,13 @@ async fn notice_paid_at_the_counter_credits_once() {
     let mario = server.login("demo", ANNA).await;
     let service = refezione(&server, &mario.access_token).await;
     let notice: Notice = json(
-        post_json(
-            &server,
-            &mario.access_token,
-            &format!("/payments/services/{}/notices", service.service_id),
-            serde_json::json!({ "amount": "20" }),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/services/{}/notices", service.service_id),
+                &serde_json::json!({ "amount": "20" }),
+            )
+            .await,
         StatusCode::CREATED,
     )
     .await;
@@ -330,30 +309,26 @@ async fn the_comune_recharge_rule_is_enforced_with_its_message() {
         ("999999", "L'importo massimo di una ricarica è 540,00 €."),
     ] {
         let refused = problem(
-            post_json(
-                &server,
-                &giuseppe.access_token,
-                &path,
-                serde_json::json!({ "amount": amount }),
-            )
-            .send()
-            .await
-            .unwrap(),
+            server
+                .post_json(
+                    &giuseppe.access_token,
+                    &path,
+                    &serde_json::json!({ "amount": amount }),
+                )
+                .await,
             StatusCode::BAD_REQUEST,
         )
         .await;
         assert_eq!(refused.field_message("amount"), Some(message), "{amount}");
     }
     let ok: Notice = json(
-        post_json(
-            &server,
-            &giuseppe.access_token,
-            &path,
-            serde_json::json!({ "amount": "54,00" }),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &giuseppe.access_token,
+                &path,
+                &serde_json::json!({ "amount": "54,00" }),
+            )
+            .await,
         StatusCode::CREATED,
     )
     .await;
@@ -376,15 +351,13 @@ async fn only_the_guardian_sees_money() {
     let mario = server.login("demo", MARIO).await;
     let service = refezione(&server, &mario.access_token).await;
     let notice: Notice = json(
-        post_json(
-            &server,
-            &mario.access_token,
-            &format!("/payments/services/{}/notices", service.service_id),
-            serde_json::json!({ "amount": "10" }),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/services/{}/notices", service.service_id),
+                &serde_json::json!({ "amount": "10" }),
+            )
+            .await,
         StatusCode::CREATED,
     )
     .await;
@@ -403,15 +376,13 @@ async fn only_the_guardian_sees_money() {
             .await;
         }
         problem(
-            post_json(
-                &server,
-                &tokens.access_token,
-                &format!("/payments/services/{}/recharges", service.service_id),
-                serde_json::json!({ "amount": "10" }),
-            )
-            .send()
-            .await
-            .unwrap(),
+            server
+                .post_json(
+                    &tokens.access_token,
+                    &format!("/payments/services/{}/recharges", service.service_id),
+                    &serde_json::json!({ "amount": "10" }),
+                )
+                .await,
             StatusCode::NOT_FOUND,
         )
         .await;
@@ -429,15 +400,13 @@ async fn only_the_guardian_sees_money() {
     )
     .await;
     problem(
-        post_json(
-            &server,
-            &anna.access_token,
-            &format!("/payments/notices/{}/checkout", notice.id),
-            serde_json::json!({}),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &anna.access_token,
+                &format!("/payments/notices/{}/checkout", notice.id),
+                &serde_json::json!({}),
+            )
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -474,15 +443,13 @@ async fn the_notice_pdf_shows_number_amount_and_payer() {
     let mario = server.login("demo", MARIO).await;
     let service = refezione(&server, &mario.access_token).await;
     let notice: Notice = json(
-        post_json(
-            &server,
-            &mario.access_token,
-            &format!("/payments/services/{}/notices", service.service_id),
-            serde_json::json!({ "amount": "47,60" }),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/services/{}/notices", service.service_id),
+                &serde_json::json!({ "amount": "47,60" }),
+            )
+            .await,
         StatusCode::CREATED,
     )
     .await;
@@ -531,15 +498,13 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
     let mut created = Vec::new();
     for _ in 0..20 {
         let notice: Notice = json(
-            post_json(
-                &server,
-                &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
-                serde_json::json!({ "amount": "5" }),
-            )
-            .send()
-            .await
-            .unwrap(),
+            server
+                .post_json(
+                    &mario.access_token,
+                    &format!("/payments/services/{}/notices", service.service_id),
+                    &serde_json::json!({ "amount": "5" }),
+                )
+                .await,
             StatusCode::CREATED,
         )
         .await;
@@ -596,14 +561,52 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
             })
         })
         .collect();
+    // Meanwhile the office debits 1,00 € twenty times, and every request is retried.
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let debits_path = format!(
+        "/payments/services/{}/families/{}/movements",
+        service.service_id, mario.user.id
+    );
+    let debits: Vec<_> = (0..40)
+        .map(|i| {
+            let http = http.clone();
+            let url = server.api(&debits_path);
+            let token = giulia.access_token.clone();
+            tokio::spawn(async move {
+                let res = http
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&serde_json::json!({
+                        "kind": "adjustment",
+                        "amount": "-1,00",
+                        "reason": format!("Quota servizio {}", i % 20),
+                        "request_id": format!("debit-{}", i % 20),
+                    }))
+                    .send()
+                    .await
+                    .unwrap();
+                res.status()
+            })
+        })
+        .collect();
     let mut outcomes = std::collections::HashMap::<String, usize>::new();
     for t in tasks {
         *outcomes.entry(t.await.unwrap()).or_default() += 1;
     }
     assert_eq!(outcomes.get("accepted"), Some(&20), "{outcomes:?}");
+    let mut statuses = std::collections::HashMap::<StatusCode, usize>::new();
+    for d in debits {
+        *statuses.entry(d.await.unwrap()).or_default() += 1;
+    }
+    assert_eq!(
+        statuses.get(&StatusCode::CREATED),
+        Some(&20),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.get(&StatusCode::OK), Some(&20), "{statuses:?}");
     let after = statement(&server, &mario.access_token, service.service_id).await;
-    assert_eq!(after.account.balance.to_string(), "100.00");
-    assert_eq!(after.movements.total, 20);
+    assert_eq!(after.account.balance.to_string(), "80.00");
+    assert_eq!(after.movements.total, 40);
 
     let db = server.database().await;
     let row = db
@@ -676,7 +679,7 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
             .account
             .balance
             .to_string(),
-        "100.00"
+        "80.00"
     );
 }
 
@@ -740,15 +743,13 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
     let mario = server.login("demo", MARIO).await;
     let service = refezione(&server, &mario.access_token).await;
     let notice: Notice = json(
-        post_json(
-            &server,
-            &mario.access_token,
-            &format!("/payments/services/{}/notices", service.service_id),
-            serde_json::json!({ "amount": "25" }),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/services/{}/notices", service.service_id),
+                &serde_json::json!({ "amount": "25" }),
+            )
+            .await,
         StatusCode::CREATED,
     )
     .await;
@@ -774,15 +775,13 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
     let mario = server.login("demo", MARIO).await;
     let service = refezione(&server, &mario.access_token).await;
     let refused = problem(
-        post_json(
-            &server,
-            &mario.access_token,
-            &format!("/payments/services/{}/notices", service.service_id),
-            serde_json::json!({ "amount": "25" }),
-        )
-        .send()
-        .await
-        .unwrap(),
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/services/{}/notices", service.service_id),
+                &serde_json::json!({ "amount": "25" }),
+            )
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
@@ -805,4 +804,183 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         .items
         .iter()
         .all(|n| n.status == NoticeStatus::Cancelled));
+}
+
+#[tokio::test]
+async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_request() {
+    let server = TestServer::start().await;
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let anna = server.login("demo", ANNA).await;
+    let service = refezione(&server, &anna.access_token).await.service_id;
+    // The office finds the family from the child's card.
+    let children: Page<ChildSummary> = json(
+        server
+            .get(&giulia.access_token, "/children?per_page=100")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let luca = children
+        .items
+        .iter()
+        .find(|c| c.first_name == "Luca")
+        .unwrap()
+        .id;
+    let card: ChildDetail = json(
+        server
+            .get(&giulia.access_token, &format!("/children/{luca}"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let family = format!("/payments/services/{service}/families/{}", card.guardian_id);
+    let correction = |kind: &str, amount: &str, reason: &str, request: &str| serde_json::json!({ "kind": kind, "amount": amount, "reason": reason, "request_id": request });
+    let movements = format!("{family}/movements");
+
+    let credit = correction("adjustment", "4,20", "Pasto del 20/11 non consumato", "r-1");
+    let made: Movement = json(
+        server
+            .post_json(&giulia.access_token, &movements, &credit)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(made.kind, MovementKind::Adjustment);
+    assert_eq!(made.description, "Rettifica: Pasto del 20/11 non consumato");
+    // The office's connection dropped and the form was sent again: nothing more.
+    let again: Movement = json(
+        server
+            .post_json(&giulia.access_token, &movements, &credit)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(again.id, made.id);
+
+    let too_much = problem(
+        server
+            .post_json(
+                &giulia.access_token,
+                &movements,
+                &correction("refund", "10", "Trasferimento ad altro Comune", "r-2"),
+            )
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(
+        too_much.detail,
+        "Il rimborso non può superare il saldo disponibile di 4,20 €."
+    );
+    json::<Movement>(
+        server
+            .post_json(
+                &giulia.access_token,
+                &movements,
+                &correction("refund", "4.20", "Trasferimento ad altro Comune", "r-3"),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    // Comune di Demo allows a negative balance: a debit may take it below zero.
+    json::<Movement>(
+        server
+            .post_json(
+                &giulia.access_token,
+                &movements,
+                &correction(
+                    "adjustment",
+                    "-5,00",
+                    "Ricarica registrata due volte",
+                    "r-4",
+                ),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    let bad = problem(
+        server
+            .post_json(
+                &giulia.access_token,
+                &movements,
+                &correction("refund", "-3", " ", "r-5"),
+            )
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(
+        bad.field_message("amount"),
+        Some("Il rimborso si indica con un importo positivo.")
+    );
+    assert!(bad.field_message("reason").is_some());
+
+    // The family reads each correction with its reason; the office sees the same.
+    let theirs = statement(&server, &anna.access_token, service).await;
+    assert_eq!(theirs.account.balance.to_string(), "-5.00");
+    let descriptions: Vec<_> = theirs
+        .movements
+        .items
+        .iter()
+        .map(|m| (m.kind, m.amount.to_string(), m.description.as_str()))
+        .collect();
+    assert_eq!(
+        descriptions,
+        [
+            (
+                MovementKind::Adjustment,
+                "-5.00".into(),
+                "Rettifica: Ricarica registrata due volte"
+            ),
+            (
+                MovementKind::Refund,
+                "-4.20".into(),
+                "Rimborso: Trasferimento ad altro Comune"
+            ),
+            (
+                MovementKind::Adjustment,
+                "4.20".into(),
+                "Rettifica: Pasto del 20/11 non consumato"
+            ),
+        ]
+    );
+    let office: Statement = json(
+        server
+            .get(&giulia.access_token, &format!("{family}/statement"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(office.movements.items, theirs.movements.items);
+
+    // Families and delegates cannot correct accounts; a delegate is not a family.
+    problem(
+        server
+            .post_json(
+                &anna.access_token,
+                &movements,
+                &correction("adjustment", "100", "Regalo", "r-6"),
+            )
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let laura = server.login("demo", LAURA_DELEGATE).await;
+    problem(
+        server
+            .post_json(
+                &giulia.access_token,
+                &format!(
+                    "/payments/services/{service}/families/{}/movements",
+                    laura.user.id
+                ),
+                &correction("adjustment", "1", "Prova", "r-7"),
+            )
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
 }

@@ -305,6 +305,7 @@ async fn charge_batch(
                     service_day: Some(day),
                     receipt_row_id: None,
                     meal_key: Some(meal_key.clone()),
+                    request_key: None,
                     created_by: None,
                 },
             ));

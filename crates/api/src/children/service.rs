@@ -125,6 +125,7 @@ pub async fn detail(
         birth_place: c.birth_place,
         sex: c.sex,
         address: c.address,
+        guardian_id: c.guardian_id,
         guardian_name: guardian,
         enrolments,
     })

@@ -53,6 +53,8 @@ pub mod ledger_movement {
         pub receipt_row_id: Option<i64>,
         /// `child:service:day` of a meal debit (unique: a meal is charged once).
         pub meal_key: Option<String>,
+        /// Key of the operator's request that made it (a retry appends nothing).
+        pub request_key: Option<String>,
         pub created_by: Option<i64>,
         pub created_at: TimeDateTimeWithTimeZone,
     }

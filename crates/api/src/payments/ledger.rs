@@ -31,6 +31,7 @@ pub struct NewMovement {
     pub service_day: Option<Date>,
     pub receipt_row_id: Option<i64>,
     pub meal_key: Option<String>,
+    pub request_key: Option<String>,
     pub created_by: Option<i64>,
 }
 
@@ -100,7 +101,7 @@ pub async fn append<C: ConnectionTrait>(
     txn: &C,
     account: &prepaid_account::Model,
     movement: NewMovement,
-) -> ApiResult<ledger_movement::Model> {
+) -> Result<ledger_movement::Model, DbErr> {
     let now = OffsetDateTime::now_utc();
     prepaid_account::Entity::update_many()
         .col_expr(
@@ -118,13 +119,11 @@ pub async fn append<C: ConnectionTrait>(
     let balance = prepaid_account::Entity::find_by_id(account.id)
         .one(txn)
         .await?
-        .ok_or_else(|| ApiError::internal("prepaid account vanished"))?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("prepaid account {}", account.id)))?
         .balance_cents;
-    Ok(
-        movement_row(account.ente_id, account.id, balance, movement, now)
-            .insert(txn)
-            .await?,
-    )
+    movement_row(account.ente_id, account.id, balance, movement, now)
+        .insert(txn)
+        .await
 }
 
 fn movement_row(
@@ -145,6 +144,7 @@ fn movement_row(
         service_day: Set(movement.service_day),
         receipt_row_id: Set(movement.receipt_row_id),
         meal_key: Set(movement.meal_key),
+        request_key: Set(movement.request_key),
         created_by: Set(movement.created_by),
         created_at: Set(now),
         ..Default::default()
@@ -336,11 +336,26 @@ pub async fn movements(
         .all(db)
         .await?;
     let total = u64::try_from(account.movement_count).unwrap_or_default();
+    let items = to_dtos(db, account.ente_id, rows).await?;
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+/// Movements as families read them, with the names of the children of meals.
+pub async fn to_dtos(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    rows: Vec<ledger_movement::Model>,
+) -> ApiResult<Vec<Movement>> {
     let child_ids: Vec<i64> = rows.iter().filter_map(|m| m.child_id).collect();
     let names: HashMap<i64, String> = if child_ids.is_empty() {
         Default::default()
     } else {
-        child::Entity::find_in_ente(account.ente_id)
+        child::Entity::find_in_ente(ente_id)
             .filter(child::Column::Id.is_in(child_ids))
             .all(db)
             .await?
@@ -348,7 +363,7 @@ pub async fn movements(
             .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
             .collect()
     };
-    let items = rows
+    Ok(rows
         .into_iter()
         .map(|m| Movement {
             id: m.id,
@@ -359,11 +374,5 @@ pub async fn movements(
             day: m.service_day,
             created_at: m.created_at,
         })
-        .collect();
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
-    })
+        .collect())
 }

@@ -2,6 +2,7 @@
 //! notices, receipts, and the built-in pagoPA simulator (checkout and counter).
 //! Only the guardian (intestatario) sees money: everyone else gets 404 here.
 
+pub mod corrections;
 pub mod emissions;
 pub mod entity;
 pub mod ledger;

@@ -198,6 +198,7 @@ async fn apply(
                     service_day: None,
                     receipt_row_id: Some(stored.id),
                     meal_key: None,
+                    request_key: None,
                     created_by: None,
                 },
             )

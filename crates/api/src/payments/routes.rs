@@ -3,13 +3,13 @@
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use sportello_model::payments::{
-    CheckoutStarted, EmissionDetail, EmissionSummary, NewEmission, Notice, PaymentService,
-    ReceiptSummary, RechargeRequest, Statement,
+    AccountCorrection, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, NewEmission,
+    Notice, PaymentService, ReceiptSummary, RechargeRequest, Statement,
 };
 use sportello_model::{Page, PageQuery, Problem};
 use sportello_pagopa::PaymentGateway;
 
-use super::{emissions, notices, receipts, service};
+use super::{corrections, emissions, notices, receipts, service};
 use crate::auth::Principal;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -30,7 +30,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(list_emissions)
         .service(get_emission)
         .service(list_receipts)
-        .service(receipt_pdf);
+        .service(receipt_pdf)
+        .service(family_statement)
+        .service(correct_account);
 }
 
 fn gateway(state: &AppState) -> ApiResult<&dyn PaymentGateway> {
@@ -400,4 +402,78 @@ pub async fn receipt_pdf(
 ) -> ApiResult<HttpResponse> {
     let (file_name, pdf) = receipts::pdf_for_guardian(&state.db, &principal, *id).await?;
     Ok(pdf_response(file_name, pdf))
+}
+
+/// A family's Stato contabile for a prepaid service (operators).
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(
+        ("id" = i64, Path, description = "Prepaid service id"),
+        ("guardian_id" = i64, Path, description = "The family's guardian (intestatario)"),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, body = Statement),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/services/{id}/families/{guardian_id}/statement")]
+pub async fn family_statement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (service_id, guardian_id) = path.into_inner();
+    let (page, per_page) = resolve_page(&query)?;
+    Ok(HttpResponse::Ok().json(
+        corrections::family_statement(
+            &state.db,
+            &principal,
+            service_id,
+            guardian_id,
+            page,
+            per_page,
+        )
+        .await?,
+    ))
+}
+
+/// A refund or an adjustment with its reason on a family's prepaid account
+/// (operators). Sending the same `request_id` again returns the movement already made
+/// (200) instead of making another.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(
+        ("id" = i64, Path, description = "Prepaid service id"),
+        ("guardian_id" = i64, Path, description = "The family's guardian (intestatario)"),
+    ),
+    request_body = AccountCorrection,
+    responses(
+        (status = 201, body = Movement, description = "Made"),
+        (status = 200, body = Movement, description = "Made before by the same request"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "More than the balance, or a negative balance the comune does not allow"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/payments/services/{id}/families/{guardian_id}/movements")]
+pub async fn correct_account(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<AccountCorrection>,
+) -> ApiResult<HttpResponse> {
+    let (service_id, guardian_id) = path.into_inner();
+    let (movement, created) =
+        corrections::correct(&state.db, &principal, service_id, guardian_id, &body).await?;
+    Ok(if created {
+        HttpResponse::Created().json(movement)
+    } else {
+        HttpResponse::Ok().json(movement)
+    })
 }

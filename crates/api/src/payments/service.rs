@@ -87,9 +87,28 @@ pub async fn statement(
     per_page: u64,
 ) -> ApiResult<Statement> {
     require_guardian(principal)?;
-    let s = prepaid_service(db, principal.ente_id, service_id).await?;
-    let account =
-        ledger::account_for_reading(db, principal.ente_id, principal.user_id, s.id).await?;
+    statement_of(
+        db,
+        principal.ente_id,
+        principal.user_id,
+        service_id,
+        page,
+        per_page,
+    )
+    .await
+}
+
+/// The statement of a family (its guardian) for a prepaid service.
+pub async fn statement_of(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    guardian_id: i64,
+    service_id: i64,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Statement> {
+    let s = prepaid_service(db, ente_id, service_id).await?;
+    let account = ledger::account_for_reading(db, ente_id, guardian_id, s.id).await?;
     let movements = ledger::movements(db, &account, page, per_page).await?;
     Ok(Statement {
         account: AccountSummary {
