@@ -1,0 +1,323 @@
+//! Benchmark: meal bookings at the scale of a large comune.
+//!
+//! Starts the real server (with `SPORTELLO_BIN`, default the release build) with its
+//! clock at Tuesday 24/11/2026, 11:00 in Rome, and adds 20 000 children (10 000
+//! families) across 40 schools to Comune di Demo's canteen. Then it prints:
+//! - the time to charge Monday 23/11 through the operator's endpoint, and the time of a
+//!   plain multi-row bulk insert of the same number of ledger rows in the same run,
+//!   with their ratio;
+//! - the month-calendar endpoint's throughput and p99 latency under 100 concurrent
+//!   connections, and the health endpoint's under the same load, with the ratio.
+//!
+//! Run it with `scripts/bench-bookings` (SQLite), or with `TEST_DATABASE_URL` set for
+//! PostgreSQL.
+
+use std::time::{Duration, Instant};
+
+use e2e::{json, TestServer, GIULIA_OPERATOR, MARIO};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use sportello_model::bookings::ChargeReport;
+use sportello_model::children::ChildSummary;
+use sportello_model::entes::{EnteDetail, ServiceKind};
+use sportello_model::Page;
+
+const CHILDREN: usize = 20_000;
+const SCHOOLS: usize = 40;
+const ROWS_PER_STATEMENT: usize = 1_000;
+const CONNECTIONS: usize = 100;
+const LOAD_TIME: Duration = Duration::from_secs(10);
+const CHARGED_DAY: &str = "2026-11-23";
+
+async fn execute<C: ConnectionTrait>(db: &C, sql: String) {
+    db.execute(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("bench SQL");
+}
+
+async fn ids(db: &DatabaseConnection, sql: String) -> Vec<i64> {
+    db.query_all(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("bench query")
+        .iter()
+        .map(|row| row.try_get("", "id").expect("id"))
+        .collect()
+}
+
+/// Inserts `rows` (SQL value tuples) into `table` `ROWS_PER_STATEMENT` at a time.
+async fn insert_rows<C: ConnectionTrait>(db: &C, table: &str, columns: &str, rows: Vec<String>) {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        execute(
+            db,
+            format!("INSERT INTO {table} ({columns}) VALUES {}", chunk.join(",")),
+        )
+        .await;
+    }
+}
+
+/// 10 000 families with two children each, enrolled in the canteen across 40 schools.
+async fn seed(db: &DatabaseConnection, ente_id: i64, service_id: i64) {
+    let families = CHILDREN / 2;
+    insert_rows(
+        db,
+        "users",
+        "ente_id, role, fiscal_code, first_name, last_name, active, created_at",
+        (0..families)
+            .map(|f| {
+                format!(
+                    "({ente_id}, 'guardian', 'BNCGEN{f:010}', 'Genitore', 'Prova {f}', TRUE, '2026-09-01 08:00:00+00:00')"
+                )
+            })
+            .collect(),
+    )
+    .await;
+    let guardians = ids(
+        db,
+        format!("SELECT id FROM users WHERE ente_id = {ente_id} AND fiscal_code LIKE 'BNCGEN%' ORDER BY fiscal_code"),
+    )
+    .await;
+    insert_rows(
+        db,
+        "children",
+        "ente_id, guardian_id, first_name, last_name, fiscal_code, birth_date, birth_place, sex, address",
+        (0..CHILDREN)
+            .map(|c| {
+                format!(
+                    "({ente_id}, {}, 'Alunno', 'Prova {c}', 'BNCALU{c:010}', '2018-05-05', 'Milano', 'F', 'Via Roma 1')",
+                    guardians[c / 2]
+                )
+            })
+            .collect(),
+    )
+    .await;
+    let children = ids(
+        db,
+        format!("SELECT id FROM children WHERE ente_id = {ente_id} AND fiscal_code LIKE 'BNCALU%' ORDER BY fiscal_code"),
+    )
+    .await;
+    insert_rows(
+        db,
+        "enrolments",
+        "ente_id, child_id, service_id, badge, school, class_name, fee_band, quota_cents, meal_price_cents, meal_type, active",
+        children
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                format!(
+                    "({ente_id}, {id}, {service_id}, '{}', 'Scuola {:02}', '{}{}', 'B', 0, {}, '{}', TRUE)",
+                    900_000 + i,
+                    i % SCHOOLS + 1,
+                    i % 5 + 1,
+                    ["a", "b", "c"][i % 3],
+                    420 + (i % 3) as i64 * 40,
+                    if i % 10 == 0 { "DIETA SANITARIA" } else { "PASTO BASE" }
+                )
+            })
+            .collect(),
+    )
+    .await;
+    // A tenth of the children were cancelled by their families.
+    insert_rows(
+        db,
+        "bookings",
+        "ente_id, child_id, service_id, day, choice, updated_by, updated_at",
+        children
+            .iter()
+            .step_by(10)
+            .enumerate()
+            .map(|(i, id)| {
+                format!(
+                    "({ente_id}, {id}, {service_id}, '{CHARGED_DAY}', 'absent', {}, '2026-11-23 06:00:00+00:00')",
+                    guardians[i * 5]
+                )
+            })
+            .collect(),
+    )
+    .await;
+}
+
+/// The same number of ledger rows as the charging wrote, with one plain multi-row
+/// insert per thousand rows inside one transaction: the floor for writing them.
+async fn bulk_insert(db: &DatabaseConnection, ente_id: i64, rows: u64) -> Duration {
+    let account: i64 = ids(
+        db,
+        format!("SELECT id FROM prepaid_accounts WHERE ente_id = {ente_id} ORDER BY id LIMIT 1"),
+    )
+    .await[0];
+    let values: Vec<String> = (0..rows)
+        .map(|n| {
+            format!(
+                "({ente_id}, {account}, 'meal', -420, -420, 'Pasto del 20/11/2026 - Alunno Prova {n}', '2026-11-20', 'bulk:{n}', '2026-11-24 10:00:00+00:00')"
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    let txn = db.begin().await.expect("begin");
+    insert_rows(
+        &txn,
+        "ledger_movements",
+        "ente_id, account_id, kind, amount_cents, balance_after_cents, description, service_day, meal_key, created_at",
+        values,
+    )
+    .await;
+    txn.commit().await.expect("commit");
+    started.elapsed()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Requests per second and sorted latencies with `CONNECTIONS` workers for `LOAD_TIME`.
+async fn load(url: &str, token: Option<&str>) -> (f64, Vec<Duration>) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .expect("client");
+    let deadline = Instant::now() + LOAD_TIME;
+    let workers: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            let client = client.clone();
+            let url = url.to_string();
+            let token = token.map(str::to_string);
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let started = Instant::now();
+                    let mut request = client.get(&url);
+                    if let Some(token) = &token {
+                        request = request.bearer_auth(token);
+                    }
+                    let res = request.send().await.expect("request");
+                    assert_eq!(res.status(), StatusCode::OK);
+                    res.bytes().await.expect("body");
+                    latencies.push(started.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.expect("worker"));
+    }
+    all.sort();
+    (all.len() as f64 / LOAD_TIME.as_secs_f64(), all)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+#[tokio::main]
+async fn main() {
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z")]).await;
+    let backend = if std::env::var("TEST_DATABASE_URL").is_ok() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let ente: EnteDetail = json(
+        e2e::client()
+            .get(server.api("/entes/demo"))
+            .send()
+            .await
+            .expect("ente"),
+        StatusCode::OK,
+    )
+    .await;
+    let service_id = ente
+        .services
+        .iter()
+        .find(|s| s.kind == ServiceKind::Prepaid)
+        .expect("the canteen")
+        .id;
+    let db = server.database().await;
+    let ente_id = ids(&db, "SELECT id FROM entes WHERE slug = 'demo'".into()).await[0];
+
+    let started = Instant::now();
+    seed(&db, ente_id, service_id).await;
+    println!(
+        "{backend}: {CHILDREN} alunni di {} famiglie in {SCHOOLS} scuole caricati in {:.1} s",
+        CHILDREN / 2,
+        started.elapsed().as_secs_f64()
+    );
+
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let started = Instant::now();
+    let report: ChargeReport = json(
+        server
+            .post_json(
+                &giulia.access_token,
+                "/canteen/charges",
+                &serde_json::json!({ "service_id": service_id, "day": CHARGED_DAY }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let charging = started.elapsed();
+    let bulk = bulk_insert(&db, ente_id, report.charged).await;
+    println!(
+        "Addebito del 23/11/2026: {} pasti addebitati ({} già addebitati, {} assenti) in {:.2} s — obiettivo < 10 s: {}",
+        report.charged,
+        report.already_charged,
+        report.absent,
+        charging.as_secs_f64(),
+        if charging < Duration::from_secs(10) { "RAGGIUNTO" } else { "NON RAGGIUNTO" }
+    );
+    println!(
+        "Inserimento semplice delle stesse {} righe: {:.2} s; rapporto addebito / inserimento {:.1}",
+        report.charged,
+        bulk.as_secs_f64(),
+        charging.as_secs_f64() / bulk.as_secs_f64()
+    );
+    let started = Instant::now();
+    let again: ChargeReport = json(
+        server
+            .post_json(
+                &giulia.access_token,
+                "/canteen/charges",
+                &serde_json::json!({ "service_id": service_id, "day": CHARGED_DAY }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(again.charged, 0, "a second run charges nothing");
+    println!(
+        "Secondo addebito dello stesso giorno: 0 pasti, {} già addebitati, in {:.2} s",
+        again.already_charged,
+        started.elapsed().as_secs_f64()
+    );
+
+    let mario = server.login("demo", MARIO).await;
+    let children: Page<ChildSummary> = json(
+        server.get(&mario.access_token, "/children").await,
+        StatusCode::OK,
+    )
+    .await;
+    let sofia = children
+        .items
+        .iter()
+        .find(|c| c.first_name == "Sofia")
+        .expect("Sofia")
+        .id;
+    let month = server.api(&format!(
+        "/bookings/children/{sofia}/services/{service_id}/months/2026-11"
+    ));
+    load(&month, Some(&mario.access_token)).await;
+    let (month_rps, month_latencies) = load(&month, Some(&mario.access_token)).await;
+    let (health_rps, health_latencies) = load(&server.api("/health"), None).await;
+    println!(
+        "Calendario del mese con {CONNECTIONS} connessioni per {} s: {month_rps:.0} req/s, p99 {:.1} ms (mediana {:.1} ms)",
+        LOAD_TIME.as_secs(),
+        ms(percentile(&month_latencies, 0.99)),
+        ms(percentile(&month_latencies, 0.50)),
+    );
+    println!(
+        "Health con lo stesso carico: {health_rps:.0} req/s, p99 {:.1} ms; rapporto di throughput calendario / health {:.2}",
+        ms(percentile(&health_latencies, 0.99)),
+        month_rps / health_rps
+    );
+}
