@@ -1,6 +1,7 @@
 //! Small HTTP helpers shared by every capability.
 
-use actix_web::HttpRequest;
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse};
 use sportello_model::PageQuery;
 
 use crate::error::{ApiError, ApiResult};
@@ -27,4 +28,25 @@ pub fn escape_html(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A file in the response: shown by the browser (`inline`) or saved (`attachment`) with
+/// its name.
+pub fn file_response(
+    content_type: &str,
+    file_name: String,
+    inline: bool,
+    body: Vec<u8>,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(ContentDisposition {
+            disposition: if inline {
+                DispositionType::Inline
+            } else {
+                DispositionType::Attachment
+            },
+            parameters: vec![DispositionParam::Filename(file_name)],
+        })
+        .body(body)
 }

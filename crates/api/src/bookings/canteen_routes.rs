@@ -13,6 +13,7 @@ use time::Date;
 use super::canteen;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::http::file_response;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -127,13 +128,12 @@ pub async fn kitchen_counts(
             .map_err(ApiError::internal)?;
     }
     let body = writer.into_inner().map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"pasti-{}.csv\"", query.day),
-        ))
-        .body(body))
+    Ok(file_response(
+        "text/csv; charset=utf-8",
+        format!("pasti-{}.csv", query.day),
+        false,
+        body,
+    ))
 }
 
 /// Charge the meals of a closed day now (the server also does it on its own schedule).

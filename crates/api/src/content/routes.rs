@@ -1,6 +1,5 @@
 //! Public news and documents of a comune.
 
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, web, HttpResponse};
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::{Page, PageQuery, Problem};
@@ -8,7 +7,7 @@ use sportello_model::{Page, PageQuery, Problem};
 use super::service;
 use crate::entes::service as entes;
 use crate::error::ApiResult;
-use crate::http::resolve_page;
+use crate::http::{file_response, resolve_page};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -94,11 +93,10 @@ pub async fn download_document(
     let (slug, id) = path.into_inner();
     let ente = entes::by_slug(&state.db, &slug).await?;
     let doc = service::document_file(&state.db, &ente, id).await?;
-    Ok(HttpResponse::Ok()
-        .content_type(doc.content_type)
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Inline,
-            parameters: vec![DispositionParam::Filename(doc.file_name)],
-        })
-        .body(doc.content))
+    Ok(file_response(
+        &doc.content_type,
+        doc.file_name,
+        true,
+        doc.content,
+    ))
 }

@@ -1,6 +1,5 @@
 //! `/api/v1/payments/...`: the guardian's money. Everyone else gets 404.
 
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use sportello_model::payments::{
     AccountCorrection, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, NewEmission,
@@ -13,7 +12,7 @@ use super::{corrections, emissions, notices, receipts, service};
 use crate::auth::Principal;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
-use crate::http::resolve_page;
+use crate::http::{file_response, resolve_page};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -40,16 +39,6 @@ fn gateway(state: &AppState) -> ApiResult<&dyn PaymentGateway> {
         .gateway
         .as_deref()
         .ok_or_else(notices::pagopa_unavailable)
-}
-
-fn pdf_response(file_name: String, pdf: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(file_name)],
-        })
-        .body(pdf)
 }
 
 /// The Pagamenti page: every service with its balance (prepaid) or what is due (emissions).
@@ -249,7 +238,7 @@ pub async fn notice_pdf(
         notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
     let file_name = format!("avviso-{}.pdf", notice.notice_number);
     let pdf = service::notice_pdf(&state.db, &principal, notice).await?;
-    Ok(pdf_response(file_name, pdf))
+    Ok(file_response("application/pdf", file_name, false, pdf))
 }
 
 /// Receipt callback: pagoPA (or a PSP) reports a completed payment. Idempotent: the same
@@ -401,7 +390,7 @@ pub async fn receipt_pdf(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let (file_name, pdf) = receipts::pdf_for_guardian(&state.db, &principal, *id).await?;
-    Ok(pdf_response(file_name, pdf))
+    Ok(file_response("application/pdf", file_name, false, pdf))
 }
 
 /// A family's Stato contabile for a prepaid service (operators).
