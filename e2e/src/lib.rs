@@ -2,6 +2,7 @@
 //! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set) and talks to it over
 //! HTTP like any client would.
 
+pub mod bench;
 pub mod browser;
 
 use std::io::{BufRead, BufReader};
@@ -232,6 +233,21 @@ impl TestServer {
             StatusCode::OK,
         )
         .await
+    }
+
+    /// The id of the child with this first name among those `token` may see.
+    pub async fn child_named(&self, token: &str, first_name: &str) -> i64 {
+        let children: sportello_model::Page<sportello_model::children::ChildSummary> = json(
+            self.get(token, "/children?per_page=100").await,
+            StatusCode::OK,
+        )
+        .await;
+        children
+            .items
+            .iter()
+            .find(|c| c.first_name == first_name)
+            .unwrap_or_else(|| panic!("{first_name} is not visible"))
+            .id
     }
 
     /// GET with a bearer token.

@@ -14,13 +14,12 @@
 
 use std::time::{Duration, Instant};
 
+use e2e::bench::{load, ms, percentile};
 use e2e::{json, TestServer, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use sportello_model::bookings::ChargeReport;
-use sportello_model::children::ChildSummary;
 use sportello_model::entes::{EnteDetail, ServiceKind};
-use sportello_model::Page;
 
 const CHILDREN: usize = 20_000;
 const SCHOOLS: usize = 40;
@@ -164,49 +163,20 @@ async fn bulk_insert(db: &DatabaseConnection, ente_id: i64, rows: u64) -> Durati
     started.elapsed()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-/// Requests per second and sorted latencies with `CONNECTIONS` workers for `LOAD_TIME`.
-async fn load(url: &str, token: Option<&str>) -> (f64, Vec<Duration>) {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONNECTIONS)
-        .build()
-        .expect("client");
-    let deadline = Instant::now() + LOAD_TIME;
-    let workers: Vec<_> = (0..CONNECTIONS)
-        .map(|_| {
-            let client = client.clone();
-            let url = url.to_string();
-            let token = token.map(str::to_string);
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                while Instant::now() < deadline {
-                    let started = Instant::now();
-                    let mut request = client.get(&url);
-                    if let Some(token) = &token {
-                        request = request.bearer_auth(token);
-                    }
-                    let res = request.send().await.expect("request");
-                    assert_eq!(res.status(), StatusCode::OK);
-                    res.bytes().await.expect("body");
-                    latencies.push(started.elapsed());
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for w in workers {
-        all.extend(w.await.expect("worker"));
-    }
-    all.sort();
-    (all.len() as f64 / LOAD_TIME.as_secs_f64(), all)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
+async fn charge(server: &TestServer, token: &str, service_id: i64) -> (ChargeReport, Duration) {
+    let started = Instant::now();
+    let report = json(
+        server
+            .post_json(
+                token,
+                "/canteen/charges",
+                &serde_json::json!({ "service_id": service_id, "day": CHARGED_DAY }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    (report, started.elapsed())
 }
 
 #[tokio::main]
@@ -244,19 +214,7 @@ async fn main() {
     );
 
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let started = Instant::now();
-    let report: ChargeReport = json(
-        server
-            .post_json(
-                &giulia.access_token,
-                "/canteen/charges",
-                &serde_json::json!({ "service_id": service_id, "day": CHARGED_DAY }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let charging = started.elapsed();
+    let (report, charging) = charge(&server, &giulia.access_token, service_id).await;
     let bulk = bulk_insert(&db, ente_id, report.charged).await;
     println!(
         "Addebito del 23/11/2026: {} pasti addebitati ({} già addebitati, {} assenti) in {:.2} s — obiettivo < 10 s: {}",
@@ -272,43 +230,24 @@ async fn main() {
         bulk.as_secs_f64(),
         charging.as_secs_f64() / bulk.as_secs_f64()
     );
-    let started = Instant::now();
-    let again: ChargeReport = json(
-        server
-            .post_json(
-                &giulia.access_token,
-                "/canteen/charges",
-                &serde_json::json!({ "service_id": service_id, "day": CHARGED_DAY }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let (again, again_time) = charge(&server, &giulia.access_token, service_id).await;
     assert_eq!(again.charged, 0, "a second run charges nothing");
     println!(
         "Secondo addebito dello stesso giorno: 0 pasti, {} già addebitati, in {:.2} s",
         again.already_charged,
-        started.elapsed().as_secs_f64()
+        again_time.as_secs_f64()
     );
 
     let mario = server.login("demo", MARIO).await;
-    let children: Page<ChildSummary> = json(
-        server.get(&mario.access_token, "/children").await,
-        StatusCode::OK,
-    )
-    .await;
-    let sofia = children
-        .items
-        .iter()
-        .find(|c| c.first_name == "Sofia")
-        .expect("Sofia")
-        .id;
+    let sofia = server.child_named(&mario.access_token, "Sofia").await;
     let month = server.api(&format!(
         "/bookings/children/{sofia}/services/{service_id}/months/2026-11"
     ));
-    load(&month, Some(&mario.access_token)).await;
-    let (month_rps, month_latencies) = load(&month, Some(&mario.access_token)).await;
-    let (health_rps, health_latencies) = load(&server.api("/health"), None).await;
+    load(&month, Some(&mario.access_token), CONNECTIONS, LOAD_TIME).await;
+    let (month_rps, month_latencies) =
+        load(&month, Some(&mario.access_token), CONNECTIONS, LOAD_TIME).await;
+    let (health_rps, health_latencies) =
+        load(&server.api("/health"), None, CONNECTIONS, LOAD_TIME).await;
     println!(
         "Calendario del mese con {CONNECTIONS} connessioni per {} s: {month_rps:.0} req/s, p99 {:.1} ms (mediana {:.1} ms)",
         LOAD_TIME.as_secs(),

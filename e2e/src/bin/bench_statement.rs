@@ -8,6 +8,7 @@
 
 use std::time::{Duration, Instant};
 
+use e2e::bench::{load, ms, percentile};
 use e2e::{TestServer, MARIO};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
@@ -52,41 +53,6 @@ async fn load_movements(server: &TestServer, account_id: i64, ente_id: i64) {
     ))
     .await
     .expect("update balance");
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
-async fn throughput(client: &reqwest::Client, url: &str, token: Option<&str>) -> f64 {
-    let deadline = Instant::now() + LOAD_TIME;
-    let workers: Vec<_> = (0..CONCURRENCY)
-        .map(|_| {
-            let client = client.clone();
-            let url = url.to_string();
-            let token = token.map(str::to_string);
-            tokio::spawn(async move {
-                let mut done = 0u64;
-                while Instant::now() < deadline {
-                    let mut request = client.get(&url);
-                    if let Some(token) = &token {
-                        request = request.bearer_auth(token);
-                    }
-                    let res = request.send().await.expect("request");
-                    assert_eq!(res.status(), StatusCode::OK);
-                    res.bytes().await.expect("body");
-                    done += 1;
-                }
-                done
-            })
-        })
-        .collect();
-    let mut total = 0;
-    for w in workers {
-        total += w.await.expect("worker");
-    }
-    total as f64 / LOAD_TIME.as_secs_f64()
 }
 
 #[tokio::main]
@@ -159,13 +125,19 @@ async fn main() {
     let p99 = percentile(&latencies, 0.99);
     println!(
         "Stato contabile, prima pagina ({SEQUENTIAL} richieste in sequenza): mediana {:.2} ms, p99 {:.2} ms, max {:.2} ms — obiettivo p99 < 10 ms: {}",
-        p50.as_secs_f64() * 1e3,
-        p99.as_secs_f64() * 1e3,
-        latencies.last().map(|d| d.as_secs_f64() * 1e3).unwrap_or_default(),
+        ms(p50),
+        ms(p99),
+        latencies.last().copied().map(ms).unwrap_or_default(),
         if p99 < Duration::from_millis(10) { "RAGGIUNTO" } else { "NON RAGGIUNTO" }
     );
-    let statement_rps = throughput(&client, &statement_url, Some(&tokens.access_token)).await;
-    let health_rps = throughput(&client, &health_url, None).await;
+    let (statement_rps, _) = load(
+        &statement_url,
+        Some(&tokens.access_token),
+        CONCURRENCY,
+        LOAD_TIME,
+    )
+    .await;
+    let (health_rps, _) = load(&health_url, None, CONCURRENCY, LOAD_TIME).await;
     println!(
         "Throughput con {CONCURRENCY} connessioni per {} s: stato contabile {statement_rps:.0} req/s, health {health_rps:.0} req/s, rapporto {:.2}",
         LOAD_TIME.as_secs(),

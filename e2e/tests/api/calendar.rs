@@ -6,9 +6,7 @@ use e2e::{json, problem, TestServer, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MA
 use reqwest::StatusCode;
 use serde_json::json as body;
 use sportello_model::bookings::{CalendarDay, MonthCalendar, ServiceCalendar};
-use sportello_model::children::ChildSummary;
 use sportello_model::entes::{EnteDetail, ServiceKind};
-use sportello_model::Page;
 use time::macros::date;
 
 async fn refezione(server: &TestServer) -> i64 {
@@ -85,17 +83,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         .collect();
     assert_eq!(strike.len(), 2);
 
-    let children: Page<ChildSummary> = json(
-        server.get(&mario.access_token, "/children").await,
-        StatusCode::OK,
-    )
-    .await;
-    let sofia = children
-        .items
-        .iter()
-        .find(|c| c.first_name == "Sofia")
-        .unwrap()
-        .id;
+    let sofia = server.child_named(&mario.access_token, "Sofia").await;
     let month_path = format!("/bookings/children/{sofia}/services/{service}/months/2026-11");
     let november: MonthCalendar = json(
         server.get(&mario.access_token, &month_path).await,

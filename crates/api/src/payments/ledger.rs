@@ -55,25 +55,7 @@ pub async fn account<C: ConnectionTrait>(
     guardian_id: i64,
     service_id: i64,
 ) -> ApiResult<prepaid_account::Model> {
-    prepaid_account::Entity::insert(prepaid_account::ActiveModel {
-        ente_id: Set(ente_id),
-        guardian_id: Set(guardian_id),
-        service_id: Set(service_id),
-        balance_cents: Set(0),
-        movement_count: Set(0),
-        updated_at: Set(OffsetDateTime::now_utc()),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            prepaid_account::Column::GuardianId,
-            prepaid_account::Column::ServiceId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+    create_missing(db, ente_id, service_id, &[guardian_id]).await?;
     find_account(db, ente_id, guardian_id, service_id)
         .await?
         .ok_or_else(|| ApiError::internal("prepaid account vanished"))
@@ -103,19 +85,7 @@ pub async fn append<C: ConnectionTrait>(
     movement: NewMovement,
 ) -> Result<ledger_movement::Model, DbErr> {
     let now = OffsetDateTime::now_utc();
-    prepaid_account::Entity::update_many()
-        .col_expr(
-            prepaid_account::Column::BalanceCents,
-            Expr::col(prepaid_account::Column::BalanceCents).add(movement.amount_cents),
-        )
-        .col_expr(
-            prepaid_account::Column::MovementCount,
-            Expr::col(prepaid_account::Column::MovementCount).add(1),
-        )
-        .col_expr(prepaid_account::Column::UpdatedAt, Expr::value(now))
-        .filter(prepaid_account::Column::Id.eq(account.id))
-        .exec(txn)
-        .await?;
+    move_balance(txn, account.id, std::slice::from_ref(&movement), 1, now).await?;
     let balance = prepaid_account::Entity::find_by_id(account.id)
         .one(txn)
         .await?
@@ -160,29 +130,8 @@ pub async fn accounts_of<C: ConnectionTrait>(
     guardian_ids: &[i64],
 ) -> ApiResult<HashMap<i64, i64>> {
     let mut found = HashMap::new();
-    let now = OffsetDateTime::now_utc();
     for chunk in guardian_ids.chunks(BATCH_ROWS) {
-        prepaid_account::Entity::insert_many(chunk.iter().map(|&guardian_id| {
-            prepaid_account::ActiveModel {
-                ente_id: Set(ente_id),
-                guardian_id: Set(guardian_id),
-                service_id: Set(service_id),
-                balance_cents: Set(0),
-                movement_count: Set(0),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-        }))
-        .on_conflict(
-            OnConflict::columns([
-                prepaid_account::Column::GuardianId,
-                prepaid_account::Column::ServiceId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+        create_missing(db, ente_id, service_id, chunk).await?;
         found.extend(
             prepaid_account::Entity::find_in_ente(ente_id)
                 .filter(prepaid_account::Column::ServiceId.eq(service_id))
@@ -194,6 +143,38 @@ pub async fn accounts_of<C: ConnectionTrait>(
         );
     }
     Ok(found)
+}
+
+/// Creates the accounts of these families (at most [`BATCH_ROWS`]) that do not exist.
+async fn create_missing<C: ConnectionTrait>(
+    db: &C,
+    ente_id: i64,
+    service_id: i64,
+    guardian_ids: &[i64],
+) -> Result<(), DbErr> {
+    let now = OffsetDateTime::now_utc();
+    prepaid_account::Entity::insert_many(guardian_ids.iter().map(|&guardian_id| {
+        prepaid_account::ActiveModel {
+            ente_id: Set(ente_id),
+            guardian_id: Set(guardian_id),
+            service_id: Set(service_id),
+            balance_cents: Set(0),
+            movement_count: Set(0),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }))
+    .on_conflict(
+        OnConflict::columns([
+            prepaid_account::Column::GuardianId,
+            prepaid_account::Column::ServiceId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
 }
 
 /// Which of these meal keys are already in the ledger.

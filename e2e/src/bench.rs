@@ -1,0 +1,58 @@
+//! Measuring for the benchmark commands: concurrent load on an endpoint and percentiles.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+/// The `p` quantile (0.0–1.0) of sorted latencies.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Milliseconds, for printing.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// GETs `url` from `connections` workers for `time`: requests per second and the sorted
+/// latencies of every request. Panics on an answer other than 200.
+pub async fn load(
+    url: &str,
+    token: Option<&str>,
+    connections: usize,
+    time: Duration,
+) -> (f64, Vec<Duration>) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .expect("client");
+    let deadline = Instant::now() + time;
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let client = client.clone();
+            let url = url.to_string();
+            let token = token.map(str::to_string);
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let started = Instant::now();
+                    let mut request = client.get(&url);
+                    if let Some(token) = &token {
+                        request = request.bearer_auth(token);
+                    }
+                    let res = request.send().await.expect("request");
+                    assert_eq!(res.status(), StatusCode::OK);
+                    res.bytes().await.expect("body");
+                    latencies.push(started.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.expect("worker"));
+    }
+    all.sort();
+    (all.len() as f64 / time.as_secs_f64(), all)
+}
