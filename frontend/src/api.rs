@@ -15,6 +15,7 @@ use serde::Serialize;
 use sportello_model::auth::{
     LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, TokenResponse,
 };
+use sportello_model::bookings::{BookingChange, BookingRange, BookingResult, MonthCalendar};
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::{EnteDetail, EnteSummary};
@@ -23,6 +24,7 @@ use sportello_model::payments::{
     RechargeRequest, Statement,
 };
 use sportello_model::{Page, Problem};
+use time::{Date, Month};
 
 use crate::session::Session;
 
@@ -120,9 +122,10 @@ impl<'a> Call<'a, ()> {
 }
 
 impl<'a, B: Serialize> Call<'a, B> {
-    fn post(path: &'a str, body: Option<&'a B>) -> Self {
+    /// A call that may change something (`POST`, `PUT`, `DELETE`), with its JSON body.
+    fn write(method: Method, path: &'a str, body: Option<&'a B>) -> Self {
         Call {
-            method: Method::POST,
+            method,
             path,
             query: &[],
             body,
@@ -177,7 +180,7 @@ async fn get<T: DeserializeOwned>(path: &str, query: &[(&str, String)]) -> ApiRe
 }
 
 async fn post<B: Serialize>(path: &str, body: &B, token: Option<&str>) -> ApiResult<Response> {
-    send(&Call::post(path, Some(body)), token).await
+    send(&Call::write(Method::POST, path, Some(body)), token).await
 }
 
 fn page_query(page: u64, per_page: u64) -> [(&'static str, String); 2] {
@@ -255,12 +258,29 @@ async fn get_authed<T: DeserializeOwned>(
     decode(send_authed(session, &Call::get(path, query)).await?).await
 }
 
+async fn write_authed<B: Serialize, T: DeserializeOwned>(
+    session: Session,
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> ApiResult<T> {
+    decode(send_authed(session, &Call::write(method, path, body)).await?).await
+}
+
 async fn post_authed<B: Serialize, T: DeserializeOwned>(
     session: Session,
     path: &str,
     body: Option<&B>,
 ) -> ApiResult<T> {
-    decode(send_authed(session, &Call::post(path, body)).await?).await
+    write_authed(session, Method::POST, path, body).await
+}
+
+async fn put_authed<B: Serialize, T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    body: &B,
+) -> ApiResult<T> {
+    write_authed(session, Method::PUT, path, Some(body)).await
 }
 
 pub async fn entes() -> ApiResult<Page<EnteSummary>> {
@@ -463,7 +483,17 @@ pub async fn download_pdf(session: Session, url: &str, fallback_name: &str) -> A
         accept: PDF,
         ..Call::get(path, &[])
     };
-    let response = send_authed(session, &call).await?;
+    download(session, &call, fallback_name, "application/pdf").await
+}
+
+/// A file the API sends for `call`, named by the server or else by `fallback_name`.
+async fn download(
+    session: Session,
+    call: &Call<'_, ()>,
+    fallback_name: &str,
+    fallback_type: &str,
+) -> ApiResult<Download> {
+    let response = send_authed(session, call).await?;
     let status = response.status();
     let headers = response.headers();
     let file_name = headers
@@ -472,7 +502,7 @@ pub async fn download_pdf(session: Session, url: &str, fallback_name: &str) -> A
         .unwrap_or_else(|| fallback_name.to_owned());
     let content_type = headers
         .get("content-type")
-        .unwrap_or_else(|| "application/pdf".into());
+        .unwrap_or_else(|| fallback_type.into());
     let bytes = response
         .binary()
         .await
@@ -482,4 +512,57 @@ pub async fn download_pdf(session: Session, url: &str, fallback_name: &str) -> A
         content_type,
         bytes,
     })
+}
+
+/// `2026-11`, as the bookings API names a month.
+pub fn month_key(year: i32, month: Month) -> String {
+    format!("{year}-{:02}", u8::from(month))
+}
+
+/// A child's month of meal bookings for a prepaid service.
+pub async fn month_calendar(
+    session: Session,
+    child_id: i64,
+    service_id: i64,
+    year: i32,
+    month: Month,
+) -> ApiResult<MonthCalendar> {
+    get_authed(
+        session,
+        &format!(
+            "/bookings/children/{child_id}/services/{service_id}/months/{}",
+            month_key(year, month)
+        ),
+        &[],
+    )
+    .await
+}
+
+/// Changes the meal of one day; 409 with the reason when it can no longer be changed.
+pub async fn change_day(
+    session: Session,
+    child_id: i64,
+    day: Date,
+    change: &BookingChange,
+) -> ApiResult<BookingResult> {
+    put_authed(
+        session,
+        &format!("/bookings/children/{child_id}/days/{day}"),
+        change,
+    )
+    .await
+}
+
+/// Changes every school day of a range at once (all or none).
+pub async fn change_range(
+    session: Session,
+    child_id: i64,
+    range: &BookingRange,
+) -> ApiResult<BookingResult> {
+    post_authed(
+        session,
+        &format!("/bookings/children/{child_id}/range"),
+        Some(range),
+    )
+    .await
 }

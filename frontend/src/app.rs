@@ -5,13 +5,14 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use leptos_router::{path, NavigateOptions};
+use sportello_model::auth::Role;
 use sportello_model::entes::EnteDetail;
 use sportello_model::Problem;
 
 use crate::api;
-use crate::components::{focus_element, ErrorAlert, Icon, Loading, SkipLink};
-use crate::pages::{account, children, content, entes, home, login, password, payments};
-use crate::session::{sees_children, sees_payments, use_session, Session};
+use crate::components::{focus_element, Breadcrumb, ErrorAlert, Icon, Loading, SkipLink};
+use crate::pages::{account, bookings, children, content, entes, home, login, password, payments};
+use crate::session::{sees_bookings, sees_children, sees_payments, use_session, Session};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -35,6 +36,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pagamenti/ricevute") view=payments::ReceiptsPage />
                     <Route path=path!("pagamenti/emissioni/:id") view=payments::EmissionPage />
                     <Route path=path!("pagamenti/:service_id") view=payments::ServicePage />
+                    <Route path=path!("prenotazioni") view=bookings::BookingsPage />
+                    <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -88,14 +91,16 @@ fn EnteLayout() -> impl IntoView {
     let ente = Ente { slug, detail };
     provide_context(ente);
 
-    // After a client-side navigation, screen readers and keyboards start from the new content.
+    // After a client-side navigation to another page, screen readers and keyboards start
+    // from the new content. A change of the query only (another month of the calendar, a
+    // filter) keeps the focus where the user is.
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
-        let address = format!("{}{}", location.pathname.get(), location.search.get());
-        if previous.is_some_and(|previous| previous != address) {
+        let page = location.pathname.get();
+        if previous.is_some_and(|previous| previous != page) {
             focus_element("main-content");
         }
-        address
+        page
     });
 
     view! {
@@ -232,6 +237,7 @@ fn Header(ente: Ente) -> impl IntoView {
             {nav_link("nav-area-personale", "area-personale", "Area personale")}
             {sees_children(role).then(|| nav_link("nav-utenti", "utenti", "Utenti"))}
             {sees_payments(role).then(|| nav_link("nav-pagamenti", "pagamenti", "Pagamenti"))}
+            {sees_bookings(role).then(|| nav_link("nav-prenotazioni", "prenotazioni", "Prenotazioni"))}
         })
     };
 
@@ -354,6 +360,42 @@ pub fn RequireLogin(children: ChildrenFn) -> impl IntoView {
         <Show
             when=move || signed_in.get()
             fallback=|| view! { <Loading label="Verifica dell'accesso…" /> }
+        >
+            {children()}
+        </Show>
+    }
+}
+
+/// Renders `children` when the role of the user passes `allowed`; anyone else reads
+/// `message` (element `id`) under the page's `title`, instead of the API's bare refusal.
+#[component]
+pub fn RoleOnly(
+    allowed: fn(Role) -> bool,
+    title: &'static str,
+    id: &'static str,
+    message: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let permitted = Memo::new(move |_| session.role_in(&ente.slug.get()).is_some_and(allowed));
+    view! {
+        <Show
+            when=move || permitted.get()
+            fallback=move || {
+                view! {
+                    <Breadcrumb steps=vec![
+                        ("Home".into(), Some(ente.path(""))),
+                        ("Area personale".into(), Some(ente.path("area-personale"))),
+                        (title.into(), None),
+                    ] />
+                    <h1>{title}</h1>
+                    <p id=id>{message}</p>
+                    <a class="btn btn-outline-primary" href=ente.path("area-personale")>
+                        "Torna all'area personale"
+                    </a>
+                }
+            }
         >
             {children()}
         </Show>

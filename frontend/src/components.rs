@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sportello_model::Problem;
+use sportello_model::{FieldError, Problem};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiResult};
@@ -407,4 +407,174 @@ pub fn PageButtons(
             </nav>
         }
     })
+}
+
+/// A drop-down list with label and the ARIA wiring of its error, like [`TextField`].
+/// `options` are (value, label) pairs.
+#[component]
+pub fn SelectField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(optional, into)] error: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let error = error.unwrap_or_else(|| Signal::stored(None));
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.with(Option::is_some).then(|| error_id.clone())
+    };
+    view! {
+        <div class="select-wrapper form-group mb-4">
+            <label for=id class="active">
+                {label}
+            </label>
+            <select
+                id=id
+                name=id
+                class=move || error.with(Option::is_some).then_some("is-invalid")
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=described_by
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(option, text)| {
+                            let selected = value.with(|value| *value == option);
+                            view! {
+                                <option value=option selected=selected>
+                                    {text}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <div id=error_id class="invalid-feedback d-block" aria-live="polite">
+                {move || {
+                    error
+                        .get()
+                        .map(|message| {
+                            view! {
+                                <Icon name="error" class="icon-xs icon-danger me-1" />
+                                {message}
+                            }
+                        })
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// What went wrong with a form: a message per field, shown next to it, and a problem
+/// that belongs to no field, shown in an alert. `fields` pairs the API's field names
+/// with the ids of the elements that edit them.
+#[derive(Clone, Copy)]
+pub struct FormErrors {
+    fields: &'static [(&'static str, &'static str)],
+    messages: RwSignal<Vec<FieldError>>,
+    problem: RwSignal<Option<Problem>>,
+}
+
+impl FormErrors {
+    pub fn new(fields: &'static [(&'static str, &'static str)]) -> FormErrors {
+        FormErrors {
+            fields,
+            messages: RwSignal::new(Vec::new()),
+            problem: RwSignal::new(None),
+        }
+    }
+
+    /// The message for one field (tracked).
+    pub fn field(&self, name: &'static str) -> Signal<Option<String>> {
+        let messages = self.messages;
+        Signal::derive(move || {
+            messages.with(|messages| {
+                messages
+                    .iter()
+                    .find(|error| error.field == name)
+                    .map(|error| error.message.clone())
+            })
+        })
+    }
+
+    /// The problem that belongs to no field (tracked).
+    pub fn problem(&self) -> Option<Problem> {
+        self.problem.get()
+    }
+
+    pub fn clear(&self) {
+        self.messages.try_set(Vec::new());
+        self.problem.try_set(None);
+    }
+
+    /// Shows `errors` found before sending; returns whether there were none. The first
+    /// invalid field takes the focus.
+    pub fn check(&self, errors: Vec<FieldError>) -> bool {
+        self.clear();
+        if errors.is_empty() {
+            return true;
+        }
+        self.show_fields(errors);
+        false
+    }
+
+    /// Shows a problem the API answered: next to the fields it names when this form has
+    /// them all, otherwise in the alert.
+    pub fn fail(&self, problem: Problem) {
+        let known = |error: &FieldError| self.fields.iter().any(|(name, _)| *name == error.field);
+        if !problem.errors.is_empty() && problem.errors.iter().all(known) {
+            self.show_fields(problem.errors);
+        } else {
+            self.messages.try_set(Vec::new());
+            self.problem.try_set(Some(problem));
+        }
+    }
+
+    fn show_fields(&self, errors: Vec<FieldError>) {
+        let first = self
+            .fields
+            .iter()
+            .find(|(name, _)| errors.iter().any(|error| error.field == *name));
+        self.messages.try_set(errors);
+        if let Some((_, element)) = first {
+            focus_element(element);
+        }
+    }
+}
+
+/// Links to the services of a page that has several (two canteens): the current one is
+/// marked. `href` gives the address of a service's page.
+#[component]
+pub fn ServiceTabs(
+    services: Vec<(i64, String)>,
+    current: Memo<i64>,
+    href: Callback<i64, String>,
+) -> impl IntoView {
+    let items = services
+        .into_iter()
+        .map(|(id, name)| {
+            let active = move || current.get() == id;
+            view! {
+                <li class="nav-item">
+                    <a
+                        id=format!("service-tab-{id}")
+                        class=move || if active() { "nav-link active" } else { "nav-link" }
+                        aria-current=move || active().then_some("page")
+                        href=move || href.run(id)
+                    >
+                        {name}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav aria-label="Servizi">
+            <ul class="nav nav-tabs mb-3">{items}</ul>
+        </nav>
+    }
 }

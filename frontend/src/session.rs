@@ -105,3 +105,8 @@ pub fn sees_children(role: Role) -> bool {
 pub fn sees_payments(role: Role) -> bool {
     matches!(role, Role::Guardian)
 }
+
+/// Whether the role has the Prenotazioni menu: the guardian and the delegate change meals.
+pub fn sees_bookings(role: Role) -> bool {
+    matches!(role, Role::Guardian | Role::Delegate)
+}

@@ -1,6 +1,7 @@
 //! Browser journeys: headless Chromium drives the built SPA served by the real server
 //! binary, one fresh server and browser per test, with an axe-core audit of every page.
 
+mod bookings;
 mod delegate;
 mod guardian;
 mod login_errors;
@@ -13,13 +14,22 @@ use tokio::sync::Semaphore;
 /// At most two servers and browsers at once: more only slows a 2-core machine down.
 static BROWSERS: Semaphore = Semaphore::const_new(2);
 
+/// The server's clock for the canteen journeys: Tuesday 24/11/2026, 11:00 in Rome, a
+/// school day before Comune di Demo's 15:00 cutoff.
+const TUESDAY_MORNING: [(&str, &str); 1] = [("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z")];
+
 /// Runs `journey` against a fresh server with the demo data, in a fresh browser.
 async fn journey(journey: impl AsyncFnOnce(&Browser)) {
+    journey_with(&[], journey).await;
+}
+
+/// Like [`journey`], with the server started with `env` as well (its clock, …).
+async fn journey_with(env: &[(&str, &str)], journey: impl AsyncFnOnce(&Browser)) {
     let _slot = BROWSERS
         .acquire()
         .await
         .expect("the semaphore is never closed");
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(env).await;
     Browser::run(&server.url, journey).await;
 }
 

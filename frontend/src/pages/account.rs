@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use sportello_model::auth::Role;
 
-use crate::app::{use_ente, RequireLogin};
+use crate::app::{use_ente, Ente, RequireLogin};
 use crate::components::{set_title, Breadcrumb, Icon};
-use crate::session::{sees_children, sees_payments, use_session};
+use crate::session::{sees_bookings, sees_children, sees_payments, use_session};
 
 #[component]
 pub fn PersonalArea() -> impl IntoView {
@@ -38,48 +38,78 @@ fn PersonalAreaMenu() -> impl IntoView {
                             {format!("{} {} · {}", me.first_name, me.last_name, me.role.label())}
                         </p>
                         <h2 class="h4 mt-4">"Che cosa vuoi fare?"</h2>
-                        {if sees_children(me.role) || sees_payments(me.role) {
-                            view! {
-                                <ul class="list-unstyled row g-3 mt-1">
-                                    {sees_children(me.role)
-                                        .then(|| {
-                                            view! {
-                                                <MenuCard
-                                                    id="menu-utenti"
-                                                    href=ente.path("utenti")
-                                                    icon="user"
-                                                    title="Utenti"
-                                                    text=children_menu_text(me.role)
-                                                />
-                                            }
-                                        })}
-                                    {sees_payments(me.role)
-                                        .then(|| {
-                                            view! {
-                                                <MenuCard
-                                                    id="menu-pagamenti"
-                                                    href=ente.path("pagamenti")
-                                                    icon="card"
-                                                    title="Pagamenti"
-                                                    text="Stato contabile, ricariche, avvisi di pagamento, emissioni e ricevute."
-                                                />
-                                            }
-                                        })}
-                                </ul>
-                            }
-                                .into_any()
-                        } else {
-                            view! {
-                                <p id="menu-empty">
-                                    "Per il tuo profilo non ci sono ancora servizi da consultare qui."
-                                </p>
-                            }
-                                .into_any()
-                        }}
+                        {menu_cards(ente, me.role)}
                     }
                 })
         }}
     }
+}
+
+/// An entry of the personal area's menu.
+struct Entry {
+    id: &'static str,
+    page: &'static str,
+    icon: &'static str,
+    title: &'static str,
+    text: &'static str,
+}
+
+/// The entries of the menu for the role, or a note when there is none.
+fn menu_cards(ente: Ente, role: Role) -> AnyView {
+    let entries = [
+        (
+            sees_children(role),
+            Entry {
+                id: "menu-utenti",
+                page: "utenti",
+                icon: "user",
+                title: "Utenti",
+                text: children_menu_text(role),
+            },
+        ),
+        (
+            sees_payments(role),
+            Entry {
+                id: "menu-pagamenti",
+                page: "pagamenti",
+                icon: "card",
+                title: "Pagamenti",
+                text: "Stato contabile, ricariche, avvisi di pagamento, emissioni e ricevute.",
+            },
+        ),
+        (
+            sees_bookings(role),
+            Entry {
+                id: "menu-prenotazioni",
+                page: "prenotazioni",
+                icon: "calendar",
+                title: "Prenotazioni",
+                text: "Il calendario dei pasti di ogni figlio: disdici il pasto o cambiane il tipo, entro l'orario stabilito dal Comune.",
+            },
+        ),
+    ];
+    let cards: Vec<AnyView> = entries
+        .into_iter()
+        .filter_map(|(shown, entry)| shown.then_some(entry))
+        .map(
+            |Entry {
+                 id,
+                 page,
+                 icon,
+                 title,
+                 text,
+             }| {
+                view! { <MenuCard id href=ente.path(page) icon title text /> }.into_any()
+            },
+        )
+        .collect();
+    if cards.is_empty() {
+        return view! {
+            <p id="menu-empty">"Per il tuo profilo non ci sono ancora servizi da consultare qui."</p>
+        }
+        .into_any();
+    }
+    view! { <ul class="list-unstyled row g-3 mt-1">{cards}</ul> }.into_any()
 }
 
 /// One entry of the menu: a whole card is the link.

@@ -80,7 +80,8 @@ fn ChildrenCards() -> impl IntoView {
     }
 }
 
-fn initials(first_name: &str, last_name: &str) -> String {
+/// `SA` for Sofia Albertini, the avatar of a child.
+pub fn initials(first_name: &str, last_name: &str) -> String {
     first_name
         .chars()
         .take(1)

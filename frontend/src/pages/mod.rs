@@ -1,6 +1,7 @@
 //! One module per area of the portal.
 
 pub mod account;
+pub mod bookings;
 pub mod children;
 pub mod content;
 pub mod entes;

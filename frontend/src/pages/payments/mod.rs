@@ -16,7 +16,7 @@ use sportello_model::payments::{CheckoutStarted, PaymentService};
 use sportello_model::{format, Problem};
 
 use crate::api::{self, ApiResult};
-use crate::app::{use_ente, Ente, RequireLogin};
+use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
 use crate::components::{
     focus_element, remote, set_title, Breadcrumb, ErrorAlert, Icon, InlineProblem,
 };
@@ -263,31 +263,18 @@ fn PaymentOutcome(kind: ServiceKind) -> impl IntoView {
     }
 }
 
-/// Renders `children` for a guardian; any other user is told whose pages these are,
-/// instead of the API's bare "not found".
+/// Renders `children` for a guardian; any other user is told whose pages these are.
 #[component]
 fn GuardianOnly(children: ChildrenFn) -> impl IntoView {
-    let ente = use_ente();
-    let session = use_session();
-    let allowed = Memo::new(move |_| session.role_in(&ente.slug.get()).is_some_and(sees_payments));
     view! {
-        <Show
-            when=move || allowed.get()
-            fallback=move || {
-                view! {
-                    {breadcrumb(ente, Vec::new())}
-                    <h1>"Pagamenti"</h1>
-                    <p id="payments-not-allowed">
-                        "I pagamenti sono riservati al genitore intestatario del conto, l'unico che può ricaricare, pagare e scaricare le ricevute."
-                    </p>
-                    <a class="btn btn-outline-primary" href=ente.path("area-personale")>
-                        "Torna all'area personale"
-                    </a>
-                }
-            }
+        <RoleOnly
+            allowed=sees_payments
+            title="Pagamenti"
+            id="payments-not-allowed"
+            message="I pagamenti sono riservati al genitore intestatario del conto, l'unico che può ricaricare, pagare e scaricare le ricevute."
         >
             {children()}
-        </Show>
+        </RoleOnly>
     }
 }
 
