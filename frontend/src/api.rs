@@ -15,7 +15,10 @@ use serde::Serialize;
 use sportello_model::auth::{
     LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, TokenResponse,
 };
-use sportello_model::bookings::{BookingChange, BookingRange, BookingResult, MonthCalendar};
+use sportello_model::bookings::{
+    AttendanceMark, AttendanceRow, BookingChange, BookingRange, BookingResult, KitchenCount,
+    MonthCalendar,
+};
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::{EnteDetail, EnteSummary};
@@ -31,6 +34,7 @@ use crate::session::Session;
 const BASE: &str = "/api/v1";
 const JSON: &str = "application/json, application/problem+json";
 const PDF: &str = "application/pdf, application/problem+json";
+const CSV: &str = "text/csv, application/problem+json";
 
 /// Every failure is a problem document with an Italian `detail`: the server's own, or
 /// one made here when the server could not be reached or answered something unreadable.
@@ -565,4 +569,54 @@ pub async fn change_range(
         Some(range),
     )
     .await
+}
+
+fn day_query(service_id: i64, day: Date) -> [(&'static str, String); 2] {
+    [
+        ("service_id", service_id.to_string()),
+        ("day", day.to_string()),
+    ]
+}
+
+/// The children expected at the canteen on `day`; 409 when it is not a school day.
+pub async fn roster(session: Session, service_id: i64, day: Date) -> ApiResult<Vec<AttendanceRow>> {
+    get_authed(session, "/canteen/roster", &day_query(service_id, day)).await
+}
+
+/// Staff record whether a child eats today.
+pub async fn mark_attendance(
+    session: Session,
+    child_id: i64,
+    mark: &AttendanceMark,
+) -> ApiResult<AttendanceRow> {
+    put_authed(session, &format!("/canteen/attendance/{child_id}"), mark).await
+}
+
+/// Meals of the day for the kitchen, per school, class and meal type.
+pub async fn kitchen_counts(
+    session: Session,
+    service_id: i64,
+    day: Date,
+) -> ApiResult<Vec<KitchenCount>> {
+    get_authed(
+        session,
+        "/canteen/kitchen-counts",
+        &day_query(service_id, day),
+    )
+    .await
+}
+
+/// The same counts as a CSV file for the kitchen.
+pub async fn kitchen_counts_csv(
+    session: Session,
+    service_id: i64,
+    day: Date,
+) -> ApiResult<Download> {
+    let [service, day_param] = day_query(service_id, day);
+    let query = [service, day_param, ("format", "csv".to_owned())];
+    let call = Call::<()> {
+        accept: CSV,
+        ..Call::get("/canteen/kitchen-counts", &query)
+    };
+    download(session, &call, &format!("pasti-{day}.csv"), "text/csv").await
 }

@@ -11,8 +11,12 @@ use sportello_model::Problem;
 
 use crate::api;
 use crate::components::{focus_element, Breadcrumb, ErrorAlert, Icon, Loading, SkipLink};
-use crate::pages::{account, bookings, children, content, entes, home, login, password, payments};
-use crate::session::{sees_bookings, sees_children, sees_payments, use_session, Session};
+use crate::pages::{
+    account, bookings, canteen, children, content, entes, home, login, password, payments,
+};
+use crate::session::{
+    sees_bookings, sees_children, sees_payments, takes_attendance, use_session, Session,
+};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -38,6 +42,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pagamenti/:service_id") view=payments::ServicePage />
                     <Route path=path!("prenotazioni") view=bookings::BookingsPage />
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
+                    <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -238,6 +243,8 @@ fn Header(ente: Ente) -> impl IntoView {
             {sees_children(role).then(|| nav_link("nav-utenti", "utenti", "Utenti"))}
             {sees_payments(role).then(|| nav_link("nav-pagamenti", "pagamenti", "Pagamenti"))}
             {sees_bookings(role).then(|| nav_link("nav-prenotazioni", "prenotazioni", "Prenotazioni"))}
+            {takes_attendance(role)
+                .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
         })
     };
 

@@ -110,3 +110,8 @@ pub fn sees_payments(role: Role) -> bool {
 pub fn sees_bookings(role: Role) -> bool {
     matches!(role, Role::Guardian | Role::Delegate)
 }
+
+/// Whether the role has the Presenze mensa menu: canteen staff, and operators standing in.
+pub fn takes_attendance(role: Role) -> bool {
+    matches!(role, Role::CanteenStaff | Role::Operator)
+}

@@ -2,6 +2,7 @@
 //! binary, one fresh server and browser per test, with an axe-core audit of every page.
 
 mod bookings;
+mod canteen;
 mod delegate;
 mod guardian;
 mod login_errors;

@@ -5,7 +5,7 @@ use sportello_model::auth::Role;
 
 use crate::app::{use_ente, Ente, RequireLogin};
 use crate::components::{set_title, Breadcrumb, Icon};
-use crate::session::{sees_bookings, sees_children, sees_payments, use_session};
+use crate::session::{sees_bookings, sees_children, sees_payments, takes_attendance, use_session};
 
 #[component]
 pub fn PersonalArea() -> impl IntoView {
@@ -85,6 +85,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 icon: "calendar",
                 title: "Prenotazioni",
                 text: "Il calendario dei pasti di ogni figlio: disdici il pasto o cambiane il tipo, entro l'orario stabilito dal Comune.",
+            },
+        ),
+        (
+            takes_attendance(role),
+            Entry {
+                id: "menu-presenze-mensa",
+                page: "presenze-mensa",
+                icon: "check-circle",
+                title: "Presenze mensa",
+                text: "Gli alunni attesi in mensa nel giorno: segna chi è presente e chi è assente, con i pasti per la cucina.",
             },
         ),
     ];

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod bookings;
+pub mod canteen;
 pub mod children;
 pub mod content;
 pub mod entes;

@@ -1,0 +1,55 @@
+//! Canteen staff take attendance on the tablet: a child marked absent leaves the present
+//! count and the kitchen's meals, and stays absent after a reload.
+
+use e2e::browser::Browser;
+use e2e::PAOLO_CANTEEN;
+
+use crate::{journey_with, password_login, TUESDAY_MORNING};
+
+const SOFIA: &str = "li[data-child-name='Sofia Albertini']";
+
+#[tokio::test]
+async fn canteen_staff_mark_a_child_absent_and_the_kitchen_count_drops() {
+    journey_with(&TUESDAY_MORNING, async |browser| {
+        password_login(browser, PAOLO_CANTEEN).await;
+        browser.click("#menu-presenze-mensa").await;
+        browser.wait_for_path("/demo/presenze-mensa").await;
+        browser.find("#attendance-day").await;
+
+        // The browser's clock is real: the day of the server's clock comes from the address.
+        browser.goto("/demo/presenze-mensa?giorno=2026-11-24").await;
+        browser.find(SOFIA).await;
+        assert_eq!(
+            browser.attr(SOFIA, "data-present").await.as_deref(),
+            Some("true")
+        );
+        let present = number(browser, "#present-count", "data-present").await;
+        let meals = number(browser, "#kitchen-total", "data-meals").await;
+        browser.assert_accessible("Presenze mensa").await;
+
+        browser
+            .click(&format!("{SOFIA} button[data-present='false']"))
+            .await;
+        let absent = format!("{SOFIA}[data-present='false']");
+        browser.find(&absent).await;
+        let counted = format!("#present-count[data-present='{}']", present - 1);
+        let cooked = format!("#kitchen-total[data-meals='{}']", meals - 1);
+        browser.find(&counted).await;
+        browser.find(&cooked).await;
+
+        browser.client().refresh().await.expect("reload the page");
+        browser.find(&absent).await;
+        browser.find(&counted).await;
+        browser.find(&cooked).await;
+    })
+    .await;
+}
+
+/// A count the page writes in an attribute, once the element is there.
+async fn number(browser: &Browser, css: &str, attribute: &str) -> u64 {
+    browser.find(css).await;
+    let value = browser.attr(css, attribute).await.unwrap_or_default();
+    value
+        .parse()
+        .unwrap_or_else(|_| panic!("`{css}` has {attribute}={value:?}, not a number"))
+}

@@ -1,0 +1,57 @@
+//! The canteen for staff: Presenze mensa (attendance on a tablet, kitchen counts).
+
+mod attendance;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use sportello_model::entes::ServiceKind;
+
+use crate::api;
+use crate::app::Ente;
+
+pub use attendance::AttendancePage;
+
+/// The comune's canteens: its prepaid services, as (id, name).
+fn canteen_services(ente: Ente) -> Vec<(i64, String)> {
+    ente.with(|detail| {
+        detail
+            .services
+            .iter()
+            .filter(|service| service.kind == ServiceKind::Prepaid)
+            .map(|service| (service.id, service.name.clone()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The canteen chosen in the address (`?servizio=`), else the first of `services`
+/// (which is not empty).
+fn chosen_service(services: &[(i64, String)]) -> Memo<i64> {
+    let query = use_query_map();
+    let ids: Vec<i64> = services.iter().map(|(id, _)| *id).collect();
+    let first = ids[0];
+    Memo::new(move |_| {
+        query
+            .read()
+            .get("servizio")
+            .and_then(|id| id.parse::<i64>().ok())
+            .filter(|id| ids.contains(id))
+            .unwrap_or(first)
+    })
+}
+
+/// The page at `path` with the query `params` (empty values left out): filters kept in
+/// the address survive a reload.
+fn address_with(path: &str, params: &[(&str, String)]) -> String {
+    let query = params
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", api::url_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
