@@ -153,7 +153,15 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         .send()
         .await
         .unwrap();
-    assert!(location(&back).contains("esito=ok"));
+    // Back to the retta's own page, with the outcome.
+    assert!(
+        location(&back).contains(&format!(
+            "/demo/pagamenti/emissioni/{}?esito=ok",
+            issued.summary.id
+        )),
+        "{}",
+        location(&back)
+    );
 
     let paid: EmissionDetail = json(
         server

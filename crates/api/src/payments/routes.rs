@@ -10,7 +10,6 @@ use sportello_pagopa::PaymentGateway;
 
 use super::{corrections, emissions, notices, receipts, service};
 use crate::auth::Principal;
-use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{file_response, resolve_page};
 use crate::startup::AppState;
@@ -119,7 +118,7 @@ pub async fn create_notice(
     id: web::Path<i64>,
     body: web::Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (_, notice) =
+    let notice =
         service::create_recharge_notice(&state.db, gateway(&state)?, &principal, *id, &body.amount)
             .await?;
     Ok(HttpResponse::Created().json(service::notice_dto(notice)))
@@ -145,15 +144,13 @@ pub async fn recharge_online(
     id: web::Path<i64>,
     body: web::Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (ente, notice) =
+    let notice =
         service::create_recharge_notice(&state.db, gateway(&state)?, &principal, *id, &body.amount)
             .await?;
-    let return_to = format!("/{}/pagamenti/{}", ente.slug, notice.service_id);
     let started = service::pay_online(
         &state.db,
         &principal,
         notice.id,
-        &return_to,
         &state.public_url,
         state.config.pagopa_simulator,
     )
@@ -201,15 +198,10 @@ pub async fn pay_notice(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     service::require_guardian(&principal)?;
-    let notice =
-        notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
-    let ente = ente_by_id(&state.db, principal.ente_id).await?;
-    let return_to = format!("/{}/pagamenti/{}", ente.slug, notice.service_id);
     let started = service::pay_online(
         &state.db,
         &principal,
-        notice.id,
-        &return_to,
+        *id,
         &state.public_url,
         state.config.pagopa_simulator,
     )

@@ -20,7 +20,7 @@ use super::{ledger, notices, simulator};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::db::{fetch_page, TenantScoped};
-use crate::entes::entity::{ente, service};
+use crate::entes::entity::service;
 use crate::entes::service::{by_id as ente_by_id, prepaid_service, service_kind, settings};
 use crate::error::{ApiError, ApiResult};
 
@@ -128,7 +128,7 @@ pub async fn create_recharge_notice(
     principal: &Principal,
     service_id: i64,
     amount: &str,
-) -> ApiResult<(ente::Model, payment_notice::Model)> {
+) -> ApiResult<payment_notice::Model> {
     require_guardian(principal)?;
     let s = prepaid_service(db, principal.ente_id, service_id).await?;
     let ente = ente_by_id(db, principal.ente_id).await?;
@@ -156,8 +156,7 @@ pub async fn create_recharge_notice(
     )
     .await?;
     txn.commit().await?;
-    let notice = notices::register(db, gateway, &ente, notice, &guardian).await?;
-    Ok((ente, notice))
+    notices::register(db, gateway, &ente, notice, &guardian).await
 }
 
 pub async fn list_notices(
@@ -179,18 +178,27 @@ pub async fn list_notices(
     Ok(fetch_page(paginator, page, per_page, |n| notices::dto(n, today)).await?)
 }
 
-/// Starts paying an open notice of the guardian online.
+/// Starts paying an open notice of the guardian online. Afterwards the browser comes
+/// back to the emission's page (a retta) or to the service's page (a recharge).
 pub async fn pay_online(
     db: &DatabaseConnection,
     principal: &Principal,
     notice_id: i64,
-    return_to: &str,
     public_url: &str,
     simulator: bool,
 ) -> ApiResult<CheckoutStarted> {
     require_guardian(principal)?;
     let notice =
         notices::find_for_guardian(db, principal.ente_id, principal.user_id, notice_id).await?;
+    let slug = ente_by_id(db, principal.ente_id).await?.slug;
+    let bill = emission::Entity::find_in_ente(principal.ente_id)
+        .filter(emission::Column::NoticeId.eq(notice.id))
+        .one(db)
+        .await?;
+    let return_to = match bill {
+        Some(e) => format!("/{slug}/pagamenti/emissioni/{}", e.id),
+        None => format!("/{slug}/pagamenti/{}", notice.service_id),
+    };
     let today = rome::today(OffsetDateTime::now_utc());
     match notices::status(&notice, today) {
         sportello_model::payments::NoticeStatus::Open => {}
@@ -202,7 +210,7 @@ pub async fn pay_online(
         }
     }
     let checkout_url =
-        simulator::open_checkout(db, &notice, return_to, public_url, simulator).await?;
+        simulator::open_checkout(db, &notice, &return_to, public_url, simulator).await?;
     Ok(CheckoutStarted {
         notice: notices::dto(notice, today),
         checkout_url,
