@@ -294,6 +294,20 @@ impl Browser {
         input.send_keys(text).await.expect("type into the field");
     }
 
+    /// Sets the value of a field the way a picker does, with an `input` event: a date
+    /// field takes `2026-11-27` whatever the browser's locale shows.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        let input = self.find(css).await;
+        let reference = serde_json::to_value(&input).expect("an element reference");
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![reference, json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("set the value of `{css}`: {e}"));
+    }
+
     /// The visible text of the element, spaces normalised (non-breaking ones included).
     pub async fn text(&self, css: &str) -> String {
         self.wait_for(&format!("the text of `{css}`"), async |client| {

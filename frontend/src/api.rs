@@ -16,8 +16,8 @@ use sportello_model::auth::{
     LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, TokenResponse,
 };
 use sportello_model::bookings::{
-    AttendanceMark, AttendanceRow, BookingChange, BookingRange, BookingResult, KitchenCount,
-    MonthCalendar,
+    AttendanceMark, AttendanceRow, BookingChange, BookingRange, BookingResult, CalendarSettings,
+    ChargeReport, ChargeRequest, KitchenCount, MonthCalendar, NewClosure, ServiceCalendar,
 };
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::content::{DocumentItem, NewsItem};
@@ -619,4 +619,54 @@ pub async fn kitchen_counts_csv(
         ..Call::get("/canteen/kitchen-counts", &query)
     };
     download(session, &call, &format!("pasti-{day}.csv"), "text/csv").await
+}
+
+/// Charges the meals of a day that is over (operators); charging it again adds nothing.
+pub async fn charge_day(session: Session, request: &ChargeRequest) -> ApiResult<ChargeReport> {
+    post_authed(session, "/canteen/charges", Some(request)).await
+}
+
+/// A service's canteen calendar: period, serving weekdays and closures (operators).
+pub async fn service_calendar(session: Session, service_id: i64) -> ApiResult<ServiceCalendar> {
+    get_authed(session, &format!("/services/{service_id}/calendar"), &[]).await
+}
+
+pub async fn set_service_calendar(
+    session: Session,
+    service_id: i64,
+    settings: &CalendarSettings,
+) -> ApiResult<ServiceCalendar> {
+    put_authed(
+        session,
+        &format!("/services/{service_id}/calendar"),
+        settings,
+    )
+    .await
+}
+
+pub async fn add_closure(
+    session: Session,
+    service_id: i64,
+    closure: &NewClosure,
+) -> ApiResult<ServiceCalendar> {
+    post_authed(
+        session,
+        &format!("/services/{service_id}/closures"),
+        Some(closure),
+    )
+    .await
+}
+
+pub async fn remove_closure(
+    session: Session,
+    service_id: i64,
+    closure_id: i64,
+) -> ApiResult<ServiceCalendar> {
+    write_authed::<(), _>(
+        session,
+        Method::DELETE,
+        &format!("/services/{service_id}/closures/{closure_id}"),
+        None,
+    )
+    .await
 }

@@ -15,7 +15,8 @@ use crate::pages::{
     account, bookings, canteen, children, content, entes, home, login, password, payments,
 };
 use crate::session::{
-    sees_bookings, sees_children, sees_payments, takes_attendance, use_session, Session,
+    manages_canteen, sees_bookings, sees_children, sees_payments, takes_attendance, use_session,
+    Session,
 };
 
 #[component]
@@ -43,6 +44,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("prenotazioni") view=bookings::BookingsPage />
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
+                    <Route path=path!("calendario-mensa") view=canteen::CalendarPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -245,6 +247,8 @@ fn Header(ente: Ente) -> impl IntoView {
             {sees_bookings(role).then(|| nav_link("nav-prenotazioni", "prenotazioni", "Prenotazioni"))}
             {takes_attendance(role)
                 .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
+            {manages_canteen(role)
+                .then(|| nav_link("nav-calendario-mensa", "calendario-mensa", "Calendario mensa"))}
         })
     };
 

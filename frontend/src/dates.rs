@@ -3,13 +3,18 @@
 
 use sportello_model::{format, rome};
 use time::macros::format_description;
-use time::{Date, Month, OffsetDateTime, Weekday};
+use time::{Date, Duration, Month, OffsetDateTime, Weekday};
 
 /// Today in Rome, by the browser's clock.
 pub fn today() -> Date {
     let seconds = (js_sys::Date::now() / 1000.0) as i64;
     let now = OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     rome::today(now)
+}
+
+/// The day before today, the last one whose meals can be charged.
+pub fn yesterday() -> Date {
+    today() - Duration::days(1)
 }
 
 /// Years the portal deals with; a date field being typed passes through others (`0002`).

@@ -115,3 +115,8 @@ pub fn sees_bookings(role: Role) -> bool {
 pub fn takes_attendance(role: Role) -> bool {
     matches!(role, Role::CanteenStaff | Role::Operator)
 }
+
+/// Whether the role has the Calendario mensa menu: closures, service period, meal charging.
+pub fn manages_canteen(role: Role) -> bool {
+    matches!(role, Role::Operator)
+}

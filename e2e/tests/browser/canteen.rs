@@ -1,8 +1,9 @@
 //! Canteen staff take attendance on the tablet: a child marked absent leaves the present
-//! count and the kitchen's meals, and stays absent after a reload.
+//! count and the kitchen's meals, and stays absent after a reload. An operator closes the
+//! canteen for a day and charges the meals of a day gone by.
 
 use e2e::browser::Browser;
-use e2e::PAOLO_CANTEEN;
+use e2e::{GIULIA_OPERATOR, PAOLO_CANTEEN};
 
 use crate::{journey_with, password_login, TUESDAY_MORNING};
 
@@ -52,4 +53,41 @@ async fn number(browser: &Browser, css: &str, attribute: &str) -> u64 {
     value
         .parse()
         .unwrap_or_else(|_| panic!("`{css}` has {attribute}={value:?}, not a number"))
+}
+
+#[tokio::test]
+async fn operator_closes_the_canteen_for_a_day_and_charges_a_day_gone_by() {
+    journey_with(&TUESDAY_MORNING, async |browser| {
+        password_login(browser, GIULIA_OPERATOR).await;
+        browser.click("#menu-calendario-mensa").await;
+        browser.wait_for_path("/demo/calendario-mensa").await;
+        browser
+            .wait_for_text(
+                "#period-current",
+                "giorni di servizio: lunedì, martedì, mercoledì, giovedì, venerdì.",
+            )
+            .await;
+        browser.find("#closure-list").await;
+        browser.assert_accessible("Calendario mensa").await;
+
+        browser.set_value("#closure-from", "2026-11-27").await;
+        browser.fill("#closure-description", "Sciopero").await;
+        browser.click("#closure-add").await;
+        browser
+            .wait_for_text("#closure-added", "Chiusura del 27/11/2026 aggiunta.")
+            .await;
+        browser
+            .wait_for_text("#closure-list li[data-date='2026-11-27']", "Sciopero")
+            .await;
+
+        browser.set_value("#charge-day", "2026-11-23").await;
+        browser.click("#charge-submit").await;
+        let report = browser
+            .wait_for_text("#charge-report", "Pasti del 23/11/2026")
+            .await;
+        assert!(report.contains("€; già addebitati: "), "{report}");
+        assert!(report.contains("; assenti: 0."), "{report}");
+        browser.assert_accessible("the charge report").await;
+    })
+    .await;
 }

@@ -5,7 +5,9 @@ use sportello_model::auth::Role;
 
 use crate::app::{use_ente, Ente, RequireLogin};
 use crate::components::{set_title, Breadcrumb, Icon};
-use crate::session::{sees_bookings, sees_children, sees_payments, takes_attendance, use_session};
+use crate::session::{
+    manages_canteen, sees_bookings, sees_children, sees_payments, takes_attendance, use_session,
+};
 
 #[component]
 pub fn PersonalArea() -> impl IntoView {
@@ -95,6 +97,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 icon: "check-circle",
                 title: "Presenze mensa",
                 text: "Gli alunni attesi in mensa nel giorno: segna chi è presente e chi è assente, con i pasti per la cucina.",
+            },
+        ),
+        (
+            manages_canteen(role),
+            Entry {
+                id: "menu-calendario-mensa",
+                page: "calendario-mensa",
+                icon: "settings",
+                title: "Calendario mensa",
+                text: "Periodo del servizio, giorni di apertura, chiusure e addebito dei pasti.",
             },
         ),
     ];

@@ -1,6 +1,8 @@
-//! The canteen for staff: Presenze mensa (attendance on a tablet, kitchen counts).
+//! The canteen for staff: Presenze mensa (attendance on a tablet, kitchen counts) and,
+//! for operators, Calendario mensa (service period, closures, meal charging).
 
 mod attendance;
+mod calendar;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -10,6 +12,7 @@ use crate::api;
 use crate::app::Ente;
 
 pub use attendance::AttendancePage;
+pub use calendar::CalendarPage;
 
 /// The comune's canteens: its prepaid services, as (id, name).
 fn canteen_services(ente: Ente) -> Vec<(i64, String)> {

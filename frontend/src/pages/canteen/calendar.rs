@@ -1,0 +1,587 @@
+//! `/{slug}/calendario-mensa`: operators set the canteen's period and serving weekdays,
+//! close it on holidays, and charge the meals of a day that is over.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_location;
+use sportello_model::bookings::{
+    CalendarSettings, ChargeReport, ChargeRequest, Closure, NewClosure, ServiceCalendar,
+};
+use sportello_model::{format, FieldError, Problem};
+
+use super::{address_with, canteen_services, chosen_service};
+use crate::api;
+use crate::app::{use_ente, RequireLogin, RoleOnly};
+use crate::components::{
+    focus_element, remote, set_title, Breadcrumb, ErrorAlert, FormErrors, Icon, ServiceTabs,
+    TextField,
+};
+use crate::dates::{capitalise, long_date, parse_day, weekday_name, yesterday, WEEK};
+use crate::session::{manages_canteen, use_session};
+
+#[component]
+pub fn CalendarPage() -> impl IntoView {
+    let ente = use_ente();
+    Effect::new(move |_| set_title(&["Calendario mensa", &ente.name()]));
+    view! {
+        <RequireLogin>
+            <RoleOnly
+                allowed=manages_canteen
+                title="Calendario mensa"
+                id="calendar-not-allowed"
+                message="Il calendario della mensa e l'addebito dei pasti sono gestiti dagli operatori del Comune."
+            >
+                <CanteenCalendar />
+            </RoleOnly>
+        </RequireLogin>
+    }
+}
+
+#[component]
+fn CanteenCalendar() -> impl IntoView {
+    let ente = use_ente();
+    let services = canteen_services(ente);
+    let heading = view! {
+        <Breadcrumb steps=vec![
+            ("Home".into(), Some(ente.path(""))),
+            ("Area personale".into(), Some(ente.path("area-personale"))),
+            ("Calendario mensa".into(), None),
+        ] />
+        <h1>"Calendario mensa"</h1>
+    };
+    if services.is_empty() {
+        return view! {
+            {heading}
+            <p id="calendar-no-service">"Il Comune non ha un servizio mensa."</p>
+        }
+        .into_any();
+    }
+    view! {
+        {heading}
+        <ServiceCalendarView services />
+    }
+    .into_any()
+}
+
+#[component]
+fn ServiceCalendarView(services: Vec<(i64, String)>) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let service_id = chosen_service(&services);
+    let calendar = LocalResource::new(move || api::service_calendar(session, service_id.get()));
+    let tabs = (services.len() > 1).then(|| {
+        let href = Callback::new(move |id: i64| {
+            address_with(&location.pathname.get(), &[("servizio", id.to_string())])
+        });
+        view! { <ServiceTabs services=services.clone() current=service_id href /> }
+    });
+    view! {
+        {tabs}
+        {remote(
+            calendar,
+            "calendar-error",
+            "Caricamento del calendario…",
+            |calendar| view! { <CalendarEditor calendar /> },
+        )}
+        {move || {
+            let service_id = service_id.get();
+            view! { <ChargeForm service_id /> }
+        }}
+    }
+}
+
+/// The period and weekdays form and the closures, on the calendar as the server last
+/// returned it.
+#[component]
+fn CalendarEditor(calendar: ServiceCalendar) -> impl IntoView {
+    let current = RwSignal::new(calendar);
+    view! {
+        <PeriodForm current />
+        <Closures current />
+    }
+}
+
+/// "lunedì, martedì, mercoledì".
+fn weekdays_list(days: &[u8]) -> String {
+    WEEK.into_iter()
+        .filter(|day| days.contains(&day.number_from_monday()))
+        .map(weekday_name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn period_text(calendar: &ServiceCalendar) -> String {
+    format!(
+        "Servizio dal {} al {}; giorni di servizio: {}.",
+        format::date(calendar.first_day),
+        format::date(calendar.last_day),
+        weekdays_list(&calendar.serving_weekdays),
+    )
+}
+
+/// Service period and serving weekdays.
+#[component]
+fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
+    let session = use_session();
+    let (first_day, last_day, serving, service_id) = current.with_untracked(|calendar| {
+        (
+            calendar.first_day.to_string(),
+            calendar.last_day.to_string(),
+            calendar.serving_weekdays.clone(),
+            calendar.service_id,
+        )
+    });
+    let first = RwSignal::new(first_day);
+    let last = RwSignal::new(last_day);
+    let weekdays = RwSignal::new(serving);
+    let errors = FormErrors::new(&[
+        ("first_day", "period-first"),
+        ("last_day", "period-last"),
+        ("serving_weekdays", "weekday-1"),
+    ]);
+    let pending = RwSignal::new(false);
+    let saved = RwSignal::new(None::<String>);
+    let weekdays_error = errors.field("serving_weekdays");
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        saved.set(None);
+        let first_day = first.with_untracked(|value| parse_day(value));
+        let last_day = last.with_untracked(|value| parse_day(value));
+        let mut serving_weekdays = weekdays.get_untracked();
+        serving_weekdays.sort_unstable();
+        let settings = match (first_day, last_day) {
+            (Some(first_day), Some(last_day)) => CalendarSettings {
+                first_day,
+                last_day,
+                serving_weekdays,
+            },
+            (first_day, _) => {
+                let field = if first_day.is_none() {
+                    FieldError::new("first_day", "Indica il primo giorno di servizio.")
+                } else {
+                    FieldError::new("last_day", "Indica l'ultimo giorno di servizio.")
+                };
+                errors.check(vec![field]);
+                return;
+            }
+        };
+        if !errors.check(settings.problems()) {
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::set_service_calendar(session, service_id, &settings).await;
+            pending.try_set(false);
+            match result {
+                Ok(calendar) => {
+                    saved.try_set(Some(format!(
+                        "Calendario salvato. {}",
+                        period_text(&calendar)
+                    )));
+                    current.try_set(calendar);
+                }
+                Err(problem) => errors.fail(problem),
+            }
+        });
+    };
+
+    let checkboxes = WEEK
+        .into_iter()
+        .map(|day| {
+            let number = day.number_from_monday();
+            let id = format!("weekday-{number}");
+            view! {
+                <div class="form-check form-check-inline">
+                    <input
+                        type="checkbox"
+                        id=id.clone()
+                        name="serving_weekdays"
+                        value=number.to_string()
+                        prop:checked=move || weekdays.with(|days| days.contains(&number))
+                        aria-invalid=move || weekdays_error.with(Option::is_some).to_string()
+                        on:change=move |ev| {
+                            let checked = event_target_checked(&ev);
+                            weekdays.update(|days| {
+                                days.retain(|d| *d != number);
+                                if checked {
+                                    days.push(number);
+                                }
+                            });
+                        }
+                    />
+                    <label for=id>{capitalise(weekday_name(day))}</label>
+                </div>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <section id="period" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="period-title">
+            <div class="card-body">
+                <h2 id="period-title" class="h4">"Periodo e giorni di servizio"</h2>
+                <p id="period-current">{move || current.with(period_text)}</p>
+                {move || {
+                    (!current.with(|calendar| calendar.configured))
+                        .then(|| {
+                            view! {
+                                <p id="period-default" class="small">
+                                    "Il calendario non è ancora stato impostato: valgono l'anno scolastico in corso e i giorni da lunedì a venerdì."
+                                </p>
+                            }
+                        })
+                }}
+                <form id="period-form" novalidate on:submit=submit>
+                    <div class="row">
+                        <div class="col-12 col-sm-6">
+                            <TextField
+                                id="period-first"
+                                label="Primo giorno di servizio"
+                                value=first
+                                kind="date"
+                                error=errors.field("first_day")
+                            />
+                        </div>
+                        <div class="col-12 col-sm-6">
+                            <TextField
+                                id="period-last"
+                                label="Ultimo giorno di servizio"
+                                value=last
+                                kind="date"
+                                error=errors.field("last_day")
+                            />
+                        </div>
+                    </div>
+                    <fieldset
+                        class="mb-4"
+                        aria-describedby=move || {
+                            weekdays_error.with(Option::is_some).then_some("period-weekdays-error")
+                        }
+                    >
+                        <legend class="h6">"Giorni in cui la mensa è attiva"</legend>
+                        {checkboxes}
+                        <div id="period-weekdays-error" class="invalid-feedback d-block" aria-live="polite">
+                            {move || {
+                                weekdays_error
+                                    .get()
+                                    .map(|message| {
+                                        view! {
+                                            <Icon name="error" class="icon-xs icon-danger me-1" />
+                                            {message}
+                                        }
+                                    })
+                            }}
+                        </div>
+                    </fieldset>
+                    <div aria-live="assertive">
+                        {move || {
+                            errors.problem().map(|problem| view! { <ErrorAlert id="period-error" problem /> })
+                        }}
+                    </div>
+                    <button type="submit" id="period-save" class="btn btn-primary" disabled=move || pending.get()>
+                        {move || if pending.get() { "Salvataggio…" } else { "Salva" }}
+                    </button>
+                    <div aria-live="polite">
+                        {move || {
+                            saved
+                                .get()
+                                .map(|text| view! { <p id="period-saved" class="alert alert-success mt-3 mb-0">{text}</p> })
+                        }}
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
+}
+
+/// The closures, each with "Elimina", and the form that adds some.
+#[component]
+fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
+    let session = use_session();
+    let service_id = current.with_untracked(|calendar| calendar.service_id);
+    let removing = RwSignal::new(None::<i64>);
+    let remove_error = RwSignal::new(None::<Problem>);
+    let remove = move |closure: i64| {
+        if removing.get_untracked().is_some() {
+            return;
+        }
+        removing.set(Some(closure));
+        remove_error.set(None);
+        spawn_local(async move {
+            match api::remove_closure(session, service_id, closure).await {
+                Ok(calendar) => {
+                    current.try_set(calendar);
+                    focus_element("closures-title");
+                }
+                Err(problem) => {
+                    remove_error.try_set(Some(problem));
+                }
+            }
+            removing.try_set(None);
+        });
+    };
+    let item = move |closure: Closure| {
+        let Closure {
+            id,
+            day,
+            description,
+        } = closure;
+        let label = format!(
+            "Elimina la chiusura del {} ({description})",
+            format::date(day)
+        );
+        view! {
+            <li id=format!("closure-{id}") class="closure-item" data-date=day.to_string()>
+                <span>
+                    <time datetime=day.to_string()>{long_date(day)}</time>
+                    <span class="d-block small">{description}</span>
+                </span>
+                <button
+                    type="button"
+                    class="btn btn-outline-danger btn-sm"
+                    aria-label=label
+                    disabled=move || removing.get().is_some()
+                    on:click=move |_| remove(id)
+                >
+                    {move || if removing.get() == Some(id) { "Eliminazione…" } else { "Elimina" }}
+                </button>
+            </li>
+        }
+    };
+    view! {
+        <section id="closures" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="closures-title">
+            <div class="card-body">
+                <h2 id="closures-title" class="h4" tabindex="-1">"Chiusure"</h2>
+                <p>"Festività, vacanze e altri giorni senza servizio: in quei giorni non si prenota e non si addebita il pasto."</p>
+                <div aria-live="assertive">
+                    {move || {
+                        remove_error.get().map(|problem| view! { <ErrorAlert id="closures-error" problem /> })
+                    }}
+                </div>
+                {move || {
+                    let closures = current.with(|calendar| calendar.closures.clone());
+                    if closures.is_empty() {
+                        view! { <p id="closures-empty">"Nessuna chiusura."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul id="closure-list" class="list-unstyled closure-list">
+                                {closures.into_iter().map(item).collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                }}
+                <ClosureForm service_id current />
+            </div>
+        </section>
+    }
+}
+
+/// "Aggiungi chiusura": from one day to another (one day when "al" is left empty).
+#[component]
+fn ClosureForm(service_id: i64, current: RwSignal<ServiceCalendar>) -> impl IntoView {
+    let session = use_session();
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let errors = FormErrors::new(&[
+        ("from", "closure-from"),
+        ("to", "closure-to"),
+        ("description", "closure-description"),
+    ]);
+    let pending = RwSignal::new(false);
+    let added = RwSignal::new(None::<String>);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        added.set(None);
+        let Some(first) = from.with_untracked(|value| parse_day(value)) else {
+            errors.check(vec![FieldError::new(
+                "from",
+                "Indica il primo giorno di chiusura.",
+            )]);
+            return;
+        };
+        let last = to.with_untracked(|value| {
+            if value.trim().is_empty() {
+                Some(first)
+            } else {
+                parse_day(value)
+            }
+        });
+        let Some(last) = last else {
+            errors.check(vec![FieldError::new("to", "La data non è valida.")]);
+            return;
+        };
+        let closure = NewClosure {
+            from: first,
+            to: last,
+            description: description.get_untracked().trim().to_owned(),
+        };
+        if !errors.check(closure.problems()) {
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::add_closure(session, service_id, &closure).await;
+            pending.try_set(false);
+            match result {
+                Ok(calendar) => {
+                    let text = if closure.from == closure.to {
+                        format!("Chiusura del {} aggiunta.", format::date(closure.from))
+                    } else {
+                        format!(
+                            "Chiusura dal {} al {} aggiunta.",
+                            format::date(closure.from),
+                            format::date(closure.to)
+                        )
+                    };
+                    added.try_set(Some(text));
+                    current.try_set(calendar);
+                    from.try_set(String::new());
+                    to.try_set(String::new());
+                    description.try_set(String::new());
+                }
+                Err(problem) => errors.fail(problem),
+            }
+        });
+    };
+    view! {
+        <form id="closure-form" class="mt-4" novalidate on:submit=submit>
+            <h3 class="h5">"Aggiungi chiusura"</h3>
+            <div class="row">
+                <div class="col-12 col-sm-6">
+                    <TextField id="closure-from" label="Dal giorno" value=from kind="date" error=errors.field("from") />
+                </div>
+                <div class="col-12 col-sm-6">
+                    <TextField
+                        id="closure-to"
+                        label="Al giorno"
+                        value=to
+                        kind="date"
+                        error=errors.field("to")
+                        hint=Signal::stored("Lascia vuoto per chiudere un solo giorno.".to_string())
+                    />
+                </div>
+            </div>
+            <TextField
+                id="closure-description"
+                label="Descrizione"
+                value=description
+                error=errors.field("description")
+                hint=Signal::stored("Ad esempio «Vacanze di Natale».".to_string())
+            />
+            <div aria-live="assertive">
+                {move || {
+                    errors.problem().map(|problem| view! { <ErrorAlert id="closure-error" problem /> })
+                }}
+            </div>
+            <button type="submit" id="closure-add" class="btn btn-primary" disabled=move || pending.get()>
+                {move || if pending.get() { "Salvataggio…" } else { "Aggiungi chiusura" }}
+            </button>
+            <div aria-live="polite">
+                {move || {
+                    added
+                        .get()
+                        .map(|text| view! { <p id="closure-added" class="alert alert-success mt-3 mb-0">{text}</p> })
+                }}
+            </div>
+        </form>
+    }
+}
+
+/// "Addebitati 2 pasti per 9,20 €; già addebitati: 0; assenti: 1."
+fn charge_text(report: &ChargeReport) -> String {
+    let charged = match report.charged {
+        1 => format!("Addebitato 1 pasto per {}", format::euro(report.amount)),
+        n => format!("Addebitati {n} pasti per {}", format::euro(report.amount)),
+    };
+    format!(
+        "{charged}; già addebitati: {}; assenti: {}.",
+        report.already_charged, report.absent
+    )
+}
+
+/// "Addebito pasti": charges the meals of a day that is over. The server also does it on
+/// its own every night; charging a day twice adds nothing.
+#[component]
+fn ChargeForm(service_id: i64) -> impl IntoView {
+    let session = use_session();
+    let day = RwSignal::new(yesterday().to_string());
+    let errors = FormErrors::new(&[("day", "charge-day")]);
+    let pending = RwSignal::new(false);
+    let report = RwSignal::new(None::<ChargeReport>);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        report.set(None);
+        let Some(day) = day.with_untracked(|value| parse_day(value)) else {
+            errors.check(vec![FieldError::new(
+                "day",
+                "Indica il giorno da addebitare.",
+            )]);
+            return;
+        };
+        errors.clear();
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::charge_day(session, &ChargeRequest { service_id, day }).await;
+            pending.try_set(false);
+            match result {
+                Ok(done) => {
+                    report.try_set(Some(done));
+                }
+                Err(problem) => errors.fail(problem),
+            }
+        });
+    };
+    view! {
+        <section id="charge" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="charge-title">
+            <div class="card-body">
+                <h2 id="charge-title" class="h4">"Addebito pasti"</h2>
+                <p>
+                    "Addebita sul conto delle famiglie i pasti di un giorno concluso. Il sistema lo fa anche da solo ogni notte; ripetere l'addebito di un giorno non addebita nulla due volte."
+                </p>
+                <form id="charge-form" novalidate on:submit=submit>
+                    <div class="row">
+                        <div class="col-12 col-sm-6">
+                            <TextField id="charge-day" label="Giorno" value=day kind="date" error=errors.field("day") />
+                        </div>
+                    </div>
+                    <div aria-live="assertive">
+                        {move || {
+                            errors.problem().map(|problem| view! { <ErrorAlert id="charge-error" problem /> })
+                        }}
+                    </div>
+                    <button type="submit" id="charge-submit" class="btn btn-primary" disabled=move || pending.get()>
+                        {move || if pending.get() { "Addebito in corso…" } else { "Addebita" }}
+                    </button>
+                    <div aria-live="polite">
+                        {move || {
+                            report
+                                .get()
+                                .map(|report| {
+                                    view! {
+                                        <div id="charge-report" class="alert alert-success mt-3 mb-0">
+                                            <p class="fw-semibold mb-1">
+                                                {format!("Pasti del {}", format::date(report.day))}
+                                            </p>
+                                            <p class="mb-0">{charge_text(&report)}</p>
+                                        </div>
+                                    }
+                                })
+                        }}
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
+}
