@@ -290,6 +290,29 @@ pub struct BookingRange {
     pub choice: MealChoice,
 }
 
+/// At most this many days in one range change.
+pub const MAX_RANGE_DAYS: i64 = 62;
+
+impl BookingRange {
+    /// Italian errors per field, empty when the range is acceptable. The SPA shows them
+    /// as the family types; the API refuses a request that has any.
+    pub fn problems(&self) -> Vec<FieldError> {
+        if self.to < self.from {
+            vec![FieldError::new(
+                "to",
+                "La data finale non può precedere quella iniziale.",
+            )]
+        } else if (self.to - self.from).whole_days() >= MAX_RANGE_DAYS {
+            vec![FieldError::new(
+                "to",
+                "Si possono modificare al massimo 62 giorni alla volta.",
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// What a booking change did.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -483,6 +506,26 @@ mod tests {
             serving_weekdays: vec![1, 2, 3, 4, 5],
             closures: vec![date!(2023 - 11 - 01), date!(2024 - 03 - 29)],
         }
+    }
+
+    #[test]
+    fn a_range_ends_after_it_starts_and_spans_at_most_62_days() {
+        let range = |from, to| BookingRange {
+            service_id: 1,
+            from,
+            to,
+            choice: MealChoice::Absent,
+        };
+        assert!(range(date!(2026 - 11 - 25), date!(2026 - 11 - 27))
+            .problems()
+            .is_empty());
+        let backwards = range(date!(2026 - 11 - 27), date!(2026 - 11 - 25)).problems();
+        assert_eq!(
+            backwards[0].message,
+            "La data finale non può precedere quella iniziale."
+        );
+        let too_long = range(date!(2026 - 11 - 01), date!(2027 - 01 - 02)).problems();
+        assert_eq!(too_long[0].field, "to");
     }
 
     fn mozzecane() -> CutoffPolicy {

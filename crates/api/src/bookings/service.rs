@@ -24,9 +24,6 @@ use crate::entes::entity::service;
 use crate::entes::service::{by_id as ente_by_id, prepaid_service, settings};
 use crate::error::{ApiError, ApiResult};
 
-/// At most this many days in one range change.
-const MAX_RANGE_DAYS: i64 = 62;
-
 /// The child (visible to the principal) with an active enrolment in a prepaid service
 /// whose meals are booked; everything else is "not found".
 struct BookingContext {
@@ -147,17 +144,9 @@ pub async fn change(
         to,
         choice,
     } = *request;
-    if to < from {
-        return Err(ApiError::field(
-            "to",
-            "La data finale non può precedere quella iniziale.",
-        ));
-    }
-    if (to - from).whole_days() >= MAX_RANGE_DAYS {
-        return Err(ApiError::field(
-            "to",
-            "Si possono modificare al massimo 62 giorni alla volta.",
-        ));
+    let problems = request.problems();
+    if !problems.is_empty() {
+        return Err(ApiError::Validation(problems));
     }
     let ctx = context(db, principal, child_id, service_id).await?;
     if !choice.allowed_by(&ctx.settings) {
