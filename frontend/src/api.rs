@@ -23,8 +23,8 @@ use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::{EnteDetail, EnteSummary};
 use sportello_model::payments::{
-    CheckoutStarted, EmissionDetail, EmissionSummary, Notice, PaymentService, ReceiptSummary,
-    RechargeRequest, Statement,
+    AccountCorrection, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, Notice,
+    PaymentService, ReceiptSummary, RechargeRequest, Statement,
 };
 use sportello_model::{Page, Problem};
 use time::{Date, Month};
@@ -97,6 +97,20 @@ pub(crate) fn set_access_token(token: Option<String>) {
 
 fn access_token() -> Option<String> {
     ACCESS_TOKEN.with(|slot| slot.borrow().clone())
+}
+
+/// A fresh identifier for a request the server must carry out only once: sent again on a
+/// retry, it lets the server recognise the repetition. The time in milliseconds and 80
+/// random bits, in hexadecimal (32 characters).
+pub fn new_request_id() -> String {
+    let random = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!(
+        "{:012x}{:08x}{:08x}{:04x}",
+        js_sys::Date::now() as u64,
+        random(),
+        random(),
+        random() & 0xffff
+    )
 }
 
 /// Encodes a value for one path segment or query parameter of an address.
@@ -386,6 +400,38 @@ pub async fn statement(
         session,
         &format!("/payments/services/{service_id}/statement"),
         &page_query(page, per_page),
+    )
+    .await
+}
+
+/// A family's statement of a prepaid service, for an operator.
+pub async fn family_statement(
+    session: Session,
+    service_id: i64,
+    guardian_id: i64,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Statement> {
+    get_authed(
+        session,
+        &format!("/payments/services/{service_id}/families/{guardian_id}/statement"),
+        &page_query(page, per_page),
+    )
+    .await
+}
+
+/// An operator's refund or adjustment of a family's account. Sent again with the same
+/// `request_id`, it answers the movement the first try made instead of adding another.
+pub async fn correct_account(
+    session: Session,
+    service_id: i64,
+    guardian_id: i64,
+    correction: &AccountCorrection,
+) -> ApiResult<Movement> {
+    post_authed(
+        session,
+        &format!("/payments/services/{service_id}/families/{guardian_id}/movements"),
+        Some(correction),
     )
     .await
 }

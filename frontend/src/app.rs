@@ -12,7 +12,8 @@ use sportello_model::Problem;
 use crate::api;
 use crate::components::{focus_element, Breadcrumb, ErrorAlert, Icon, Loading, SkipLink};
 use crate::pages::{
-    account, bookings, canteen, children, content, entes, home, login, password, payments,
+    account, bookings, canteen, children, content, entes, family_account, home, login, password,
+    payments,
 };
 use crate::session::{
     manages_canteen, sees_bookings, sees_children, sees_payments, takes_attendance, use_session,
@@ -37,6 +38,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("area-personale") view=account::PersonalArea />
                     <Route path=path!("utenti") view=children::ChildrenList />
                     <Route path=path!("utenti/:id") view=children::ChildPage />
+                    <Route
+                        path=path!("conti/:service_id/:guardian_id")
+                        view=family_account::FamilyAccountPage
+                    />
                     <Route path=path!("pagamenti") view=payments::PaymentsPage />
                     <Route path=path!("pagamenti/ricevute") view=payments::ReceiptsPage />
                     <Route path=path!("pagamenti/emissioni/:id") view=payments::EmissionPage />

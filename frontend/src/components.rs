@@ -175,22 +175,6 @@ pub fn TextField(
     #[prop(optional)]
     check_on_blur: Option<RwSignal<bool>>,
 ) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described_by = {
-        let error_id = error_id.clone();
-        let hint_id = hint_id.clone();
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if error.with(Option::is_some) {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
     view! {
         <div class="form-group mb-4">
             <label for=id class="active">
@@ -215,7 +199,7 @@ pub fn TextField(
                 autocapitalize=uppercase.then_some("characters")
                 spellcheck=uppercase.then_some("false")
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
-                aria-describedby=described_by
+                aria-describedby=described_by(id, hint.is_some(), error)
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 on:blur=move |_| {
@@ -227,20 +211,92 @@ pub fn TextField(
                     }
                 }
             />
-            {hint.map(|hint| view! { <small id=hint_id class="form-text">{hint}</small> })}
-            <div id=error_id class="invalid-feedback d-block" aria-live="polite">
-                {move || {
-                    error
-                        .get()
-                        .map(|message| {
-                            view! {
-                                <Icon name="error" class="icon-xs icon-danger me-1" />
-                                {message}
-                            }
-                        })
-                }}
-            </div>
+            {hint.map(|hint| view! { <small id=format!("{id}-hint") class="form-text">{hint}</small> })}
+            <FieldFeedback id=format!("{id}-error") error />
         </div>
+    }
+}
+
+/// A text of several lines with label, hint and error, wired like [`TextField`].
+#[component]
+pub fn TextAreaField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    #[prop(default = 3)] rows: u32,
+) -> impl IntoView {
+    view! {
+        <div class="form-group mb-4">
+            <label for=id class="active">
+                {label}
+            </label>
+            <textarea
+                id=id
+                name=id
+                rows=rows
+                class=move || if error.with(Option::is_some) { "form-control is-invalid" } else { "form-control" }
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=described_by(id, hint.is_some(), error)
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+            {hint.map(|hint| view! { <small id=format!("{id}-hint") class="form-text">{hint}</small> })}
+            <FieldFeedback id=format!("{id}-error") error />
+        </div>
+    }
+}
+
+/// The `aria-describedby` of field `id`: its hint (`{id}-hint`) when it has one, and its
+/// error (`{id}-error`) while there is one.
+fn described_by(
+    id: &str,
+    has_hint: bool,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    let hint_id = has_hint.then(|| format!("{id}-hint"));
+    let error_id = format!("{id}-error");
+    move || {
+        let error_id = error.with(Option::is_some).then(|| error_id.clone());
+        let ids: Vec<String> = hint_id.iter().cloned().chain(error_id).collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// The Italian message under a field while it is wrong, announced politely; `id` is the
+/// one the field's `aria-describedby` names.
+#[component]
+pub fn FieldFeedback(#[prop(into)] id: String, error: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <div id=id class="invalid-feedback d-block" aria-live="polite">
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <Icon name="error" class="icon-xs icon-danger me-1" />
+                            {message}
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// The page at `path` with the query `params` (empty values left out), e.g. filters kept
+/// in the address to survive a reload.
+pub fn address_with(path: &str, params: &[(&str, String)]) -> String {
+    let query = params
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", api::url_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
     }
 }
 
@@ -420,11 +476,6 @@ pub fn SelectField(
     #[prop(optional, into)] error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let error = error.unwrap_or_else(|| Signal::stored(None));
-    let error_id = format!("{id}-error");
-    let described_by = {
-        let error_id = error_id.clone();
-        move || error.with(Option::is_some).then(|| error_id.clone())
-    };
     view! {
         <div class="select-wrapper form-group mb-4">
             <label for=id class="active">
@@ -435,7 +486,7 @@ pub fn SelectField(
                 name=id
                 class=move || error.with(Option::is_some).then_some("is-invalid")
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
-                aria-describedby=described_by
+                aria-describedby=described_by(id, false, error)
                 on:change=move |ev| value.set(event_target_value(&ev))
             >
                 {move || {
@@ -453,18 +504,7 @@ pub fn SelectField(
                         .collect_view()
                 }}
             </select>
-            <div id=error_id class="invalid-feedback d-block" aria-live="polite">
-                {move || {
-                    error
-                        .get()
-                        .map(|message| {
-                            view! {
-                                <Icon name="error" class="icon-xs icon-danger me-1" />
-                                {message}
-                            }
-                        })
-                }}
-            </div>
+            <FieldFeedback id=format!("{id}-error") error />
         </div>
     }
 }

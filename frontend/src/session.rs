@@ -120,3 +120,8 @@ pub fn takes_attendance(role: Role) -> bool {
 pub fn manages_canteen(role: Role) -> bool {
     matches!(role, Role::Operator)
 }
+
+/// Whether the role reads and corrects the families' prepaid accounts (Conto della famiglia).
+pub fn corrects_accounts(role: Role) -> bool {
+    matches!(role, Role::Operator)
+}

@@ -1,6 +1,7 @@
 //! Browser journeys: headless Chromium drives the built SPA served by the real server
 //! binary, one fresh server and browser per test, with an axe-core audit of every page.
 
+mod accounts;
 mod bookings;
 mod canteen;
 mod delegate;

@@ -3,12 +3,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
+use sportello_model::entes::ServiceKind;
 use sportello_model::{format, Page};
 
 use crate::api;
 use crate::app::{use_ente, RequireLogin};
-use crate::components::{remote, set_title, Breadcrumb, Icon};
-use crate::session::use_session;
+use crate::components::{address_with, remote, set_title, Breadcrumb, Icon};
+use crate::session::{corrects_accounts, use_session};
 
 /// `/{slug}/utenti`.
 #[component]
@@ -131,8 +132,29 @@ fn ChildView() -> impl IntoView {
         set_title(&[&name, &ente.name()]);
     });
 
+    let operator = Memo::new(move |_| {
+        session
+            .role_in(&ente.slug.get())
+            .is_some_and(corrects_accounts)
+    });
+
     let render = move |child: ChildDetail| {
         let name = format!("{} {}", child.first_name, child.last_name);
+        // Operators reach the family's prepaid account from the card of the service.
+        let account_href = |enrolment: &Enrolment| {
+            (operator.get() && enrolment.service_kind == ServiceKind::Prepaid).then(|| {
+                address_with(
+                    &ente.path(&format!(
+                        "conti/{}/{}",
+                        enrolment.service_id, child.guardian_id
+                    )),
+                    &[
+                        ("intestatario", child.guardian_name.clone()),
+                        ("utente", child.id.to_string()),
+                    ],
+                )
+            })
+        };
         let cards = if child.enrolments.is_empty() {
             view! {
                 <p id="enrolments-empty">
@@ -144,7 +166,15 @@ fn ChildView() -> impl IntoView {
             child
                 .enrolments
                 .iter()
-                .map(|enrolment| view! { <ServiceCard name=name.clone() enrolment=enrolment.clone() /> })
+                .map(|enrolment| {
+                    view! {
+                        <ServiceCard
+                            name=name.clone()
+                            account_href=account_href(enrolment)
+                            enrolment=enrolment.clone()
+                        />
+                    }
+                })
                 .collect_view()
                 .into_any()
         };
@@ -219,10 +249,20 @@ fn id_fragment(code: &str) -> String {
         .collect()
 }
 
-/// "Dettagli per Sofia Albertini sul servizio Refezione Scolastica".
+/// "Dettagli per Sofia Albertini sul servizio Refezione Scolastica", with a link to the
+/// family's account at `account_href` for operators.
 #[component]
-fn ServiceCard(name: String, enrolment: Enrolment) -> impl IntoView {
-    let card_id = format!("service-card-{}", id_fragment(&enrolment.service_code));
+fn ServiceCard(name: String, enrolment: Enrolment, account_href: Option<String>) -> impl IntoView {
+    let fragment = id_fragment(&enrolment.service_code);
+    let card_id = format!("service-card-{fragment}");
+    let account_link = account_href.map(|href| {
+        view! {
+            <a id=format!("family-account-{fragment}") class="btn btn-outline-primary btn-sm mt-3" href=href>
+                "Conto della famiglia"
+                <span class="visually-hidden">{format!(": {}", enrolment.service_name)}</span>
+            </a>
+        }
+    });
     let title_id = format!("{card_id}-title");
     let status = if enrolment.active {
         view! {
@@ -266,6 +306,7 @@ fn ServiceCard(name: String, enrolment: Enrolment) -> impl IntoView {
                         <dd data-field="active">{status}</dd>
                     </div>
                 </dl>
+                {account_link}
             </div>
         </section>
     }

@@ -6,6 +6,7 @@ pub mod canteen;
 pub mod children;
 pub mod content;
 pub mod entes;
+pub mod family_account;
 pub mod home;
 pub mod login;
 pub mod password;

@@ -10,12 +10,12 @@ use sportello_model::bookings::{AttendanceMark, AttendanceRow, KitchenCount, Mea
 use sportello_model::{format, Problem};
 use time::Date;
 
-use super::{address_with, canteen_services, chosen_service};
+use super::{canteen_services, chosen_service};
 use crate::api;
 use crate::app::{use_ente, RequireLogin, RoleOnly};
 use crate::components::{
-    remote, set_title, Breadcrumb, DownloadButton, InlineProblem, SelectField, ServiceTabs,
-    TextField,
+    address_with, remote, set_title, Breadcrumb, DownloadButton, InlineProblem, SelectField,
+    ServiceTabs, TextField,
 };
 use crate::dates::{long_date_capitalised, parse_day, today};
 use crate::session::{takes_attendance, use_session};

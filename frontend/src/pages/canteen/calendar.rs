@@ -10,12 +10,12 @@ use sportello_model::bookings::{
 };
 use sportello_model::{format, FieldError, Problem};
 
-use super::{address_with, canteen_services, chosen_service};
+use super::{canteen_services, chosen_service};
 use crate::api;
 use crate::app::{use_ente, RequireLogin, RoleOnly};
 use crate::components::{
-    focus_element, remote, set_title, Breadcrumb, ErrorAlert, FormErrors, Icon, ServiceTabs,
-    TextField,
+    address_with, focus_element, remote, set_title, Breadcrumb, ErrorAlert, FieldFeedback,
+    FormErrors, ServiceTabs, TextField,
 };
 use crate::dates::{capitalise, long_date, parse_day, weekday_name, yesterday, WEEK};
 use crate::session::{manages_canteen, use_session};
@@ -264,18 +264,7 @@ fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                     >
                         <legend class="h6">"Giorni in cui la mensa è attiva"</legend>
                         {checkboxes}
-                        <div id="period-weekdays-error" class="invalid-feedback d-block" aria-live="polite">
-                            {move || {
-                                weekdays_error
-                                    .get()
-                                    .map(|message| {
-                                        view! {
-                                            <Icon name="error" class="icon-xs icon-danger me-1" />
-                                            {message}
-                                        }
-                                    })
-                            }}
-                        </div>
+                        <FieldFeedback id="period-weekdays-error" error=weekdays_error />
                     </fieldset>
                     <div aria-live="assertive">
                         {move || {

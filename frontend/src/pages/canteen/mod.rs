@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use sportello_model::entes::ServiceKind;
 
-use crate::api;
 use crate::app::Ente;
 
 pub use attendance::AttendancePage;
@@ -41,20 +40,4 @@ fn chosen_service(services: &[(i64, String)]) -> Memo<i64> {
             .filter(|id| ids.contains(id))
             .unwrap_or(first)
     })
-}
-
-/// The page at `path` with the query `params` (empty values left out): filters kept in
-/// the address survive a reload.
-fn address_with(path: &str, params: &[(&str, String)]) -> String {
-    let query = params
-        .iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| format!("{name}={}", api::url_encode(value)))
-        .collect::<Vec<_>>()
-        .join("&");
-    if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{query}")
-    }
 }

@@ -4,6 +4,7 @@
 mod emissions;
 mod prepaid;
 mod receipts;
+mod statement;
 
 use std::future::Future;
 
@@ -24,6 +25,7 @@ use crate::session::{sees_payments, use_session};
 
 pub use emissions::EmissionPage;
 pub use receipts::ReceiptsPage;
+pub use statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 
 /// Home / Area personale / Pagamenti / …: every page of the area starts from the same path.
 fn breadcrumb(ente: Ente, rest: Vec<(String, Option<String>)>) -> impl IntoView {

@@ -6,10 +6,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sportello_model::entes::{RechargeRule, ServiceKind};
 use sportello_model::payments::{
-    check_recharge_amount, parse_amount, Movement, Notice, NoticeStatus, RechargeRequest, Statement,
+    check_recharge_amount, parse_amount, Notice, NoticeStatus, RechargeRequest,
 };
 use sportello_model::{format, rome, Page, Problem};
 
+use super::statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 use super::{
     breadcrumb, grouped, open_checkout, reset_when_shown_again, PayButton, PaymentOutcome,
     StatusBadge, Tone,
@@ -17,11 +18,10 @@ use super::{
 use crate::api;
 use crate::app::use_ente;
 use crate::components::{
-    focus_element, remote, DownloadButton, ErrorAlert, Icon, Loading, PageButtons, TextField,
+    focus_element, remote, DownloadButton, ErrorAlert, PageButtons, TextField,
 };
 use crate::session::use_session;
 
-const MOVEMENTS_PER_PAGE: u64 = 10;
 const NOTICES_PER_PAGE: u64 = 5;
 
 #[component]
@@ -54,13 +54,10 @@ pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
         {breadcrumb(ente, vec![(name.clone(), None)])}
         <h1>{name.clone()}</h1>
         <PaymentOutcome kind=ServiceKind::Prepaid />
-        <section id="account" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="account-title">
-            <div class="card-body">
-                <h2 id="account-title" class="h5 mb-1">"Stato contabile"</h2>
-                <p class="small mb-1">"Saldo del conto elettronico"</p>
-                {remote(statement, "statement-error", "Caricamento del saldo…", render_balance)}
-            </div>
-        </section>
+        <BalanceCard
+            statement
+            negative_note="Saldo negativo: ricarica il conto per coprire i pasti già consumati."
+        />
         <RechargeForm service_id name notice_created />
         <section id="notices-section" class="mb-5" aria-labelledby="notices-title">
             <h2 id="notices-title" class="h4" tabindex="-1">"Avvisi di pagamento"</h2>
@@ -74,50 +71,7 @@ pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
                 move |list| view! { <NoticeList list page=notices_page /> },
             )}
         </section>
-        <section id="movements-section" aria-labelledby="movements-title">
-            <h2 id="movements-title" class="h4" tabindex="-1">"Movimenti"</h2>
-            {move || match statement.get() {
-                None => view! { <Loading label="Caricamento dei movimenti…" /> }.into_any(),
-                Some(Ok(statement)) => {
-                    view! { <MovementList list=statement.movements page=movements_page /> }
-                        .into_any()
-                }
-                Some(Err(_)) => {
-                    view! { <p>"I movimenti non sono disponibili: il motivo è indicato sopra."</p> }
-                        .into_any()
-                }
-            }}
-        </section>
-    }
-}
-
-fn render_balance(statement: Statement) -> impl IntoView {
-    let account = statement.account;
-    let negative = account.balance.is_sign_negative() && !account.balance.is_zero();
-    let updated = rome::local(account.balance_at);
-    view! {
-        <p
-            id="balance"
-            class=if negative { "balance-amount negative" } else { "balance-amount" }
-        >
-            {format::euro(account.balance)}
-        </p>
-        <p id="balance-at" class="mb-0">
-            {format!(
-                "Saldo aggiornato al {} alle {}",
-                format::date(updated.date()),
-                format::hour_minute(updated.time()),
-            )}
-        </p>
-        {negative
-            .then(|| {
-                view! {
-                    <p id="balance-negative" class="mt-2 mb-0 fw-semibold">
-                        <Icon name="warning-circle" class="icon-sm icon-danger me-1" />
-                        "Saldo negativo: ricarica il conto per coprire i pasti già consumati."
-                    </p>
-                }
-            })}
+        <MovementsSection statement page=movements_page />
     }
 }
 
@@ -405,56 +359,6 @@ fn NoticeItem(notice: Notice) -> impl IntoView {
                 />
                 {pay}
             </div>
-        </li>
-    }
-}
-
-#[component]
-fn MovementList(list: Page<Movement>, page: RwSignal<u64>) -> impl IntoView {
-    if list.items.is_empty() {
-        return view! { <p id="movements-empty">"Non ci sono ancora movimenti sul conto."</p> }
-            .into_any();
-    }
-    let pages = list.total_pages();
-    view! {
-        <ul id="movements" class="list-unstyled movement-list">
-            {list
-                .items
-                .into_iter()
-                .map(|movement| view! { <MovementItem movement /> })
-                .collect_view()}
-        </ul>
-        <PageButtons id="movements-pager" page pages focus_to="movements-title" />
-    }
-    .into_any()
-}
-
-/// Date, what it was, the child and the signed amount: `+54,00 €` credit, `-5,00 €` debit.
-#[component]
-fn MovementItem(movement: Movement) -> impl IntoView {
-    let day = movement
-        .day
-        .unwrap_or_else(|| rome::today(movement.created_at));
-    let credit = movement.amount.is_sign_positive() && !movement.amount.is_zero();
-    let amount = if credit {
-        format!("+{}", format::euro(movement.amount))
-    } else {
-        format::euro(movement.amount)
-    };
-    view! {
-        <li id=format!("movement-{}", movement.id) class="movement-item" data-kind=movement.kind.as_str()>
-            <div class="movement-main">
-                <p class="small text-muted mb-0">
-                    <time datetime=day.to_string()>{format::date(day)}</time>
-                    {format!(" · {}", movement.kind.label())}
-                </p>
-                <p class="mb-0">{movement.description}</p>
-                {movement.child_name.map(|child| view! { <p class="small mb-0">{child}</p> })}
-            </div>
-            <p class=if credit { "movement-amount credit" } else { "movement-amount debit" }>
-                <span class="visually-hidden">{if credit { "Accredito: " } else { "Addebito: " }}</span>
-                {amount}
-            </p>
         </li>
     }
 }

@@ -1,0 +1,385 @@
+//! `/{slug}/conti/{service_id}/{guardian_id}`: the Conto della famiglia for operators, a
+//! family's balance and movements on a prepaid service, and "Rimborso o rettifica".
+//! The child's card links here with the guardian's name (`?intestatario=`) and the
+//! child (`?utente=`), to go back to.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use sportello_model::entes::ServiceKind;
+use sportello_model::payments::{AccountCorrection, Movement, MovementKind, MAX_REASON_CHARS};
+use sportello_model::{format, FieldError};
+
+use crate::api;
+use crate::app::{use_ente, RequireLogin, RoleOnly};
+use crate::components::{
+    set_title, Breadcrumb, ErrorAlert, FieldFeedback, FormErrors, TextAreaField, TextField,
+};
+use crate::pages::payments::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
+use crate::session::{corrects_accounts, use_session};
+
+#[component]
+pub fn FamilyAccountPage() -> impl IntoView {
+    view! {
+        <RequireLogin>
+            <RoleOnly
+                allowed=corrects_accounts
+                title="Conto della famiglia"
+                id="family-account-not-allowed"
+                message="Il conto delle famiglie si consulta e si corregge dagli uffici del Comune: i genitori trovano il proprio in Pagamenti."
+            >
+                <FamilyAccountView />
+            </RoleOnly>
+        </RequireLogin>
+    }
+}
+
+/// Who and what the address names.
+#[derive(Debug, Clone, PartialEq)]
+struct Family {
+    service_id: i64,
+    service_name: String,
+    guardian_id: i64,
+    /// The guardian's name, when the address carries it.
+    guardian_name: Option<String>,
+    /// The child whose card led here.
+    child_id: Option<i64>,
+}
+
+#[component]
+fn FamilyAccountView() -> impl IntoView {
+    let ente = use_ente();
+    let params = use_params_map();
+    let query = use_query_map();
+    let family = Memo::new(move |_| {
+        let (service_id, guardian_id) = params.with(|params| {
+            let number = |name: &str| params.get(name)?.parse::<i64>().ok();
+            Some((number("service_id")?, number("guardian_id")?))
+        })?;
+        let service_name = ente
+            .with(|detail| {
+                detail
+                    .services
+                    .iter()
+                    .find(|s| s.id == service_id && s.kind == ServiceKind::Prepaid)
+                    .map(|s| s.name.clone())
+            })
+            .flatten()?;
+        let (guardian_name, child_id) = query.with(|query| {
+            (
+                query
+                    .get("intestatario")
+                    .map(|name| name.trim().to_owned())
+                    .filter(|name| !name.is_empty()),
+                query.get("utente").and_then(|id| id.parse::<i64>().ok()),
+            )
+        });
+        Some(Family {
+            service_id,
+            service_name,
+            guardian_id,
+            guardian_name,
+            child_id,
+        })
+    });
+    Effect::new(move |_| {
+        let name = family
+            .with(|family| family.as_ref().and_then(|f| f.guardian_name.clone()))
+            .unwrap_or_default();
+        set_title(&["Conto della famiglia", &name, &ente.name()]);
+    });
+    move || match family.get() {
+        Some(family) => view! { <FamilyAccount family /> }.into_any(),
+        None => view! {
+            <Breadcrumb steps=vec![
+                ("Home".into(), Some(ente.path(""))),
+                ("Area personale".into(), Some(ente.path("area-personale"))),
+                ("Utenti".into(), Some(ente.path("utenti"))),
+                ("Conto della famiglia".into(), None),
+            ] />
+            <h1>"Conto della famiglia"</h1>
+            <ErrorAlert id="family-account-error" problem=api::not_found() />
+            <a class="btn btn-outline-primary" href=ente.path("utenti")>
+                "Torna agli utenti"
+            </a>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn FamilyAccount(family: Family) -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let Family {
+        service_id,
+        service_name,
+        guardian_id,
+        guardian_name,
+        child_id,
+    } = family;
+    let page = RwSignal::new(1);
+    let statement = LocalResource::new(move || {
+        api::family_statement(
+            session,
+            service_id,
+            guardian_id,
+            page.get(),
+            MOVEMENTS_PER_PAGE,
+        )
+    });
+    // A new movement is the newest: show the first page, where it is.
+    let recorded = Callback::new(move |()| {
+        if page.get_untracked() == 1 {
+            statement.refetch();
+        } else {
+            page.set(1);
+        }
+    });
+    let (back_href, back_text) = match child_id {
+        Some(id) => (
+            ente.path(&format!("utenti/{id}")),
+            "Torna alla scheda dell'utente",
+        ),
+        None => (ente.path("utenti"), "Torna agli utenti"),
+    };
+    let mut steps = vec![
+        ("Home".to_string(), Some(ente.path(""))),
+        (
+            "Area personale".to_string(),
+            Some(ente.path("area-personale")),
+        ),
+        ("Utenti".to_string(), Some(ente.path("utenti"))),
+    ];
+    if child_id.is_some() {
+        steps.push(("Scheda dell'utente".to_string(), Some(back_href.clone())));
+    }
+    steps.push(("Conto della famiglia".to_string(), None));
+    let who = match guardian_name {
+        Some(name) => format!("Intestatario: {name} · {service_name}"),
+        None => service_name,
+    };
+    view! {
+        <Breadcrumb steps />
+        <h1>"Conto della famiglia"</h1>
+        <p id="family-name" class="lead">{who}</p>
+        <BalanceCard
+            statement
+            negative_note="Saldo negativo: la famiglia deve ricaricare il conto per coprire i pasti già consumati."
+        />
+        <CorrectionForm service_id guardian_id recorded />
+        <MovementsSection statement page />
+        <a id="family-account-back" class="btn btn-outline-primary mt-4" href=back_href>
+            {back_text}
+        </a>
+    }
+}
+
+/// The correction being written. With no kind chosen yet it carries one the model
+/// refuses, so that the model asks for a choice in its own words.
+fn draft(
+    kind: Option<MovementKind>,
+    amount: String,
+    reason: String,
+    request_id: String,
+) -> AccountCorrection {
+    AccountCorrection {
+        kind: kind.unwrap_or(MovementKind::Meal),
+        amount,
+        reason,
+        request_id,
+    }
+}
+
+/// "Rettifica registrata: 4,20 €", "Rimborso registrato: 10,00 €" (the sum given back).
+fn recorded_text(movement: &Movement) -> String {
+    match movement.kind {
+        MovementKind::Refund => format!("Rimborso registrato: {}", format::euro(-movement.amount)),
+        kind => format!(
+            "{} registrata: {}",
+            kind.label(),
+            format::euro(movement.amount)
+        ),
+    }
+}
+
+fn amount_hint(kind: Option<MovementKind>) -> String {
+    match kind {
+        Some(MovementKind::Refund) => {
+            "In euro, ad esempio 12,40: il credito restituito alla famiglia, che viene tolto dal saldo.".into()
+        }
+        _ => "In euro, ad esempio 4,20. Per togliere credito scrivi un importo negativo, ad esempio -5,00.".into(),
+    }
+}
+
+/// "Rimborso o rettifica": checked with the model's rules as it is filled in, then sent
+/// with an identifier made once per correction. A retry of the same correction (after a
+/// failure) sends the same identifier, so it cannot be recorded twice; a new one is made
+/// once it is recorded.
+#[component]
+fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> impl IntoView {
+    let session = use_session();
+    let kind = RwSignal::new(None::<MovementKind>);
+    let amount = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let request_id = StoredValue::new(api::new_request_id());
+    let submitted = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let done = RwSignal::new(None::<String>);
+    let errors = FormErrors::new(&[
+        ("kind", "correction-kind-refund"),
+        ("amount", "correction-amount"),
+        ("reason", "correction-reason"),
+    ]);
+    let problems = Memo::new(move |_| {
+        draft(
+            kind.get(),
+            amount.get(),
+            reason.get(),
+            request_id.get_value(),
+        )
+        .movement_cents()
+        .err()
+        .unwrap_or_default()
+    });
+    // What the server said is about the fields as they were sent.
+    Effect::new(move |_| {
+        kind.track();
+        amount.track();
+        reason.track();
+        errors.clear();
+    });
+    // A field's message: the server's, else the model's once the field is filled in or
+    // the form was sent.
+    let message = move |name: &'static str, filled: Signal<bool>| {
+        let server = errors.field(name);
+        Signal::derive(move || {
+            server.get().or_else(|| {
+                if !(submitted.get() || filled.get()) {
+                    return None;
+                }
+                problems.with(|problems| {
+                    problems
+                        .iter()
+                        .find(|problem: &&FieldError| problem.field == name)
+                        .map(|problem| problem.message.clone())
+                })
+            })
+        })
+    };
+    let kind_error = message("kind", Signal::stored(false));
+    let amount_error = message(
+        "amount",
+        Signal::derive(move || amount.with(|a| !a.trim().is_empty())),
+    );
+    let reason_error = message(
+        "reason",
+        Signal::derive(move || reason.with(|r| !r.is_empty())),
+    );
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        submitted.set(true);
+        done.set(None);
+        if !errors.check(problems.get_untracked()) {
+            return;
+        }
+        let correction = draft(
+            kind.get_untracked(),
+            amount.get_untracked(),
+            reason.get_untracked(),
+            request_id.get_value(),
+        );
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::correct_account(session, service_id, guardian_id, &correction).await;
+            pending.try_set(false);
+            match result {
+                Ok(movement) => {
+                    request_id.try_set_value(api::new_request_id());
+                    submitted.try_set(false);
+                    kind.try_set(None);
+                    amount.try_set(String::new());
+                    reason.try_set(String::new());
+                    done.try_set(Some(recorded_text(&movement)));
+                    recorded.run(());
+                }
+                Err(problem) => errors.fail(problem),
+            }
+        });
+    };
+
+    let radio = move |value: MovementKind, id: &'static str| {
+        view! {
+            <div class="form-check form-check-inline">
+                <input
+                    type="radio"
+                    id=id
+                    name="correction-kind"
+                    value=value.as_str()
+                    prop:checked=move || kind.get() == Some(value)
+                    aria-invalid=move || kind_error.with(Option::is_some).to_string()
+                    on:change=move |_| kind.set(Some(value))
+                />
+                <label for=id>{value.label()}</label>
+            </div>
+        }
+    };
+
+    view! {
+        <section id="correction" class="card card-bg rounded shadow-sm mb-5" aria-labelledby="correction-title">
+            <div class="card-body">
+                <h2 id="correction-title" class="h4">"Rimborso o rettifica"</h2>
+                <p>
+                    "Il rimborso registra il credito restituito alla famiglia fuori dal portale; la rettifica corregge il saldo, in più o in meno. La famiglia vede il movimento e il motivo nel suo stato contabile."
+                </p>
+                <form id="correction-form" novalidate on:submit=submit>
+                    <fieldset
+                        class="mb-4"
+                        aria-describedby=move || kind_error.with(Option::is_some).then_some("correction-kind-error")
+                    >
+                        <legend class="h6">"Tipo di movimento"</legend>
+                        {radio(MovementKind::Refund, "correction-kind-refund")}
+                        {radio(MovementKind::Adjustment, "correction-kind-adjustment")}
+                        <FieldFeedback id="correction-kind-error" error=kind_error />
+                    </fieldset>
+                    <TextField
+                        id="correction-amount"
+                        label="Importo (€)"
+                        value=amount
+                        error=amount_error
+                        hint=Signal::derive(move || amount_hint(kind.get()))
+                        inputmode="decimal"
+                    />
+                    <TextAreaField
+                        id="correction-reason"
+                        label="Motivo"
+                        value=reason
+                        error=reason_error
+                        hint=Signal::stored(format!(
+                            "La famiglia lo legge nello stato contabile. Al massimo {MAX_REASON_CHARS} caratteri.",
+                        ))
+                    />
+                    <div aria-live="assertive">
+                        {move || {
+                            errors.problem().map(|problem| view! { <ErrorAlert id="correction-error" problem /> })
+                        }}
+                    </div>
+                    <button type="submit" id="correction-submit" class="btn btn-primary" disabled=move || pending.get()>
+                        {move || if pending.get() { "Registrazione…" } else { "Registra" }}
+                    </button>
+                    <div aria-live="polite">
+                        {move || {
+                            done.get()
+                                .map(|text| view! { <p id="correction-done" class="alert alert-success mt-3 mb-0">{text}</p> })
+                        }}
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
+}
