@@ -1,7 +1,9 @@
 //! A guardian recharges online through the pagoPA simulator and sees the new balance,
 //! then makes a notice, which a counter pays, and sees it credited.
+//! Another pays a retta online and reads the outcome on the retta's page.
 
-use e2e::ANNA;
+use e2e::browser::NotYet;
+use e2e::{ANNA, MARIO};
 use fantoccini::Locator;
 
 use crate::{journey, password_login};
@@ -65,6 +67,66 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
             browser.attr(&paid, "data-status").await.as_deref(),
             Some("pagato")
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guardian_pays_a_retta_online_and_reads_the_outcome_on_its_page() {
+    journey(async |browser| {
+        password_login(browser, MARIO).await;
+        browser.click("#menu-pagamenti").await;
+        browser.wait_for_path("/demo/pagamenti").await;
+        let trasporto = "//a[contains(normalize-space(.), 'Trasporto Scolastico')]";
+        browser
+            .find_by("the Trasporto Scolastico card", Locator::XPath(trasporto))
+            .await
+            .click()
+            .await
+            .expect("open Trasporto Scolastico");
+        let december = "//ul[@id='emissions']/li[.//h2[normalize-space(.)='Retta Dicembre 2026']]";
+        let item = browser
+            .find_by("Retta Dicembre 2026", Locator::XPath(december))
+            .await;
+        let id = item
+            .attr("id")
+            .await
+            .expect("the item's id")
+            .expect("an id");
+        browser.click(&format!("#{id}-detail")).await;
+        browser.wait_for_text("#emission-status", "DA PAGARE").await;
+        let retta_page = browser.path().await;
+
+        // Cancelled at the checkout: nothing is paid and the retta says so.
+        browser.click("#emission-pay").await;
+        browser.click("#annulla").await;
+        browser
+            .wait_for_text("#payment-outcome", "Pagamento annullato.")
+            .await;
+        assert_eq!(browser.path().await, retta_page);
+        browser.wait_for_text("#emission-status", "DA PAGARE").await;
+        browser.click("#payment-outcome-close").await;
+        browser
+            .wait_for("the outcome to be closed", async |client| {
+                match client.find(Locator::Id("payment-outcome")).await {
+                    Ok(_) => Err(NotYet("still shown".into())),
+                    Err(_) => Ok(()),
+                }
+            })
+            .await;
+
+        browser.click("#emission-pay").await;
+        browser.click("#paga").await;
+        browser
+            .wait_for_text(
+                "#payment-outcome",
+                "Pagamento completato: l'emissione risulta pagata.",
+            )
+            .await;
+        assert_eq!(browser.path().await, retta_page);
+        browser.wait_for_text("#emission-status", "PAGATO").await;
+        browser.find("#emission-receipt-download").await;
+        browser.assert_accessible("the paid retta").await;
     })
     .await;
 }

@@ -56,7 +56,6 @@ pub fn EmissionList() -> impl IntoView {
     view! {
         {breadcrumb(ente, vec![("Emissioni".into(), None)])}
         <h1 id="emissions-title" tabindex="-1">"Emissioni"</h1>
-        <PaymentOutcome kind=ServiceKind::Emissions />
         <p class="lead">"I documenti emessi dal Comune, pagati o ancora da pagare."</p>
         {remote(emissions, "emissions-error", "Caricamento delle emissioni…", render)}
     }
@@ -132,6 +131,7 @@ fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
 }
 
 /// `/{slug}/pagamenti/emissioni/{id}`: due date, IUV, amount and lines of one emission.
+/// pagoPA brings the user back here after paying it online.
 #[component]
 pub fn EmissionPage() -> impl IntoView {
     view! {
@@ -254,6 +254,7 @@ fn render_detail(detail: EmissionDetail) -> impl IntoView {
     view! {
         <article id="emission-detail" data-status=summary.status.label().to_lowercase()>
             <h1>{summary.title.clone()}</h1>
+            <PaymentOutcome kind=ServiceKind::Emissions />
             <p>
                 <StatusBadge id="emission-status" label=summary.status.label() tone=tone(summary.status) />
             </p>

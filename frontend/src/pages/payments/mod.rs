@@ -98,7 +98,8 @@ fn reset_when_shown_again(reset: impl Fn() + 'static) {
 }
 
 /// "Paga": asks the API for a pagoPA checkout and sends the whole page there; pagoPA
-/// brings the user back to the service page with the outcome.
+/// brings the user back with the outcome, to the service page after a recharge or to the
+/// emission's page after paying a retta.
 #[component]
 fn PayButton<F, Fut>(
     id: String,
@@ -186,7 +187,7 @@ impl Outcome {
             (Outcome::Paid, ServiceKind::Emissions) => (
                 "alert-success",
                 "Pagamento completato: l'emissione risulta pagata.",
-                "La ricevuta si scarica dal dettaglio dell'emissione o da Ricevute.",
+                "La ricevuta si scarica qui sotto, con «Scarica ricevuta», oppure da Ricevute.",
             ),
             (Outcome::Cancelled, _) => (
                 "alert-info",
@@ -379,7 +380,7 @@ fn service_summary(service: &PaymentService) -> (&'static str, String) {
 }
 
 /// `/{slug}/pagamenti/{service_id}`: a prepaid service (stato contabile, ricarica, avvisi)
-/// or the emissions. pagoPA brings the user back here after paying.
+/// or the emissions. pagoPA brings the user back here after a recharge.
 #[component]
 pub fn ServicePage() -> impl IntoView {
     view! {
