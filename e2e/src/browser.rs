@@ -1,6 +1,7 @@
 //! Browser harness: Debian's headless Chromium driven over WebDriver (`chromedriver` and
-//! fantoccini), with explicit waits, an axe-core accessibility audit and, when a journey
-//! fails, a screenshot and the page's HTML under `target/e2e-artifacts/<test name>/`.
+//! fantoccini), with explicit waits, an axe-core accessibility audit, downloads saved to a
+//! folder the journey can read and, when a journey fails, a screenshot and the page's HTML
+//! under `target/e2e-artifacts/<test name>/`.
 
 use std::fmt;
 use std::net::TcpListener;
@@ -97,6 +98,11 @@ impl ChromeDriver {
         }
     }
 
+    /// Where Chromium saves the files the page downloads.
+    fn downloads(&self) -> PathBuf {
+        self.scratch.join("downloads")
+    }
+
     fn capabilities(&self) -> Capabilities {
         let profile = self.scratch.join("profile");
         let args = [
@@ -118,6 +124,10 @@ impl ChromeDriver {
                 "args": args,
                 "mobileEmulation": {
                     "deviceMetrics": { "width": PHONE.0, "height": PHONE.1, "pixelRatio": 1 },
+                },
+                "prefs": {
+                    "download.default_directory": self.downloads(),
+                    "download.prompt_for_download": false,
                 },
             },
             "timeouts": { "script": 30_000, "pageLoad": 30_000, "implicit": 0 },
@@ -158,7 +168,7 @@ impl From<CmdError> for NotYet {
 pub struct Browser {
     client: Client,
     base_url: String,
-    _driver: ChromeDriver,
+    driver: ChromeDriver,
 }
 
 impl Browser {
@@ -173,7 +183,7 @@ impl Browser {
         Browser {
             client,
             base_url: base_url.trim_end_matches('/').to_string(),
-            _driver: driver,
+            driver,
         }
     }
 
@@ -348,6 +358,28 @@ impl Browser {
             } else {
                 Err(NotYet(format!("at {url}")))
             }
+        })
+        .await
+    }
+
+    /// The file `name` the page downloaded into the session's scratch folder, once Chromium
+    /// has finished saving it (it writes a `.crdownload` file first, then renames it).
+    pub async fn downloaded(&self, name: &str) -> PathBuf {
+        let dir = self.driver.downloads();
+        let path = dir.join(name);
+        self.wait_for(&format!("the download {name}"), async |_| {
+            if path.is_file() {
+                return Ok(path.clone());
+            }
+            let present: Vec<String> = std::fs::read_dir(&dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Err(NotYet(format!("{} holds {present:?}", dir.display())))
         })
         .await
     }

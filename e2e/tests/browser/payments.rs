@@ -1,6 +1,9 @@
 //! A guardian recharges online through the pagoPA simulator and sees the new balance,
-//! then makes a notice, which a counter pays, and sees it credited.
+//! then makes a notice, downloads its PDF, has a counter pay it, and sees it credited.
 //! Another pays a retta online and reads the outcome on the retta's page.
+
+use std::path::Path;
+use std::process::Command;
 
 use e2e::browser::NotYet;
 use e2e::{ANNA, MARIO};
@@ -50,6 +53,23 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
             .await
             .expect("the notice number");
         assert_eq!(number.len(), 18);
+
+        // "Scarica": the notice's PDF, to print or show at the counter.
+        browser
+            .click(&format!(
+                "li[data-notice-number='{number}'] button[id$='-download']"
+            ))
+            .await;
+        let pdf = browser.downloaded(&format!("avviso-{number}.pdf")).await;
+        let bytes = std::fs::read(&pdf).expect("read the downloaded notice");
+        assert!(bytes.starts_with(b"%PDF-"), "the notice is a PDF");
+        let text = pdf_text(&pdf);
+        // Printed in groups of four digits, as on every pagoPA notice.
+        let unspaced: String = text.split_whitespace().collect();
+        assert!(
+            unspaced.contains(&number),
+            "the PDF carries the notice number {number}: {text}"
+        );
 
         // At the tobacconist: the clerk types the comune's fiscal code and the number.
         browser.goto("/pagopa-sim/sportello").await;
@@ -129,4 +149,20 @@ async fn guardian_pays_a_retta_online_and_reads_the_outcome_on_its_page() {
         browser.assert_accessible("the paid retta").await;
     })
     .await;
+}
+
+/// The text of a PDF, by `pdftotext` (poppler-utils).
+fn pdf_text(pdf: &Path) -> String {
+    let output = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("run pdftotext on {} ({e})", pdf.display()));
+    assert!(
+        output.status.success(),
+        "pdftotext {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
