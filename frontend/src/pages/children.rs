@@ -43,24 +43,13 @@ fn ChildrenCards() -> impl IntoView {
                     .into_iter()
                     .map(|child| {
                         view! {
-                            <li class="col-12 col-md-6">
-                                <a
-                                    id=format!("child-{}", child.id)
-                                    class="card-link-block shadow-sm child-card"
-                                    href=ente.path(&format!("utenti/{}", child.id))
-                                >
-                                    <span class="avatar size-lg bg-primary text-white" aria-hidden="true">
-                                        {initials(&child.first_name, &child.last_name)}
-                                    </span>
-                                    <span>
-                                        <span class="d-block h5 mb-1">
-                                            {format!("{} {}", child.first_name, child.last_name)}
-                                        </span>
-                                        <span class="d-block text-body">"Dati anagrafici e servizi"</span>
-                                    </span>
-                                    <Icon name="chevron-right" class="icon-primary ms-auto" />
-                                </a>
-                            </li>
+                            <ChildCard
+                                id=format!("child-{}", child.id)
+                                href=ente.path(&format!("utenti/{}", child.id))
+                                first_name=child.first_name
+                                last_name=child.last_name
+                                detail="Dati anagrafici e servizi".into()
+                            />
                         }
                     })
                     .collect_view()}
@@ -82,7 +71,32 @@ fn ChildrenCards() -> impl IntoView {
 }
 
 /// `SA` for Sofia Albertini, the avatar of a child.
-pub fn initials(first_name: &str, last_name: &str) -> String {
+/// A child in a list of cards: initials, name, a line of detail, and a link.
+#[component]
+pub fn ChildCard(
+    id: String,
+    href: String,
+    first_name: String,
+    last_name: String,
+    detail: String,
+) -> impl IntoView {
+    view! {
+        <li class="col-12 col-md-6">
+            <a id=id class="card-link-block shadow-sm child-card" href=href>
+                <span class="avatar size-lg bg-primary text-white" aria-hidden="true">
+                    {initials(&first_name, &last_name)}
+                </span>
+                <span>
+                    <span class="d-block h5 mb-1">{format!("{first_name} {last_name}")}</span>
+                    <span class="d-block text-body">{detail}</span>
+                </span>
+                <Icon name="chevron-right" class="icon-primary ms-auto" />
+            </a>
+        </li>
+    }
+}
+
+fn initials(first_name: &str, last_name: &str) -> String {
     first_name
         .chars()
         .take(1)

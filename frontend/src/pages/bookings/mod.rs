@@ -12,8 +12,8 @@ use sportello_model::entes::ServiceKind;
 
 use crate::api::{self, ApiResult};
 use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
-use crate::components::{remote, set_title, Breadcrumb, Icon};
-use crate::pages::children::initials;
+use crate::components::{remote, set_title, Breadcrumb};
+use crate::pages::children::ChildCard;
 use crate::session::{sees_bookings, use_session, Session};
 
 pub use month::MonthPage;
@@ -62,15 +62,24 @@ pub fn BookingsPage() -> impl IntoView {
     let ente = use_ente();
     Effect::new(move |_| set_title(&["Prenotazioni", &ente.name()]));
     view! {
+        <FamiliesOnly>
+            <BookableChildren />
+        </FamiliesOnly>
+    }
+}
+
+/// Logged in as the guardian or a delegate, or an explanation.
+#[component]
+fn FamiliesOnly(children: ChildrenFn) -> impl IntoView {
+    view! {
         <RequireLogin>
             <RoleOnly
                 allowed=sees_bookings
                 title="Prenotazioni"
                 id="bookings-not-allowed"
                 message=NOT_ALLOWED
-            >
-                <BookableChildren />
-            </RoleOnly>
+                children=children.clone()
+            />
         </RequireLogin>
     }
 }
@@ -105,24 +114,13 @@ fn BookableChildren() -> impl IntoView {
                     .collect::<Vec<_>>()
                     .join("; ");
                 view! {
-                    <li class="col-12 col-md-6">
-                        <a
-                            id=format!("bookings-child-{}", child.id)
-                            class="card-link-block shadow-sm child-card"
-                            href=ente.path(&format!("prenotazioni/{}", child.id))
-                        >
-                            <span class="avatar size-lg bg-primary text-white" aria-hidden="true">
-                                {initials(&child.first_name, &child.last_name)}
-                            </span>
-                            <span>
-                                <span class="d-block h5 mb-1">
-                                    {format!("{} {}", child.first_name, child.last_name)}
-                                </span>
-                                <span class="d-block text-body">{services}</span>
-                            </span>
-                            <Icon name="chevron-right" class="icon-primary ms-auto" />
-                        </a>
-                    </li>
+                    <ChildCard
+                        id=format!("bookings-child-{}", child.id)
+                        href=ente.path(&format!("prenotazioni/{}", child.id))
+                        first_name=child.first_name
+                        last_name=child.last_name
+                        detail=services
+                    />
                 }
             })
             .collect_view();

@@ -13,14 +13,14 @@ use sportello_model::{format, Problem};
 use time::{Date, Month};
 
 use super::range::RangeForm;
-use super::{books_meals, breadcrumb, NOT_ALLOWED};
+use super::{books_meals, breadcrumb, FamiliesOnly};
 use crate::api;
-use crate::app::{use_ente, RequireLogin, RoleOnly};
+use crate::app::use_ente;
 use crate::components::{focus_element, remote, set_title, ErrorAlert, Icon, ServiceTabs};
 use crate::dates::{
     long_date, long_date_capitalised, parse_month, today, weekday_name, weekday_short, WEEK,
 };
-use crate::session::{sees_bookings, use_session};
+use crate::session::use_session;
 
 /// A month of a year.
 type YearMonth = (i32, Month);
@@ -42,16 +42,9 @@ fn next_month((year, month): YearMonth) -> YearMonth {
 #[component]
 pub fn MonthPage() -> impl IntoView {
     view! {
-        <RequireLogin>
-            <RoleOnly
-                allowed=sees_bookings
-                title="Prenotazioni"
-                id="bookings-not-allowed"
-                message=NOT_ALLOWED
-            >
-                <ChildMonth />
-            </RoleOnly>
-        </RequireLogin>
+        <FamiliesOnly>
+            <ChildMonth />
+        </FamiliesOnly>
     }
 }
 

@@ -10,12 +10,12 @@ use sportello_model::bookings::{AttendanceMark, AttendanceRow, KitchenCount, Mea
 use sportello_model::{format, Problem};
 use time::Date;
 
-use super::{canteen_services, chosen_service};
+use super::{canteen_page, chosen_service};
 use crate::api;
 use crate::app::{use_ente, RequireLogin, RoleOnly};
 use crate::components::{
-    address_with, remote, set_title, Breadcrumb, DownloadButton, InlineProblem, SelectField,
-    ServiceTabs, TextField,
+    address_with, remote, set_title, DownloadButton, InlineProblem, SelectField, ServiceTabs,
+    TextField,
 };
 use crate::dates::{long_date_capitalised, parse_day, today};
 use crate::session::{takes_attendance, use_session};
@@ -48,28 +48,11 @@ enum CanteenDay {
 
 #[component]
 fn Attendance() -> impl IntoView {
-    let ente = use_ente();
-    let services = canteen_services(ente);
-    let heading = view! {
-        <Breadcrumb steps=vec![
-            ("Home".into(), Some(ente.path(""))),
-            ("Area personale".into(), Some(ente.path("area-personale"))),
-            ("Presenze mensa".into(), None),
-        ] />
-        <h1>"Presenze mensa"</h1>
-    };
-    if services.is_empty() {
-        return view! {
-            {heading}
-            <p id="attendance-no-service">"Il Comune non ha un servizio mensa."</p>
-        }
-        .into_any();
-    }
-    view! {
-        {heading}
-        <CanteenDayView services />
-    }
-    .into_any()
+    canteen_page(
+        "Presenze mensa",
+        "attendance",
+        |services| view! { <CanteenDayView services /> },
+    )
 }
 
 #[component]

@@ -10,12 +10,12 @@ use sportello_model::bookings::{
 };
 use sportello_model::{format, FieldError, Problem};
 
-use super::{canteen_services, chosen_service};
+use super::{canteen_page, chosen_service};
 use crate::api;
 use crate::app::{use_ente, RequireLogin, RoleOnly};
 use crate::components::{
-    address_with, focus_element, remote, set_title, Breadcrumb, ErrorAlert, FieldFeedback,
-    FormErrors, ServiceTabs, TextField,
+    address_with, focus_element, remote, set_title, ErrorAlert, FieldFeedback, FormErrors,
+    ServiceTabs, TextField,
 };
 use crate::dates::{capitalise, long_date, parse_day, weekday_name, yesterday, WEEK};
 use crate::session::{manages_canteen, use_session};
@@ -40,28 +40,11 @@ pub fn CalendarPage() -> impl IntoView {
 
 #[component]
 fn CanteenCalendar() -> impl IntoView {
-    let ente = use_ente();
-    let services = canteen_services(ente);
-    let heading = view! {
-        <Breadcrumb steps=vec![
-            ("Home".into(), Some(ente.path(""))),
-            ("Area personale".into(), Some(ente.path("area-personale"))),
-            ("Calendario mensa".into(), None),
-        ] />
-        <h1>"Calendario mensa"</h1>
-    };
-    if services.is_empty() {
-        return view! {
-            {heading}
-            <p id="calendar-no-service">"Il Comune non ha un servizio mensa."</p>
-        }
-        .into_any();
-    }
-    view! {
-        {heading}
-        <ServiceCalendarView services />
-    }
-    .into_any()
+    canteen_page(
+        "Calendario mensa",
+        "calendar",
+        |services| view! { <ServiceCalendarView services /> },
+    )
 }
 
 #[component]

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use sportello_model::entes::ServiceKind;
 
-use crate::app::Ente;
+use crate::app::{use_ente, Ente};
+use crate::components::Breadcrumb;
 
 pub use attendance::AttendancePage;
 pub use calendar::CalendarPage;
@@ -24,6 +25,37 @@ fn canteen_services(ente: Ente) -> Vec<(i64, String)> {
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// A canteen page: its breadcrumb and title, then `body` with the comune's canteens, or
+/// an explanation (`#{id}-no-service`) when it has none.
+fn canteen_page<V: IntoView + 'static>(
+    title: &'static str,
+    id: &'static str,
+    body: impl FnOnce(Vec<(i64, String)>) -> V,
+) -> AnyView {
+    let ente = use_ente();
+    let services = canteen_services(ente);
+    let heading = view! {
+        <Breadcrumb steps=vec![
+            ("Home".into(), Some(ente.path(""))),
+            ("Area personale".into(), Some(ente.path("area-personale"))),
+            (title.into(), None),
+        ] />
+        <h1>{title}</h1>
+    };
+    if services.is_empty() {
+        return view! {
+            {heading}
+            <p id=format!("{id}-no-service")>"Il Comune non ha un servizio mensa."</p>
+        }
+        .into_any();
+    }
+    view! {
+        {heading}
+        {body(services)}
+    }
+    .into_any()
 }
 
 /// The canteen chosen in the address (`?servizio=`), else the first of `services`
