@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryTrait,
+    SqlErr, TransactionTrait,
 };
 use sportello_model::auth::Role;
 use sportello_model::bookings::{
@@ -33,13 +33,15 @@ struct Expected {
     meal_price_cents: i64,
 }
 
-/// Every child actively enrolled in the service, with whether they eat on `day`: staff's
-/// record if any, else the family's booking (present by default).
+/// Every child actively enrolled in the service (or only the child `only`), with
+/// whether they eat on `day`: staff's record if any, else the family's booking (present
+/// by default).
 async fn expected(
     db: &DatabaseConnection,
     ente_id: i64,
     service_id: i64,
     day: Date,
+    only: Option<i64>,
 ) -> ApiResult<Vec<Expected>> {
     let calendar = school_calendar(db, ente_id, service_id, day).await?;
     if !calendar.is_school_day(day) {
@@ -50,6 +52,7 @@ async fn expected(
     let enrolments = enrolment::Entity::find_in_ente(ente_id)
         .filter(enrolment::Column::ServiceId.eq(service_id))
         .filter(enrolment::Column::Active.eq(true))
+        .apply_if(only, |q, id| q.filter(enrolment::Column::ChildId.eq(id)))
         .all(db)
         .await?;
     let mut children: HashMap<i64, child::Model> = HashMap::with_capacity(enrolments.len());
@@ -67,6 +70,7 @@ async fn expected(
     let bookings: HashMap<i64, MealChoice> = booking::Entity::find_in_ente(ente_id)
         .filter(booking::Column::ServiceId.eq(service_id))
         .filter(booking::Column::Day.eq(day))
+        .apply_if(only, |q, id| q.filter(booking::Column::ChildId.eq(id)))
         .all(db)
         .await?
         .into_iter()
@@ -75,6 +79,7 @@ async fn expected(
     let recorded: HashMap<i64, bool> = attendance::Entity::find_in_ente(ente_id)
         .filter(attendance::Column::ServiceId.eq(service_id))
         .filter(attendance::Column::Day.eq(day))
+        .apply_if(only, |q, id| q.filter(attendance::Column::ChildId.eq(id)))
         .all(db)
         .await?
         .into_iter()
@@ -130,7 +135,7 @@ pub async fn roster(
 ) -> ApiResult<Vec<AttendanceRow>> {
     require_staff(principal)?;
     prepaid_service(db, principal.ente_id, service_id).await?;
-    Ok(expected(db, principal.ente_id, service_id, day)
+    Ok(expected(db, principal.ente_id, service_id, day, None)
         .await?
         .into_iter()
         .map(|e| e.row)
@@ -155,11 +160,16 @@ pub async fn mark(
             "La presenza si registra il giorno stesso, non in anticipo.",
         ));
     }
-    let row = expected(db, principal.ente_id, mark.service_id, mark.day)
-        .await?
-        .into_iter()
-        .find(|e| e.row.child_id == child_id)
-        .ok_or(ApiError::NotFound)?;
+    let row = expected(
+        db,
+        principal.ente_id,
+        mark.service_id,
+        mark.day,
+        Some(child_id),
+    )
+    .await?
+    .pop()
+    .ok_or(ApiError::NotFound)?;
     attendance::Entity::insert(attendance::ActiveModel {
         ente_id: Set(principal.ente_id),
         child_id: Set(child_id),
@@ -202,7 +212,7 @@ pub async fn kitchen_counts(
     require_staff(principal)?;
     prepaid_service(db, principal.ente_id, service_id).await?;
     let mut counts: BTreeMap<(String, String, String), u64> = BTreeMap::new();
-    for e in expected(db, principal.ente_id, service_id, day).await? {
+    for e in expected(db, principal.ente_id, service_id, day, None).await? {
         if e.row.present {
             *counts
                 .entry((e.row.school, e.row.class_name, e.row.meal_type))
@@ -239,10 +249,11 @@ pub async fn charge_day(
         )));
     }
     prepaid_service(db, ente_id, service_id).await?;
-    let (eating, absent): (Vec<Expected>, Vec<Expected>) = expected(db, ente_id, service_id, day)
-        .await?
-        .into_iter()
-        .partition(|e| e.row.present);
+    let (eating, absent): (Vec<Expected>, Vec<Expected>) =
+        expected(db, ente_id, service_id, day, None)
+            .await?
+            .into_iter()
+            .partition(|e| e.row.present);
     let mut guardians: Vec<i64> = eating.iter().map(|e| e.guardian_id).collect();
     guardians.sort_unstable();
     guardians.dedup();
