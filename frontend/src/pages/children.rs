@@ -105,6 +105,28 @@ fn initials(first_name: &str, last_name: &str) -> String {
         .collect()
 }
 
+/// The card of the child named by the route parameter `param`, loaded for the page (not
+/// found when the address does not hold a number).
+pub fn child_in_path(param: &'static str) -> LocalResource<api::ApiResult<ChildDetail>> {
+    let session = use_session();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get(param)
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    LocalResource::new(move || {
+        let id = id.get();
+        async move {
+            match id {
+                Some(id) => api::child(session, id).await,
+                None => Err(api::not_found()),
+            }
+        }
+    })
+}
+
 /// `/{slug}/utenti/{id}`.
 #[component]
 pub fn ChildPage() -> impl IntoView {
@@ -119,22 +141,7 @@ pub fn ChildPage() -> impl IntoView {
 fn ChildView() -> impl IntoView {
     let ente = use_ente();
     let session = use_session();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    });
-    let child = LocalResource::new(move || {
-        let id = id.get();
-        async move {
-            match id {
-                Some(id) => api::child(session, id).await,
-                None => Err(api::not_found()),
-            }
-        }
-    });
+    let child = child_in_path("id");
     let child_name = move || {
         child
             .get()

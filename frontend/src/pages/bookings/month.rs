@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_query_map};
 use sportello_model::bookings::{
     BookingChange, BookingResult, CalendarDay, CutoffPolicy, MealChoice, MonthCalendar,
 };
@@ -20,6 +20,7 @@ use crate::components::{focus_element, remote, set_title, ErrorAlert, Icon, Serv
 use crate::dates::{
     long_date, long_date_capitalised, parse_month, today, weekday_name, weekday_short, WEEK,
 };
+use crate::pages::children::child_in_path;
 use crate::session::use_session;
 
 /// A month of a year.
@@ -51,24 +52,8 @@ pub fn MonthPage() -> impl IntoView {
 #[component]
 fn ChildMonth() -> impl IntoView {
     let ente = use_ente();
-    let session = use_session();
-    let params = use_params_map();
     let query = use_query_map();
-    let child_id = Memo::new(move |_| {
-        params
-            .read()
-            .get("child_id")
-            .and_then(|id| id.parse::<i64>().ok())
-    });
-    let child = LocalResource::new(move || {
-        let id = child_id.get();
-        async move {
-            match id {
-                Some(id) => api::child(session, id).await,
-                None => Err(api::not_found()),
-            }
-        }
-    });
+    let child = child_in_path("child_id");
     // The month in the address, so that a reload or a shared link keeps it; else today's.
     let month = Memo::new(move |_| {
         query
