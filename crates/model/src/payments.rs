@@ -202,6 +202,9 @@ pub struct AccountCorrection {
     pub request_id: String,
 }
 
+/// Largest correction, either way, in cents (10 000,00 €).
+pub const MAX_CORRECTION_CENTS: i64 = 1_000_000;
+
 /// Longest reason of a correction, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
 
@@ -221,10 +224,17 @@ impl AccountCorrection {
                 None
             }
             Ok(amount) => match decimal_to_cents(amount) {
-                None => {
+                None if amount.normalize().scale() > 2 => {
                     errors.push(FieldError::new(
                         "amount",
                         "L'importo può avere al massimo due decimali.",
+                    ));
+                    None
+                }
+                None => {
+                    errors.push(FieldError::new(
+                        "amount",
+                        "Una correzione non può superare 10.000,00 €.",
                     ));
                     None
                 }
@@ -236,6 +246,13 @@ impl AccountCorrection {
                     errors.push(FieldError::new(
                         "amount",
                         "Il rimborso si indica con un importo positivo.",
+                    ));
+                    None
+                }
+                Some(c) if c.abs() > MAX_CORRECTION_CENTS => {
+                    errors.push(FieldError::new(
+                        "amount",
+                        "Una correzione non può superare 10.000,00 €.",
                     ));
                     None
                 }
@@ -495,6 +512,15 @@ mod tests {
             .movement_cents()
             .unwrap_err();
         assert_eq!(errors[0].message, "L'importo non può essere zero.");
+        for huge in ["-10000,01", "99999999999999999999"] {
+            let errors = correction(MovementKind::Adjustment, huge, "x")
+                .movement_cents()
+                .unwrap_err();
+            assert_eq!(
+                errors[0].message,
+                "Una correzione non può superare 10.000,00 €."
+            );
+        }
     }
 
     fn d(s: &str) -> Decimal {
