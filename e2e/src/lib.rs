@@ -344,9 +344,29 @@ impl TestServer {
         provider: &str,
         fiscal_code: &str,
     ) -> Response {
+        self.oidc_login_to(
+            client,
+            slug,
+            provider,
+            fiscal_code,
+            &format!("/{slug}/utenti"),
+        )
+        .await
+    }
+
+    /// As `oidc_login`, asking to return to `redirect_to`, written into the query string
+    /// as given (so `%09` reaches the server as a tab).
+    pub async fn oidc_login_to(
+        &self,
+        client: &Client,
+        slug: &str,
+        provider: &str,
+        fiscal_code: &str,
+        redirect_to: &str,
+    ) -> Response {
         let start = client
             .get(self.api(&format!(
-                "/entes/{slug}/auth/oidc/{provider}/start?redirect_to=/{slug}/utenti"
+                "/entes/{slug}/auth/oidc/{provider}/start?redirect_to={redirect_to}"
             )))
             .send()
             .await

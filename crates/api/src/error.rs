@@ -22,8 +22,9 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Refused for now; the client may try again after `retry_after` seconds.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     /// Something failed on our side; details go to the log, not to the user.
     #[error("errore interno: {0}")]
     Internal(String),
@@ -56,7 +57,9 @@ impl ApiError {
                 "La risorsa richiesta non esiste o non è accessibile.".into(),
             ),
             ApiError::Conflict(d) => ("conflict", "Conflitto", d.clone()),
-            ApiError::TooManyRequests(d) => ("too-many-requests", "Troppi tentativi", d.clone()),
+            ApiError::TooManyRequests { detail, .. } => {
+                ("too-many-requests", "Troppi tentativi", detail.clone())
+            }
             ApiError::Internal(_) => (
                 "internal",
                 "Errore interno",
@@ -88,7 +91,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,6 +104,9 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         if let ApiError::Unauthorized(_) = self {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let ApiError::TooManyRequests { retry_after, .. } = self {
+            response.insert_header(("Retry-After", retry_after.to_string()));
         }
         response.json(self.problem())
     }

@@ -140,6 +140,118 @@ pub fn validate_new_password(field: &str, password: &str) -> Result<(), FieldErr
     Ok(())
 }
 
+/// Longest address (path and query) that a login may return to.
+pub const RETURN_PATH_MAX_LEN: usize = 512;
+
+/// Where a person goes after logging in to comune `slug`, by password or SPID/CIE:
+/// `requested` when it is a page of that comune on this portal, otherwise the comune's
+/// personal area. One rule for the SPA's `?ritorno=` and the server's `redirect_to`.
+pub fn return_path(requested: Option<&str>, slug: &str) -> String {
+    requested
+        .filter(|path| is_portal_path(path) && is_comune_page(path, slug))
+        .map_or_else(|| format!("/{slug}/area-personale"), str::to_owned)
+}
+
+/// A path of this site that no browser can read as another host: a single `/` then a path
+/// character, printable ASCII only, no backslash, and the same once percent-decoded (no
+/// control characters, no backslash, no leading `//`), of bounded length.
+fn is_portal_path(path: &str) -> bool {
+    let printable = |b: u8| b.is_ascii_graphic() && b != b'\\';
+    let mut form = path.as_bytes().to_vec();
+    if form.len() > RETURN_PATH_MAX_LEN || !form.iter().all(|&b| printable(b)) {
+        return false;
+    }
+    // Decode until nothing changes: `%252F` is `%2F` to a second reader.
+    loop {
+        if form.first() != Some(&b'/')
+            || matches!(form.get(1), None | Some(b'/'))
+            || form.iter().any(|&b| b.is_ascii_control() || b == b'\\')
+        {
+            return false;
+        }
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&form).collect();
+        if decoded == form {
+            return true;
+        }
+        form = decoded;
+    }
+}
+
+/// The comune's home or a page under it, other than the login page itself.
+fn is_comune_page(path: &str, slug: &str) -> bool {
+    let page = path.split(['?', '#']).next().unwrap_or_default();
+    let Some(rest) = page.strip_prefix('/').and_then(|p| p.strip_prefix(slug)) else {
+        return false;
+    };
+    (rest.is_empty() || rest.starts_with('/')) && rest.trim_end_matches('/') != "/accedi"
+}
+
+/// Why a SPID/CIE login did not succeed. The server sends the browser back to the login
+/// page with `?errore=<code>`; the login page shows the portal's own message for a known
+/// code and nothing for any other text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginError {
+    /// The person cancelled at the identity provider.
+    Cancelled,
+    /// The login took too long or did not start on this portal.
+    Expired,
+    /// The identity provider could not be reached or its answer was not valid.
+    ProviderFailed,
+    /// The identity carried no valid codice fiscale.
+    NoFiscalCode,
+    /// No active account with that codice fiscale in the comune.
+    NotRegistered,
+    /// Something failed on the portal's side.
+    Unexpected,
+}
+
+impl LoginError {
+    pub const ALL: [LoginError; 6] = [
+        LoginError::Cancelled,
+        LoginError::Expired,
+        LoginError::ProviderFailed,
+        LoginError::NoFiscalCode,
+        LoginError::NotRegistered,
+        LoginError::Unexpected,
+    ];
+
+    /// The value of `?errore=`.
+    pub fn code(self) -> &'static str {
+        match self {
+            LoginError::Cancelled => "accesso_annullato",
+            LoginError::Expired => "richiesta_scaduta",
+            LoginError::ProviderFailed => "gestore_non_disponibile",
+            LoginError::NoFiscalCode => "codice_fiscale_assente",
+            LoginError::NotRegistered => "non_registrato",
+            LoginError::Unexpected => "errore_interno",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<LoginError> {
+        LoginError::ALL.into_iter().find(|e| e.code() == code)
+    }
+
+    /// What the login page tells the person.
+    pub fn message(self) -> &'static str {
+        match self {
+            LoginError::Cancelled => "Accesso annullato: non hai completato l'accesso con SPID o CIE.",
+            LoginError::Expired => "La richiesta di accesso è scaduta o non è valida: riprova.",
+            LoginError::ProviderFailed => {
+                "Non è stato possibile completare l'accesso con il gestore dell'identità digitale. Riprova."
+            }
+            LoginError::NoFiscalCode => {
+                "Il gestore dell'identità digitale non ha comunicato un codice fiscale valido."
+            }
+            LoginError::NotRegistered => {
+                "Il tuo codice fiscale non risulta registrato presso questo Comune. Rivolgiti all'ufficio scuola del Comune."
+            }
+            LoginError::Unexpected => {
+                "Si è verificato un errore imprevisto durante l'accesso. Riprova tra qualche minuto."
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +269,75 @@ mod tests {
         assert!(validate_new_password("p", "corta1").is_err());
         assert!(validate_new_password("p", "senzacifreaaaa").is_err());
         assert!(validate_new_password("p", "Sicura2024!").is_ok());
+    }
+
+    #[test]
+    fn login_returns_only_to_pages_of_the_comune() {
+        for page in [
+            "/demo",
+            "/demo/",
+            "/demo/utenti",
+            "/demo/utenti/12?mese=2026-11",
+            "/demo/pagamenti#ricevute",
+            "/demo/cerca?q=caff%C3%A8",
+        ] {
+            assert_eq!(return_path(Some(page), "demo"), page, "{page:?}");
+        }
+        let hostile = [
+            "",
+            "/",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "/demo\\..\\..\\evil",
+            "\\\\evil.example",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "\t",
+            "/demo/utenti\r\nSet-Cookie: x=1",
+            "/demo/utenti%0d%0aSet-Cookie:%20x=1",
+            "/demo/%0a",
+            "/demo/%7F",
+            "/%2F%2Fevil.example",
+            "/%2f/evil.example",
+            "/%5Cevil.example",
+            "/demo/%5C",
+            "/%252F%252Fevil.example",
+            "/%2509/evil.example",
+            "https://evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "demo/utenti",
+            " /demo/utenti",
+            "/demo/ utenti",
+            "/démo/utenti",
+            "/altro/utenti",
+            "/demonio/utenti",
+            "/demo/accedi",
+            "/demo/accedi/?ritorno=/demo",
+        ];
+        for path in hostile {
+            assert_eq!(
+                return_path(Some(path), "demo"),
+                "/demo/area-personale",
+                "{path:?}"
+            );
+        }
+        let long = format!("/demo/{}", "a".repeat(RETURN_PATH_MAX_LEN));
+        assert_eq!(return_path(Some(&long), "demo"), "/demo/area-personale");
+        assert_eq!(return_path(None, "demo"), "/demo/area-personale");
+    }
+
+    #[test]
+    fn login_errors_are_known_codes_only() {
+        for error in LoginError::ALL {
+            assert_eq!(LoginError::parse(error.code()), Some(error));
+            assert!(!error.message().is_empty());
+        }
+        assert_eq!(
+            LoginError::parse("Il tuo conto è bloccato: chiama 0612345"),
+            None
+        );
+        assert_eq!(LoginError::parse(""), None);
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use sportello_model::auth::LoginError;
 use sportello_model::entes::EnteSummary;
 
 use crate::api;
@@ -50,7 +51,12 @@ fn PortalFrame(children: Children) -> impl IntoView {
 pub fn ChooseEnte() -> impl IntoView {
     set_title(&["Scegli il tuo Comune"]);
     let query = use_query_map();
-    let access_error = move || query.read().get("errore");
+    let access_error = move || {
+        query
+            .read()
+            .get("errore")
+            .and_then(|code| LoginError::parse(&code))
+    };
     let entes = LocalResource::new(api::entes);
     let search = RwSignal::new(String::new());
 
@@ -111,10 +117,10 @@ pub fn ChooseEnte() -> impl IntoView {
             </p>
             {move || {
                 access_error()
-                    .map(|message| {
+                    .map(|error| {
                         view! {
                             <div id="access-error" class="alert alert-danger" role="alert">
-                                {message}
+                                {error.message()}
                             </div>
                         }
                     })

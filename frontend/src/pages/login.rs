@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use sportello_model::auth::LoginRequest;
+use sportello_model::auth::{return_path, LoginError, LoginRequest};
 use sportello_model::entes::LoginProvider;
 use sportello_model::{FiscalCode, Problem};
 
@@ -13,16 +13,6 @@ use crate::api;
 use crate::app::use_ente;
 use crate::components::{focus_element, set_title, Breadcrumb, ErrorAlert, Icon, TextField};
 use crate::session::use_session;
-
-/// Where to go after login: `?ritorno=` when it is a page of this comune, otherwise the
-/// personal area. Anything else (another site, another comune) is ignored.
-fn return_path(requested: Option<String>, slug: &str) -> String {
-    let prefix = format!("/{slug}/");
-    requested
-        .filter(|path| path.starts_with(&prefix) && !path.starts_with("//"))
-        .filter(|path| !path.contains("/accedi"))
-        .unwrap_or_else(|| format!("/{slug}/area-personale"))
-}
 
 fn provider_icon(provider: &LoginProvider) -> &'static str {
     if provider.id == "cie" {
@@ -39,8 +29,14 @@ pub fn Login() -> impl IntoView {
     let query = use_query_map();
     Effect::new(move |_| set_title(&["Accedi", &ente.name()]));
 
-    let access_error = move || query.read().get("errore");
-    let return_to = Memo::new(move |_| return_path(query.read().get("ritorno"), &ente.slug.get()));
+    let access_error = move || {
+        query
+            .read()
+            .get("errore")
+            .and_then(|code| LoginError::parse(&code))
+    };
+    let return_to =
+        Memo::new(move |_| return_path(query.read().get("ritorno").as_deref(), &ente.slug.get()));
     let current_user = move || session.user_in(&ente.slug.get());
 
     let providers = move || {
@@ -74,11 +70,11 @@ pub fn Login() -> impl IntoView {
                 <h1>"Accedi all'area personale"</h1>
                 {move || {
                     access_error()
-                        .map(|message| {
+                        .map(|error| {
                             view! {
                                 <div id="access-error" class="alert alert-danger" role="alert">
                                     <p class="fw-semibold mb-1">"Accesso non riuscito"</p>
-                                    <p class="mb-0">{message}</p>
+                                    <p class="mb-0">{error.message()}</p>
                                 </div>
                             }
                         })

@@ -1,4 +1,5 @@
-//! Tables `users`, `refresh_tokens`, `login_throttle`, `password_reset_tokens`, `oidc_states`.
+//! Tables `users`, `refresh_tokens`, `login_throttle`, `password_reset_tokens`, `oidc_states`,
+//! `known_devices`.
 
 pub mod user {
     use sea_orm::entity::prelude::*;
@@ -121,6 +122,28 @@ pub mod oidc_state {
         pub nonce: String,
         pub redirect_to: String,
         pub expires_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod known_device {
+    use sea_orm::entity::prelude::*;
+
+    /// A browser that logged in to an account: its device cookie, stored as SHA-256.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "known_devices")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: i64,
+        pub user_id: i64,
+        pub device_hash: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub last_login_at: TimeDateTimeWithTimeZone,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! Accounts and login: codice fiscale + password, SPID/CIE through OpenID Connect,
 //! refresh-token sessions, login throttling, password reset.
 
+pub mod devices;
 pub mod entity;
 pub mod oidc;
 pub mod routes;

@@ -9,6 +9,7 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::Deserialize;
+use sportello_model::auth::{return_path, LoginError};
 use sportello_model::entes::LoginProvider;
 use sportello_model::FiscalCode;
 use time::OffsetDateTime;
@@ -157,7 +158,7 @@ impl OidcClient {
             provider: Set(p.id.clone()),
             code_verifier: Set(verifier.clone()),
             nonce: Set(nonce.clone()),
-            redirect_to: Set(safe_redirect(redirect_to, &ente.slug)),
+            redirect_to: Set(return_path(redirect_to, &ente.slug)),
             expires_at: Set(OffsetDateTime::now_utc() + STATE_TTL),
             ..Default::default()
         })
@@ -199,7 +200,7 @@ impl OidcClient {
     }
 
     /// Exchanges the authorization code, verifies the ID token and logs the matching
-    /// account in.
+    /// account in; on failure, the reason to show on the login page (details are logged).
     pub async fn complete(
         &self,
         db: &DatabaseConnection,
@@ -207,7 +208,39 @@ impl OidcClient {
         code: &str,
         callback_url: &str,
         refresh_ttl_days: i64,
-    ) -> ApiResult<LoggedIn> {
+    ) -> Result<LoggedIn, LoginError> {
+        let unexpected = |err: ApiError| {
+            tracing::error!(%err, "SPID/CIE login failed on our side");
+            LoginError::Unexpected
+        };
+        let claims = self
+            .verified_claims(login, code, callback_url)
+            .await
+            .map_err(|_| LoginError::ProviderFailed)?;
+        let fiscal_code = fiscal_number(&claims).ok_or(LoginError::NoFiscalCode)?;
+        let ente = entes::by_id(db, login.ente_id).await.map_err(unexpected)?;
+        let user = find_by_fiscal_code(db, ente.id, &fiscal_code)
+            .await
+            .map_err(unexpected)?
+            .filter(|u| u.active)
+            .ok_or(LoginError::NotRegistered)?;
+        let session = sessions::start(db, &user, refresh_ttl_days)
+            .await
+            .map_err(unexpected)?;
+        Ok(LoggedIn {
+            user,
+            ente,
+            session,
+        })
+    }
+
+    /// The claims of the ID token obtained for `code`, signature, audience and nonce checked.
+    async fn verified_claims(
+        &self,
+        login: &oidc_state::Model,
+        code: &str,
+        callback_url: &str,
+    ) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
         let p = self.provider(&login.provider)?;
         let meta = self.meta(p).await?;
         let mut form = vec![
@@ -235,28 +268,7 @@ impl OidcClient {
         if claims.get("nonce").and_then(|n| n.as_str()) != Some(login.nonce.as_str()) {
             return Err(provider_error("nonce mismatch"));
         }
-        let fiscal_code = fiscal_number(&claims).ok_or_else(|| {
-            ApiError::BadRequest(
-                "Il gestore dell'identità digitale non ha comunicato un codice fiscale valido."
-                    .into(),
-            )
-        })?;
-        let ente = entes::by_id(db, login.ente_id).await?;
-        let user = find_by_fiscal_code(db, ente.id, &fiscal_code)
-            .await?
-            .filter(|u| u.active)
-            .ok_or_else(|| {
-                ApiError::Unauthorized(format!(
-                    "Il codice fiscale {fiscal_code} non risulta registrato presso il {}. Rivolgiti all'ufficio scuola del Comune.",
-                    ente.name
-                ))
-            })?;
-        let session = sessions::start(db, &user, refresh_ttl_days).await?;
-        Ok(LoggedIn {
-            user,
-            ente,
-            session,
-        })
+        Ok(claims)
     }
 
     async fn verify_id_token(
@@ -312,38 +324,9 @@ fn fiscal_number(claims: &serde_json::Map<String, serde_json::Value>) -> Option<
     FiscalCode::parse(code).ok()
 }
 
-/// Only a path inside this site may be returned to after login.
-pub fn safe_redirect(requested: Option<&str>, slug: &str) -> String {
-    match requested {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.contains("://") =>
-        {
-            path.to_string()
-        }
-        _ => format!("/{slug}/area-personale"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redirects_stay_on_site() {
-        assert_eq!(safe_redirect(Some("/demo/utenti"), "demo"), "/demo/utenti");
-        assert_eq!(
-            safe_redirect(Some("//evil.example"), "demo"),
-            "/demo/area-personale"
-        );
-        assert_eq!(
-            safe_redirect(Some("https://evil.example"), "demo"),
-            "/demo/area-personale"
-        );
-        assert_eq!(safe_redirect(None, "demo"), "/demo/area-personale");
-    }
 
     #[test]
     fn reads_spid_fiscal_number() {

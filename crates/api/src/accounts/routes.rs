@@ -5,14 +5,14 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 use sportello_model::auth::{
-    LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, TokenResponse,
+    return_path, LoginError, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest,
+    RefreshRequest, TokenResponse,
 };
 use sportello_model::Problem;
 
 use super::entity::user;
-use super::oidc::safe_redirect;
-use super::service::{self, LoggedIn};
-use super::sessions;
+use super::service::{self, Client, LoggedIn};
+use super::{devices, sessions};
 use crate::auth::Principal;
 use crate::entes::service as entes;
 use crate::error::{ApiError, ApiResult};
@@ -21,6 +21,11 @@ use crate::startup::AppState;
 
 const REFRESH_COOKIE: &str = "sportello_refresh";
 const REFRESH_COOKIE_PATH: &str = "/api/v1/auth";
+/// Marks a browser that logged in to an account before (see `devices`); sent to the
+/// password login and to the SPID/CIE callback.
+const DEVICE_COOKIE: &str = "sportello_device";
+const DEVICE_COOKIE_PATH: &str = "/api/v1";
+const DEVICE_COOKIE_DAYS: i64 = 365;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(login)
@@ -41,6 +46,29 @@ fn refresh_cookie(state: &AppState, value: String, max_age_days: i64) -> Cookie<
         .same_site(SameSite::Lax)
         .max_age(actix_web::cookie::time::Duration::days(max_age_days))
         .finish()
+}
+
+/// Remembers the browser that just logged in to `user` and the cookie that says so.
+async fn device_cookie(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &user::Model,
+) -> ApiResult<Cookie<'static>> {
+    let presented = req.cookie(DEVICE_COOKIE);
+    let token = devices::remember(
+        &state.db,
+        user,
+        presented.as_ref().map(Cookie::value),
+        state.now(),
+    )
+    .await?;
+    Ok(Cookie::build(DEVICE_COOKIE, token)
+        .path(DEVICE_COOKIE_PATH)
+        .http_only(true)
+        .secure(state.config.secure_cookies)
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::days(DEVICE_COOKIE_DAYS))
+        .finish())
 }
 
 /// Access token, refresh token (body and HttpOnly cookie) and the user.
@@ -81,7 +109,8 @@ fn presented_refresh_token(req: &HttpRequest, body: Option<RefreshRequest>) -> O
         (status = 200, body = TokenResponse),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Invalid codice fiscale or malformed body"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong codice fiscale or password"),
-        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many failed attempts"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many failed attempts from this device or address, or for this account from devices it never logged in from",
+            headers(("Retry-After" = u64, description = "Seconds until a new attempt is accepted"))),
     )
 )]
 #[post("/entes/{slug}/auth/login")]
@@ -92,16 +121,25 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let ente = entes::by_slug(&state.db, &slug).await?;
+    let ip = client_ip(&req);
+    let device = req.cookie(DEVICE_COOKIE);
     let logged_in = service::login_with_password(
         &state.db,
+        state.now(),
         ente,
         &body.fiscal_code,
         &body.password,
-        &client_ip(&req),
+        &Client {
+            ip: &ip,
+            device: device.as_ref().map(Cookie::value),
+        },
         state.config.refresh_token_ttl_days,
     )
     .await?;
-    tokens_response(&state, logged_in)
+    let device = device_cookie(&state, &req, &logged_in.user).await?;
+    let mut response = tokens_response(&state, logged_in)?;
+    response.add_cookie(&device).map_err(ApiError::internal)?;
+    Ok(response)
 }
 
 /// Exchange a refresh token (body or cookie) for new tokens. The old one stops working;
@@ -183,8 +221,9 @@ pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<H
     Ok(HttpResponse::Ok().json(service::me(&user, &ente)?))
 }
 
-/// Ask for a password reset link by e-mail. Always answers 202, whether or not the
-/// codice fiscale is registered.
+/// Ask for a password reset link by e-mail. Always answers 202 with no body, whether or
+/// not the codice fiscale is registered and whether or not a link is sent: a few e-mails
+/// an hour at most go to one account, and a client address may ask a few times an hour.
 #[utoipa::path(
     tag = "Accesso",
     params(("slug" = String, Path, description = "Comune")),
@@ -197,11 +236,20 @@ pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<H
 #[post("/entes/{slug}/auth/password-reset")]
 pub async fn password_reset_request(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
     body: web::Json<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
     let ente = entes::by_slug(&state.db, &slug).await?;
-    service::request_password_reset(&state.db, &ente, &body.fiscal_code, &state.public_url).await?;
+    service::request_password_reset(
+        &state.db,
+        state.now(),
+        &ente,
+        &body.fiscal_code,
+        &client_ip(&req),
+        &state.public_url,
+    )
+    .await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -219,14 +267,16 @@ pub async fn password_reset_confirm(
     state: web::Data<AppState>,
     body: web::Json<PasswordResetConfirm>,
 ) -> ApiResult<HttpResponse> {
-    service::confirm_password_reset(&state.db, &body.token, &body.new_password).await?;
+    service::confirm_password_reset(&state.db, state.now(), &body.token, &body.new_password)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OidcStartQuery {
-    /// Path of the portal to return to after login, e.g. `/demo/area-personale`.
+    /// Page of the comune to return to after login, e.g. `/demo/utenti`; anything else
+    /// (another site, another comune, control characters) returns to the personal area.
     pub redirect_to: Option<String>,
 }
 
@@ -275,7 +325,8 @@ pub struct OidcCallbackQuery {
 }
 
 /// Where the identity provider returns the browser. On success the session cookie is set
-/// and the browser goes back to the portal; on failure to the login page with the reason.
+/// and the browser goes back to the portal; on failure to the login page with the reason
+/// as a code (`?errore=non_registrato`), never as free text.
 #[utoipa::path(
     tag = "Accesso",
     params(OidcCallbackQuery),
@@ -284,6 +335,7 @@ pub struct OidcCallbackQuery {
 #[get("/auth/oidc/callback")]
 pub async fn oidc_callback(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<OidcCallbackQuery>,
 ) -> ApiResult<HttpResponse> {
     let pending = match &query.state {
@@ -291,15 +343,12 @@ pub async fn oidc_callback(
         None => None,
     };
     let Some(pending) = pending else {
-        return Ok(redirect_with_error(
-            "/",
-            "La richiesta di accesso è scaduta o non è valida: riprova.",
-        ));
+        return Ok(redirect_with_error("/", LoginError::Expired));
     };
     let ente = entes::by_id(&state.db, pending.ente_id).await?;
     let login_page = format!("/{}/accedi", ente.slug);
     let Some(code) = query.code.as_deref().filter(|_| query.error.is_none()) else {
-        return Ok(redirect_with_error(&login_page, "Accesso annullato."));
+        return Ok(redirect_with_error(&login_page, LoginError::Cancelled));
     };
     let outcome = state
         .oidc
@@ -313,6 +362,7 @@ pub async fn oidc_callback(
         .await;
     match outcome {
         Ok(logged_in) => Ok(HttpResponse::Found()
+            .cookie(device_cookie(&state, &req, &logged_in.user).await?)
             .cookie(refresh_cookie(
                 &state,
                 logged_in.session.refresh_token,
@@ -320,16 +370,15 @@ pub async fn oidc_callback(
             ))
             .insert_header((
                 "Location",
-                safe_redirect(Some(&pending.redirect_to), &ente.slug),
+                return_path(Some(&pending.redirect_to), &ente.slug),
             ))
             .finish()),
-        Err(err) => Ok(redirect_with_error(&login_page, &err.problem().detail)),
+        Err(error) => Ok(redirect_with_error(&login_page, error)),
     }
 }
 
-fn redirect_with_error(path: &str, message: &str) -> HttpResponse {
-    let query = serde_urlencoded::to_string([("errore", message)]).unwrap_or_default();
+fn redirect_with_error(path: &str, error: LoginError) -> HttpResponse {
     HttpResponse::Found()
-        .insert_header(("Location", format!("{path}?{query}")))
+        .insert_header(("Location", format!("{path}?errore={}", error.code())))
         .finish()
 }

@@ -8,6 +8,7 @@ use sportello_model::auth::{validate_new_password, Me, Role};
 use sportello_model::FiscalCode;
 use time::OffsetDateTime;
 
+use super::devices;
 use super::entity::{password_reset_token, user};
 use super::secrets::{hash_password, random_token, token_hash, verify_password};
 use super::sessions::{self, IssuedSession};
@@ -26,6 +27,12 @@ pub struct LoggedIn {
     pub session: IssuedSession,
 }
 
+/// Who is asking: the client's address and the browser's device cookie, if it has one.
+pub struct Client<'a> {
+    pub ip: &'a str,
+    pub device: Option<&'a str>,
+}
+
 /// Parses a codice fiscale field into a 400 naming the field.
 pub fn parse_fiscal_code(field: &str, value: &str) -> ApiResult<FiscalCode> {
     FiscalCode::parse(value).map_err(|e| ApiError::field(field, e.to_string()))
@@ -42,12 +49,39 @@ pub async fn find_by_fiscal_code(
         .await?)
 }
 
+/// The failed-login counters that hold this attempt: a device the account logged in from
+/// before answers only for its own failures; any other device also for its address's,
+/// and for the account's ceiling over every device it never logged in from.
+async fn login_keys(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    code: &FiscalCode,
+    found: Option<&user::Model>,
+    client: &Client<'_>,
+) -> ApiResult<Vec<ThrottleKey>> {
+    if let Some(device) = devices::presented(client.device) {
+        if devices::is_known(db, found.map(|u| u.id), device).await? {
+            return Ok(vec![ThrottleKey::account_on_device(
+                ente_id,
+                code.as_str(),
+                &devices::device_hash(device),
+            )]);
+        }
+    }
+    Ok(vec![
+        ThrottleKey::account_from_client(ente_id, code.as_str(), client.ip),
+        ThrottleKey::account(ente_id, code.as_str()),
+        ThrottleKey::client(client.ip),
+    ])
+}
+
 pub async fn login_with_password(
     db: &DatabaseConnection,
+    now: OffsetDateTime,
     ente: ente::Model,
     fiscal_code: &str,
     password: &str,
-    client_ip: &str,
+    client: &Client<'_>,
     refresh_ttl_days: i64,
 ) -> ApiResult<LoggedIn> {
     let mut errors = Vec::new();
@@ -76,12 +110,9 @@ pub async fn login_with_password(
             ente.name
         )));
     }
-    let keys = [
-        ThrottleKey::fiscal_code(ente.id, code.as_str()),
-        ThrottleKey::client(client_ip),
-    ];
-    throttle::ensure_not_locked(db, &keys).await?;
     let found = find_by_fiscal_code(db, ente.id, &code).await?;
+    let keys = login_keys(db, ente.id, &code, found.as_ref(), client).await?;
+    throttle::ensure_not_locked(db, &keys, now).await?;
     let hash = found.as_ref().and_then(|u| u.password_hash.clone());
     let ok = tokio::task::spawn_blocking({
         let password = password.to_string();
@@ -92,7 +123,7 @@ pub async fn login_with_password(
     let user = match found {
         Some(user) if ok && user.active => user,
         _ => {
-            throttle::record_failure(db, &keys).await?;
+            throttle::record_failure(db, &keys, now).await?;
             return Err(ApiError::Unauthorized(
                 "Codice fiscale o password non corretti.".into(),
             ));
@@ -121,23 +152,53 @@ pub fn me(user: &user::Model, ente: &ente::Model) -> ApiResult<Me> {
     })
 }
 
-/// Sends a reset link to the account's e-mail, when there is such an account. Answers the
-/// same either way, so the endpoint does not reveal who is registered.
+/// Asks for a reset link by e-mail. Answers the same, after the same work, whether or not
+/// the account exists: the request is counted per client address and per account (a few
+/// e-mails an hour at most), and the link is looked up and queued after the answer.
 pub async fn request_password_reset(
     db: &DatabaseConnection,
+    now: OffsetDateTime,
     ente: &ente::Model,
     fiscal_code: &str,
+    client_ip: &str,
     public_url: &str,
 ) -> ApiResult<()> {
     let code = parse_fiscal_code("fiscal_code", fiscal_code)?;
-    let Some(user) = find_by_fiscal_code(db, ente.id, &code).await? else {
+    let keys = [
+        ThrottleKey::reset_client(client_ip),
+        ThrottleKey::reset_account(ente.id, code.as_str()),
+    ];
+    if !throttle::admit(db, &keys, now).await? {
+        tracing::info!(
+            ente = ente.id,
+            "password reset request over its limit: no e-mail"
+        );
+        return Ok(());
+    }
+    let (db, ente, public_url) = (db.clone(), ente.clone(), public_url.to_owned());
+    tokio::spawn(async move {
+        if let Err(err) = send_reset_link(&db, now, &ente, &code, &public_url).await {
+            tracing::error!(%err, "password reset e-mail not queued");
+        }
+    });
+    Ok(())
+}
+
+/// Queues a reset link to the account's e-mail, when there is such an active account.
+async fn send_reset_link(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    ente: &ente::Model,
+    code: &FiscalCode,
+    public_url: &str,
+) -> ApiResult<()> {
+    let Some(user) = find_by_fiscal_code(db, ente.id, code).await? else {
         return Ok(());
     };
     let Some(email) = user.email.clone().filter(|_| user.active) else {
         return Ok(());
     };
     let token = random_token();
-    let now = OffsetDateTime::now_utc();
     let txn = db.begin().await?;
     password_reset_token::Entity::insert(password_reset_token::ActiveModel {
         ente_id: Set(ente.id),
@@ -174,6 +235,7 @@ pub async fn request_password_reset(
 /// Sets a new password with a valid, unused reset token; closes every open session.
 pub async fn confirm_password_reset(
     db: &DatabaseConnection,
+    now: OffsetDateTime,
     token: &str,
     new_password: &str,
 ) -> ApiResult<()> {
@@ -185,7 +247,6 @@ pub async fn confirm_password_reset(
             "Il collegamento per reimpostare la password non è valido o è scaduto: richiedine uno nuovo.",
         )
     };
-    let now = OffsetDateTime::now_utc();
     let stored = password_reset_token::Entity::find()
         .filter(password_reset_token::Column::TokenHash.eq(token_hash(token.trim())))
         .one(db)

@@ -9,13 +9,13 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
 use serde::Deserialize;
+use sportello_model::auth::return_path;
 use sportello_model::format::{date, euro_cents};
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
 use time::OffsetDateTime;
 
 use super::entity::{checkout_session, payment_notice};
 use super::receipts::{self, ReceiptOutcome};
-use crate::accounts::oidc::safe_redirect;
 use crate::accounts::secrets::random_token;
 use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
@@ -190,7 +190,7 @@ async fn checkout_submit(
         .filter(checkout_session::Column::ExpiresAt.gt(OffsetDateTime::now_utc()))
         .exec(&state.db)
         .await?;
-    let return_to = safe_redirect(Some(&session.return_to), &ente.slug);
+    let return_to = return_path(Some(&session.return_to), &ente.slug);
     let separator = if return_to.contains('?') { '&' } else { '?' };
     let outcome = if claimed.rows_affected != 1 {
         "scaduto"
