@@ -5,7 +5,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
-use sportello_model::payments::MovementKind;
+use sportello_model::payments::{emission_description, MovementKind};
 use sportello_model::{format, rome};
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, SimulatorGateway};
 use time::macros::date;
@@ -621,6 +621,7 @@ async fn demo_payments<C: ConnectionTrait>(
             request_key: None,
             created_by: None,
         },
+        now - time::Duration::days(8),
     )
     .await?;
     let today = rome::today(now);
@@ -642,12 +643,15 @@ async fn demo_payments<C: ConnectionTrait>(
                         request_key: None,
                         created_by: None,
                     },
+                    now,
                 )
                 .await?;
             }
         }
         day += time::Duration::days(1);
     }
+    let greta = children[0];
+    let greta_name = format!("{} {}", greta.first_name, greta.last_name);
     let mut first = None;
     for (month, amount, due_in_days) in [
         ("Novembre 2026", 4760, 5),
@@ -663,7 +667,7 @@ async fn demo_payments<C: ConnectionTrait>(
                 service_id: trasporto.id,
                 purpose: "emission",
                 amount_cents: amount,
-                description: format!("{title} - {}", guardian.full_name()),
+                description: emission_description(&title, &trasporto.name, Some(&greta_name)),
                 due_date: Some(today + time::Duration::days(due_in_days)),
                 expires_on: None,
             },
@@ -674,13 +678,14 @@ async fn demo_payments<C: ConnectionTrait>(
             ente_id: Set(ente.id),
             guardian_id: Set(guardian.id),
             service_id: Set(trasporto.id),
+            child_id: Set(Some(greta.id)),
             notice_id: Set(notice.id),
             title: Set(title),
             due_date: Set(today + time::Duration::days(due_in_days)),
             amount_cents: Set(amount),
             status: Set("to_pay".into()),
             external_ref: Set(None),
-            created_at: Set(OffsetDateTime::now_utc()),
+            created_at: Set(now),
             ..Default::default()
         }
         .insert(db)
@@ -688,7 +693,7 @@ async fn demo_payments<C: ConnectionTrait>(
         emission_line::ActiveModel {
             emission_id: Set(emission.id),
             position: Set(0),
-            description: Set(format!("Trasporto scolastico Greta Albertini - {month}")),
+            description: Set(format!("Trasporto scolastico {greta_name} - {month}")),
             amount_cents: Set(amount),
             ..Default::default()
         }

@@ -6,16 +6,19 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use crate::entes::{RechargeRule, ServiceKind};
-use crate::format::euro;
-use crate::money::decimal_to_cents;
+use crate::format::{euro, euro_cents};
+use crate::money::{
+    decimal_to_cents, parse_cents, AmountError, Sign, MAX_CORRECTION_CENTS,
+    MAX_EMISSION_LINE_CENTS, MAX_EMISSION_TOTAL_CENTS, MAX_RECHARGE_CENTS,
+};
 use crate::problem::FieldError;
 use crate::Page;
 
 /// Why a recharge amount is refused; `Display` is the Italian message for the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RechargeAmountError {
+    Unreadable(AmountError),
     NotPositive,
-    FractionOfCent,
     BelowMinimum(String),
     AboveMaximum(String),
     NotAMultiple(String),
@@ -24,11 +27,9 @@ pub enum RechargeAmountError {
 impl std::fmt::Display for RechargeAmountError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            RechargeAmountError::Unreadable(error) => error.fmt(f),
             RechargeAmountError::NotPositive => {
                 f.write_str("L'importo deve essere maggiore di zero.")
-            }
-            RechargeAmountError::FractionOfCent => {
-                f.write_str("L'importo può avere al massimo due decimali.")
             }
             RechargeAmountError::BelowMinimum(min) => {
                 write!(f, "L'importo minimo di una ricarica è {min}.")
@@ -45,29 +46,28 @@ impl std::fmt::Display for RechargeAmountError {
 
 impl std::error::Error for RechargeAmountError {}
 
-/// Whether `amount` is an allowed recharge under the ente's rule. The SPA calls this as
-/// the user types; the API enforces it.
-pub fn check_recharge_amount(
-    rule: &RechargeRule,
-    amount: Decimal,
-) -> Result<i64, RechargeAmountError> {
-    let cents = decimal_to_cents(amount).ok_or(RechargeAmountError::FractionOfCent)?;
+/// The recharge `typed` by the family, in cents, if the ente's rule allows it (and never
+/// above [`MAX_RECHARGE_CENTS`]). The SPA calls this as the user types; the API enforces it.
+pub fn check_recharge_amount(rule: &RechargeRule, typed: &str) -> Result<i64, RechargeAmountError> {
+    let max = decimal_to_cents(rule.max)
+        .unwrap_or(MAX_RECHARGE_CENTS)
+        .min(MAX_RECHARGE_CENTS);
+    let above = || RechargeAmountError::AboveMaximum(euro_cents(max));
+    let cents = match parse_cents(typed, Sign::Unsigned, max) {
+        Ok(cents) => cents,
+        Err(AmountError::TooLarge(_)) => return Err(above()),
+        Err(error) => return Err(RechargeAmountError::Unreadable(error)),
+    };
     if cents <= 0 {
         return Err(RechargeAmountError::NotPositive);
     }
     let min = decimal_to_cents(rule.min).unwrap_or(0);
-    let max = decimal_to_cents(rule.max).unwrap_or(i64::MAX);
     if cents < min {
         return Err(RechargeAmountError::BelowMinimum(euro(rule.min)));
     }
-    if cents > max {
-        return Err(RechargeAmountError::AboveMaximum(euro(rule.max)));
-    }
     if let Some(step) = rule.step.and_then(decimal_to_cents).filter(|s| *s > 0) {
         if cents % step != 0 {
-            return Err(RechargeAmountError::NotAMultiple(euro(
-                rule.step.unwrap_or_default(),
-            )));
+            return Err(RechargeAmountError::NotAMultiple(euro_cents(step)));
         }
     }
     Ok(cents)
@@ -169,22 +169,6 @@ pub struct PaymentService {
     pub amount_due: Option<Decimal>,
 }
 
-/// Parses an amount as a person types it: `54`, `54.00`, `54,00`, `1.234,50`.
-pub fn parse_amount(input: &str) -> Result<Decimal, &'static str> {
-    let trimmed = input.trim().trim_end_matches('€').trim();
-    if trimmed.is_empty() {
-        return Err("Inserisci l'importo.");
-    }
-    let normalized = if trimmed.contains(',') {
-        trimmed.replace('.', "").replace(',', ".")
-    } else {
-        trimmed.to_string()
-    };
-    normalized
-        .parse::<Decimal>()
-        .map_err(|_| "L'importo non è un numero valido (ad esempio 54,00).")
-}
-
 /// An operator's correction to a family's prepaid account, with its reason.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -202,9 +186,6 @@ pub struct AccountCorrection {
     pub request_id: String,
 }
 
-/// Largest correction, either way, in cents (10 000,00 €).
-pub const MAX_CORRECTION_CENTS: i64 = 1_000_000;
-
 /// Longest reason of a correction, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
 
@@ -218,46 +199,33 @@ impl AccountCorrection {
                 "Scegli se si tratta di un rimborso o di una rettifica.",
             ));
         }
-        let cents = match parse_amount(&self.amount) {
-            Err(message) => {
-                errors.push(FieldError::new("amount", message));
+        let cents = match parse_cents(&self.amount, Sign::Signed, MAX_CORRECTION_CENTS) {
+            Err(AmountError::TooLarge(_)) => {
+                errors.push(FieldError::new(
+                    "amount",
+                    format!(
+                        "Una correzione non può superare {}.",
+                        euro_cents(MAX_CORRECTION_CENTS)
+                    ),
+                ));
                 None
             }
-            Ok(amount) => match decimal_to_cents(amount) {
-                None if amount.normalize().scale() > 2 => {
-                    errors.push(FieldError::new(
-                        "amount",
-                        "L'importo può avere al massimo due decimali.",
-                    ));
-                    None
-                }
-                None => {
-                    errors.push(FieldError::new(
-                        "amount",
-                        "Una correzione non può superare 10.000,00 €.",
-                    ));
-                    None
-                }
-                Some(0) => {
-                    errors.push(FieldError::new("amount", "L'importo non può essere zero."));
-                    None
-                }
-                Some(c) if self.kind == MovementKind::Refund && c < 0 => {
-                    errors.push(FieldError::new(
-                        "amount",
-                        "Il rimborso si indica con un importo positivo.",
-                    ));
-                    None
-                }
-                Some(c) if c.abs() > MAX_CORRECTION_CENTS => {
-                    errors.push(FieldError::new(
-                        "amount",
-                        "Una correzione non può superare 10.000,00 €.",
-                    ));
-                    None
-                }
-                Some(c) => Some(c),
-            },
+            Err(error) => {
+                errors.push(FieldError::new("amount", error.to_string()));
+                None
+            }
+            Ok(0) => {
+                errors.push(FieldError::new("amount", "L'importo non può essere zero."));
+                None
+            }
+            Ok(c) if self.kind == MovementKind::Refund && c < 0 => {
+                errors.push(FieldError::new(
+                    "amount",
+                    "Il rimborso si indica con un importo positivo.",
+                ));
+                None
+            }
+            Ok(c) => Some(c),
         };
         let reason = self.reason.trim();
         if reason.is_empty() {
@@ -427,6 +395,10 @@ pub struct NewEmission {
     /// Codice fiscale of the guardian (intestatario).
     pub guardian_fiscal_code: String,
     pub service_id: i64,
+    /// Codice fiscale of the child the emission is for, when it is for one: the notice
+    /// and the receipt name them.
+    #[serde(default)]
+    pub child_fiscal_code: Option<String>,
     pub title: String,
     pub due_date: Date,
     pub lines: Vec<NewEmissionLine>,
@@ -440,6 +412,132 @@ pub struct NewEmissionLine {
     pub description: String,
     /// Amount in euro, e.g. `"47.60"`.
     pub amount: String,
+}
+
+/// Longest title of an emission, in characters.
+pub const MAX_EMISSION_TITLE_CHARS: usize = 100;
+/// Longest description of an emission line, in characters.
+pub const MAX_EMISSION_LINE_CHARS: usize = 140;
+/// Most lines of detail in one emission.
+pub const MAX_EMISSION_LINES: usize = 50;
+/// Longest `external_ref`, in characters.
+pub const MAX_EXTERNAL_REF_CHARS: usize = 64;
+/// Longest payment description (causale) pagoPA accepts, in characters.
+pub const MAX_NOTICE_DESCRIPTION_CHARS: usize = 140;
+
+/// The parts of a [`NewEmission`] that need no lookup, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedEmission {
+    pub title: String,
+    /// Description and amount in cents of each line.
+    pub lines: Vec<(String, i64)>,
+    pub total_cents: i64,
+    pub external_ref: Option<String>,
+}
+
+impl NewEmission {
+    /// Title, lines, amounts and their sum within the limits, or Italian errors per
+    /// field (`lines[2].amount`). The guardian, service and due date are the caller's.
+    pub fn check(&self) -> Result<CheckedEmission, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let title = self.title.trim();
+        if title.is_empty() {
+            errors.push(FieldError::new("title", "Il titolo è obbligatorio."));
+        } else if title.chars().count() > MAX_EMISSION_TITLE_CHARS {
+            errors.push(FieldError::new(
+                "title",
+                format!("Il titolo può contenere al massimo {MAX_EMISSION_TITLE_CHARS} caratteri."),
+            ));
+        }
+        let external_ref = self
+            .external_ref
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        if external_ref.is_some_and(|r| r.chars().count() > MAX_EXTERNAL_REF_CHARS) {
+            errors.push(FieldError::new(
+                "external_ref",
+                format!(
+                    "Il riferimento può contenere al massimo {MAX_EXTERNAL_REF_CHARS} caratteri."
+                ),
+            ));
+        }
+        let mut lines = Vec::new();
+        if self.lines.is_empty() {
+            errors.push(FieldError::new(
+                "lines",
+                "Indica almeno una voce di dettaglio.",
+            ));
+        } else if self.lines.len() > MAX_EMISSION_LINES {
+            errors.push(FieldError::new(
+                "lines",
+                format!(
+                    "Un'emissione può avere al massimo {MAX_EMISSION_LINES} voci di dettaglio."
+                ),
+            ));
+        } else {
+            for (i, line) in self.lines.iter().enumerate() {
+                let description = line.description.trim();
+                if description.is_empty() {
+                    errors.push(FieldError::new(
+                        format!("lines[{i}].description"),
+                        "La descrizione della voce è obbligatoria.",
+                    ));
+                } else if description.chars().count() > MAX_EMISSION_LINE_CHARS {
+                    errors.push(FieldError::new(
+                        format!("lines[{i}].description"),
+                        format!("La descrizione della voce può contenere al massimo {MAX_EMISSION_LINE_CHARS} caratteri."),
+                    ));
+                }
+                match parse_cents(&line.amount, Sign::Unsigned, MAX_EMISSION_LINE_CENTS) {
+                    Ok(0) => errors.push(FieldError::new(
+                        format!("lines[{i}].amount"),
+                        "L'importo deve essere maggiore di zero.",
+                    )),
+                    Ok(cents) => lines.push((description.to_string(), cents)),
+                    Err(error) => errors.push(FieldError::new(
+                        format!("lines[{i}].amount"),
+                        error.to_string(),
+                    )),
+                }
+            }
+        }
+        let total = lines
+            .iter()
+            .try_fold(0i64, |sum, (_, cents)| sum.checked_add(*cents))
+            .filter(|total| *total <= MAX_EMISSION_TOTAL_CENTS);
+        match total {
+            None => errors.push(FieldError::new(
+                "lines",
+                format!(
+                    "Il totale di un'emissione non può superare {}.",
+                    euro_cents(MAX_EMISSION_TOTAL_CENTS)
+                ),
+            )),
+            Some(total_cents) if errors.is_empty() => {
+                return Ok(CheckedEmission {
+                    title: title.to_string(),
+                    lines,
+                    total_cents,
+                    external_ref: external_ref.map(str::to_string),
+                })
+            }
+            Some(_) => {}
+        }
+        Err(errors)
+    }
+}
+
+/// The payment description (causale) of an emission's notice, as the notice, its PDF
+/// and its receipt show it: the title, the service, and the child when there is one;
+/// cut to the length pagoPA accepts.
+pub fn emission_description(title: &str, service_name: &str, child_name: Option<&str>) -> String {
+    let mut text = format!("{title} - {service_name}");
+    if let Some(child) = child_name {
+        text.push_str(" - ");
+        text.push_str(child);
+    }
+    text.chars().take(MAX_NOTICE_DESCRIPTION_CHARS).collect()
 }
 
 /// A completed payment (ricevuta).
@@ -538,14 +636,14 @@ mod tests {
     #[test]
     fn mozzecane_only_multiples_of_5_40() {
         let r = rule("5.40", "540", Some("5.40"));
-        assert_eq!(check_recharge_amount(&r, d("54")), Ok(5400));
-        assert_eq!(check_recharge_amount(&r, d("10.80")), Ok(1080));
-        let err = check_recharge_amount(&r, d("5")).unwrap_err();
+        assert_eq!(check_recharge_amount(&r, "54"), Ok(5400));
+        assert_eq!(check_recharge_amount(&r, "10,80"), Ok(1080));
+        let err = check_recharge_amount(&r, "5").unwrap_err();
         assert_eq!(
             err.to_string(),
             "L'importo minimo di una ricarica è 5,40 €."
         );
-        let err = check_recharge_amount(&r, d("50")).unwrap_err();
+        let err = check_recharge_amount(&r, "50").unwrap_err();
         assert_eq!(
             err.to_string(),
             "L'importo deve essere un multiplo di 5,40 €."
@@ -553,42 +651,146 @@ mod tests {
     }
 
     #[test]
-    fn parses_amounts_as_typed() {
-        assert_eq!(parse_amount("54"), Ok(d("54")));
-        assert_eq!(parse_amount(" 54,00 € "), Ok(d("54.00")));
-        assert_eq!(parse_amount("1.234,50"), Ok(d("1234.50")));
-        assert_eq!(parse_amount("10.80"), Ok(d("10.80")));
-        assert!(parse_amount("").is_err());
-        assert!(parse_amount("dieci").is_err());
+    fn bounds_and_decimals() {
+        let r = rule("5", "500", None);
+        assert_eq!(check_recharge_amount(&r, "50"), Ok(5000));
+        assert_eq!(
+            check_recharge_amount(&r, "0"),
+            Err(RechargeAmountError::NotPositive)
+        );
+        assert_eq!(
+            check_recharge_amount(&r, "-10"),
+            Err(RechargeAmountError::Unreadable(AmountError::Negative))
+        );
+        assert_eq!(
+            check_recharge_amount(&r, "10,001"),
+            Err(RechargeAmountError::Unreadable(
+                AmountError::TooManyDecimals
+            ))
+        );
+        for typed in ["1E2", "1_0", "+50", "5 0"] {
+            assert_eq!(
+                check_recharge_amount(&r, typed),
+                Err(RechargeAmountError::Unreadable(AmountError::NotANumber)),
+                "{typed}"
+            );
+        }
+        for typed in ["500,01", "1.000", "1000000000000,00"] {
+            assert_eq!(
+                check_recharge_amount(&r, typed).unwrap_err().to_string(),
+                "L'importo massimo di una ricarica è 500,00 €.",
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            check_recharge_amount(&r, "4,99").unwrap_err().to_string(),
+            "L'importo minimo di una ricarica è 5,00 €."
+        );
+        // A comune's own maximum never lifts the portal's bound.
+        let generous = rule("5", "100000", None);
+        assert_eq!(check_recharge_amount(&generous, "1.000"), Ok(100_000));
+        assert_eq!(
+            check_recharge_amount(&generous, "1.000,01")
+                .unwrap_err()
+                .to_string(),
+            "L'importo massimo di una ricarica è 1.000,00 €."
+        );
+    }
+
+    fn emission(lines: Vec<(&str, &str)>) -> NewEmission {
+        NewEmission {
+            guardian_fiscal_code: "LBRMRA80E12F205M".into(),
+            service_id: 1,
+            child_fiscal_code: None,
+            title: "Retta Marzo 2027".into(),
+            due_date: time::macros::date!(2027 - 03 - 31),
+            lines: lines
+                .into_iter()
+                .map(|(description, amount)| NewEmissionLine {
+                    description: description.into(),
+                    amount: amount.into(),
+                })
+                .collect(),
+            external_ref: None,
+        }
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect()
     }
 
     #[test]
-    fn bounds_and_decimals() {
-        let r = rule("5", "500", None);
-        assert_eq!(check_recharge_amount(&r, d("50")), Ok(5000));
+    fn an_emission_adds_up_its_lines() {
+        let checked = emission(vec![("Trasporto marzo", "40,00"), ("Quota fissa", "7.60")])
+            .check()
+            .unwrap();
+        assert_eq!(checked.total_cents, 4760);
+        assert_eq!(checked.lines[1], ("Quota fissa".to_string(), 760));
+    }
+
+    #[test]
+    fn an_emission_is_bounded_in_amounts_sums_lines_and_texts() {
+        let errors = emission(vec![("Retta", "1000000000000,00"), ("Quota", "1E2")])
+            .check()
+            .unwrap_err();
         assert_eq!(
-            check_recharge_amount(&r, d("0")),
-            Err(RechargeAmountError::NotPositive)
+            fields(&errors),
+            [
+                ("lines[0].amount", "L'importo non può superare 5.000,00 €."),
+                (
+                    "lines[1].amount",
+                    "Scrivi l'importo in cifre, con la virgola per i decimali (ad esempio 54,00 o 1.234,50)."
+                ),
+            ]
+        );
+        let errors = emission(vec![("Retta", "5.000"); 3]).check().unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            [(
+                "lines",
+                "Il totale di un'emissione non può superare 10.000,00 €."
+            )]
+        );
+        let errors = emission(vec![("Retta", "1"); 3000]).check().unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            [(
+                "lines",
+                "Un'emissione può avere al massimo 50 voci di dettaglio."
+            )]
+        );
+        let long = "x".repeat(100_000);
+        let mut too_long = emission(vec![(long.as_str(), "10")]);
+        too_long.title = long.clone();
+        too_long.external_ref = Some(long.clone());
+        let errors = too_long.check().unwrap_err();
+        let named: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(named, ["title", "external_ref", "lines[0].description"]);
+    }
+
+    #[test]
+    fn an_emission_notice_names_the_service_and_the_child() {
+        assert_eq!(
+            emission_description(
+                "Retta Dicembre 2026",
+                "Trasporto Scolastico",
+                Some("Greta Albertini")
+            ),
+            "Retta Dicembre 2026 - Trasporto Scolastico - Greta Albertini"
         );
         assert_eq!(
-            check_recharge_amount(&r, d("-10")),
-            Err(RechargeAmountError::NotPositive)
+            emission_description("Retta Dicembre 2026", "Trasporto Scolastico", None),
+            "Retta Dicembre 2026 - Trasporto Scolastico"
         );
+        let title = "R".repeat(MAX_EMISSION_TITLE_CHARS);
         assert_eq!(
-            check_recharge_amount(&r, d("10.001")),
-            Err(RechargeAmountError::FractionOfCent)
-        );
-        assert_eq!(
-            check_recharge_amount(&r, d("500.01"))
-                .unwrap_err()
-                .to_string(),
-            "L'importo massimo di una ricarica è 500,00 €."
-        );
-        assert_eq!(
-            check_recharge_amount(&r, d("4.99"))
-                .unwrap_err()
-                .to_string(),
-            "L'importo minimo di una ricarica è 5,00 €."
+            emission_description(&title, "Trasporto Scolastico", Some("Greta Albertini"))
+                .chars()
+                .count(),
+            MAX_NOTICE_DESCRIPTION_CHARS
         );
     }
 }

@@ -321,9 +321,19 @@ async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
         statement.movements.items[0].child_name.as_deref(),
         Some("Luca Colombo")
     );
+    let descriptions: Vec<_> = statement
+        .movements
+        .items
+        .iter()
+        .map(|m| m.description.as_str())
+        .collect();
     assert_eq!(
-        statement.movements.items[0].description,
-        "Pasto del 20/11/2026 - Luca Colombo"
+        descriptions,
+        [
+            "Pasto del 23/11/2026 - Luca Colombo",
+            "Pasto del 20/11/2026 - Luca Colombo"
+        ],
+        "newest school day first, whatever the order of charging"
     );
 }
 

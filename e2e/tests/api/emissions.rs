@@ -31,6 +31,25 @@ fn time_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// The text of a PDF, its runs of blanks made single spaces.
+fn pdf_text(bytes: &[u8]) -> String {
+    let file = std::env::temp_dir().join(format!(
+        "sportello-{}-{}.pdf",
+        std::process::id(),
+        bytes.len()
+    ));
+    std::fs::write(&file, bytes).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args([file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext");
+    std::fs::remove_file(&file).ok();
+    String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 async fn trasporto_id(server: &TestServer, guardian_token: &str) -> i64 {
     let services: Vec<PaymentService> = json(
         server.get(guardian_token, "/payments/services").await,
@@ -65,6 +84,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
     let body = serde_json::json!({
         "guardian_fiscal_code": MARIO,
         "service_id": service_id,
+        "child_fiscal_code": "LBRGRT15C50F205H",
         "title": "Retta Marzo 2027",
         "due_date": due_date_in_days(30),
         "lines": [
@@ -136,6 +156,12 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         )
         .await;
     assert_eq!(document.headers()["content-type"], "application/pdf");
+    // The notice names the service and the child, not only the guardian.
+    let notice_text = pdf_text(&document.bytes().await.unwrap());
+    assert!(
+        notice_text.contains("Retta Marzo 2027 - Trasporto Scolastico - Greta Albertini"),
+        "{notice_text}"
+    );
 
     let started: CheckoutStarted = json(
         client()
@@ -188,6 +214,10 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         "newest first"
     );
     assert_eq!(receipts.items[0].method, "MyBank");
+    assert_eq!(
+        receipts.items[0].description,
+        "Retta Marzo 2027 - Trasporto Scolastico - Greta Albertini"
+    );
     assert_eq!(receipts.items[0].amount.to_string(), "47.60");
     let pdf = server
         .get(
@@ -196,16 +226,12 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         )
         .await;
     assert_eq!(pdf.status(), StatusCode::OK);
-    let bytes = pdf.bytes().await.unwrap();
-    let file = std::env::temp_dir().join(format!("sportello-ricevuta-{}.pdf", std::process::id()));
-    std::fs::write(&file, &bytes).unwrap();
-    let text = std::process::Command::new("pdftotext")
-        .args(["-layout", file.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext");
-    std::fs::remove_file(&file).ok();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = pdf_text(&pdf.bytes().await.unwrap());
     assert!(text.contains("47,60 €"), "{text}");
+    assert!(
+        text.contains("Retta Marzo 2027 - Trasporto Scolastico - Greta Albertini"),
+        "{text}"
+    );
     assert!(text.contains(&receipts.items[0].receipt_id), "{text}");
 }
 
@@ -298,5 +324,131 @@ async fn emission_input_is_validated_and_only_staff_may_issue() {
     assert_eq!(
         nothing.total, 3,
         "refused requests issued nothing beyond the demo's"
+    );
+}
+
+/// What Mario's family reads: its emissions and what it has to pay for transport.
+async fn mario_owes(server: &TestServer, token: &str, service_id: i64) -> (u64, Option<String>) {
+    let list: Page<EmissionSummary> = json(
+        server.get(token, "/payments/emissions").await,
+        StatusCode::OK,
+    )
+    .await;
+    let services: Vec<PaymentService> = json(
+        server.get(token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    let due = services
+        .iter()
+        .find(|s| s.service_id == service_id)
+        .unwrap()
+        .amount_due
+        .map(|a| a.to_string());
+    (list.total, due)
+}
+
+#[tokio::test]
+async fn an_emission_beyond_the_limits_is_refused_and_leaves_nothing() {
+    let server = TestServer::start().await;
+    let mario = server.login("demo", MARIO).await;
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let service_id = trasporto_id(&server, &mario.access_token).await;
+    let before = mario_owes(&server, &mario.access_token, service_id).await;
+    assert_eq!(before, (3, Some("108.80".into())), "the demo's rette");
+    let body = |title: &str, lines: Vec<serde_json::Value>| {
+        serde_json::json!({
+            "guardian_fiscal_code": MARIO,
+            "service_id": service_id,
+            "title": title,
+            "due_date": due_date_in_days(30),
+            "lines": lines,
+        })
+    };
+    let line = |amount: &str| serde_json::json!({ "description": "Retta", "amount": amount });
+    let not_a_number =
+        "Scrivi l'importo in cifre, con la virgola per i decimali (ad esempio 54,00 o 1.234,50).";
+    let long = "x".repeat(100_000);
+    for (request, field, message) in [
+        (
+            body("Retta", vec![line("1000000000000,00")]),
+            "lines[0].amount",
+            "L'importo non può superare 5.000,00 €.",
+        ),
+        // Lines that together pass the integer range.
+        (
+            body(
+                "Retta",
+                vec![line("92233720368547758,07"), line("92233720368547758,07")],
+            ),
+            "lines[1].amount",
+            "L'importo non può superare 5.000,00 €.",
+        ),
+        (
+            body("Retta", vec![line("5.000"), line("5.000"), line("0,01")]),
+            "lines",
+            "Il totale di un'emissione non può superare 10.000,00 €.",
+        ),
+        (
+            body("Retta", vec![line("1"); 3000]),
+            "lines",
+            "Un'emissione può avere al massimo 50 voci di dettaglio.",
+        ),
+        (
+            body(&long, vec![line("10")]),
+            "title",
+            "Il titolo può contenere al massimo 100 caratteri.",
+        ),
+        (
+            body(
+                "Retta",
+                vec![serde_json::json!({ "description": long, "amount": "10" })],
+            ),
+            "lines[0].description",
+            "La descrizione della voce può contenere al massimo 140 caratteri.",
+        ),
+        (
+            body("Retta", vec![line("1E2")]),
+            "lines[0].amount",
+            not_a_number,
+        ),
+        (
+            body("Retta", vec![line("1_0")]),
+            "lines[0].amount",
+            not_a_number,
+        ),
+        (
+            body("Retta", vec![line("1e3")]),
+            "lines[0].amount",
+            not_a_number,
+        ),
+    ] {
+        let refused = problem(
+            issue(&server, &giulia.access_token, request).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert_eq!(refused.field_message(field), Some(message), "{refused:?}");
+    }
+    assert_eq!(
+        mario_owes(&server, &mario.access_token, service_id).await,
+        before,
+        "refused emissions left nothing: no retta, nothing more due"
+    );
+    // One thousand euro, written the Italian way, is understood.
+    let issued: EmissionDetail = json(
+        issue(
+            &server,
+            &giulia.access_token,
+            body("Retta annuale", vec![line("1.000"), line("1.234,50")]),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(issued.summary.amount.to_string(), "2234.50");
+    assert_eq!(
+        mario_owes(&server, &mario.access_token, service_id).await,
+        (4, Some("2343.30".into()))
     );
 }

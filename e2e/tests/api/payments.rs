@@ -12,6 +12,9 @@ use sportello_model::payments::{
 };
 use sportello_model::Page;
 
+const NOT_A_NUMBER: &str =
+    "Scrivi l'importo in cifre, con la virgola per i decimali (ad esempio 54,00 o 1.234,50).";
+
 async fn refezione(server: &TestServer, token: &str) -> PaymentService {
     let services: Vec<PaymentService> = json(
         server.get(token, "/payments/services").await,
@@ -301,12 +304,20 @@ async fn the_comune_recharge_rule_is_enforced_with_its_message() {
     for (amount, message) in [
         ("5,00", "L'importo minimo di una ricarica è 5,40 €."),
         ("50", "L'importo deve essere un multiplo di 5,40 €."),
-        ("-5,40", "L'importo deve essere maggiore di zero."),
-        (
-            "abc",
-            "L'importo non è un numero valido (ad esempio 54,00).",
-        ),
+        ("0", "L'importo deve essere maggiore di zero."),
+        ("-5,40", "L'importo non può essere negativo."),
+        ("abc", NOT_A_NUMBER),
+        ("1E2", NOT_A_NUMBER),
+        ("1_0", NOT_A_NUMBER),
+        ("+54", NOT_A_NUMBER),
+        ("54,001", "L'importo può avere al massimo due decimali."),
         ("999999", "L'importo massimo di una ricarica è 540,00 €."),
+        // One thousand, in Italian: understood, and above the comune's maximum.
+        ("1.000", "L'importo massimo di una ricarica è 540,00 €."),
+        (
+            "1000000000000,00",
+            "L'importo massimo di una ricarica è 540,00 €.",
+        ),
     ] {
         let refused = problem(
             server
@@ -800,10 +811,152 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         StatusCode::OK,
     )
     .await;
-    assert!(listed
+    assert_eq!(listed.total, 0, "a notice pagoPA refused leaves nothing");
+    // The same for an emission: no retta, no notice, nothing due.
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let services: Vec<PaymentService> = json(
+        server.get(&mario.access_token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    let trasporto = services
+        .iter()
+        .find(|s| s.service_name == "Trasporto Scolastico")
+        .unwrap();
+    let refused = problem(
+        server
+            .post_json(
+                &giulia.access_token,
+                "/emissions",
+                &serde_json::json!({
+                    "guardian_fiscal_code": MARIO,
+                    "service_id": trasporto.service_id,
+                    "title": "Retta Marzo 2027",
+                    "due_date": "2099-03-31",
+                    "lines": [{ "description": "Trasporto marzo", "amount": "47,60" }]
+                }),
+            )
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        refused.detail.contains("Riprova più tardi"),
+        "{}",
+        refused.detail
+    );
+    let emissions: Page<serde_json::Value> = json(
+        server.get(&mario.access_token, "/payments/emissions").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(emissions.total, 3, "only the demo's rette");
+    let after: Vec<PaymentService> = json(
+        server.get(&mario.access_token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(after, services, "nothing more due");
+}
+
+#[tokio::test]
+async fn the_statement_shows_the_newest_movement_first_by_its_date() {
+    // Tuesday 24/11/2026: last week's meals are charged after today's top-up.
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z")]).await;
+    let anna = server.login("demo", ANNA).await;
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let service = refezione(&server, &anna.access_token).await.service_id;
+    let started: CheckoutStarted = json(
+        server
+            .post_json(
+                &anna.access_token,
+                &format!("/payments/services/{service}/recharges"),
+                &serde_json::json!({ "amount": "20" }),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let paid = client()
+        .post(&started.checkout_url)
+        .form(&[("decision", "pay"), ("method", "carta")])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&paid).contains("esito=ok"), "{}", location(&paid));
+    for day in ["2026-11-18", "2026-11-19", "2026-11-20"] {
+        let charged = client()
+            .post(server.api("/canteen/charges"))
+            .bearer_auth(&giulia.access_token)
+            .json(&serde_json::json!({ "service_id": service, "day": day }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(charged.status(), StatusCode::OK, "{day}");
+    }
+    let page = |token: String, path: String, n: u32| {
+        let server = &server;
+        async move {
+            json::<Statement>(
+                server
+                    .get(&token, &format!("{path}?per_page=2&page={n}"))
+                    .await,
+                StatusCode::OK,
+            )
+            .await
+            .movements
+        }
+    };
+    let theirs = format!("/payments/services/{service}/statement");
+    let first = page(anna.access_token.clone(), theirs.clone(), 1).await;
+    let second = page(anna.access_token.clone(), theirs, 2).await;
+    let read: Vec<_> = first
         .items
         .iter()
-        .all(|n| n.status == NoticeStatus::Cancelled));
+        .chain(&second.items)
+        .map(|m| (m.kind, m.day.map(|d| d.to_string())))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (MovementKind::Recharge, None),
+            (MovementKind::Meal, Some("2026-11-20".into())),
+            (MovementKind::Meal, Some("2026-11-19".into())),
+            (MovementKind::Meal, Some("2026-11-18".into())),
+        ],
+        "today's top-up first, then the meals from the newest school day"
+    );
+    // The office reads the family's statement in the same order.
+    let guardian = anna.user.id;
+    let office = page(
+        giulia.access_token.clone(),
+        format!("/payments/services/{service}/families/{guardian}/statement"),
+        1,
+    )
+    .await;
+    assert_eq!(office.items, first.items);
+}
+
+#[tokio::test]
+async fn pagamenti_lists_only_the_services_the_family_uses() {
+    let server = TestServer::start().await;
+    // Anna Colombo's Luca eats at the canteen and takes no school bus.
+    let anna = server.login("demo", ANNA).await;
+    let services: Vec<PaymentService> = json(
+        server.get(&anna.access_token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    let names: Vec<_> = services.iter().map(|s| s.service_name.as_str()).collect();
+    assert_eq!(names, ["Refezione Scolastica"]);
+    let mario = server.login("demo", MARIO).await;
+    let services: Vec<PaymentService> = json(
+        server.get(&mario.access_token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    let names: Vec<_> = services.iter().map(|s| s.service_name.as_str()).collect();
+    assert_eq!(names, ["Refezione Scolastica", "Trasporto Scolastico"]);
 }
 
 #[tokio::test]
@@ -917,6 +1070,21 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
         Some("Il rimborso si indica con un importo positivo.")
     );
     assert!(bad.field_message("reason").is_some());
+    // An exponent is not an amount: nothing is credited.
+    for typed in ["1e3", "1E2", "1_0", "+5"] {
+        let bad = problem(
+            server
+                .post_json(
+                    &giulia.access_token,
+                    &movements,
+                    &correction("adjustment", typed, "Prova", &format!("r-{typed}")),
+                )
+                .await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert_eq!(bad.field_message("amount"), Some(NOT_A_NUMBER), "{typed}");
+    }
 
     // The family reads each correction with its reason; the office sees the same.
     let theirs = statement(&server, &anna.access_token, service).await;

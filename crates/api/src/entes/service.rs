@@ -7,7 +7,7 @@ use sportello_model::entes::{
     CutoffRule, EnteDetail, EnteSettings, EnteSummary, LoginProvider, RechargeRule, Service,
     ServiceKind,
 };
-use sportello_model::money::cents_to_decimal;
+use sportello_model::money::{cents_to_decimal, MAX_RECHARGE_CENTS};
 use sportello_model::Page;
 
 use super::entity::{ente, service};
@@ -92,9 +92,11 @@ pub fn settings(e: &ente::Model) -> EnteSettings {
             CutoffRule::SameDay
         },
         bookable_weekdays: parse_weekdays(&e.bookable_weekdays),
+        // The portal's bound caps whatever the comune's rule says, so that the SPA's
+        // hint and the check agree.
         recharge: RechargeRule {
-            min: cents_to_decimal(e.recharge_min_cents),
-            max: cents_to_decimal(e.recharge_max_cents),
+            min: cents_to_decimal(e.recharge_min_cents.min(MAX_RECHARGE_CENTS)),
+            max: cents_to_decimal(e.recharge_max_cents.min(MAX_RECHARGE_CENTS)),
             step: e.recharge_step_cents.map(cents_to_decimal),
         },
         negative_balance_allowed: e.negative_balance_allowed,

@@ -9,6 +9,7 @@ use sportello_model::auth::Role;
 use sportello_model::format::euro;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{AccountCorrection, Movement, MovementKind, Statement};
+use time::OffsetDateTime;
 
 use super::entity::ledger_movement;
 use super::ledger::{self, NewMovement};
@@ -81,6 +82,7 @@ pub async fn correct(
     service_id: i64,
     guardian_id: i64,
     request: &AccountCorrection,
+    now: OffsetDateTime,
 ) -> ApiResult<(Movement, bool)> {
     family(db, principal, guardian_id).await?;
     let cents = request.movement_cents().map_err(ApiError::Validation)?;
@@ -108,6 +110,7 @@ pub async fn correct(
             request_key: Some(request_key.clone()),
             created_by: Some(principal.user_id),
         },
+        now,
     )
     .await;
     let movement = match appended {

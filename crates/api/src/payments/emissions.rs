@@ -9,40 +9,43 @@ use sea_orm::{
 };
 use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
-use sportello_model::money::{cents_to_decimal, decimal_to_cents};
+use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{
-    parse_amount, EmissionDetail, EmissionLine, EmissionStatus, EmissionSummary, NewEmission,
+    emission_description, CheckedEmission, EmissionDetail, EmissionLine, EmissionStatus,
+    EmissionSummary, NewEmission,
 };
 use sportello_model::{rome, FieldError, FiscalCode, Page};
 use sportello_pagopa::PaymentGateway;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use super::entity::{emission, emission_line, payment_notice};
 use super::notices::{self, NewNotice};
 use super::service::require_guardian;
 use crate::accounts::entity::user;
 use crate::auth::Principal;
+use crate::children::entity::child;
 use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::{by_id as ente_by_id, service_kind};
 use crate::error::{ApiError, ApiResult};
 
-/// pagoPA allows 140 characters of description: the title plus the payer's name.
-const MAX_TITLE: usize = 100;
-
 struct ValidEmission {
     guardian: user::Model,
     service: service::Model,
-    title: String,
-    lines: Vec<(String, i64)>,
+    child: Option<child::Model>,
+    checked: CheckedEmission,
 }
 
 async fn validate(
     db: &DatabaseConnection,
     ente_id: i64,
     new: &NewEmission,
+    today: Date,
 ) -> ApiResult<ValidEmission> {
-    let mut errors = Vec::new();
+    let (checked, mut errors) = match new.check() {
+        Ok(checked) => (Some(checked), Vec::new()),
+        Err(errors) => (None, errors),
+    };
     let guardian = match FiscalCode::parse(&new.guardian_fiscal_code) {
         Err(e) => {
             errors.push(FieldError::new("guardian_fiscal_code", e.to_string()));
@@ -63,6 +66,27 @@ async fn validate(
             found
         }
     };
+    let child = match new.child_fiscal_code.as_deref().map(FiscalCode::parse) {
+        None => None,
+        Some(Err(e)) => {
+            errors.push(FieldError::new("child_fiscal_code", e.to_string()));
+            None
+        }
+        Some(Ok(code)) => {
+            let found = child::Entity::find_in_ente(ente_id)
+                .filter(child::Column::FiscalCode.eq(code.as_str()))
+                .filter(child::Column::GuardianId.eq(guardian.as_ref().map_or(0, |g| g.id)))
+                .one(db)
+                .await?;
+            if found.is_none() {
+                errors.push(FieldError::new(
+                    "child_fiscal_code",
+                    "Nessun figlio di questo intestatario ha questo codice fiscale.",
+                ));
+            }
+            found
+        }
+    };
     let service = service::Entity::find_in_ente(ente_id)
         .filter(service::Column::Id.eq(new.service_id))
         .one(db)
@@ -74,67 +98,33 @@ async fn validate(
             "Il servizio non esiste o non è gestito a emissione retta.",
         ));
     }
-    let title = new.title.trim().to_string();
-    if title.is_empty() {
-        errors.push(FieldError::new("title", "Il titolo è obbligatorio."));
-    } else if title.chars().count() > MAX_TITLE {
-        errors.push(FieldError::new(
-            "title",
-            "Il titolo può contenere al massimo 100 caratteri.",
-        ));
-    }
-    if new.due_date < rome::today(OffsetDateTime::now_utc()) {
+    if new.due_date < today {
         errors.push(FieldError::new(
             "due_date",
             "La scadenza non può essere una data passata.",
         ));
     }
-    if new.lines.is_empty() {
-        errors.push(FieldError::new(
-            "lines",
-            "Indica almeno una voce di dettaglio.",
-        ));
-    }
-    let mut lines = Vec::new();
-    for (i, line) in new.lines.iter().enumerate() {
-        let description = line.description.trim();
-        if description.is_empty() {
-            errors.push(FieldError::new(
-                format!("lines[{i}].description"),
-                "La descrizione della voce è obbligatoria.",
-            ));
-        }
-        match parse_amount(&line.amount).map(decimal_to_cents) {
-            Ok(Some(cents)) if cents > 0 => lines.push((description.to_string(), cents)),
-            Ok(Some(_)) => errors.push(FieldError::new(
-                format!("lines[{i}].amount"),
-                "L'importo deve essere maggiore di zero.",
-            )),
-            Ok(None) => errors.push(FieldError::new(
-                format!("lines[{i}].amount"),
-                "L'importo può avere al massimo due decimali.",
-            )),
-            Err(message) => errors.push(FieldError::new(format!("lines[{i}].amount"), message)),
-        }
-    }
-    match (guardian, service) {
-        (Some(guardian), Some(service)) if errors.is_empty() => Ok(ValidEmission {
+    match (guardian, service, checked) {
+        (Some(guardian), Some(service), Some(checked)) if errors.is_empty() => Ok(ValidEmission {
             guardian,
             service,
-            title,
-            lines,
+            child,
+            checked,
         }),
         _ => Err(ApiError::Validation(errors)),
     }
 }
 
-/// Issues an emission. With an `external_ref` already used, returns that emission
-/// instead (`false` in the tuple: nothing new was created).
+/// Issues an emission: its notice, the emission and its lines are stored in one
+/// transaction that commits only once pagoPA has registered the notice, so a refused
+/// request leaves nothing behind. With an `external_ref` already used, returns that
+/// emission instead (`false` in the tuple: nothing new was created).
 pub async fn create(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
     principal: &Principal,
     new: NewEmission,
+    now: OffsetDateTime,
 ) -> ApiResult<(EmissionDetail, bool)> {
     principal.require(&[Role::Operator, Role::Integrator])?;
     let external_ref = new
@@ -145,19 +135,26 @@ pub async fn create(
     if let Some(existing) = by_external_ref(db, principal.ente_id, external_ref).await? {
         return Ok((detail_of(db, existing).await?, false));
     }
-    let valid = validate(db, principal.ente_id, &new).await?;
+    let ValidEmission {
+        guardian,
+        service,
+        child,
+        checked,
+    } = validate(db, principal.ente_id, &new, rome::today(now)).await?;
     let ente = ente_by_id(db, principal.ente_id).await?;
-    let total: i64 = valid.lines.iter().map(|(_, cents)| cents).sum();
+    let child_name = child
+        .as_ref()
+        .map(|c| format!("{} {}", c.first_name, c.last_name));
     let txn = db.begin().await?;
     let notice = notices::create(
         &txn,
         &ente,
         NewNotice {
-            guardian_id: valid.guardian.id,
-            service_id: valid.service.id,
+            guardian_id: guardian.id,
+            service_id: service.id,
             purpose: "emission",
-            amount_cents: total,
-            description: format!("{} - {}", valid.title, valid.guardian.full_name()),
+            amount_cents: checked.total_cents,
+            description: emission_description(&checked.title, &service.name, child_name.as_deref()),
             due_date: Some(new.due_date),
             expires_on: None,
         },
@@ -165,15 +162,16 @@ pub async fn create(
     .await?;
     let inserted = emission::ActiveModel {
         ente_id: Set(ente.id),
-        guardian_id: Set(valid.guardian.id),
-        service_id: Set(valid.service.id),
+        guardian_id: Set(guardian.id),
+        service_id: Set(service.id),
+        child_id: Set(child.as_ref().map(|c| c.id)),
         notice_id: Set(notice.id),
-        title: Set(valid.title),
+        title: Set(checked.title),
         due_date: Set(new.due_date),
-        amount_cents: Set(total),
+        amount_cents: Set(checked.total_cents),
         status: Set("to_pay".into()),
-        external_ref: Set(external_ref.map(Into::into)),
-        created_at: Set(OffsetDateTime::now_utc()),
+        external_ref: Set(checked.external_ref),
+        created_at: Set(now),
         ..Default::default()
     }
     .insert(&txn)
@@ -190,19 +188,18 @@ pub async fn create(
             return Err(err.into());
         }
     };
-    for (position, (description, amount_cents)) in valid.lines.into_iter().enumerate() {
-        emission_line::ActiveModel {
+    emission_line::Entity::insert_many(checked.lines.into_iter().enumerate().map(
+        |(position, (description, amount_cents))| emission_line::ActiveModel {
             emission_id: Set(created.id),
             position: Set(position as i32),
             description: Set(description),
             amount_cents: Set(amount_cents),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
-    txn.commit().await?;
-    notices::register(db, gateway, &ente, notice, &valid.guardian).await?;
+        },
+    ))
+    .exec_without_returning(&txn)
+    .await?;
+    notices::register_and_commit(txn, gateway, &ente, &notice, &guardian).await?;
     Ok((detail_of(db, created).await?, true))
 }
 

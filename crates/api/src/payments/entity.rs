@@ -56,7 +56,11 @@ pub mod ledger_movement {
         /// Key of the operator's request that made it (a retry appends nothing).
         pub request_key: Option<String>,
         pub created_by: Option<i64>,
+        /// When it was made; for a recharge, when it was paid.
         pub created_at: TimeDateTimeWithTimeZone,
+        /// The movement's date, by which statements are ordered: the school day of a
+        /// meal, the Europe/Rome day of `created_at` for everything else.
+        pub occurred_on: TimeDate,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -142,6 +146,8 @@ pub mod emission {
         /// Caller-chosen key making an emission request idempotent.
         pub external_ref: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
+        /// The child the emission is for, when it is for one.
+        pub child_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{Movement, MovementKind};
-use sportello_model::Page;
+use sportello_model::{rome, Page};
 use time::{Date, OffsetDateTime};
 
 use super::entity::{ledger_movement, prepaid_account};
@@ -76,22 +76,23 @@ pub async fn account_for_reading(
     }
 }
 
-/// Appends a movement and moves the cached balance, inside the caller's transaction.
-/// The balance update comes first: it locks the account row (PostgreSQL) or takes the
-/// write lock (SQLite), so concurrent movements on one account are serialised.
+/// Appends a movement made (for a recharge: paid) at `at`, and moves the cached
+/// balance, inside the caller's transaction. The balance update comes first: it locks
+/// the account row (PostgreSQL) or takes the write lock (SQLite), so concurrent
+/// movements on one account are serialised.
 pub async fn append<C: ConnectionTrait>(
     txn: &C,
     account: &prepaid_account::Model,
     movement: NewMovement,
+    at: OffsetDateTime,
 ) -> Result<ledger_movement::Model, DbErr> {
-    let now = OffsetDateTime::now_utc();
-    move_balance(txn, account.id, std::slice::from_ref(&movement), 1, now).await?;
+    move_balance(txn, account.id, std::slice::from_ref(&movement), 1, at).await?;
     let balance = prepaid_account::Entity::find_by_id(account.id)
         .one(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("prepaid account {}", account.id)))?
         .balance_cents;
-    movement_row(account.ente_id, account.id, balance, movement, now)
+    movement_row(account.ente_id, account.id, balance, movement, at)
         .insert(txn)
         .await
 }
@@ -104,6 +105,7 @@ fn movement_row(
     now: OffsetDateTime,
 ) -> ledger_movement::ActiveModel {
     ledger_movement::ActiveModel {
+        occurred_on: Set(movement.service_day.unwrap_or_else(|| rome::today(now))),
         ente_id: Set(ente_id),
         account_id: Set(account_id),
         kind: Set(movement.kind.as_str().into()),
@@ -301,8 +303,10 @@ async fn move_balance<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Movements of an account, newest first. The total comes from the account's cached
-/// count, so a page costs one indexed range read however long the ledger is.
+/// Movements of an account, newest first by their date (a meal's school day, the day
+/// anything else was paid or made), the later made first within a day. The total comes
+/// from the account's cached count, so a page costs one indexed range read however
+/// long the ledger is.
 pub async fn movements(
     db: &DatabaseConnection,
     account: &prepaid_account::Model,
@@ -311,6 +315,7 @@ pub async fn movements(
 ) -> ApiResult<Page<Movement>> {
     let rows = ledger_movement::Entity::find()
         .filter(ledger_movement::Column::AccountId.eq(account.id))
+        .order_by_desc(ledger_movement::Column::OccurredOn)
         .order_by_desc(ledger_movement::Column::Id)
         .limit(per_page)
         .offset((page - 1) * per_page)

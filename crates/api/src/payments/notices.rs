@@ -3,7 +3,7 @@
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter,
+    DatabaseTransaction, EntityTrait, QueryFilter,
 };
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{Notice, NoticeStatus};
@@ -151,19 +151,24 @@ pub async fn find_for_guardian(
         .ok_or(ApiError::NotFound)
 }
 
-/// Registers a new notice with pagoPA as a debt position, so that it can be paid online
-/// and at any counter. If pagoPA refuses, the notice is cancelled and the user told.
-pub async fn register(
-    db: &DatabaseConnection,
+/// Registers a new notice with pagoPA as a debt position and commits `txn`, which
+/// stored it (and whatever it is for). pagoPA is asked last, before the commit: if it
+/// refuses, the transaction is rolled back and nothing is left; if the commit then
+/// fails, the position is withdrawn. (The cost: the ente's notice counter stays locked
+/// while pagoPA answers.)
+pub async fn register_and_commit(
+    txn: DatabaseTransaction,
     gateway: &dyn PaymentGateway,
     ente: &ente::Model,
-    notice: payment_notice::Model,
+    notice: &payment_notice::Model,
     payer: &user::Model,
-) -> ApiResult<payment_notice::Model> {
+) -> ApiResult<()> {
+    let ente_fiscal_code = EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?;
+    let notice_number = NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?;
     let position = DebtPosition {
-        ente_fiscal_code: EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?,
+        ente_fiscal_code: ente_fiscal_code.clone(),
         ente_name: ente.name.clone(),
-        notice_number: NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?,
+        notice_number: notice_number.clone(),
         amount_cents: notice.amount_cents,
         description: notice.description.clone(),
         due_date: notice.due_date,
@@ -174,20 +179,23 @@ pub async fn register(
         iban: ente.pagopa_iban.clone().unwrap_or_default(),
         taxonomy: ente.pagopa_taxonomy.clone().unwrap_or_default(),
     };
-    match gateway.create_debt_position(&position).await {
-        Ok(()) => Ok(notice),
-        Err(err) => {
-            tracing::warn!(notice = %notice.notice_number, %err, "pagoPA refused the debt position");
-            payment_notice::Entity::update_many()
-                .col_expr(payment_notice::Column::Status, Expr::value("cancelled"))
-                .filter(payment_notice::Column::Id.eq(notice.id))
-                .exec(db)
-                .await?;
-            Err(ApiError::Conflict(format!(
-                "Non è stato possibile registrare l'avviso su pagoPA ({err}). Riprova più tardi."
-            )))
-        }
+    if let Err(err) = gateway.create_debt_position(&position).await {
+        tracing::warn!(notice = %notice.notice_number, %err, "pagoPA refused the debt position");
+        txn.rollback().await?;
+        return Err(ApiError::Conflict(format!(
+            "Non è stato possibile registrare l'avviso su pagoPA ({err}). Riprova più tardi."
+        )));
     }
+    if let Err(err) = txn.commit().await {
+        if let Err(withdrawn) = gateway
+            .cancel_debt_position(&ente_fiscal_code, &notice_number)
+            .await
+        {
+            tracing::error!(notice = %notice.notice_number, %withdrawn, "a debt position of a notice not stored could not be withdrawn");
+        }
+        return Err(err.into());
+    }
+    Ok(())
 }
 
 /// Answer when no pagoPA connection is configured.

@@ -201,6 +201,7 @@ async fn apply(
                     request_key: None,
                     created_by: None,
                 },
+                stored.paid_at,
             )
             .await?;
         }

@@ -295,8 +295,14 @@ pub async fn create_emission(
     principal: Principal,
     body: web::Json<NewEmission>,
 ) -> ApiResult<HttpResponse> {
-    let (detail, created) =
-        emissions::create(&state.db, gateway(&state)?, &principal, body.into_inner()).await?;
+    let (detail, created) = emissions::create(
+        &state.db,
+        gateway(&state)?,
+        &principal,
+        body.into_inner(),
+        state.now(),
+    )
+    .await?;
     Ok(if created {
         HttpResponse::Created().json(detail)
     } else {
@@ -450,8 +456,15 @@ pub async fn correct_account(
     body: web::Json<AccountCorrection>,
 ) -> ApiResult<HttpResponse> {
     let (service_id, guardian_id) = path.into_inner();
-    let (movement, created) =
-        corrections::correct(&state.db, &principal, service_id, guardian_id, &body).await?;
+    let (movement, created) = corrections::correct(
+        &state.db,
+        &principal,
+        service_id,
+        guardian_id,
+        &body,
+        state.now(),
+    )
+    .await?;
     Ok(if created {
         HttpResponse::Created().json(movement)
     } else {

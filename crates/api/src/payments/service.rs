@@ -1,24 +1,26 @@
 //! What the guardian does with money: overview, statement, recharges, notices.
 
+use std::collections::{HashMap, HashSet};
+
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{
-    check_recharge_amount, parse_amount, AccountSummary, CheckoutStarted, Notice, PaymentService,
-    Statement,
+    check_recharge_amount, AccountSummary, CheckoutStarted, Notice, PaymentService, Statement,
 };
 use sportello_model::{rome, Page};
 use sportello_pagopa::{EnteFiscalCode, NoticeDocument, NoticeNumber, PaymentGateway};
 use time::OffsetDateTime;
 
-use super::entity::{emission, payment_notice};
+use super::entity::{emission, payment_notice, prepaid_account};
 use super::{ledger, notices, simulator};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
+use crate::children::entity::{child, enrolment};
 use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::{by_id as ente_by_id, prepaid_service, service_kind, settings};
@@ -33,23 +35,67 @@ pub fn require_guardian(principal: &Principal) -> ApiResult<()> {
     }
 }
 
-/// The Pagamenti page: prepaid services with their balance, emission services with what
+/// The Pagamenti page: the services the family uses (a child enrolled in it, or money
+/// already moved through it), prepaid ones with their balance, emission ones with what
 /// is still to pay.
 pub async fn overview(
     db: &DatabaseConnection,
     principal: &Principal,
 ) -> ApiResult<Vec<PaymentService>> {
     require_guardian(principal)?;
-    let services = service::Entity::find_in_ente(principal.ente_id)
+    let (ente_id, guardian_id) = (principal.ente_id, principal.user_id);
+    let children: Vec<i64> = child::Entity::find_in_ente(ente_id)
+        .filter(child::Column::GuardianId.eq(guardian_id))
+        .select_only()
+        .column(child::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let enrolled: HashSet<i64> = enrolment::Entity::find_in_ente(ente_id)
+        .filter(enrolment::Column::ChildId.is_in(children))
+        .select_only()
+        .column(enrolment::Column::ServiceId)
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let accounts: HashMap<i64, prepaid_account::Model> =
+        prepaid_account::Entity::find_in_ente(ente_id)
+            .filter(prepaid_account::Column::GuardianId.eq(guardian_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.service_id, a))
+            .collect();
+    let mut emissions: HashMap<i64, Vec<emission::Model>> = HashMap::new();
+    for e in emission::Entity::find_in_ente(ente_id)
+        .filter(emission::Column::GuardianId.eq(guardian_id))
+        .all(db)
+        .await?
+    {
+        emissions.entry(e.service_id).or_default().push(e);
+    }
+    let services = service::Entity::find_in_ente(ente_id)
         .order_by_asc(service::Column::Name)
         .all(db)
         .await?;
     let mut out = Vec::with_capacity(services.len());
     for s in services {
         let kind = service_kind(&s.kind);
+        let account = accounts.get(&s.id);
+        let billed = emissions.get(&s.id);
+        let used = enrolled.contains(&s.id)
+            || match kind {
+                ServiceKind::Prepaid => account.is_some_and(|a| a.movement_count > 0),
+                ServiceKind::Emissions => billed.is_some(),
+            };
+        if !used {
+            continue;
+        }
         let mut entry = PaymentService {
             service_id: s.id,
-            service_name: s.name.clone(),
+            service_name: s.name,
             kind,
             balance: None,
             open_emissions: None,
@@ -57,21 +103,21 @@ pub async fn overview(
         };
         match kind {
             ServiceKind::Prepaid => {
-                let account =
-                    ledger::account_for_reading(db, principal.ente_id, principal.user_id, s.id)
-                        .await?;
-                entry.balance = Some(cents_to_decimal(account.balance_cents));
+                entry.balance = Some(cents_to_decimal(account.map_or(0, |a| a.balance_cents)));
             }
             ServiceKind::Emissions => {
-                let open = emission::Entity::find_in_ente(principal.ente_id)
-                    .filter(emission::Column::GuardianId.eq(principal.user_id))
-                    .filter(emission::Column::ServiceId.eq(s.id))
-                    .filter(emission::Column::Status.eq("to_pay"))
-                    .all(db)
-                    .await?;
+                let open: Vec<i64> = billed
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| e.status == "to_pay")
+                    .map(|e| e.amount_cents)
+                    .collect();
+                let due = open
+                    .iter()
+                    .try_fold(0i64, |sum, cents| sum.checked_add(*cents))
+                    .ok_or_else(|| ApiError::internal("amount due out of range"))?;
                 entry.open_emissions = Some(open.len() as u64);
-                entry.amount_due =
-                    Some(cents_to_decimal(open.iter().map(|e| e.amount_cents).sum()));
+                entry.amount_due = Some(cents_to_decimal(due));
             }
         }
         out.push(entry);
@@ -121,7 +167,8 @@ pub async fn statement_of(
     })
 }
 
-/// A new recharge notice for `amount` (as typed), checked against the ente's rule.
+/// A new recharge notice for `amount` (as typed), checked against the ente's rule,
+/// stored only once pagoPA has registered it.
 pub async fn create_recharge_notice(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
@@ -132,7 +179,6 @@ pub async fn create_recharge_notice(
     require_guardian(principal)?;
     let s = prepaid_service(db, principal.ente_id, service_id).await?;
     let ente = ente_by_id(db, principal.ente_id).await?;
-    let amount = parse_amount(amount).map_err(|m| ApiError::field("amount", m))?;
     let cents = check_recharge_amount(&settings(&ente).recharge, amount)
         .map_err(|e| ApiError::field("amount", e.to_string()))?;
     let guardian = user::Entity::find_by_id(principal.user_id)
@@ -155,8 +201,8 @@ pub async fn create_recharge_notice(
         },
     )
     .await?;
-    txn.commit().await?;
-    notices::register(db, gateway, &ente, notice, &guardian).await
+    notices::register_and_commit(txn, gateway, &ente, &notice, &guardian).await?;
+    Ok(notice)
 }
 
 pub async fn list_notices(

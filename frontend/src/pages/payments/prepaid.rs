@@ -5,9 +5,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sportello_model::entes::{RechargeRule, ServiceKind};
-use sportello_model::payments::{
-    check_recharge_amount, parse_amount, Notice, NoticeStatus, RechargeRequest,
-};
+use sportello_model::money::{cents_to_decimal, parse_cents, Sign, MAX_RECHARGE_CENTS};
+use sportello_model::payments::{check_recharge_amount, Notice, NoticeStatus, RechargeRequest};
 use sportello_model::{format, rome, Page, Problem};
 
 use super::statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
@@ -78,11 +77,12 @@ pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
 /// The amount as the API wants it (`"54.00"`), or the Italian reason it is refused by the
 /// comune's rule: the same check the server makes.
 fn checked_amount(rule: Option<&RechargeRule>, typed: &str) -> Result<String, String> {
-    let amount = parse_amount(typed).map_err(str::to_owned)?;
-    if let Some(rule) = rule {
-        check_recharge_amount(rule, amount).map_err(|error| error.to_string())?;
-    }
-    Ok(amount.to_string())
+    let cents = match rule {
+        Some(rule) => check_recharge_amount(rule, typed).map_err(|error| error.to_string())?,
+        None => parse_cents(typed, Sign::Unsigned, MAX_RECHARGE_CENTS)
+            .map_err(|error| error.to_string())?,
+    };
+    Ok(cents_to_decimal(cents).to_string())
 }
 
 /// "Da 5,40 € a 540,00 €, in multipli di 5,40 €."

@@ -1,0 +1,78 @@
+//! Statements are ordered by each movement's own date (`occurred_on`: the school day of
+//! a meal, the Europe/Rome day it was paid or made for everything else), newest first,
+//! read through an index; and an emission may name the child it is for.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+
+use crate::columns::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const MOVEMENT_DATE_INDEX: &str = "ix_ledger_movements_account_id_occurred_on_id";
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("ledger_movements"))
+                    .add_column(day("occurred_on").default("1970-01-01"))
+                    .to_owned(),
+            )
+            .await?;
+        let day_of_creation = match manager.get_database_backend() {
+            DatabaseBackend::Postgres => "(created_at AT TIME ZONE 'Europe/Rome')::date",
+            _ => "substr(created_at, 1, 10)",
+        };
+        manager
+            .get_connection()
+            .execute_unprepared(&format!(
+                "UPDATE ledger_movements SET occurred_on = COALESCE(service_day, {day_of_creation})"
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "ledger_movements",
+                &["account_id", "occurred_on", "id"],
+            ))
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("emissions"))
+                    .add_column(big_null("child_id"))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("emissions"))
+                    .drop_column(Alias::new("child_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(MOVEMENT_DATE_INDEX)
+                    .table(Alias::new("ledger_movements"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("ledger_movements"))
+                    .drop_column(Alias::new("occurred_on"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
