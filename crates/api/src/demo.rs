@@ -666,6 +666,7 @@ async fn demo_payments<C: ConnectionTrait>(
                 description: format!("{title} - {}", guardian.full_name()),
                 due_date: Some(today + time::Duration::days(due_in_days)),
                 expires_on: None,
+                online_only: false,
             },
         )
         .await

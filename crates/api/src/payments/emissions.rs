@@ -160,6 +160,7 @@ pub async fn create(
             description: format!("{} - {}", valid.title, valid.guardian.full_name()),
             due_date: Some(new.due_date),
             expires_on: None,
+            online_only: false,
         },
     )
     .await?;
