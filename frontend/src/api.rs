@@ -488,6 +488,16 @@ pub async fn pay_notice(session: Session, notice_id: i64) -> ApiResult<CheckoutS
     .await
 }
 
+/// Annulla avviso: withdraws an open recharge notice the family made.
+pub async fn cancel_notice(session: Session, notice_id: i64) -> ApiResult<Notice> {
+    post_authed::<(), _>(
+        session,
+        &format!("/payments/notices/{notice_id}/cancel"),
+        None,
+    )
+    .await
+}
+
 pub async fn emissions(
     session: Session,
     page: u64,

@@ -670,6 +670,7 @@ async fn demo_payments<C: ConnectionTrait>(
                 description: emission_description(&title, &trasporto.name, Some(&greta_name)),
                 due_date: Some(today + time::Duration::days(due_in_days)),
                 expires_on: None,
+                online_only: false,
             },
         )
         .await

@@ -1,5 +1,6 @@
-//! Jobs the server runs on its own: charging the meals of the last closed school days.
-//! Safe with several replicas: charging is idempotent in the database.
+//! Jobs the server runs on its own: charging the meals of the last closed school days,
+//! and withdrawing the notices of online payment attempts that ended without payment.
+//! Safe with several replicas: both are idempotent in the database.
 
 use std::time::Duration;
 
@@ -7,12 +8,16 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use sportello_model::entes::ServiceKind;
 use sportello_model::rome;
 
+use sportello_pagopa::PaymentGateway;
+
 use crate::bookings::canteen::charge_day;
 use crate::entes::entity::service;
 use crate::entes::service::service_kind;
 use crate::startup::Clock;
 
 const EVERY: Duration = Duration::from_secs(15 * 60);
+/// How often abandoned online payment attempts are looked for.
+const ABANDONED_EVERY: Duration = Duration::from_secs(5 * 60);
 /// Closed days looked at on each run (a server that was down catches up).
 const DAYS_BACK: i64 = 7;
 
@@ -50,4 +55,24 @@ async fn charge_recent_days(
         }
     }
     Ok(())
+}
+
+/// Cancels the notices made for online payment attempts that ended without payment (the
+/// checkout was left or timed out), with pagoPA too, every few minutes until the server
+/// stops.
+pub async fn cancel_abandoned_notices_forever(
+    db: DatabaseConnection,
+    gateway: std::sync::Arc<dyn PaymentGateway>,
+    clock: std::sync::Arc<Clock>,
+) {
+    loop {
+        match crate::payments::notices::cancel_abandoned(&db, gateway.as_ref(), clock.now(), None)
+            .await
+        {
+            Ok(0) => {}
+            Ok(cancelled) => tracing::info!(cancelled, "abandoned online notices cancelled"),
+            Err(err) => tracing::error!(%err, "cancelling abandoned notices failed"),
+        }
+        tokio::time::sleep(ABANDONED_EVERY).await;
+    }
 }

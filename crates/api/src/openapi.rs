@@ -63,6 +63,7 @@ impl Modify for SecurityAddon {
         payments::routes::get_notice,
         payments::routes::notice_pdf,
         payments::routes::pay_notice,
+        payments::routes::cancel_notice,
         payments::routes::receipt_callback,
         payments::routes::create_emission,
         payments::routes::list_emissions,

@@ -187,6 +187,13 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             state.clock.clone(),
         ));
     }
+    if let Some(gateway) = state.gateway.clone() {
+        actix_web::rt::spawn(crate::jobs::cancel_abandoned_notices_forever(
+            state.db.clone(),
+            gateway,
+            state.clock.clone(),
+        ));
+    }
     let static_dir = PathBuf::from(&state.config.static_dir);
     let simulator = state.config.pagopa_simulator;
     let spec = web::Data::new(openapi::spec_json());

@@ -319,6 +319,80 @@ pub struct Notice {
     pub pdf_url: String,
 }
 
+/// The date a payment notice carries: the one the portal shows and the notice PDF prints,
+/// and the one pagoPA is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeDeadline {
+    /// To pay by this day (a retta), still payable afterwards.
+    DueBy(Date),
+    /// Payable up to and including this day, then no longer (a recharge).
+    ValidUntil(Date),
+    /// Neither due nor expiring.
+    Open,
+}
+
+impl NoticeDeadline {
+    /// A notice's deadline from its two dates: an expiry wins over a due date, since
+    /// after it nothing can be paid.
+    pub fn of(due_date: Option<Date>, expires_on: Option<Date>) -> NoticeDeadline {
+        match (expires_on, due_date) {
+            (Some(day), _) => NoticeDeadline::ValidUntil(day),
+            (None, Some(day)) => NoticeDeadline::DueBy(day),
+            (None, None) => NoticeDeadline::Open,
+        }
+    }
+
+    /// The day it names, if any.
+    pub fn day(self) -> Option<Date> {
+        match self {
+            NoticeDeadline::DueBy(day) | NoticeDeadline::ValidUntil(day) => Some(day),
+            NoticeDeadline::Open => None,
+        }
+    }
+
+    /// Whether the notice can no longer be paid after [`NoticeDeadline::day`].
+    pub fn expires(self) -> bool {
+        matches!(self, NoticeDeadline::ValidUntil(_))
+    }
+
+    /// "entro il 27/04/2027", "valido fino al 28/02/2027" or "senza scadenza".
+    pub fn text(self) -> String {
+        match self {
+            NoticeDeadline::DueBy(day) => format!("entro il {}", crate::format::date(day)),
+            NoticeDeadline::ValidUntil(day) => {
+                format!("valido fino al {}", crate::format::date(day))
+            }
+            NoticeDeadline::Open => "senza scadenza".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod deadline_tests {
+    use super::NoticeDeadline;
+    use time::macros::date;
+
+    #[test]
+    fn a_notice_reads_its_one_date_the_same_everywhere() {
+        let recharge = NoticeDeadline::of(None, Some(date!(2027 - 02 - 28)));
+        assert_eq!(recharge.text(), "valido fino al 28/02/2027");
+        assert!(recharge.expires());
+        let retta = NoticeDeadline::of(Some(date!(2027 - 04 - 27)), None);
+        assert_eq!(retta.text(), "entro il 27/04/2027");
+        assert!(!retta.expires());
+        assert_eq!(retta.day(), Some(date!(2027 - 04 - 27)));
+        assert_eq!(NoticeDeadline::of(None, None).text(), "senza scadenza");
+        assert_eq!(NoticeDeadline::of(None, None).day(), None);
+    }
+}
+
+impl Notice {
+    /// What the portal shows and the PDF prints as the notice's date.
+    pub fn deadline(&self) -> NoticeDeadline {
+        NoticeDeadline::of(self.due_date, self.expires_on)
+    }
+}
+
 /// Statement of a prepaid account: balance and movements.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

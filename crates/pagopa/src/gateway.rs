@@ -2,7 +2,8 @@
 //! simulator or the real GPD service.
 
 use async_trait::async_trait;
-use time::{Date, OffsetDateTime};
+use sportello_model::payments::NoticeDeadline;
+use time::OffsetDateTime;
 
 use crate::{require, EnteFiscalCode, Error, Iuv, NoticeNumber};
 
@@ -31,8 +32,8 @@ pub struct DebtPosition {
     pub amount_cents: i64,
     /// What the payment is for (causale), at most 140 characters.
     pub description: String,
-    /// The last day to pay; `None` for a notice that never expires.
-    pub due_date: Option<Date>,
+    /// The notice's date: a due date, or the last day it can be paid.
+    pub deadline: NoticeDeadline,
     /// Who the notice is addressed to.
     pub payer: Payer,
     /// The IBAN the money is credited to; required by GPD, ignored by the simulator.
@@ -204,7 +205,7 @@ pub(crate) mod tests {
             notice_number: NoticeNumber::parse("301000000000000144").expect("valid"),
             amount_cents: 4760,
             description: "Retta Marzo 2024".to_string(),
-            due_date: Some(date!(2024 - 04 - 27)),
+            deadline: NoticeDeadline::ValidUntil(date!(2024 - 04 - 27)),
             payer: Payer {
                 full_name: "Niccolò Rossi".to_string(),
                 fiscal_code: "RSSNCL80A01H501U".to_string(),

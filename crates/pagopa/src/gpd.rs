@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::header::{HeaderValue, ACCEPT};
-use time::Date;
+use sportello_model::payments::NoticeDeadline;
 
 use crate::{require, DebtPosition, EnteFiscalCode, Error, NoticeNumber, PaymentGateway};
 
@@ -77,9 +77,9 @@ pub fn iupd(ente_fiscal_code: &EnteFiscalCode, notice_number: &NoticeNumber) -> 
     format!("{}-{}", ente_fiscal_code, notice_number.iuv())
 }
 
-/// `2024-04-27T23:59:59`: the end of the last day to pay, Italian local time.
-fn due_date_time(due_date: Option<Date>) -> String {
-    match due_date {
+/// `2024-04-27T23:59:59`: the end of the notice's day, Italian local time.
+fn due_date_time(deadline: NoticeDeadline) -> String {
+    match deadline.day() {
         Some(d) => format!(
             "{:04}-{:02}-{:02}T23:59:59",
             d.year(),
@@ -99,14 +99,14 @@ fn debt_position_body(position: &DebtPosition) -> serde_json::Value {
         "fiscalCode": position.payer.fiscal_code,
         "fullName": position.payer.full_name,
         "companyName": position.ente_name,
-        "switchToExpired": position.due_date.is_some(),
+        "switchToExpired": position.deadline.expires(),
         "paymentOption": [{
             "nav": position.notice_number.as_str(),
             "iuv": position.iuv().as_str(),
             "amount": position.amount_cents,
             "description": position.description,
             "isPartialPayment": false,
-            "dueDate": due_date_time(position.due_date),
+            "dueDate": due_date_time(position.deadline),
             "transfer": [{
                 "idTransfer": "1",
                 "amount": position.amount_cents,

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use sportello_model::payments::NoticeDeadline;
 use sportello_pagopa::{
     EnteFiscalCode, Error, NoticeDocument, NoticeNumber, PaymentMethod, ReceiptDocument,
 };
@@ -116,7 +117,7 @@ fn notice() -> NoticeDocument {
         payer_fiscal_code: "SCCNCL80A01F241X".to_string(),
         object: "Retta Marzo 2024 – Trasporto scolastico".to_string(),
         amount_cents: 4760,
-        due_date: Some(date!(2024 - 04 - 27)),
+        deadline: NoticeDeadline::DueBy(date!(2024 - 04 - 27)),
         notice_number: NoticeNumber::parse("003012410800055787").expect("valid"),
     }
 }
@@ -175,9 +176,18 @@ fn the_notice_qr_code_decodes_to_the_pagopa_payload() {
 }
 
 #[test]
+fn a_recharge_notice_prints_the_last_day_it_can_be_paid() {
+    let mut n = notice();
+    n.deadline = NoticeDeadline::ValidUntil(date!(2027 - 02 - 28));
+    let text = pdftotext(&n.render().expect("rendered"), "notice-valid-until");
+    assert!(text.contains("valido fino al 28/02/2027"), "{text}");
+    assert!(!text.contains("senza scadenza"), "{text}");
+}
+
+#[test]
 fn a_notice_without_due_date_says_so() {
     let mut n = notice();
-    n.due_date = None;
+    n.deadline = NoticeDeadline::Open;
     let text = pdftotext(&n.render().expect("rendered"), "notice-no-due-date");
     assert!(text.contains("senza scadenza"), "{text}");
     assert!(!text.contains("entro il"), "{text}");

@@ -7,6 +7,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use sportello_model::payments::NoticeDeadline;
 use sportello_pagopa::{
     iupd, DebtPosition, EnteFiscalCode, Error, GpdClient, GpdConfig, NoticeNumber, Payer,
     PaymentGateway,
@@ -131,7 +132,7 @@ fn position() -> DebtPosition {
         notice_number: NoticeNumber::parse("301000000000000144").expect("valid"),
         amount_cents: 4760,
         description: "Retta Marzo 2024".to_string(),
-        due_date: Some(date!(2024 - 04 - 27)),
+        deadline: NoticeDeadline::ValidUntil(date!(2024 - 04 - 27)),
         payer: Payer {
             full_name: "Niccolò Rossi".to_string(),
             fiscal_code: "RSSNCL80A01H501U".to_string(),
@@ -195,10 +196,24 @@ async fn creates_a_published_debt_position() {
 }
 
 #[tokio::test]
+async fn a_retta_is_due_by_its_date_and_stays_payable_after_it() {
+    let (base_url, requests) = mock(vec![(201, "{}")]);
+    let mut p = position();
+    p.deadline = NoticeDeadline::DueBy(date!(2024 - 04 - 27));
+    client(&base_url)
+        .create_debt_position(&p)
+        .await
+        .expect("created");
+    let body = next(&requests).json();
+    assert_eq!(body["switchToExpired"], false);
+    assert_eq!(body["paymentOption"][0]["dueDate"], "2024-04-27T23:59:59");
+}
+
+#[tokio::test]
 async fn a_notice_without_due_date_never_expires() {
     let (base_url, requests) = mock(vec![(201, "{}")]);
     let mut p = position();
-    p.due_date = None;
+    p.deadline = NoticeDeadline::Open;
     client(&base_url)
         .create_debt_position(&p)
         .await

@@ -5,6 +5,7 @@ mod bookings;
 mod calendar;
 mod canteen;
 mod emissions;
+mod notices;
 mod payments;
 mod public;
 mod tenancy;

@@ -157,6 +157,7 @@ pub async fn create(
             description: emission_description(&checked.title, &service.name, child_name.as_deref()),
             due_date: Some(new.due_date),
             expires_on: None,
+            online_only: false,
         },
     )
     .await?;

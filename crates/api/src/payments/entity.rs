@@ -112,6 +112,9 @@ pub mod payment_notice {
         pub created_at: TimeDateTimeWithTimeZone,
         pub paid_at: Option<TimeDateTimeWithTimeZone>,
         pub receipt_row_id: Option<i64>,
+        /// Made only for one online payment attempt (Ricarica → Paga): never listed or
+        /// printed, and cancelled when the attempt ends without payment.
+        pub online_only: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

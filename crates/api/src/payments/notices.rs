@@ -1,20 +1,23 @@
-//! Payment notices: numbering per ente, creation for recharges, listing, status.
+//! Payment notices: numbering per ente, creation for recharges, listing, status,
+//! cancellation.
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
 use sportello_model::money::cents_to_decimal;
-use sportello_model::payments::{Notice, NoticeStatus};
+use sportello_model::payments::{Notice, NoticeDeadline, NoticeStatus};
 use sportello_pagopa::{
-    DebtPosition, EnteFiscalCode, NoticeConfig, NoticeNumber, Payer, PaymentGateway,
+    DebtPosition, EnteFiscalCode, Error as PagopaError, NoticeConfig, NoticeNumber, Payer,
+    PaymentGateway,
 };
 use time::{Date, OffsetDateTime};
 
-use super::entity::{notice_counter, payment_notice};
+use super::entity::{checkout_session, notice_counter, payment_notice};
 use crate::accounts::entity::user;
 use crate::entes::entity::ente;
+use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
 /// How long a recharge notice stays payable.
@@ -76,6 +79,8 @@ pub struct NewNotice {
     pub description: String,
     pub due_date: Option<Date>,
     pub expires_on: Option<Date>,
+    /// Made only for one online payment attempt, not for the family to keep.
+    pub online_only: bool,
 }
 
 pub async fn create<C: ConnectionTrait>(
@@ -99,6 +104,7 @@ pub async fn create<C: ConnectionTrait>(
         created_at: Set(OffsetDateTime::now_utc()),
         paid_at: Set(None),
         receipt_row_id: Set(None),
+        online_only: Set(new.online_only),
         ..Default::default()
     }
     .insert(txn)
@@ -108,6 +114,11 @@ pub async fn create<C: ConnectionTrait>(
 /// Expiry of a recharge notice created today.
 pub fn recharge_expiry(today: Date) -> Date {
     today + time::Duration::days(RECHARGE_NOTICE_DAYS)
+}
+
+/// The notice's one date, as the portal shows it, the PDF prints it and pagoPA knows it.
+pub fn deadline(notice: &payment_notice::Model) -> NoticeDeadline {
+    NoticeDeadline::of(notice.due_date, notice.expires_on)
 }
 
 pub fn status(notice: &payment_notice::Model, today: Date) -> NoticeStatus {
@@ -171,7 +182,7 @@ pub async fn register_and_commit(
         notice_number: notice_number.clone(),
         amount_cents: notice.amount_cents,
         description: notice.description.clone(),
-        due_date: notice.due_date,
+        deadline: deadline(&notice),
         payer: Payer {
             full_name: payer.full_name(),
             fiscal_code: payer.fiscal_code.clone(),
@@ -204,4 +215,114 @@ pub fn pagopa_unavailable() -> ApiError {
         "I pagamenti pagoPA non sono ancora attivi per questo Comune: rivolgiti all'ufficio scuola."
             .into(),
     )
+}
+
+/// Why a notice cannot be printed to pay at a counter, if it cannot: one made for an
+/// online attempt, or one no longer payable. A paid notice stays printable as a record.
+pub fn printable(notice: &payment_notice::Model, today: Date) -> ApiResult<()> {
+    if notice.online_only {
+        return Err(ApiError::Conflict(
+            "Questo avviso è stato creato per un pagamento online e non si paga allo sportello: per pagare più tardi crea un nuovo avviso di pagamento.".into(),
+        ));
+    }
+    match status(notice, today) {
+        NoticeStatus::Cancelled => Err(ApiError::Conflict(
+            "Questo avviso è stato annullato e non può più essere pagato.".into(),
+        )),
+        NoticeStatus::Expired => Err(ApiError::Conflict(
+            "Questo avviso è scaduto e non può più essere pagato.".into(),
+        )),
+        NoticeStatus::Open | NoticeStatus::Paid => Ok(()),
+    }
+}
+
+/// Withdraws an open notice. pagoPA first, so that no counter can take money for it
+/// afterwards; then, in one transaction, the notice (only if still open) and its checkout
+/// sessions. A receipt arriving meanwhile takes the same status guard: the notice ends
+/// paid (and this answers 409) or cancelled (and the receipt is refused), never both.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    ente: &ente::Model,
+    notice: &payment_notice::Model,
+) -> ApiResult<payment_notice::Model> {
+    let fiscal_code = EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?;
+    let number = NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?;
+    match gateway.cancel_debt_position(&fiscal_code, &number).await {
+        Ok(()) | Err(PagopaError::PositionNotFound) => {}
+        Err(err) => {
+            tracing::warn!(notice = %notice.notice_number, %err, "pagoPA did not withdraw the debt position");
+            return Err(ApiError::Conflict(format!(
+                "Non è stato possibile annullare l'avviso su pagoPA ({err}). Se lo hai appena pagato, la ricevuta arriverà a breve; altrimenti riprova più tardi."
+            )));
+        }
+    }
+    let txn = db.begin().await?;
+    payment_notice::Entity::update_many()
+        .col_expr(payment_notice::Column::Status, Expr::value("cancelled"))
+        .filter(payment_notice::Column::Id.eq(notice.id))
+        .filter(payment_notice::Column::Status.eq("open"))
+        .exec(&txn)
+        .await?;
+    checkout_session::Entity::update_many()
+        .col_expr(checkout_session::Column::Status, Expr::value("cancelled"))
+        .filter(checkout_session::Column::NoticeId.eq(notice.id))
+        .filter(checkout_session::Column::Status.eq("open"))
+        .exec(&txn)
+        .await?;
+    let now = payment_notice::Entity::find_by_id(notice.id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    txn.commit().await?;
+    match now.status.as_str() {
+        "cancelled" => Ok(now),
+        _ => Err(ApiError::Conflict(
+            "Questo avviso risulta già pagato: non può essere annullato.".into(),
+        )),
+    }
+}
+
+/// Cancels the notices made for an online attempt that ended without payment: no checkout
+/// session of theirs is still open, or was paid (its receipt may be on its way). Only
+/// `notice_id` when given. Returns how many were cancelled.
+pub async fn cancel_abandoned(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    now: OffsetDateTime,
+    notice_id: Option<i64>,
+) -> ApiResult<usize> {
+    let live = Query::select()
+        .column(checkout_session::Column::NoticeId)
+        .from(checkout_session::Entity)
+        .cond_where(
+            Condition::any()
+                .add(checkout_session::Column::Status.eq("paid"))
+                .add(
+                    Condition::all()
+                        .add(checkout_session::Column::Status.eq("open"))
+                        .add(checkout_session::Column::ExpiresAt.gt(now)),
+                ),
+        )
+        .to_owned();
+    let mut abandoned = payment_notice::Entity::find()
+        .filter(payment_notice::Column::OnlineOnly.eq(true))
+        .filter(payment_notice::Column::Status.eq("open"))
+        .filter(payment_notice::Column::Id.not_in_subquery(live));
+    if let Some(id) = notice_id {
+        abandoned = abandoned.filter(payment_notice::Column::Id.eq(id));
+    }
+    let mut cancelled = 0;
+    for notice in abandoned.all(db).await? {
+        let ente = ente_by_id(db, notice.ente_id).await?;
+        match cancel(db, gateway, &ente, &notice).await {
+            Ok(_) => cancelled += 1,
+            // Paid meanwhile, or pagoPA unreachable: the next run looks again.
+            Err(ApiError::Conflict(reason)) => {
+                tracing::info!(notice = notice.id, %reason, "abandoned notice not cancelled")
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(cancelled)
 }

@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(get_notice)
         .service(notice_pdf)
         .service(pay_notice)
+        .service(cancel_notice)
         .service(receipt_callback)
         .service(create_emission)
         .service(list_emissions)
@@ -94,8 +95,9 @@ pub async fn list_notices(
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
-    Ok(HttpResponse::Ok()
-        .json(service::list_notices(&state.db, &principal, *id, page, per_page).await?))
+    Ok(HttpResponse::Ok().json(
+        service::list_notices(&state.db, &principal, *id, page, per_page, state.now()).await?,
+    ))
 }
 
 /// Nuovo avviso di pagamento: a notice for the amount, payable later online or at any
@@ -118,10 +120,17 @@ pub async fn create_notice(
     id: web::Path<i64>,
     body: web::Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let notice =
-        service::create_recharge_notice(&state.db, gateway(&state)?, &principal, *id, &body.amount)
-            .await?;
-    Ok(HttpResponse::Created().json(service::notice_dto(notice)))
+    let notice = service::create_recharge_notice(
+        &state.db,
+        gateway(&state)?,
+        &principal,
+        *id,
+        &body.amount,
+        false,
+        state.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(service::notice_dto(notice, state.now())))
 }
 
 /// Ricarica online: creates the notice and opens the pagoPA checkout; send the browser
@@ -144,15 +153,23 @@ pub async fn recharge_online(
     id: web::Path<i64>,
     body: web::Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let notice =
-        service::create_recharge_notice(&state.db, gateway(&state)?, &principal, *id, &body.amount)
-            .await?;
+    let notice = service::create_recharge_notice(
+        &state.db,
+        gateway(&state)?,
+        &principal,
+        *id,
+        &body.amount,
+        true,
+        state.now(),
+    )
+    .await?;
     let started = service::pay_online(
         &state.db,
         &principal,
-        notice.id,
+        notice,
         &state.public_url,
         state.config.pagopa_simulator,
+        state.now(),
     )
     .await?;
     Ok(HttpResponse::Created().json(started))
@@ -177,7 +194,7 @@ pub async fn get_notice(
     service::require_guardian(&principal)?;
     let notice =
         notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
-    Ok(HttpResponse::Ok().json(service::notice_dto(notice)))
+    Ok(HttpResponse::Ok().json(service::notice_dto(notice, state.now())))
 }
 
 /// Paga avviso: opens the pagoPA checkout for an open notice.
@@ -197,16 +214,39 @@ pub async fn pay_notice(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    service::require_guardian(&principal)?;
-    let started = service::pay_online(
+    let started = service::pay_notice(
         &state.db,
         &principal,
         *id,
         &state.public_url,
         state.config.pagopa_simulator,
+        state.now(),
     )
     .await?;
     Ok(HttpResponse::Ok().json(started))
+}
+
+/// Annulla avviso: the family withdraws an open recharge notice it made, so that it can
+/// no longer be paid online or at a counter. Cancelling it again answers the same.
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Notice id")),
+    responses(
+        (status = 200, body = Notice, description = "Cancelled"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Already paid or expired, a retta's notice, or pagoPA did not withdraw it"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/payments/notices/{id}/cancel")]
+pub async fn cancel_notice(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let notice =
+        service::cancel_notice(&state.db, gateway(&state)?, &principal, *id, state.now()).await?;
+    Ok(HttpResponse::Ok().json(notice))
 }
 
 /// The notice as PDF (avviso di pagamento) with the pagoPA QR code, to pay at any counter.
@@ -216,6 +256,7 @@ pub async fn pay_notice(
     responses(
         (status = 200, description = "The notice", content_type = "application/pdf"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Made for an online payment, cancelled or expired: not to be paid at a counter"),
     ),
     security(("bearer" = []))
 )]
@@ -229,7 +270,7 @@ pub async fn notice_pdf(
     let notice =
         notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
     let file_name = format!("avviso-{}.pdf", notice.notice_number);
-    let pdf = service::notice_pdf(&state.db, &principal, notice).await?;
+    let pdf = service::notice_pdf(&state.db, &principal, notice, state.now()).await?;
     Ok(file_response("application/pdf", file_name, false, pdf))
 }
 

@@ -10,7 +10,8 @@ use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{
-    check_recharge_amount, AccountSummary, CheckoutStarted, Notice, PaymentService, Statement,
+    check_recharge_amount, AccountSummary, CheckoutStarted, Notice, NoticeStatus, PaymentService,
+    Statement,
 };
 use sportello_model::{rome, Page};
 use sportello_pagopa::{EnteFiscalCode, NoticeDocument, NoticeNumber, PaymentGateway};
@@ -168,13 +169,16 @@ pub async fn statement_of(
 }
 
 /// A new recharge notice for `amount` (as typed), checked against the ente's rule,
-/// stored only once pagoPA has registered it.
+/// stored only once pagoPA has registered it; `online_only` when it is made for one
+/// online payment attempt (Ricarica → Paga).
 pub async fn create_recharge_notice(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
     principal: &Principal,
     service_id: i64,
     amount: &str,
+    online_only: bool,
+    now: OffsetDateTime,
 ) -> ApiResult<payment_notice::Model> {
     require_guardian(principal)?;
     let s = prepaid_service(db, principal.ente_id, service_id).await?;
@@ -185,7 +189,7 @@ pub async fn create_recharge_notice(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let today = rome::today(OffsetDateTime::now_utc());
+    let today = rome::today(now);
     let txn = db.begin().await?;
     let notice = notices::create(
         &txn,
@@ -198,6 +202,7 @@ pub async fn create_recharge_notice(
             description: format!("Ricarica {} - {}", s.name, guardian.full_name()),
             due_date: None,
             expires_on: Some(notices::recharge_expiry(today)),
+            online_only,
         },
     )
     .await?;
@@ -205,12 +210,14 @@ pub async fn create_recharge_notice(
     Ok(notice)
 }
 
+/// The recharge notices the family made (not those of online attempts), newest first.
 pub async fn list_notices(
     db: &DatabaseConnection,
     principal: &Principal,
     service_id: i64,
     page: u64,
     per_page: u64,
+    now: OffsetDateTime,
 ) -> ApiResult<Page<Notice>> {
     require_guardian(principal)?;
     let s = prepaid_service(db, principal.ente_id, service_id).await?;
@@ -218,9 +225,10 @@ pub async fn list_notices(
         .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
         .filter(payment_notice::Column::ServiceId.eq(s.id))
         .filter(payment_notice::Column::Purpose.eq("recharge"))
+        .filter(payment_notice::Column::OnlineOnly.eq(false))
         .order_by_desc(payment_notice::Column::Id)
         .paginate(db, per_page);
-    let today = rome::today(OffsetDateTime::now_utc());
+    let today = rome::today(now);
     Ok(fetch_page(paginator, page, per_page, |n| notices::dto(n, today)).await?)
 }
 
@@ -229,13 +237,11 @@ pub async fn list_notices(
 pub async fn pay_online(
     db: &DatabaseConnection,
     principal: &Principal,
-    notice_id: i64,
+    notice: payment_notice::Model,
     public_url: &str,
     simulator: bool,
+    now: OffsetDateTime,
 ) -> ApiResult<CheckoutStarted> {
-    require_guardian(principal)?;
-    let notice =
-        notices::find_for_guardian(db, principal.ente_id, principal.user_id, notice_id).await?;
     let slug = ente_by_id(db, principal.ente_id).await?.slug;
     let bill = emission::Entity::find_in_ente(principal.ente_id)
         .filter(emission::Column::NoticeId.eq(notice.id))
@@ -245,9 +251,9 @@ pub async fn pay_online(
         Some(e) => format!("/{slug}/pagamenti/emissioni/{}", e.id),
         None => format!("/{slug}/pagamenti/{}", notice.service_id),
     };
-    let today = rome::today(OffsetDateTime::now_utc());
+    let today = rome::today(now);
     match notices::status(&notice, today) {
-        sportello_model::payments::NoticeStatus::Open => {}
+        NoticeStatus::Open => {}
         other => {
             return Err(ApiError::Conflict(format!(
                 "Questo avviso non può essere pagato: stato «{}».",
@@ -256,23 +262,85 @@ pub async fn pay_online(
         }
     }
     let checkout_url =
-        simulator::open_checkout(db, &notice, &return_to, public_url, simulator).await?;
+        simulator::open_checkout(db, &notice, &return_to, public_url, simulator, now).await?;
     Ok(CheckoutStarted {
         notice: notices::dto(notice, today),
         checkout_url,
     })
 }
 
-pub fn notice_dto(notice: payment_notice::Model) -> Notice {
-    notices::dto(notice, rome::today(OffsetDateTime::now_utc()))
+/// "Paga avviso": an open notice the family keeps (not one of a past online attempt).
+pub async fn pay_notice(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    notice_id: i64,
+    public_url: &str,
+    simulator: bool,
+    now: OffsetDateTime,
+) -> ApiResult<CheckoutStarted> {
+    require_guardian(principal)?;
+    let notice =
+        notices::find_for_guardian(db, principal.ente_id, principal.user_id, notice_id).await?;
+    if notice.online_only {
+        return Err(ApiError::Conflict(
+            "Questo avviso apparteneva a un pagamento online non completato: per ricaricare avvia una nuova ricarica.".into(),
+        ));
+    }
+    pay_online(db, principal, notice, public_url, simulator, now).await
 }
 
-/// The notice as a PDF a counter clerk can use.
+pub fn notice_dto(notice: payment_notice::Model, now: OffsetDateTime) -> Notice {
+    notices::dto(notice, rome::today(now))
+}
+
+/// The family cancels an open recharge notice it made: it can no longer be paid, online
+/// or at a counter. Cancelling it again changes nothing.
+pub async fn cancel_notice(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    principal: &Principal,
+    notice_id: i64,
+    now: OffsetDateTime,
+) -> ApiResult<Notice> {
+    require_guardian(principal)?;
+    let notice =
+        notices::find_for_guardian(db, principal.ente_id, principal.user_id, notice_id).await?;
+    if notice.purpose != "recharge" {
+        return Err(ApiError::Conflict(
+            "L'avviso di un'emissione può essere annullato solo dall'ufficio del Comune.".into(),
+        ));
+    }
+    let today = rome::today(now);
+    let cancelled = match notices::status(&notice, today) {
+        NoticeStatus::Open => {
+            let ente = ente_by_id(db, principal.ente_id).await?;
+            notices::cancel(db, gateway, &ente, &notice).await?
+        }
+        NoticeStatus::Cancelled => notice,
+        NoticeStatus::Paid => {
+            return Err(ApiError::Conflict(
+                "Questo avviso risulta già pagato: non può essere annullato.".into(),
+            ))
+        }
+        NoticeStatus::Expired => {
+            return Err(ApiError::Conflict(
+                "Questo avviso è scaduto: non può più essere pagato e non serve annullarlo.".into(),
+            ))
+        }
+    };
+    Ok(notices::dto(cancelled, today))
+}
+
+/// The notice as a PDF a counter clerk can use; refused for a notice that must not be
+/// paid at a counter.
 pub async fn notice_pdf(
     db: &DatabaseConnection,
     principal: &Principal,
     notice: payment_notice::Model,
+    now: OffsetDateTime,
 ) -> ApiResult<Vec<u8>> {
+    notices::printable(&notice, rome::today(now))?;
+    let deadline = notices::deadline(&notice);
     let ente = ente_by_id(db, principal.ente_id).await?;
     let guardian = user::Entity::find_by_id(notice.guardian_id)
         .one(db)
@@ -285,7 +353,7 @@ pub async fn notice_pdf(
         payer_fiscal_code: guardian.fiscal_code,
         object: notice.description,
         amount_cents: notice.amount_cents,
-        due_date: notice.due_date,
+        deadline,
         notice_number: NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?,
     }
     .render()

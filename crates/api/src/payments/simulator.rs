@@ -1,7 +1,10 @@
 //! The built-in pagoPA simulator, the embedded default in development and tests: a
 //! checkout where the payer picks a method and confirms or cancels, and a "counter"
-//! (tobacconist, post office) that pays any open notice by its number. Both deliver
-//! receipts through `receipts::process`, exactly like production.
+//! (tobacconist, post office) that pays an open notice by its number. Like pagoPA, both
+//! first verify that the notice can be paid (not paid, cancelled or expired: pagoPA's
+//! PAA_PAGAMENTO_DUPLICATO, _ANNULLATO, _SCADUTO) and take no money when it cannot; a
+//! payment then delivers its receipt through `receipts::process`, exactly like
+//! production.
 
 use actix_web::{get, post, web, HttpResponse};
 use sea_orm::sea_query::Expr;
@@ -11,10 +14,13 @@ use sea_orm::{
 use serde::Deserialize;
 use sportello_model::auth::return_path;
 use sportello_model::format::{date, euro_cents};
+use sportello_model::payments::NoticeStatus;
+use sportello_model::rome;
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
 use time::OffsetDateTime;
 
 use super::entity::{checkout_session, payment_notice};
+use super::notices;
 use super::receipts::{self, ReceiptOutcome};
 use crate::accounts::secrets::random_token;
 use crate::entes::entity::ente;
@@ -39,6 +45,7 @@ pub async fn open_checkout(
     return_to: &str,
     public_url: &str,
     enabled: bool,
+    now: OffsetDateTime,
 ) -> ApiResult<String> {
     if !enabled {
         return Err(ApiError::Conflict(
@@ -46,7 +53,6 @@ pub async fn open_checkout(
         ));
     }
     let token = random_token();
-    let now = OffsetDateTime::now_utc();
     checkout_session::ActiveModel {
         ente_id: Set(notice.ente_id),
         token: Set(token.clone()),
@@ -83,15 +89,131 @@ button{{margin:.5rem .5rem 0 0;padding:.6rem 1.2rem;font-size:1rem;background:#0
 
 fn notice_facts(ente: &ente::Model, notice: &payment_notice::Model) -> String {
     format!(
-        "<dl><dt>Ente creditore</dt><dd>{}</dd><dt>Causale</dt><dd>{}</dd><dt>Numero avviso</dt><dd id=\"numero-avviso\">{}</dd><dt>Importo</dt><dd id=\"importo\">{}</dd>{}</dl>",
+        "<dl><dt>Ente creditore</dt><dd>{}</dd><dt>Causale</dt><dd>{}</dd><dt>Numero avviso</dt><dd id=\"numero-avviso\">{}</dd><dt>Importo</dt><dd id=\"importo\">{}</dd><dt>Scadenza</dt><dd id=\"scadenza\">{}</dd></dl>",
         escape(&ente.name),
         escape(&notice.description),
         notice.notice_number,
         euro_cents(notice.amount_cents),
-        notice
-            .due_date
-            .map(|d| format!("<dt>Scadenza</dt><dd>{}</dd>", date(d)))
-            .unwrap_or_default()
+        notices::deadline(notice).text()
+    )
+}
+
+/// pagoPA's verification of a notice before any money is taken: the reason it cannot be
+/// paid, if it cannot.
+fn verify(notice: &payment_notice::Model, now: OffsetDateTime) -> Option<ReceiptOutcome> {
+    match notices::status(notice, rome::today(now)) {
+        NoticeStatus::Open => None,
+        NoticeStatus::Paid => Some(ReceiptOutcome::DuplicatePayment),
+        NoticeStatus::Cancelled => Some(ReceiptOutcome::Cancelled),
+        NoticeStatus::Expired => Some(ReceiptOutcome::Expired),
+    }
+}
+
+/// Where a checkout session stands, from the session and its notice: what its page shows
+/// and what submitting it tells the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CheckoutState {
+    /// The payer may pay or cancel.
+    Payable,
+    /// The notice is paid: in this session, in another one or at a counter.
+    NoticePaid,
+    /// The notice was cancelled: by the family, or its online attempt ended.
+    NoticeCancelled,
+    /// The notice expired.
+    NoticeExpired,
+    /// The payer cancelled this session; the notice can still be paid.
+    SessionCancelled,
+    /// The session timed out; the notice can still be paid.
+    SessionExpired,
+}
+
+fn checkout_state(
+    session: &checkout_session::Model,
+    notice: &payment_notice::Model,
+    now: OffsetDateTime,
+) -> CheckoutState {
+    match verify(notice, now) {
+        Some(ReceiptOutcome::DuplicatePayment) => CheckoutState::NoticePaid,
+        Some(ReceiptOutcome::Cancelled) => CheckoutState::NoticeCancelled,
+        Some(_) => CheckoutState::NoticeExpired,
+        None if session.status == "cancelled" => CheckoutState::SessionCancelled,
+        None if session.status == "open" && session.expires_at > now => CheckoutState::Payable,
+        None => CheckoutState::SessionExpired,
+    }
+}
+
+impl CheckoutState {
+    /// The `esito` the portal reads when the browser comes back.
+    fn outcome(self) -> &'static str {
+        match self {
+            CheckoutState::NoticePaid => "gia_pagato",
+            CheckoutState::NoticeCancelled => "avviso_annullato",
+            CheckoutState::NoticeExpired => "avviso_scaduto",
+            CheckoutState::SessionCancelled => "annullato",
+            CheckoutState::Payable | CheckoutState::SessionExpired => "scaduto",
+        }
+    }
+}
+
+/// The page of a checkout that can no longer be paid: what happened, that nothing was
+/// charged now, and where to go (the receipt for a paid notice).
+fn closed_checkout_page(
+    state: CheckoutState,
+    ente: &ente::Model,
+    notice: &payment_notice::Model,
+    return_to: &str,
+) -> HttpResponse {
+    let back = format!(
+        r#"<p><a id="torna" href="{}">Torna al portale</a></p>"#,
+        escape(return_to)
+    );
+    let (title, message, link) = match state {
+        CheckoutState::NoticePaid => (
+            "Avviso già pagato",
+            format!(
+                "Questo avviso risulta già pagato{}: non è stato addebitato nulla di nuovo.",
+                notice
+                    .paid_at
+                    .map(|at| format!(" il {}", date(rome::today(at))))
+                    .unwrap_or_default()
+            ),
+            format!(
+                r#"<p><a id="ricevuta" href="/{}/pagamenti/ricevute">Vedi la ricevuta</a></p>"#,
+                escape(&ente.slug)
+            ),
+        ),
+        CheckoutState::NoticeCancelled => (
+            "Avviso annullato",
+            "Questo avviso è stato annullato e non può più essere pagato: non è stato addebitato nulla.".to_string(),
+            back,
+        ),
+        CheckoutState::NoticeExpired => (
+            "Avviso scaduto",
+            "Questo avviso è scaduto e non può più essere pagato: non è stato addebitato nulla.".to_string(),
+            back,
+        ),
+        CheckoutState::SessionCancelled => (
+            "Pagamento annullato",
+            "Hai annullato questo pagamento: non è stato addebitato nulla. L'avviso è ancora da pagare: torna al portale per pagarlo.".to_string(),
+            back,
+        ),
+        CheckoutState::Payable | CheckoutState::SessionExpired => (
+            "Sessione di pagamento scaduta",
+            "Questa pagina di pagamento non è più valida: non è stato addebitato nulla. L'avviso è ancora da pagare: torna al portale e riprova.".to_string(),
+            back,
+        ),
+    };
+    let class = if state == CheckoutState::NoticePaid {
+        "ok"
+    } else {
+        "errore"
+    };
+    html_page(
+        title,
+        &format!(
+            r#"<p class="{class}" role="status" id="stato">{message}</p>{}{link}"#,
+            notice_facts(ente, notice)
+        ),
     )
 }
 
@@ -118,11 +240,10 @@ async fn checkout_page(
 ) -> ApiResult<HttpResponse> {
     let (session, notice) = open_session(&state.db, &token).await?;
     let ente = ente_by_id(&state.db, notice.ente_id).await?;
-    if session.status != "open" || session.expires_at < OffsetDateTime::now_utc() {
-        return Ok(html_page(
-            "Sessione di pagamento non più valida",
-            "<p class=\"errore\">Questa sessione di pagamento è scaduta o è già stata usata. Torna al portale e riprova.</p>",
-        ));
+    let checkout = checkout_state(&session, &notice, state.now());
+    if checkout != CheckoutState::Payable {
+        let return_to = safe_redirect(Some(&session.return_to), &ente.slug);
+        return Ok(closed_checkout_page(checkout, &ente, &notice, &return_to));
     }
     let methods: String = PaymentMethod::CHECKOUT
         .iter()
@@ -175,36 +296,12 @@ async fn checkout_submit(
 ) -> ApiResult<HttpResponse> {
     let (session, notice) = open_session(&state.db, &token).await?;
     let ente = ente_by_id(&state.db, notice.ente_id).await?;
-    // Only one submission of a session counts.
-    let claimed = checkout_session::Entity::update_many()
-        .col_expr(
-            checkout_session::Column::Status,
-            Expr::value(if form.decision == "pay" {
-                "paid"
-            } else {
-                "cancelled"
-            }),
-        )
-        .filter(checkout_session::Column::Id.eq(session.id))
-        .filter(checkout_session::Column::Status.eq("open"))
-        .filter(checkout_session::Column::ExpiresAt.gt(OffsetDateTime::now_utc()))
-        .exec(&state.db)
-        .await?;
+    let now = state.now();
     let return_to = return_path(Some(&session.return_to), &ente.slug);
     let separator = if return_to.contains('?') { '&' } else { '?' };
-    let outcome = if claimed.rows_affected != 1 {
-        "scaduto"
-    } else if form.decision != "pay" {
-        "annullato"
-    } else {
-        let method = PaymentMethod::CHECKOUT
-            .into_iter()
-            .find(|m| Some(m.code()) == form.method.as_deref())
-            .unwrap_or(PaymentMethod::Card);
-        match receipts::process(&state.db, &simulated_receipt(&ente, &notice, method)?).await? {
-            ReceiptOutcome::Accepted | ReceiptOutcome::AlreadyProcessed => "ok",
-            _ => "rifiutato",
-        }
+    let outcome = match checkout_state(&session, &notice, now) {
+        CheckoutState::Payable => submit(&state, &session, &notice, &ente, &form, now).await?,
+        closed => closed.outcome(),
     };
     Ok(HttpResponse::SeeOther()
         .insert_header((
@@ -212,6 +309,54 @@ async fn checkout_submit(
             format!("{return_to}{separator}esito={outcome}&avviso={}", notice.id),
         ))
         .finish())
+}
+
+/// Pays or cancels a payable session; only one submission of a session counts. Returns
+/// the `esito` for the portal.
+async fn submit(
+    state: &AppState,
+    session: &checkout_session::Model,
+    notice: &payment_notice::Model,
+    ente: &ente::Model,
+    form: &CheckoutForm,
+    now: OffsetDateTime,
+) -> ApiResult<&'static str> {
+    let pay = form.decision == "pay";
+    let claimed = checkout_session::Entity::update_many()
+        .col_expr(
+            checkout_session::Column::Status,
+            Expr::value(if pay { "paid" } else { "cancelled" }),
+        )
+        .filter(checkout_session::Column::Id.eq(session.id))
+        .filter(checkout_session::Column::Status.eq("open"))
+        .filter(checkout_session::Column::ExpiresAt.gt(now))
+        .exec(&state.db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        // Another submission (or a cancellation) came first: say what it did.
+        let (session, notice) = open_session(&state.db, &session.token).await?;
+        return Ok(checkout_state(&session, &notice, now).outcome());
+    }
+    if !pay {
+        // A notice made only for this attempt goes with it.
+        if let Some(gateway) = state.gateway.as_deref() {
+            notices::cancel_abandoned(&state.db, gateway, now, Some(notice.id)).await?;
+        }
+        return Ok("annullato");
+    }
+    let method = PaymentMethod::CHECKOUT
+        .into_iter()
+        .find(|m| Some(m.code()) == form.method.as_deref())
+        .unwrap_or(PaymentMethod::Card);
+    Ok(
+        match receipts::process(&state.db, &simulated_receipt(ente, notice, method)?).await? {
+            ReceiptOutcome::Accepted | ReceiptOutcome::AlreadyProcessed => "ok",
+            ReceiptOutcome::DuplicatePayment => CheckoutState::NoticePaid.outcome(),
+            ReceiptOutcome::Cancelled => CheckoutState::NoticeCancelled.outcome(),
+            ReceiptOutcome::Expired => CheckoutState::NoticeExpired.outcome(),
+            ReceiptOutcome::AmountMismatch | ReceiptOutcome::UnknownNotice => "rifiutato",
+        },
+    )
 }
 
 fn counter_form(message: &str, ente_code: &str, number: &str) -> String {
@@ -291,21 +436,39 @@ async fn counter_submit(
             ),
         ));
     };
-    if form.step != "pay" {
-        return Ok(html_page(
-            title,
-            &format!(
-                r#"{}<form method="post"><input type="hidden" name="ente_fiscal_code" value="{}"><input type="hidden" name="notice_number" value="{}">
+    let now = state.now();
+    // A notice of an online attempt that ended is withdrawn before any counter sees it.
+    let notice = match state.gateway.as_deref() {
+        Some(gateway)
+            if notices::cancel_abandoned(&state.db, gateway, now, Some(notice.id)).await? > 0 =>
+        {
+            payment_notice::Entity::find_by_id(notice.id)
+                .one(&state.db)
+                .await?
+                .ok_or(ApiError::NotFound)?
+        }
+        _ => notice,
+    };
+    let outcome = match verify(&notice, now) {
+        Some(refused) => refused,
+        None if form.step != "pay" => {
+            return Ok(html_page(
+                title,
+                &format!(
+                    r#"{}<form method="post"><input type="hidden" name="ente_fiscal_code" value="{}"><input type="hidden" name="notice_number" value="{}">
 <button type="submit" name="step" value="pay" id="conferma">Incassa {}</button></form>"#,
-                notice_facts(&ente, &notice),
-                escape(&ente.fiscal_code),
-                notice.notice_number,
-                euro_cents(notice.amount_cents)
-            ),
-        ));
-    }
-    let receipt = simulated_receipt(&ente, &notice, PaymentMethod::Counter)?;
-    let outcome = receipts::process(&state.db, &receipt).await?;
+                    notice_facts(&ente, &notice),
+                    escape(&ente.fiscal_code),
+                    notice.notice_number,
+                    euro_cents(notice.amount_cents)
+                ),
+            ));
+        }
+        None => {
+            let receipt = simulated_receipt(&ente, &notice, PaymentMethod::Counter)?;
+            receipts::process(&state.db, &receipt).await?
+        }
+    };
     let message = match outcome.refusal() {
         None => format!(
             "<p class=\"ok\" role=\"status\" id=\"esito\">Pagamento eseguito: {} incassati per l'avviso {}.</p>",
@@ -313,7 +476,7 @@ async fn counter_submit(
             notice.notice_number
         ),
         Some(reason) => format!(
-            "<p class=\"errore\" role=\"alert\" id=\"esito\">Pagamento rifiutato: {reason}</p>"
+            "<p class=\"errore\" role=\"alert\" id=\"esito\">Pagamento rifiutato, nulla è stato incassato: {reason}</p>"
         ),
     };
     Ok(html_page(

@@ -4,7 +4,8 @@
 mod canvas;
 
 use sportello_model::format;
-use time::{Date, PrimitiveDateTime};
+use sportello_model::payments::NoticeDeadline;
+use time::PrimitiveDateTime;
 
 use crate::{require, EnteFiscalCode, Error, NoticeNumber, PaymentMethod, QrPayload};
 use canvas::{Canvas, Font, Style, PAGE_HEIGHT, PAGE_WIDTH};
@@ -37,8 +38,8 @@ pub struct NoticeDocument {
     pub object: String,
     /// The amount in euro cents; must be positive.
     pub amount_cents: i64,
-    /// The last day to pay, or `None` for a notice without due date.
-    pub due_date: Option<Date>,
+    /// Its date, printed as the portal shows it.
+    pub deadline: NoticeDeadline,
     /// The notice number.
     pub notice_number: NoticeNumber,
 }
@@ -69,14 +70,6 @@ pub struct ReceiptDocument {
     pub notice_number: NoticeNumber,
     /// pagoPA's receipt identifier.
     pub receipt_id: String,
-}
-
-/// "entro il 27/04/2024" or "senza scadenza".
-fn due_text(due_date: Option<Date>) -> String {
-    match due_date {
-        Some(date) => format!("entro il {}", format::date(date)),
-        None => "senza scadenza".to_string(),
-    }
 }
 
 /// The pagoPA word mark and a document title across the top of the page.
@@ -113,7 +106,7 @@ impl NoticeDocument {
         )?;
         let modules = payload.modules()?;
         let amount = format::euro_cents(self.amount_cents);
-        let due = due_text(self.due_date);
+        let due = self.deadline.text();
         let column = (WIDTH - 20.0) / 2.0;
         let right_column = MARGIN + column + 20.0;
 

@@ -163,6 +163,12 @@ enum Outcome {
     Cancelled,
     Expired,
     Refused,
+    /// The notice had been paid before: nothing was charged now.
+    AlreadyPaid,
+    /// The notice had been cancelled: nothing was charged.
+    NoticeCancelled,
+    /// The notice had expired: nothing was charged.
+    NoticeExpired,
 }
 
 impl Outcome {
@@ -172,6 +178,9 @@ impl Outcome {
             "annullato" => Some(Outcome::Cancelled),
             "scaduto" => Some(Outcome::Expired),
             "rifiutato" => Some(Outcome::Refused),
+            "gia_pagato" => Some(Outcome::AlreadyPaid),
+            "avviso_annullato" => Some(Outcome::NoticeCancelled),
+            "avviso_scaduto" => Some(Outcome::NoticeExpired),
             _ => None,
         }
     }
@@ -189,10 +198,15 @@ impl Outcome {
                 "Pagamento completato: l'emissione risulta pagata.",
                 "La ricevuta si scarica qui sotto, con «Scarica ricevuta», oppure da Ricevute.",
             ),
-            (Outcome::Cancelled, _) => (
+            (Outcome::Cancelled, ServiceKind::Prepaid) => (
                 "alert-info",
                 "Pagamento annullato.",
-                "Non è stato addebitato nulla. L'avviso di pagamento resta valido: puoi pagarlo più tardi, online o presso uno sportello pagoPA.",
+                "Non è stato addebitato nulla. Puoi ricaricare quando vuoi; gli avvisi di pagamento che hai creato restano validi.",
+            ),
+            (Outcome::Cancelled, ServiceKind::Emissions) => (
+                "alert-info",
+                "Pagamento annullato.",
+                "Non è stato addebitato nulla. L'emissione resta da pagare: puoi pagarla più tardi, online o presso uno sportello pagoPA.",
             ),
             (Outcome::Expired, _) => (
                 "alert-warning",
@@ -204,7 +218,27 @@ impl Outcome {
                 "Pagamento non riuscito.",
                 "Il pagamento è stato rifiutato e non è stato addebitato nulla. Riprova, anche con un altro metodo di pagamento.",
             ),
+            (Outcome::AlreadyPaid, _) => (
+                "alert-success",
+                "Questo avviso risulta già pagato.",
+                "Il pagamento era già stato completato: non è stato addebitato nulla di nuovo. La ricevuta è in Ricevute.",
+            ),
+            (Outcome::NoticeCancelled, _) => (
+                "alert-info",
+                "Questo avviso è stato annullato.",
+                "Non può più essere pagato e non è stato addebitato nulla.",
+            ),
+            (Outcome::NoticeExpired, _) => (
+                "alert-warning",
+                "Questo avviso è scaduto.",
+                "Non può più essere pagato e non è stato addebitato nulla.",
+            ),
         }
+    }
+
+    /// Whether the outcome points to a receipt.
+    fn has_receipt(self) -> bool {
+        matches!(self, Outcome::Paid | Outcome::AlreadyPaid)
     }
 }
 
@@ -212,6 +246,7 @@ impl Outcome {
 /// the focus so that screen readers read it first.
 #[component]
 fn PaymentOutcome(kind: ServiceKind) -> impl IntoView {
+    let ente = use_ente();
     let query = use_query_map();
     let location = use_location();
     let navigate = use_navigate();
@@ -252,6 +287,17 @@ fn PaymentOutcome(kind: ServiceKind) -> impl IntoView {
                 >
                     <p class="fw-semibold mb-1">{headline}</p>
                     <p class="mb-2">{detail}</p>
+                    {outcome
+                        .has_receipt()
+                        .then(|| {
+                            view! {
+                                <p class="mb-2">
+                                    <a id="payment-outcome-receipts" href=ente.path("pagamenti/ricevute")>
+                                        "Vai alle ricevute"
+                                    </a>
+                                </p>
+                            }
+                        })}
                     <button
                         type="button"
                         id="payment-outcome-close"

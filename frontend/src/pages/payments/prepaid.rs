@@ -1,5 +1,6 @@
 //! A prepaid service: the balance, Ricarica (online now, or a new notice to pay later at
-//! a counter), the Avvisi di pagamento and the movements of the stato contabile.
+//! a counter), the Avvisi di pagamento (to pay, download or cancel) and the movements of
+//! the stato contabile.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -17,7 +18,7 @@ use super::{
 use crate::api;
 use crate::app::use_ente;
 use crate::components::{
-    focus_element, remote, DownloadButton, ErrorAlert, PageButtons, TextField,
+    focus_element, remote, DownloadButton, ErrorAlert, InlineProblem, PageButtons, TextField,
 };
 use crate::session::use_session;
 
@@ -67,7 +68,11 @@ pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
                 notices,
                 "notices-error",
                 "Caricamento degli avvisi…",
-                move |list| view! { <NoticeList list page=notices_page /> },
+                move |list| {
+                    view! {
+                        <NoticeList list page=notices_page changed=Callback::new(move |()| notices.refetch()) />
+                    }
+                },
             )}
         </section>
         <MovementsSection statement page=movements_page />
@@ -271,7 +276,7 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
 }
 
 #[component]
-fn NoticeList(list: Page<Notice>, page: RwSignal<u64>) -> impl IntoView {
+fn NoticeList(list: Page<Notice>, page: RwSignal<u64>, changed: Callback<()>) -> impl IntoView {
     if list.items.is_empty() {
         return view! {
             <p id="notices-empty">"Non ci sono avvisi di pagamento per questo servizio."</p>
@@ -284,7 +289,7 @@ fn NoticeList(list: Page<Notice>, page: RwSignal<u64>) -> impl IntoView {
             {list
                 .items
                 .into_iter()
-                .map(|notice| view! { <NoticeItem notice /> })
+                .map(|notice| view! { <NoticeItem notice changed /> })
                 .collect_view()}
         </ul>
         <PageButtons id="notices-pager" page pages focus_to="notices-title" />
@@ -293,11 +298,12 @@ fn NoticeList(list: Page<Notice>, page: RwSignal<u64>) -> impl IntoView {
 }
 
 #[component]
-fn NoticeItem(notice: Notice) -> impl IntoView {
+fn NoticeItem(notice: Notice, changed: Callback<()>) -> impl IntoView {
     let session = use_session();
     let id = notice.id;
     let number = grouped(&notice.notice_number);
     let amount = format::euro(notice.amount);
+    let open = notice.status == NoticeStatus::Open;
     let tone = match notice.status {
         NoticeStatus::Open => Tone::ToPay,
         NoticeStatus::Paid => Tone::Paid,
@@ -310,8 +316,8 @@ fn NoticeItem(notice: Notice) -> impl IntoView {
         NoticeStatus::Expired => "SCADUTO",
     };
     let mut dates = format!("Creato il {}", format::date(rome::today(notice.created_at)));
-    if let (NoticeStatus::Open, Some(expires_on)) = (notice.status, notice.expires_on) {
-        dates.push_str(&format!(" · valido fino al {}", format::date(expires_on)));
+    if open {
+        dates.push_str(&format!(" · {}", notice.deadline().text()));
     }
     let pdf_url = notice.pdf_url.clone();
     let file_name = format!("avviso-{}.pdf", notice.notice_number);
@@ -320,14 +326,21 @@ fn NoticeItem(notice: Notice) -> impl IntoView {
         let file_name = file_name.clone();
         async move { api::download_pdf(session, &pdf_url, &file_name).await }
     };
-    let pay = (notice.status == NoticeStatus::Open).then(|| {
+    // Only an open notice is offered: to download, pay or cancel.
+    let actions = open.then(|| {
         view! {
+            <DownloadButton
+                id=format!("notice-{id}-download")
+                label=format!("Scarica avviso {number} (PDF)")
+                fetch=download
+            />
             <PayButton
                 id=format!("notice-{id}-pay")
                 label=format!("Paga avviso {number} di {amount}")
                 text="Paga avviso"
                 start=move || api::pay_notice(session, id)
             />
+            <CancelNotice id number=number.clone() changed />
         }
     });
     view! {
@@ -351,14 +364,112 @@ fn NoticeItem(notice: Notice) -> impl IntoView {
                     {amount.clone()}
                 </p>
             </div>
-            <div class="payment-item-actions">
-                <DownloadButton
-                    id=format!("notice-{id}-download")
-                    label=format!("Scarica avviso {number} (PDF)")
-                    fetch=download
-                />
-                {pay}
-            </div>
+            <div class="payment-item-actions">{actions}</div>
         </li>
+    }
+}
+
+/// "Annulla avviso", with a confirmation: once cancelled, the notice can no longer be paid
+/// online or at a counter.
+#[component]
+fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView {
+    let session = use_session();
+    let asking = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<Problem>);
+    let button_id = format!("notice-{id}-cancel");
+    let confirm_id = format!("notice-{id}-cancel-confirm");
+    let ask = {
+        let confirm_id = confirm_id.clone();
+        move |_| {
+            error.set(None);
+            asking.set(true);
+            focus_element(&confirm_id);
+        }
+    };
+    let keep = {
+        let button_id = button_id.clone();
+        move |_| {
+            asking.set(false);
+            focus_element(&button_id);
+        }
+    };
+    let confirm = move |_| {
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            match api::cancel_notice(session, id).await {
+                Ok(_) => changed.run(()),
+                Err(problem) => {
+                    pending.try_set(false);
+                    asking.try_set(false);
+                    error.try_set(Some(problem));
+                }
+            }
+        });
+    };
+    let question = format!(
+        "Annullare l'avviso {number}? Non potrà più essere pagato, né online né presso uno sportello pagoPA."
+    );
+    let error_id = format!("notice-{id}-cancel-error");
+    view! {
+        <div class="action-with-feedback">
+            <Show
+                when=move || asking.get()
+                fallback={
+                    let button_id = button_id.clone();
+                    let number = number.clone();
+                    move || {
+                        view! {
+                            <button
+                                type="button"
+                                id=button_id.clone()
+                                class="btn btn-outline-danger btn-sm"
+                                aria-label=format!("Annulla avviso {number}")
+                                on:click=ask.clone()
+                            >
+                                "Annulla avviso"
+                            </button>
+                        }
+                    }
+                }
+            >
+                <div
+                    id=confirm_id.clone()
+                    class="alert alert-warning mb-0 notice-cancel-confirm"
+                    role="alertdialog"
+                    aria-label="Conferma annullamento"
+                    tabindex="-1"
+                >
+                    <p class="mb-2">{question.clone()}</p>
+                    <button
+                        type="button"
+                        id=format!("notice-{id}-cancel-yes")
+                        class="btn btn-danger btn-sm me-2"
+                        aria-busy=move || pending.get().then_some("true")
+                        disabled=move || pending.get()
+                        on:click=confirm
+                    >
+                        {move || if pending.get() { "Annullamento…" } else { "Sì, annulla l'avviso" }}
+                    </button>
+                    <button
+                        type="button"
+                        id=format!("notice-{id}-cancel-no")
+                        class="btn btn-outline-primary btn-sm"
+                        disabled=move || pending.get()
+                        on:click=keep.clone()
+                    >
+                        "No, tienilo"
+                    </button>
+                </div>
+            </Show>
+            <div aria-live="polite">
+                {move || {
+                    error.get().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
+                }}
+            </div>
+        </div>
     }
 }
