@@ -242,7 +242,7 @@ async fn checkout_page(
     let ente = ente_by_id(&state.db, notice.ente_id).await?;
     let checkout = checkout_state(&session, &notice, state.now());
     if checkout != CheckoutState::Payable {
-        let return_to = safe_redirect(Some(&session.return_to), &ente.slug);
+        let return_to = return_path(Some(&session.return_to), &ente.slug);
         return Ok(closed_checkout_page(checkout, &ente, &notice, &return_to));
     }
     let methods: String = PaymentMethod::CHECKOUT
