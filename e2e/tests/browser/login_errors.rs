@@ -1,6 +1,8 @@
 //! Mistakes on the login form are explained in Italian where they happened.
 
 use e2e::MARIO;
+use fantoccini::Locator;
+use sportello_model::auth::LoginError;
 use sportello_model::fiscal_code::FiscalCodeError;
 
 use crate::journey;
@@ -66,6 +68,35 @@ async fn wrong_password_and_wrong_check_character_are_explained_in_italian() {
         browser
             .assert_accessible("the login page with a wrong check character")
             .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_login_page_shows_only_the_portals_own_messages() {
+    journey(async |browser| {
+        // Where a refused SPID login lands: the portal's message for its code.
+        browser.goto("/demo/accedi?errore=non_registrato").await;
+        browser
+            .wait_for_text("#access-error", LoginError::NotRegistered.message())
+            .await;
+        browser
+            .assert_accessible("the login page after a refused SPID login")
+            .await;
+        // Any other text in the address is not shown as an official message.
+        browser
+            .goto("/demo/accedi?errore=Conto%20bloccato%3A%20chiama%20il%20899%20123%20456")
+            .await;
+        browser.find("#login-fiscal-code").await;
+        let shown = browser
+            .client()
+            .find_all(Locator::Css("#access-error"))
+            .await
+            .expect("query the page");
+        assert!(
+            shown.is_empty(),
+            "no message for text the portal did not write"
+        );
     })
     .await;
 }
