@@ -7,6 +7,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_payments;
 mod m20261123_000003_bookings;
 mod m20261124_000004_request_keys;
+mod m20261130_000005_closure_ranges;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_payments::Migration),
             Box::new(m20261123_000003_bookings::Migration),
             Box::new(m20261124_000004_request_keys::Migration),
+            Box::new(m20261130_000005_closure_ranges::Migration),
         ]
     }
 }
