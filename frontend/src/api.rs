@@ -17,7 +17,8 @@ use sportello_model::auth::{
 };
 use sportello_model::bookings::{
     AttendanceMark, AttendanceRow, BookingChange, BookingRange, BookingResult, CalendarSettings,
-    ChargeReport, ChargeRequest, KitchenCount, MonthCalendar, NewClosure, ServiceCalendar,
+    ChargeReport, ChargeRequest, ClosureAdded, KitchenCount, MonthCalendar, NewClosure,
+    ServiceCalendar,
 };
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::content::{DocumentItem, NewsItem};
@@ -700,11 +701,13 @@ pub async fn set_service_calendar(
     .await
 }
 
+/// Closes the canteen for a range of days; meals already charged for them are credited
+/// back, and the answer says how many.
 pub async fn add_closure(
     session: Session,
     service_id: i64,
     closure: &NewClosure,
-) -> ApiResult<ServiceCalendar> {
+) -> ApiResult<ClosureAdded> {
     post_authed(
         session,
         &format!("/services/{service_id}/closures"),

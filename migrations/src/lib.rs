@@ -7,6 +7,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_payments;
 mod m20261123_000003_bookings;
 mod m20261124_000004_request_keys;
+mod m20261130_000005_closure_ranges;
 mod m20261130_000005_known_devices;
 mod m20261130_000010_online_notices;
 mod m20261130_000101_money_dates_and_children;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_payments::Migration),
             Box::new(m20261123_000003_bookings::Migration),
             Box::new(m20261124_000004_request_keys::Migration),
+            Box::new(m20261130_000005_closure_ranges::Migration),
             Box::new(m20261130_000005_known_devices::Migration),
             Box::new(m20261130_000010_online_notices::Migration),
             Box::new(m20261130_000101_money_dates_and_children::Migration),

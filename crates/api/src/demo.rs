@@ -13,8 +13,8 @@ use time::{Date, Month, OffsetDateTime};
 
 use crate::accounts::entity::user;
 use crate::accounts::secrets::hash_password;
-use crate::bookings::calendar::school_year_start;
-use crate::bookings::entity::{closure, service_calendar};
+use crate::bookings::calendar::{insert_range, school_year_start};
+use crate::bookings::entity::service_calendar;
 use crate::children::entity::{child, child_delegate, enrolment};
 use crate::content::entity::{document, news};
 use crate::entes::entity::{ente, service};
@@ -705,8 +705,8 @@ async fn demo_payments<C: ConnectionTrait>(
     first.ok_or_else(|| DbErr::Custom("no demo emission".into()))
 }
 
-/// The canteen's school year around `today`, Monday to Friday, with the national
-/// holidays and the Christmas break closed.
+/// The canteen's school year around `today`, Monday to Friday, with the Christmas break
+/// closed (the national holidays are closed on every calendar).
 async fn demo_calendar<C: ConnectionTrait>(
     db: &C,
     ente_id: i64,
@@ -727,28 +727,13 @@ async fn demo_calendar<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    let mut closures = vec![
-        (day(year, Month::November, 1)?, "Ognissanti"),
-        (day(year, Month::December, 8)?, "Immacolata Concezione"),
-        (day(year + 1, Month::April, 25)?, "Festa della Liberazione"),
-        (day(year + 1, Month::May, 1)?, "Festa del Lavoro"),
-        (day(year + 1, Month::June, 2)?, "Festa della Repubblica"),
-    ];
-    let mut christmas = day(year, Month::December, 23)?;
-    while christmas <= day(year + 1, Month::January, 6)? {
-        closures.push((christmas, "Vacanze di Natale"));
-        christmas += time::Duration::days(1);
+    // The national holidays (Easter Monday included) are closed on every calendar.
+    let mut christmas = Vec::new();
+    let mut closed = day(year, Month::December, 23)?;
+    while closed <= day(year + 1, Month::January, 6)? {
+        christmas.push(closed);
+        closed += time::Duration::days(1);
     }
-    closure::Entity::insert_many(closures.into_iter().map(|(d, description)| {
-        closure::ActiveModel {
-            ente_id: Set(ente_id),
-            service_id: Set(service_id),
-            day: Set(d),
-            description: Set(description.into()),
-            ..Default::default()
-        }
-    }))
-    .exec_without_returning(db)
-    .await?;
+    insert_range(db, ente_id, service_id, &christmas, "Vacanze di Natale").await?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::entes::{CutoffRule, EnteSettings};
 use crate::format;
+use crate::holidays::national_holidays_between;
 use crate::problem::FieldError;
 use crate::rome;
 
@@ -85,6 +86,29 @@ pub struct SchoolCalendar {
 }
 
 impl SchoolCalendar {
+    /// The calendar of a period with the closures operators set; the national holidays
+    /// inside the period are closed too, whether or not an operator set them.
+    pub fn new(
+        first_day: Date,
+        last_day: Date,
+        serving_weekdays: Vec<u8>,
+        mut closures: Vec<Date>,
+    ) -> SchoolCalendar {
+        closures.extend(
+            national_holidays_between(first_day, last_day)
+                .into_iter()
+                .map(|(day, _)| day),
+        );
+        closures.sort_unstable();
+        closures.dedup();
+        SchoolCalendar {
+            first_day,
+            last_day,
+            serving_weekdays,
+            closures,
+        }
+    }
+
     pub fn is_school_day(&self, day: Date) -> bool {
         day >= self.first_day
             && day <= self.last_day
@@ -128,16 +152,53 @@ impl CutoffPolicy {
         })
     }
 
-    /// "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso."
+    /// "La modifica del pasto può essere effettuata entro le ore 15:00 del giorno stesso.",
+    /// naming the weekdays too when some school weekday cannot be changed: "… entro le
+    /// ore 09:30 del giorno stesso, dal martedì al venerdì."
     pub fn message(&self) -> String {
         let when = match self.rule {
             CutoffRule::SameDay => "del giorno stesso",
             CutoffRule::PreviousSchoolDay => "del giorno di servizio precedente",
         };
+        let weekdays = if (1..=5).all(|d| self.bookable_weekdays.contains(&d)) {
+            String::new()
+        } else {
+            format!(", {}", weekdays_text(&self.bookable_weekdays))
+        };
         format!(
-            "La modifica del pasto può essere effettuata entro le ore {} {when}.",
+            "La modifica del pasto può essere effettuata entro le ore {} {when}{weekdays}.",
             format::hour_minute(self.time)
         )
+    }
+
+    /// The school days from `from` to `to` that may be changed at `now`, and those that
+    /// may not, each with its reason. Days without service in between are neither.
+    pub fn split_range(
+        &self,
+        calendar: &SchoolCalendar,
+        from: Date,
+        to: Date,
+        now: OffsetDateTime,
+    ) -> (Vec<Date>, Vec<SkippedDay>) {
+        let mut applied = Vec::new();
+        let mut skipped = Vec::new();
+        let mut day = from;
+        while day <= to {
+            if calendar.is_school_day(day) {
+                match self.check(calendar, day, now) {
+                    Ok(()) => applied.push(day),
+                    Err(refusal) => skipped.push(SkippedDay {
+                        date: day,
+                        reason: refusal.to_string(),
+                    }),
+                }
+            }
+            match day.next_day() {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
+        (applied, skipped)
     }
 
     /// The last instant (UTC) at which the meal of `day` may be changed.
@@ -254,6 +315,9 @@ pub struct CalendarDay {
     pub editable: bool,
     /// Why it cannot be changed, in Italian (school days only).
     pub locked_reason: Option<String>,
+    /// Why the canteen is closed that day ("Sciopero del personale mensa", "Natale"):
+    /// a closure set by the comune or a national holiday.
+    pub closure: Option<String>,
 }
 
 /// A month of a child's bookings for one service.
@@ -320,6 +384,38 @@ pub struct BookingResult {
     pub choice: MealChoice,
     /// The school days changed.
     pub days: Vec<Date>,
+    /// School days of the range left as they were, because they can no longer be changed.
+    pub skipped: Vec<SkippedDay>,
+}
+
+/// A school day of a range that was not changed, and why (Italian).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkippedDay {
+    pub date: Date,
+    /// "Il pasto può essere modificato solo dal martedì al venerdì."
+    pub reason: String,
+}
+
+impl SkippedDay {
+    /// "Lunedì 30/11/2026: il pasto può essere modificato solo dal martedì al venerdì."
+    pub fn text(&self) -> String {
+        let weekday = weekday_name(self.date.weekday().number_from_monday());
+        let mut reason = self.reason.chars();
+        let reason = match reason.next() {
+            Some(first) => first.to_lowercase().chain(reason).collect::<String>(),
+            None => String::new(),
+        };
+        let mut weekday_chars = weekday.chars();
+        let weekday = match weekday_chars.next() {
+            Some(first) => first
+                .to_uppercase()
+                .chain(weekday_chars)
+                .collect::<String>(),
+            None => String::new(),
+        };
+        format!("{weekday} {}: {reason}", format::date(self.date))
+    }
 }
 
 /// A child expected (or not) at the canteen on a day, for staff taking attendance.
@@ -383,14 +479,39 @@ pub struct KitchenCount {
     pub meals: u64,
 }
 
-/// A day without service inside the period (holiday, closure), set by operators.
+/// Days without service inside the period (a break, a strike), set by operators as one
+/// range and removed as one.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Closure {
     pub id: i64,
-    pub day: Date,
-    /// "Vacanze di Natale", "Festa dell'Immacolata".
+    /// First closed day of the range.
+    pub from: Date,
+    /// Last closed day of the range (equal to `from` for one day).
+    pub to: Date,
+    /// "Vacanze di Natale", "Sciopero del personale mensa".
     pub description: String,
+}
+
+/// A national holiday inside the service period: always closed, with its name.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Holiday {
+    pub day: Date,
+    /// "Lunedì dell'Angelo", "Immacolata Concezione".
+    pub name: String,
+}
+
+/// What adding a closure did: the calendar, and the meals already charged for its days
+/// that were credited back (one "Storno pasto" movement each).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClosureAdded {
+    pub calendar: ServiceCalendar,
+    /// Meals credited back by this request (none when they had been already).
+    pub reversed_meals: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "12.60"))]
+    pub reversed_amount: rust_decimal::Decimal,
 }
 
 /// A service's school calendar as operators manage it.
@@ -405,8 +526,10 @@ pub struct ServiceCalendar {
     pub serving_weekdays: Vec<u8>,
     /// Whether an operator set it (otherwise the school year, Monday to Friday).
     pub configured: bool,
-    /// Closures in date order.
+    /// Closures set by operators, as the ranges they were added as, in date order.
     pub closures: Vec<Closure>,
+    /// National holidays inside the period, closed without an operator's closure.
+    pub national_holidays: Vec<Holiday>,
 }
 
 /// The service period and the weekdays the canteen serves.
@@ -556,7 +679,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             late.to_string(),
-            "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso."
+            "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì."
         );
         // Wednesday 20/09/2023, summer time: 09:30 in Rome is 07:30 UTC.
         let day = date!(2023 - 09 - 20);
@@ -664,6 +787,71 @@ mod tests {
         assert_eq!(
             refused.to_string(),
             "Il 13/11/2023 è già passato: il pasto non può più essere modificato."
+        );
+    }
+
+    #[test]
+    fn mozzecane_message_names_the_tuesday_to_friday_rule() {
+        assert_eq!(
+            mozzecane().message(),
+            "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì."
+        );
+        assert_eq!(
+            previous_day_15().message(),
+            "La modifica del pasto può essere effettuata entro le ore 15:00 del giorno di servizio precedente."
+        );
+    }
+
+    #[test]
+    fn a_range_applies_to_the_days_that_can_change_and_lists_the_others() {
+        let p = mozzecane();
+        let c = calendar();
+        // Tuesday 14/11/2023 at 10:00 in Rome: past the cutoff of that day.
+        let now = datetime!(2023-11-14 09:00 UTC);
+        let (applied, skipped) =
+            p.split_range(&c, date!(2023 - 11 - 13), date!(2023 - 11 - 19), now);
+        assert_eq!(
+            applied,
+            [
+                date!(2023 - 11 - 15),
+                date!(2023 - 11 - 16),
+                date!(2023 - 11 - 17)
+            ]
+        );
+        let texts: Vec<String> = skipped.iter().map(SkippedDay::text).collect();
+        assert_eq!(
+            texts,
+            [
+                "Lunedì 13/11/2023: il 13/11/2023 è già passato: il pasto non può più essere modificato.",
+                "Martedì 14/11/2023: la modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì.",
+            ]
+        );
+        // A Monday still to come is skipped for its weekday.
+        let (_, skipped) = p.split_range(&c, date!(2023 - 11 - 20), date!(2023 - 11 - 24), now);
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(
+            skipped[0].reason,
+            "Il pasto può essere modificato solo dal martedì al venerdì."
+        );
+    }
+
+    #[test]
+    fn national_holidays_close_every_calendar() {
+        let c = SchoolCalendar::new(
+            date!(2026 - 09 - 14),
+            date!(2027 - 06 - 08),
+            vec![1, 2, 3, 4, 5],
+            vec![date!(2026 - 11 - 26), date!(2026 - 12 - 08)],
+        );
+        assert!(!c.is_school_day(date!(2027 - 03 - 29)), "Easter Monday");
+        assert!(!c.is_school_day(date!(2026 - 11 - 26)), "a closure");
+        assert!(c.is_school_day(date!(2027 - 03 - 30)));
+        assert_eq!(
+            c.closures
+                .iter()
+                .filter(|d| **d == date!(2026 - 12 - 08))
+                .count(),
+            1
         );
     }
 

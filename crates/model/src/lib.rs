@@ -11,6 +11,7 @@ pub mod content;
 pub mod entes;
 pub mod fiscal_code;
 pub mod format;
+pub mod holidays;
 pub mod money;
 pub mod page;
 pub mod payments;

@@ -82,6 +82,8 @@ pub enum MovementKind {
     Recharge,
     /// Debit of a meal.
     Meal,
+    /// Credit of a meal charged for a day the canteen was then closed (storno).
+    MealReversal,
     /// Credit returned to the family.
     Refund,
     /// Correction by an operator, with a reason.
@@ -93,6 +95,7 @@ impl MovementKind {
         match self {
             MovementKind::Recharge => "recharge",
             MovementKind::Meal => "meal",
+            MovementKind::MealReversal => "meal_reversal",
             MovementKind::Refund => "refund",
             MovementKind::Adjustment => "adjustment",
         }
@@ -102,6 +105,7 @@ impl MovementKind {
         [
             MovementKind::Recharge,
             MovementKind::Meal,
+            MovementKind::MealReversal,
             MovementKind::Refund,
             MovementKind::Adjustment,
         ]
@@ -113,6 +117,7 @@ impl MovementKind {
         match self {
             MovementKind::Recharge => "Ricarica",
             MovementKind::Meal => "Pasto",
+            MovementKind::MealReversal => "Storno pasto",
             MovementKind::Refund => "Rimborso",
             MovementKind::Adjustment => "Rettifica",
         }

@@ -158,7 +158,7 @@ async fn changes_after_the_cutoff_past_days_and_holidays_are_refused_in_italian(
     .await;
     assert_eq!(
         late.detail,
-        "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso."
+        "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì."
     );
     let monday = problem(
         set_day(&server, token, elena, refezione, "2026-11-30", "absent")
@@ -237,7 +237,7 @@ async fn changes_after_the_cutoff_past_days_and_holidays_are_refused_in_italian(
 }
 
 #[tokio::test]
-async fn a_week_of_absence_in_one_request_all_or_nothing() {
+async fn a_week_of_absence_in_one_request_changes_the_days_still_open() {
     let server = server().await;
     let mario = server.login("demo", MARIO).await;
     let (greta, refezione) =
@@ -264,14 +264,42 @@ async fn a_week_of_absence_in_one_request_all_or_nothing() {
     for day in 1..=4 {
         assert_eq!(choice_on(&december, day), Some(MealChoice::Absent));
     }
-    // A range that touches a past day changes nothing at all.
-    problem(
+    // A range that starts in the past changes the days still open and says which not.
+    let partly: BookingResult = json(
         range("2026-11-20", "2026-11-27").send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        partly.days.iter().map(|d| d.day()).collect::<Vec<_>>(),
+        [24, 25, 26, 27]
+    );
+    assert_eq!(
+        partly
+            .skipped
+            .iter()
+            .map(|d| d.reason.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "Il 20/11/2026 è già passato: il pasto non può più essere modificato.",
+            "Il 23/11/2026 è già passato: il pasto non può più essere modificato.",
+        ]
+    );
+    let changed = month(&server, &mario.access_token, greta, refezione, "2026-11").await;
+    assert_eq!(choice_on(&changed, 26), Some(MealChoice::Absent));
+    assert_eq!(choice_on(&changed, 23), Some(MealChoice::Present));
+    // A range with no day left to change changes nothing and says why.
+    let past = problem(
+        range("2026-11-16", "2026-11-20").send().await.unwrap(),
         StatusCode::CONFLICT,
     )
     .await;
-    let unchanged = month(&server, &mario.access_token, greta, refezione, "2026-11").await;
-    assert_eq!(choice_on(&unchanged, 26), Some(MealChoice::Present));
+    assert!(
+        past.detail
+            .starts_with("Nessun giorno dell'intervallo può essere modificato."),
+        "{}",
+        past.detail
+    );
     let backwards = problem(
         range("2026-12-04", "2026-11-30").send().await.unwrap(),
         StatusCode::BAD_REQUEST,
@@ -360,4 +388,84 @@ async fn delegate_may_cancel_for_the_delegated_child_only() {
     )
     .await;
     assert!(bad_month.field_message("month").is_some());
+}
+
+#[tokio::test]
+async fn a_week_of_illness_in_comune_di_esempio_skips_the_monday_and_says_why() {
+    let server = server().await;
+    let giuseppe = server.spid_login("esempio", GIUSEPPE_ESEMPIO).await;
+    let token = &giuseppe.access_token;
+    let (elena, refezione) = child_and_service(&server, token, "Elena Ferrari").await;
+    let november = month(&server, token, elena, refezione, "2026-11").await;
+    assert_eq!(
+        november.cutoff_message,
+        "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì."
+    );
+    let range = |from: &str, to: &str| {
+        client()
+            .post(server.api(&format!("/bookings/children/{elena}/range")))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "service_id": refezione, "from": from, "to": to, "choice": "absent" }))
+    };
+    // Monday 30/11 to Friday 04/12: Tuesday to Friday change, Monday is skipped.
+    let week: BookingResult = json(
+        range("2026-11-30", "2026-12-04").send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        week.days.iter().map(|d| d.day()).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(week.skipped.len(), 1);
+    assert_eq!(week.skipped[0].date.day(), 30);
+    assert_eq!(
+        week.skipped[0].reason,
+        "Il pasto può essere modificato solo dal martedì al venerdì."
+    );
+    let december = month(&server, token, elena, refezione, "2026-12").await;
+    for day in 1..=4 {
+        assert_eq!(choice_on(&december, day), Some(MealChoice::Absent));
+    }
+    let november = month(&server, token, elena, refezione, "2026-11").await;
+    assert_eq!(choice_on(&november, 30), Some(MealChoice::Present));
+
+    // This week, from Monday 23/11 at 11:00 on Tuesday: Monday is over, Tuesday is past
+    // its 09:30 cutoff, Wednesday to Friday change.
+    let this_week: BookingResult = json(
+        range("2026-11-23", "2026-11-27").send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        this_week.days.iter().map(|d| d.day()).collect::<Vec<_>>(),
+        [25, 26, 27]
+    );
+    assert_eq!(
+        this_week
+            .skipped
+            .iter()
+            .map(|d| (d.date.day(), d.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (
+                23,
+                "Il 23/11/2026 è già passato: il pasto non può più essere modificato."
+            ),
+            (
+                24,
+                "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì."
+            ),
+        ]
+    );
+    // A lone Monday changes nothing: the answer names the rule.
+    let monday = problem(
+        range("2026-12-07", "2026-12-07").send().await.unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(
+        monday.detail,
+        "Il pasto può essere modificato solo dal martedì al venerdì."
+    );
 }

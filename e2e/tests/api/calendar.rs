@@ -2,11 +2,14 @@
 //! closures, and families' calendars and bookings follow — with the server's clock at
 //! Tuesday 24/11/2026, 11:00 in Rome.
 
-use e2e::{json, problem, TestServer, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MARIO};
+use e2e::{json, problem, TestServer, ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use serde_json::json as body;
-use sportello_model::bookings::{CalendarDay, MonthCalendar, ServiceCalendar};
+use sportello_model::bookings::{
+    CalendarDay, ChargeReport, ClosureAdded, MonthCalendar, ServiceCalendar,
+};
 use sportello_model::entes::{EnteDetail, ServiceKind};
+use sportello_model::payments::{MovementKind, Statement};
 use time::macros::date;
 
 async fn refezione(server: &TestServer) -> i64 {
@@ -38,7 +41,8 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
     let service = refezione(&server).await;
     let path = format!("/services/{service}/calendar");
 
-    // The demo school year, with the national holidays and the Christmas break.
+    // The demo school year: the Christmas break is one closure of 15 days; the national
+    // holidays, Easter Monday included, are closed without one.
     let calendar: ServiceCalendar = json(
         server.get(&giulia.access_token, &path).await,
         StatusCode::OK,
@@ -50,12 +54,31 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         (date!(2026 - 09 - 14), date!(2027 - 06 - 08))
     );
     assert_eq!(calendar.serving_weekdays, [1, 2, 3, 4, 5]);
-    let immacolata = calendar
+    let closures: Vec<_> = calendar
         .closures
         .iter()
-        .find(|c| c.day == date!(2026 - 12 - 08))
-        .expect("8 December closed");
-    assert_eq!(immacolata.description, "Immacolata Concezione");
+        .map(|c| (c.from, c.to, c.description.as_str()))
+        .collect();
+    assert_eq!(
+        closures,
+        [(
+            date!(2026 - 12 - 23),
+            date!(2027 - 01 - 06),
+            "Vacanze di Natale"
+        )]
+    );
+    let holiday = |day| {
+        calendar
+            .national_holidays
+            .iter()
+            .find(|h| h.day == day)
+            .map(|h| h.name.as_str())
+    };
+    assert_eq!(
+        holiday(date!(2026 - 12 - 08)),
+        Some("Immacolata Concezione")
+    );
+    assert_eq!(holiday(date!(2027 - 03 - 29)), Some("Lunedì dell'Angelo"));
 
     // Families may neither read nor change it.
     problem(
@@ -64,24 +87,33 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
     )
     .await;
 
-    // A strike on Thursday 26 and Friday 27 November.
-    let with_strike: ServiceCalendar = json(
+    // A strike on Thursday 26 and Friday 27 November: one closure of two days.
+    let with_strike: ClosureAdded = json(
         server
             .post_json(
                 &giulia.access_token,
                 &format!("/services/{service}/closures"),
-                &body!({ "from": "2026-11-26", "to": "2026-11-27", "description": " Sciopero " }),
+                &body!({ "from": "2026-11-26", "to": "2026-11-27", "description": " Sciopero del personale mensa " }),
             )
             .await,
         StatusCode::OK,
     )
     .await;
+    assert_eq!(
+        with_strike.reversed_meals, 0,
+        "days to come were not charged"
+    );
     let strike: Vec<_> = with_strike
+        .calendar
         .closures
         .iter()
-        .filter(|c| c.description == "Sciopero")
+        .filter(|c| c.description == "Sciopero del personale mensa")
         .collect();
-    assert_eq!(strike.len(), 2);
+    assert_eq!(strike.len(), 1);
+    assert_eq!(
+        (strike[0].from, strike[0].to),
+        (date!(2026 - 11 - 26), date!(2026 - 11 - 27))
+    );
 
     let sofia = server.child_named(&mario.access_token, "Sofia").await;
     let month_path = format!("/bookings/children/{sofia}/services/{service}/months/2026-11");
@@ -91,7 +123,47 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
     )
     .await;
     assert!(!day_of(&november, 26).school_day);
+    // The family reads why the canteen is closed.
+    assert_eq!(
+        day_of(&november, 26).closure.as_deref(),
+        Some("Sciopero del personale mensa")
+    );
+    assert_eq!(day_of(&november, 28).closure, None, "a Saturday");
     assert!(day_of(&november, 25).school_day && day_of(&november, 25).editable);
+    assert_eq!(day_of(&november, 25).closure, None);
+    let december: MonthCalendar = json(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/bookings/children/{sofia}/services/{service}/months/2026-12"),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        day_of(&december, 8).closure.as_deref(),
+        Some("Immacolata Concezione")
+    );
+    assert_eq!(
+        day_of(&december, 23).closure.as_deref(),
+        Some("Vacanze di Natale")
+    );
+    let march: MonthCalendar = json(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/bookings/children/{sofia}/services/{service}/months/2027-03"),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!day_of(&march, 29).school_day);
+    assert_eq!(
+        day_of(&march, 29).closure.as_deref(),
+        Some("Lunedì dell'Angelo")
+    );
     let refused = problem(
         server
             .put_json(
@@ -108,23 +180,25 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         "Il 26/11/2026 il servizio mensa non è attivo (festivo o chiusura)."
     );
 
-    // The strike on Thursday is called off: the day is bookable again.
-    let thursday = strike
-        .iter()
-        .find(|c| c.day == date!(2026 - 11 - 26))
-        .unwrap()
-        .id;
+    // The strike is called off: one Rimuovi reopens both days.
+    let strike = strike[0].id;
     let reopened: ServiceCalendar = json(
         server
             .delete(
                 &giulia.access_token,
-                &format!("/services/{service}/closures/{thursday}"),
+                &format!("/services/{service}/closures/{strike}"),
             )
             .await,
         StatusCode::OK,
     )
     .await;
-    assert!(reopened.closures.iter().all(|c| c.id != thursday));
+    assert_eq!(reopened.closures.len(), 1, "only the Christmas break");
+    let november: MonthCalendar = json(
+        server.get(&mario.access_token, &month_path).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(day_of(&november, 26).school_day && day_of(&november, 27).school_day);
     json::<serde_json::Value>(
         server
             .put_json(
@@ -140,7 +214,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         server
             .delete(
                 &giulia.access_token,
-                &format!("/services/{service}/closures/{thursday}"),
+                &format!("/services/{service}/closures/{strike}"),
             )
             .await,
         StatusCode::NOT_FOUND,
@@ -244,5 +318,154 @@ async fn bad_calendars_are_refused_field_by_field_and_other_comuni_see_nothing()
     assert!(unchanged
         .closures
         .iter()
-        .all(|c| c.day != date!(2026 - 12 - 01)));
+        .all(|c| c.from != date!(2026 - 12 - 01)));
+}
+
+async fn statement(server: &TestServer, token: &str, service: i64) -> Statement {
+    json(
+        server
+            .get(
+                token,
+                &format!("/payments/services/{service}/statement?per_page=100"),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn charge(server: &TestServer, token: &str, service: i64, day: &str) -> ChargeReport {
+    json(
+        server
+            .post_json(
+                token,
+                "/canteen/charges",
+                &body!({ "service_id": service, "day": day }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
+    let server = TestServer::start_with(&[
+        ("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z"),
+        ("SPORTELLO_CHARGE_JOB", "false"),
+    ])
+    .await;
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let anna = server.login("demo", ANNA).await;
+    let service = refezione(&server).await;
+    let closures = format!("/services/{service}/closures");
+    let strike = body!({ "from": "2026-11-23", "to": "2026-11-23", "description": "Sciopero del personale mensa" });
+    let balance = |s: &Statement| s.account.balance.to_string();
+    let of_kind = |s: &Statement, kind| s.movements.items.iter().filter(|m| m.kind == kind).count();
+
+    // Monday 23/11 is over and charged: Luca's 4,20 €, and Sofia's and Greta's 5,00 €.
+    let before = statement(&server, &anna.access_token, service).await;
+    assert_eq!(balance(&before), "0.00");
+    let first = charge(&server, &giulia.access_token, service, "2026-11-23").await;
+    assert_eq!(first.charged + first.already_charged, 3, "{first:?}");
+    let charged = statement(&server, &anna.access_token, service).await;
+    assert_eq!(balance(&charged), "-4.20");
+
+    // The canteen was closed that day after all: each meal is credited back, naming it.
+    let closed: ClosureAdded = json(
+        server
+            .post_json(&giulia.access_token, &closures, &strike)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(closed.reversed_meals, 3);
+    assert_eq!(closed.reversed_amount.to_string(), "14.20");
+    let credited = statement(&server, &anna.access_token, service).await;
+    assert_eq!(balance(&credited), balance(&before));
+    assert_eq!(
+        credited.movements.total, 2,
+        "the meal stays, its storno is added"
+    );
+    let storno = credited
+        .movements
+        .items
+        .iter()
+        .find(|m| m.kind == MovementKind::MealReversal)
+        .expect("one storno");
+    assert_eq!(storno.amount.to_string(), "4.20");
+    assert_eq!(
+        storno.description,
+        "Storno pasto del 23/11/2026 - Luca Colombo (Sciopero del personale mensa)"
+    );
+    assert_eq!(storno.child_name.as_deref(), Some("Luca Colombo"));
+    assert_eq!(storno.day, Some(date!(2026 - 11 - 23)));
+    assert_eq!(of_kind(&credited, MovementKind::Meal), 1);
+
+    // The same closure again (or a retried request) credits nothing more.
+    let again: ClosureAdded = json(
+        server
+            .post_json(&giulia.access_token, &closures, &strike)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(again.reversed_meals, 0);
+    let same = statement(&server, &anna.access_token, service).await;
+    assert_eq!((balance(&same), same.movements.total), ("0.00".into(), 2));
+    // A closed day is not charged.
+    problem(
+        server
+            .post_json(
+                &giulia.access_token,
+                "/canteen/charges",
+                &body!({ "service_id": service, "day": "2026-11-23" }),
+            )
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    // The closure is removed: the day, over, is charged again once, as a new meal.
+    let range = again
+        .calendar
+        .closures
+        .iter()
+        .find(|c| c.from == date!(2026 - 11 - 23))
+        .unwrap()
+        .id;
+    json::<ServiceCalendar>(
+        server
+            .delete(&giulia.access_token, &format!("{closures}/{range}"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let untouched = statement(&server, &anna.access_token, service).await;
+    assert_eq!(
+        balance(&untouched),
+        "0.00",
+        "removing charges nothing by itself"
+    );
+    let recharged = charge(&server, &giulia.access_token, service, "2026-11-23").await;
+    assert_eq!((recharged.charged, recharged.already_charged), (3, 0));
+    let twice = charge(&server, &giulia.access_token, service, "2026-11-23").await;
+    assert_eq!((twice.charged, twice.already_charged), (0, 3));
+    let charged_again = statement(&server, &anna.access_token, service).await;
+    assert_eq!(balance(&charged_again), "-4.20");
+    assert_eq!(of_kind(&charged_again, MovementKind::Meal), 2);
+
+    // Closed once more: the second charge is credited back too, and only it.
+    let reclosed: ClosureAdded = json(
+        server
+            .post_json(&giulia.access_token, &closures, &strike)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(reclosed.reversed_meals, 3);
+    let last = statement(&server, &anna.access_token, service).await;
+    assert_eq!(balance(&last), "0.00");
+    assert_eq!(of_kind(&last, MovementKind::MealReversal), 2);
+    assert_eq!(last.movements.total, 4);
 }

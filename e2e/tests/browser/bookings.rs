@@ -1,5 +1,6 @@
 //! A guardian cancels a meal on the month calendar before the cutoff and finds it
-//! cancelled after a reload; the days gone by are locked and say why.
+//! cancelled after a reload; the days gone by are locked and say why; a closed day shows
+//! its reason; a range changes the days still open and lists the others.
 
 use e2e::MARIO;
 use fantoccini::Locator;
@@ -10,6 +11,8 @@ use crate::{journey_with, password_login, TUESDAY_MORNING};
 const WEDNESDAY: &str = "td[data-date='2026-11-25']";
 /// Friday 20/11/2026, gone by.
 const LAST_FRIDAY: &str = "td[data-date='2026-11-20']";
+/// Tuesday 08/12/2026, a national holiday.
+const IMMACOLATA: &str = "td[data-date='2026-12-08']";
 
 #[tokio::test]
 async fn guardian_cancels_a_meal_and_finds_it_cancelled_after_a_reload() {
@@ -75,6 +78,46 @@ async fn guardian_cancels_a_meal_and_finds_it_cancelled_after_a_reload() {
         browser
             .wait_for_text("#day-menu-locked", "Il 20/11/2026 è già passato")
             .await;
+        browser.click("#day-menu-close").await;
+
+        // A week from last Friday: the days gone by are listed, the others change.
+        browser.set_value("#range-from", "2026-11-20").await;
+        browser.set_value("#range-to", "2026-11-27").await;
+        browser.click("#range-submit").await;
+        browser
+            .wait_for_text(
+                "#range-result",
+                "Modificati 4 giorni, dal 24/11/2026 al 27/11/2026: Assente.",
+            )
+            .await;
+        browser
+            .wait_for_text(
+                "#range-skipped",
+                "Venerdì 20/11/2026: il 20/11/2026 è già passato",
+            )
+            .await;
+        browser
+            .wait_for_text("#range-skipped", "Lunedì 23/11/2026")
+            .await;
+        browser.assert_accessible("the range's outcome").await;
+
+        // December: the Immacolata shows its name on the day and in its menu.
+        browser
+            .goto(&calendar.replace("mese=2026-11", "mese=2026-12"))
+            .await;
+        browser.wait_for_text("#month-title", "Dicembre 2026").await;
+        browser
+            .wait_for_text(IMMACOLATA, "Immacolata Concezione")
+            .await;
+        assert_eq!(
+            browser.attr(IMMACOLATA, "data-closed").await.as_deref(),
+            Some("true")
+        );
+        browser.click(&format!("{IMMACOLATA} button")).await;
+        browser
+            .wait_for_text("#day-menu-closure", "Mensa chiusa: Immacolata Concezione.")
+            .await;
+        browser.assert_accessible("the menu of a closed day").await;
     })
     .await;
 }

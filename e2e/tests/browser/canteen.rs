@@ -79,6 +79,18 @@ async fn operator_closes_the_canteen_for_a_day_and_charges_a_day_gone_by() {
         browser
             .wait_for_text("#closure-list li[data-date='2026-11-27']", "Sciopero")
             .await;
+        // The Christmas break is one closure, with one Rimuovi.
+        let christmas = "#closure-list li[data-date='2026-12-23']";
+        let text = browser
+            .wait_for_text(christmas, "23/12/2026 – 06/01/2027 Vacanze di Natale")
+            .await;
+        assert_eq!(text.matches("Rimuovi").count(), 1, "{text}");
+        browser
+            .wait_for_text(
+                "#holiday-list li[data-date='2027-03-29']",
+                "Lunedì dell'Angelo",
+            )
+            .await;
 
         browser.set_value("#charge-day", "2026-11-23").await;
         browser.click("#charge-submit").await;

@@ -1,19 +1,28 @@
 //! The school calendar of a prepaid service: its period, the weekdays the canteen
 //! serves and its closures. Operators set it; bookings, attendance and charging read it.
 
-use sea_orm::sea_query::OnConflict;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use sportello_model::auth::Role;
 use sportello_model::bookings::{
-    CalendarSettings, Closure, NewClosure, SchoolCalendar, ServiceCalendar,
+    CalendarSettings, Closure, ClosureAdded, Holiday, NewClosure, SchoolCalendar, ServiceCalendar,
 };
-use time::{Date, Month};
+use sportello_model::holidays::national_holidays_between;
+use sportello_model::money::cents_to_decimal;
+use sportello_model::rome;
+use time::{Date, Month, OffsetDateTime};
 
+use super::canteen::reverse_meals;
 use super::entity::{closure, service_calendar};
 use crate::auth::Principal;
 use crate::db::TenantScoped;
+use crate::entes::entity::service;
 use crate::entes::service::{parse_weekdays, prepaid_service};
 use crate::error::{ApiError, ApiResult};
 
@@ -75,12 +84,12 @@ fn effective(
             (first, last, vec![1, 2, 3, 4, 5])
         }
     };
-    Ok(SchoolCalendar {
+    Ok(SchoolCalendar::new(
         first_day,
         last_day,
         serving_weekdays,
-        closures: closures.iter().map(|c| c.day).collect(),
-    })
+        closures.iter().map(|c| c.day).collect(),
+    ))
 }
 
 /// The service's calendar as bookings and charging use it.
@@ -94,6 +103,25 @@ pub async fn school_calendar(
     effective(stored.as_ref(), &closures, today)
 }
 
+/// The service's calendar and why each closed day is closed: the operator's description,
+/// else the national holiday's name.
+pub async fn school_calendar_with_reasons(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    service_id: i64,
+    today: Date,
+) -> ApiResult<(SchoolCalendar, HashMap<Date, String>)> {
+    let (stored, closures) = load(db, ente_id, service_id).await?;
+    let calendar = effective(stored.as_ref(), &closures, today)?;
+    let mut reasons: HashMap<Date, String> =
+        national_holidays_between(calendar.first_day, calendar.last_day)
+            .into_iter()
+            .map(|(day, name)| (day, name.to_owned()))
+            .collect();
+    reasons.extend(closures.into_iter().map(|c| (c.day, c.description)));
+    Ok((calendar, reasons))
+}
+
 async fn for_operator(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -103,6 +131,28 @@ async fn for_operator(
     Ok(prepaid_service(db, principal.ente_id, service_id)
         .await?
         .name)
+}
+
+/// The closed days as the ranges they were added as, in date order.
+fn ranges(closures: Vec<closure::Model>) -> Vec<Closure> {
+    let mut by_range: BTreeMap<i64, Closure> = BTreeMap::new();
+    for c in closures {
+        by_range
+            .entry(c.range())
+            .and_modify(|range| {
+                range.from = range.from.min(c.day);
+                range.to = range.to.max(c.day);
+            })
+            .or_insert(Closure {
+                id: c.range(),
+                from: c.day,
+                to: c.day,
+                description: c.description,
+            });
+    }
+    let mut ranges: Vec<Closure> = by_range.into_values().collect();
+    ranges.sort_by_key(|range| (range.from, range.id));
+    ranges
 }
 
 async fn describe(
@@ -117,19 +167,47 @@ async fn describe(
     Ok(ServiceCalendar {
         service_id,
         service_name,
+        national_holidays: national_holidays_between(calendar.first_day, calendar.last_day)
+            .into_iter()
+            .map(|(day, name)| Holiday {
+                day,
+                name: name.into(),
+            })
+            .collect(),
         first_day: calendar.first_day,
         last_day: calendar.last_day,
         serving_weekdays: calendar.serving_weekdays,
         configured: stored.is_some(),
-        closures: closures
-            .into_iter()
-            .map(|c| Closure {
-                id: c.id,
-                day: c.day,
-                description: c.description,
-            })
-            .collect(),
+        closures: ranges(closures),
     })
+}
+
+/// Serialises the writes that decide whether a day of the service is charged: adding or
+/// removing a closure and charging a day. Its first statement writes the service's row,
+/// which locks the row on PostgreSQL and takes the write lock on SQLite, so the closed
+/// days a transaction reads after it stay as read until it ends.
+pub async fn lock_service<C: ConnectionTrait>(txn: &C, service_id: i64) -> Result<(), DbErr> {
+    service::Entity::update_many()
+        .col_expr(service::Column::Id, Expr::col(service::Column::Id).into())
+        .filter(service::Column::Id.eq(service_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the canteen of the service is closed on `day` by an operator's closure.
+pub async fn closed_on<C: ConnectionTrait>(
+    db: &C,
+    ente_id: i64,
+    service_id: i64,
+    day: Date,
+) -> Result<bool, DbErr> {
+    Ok(closure::Entity::find_in_ente(ente_id)
+        .filter(closure::Column::ServiceId.eq(service_id))
+        .filter(closure::Column::Day.eq(day))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// The calendar of a service, for operators.
@@ -186,63 +264,113 @@ pub async fn set(
     describe(db, principal.ente_id, service_id, name, today).await
 }
 
+/// Stores closed `days` (none of them closed yet) as one range: each row names the range
+/// by the id of its first day.
+pub async fn insert_range<C: ConnectionTrait>(
+    db: &C,
+    ente_id: i64,
+    service_id: i64,
+    days: &[Date],
+    description: &str,
+) -> Result<(), DbErr> {
+    let Some((&first, others)) = days.split_first() else {
+        return Ok(());
+    };
+    let row = |day: Date, range_id: Option<i64>| closure::ActiveModel {
+        ente_id: Set(ente_id),
+        service_id: Set(service_id),
+        day: Set(day),
+        description: Set(description.to_owned()),
+        range_id: Set(range_id),
+        ..Default::default()
+    };
+    let first = row(first, None).insert(db).await?;
+    closure::Entity::update_many()
+        .col_expr(closure::Column::RangeId, Expr::value(first.id))
+        .filter(closure::Column::Id.eq(first.id))
+        .exec(db)
+        .await?;
+    if !others.is_empty() {
+        closure::Entity::insert_many(others.iter().map(|&day| row(day, Some(first.id))))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Closes the canteen on every day of the range not closed already (a day already
-/// closed keeps its description).
+/// closed keeps its closure), as one range. Meals already charged for any closed day of
+/// the range are credited back in the same transaction, one "Storno pasto" movement per
+/// meal; adding the same closure again, or retrying the request, credits nothing more.
 pub async fn add_closure(
     db: &DatabaseConnection,
     principal: &Principal,
     service_id: i64,
     request: &NewClosure,
-    today: Date,
-) -> ApiResult<ServiceCalendar> {
+    now: OffsetDateTime,
+) -> ApiResult<ClosureAdded> {
     let name = for_operator(db, principal, service_id).await?;
     let problems = request.problems();
     if !problems.is_empty() {
         return Err(ApiError::Validation(problems));
     }
+    let ente_id = principal.ente_id;
     let description = request.description.trim().to_owned();
-    let mut rows = Vec::new();
+    let txn = db.begin().await?;
+    lock_service(&txn, service_id).await?;
+    let mut closed: BTreeMap<Date, String> = closure::Entity::find_in_ente(ente_id)
+        .filter(closure::Column::ServiceId.eq(service_id))
+        .filter(closure::Column::Day.between(request.from, request.to))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.day, c.description))
+        .collect();
+    let mut free = Vec::new();
     let mut day = request.from;
     while day <= request.to {
-        rows.push(closure::ActiveModel {
-            ente_id: Set(principal.ente_id),
-            service_id: Set(service_id),
-            day: Set(day),
-            description: Set(description.clone()),
-            ..Default::default()
-        });
+        if let Entry::Vacant(entry) = closed.entry(day) {
+            free.push(day);
+            entry.insert(description.clone());
+        }
         day = day
             .next_day()
             .ok_or_else(|| ApiError::field("to", "Data non valida."))?;
     }
-    closure::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([closure::Column::ServiceId, closure::Column::Day])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    describe(db, principal.ente_id, service_id, name, today).await
+    insert_range(&txn, ente_id, service_id, &free, &description).await?;
+    let (reversed_meals, reversed_cents) =
+        reverse_meals(&txn, ente_id, service_id, &closed, now).await?;
+    txn.commit().await?;
+    Ok(ClosureAdded {
+        calendar: describe(db, ente_id, service_id, name, rome::today(now)).await?,
+        reversed_meals,
+        reversed_amount: cents_to_decimal(reversed_cents),
+    })
 }
 
-/// Reopens a closed day.
+/// Reopens the days of a closure (the whole range it was added as). Meals credited back
+/// when it was added stay credited: a reopened day that is over is charged again by the
+/// daily charging (or an operator's "Addebita"), once, as a new meal movement, so the
+/// statement reads meal, storno, meal and the balance counts the meal once.
 pub async fn remove_closure(
     db: &DatabaseConnection,
     principal: &Principal,
     service_id: i64,
-    closure_id: i64,
+    range_id: i64,
     today: Date,
 ) -> ApiResult<ServiceCalendar> {
     let name = for_operator(db, principal, service_id).await?;
+    let txn = db.begin().await?;
+    lock_service(&txn, service_id).await?;
     let deleted = closure::Entity::delete_many()
         .filter(closure::Column::EnteId.eq(principal.ente_id))
         .filter(closure::Column::ServiceId.eq(service_id))
-        .filter(closure::Column::Id.eq(closure_id))
-        .exec(db)
+        .filter(closure::Column::RangeId.eq(range_id))
+        .exec(&txn)
         .await?;
     if deleted.rows_affected == 0 {
         return Err(ApiError::NotFound);
     }
+    txn.commit().await?;
     describe(db, principal.ente_id, service_id, name, today).await
 }

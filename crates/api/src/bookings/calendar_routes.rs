@@ -2,7 +2,7 @@
 //! weekdays and closures.
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use sportello_model::bookings::{CalendarSettings, NewClosure, ServiceCalendar};
+use sportello_model::bookings::{CalendarSettings, ClosureAdded, NewClosure, ServiceCalendar};
 use sportello_model::{rome, Problem};
 
 use super::calendar;
@@ -63,13 +63,16 @@ pub async fn set_calendar(
         .json(calendar::set(&state.db, &principal, *service_id, &body, today).await?))
 }
 
-/// Closes the canteen from `from` to `to` (holidays, strikes, school trips).
+/// Closes the canteen from `from` to `to` (holidays, strikes, school trips), as one
+/// closure. Meals already charged for its days are credited back in the same
+/// transaction, one "Storno pasto" movement each; repeating the request credits nothing
+/// more.
 #[utoipa::path(
     tag = "Calendario",
     params(("service_id" = i64, Path, description = "Prepaid service id")),
     request_body = NewClosure,
     responses(
-        (status = 200, body = ServiceCalendar),
+        (status = 200, body = ClosureAdded),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -83,17 +86,17 @@ pub async fn add_closure(
     service_id: web::Path<i64>,
     body: web::Json<NewClosure>,
 ) -> ApiResult<HttpResponse> {
-    let today = rome::today(state.now());
     Ok(HttpResponse::Ok()
-        .json(calendar::add_closure(&state.db, &principal, *service_id, &body, today).await?))
+        .json(calendar::add_closure(&state.db, &principal, *service_id, &body, state.now()).await?))
 }
 
-/// Reopens a closed day.
+/// Reopens the days of a closure (the whole range it was added as). Meals credited back
+/// stay credited; a reopened day that is over is charged again by the daily charging.
 #[utoipa::path(
     tag = "Calendario",
     params(
         ("service_id" = i64, Path, description = "Prepaid service id"),
-        ("closure_id" = i64, Path, description = "Closure id"),
+        ("closure_id" = i64, Path, description = "Closure id (`Closure.id`, the range)"),
     ),
     responses(
         (status = 200, body = ServiceCalendar),

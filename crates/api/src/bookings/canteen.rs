@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryTrait,
-    SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryTrait, SqlErr, TransactionTrait,
 };
 use sportello_model::auth::Role;
 use sportello_model::bookings::{
@@ -17,13 +17,14 @@ use sportello_model::payments::MovementKind;
 use sportello_model::{format, rome};
 use time::{Date, OffsetDateTime};
 
-use super::calendar::school_calendar;
+use super::calendar::{closed_on, lock_service, school_calendar};
 use super::entity::{attendance, booking};
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
 use crate::db::TenantScoped;
 use crate::entes::service::prepaid_service;
 use crate::error::{ApiError, ApiResult};
+use crate::payments::entity::{ledger_movement, prepaid_account};
 use crate::payments::ledger::{self, NewMovement, BATCH_ROWS};
 
 /// A roster line with what charging needs.
@@ -232,7 +233,9 @@ pub async fn kitchen_counts(
 
 /// Debits each child who ate on a closed `day` the meal price of their enrolment, one
 /// movement per child and day. Idempotent through the unique meal key: running it
-/// twice, or on two servers at once, charges once. Meals go in batches of
+/// twice, or on two servers at once, charges once. A meal credited back because its day
+/// was closed, then charged again because the closure was removed, takes the next key
+/// of the day (see [`keys_to_charge`]). Meals go in batches of
 /// [`BATCH_ROWS`], one transaction each; a batch that meets a meal charged meanwhile by
 /// another run is rolled back and redone without it.
 pub async fn charge_day(
@@ -293,16 +296,18 @@ async fn charge_batch(
     batch: &[Expected],
     now: OffsetDateTime,
 ) -> ApiResult<(u64, i64)> {
-    let key = |child_id: i64| format!("{child_id}:{service_id}:{day}");
-    let keys: Vec<String> = batch.iter().map(|e| key(e.row.child_id)).collect();
+    let first_keys: Vec<String> = batch
+        .iter()
+        .map(|e| format!("{}:{service_id}:{day}", e.row.child_id))
+        .collect();
     let mut last_error = None;
     for _ in 0..CHARGE_ATTEMPTS {
-        let done = ledger::charged_meal_keys(db, &keys).await?;
+        let keys = keys_to_charge(db, &first_keys).await?;
         let mut movements = Vec::new();
-        for (e, meal_key) in batch.iter().zip(&keys) {
-            if done.contains(meal_key) {
+        for (e, meal_key) in batch.iter().zip(keys) {
+            let Some(meal_key) = meal_key else {
                 continue;
-            }
+            };
             let account = *accounts
                 .get(&e.guardian_id)
                 .ok_or_else(|| ApiError::internal("no prepaid account for a family"))?;
@@ -315,7 +320,7 @@ async fn charge_batch(
                     child_id: Some(e.row.child_id),
                     service_day: Some(day),
                     receipt_row_id: None,
-                    meal_key: Some(meal_key.clone()),
+                    meal_key: Some(meal_key),
                     request_key: None,
                     created_by: None,
                 },
@@ -325,6 +330,14 @@ async fn charge_batch(
             return Ok((0, 0));
         }
         let txn = db.begin().await?;
+        // A closure added since the roster was read wins: its day is not charged.
+        lock_service(&txn, service_id).await?;
+        if closed_on(&txn, ente_id, service_id, day).await? {
+            txn.rollback().await?;
+            return Err(ApiError::Conflict(
+                BookingRefusal::NotASchoolDay(day).to_string(),
+            ));
+        }
         match ledger::append_batch(&txn, ente_id, movements, now).await {
             Ok(outcome) => {
                 txn.commit().await?;
@@ -342,4 +355,135 @@ async fn charge_batch(
     Err(last_error
         .map(ApiError::from)
         .unwrap_or_else(|| ApiError::internal("meal charging did not finish")))
+}
+
+/// The key of the storno of the meal movement whose key is `meal_key`.
+fn reversal_key(meal_key: &str) -> String {
+    format!("storno:{meal_key}")
+}
+
+/// For each child's first meal key of a day (`child:service:day`), the key its charge
+/// takes now, or `None` while a charge of that day stands. The first charge takes the
+/// first key; a charge credited back (its storno is in the ledger) lets the day be
+/// charged again with the next key, `child:service:day#1`, `#2`… Every run computes the
+/// same key, so the unique meal key still stops a second charge.
+async fn keys_to_charge(
+    db: &DatabaseConnection,
+    first_keys: &[String],
+) -> ApiResult<Vec<Option<String>>> {
+    let mut keys: Vec<Option<String>> = vec![None; first_keys.len()];
+    let mut pending: Vec<(usize, String)> = first_keys.iter().cloned().enumerate().collect();
+    let mut generation = 0u32;
+    while !pending.is_empty() {
+        let candidates: Vec<String> = pending.iter().map(|(_, key)| key.clone()).collect();
+        let charged = ledger::charged_meal_keys(db, &candidates).await?;
+        let reversals: Vec<String> = candidates
+            .iter()
+            .filter(|key| charged.contains(*key))
+            .map(|key| reversal_key(key))
+            .collect();
+        let reversed = ledger::charged_meal_keys(db, &reversals).await?;
+        generation += 1;
+        let mut next = Vec::new();
+        for (index, key) in pending {
+            if !charged.contains(&key) {
+                keys[index] = Some(key);
+            } else if reversed.contains(&reversal_key(&key)) {
+                next.push((index, format!("{}#{generation}", first_keys[index])));
+            }
+        }
+        pending = next;
+    }
+    Ok(keys)
+}
+
+/// Credits back, inside the caller's transaction, every meal charged for a closed day of
+/// the service that has not been credited yet: one "Storno pasto" movement per meal,
+/// naming the meal and the closure's reason (`closed`: day → reason). The storno's
+/// unique key, derived from the meal's, makes a second closure or a retried request
+/// credit nothing more. Returns (meals credited, cents credited).
+pub async fn reverse_meals(
+    txn: &DatabaseTransaction,
+    ente_id: i64,
+    service_id: i64,
+    closed: &BTreeMap<Date, String>,
+    now: OffsetDateTime,
+) -> ApiResult<(u64, i64)> {
+    let (Some((&first, _)), Some((&last, _))) = (closed.first_key_value(), closed.last_key_value())
+    else {
+        return Ok((0, 0));
+    };
+    let accounts = Query::select()
+        .column(prepaid_account::Column::Id)
+        .from(prepaid_account::Entity)
+        .and_where(prepaid_account::Column::EnteId.eq(ente_id))
+        .and_where(prepaid_account::Column::ServiceId.eq(service_id))
+        .to_owned();
+    let meals: Vec<ledger_movement::Model> = ledger_movement::Entity::find()
+        .filter(ledger_movement::Column::EnteId.eq(ente_id))
+        .filter(ledger_movement::Column::Kind.eq(MovementKind::Meal.as_str()))
+        .filter(ledger_movement::Column::ServiceDay.between(first, last))
+        .filter(ledger_movement::Column::AccountId.in_subquery(accounts))
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|m| m.service_day.is_some_and(|d| closed.contains_key(&d)))
+        .collect();
+    let mut reversed = 0;
+    let mut cents = 0;
+    for chunk in meals.chunks(BATCH_ROWS) {
+        let keys: Vec<String> = chunk
+            .iter()
+            .filter_map(|m| m.meal_key.as_deref().map(reversal_key))
+            .collect();
+        let done = ledger::charged_meal_keys(txn, &keys).await?;
+        let child_ids: Vec<i64> = chunk.iter().filter_map(|m| m.child_id).collect();
+        let names: HashMap<i64, String> = child::Entity::find_in_ente(ente_id)
+            .filter(child::Column::Id.is_in(child_ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
+            .collect();
+        let mut movements = Vec::new();
+        for meal in chunk {
+            let (Some(meal_key), Some(day)) = (meal.meal_key.as_deref(), meal.service_day) else {
+                continue;
+            };
+            let key = reversal_key(meal_key);
+            if done.contains(&key) {
+                continue;
+            }
+            let child = meal
+                .child_id
+                .and_then(|id| names.get(&id))
+                .map(|name| format!(" - {name}"))
+                .unwrap_or_default();
+            let reason = closed.get(&day).map(String::as_str).unwrap_or_default();
+            movements.push((
+                meal.account_id,
+                NewMovement {
+                    kind: MovementKind::MealReversal,
+                    amount_cents: -meal.amount_cents,
+                    description: format!(
+                        "Storno pasto del {}{child} ({reason})",
+                        format::date(day)
+                    ),
+                    child_id: meal.child_id,
+                    service_day: Some(day),
+                    receipt_row_id: None,
+                    meal_key: Some(key),
+                    request_key: None,
+                    created_by: None,
+                },
+            ));
+        }
+        if movements.is_empty() {
+            continue;
+        }
+        let outcome = ledger::append_batch(txn, ente_id, movements, now).await?;
+        reversed += outcome.appended;
+        cents += outcome.amount_cents;
+    }
+    Ok((reversed, cents))
 }

@@ -31,6 +31,7 @@ pub mod service_calendar {
 pub mod closure {
     use sea_orm::entity::prelude::*;
 
+    /// One closed day of a service.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "closures")]
     pub struct Model {
@@ -40,6 +41,15 @@ pub mod closure {
         pub service_id: i64,
         pub day: TimeDate,
         pub description: String,
+        /// The range the day was closed with: the id of the range's first day.
+        pub range_id: Option<i64>,
+    }
+
+    impl Model {
+        /// The range the day belongs to.
+        pub fn range(&self) -> i64 {
+            self.range_id.unwrap_or(self.id)
+        }
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -110,14 +110,13 @@ pub async fn change_day(
         to: day,
         choice: body.choice,
     };
-    let days = service::change(&state.db, &principal, child_id, &request, state.now()).await?;
-    Ok(HttpResponse::Ok().json(BookingResult {
-        choice: body.choice,
-        days,
-    }))
+    Ok(HttpResponse::Ok()
+        .json(service::change(&state.db, &principal, child_id, &request, state.now()).await?))
 }
 
-/// Change every school day of a range at once (all or none), e.g. absent for a week.
+/// Change every school day of a range that can still be changed, e.g. absent for a week
+/// of illness; the school days that cannot are listed in `skipped` with the reason. When
+/// none can, nothing changes and the answer is 409 saying why.
 #[utoipa::path(
     tag = "Prenotazioni",
     params(("child_id" = i64, Path, description = "Child id")),
@@ -137,9 +136,6 @@ pub async fn change_range(
     child_id: web::Path<i64>,
     body: web::Json<BookingRange>,
 ) -> ApiResult<HttpResponse> {
-    let days = service::change(&state.db, &principal, *child_id, &body, state.now()).await?;
-    Ok(HttpResponse::Ok().json(BookingResult {
-        choice: body.choice,
-        days,
-    }))
+    Ok(HttpResponse::Ok()
+        .json(service::change(&state.db, &principal, *child_id, &body, state.now()).await?))
 }

@@ -8,13 +8,14 @@ use sea_orm::{
 };
 use sportello_model::auth::Role;
 use sportello_model::bookings::{
-    BookingRange, BookingRefusal, CalendarDay, CutoffPolicy, MealChoice, MonthCalendar,
+    BookingRange, BookingRefusal, BookingResult, CalendarDay, CutoffPolicy, MealChoice,
+    MonthCalendar,
 };
 use sportello_model::entes::EnteSettings;
 use sportello_model::rome;
 use time::{Date, Month, OffsetDateTime};
 
-use super::calendar::school_calendar;
+use super::calendar::{school_calendar, school_calendar_with_reasons};
 use super::entity::booking;
 use crate::auth::Principal;
 use crate::children::entity::enrolment;
@@ -76,7 +77,8 @@ pub async fn month(
     now: OffsetDateTime,
 ) -> ApiResult<MonthCalendar> {
     let ctx = context(db, principal, child_id, service_id).await?;
-    let calendar = school_calendar(db, principal.ente_id, service_id, rome::today(now)).await?;
+    let (calendar, mut closures) =
+        school_calendar_with_reasons(db, principal.ente_id, service_id, rome::today(now)).await?;
     let first = Date::from_calendar_date(year, month, 1)
         .map_err(|_| ApiError::field("month", "Mese non valido."))?;
     let last = Date::from_calendar_date(year, month, month.length(year))
@@ -104,6 +106,11 @@ pub async fn month(
                 Err(reason) if school_day => Some(reason.to_string()),
                 _ => None,
             },
+            closure: if calendar.closures.contains(&day) {
+                closures.remove(&day)
+            } else {
+                None
+            },
         });
         day = match day.next_day() {
             Some(next) => next,
@@ -129,15 +136,18 @@ fn refused(reason: BookingRefusal) -> ApiError {
     ApiError::Conflict(reason.to_string())
 }
 
-/// Sets the choice on every school day of the range — all of them or none. Days
-/// without service in between are skipped. Returns the days changed.
+/// Sets the choice on every school day of the range that may still be changed; the
+/// others are left as they were and listed with the reason (a week of illness from
+/// Monday in a comune that books Tuesday to Friday changes Tuesday to Friday). Days
+/// without service in between are neither. When no day can be changed, nothing is and
+/// the answer is a conflict saying why.
 pub async fn change(
     db: &DatabaseConnection,
     principal: &Principal,
     child_id: i64,
     request: &BookingRange,
     now: OffsetDateTime,
-) -> ApiResult<Vec<Date>> {
+) -> ApiResult<BookingResult> {
     let BookingRange {
         service_id,
         from,
@@ -156,19 +166,22 @@ pub async fn change(
         ));
     }
     let calendar = school_calendar(db, principal.ente_id, service_id, rome::today(now)).await?;
-    let mut days = Vec::new();
-    let mut day = from;
-    while day <= to {
-        if calendar.is_school_day(day) {
-            ctx.policy.check(&calendar, day, now).map_err(refused)?;
-            days.push(day);
-        }
-        day = day
-            .next_day()
-            .ok_or_else(|| ApiError::field("to", "Data non valida."))?;
-    }
+    let (days, skipped) = ctx.policy.split_range(&calendar, from, to, now);
     if days.is_empty() {
-        return Err(refused(BookingRefusal::NotASchoolDay(from)));
+        let mut reasons: Vec<&str> = Vec::new();
+        for day in &skipped {
+            if !reasons.contains(&day.reason.as_str()) {
+                reasons.push(&day.reason);
+            }
+        }
+        return Err(match reasons.as_slice() {
+            [] => refused(BookingRefusal::NotASchoolDay(from)),
+            [one] => ApiError::Conflict((*one).to_owned()),
+            many => ApiError::Conflict(format!(
+                "Nessun giorno dell'intervallo può essere modificato. {}",
+                many.join(" ")
+            )),
+        });
     }
     let txn = db.begin().await?;
     for day in &days {
@@ -209,5 +222,9 @@ pub async fn change(
         }
     }
     txn.commit().await?;
-    Ok(days)
+    Ok(BookingResult {
+        choice,
+        days,
+        skipped,
+    })
 }

@@ -1,6 +1,7 @@
 //! `/{slug}/prenotazioni/{child_id}?mese=2026-11`: a child's month of meals, Monday to
 //! Sunday, each school day in its colour and with its state written out. A day that can
-//! still be changed opens a small menu with the other choices; a locked one says why.
+//! still be changed opens a small menu with the other choices; a locked one says why; a
+//! day the canteen is closed shows the reason ("Sciopero del personale mensa").
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -252,10 +253,7 @@ fn MonthView(calendar: MonthCalendar, child_id: i64) -> impl IntoView {
             let row = week
                 .iter()
                 .map(|cell| match cell {
-                    Some(day) => {
-                        let closed = school.closures.contains(&day.with_untracked(|d| d.date));
-                        view! { <DayCell day=*day closed open /> }.into_any()
-                    }
+                    Some(day) => view! { <DayCell day=*day open /> }.into_any(),
                     None => view! { <td class="booking-blank"></td> }.into_any(),
                 })
                 .collect_view();
@@ -321,26 +319,55 @@ fn MonthView(calendar: MonthCalendar, child_id: i64) -> impl IntoView {
     .into_any()
 }
 
-/// One day: its number and state; a school day is a button that opens its menu.
+/// One day: its number and state; a school day, or a day the canteen is closed, is a
+/// button that opens its menu.
 #[component]
-fn DayCell(
-    day: RwSignal<CalendarDay>,
-    closed: bool,
-    open: RwSignal<Option<Date>>,
-) -> impl IntoView {
-    let (date, school_day) = day.with_untracked(|day| (day.date, day.school_day));
+fn DayCell(day: RwSignal<CalendarDay>, open: RwSignal<Option<Date>>) -> impl IntoView {
+    let (date, school_day, closure) =
+        day.with_untracked(|day| (day.date, day.school_day, day.closure.clone()));
+    let is_open = move || open.get() == Some(date);
+    let toggle = move |_: leptos::ev::MouseEvent| {
+        open.update(|open| {
+            *open = if *open == Some(date) {
+                None
+            } else {
+                Some(date)
+            }
+        })
+    };
+    if let Some(reason) = closure {
+        return view! {
+            <td
+                class="booking-day"
+                data-date=date.to_string()
+                data-school-day="false"
+                data-closed="true"
+            >
+                <button
+                    type="button"
+                    id=format!("day-{date}")
+                    class="booking-day-box booking-day-button booking-day-closed"
+                    aria-expanded=move || is_open().to_string()
+                    aria-controls=move || is_open().then_some("day-menu")
+                    title=format!("Mensa chiusa: {reason}")
+                    on:click=toggle
+                >
+                    <span class="day-number">{date.day()}</span>
+                    <span class="day-closure">{reason.clone()}</span>
+                    <span class="visually-hidden">
+                        {format!(", {}, mensa chiusa", long_date(date))}
+                    </span>
+                </button>
+            </td>
+        }
+        .into_any();
+    }
     if !school_day {
-        let (state, spoken) = if closed {
-            ("Festivo", "festivo")
-        } else {
-            ("", "nessun servizio")
-        };
         return view! {
             <td class="booking-day" data-date=date.to_string() data-school-day="false">
                 <div class="booking-day-box">
                     <span class="day-number">{date.day()}</span>
-                    <span class="day-state">{state}</span>
-                    <span class="visually-hidden">{format!(", {}, {spoken}", long_date(date))}</span>
+                    <span class="visually-hidden">{format!(", {}, nessun servizio", long_date(date))}</span>
                 </div>
             </td>
         }
@@ -348,7 +375,6 @@ fn DayCell(
     }
     let choice = move || day.with(|day| day.choice.unwrap_or(MealChoice::Present));
     let editable = move || day.with(|day| day.editable);
-    let is_open = move || open.get() == Some(date);
     view! {
         <td
             class="booking-day"
@@ -364,9 +390,7 @@ fn DayCell(
                 aria-expanded=move || is_open().to_string()
                 aria-controls=move || is_open().then_some("day-menu")
                 title=move || day.with(|day| day.locked_reason.clone())
-                on:click=move |_| {
-                    open.update(|open| *open = if *open == Some(date) { None } else { Some(date) })
-                }
+                on:click=toggle
             >
                 <span class="day-number">{date.day()}</span>
                 <span class="day-state">{move || choice().label()}</span>
@@ -399,6 +423,7 @@ fn DayMenu(
         date,
         editable,
         locked_reason,
+        closure,
         ..
     } = day.get_untracked();
     let pending = RwSignal::new(false);
@@ -463,6 +488,13 @@ fn DayMenu(
             <div class="day-menu-choices">{buttons}</div>
         }
         .into_any()
+    } else if let Some(reason) = closure {
+        view! {
+            <p id="day-menu-closure" class="mb-2">
+                {format!("Mensa chiusa: {reason}.")}
+            </p>
+        }
+        .into_any()
     } else {
         view! {
             <p id="day-menu-locked" class="mb-2">
@@ -524,7 +556,7 @@ fn Legend(choices: Vec<MealChoice>) -> impl IntoView {
                 {items}
                 <li>
                     <span class="legend-swatch" aria-hidden="true"></span>
-                    "Festivo o nessun servizio"
+                    "Mensa chiusa o nessun servizio"
                 </li>
                 <li>
                     <Icon name="locked" class="icon-sm legend-lock" />

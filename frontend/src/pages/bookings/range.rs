@@ -1,5 +1,5 @@
 //! "Segnala assenza per più giorni": one choice for every school day from one date to
-//! another, all of them or none.
+//! another that can still be changed; the days that cannot are listed with the reason.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -46,7 +46,7 @@ pub fn RangeForm(
         ("choice", "range-choice"),
     ]);
     let pending = RwSignal::new(false);
-    let done = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<BookingResult>);
     let options: Vec<(String, String)> = choices
         .iter()
         .map(|choice| (choice.as_str().to_owned(), choice.label().to_owned()))
@@ -88,7 +88,7 @@ pub fn RangeForm(
             pending.try_set(false);
             match result {
                 Ok(result) => {
-                    done.try_set(Some(summary(&result)));
+                    done.try_set(Some(result.clone()));
                     apply.run(result);
                 }
                 Err(problem) => errors.fail(problem),
@@ -101,7 +101,7 @@ pub fn RangeForm(
             <div class="card-body">
                 <h2 id="range-title" class="h5">"Segnala assenza per più giorni"</h2>
                 <p>
-                    "Per una settimana di malattia o una gita: la scelta vale per ogni giorno di servizio dell'intervallo, e si applica solo se tutti i giorni sono ancora modificabili."
+                    "Per una settimana di malattia o una gita: la scelta vale per ogni giorno di servizio dell'intervallo che si può ancora modificare; i giorni che non si possono più cambiare restano come sono e vengono elencati con il motivo."
                 </p>
                 <form id="range-form" novalidate on:submit=submit>
                     <div class="row">
@@ -145,19 +145,32 @@ pub fn RangeForm(
                         {move || if pending.get() { "Invio…" } else { "Conferma" }}
                     </button>
                     <div aria-live="polite">
-                        {move || {
-                            done.get()
-                                .map(|text| {
-                                    view! {
-                                        <p id="range-result" class="alert alert-success mt-3 mb-0">
-                                            {text}
-                                        </p>
-                                    }
-                                })
-                        }}
+                        {move || done.get().map(|result| view! { <RangeOutcome result /> })}
                     </div>
                 </form>
             </div>
         </section>
+    }
+}
+
+/// What a range did: the days changed, then the days left as they were and why.
+#[component]
+fn RangeOutcome(result: BookingResult) -> impl IntoView {
+    let skipped = (!result.skipped.is_empty()).then(|| {
+        let items = result
+            .skipped
+            .iter()
+            .map(|day| view! { <li data-date=day.date.to_string()>{day.text()}</li> })
+            .collect_view();
+        view! {
+            <div id="range-skipped" class="alert alert-warning mt-3 mb-0">
+                <p class="mb-1">"Giorni non modificati:"</p>
+                <ul class="mb-0">{items}</ul>
+            </div>
+        }
+    });
+    view! {
+        <p id="range-result" class="alert alert-success mt-3 mb-0">{summary(&result)}</p>
+        {skipped}
     }
 }

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
 use sportello_model::bookings::{
-    CalendarSettings, ChargeReport, ChargeRequest, Closure, NewClosure, ServiceCalendar,
+    CalendarSettings, ChargeReport, ChargeRequest, Closure, ClosureAdded, Holiday, NewClosure,
+    ServiceCalendar,
 };
 use sportello_model::{format, FieldError, Problem};
 
@@ -270,7 +271,45 @@ fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
     }
 }
 
-/// The closures, each with "Elimina", and the form that adds some.
+/// "23/12/2026 – 06/01/2027", or one date.
+fn closure_dates(closure: &Closure) -> String {
+    if closure.from == closure.to {
+        format::date(closure.from)
+    } else {
+        format!(
+            "{} – {}",
+            format::date(closure.from),
+            format::date(closure.to)
+        )
+    }
+}
+
+/// "Chiusura del 27/11/2026 aggiunta.", then the meals credited back, if any.
+fn added_text(closure: &NewClosure, outcome: &ClosureAdded) -> String {
+    let added = if closure.from == closure.to {
+        format!("Chiusura del {} aggiunta.", format::date(closure.from))
+    } else {
+        format!(
+            "Chiusura dal {} al {} aggiunta.",
+            format::date(closure.from),
+            format::date(closure.to)
+        )
+    };
+    match outcome.reversed_meals {
+        0 => added,
+        1 => format!(
+            "{added} Stornato 1 pasto già addebitato ({}), riaccreditato alla famiglia.",
+            format::euro(outcome.reversed_amount)
+        ),
+        n => format!(
+            "{added} Stornati {n} pasti già addebitati ({}), riaccreditati alle famiglie.",
+            format::euro(outcome.reversed_amount)
+        ),
+    }
+}
+
+/// The closures as the ranges they were added as, each with one "Rimuovi", the national
+/// holidays (always closed), and the form that adds a closure.
 #[component]
 fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
     let session = use_session();
@@ -297,20 +336,25 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
         });
     };
     let item = move |closure: Closure| {
+        let dates = closure_dates(&closure);
         let Closure {
             id,
-            day,
+            from,
+            to,
             description,
         } = closure;
-        let label = format!(
-            "Elimina la chiusura del {} ({description})",
-            format::date(day)
-        );
+        let label = format!("Rimuovi la chiusura {dates} ({description})");
         view! {
-            <li id=format!("closure-{id}") class="closure-item" data-date=day.to_string()>
+            <li
+                id=format!("closure-{id}")
+                class="closure-item"
+                data-date=from.to_string()
+                data-to=to.to_string()
+            >
                 <span>
-                    <time datetime=day.to_string()>{long_date(day)}</time>
-                    <span class="d-block small">{description}</span>
+                    <span class="closure-dates">{dates}</span>
+                    " "
+                    <span class="closure-description">{description}</span>
                 </span>
                 <button
                     type="button"
@@ -319,8 +363,16 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                     disabled=move || removing.get().is_some()
                     on:click=move |_| remove(id)
                 >
-                    {move || if removing.get() == Some(id) { "Eliminazione…" } else { "Elimina" }}
+                    {move || if removing.get() == Some(id) { "Rimozione…" } else { "Rimuovi" }}
                 </button>
+            </li>
+        }
+    };
+    let holiday = |Holiday { day, name }: Holiday| {
+        view! {
+            <li data-date=day.to_string()>
+                <time datetime=day.to_string()>{long_date(day)}</time>
+                {format!(": {name}")}
             </li>
         }
     };
@@ -328,7 +380,7 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
         <section id="closures" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="closures-title">
             <div class="card-body">
                 <h2 id="closures-title" class="h4" tabindex="-1">"Chiusure"</h2>
-                <p>"Festività, vacanze e altri giorni senza servizio: in quei giorni non si prenota e non si addebita il pasto."</p>
+                <p>"Vacanze, scioperi e altri giorni senza servizio: in quei giorni non si prenota e non si addebita il pasto. Chiudendo un giorno già addebitato, i suoi pasti vengono stornati alle famiglie; rimuovendo la chiusura di un giorno trascorso, i pasti vengono addebitati di nuovo."</p>
                 <div aria-live="assertive">
                     {move || {
                         remove_error.get().map(|problem| view! { <ErrorAlert id="closures-error" problem /> })
@@ -348,6 +400,17 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                     }
                 }}
                 <ClosureForm service_id current />
+                <h3 id="holidays-title" class="h5 mt-4">"Festività nazionali"</h3>
+                <p class="small">"Chiuse in automatico, con il loro nome, in ogni calendario."</p>
+                <ul id="holiday-list" class="small" aria-labelledby="holidays-title">
+                    {move || {
+                        current
+                            .with(|calendar| calendar.national_holidays.clone())
+                            .into_iter()
+                            .map(holiday)
+                            .collect_view()
+                    }}
+                </ul>
             </div>
         </section>
     }
@@ -404,18 +467,9 @@ fn ClosureForm(service_id: i64, current: RwSignal<ServiceCalendar>) -> impl Into
             let result = api::add_closure(session, service_id, &closure).await;
             pending.try_set(false);
             match result {
-                Ok(calendar) => {
-                    let text = if closure.from == closure.to {
-                        format!("Chiusura del {} aggiunta.", format::date(closure.from))
-                    } else {
-                        format!(
-                            "Chiusura dal {} al {} aggiunta.",
-                            format::date(closure.from),
-                            format::date(closure.to)
-                        )
-                    };
-                    added.try_set(Some(text));
-                    current.try_set(calendar);
+                Ok(outcome) => {
+                    added.try_set(Some(added_text(&closure, &outcome)));
+                    current.try_set(outcome.calendar);
                     from.try_set(String::new());
                     to.try_set(String::new());
                     description.try_set(String::new());
