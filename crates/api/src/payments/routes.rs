@@ -11,7 +11,7 @@ use sportello_pagopa::PaymentGateway;
 use super::{corrections, emissions, notices, receipts, service};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{file_response, resolve_page};
+use crate::http::{file_response, resolve_page, Json, Query};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -60,7 +60,7 @@ pub async fn overview(state: web::Data<AppState>, principal: Principal) -> ApiRe
     params(("id" = i64, Path, description = "Prepaid service id"), PageQuery),
     responses(
         (status = 200, body = Statement),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -69,7 +69,7 @@ pub async fn statement(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok()
@@ -82,7 +82,7 @@ pub async fn statement(
     params(("id" = i64, Path, description = "Prepaid service id"), PageQuery),
     responses(
         (status = 200, body = Page<Notice>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -91,7 +91,7 @@ pub async fn list_notices(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok()
@@ -107,7 +107,7 @@ pub async fn list_notices(
     responses(
         (status = 201, body = Notice),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -116,7 +116,7 @@ pub async fn create_notice(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    body: web::Json<RechargeRequest>,
+    body: Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
     let notice =
         service::create_recharge_notice(&state.db, gateway(&state)?, &principal, *id, &body.amount)
@@ -133,7 +133,7 @@ pub async fn create_notice(
     responses(
         (status = 201, body = CheckoutStarted),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -142,7 +142,7 @@ pub async fn recharge_online(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    body: web::Json<RechargeRequest>,
+    body: Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
     let notice =
         service::create_recharge_notice(&state.db, gateway(&state)?, &principal, *id, &body.amount)
@@ -164,7 +164,7 @@ pub async fn recharge_online(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, body = Notice),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -186,7 +186,7 @@ pub async fn get_notice(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, body = CheckoutStarted),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Already paid, expired or cancelled"),
     ),
     security(("bearer" = []))
@@ -215,7 +215,7 @@ pub async fn pay_notice(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, description = "The notice", content_type = "application/pdf"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -242,7 +242,7 @@ pub async fn notice_pdf(
     responses(
         (status = 200, description = "Stored; `esito` says what was done", body = Object, example = json!({"esito": "accepted"})),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Unreadable receipt"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::error::responses::Unauthorized),
     )
 )]
 #[post("/pagopa/receipts")]
@@ -284,8 +284,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     responses(
         (status = 201, body = EmissionDetail, description = "Issued"),
         (status = 200, body = EmissionDetail, description = "Already issued with this external_ref"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
 )]
@@ -293,7 +293,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub async fn create_emission(
     state: web::Data<AppState>,
     principal: Principal,
-    body: web::Json<NewEmission>,
+    body: Json<NewEmission>,
 ) -> ApiResult<HttpResponse> {
     let (detail, created) =
         emissions::create(&state.db, gateway(&state)?, &principal, body.into_inner()).await?;
@@ -310,7 +310,7 @@ pub async fn create_emission(
     params(PageQuery),
     responses(
         (status = 200, body = Page<EmissionSummary>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -318,7 +318,7 @@ pub async fn create_emission(
 pub async fn list_emissions(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok()
@@ -331,7 +331,7 @@ pub async fn list_emissions(
     params(("id" = i64, Path, description = "Emission id")),
     responses(
         (status = 200, body = EmissionDetail),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -350,7 +350,7 @@ pub async fn get_emission(
     params(PageQuery),
     responses(
         (status = 200, body = Page<ReceiptSummary>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -358,7 +358,7 @@ pub async fn get_emission(
 pub async fn list_receipts(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok()
@@ -371,7 +371,7 @@ pub async fn list_receipts(
     params(("id" = i64, Path, description = "Receipt id")),
     responses(
         (status = 200, description = "The receipt", content_type = "application/pdf"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -395,8 +395,8 @@ pub async fn receipt_pdf(
     ),
     responses(
         (status = 200, body = Statement),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -405,7 +405,7 @@ pub async fn family_statement(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(i64, i64)>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (service_id, guardian_id) = path.into_inner();
     let (page, per_page) = resolve_page(&query)?;
@@ -435,9 +435,9 @@ pub async fn family_statement(
     responses(
         (status = 201, body = Movement, description = "Made"),
         (status = 200, body = Movement, description = "Made before by the same request"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "More than the balance, or a negative balance the comune does not allow"),
     ),
     security(("bearer" = []))
@@ -447,7 +447,7 @@ pub async fn correct_account(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(i64, i64)>,
-    body: web::Json<AccountCorrection>,
+    body: Json<AccountCorrection>,
 ) -> ApiResult<HttpResponse> {
     let (service_id, guardian_id) = path.into_inner();
     let (movement, created) =
