@@ -180,11 +180,18 @@ impl Browser {
             .connect(&driver.url)
             .await
             .unwrap_or_else(|e| panic!("start {CHROMIUM} through chromedriver: {e}"));
-        Browser {
+        let browser = Browser {
             client,
             base_url: base_url.trim_end_matches('/').to_string(),
             driver,
-        }
+        };
+        browser
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": CSP_RECORDER }),
+            )
+            .await;
+        browser
     }
 
     /// Runs `journey` in a fresh browser. When it panics, the screenshot and the HTML of the
@@ -194,7 +201,12 @@ impl Browser {
         let artifacts = artifacts_dir();
         std::fs::remove_dir_all(&artifacts).ok();
         let browser = Browser::start(base_url).await;
-        let outcome = AssertUnwindSafe(journey(&browser)).catch_unwind().await;
+        let outcome = AssertUnwindSafe(async {
+            journey(&browser).await;
+            browser.assert_no_csp_violations().await;
+        })
+        .catch_unwind()
+        .await;
         if outcome.is_err() {
             browser.save_artifacts(&artifacts).await;
         }
@@ -425,6 +437,27 @@ impl Browser {
         );
     }
 
+    /// Panics if the page reported any Content-Security-Policy violation since the
+    /// browser opened the portal (recorded by [`CSP_RECORDER`]).
+    pub async fn assert_no_csp_violations(&self) {
+        let seen = self
+            .client
+            .execute(
+                "try { return sessionStorage.getItem('csp-violations'); } catch (e) { return null; }",
+                vec![],
+            )
+            .await
+            .expect("read the recorded CSP violations");
+        let seen: Vec<String> = seen
+            .as_str()
+            .map(|s| serde_json::from_str(s).expect("recorded violations are JSON"))
+            .unwrap_or_default();
+        assert!(
+            seen.is_empty(),
+            "the Content-Security-Policy blocked: {seen:#?}"
+        );
+    }
+
     /// Saves `screenshot.png` (the viewport), `page.html` (the live DOM) and `url.txt`.
     pub async fn save_artifacts(&self, dir: &Path) {
         if let Err(e) = std::fs::create_dir_all(dir) {
@@ -460,6 +493,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("DevTools command {command}: {e}"))
     }
 }
+
+/// Runs first in every page: keeps each Content-Security-Policy violation the page
+/// reports in the tab's session storage, where it outlives navigations in the portal.
+const CSP_RECORDER: &str = r#"document.addEventListener('securitypolicyviolation', (e) => {
+  const seen = JSON.parse(sessionStorage.getItem('csp-violations') || '[]');
+  seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} on ${e.documentURI} (${e.sourceFile}:${e.lineNumber})`);
+  sessionStorage.setItem('csp-violations', JSON.stringify(seen));
+});"#;
 
 /// Collapses runs of white space, non-breaking spaces included, into single spaces.
 fn normalise(text: &str) -> String {

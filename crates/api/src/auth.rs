@@ -114,9 +114,12 @@ fn bearer(req: &HttpRequest) -> ApiResult<String> {
         .ok_or_else(|| {
             ApiError::Unauthorized("Per questa operazione devi accedere all'area personale.".into())
         })?;
+    // The scheme is case-insensitive (RFC 7235): `Bearer`, `bearer`, `BEARER`.
     header
-        .strip_prefix("Bearer ")
-        .map(|t| t.trim().to_string())
+        .trim()
+        .split_once(' ')
+        .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .map(|(_, token)| token.trim().to_string())
         .ok_or_else(|| ApiError::Unauthorized("Intestazione Authorization non valida.".into()))
 }
 

@@ -7,6 +7,7 @@ use sea_orm::{
     ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, Paginator,
     QueryFilter, Select, SelectorTrait,
 };
+use sportello_model::page::PageRequest;
 use sportello_model::Page;
 
 /// Connects (creating the SQLite file and its folder when needed) and runs pending migrations.
@@ -46,6 +47,15 @@ pub trait TenantScoped: EntityTrait {
     }
 }
 
+/// How many rows come before `page` (from 1), checked: an out-of-range page is an
+/// error, never a wrapped or panicking multiplication.
+pub fn page_offset(page: u64, per_page: u64) -> Result<u64, DbErr> {
+    PageRequest { page, per_page }
+        .offset()
+        .filter(|offset| i64::try_from(*offset).is_ok())
+        .ok_or_else(|| DbErr::Custom(format!("page {page} of {per_page} is out of range")))
+}
+
 /// One page (from 1) of a paginated query, mapped to DTOs, with the total count.
 pub async fn fetch_page<'db, S, T>(
     paginator: Paginator<'db, DatabaseConnection, S>,
@@ -56,6 +66,7 @@ pub async fn fetch_page<'db, S, T>(
 where
     S: SelectorTrait + 'db,
 {
+    page_offset(page, per_page)?;
     let total = paginator.num_items().await?;
     let items = paginator
         .fetch_page(page - 1)

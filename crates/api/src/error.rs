@@ -143,7 +143,11 @@ pub mod extractors {
                     }
                     error::JsonPayloadError::OverflowKnownLength { .. }
                     | error::JsonPayloadError::Overflow { .. } => {
-                        "Il corpo della richiesta è troppo grande.".to_string()
+                        let status = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
+                        let response = actix_web::HttpResponse::build(status)
+                            .content_type("application/problem+json")
+                            .json(super::render::problem_for(status));
+                        return error::InternalError::from_response(err, response).into();
                     }
                     error::JsonPayloadError::Deserialize(e) if e.is_data() => {
                         format!("Il corpo della richiesta ha un campo mancante o di tipo errato: {e}")
@@ -169,4 +173,139 @@ pub mod extractors {
             ApiError::BadRequest(format!("Modulo non valido: {err}")).into()
         })
     }
+}
+
+/// Every error answer as problem+json in Italian, including those actix gives before a
+/// handler runs (a body too large, a path it refuses, a method not allowed) with plain
+/// text or no body. Answers already in problem+json, and HTML pages, are left alone.
+pub mod render {
+    use actix_web::body::MessageBody;
+    use actix_web::dev::ServiceResponse;
+    use actix_web::http::{header, StatusCode};
+    use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+    use actix_web::HttpResponse;
+    use sportello_model::Problem;
+
+    use super::ApiError;
+
+    pub fn error_handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
+        ErrorHandlers::new().default_handler(as_problem)
+    }
+
+    fn as_problem<B: MessageBody + 'static>(
+        res: ServiceResponse<B>,
+    ) -> actix_web::Result<ErrorHandlerResponse<B>> {
+        let content_type = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if content_type.starts_with("application/problem+json")
+            || content_type.starts_with("text/html")
+        {
+            return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        }
+        let status = res.status();
+        let (req, old) = res.into_parts();
+        let mut new = HttpResponse::build(status);
+        for (name, value) in old.headers() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                new.append_header((name.clone(), value.clone()));
+            }
+        }
+        let new = new
+            .content_type("application/problem+json")
+            .json(problem_for(status));
+        Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, new).map_into_right_body::<B>(),
+        ))
+    }
+
+    /// What a bare status means, in Italian.
+    pub fn problem_for(status: StatusCode) -> Problem {
+        let error = match status {
+            StatusCode::NOT_FOUND => ApiError::NotFound,
+            StatusCode::UNAUTHORIZED => ApiError::Unauthorized(
+                "Per questa operazione devi accedere all'area personale.".into(),
+            ),
+            s if s.is_server_error() => ApiError::Internal(s.to_string()),
+            _ => {
+                let (title, detail) = match status {
+                    StatusCode::PAYLOAD_TOO_LARGE => (
+                        "Richiesta troppo grande",
+                        "Il corpo della richiesta è troppo grande.",
+                    ),
+                    StatusCode::URI_TOO_LONG => (
+                        "Indirizzo troppo lungo",
+                        "L'indirizzo richiesto è troppo lungo.",
+                    ),
+                    StatusCode::METHOD_NOT_ALLOWED => (
+                        "Operazione non prevista",
+                        "Questo indirizzo non prevede l'operazione richiesta.",
+                    ),
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                        "Formato non supportato",
+                        "Il formato del corpo della richiesta non è supportato.",
+                    ),
+                    _ => (
+                        "Richiesta non valida",
+                        "La richiesta non è valida: controlla l'indirizzo e i dati inviati.",
+                    ),
+                };
+                return Problem {
+                    kind: format!("https://sportello.dev/problemi/http-{}", status.as_u16()),
+                    title: title.into(),
+                    status: status.as_u16(),
+                    detail: detail.into(),
+                    errors: Vec::new(),
+                };
+            }
+        };
+        let mut problem = error.problem();
+        problem.status = status.as_u16();
+        problem
+    }
+}
+
+/// The problem answers shared by every operation of the OpenAPI document, so that each
+/// is described once (`response = crate::error::responses::NotFound`).
+pub mod responses {
+    use sportello_model::Problem;
+    use utoipa::ToResponse;
+
+    /// Invalid request: a path, query or body field is missing, malformed or over its
+    /// limit (`errors` names each field), or the body is not JSON.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct BadRequest(pub Problem);
+
+    /// Missing, expired or invalid access token (`WWW-Authenticate: Bearer`).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Unauthorized(pub Problem);
+
+    /// The user's role may not do this.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Forbidden(pub Problem);
+
+    /// Unknown, or not visible to this user: the same answer either way.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct NotFound(pub Problem);
+
+    /// The request conflicts with the current state; `detail` says why.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Conflict(pub Problem);
+
+    /// Too many attempts; `Retry-After` says when to try again.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct TooManyRequests(pub Problem);
+
+    /// The body is larger than the server accepts.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct PayloadTooLarge(pub Problem);
 }

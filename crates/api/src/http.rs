@@ -1,8 +1,20 @@
 //! Small HTTP helpers shared by every capability.
 
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpRequest, HttpResponse};
-use sportello_model::PageQuery;
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    self, ContentDisposition, DispositionParam, DispositionType, HeaderValue,
+};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use base64::Engine;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use sportello_model::limits::RequestLimits;
+use sportello_model::{dates, FieldError, PageQuery};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -10,6 +22,7 @@ use crate::error::{ApiError, ApiResult};
 pub fn resolve_page(query: &PageQuery) -> ApiResult<(u64, u64)> {
     query
         .resolve()
+        .map(|request| (request.page, request.per_page))
         .map_err(|(field, message)| ApiError::field(field, message))
 }
 
@@ -49,4 +62,303 @@ pub fn file_response(
             parameters: vec![DispositionParam::Filename(file_name)],
         })
         .body(body)
+}
+
+/// A JSON request body, read with the app's `JsonConfig` (content type, size, syntax)
+/// and then into `T` field by field: a wrong or missing field, or one over its size
+/// limit, answers 400 with an Italian error naming it.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + RequestLimits + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let value = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let value = value.await?.into_inner();
+            if !value.is_object() {
+                return Err(ApiError::BadRequest(
+                    "Il corpo della richiesta deve essere un oggetto JSON con i campi previsti."
+                        .into(),
+                )
+                .into());
+            }
+            Ok(Json(checked(serde_path_to_error::deserialize(value))?))
+        })
+    }
+}
+
+/// A JSON body that may be left out entirely (no body, or an empty one); when present
+/// it is read and checked like [`Json`], so a broken body is refused, not ignored.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T> OptionalJson<T> {
+    pub fn into_inner(self) -> Option<T> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + RequestLimits + 'static> FromRequest for OptionalJson<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let length = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let no_body = length == Some(0)
+            || (length.is_none() && !headers.contains_key(header::TRANSFER_ENCODING));
+        if no_body {
+            return Box::pin(std::future::ready(Ok(OptionalJson(None))));
+        }
+        let body = Json::<T>::from_request(req, payload);
+        Box::pin(async move { Ok(OptionalJson(Some(body.await?.into_inner()))) })
+    }
+}
+
+/// The query string read into `T` field by field, like [`Json`].
+pub struct Query<T>(pub T);
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + RequestLimits> FromRequest for Query<T> {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parser = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
+            req.query_string().as_bytes(),
+        ));
+        std::future::ready(
+            checked(serde_path_to_error::deserialize(parser))
+                .map(Query)
+                .map_err(Into::into),
+        )
+    }
+}
+
+/// The deserialised request, or a 400 naming the field that could not be read or is
+/// over its size limit.
+fn checked<T: RequestLimits, E: std::fmt::Display>(
+    parsed: Result<T, serde_path_to_error::Error<E>>,
+) -> ApiResult<T> {
+    let value = parsed.map_err(|err| {
+        ApiError::Validation(vec![field_error(
+            &err.path().to_string(),
+            &err.inner().to_string(),
+        )])
+    })?;
+    let errors = value.limit_errors();
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Serde's English message about a field, said in Italian. Messages of the model's own
+/// readers (dates) are Italian already and pass through.
+fn field_error(path: &str, message: &str) -> FieldError {
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_string();
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        let field = if path == "." {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        return FieldError::new(field, "Campo obbligatorio.");
+    }
+    let text = if [dates::DAY_MESSAGE, dates::MONTH_MESSAGE].contains(&message.as_str()) {
+        message
+    } else if message.starts_with("unknown variant") {
+        let allowed: Vec<&str> = message
+            .split_once("expected")
+            .map(|(_, expected)| expected.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        format!("Valore non ammesso: scegli tra {}.", allowed.join(", "))
+    } else if message.starts_with("invalid type") {
+        "Tipo di valore errato.".into()
+    } else if message.starts_with("invalid length") {
+        "Numero di elementi non valido.".into()
+    } else if message.contains("digit")
+        || message.contains("number too")
+        || message.contains("parse integer")
+    {
+        "Deve essere un numero intero.".into()
+    } else {
+        "Valore non valido.".into()
+    };
+    FieldError::new(path, text)
+}
+
+/// The browser security headers of every answer, set by [`security_headers`].
+pub struct SecurityHeaders {
+    content_security_policy: HeaderValue,
+    strict_transport_security: bool,
+}
+
+impl SecurityHeaders {
+    /// The policy for this server: scripts only from the portal itself, plus the SPA's
+    /// inline loader (Trunk writes one into `index.html`) by its hash, and wasm;
+    /// nothing may frame the portal. Styles may be inline (the server-rendered pages of
+    /// the development identity provider and the pagoPA simulator carry theirs).
+    /// `Strict-Transport-Security` is for production only, where the portal is HTTPS.
+    pub fn new(spa_index_html: Option<&str>, production: bool) -> SecurityHeaders {
+        let hashes: String = spa_index_html
+            .map(inline_scripts)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|script| {
+                format!(
+                    " 'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script))
+                )
+            })
+            .collect();
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
+             connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+             frame-ancestors 'none'"
+        );
+        SecurityHeaders {
+            content_security_policy: HeaderValue::from_str(&policy)
+                .expect("the policy is ASCII: base64 hashes and fixed text"),
+            strict_transport_security: production,
+        }
+    }
+}
+
+/// The text of each `<script>` without `src` in an HTML page, as the browser hashes it.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let Some(close) = rest[open_end..].find("</script>").map(|i| open_end + i) else {
+            break;
+        };
+        if !rest[start..open_end].contains("src=") {
+            scripts.push(&rest[open_end..close]);
+        }
+        rest = &rest[close..];
+    }
+    scripts
+}
+
+/// Longest address (path and query) the portal reads: no page or API call comes near.
+/// Beyond about 64 KiB actix's HTTP codec refuses the request itself, with an empty 400,
+/// before any of this code runs.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Refuses an address longer than [`MAX_URI_BYTES`] with 414 problem+json.
+pub async fn refuse_long_uri(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let length = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if length > MAX_URI_BYTES {
+        let status = actix_web::http::StatusCode::URI_TOO_LONG;
+        let response = HttpResponse::build(status)
+            .content_type("application/problem+json")
+            .json(crate::error::render::problem_for(status));
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Adds the security headers to every answer, and `Cache-Control: no-store` to every
+/// API answer that says nothing about caching (they carry personal data).
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let config = req.app_data::<web::Data<SecurityHeaders>>().cloned();
+    let api = req.path().starts_with("/api/");
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    if let Some(config) = config {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            config.content_security_policy.clone(),
+        );
+        if config.strict_transport_security {
+            headers.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+            );
+        }
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    if api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spa_loader_is_allowed_by_its_hash_and_nothing_else_inline() {
+        let html = r#"<html><head><script type="module">import init from '/app.js';await init();</script>
+<script src="/other.js"></script></head></html>"#;
+        assert_eq!(
+            inline_scripts(html),
+            ["import init from '/app.js';await init();"]
+        );
+        let headers = SecurityHeaders::new(Some(html), false);
+        let policy = headers.content_security_policy.to_str().unwrap();
+        let expected = base64::engine::general_purpose::STANDARD
+            .encode(Sha256::digest("import init from '/app.js';await init();"));
+        assert!(policy.contains(&format!("'sha256-{expected}'")), "{policy}");
+        assert!(!policy.contains("script-src 'self' 'unsafe-inline'"));
+        assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(!SecurityHeaders::new(None, true)
+            .content_security_policy
+            .to_str()
+            .unwrap()
+            .contains("sha256"));
+    }
 }

@@ -2,9 +2,12 @@
 //! documentation page.
 
 use actix_web::{get, web, HttpResponse};
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
+use crate::error::responses;
 use crate::{accounts, bookings, children, content, entes, payments, startup};
 
 struct SecurityAddon;
@@ -24,6 +27,53 @@ impl Modify for SecurityAddon {
                     .build(),
             ),
         );
+    }
+}
+
+/// The problem answers every operation can give by its shape, added where an
+/// annotation does not already describe them: 400 where there is a query or a body to
+/// read, 401 where a token is required, 404 where the path names a record, 413 where
+/// there is a body.
+struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let parameters = operation.parameters.as_deref().unwrap_or_default();
+                let has = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
+                let body = operation.request_body.is_some();
+                let token_required = operation.security.as_ref().is_some_and(|all| {
+                    !all.is_empty()
+                        && all.iter().all(|requirement| {
+                            serde_json::to_value(requirement)
+                                .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                        })
+                });
+                let answers = [
+                    (has(ParameterIn::Query) || body, "400", "BadRequest"),
+                    (token_required, "401", "Unauthorized"),
+                    (has(ParameterIn::Path), "404", "NotFound"),
+                    (body, "413", "PayloadTooLarge"),
+                ];
+                for (applies, status, name) in answers {
+                    if applies {
+                        operation
+                            .responses
+                            .responses
+                            .entry(status.to_string())
+                            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -82,7 +132,16 @@ impl Modify for SecurityAddon {
         bookings::canteen_routes::kitchen_counts,
         bookings::canteen_routes::charge,
     ),
-    modifiers(&SecurityAddon),
+    components(responses(
+        responses::BadRequest,
+        responses::Unauthorized,
+        responses::Forbidden,
+        responses::NotFound,
+        responses::Conflict,
+        responses::TooManyRequests,
+        responses::PayloadTooLarge,
+    )),
+    modifiers(&SecurityAddon, &CommonProblems),
     tags(
         (name = "Sistema"),
         (name = "Enti", description = "Comuni and their settings"),
@@ -108,7 +167,7 @@ pub fn spec_json() -> String {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(openapi_json).service(docs);
+    cfg.service(openapi_json).service(docs).service(docs_script);
 }
 
 #[get("/api/openapi.json")]
@@ -130,7 +189,16 @@ async fn docs() -> HttpResponse {
 <link rel="stylesheet" href="/swagger-ui/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/swagger-ui/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#swagger-ui" });</script>
+<script src="/api/docs/start.js"></script>
 </body></html>"##,
         )
+}
+
+/// Starts Swagger UI; a file rather than an inline script, so the Content-Security-Policy
+/// needs no exception for it.
+#[get("/api/docs/start.js")]
+async fn docs_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .body(r##"window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#swagger-ui" });"##)
 }

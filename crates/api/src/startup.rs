@@ -14,9 +14,10 @@ use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::accounts::oidc::OidcClient;
 use crate::auth::JwtKeys;
-use crate::config::{Config, OidcProviderConfig};
+use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
-use crate::error::{extractors, ApiError};
+use crate::error::{extractors, render, ApiError};
+use crate::http::{refuse_long_uri, security_headers, SecurityHeaders};
 use crate::{accounts, bookings, children, content, demo, entes, openapi, payments};
 
 pub struct AppState {
@@ -197,6 +198,12 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     let static_dir = PathBuf::from(&state.config.static_dir);
     let simulator = state.config.pagopa_simulator;
     let spec = web::Data::new(openapi::spec_json());
+    let security = web::Data::new(SecurityHeaders::new(
+        std::fs::read_to_string(static_dir.join("index.html"))
+            .ok()
+            .as_deref(),
+        state.config.environment == Environment::Production,
+    ));
     // The first line on stdout says where the portal is; tests read it.
     println!("Sportello in ascolto su {public_url}");
     tracing::info!(%public_url, "listening");
@@ -204,10 +211,14 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         App::new()
             .app_data(state.clone())
             .app_data(spec.clone())
+            .app_data(security.clone())
             .app_data(extractors::json_config())
             .app_data(extractors::query_config())
             .app_data(extractors::path_config())
             .app_data(extractors::form_config())
+            .wrap(middleware::from_fn(refuse_long_uri))
+            .wrap(render::error_handlers())
+            .wrap(middleware::from_fn(security_headers))
             .wrap(middleware::from_fn(request_id_header))
             .wrap(TracingLogger::default())
             .wrap(middleware::Compress::default())

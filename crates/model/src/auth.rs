@@ -60,8 +60,16 @@ impl Role {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
-    #[cfg_attr(feature = "openapi", schema(example = "LBRMRA80E12F205M"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "LBRMRA80E12F205M",
+            max_length = 32,
+            pattern = r"^\s*[A-Za-z]{6}[0-9LMNP-Vlmnp-v]{2}[ABCDEHLMPRSTabcdehlmprst][0-9LMNP-Vlmnp-v]{2}[A-Za-z][0-9LMNP-Vlmnp-v]{3}[A-Za-z]\s*$"
+        )
+    )]
     pub fiscal_code: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub password: String,
 }
 
@@ -98,6 +106,7 @@ pub struct TokenResponse {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub refresh_token: Option<String>,
 }
 
@@ -105,6 +114,13 @@ pub struct RefreshRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 32,
+            pattern = r"^\s*[A-Za-z]{6}[0-9LMNP-Vlmnp-v]{2}[ABCDEHLMPRSTabcdehlmprst][0-9LMNP-Vlmnp-v]{2}[A-Za-z][0-9LMNP-Vlmnp-v]{3}[A-Za-z]\s*$"
+        )
+    )]
     pub fiscal_code: String,
 }
 
@@ -112,7 +128,9 @@ pub struct PasswordResetRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetConfirm {
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub token: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
     pub new_password: String,
 }
 

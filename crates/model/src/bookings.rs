@@ -349,7 +349,9 @@ pub struct BookingChange {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BookingRange {
     pub service_id: i64,
+    #[serde(deserialize_with = "crate::dates::deserialize_day")]
     pub from: Date,
+    #[serde(deserialize_with = "crate::dates::deserialize_day")]
     pub to: Date,
     pub choice: MealChoice,
 }
@@ -441,6 +443,7 @@ pub struct AttendanceRow {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttendanceMark {
     pub service_id: i64,
+    #[serde(deserialize_with = "crate::dates::deserialize_day")]
     pub day: Date,
     pub present: bool,
 }
@@ -450,6 +453,7 @@ pub struct AttendanceMark {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChargeRequest {
     pub service_id: i64,
+    #[serde(deserialize_with = "crate::dates::deserialize_day")]
     pub day: Date,
 }
 
@@ -536,8 +540,11 @@ pub struct ServiceCalendar {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarSettings {
+    #[serde(deserialize_with = "crate::dates::deserialize_day")]
     pub first_day: Date,
+    #[serde(deserialize_with = "crate::dates::deserialize_day")]
     pub last_day: Date,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 7))]
     pub serving_weekdays: Vec<u8>,
 }
 
@@ -612,8 +619,11 @@ impl NewClosure {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewClosure {
+    #[serde(deserialize_with = "crate::dates::deserialize_day")]
     pub from: Date,
+    #[serde(deserialize_with = "crate::dates::deserialize_day")]
     pub to: Date,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub description: String,
 }
 

@@ -124,6 +124,39 @@ impl MovementKind {
     }
 }
 
+/// What an operator's correction is: the movements an operator may make by hand.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionKind {
+    /// Credit paid back to the family outside the portal (it debits the account).
+    Refund,
+    /// A correction either way.
+    Adjustment,
+}
+
+/// Asked of an operator who has not chosen the kind of a correction yet.
+pub const CORRECTION_KIND_MISSING: &str = "Scegli se si tratta di un rimborso o di una rettifica.";
+
+impl From<CorrectionKind> for MovementKind {
+    fn from(kind: CorrectionKind) -> MovementKind {
+        match kind {
+            CorrectionKind::Refund => MovementKind::Refund,
+            CorrectionKind::Adjustment => MovementKind::Adjustment,
+        }
+    }
+}
+
+impl CorrectionKind {
+    pub fn as_str(self) -> &'static str {
+        MovementKind::from(self).as_str()
+    }
+
+    pub fn label(self) -> &'static str {
+        MovementKind::from(self).label()
+    }
+}
+
 /// One line of the statement (stato contabile).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -180,14 +213,16 @@ pub struct PaymentService {
 pub struct AccountCorrection {
     /// `refund`: credit paid back to the family outside the portal (it debits the
     /// account); `adjustment`: a correction either way.
-    pub kind: MovementKind,
+    pub kind: CorrectionKind,
     /// Euro. A refund is positive; an adjustment is negative to debit (`"-5,00"`).
-    #[cfg_attr(feature = "openapi", schema(example = "4.20"))]
+    #[cfg_attr(feature = "openapi", schema(example = "4.20", max_length = 32))]
     pub amount: String,
     /// Why, in words the family will read on the statement.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub reason: String,
     /// Made once per correction by the client (e.g. a UUID) and sent again on a retry:
     /// a repeated request appends nothing more.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub request_id: String,
 }
 
@@ -198,12 +233,6 @@ impl AccountCorrection {
     /// The signed movement in cents (a refund debits), or Italian errors per field.
     pub fn movement_cents(&self) -> Result<i64, Vec<FieldError>> {
         let mut errors = Vec::new();
-        if !matches!(self.kind, MovementKind::Refund | MovementKind::Adjustment) {
-            errors.push(FieldError::new(
-                "kind",
-                "Scegli se si tratta di un rimborso o di una rettifica.",
-            ));
-        }
         let cents = match parse_cents(&self.amount, Sign::Signed, MAX_CORRECTION_CENTS) {
             Err(AmountError::TooLarge(_)) => {
                 errors.push(FieldError::new(
@@ -223,7 +252,7 @@ impl AccountCorrection {
                 errors.push(FieldError::new("amount", "L'importo non può essere zero."));
                 None
             }
-            Ok(c) if self.kind == MovementKind::Refund && c < 0 => {
+            Ok(c) if self.kind == CorrectionKind::Refund && c < 0 => {
                 errors.push(FieldError::new(
                     "amount",
                     "Il rimborso si indica con un importo positivo.",
@@ -252,7 +281,7 @@ impl AccountCorrection {
             ));
         }
         match cents {
-            Some(c) if errors.is_empty() => Ok(if self.kind == MovementKind::Refund {
+            Some(c) if errors.is_empty() => Ok(if self.kind == CorrectionKind::Refund {
                 -c
             } else {
                 c
@@ -267,7 +296,7 @@ impl AccountCorrection {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RechargeRequest {
     /// Amount in euro, e.g. `"54.00"` (a comma is accepted too: `"54,00"`).
-    #[cfg_attr(feature = "openapi", schema(example = "54.00"))]
+    #[cfg_attr(feature = "openapi", schema(example = "54.00", max_length = 32))]
     pub amount: String,
 }
 
@@ -642,7 +671,7 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
-    fn correction(kind: MovementKind, amount: &str, reason: &str) -> AccountCorrection {
+    fn correction(kind: CorrectionKind, amount: &str, reason: &str) -> AccountCorrection {
         AccountCorrection {
             kind,
             amount: amount.into(),
@@ -653,16 +682,16 @@ mod tests {
 
     #[test]
     fn a_refund_debits_and_an_adjustment_keeps_its_sign() {
-        let refund = correction(MovementKind::Refund, "12,40", "Rimborso credito residuo");
+        let refund = correction(CorrectionKind::Refund, "12,40", "Rimborso credito residuo");
         assert_eq!(refund.movement_cents(), Ok(-1240));
         let credit = correction(
-            MovementKind::Adjustment,
+            CorrectionKind::Adjustment,
             "4.20",
             "Pasto del 20/11 non consumato",
         );
         assert_eq!(credit.movement_cents(), Ok(420));
         let debit = correction(
-            MovementKind::Adjustment,
+            CorrectionKind::Adjustment,
             "-5,00",
             "Ricarica registrata due volte",
         );
@@ -671,7 +700,7 @@ mod tests {
 
     #[test]
     fn a_bad_correction_names_each_field_in_italian() {
-        let errors = correction(MovementKind::Refund, "-3", " ")
+        let errors = correction(CorrectionKind::Refund, "-3", " ")
             .movement_cents()
             .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -680,17 +709,17 @@ mod tests {
             errors[0].message,
             "Il rimborso si indica con un importo positivo."
         );
-        let errors = correction(MovementKind::Meal, "0,001", "x")
+        let errors = correction(CorrectionKind::Adjustment, "0,001", "x")
             .movement_cents()
             .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["kind", "amount"]);
-        let errors = correction(MovementKind::Adjustment, "0", "x")
+        assert_eq!(fields, ["amount"]);
+        let errors = correction(CorrectionKind::Adjustment, "0", "x")
             .movement_cents()
             .unwrap_err();
         assert_eq!(errors[0].message, "L'importo non può essere zero.");
         for huge in ["-10000,01", "99999999999999999999"] {
-            let errors = correction(MovementKind::Adjustment, huge, "x")
+            let errors = correction(CorrectionKind::Adjustment, huge, "x")
                 .movement_cents()
                 .unwrap_err();
             assert_eq!(

@@ -5,6 +5,8 @@ mod bookings;
 mod calendar;
 mod canteen;
 mod emissions;
+mod fuzz;
+mod hardening;
 mod notices;
 mod payments;
 mod public;

@@ -8,7 +8,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use sportello_model::entes::ServiceKind;
-use sportello_model::payments::{AccountCorrection, Movement, MovementKind, MAX_REASON_CHARS};
+use sportello_model::payments::{
+    AccountCorrection, CorrectionKind, Movement, MovementKind, CORRECTION_KIND_MISSING,
+    MAX_REASON_CHARS,
+};
 use sportello_model::{format, FieldError};
 
 use crate::api;
@@ -176,19 +179,28 @@ fn FamilyAccount(family: Family) -> impl IntoView {
     }
 }
 
-/// The correction being written. With no kind chosen yet it carries one the model
-/// refuses, so that the model asks for a choice in its own words.
+/// The correction being written, or the model's Italian errors per field (a kind not
+/// chosen yet among them).
 fn draft(
-    kind: Option<MovementKind>,
+    kind: Option<CorrectionKind>,
     amount: String,
     reason: String,
     request_id: String,
-) -> AccountCorrection {
-    AccountCorrection {
-        kind: kind.unwrap_or(MovementKind::Meal),
+) -> Result<AccountCorrection, Vec<FieldError>> {
+    let correction = AccountCorrection {
+        kind: kind.unwrap_or(CorrectionKind::Adjustment),
         amount,
         reason,
         request_id,
+    };
+    let mut problems = correction.movement_cents().err().unwrap_or_default();
+    if kind.is_none() {
+        problems.insert(0, FieldError::new("kind", CORRECTION_KIND_MISSING));
+    }
+    if problems.is_empty() {
+        Ok(correction)
+    } else {
+        Err(problems)
     }
 }
 
@@ -204,9 +216,9 @@ fn recorded_text(movement: &Movement) -> String {
     }
 }
 
-fn amount_hint(kind: Option<MovementKind>) -> String {
+fn amount_hint(kind: Option<CorrectionKind>) -> String {
     match kind {
-        Some(MovementKind::Refund) => {
+        Some(CorrectionKind::Refund) => {
             "In euro, ad esempio 12,40: il credito restituito alla famiglia, che viene tolto dal saldo.".into()
         }
         _ => "In euro, ad esempio 4,20. Per togliere credito scrivi un importo negativo, ad esempio -5,00.".into(),
@@ -220,7 +232,7 @@ fn amount_hint(kind: Option<MovementKind>) -> String {
 #[component]
 fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> impl IntoView {
     let session = use_session();
-    let kind = RwSignal::new(None::<MovementKind>);
+    let kind = RwSignal::new(None::<CorrectionKind>);
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let request_id = StoredValue::new(api::new_request_id());
@@ -239,7 +251,6 @@ fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> 
             reason.get(),
             request_id.get_value(),
         )
-        .movement_cents()
         .err()
         .unwrap_or_default()
     });
@@ -288,12 +299,14 @@ fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> 
         if !errors.check(problems.get_untracked()) {
             return;
         }
-        let correction = draft(
+        let Ok(correction) = draft(
             kind.get_untracked(),
             amount.get_untracked(),
             reason.get_untracked(),
             request_id.get_value(),
-        );
+        ) else {
+            return;
+        };
         pending.set(true);
         spawn_local(async move {
             let result = api::correct_account(session, service_id, guardian_id, &correction).await;
@@ -313,7 +326,7 @@ fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> 
         });
     };
 
-    let radio = move |value: MovementKind, id: &'static str| {
+    let radio = move |value: CorrectionKind, id: &'static str| {
         view! {
             <div class="form-check form-check-inline">
                 <input
@@ -343,8 +356,8 @@ fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> 
                         aria-describedby=move || kind_error.with(Option::is_some).then_some("correction-kind-error")
                     >
                         <legend class="h6">"Tipo di movimento"</legend>
-                        {radio(MovementKind::Refund, "correction-kind-refund")}
-                        {radio(MovementKind::Adjustment, "correction-kind-adjustment")}
+                        {radio(CorrectionKind::Refund, "correction-kind-refund")}
+                        {radio(CorrectionKind::Adjustment, "correction-kind-adjustment")}
                         <FieldFeedback id="correction-kind-error" error=kind_error />
                     </fieldset>
                     <TextField

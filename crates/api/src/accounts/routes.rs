@@ -8,7 +8,8 @@ use sportello_model::auth::{
     return_path, LoginError, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest,
     RefreshRequest, TokenResponse,
 };
-use sportello_model::Problem;
+use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS};
+use sportello_model::{FieldError, Problem};
 
 use super::entity::user;
 use super::service::{self, Client, LoggedIn};
@@ -16,7 +17,7 @@ use super::{devices, sessions};
 use crate::auth::Principal;
 use crate::entes::service as entes;
 use crate::error::{ApiError, ApiResult};
-use crate::http::client_ip;
+use crate::http::{client_ip, Json, OptionalJson, Query};
 use crate::startup::AppState;
 
 const REFRESH_COOKIE: &str = "sportello_refresh";
@@ -118,7 +119,7 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     slug: web::Path<String>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let ente = entes::by_slug(&state.db, &slug).await?;
     let ip = client_ip(&req);
@@ -149,16 +150,16 @@ pub async fn login(
     request_body(content = Option<RefreshRequest>, description = "Optional when the refresh cookie is sent"),
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::error::responses::Unauthorized),
     )
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: Option<web::Json<RefreshRequest>>,
+    body: OptionalJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    let token = presented_refresh_token(&req, body.map(|b| b.into_inner())).ok_or_else(|| {
+    let token = presented_refresh_token(&req, body.into_inner()).ok_or_else(|| {
         ApiError::Unauthorized("Sessione non trovata: accedi all'area personale.".into())
     })?;
     let (user, session) =
@@ -185,12 +186,12 @@ pub async fn refresh(
 pub async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: Option<web::Json<RefreshRequest>>,
+    body: OptionalJson<RefreshRequest>,
     principal: Option<Principal>,
 ) -> ApiResult<HttpResponse> {
     let mut family = principal.map(|p| p.session);
     if family.is_none() {
-        if let Some(token) = presented_refresh_token(&req, body.map(|b| b.into_inner())) {
+        if let Some(token) = presented_refresh_token(&req, body.into_inner()) {
             family = sessions::family_of(&state.db, &token).await?;
         }
     }
@@ -207,7 +208,7 @@ pub async fn logout(
     tag = "Accesso",
     responses(
         (status = 200, body = Me),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::error::responses::Unauthorized),
     ),
     security(("bearer" = []))
 )]
@@ -230,7 +231,7 @@ pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<H
     request_body = PasswordResetRequest,
     responses(
         (status = 202, description = "If the account exists, an e-mail is on its way"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
     )
 )]
 #[post("/entes/{slug}/auth/password-reset")]
@@ -238,7 +239,7 @@ pub async fn password_reset_request(
     state: web::Data<AppState>,
     req: HttpRequest,
     slug: web::Path<String>,
-    body: web::Json<PasswordResetRequest>,
+    body: Json<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
     let ente = entes::by_slug(&state.db, &slug).await?;
     service::request_password_reset(
@@ -259,13 +260,13 @@ pub async fn password_reset_request(
     request_body = PasswordResetConfirm,
     responses(
         (status = 204, description = "Password changed"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
     )
 )]
 #[post("/auth/password-reset/confirm")]
 pub async fn password_reset_confirm(
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetConfirm>,
+    body: Json<PasswordResetConfirm>,
 ) -> ApiResult<HttpResponse> {
     service::confirm_password_reset(&state.db, state.now(), &body.token, &body.new_password)
         .await?;
@@ -277,7 +278,16 @@ pub async fn password_reset_confirm(
 pub struct OidcStartQuery {
     /// Page of the comune to return to after login, e.g. `/demo/utenti`; anything else
     /// (another site, another comune, control characters) returns to the personal area.
+    #[param(max_length = 2048)]
     pub redirect_to: Option<String>,
+}
+
+impl RequestLimits for OidcStartQuery {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        Limits::default()
+            .optional_text("redirect_to", self.redirect_to.as_deref(), CODE_MAX_CHARS)
+            .errors()
+    }
 }
 
 /// Start a SPID or CIE login: redirects the browser to the identity provider.
@@ -290,14 +300,14 @@ pub struct OidcStartQuery {
     ),
     responses(
         (status = 302, description = "To the identity provider"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/auth/oidc/{provider}/start")]
 pub async fn oidc_start(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<OidcStartQuery>,
+    query: Query<OidcStartQuery>,
 ) -> ApiResult<HttpResponse> {
     let (slug, provider) = path.into_inner();
     let ente = entes::by_slug(&state.db, &slug).await?;
@@ -319,9 +329,22 @@ pub async fn oidc_start(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OidcCallbackQuery {
+    #[param(max_length = 2048)]
     pub code: Option<String>,
+    #[param(max_length = 2048)]
     pub state: Option<String>,
+    #[param(max_length = 2048)]
     pub error: Option<String>,
+}
+
+impl RequestLimits for OidcCallbackQuery {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        Limits::default()
+            .optional_text("code", self.code.as_deref(), CODE_MAX_CHARS)
+            .optional_text("state", self.state.as_deref(), CODE_MAX_CHARS)
+            .optional_text("error", self.error.as_deref(), CODE_MAX_CHARS)
+            .errors()
+    }
 }
 
 /// Where the identity provider returns the browser. On success the session cookie is set
@@ -336,7 +359,7 @@ pub struct OidcCallbackQuery {
 pub async fn oidc_callback(
     state: web::Data<AppState>,
     req: HttpRequest,
-    query: web::Query<OidcCallbackQuery>,
+    query: Query<OidcCallbackQuery>,
 ) -> ApiResult<HttpResponse> {
     let pending = match &query.state {
         Some(s) => state.oidc.take_state(&state.db, s).await?,

@@ -3,11 +3,12 @@
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use sportello_model::bookings::{CalendarSettings, ClosureAdded, NewClosure, ServiceCalendar};
-use sportello_model::{rome, Problem};
+use sportello_model::rome;
 
 use super::calendar;
 use crate::auth::Principal;
 use crate::error::ApiResult;
+use crate::http::Json;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -23,8 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(("service_id" = i64, Path, description = "Prepaid service id")),
     responses(
         (status = 200, body = ServiceCalendar),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -45,9 +46,9 @@ pub async fn get_calendar(
     request_body = CalendarSettings,
     responses(
         (status = 200, body = ServiceCalendar),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -56,7 +57,7 @@ pub async fn set_calendar(
     state: web::Data<AppState>,
     principal: Principal,
     service_id: web::Path<i64>,
-    body: web::Json<CalendarSettings>,
+    body: Json<CalendarSettings>,
 ) -> ApiResult<HttpResponse> {
     let today = rome::today(state.now());
     Ok(HttpResponse::Ok()
@@ -73,9 +74,9 @@ pub async fn set_calendar(
     request_body = NewClosure,
     responses(
         (status = 200, body = ClosureAdded),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -84,7 +85,7 @@ pub async fn add_closure(
     state: web::Data<AppState>,
     principal: Principal,
     service_id: web::Path<i64>,
-    body: web::Json<NewClosure>,
+    body: Json<NewClosure>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(calendar::add_closure(&state.db, &principal, *service_id, &body, state.now()).await?))
@@ -100,8 +101,8 @@ pub async fn add_closure(
     ),
     responses(
         (status = 200, body = ServiceCalendar),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]

@@ -7,13 +7,14 @@ use sportello_model::auth::Role;
 use sportello_model::bookings::{
     AttendanceMark, AttendanceRow, ChargeReport, ChargeRequest, KitchenCount,
 };
-use sportello_model::Problem;
+use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS, SCHOOL_MAX_CHARS};
+use sportello_model::{FieldError, Problem};
 use time::Date;
 
 use super::canteen;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::http::file_response;
+use crate::http::{file_response, Json, Query};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -28,11 +29,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct DayQuery {
     pub service_id: i64,
     /// `YYYY-MM-DD`.
+    #[serde(deserialize_with = "sportello_model::dates::deserialize_day")]
     pub day: Date,
     /// Only this school (roster only).
+    #[param(max_length = 200)]
     pub school: Option<String>,
     /// `csv` for a CSV file (kitchen counts only).
+    #[param(max_length = 2048)]
     pub format: Option<String>,
+}
+
+impl RequestLimits for DayQuery {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        Limits::default()
+            .optional_text("school", self.school.as_deref(), SCHOOL_MAX_CHARS)
+            .optional_text("format", self.format.as_deref(), CODE_MAX_CHARS)
+            .errors()
+    }
 }
 
 /// Children expected at the canteen on a day, per school and class, with diet and
@@ -42,7 +55,7 @@ pub struct DayQuery {
     params(DayQuery),
     responses(
         (status = 200, body = Vec<AttendanceRow>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a school day"),
     ),
     security(("bearer" = []))
@@ -51,7 +64,7 @@ pub struct DayQuery {
 pub async fn roster(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<DayQuery>,
+    query: Query<DayQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(
         canteen::roster(
@@ -72,9 +85,9 @@ pub async fn roster(
     request_body = AttendanceMark,
     responses(
         (status = 200, body = AttendanceRow),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -83,7 +96,7 @@ pub async fn mark_attendance(
     state: web::Data<AppState>,
     principal: Principal,
     child_id: web::Path<i64>,
-    body: web::Json<AttendanceMark>,
+    body: Json<AttendanceMark>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(canteen::mark(&state.db, &principal, *child_id, *body, state.now()).await?))
@@ -96,7 +109,7 @@ pub async fn mark_attendance(
     params(DayQuery),
     responses(
         (status = 200, body = Vec<KitchenCount>, description = "JSON, or text/csv with format=csv"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
 )]
@@ -104,7 +117,7 @@ pub async fn mark_attendance(
 pub async fn kitchen_counts(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<DayQuery>,
+    query: Query<DayQuery>,
 ) -> ApiResult<HttpResponse> {
     let counts =
         canteen::kitchen_counts(&state.db, &principal, query.service_id, query.day).await?;
@@ -143,7 +156,7 @@ pub async fn kitchen_counts(
     request_body = ChargeRequest,
     responses(
         (status = 200, body = ChargeReport),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The day is not over, or not a school day"),
     ),
     security(("bearer" = []))
@@ -152,7 +165,7 @@ pub async fn kitchen_counts(
 pub async fn charge(
     state: web::Data<AppState>,
     principal: Principal,
-    body: web::Json<ChargeRequest>,
+    body: Json<ChargeRequest>,
 ) -> ApiResult<HttpResponse> {
     principal.require(&[Role::Operator])?;
     Ok(HttpResponse::Ok().json(

@@ -3,12 +3,13 @@
 
 use actix_web::{get, post, put, web, HttpResponse};
 use sportello_model::bookings::{BookingChange, BookingRange, BookingResult, MonthCalendar};
-use sportello_model::Problem;
+use sportello_model::{dates, Problem};
 use time::{Date, Month};
 
 use super::service;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::http::Json;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -18,28 +19,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn parse_month(value: &str) -> ApiResult<(i32, Month)> {
-    let invalid = || {
-        ApiError::field(
-            "month",
-            "Il mese deve essere nel formato AAAA-MM, ad esempio 2026-11.",
-        )
-    };
-    let (y, m) = value.split_once('-').ok_or_else(invalid)?;
-    let year: i32 = y.parse().map_err(|_| invalid())?;
-    let number: u8 = m.parse().map_err(|_| invalid())?;
-    let parsed = Month::try_from(number).map_err(|_| invalid())?;
-    if !(2000..=2100).contains(&year) {
-        return Err(invalid());
-    }
-    Ok((year, parsed))
+    dates::parse_month(value).map_err(|message| ApiError::field("month", message))
 }
 
 fn parse_day(value: &str) -> ApiResult<Date> {
-    Date::parse(
-        value,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| ApiError::field("day", "La data deve essere nel formato AAAA-MM-GG."))
+    dates::parse_day(value).map_err(|message| ApiError::field("day", message))
 }
 
 /// The child's month for a service: each day's state, whether it can still be changed
@@ -49,12 +33,12 @@ fn parse_day(value: &str) -> ApiResult<Date> {
     params(
         ("child_id" = i64, Path, description = "Child id"),
         ("service_id" = i64, Path, description = "Prepaid service id (Refezione Scolastica)"),
-        ("month" = String, Path, description = "`YYYY-MM`", example = "2026-11"),
+        ("month" = String, Path, description = "`YYYY-MM`, 2000 to 2100", example = "2026-11", pattern = "^[0-9]{4}-[0-9]{2}$"),
     ),
     responses(
         (status = 200, body = MonthCalendar),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -85,12 +69,12 @@ pub async fn month_calendar(
     tag = "Prenotazioni",
     params(
         ("child_id" = i64, Path, description = "Child id"),
-        ("day" = String, Path, description = "`YYYY-MM-DD`", example = "2026-11-24"),
+        ("day" = String, Path, description = "`YYYY-MM-DD`, 2000 to 2100", example = "2026-11-24", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
     ),
     request_body = BookingChange,
     responses(
         (status = 200, body = BookingResult),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not changeable: after the cutoff, past, holiday or a weekday not bookable; `detail` says why"),
     ),
     security(("bearer" = []))
@@ -100,7 +84,7 @@ pub async fn change_day(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(i64, String)>,
-    body: web::Json<BookingChange>,
+    body: Json<BookingChange>,
 ) -> ApiResult<HttpResponse> {
     let (child_id, day) = path.into_inner();
     let day = parse_day(&day)?;
@@ -123,9 +107,9 @@ pub async fn change_day(
     request_body = BookingRange,
     responses(
         (status = 200, body = BookingResult),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))
 )]
@@ -134,7 +118,7 @@ pub async fn change_range(
     state: web::Data<AppState>,
     principal: Principal,
     child_id: web::Path<i64>,
-    body: web::Json<BookingRange>,
+    body: Json<BookingRange>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(service::change(&state.db, &principal, *child_id, &body, state.now()).await?))

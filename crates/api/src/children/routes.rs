@@ -7,7 +7,7 @@ use sportello_model::{Page, PageQuery, Problem};
 use super::service;
 use crate::auth::Principal;
 use crate::error::ApiResult;
-use crate::http::resolve_page;
+use crate::http::{resolve_page, Query};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -21,7 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(PageQuery),
     responses(
         (status = 200, body = Page<ChildSummary>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::error::responses::Unauthorized),
     ),
     security(("bearer" = []))
 )]
@@ -29,7 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list_children(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok().json(service::list(&state.db, &principal, page, per_page).await?))

@@ -2,12 +2,12 @@
 
 use actix_web::{get, web, HttpResponse};
 use sportello_model::content::{DocumentItem, NewsItem};
-use sportello_model::{Page, PageQuery, Problem};
+use sportello_model::{Page, PageQuery};
 
 use super::service;
 use crate::entes::service as entes;
 use crate::error::ApiResult;
-use crate::http::{file_response, resolve_page};
+use crate::http::{file_response, resolve_page, Query};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -23,14 +23,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(("slug" = String, Path, description = "Comune"), PageQuery),
     responses(
         (status = 200, body = Page<NewsItem>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/news")]
 pub async fn list_news(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     let ente = entes::by_slug(&state.db, &slug).await?;
@@ -43,7 +43,7 @@ pub async fn list_news(
     params(("slug" = String, Path, description = "Comune"), ("id" = i64, Path, description = "News id")),
     responses(
         (status = 200, body = NewsItem),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/news/{id}")]
@@ -62,14 +62,14 @@ pub async fn get_news(
     params(("slug" = String, Path, description = "Comune"), PageQuery),
     responses(
         (status = 200, body = Page<DocumentItem>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/documents")]
 pub async fn list_documents(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     let ente = entes::by_slug(&state.db, &slug).await?;
@@ -82,7 +82,7 @@ pub async fn list_documents(
     params(("slug" = String, Path, description = "Comune"), ("id" = i64, Path, description = "Document id")),
     responses(
         (status = 200, description = "The file", content_type = "application/pdf"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/documents/{id}/file")]

@@ -2,11 +2,11 @@
 
 use actix_web::{get, web, HttpResponse};
 use sportello_model::entes::{EnteDetail, EnteSummary};
-use sportello_model::{Page, PageQuery, Problem};
+use sportello_model::{Page, PageQuery};
 
 use super::service;
 use crate::error::ApiResult;
-use crate::http::resolve_page;
+use crate::http::{resolve_page, Query};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -19,13 +19,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(PageQuery),
     responses(
         (status = 200, body = Page<EnteSummary>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
     )
 )]
 #[get("/entes")]
 pub async fn list_entes(
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok().json(service::list(&state.db, page, per_page).await?))
@@ -37,7 +37,7 @@ pub async fn list_entes(
     params(("slug" = String, Path, description = "Short name of the comune, e.g. `demo`")),
     responses(
         (status = 200, body = EnteDetail),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}")]

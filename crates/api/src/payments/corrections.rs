@@ -8,7 +8,7 @@ use sea_orm::{
 use sportello_model::auth::Role;
 use sportello_model::format::euro;
 use sportello_model::money::cents_to_decimal;
-use sportello_model::payments::{AccountCorrection, Movement, MovementKind, Statement};
+use sportello_model::payments::{AccountCorrection, CorrectionKind, Movement, Statement};
 use time::OffsetDateTime;
 
 use super::entity::ledger_movement;
@@ -100,7 +100,7 @@ pub async fn correct(
         &txn,
         &account,
         NewMovement {
-            kind: request.kind,
+            kind: request.kind.into(),
             amount_cents: cents,
             description: format!("{}: {}", request.kind.label(), request.reason.trim()),
             child_id: None,
@@ -129,10 +129,10 @@ pub async fn correct(
     };
     let after = movement.balance_after_cents;
     let before = after - cents;
-    if cents < 0 && after < 0 && (request.kind == MovementKind::Refund || !negative_allowed) {
+    if cents < 0 && after < 0 && (request.kind == CorrectionKind::Refund || !negative_allowed) {
         txn.rollback().await?;
         return Err(ApiError::Conflict(
-            if request.kind == MovementKind::Refund {
+            if request.kind == CorrectionKind::Refund {
                 format!(
                     "Il rimborso non può superare il saldo disponibile di {}.",
                     euro(cents_to_decimal(before.max(0)))

@@ -318,7 +318,7 @@ pub async fn movements(
         .order_by_desc(ledger_movement::Column::OccurredOn)
         .order_by_desc(ledger_movement::Column::Id)
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(crate::db::page_offset(page, per_page)?)
         .all(db)
         .await?;
     let total = u64::try_from(account.movement_count).unwrap_or_default();

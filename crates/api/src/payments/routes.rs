@@ -11,7 +11,7 @@ use sportello_pagopa::PaymentGateway;
 use super::{corrections, emissions, notices, receipts, service};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{file_response, resolve_page};
+use crate::http::{file_response, resolve_page, Json, Query};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -61,7 +61,7 @@ pub async fn overview(state: web::Data<AppState>, principal: Principal) -> ApiRe
     params(("id" = i64, Path, description = "Prepaid service id"), PageQuery),
     responses(
         (status = 200, body = Statement),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -70,7 +70,7 @@ pub async fn statement(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok()
@@ -83,7 +83,7 @@ pub async fn statement(
     params(("id" = i64, Path, description = "Prepaid service id"), PageQuery),
     responses(
         (status = 200, body = Page<Notice>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -92,7 +92,7 @@ pub async fn list_notices(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok().json(
@@ -109,7 +109,7 @@ pub async fn list_notices(
     responses(
         (status = 201, body = Notice),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -118,7 +118,7 @@ pub async fn create_notice(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    body: web::Json<RechargeRequest>,
+    body: Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
     let notice = service::create_recharge_notice(
         &state.db,
@@ -142,7 +142,7 @@ pub async fn create_notice(
     responses(
         (status = 201, body = CheckoutStarted),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -151,7 +151,7 @@ pub async fn recharge_online(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    body: web::Json<RechargeRequest>,
+    body: Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
     let notice = service::create_recharge_notice(
         &state.db,
@@ -181,7 +181,7 @@ pub async fn recharge_online(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, body = Notice),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -203,7 +203,7 @@ pub async fn get_notice(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, body = CheckoutStarted),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Already paid, expired or cancelled"),
     ),
     security(("bearer" = []))
@@ -255,8 +255,8 @@ pub async fn cancel_notice(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, description = "The notice", content_type = "application/pdf"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "Made for an online payment, cancelled or expired: not to be paid at a counter"),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))
 )]
@@ -283,7 +283,7 @@ pub async fn notice_pdf(
     responses(
         (status = 200, description = "Stored; `esito` says what was done", body = Object, example = json!({"esito": "accepted"})),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Unreadable receipt"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::error::responses::Unauthorized),
     )
 )]
 #[post("/pagopa/receipts")]
@@ -325,8 +325,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     responses(
         (status = 201, body = EmissionDetail, description = "Issued"),
         (status = 200, body = EmissionDetail, description = "Already issued with this external_ref"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
 )]
@@ -334,7 +334,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub async fn create_emission(
     state: web::Data<AppState>,
     principal: Principal,
-    body: web::Json<NewEmission>,
+    body: Json<NewEmission>,
 ) -> ApiResult<HttpResponse> {
     let (detail, created) = emissions::create(
         &state.db,
@@ -357,7 +357,7 @@ pub async fn create_emission(
     params(PageQuery),
     responses(
         (status = 200, body = Page<EmissionSummary>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -365,7 +365,7 @@ pub async fn create_emission(
 pub async fn list_emissions(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok()
@@ -378,7 +378,7 @@ pub async fn list_emissions(
     params(("id" = i64, Path, description = "Emission id")),
     responses(
         (status = 200, body = EmissionDetail),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -397,7 +397,7 @@ pub async fn get_emission(
     params(PageQuery),
     responses(
         (status = 200, body = Page<ReceiptSummary>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -405,7 +405,7 @@ pub async fn get_emission(
 pub async fn list_receipts(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok()
@@ -418,7 +418,7 @@ pub async fn list_receipts(
     params(("id" = i64, Path, description = "Receipt id")),
     responses(
         (status = 200, description = "The receipt", content_type = "application/pdf"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -442,8 +442,8 @@ pub async fn receipt_pdf(
     ),
     responses(
         (status = 200, body = Statement),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -452,7 +452,7 @@ pub async fn family_statement(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(i64, i64)>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (service_id, guardian_id) = path.into_inner();
     let (page, per_page) = resolve_page(&query)?;
@@ -482,9 +482,9 @@ pub async fn family_statement(
     responses(
         (status = 201, body = Movement, description = "Made"),
         (status = 200, body = Movement, description = "Made before by the same request"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "More than the balance, or a negative balance the comune does not allow"),
     ),
     security(("bearer" = []))
@@ -494,7 +494,7 @@ pub async fn correct_account(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(i64, i64)>,
-    body: web::Json<AccountCorrection>,
+    body: Json<AccountCorrection>,
 ) -> ApiResult<HttpResponse> {
     let (service_id, guardian_id) = path.into_inner();
     let (movement, created) = corrections::correct(

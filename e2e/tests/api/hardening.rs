@@ -1,0 +1,558 @@
+//! What an attacker or a careless client sends: huge pages, oversized fields and bodies,
+//! odd paths, sloppy headers and dates. Each answer is an Italian problem+json, never a
+//! dropped connection, a plain-text error or silently accepted data; and every answer
+//! carries the browser security headers.
+
+use e2e::{client, json, problem, TestServer, GIULIA_OPERATOR, MARIO};
+use reqwest::StatusCode;
+use sportello_model::children::{ChildDetail, ChildSummary};
+use sportello_model::payments::{Notice, PaymentService};
+use sportello_model::{Page, Problem};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const HUGE_PAGE: &str = "461168601842738792";
+
+async fn refezione(server: &TestServer, token: &str) -> i64 {
+    let services: Vec<PaymentService> = json(
+        server.get(token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    services
+        .iter()
+        .find(|s| s.service_name == "Refezione Scolastica")
+        .expect("Refezione Scolastica")
+        .service_id
+}
+
+fn field<'p>(problem: &'p Problem, name: &str) -> &'p str {
+    problem
+        .field_message(name)
+        .unwrap_or_else(|| panic!("no error for {name}: {problem:?}"))
+}
+
+#[tokio::test]
+async fn a_huge_page_is_refused_on_every_list_with_the_field_named() {
+    let server = TestServer::start().await;
+    let http = client();
+    let mario = server.login("demo", MARIO).await;
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let service = refezione(&server, &mario.access_token).await;
+    let children: Page<ChildSummary> = json(
+        server.get(&mario.access_token, "/children").await,
+        StatusCode::OK,
+    )
+    .await;
+    let child: ChildDetail = json(
+        server
+            .get(
+                &giulia.access_token,
+                &format!("/children/{}", children.items[0].id),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let public = ["/entes", "/entes/demo/news", "/entes/demo/documents"];
+    let guardian = [
+        "/children".to_string(),
+        format!("/payments/services/{service}/statement"),
+        format!("/payments/services/{service}/notices"),
+        "/payments/emissions".to_string(),
+        "/payments/receipts".to_string(),
+    ];
+    let operator = [
+        "/children".to_string(),
+        format!(
+            "/payments/services/{service}/families/{}/statement",
+            child.guardian_id
+        ),
+    ];
+    let mut lists: Vec<(Option<&str>, String)> =
+        public.iter().map(|p| (None, p.to_string())).collect();
+    lists.extend(
+        guardian
+            .into_iter()
+            .map(|p| (Some(mario.access_token.as_str()), p)),
+    );
+    lists.extend(
+        operator
+            .into_iter()
+            .map(|p| (Some(giulia.access_token.as_str()), p)),
+    );
+
+    for (token, list) in &lists {
+        let get = |query: String| {
+            let request = http.get(server.api(&format!("{list}?{query}")));
+            match token {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            }
+            .send()
+        };
+        // The list itself works.
+        assert_eq!(
+            get(String::new()).await.unwrap().status(),
+            StatusCode::OK,
+            "{list}"
+        );
+        for (query, name) in [
+            (format!("page={HUGE_PAGE}"), "page"),
+            ("page=100001".to_string(), "page"),
+            ("page=0".to_string(), "page"),
+            ("page=-1".to_string(), "page"),
+            ("page=99999999999999999999999".to_string(), "page"),
+            ("page=uno".to_string(), "page"),
+            ("per_page=0".to_string(), "per_page"),
+            ("per_page=101".to_string(), "per_page"),
+        ] {
+            let res = get(query.clone())
+                .await
+                .unwrap_or_else(|e| panic!("{list}?{query}: the connection dropped: {e}"));
+            let refused = problem(res, StatusCode::BAD_REQUEST).await;
+            assert!(!field(&refused, name).is_empty(), "{list}?{query}");
+        }
+        // The last page allowed is simply empty.
+        let last = get("page=100000&per_page=100".to_string()).await.unwrap();
+        assert_eq!(last.status(), StatusCode::OK, "{list}");
+    }
+    let refused = problem(
+        http.get(server.api(&format!("/entes?page={HUGE_PAGE}")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(
+        field(&refused, "page"),
+        "Il numero di pagina deve essere compreso tra 1 e 100.000."
+    );
+}
+
+fn header<'r>(res: &'r reqwest::Response, name: &str) -> &'r str {
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("{} has no {name}", res.url()))
+}
+
+fn assert_security_headers(res: &reqwest::Response) {
+    let csp = header(res, "content-security-policy");
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(directive), "{}: {csp}", res.url());
+    }
+    let scripts = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("script-src"))
+        .unwrap();
+    assert!(!scripts.contains("unsafe-inline"), "{csp}");
+    assert_eq!(header(res, "x-content-type-options"), "nosniff");
+    assert_eq!(
+        header(res, "referrer-policy"),
+        "strict-origin-when-cross-origin"
+    );
+    assert!(
+        res.headers().get("strict-transport-security").is_none(),
+        "HSTS is for production only"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_personal_data_is_not_stored() {
+    let server = TestServer::start().await;
+    let http = client();
+    let mario = server.login("demo", MARIO).await;
+
+    let spa = http
+        .get(format!("{}/demo/accedi", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_security_headers(&spa);
+    let docs = http
+        .get(format!("{}/api/docs", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_security_headers(&docs);
+    let docs = docs.text().await.unwrap();
+    assert!(
+        !docs.contains("<script>"),
+        "Swagger UI starts from a file, not an inline script"
+    );
+
+    let me = server.get(&mario.access_token, "/me").await;
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_security_headers(&me);
+    assert_eq!(header(&me, "cache-control"), "no-store");
+
+    let service = refezione(&server, &mario.access_token).await;
+    let notice: Notice = json(
+        server
+            .post_json(
+                &mario.access_token,
+                &format!("/payments/services/{service}/notices"),
+                &serde_json::json!({ "amount": "47,60" }),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let pdf = server
+        .get(&mario.access_token, &notice.pdf_url.replace("/api/v1", ""))
+        .await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(header(&pdf, "content-type"), "application/pdf");
+    assert_security_headers(&pdf);
+    assert_eq!(header(&pdf, "cache-control"), "no-store");
+
+    let statement = server
+        .get(
+            &mario.access_token,
+            &format!("/payments/services/{service}/statement"),
+        )
+        .await;
+    assert_eq!(header(&statement, "cache-control"), "no-store");
+    let refused = server.get("forged", "/children").await;
+    assert_security_headers(&refused);
+    assert_eq!(header(&refused, "cache-control"), "no-store");
+}
+
+#[tokio::test]
+async fn production_adds_strict_transport_security() {
+    let server = TestServer::start_with(&[
+        ("SPORTELLO_ENV", "production"),
+        ("SPORTELLO_DEMO_DATA", "false"),
+        (
+            "PAGOPA_CALLBACK_KEY",
+            "una-chiave-di-callback-lunga-abbastanza",
+        ),
+    ])
+    .await;
+    let res = client().get(server.api("/health")).send().await.unwrap();
+    assert_eq!(
+        header(&res, "strict-transport-security"),
+        "max-age=31536000; includeSubDomains"
+    );
+}
+
+/// Sends raw bytes, for requests a well-behaved client library would not make.
+async fn raw(server: &TestServer, request: String) -> (u16, String, String) {
+    let address = server.url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.ok();
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {answer:?}"));
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type:")
+                .map(|v| v.trim().to_string())
+        })
+        .unwrap_or_default();
+    (status, content_type, body.to_string())
+}
+
+fn get(path: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+}
+
+#[tokio::test]
+async fn odd_paths_huge_bodies_and_long_addresses_get_italian_problems() {
+    let server = TestServer::start().await;
+    // Inside the API: an Italian problem. Elsewhere the path is either refused with one
+    // or, with the dots resolved inside the SPA's folder, is a page of the SPA (its own
+    // "not found"); never a file from outside, never a plain-text or empty answer.
+    for path in [
+        "/api/v1/../../etc/passwd",
+        "/api/v1/entes/demo/news/..%2f..%2f..%2fetc",
+        "/api/v1/%2e%2e/%2e%2e/Cargo.toml",
+    ] {
+        let (status, content_type, body) = raw(&server, get(path)).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(content_type, "application/problem+json", "{path}: {body}");
+    }
+    for path in [
+        "/..%2f..%2fetc%2fpasswd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/css/..%5c..%5cCargo.toml",
+        "/css/%2e%2e/%2e%2e/Cargo.toml",
+        "/.git/config",
+        "/%00",
+    ] {
+        let (status, content_type, body) = raw(&server, get(path)).await;
+        assert!(status < 500 || status == 503, "{path}: {status} {body}");
+        assert!(
+            content_type == "application/problem+json" || content_type.starts_with("text/html"),
+            "{path}: {status} {content_type} {body}"
+        );
+        if content_type == "application/problem+json" {
+            let problem: Problem = serde_json::from_str(&body).unwrap();
+            assert_eq!(problem.status, status, "{path}");
+            assert!(problem.detail.contains("richiesta") || problem.detail.contains("risorsa"));
+        }
+        assert!(
+            !body.contains("root:") && !body.contains("[workspace]"),
+            "{path}"
+        );
+    }
+
+    // Long addresses: the portal reads up to 8 KiB and refuses longer ones itself.
+    let long = format!("/api/v1/entes?page=1&x={}", "a".repeat(6000));
+    let (status, content_type, _) = raw(&server, get(&long)).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/json"));
+    for long in [
+        format!("/api/v1/entes?page=1&x={}", "a".repeat(20_000)),
+        format!("/api/v1/{}", "a".repeat(20_000)),
+        format!("/demo/{}", "a".repeat(20_000)),
+    ] {
+        let (status, content_type, body) = raw(&server, get(&long)).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (414, "application/problem+json")
+        );
+        let problem: Problem = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem.detail, "L'indirizzo richiesto è troppo lungo.");
+    }
+    // Beyond about 64 KiB actix's HTTP codec refuses the request before the portal
+    // sees it: an empty 400 is all it can say.
+    let (status, _, body) = raw(&server, get(&format!("/api/v1/{}", "a".repeat(70_000)))).await;
+    assert_eq!((status, body.as_str()), (400, ""));
+
+    let http = client();
+    let big = http
+        .post(server.api("/pagopa/receipts"))
+        .header("X-Callback-Key", "sportello-dev-callback-key")
+        .header("content-type", "application/json")
+        .body(vec![b' '; 10 * 1024 * 1024])
+        .send()
+        .await
+        .expect("an answer, not a dropped connection");
+    let refused = problem(big, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert_eq!(refused.detail, "Il corpo della richiesta è troppo grande.");
+
+    let wrong_method = http.delete(server.api("/entes")).send().await.unwrap();
+    let status = wrong_method.status();
+    assert!(
+        status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED,
+        "{status}"
+    );
+    problem(wrong_method, status).await;
+}
+
+#[tokio::test]
+async fn sloppy_requests_get_italian_field_errors() {
+    let server = TestServer::start().await;
+    let http = client();
+    let mario = server.login("demo", MARIO).await;
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+
+    // RFC 7235: the scheme is case-insensitive.
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let me = http
+            .get(server.api("/me"))
+            .header("Authorization", format!("{scheme} {}", mario.access_token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), StatusCode::OK, "{scheme}");
+    }
+    for header in [
+        "Basic abc",
+        "Bearer",
+        "Bearer ",
+        mario.access_token.as_str(),
+    ] {
+        let me = http
+            .get(server.api("/me"))
+            .header("Authorization", header)
+            .send()
+            .await
+            .unwrap();
+        problem(me, StatusCode::UNAUTHORIZED).await;
+    }
+
+    // A broken logout body is refused, and the session stays open.
+    for body in ["{", "[]", r#"{"refresh_token": 5}"#] {
+        let res = http
+            .post(server.api("/auth/logout"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        problem(res, StatusCode::BAD_REQUEST).await;
+    }
+    let res = http
+        .post(server.api("/auth/logout"))
+        .json(&serde_json::json!({ "refresh_token": 5 }))
+        .send()
+        .await
+        .unwrap();
+    let refused = problem(res, StatusCode::BAD_REQUEST).await;
+    assert_eq!(field(&refused, "refresh_token"), "Tipo di valore errato.");
+    assert_eq!(
+        server.get(&mario.access_token, "/me").await.status(),
+        StatusCode::OK
+    );
+
+    // Months are YYYY-MM, days YYYY-MM-DD: nothing else, in path and query alike.
+    let service = refezione(&server, &mario.access_token).await;
+    let sofia = server.child_named(&mario.access_token, "Sofia").await;
+    for month in ["2026-1", "2026-13", "26-11", "2026-011", "+2026-11"] {
+        let res = server
+            .get(
+                &mario.access_token,
+                &format!("/bookings/children/{sofia}/services/{service}/months/{month}"),
+            )
+            .await;
+        let refused = problem(res, StatusCode::BAD_REQUEST).await;
+        assert!(field(&refused, "month").starts_with("Il mese deve essere nel formato AAAA-MM"));
+    }
+    let ok = server
+        .get(
+            &mario.access_token,
+            &format!("/bookings/children/{sofia}/services/{service}/months/2026-11"),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    for day in ["2026-11-4", "2026-1-04", "2026-02-30", "9999-12-31"] {
+        let res = server
+            .put_json(
+                &mario.access_token,
+                &format!("/bookings/children/{sofia}/days/{day}"),
+                &serde_json::json!({ "service_id": service, "choice": "absent" }),
+            )
+            .await;
+        let refused = problem(res, StatusCode::BAD_REQUEST).await;
+        assert!(field(&refused, "day").starts_with("La data deve essere nel formato AAAA-MM-GG"));
+        let res = server
+            .get(
+                &giulia.access_token,
+                &format!("/canteen/roster?service_id={service}&day={day}"),
+            )
+            .await;
+        let refused = problem(res, StatusCode::BAD_REQUEST).await;
+        assert!(field(&refused, "day").starts_with("La data deve essere nel formato AAAA-MM-GG"));
+        let res = server
+            .post_json(
+                &mario.access_token,
+                &format!("/bookings/children/{sofia}/range"),
+                &serde_json::json!({ "service_id": service, "from": day, "to": "2026-11-30", "choice": "absent" }),
+            )
+            .await;
+        let refused = problem(res, StatusCode::BAD_REQUEST).await;
+        assert!(field(&refused, "from").starts_with("La data deve essere nel formato AAAA-MM-GG"));
+    }
+
+    // Every text field has a limit, and a wrong type or value is named in Italian.
+    let login = |body: serde_json::Value| {
+        http.post(server.api("/entes/demo/auth/login"))
+            .json(&body)
+            .send()
+    };
+    let refused = problem(
+        login(serde_json::json!({ "fiscal_code": "A".repeat(10_000), "password": "x" }))
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(
+        field(&refused, "fiscal_code"),
+        "Il campo può contenere al massimo 32 caratteri."
+    );
+    let refused = problem(
+        login(serde_json::json!({ "fiscal_code": MARIO, "password": "x".repeat(129) }))
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(
+        field(&refused, "password"),
+        "Il campo può contenere al massimo 128 caratteri."
+    );
+    let refused = problem(
+        login(serde_json::json!({ "fiscal_code": 5, "password": "x" }))
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(field(&refused, "fiscal_code"), "Tipo di valore errato.");
+    let refused = problem(
+        login(serde_json::json!({ "fiscal_code": MARIO }))
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(field(&refused, "password"), "Campo obbligatorio.");
+
+    let closure = server
+        .post_json(
+            &giulia.access_token,
+            &format!("/services/{service}/closures"),
+            &serde_json::json!({ "from": "2027-01-04", "to": "2027-01-04", "description": "x".repeat(100_000) }),
+        )
+        .await;
+    let refused = problem(closure, StatusCode::BAD_REQUEST).await;
+    assert_eq!(
+        field(&refused, "description"),
+        "Il campo può contenere al massimo 120 caratteri."
+    );
+    let roster = server
+        .get(
+            &giulia.access_token,
+            &format!(
+                "/canteen/roster?service_id={service}&day=2026-11-24&school={}",
+                "s".repeat(5000)
+            ),
+        )
+        .await;
+    let refused = problem(roster, StatusCode::BAD_REQUEST).await;
+    assert_eq!(
+        field(&refused, "school"),
+        "Il campo può contenere al massimo 200 caratteri."
+    );
+
+    // A correction is a refund or an adjustment: never a meal.
+    let child: ChildDetail = json(
+        server
+            .get(&giulia.access_token, &format!("/children/{sofia}"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let res = server
+        .post_json(
+            &giulia.access_token,
+            &format!(
+                "/payments/services/{service}/families/{}/movements",
+                child.guardian_id
+            ),
+            &serde_json::json!({ "kind": "meal", "amount": "1", "reason": "Prova", "request_id": "r-meal" }),
+        )
+        .await;
+    let refused = problem(res, StatusCode::BAD_REQUEST).await;
+    assert_eq!(
+        field(&refused, "kind"),
+        "Valore non ammesso: scegli tra refund, adjustment."
+    );
+}
