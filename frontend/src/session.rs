@@ -96,10 +96,9 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
-/// Whether the role has the Utenti menu (children and their service cards).
-pub fn sees_children(role: Role) -> bool {
-    !matches!(role, Role::Integrator)
-}
+/// Whether the role has the Utenti menu (children and their service cards): the rule the
+/// server enforces on `/children`.
+pub use sportello_model::children::reads_children_registry as sees_children;
 
 /// Whether the role has the Pagamenti menu: only the guardian (intestatario) pays.
 pub fn sees_payments(role: Role) -> bool {

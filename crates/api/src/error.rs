@@ -41,28 +41,34 @@ impl ApiError {
         ApiError::Internal(err.to_string())
     }
 
+    /// The problem's type, a title a parent understands and the Italian detail. A
+    /// validation problem with one field error says that error's reason in its detail, so
+    /// it is read even where the field is not on the screen.
     fn title_and_detail(&self) -> (&'static str, &'static str, String) {
         match self {
-            ApiError::Validation(_) => (
+            ApiError::Validation(errors) => (
                 "validation",
-                "Dati non validi",
-                "Alcuni dati inseriti non sono validi: correggi i campi indicati.".into(),
+                "Dati da correggere",
+                match errors.as_slice() {
+                    [only] => only.message.clone(),
+                    _ => "Alcuni dati inseriti non sono validi: correggi i campi indicati.".into(),
+                },
             ),
             ApiError::BadRequest(d) => ("bad-request", "Richiesta non valida", d.clone()),
-            ApiError::Unauthorized(d) => ("unauthorized", "Accesso non autorizzato", d.clone()),
+            ApiError::Unauthorized(d) => ("unauthorized", "Accesso non riuscito", d.clone()),
             ApiError::Forbidden(d) => ("forbidden", "Operazione non consentita", d.clone()),
             ApiError::NotFound => (
                 "not-found",
                 "Non trovato",
                 "La risorsa richiesta non esiste o non è accessibile.".into(),
             ),
-            ApiError::Conflict(d) => ("conflict", "Conflitto", d.clone()),
+            ApiError::Conflict(d) => ("conflict", "Operazione non possibile", d.clone()),
             ApiError::TooManyRequests { detail, .. } => {
                 ("too-many-requests", "Troppi tentativi", detail.clone())
             }
             ApiError::Internal(_) => (
                 "internal",
-                "Errore interno",
+                "Errore imprevisto",
                 "Si è verificato un errore imprevisto. Riprova tra qualche minuto.".into(),
             ),
         }

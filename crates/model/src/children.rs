@@ -4,7 +4,21 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::auth::Role;
 use crate::entes::ServiceKind;
+
+/// Whether the role may read the children registry (Utenti: personal data, guardian,
+/// service cards). Canteen staff work from the day's roster (name, class, diet), which is
+/// all their work needs; integrators have their own endpoints.
+pub fn reads_children_registry(role: Role) -> bool {
+    matches!(role, Role::Guardian | Role::Delegate | Role::Operator)
+}
+
+/// Whether the role sees an enrolment's fee data (fee band and quota, an income
+/// indicator): the account holder who pays and the comune's operators, not a delegate.
+pub fn sees_fees(role: Role) -> bool {
+    matches!(role, Role::Guardian | Role::Operator)
+}
 
 /// A child in a list.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -47,11 +61,13 @@ pub struct Enrolment {
     pub badge: String,
     pub school: String,
     pub class_name: String,
-    /// Fascia (tariff band).
-    pub fee_band: String,
-    /// Importo quota.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "100.00"))]
-    pub quota: Decimal,
+    /// Fascia (tariff band); left out for users who do not see fee data (delegates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_band: Option<String>,
+    /// Importo quota; left out for users who do not see fee data (delegates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "100.00"))]
+    pub quota: Option<Decimal>,
     /// Importo pasto.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "5.00"))]
     pub meal_price: Decimal,

@@ -196,6 +196,71 @@ async fn staff_see_who_is_expected_and_their_record_overrides_the_booking() {
     assert!(sunday.detail.contains("non è attivo"));
 }
 
+/// Every refusal names its reason in `detail` (what the SPA shows, even where no field of
+/// the screen matches) under a title a parent understands.
+#[tokio::test]
+async fn refusals_say_the_reason_under_a_plain_italian_title() {
+    let server = server(false).await;
+    let mario = server.login("demo", MARIO).await;
+    let paolo = server.login("demo", PAOLO_CANTEEN).await;
+    let service = refezione(&server, &mario.access_token).await;
+    let sofia = roster(&server, &paolo.access_token, service, "2026-11-24").await[0].child_id;
+
+    let tomorrow = problem(
+        mark(
+            &server,
+            &paolo.access_token,
+            sofia,
+            service,
+            "2026-11-25",
+            true,
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(tomorrow.title, "Dati da correggere");
+    assert_eq!(
+        tomorrow.detail,
+        "La presenza si registra il giorno stesso, non in anticipo."
+    );
+    assert_eq!(
+        tomorrow.field_message("day"),
+        Some(tomorrow.detail.as_str())
+    );
+
+    let sunday = problem(
+        server
+            .get(
+                &paolo.access_token,
+                &format!("/canteen/roster?service_id={service}&day=2026-11-22"),
+            )
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(sunday.title, "Operazione non possibile");
+    let forbidden = problem(
+        server
+            .get(
+                &mario.access_token,
+                &format!("/canteen/roster?service_id={service}&day=2026-11-24"),
+            )
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(forbidden.title, "Operazione non consentita");
+    let not_found = problem(
+        server.get(&mario.access_token, "/children/999999").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(not_found.title, "Non trovato");
+}
+
 #[tokio::test]
 async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
     let server = server(false).await;

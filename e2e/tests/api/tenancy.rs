@@ -53,8 +53,8 @@ async fn guardian_sees_own_children_with_the_service_card() {
     assert_eq!(card.badge, "621494");
     assert_eq!(card.school, "Scuola Primaria Pascoli");
     assert_eq!(card.class_name, "2a");
-    assert_eq!(card.fee_band, "Fascia c.p. 5 q.f100");
-    assert_eq!(card.quota.to_string(), "100.00");
+    assert_eq!(card.fee_band.as_deref(), Some("Fascia c.p. 5 q.f100"));
+    assert_eq!(card.quota.map(|q| q.to_string()).as_deref(), Some("100.00"));
     assert_eq!(card.meal_price.to_string(), "5.00");
     assert_eq!(card.meal_type, "DIETA SANITARIA");
     assert!(card.active);
@@ -78,14 +78,14 @@ async fn guardian_sees_own_children_with_the_service_card() {
 }
 
 #[tokio::test]
-async fn delegate_sees_only_the_delegated_child() {
+async fn delegate_sees_only_the_delegated_child_without_fee_data() {
     let server = TestServer::start().await;
     let mario = server.login("demo", MARIO).await;
     let family = children(&server, &mario.access_token).await;
     let laura = server.login("demo", LAURA_DELEGATE).await;
     let list = children(&server, &laura.access_token).await;
     assert_eq!(names(&list), ["Sofia Albertini"]);
-    json::<ChildDetail>(
+    let sofia: serde_json::Value = json(
         server
             .get(
                 &laura.access_token,
@@ -95,6 +95,13 @@ async fn delegate_sees_only_the_delegated_child() {
         StatusCode::OK,
     )
     .await;
+    // The fee band (an income indicator) and the quota are not sent to a delegate at
+    // all; what the meal bookings need is.
+    let card = &sofia["enrolments"][0];
+    assert_eq!(card["class_name"], "2a");
+    assert_eq!(card["meal_type"], "DIETA SANITARIA");
+    assert!(card.get("fee_band").is_none(), "{card}");
+    assert!(card.get("quota").is_none(), "{card}");
     problem(
         server
             .get(
@@ -108,21 +115,33 @@ async fn delegate_sees_only_the_delegated_child() {
 }
 
 #[tokio::test]
-async fn staff_see_every_child_of_their_comune_only() {
+async fn operators_see_every_child_of_their_comune_only() {
     let server = TestServer::start().await;
-    for staff in [GIULIA_OPERATOR, PAOLO_CANTEEN] {
-        let tokens = server.login("demo", staff).await;
-        let list = children(&server, &tokens.access_token).await;
-        assert_eq!(
-            names(&list),
-            ["Greta Albertini", "Sofia Albertini", "Luca Colombo"]
-        );
-    }
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let ours = children(&server, &giulia.access_token).await;
+    assert_eq!(
+        names(&ours),
+        ["Greta Albertini", "Sofia Albertini", "Luca Colombo"]
+    );
+    let sofia: ChildDetail = json(
+        server
+            .get(
+                &giulia.access_token,
+                &format!("/children/{}", id_of(&ours, "Sofia Albertini")),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(sofia.fiscal_code, "LBRSFO17L61F205U");
+    assert_eq!(
+        sofia.enrolments[0].fee_band.as_deref(),
+        Some("Fascia c.p. 5 q.f100")
+    );
+    assert!(sofia.enrolments[0].quota.is_some());
     let carlo = server.spid_login("esempio", CARLO_OPERATOR_ESEMPIO).await;
     let theirs = children(&server, &carlo.access_token).await;
     assert_eq!(names(&theirs), ["Elena Ferrari"]);
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let ours = children(&server, &giulia.access_token).await;
     for (id, _) in &ours {
         problem(
             server
@@ -139,6 +158,32 @@ async fn staff_see_every_child_of_their_comune_only() {
         StatusCode::NOT_FOUND,
     )
     .await;
+}
+
+/// Canteen staff work from the day's roster (name, class, diet): the registry with codici
+/// fiscali, addresses, guardians and fee bands is refused, list and detail alike.
+#[tokio::test]
+async fn canteen_staff_are_refused_the_children_registry() {
+    let server = TestServer::start().await;
+    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let ours = children(&server, &giulia.access_token).await;
+    let paolo = server.login("demo", PAOLO_CANTEEN).await;
+    let list = problem(
+        server.get(&paolo.access_token, "/children").await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert!(list.detail.contains("presenze mensa"), "{}", list.detail);
+    for (id, _) in &ours {
+        let refused = problem(
+            server
+                .get(&paolo.access_token, &format!("/children/{id}"))
+                .await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        assert!(!refused.detail.contains("LBR"), "{}", refused.detail);
+    }
 }
 
 #[tokio::test]

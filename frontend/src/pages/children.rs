@@ -7,9 +7,27 @@ use sportello_model::entes::ServiceKind;
 use sportello_model::{format, Page};
 
 use crate::api;
-use crate::app::{use_ente, RequireLogin};
+use crate::app::{use_ente, RequireLogin, RoleOnly};
 use crate::components::{address_with, remote, set_title, Breadcrumb, Icon};
-use crate::session::{corrects_accounts, use_session};
+use crate::session::{corrects_accounts, sees_children, use_session};
+
+const NOT_ALLOWED: &str = "Consultazione non consentita: l'anagrafica degli utenti è riservata alle famiglie e agli operatori del Comune. Gli alunni attesi in mensa sono nelle Presenze mensa.";
+
+/// Logged in with a role that reads the children registry, or the explanation.
+#[component]
+fn RegistryReaders(children: ChildrenFn) -> impl IntoView {
+    view! {
+        <RequireLogin>
+            <RoleOnly
+                allowed=sees_children
+                title="Utenti"
+                id="children-not-allowed"
+                message=NOT_ALLOWED
+                children=children.clone()
+            />
+        </RequireLogin>
+    }
+}
 
 /// `/{slug}/utenti`.
 #[component]
@@ -17,9 +35,9 @@ pub fn ChildrenList() -> impl IntoView {
     let ente = use_ente();
     Effect::new(move |_| set_title(&["Utenti", &ente.name()]));
     view! {
-        <RequireLogin>
+        <RegistryReaders>
             <ChildrenCards />
-        </RequireLogin>
+        </RegistryReaders>
     }
 }
 
@@ -131,9 +149,9 @@ pub fn child_in_path(param: &'static str) -> LocalResource<api::ApiResult<ChildD
 #[component]
 pub fn ChildPage() -> impl IntoView {
     view! {
-        <RequireLogin>
+        <RegistryReaders>
             <ChildView />
-        </RequireLogin>
+        </RegistryReaders>
     }
 }
 
@@ -318,8 +336,8 @@ fn ServiceCard(name: String, enrolment: Enrolment, account_href: Option<String>)
                     <Field label="Tessera/Badge" field="badge" value=enrolment.badge />
                     <Field label="Scuola" field="school" value=enrolment.school />
                     <Field label="Classe" field="class_name" value=enrolment.class_name />
-                    <Field label="Fascia" field="fee_band" value=enrolment.fee_band />
-                    <Field label="Importo quota" field="quota" value=format::euro(enrolment.quota) />
+                    {enrolment.fee_band.map(|band| view! { <Field label="Fascia" field="fee_band" value=band /> })}
+                    {enrolment.quota.map(|quota| view! { <Field label="Importo quota" field="quota" value=format::euro(quota) /> })}
                     <Field label="Importo pasto" field="meal_price" value=format::euro(enrolment.meal_price) />
                     <Field label="Tipologia pasto" field="meal_type" value=enrolment.meal_type />
                     <div class="col-12 col-sm-6 col-lg-4 data-item">

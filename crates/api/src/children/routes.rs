@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 use sportello_model::children::{ChildDetail, ChildSummary};
-use sportello_model::{Page, PageQuery, Problem};
+use sportello_model::{Page, PageQuery};
 
 use super::service;
 use crate::auth::Principal;
@@ -15,13 +15,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Children visible to the user: a guardian's own, a delegate's delegated ones, every
-/// child of the ente for staff.
+/// child of the ente for operators. Canteen staff are refused: their roster is the
+/// canteen's attendance.
 #[utoipa::path(
     tag = "Utenti",
     params(PageQuery),
     responses(
         (status = 200, body = Page<ChildSummary>),
         (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
 )]
@@ -35,13 +37,16 @@ pub async fn list_children(
     Ok(HttpResponse::Ok().json(service::list(&state.db, &principal, page, per_page).await?))
 }
 
-/// Personal data of a child and the card of each service the child is enrolled in.
+/// Personal data of a child and the card of each service the child is enrolled in; the
+/// fee band and quota only for the guardian and operators.
 #[utoipa::path(
     tag = "Utenti",
     params(("id" = i64, Path, description = "Child id")),
     responses(
         (status = 200, body = ChildDetail),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "Unknown, or not visible to this user"),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]

@@ -1,13 +1,17 @@
 //! Which children a principal may see, and their details.
 //!
 //! Guardians see their own children, delegates the children delegated to them, operators
-//! and canteen staff every child of their ente. Anything else is "not found".
+//! every child of their ente; anything else is "not found". Canteen staff (and any role
+//! without the registry) are refused: their roster is in the canteen's attendance. Fee
+//! data is left out of the cards for roles that do not see it (delegates).
 
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder, Select};
 use sportello_model::auth::Role;
-use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
+use sportello_model::children::{
+    reads_children_registry, sees_fees, ChildDetail, ChildSummary, Enrolment,
+};
 use sportello_model::money::cents_to_decimal;
 use sportello_model::Page;
 
@@ -20,9 +24,14 @@ use crate::entes::service::service_kind;
 use crate::error::{ApiError, ApiResult};
 
 /// The children `principal` may see: the one place that decides it.
-pub fn visible_children(principal: &Principal) -> Select<child::Entity> {
+pub fn visible_children(principal: &Principal) -> ApiResult<Select<child::Entity>> {
+    if !reads_children_registry(principal.role) {
+        return Err(ApiError::Forbidden(
+            "Il tuo profilo non consente di consultare l'anagrafica degli utenti: gli alunni del giorno sono nelle presenze mensa.".into(),
+        ));
+    }
     let in_ente = child::Entity::find_in_ente(principal.ente_id);
-    match principal.role {
+    Ok(match principal.role {
         Role::Guardian => in_ente.filter(child::Column::GuardianId.eq(principal.user_id)),
         Role::Delegate => in_ente.filter(
             child::Column::Id.in_subquery(
@@ -34,10 +43,10 @@ pub fn visible_children(principal: &Principal) -> Select<child::Entity> {
                     .to_owned(),
             ),
         ),
-        Role::Operator | Role::CanteenStaff => in_ente,
-        // Integrators act through their own endpoints.
-        Role::Integrator => in_ente.filter(child::Column::Id.eq(-1)),
-    }
+        Role::Operator => in_ente,
+        // Refused above: they never read the registry.
+        Role::CanteenStaff | Role::Integrator => in_ente.filter(child::Column::Id.eq(-1)),
+    })
 }
 
 pub async fn list(
@@ -46,7 +55,7 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> ApiResult<Page<ChildSummary>> {
-    let paginator = visible_children(principal)
+    let paginator = visible_children(principal)?
         .order_by_asc(child::Column::LastName)
         .order_by_asc(child::Column::FirstName)
         .order_by_asc(child::Column::Id)
@@ -65,7 +74,7 @@ pub async fn find_visible(
     principal: &Principal,
     id: i64,
 ) -> ApiResult<child::Model> {
-    visible_children(principal)
+    visible_children(principal)?
         .filter(child::Column::Id.eq(id))
         .one(db)
         .await?
@@ -78,6 +87,7 @@ pub async fn detail(
     id: i64,
 ) -> ApiResult<ChildDetail> {
     let c = find_visible(db, principal, id).await?;
+    let fees = sees_fees(principal.role);
     let guardian = user::Entity::find_in_ente(principal.ente_id)
         .filter(user::Column::Id.eq(c.guardian_id))
         .one(db)
@@ -107,8 +117,8 @@ pub async fn detail(
                 badge: e.badge,
                 school: e.school,
                 class_name: e.class_name,
-                fee_band: e.fee_band,
-                quota: cents_to_decimal(e.quota_cents),
+                fee_band: fees.then_some(e.fee_band),
+                quota: fees.then(|| cents_to_decimal(e.quota_cents)),
                 meal_price: cents_to_decimal(e.meal_price_cents),
                 meal_type: e.meal_type,
                 active: e.active,
