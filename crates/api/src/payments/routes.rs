@@ -108,6 +108,7 @@ pub async fn list_notices(
         (status = 201, body = Notice),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "pagoPA refused the notice or is not configured: nothing was made"),
     ),
     security(("bearer" = []))
 )]
@@ -134,6 +135,7 @@ pub async fn create_notice(
         (status = 201, body = CheckoutStarted),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "pagoPA refused the notice or is not configured: nothing was made"),
     ),
     security(("bearer" = []))
 )]
@@ -286,6 +288,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         (status = 200, body = EmissionDetail, description = "Already issued with this external_ref"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "pagoPA refused the notice or is not configured: nothing was issued"),
     ),
     security(("bearer" = []))
 )]
