@@ -23,6 +23,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Rows made before this migration: PostgreSQL knows the Rome day; SQLite (the
+        // development database) keeps the UTC day of the RFC 3339 text.
         let day_of_creation = match manager.get_database_backend() {
             DatabaseBackend::Postgres => "(created_at AT TIME ZONE 'Europe/Rome')::date",
             _ => "substr(created_at, 1, 10)",

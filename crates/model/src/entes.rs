@@ -101,6 +101,12 @@ impl ServiceKind {
             ServiceKind::Emissions => "Emissione retta",
         }
     }
+
+    /// Whether the service serves meals, so that a meal price and a meal type apply to
+    /// its enrolments (the canteen's prepaid account; not a transport card).
+    pub fn serves_meals(self) -> bool {
+        self == ServiceKind::Prepaid
+    }
 }
 
 /// A service of an ente, e.g. Refezione Scolastica.

@@ -49,6 +49,46 @@ async fn guardian_sees_sofias_refezione_card() {
 }
 
 #[tokio::test]
+async fn a_transport_card_shows_no_meal_fields() {
+    journey(async |browser| {
+        password_login(browser, MARIO).await;
+        browser
+            .wait_for_text("#header-user", "Mario Albertini")
+            .await;
+        browser.click("#menu-utenti").await;
+        browser.find("#children-list").await;
+        let greta = "//ul[@id='children-list']//a[contains(normalize-space(.), 'Greta Albertini')]";
+        browser
+            .find_by("Greta's card", Locator::XPath(greta))
+            .await
+            .click()
+            .await
+            .expect("open Greta's page");
+        browser
+            .wait_for_text("#child-name", "Greta Albertini")
+            .await;
+        let field = |service: &str, name: &str| {
+            format!(
+                r#"section.service-card[data-service-code="{service}"] dd[data-field="{name}"]"#
+            )
+        };
+        assert_eq!(browser.text(&field("REF", "meal_price")).await, "5,00 €");
+        assert_eq!(browser.text(&field("TRA", "badge")).await, "621493");
+        for name in ["meal_price", "meal_type"] {
+            assert!(
+                browser
+                    .client()
+                    .find(Locator::Css(&field("TRA", name)))
+                    .await
+                    .is_err(),
+                "the school bus card shows no {name}"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn guardian_logs_in_through_spid_and_the_development_identity_provider() {
     journey(async |browser| {
         browser.goto("/demo/accedi").await;

@@ -32,6 +32,22 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
             .await;
         let service_page = browser.path().await;
 
+        // The form reads amounts with the server's parser: one thousand, in Italian, is
+        // understood (and above the comune's maximum); an exponent is not an amount.
+        browser.fill("#recharge-amount", "1.000").await;
+        browser
+            .wait_for_text(
+                "#recharge-amount-error",
+                "L'importo massimo di una ricarica è 500,00 €.",
+            )
+            .await;
+        browser.fill("#recharge-amount", "1E2").await;
+        browser
+            .wait_for_text(
+                "#recharge-amount-error",
+                "Scrivi l'importo in cifre, con la virgola per i decimali (ad esempio 54,00 o 1.234,50).",
+            )
+            .await;
         browser.fill("#recharge-amount", "54,00").await;
         browser.click("#recharge-pay").await;
         browser.find("#metodo-satispay").await;

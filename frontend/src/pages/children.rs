@@ -338,8 +338,10 @@ fn ServiceCard(name: String, enrolment: Enrolment, account_href: Option<String>)
                     <Field label="Classe" field="class_name" value=enrolment.class_name />
                     {enrolment.fee_band.map(|band| view! { <Field label="Fascia" field="fee_band" value=band /> })}
                     {enrolment.quota.map(|quota| view! { <Field label="Importo quota" field="quota" value=format::euro(quota) /> })}
-                    <Field label="Importo pasto" field="meal_price" value=format::euro(enrolment.meal_price) />
-                    <Field label="Tipologia pasto" field="meal_type" value=enrolment.meal_type />
+                    {enrolment.service_kind.serves_meals().then(|| view! {
+                        <Field label="Importo pasto" field="meal_price" value=format::euro(enrolment.meal_price) />
+                        <Field label="Tipologia pasto" field="meal_type" value=enrolment.meal_type />
+                    })}
                     <div class="col-12 col-sm-6 col-lg-4 data-item">
                         <dt>"Stato"</dt>
                         <dd data-field="active">{status}</dd>

@@ -110,6 +110,7 @@ pub async fn list_notices(
         (status = 201, body = Notice),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
         (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))
 )]
@@ -143,6 +144,7 @@ pub async fn create_notice(
         (status = 201, body = CheckoutStarted),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
         (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))
 )]
@@ -327,6 +329,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         (status = 200, body = EmissionDetail, description = "Already issued with this external_ref"),
         (status = 400, response = crate::error::responses::BadRequest),
         (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))
 )]
