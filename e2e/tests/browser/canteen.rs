@@ -56,7 +56,7 @@ async fn number(browser: &Browser, css: &str, attribute: &str) -> u64 {
 }
 
 #[tokio::test]
-async fn operator_closes_the_canteen_for_a_day_and_charges_a_day_gone_by() {
+async fn operator_closes_the_canteen_for_a_day_and_charges_a_day_gone_by_then_closes_it() {
     journey_with(&TUESDAY_MORNING, async |browser| {
         password_login(browser, GIULIA_OPERATOR).await;
         browser.click("#menu-calendario-mensa").await;
@@ -100,6 +100,19 @@ async fn operator_closes_the_canteen_for_a_day_and_charges_a_day_gone_by() {
         assert!(report.contains("€; già addebitati: "), "{report}");
         assert!(report.contains("; assenti: 0."), "{report}");
         browser.assert_accessible("the charge report").await;
+
+        // The canteen was closed that day after all: its meals are credited back.
+        browser.set_value("#closure-from", "2026-11-23").await;
+        browser
+            .fill("#closure-description", "Sciopero del personale mensa")
+            .await;
+        browser.click("#closure-add").await;
+        browser
+            .wait_for_text(
+                "#closure-added",
+                "Chiusura del 23/11/2026 aggiunta. Stornati 3 pasti già addebitati (14,20 €), riaccreditati alle famiglie.",
+            )
+            .await;
     })
     .await;
 }

@@ -380,7 +380,7 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
         <section id="closures" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="closures-title">
             <div class="card-body">
                 <h2 id="closures-title" class="h4" tabindex="-1">"Chiusure"</h2>
-                <p>"Vacanze, scioperi e altri giorni senza servizio: in quei giorni non si prenota e non si addebita il pasto. Chiudendo un giorno già addebitato, i suoi pasti vengono stornati alle famiglie; rimuovendo la chiusura di un giorno trascorso, i pasti vengono addebitati di nuovo."</p>
+                <p>"Vacanze, scioperi e altri giorni senza servizio: in quei giorni non si prenota e non si addebita il pasto. Chiudendo un giorno già addebitato, i suoi pasti vengono stornati alle famiglie; rimuovendo la chiusura di un giorno trascorso, i suoi pasti vengono addebitati di nuovo, una sola volta: in automatico se è dell'ultima settimana, altrimenti con «Addebita» in Addebito pasti."</p>
                 <div aria-live="assertive">
                     {move || {
                         remove_error.get().map(|problem| view! { <ErrorAlert id="closures-error" problem /> })
