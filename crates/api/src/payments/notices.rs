@@ -182,7 +182,7 @@ pub async fn register_and_commit(
         notice_number: notice_number.clone(),
         amount_cents: notice.amount_cents,
         description: notice.description.clone(),
-        deadline: deadline(&notice),
+        deadline: deadline(notice),
         payer: Payer {
             full_name: payer.full_name(),
             fiscal_code: payer.fiscal_code.clone(),
