@@ -18,7 +18,7 @@ use super::{
 use crate::api;
 use crate::app::use_ente;
 use crate::components::{
-    focus_element, remote, DownloadButton, ErrorAlert, PageButtons, TextField,
+    beyond_fields, focus_element, remote, DownloadButton, ErrorAlert, PageButtons, TextField,
 };
 use crate::session::use_session;
 
@@ -171,12 +171,12 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
             };
             if let Err(problem) = outcome {
                 pending.set(None);
-                match problem.field_message("amount") {
-                    Some(message) => {
-                        server_error.set(Some(message.to_owned()));
-                        focus_element("recharge-amount");
-                    }
-                    None => form_error.set(Some(problem)),
+                if let Some(message) = problem.field_message("amount") {
+                    server_error.set(Some(message.to_owned()));
+                    focus_element("recharge-amount");
+                }
+                if beyond_fields(&problem, &["amount"]) {
+                    form_error.set(Some(problem));
                 }
             }
         });
