@@ -208,7 +208,7 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
                         {move || {
                             form_error
                                 .get()
-                                .map(|problem| view! { <ErrorAlert id="recharge-error" problem /> })
+                                .map(|problem| view! { <ErrorAlert id="recharge-error" problem focus=true /> })
                         }}
                     </div>
                     <div class="recharge-actions">
