@@ -29,29 +29,6 @@ pub fn Loading(#[prop(into)] label: String) -> impl IntoView {
     }
 }
 
-/// What a person reads of a problem: its Italian `detail`, then the message of every
-/// field error the detail does not already say. A field error is never swallowed, even
-/// when its field is not on the screen; the title (jargon for an integrator) is not shown.
-fn problem_messages(problem: &Problem) -> (String, Vec<String>) {
-    let others = problem
-        .errors
-        .iter()
-        .map(|error| error.message.clone())
-        .filter(|message| !problem.detail.contains(message.as_str()))
-        .collect();
-    (problem.detail.clone(), others)
-}
-
-/// Whether `problem` has something to say beyond the field errors shown next to the
-/// fields named in `shown`: then it goes in an alert, whole.
-pub fn beyond_fields(problem: &Problem, shown: &[&str]) -> bool {
-    problem.errors.is_empty()
-        || problem
-            .errors
-            .iter()
-            .any(|error| !shown.contains(&error.field.as_str()))
-}
-
 /// The problem's Italian `detail` (and any field error it does not say) in a danger alert,
 /// with "Riprova" when trying again can help (no connection, server error, too many
 /// requests). With `focus`, the alert takes the keyboard focus when it appears, so a
@@ -64,7 +41,10 @@ pub fn ErrorAlert(
     #[prop(optional)] focus: bool,
 ) -> impl IntoView {
     let retry = retry.filter(|_| api::is_transient(&problem));
-    let (detail, others) = problem_messages(&problem);
+    // The title is jargon for an integrator: the detail and the field errors are shown.
+    let mut messages = problem.messages().into_iter().map(str::to_owned);
+    let detail = messages.next().unwrap_or_default();
+    let others: Vec<String> = messages.collect();
     let alert = NodeRef::<leptos::html::Div>::new();
     if focus {
         Effect::new(move |_| {
@@ -452,11 +432,7 @@ fn save_problem() -> Problem {
 /// button that caused it.
 #[component]
 pub fn InlineProblem(#[prop(into)] id: String, problem: Problem) -> impl IntoView {
-    let (detail, others) = problem_messages(&problem);
-    let text = std::iter::once(detail)
-        .chain(others)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = problem.messages().join(" ");
     view! {
         <p id=id class="inline-problem text-danger small mb-0 mt-1">
             <Icon name="error" class="icon-xs icon-danger me-1" />
@@ -615,7 +591,7 @@ impl FormErrors {
     /// them all, otherwise in the alert.
     pub fn fail(&self, problem: Problem) {
         let names: Vec<&str> = self.fields.iter().map(|(name, _)| *name).collect();
-        if !beyond_fields(&problem, &names) {
+        if !problem.beyond_fields(&names) {
             self.show_fields(problem.errors);
         } else {
             self.messages.try_set(Vec::new());

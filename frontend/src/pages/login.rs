@@ -11,9 +11,7 @@ use sportello_model::{FiscalCode, Problem};
 
 use crate::api;
 use crate::app::use_ente;
-use crate::components::{
-    beyond_fields, focus_element, set_title, Breadcrumb, ErrorAlert, Icon, TextField,
-};
+use crate::components::{focus_element, set_title, Breadcrumb, ErrorAlert, Icon, TextField};
 use crate::session::use_session;
 
 /// Where to go after login: `?ritorno=` when it is a page of this comune, otherwise the
@@ -213,7 +211,7 @@ fn PasswordLogin(return_to: Memo<String>) -> impl IntoView {
                     let on_fiscal_code = problem.field_message("fiscal_code").map(str::to_owned);
                     let on_password = problem.field_message("password").map(str::to_owned);
                     pending.set(false);
-                    if beyond_fields(&problem, &["fiscal_code", "password"]) {
+                    if problem.beyond_fields(&["fiscal_code", "password"]) {
                         // The alert takes the focus (the busy button lost it).
                         form_error.set(Some(problem));
                     } else if on_fiscal_code.is_some() {

@@ -9,9 +9,7 @@ use sportello_model::{FiscalCode, Problem};
 
 use crate::api;
 use crate::app::use_ente;
-use crate::components::{
-    beyond_fields, focus_element, set_title, Breadcrumb, ErrorAlert, TextField,
-};
+use crate::components::{focus_element, set_title, Breadcrumb, ErrorAlert, TextField};
 
 /// `/{slug}/password-dimenticata`.
 #[component]
@@ -64,7 +62,7 @@ pub fn ForgotPassword() -> impl IntoView {
                         server_error.set(Some(message.to_owned()));
                         focus_element("reset-fiscal-code");
                     }
-                    if beyond_fields(&problem, &["fiscal_code"]) {
+                    if problem.beyond_fields(&["fiscal_code"]) {
                         form_error.set(Some(problem));
                     }
                 }
@@ -235,7 +233,7 @@ fn NewPasswordForm(token: String) -> impl IntoView {
                         focus_element("new-password");
                     }
                     // An expired or used link (`token`) is no field of the form: the alert.
-                    if beyond_fields(&problem, &["new_password"]) {
+                    if problem.beyond_fields(&["new_password"]) {
                         form_error.set(Some(problem));
                     }
                 }

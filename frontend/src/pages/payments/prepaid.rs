@@ -18,7 +18,7 @@ use super::{
 use crate::api;
 use crate::app::use_ente;
 use crate::components::{
-    beyond_fields, focus_element, remote, DownloadButton, ErrorAlert, PageButtons, TextField,
+    focus_element, remote, DownloadButton, ErrorAlert, PageButtons, TextField,
 };
 use crate::session::use_session;
 
@@ -175,7 +175,7 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
                     server_error.set(Some(message.to_owned()));
                     focus_element("recharge-amount");
                 }
-                if beyond_fields(&problem, &["amount"]) {
+                if problem.beyond_fields(&["amount"]) {
                     form_error.set(Some(problem));
                 }
             }
