@@ -50,6 +50,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
                     <Route path=path!("calendario-mensa") view=canteen::CalendarPage />
+                    // Last: any other address of a comune, inside its header and menu.
+                    <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -104,13 +106,15 @@ fn EnteLayout() -> impl IntoView {
     provide_context(ente);
 
     // After a client-side navigation to another page, screen readers and keyboards start
-    // from the new content. A change of the query only (another month of the calendar, a
-    // filter) keeps the focus where the user is.
+    // from the new content, and the page is shown from its top, header included (moving
+    // the focus scrolled the content up to the edge of the screen). A change of the query
+    // only (another month of the calendar, a filter) keeps the user where they are.
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
         let page = location.pathname.get();
         if previous.is_some_and(|previous| previous != page) {
             focus_element("main-content");
+            window().scroll_to_with_x_and_y(0.0, 0.0);
         }
         page
     });

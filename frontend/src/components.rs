@@ -29,19 +29,42 @@ pub fn Loading(#[prop(into)] label: String) -> impl IntoView {
     }
 }
 
-/// The problem's Italian `detail` in a danger alert, with "Riprova" when trying again can
-/// help (no connection, server error, too many requests).
+/// The problem's Italian `detail` (and any field error it does not say) in a danger alert,
+/// with "Riprova" when trying again can help (no connection, server error, too many
+/// requests). With `focus`, the alert takes the keyboard focus when it appears, so a
+/// screen reader reads it and the keyboard stays in the form (after a refused submit).
 #[component]
 pub fn ErrorAlert(
     id: &'static str,
     problem: Problem,
     #[prop(optional, into)] retry: Option<Callback<()>>,
+    #[prop(optional)] focus: bool,
 ) -> impl IntoView {
     let retry = retry.filter(|_| api::is_transient(&problem));
+    // The title is jargon for an integrator: the detail and the field errors are shown.
+    let mut messages = problem.messages().into_iter().map(str::to_owned);
+    let detail = messages.next().unwrap_or_default();
+    let others: Vec<String> = messages.collect();
+    let alert = NodeRef::<leptos::html::Div>::new();
+    if focus {
+        Effect::new(move |_| {
+            if let Some(alert) = alert.get() {
+                // Focus is a courtesy: a browser refusing it leaves the page usable.
+                let _ = alert.focus();
+            }
+        });
+    }
     view! {
-        <div id=id class="alert alert-danger" role="alert">
-            <p class="fw-semibold mb-1">{problem.title}</p>
-            <p class="mb-0">{problem.detail}</p>
+        <div id=id class="alert alert-danger" role="alert" tabindex="-1" node_ref=alert>
+            <p class="problem-detail mb-0">{detail}</p>
+            {(!others.is_empty())
+                .then(|| {
+                    view! {
+                        <ul class="problem-fields mb-0 mt-2">
+                            {others.into_iter().map(|message| view! { <li>{message}</li> }).collect_view()}
+                        </ul>
+                    }
+                })}
             {retry
                 .map(|retry| {
                     view! {
@@ -405,13 +428,15 @@ fn save_problem() -> Problem {
     }
 }
 
-/// The Italian `detail` of a problem next to the button that caused it.
+/// The Italian `detail` of a problem (and any field error it does not say) next to the
+/// button that caused it.
 #[component]
 pub fn InlineProblem(#[prop(into)] id: String, problem: Problem) -> impl IntoView {
+    let text = problem.messages().join(" ");
     view! {
         <p id=id class="inline-problem text-danger small mb-0 mt-1">
             <Icon name="error" class="icon-xs icon-danger me-1" />
-            {problem.detail}
+            {text}
         </p>
     }
 }
@@ -565,8 +590,8 @@ impl FormErrors {
     /// Shows a problem the API answered: next to the fields it names when this form has
     /// them all, otherwise in the alert.
     pub fn fail(&self, problem: Problem) {
-        let known = |error: &FieldError| self.fields.iter().any(|(name, _)| *name == error.field);
-        if !problem.errors.is_empty() && problem.errors.iter().all(known) {
+        let names: Vec<&str> = self.fields.iter().map(|(name, _)| *name).collect();
+        if !problem.beyond_fields(&names) {
             self.show_fields(problem.errors);
         } else {
             self.messages.try_set(Vec::new());

@@ -45,4 +45,85 @@ impl Problem {
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
     }
+
+    /// What a person reads when the problem is shown on its own: the `detail`, then the
+    /// message of every field error the detail does not already say, so that no field
+    /// error is lost where its field is not on the screen.
+    pub fn messages(&self) -> Vec<&str> {
+        std::iter::once(self.detail.as_str())
+            .chain(
+                self.errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .filter(|message| !self.detail.contains(message)),
+            )
+            .collect()
+    }
+
+    /// Whether the problem says more than the field errors of the fields `shown` next to
+    /// them (none, or one on another field): then it is shown whole, on its own.
+    pub fn beyond_fields(&self, shown: &[&str]) -> bool {
+        self.errors.is_empty()
+            || self
+                .errors
+                .iter()
+                .any(|e| !shown.contains(&e.field.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(detail: &str, errors: &[(&str, &str)]) -> Problem {
+        Problem {
+            kind: "https://sportello.dev/problemi/validation".into(),
+            title: "Dati da correggere".into(),
+            status: 400,
+            detail: detail.into(),
+            errors: errors
+                .iter()
+                .map(|(f, m)| FieldError::new(*f, *m))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn messages_say_the_detail_and_every_field_error_it_does_not() {
+        let one = problem("Data nel futuro.", &[("day", "Data nel futuro.")]);
+        assert_eq!(one.messages(), ["Data nel futuro."]);
+        let two = problem(
+            "Alcuni dati non sono validi.",
+            &[("title", "Titolo mancante."), ("lines", "Nessuna voce.")],
+        );
+        assert_eq!(
+            two.messages(),
+            [
+                "Alcuni dati non sono validi.",
+                "Titolo mancante.",
+                "Nessuna voce."
+            ]
+        );
+        let conflict = problem("Giorno chiuso.", &[]);
+        assert_eq!(conflict.messages(), ["Giorno chiuso."]);
+    }
+
+    #[test]
+    fn a_problem_goes_beyond_the_fields_shown_unless_they_hold_all_its_errors() {
+        let on_amount = problem("Importo non valido.", &[("amount", "Importo non valido.")]);
+        assert!(!on_amount.beyond_fields(&["amount"]));
+        assert!(on_amount.beyond_fields(&["fiscal_code"]));
+        let elsewhere = problem(
+            "Alcuni dati non sono validi.",
+            &[
+                ("amount", "Importo non valido."),
+                ("day", "Data nel futuro."),
+            ],
+        );
+        assert!(elsewhere.beyond_fields(&["amount"]));
+        assert!(!elsewhere.beyond_fields(&["amount", "day"]));
+        assert!(
+            problem("Codice fiscale o password non corretti.", &[]).beyond_fields(&["password"])
+        );
+    }
 }

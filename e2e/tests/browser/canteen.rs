@@ -4,8 +4,9 @@
 
 use e2e::browser::Browser;
 use e2e::{GIULIA_OPERATOR, PAOLO_CANTEEN};
+use fantoccini::Locator;
 
-use crate::{journey_with, password_login, TUESDAY_MORNING};
+use crate::{journey, journey_with, password_login, TUESDAY_MORNING};
 
 const SOFIA: &str = "li[data-child-name='Sofia Albertini']";
 
@@ -42,6 +43,70 @@ async fn canteen_staff_mark_a_child_absent_and_the_kitchen_count_drops() {
         browser.find(&absent).await;
         browser.find(&counted).await;
         browser.find(&cooked).await;
+    })
+    .await;
+}
+
+/// Marking tomorrow is refused by the server: staff read its reason, not a bare "some data
+/// are not valid".
+#[tokio::test]
+async fn canteen_staff_marking_tomorrow_read_the_servers_reason() {
+    journey_with(&TUESDAY_MORNING, async |browser| {
+        password_login(browser, PAOLO_CANTEEN).await;
+        browser.goto("/demo/presenze-mensa?giorno=2026-11-25").await;
+        browser.find(SOFIA).await;
+        browser
+            .click(&format!("{SOFIA} button[data-present='false']"))
+            .await;
+        browser
+            .wait_for_text(
+                &format!("{SOFIA} .inline-problem"),
+                "La presenza si registra il giorno stesso, non in anticipo.",
+            )
+            .await;
+        assert_eq!(
+            browser.attr(SOFIA, "data-present").await.as_deref(),
+            Some("true"),
+            "the refused mark is undone"
+        );
+    })
+    .await;
+}
+
+/// Canteen staff work from the roster: no Utenti menu, and its address says it is not
+/// for them instead of showing children's personal data.
+#[tokio::test]
+async fn canteen_staff_have_no_utenti_menu_and_its_address_is_not_allowed() {
+    journey(async |browser| {
+        password_login(browser, PAOLO_CANTEEN).await;
+        browser.find("#menu-presenze-mensa").await;
+        browser.find("#nav-presenze-mensa").await;
+        for menu in ["#menu-utenti", "#nav-utenti"] {
+            let found = browser
+                .client()
+                .find_all(Locator::Css(menu))
+                .await
+                .expect("look for the menu");
+            assert!(found.is_empty(), "{menu} is not offered to canteen staff");
+        }
+        browser.goto("/demo/utenti").await;
+        browser
+            .wait_for_text("#children-not-allowed", "Consultazione non consentita")
+            .await;
+        browser.find("#nav-presenze-mensa").await;
+        browser
+            .assert_accessible("Utenti refused to canteen staff")
+            .await;
+        browser.goto("/demo/utenti/1").await;
+        browser
+            .wait_for_text("#children-not-allowed", "Consultazione non consentita")
+            .await;
+        let personal_data = browser
+            .client()
+            .find_all(Locator::Css("#child-personal-data"))
+            .await
+            .expect("look for personal data");
+        assert!(personal_data.is_empty());
     })
     .await;
 }

@@ -24,6 +24,14 @@ async fn wrong_password_and_wrong_check_character_are_explained_in_italian() {
             browser.attr("#login-error", "role").await.as_deref(),
             Some("alert")
         );
+        // The busy button gave up the focus: the message takes it, so that keyboard and
+        // screen reader users are where the problem is said.
+        let focused = browser
+            .client()
+            .execute("return document.activeElement.id;", vec![])
+            .await
+            .expect("the focused element");
+        assert_eq!(focused, "login-error", "the focus is on the message");
         assert_eq!(
             browser.path().await,
             "/demo/accedi",

@@ -5,6 +5,7 @@ mod accounts;
 mod bookings;
 mod canteen;
 mod delegate;
+mod frame;
 mod guardian;
 mod login_errors;
 mod payments;

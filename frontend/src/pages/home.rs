@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::app::use_ente;
-use crate::components::{remote, set_title};
+use crate::components::{remote, set_title, Breadcrumb};
 use crate::pages::content::{DocumentRows, NewsCards};
 use crate::session::use_session;
 
@@ -79,5 +79,26 @@ pub fn EnteHome() -> impl IntoView {
                 )}
             </div>
         </section>
+    }
+}
+
+/// Any other address inside a comune: said under the comune's header and menu, with the
+/// way back to its home.
+#[component]
+pub fn PageNotFound() -> impl IntoView {
+    let ente = use_ente();
+    Effect::new(move |_| set_title(&["Pagina non trovata", &ente.name()]));
+    view! {
+        <Breadcrumb steps=vec![
+            ("Home".into(), Some(ente.path(""))),
+            ("Pagina non trovata".into(), None),
+        ] />
+        <h1 id="page-not-found">"Pagina non trovata"</h1>
+        <p>
+            "L'indirizzo che hai aperto non corrisponde a nessuna pagina di questo Comune: controlla l'indirizzo o riparti dalla home."
+        </p>
+        <a id="not-found-home" class="btn btn-primary" href=ente.path("")>
+            "Torna alla home del Comune"
+        </a>
     }
 }

@@ -207,17 +207,16 @@ fn PasswordLogin(return_to: Memo<String>) -> impl IntoView {
                     let on_fiscal_code = problem.field_message("fiscal_code").map(str::to_owned);
                     let on_password = problem.field_message("password").map(str::to_owned);
                     pending.set(false);
-                    if on_fiscal_code.is_none() && on_password.is_none() {
+                    if problem.beyond_fields(&["fiscal_code", "password"]) {
+                        // The alert takes the focus (the busy button lost it).
                         form_error.set(Some(problem));
+                    } else if on_fiscal_code.is_some() {
+                        focus_element("login-fiscal-code");
                     } else {
-                        if on_fiscal_code.is_some() {
-                            focus_element("login-fiscal-code");
-                        } else {
-                            focus_element("login-password");
-                        }
-                        server_fiscal_code.set(on_fiscal_code);
-                        server_password.set(on_password);
+                        focus_element("login-password");
                     }
+                    server_fiscal_code.set(on_fiscal_code);
+                    server_password.set(on_password);
                 }
             }
         });
@@ -257,7 +256,7 @@ fn PasswordLogin(return_to: Memo<String>) -> impl IntoView {
                     </div>
                     <div aria-live="assertive">
                         {move || {
-                            form_error.get().map(|problem| view! { <ErrorAlert id="login-error" problem /> })
+                            form_error.get().map(|problem| view! { <ErrorAlert id="login-error" problem focus=true /> })
                         }}
                     </div>
                     <button

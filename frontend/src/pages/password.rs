@@ -57,13 +57,15 @@ pub fn ForgotPassword() -> impl IntoView {
             };
             match api::request_password_reset(&slug, &request).await {
                 Ok(()) => sent.set(true),
-                Err(problem) => match problem.field_message("fiscal_code") {
-                    Some(message) => {
+                Err(problem) => {
+                    if let Some(message) = problem.field_message("fiscal_code") {
                         server_error.set(Some(message.to_owned()));
                         focus_element("reset-fiscal-code");
                     }
-                    None => form_error.set(Some(problem)),
-                },
+                    if problem.beyond_fields(&["fiscal_code"]) {
+                        form_error.set(Some(problem));
+                    }
+                }
             }
             pending.set(false);
         });
@@ -100,7 +102,7 @@ pub fn ForgotPassword() -> impl IntoView {
                                         form_error
                                             .get()
                                             .map(|problem| {
-                                                view! { <ErrorAlert id="reset-request-error" problem /> }
+                                                view! { <ErrorAlert id="reset-request-error" problem focus=true /> }
                                             })
                                     }}
                                 </div>
@@ -229,11 +231,9 @@ fn NewPasswordForm(token: String) -> impl IntoView {
                     if let Some(message) = problem.field_message("new_password") {
                         server_error.set(Some(message.to_owned()));
                         focus_element("new-password");
-                    } else if let Some(message) = problem.field_message("token") {
-                        // The link is expired or already used: say so, not "check the fields".
-                        let detail = message.to_owned();
-                        form_error.set(Some(Problem { detail, ..problem }));
-                    } else {
+                    }
+                    // An expired or used link (`token`) is no field of the form: the alert.
+                    if problem.beyond_fields(&["new_password"]) {
                         form_error.set(Some(problem));
                     }
                 }
@@ -283,7 +283,7 @@ fn NewPasswordForm(token: String) -> impl IntoView {
                                     .get()
                                     .map(|problem| {
                                         view! {
-                                            <ErrorAlert id="reset-error" problem />
+                                            <ErrorAlert id="reset-error" problem focus=true />
                                             <p>
                                                 <a href=ente.path("password-dimenticata")>
                                                     "Chiedi un nuovo link"

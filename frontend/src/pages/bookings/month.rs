@@ -295,7 +295,7 @@ fn MonthView(calendar: MonthCalendar, child_id: i64) -> impl IntoView {
                     .get()
                     .map(|text| {
                         view! {
-                            <p class="alert alert-success py-2 mb-2">{text}</p>
+                            <p class="alert alert-success mb-2">{text}</p>
                         }
                     })
             }}
@@ -393,7 +393,7 @@ fn DayCell(day: RwSignal<CalendarDay>, open: RwSignal<Option<Date>>) -> impl Int
                 on:click=toggle
             >
                 <span class="day-number">{date.day()}</span>
-                <span class="day-state">{move || choice().label()}</span>
+                <DayState choice=Signal::derive(choice) />
                 {move || (!editable()).then(|| view! { <Icon name="locked" class="day-lock" /> })}
                 <span class="visually-hidden">
                     {move || {
@@ -405,6 +405,31 @@ fn DayCell(day: RwSignal<CalendarDay>, open: RwSignal<Option<Date>>) -> impl Int
         </td>
     }
     .into_any()
+}
+
+/// The state written in a day of the calendar: the full label, and on a narrow phone an
+/// abbreviation in its place (the full label stays for screen readers), so that no word
+/// is broken across lines.
+#[component]
+fn DayState(choice: Signal<MealChoice>) -> impl IntoView {
+    view! {
+        <span class="day-state">
+            <span class="day-state-full">{move || choice.get().label()}</span>
+            <span class="day-state-short" aria-hidden="true">
+                {move || short_label(choice.get())}
+            </span>
+        </span>
+    }
+}
+
+/// The abbreviation of a choice in a day too narrow for its label.
+fn short_label(choice: MealChoice) -> &'static str {
+    match choice {
+        MealChoice::Present => "Pres.",
+        MealChoice::Absent => "Ass.",
+        MealChoice::BlankMeal => "P. bianco",
+        MealChoice::PersonalMeal => "P.Pers",
+    }
 }
 
 /// The menu of an open day: the other choices when it can be changed, else why not.

@@ -176,12 +176,12 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
             };
             if let Err(problem) = outcome {
                 pending.set(None);
-                match problem.field_message("amount") {
-                    Some(message) => {
-                        server_error.set(Some(message.to_owned()));
-                        focus_element("recharge-amount");
-                    }
-                    None => form_error.set(Some(problem)),
+                if let Some(message) = problem.field_message("amount") {
+                    server_error.set(Some(message.to_owned()));
+                    focus_element("recharge-amount");
+                }
+                if problem.beyond_fields(&["amount"]) {
+                    form_error.set(Some(problem));
                 }
             }
         });
@@ -213,7 +213,7 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
                         {move || {
                             form_error
                                 .get()
-                                .map(|problem| view! { <ErrorAlert id="recharge-error" problem /> })
+                                .map(|problem| view! { <ErrorAlert id="recharge-error" problem focus=true /> })
                         }}
                     </div>
                     <div class="recharge-actions">
