@@ -302,4 +302,9 @@ pub mod responses {
     #[derive(ToResponse)]
     #[response(content_type = "application/problem+json")]
     pub struct PayloadTooLarge(pub Problem);
+
+    /// The address (path and query) is longer than the server reads.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct UriTooLong(pub Problem);
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use sportello_model::auth::{
     LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, TokenResponse,
 };
-use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS};
+use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS, REDIRECT_MAX_CHARS};
 use sportello_model::{FieldError, Problem};
 
 use super::entity::user;
@@ -235,7 +235,11 @@ pub struct OidcStartQuery {
 impl RequestLimits for OidcStartQuery {
     fn limit_errors(&self) -> Vec<FieldError> {
         Limits::default()
-            .optional_text("redirect_to", self.redirect_to.as_deref(), CODE_MAX_CHARS)
+            .optional_text(
+                "redirect_to",
+                self.redirect_to.as_deref(),
+                REDIRECT_MAX_CHARS,
+            )
             .errors()
     }
 }
@@ -279,11 +283,11 @@ pub async fn oidc_start(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OidcCallbackQuery {
-    #[param(max_length = 2048)]
+    #[param(max_length = 512)]
     pub code: Option<String>,
-    #[param(max_length = 2048)]
+    #[param(max_length = 512)]
     pub state: Option<String>,
-    #[param(max_length = 2048)]
+    #[param(max_length = 512)]
     pub error: Option<String>,
 }
 
