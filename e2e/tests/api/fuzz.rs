@@ -29,8 +29,11 @@ async fn fuzz(server: &TestServer, who: &str, token: Option<&str>) {
         "sportello-schemathesis-{who}-{}",
         std::process::id()
     ));
+    std::fs::create_dir_all(&report).expect("report folder");
     let mut command = Command::new(st);
+    // schemathesis keeps a cache in its working folder: the scratch one, not the repository.
     command
+        .current_dir(&report)
         .arg("run")
         .arg(format!("{}/api/openapi.json", server.url))
         .args(["--url", &server.api("")])
