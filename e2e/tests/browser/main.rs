@@ -8,6 +8,7 @@ mod delegate;
 mod guardian;
 mod login_errors;
 mod payments;
+mod security;
 
 use e2e::browser::Browser;
 use e2e::TestServer;
