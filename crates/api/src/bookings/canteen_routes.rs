@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct DayQuery {
     pub service_id: i64,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, 2000 to 2100.
     #[serde(deserialize_with = "sportello_model::dates::deserialize_day")]
     pub day: Date,
     /// Only this school (roster only).
