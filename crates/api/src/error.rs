@@ -133,7 +133,9 @@ impl From<sea_orm::TransactionError<ApiError>> for ApiError {
     }
 }
 
-/// Error handlers for actix's extractors, so malformed input answers problem+json in Italian.
+/// Error handlers for actix's extractors, so malformed input answers problem+json in
+/// Italian, without serde's English. The API's own bodies and queries go through
+/// `http::Json` and `http::Query`, which name the field.
 pub mod extractors {
     use actix_web::{error, web, HttpRequest};
 
@@ -155,9 +157,6 @@ pub mod extractors {
                             .json(super::render::problem_for(status));
                         return error::InternalError::from_response(err, response).into();
                     }
-                    error::JsonPayloadError::Deserialize(e) if e.is_data() => {
-                        format!("Il corpo della richiesta ha un campo mancante o di tipo errato: {e}")
-                    }
                     _ => "Il corpo della richiesta non è un JSON valido.".to_string(),
                 };
                 ApiError::BadRequest(detail).into()
@@ -166,7 +165,11 @@ pub mod extractors {
 
     pub fn query_config() -> web::QueryConfig {
         web::QueryConfig::default().error_handler(|err, _req| {
-            ApiError::BadRequest(format!("Parametri della richiesta non validi: {err}")).into()
+            tracing::debug!(%err, "query refused");
+            ApiError::BadRequest(
+                "I parametri dell'indirizzo non sono validi: controlla i valori indicati.".into(),
+            )
+            .into()
         })
     }
 
@@ -176,7 +179,11 @@ pub mod extractors {
 
     pub fn form_config() -> web::FormConfig {
         web::FormConfig::default().error_handler(|err, _req| {
-            ApiError::BadRequest(format!("Modulo non valido: {err}")).into()
+            tracing::debug!(%err, "form refused");
+            ApiError::BadRequest(
+                "Il modulo inviato non è valido: controlla i campi e riprova.".into(),
+            )
+            .into()
         })
     }
 }
@@ -314,4 +321,9 @@ pub mod responses {
     #[derive(ToResponse)]
     #[response(content_type = "application/problem+json")]
     pub struct PayloadTooLarge(pub Problem);
+
+    /// The address (path and query) is longer than the server reads.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct UriTooLong(pub Problem);
 }

@@ -278,10 +278,10 @@ fn inline_scripts(html: &str) -> Vec<&str> {
     scripts
 }
 
-/// Longest address (path and query) the portal reads: no page or API call comes near.
-/// Beyond about 64 KiB actix's HTTP codec refuses the request itself, with an empty 400,
-/// before any of this code runs.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Longest address (path and query) the portal reads: room for every query parameter
+/// at its documented maximum, percent-encoded. Beyond about 64 KiB actix's HTTP codec
+/// refuses the request itself, with an empty 400, before any of this code runs.
+pub const MAX_URI_BYTES: usize = 32 * 1024;
 
 /// Refuses an address longer than [`MAX_URI_BYTES`] with 414 problem+json.
 pub async fn refuse_long_uri(

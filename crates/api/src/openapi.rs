@@ -33,7 +33,7 @@ impl Modify for SecurityAddon {
 /// The problem answers every operation can give by its shape, added where an
 /// annotation does not already describe them: 400 where there is a query or a body to
 /// read, 401 where a token is required, 404 where the path names a record, 413 where
-/// there is a body.
+/// there is a body, 414 where a query can make the address too long.
 struct CommonProblems;
 
 impl Modify for CommonProblems {
@@ -62,6 +62,7 @@ impl Modify for CommonProblems {
                     (token_required, "401", "Unauthorized"),
                     (has(ParameterIn::Path), "404", "NotFound"),
                     (body, "413", "PayloadTooLarge"),
+                    (has(ParameterIn::Query), "414", "UriTooLong"),
                 ];
                 for (applies, status, name) in answers {
                     if applies {
@@ -140,6 +141,7 @@ impl Modify for CommonProblems {
         responses::Conflict,
         responses::TooManyRequests,
         responses::PayloadTooLarge,
+        responses::UriTooLong,
     )),
     modifiers(&SecurityAddon, &CommonProblems),
     tags(

@@ -32,8 +32,12 @@ pub const CLOSURE_DESCRIPTION_MAX_CHARS: usize = 120;
 pub const WEEKDAYS_MAX_ITEMS: usize = 7;
 /// A school's name in a query.
 pub const SCHOOL_MAX_CHARS: usize = 200;
-/// Short codes in queries (a file format, an identity provider's answer).
-pub const CODE_MAX_CHARS: usize = 2048;
+/// A file format asked for in a query (`csv`).
+pub const FORMAT_MAX_CHARS: usize = 16;
+/// What an identity provider sends back in a query (code, state, error).
+pub const CODE_MAX_CHARS: usize = 512;
+/// The portal path to return to after a login.
+pub const REDIRECT_MAX_CHARS: usize = 2048;
 
 /// Too-long fields of a request, one Italian error each.
 pub trait RequestLimits {

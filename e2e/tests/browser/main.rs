@@ -9,6 +9,7 @@ mod frame;
 mod guardian;
 mod login_errors;
 mod payments;
+mod security;
 
 use e2e::browser::Browser;
 use e2e::TestServer;

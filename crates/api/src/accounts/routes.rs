@@ -8,7 +8,7 @@ use sportello_model::auth::{
     return_path, LoginError, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest,
     RefreshRequest, TokenResponse,
 };
-use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS};
+use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS, REDIRECT_MAX_CHARS};
 use sportello_model::{FieldError, Problem};
 
 use super::entity::user;
@@ -285,7 +285,11 @@ pub struct OidcStartQuery {
 impl RequestLimits for OidcStartQuery {
     fn limit_errors(&self) -> Vec<FieldError> {
         Limits::default()
-            .optional_text("redirect_to", self.redirect_to.as_deref(), CODE_MAX_CHARS)
+            .optional_text(
+                "redirect_to",
+                self.redirect_to.as_deref(),
+                REDIRECT_MAX_CHARS,
+            )
             .errors()
     }
 }
@@ -329,11 +333,11 @@ pub async fn oidc_start(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OidcCallbackQuery {
-    #[param(max_length = 2048)]
+    #[param(max_length = 512)]
     pub code: Option<String>,
-    #[param(max_length = 2048)]
+    #[param(max_length = 512)]
     pub state: Option<String>,
-    #[param(max_length = 2048)]
+    #[param(max_length = 512)]
     pub error: Option<String>,
 }
 

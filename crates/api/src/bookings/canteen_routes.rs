@@ -7,7 +7,7 @@ use sportello_model::auth::Role;
 use sportello_model::bookings::{
     AttendanceMark, AttendanceRow, ChargeReport, ChargeRequest, KitchenCount,
 };
-use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS, SCHOOL_MAX_CHARS};
+use sportello_model::limits::{Limits, RequestLimits, FORMAT_MAX_CHARS, SCHOOL_MAX_CHARS};
 use sportello_model::{FieldError, Problem};
 use time::Date;
 
@@ -28,14 +28,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct DayQuery {
     pub service_id: i64,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, 2000 to 2100.
     #[serde(deserialize_with = "sportello_model::dates::deserialize_day")]
     pub day: Date,
     /// Only this school (roster only).
     #[param(max_length = 200)]
     pub school: Option<String>,
     /// `csv` for a CSV file (kitchen counts only).
-    #[param(max_length = 2048)]
+    #[param(max_length = 16)]
     pub format: Option<String>,
 }
 
@@ -43,7 +43,7 @@ impl RequestLimits for DayQuery {
     fn limit_errors(&self) -> Vec<FieldError> {
         Limits::default()
             .optional_text("school", self.school.as_deref(), SCHOOL_MAX_CHARS)
-            .optional_text("format", self.format.as_deref(), CODE_MAX_CHARS)
+            .optional_text("format", self.format.as_deref(), FORMAT_MAX_CHARS)
             .errors()
     }
 }
@@ -56,6 +56,7 @@ impl RequestLimits for DayQuery {
     responses(
         (status = 200, body = Vec<AttendanceRow>),
         (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a school day"),
     ),
     security(("bearer" = []))
@@ -88,6 +89,7 @@ pub async fn roster(
         (status = 400, response = crate::error::responses::BadRequest),
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a school day, or a day still to come"),
     ),
     security(("bearer" = []))
 )]
@@ -108,8 +110,13 @@ pub async fn mark_attendance(
     tag = "Mensa",
     params(DayQuery),
     responses(
-        (status = 200, body = Vec<KitchenCount>, description = "JSON, or text/csv with format=csv"),
+        (status = 200, description = "JSON, or a CSV file with format=csv", content(
+            (Vec<KitchenCount> = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a school day"),
     ),
     security(("bearer" = []))
 )]
@@ -157,6 +164,7 @@ pub async fn kitchen_counts(
     responses(
         (status = 200, body = ChargeReport),
         (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The day is not over, or not a school day"),
     ),
     security(("bearer" = []))
