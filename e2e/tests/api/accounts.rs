@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -697,4 +698,119 @@ async fn password_reset_by_codice_fiscale_with_a_one_time_token() {
         StatusCode::UNAUTHORIZED,
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_password_reset_link_stops_working_after_its_hour() {
+    let server = TestServer::start().await;
+    let http = client();
+    let ask = || {
+        http.post(server.api("/entes/demo/auth/password-reset"))
+            .json(&serde_json::json!({ "fiscal_code": MARIO }))
+            .send()
+    };
+    let confirm = |token: String| {
+        http.post(server.api("/auth/password-reset/confirm"))
+            .json(&serde_json::json!({ "token": token, "new_password": "NuovaPassword2026" }))
+            .send()
+    };
+    assert_eq!(ask().await.unwrap().status(), StatusCode::ACCEPTED);
+    let late = outbox_reset_token(&server).await;
+    server.advance_clock(Duration::from_secs(61 * 60)).await;
+    let expired = problem(confirm(late).await.unwrap(), StatusCode::BAD_REQUEST).await;
+    assert!(
+        expired.field_message("token").unwrap().contains("scaduto"),
+        "{expired:?}"
+    );
+    // The password did not change.
+    server.login("demo", MARIO).await;
+
+    // A new link still works 59 minutes after it was sent.
+    assert_eq!(ask().await.unwrap().status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        settled_outbox_count(&server, "mario.albertini@example.it", 2).await,
+        2
+    );
+    let in_time = outbox_reset_token(&server).await;
+    server.advance_clock(Duration::from_secs(59 * 60)).await;
+    assert_eq!(
+        confirm(in_time).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    json::<TokenResponse>(
+        server
+            .try_login(&http, "demo", MARIO, "NuovaPassword2026")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_login_lock_out_ends_after_its_fifteen_minutes() {
+    let server = TestServer::start().await;
+    let http = client();
+    for _ in 0..5 {
+        problem(
+            server.try_login(&http, "demo", ANNA, "sbagliata123").await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    }
+    let locked = server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Fourteen minutes later: still held, with about a minute to wait.
+    server.advance_clock(Duration::from_secs(14 * 60)).await;
+    let still = server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await;
+    let wait = retry_after(&still);
+    assert!((50..=60).contains(&wait), "Retry-After {wait}");
+    problem(still, StatusCode::TOO_MANY_REQUESTS).await;
+    // Past the fifteen minutes, the right password logs in.
+    server.advance_clock(Duration::from_secs(61)).await;
+    let tokens: TokenResponse = json(
+        server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(tokens.user.fiscal_code, ANNA);
+}
+
+#[tokio::test]
+async fn access_tokens_and_sessions_expire_by_the_server_clock() {
+    let server = TestServer::start().await;
+    let http = client();
+    let refresh = |token: String| {
+        http.post(server.api("/auth/refresh"))
+            .json(&serde_json::json!({ "refresh_token": token }))
+            .send()
+    };
+    let first = server.login("demo", MARIO).await;
+    // Access tokens live 15 minutes (and a few seconds of leeway) on the server's clock.
+    server.advance_clock(Duration::from_secs(14 * 60)).await;
+    json::<Me>(server.get(&first.access_token, "/me").await, StatusCode::OK).await;
+    server.advance_clock(Duration::from_secs(2 * 60)).await;
+    let expired = problem(
+        server.get(&first.access_token, "/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(expired.detail.contains("scaduta"), "{}", expired.detail);
+    // The session goes on with its refresh token, for 30 days from the last use.
+    let second: TokenResponse =
+        json(refresh(first.refresh_token).await.unwrap(), StatusCode::OK).await;
+    json::<Me>(
+        server.get(&second.access_token, "/me").await,
+        StatusCode::OK,
+    )
+    .await;
+    server.advance_clock(Duration::from_secs(29 * 86_400)).await;
+    let third: TokenResponse =
+        json(refresh(second.refresh_token).await.unwrap(), StatusCode::OK).await;
+    server.advance_clock(Duration::from_secs(31 * 86_400)).await;
+    let ended = problem(
+        refresh(third.refresh_token).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(ended.detail.contains("scaduta"), "{}", ended.detail);
 }

@@ -5,6 +5,8 @@
 use e2e::{
     client, json, location, problem, TestServer, ANNA, GIULIA_OPERATOR, LAURA_DELEGATE, MARIO,
 };
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement as Sql};
 use sportello_model::format;
@@ -532,23 +534,23 @@ async fn the_checkout_tells_the_truth_in_every_state() {
         NoticeStatus::Open
     );
 
-    // Timed out: the notice is still to pay.
+    // Timed out: a session lasts 30 minutes; the notice is still to pay.
     let opened: CheckoutStarted =
         json(checkout(&server, token, kept.id).await, StatusCode::OK).await;
-    execute(
-        &db,
-        format!(
-            "UPDATE checkout_sessions SET expires_at = created_at WHERE notice_id = {}",
-            kept.id
-        ),
-    )
-    .await;
+    server.advance_clock(Duration::from_secs(29 * 60)).await;
+    assert!(!page(&opened.checkout_url)
+        .await
+        .contains("Sessione di pagamento scaduta"));
+    server.advance_clock(Duration::from_secs(2 * 60)).await;
     assert!(page(&opened.checkout_url)
         .await
         .contains("Sessione di pagamento scaduta"));
     assert!(submit(&opened.checkout_url, "pay")
         .await
         .contains("esito=scaduto"));
+    // Half an hour on, Anna logs in again.
+    let anna = server.login("demo", ANNA).await;
+    let token = &anna.access_token;
 
     // The notice expired while its checkout was open.
     let opened: CheckoutStarted =
@@ -574,5 +576,61 @@ async fn the_checkout_tells_the_truth_in_every_state() {
             .balance
             .to_string(),
         "64.00"
+    );
+}
+
+#[tokio::test]
+async fn a_recharge_notice_expires_after_its_validity_and_the_counter_refuses_it() {
+    // At midday, so that whole days later it is still the same time of day in Rome.
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T11:00:00Z")]).await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await.service_id;
+    let balance = statement(&server, &mario.access_token, service)
+        .await
+        .account
+        .balance;
+    let made = new_notice(&server, &mario.access_token, service, "20").await;
+    let expires_on = made.expires_on.expect("a recharge notice expires");
+    let days = (expires_on - server.today().await).whole_days();
+    assert_eq!(days, 90, "valid for 90 days");
+
+    // On its last day it can still be paid at a counter.
+    server
+        .advance_clock(Duration::from_secs(days as u64 * 86_400))
+        .await;
+    assert_eq!(server.today().await, expires_on);
+    let counter = client()
+        .post(format!("{}/pagopa-sim/sportello", server.url))
+        .form(&[
+            ("ente_fiscal_code", ENTE),
+            ("notice_number", made.notice_number.as_str()),
+            ("step", "lookup"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(counter.contains("Incassa"), "{counter}");
+
+    // The day after, it has expired: the counter refuses it and nothing is credited.
+    server.advance_clock(Duration::from_secs(86_400)).await;
+    let refused = pay_at_counter(&server, ENTE, &made.notice_number).await;
+    assert!(
+        refused.contains("L'avviso è scaduto e non può più essere pagato."),
+        "{refused}"
+    );
+    let mario = server.login("demo", MARIO).await;
+    assert_eq!(
+        notice(&server, &mario.access_token, made.id).await.status,
+        NoticeStatus::Expired
+    );
+    assert_eq!(
+        statement(&server, &mario.access_token, service)
+            .await
+            .account
+            .balance,
+        balance
     );
 }
