@@ -194,17 +194,12 @@ struct Claims<'a> {
     exp: i64,
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 #[tokio::test]
 async fn forged_expired_and_tampered_access_tokens_are_rejected() {
     let server = TestServer::start().await;
     let tokens = server.login("demo", MARIO).await;
+    // Tokens are timed by the server's clock.
+    let now = server.now().await.unix_timestamp();
     let sign = |claims: &Claims, secret: &str| {
         encode(
             &Header::default(),
@@ -224,18 +219,18 @@ async fn forged_expired_and_tampered_access_tokens_are_rejected() {
         ente,
         role,
         sid: Box::leak(sid.clone().into_boxed_str()),
-        iat: now() - 10,
+        iat: now - 10,
         exp,
     };
     // Control: a token we sign with the right key and claims is accepted.
-    let good = sign(&claims(now() + 300, "guardian"), TEST_JWT_SECRET);
+    let good = sign(&claims(now + 300, "guardian"), TEST_JWT_SECRET);
     json::<Me>(server.get(&good, "/me").await, StatusCode::OK).await;
 
-    let expired = sign(&claims(now() - 120, "guardian"), TEST_JWT_SECRET);
+    let expired = sign(&claims(now - 120, "guardian"), TEST_JWT_SECRET);
     let p = problem(server.get(&expired, "/me").await, StatusCode::UNAUTHORIZED).await;
     assert!(p.detail.contains("scaduta"));
     let wrong_key = sign(
-        &claims(now() + 300, "guardian"),
+        &claims(now + 300, "guardian"),
         "another-secret-another-secret-1234",
     );
     problem(
@@ -244,7 +239,7 @@ async fn forged_expired_and_tampered_access_tokens_are_rejected() {
     )
     .await;
     // A role the user does not have, even correctly signed, is refused.
-    let escalated = sign(&claims(now() + 300, "operator"), TEST_JWT_SECRET);
+    let escalated = sign(&claims(now + 300, "operator"), TEST_JWT_SECRET);
     problem(
         server.get(&escalated, "/me").await,
         StatusCode::UNAUTHORIZED,
@@ -813,4 +808,35 @@ async fn access_tokens_and_sessions_expire_by_the_server_clock() {
     )
     .await;
     assert!(ended.detail.contains("scaduta"), "{}", ended.detail);
+}
+
+#[tokio::test]
+async fn spid_login_is_timed_by_the_server_clock() {
+    // A server clock far from the machine's: the provider's ID token and the login state
+    // are both timed by it.
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2025-03-03T08:00:00Z")]).await;
+    let done = server.oidc_login(&client(), "demo", "spid", MARIO).await;
+    assert_eq!(location(&done), "/demo/utenti");
+
+    // A login left on the provider's page for more than ten minutes is not completed.
+    let http = client();
+    let start = http
+        .get(server.api("/entes/demo/auth/oidc/spid/start"))
+        .send()
+        .await
+        .unwrap();
+    let authorize = url::Url::parse(location(&start)).unwrap();
+    server.advance_clock(Duration::from_secs(11 * 60)).await;
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("fiscal_code".into(), MARIO.into()));
+    form.push(("decision".into(), "allow".into()));
+    let mut action = authorize.clone();
+    action.set_query(None);
+    let approved = http.post(action).form(&form).send().await.unwrap();
+    let callback = http
+        .get(location(&approved).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&callback), "/?errore=richiesta_scaduta");
 }

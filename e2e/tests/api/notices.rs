@@ -8,7 +8,6 @@ use e2e::{
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement as Sql};
 use sportello_model::format;
 use sportello_model::payments::{
     CheckoutStarted, EmissionDetail, EmissionSummary, Notice, NoticeStatus,
@@ -117,12 +116,6 @@ async fn submit(url: &str, decision: &str) -> String {
     location(&back).to_string()
 }
 
-async fn execute(db: &DatabaseConnection, sql: String) {
-    db.execute(Sql::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap();
-}
-
 /// The text of a PDF, as `pdftotext -layout` reads it.
 pub(crate) fn pdf_text(bytes: &[u8], name: &str) -> String {
     let dir = std::env::temp_dir().join(format!("sportello-{name}-{}", std::process::id()));
@@ -158,16 +151,11 @@ async fn an_online_attempt_left_unpaid_leaves_no_notice_to_pay() {
     assert!(submit(&cancelled.checkout_url, "cancel")
         .await
         .contains("esito=annullato"));
-    // Paga, then the checkout is left open until it times out.
+    // Paga, then the checkout is left open until it times out (half an hour).
     let left = recharge_online(&server, token, service, "25").await;
-    execute(
-        &server.database().await,
-        format!(
-            "UPDATE checkout_sessions SET expires_at = created_at WHERE notice_id = {}",
-            left.notice.id
-        ),
-    )
-    .await;
+    server.advance_clock(Duration::from_secs(31 * 60)).await;
+    let anna = server.login("demo", ANNA).await;
+    let token = &anna.access_token;
 
     for attempt in [&cancelled, &left] {
         let number = &attempt.notice.notice_number;
@@ -474,7 +462,6 @@ async fn the_checkout_tells_the_truth_in_every_state() {
     let anna = server.login("demo", ANNA).await;
     let token = &anna.access_token;
     let service = refezione(&server, token).await.service_id;
-    let db = server.database().await;
 
     // Paid, then Back and Paga again: already paid, nothing charged, see the receipt.
     let paid = recharge_online(&server, token, service, "54").await;
@@ -552,21 +539,16 @@ async fn the_checkout_tells_the_truth_in_every_state() {
     let anna = server.login("demo", ANNA).await;
     let token = &anna.access_token;
 
-    // The notice expired while its checkout was open.
+    // The notice expired (after its 90 days) while its checkout was open.
     let opened: CheckoutStarted =
         json(checkout(&server, token, kept.id).await, StatusCode::OK).await;
-    execute(
-        &db,
-        format!(
-            "UPDATE payment_notices SET expires_on = '2026-01-31' WHERE id = {}",
-            kept.id
-        ),
-    )
-    .await;
+    server.advance_clock(Duration::from_secs(91 * 86_400)).await;
     assert!(page(&opened.checkout_url).await.contains("Avviso scaduto"));
     assert!(submit(&opened.checkout_url, "pay")
         .await
         .contains("esito=avviso_scaduto"));
+    let anna = server.login("demo", ANNA).await;
+    let token = &anna.access_token;
 
     // Through all of it, only the two payments were taken.
     assert_eq!(
