@@ -188,6 +188,29 @@ impl TestServer {
         format!("{}/api/v1{}", self.url, path)
     }
 
+    /// The server clock's "now" (test environment only).
+    pub async fn now(&self) -> time::OffsetDateTime {
+        clock_now(client().get(self.api("/test/clock")).send().await.unwrap()).await
+    }
+
+    /// Today in Rome by the server clock.
+    pub async fn today(&self) -> time::Date {
+        sportello_model::rome::today(self.now().await)
+    }
+
+    /// Moves the server clock forward by `by` (whole seconds; test environment only) and
+    /// returns its new "now". Everything the server does from then on happens at the new
+    /// time: deadlines pass, tokens and links expire, lock-outs end.
+    pub async fn advance_clock(&self, by: Duration) -> time::OffsetDateTime {
+        let res = client()
+            .post(self.api("/test/clock"))
+            .json(&serde_json::json!({ "advance_seconds": by.as_secs() }))
+            .send()
+            .await
+            .unwrap();
+        clock_now(res).await
+    }
+
     /// Direct access to the server's database, for what no API exposes (the e-mail outbox).
     pub async fn database(&self) -> DatabaseConnection {
         Database::connect(&self.database_url)
@@ -282,6 +305,13 @@ impl TestServer {
         .await
         .expect("request")
     }
+}
+
+async fn clock_now(res: Response) -> time::OffsetDateTime {
+    let body = value(res, StatusCode::OK).await;
+    let now = body["now"].as_str().expect("now in the clock's answer");
+    time::OffsetDateTime::parse(now, &time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339 instant")
 }
 
 fn json_body(body: &impl Serialize) -> Value {

@@ -16,6 +16,15 @@ use crate::startup::AppState;
 
 const ISSUER: &str = "sportello";
 const AUDIENCE: &str = "sportello-api";
+/// Clock skew allowed on `exp`.
+const LEEWAY_SECONDS: u64 = 5;
+
+/// Whether a token with this `exp` claim has expired at `now`, allowing `leeway_seconds`
+/// of clock skew as `jsonwebtoken` does. Tokens are checked against the server clock, so
+/// a test server with a moved clock issues and accepts tokens consistently.
+pub fn expired(exp: i64, now: OffsetDateTime, leeway_seconds: u64) -> bool {
+    exp < now.unix_timestamp() - leeway_seconds as i64
+}
 
 /// Claims of a Sportello access token.
 #[derive(Debug, Serialize, Deserialize)]
@@ -46,7 +55,9 @@ impl JwtKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECONDS;
+        // `exp` is checked against the server clock, not the system time (see `verify`).
+        validation.validate_exp = false;
         JwtKeys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
@@ -55,8 +66,13 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user: &user::Model, session: &str) -> ApiResult<String> {
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+    pub fn issue(
+        &self,
+        user: &user::Model,
+        session: &str,
+        now: OffsetDateTime,
+    ) -> ApiResult<String> {
+        let now = now.unix_timestamp();
         let claims = Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
@@ -70,17 +86,18 @@ impl JwtKeys {
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }
 
-    pub fn verify(&self, token: &str) -> ApiResult<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
+    pub fn verify(&self, token: &str, now: OffsetDateTime) -> ApiResult<Claims> {
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
-            .map_err(|err| match err.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    ApiError::Unauthorized("La sessione è scaduta: accedi di nuovo.".into())
-                }
-                _ => ApiError::Unauthorized(
-                    "Credenziali di accesso non valide: accedi di nuovo.".into(),
-                ),
-            })
+            .map_err(|_| {
+                ApiError::Unauthorized("Credenziali di accesso non valide: accedi di nuovo.".into())
+            })?;
+        if expired(claims.exp, now, self.validation.leeway) {
+            return Err(ApiError::Unauthorized(
+                "La sessione è scaduta: accedi di nuovo.".into(),
+            ));
+        }
+        Ok(claims)
     }
 }
 
@@ -124,7 +141,7 @@ fn bearer(req: &HttpRequest) -> ApiResult<String> {
 }
 
 async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Principal> {
-    let claims = state.jwt.verify(&token)?;
+    let claims = state.jwt.verify(&token, state.now())?;
     let invalid =
         || ApiError::Unauthorized("Credenziali di accesso non valide: accedi di nuovo.".into());
     let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;

@@ -62,6 +62,7 @@ async fn insert_user<C: ConnectionTrait>(
     role: &str,
     (fiscal_code, first_name, last_name, email): (&str, &str, &str, &str),
     password_hash: &str,
+    now: OffsetDateTime,
 ) -> Result<user::Model, DbErr> {
     user::ActiveModel {
         ente_id: Set(ente_id),
@@ -72,7 +73,7 @@ async fn insert_user<C: ConnectionTrait>(
         email: Set(Some(email.into())),
         password_hash: Set(Some(password_hash.into())),
         active: Set(true),
-        created_at: Set(OffsetDateTime::now_utc()),
+        created_at: Set(now),
         ..Default::default()
     }
     .insert(db)
@@ -85,8 +86,10 @@ async fn insert_family<C: ConnectionTrait>(
     family: &Family<'_>,
     address: &str,
     password_hash: &str,
+    now: OffsetDateTime,
 ) -> Result<(user::Model, Vec<child::Model>), DbErr> {
-    let guardian = insert_user(db, ente_id, "guardian", family.guardian, password_hash).await?;
+    let guardian =
+        insert_user(db, ente_id, "guardian", family.guardian, password_hash, now).await?;
     let mut children = Vec::new();
     for (fiscal_code, first_name, last_name, birth_date, sex) in &family.children {
         children.push(
@@ -199,6 +202,7 @@ fn ente_row(
     recharge: (i64, i64, Option<i64>),
     flags: (bool, bool, bool),
     pagopa: (i32, Option<&str>, Option<&str>),
+    now: OffsetDateTime,
 ) -> ente::ActiveModel {
     ente::ActiveModel {
         slug: Set(slug.into()),
@@ -219,7 +223,7 @@ fn ente_row(
         pagopa_segregation_code: Set(pagopa.2.map(Into::into)),
         pagopa_iban: Set(Some("IT60X0542811101000000123456".into())),
         pagopa_taxonomy: Set(Some("9/0101108TS/".into())),
-        created_at: Set(OffsetDateTime::now_utc()),
+        created_at: Set(now),
         ..Default::default()
     }
 }
@@ -250,6 +254,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             (500, 50000, None),
             (true, true, true),
             (3, None, Some("01")),
+            now,
         ),
     )
     .await?;
@@ -285,6 +290,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
         },
         "Via Roma 12, Demo",
         &hash,
+        now,
     )
     .await?;
     let (greta, sofia) = (&albertini[0], &albertini[1]);
@@ -338,6 +344,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             "laura.bianchi@example.it",
         ),
         &hash,
+        now,
     )
     .await?;
     child_delegate::ActiveModel {
@@ -368,6 +375,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
         },
         "Via Garibaldi 3, Demo",
         &hash,
+        now,
     )
     .await?;
     enrol(
@@ -394,6 +402,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             "ufficio.scuola@comune.demo.it",
         ),
         &hash,
+        now,
     )
     .await?;
     insert_user(
@@ -407,6 +416,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             "mensa.pascoli@comune.demo.it",
         ),
         &hash,
+        now,
     )
     .await?;
     insert_news(
@@ -483,6 +493,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             (540, 54000, Some(540)),
             (false, false, false),
             (0, Some("02"), None),
+            now,
         ),
     )
     .await?;
@@ -508,6 +519,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
         },
         "Piazza Municipio 1, Esempio",
         &hash,
+        now,
     )
     .await?;
     enrol(
@@ -534,6 +546,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             "scuola@comune.esempio.it",
         ),
         &hash,
+        now,
     )
     .await?;
     insert_news(
@@ -583,9 +596,10 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             paid_emission.amount_cents,
             PaymentMethod::Counter,
             None,
+            now,
         )
         .map_err(|e| DbErr::Custom(e.to_string()))?;
-    receipts::process(db, &receipt)
+    receipts::process(db, &receipt, now)
         .await
         .map_err(|e| DbErr::Custom(e.to_string()))?;
     Ok(true)
@@ -604,7 +618,7 @@ async fn demo_payments<C: ConnectionTrait>(
     now: OffsetDateTime,
 ) -> Result<payment_notice::Model, DbErr> {
     let err = |e: crate::error::ApiError| DbErr::Custom(e.to_string());
-    let account = ledger::account(db, ente.id, guardian.id, refezione.id)
+    let account = ledger::account(db, ente.id, guardian.id, refezione.id, now)
         .await
         .map_err(err)?;
     ledger::append(
@@ -672,6 +686,7 @@ async fn demo_payments<C: ConnectionTrait>(
                 expires_on: None,
                 online_only: false,
             },
+            now,
         )
         .await
         .map_err(err)?;

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use actix_web::{get, post, web, HttpResponse};
 use base64::Engine;
@@ -25,7 +24,7 @@ use crate::startup::AppState;
 /// Client id under which the portal is registered at the development provider.
 pub const CLIENT_ID: &str = "sportello-dev";
 const KEY_ID: &str = "sportello-dev-1";
-const CODE_TTL: Duration = Duration::from_secs(120);
+const CODE_TTL: time::Duration = time::Duration::seconds(120);
 
 struct PendingCode {
     client_id: String,
@@ -35,7 +34,7 @@ struct PendingCode {
     fiscal_code: String,
     given_name: String,
     family_name: String,
-    issued: Instant,
+    issued: OffsetDateTime,
 }
 
 pub struct DevIdp {
@@ -236,7 +235,8 @@ async fn authorize_submit(
         .codes
         .lock()
         .map_err(|_| ApiError::internal("dev idp lock poisoned"))?;
-    codes.retain(|_, c| c.issued.elapsed() < CODE_TTL);
+    let now = state.now();
+    codes.retain(|_, c| now - c.issued < CODE_TTL);
     codes.insert(
         code.clone(),
         PendingCode {
@@ -247,7 +247,7 @@ async fn authorize_submit(
             fiscal_code: fiscal_code.to_string(),
             given_name: form.given_name.unwrap_or_default(),
             family_name: form.family_name.unwrap_or_default(),
-            issued: Instant::now(),
+            issued: now,
         },
     );
     drop(codes);
@@ -290,12 +290,13 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
     if form.grant_type != "authorization_code" {
         return Ok(token_error("unsupported grant_type"));
     }
+    let now = state.now();
     let pending = idp
         .codes
         .lock()
         .map_err(|_| ApiError::internal("dev idp lock poisoned"))?
         .remove(&form.code);
-    let Some(pending) = pending.filter(|c| c.issued.elapsed() < CODE_TTL) else {
+    let Some(pending) = pending.filter(|c| now - c.issued < CODE_TTL) else {
         return Ok(token_error("unknown or expired code"));
     };
     if pending.client_id != form.client_id || pending.redirect_uri != form.redirect_uri {
@@ -304,13 +305,12 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
     if pkce_challenge(&form.code_verifier) != pending.code_challenge {
         return Ok(token_error("PKCE verification failed"));
     }
-    let now = OffsetDateTime::now_utc().unix_timestamp();
     let claims = IdTokenClaims {
         iss: &idp.issuer,
         sub: &pending.fiscal_code,
         aud: &pending.client_id,
-        iat: now,
-        exp: now + 300,
+        iat: now.unix_timestamp(),
+        exp: now.unix_timestamp() + 300,
         nonce: pending.nonce.as_deref(),
         fiscal_number: format!("TINIT-{}", pending.fiscal_code),
         given_name: &pending.given_name,

@@ -21,3 +21,4 @@ pub mod payments;
 pub mod pdf;
 pub mod startup;
 pub mod telemetry;
+pub mod test_clock;

@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use actix_files::{Files, NamedFile};
@@ -18,7 +19,7 @@ use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_long_uri, security_headers, SecurityHeaders};
-use crate::{accounts, bookings, children, content, demo, entes, openapi, payments};
+use crate::{accounts, bookings, children, content, demo, entes, openapi, payments, test_clock};
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -35,22 +36,45 @@ pub struct AppState {
 }
 
 /// The server's notion of "now": real time, or in tests a chosen start that runs on.
+/// In the test environment only, tests may also move it forward ([`Clock::advance`]).
 pub struct Clock {
     start: Option<(OffsetDateTime, std::time::Instant)>,
+    /// Whether [`Clock::advance`] may move it: in the test environment only.
+    movable: bool,
+    /// How far tests have moved it forward, in nanoseconds.
+    advanced_nanos: AtomicI64,
 }
 
 impl Clock {
-    pub fn new(fake_now: Option<OffsetDateTime>) -> Clock {
+    pub fn new(fake_now: Option<OffsetDateTime>, movable: bool) -> Clock {
         Clock {
             start: fake_now.map(|t| (t, std::time::Instant::now())),
+            movable,
+            advanced_nanos: AtomicI64::new(0),
         }
     }
 
     pub fn now(&self) -> OffsetDateTime {
-        match self.start {
+        let now = match self.start {
             Some((t, since)) => t + since.elapsed(),
             None => OffsetDateTime::now_utc(),
+        };
+        now + time::Duration::nanoseconds(self.advanced_nanos.load(Ordering::SeqCst))
+    }
+
+    /// Moves the clock forward by `by` (tests only: refused unless the clock is movable).
+    /// Returns the new "now", or `None` when refused.
+    pub fn advance(&self, by: std::time::Duration) -> Option<OffsetDateTime> {
+        let nanos = i64::try_from(by.as_nanos()).ok()?;
+        if !self.movable {
+            return None;
         }
+        self.advanced_nanos
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |total| {
+                total.checked_add(nanos)
+            })
+            .ok()?;
+        Some(self.now())
     }
 }
 
@@ -139,7 +163,10 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     let db = crate::db::connect_and_migrate(&config.database_url)
         .await
         .map_err(|e| std::io::Error::other(format!("database: {e}")))?;
-    let clock = Arc::new(Clock::new(config.fake_now));
+    let clock = Arc::new(Clock::new(
+        config.fake_now,
+        config.environment == Environment::Test,
+    ));
     if config.demo_data {
         demo::load_if_empty(&db, clock.now())
             .await
@@ -197,6 +224,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     }
     let static_dir = PathBuf::from(&state.config.static_dir);
     let simulator = state.config.pagopa_simulator;
+    let test_environment = state.config.environment == Environment::Test;
     let spec = web::Data::new(openapi::spec_json());
     let security = web::Data::new(SecurityHeaders::new(
         std::fs::read_to_string(static_dir.join("index.html"))
@@ -225,6 +253,11 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .service(
                 web::scope("/api/v1")
                     .configure(api_v1)
+                    .configure(|cfg| {
+                        if test_environment {
+                            test_clock::configure(cfg)
+                        }
+                    })
                     .default_service(web::to(api_not_found)),
             )
             .configure(openapi::configure)

@@ -24,7 +24,7 @@ impl SimulatorGateway {
         Self
     }
 
-    /// A receipt for paying `notice_number` now, with a fresh receipt id (32 hexadecimal
+    /// A receipt for paying `notice_number` at `paid_at`, with a fresh receipt id (32 hexadecimal
     /// characters, like pagoPA's). Use [`PaymentMethod::Counter`] for the simulated
     /// counter and one of [`PaymentMethod::CHECKOUT`] for the online checkout.
     pub fn simulate_payment(
@@ -34,6 +34,7 @@ impl SimulatorGateway {
         amount_cents: i64,
         method: PaymentMethod,
         payer: Option<Payer>,
+        paid_at: OffsetDateTime,
     ) -> Result<Receipt, Error> {
         if amount_cents <= 0 {
             return Err(Error::Amount);
@@ -43,7 +44,7 @@ impl SimulatorGateway {
             notice_number: notice_number.clone(),
             ente_fiscal_code: ente_fiscal_code.clone(),
             amount_cents,
-            paid_at: OffsetDateTime::now_utc(),
+            paid_at,
             method,
             psp_name: SIMULATED_PSP.to_string(),
             payer,
@@ -94,7 +95,7 @@ mod tests {
     fn pays_with_a_fresh_receipt_that_travels_like_pagopas() {
         let simulator = SimulatorGateway::new();
         let p = position();
-        let before = OffsetDateTime::now_utc();
+        let paid_at = time::macros::datetime!(2024-03-27 10:15 UTC);
         let first = simulator
             .simulate_payment(
                 &p.ente_fiscal_code,
@@ -102,6 +103,7 @@ mod tests {
                 p.amount_cents,
                 PaymentMethod::Satispay,
                 Some(p.payer.clone()),
+                paid_at,
             )
             .expect("paid");
         let second = simulator
@@ -111,12 +113,13 @@ mod tests {
                 p.amount_cents,
                 PaymentMethod::Counter,
                 None,
+                paid_at,
             )
             .expect("paid");
         assert_ne!(first.receipt_id, second.receipt_id);
         assert_eq!(first.receipt_id.len(), 32);
         assert!(first.receipt_id.chars().all(|c| c.is_ascii_hexdigit()));
-        assert!(first.paid_at >= before && first.paid_at <= OffsetDateTime::now_utc());
+        assert_eq!(first.paid_at, paid_at);
         assert_eq!(first.notice_number, p.notice_number);
         assert_eq!(first.amount_cents, 4760);
         assert_eq!(first.psp_name, SIMULATED_PSP);
@@ -142,6 +145,7 @@ mod tests {
                 0,
                 PaymentMethod::Card,
                 None,
+                time::macros::datetime!(2024-03-27 10:15 UTC),
             )
             .expect_err("zero");
         assert_eq!(err.to_string(), "L'importo deve essere maggiore di zero.");

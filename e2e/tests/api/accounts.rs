@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -193,17 +194,12 @@ struct Claims<'a> {
     exp: i64,
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 #[tokio::test]
 async fn forged_expired_and_tampered_access_tokens_are_rejected() {
     let server = TestServer::start().await;
     let tokens = server.login("demo", MARIO).await;
+    // Tokens are timed by the server's clock.
+    let now = server.now().await.unix_timestamp();
     let sign = |claims: &Claims, secret: &str| {
         encode(
             &Header::default(),
@@ -223,18 +219,18 @@ async fn forged_expired_and_tampered_access_tokens_are_rejected() {
         ente,
         role,
         sid: Box::leak(sid.clone().into_boxed_str()),
-        iat: now() - 10,
+        iat: now - 10,
         exp,
     };
     // Control: a token we sign with the right key and claims is accepted.
-    let good = sign(&claims(now() + 300, "guardian"), TEST_JWT_SECRET);
+    let good = sign(&claims(now + 300, "guardian"), TEST_JWT_SECRET);
     json::<Me>(server.get(&good, "/me").await, StatusCode::OK).await;
 
-    let expired = sign(&claims(now() - 120, "guardian"), TEST_JWT_SECRET);
+    let expired = sign(&claims(now - 120, "guardian"), TEST_JWT_SECRET);
     let p = problem(server.get(&expired, "/me").await, StatusCode::UNAUTHORIZED).await;
     assert!(p.detail.contains("scaduta"));
     let wrong_key = sign(
-        &claims(now() + 300, "guardian"),
+        &claims(now + 300, "guardian"),
         "another-secret-another-secret-1234",
     );
     problem(
@@ -243,7 +239,7 @@ async fn forged_expired_and_tampered_access_tokens_are_rejected() {
     )
     .await;
     // A role the user does not have, even correctly signed, is refused.
-    let escalated = sign(&claims(now() + 300, "operator"), TEST_JWT_SECRET);
+    let escalated = sign(&claims(now + 300, "operator"), TEST_JWT_SECRET);
     problem(
         server.get(&escalated, "/me").await,
         StatusCode::UNAUTHORIZED,
@@ -697,4 +693,150 @@ async fn password_reset_by_codice_fiscale_with_a_one_time_token() {
         StatusCode::UNAUTHORIZED,
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_password_reset_link_stops_working_after_its_hour() {
+    let server = TestServer::start().await;
+    let http = client();
+    let ask = || {
+        http.post(server.api("/entes/demo/auth/password-reset"))
+            .json(&serde_json::json!({ "fiscal_code": MARIO }))
+            .send()
+    };
+    let confirm = |token: String| {
+        http.post(server.api("/auth/password-reset/confirm"))
+            .json(&serde_json::json!({ "token": token, "new_password": "NuovaPassword2026" }))
+            .send()
+    };
+    assert_eq!(ask().await.unwrap().status(), StatusCode::ACCEPTED);
+    let late = outbox_reset_token(&server).await;
+    server.advance_clock(Duration::from_secs(61 * 60)).await;
+    let expired = problem(confirm(late).await.unwrap(), StatusCode::BAD_REQUEST).await;
+    assert!(
+        expired.field_message("token").unwrap().contains("scaduto"),
+        "{expired:?}"
+    );
+    // The password did not change.
+    server.login("demo", MARIO).await;
+
+    // A new link still works 59 minutes after it was sent.
+    assert_eq!(ask().await.unwrap().status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        settled_outbox_count(&server, "mario.albertini@example.it", 2).await,
+        2
+    );
+    let in_time = outbox_reset_token(&server).await;
+    server.advance_clock(Duration::from_secs(59 * 60)).await;
+    assert_eq!(
+        confirm(in_time).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    json::<TokenResponse>(
+        server
+            .try_login(&http, "demo", MARIO, "NuovaPassword2026")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_login_lock_out_ends_after_its_fifteen_minutes() {
+    let server = TestServer::start().await;
+    let http = client();
+    for _ in 0..5 {
+        problem(
+            server.try_login(&http, "demo", ANNA, "sbagliata123").await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    }
+    let locked = server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Fourteen minutes later: still held, with about a minute to wait.
+    server.advance_clock(Duration::from_secs(14 * 60)).await;
+    let still = server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await;
+    let wait = retry_after(&still);
+    assert!((50..=60).contains(&wait), "Retry-After {wait}");
+    problem(still, StatusCode::TOO_MANY_REQUESTS).await;
+    // Past the fifteen minutes, the right password logs in.
+    server.advance_clock(Duration::from_secs(61)).await;
+    let tokens: TokenResponse = json(
+        server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(tokens.user.fiscal_code, ANNA);
+}
+
+#[tokio::test]
+async fn access_tokens_and_sessions_expire_by_the_server_clock() {
+    let server = TestServer::start().await;
+    let http = client();
+    let refresh = |token: String| {
+        http.post(server.api("/auth/refresh"))
+            .json(&serde_json::json!({ "refresh_token": token }))
+            .send()
+    };
+    let first = server.login("demo", MARIO).await;
+    // Access tokens live 15 minutes (and a few seconds of leeway) on the server's clock.
+    server.advance_clock(Duration::from_secs(14 * 60)).await;
+    json::<Me>(server.get(&first.access_token, "/me").await, StatusCode::OK).await;
+    server.advance_clock(Duration::from_secs(2 * 60)).await;
+    let expired = problem(
+        server.get(&first.access_token, "/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(expired.detail.contains("scaduta"), "{}", expired.detail);
+    // The session goes on with its refresh token, for 30 days from the last use.
+    let second: TokenResponse =
+        json(refresh(first.refresh_token).await.unwrap(), StatusCode::OK).await;
+    json::<Me>(
+        server.get(&second.access_token, "/me").await,
+        StatusCode::OK,
+    )
+    .await;
+    server.advance_clock(Duration::from_secs(29 * 86_400)).await;
+    let third: TokenResponse =
+        json(refresh(second.refresh_token).await.unwrap(), StatusCode::OK).await;
+    server.advance_clock(Duration::from_secs(31 * 86_400)).await;
+    let ended = problem(
+        refresh(third.refresh_token).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(ended.detail.contains("scaduta"), "{}", ended.detail);
+}
+
+#[tokio::test]
+async fn spid_login_is_timed_by_the_server_clock() {
+    // A server clock far from the machine's: the provider's ID token and the login state
+    // are both timed by it.
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2025-03-03T08:00:00Z")]).await;
+    let done = server.oidc_login(&client(), "demo", "spid", MARIO).await;
+    assert_eq!(location(&done), "/demo/utenti");
+
+    // A login left on the provider's page for more than ten minutes is not completed.
+    let http = client();
+    let start = http
+        .get(server.api("/entes/demo/auth/oidc/spid/start"))
+        .send()
+        .await
+        .unwrap();
+    let authorize = url::Url::parse(location(&start)).unwrap();
+    server.advance_clock(Duration::from_secs(11 * 60)).await;
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("fiscal_code".into(), MARIO.into()));
+    form.push(("decision".into(), "allow".into()));
+    let mut action = authorize.clone();
+    action.set_query(None);
+    let approved = http.post(action).form(&form).send().await.unwrap();
+    let callback = http
+        .get(location(&approved).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&callback), "/?errore=richiesta_scaduta");
 }

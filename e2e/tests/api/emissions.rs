@@ -8,27 +8,9 @@ use sportello_model::payments::{
 };
 use sportello_model::Page;
 
-fn due_date_in_days(days: i64) -> String {
-    let today = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-        / 86_400;
-    let date = time_from_days(today + days);
-    format!("{:04}-{:02}-{:02}", date.0, date.1, date.2)
-}
-
-/// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-fn time_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+/// The day `days` after today by the server clock, as the API takes it.
+async fn due_date_in_days(server: &TestServer, days: i64) -> String {
+    (server.today().await + time::Duration::days(days)).to_string()
 }
 
 /// The text of a PDF, its runs of blanks made single spaces.
@@ -86,7 +68,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         "service_id": service_id,
         "child_fiscal_code": "LBRGRT15C50F205H",
         "title": "Retta Marzo 2027",
-        "due_date": due_date_in_days(30),
+        "due_date": due_date_in_days(&server, 30).await,
         "lines": [
             { "description": "Trasporto Greta Albertini - marzo", "amount": "40,00" },
             { "description": "Quota fissa", "amount": "7.60" }
@@ -276,7 +258,7 @@ async fn emission_input_is_validated_and_only_staff_may_issue() {
                 "guardian_fiscal_code": "FRRGPP78D15E897B",
                 "service_id": service_id,
                 "title": "Retta",
-                "due_date": due_date_in_days(10),
+                "due_date": due_date_in_days(&server, 10).await,
                 "lines": [{ "description": "Retta", "amount": "10" }]
             }),
         )
@@ -292,7 +274,7 @@ async fn emission_input_is_validated_and_only_staff_may_issue() {
         "guardian_fiscal_code": MARIO,
         "service_id": service_id,
         "title": "Retta",
-        "due_date": due_date_in_days(10),
+        "due_date": due_date_in_days(&server, 10).await,
         "lines": [{ "description": "Retta", "amount": "10" }]
     });
     problem(
@@ -356,12 +338,13 @@ async fn an_emission_beyond_the_limits_is_refused_and_leaves_nothing() {
     let service_id = trasporto_id(&server, &mario.access_token).await;
     let before = mario_owes(&server, &mario.access_token, service_id).await;
     assert_eq!(before, (3, Some("108.80".into())), "the demo's rette");
+    let due_date = due_date_in_days(&server, 30).await;
     let body = |title: &str, lines: Vec<serde_json::Value>| {
         serde_json::json!({
             "guardian_fiscal_code": MARIO,
             "service_id": service_id,
             "title": title,
-            "due_date": due_date_in_days(30),
+            "due_date": due_date,
             "lines": lines,
         })
     };

@@ -556,3 +556,57 @@ async fn sloppy_requests_get_italian_field_errors() {
         "Valore non ammesso: scegli tra refund, adjustment."
     );
 }
+
+#[tokio::test]
+async fn the_test_clock_is_served_only_in_the_test_environment() {
+    let server = TestServer::start().await;
+    let bad = problem(
+        client()
+            .post(server.api("/test/clock"))
+            .json(&serde_json::json!({ "advance_seconds": 0 }))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(bad.field_message("advance_seconds").is_some(), "{bad:?}");
+    let before = server.now().await;
+    let after = server
+        .advance_clock(std::time::Duration::from_secs(3600))
+        .await;
+    assert!(
+        after - before >= time::Duration::hours(1),
+        "{before} {after}"
+    );
+
+    let development = TestServer::start_with(&[("SPORTELLO_ENV", "development")]).await;
+    problem(
+        client()
+            .get(development.api("/test/clock"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        client()
+            .post(development.api("/test/clock"))
+            .json(&serde_json::json!({ "advance_seconds": 3600 }))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let openapi = client()
+        .get(format!("{}/api/openapi.json", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!openapi.contains("/test/clock"));
+}

@@ -5,8 +5,9 @@
 use e2e::{
     client, json, location, problem, TestServer, ANNA, GIULIA_OPERATOR, LAURA_DELEGATE, MARIO,
 };
+use std::time::Duration;
+
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement as Sql};
 use sportello_model::format;
 use sportello_model::payments::{
     CheckoutStarted, EmissionDetail, EmissionSummary, Notice, NoticeStatus,
@@ -115,12 +116,6 @@ async fn submit(url: &str, decision: &str) -> String {
     location(&back).to_string()
 }
 
-async fn execute(db: &DatabaseConnection, sql: String) {
-    db.execute(Sql::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap();
-}
-
 /// The text of a PDF, as `pdftotext -layout` reads it.
 pub(crate) fn pdf_text(bytes: &[u8], name: &str) -> String {
     let dir = std::env::temp_dir().join(format!("sportello-{name}-{}", std::process::id()));
@@ -156,16 +151,11 @@ async fn an_online_attempt_left_unpaid_leaves_no_notice_to_pay() {
     assert!(submit(&cancelled.checkout_url, "cancel")
         .await
         .contains("esito=annullato"));
-    // Paga, then the checkout is left open until it times out.
+    // Paga, then the checkout is left open until it times out (half an hour).
     let left = recharge_online(&server, token, service, "25").await;
-    execute(
-        &server.database().await,
-        format!(
-            "UPDATE checkout_sessions SET expires_at = created_at WHERE notice_id = {}",
-            left.notice.id
-        ),
-    )
-    .await;
+    server.advance_clock(Duration::from_secs(31 * 60)).await;
+    let anna = server.login("demo", ANNA).await;
+    let token = &anna.access_token;
 
     for attempt in [&cancelled, &left] {
         let number = &attempt.notice.notice_number;
@@ -472,7 +462,6 @@ async fn the_checkout_tells_the_truth_in_every_state() {
     let anna = server.login("demo", ANNA).await;
     let token = &anna.access_token;
     let service = refezione(&server, token).await.service_id;
-    let db = server.database().await;
 
     // Paid, then Back and Paga again: already paid, nothing charged, see the receipt.
     let paid = recharge_online(&server, token, service, "54").await;
@@ -532,39 +521,34 @@ async fn the_checkout_tells_the_truth_in_every_state() {
         NoticeStatus::Open
     );
 
-    // Timed out: the notice is still to pay.
+    // Timed out: a session lasts 30 minutes; the notice is still to pay.
     let opened: CheckoutStarted =
         json(checkout(&server, token, kept.id).await, StatusCode::OK).await;
-    execute(
-        &db,
-        format!(
-            "UPDATE checkout_sessions SET expires_at = created_at WHERE notice_id = {}",
-            kept.id
-        ),
-    )
-    .await;
+    server.advance_clock(Duration::from_secs(29 * 60)).await;
+    assert!(!page(&opened.checkout_url)
+        .await
+        .contains("Sessione di pagamento scaduta"));
+    server.advance_clock(Duration::from_secs(2 * 60)).await;
     assert!(page(&opened.checkout_url)
         .await
         .contains("Sessione di pagamento scaduta"));
     assert!(submit(&opened.checkout_url, "pay")
         .await
         .contains("esito=scaduto"));
+    // Half an hour on, Anna logs in again.
+    let anna = server.login("demo", ANNA).await;
+    let token = &anna.access_token;
 
-    // The notice expired while its checkout was open.
+    // The notice expired (after its 90 days) while its checkout was open.
     let opened: CheckoutStarted =
         json(checkout(&server, token, kept.id).await, StatusCode::OK).await;
-    execute(
-        &db,
-        format!(
-            "UPDATE payment_notices SET expires_on = '2026-01-31' WHERE id = {}",
-            kept.id
-        ),
-    )
-    .await;
+    server.advance_clock(Duration::from_secs(91 * 86_400)).await;
     assert!(page(&opened.checkout_url).await.contains("Avviso scaduto"));
     assert!(submit(&opened.checkout_url, "pay")
         .await
         .contains("esito=avviso_scaduto"));
+    let anna = server.login("demo", ANNA).await;
+    let token = &anna.access_token;
 
     // Through all of it, only the two payments were taken.
     assert_eq!(
@@ -574,5 +558,61 @@ async fn the_checkout_tells_the_truth_in_every_state() {
             .balance
             .to_string(),
         "64.00"
+    );
+}
+
+#[tokio::test]
+async fn a_recharge_notice_expires_after_its_validity_and_the_counter_refuses_it() {
+    // At midday, so that whole days later it is still the same time of day in Rome.
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T11:00:00Z")]).await;
+    let mario = server.login("demo", MARIO).await;
+    let service = refezione(&server, &mario.access_token).await.service_id;
+    let balance = statement(&server, &mario.access_token, service)
+        .await
+        .account
+        .balance;
+    let made = new_notice(&server, &mario.access_token, service, "20").await;
+    let expires_on = made.expires_on.expect("a recharge notice expires");
+    let days = (expires_on - server.today().await).whole_days();
+    assert_eq!(days, 90, "valid for 90 days");
+
+    // On its last day it can still be paid at a counter.
+    server
+        .advance_clock(Duration::from_secs(days as u64 * 86_400))
+        .await;
+    assert_eq!(server.today().await, expires_on);
+    let counter = client()
+        .post(format!("{}/pagopa-sim/sportello", server.url))
+        .form(&[
+            ("ente_fiscal_code", ENTE),
+            ("notice_number", made.notice_number.as_str()),
+            ("step", "lookup"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(counter.contains("Incassa"), "{counter}");
+
+    // The day after, it has expired: the counter refuses it and nothing is credited.
+    server.advance_clock(Duration::from_secs(86_400)).await;
+    let refused = pay_at_counter(&server, ENTE, &made.notice_number).await;
+    assert!(
+        refused.contains("L'avviso è scaduto e non può più essere pagato."),
+        "{refused}"
+    );
+    let mario = server.login("demo", MARIO).await;
+    assert_eq!(
+        notice(&server, &mario.access_token, made.id).await.status,
+        NoticeStatus::Expired
+    );
+    assert_eq!(
+        statement(&server, &mario.access_token, service)
+            .await
+            .account
+            .balance,
+        balance
     );
 }

@@ -146,6 +146,7 @@ impl OidcClient {
         provider_id: &str,
         redirect_to: Option<&str>,
         callback_url: &str,
+        now: OffsetDateTime,
     ) -> ApiResult<String> {
         let p = self.provider(provider_id)?;
         let meta = self.meta(p).await?;
@@ -159,7 +160,7 @@ impl OidcClient {
             code_verifier: Set(verifier.clone()),
             nonce: Set(nonce.clone()),
             redirect_to: Set(return_path(redirect_to, &ente.slug)),
-            expires_at: Set(OffsetDateTime::now_utc() + STATE_TTL),
+            expires_at: Set(now + STATE_TTL),
             ..Default::default()
         })
         .exec(db)
@@ -184,6 +185,7 @@ impl OidcClient {
         &self,
         db: &DatabaseConnection,
         state: &str,
+        now: OffsetDateTime,
     ) -> ApiResult<Option<oidc_state::Model>> {
         let Some(found) = oidc_state::Entity::find()
             .filter(oidc_state::Column::State.eq(state))
@@ -193,10 +195,7 @@ impl OidcClient {
             return Ok(None);
         };
         let deleted = oidc_state::Entity::delete_by_id(found.id).exec(db).await?;
-        Ok(
-            (deleted.rows_affected == 1 && found.expires_at > OffsetDateTime::now_utc())
-                .then_some(found),
-        )
+        Ok((deleted.rows_affected == 1 && found.expires_at > now).then_some(found))
     }
 
     /// Exchanges the authorization code, verifies the ID token and logs the matching
@@ -208,13 +207,14 @@ impl OidcClient {
         code: &str,
         callback_url: &str,
         refresh_ttl_days: i64,
+        now: OffsetDateTime,
     ) -> Result<LoggedIn, LoginError> {
         let unexpected = |err: ApiError| {
             tracing::error!(%err, "SPID/CIE login failed on our side");
             LoginError::Unexpected
         };
         let claims = self
-            .verified_claims(login, code, callback_url)
+            .verified_claims(login, code, callback_url, now)
             .await
             .map_err(|_| LoginError::ProviderFailed)?;
         let fiscal_code = fiscal_number(&claims).ok_or(LoginError::NoFiscalCode)?;
@@ -224,7 +224,7 @@ impl OidcClient {
             .map_err(unexpected)?
             .filter(|u| u.active)
             .ok_or(LoginError::NotRegistered)?;
-        let session = sessions::start(db, &user, refresh_ttl_days)
+        let session = sessions::start(db, &user, refresh_ttl_days, now)
             .await
             .map_err(unexpected)?;
         Ok(LoggedIn {
@@ -240,6 +240,7 @@ impl OidcClient {
         login: &oidc_state::Model,
         code: &str,
         callback_url: &str,
+        now: OffsetDateTime,
     ) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
         let p = self.provider(&login.provider)?;
         let meta = self.meta(p).await?;
@@ -264,7 +265,7 @@ impl OidcClient {
             .json()
             .await
             .map_err(provider_error)?;
-        let claims = self.verify_id_token(p, meta, &tokens.id_token).await?;
+        let claims = self.verify_id_token(p, meta, &tokens.id_token, now).await?;
         if claims.get("nonce").and_then(|n| n.as_str()) != Some(login.nonce.as_str()) {
             return Err(provider_error("nonce mismatch"));
         }
@@ -276,6 +277,7 @@ impl OidcClient {
         p: &OidcProviderConfig,
         mut meta: ProviderMeta,
         id_token: &str,
+        now: OffsetDateTime,
     ) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
         let header = decode_header(id_token).map_err(provider_error)?;
         let kid = header.kid.clone();
@@ -306,9 +308,16 @@ impl OidcClient {
         validation.set_issuer(&[p.issuer.as_str()]);
         validation.set_audience(&[p.client_id.as_str()]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        decode::<serde_json::Map<String, serde_json::Value>>(id_token, &key, &validation)
-            .map(|d| d.claims)
-            .map_err(provider_error)
+        // `exp` is checked against the server clock, not the system time.
+        validation.validate_exp = false;
+        let claims =
+            decode::<serde_json::Map<String, serde_json::Value>>(id_token, &key, &validation)
+                .map(|d| d.claims)
+                .map_err(provider_error)?;
+        match claims.get("exp").and_then(|exp| exp.as_i64()) {
+            Some(exp) if !crate::auth::expired(exp, now, validation.leeway) => Ok(claims),
+            _ => Err(provider_error("ID token expired")),
+        }
     }
 }
 

@@ -76,7 +76,7 @@ async fn device_cookie(
 fn tokens_response(state: &AppState, logged_in: LoggedIn) -> ApiResult<HttpResponse> {
     let access_token = state
         .jwt
-        .issue(&logged_in.user, &logged_in.session.family)?;
+        .issue(&logged_in.user, &logged_in.session.family, state.now())?;
     let body = TokenResponse {
         access_token,
         token_type: "Bearer".into(),
@@ -162,8 +162,13 @@ pub async fn refresh(
     let token = presented_refresh_token(&req, body.into_inner()).ok_or_else(|| {
         ApiError::Unauthorized("Sessione non trovata: accedi all'area personale.".into())
     })?;
-    let (user, session) =
-        sessions::rotate(&state.db, &token, state.config.refresh_token_ttl_days).await?;
+    let (user, session) = sessions::rotate(
+        &state.db,
+        &token,
+        state.config.refresh_token_ttl_days,
+        state.now(),
+    )
+    .await?;
     let ente = entes::by_id(&state.db, user.ente_id).await?;
     tokens_response(
         &state,
@@ -196,7 +201,7 @@ pub async fn logout(
         }
     }
     if let Some(family) = family {
-        sessions::revoke_family(&state.db, &family).await?;
+        sessions::revoke_family(&state.db, &family, state.now()).await?;
     }
     let mut expired = refresh_cookie(&state, String::new(), 0);
     expired.make_removal();
@@ -323,6 +328,7 @@ pub async fn oidc_start(
             &provider,
             query.redirect_to.as_deref(),
             &state.oidc_callback_url(),
+            state.now(),
         )
         .await?;
     Ok(HttpResponse::Found()
@@ -366,7 +372,7 @@ pub async fn oidc_callback(
     query: Query<OidcCallbackQuery>,
 ) -> ApiResult<HttpResponse> {
     let pending = match &query.state {
-        Some(s) => state.oidc.take_state(&state.db, s).await?,
+        Some(s) => state.oidc.take_state(&state.db, s, state.now()).await?,
         None => None,
     };
     let Some(pending) = pending else {
@@ -385,6 +391,7 @@ pub async fn oidc_callback(
             code,
             &state.oidc_callback_url(),
             state.config.refresh_token_ttl_days,
+            state.now(),
         )
         .await;
     match outcome {

@@ -130,7 +130,7 @@ pub async fn login_with_password(
         }
     };
     throttle::clear(db, &keys[0]).await?;
-    let session = sessions::start(db, &user, refresh_ttl_days).await?;
+    let session = sessions::start(db, &user, refresh_ttl_days, now).await?;
     Ok(LoggedIn {
         user,
         ente,
@@ -226,6 +226,7 @@ async fn send_reset_link(
         &email,
         "Reimpostazione della password",
         &body,
+        now,
     )
     .await?;
     txn.commit().await?;
@@ -274,7 +275,7 @@ pub async fn confirm_password_reset(
         .filter(user::Column::Id.eq(stored.user_id))
         .exec(&txn)
         .await?;
-    sessions::revoke_user(&txn, stored.user_id).await?;
+    sessions::revoke_user(&txn, stored.user_id, now).await?;
     txn.commit().await?;
     Ok(())
 }

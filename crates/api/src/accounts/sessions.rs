@@ -28,9 +28,9 @@ async fn insert_token<C: ConnectionTrait>(
     user: &user::Model,
     family: String,
     ttl_days: i64,
+    now: OffsetDateTime,
 ) -> ApiResult<IssuedSession> {
     let token = random_token();
-    let now = OffsetDateTime::now_utc();
     refresh_token::ActiveModel {
         ente_id: Set(user.ente_id),
         user_id: Set(user.id),
@@ -55,17 +55,19 @@ pub async fn start(
     db: &DatabaseConnection,
     user: &user::Model,
     ttl_days: i64,
+    now: OffsetDateTime,
 ) -> ApiResult<IssuedSession> {
-    insert_token(db, user, uuid::Uuid::new_v4().to_string(), ttl_days).await
+    insert_token(db, user, uuid::Uuid::new_v4().to_string(), ttl_days, now).await
 }
 
 /// Revokes every token of a session.
-pub async fn revoke_family<C: ConnectionTrait>(db: &C, family: &str) -> ApiResult<()> {
+pub async fn revoke_family<C: ConnectionTrait>(
+    db: &C,
+    family: &str,
+    now: OffsetDateTime,
+) -> ApiResult<()> {
     refresh_token::Entity::update_many()
-        .col_expr(
-            refresh_token::Column::RevokedAt,
-            Expr::value(OffsetDateTime::now_utc()),
-        )
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::FamilyId.eq(family))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
@@ -74,12 +76,13 @@ pub async fn revoke_family<C: ConnectionTrait>(db: &C, family: &str) -> ApiResul
 }
 
 /// Revokes every session of a user (after a password change).
-pub async fn revoke_user<C: ConnectionTrait>(db: &C, user_id: i64) -> ApiResult<()> {
+pub async fn revoke_user<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> ApiResult<()> {
     refresh_token::Entity::update_many()
-        .col_expr(
-            refresh_token::Column::RevokedAt,
-            Expr::value(OffsetDateTime::now_utc()),
-        )
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::UserId.eq(user_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
@@ -101,8 +104,8 @@ pub async fn rotate(
     db: &DatabaseConnection,
     token: &str,
     ttl_days: i64,
+    now: OffsetDateTime,
 ) -> ApiResult<(user::Model, IssuedSession)> {
-    let now = OffsetDateTime::now_utc();
     let stored = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
         .one(db)
@@ -112,7 +115,7 @@ pub async fn rotate(
         return Err(expired_session());
     }
     if stored.replaced_at.is_some() {
-        return reuse_detected(db, &stored.family_id).await;
+        return reuse_detected(db, &stored.family_id, now).await;
     }
     let txn = db.begin().await?;
     // Only one request can move the token from unused to replaced.
@@ -125,21 +128,25 @@ pub async fn rotate(
         .await?;
     if claimed.rows_affected != 1 {
         txn.rollback().await?;
-        return reuse_detected(db, &stored.family_id).await;
+        return reuse_detected(db, &stored.family_id, now).await;
     }
     let user = user::Entity::find_by_id(stored.user_id)
         .one(&txn)
         .await?
         .filter(|u| u.active)
         .ok_or_else(expired_session)?;
-    let issued = insert_token(&txn, &user, stored.family_id, ttl_days).await?;
+    let issued = insert_token(&txn, &user, stored.family_id, ttl_days, now).await?;
     txn.commit().await?;
     Ok((user, issued))
 }
 
-async fn reuse_detected<T>(db: &DatabaseConnection, family: &str) -> ApiResult<T> {
+async fn reuse_detected<T>(
+    db: &DatabaseConnection,
+    family: &str,
+    now: OffsetDateTime,
+) -> ApiResult<T> {
     tracing::warn!(family, "refresh token reuse detected: revoking the session");
-    revoke_family(db, family).await?;
+    revoke_family(db, family, now).await?;
     Err(ApiError::Unauthorized(
         "Questa sessione è stata usata da un altro dispositivo: per sicurezza è stata chiusa. Accedi di nuovo."
             .into(),

@@ -260,7 +260,7 @@ pub async fn charge_day(
     let mut guardians: Vec<i64> = eating.iter().map(|e| e.guardian_id).collect();
     guardians.sort_unstable();
     guardians.dedup();
-    let accounts = ledger::accounts_of(db, ente_id, service_id, &guardians).await?;
+    let accounts = ledger::accounts_of(db, ente_id, service_id, &guardians, now).await?;
     let mut report = ChargeReport {
         service_id,
         day,

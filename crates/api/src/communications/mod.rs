@@ -15,13 +15,14 @@ pub async fn enqueue_email<C: ConnectionTrait>(
     to: &str,
     subject: &str,
     body: &str,
+    now: OffsetDateTime,
 ) -> ApiResult<()> {
     entity::outbox_email::ActiveModel {
         ente_id: Set(ente_id),
         to_address: Set(to.into()),
         subject: Set(subject.into()),
         body: Set(body.into()),
-        created_at: Set(OffsetDateTime::now_utc()),
+        created_at: Set(now),
         sent_at: Set(None),
         attempts: Set(0),
         ..Default::default()

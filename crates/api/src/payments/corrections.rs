@@ -40,6 +40,7 @@ pub async fn family_statement(
     guardian_id: i64,
     page: u64,
     per_page: u64,
+    now: OffsetDateTime,
 ) -> ApiResult<Statement> {
     family(db, principal, guardian_id).await?;
     statement_of(
@@ -49,6 +50,7 @@ pub async fn family_statement(
         service_id,
         page,
         per_page,
+        now,
     )
     .await
 }
@@ -91,7 +93,7 @@ pub async fn correct(
         settings(&ente_by_id(db, principal.ente_id).await?).negative_balance_allowed;
     let request_key = format!("{}:{}", principal.ente_id, request.request_id.trim());
     let account =
-        ledger::account_for_reading(db, principal.ente_id, guardian_id, service.id).await?;
+        ledger::account_for_reading(db, principal.ente_id, guardian_id, service.id, now).await?;
     if let Some(done) = already_made(db, principal.ente_id, account.id, &request_key).await? {
         return Ok((done, false));
     }

@@ -159,6 +159,7 @@ pub async fn create(
             expires_on: None,
             online_only: false,
         },
+        now,
     )
     .await?;
     let inserted = emission::ActiveModel {

@@ -54,8 +54,9 @@ pub async fn account<C: ConnectionTrait>(
     ente_id: i64,
     guardian_id: i64,
     service_id: i64,
+    now: OffsetDateTime,
 ) -> ApiResult<prepaid_account::Model> {
-    create_missing(db, ente_id, service_id, &[guardian_id]).await?;
+    create_missing(db, ente_id, service_id, &[guardian_id], now).await?;
     find_account(db, ente_id, guardian_id, service_id)
         .await?
         .ok_or_else(|| ApiError::internal("prepaid account vanished"))
@@ -68,11 +69,12 @@ pub async fn account_for_reading(
     ente_id: i64,
     guardian_id: i64,
     service_id: i64,
+    now: OffsetDateTime,
 ) -> ApiResult<prepaid_account::Model> {
     let found = find_account(db, ente_id, guardian_id, service_id).await?;
     match found {
         Some(existing) => Ok(existing),
-        None => account(db, ente_id, guardian_id, service_id).await,
+        None => account(db, ente_id, guardian_id, service_id, now).await,
     }
 }
 
@@ -130,10 +132,11 @@ pub async fn accounts_of<C: ConnectionTrait>(
     ente_id: i64,
     service_id: i64,
     guardian_ids: &[i64],
+    now: OffsetDateTime,
 ) -> ApiResult<HashMap<i64, i64>> {
     let mut found = HashMap::new();
     for chunk in guardian_ids.chunks(BATCH_ROWS) {
-        create_missing(db, ente_id, service_id, chunk).await?;
+        create_missing(db, ente_id, service_id, chunk, now).await?;
         found.extend(
             prepaid_account::Entity::find_in_ente(ente_id)
                 .filter(prepaid_account::Column::ServiceId.eq(service_id))
@@ -153,8 +156,8 @@ async fn create_missing<C: ConnectionTrait>(
     ente_id: i64,
     service_id: i64,
     guardian_ids: &[i64],
+    now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let now = OffsetDateTime::now_utc();
     prepaid_account::Entity::insert_many(guardian_ids.iter().map(|&guardian_id| {
         prepaid_account::ActiveModel {
             ente_id: Set(ente_id),

@@ -87,6 +87,7 @@ pub async fn create<C: ConnectionTrait>(
     txn: &C,
     ente: &ente::Model,
     new: NewNotice,
+    now: OffsetDateTime,
 ) -> ApiResult<payment_notice::Model> {
     let number = next_notice_number(txn, ente).await?;
     Ok(payment_notice::ActiveModel {
@@ -101,7 +102,7 @@ pub async fn create<C: ConnectionTrait>(
         due_date: Set(new.due_date),
         expires_on: Set(new.expires_on),
         status: Set("open".into()),
-        created_at: Set(OffsetDateTime::now_utc()),
+        created_at: Set(now),
         paid_at: Set(None),
         receipt_row_id: Set(None),
         online_only: Set(new.online_only),

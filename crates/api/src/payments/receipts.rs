@@ -73,9 +73,12 @@ impl ReceiptOutcome {
 }
 
 /// Stores the receipt and applies it, all in one transaction.
-pub async fn process(db: &DatabaseConnection, r: &Receipt) -> ApiResult<ReceiptOutcome> {
+pub async fn process(
+    db: &DatabaseConnection,
+    r: &Receipt,
+    now: OffsetDateTime,
+) -> ApiResult<ReceiptOutcome> {
     let txn = db.begin().await?;
-    let now = OffsetDateTime::now_utc();
     // The insert comes first: it takes the write lock, and its unique receipt id makes a
     // second delivery of the same receipt a no-op even across server replicas.
     let inserted = receipt::Entity::insert(receipt::ActiveModel {
@@ -185,8 +188,14 @@ async fn apply(
 ) -> ApiResult<()> {
     match notice.purpose.as_str() {
         "recharge" => {
-            let account =
-                ledger::account(txn, notice.ente_id, notice.guardian_id, notice.service_id).await?;
+            let account = ledger::account(
+                txn,
+                notice.ente_id,
+                notice.guardian_id,
+                notice.service_id,
+                stored.received_at,
+            )
+            .await?;
             ledger::append(
                 txn,
                 &account,

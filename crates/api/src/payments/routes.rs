@@ -74,7 +74,7 @@ pub async fn statement(
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok()
-        .json(service::statement(&state.db, &principal, *id, page, per_page).await?))
+        .json(service::statement(&state.db, &principal, *id, page, per_page, state.now()).await?))
 }
 
 /// Recharge notices (avvisi di pagamento) of a prepaid service, newest first.
@@ -311,7 +311,7 @@ pub async fn receipt_callback(
     }
     let receipt = sportello_pagopa::parse_receipt_callback(&body)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let outcome = receipts::process(&state.db, &receipt).await?;
+    let outcome = receipts::process(&state.db, &receipt, state.now()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "esito": outcome.as_str() })))
 }
 
@@ -467,6 +467,7 @@ pub async fn family_statement(
             guardian_id,
             page,
             per_page,
+            state.now(),
         )
         .await?,
     ))

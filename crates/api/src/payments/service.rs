@@ -132,6 +132,7 @@ pub async fn statement(
     service_id: i64,
     page: u64,
     per_page: u64,
+    now: OffsetDateTime,
 ) -> ApiResult<Statement> {
     require_guardian(principal)?;
     statement_of(
@@ -141,6 +142,7 @@ pub async fn statement(
         service_id,
         page,
         per_page,
+        now,
     )
     .await
 }
@@ -153,16 +155,17 @@ pub async fn statement_of(
     service_id: i64,
     page: u64,
     per_page: u64,
+    now: OffsetDateTime,
 ) -> ApiResult<Statement> {
     let s = prepaid_service(db, ente_id, service_id).await?;
-    let account = ledger::account_for_reading(db, ente_id, guardian_id, s.id).await?;
+    let account = ledger::account_for_reading(db, ente_id, guardian_id, s.id, now).await?;
     let movements = ledger::movements(db, &account, page, per_page).await?;
     Ok(Statement {
         account: AccountSummary {
             service_id: s.id,
             service_name: s.name,
             balance: cents_to_decimal(account.balance_cents),
-            balance_at: OffsetDateTime::now_utc(),
+            balance_at: now,
         },
         movements,
     })
@@ -204,6 +207,7 @@ pub async fn create_recharge_notice(
             expires_on: Some(notices::recharge_expiry(today)),
             online_only,
         },
+        now,
     )
     .await?;
     notices::register_and_commit(txn, gateway, &ente, &notice, &guardian).await?;

@@ -280,11 +280,19 @@ fn simulated_receipt(
     ente: &ente::Model,
     notice: &payment_notice::Model,
     method: PaymentMethod,
+    now: OffsetDateTime,
 ) -> ApiResult<Receipt> {
     let fiscal_code = EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?;
     let number = NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?;
     SimulatorGateway::new()
-        .simulate_payment(&fiscal_code, &number, notice.amount_cents, method, None)
+        .simulate_payment(
+            &fiscal_code,
+            &number,
+            notice.amount_cents,
+            method,
+            None,
+            now,
+        )
         .map_err(ApiError::internal)
 }
 
@@ -349,7 +357,13 @@ async fn submit(
         .find(|m| Some(m.code()) == form.method.as_deref())
         .unwrap_or(PaymentMethod::Card);
     Ok(
-        match receipts::process(&state.db, &simulated_receipt(ente, notice, method)?).await? {
+        match receipts::process(
+            &state.db,
+            &simulated_receipt(ente, notice, method, now)?,
+            now,
+        )
+        .await?
+        {
             ReceiptOutcome::Accepted | ReceiptOutcome::AlreadyProcessed => "ok",
             ReceiptOutcome::DuplicatePayment => CheckoutState::NoticePaid.outcome(),
             ReceiptOutcome::Cancelled => CheckoutState::NoticeCancelled.outcome(),
@@ -465,8 +479,8 @@ async fn counter_submit(
             ));
         }
         None => {
-            let receipt = simulated_receipt(&ente, &notice, PaymentMethod::Counter)?;
-            receipts::process(&state.db, &receipt).await?
+            let receipt = simulated_receipt(&ente, &notice, PaymentMethod::Counter, now)?;
+            receipts::process(&state.db, &receipt, now).await?
         }
     };
     let message = match outcome.refusal() {
