@@ -16,7 +16,7 @@ use sportello_model::auth::return_path;
 use sportello_model::format::{date, euro_cents};
 use sportello_model::payments::{CheckoutStatus, NoticeStatus, ReceiptOutcome};
 use sportello_model::rome;
-use sportello_pagopa::{NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
+use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
 use time::OffsetDateTime;
 
 use super::entity::{checkout_session, payment_notice};
@@ -425,11 +425,16 @@ async fn counter_submit(
             ))
         }
     };
-    let found = match ente::Entity::find()
-        .filter(ente::Column::FiscalCode.eq(form.ente_fiscal_code.trim()))
-        .one(&state.db)
-        .await?
-    {
+    let ente = match EnteFiscalCode::parse(&form.ente_fiscal_code) {
+        Ok(code) => {
+            ente::Entity::find()
+                .filter(ente::Column::FiscalCode.eq(code))
+                .one(&state.db)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let found = match ente {
         Some(ente) => payment_notice::Entity::find()
             .filter(payment_notice::Column::EnteId.eq(ente.id))
             .filter(payment_notice::Column::NoticeNumber.eq(number.clone()))
