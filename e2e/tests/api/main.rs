@@ -10,5 +10,5 @@ mod hardening;
 mod notices;
 mod payments;
 mod public;
-mod retention;
+mod records;
 mod tenancy;
