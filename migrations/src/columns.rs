@@ -79,6 +79,9 @@ pub fn day(name: &str) -> ColumnDef {
 }
 
 /// A foreign key column `column` referencing `table.id`, deleting along with its parent.
+/// Not for money or history (ledger, notices, receipts, emissions, bookings, attendance):
+/// those restrict deletes (`.on_delete(ForeignKeyAction::Restrict)`, as
+/// m20261130_000201_money_restrict made every existing one).
 pub fn fk(table: &str, column: &str, parent: &str) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{column}"))

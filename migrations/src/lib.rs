@@ -11,6 +11,7 @@ mod m20261130_000005_closure_ranges;
 mod m20261130_000005_known_devices;
 mod m20261130_000010_online_notices;
 mod m20261130_000101_money_dates_and_children;
+mod m20261130_000201_money_restrict;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_known_devices::Migration),
             Box::new(m20261130_000010_online_notices::Migration),
             Box::new(m20261130_000101_money_dates_and_children::Migration),
+            Box::new(m20261130_000201_money_restrict::Migration),
         ]
     }
 }

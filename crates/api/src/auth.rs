@@ -35,7 +35,7 @@ pub struct Claims {
     pub sub: String,
     /// Ente id of the user.
     pub ente: i64,
-    pub role: String,
+    pub role: Role,
     /// Session (refresh-token family) the token belongs to.
     pub sid: String,
     pub iat: i64,
@@ -78,7 +78,7 @@ impl JwtKeys {
             aud: AUDIENCE.into(),
             sub: user.id.to_string(),
             ente: user.ente_id,
-            role: user.role.clone(),
+            role: user.role,
             sid: session.into(),
             iat: now,
             exp: now + self.ttl_seconds as i64,
@@ -145,7 +145,6 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Pr
     let invalid =
         || ApiError::Unauthorized("Credenziali di accesso non valide: accedi di nuovo.".into());
     let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
-    let role = Role::parse(&claims.role).ok_or_else(invalid)?;
     let user = user::Entity::find_by_id(user_id)
         .one(&state.db)
         .await?
@@ -166,7 +165,7 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Pr
     Ok(Principal {
         user_id,
         ente_id: user.ente_id,
-        role,
+        role: user.role,
         session: claims.sid,
     })
 }

@@ -5,9 +5,13 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
-use sportello_model::payments::{emission_description, MovementKind};
-use sportello_model::{format, rome};
-use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, SimulatorGateway};
+use sportello_model::auth::Role;
+use sportello_model::entes::{CutoffRule, ServiceKind};
+use sportello_model::payments::{
+    emission_description, EmissionStatus, MovementKind, NoticePurpose,
+};
+use sportello_model::{format, rome, FiscalCode};
+use sportello_pagopa::{EnteFiscalCode, PaymentMethod, SimulatorGateway};
 use time::macros::date;
 use time::{Date, Month, OffsetDateTime};
 
@@ -43,13 +47,13 @@ async fn insert_service<C: ConnectionTrait>(
     ente_id: i64,
     code: &str,
     name: &str,
-    kind: &str,
+    kind: ServiceKind,
 ) -> Result<service::Model, DbErr> {
     service::ActiveModel {
         ente_id: Set(ente_id),
         code: Set(code.into()),
         name: Set(name.into()),
-        kind: Set(kind.into()),
+        kind: Set(kind),
         ..Default::default()
     }
     .insert(db)
@@ -59,15 +63,15 @@ async fn insert_service<C: ConnectionTrait>(
 async fn insert_user<C: ConnectionTrait>(
     db: &C,
     ente_id: i64,
-    role: &str,
+    role: Role,
     (fiscal_code, first_name, last_name, email): (&str, &str, &str, &str),
     password_hash: &str,
     now: OffsetDateTime,
 ) -> Result<user::Model, DbErr> {
     user::ActiveModel {
         ente_id: Set(ente_id),
-        role: Set(role.into()),
-        fiscal_code: Set(fiscal_code.into()),
+        role: Set(role),
+        fiscal_code: Set(FiscalCode::parse(fiscal_code).map_err(|e| DbErr::Custom(e.to_string()))?),
         first_name: Set(first_name.into()),
         last_name: Set(last_name.into()),
         email: Set(Some(email.into())),
@@ -89,7 +93,7 @@ async fn insert_family<C: ConnectionTrait>(
     now: OffsetDateTime,
 ) -> Result<(user::Model, Vec<child::Model>), DbErr> {
     let guardian =
-        insert_user(db, ente_id, "guardian", family.guardian, password_hash, now).await?;
+        insert_user(db, ente_id, Role::Guardian, family.guardian, password_hash, now).await?;
     let mut children = Vec::new();
     for (fiscal_code, first_name, last_name, birth_date, sex) in &family.children {
         children.push(
@@ -98,7 +102,9 @@ async fn insert_family<C: ConnectionTrait>(
                 guardian_id: Set(guardian.id),
                 first_name: Set((*first_name).into()),
                 last_name: Set((*last_name).into()),
-                fiscal_code: Set((*fiscal_code).into()),
+                fiscal_code: Set(
+                    FiscalCode::parse(fiscal_code).map_err(|e| DbErr::Custom(e.to_string()))?
+                ),
                 birth_date: Set(*birth_date),
                 birth_place: Set("Milano (MI)".into()),
                 sex: Set((*sex).into()),
@@ -197,20 +203,22 @@ fn ente_row(
     name: &str,
     fiscal_code: &str,
     password_login: bool,
-    cutoff: (&str, &str),
+    cutoff: (&str, CutoffRule),
     weekdays: &str,
     recharge: (i64, i64, Option<i64>),
     flags: (bool, bool, bool),
     pagopa: (i32, Option<&str>, Option<&str>),
     now: OffsetDateTime,
-) -> ente::ActiveModel {
-    ente::ActiveModel {
+) -> Result<ente::ActiveModel, DbErr> {
+    Ok(ente::ActiveModel {
         slug: Set(slug.into()),
         name: Set(name.into()),
-        fiscal_code: Set(fiscal_code.into()),
+        fiscal_code: Set(
+            EnteFiscalCode::parse(fiscal_code).map_err(|e| DbErr::Custom(e.to_string()))?
+        ),
         password_login_enabled: Set(password_login),
         booking_cutoff_time: Set(cutoff.0.into()),
-        booking_cutoff_rule: Set(cutoff.1.into()),
+        booking_cutoff_rule: Set(cutoff.1),
         bookable_weekdays: Set(weekdays.into()),
         recharge_min_cents: Set(recharge.0),
         recharge_max_cents: Set(recharge.1),
@@ -225,7 +233,7 @@ fn ente_row(
         pagopa_taxonomy: Set(Some("9/0101108TS/".into())),
         created_at: Set(now),
         ..Default::default()
-    }
+    })
 }
 
 /// Loads the demo data when there is no ente yet. Returns whether it did.
@@ -249,18 +257,31 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             "Comune di Demo",
             "80012340155",
             true,
-            ("15:00", "same_day"),
+            ("15:00", CutoffRule::SameDay),
             "1,2,3,4,5",
             (500, 50000, None),
             (true, true, true),
             (3, None, Some("01")),
             now,
-        ),
+        )?,
     )
     .await?;
-    let refezione = insert_service(&txn, demo.id, "REF", "Refezione Scolastica", "prepaid").await?;
-    let trasporto =
-        insert_service(&txn, demo.id, "TRA", "Trasporto Scolastico", "emissions").await?;
+    let refezione = insert_service(
+        &txn,
+        demo.id,
+        "REF",
+        "Refezione Scolastica",
+        ServiceKind::Prepaid,
+    )
+    .await?;
+    let trasporto = insert_service(
+        &txn,
+        demo.id,
+        "TRA",
+        "Trasporto Scolastico",
+        ServiceKind::Emissions,
+    )
+    .await?;
     let (_, albertini) = insert_family(
         &txn,
         demo.id,
@@ -336,7 +357,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
     let delegate = insert_user(
         &txn,
         demo.id,
-        "delegate",
+        Role::Delegate,
         (
             "BNCLRA82P43F205R",
             "Laura",
@@ -394,7 +415,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
     insert_user(
         &txn,
         demo.id,
-        "operator",
+        Role::Operator,
         (
             "RSSGLI75A41F205C",
             "Giulia",
@@ -408,7 +429,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
     insert_user(
         &txn,
         demo.id,
-        "canteen_staff",
+        Role::CanteenStaff,
         (
             "VRDPLA70B05F205C",
             "Paolo",
@@ -488,17 +509,23 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             "Comune di Esempio",
             "00412340233",
             false,
-            ("09:30", "same_day"),
+            ("09:30", CutoffRule::SameDay),
             "2,3,4,5",
             (540, 54000, Some(540)),
             (false, false, false),
             (0, Some("02"), None),
             now,
-        ),
+        )?,
     )
     .await?;
-    let refezione_esempio =
-        insert_service(&txn, esempio.id, "REF", "Refezione Scolastica", "prepaid").await?;
+    let refezione_esempio = insert_service(
+        &txn,
+        esempio.id,
+        "REF",
+        "Refezione Scolastica",
+        ServiceKind::Prepaid,
+    )
+    .await?;
     let (_, ferrari) = insert_family(
         &txn,
         esempio.id,
@@ -538,7 +565,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
     insert_user(
         &txn,
         esempio.id,
-        "operator",
+        Role::Operator,
         (
             "BRNCRL72R10E897G",
             "Carlo",
@@ -590,9 +617,8 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
     // The first emission was paid at a counter: through the real receipt path.
     let receipt = SimulatorGateway::new()
         .simulate_payment(
-            &EnteFiscalCode::parse(&demo.fiscal_code).map_err(|e| DbErr::Custom(e.to_string()))?,
-            &NoticeNumber::parse(&paid_emission.notice_number)
-                .map_err(|e| DbErr::Custom(e.to_string()))?,
+            &demo.fiscal_code,
+            &paid_emission.notice_number,
             paid_emission.amount_cents,
             PaymentMethod::Counter,
             None,
@@ -679,7 +705,7 @@ async fn demo_payments<C: ConnectionTrait>(
             notices::NewNotice {
                 guardian_id: guardian.id,
                 service_id: trasporto.id,
-                purpose: "emission",
+                purpose: NoticePurpose::Emission,
                 amount_cents: amount,
                 description: emission_description(&title, &trasporto.name, Some(&greta_name)),
                 due_date: Some(today + time::Duration::days(due_in_days)),
@@ -699,7 +725,7 @@ async fn demo_payments<C: ConnectionTrait>(
             title: Set(title),
             due_date: Set(today + time::Duration::days(due_in_days)),
             amount_cents: Set(amount),
-            status: Set("to_pay".into()),
+            status: Set(EmissionStatus::ToPay),
             external_ref: Set(None),
             created_at: Set(now),
             ..Default::default()

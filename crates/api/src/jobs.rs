@@ -12,7 +12,6 @@ use sportello_pagopa::PaymentGateway;
 
 use crate::bookings::canteen::charge_day;
 use crate::entes::entity::service;
-use crate::entes::service::service_kind;
 use crate::startup::Clock;
 
 const EVERY: Duration = Duration::from_secs(15 * 60);
@@ -39,10 +38,7 @@ async fn charge_recent_days(
     let now = clock.now();
     let today = rome::today(now);
     let services = service::Entity::find().all(db).await?;
-    for s in services
-        .iter()
-        .filter(|s| service_kind(&s.kind) == ServiceKind::Prepaid)
-    {
+    for s in services.iter().filter(|s| s.kind == ServiceKind::Prepaid) {
         for back in 1..=DAYS_BACK {
             let day = today - time::Duration::days(back);
             match charge_day(db, s.ente_id, s.id, day, now).await {

@@ -8,6 +8,11 @@ use crate::FieldError;
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
 pub enum Role {
     /// Intestatario: owns the family account, pays, sees money.
     Guardian,
@@ -38,10 +43,6 @@ impl Role {
             Role::CanteenStaff => "canteen_staff",
             Role::Integrator => "integrator",
         }
-    }
-
-    pub fn parse(value: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == value)
     }
 
     /// Italian name shown to users.
@@ -273,14 +274,6 @@ impl LoginError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn role_round_trips() {
-        for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
-        }
-        assert_eq!(Role::parse("admin"), None);
-    }
 
     #[test]
     fn password_policy() {

@@ -7,6 +7,8 @@
 pub mod auth;
 pub mod bookings;
 pub mod children;
+#[cfg(feature = "sea-orm")]
+mod column;
 pub mod content;
 pub mod dates;
 pub mod entes;
@@ -23,3 +25,6 @@ pub mod rome;
 pub use fiscal_code::FiscalCode;
 pub use page::{Page, PageQuery};
 pub use problem::{FieldError, Problem};
+#[cfg(feature = "sea-orm")]
+#[doc(hidden)]
+pub use sea_orm;

@@ -77,6 +77,11 @@ pub fn check_recharge_amount(rule: &RechargeRule, typed: &str) -> Result<i64, Re
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
 pub enum MovementKind {
     /// Credit from a pagoPA payment.
     Recharge,
@@ -99,18 +104,6 @@ impl MovementKind {
             MovementKind::Refund => "refund",
             MovementKind::Adjustment => "adjustment",
         }
-    }
-
-    pub fn parse(value: &str) -> Option<MovementKind> {
-        [
-            MovementKind::Recharge,
-            MovementKind::Meal,
-            MovementKind::MealReversal,
-            MovementKind::Refund,
-            MovementKind::Adjustment,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == value)
     }
 
     pub fn label(self) -> &'static str {
@@ -331,6 +324,105 @@ impl NoticeStatus {
     }
 }
 
+/// What the database records of a payment notice; [`NoticeStatus`] adds the expiry seen
+/// on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
+pub enum NoticeState {
+    Open,
+    Paid,
+    Cancelled,
+}
+
+impl NoticeState {
+    /// The status shown on `today` of a notice in this state expiring after `expires_on`.
+    pub fn seen_on(self, expires_on: Option<Date>, today: Date) -> NoticeStatus {
+        match self {
+            NoticeState::Paid => NoticeStatus::Paid,
+            NoticeState::Cancelled => NoticeStatus::Cancelled,
+            NoticeState::Open if expires_on.is_some_and(|d| d < today) => NoticeStatus::Expired,
+            NoticeState::Open => NoticeStatus::Open,
+        }
+    }
+}
+
+/// What a payment notice is for, and so what its payment does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
+pub enum NoticePurpose {
+    /// A recharge of a prepaid account: its payment credits the account.
+    Recharge,
+    /// An emission (retta): its payment settles the emission.
+    Emission,
+}
+
+/// State of a visit to the pagoPA checkout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
+pub enum CheckoutStatus {
+    Open,
+    Paid,
+    Cancelled,
+}
+
+/// What was done with a receipt (the `esito` answered to whoever delivered it).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
+pub enum ReceiptOutcome {
+    /// Recorded while the receipt is applied, in the transaction that stores it: never
+    /// committed, never answered.
+    Processing,
+    /// The notice is now paid (and a recharge credited).
+    Accepted,
+    /// This very receipt was processed before: nothing changed.
+    AlreadyProcessed,
+    /// Another payment of a notice already paid: refused, to be refunded.
+    DuplicatePayment,
+    /// The amount paid differs from the notice: refused.
+    AmountMismatch,
+    /// The notice had expired: refused.
+    Expired,
+    /// The notice was cancelled: refused.
+    Cancelled,
+    /// No such notice at that ente.
+    UnknownNotice,
+}
+
+impl ReceiptOutcome {
+    /// Italian explanation of a refusal.
+    pub fn refusal(self) -> Option<&'static str> {
+        match self {
+            ReceiptOutcome::Processing
+            | ReceiptOutcome::Accepted
+            | ReceiptOutcome::AlreadyProcessed => None,
+            ReceiptOutcome::DuplicatePayment => Some("Questo avviso risulta già pagato."),
+            ReceiptOutcome::AmountMismatch => {
+                Some("L'importo pagato non corrisponde a quello dell'avviso.")
+            }
+            ReceiptOutcome::Expired => Some("L'avviso è scaduto e non può più essere pagato."),
+            ReceiptOutcome::Cancelled => Some("L'avviso è stato annullato."),
+            ReceiptOutcome::UnknownNotice => Some("Avviso di pagamento non trovato."),
+        }
+    }
+}
+
 /// A pagoPA payment notice (avviso di pagamento).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -439,6 +531,11 @@ pub struct Statement {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
 pub enum EmissionStatus {
     /// DA PAGARE.
     ToPay,

@@ -23,6 +23,15 @@ pub use pdf::{NoticeDocument, ReceiptDocument};
 pub use qr::{EnteFiscalCode, QrPayload};
 pub use simulator::{SimulatorGateway, SIMULATED_PSP};
 
+/// Notice numbers and ente fiscal codes as database columns, parsed when read.
+#[cfg(feature = "sea-orm")]
+mod columns {
+    use crate::{EnteFiscalCode, NoticeNumber};
+
+    sportello_model::string_column!(NoticeNumber, NoticeNumber::parse);
+    sportello_model::string_column!(EnteFiscalCode, EnteFiscalCode::parse);
+}
+
 /// Refuses a text that is empty or only spaces; `what` names it in Italian.
 fn require(text: &str, what: &'static str) -> Result<(), Error> {
     if text.trim().is_empty() {

@@ -10,4 +10,5 @@ mod hardening;
 mod notices;
 mod payments;
 mod public;
+mod records;
 mod tenancy;

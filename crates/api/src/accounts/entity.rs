@@ -10,8 +10,8 @@ pub mod user {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub ente_id: i64,
-        pub role: String,
-        pub fiscal_code: String,
+        pub role: sportello_model::auth::Role,
+        pub fiscal_code: sportello_model::FiscalCode,
         pub first_name: String,
         pub last_name: String,
         pub email: Option<String>,

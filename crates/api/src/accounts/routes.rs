@@ -82,7 +82,7 @@ fn tokens_response(state: &AppState, logged_in: LoggedIn) -> ApiResult<HttpRespo
         token_type: "Bearer".into(),
         expires_in: state.jwt.ttl_seconds,
         refresh_token: logged_in.session.refresh_token.clone(),
-        user: service::me(&logged_in.user, &logged_in.ente)?,
+        user: service::me(&logged_in.user, &logged_in.ente),
     };
     Ok(HttpResponse::Ok()
         .cookie(refresh_cookie(
@@ -224,7 +224,7 @@ pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<H
         .await?
         .ok_or(ApiError::NotFound)?;
     let ente = entes::by_id(&state.db, principal.ente_id).await?;
-    Ok(HttpResponse::Ok().json(service::me(&user, &ente)?))
+    Ok(HttpResponse::Ok().json(service::me(&user, &ente)))
 }
 
 /// Ask for a password reset link by e-mail. Always answers 202 with no body, whether or

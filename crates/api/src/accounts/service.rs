@@ -4,7 +4,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
 };
-use sportello_model::auth::{validate_new_password, Me, Role};
+use sportello_model::auth::{validate_new_password, Me};
 use sportello_model::FiscalCode;
 use time::OffsetDateTime;
 
@@ -44,7 +44,7 @@ pub async fn find_by_fiscal_code(
     code: &FiscalCode,
 ) -> ApiResult<Option<user::Model>> {
     Ok(user::Entity::find_in_ente(ente_id)
-        .filter(user::Column::FiscalCode.eq(code.as_str()))
+        .filter(user::Column::FiscalCode.eq(code.clone()))
         .one(db)
         .await?)
 }
@@ -138,18 +138,17 @@ pub async fn login_with_password(
     })
 }
 
-pub fn me(user: &user::Model, ente: &ente::Model) -> ApiResult<Me> {
-    Ok(Me {
+pub fn me(user: &user::Model, ente: &ente::Model) -> Me {
+    Me {
         id: user.id,
         ente_slug: ente.slug.clone(),
         ente_name: ente.name.clone(),
-        role: Role::parse(&user.role)
-            .ok_or_else(|| ApiError::internal(format!("unknown role {}", user.role)))?,
+        role: user.role,
         first_name: user.first_name.clone(),
         last_name: user.last_name.clone(),
-        fiscal_code: user.fiscal_code.clone(),
+        fiscal_code: user.fiscal_code.to_string(),
         email: user.email.clone(),
-    })
+    }
 }
 
 /// Asks for a reset link by e-mail. Answers the same, after the same work, whether or not

@@ -75,7 +75,7 @@ async fn expected(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|b| MealChoice::parse(&b.choice).map(|c| (b.child_id, c)))
+        .map(|b| (b.child_id, b.choice))
         .collect();
     let recorded: HashMap<i64, bool> = attendance::Entity::find_in_ente(ente_id)
         .filter(attendance::Column::ServiceId.eq(service_id))
@@ -421,7 +421,7 @@ pub async fn reverse_meals(
         .to_owned();
     let meals: Vec<ledger_movement::Model> = ledger_movement::Entity::find()
         .filter(ledger_movement::Column::EnteId.eq(ente_id))
-        .filter(ledger_movement::Column::Kind.eq(MovementKind::Meal.as_str()))
+        .filter(ledger_movement::Column::Kind.eq(MovementKind::Meal))
         .filter(ledger_movement::Column::ServiceDay.between(first, last))
         .filter(ledger_movement::Column::AccountId.in_subquery(accounts))
         .all(txn)

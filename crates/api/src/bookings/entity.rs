@@ -77,7 +77,7 @@ pub mod booking {
         pub child_id: i64,
         pub service_id: i64,
         pub day: TimeDate,
-        pub choice: String,
+        pub choice: sportello_model::bookings::MealChoice,
         pub updated_by: i64,
         pub updated_at: TimeDateTimeWithTimeZone,
     }

@@ -90,7 +90,7 @@ pub async fn month(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|b| MealChoice::parse(&b.choice).map(|c| (b.day, c)))
+        .map(|b| (b.day, b.choice))
         .collect();
     let mut days = Vec::new();
     let mut day = first;
@@ -199,7 +199,7 @@ pub async fn change(
                 child_id: Set(child_id),
                 service_id: Set(service_id),
                 day: Set(*day),
-                choice: Set(choice.as_str().into()),
+                choice: Set(choice),
                 updated_by: Set(principal.user_id),
                 updated_at: Set(now),
                 ..Default::default()

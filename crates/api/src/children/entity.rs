@@ -12,7 +12,7 @@ pub mod child {
         pub guardian_id: i64,
         pub first_name: String,
         pub last_name: String,
-        pub fiscal_code: String,
+        pub fiscal_code: sportello_model::FiscalCode,
         pub birth_date: TimeDate,
         pub birth_place: String,
         pub sex: String,

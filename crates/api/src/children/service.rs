@@ -20,7 +20,6 @@ use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::service;
-use crate::entes::service::service_kind;
 use crate::error::{ApiError, ApiResult};
 
 /// The children `principal` may see: the one place that decides it.
@@ -113,7 +112,7 @@ pub async fn detail(
                 service_id: s.id,
                 service_code: s.code.clone(),
                 service_name: s.name.clone(),
-                service_kind: service_kind(&s.kind),
+                service_kind: s.kind,
                 badge: e.badge,
                 school: e.school,
                 class_name: e.class_name,
@@ -130,7 +129,7 @@ pub async fn detail(
         id: c.id,
         first_name: c.first_name,
         last_name: c.last_name,
-        fiscal_code: c.fiscal_code,
+        fiscal_code: c.fiscal_code.to_string(),
         birth_date: c.birth_date,
         birth_place: c.birth_place,
         sex: c.sex,

@@ -10,10 +10,10 @@ pub mod ente {
         pub id: i64,
         pub slug: String,
         pub name: String,
-        pub fiscal_code: String,
+        pub fiscal_code: sportello_pagopa::EnteFiscalCode,
         pub password_login_enabled: bool,
         pub booking_cutoff_time: String,
-        pub booking_cutoff_rule: String,
+        pub booking_cutoff_rule: sportello_model::entes::CutoffRule,
         pub bookable_weekdays: String,
         pub recharge_min_cents: i64,
         pub recharge_max_cents: i64,
@@ -48,7 +48,7 @@ pub mod service {
         pub ente_id: i64,
         pub code: String,
         pub name: String,
-        pub kind: String,
+        pub kind: sportello_model::entes::ServiceKind,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

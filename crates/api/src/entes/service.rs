@@ -4,8 +4,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use sportello_model::entes::{
-    CutoffRule, EnteDetail, EnteSettings, EnteSummary, LoginProvider, RechargeRule, Service,
-    ServiceKind,
+    EnteDetail, EnteSettings, EnteSummary, LoginProvider, RechargeRule, Service, ServiceKind,
 };
 use sportello_model::money::{cents_to_decimal, MAX_RECHARGE_CENTS};
 use sportello_model::Page;
@@ -45,13 +44,6 @@ pub async fn by_id(db: &DatabaseConnection, id: i64) -> ApiResult<ente::Model> {
         .ok_or(ApiError::NotFound)
 }
 
-pub fn service_kind(kind: &str) -> ServiceKind {
-    match kind {
-        "prepaid" => ServiceKind::Prepaid,
-        _ => ServiceKind::Emissions,
-    }
-}
-
 /// A prepaid service (e.g. Refezione Scolastica) of the ente, or 404.
 pub async fn prepaid_service(
     db: &DatabaseConnection,
@@ -62,7 +54,7 @@ pub async fn prepaid_service(
         .filter(service::Column::Id.eq(service_id))
         .one(db)
         .await?
-        .filter(|s| service_kind(&s.kind) == ServiceKind::Prepaid)
+        .filter(|s| s.kind == ServiceKind::Prepaid)
         .ok_or(ApiError::NotFound)
 }
 
@@ -77,7 +69,7 @@ pub fn parse_weekdays(stored: &str) -> Vec<u8> {
 pub fn service_dto(s: service::Model) -> Service {
     Service {
         id: s.id,
-        kind: service_kind(&s.kind),
+        kind: s.kind,
         code: s.code,
         name: s.name,
     }
@@ -86,11 +78,7 @@ pub fn service_dto(s: service::Model) -> Service {
 pub fn settings(e: &ente::Model) -> EnteSettings {
     EnteSettings {
         booking_cutoff_time: e.booking_cutoff_time.clone(),
-        booking_cutoff_rule: if e.booking_cutoff_rule == "previous_school_day" {
-            CutoffRule::PreviousSchoolDay
-        } else {
-            CutoffRule::SameDay
-        },
+        booking_cutoff_rule: e.booking_cutoff_rule,
         bookable_weekdays: parse_weekdays(&e.bookable_weekdays),
         // The portal's bound caps whatever the comune's rule says, so that the SPA's
         // hint and the check agree.
@@ -121,7 +109,7 @@ pub async fn detail(
         settings: settings(&e),
         slug: e.slug,
         name: e.name,
-        fiscal_code: e.fiscal_code,
+        fiscal_code: e.fiscal_code.to_string(),
         password_login_enabled: e.password_login_enabled,
         login_providers,
         services,

@@ -25,7 +25,7 @@ async fn family(db: &DatabaseConnection, principal: &Principal, guardian_id: i64
     principal.require(&[Role::Operator])?;
     user::Entity::find_in_ente(principal.ente_id)
         .filter(user::Column::Id.eq(guardian_id))
-        .filter(user::Column::Role.eq(Role::Guardian.as_str()))
+        .filter(user::Column::Role.eq(Role::Guardian))
         .one(db)
         .await?
         .map(|_| ())

@@ -12,7 +12,7 @@ use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{
     emission_description, CheckedEmission, EmissionDetail, EmissionLine, EmissionStatus,
-    EmissionSummary, NewEmission,
+    EmissionSummary, NewEmission, NoticePurpose,
 };
 use sportello_model::{rome, FieldError, FiscalCode, Page};
 use sportello_pagopa::PaymentGateway;
@@ -26,7 +26,7 @@ use crate::auth::Principal;
 use crate::children::entity::child;
 use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::service;
-use crate::entes::service::{by_id as ente_by_id, service_kind};
+use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
 struct ValidEmission {
@@ -53,8 +53,8 @@ async fn validate(
         }
         Ok(code) => {
             let found = user::Entity::find_in_ente(ente_id)
-                .filter(user::Column::FiscalCode.eq(code.as_str()))
-                .filter(user::Column::Role.eq(Role::Guardian.as_str()))
+                .filter(user::Column::FiscalCode.eq(code.clone()))
+                .filter(user::Column::Role.eq(Role::Guardian))
                 .one(db)
                 .await?;
             if found.is_none() {
@@ -74,7 +74,7 @@ async fn validate(
         }
         Some(Ok(code)) => {
             let found = child::Entity::find_in_ente(ente_id)
-                .filter(child::Column::FiscalCode.eq(code.as_str()))
+                .filter(child::Column::FiscalCode.eq(code.clone()))
                 .filter(child::Column::GuardianId.eq(guardian.as_ref().map_or(0, |g| g.id)))
                 .one(db)
                 .await?;
@@ -91,7 +91,7 @@ async fn validate(
         .filter(service::Column::Id.eq(new.service_id))
         .one(db)
         .await?
-        .filter(|s| service_kind(&s.kind) == ServiceKind::Emissions);
+        .filter(|s| s.kind == ServiceKind::Emissions);
     if service.is_none() {
         errors.push(FieldError::new(
             "service_id",
@@ -152,7 +152,7 @@ pub async fn create(
         NewNotice {
             guardian_id: guardian.id,
             service_id: service.id,
-            purpose: "emission",
+            purpose: NoticePurpose::Emission,
             amount_cents: checked.total_cents,
             description: emission_description(&checked.title, &service.name, child_name.as_deref()),
             due_date: Some(new.due_date),
@@ -171,7 +171,7 @@ pub async fn create(
         title: Set(checked.title),
         due_date: Set(new.due_date),
         amount_cents: Set(checked.total_cents),
-        status: Set("to_pay".into()),
+        status: Set(EmissionStatus::ToPay),
         external_ref: Set(checked.external_ref),
         created_at: Set(now),
         ..Default::default()
@@ -219,14 +219,6 @@ async fn by_external_ref(
         .await?)
 }
 
-fn status(e: &emission::Model) -> EmissionStatus {
-    if e.status == "paid" {
-        EmissionStatus::Paid
-    } else {
-        EmissionStatus::ToPay
-    }
-}
-
 fn summary(
     e: &emission::Model,
     notice: &payment_notice::Model,
@@ -238,9 +230,9 @@ fn summary(
         service_name,
         title: e.title.clone(),
         due_date: e.due_date,
-        document_number: notice.notice_number.clone(),
+        document_number: notice.notice_number.to_string(),
         amount: cents_to_decimal(e.amount_cents),
-        status: status(e),
+        status: e.status,
     }
 }
 

@@ -43,7 +43,7 @@ pub mod ledger_movement {
         pub id: i64,
         pub ente_id: i64,
         pub account_id: i64,
-        pub kind: String,
+        pub kind: sportello_model::payments::MovementKind,
         pub amount_cents: i64,
         pub balance_after_cents: i64,
         pub description: String,
@@ -98,17 +98,15 @@ pub mod payment_notice {
         pub ente_id: i64,
         pub guardian_id: i64,
         pub service_id: i64,
-        /// `recharge` or `emission`.
-        pub purpose: String,
-        pub notice_number: String,
+        pub purpose: sportello_model::payments::NoticePurpose,
+        pub notice_number: sportello_pagopa::NoticeNumber,
         pub iuv: String,
         pub amount_cents: i64,
         pub description: String,
         pub due_date: Option<TimeDate>,
         /// After this day the notice can no longer be paid.
         pub expires_on: Option<TimeDate>,
-        /// `open`, `paid` or `cancelled`.
-        pub status: String,
+        pub status: sportello_model::payments::NoticeState,
         pub created_at: TimeDateTimeWithTimeZone,
         pub paid_at: Option<TimeDateTimeWithTimeZone>,
         pub receipt_row_id: Option<i64>,
@@ -144,8 +142,7 @@ pub mod emission {
         pub title: String,
         pub due_date: TimeDate,
         pub amount_cents: i64,
-        /// `to_pay` or `paid`.
-        pub status: String,
+        pub status: sportello_model::payments::EmissionStatus,
         /// Caller-chosen key making an emission request idempotent.
         pub external_ref: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
@@ -197,16 +194,14 @@ pub mod receipt {
         pub ente_id: Option<i64>,
         /// Identifier given by pagoPA/the PSP; unique.
         pub receipt_id: String,
-        pub notice_number: String,
-        pub ente_fiscal_code: String,
+        pub notice_number: sportello_pagopa::NoticeNumber,
+        pub ente_fiscal_code: sportello_pagopa::EnteFiscalCode,
         pub amount_cents: i64,
         pub paid_at: TimeDateTimeWithTimeZone,
         pub method: String,
         pub psp: String,
         pub payer_fiscal_code: Option<String>,
-        /// `accepted`, `duplicate_payment`, `amount_mismatch`, `expired`, `cancelled`,
-        /// `unknown_notice`.
-        pub outcome: String,
+        pub outcome: sportello_model::payments::ReceiptOutcome,
         pub notice_id: Option<i64>,
         pub received_at: TimeDateTimeWithTimeZone,
     }
@@ -230,8 +225,7 @@ pub mod checkout_session {
         pub token: String,
         pub notice_id: i64,
         pub return_to: String,
-        /// `open`, `paid`, `cancelled`.
-        pub status: String,
+        pub status: sportello_model::payments::CheckoutStatus,
         pub created_at: TimeDateTimeWithTimeZone,
         pub expires_at: TimeDateTimeWithTimeZone,
     }

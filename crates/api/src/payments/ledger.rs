@@ -110,7 +110,7 @@ fn movement_row(
         occurred_on: Set(movement.service_day.unwrap_or_else(|| rome::today(now))),
         ente_id: Set(ente_id),
         account_id: Set(account_id),
-        kind: Set(movement.kind.as_str().into()),
+        kind: Set(movement.kind),
         amount_cents: Set(movement.amount_cents),
         balance_after_cents: Set(balance_after_cents),
         description: Set(movement.description),
@@ -356,7 +356,7 @@ pub async fn to_dtos(
         .into_iter()
         .map(|m| Movement {
             id: m.id,
-            kind: MovementKind::parse(&m.kind).unwrap_or(MovementKind::Adjustment),
+            kind: m.kind,
             amount: cents_to_decimal(m.amount_cents),
             description: m.description,
             child_name: m.child_id.and_then(|id| names.get(&id).cloned()),

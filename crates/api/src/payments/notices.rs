@@ -7,10 +7,11 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
 use sportello_model::money::cents_to_decimal;
-use sportello_model::payments::{Notice, NoticeDeadline, NoticeStatus};
+use sportello_model::payments::{
+    CheckoutStatus, Notice, NoticeDeadline, NoticePurpose, NoticeState, NoticeStatus,
+};
 use sportello_pagopa::{
-    DebtPosition, EnteFiscalCode, Error as PagopaError, NoticeConfig, NoticeNumber, Payer,
-    PaymentGateway,
+    DebtPosition, Error as PagopaError, NoticeConfig, NoticeNumber, Payer, PaymentGateway,
 };
 use time::{Date, OffsetDateTime};
 
@@ -74,7 +75,7 @@ pub async fn next_notice_number<C: ConnectionTrait>(
 pub struct NewNotice {
     pub guardian_id: i64,
     pub service_id: i64,
-    pub purpose: &'static str,
+    pub purpose: NoticePurpose,
     pub amount_cents: i64,
     pub description: String,
     pub due_date: Option<Date>,
@@ -94,14 +95,14 @@ pub async fn create<C: ConnectionTrait>(
         ente_id: Set(ente.id),
         guardian_id: Set(new.guardian_id),
         service_id: Set(new.service_id),
-        purpose: Set(new.purpose.into()),
+        purpose: Set(new.purpose),
         iuv: Set(number.iuv().as_str().into()),
-        notice_number: Set(number.as_str().into()),
+        notice_number: Set(number),
         amount_cents: Set(new.amount_cents),
         description: Set(new.description),
         due_date: Set(new.due_date),
         expires_on: Set(new.expires_on),
-        status: Set("open".into()),
+        status: Set(NoticeState::Open),
         created_at: Set(now),
         paid_at: Set(None),
         receipt_row_id: Set(None),
@@ -123,12 +124,7 @@ pub fn deadline(notice: &payment_notice::Model) -> NoticeDeadline {
 }
 
 pub fn status(notice: &payment_notice::Model, today: Date) -> NoticeStatus {
-    match notice.status.as_str() {
-        "paid" => NoticeStatus::Paid,
-        "cancelled" => NoticeStatus::Cancelled,
-        _ if notice.expires_on.is_some_and(|d| d < today) => NoticeStatus::Expired,
-        _ => NoticeStatus::Open,
-    }
+    notice.status.seen_on(notice.expires_on, today)
 }
 
 pub fn dto(notice: payment_notice::Model, today: Date) -> Notice {
@@ -137,7 +133,7 @@ pub fn dto(notice: payment_notice::Model, today: Date) -> Notice {
         pdf_url: format!("/api/v1/payments/notices/{}/pdf", notice.id),
         id: notice.id,
         service_id: notice.service_id,
-        notice_number: notice.notice_number,
+        notice_number: notice.notice_number.to_string(),
         iuv: notice.iuv,
         amount: cents_to_decimal(notice.amount_cents),
         description: notice.description,
@@ -175,18 +171,16 @@ pub async fn register_and_commit(
     notice: &payment_notice::Model,
     payer: &user::Model,
 ) -> ApiResult<()> {
-    let ente_fiscal_code = EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?;
-    let notice_number = NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?;
     let position = DebtPosition {
-        ente_fiscal_code: ente_fiscal_code.clone(),
+        ente_fiscal_code: ente.fiscal_code.clone(),
         ente_name: ente.name.clone(),
-        notice_number: notice_number.clone(),
+        notice_number: notice.notice_number.clone(),
         amount_cents: notice.amount_cents,
         description: notice.description.clone(),
         deadline: deadline(notice),
         payer: Payer {
             full_name: payer.full_name(),
-            fiscal_code: payer.fiscal_code.clone(),
+            fiscal_code: payer.fiscal_code.to_string(),
         },
         iban: ente.pagopa_iban.clone().unwrap_or_default(),
         taxonomy: ente.pagopa_taxonomy.clone().unwrap_or_default(),
@@ -200,7 +194,7 @@ pub async fn register_and_commit(
     }
     if let Err(err) = txn.commit().await {
         if let Err(withdrawn) = gateway
-            .cancel_debt_position(&ente_fiscal_code, &notice_number)
+            .cancel_debt_position(&ente.fiscal_code, &notice.notice_number)
             .await
         {
             tracing::error!(notice = %notice.notice_number, %withdrawn, "a debt position of a notice not stored could not be withdrawn");
@@ -247,9 +241,10 @@ pub async fn cancel(
     ente: &ente::Model,
     notice: &payment_notice::Model,
 ) -> ApiResult<payment_notice::Model> {
-    let fiscal_code = EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?;
-    let number = NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?;
-    match gateway.cancel_debt_position(&fiscal_code, &number).await {
+    match gateway
+        .cancel_debt_position(&ente.fiscal_code, &notice.notice_number)
+        .await
+    {
         Ok(()) | Err(PagopaError::PositionNotFound) => {}
         Err(err) => {
             tracing::warn!(notice = %notice.notice_number, %err, "pagoPA did not withdraw the debt position");
@@ -260,15 +255,21 @@ pub async fn cancel(
     }
     let txn = db.begin().await?;
     payment_notice::Entity::update_many()
-        .col_expr(payment_notice::Column::Status, Expr::value("cancelled"))
+        .col_expr(
+            payment_notice::Column::Status,
+            Expr::value(NoticeState::Cancelled),
+        )
         .filter(payment_notice::Column::Id.eq(notice.id))
-        .filter(payment_notice::Column::Status.eq("open"))
+        .filter(payment_notice::Column::Status.eq(NoticeState::Open))
         .exec(&txn)
         .await?;
     checkout_session::Entity::update_many()
-        .col_expr(checkout_session::Column::Status, Expr::value("cancelled"))
+        .col_expr(
+            checkout_session::Column::Status,
+            Expr::value(CheckoutStatus::Cancelled),
+        )
         .filter(checkout_session::Column::NoticeId.eq(notice.id))
-        .filter(checkout_session::Column::Status.eq("open"))
+        .filter(checkout_session::Column::Status.eq(CheckoutStatus::Open))
         .exec(&txn)
         .await?;
     let now = payment_notice::Entity::find_by_id(notice.id)
@@ -276,9 +277,9 @@ pub async fn cancel(
         .await?
         .ok_or(ApiError::NotFound)?;
     txn.commit().await?;
-    match now.status.as_str() {
-        "cancelled" => Ok(now),
-        _ => Err(ApiError::Conflict(
+    match now.status {
+        NoticeState::Cancelled => Ok(now),
+        NoticeState::Open | NoticeState::Paid => Err(ApiError::Conflict(
             "Questo avviso risulta già pagato: non può essere annullato.".into(),
         )),
     }
@@ -298,17 +299,17 @@ pub async fn cancel_abandoned(
         .from(checkout_session::Entity)
         .cond_where(
             Condition::any()
-                .add(checkout_session::Column::Status.eq("paid"))
+                .add(checkout_session::Column::Status.eq(CheckoutStatus::Paid))
                 .add(
                     Condition::all()
-                        .add(checkout_session::Column::Status.eq("open"))
+                        .add(checkout_session::Column::Status.eq(CheckoutStatus::Open))
                         .add(checkout_session::Column::ExpiresAt.gt(now)),
                 ),
         )
         .to_owned();
     let mut abandoned = payment_notice::Entity::find()
         .filter(payment_notice::Column::OnlineOnly.eq(true))
-        .filter(payment_notice::Column::Status.eq("open"))
+        .filter(payment_notice::Column::Status.eq(NoticeState::Open))
         .filter(payment_notice::Column::Id.not_in_subquery(live));
     if let Some(id) = notice_id {
         abandoned = abandoned.filter(payment_notice::Column::Id.eq(id));

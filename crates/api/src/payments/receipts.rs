@@ -10,9 +10,11 @@ use sea_orm::{
     QueryOrder, TransactionTrait,
 };
 use sportello_model::money::cents_to_decimal;
-use sportello_model::payments::{MovementKind, ReceiptSummary};
+use sportello_model::payments::{
+    EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome, ReceiptSummary,
+};
 use sportello_model::Page;
-use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, ReceiptDocument};
+use sportello_pagopa::{PaymentMethod, Receipt, ReceiptDocument};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::entity::{emission, payment_notice, receipt};
@@ -24,53 +26,6 @@ use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
-
-/// What was done with a receipt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReceiptOutcome {
-    /// The notice is now paid (and a recharge credited).
-    Accepted,
-    /// This very receipt was processed before: nothing changed.
-    AlreadyProcessed,
-    /// Another payment of a notice already paid: refused, to be refunded.
-    DuplicatePayment,
-    /// The amount paid differs from the notice: refused.
-    AmountMismatch,
-    /// The notice had expired: refused.
-    Expired,
-    /// The notice was cancelled: refused.
-    Cancelled,
-    /// No such notice at that ente.
-    UnknownNotice,
-}
-
-impl ReceiptOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReceiptOutcome::Accepted => "accepted",
-            ReceiptOutcome::AlreadyProcessed => "already_processed",
-            ReceiptOutcome::DuplicatePayment => "duplicate_payment",
-            ReceiptOutcome::AmountMismatch => "amount_mismatch",
-            ReceiptOutcome::Expired => "expired",
-            ReceiptOutcome::Cancelled => "cancelled",
-            ReceiptOutcome::UnknownNotice => "unknown_notice",
-        }
-    }
-
-    /// Italian explanation of a refusal.
-    pub fn refusal(self) -> Option<&'static str> {
-        match self {
-            ReceiptOutcome::Accepted | ReceiptOutcome::AlreadyProcessed => None,
-            ReceiptOutcome::DuplicatePayment => Some("Questo avviso risulta già pagato."),
-            ReceiptOutcome::AmountMismatch => {
-                Some("L'importo pagato non corrisponde a quello dell'avviso.")
-            }
-            ReceiptOutcome::Expired => Some("L'avviso è scaduto e non può più essere pagato."),
-            ReceiptOutcome::Cancelled => Some("L'avviso è stato annullato."),
-            ReceiptOutcome::UnknownNotice => Some("Avviso di pagamento non trovato."),
-        }
-    }
-}
 
 /// Stores the receipt and applies it, all in one transaction.
 pub async fn process(
@@ -84,14 +39,14 @@ pub async fn process(
     let inserted = receipt::Entity::insert(receipt::ActiveModel {
         ente_id: Set(None),
         receipt_id: Set(r.receipt_id.clone()),
-        notice_number: Set(r.notice_number.as_str().into()),
-        ente_fiscal_code: Set(r.ente_fiscal_code.as_str().into()),
+        notice_number: Set(r.notice_number.clone()),
+        ente_fiscal_code: Set(r.ente_fiscal_code.clone()),
         amount_cents: Set(r.amount_cents),
         paid_at: Set(r.paid_at),
         method: Set(r.method.code().into()),
         psp: Set(r.psp_name.clone()),
         payer_fiscal_code: Set(r.payer.as_ref().map(|p| p.fiscal_code.clone())),
-        outcome: Set("processing".into()),
+        outcome: Set(ReceiptOutcome::Processing),
         notice_id: Set(None),
         received_at: Set(now),
         ..Default::default()
@@ -114,7 +69,7 @@ pub async fn process(
         .ok_or_else(|| ApiError::internal("receipt vanished"))?;
 
     let notice = match ente::Entity::find()
-        .filter(ente::Column::FiscalCode.eq(r.ente_fiscal_code.as_str()))
+        .filter(ente::Column::FiscalCode.eq(r.ente_fiscal_code.clone()))
         .all(&txn)
         .await?
         .into_iter()
@@ -125,7 +80,7 @@ pub async fn process(
         ids => {
             payment_notice::Entity::find()
                 .filter(payment_notice::Column::EnteId.is_in(ids))
-                .filter(payment_notice::Column::NoticeNumber.eq(r.notice_number.as_str()))
+                .filter(payment_notice::Column::NoticeNumber.eq(r.notice_number.clone()))
                 .one(&txn)
                 .await?
         }
@@ -133,17 +88,20 @@ pub async fn process(
     let paid_day = sportello_model::rome::today(r.paid_at);
     let outcome = match &notice {
         None => ReceiptOutcome::UnknownNotice,
-        Some(n) if n.status == "paid" => ReceiptOutcome::DuplicatePayment,
-        Some(n) if n.status == "cancelled" => ReceiptOutcome::Cancelled,
+        Some(n) if n.status == NoticeState::Paid => ReceiptOutcome::DuplicatePayment,
+        Some(n) if n.status == NoticeState::Cancelled => ReceiptOutcome::Cancelled,
         Some(n) if n.amount_cents != r.amount_cents => ReceiptOutcome::AmountMismatch,
         Some(n) if n.expires_on.is_some_and(|d| d < paid_day) => ReceiptOutcome::Expired,
         Some(n) => {
             let claimed = payment_notice::Entity::update_many()
-                .col_expr(payment_notice::Column::Status, Expr::value("paid"))
+                .col_expr(
+                    payment_notice::Column::Status,
+                    Expr::value(NoticeState::Paid),
+                )
                 .col_expr(payment_notice::Column::PaidAt, Expr::value(r.paid_at))
                 .col_expr(payment_notice::Column::ReceiptRowId, Expr::value(stored.id))
                 .filter(payment_notice::Column::Id.eq(n.id))
-                .filter(payment_notice::Column::Status.eq("open"))
+                .filter(payment_notice::Column::Status.eq(NoticeState::Open))
                 .exec(&txn)
                 .await?;
             if claimed.rows_affected == 1 {
@@ -155,7 +113,7 @@ pub async fn process(
         }
     };
     receipt::Entity::update_many()
-        .col_expr(receipt::Column::Outcome, Expr::value(outcome.as_str()))
+        .col_expr(receipt::Column::Outcome, Expr::value(outcome))
         .col_expr(
             receipt::Column::EnteId,
             Expr::value(notice.as_ref().map(|n| n.ente_id)),
@@ -171,9 +129,9 @@ pub async fn process(
     if outcome != ReceiptOutcome::Accepted {
         tracing::warn!(
             receipt_id = %r.receipt_id,
-            notice_number = %r.notice_number.as_str(),
+            notice_number = %r.notice_number,
             amount_cents = r.amount_cents,
-            outcome = outcome.as_str(),
+            ?outcome,
             "receipt refused"
         );
     }
@@ -186,8 +144,8 @@ async fn apply(
     notice: &payment_notice::Model,
     stored: &receipt::Model,
 ) -> ApiResult<()> {
-    match notice.purpose.as_str() {
-        "recharge" => {
+    match notice.purpose {
+        NoticePurpose::Recharge => {
             let account = ledger::account(
                 txn,
                 notice.ente_id,
@@ -214,9 +172,9 @@ async fn apply(
             )
             .await?;
         }
-        _ => {
+        NoticePurpose::Emission => {
             emission::Entity::update_many()
-                .col_expr(emission::Column::Status, Expr::value("paid"))
+                .col_expr(emission::Column::Status, Expr::value(EmissionStatus::Paid))
                 .filter(emission::Column::NoticeId.eq(notice.id))
                 .exec(txn)
                 .await?;
@@ -255,7 +213,7 @@ pub async fn list_for_guardian(
             Some(ReceiptSummary {
                 id: r.id,
                 receipt_id: r.receipt_id.clone(),
-                notice_number: n.notice_number,
+                notice_number: n.notice_number.to_string(),
                 description: n.description,
                 amount: cents_to_decimal(r.amount_cents),
                 paid_at: r.paid_at,
@@ -297,15 +255,15 @@ pub async fn pdf_for_guardian(
     let local = sportello_model::rome::local(r.paid_at);
     let pdf = ReceiptDocument {
         ente_name: ente.name,
-        ente_fiscal_code: EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?,
+        ente_fiscal_code: ente.fiscal_code,
         payer_name: guardian.full_name(),
-        payer_fiscal_code: guardian.fiscal_code,
+        payer_fiscal_code: guardian.fiscal_code.into(),
         object: notice.description,
         amount_cents: r.amount_cents,
         paid_at: PrimitiveDateTime::new(local.date(), local.time()),
         method: PaymentMethod::from_code(&r.method),
         psp_name: r.psp.clone(),
-        notice_number: NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?,
+        notice_number: notice.notice_number.clone(),
         receipt_id: r.receipt_id.clone(),
     }
     .render()

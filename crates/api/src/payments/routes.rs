@@ -312,7 +312,7 @@ pub async fn receipt_callback(
     let receipt = sportello_pagopa::parse_receipt_callback(&body)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let outcome = receipts::process(&state.db, &receipt, state.now()).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "esito": outcome.as_str() })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "esito": outcome })))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

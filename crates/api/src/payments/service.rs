@@ -10,11 +10,11 @@ use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{
-    check_recharge_amount, AccountSummary, CheckoutStarted, Notice, NoticeStatus, PaymentService,
-    Statement,
+    check_recharge_amount, AccountSummary, CheckoutStarted, EmissionStatus, Notice, NoticePurpose,
+    NoticeStatus, PaymentService, Statement,
 };
 use sportello_model::{rome, Page};
-use sportello_pagopa::{EnteFiscalCode, NoticeDocument, NoticeNumber, PaymentGateway};
+use sportello_pagopa::{NoticeDocument, PaymentGateway};
 use time::OffsetDateTime;
 
 use super::entity::{emission, payment_notice, prepaid_account};
@@ -24,7 +24,7 @@ use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
 use crate::db::{fetch_page, TenantScoped};
 use crate::entes::entity::service;
-use crate::entes::service::{by_id as ente_by_id, prepaid_service, service_kind, settings};
+use crate::entes::service::{by_id as ente_by_id, prepaid_service, settings};
 use crate::error::{ApiError, ApiResult};
 
 /// Money is the guardian's business only; anyone else is told it does not exist.
@@ -83,7 +83,7 @@ pub async fn overview(
         .await?;
     let mut out = Vec::with_capacity(services.len());
     for s in services {
-        let kind = service_kind(&s.kind);
+        let kind = s.kind;
         let account = accounts.get(&s.id);
         let billed = emissions.get(&s.id);
         let used = enrolled.contains(&s.id)
@@ -110,7 +110,7 @@ pub async fn overview(
                 let open: Vec<i64> = billed
                     .into_iter()
                     .flatten()
-                    .filter(|e| e.status == "to_pay")
+                    .filter(|e| e.status == EmissionStatus::ToPay)
                     .map(|e| e.amount_cents)
                     .collect();
                 let due = open
@@ -200,7 +200,7 @@ pub async fn create_recharge_notice(
         notices::NewNotice {
             guardian_id: principal.user_id,
             service_id: s.id,
-            purpose: "recharge",
+            purpose: NoticePurpose::Recharge,
             amount_cents: cents,
             description: format!("Ricarica {} - {}", s.name, guardian.full_name()),
             due_date: None,
@@ -228,7 +228,7 @@ pub async fn list_notices(
     let paginator = payment_notice::Entity::find_in_ente(principal.ente_id)
         .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
         .filter(payment_notice::Column::ServiceId.eq(s.id))
-        .filter(payment_notice::Column::Purpose.eq("recharge"))
+        .filter(payment_notice::Column::Purpose.eq(NoticePurpose::Recharge))
         .filter(payment_notice::Column::OnlineOnly.eq(false))
         .order_by_desc(payment_notice::Column::Id)
         .paginate(db, per_page);
@@ -309,7 +309,7 @@ pub async fn cancel_notice(
     require_guardian(principal)?;
     let notice =
         notices::find_for_guardian(db, principal.ente_id, principal.user_id, notice_id).await?;
-    if notice.purpose != "recharge" {
+    if notice.purpose != NoticePurpose::Recharge {
         return Err(ApiError::Conflict(
             "L'avviso di un'emissione può essere annullato solo dall'ufficio del Comune.".into(),
         ));
@@ -352,13 +352,13 @@ pub async fn notice_pdf(
         .ok_or(ApiError::NotFound)?;
     NoticeDocument {
         ente_name: ente.name,
-        ente_fiscal_code: EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?,
+        ente_fiscal_code: ente.fiscal_code,
         payer_name: guardian.full_name(),
-        payer_fiscal_code: guardian.fiscal_code,
+        payer_fiscal_code: guardian.fiscal_code.into(),
         object: notice.description,
         amount_cents: notice.amount_cents,
         deadline,
-        notice_number: NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?,
+        notice_number: notice.notice_number,
     }
     .render()
     .map_err(ApiError::internal)

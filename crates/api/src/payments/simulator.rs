@@ -14,14 +14,14 @@ use sea_orm::{
 use serde::Deserialize;
 use sportello_model::auth::return_path;
 use sportello_model::format::{date, euro_cents};
-use sportello_model::payments::NoticeStatus;
+use sportello_model::payments::{CheckoutStatus, NoticeStatus, ReceiptOutcome};
 use sportello_model::rome;
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
 use time::OffsetDateTime;
 
 use super::entity::{checkout_session, payment_notice};
 use super::notices;
-use super::receipts::{self, ReceiptOutcome};
+use super::receipts;
 use crate::accounts::secrets::random_token;
 use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
@@ -58,7 +58,7 @@ pub async fn open_checkout(
         token: Set(token.clone()),
         notice_id: Set(notice.id),
         return_to: Set(return_to.into()),
-        status: Set("open".into()),
+        status: Set(CheckoutStatus::Open),
         created_at: Set(now),
         expires_at: Set(now + CHECKOUT_TTL),
         ..Default::default()
@@ -136,9 +136,11 @@ fn checkout_state(
         Some(ReceiptOutcome::DuplicatePayment) => CheckoutState::NoticePaid,
         Some(ReceiptOutcome::Cancelled) => CheckoutState::NoticeCancelled,
         Some(_) => CheckoutState::NoticeExpired,
-        None if session.status == "cancelled" => CheckoutState::SessionCancelled,
-        None if session.status == "open" && session.expires_at > now => CheckoutState::Payable,
-        None => CheckoutState::SessionExpired,
+        None => match session.status {
+            CheckoutStatus::Cancelled => CheckoutState::SessionCancelled,
+            CheckoutStatus::Open if session.expires_at > now => CheckoutState::Payable,
+            CheckoutStatus::Open | CheckoutStatus::Paid => CheckoutState::SessionExpired,
+        },
     }
 }
 
@@ -282,12 +284,10 @@ fn simulated_receipt(
     method: PaymentMethod,
     now: OffsetDateTime,
 ) -> ApiResult<Receipt> {
-    let fiscal_code = EnteFiscalCode::parse(&ente.fiscal_code).map_err(ApiError::internal)?;
-    let number = NoticeNumber::parse(&notice.notice_number).map_err(ApiError::internal)?;
     SimulatorGateway::new()
         .simulate_payment(
-            &fiscal_code,
-            &number,
+            &ente.fiscal_code,
+            &notice.notice_number,
             notice.amount_cents,
             method,
             None,
@@ -333,10 +333,14 @@ async fn submit(
     let claimed = checkout_session::Entity::update_many()
         .col_expr(
             checkout_session::Column::Status,
-            Expr::value(if pay { "paid" } else { "cancelled" }),
+            Expr::value(if pay {
+                CheckoutStatus::Paid
+            } else {
+                CheckoutStatus::Cancelled
+            }),
         )
         .filter(checkout_session::Column::Id.eq(session.id))
-        .filter(checkout_session::Column::Status.eq("open"))
+        .filter(checkout_session::Column::Status.eq(CheckoutStatus::Open))
         .filter(checkout_session::Column::ExpiresAt.gt(now))
         .exec(&state.db)
         .await?;
@@ -368,7 +372,9 @@ async fn submit(
             ReceiptOutcome::DuplicatePayment => CheckoutState::NoticePaid.outcome(),
             ReceiptOutcome::Cancelled => CheckoutState::NoticeCancelled.outcome(),
             ReceiptOutcome::Expired => CheckoutState::NoticeExpired.outcome(),
-            ReceiptOutcome::AmountMismatch | ReceiptOutcome::UnknownNotice => "rifiutato",
+            ReceiptOutcome::Processing
+            | ReceiptOutcome::AmountMismatch
+            | ReceiptOutcome::UnknownNotice => "rifiutato",
         },
     )
 }
@@ -427,14 +433,19 @@ async fn counter_submit(
             ))
         }
     };
-    let found = match ente::Entity::find()
-        .filter(ente::Column::FiscalCode.eq(form.ente_fiscal_code.trim()))
-        .one(&state.db)
-        .await?
-    {
+    let ente = match EnteFiscalCode::parse(&form.ente_fiscal_code) {
+        Ok(code) => {
+            ente::Entity::find()
+                .filter(ente::Column::FiscalCode.eq(code))
+                .one(&state.db)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let found = match ente {
         Some(ente) => payment_notice::Entity::find()
             .filter(payment_notice::Column::EnteId.eq(ente.id))
-            .filter(payment_notice::Column::NoticeNumber.eq(number.as_str()))
+            .filter(payment_notice::Column::NoticeNumber.eq(number.clone()))
             .one(&state.db)
             .await?
             .map(|n| (ente, n)),
@@ -472,7 +483,7 @@ async fn counter_submit(
                     r#"{}<form method="post"><input type="hidden" name="ente_fiscal_code" value="{}"><input type="hidden" name="notice_number" value="{}">
 <button type="submit" name="step" value="pay" id="conferma">Incassa {}</button></form>"#,
                     notice_facts(&ente, &notice),
-                    escape(&ente.fiscal_code),
+                    escape(ente.fiscal_code.as_str()),
                     notice.notice_number,
                     euro_cents(notice.amount_cents)
                 ),

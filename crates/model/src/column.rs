@@ -1,0 +1,139 @@
+//! Database columns of parsed string types (behind the `sea-orm` feature).
+
+/// Stores a parsed string type (`$type::as_str`, `$parse(&str) -> Result<$type, E>`) as
+/// a text column: a value read from the database is parsed again, so a row that does not
+/// hold a valid value is an error, never a string passed along unchecked.
+#[macro_export]
+macro_rules! string_column {
+    ($type:ident, $parse:path) => {
+        impl From<$type> for $crate::sea_orm::Value {
+            fn from(value: $type) -> Self {
+                $crate::sea_orm::Value::String(Some(Box::new(value.as_str().to_owned())))
+            }
+        }
+
+        impl $crate::sea_orm::TryGetable for $type {
+            fn try_get_by<I: $crate::sea_orm::ColIdx>(
+                res: &$crate::sea_orm::QueryResult,
+                index: I,
+            ) -> Result<Self, $crate::sea_orm::TryGetError> {
+                let text = <String as $crate::sea_orm::TryGetable>::try_get_by(res, index)?;
+                $parse(&text).map_err(|err| {
+                    $crate::sea_orm::TryGetError::DbErr($crate::sea_orm::DbErr::Type(format!(
+                        "{} {text:?} in the database: {err}",
+                        stringify!($type)
+                    )))
+                })
+            }
+        }
+
+        impl $crate::sea_orm::sea_query::ValueType for $type {
+            fn try_from(
+                value: $crate::sea_orm::Value,
+            ) -> Result<Self, $crate::sea_orm::sea_query::ValueTypeErr> {
+                match value {
+                    $crate::sea_orm::Value::String(Some(text)) => {
+                        $parse(&text).map_err(|_| $crate::sea_orm::sea_query::ValueTypeErr)
+                    }
+                    _ => Err($crate::sea_orm::sea_query::ValueTypeErr),
+                }
+            }
+
+            fn type_name() -> String {
+                stringify!($type).to_owned()
+            }
+
+            fn array_type() -> $crate::sea_orm::sea_query::ArrayType {
+                $crate::sea_orm::sea_query::ArrayType::String
+            }
+
+            fn column_type() -> $crate::sea_orm::sea_query::ColumnType {
+                $crate::sea_orm::sea_query::ColumnType::Text
+            }
+        }
+
+        impl $crate::sea_orm::sea_query::Nullable for $type {
+            fn null() -> $crate::sea_orm::Value {
+                $crate::sea_orm::Value::String(None)
+            }
+        }
+    };
+}
+
+string_column!(FiscalCode, crate::FiscalCode::parse);
+
+use crate::FiscalCode;
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable, Value};
+
+    use crate::auth::Role;
+    use crate::bookings::MealChoice;
+    use crate::entes::{CutoffRule, ServiceKind};
+    use crate::payments::{
+        CheckoutStatus, EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome,
+    };
+    use crate::FiscalCode;
+
+    fn stored<E: ActiveEnum<Value = String> + Iterable>() -> Vec<String> {
+        E::iter().map(|e| e.to_value()).collect()
+    }
+
+    /// The strings rows already hold: a change here would need a data migration.
+    #[test]
+    fn enums_are_stored_as_before() {
+        let roles = [
+            "guardian",
+            "delegate",
+            "operator",
+            "canteen_staff",
+            "integrator",
+        ];
+        assert_eq!(stored::<Role>(), roles);
+        assert!(Role::ALL.iter().all(|r| r.to_value() == r.as_str()));
+        assert_eq!(
+            stored::<MealChoice>(),
+            ["present", "absent", "blank_meal", "personal_meal"]
+        );
+        assert!(MealChoice::ALL.iter().all(|c| c.to_value() == c.as_str()));
+        let kinds = ["recharge", "meal", "meal_reversal", "refund", "adjustment"];
+        assert_eq!(stored::<MovementKind>(), kinds);
+        assert_eq!(stored::<CutoffRule>(), ["same_day", "previous_school_day"]);
+        assert_eq!(stored::<ServiceKind>(), ["prepaid", "emissions"]);
+        assert_eq!(stored::<NoticeState>(), ["open", "paid", "cancelled"]);
+        assert_eq!(stored::<NoticePurpose>(), ["recharge", "emission"]);
+        assert_eq!(stored::<CheckoutStatus>(), ["open", "paid", "cancelled"]);
+        assert_eq!(stored::<EmissionStatus>(), ["to_pay", "paid"]);
+        assert_eq!(
+            stored::<ReceiptOutcome>(),
+            [
+                "processing",
+                "accepted",
+                "already_processed",
+                "duplicate_payment",
+                "amount_mismatch",
+                "expired",
+                "cancelled",
+                "unknown_notice"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_values_are_errors() {
+        assert!(NoticePurpose::try_from_value(&"refund".to_owned()).is_err());
+        assert!(NoticeState::try_from_value(&"expired".to_owned()).is_err());
+        assert!(
+            <FiscalCode as sea_orm::sea_query::ValueType>::try_from(Value::from(
+                "RSSMRA85T10A562X"
+            ))
+            .is_err()
+        );
+        let good = FiscalCode::parse("RSSMRA85T10A562S").unwrap();
+        assert_eq!(
+            <FiscalCode as sea_orm::sea_query::ValueType>::try_from(Value::from(good.clone())).ok(),
+            Some(good)
+        );
+    }
+}
