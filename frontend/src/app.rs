@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use leptos_router::{path, NavigateOptions};
-use sportello_model::auth::Role;
+use sportello_model::access::Action;
 use sportello_model::entes::EnteDetail;
 use sportello_model::Problem;
 
@@ -15,10 +15,7 @@ use crate::pages::{
     account, bookings, canteen, children, content, entes, family_account, home, login, password,
     payments,
 };
-use crate::session::{
-    manages_canteen, sees_bookings, sees_children, sees_payments, takes_attendance, use_session,
-    Session,
-};
+use crate::session::{use_session, Session};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -251,12 +248,12 @@ fn Header(ente: Ente) -> impl IntoView {
         let role = session.role_in(&ente.slug.get())?;
         Some(view! {
             {nav_link("nav-area-personale", "area-personale", "Area personale")}
-            {sees_children(role).then(|| nav_link("nav-utenti", "utenti", "Utenti"))}
-            {sees_payments(role).then(|| nav_link("nav-pagamenti", "pagamenti", "Pagamenti"))}
-            {sees_bookings(role).then(|| nav_link("nav-prenotazioni", "prenotazioni", "Prenotazioni"))}
-            {takes_attendance(role)
+            {role.may(Action::ReadChildren).then(|| nav_link("nav-utenti", "utenti", "Utenti"))}
+            {role.may(Action::ReadPayments).then(|| nav_link("nav-pagamenti", "pagamenti", "Pagamenti"))}
+            {role.may(Action::BookMeals).then(|| nav_link("nav-prenotazioni", "prenotazioni", "Prenotazioni"))}
+            {role.may(Action::TakeAttendance)
                 .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
-            {manages_canteen(role)
+            {role.may(Action::ManageCalendar)
                 .then(|| nav_link("nav-calendario-mensa", "calendario-mensa", "Calendario mensa"))}
         })
     };
@@ -386,11 +383,12 @@ pub fn RequireLogin(children: ChildrenFn) -> impl IntoView {
     }
 }
 
-/// Renders `children` when the role of the user passes `allowed`; anyone else reads
+/// Renders `children` when the role of the user may take `allowed` (the permission
+/// table of `sportello_model::access`); anyone else reads
 /// `message` (element `id`) under the page's `title`, instead of the API's bare refusal.
 #[component]
 pub fn RoleOnly(
-    allowed: fn(Role) -> bool,
+    allowed: Action,
     title: &'static str,
     id: &'static str,
     message: &'static str,
@@ -398,7 +396,11 @@ pub fn RoleOnly(
 ) -> impl IntoView {
     let ente = use_ente();
     let session = use_session();
-    let permitted = Memo::new(move |_| session.role_in(&ente.slug.get()).is_some_and(allowed));
+    let permitted = Memo::new(move |_| {
+        session
+            .role_in(&ente.slug.get())
+            .is_some_and(|role| role.may(allowed))
+    });
     view! {
         <Show
             when=move || permitted.get()

@@ -95,32 +95,3 @@ impl Session {
 pub fn use_session() -> Session {
     expect_context::<Session>()
 }
-
-/// Whether the role has the Utenti menu (children and their service cards): the rule the
-/// server enforces on `/children`.
-pub use sportello_model::children::reads_children_registry as sees_children;
-
-/// Whether the role has the Pagamenti menu: only the guardian (intestatario) pays.
-pub fn sees_payments(role: Role) -> bool {
-    matches!(role, Role::Guardian)
-}
-
-/// Whether the role has the Prenotazioni menu: the guardian and the delegate change meals.
-pub fn sees_bookings(role: Role) -> bool {
-    matches!(role, Role::Guardian | Role::Delegate)
-}
-
-/// Whether the role has the Presenze mensa menu: canteen staff, and operators standing in.
-pub fn takes_attendance(role: Role) -> bool {
-    matches!(role, Role::CanteenStaff | Role::Operator)
-}
-
-/// Whether the role has the Calendario mensa menu: closures, service period, meal charging.
-pub fn manages_canteen(role: Role) -> bool {
-    matches!(role, Role::Operator)
-}
-
-/// Whether the role reads and corrects the families' prepaid accounts (Conto della famiglia).
-pub fn corrects_accounts(role: Role) -> bool {
-    matches!(role, Role::Operator)
-}

@@ -1,12 +1,22 @@
-//! Access tokens (JWT) and the authenticated principal, checked once per request.
+//! Access tokens (JWT), the authenticated principal, and the typed extractors that
+//! authorise a request against the permission table once.
+//!
+//! A handler asks for [`Principal`] (anyone logged in) or for [`Allowed<A>`], `A` one of
+//! the markers in [`can`] naming an [`Action`] of `sportello_model::access`; it cannot run
+//! without it. The rule (see `sportello_model::access`): no valid login is 401, a role the
+//! table refuses is 403, and a record of another family or comune is 404, decided by the
+//! data-scoped queries of the services (`crate::db::Tenant`, `children::service`).
 
 use std::future::Future;
+use std::marker::PhantomData;
+use std::ops::Deref;
 use std::pin::Pin;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
+use sportello_model::access::Action;
 use sportello_model::auth::Role;
 use time::OffsetDateTime;
 
@@ -110,19 +120,6 @@ pub struct Principal {
     pub session: String,
 }
 
-impl Principal {
-    /// Refuses with 403 unless the principal has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> ApiResult<()> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(
-                "Il tuo profilo non consente questa operazione.".into(),
-            ))
-        }
-    }
-}
-
 fn bearer(req: &HttpRequest) -> ApiResult<String> {
     let header = req
         .headers()
@@ -181,5 +178,78 @@ impl FromRequest for Principal {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             authenticate(state, token?).await
         })
+    }
+}
+
+/// A type naming one [`Action`] of the permission table, for [`Allowed`].
+pub trait ActionMarker {
+    const ACTION: Action;
+}
+
+/// The markers of [`Allowed`], one per [`Action`], with the same names.
+pub mod can {
+    use super::{Action, ActionMarker};
+
+    macro_rules! markers {
+        ($($name:ident),* $(,)?) => {$(
+            #[doc = concat!("Marker of [`Action::", stringify!($name), "`].")]
+            pub struct $name;
+            impl ActionMarker for $name {
+                const ACTION: Action = Action::$name;
+            }
+        )*};
+    }
+
+    markers!(
+        ReadChildren,
+        ReadChildrenRegistry,
+        ReadFees,
+        BookMeals,
+        ReadPayments,
+        Pay,
+        ReadFamilyAccounts,
+        CorrectAccount,
+        IssueEmissions,
+        ManageCalendar,
+        TakeAttendance,
+        ChargeMeals,
+    );
+}
+
+/// A principal whose role the permission table allows to take `A::ACTION`; any other
+/// role is refused with 403 before the handler runs.
+pub struct Allowed<A: ActionMarker> {
+    principal: Principal,
+    action: PhantomData<A>,
+}
+
+impl<A: ActionMarker> Allowed<A> {
+    fn check(principal: Principal) -> ApiResult<Allowed<A>> {
+        if principal.role.may(A::ACTION) {
+            Ok(Allowed {
+                principal,
+                action: PhantomData,
+            })
+        } else {
+            Err(ApiError::Forbidden(A::ACTION.refusal().into()))
+        }
+    }
+}
+
+impl<A: ActionMarker> Deref for Allowed<A> {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl<A: ActionMarker + 'static> FromRequest for Allowed<A> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Allowed<A>, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let principal = Principal::from_request(req, payload);
+        Box::pin(async move { Allowed::check(principal.await?) })
     }
 }

@@ -4,21 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::auth::Role;
 use crate::entes::ServiceKind;
-
-/// Whether the role may read the children registry (Utenti: personal data, guardian,
-/// service cards). Canteen staff work from the day's roster (name, class, diet), which is
-/// all their work needs; integrators have their own endpoints.
-pub fn reads_children_registry(role: Role) -> bool {
-    matches!(role, Role::Guardian | Role::Delegate | Role::Operator)
-}
-
-/// Whether the role sees an enrolment's fee data (fee band and quota, an income
-/// indicator): the account holder who pays and the comune's operators, not a delegate.
-pub fn sees_fees(role: Role) -> bool {
-    matches!(role, Role::Guardian | Role::Operator)
-}
 
 /// A child in a list.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

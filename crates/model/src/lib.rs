@@ -4,6 +4,7 @@
 //! every domain rule the browser checks while the user types is the very function the
 //! API enforces.
 
+pub mod access;
 pub mod auth;
 pub mod bookings;
 pub mod children;

@@ -290,12 +290,12 @@ async fn emission_input_is_validated_and_only_staff_may_issue() {
     .await;
     problem(
         server.get(&laura.access_token, "/payments/emissions").await,
-        StatusCode::NOT_FOUND,
+        StatusCode::FORBIDDEN,
     )
     .await;
     problem(
         server.get(&laura.access_token, "/payments/receipts").await,
-        StatusCode::NOT_FOUND,
+        StatusCode::FORBIDDEN,
     )
     .await;
     let nothing: Page<EmissionSummary> = json(

@@ -1,5 +1,6 @@
 //! API journeys through the real server binary: one fresh server and database per test.
 
+mod access;
 mod accounts;
 mod bookings;
 mod calendar;

@@ -375,6 +375,7 @@ async fn only_the_guardian_sees_money() {
         StatusCode::CREATED,
     )
     .await;
+    // Another role may never: it is told so (403), whatever the record.
     for who in [LAURA_DELEGATE, GIULIA_OPERATOR] {
         let tokens = server.login("demo", who).await;
         for path in [
@@ -385,7 +386,7 @@ async fn only_the_guardian_sees_money() {
         ] {
             problem(
                 server.get(&tokens.access_token, &path).await,
-                StatusCode::NOT_FOUND,
+                StatusCode::FORBIDDEN,
             )
             .await;
         }
@@ -397,7 +398,7 @@ async fn only_the_guardian_sees_money() {
                     &serde_json::json!({ "amount": "10" }),
                 )
                 .await,
-            StatusCode::NOT_FOUND,
+            StatusCode::FORBIDDEN,
         )
         .await;
     }

@@ -1,13 +1,12 @@
 //! `/{slug}/area-personale`: greeting and the menus available to the user.
 
 use leptos::prelude::*;
+use sportello_model::access::Action;
 use sportello_model::auth::Role;
 
 use crate::app::{use_ente, Ente, RequireLogin};
 use crate::components::{set_title, Breadcrumb, Icon};
-use crate::session::{
-    manages_canteen, sees_bookings, sees_children, sees_payments, takes_attendance, use_session,
-};
+use crate::session::use_session;
 
 #[component]
 pub fn PersonalArea() -> impl IntoView {
@@ -60,7 +59,7 @@ struct Entry {
 fn menu_cards(ente: Ente, role: Role) -> AnyView {
     let entries = [
         (
-            sees_children(role),
+            role.may(Action::ReadChildren),
             Entry {
                 id: "menu-utenti",
                 page: "utenti",
@@ -70,7 +69,7 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
-            sees_payments(role),
+            role.may(Action::ReadPayments),
             Entry {
                 id: "menu-pagamenti",
                 page: "pagamenti",
@@ -80,7 +79,7 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
-            sees_bookings(role),
+            role.may(Action::BookMeals),
             Entry {
                 id: "menu-prenotazioni",
                 page: "prenotazioni",
@@ -90,7 +89,7 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
-            takes_attendance(role),
+            role.may(Action::TakeAttendance),
             Entry {
                 id: "menu-presenze-mensa",
                 page: "presenze-mensa",
@@ -100,7 +99,7 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
-            manages_canteen(role),
+            role.may(Action::ManageCalendar),
             Entry {
                 id: "menu-calendario-mensa",
                 page: "calendario-mensa",
@@ -159,12 +158,9 @@ fn MenuCard(
 
 /// What the Utenti menu holds for the role: a family's own children or the ente's pupils.
 fn children_menu_text(role: Role) -> &'static str {
-    match role {
-        Role::Guardian | Role::Delegate => {
-            "Dati anagrafici dei tuoi figli e le schede dei servizi a cui sono iscritti."
-        }
-        Role::Operator | Role::CanteenStaff | Role::Integrator => {
-            "Dati anagrafici degli alunni del Comune e le schede dei servizi a cui sono iscritti."
-        }
+    if role.may(Action::ReadChildrenRegistry) {
+        "Dati anagrafici degli alunni del Comune e le schede dei servizi a cui sono iscritti."
+    } else {
+        "Dati anagrafici dei tuoi figli e le schede dei servizi a cui sono iscritti."
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use sportello_model::access::Action;
 use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
 use sportello_model::entes::ServiceKind;
 use sportello_model::{format, Page};
@@ -9,7 +10,7 @@ use sportello_model::{format, Page};
 use crate::api;
 use crate::app::{use_ente, RequireLogin, RoleOnly};
 use crate::components::{address_with, remote, set_title, Breadcrumb, Icon};
-use crate::session::{corrects_accounts, sees_children, use_session};
+use crate::session::use_session;
 
 const NOT_ALLOWED: &str = "Consultazione non consentita: l'anagrafica degli utenti è riservata alle famiglie e agli operatori del Comune. Gli alunni attesi in mensa sono nelle Presenze mensa.";
 
@@ -19,7 +20,7 @@ fn RegistryReaders(children: ChildrenFn) -> impl IntoView {
     view! {
         <RequireLogin>
             <RoleOnly
-                allowed=sees_children
+                allowed=Action::ReadChildren
                 title="Utenti"
                 id="children-not-allowed"
                 message=NOT_ALLOWED
@@ -174,7 +175,7 @@ fn ChildView() -> impl IntoView {
     let operator = Memo::new(move |_| {
         session
             .role_in(&ente.slug.get())
-            .is_some_and(corrects_accounts)
+            .is_some_and(|role| role.may(Action::ReadFamilyAccounts))
     });
 
     let render = move |child: ChildDetail| {

@@ -7,6 +7,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use sportello_model::access::Action;
 use sportello_model::entes::ServiceKind;
 use sportello_model::payments::{
     AccountCorrection, CorrectionKind, Movement, MovementKind, CORRECTION_KIND_MISSING,
@@ -20,14 +21,14 @@ use crate::components::{
     set_title, Breadcrumb, ErrorAlert, FieldFeedback, FormErrors, TextAreaField, TextField,
 };
 use crate::pages::payments::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
-use crate::session::{corrects_accounts, use_session};
+use crate::session::use_session;
 
 #[component]
 pub fn FamilyAccountPage() -> impl IntoView {
     view! {
         <RequireLogin>
             <RoleOnly
-                allowed=corrects_accounts
+                allowed=Action::ReadFamilyAccounts
                 title="Conto della famiglia"
                 id="family-account-not-allowed"
                 message="Il conto delle famiglie si consulta e si corregge dagli uffici del Comune: i genitori trovano il proprio in Pagamenti."

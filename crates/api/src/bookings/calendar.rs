@@ -9,7 +9,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
-use sportello_model::auth::Role;
 use sportello_model::bookings::{
     CalendarSettings, Closure, ClosureAdded, Holiday, NewClosure, SchoolCalendar, ServiceCalendar,
 };
@@ -127,7 +126,6 @@ async fn for_operator(
     principal: &Principal,
     service_id: i64,
 ) -> ApiResult<String> {
-    principal.require(&[Role::Operator])?;
     Ok(prepaid_service(db, principal.ente_id, service_id)
         .await?
         .name)

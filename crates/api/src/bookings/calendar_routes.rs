@@ -6,7 +6,7 @@ use sportello_model::bookings::{CalendarSettings, ClosureAdded, NewClosure, Serv
 use sportello_model::rome;
 
 use super::calendar;
-use crate::auth::Principal;
+use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
 use crate::http::Json;
 use crate::startup::AppState;
@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[get("/services/{service_id}/calendar")]
 pub async fn get_calendar(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ManageCalendar>,
     service_id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let today = rome::today(state.now());
@@ -55,7 +55,7 @@ pub async fn get_calendar(
 #[put("/services/{service_id}/calendar")]
 pub async fn set_calendar(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ManageCalendar>,
     service_id: web::Path<i64>,
     body: Json<CalendarSettings>,
 ) -> ApiResult<HttpResponse> {
@@ -83,7 +83,7 @@ pub async fn set_calendar(
 #[post("/services/{service_id}/closures")]
 pub async fn add_closure(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ManageCalendar>,
     service_id: web::Path<i64>,
     body: Json<NewClosure>,
 ) -> ApiResult<HttpResponse> {
@@ -109,7 +109,7 @@ pub async fn add_closure(
 #[delete("/services/{service_id}/closures/{closure_id}")]
 pub async fn remove_closure(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ManageCalendar>,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
     let (service_id, closure_id) = path.into_inner();

@@ -3,7 +3,6 @@
 
 use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
-use sportello_model::auth::Role;
 use sportello_model::bookings::{
     AttendanceMark, AttendanceRow, ChargeReport, ChargeRequest, KitchenCount,
 };
@@ -12,7 +11,7 @@ use sportello_model::{FieldError, Problem};
 use time::Date;
 
 use super::canteen;
-use crate::auth::Principal;
+use crate::auth::{can, Allowed};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{file_response, Json, Query};
 use crate::startup::AppState;
@@ -64,7 +63,7 @@ impl RequestLimits for DayQuery {
 #[get("/canteen/roster")]
 pub async fn roster(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::TakeAttendance>,
     query: Query<DayQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(
@@ -96,7 +95,7 @@ pub async fn roster(
 #[put("/canteen/attendance/{child_id}")]
 pub async fn mark_attendance(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::TakeAttendance>,
     child_id: web::Path<i64>,
     body: Json<AttendanceMark>,
 ) -> ApiResult<HttpResponse> {
@@ -123,7 +122,7 @@ pub async fn mark_attendance(
 #[get("/canteen/kitchen-counts")]
 pub async fn kitchen_counts(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::TakeAttendance>,
     query: Query<DayQuery>,
 ) -> ApiResult<HttpResponse> {
     let counts =
@@ -172,10 +171,9 @@ pub async fn kitchen_counts(
 #[post("/canteen/charges")]
 pub async fn charge(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ChargeMeals>,
     body: Json<ChargeRequest>,
 ) -> ApiResult<HttpResponse> {
-    principal.require(&[Role::Operator])?;
     Ok(HttpResponse::Ok().json(
         canteen::charge_day(
             &state.db,

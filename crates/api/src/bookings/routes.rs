@@ -7,7 +7,7 @@ use sportello_model::{dates, Problem};
 use time::{Date, Month};
 
 use super::service;
-use crate::auth::Principal;
+use crate::auth::{can, Allowed};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Json;
 use crate::startup::AppState;
@@ -38,6 +38,7 @@ fn parse_day(value: &str) -> ApiResult<Date> {
     responses(
         (status = 200, body = MonthCalendar),
         (status = 400, response = crate::error::responses::BadRequest),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
@@ -45,7 +46,7 @@ fn parse_day(value: &str) -> ApiResult<Date> {
 #[get("/bookings/children/{child_id}/services/{service_id}/months/{month}")]
 pub async fn month_calendar(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::BookMeals>,
     path: web::Path<(i64, i64, String)>,
 ) -> ApiResult<HttpResponse> {
     let (child_id, service_id, month) = path.into_inner();
@@ -74,6 +75,7 @@ pub async fn month_calendar(
     request_body = BookingChange,
     responses(
         (status = 200, body = BookingResult),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not changeable: after the cutoff, past, holiday or a weekday not bookable; `detail` says why"),
     ),
@@ -82,7 +84,7 @@ pub async fn month_calendar(
 #[put("/bookings/children/{child_id}/days/{day}")]
 pub async fn change_day(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::BookMeals>,
     path: web::Path<(i64, String)>,
     body: Json<BookingChange>,
 ) -> ApiResult<HttpResponse> {
@@ -108,6 +110,7 @@ pub async fn change_day(
     responses(
         (status = 200, body = BookingResult),
         (status = 400, response = crate::error::responses::BadRequest),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
@@ -116,7 +119,7 @@ pub async fn change_day(
 #[post("/bookings/children/{child_id}/range")]
 pub async fn change_range(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::BookMeals>,
     child_id: web::Path<i64>,
     body: Json<BookingRange>,
 ) -> ApiResult<HttpResponse> {

@@ -5,7 +5,7 @@ use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::{Page, PageQuery};
 
 use super::service;
-use crate::auth::Principal;
+use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
 use crate::http::{resolve_page, Query};
 use crate::startup::AppState;
@@ -30,7 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[get("/children")]
 pub async fn list_children(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadChildren>,
     query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
@@ -53,7 +53,7 @@ pub async fn list_children(
 #[get("/children/{id}")]
 pub async fn get_child(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadChildren>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::detail(&state.db, &principal, *id).await?))

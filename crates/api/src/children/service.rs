@@ -1,17 +1,17 @@
 //! Which children a principal may see, and their details.
 //!
-//! Guardians see their own children, delegates the children delegated to them, operators
-//! every child of their ente; anything else is "not found". Canteen staff (and any role
-//! without the registry) are refused: their roster is in the canteen's attendance. Fee
-//! data is left out of the cards for roles that do not see it (delegates).
+//! Who may read children at all is the permission table's (`Action::ReadChildren`, asked
+//! by the handlers). Here the data is scoped: roles with the registry
+//! (`Action::ReadChildrenRegistry`) see every child of their ente, guardians their own
+//! children, delegates the children delegated to them; any other child is "not found".
+//! Fee data is left out of the cards for roles without `Action::ReadFees` (delegates).
 
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder, Select};
+use sportello_model::access::Action;
 use sportello_model::auth::Role;
-use sportello_model::children::{
-    reads_children_registry, sees_fees, ChildDetail, ChildSummary, Enrolment,
-};
+use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
 use sportello_model::money::cents_to_decimal;
 use sportello_model::Page;
 
@@ -23,14 +23,12 @@ use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
 
 /// The children `principal` may see: the one place that decides it.
-pub fn visible_children(principal: &Principal) -> ApiResult<Select<child::Entity>> {
-    if !reads_children_registry(principal.role) {
-        return Err(ApiError::Forbidden(
-            "Il tuo profilo non consente di consultare l'anagrafica degli utenti: gli alunni del giorno sono nelle presenze mensa.".into(),
-        ));
-    }
+pub fn visible_children(principal: &Principal) -> Select<child::Entity> {
     let in_ente = child::Entity::find_in_ente(principal.ente_id);
-    Ok(match principal.role {
+    if principal.role.may(Action::ReadChildrenRegistry) {
+        return in_ente;
+    }
+    match principal.role {
         Role::Guardian => in_ente.filter(child::Column::GuardianId.eq(principal.user_id)),
         Role::Delegate => in_ente.filter(
             child::Column::Id.in_subquery(
@@ -42,10 +40,11 @@ pub fn visible_children(principal: &Principal) -> ApiResult<Select<child::Entity
                     .to_owned(),
             ),
         ),
-        Role::Operator => in_ente,
-        // Refused above: they never read the registry.
-        Role::CanteenStaff | Role::Integrator => in_ente.filter(child::Column::Id.eq(-1)),
-    })
+        // No family of their own: no child is theirs.
+        Role::Operator | Role::CanteenStaff | Role::Integrator => {
+            in_ente.filter(child::Column::Id.eq(-1))
+        }
+    }
 }
 
 pub async fn list(
@@ -54,7 +53,7 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> ApiResult<Page<ChildSummary>> {
-    let paginator = visible_children(principal)?
+    let paginator = visible_children(principal)
         .order_by_asc(child::Column::LastName)
         .order_by_asc(child::Column::FirstName)
         .order_by_asc(child::Column::Id)
@@ -73,7 +72,7 @@ pub async fn find_visible(
     principal: &Principal,
     id: i64,
 ) -> ApiResult<child::Model> {
-    visible_children(principal)?
+    visible_children(principal)
         .filter(child::Column::Id.eq(id))
         .one(db)
         .await?
@@ -86,7 +85,7 @@ pub async fn detail(
     id: i64,
 ) -> ApiResult<ChildDetail> {
     let c = find_visible(db, principal, id).await?;
-    let fees = sees_fees(principal.role);
+    let fees = principal.role.may(Action::ReadFees);
     let guardian = user::Entity::find_in_ente(principal.ente_id)
         .filter(user::Column::Id.eq(c.guardian_id))
         .one(db)

@@ -1,6 +1,7 @@
 //! Payments: the prepaid family account (ledger), recharges through pagoPA, payment
 //! notices, receipts, and the built-in pagoPA simulator (checkout and counter).
-//! Only the guardian (intestatario) sees money: everyone else gets 404 here.
+//! Only the guardian (intestatario) sees a family's money (`Action::ReadPayments`,
+//! `Action::Pay`): another role gets 403, another family's record 404.
 
 pub mod corrections;
 pub mod emissions;

@@ -19,7 +19,6 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::entity::{emission, payment_notice, receipt};
 use super::ledger::{self, NewMovement};
-use super::service::require_guardian;
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::db::{fetch_page, TenantScoped};
@@ -190,7 +189,6 @@ pub async fn list_for_guardian(
     page: u64,
     per_page: u64,
 ) -> ApiResult<Page<ReceiptSummary>> {
-    require_guardian(principal)?;
     let paginator = payment_notice::Entity::find_in_ente(principal.ente_id)
         .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
         .filter(payment_notice::Column::ReceiptRowId.is_not_null())
@@ -236,7 +234,6 @@ pub async fn pdf_for_guardian(
     principal: &Principal,
     receipt_row_id: i64,
 ) -> ApiResult<(String, Vec<u8>)> {
-    require_guardian(principal)?;
     let notice = payment_notice::Entity::find_in_ente(principal.ente_id)
         .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
         .filter(payment_notice::Column::ReceiptRowId.eq(receipt_row_id))

@@ -1,4 +1,5 @@
-//! `/api/v1/payments/...`: the guardian's money. Everyone else gets 404.
+//! `/api/v1/payments/...`: the guardian's money (`Action::ReadPayments`, `Action::Pay`), the
+//! operators' family accounts and emissions. Another role gets 403, another family's record 404.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use sportello_model::payments::{
@@ -9,7 +10,7 @@ use sportello_model::{Page, PageQuery, Problem};
 use sportello_pagopa::PaymentGateway;
 
 use super::{corrections, emissions, notices, receipts, service};
-use crate::auth::Principal;
+use crate::auth::{can, Allowed};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{file_response, resolve_page, Json, Query};
 use crate::startup::AppState;
@@ -46,12 +47,15 @@ fn gateway(state: &AppState) -> ApiResult<&dyn PaymentGateway> {
     tag = "Pagamenti",
     responses(
         (status = 200, body = Vec<PaymentService>),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "Not a guardian"),
+        (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
 )]
 #[get("/payments/services")]
-pub async fn overview(state: web::Data<AppState>, principal: Principal) -> ApiResult<HttpResponse> {
+pub async fn overview(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReadPayments>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::overview(&state.db, &principal).await?))
 }
 
@@ -61,6 +65,7 @@ pub async fn overview(state: web::Data<AppState>, principal: Principal) -> ApiRe
     params(("id" = i64, Path, description = "Prepaid service id"), PageQuery),
     responses(
         (status = 200, body = Statement),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
@@ -68,7 +73,7 @@ pub async fn overview(state: web::Data<AppState>, principal: Principal) -> ApiRe
 #[get("/payments/services/{id}/statement")]
 pub async fn statement(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadPayments>,
     id: web::Path<i64>,
     query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -83,6 +88,7 @@ pub async fn statement(
     params(("id" = i64, Path, description = "Prepaid service id"), PageQuery),
     responses(
         (status = 200, body = Page<Notice>),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
@@ -90,7 +96,7 @@ pub async fn statement(
 #[get("/payments/services/{id}/notices")]
 pub async fn list_notices(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadPayments>,
     id: web::Path<i64>,
     query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -109,6 +115,7 @@ pub async fn list_notices(
     responses(
         (status = 201, body = Notice),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
@@ -117,7 +124,7 @@ pub async fn list_notices(
 #[post("/payments/services/{id}/notices")]
 pub async fn create_notice(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::Pay>,
     id: web::Path<i64>,
     body: Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -143,6 +150,7 @@ pub async fn create_notice(
     responses(
         (status = 201, body = CheckoutStarted),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
@@ -151,7 +159,7 @@ pub async fn create_notice(
 #[post("/payments/services/{id}/recharges")]
 pub async fn recharge_online(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::Pay>,
     id: web::Path<i64>,
     body: Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -183,6 +191,7 @@ pub async fn recharge_online(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, body = Notice),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
@@ -190,10 +199,9 @@ pub async fn recharge_online(
 #[get("/payments/notices/{id}")]
 pub async fn get_notice(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadPayments>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    service::require_guardian(&principal)?;
     let notice =
         notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(service::notice_dto(notice, state.now())))
@@ -205,6 +213,7 @@ pub async fn get_notice(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, body = CheckoutStarted),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Already paid, expired or cancelled"),
     ),
@@ -213,7 +222,7 @@ pub async fn get_notice(
 #[post("/payments/notices/{id}/checkout")]
 pub async fn pay_notice(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::Pay>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let started = service::pay_notice(
@@ -235,6 +244,7 @@ pub async fn pay_notice(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, body = Notice, description = "Cancelled"),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Already paid or expired, a retta's notice, or pagoPA did not withdraw it"),
     ),
@@ -243,7 +253,7 @@ pub async fn pay_notice(
 #[post("/payments/notices/{id}/cancel")]
 pub async fn cancel_notice(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::Pay>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let notice =
@@ -257,6 +267,7 @@ pub async fn cancel_notice(
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, description = "The notice", content_type = "application/pdf"),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
@@ -265,10 +276,9 @@ pub async fn cancel_notice(
 #[get("/payments/notices/{id}/pdf")]
 pub async fn notice_pdf(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadPayments>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    service::require_guardian(&principal)?;
     let notice =
         notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
     let file_name = format!("avviso-{}.pdf", notice.notice_number);
@@ -336,7 +346,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[post("/emissions")]
 pub async fn create_emission(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::IssueEmissions>,
     body: Json<NewEmission>,
 ) -> ApiResult<HttpResponse> {
     let (detail, created) = emissions::create(
@@ -360,14 +370,14 @@ pub async fn create_emission(
     params(PageQuery),
     responses(
         (status = 200, body = Page<EmissionSummary>),
-        (status = 404, response = crate::error::responses::NotFound),
+        (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
 )]
 #[get("/payments/emissions")]
 pub async fn list_emissions(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadPayments>,
     query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
@@ -381,6 +391,7 @@ pub async fn list_emissions(
     params(("id" = i64, Path, description = "Emission id")),
     responses(
         (status = 200, body = EmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
@@ -388,7 +399,7 @@ pub async fn list_emissions(
 #[get("/payments/emissions/{id}")]
 pub async fn get_emission(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadPayments>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(emissions::detail_for_guardian(&state.db, &principal, *id).await?))
@@ -400,14 +411,14 @@ pub async fn get_emission(
     params(PageQuery),
     responses(
         (status = 200, body = Page<ReceiptSummary>),
-        (status = 404, response = crate::error::responses::NotFound),
+        (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
 )]
 #[get("/payments/receipts")]
 pub async fn list_receipts(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadPayments>,
     query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (page, per_page) = resolve_page(&query)?;
@@ -421,6 +432,7 @@ pub async fn list_receipts(
     params(("id" = i64, Path, description = "Receipt id")),
     responses(
         (status = 200, description = "The receipt", content_type = "application/pdf"),
+        (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
@@ -428,7 +440,7 @@ pub async fn list_receipts(
 #[get("/payments/receipts/{id}/pdf")]
 pub async fn receipt_pdf(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadPayments>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let (file_name, pdf) = receipts::pdf_for_guardian(&state.db, &principal, *id).await?;
@@ -453,7 +465,7 @@ pub async fn receipt_pdf(
 #[get("/payments/services/{id}/families/{guardian_id}/statement")]
 pub async fn family_statement(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::ReadFamilyAccounts>,
     path: web::Path<(i64, i64)>,
     query: Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -496,7 +508,7 @@ pub async fn family_statement(
 #[post("/payments/services/{id}/families/{guardian_id}/movements")]
 pub async fn correct_account(
     state: web::Data<AppState>,
-    principal: Principal,
+    principal: Allowed<can::CorrectAccount>,
     path: web::Path<(i64, i64)>,
     body: Json<AccountCorrection>,
 ) -> ApiResult<HttpResponse> {

@@ -6,7 +6,6 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
-use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{
@@ -27,15 +26,6 @@ use crate::entes::entity::service;
 use crate::entes::service::{by_id as ente_by_id, prepaid_service, settings};
 use crate::error::{ApiError, ApiResult};
 
-/// Money is the guardian's business only; anyone else is told it does not exist.
-pub fn require_guardian(principal: &Principal) -> ApiResult<()> {
-    if principal.role == Role::Guardian {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
-}
-
 /// The Pagamenti page: the services the family uses (a child enrolled in it, or money
 /// already moved through it), prepaid ones with their balance, emission ones with what
 /// is still to pay.
@@ -43,7 +33,6 @@ pub async fn overview(
     db: &DatabaseConnection,
     principal: &Principal,
 ) -> ApiResult<Vec<PaymentService>> {
-    require_guardian(principal)?;
     let (ente_id, guardian_id) = (principal.ente_id, principal.user_id);
     let children: Vec<i64> = child::Entity::find_in_ente(ente_id)
         .filter(child::Column::GuardianId.eq(guardian_id))
@@ -134,7 +123,6 @@ pub async fn statement(
     per_page: u64,
     now: OffsetDateTime,
 ) -> ApiResult<Statement> {
-    require_guardian(principal)?;
     statement_of(
         db,
         principal.ente_id,
@@ -183,7 +171,6 @@ pub async fn create_recharge_notice(
     online_only: bool,
     now: OffsetDateTime,
 ) -> ApiResult<payment_notice::Model> {
-    require_guardian(principal)?;
     let s = prepaid_service(db, principal.ente_id, service_id).await?;
     let ente = ente_by_id(db, principal.ente_id).await?;
     let cents = check_recharge_amount(&settings(&ente).recharge, amount)
@@ -223,7 +210,6 @@ pub async fn list_notices(
     per_page: u64,
     now: OffsetDateTime,
 ) -> ApiResult<Page<Notice>> {
-    require_guardian(principal)?;
     let s = prepaid_service(db, principal.ente_id, service_id).await?;
     let paginator = payment_notice::Entity::find_in_ente(principal.ente_id)
         .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
@@ -282,7 +268,6 @@ pub async fn pay_notice(
     simulator: bool,
     now: OffsetDateTime,
 ) -> ApiResult<CheckoutStarted> {
-    require_guardian(principal)?;
     let notice =
         notices::find_for_guardian(db, principal.ente_id, principal.user_id, notice_id).await?;
     if notice.online_only {
@@ -306,7 +291,6 @@ pub async fn cancel_notice(
     notice_id: i64,
     now: OffsetDateTime,
 ) -> ApiResult<Notice> {
-    require_guardian(principal)?;
     let notice =
         notices::find_for_guardian(db, principal.ente_id, principal.user_id, notice_id).await?;
     if notice.purpose != NoticePurpose::Recharge {

@@ -7,6 +7,7 @@ mod range;
 
 use futures::future::try_join_all;
 use leptos::prelude::*;
+use sportello_model::access::Action;
 use sportello_model::children::{ChildDetail, Enrolment};
 use sportello_model::entes::ServiceKind;
 
@@ -14,7 +15,7 @@ use crate::api::{self, ApiResult};
 use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
 use crate::components::{remote, set_title, Breadcrumb};
 use crate::pages::children::ChildCard;
-use crate::session::{sees_bookings, use_session, Session};
+use crate::session::{use_session, Session};
 
 pub use month::MonthPage;
 
@@ -74,7 +75,7 @@ fn FamiliesOnly(children: ChildrenFn) -> impl IntoView {
     view! {
         <RequireLogin>
             <RoleOnly
-                allowed=sees_bookings
+                allowed=Action::BookMeals
                 title="Prenotazioni"
                 id="bookings-not-allowed"
                 message=NOT_ALLOWED

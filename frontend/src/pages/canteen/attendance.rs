@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+use sportello_model::access::Action;
 use sportello_model::bookings::{AttendanceMark, AttendanceRow, KitchenCount, MealChoice};
 use sportello_model::{format, Problem};
 use time::Date;
@@ -18,7 +19,7 @@ use crate::components::{
     TextField,
 };
 use crate::dates::{long_date_capitalised, parse_day, today};
-use crate::session::{takes_attendance, use_session};
+use crate::session::use_session;
 
 #[component]
 pub fn AttendancePage() -> impl IntoView {
@@ -27,7 +28,7 @@ pub fn AttendancePage() -> impl IntoView {
     view! {
         <RequireLogin>
             <RoleOnly
-                allowed=takes_attendance
+                allowed=Action::TakeAttendance
                 title="Presenze mensa"
                 id="attendance-not-allowed"
                 message="La rilevazione delle presenze in mensa è riservata al personale addetto e agli operatori del Comune."

@@ -5,6 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
+use sportello_model::access::Action;
 use sportello_model::bookings::{
     CalendarSettings, ChargeReport, ChargeRequest, Closure, ClosureAdded, Holiday, NewClosure,
     ServiceCalendar,
@@ -19,7 +20,7 @@ use crate::components::{
     ServiceTabs, TextField,
 };
 use crate::dates::{capitalise, long_date, parse_day, weekday_name, yesterday, WEEK};
-use crate::session::{manages_canteen, use_session};
+use crate::session::use_session;
 
 #[component]
 pub fn CalendarPage() -> impl IntoView {
@@ -28,7 +29,7 @@ pub fn CalendarPage() -> impl IntoView {
     view! {
         <RequireLogin>
             <RoleOnly
-                allowed=manages_canteen
+                allowed=Action::ManageCalendar
                 title="Calendario mensa"
                 id="calendar-not-allowed"
                 message="Il calendario della mensa e l'addebito dei pasti sono gestiti dagli operatori del Comune."

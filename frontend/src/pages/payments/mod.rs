@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
+use sportello_model::access::Action;
 use sportello_model::entes::{Service, ServiceKind};
 use sportello_model::payments::{CheckoutStarted, PaymentService};
 use sportello_model::{format, Problem};
@@ -21,7 +22,7 @@ use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
 use crate::components::{
     focus_element, remote, set_title, Breadcrumb, ErrorAlert, Icon, InlineProblem,
 };
-use crate::session::{sees_payments, use_session};
+use crate::session::use_session;
 
 pub use emissions::EmissionPage;
 pub use receipts::ReceiptsPage;
@@ -317,7 +318,7 @@ fn PaymentOutcome(kind: ServiceKind) -> impl IntoView {
 fn GuardianOnly(children: ChildrenFn) -> impl IntoView {
     view! {
         <RoleOnly
-            allowed=sees_payments
+            allowed=Action::ReadPayments
             title="Pagamenti"
             id="payments-not-allowed"
             message="I pagamenti sono riservati al genitore intestatario del conto, l'unico che può ricaricare, pagare e scaricare le ricevute."

@@ -1,0 +1,401 @@
+//! Every query on a tenant table (an entity with an `ente_id` column) is scoped by the
+//! comune: it starts from `TenantScoped::find_in_ente` or filters `Column::EnteId` in the
+//! same statement. `Entity::find()`, `find_by_id(…)`, `update_many()`, `delete_many()` and
+//! `delete_by_id(…)` on a tenant entity anywhere else must be one of the reviewed places
+//! below, each with its reason; a new unscoped query fails this test.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Reviewed unscoped statements: (file under `src/`, `entity::Entity::method`, how many
+/// times, why it cannot leak another comune's rows).
+const REVIEWED: &[(&str, &str, usize, &str)] = &[
+    // Sessions and tokens: the row is found by a secret only its holder has (hashed token,
+    // session family of a verified JWT, OIDC state); the ente comes from that row.
+    (
+        "auth.rs",
+        "user::Entity::find_by_id",
+        1,
+        "the verified JWT's user; its ente is checked against the claims",
+    ),
+    (
+        "auth.rs",
+        "refresh_token::Entity::find",
+        1,
+        "the verified JWT's session family",
+    ),
+    (
+        "accounts/sessions.rs",
+        "refresh_token::Entity::find",
+        2,
+        "by the hash of the presented refresh token or its family",
+    ),
+    (
+        "accounts/sessions.rs",
+        "refresh_token::Entity::update_many",
+        3,
+        "revokes by the presented token's family or id",
+    ),
+    (
+        "accounts/sessions.rs",
+        "user::Entity::find_by_id",
+        1,
+        "the user of the presented refresh token",
+    ),
+    (
+        "accounts/service.rs",
+        "password_reset_token::Entity::find",
+        1,
+        "by the hash of the presented reset token",
+    ),
+    (
+        "accounts/service.rs",
+        "password_reset_token::Entity::update_many",
+        1,
+        "claims the presented reset token",
+    ),
+    (
+        "accounts/service.rs",
+        "user::Entity::update_many",
+        1,
+        "the user of the claimed reset token",
+    ),
+    (
+        "accounts/oidc.rs",
+        "oidc_state::Entity::find",
+        1,
+        "by the state the identity provider returned",
+    ),
+    (
+        "accounts/oidc.rs",
+        "oidc_state::Entity::delete_by_id",
+        1,
+        "the state row just found",
+    ),
+    (
+        "accounts/devices.rs",
+        "known_device::Entity::find",
+        1,
+        "by the hash of the device token the browser presented",
+    ),
+    (
+        "accounts/routes.rs",
+        "user::Entity::find_by_id",
+        1,
+        "the principal's own user row",
+    ),
+    // Jobs and seeding that run across every comune.
+    (
+        "jobs.rs",
+        "service::Entity::find",
+        1,
+        "the daily charging job runs for every comune's services",
+    ),
+    (
+        "demo.rs",
+        "user::Entity::find",
+        1,
+        "seeding the demo data, before any request",
+    ),
+    // pagoPA: the receipt callback and the simulator are keyed by the ente's fiscal code
+    // and the notice number (unique per ente), or by a checkout session's secret id.
+    (
+        "payments/receipts.rs",
+        "receipt::Entity::find",
+        2,
+        "by the receipt id pagoPA sent, and the receipts of notices read scoped",
+    ),
+    (
+        "payments/receipts.rs",
+        "payment_notice::Entity::find",
+        1,
+        "by the ente found from the receipt's fiscal code and the notice number",
+    ),
+    (
+        "payments/receipts.rs",
+        "payment_notice::Entity::update_many",
+        1,
+        "the notice just found for the receipt",
+    ),
+    (
+        "payments/receipts.rs",
+        "receipt::Entity::update_many",
+        1,
+        "the receipt just stored",
+    ),
+    (
+        "payments/receipts.rs",
+        "emission::Entity::update_many",
+        1,
+        "the emission of the notice just paid",
+    ),
+    (
+        "payments/receipts.rs",
+        "receipt::Entity::find_by_id",
+        1,
+        "the receipt of a notice read scoped to the guardian",
+    ),
+    (
+        "payments/receipts.rs",
+        "user::Entity::find_by_id",
+        1,
+        "the guardian of a notice read scoped",
+    ),
+    (
+        "payments/simulator.rs",
+        "checkout_session::Entity::find",
+        1,
+        "by the checkout session's secret id",
+    ),
+    (
+        "payments/simulator.rs",
+        "checkout_session::Entity::update_many",
+        1,
+        "the session just found",
+    ),
+    (
+        "payments/simulator.rs",
+        "payment_notice::Entity::find",
+        1,
+        "by the ente found from its fiscal code and the notice number",
+    ),
+    (
+        "payments/simulator.rs",
+        "payment_notice::Entity::find_by_id",
+        2,
+        "the notice of the session or the one just found",
+    ),
+    // Rows reached by the id of a row already read through a scoped query.
+    (
+        "payments/service.rs",
+        "user::Entity::find_by_id",
+        2,
+        "the principal's own user, the guardian of a notice read scoped",
+    ),
+    (
+        "payments/emissions.rs",
+        "payment_notice::Entity::find_by_id",
+        1,
+        "the notice of an emission read scoped",
+    ),
+    (
+        "payments/emissions.rs",
+        "service::Entity::find_by_id",
+        1,
+        "the service of an emission read scoped",
+    ),
+    (
+        "payments/notices.rs",
+        "notice_counter::Entity::find_by_id",
+        1,
+        "the counter of the ente given (primary key is the ente id)",
+    ),
+    (
+        "payments/notices.rs",
+        "notice_counter::Entity::update_many",
+        1,
+        "the counter of the ente given",
+    ),
+    (
+        "payments/notices.rs",
+        "payment_notice::Entity::find",
+        1,
+        "expires abandoned online-only notices of every comune (job), or the one given",
+    ),
+    (
+        "payments/notices.rs",
+        "payment_notice::Entity::find_by_id",
+        1,
+        "the notice just updated",
+    ),
+    (
+        "payments/notices.rs",
+        "payment_notice::Entity::update_many",
+        1,
+        "a notice read scoped",
+    ),
+    (
+        "payments/notices.rs",
+        "checkout_session::Entity::update_many",
+        1,
+        "the sessions of a notice read scoped",
+    ),
+    (
+        "payments/ledger.rs",
+        "ledger_movement::Entity::find",
+        2,
+        "by meal keys that embed child and service, and by an account read scoped",
+    ),
+    (
+        "payments/ledger.rs",
+        "prepaid_account::Entity::find",
+        1,
+        "the accounts just appended to",
+    ),
+    (
+        "payments/ledger.rs",
+        "prepaid_account::Entity::find_by_id",
+        1,
+        "an account read scoped",
+    ),
+    (
+        "payments/ledger.rs",
+        "prepaid_account::Entity::update_many",
+        1,
+        "an account read scoped",
+    ),
+    (
+        "payments/corrections.rs",
+        "ledger_movement::Entity::find",
+        1,
+        "by the request key; a key of another account is refused",
+    ),
+    (
+        "bookings/calendar.rs",
+        "service::Entity::update_many",
+        1,
+        "locks a service read scoped",
+    ),
+    (
+        "bookings/calendar.rs",
+        "closure::Entity::update_many",
+        1,
+        "the closure just inserted",
+    ),
+    (
+        "bookings/service.rs",
+        "booking::Entity::delete_many",
+        1,
+        "the bookings of a child read scoped",
+    ),
+];
+
+const METHODS: &[&str] = &[
+    "find",
+    "find_by_id",
+    "update_many",
+    "delete_many",
+    "delete_by_id",
+];
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read src") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The entity modules (`pub mod name { … }`) whose model has an `ente_id` column.
+fn tenant_entities(files: &[(String, String)]) -> Vec<String> {
+    let mut names = Vec::new();
+    for (_, text) in files {
+        let mut current = None;
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("pub mod ") {
+                current = rest.strip_suffix(" {").map(str::to_string);
+            }
+            if line.trim_start().starts_with("pub ente_id:") {
+                if let Some(name) = current.clone() {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Unscoped statements per (file, `entity::Entity::method`).
+fn unscoped(files: &[(String, String)], entities: &[String]) -> BTreeMap<(String, String), usize> {
+    let mut found = BTreeMap::new();
+    for (file, text) in files {
+        for entity in entities {
+            for method in METHODS {
+                let call = format!("{entity}::Entity::{method}(");
+                let mut from = 0;
+                while let Some(at) = text[from..].find(&call).map(|i| i + from) {
+                    from = at + call.len();
+                    let boundary = text[..at]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                    if !boundary {
+                        continue;
+                    }
+                    let statement = &text[at..text[at..].find(';').map_or(text.len(), |e| at + e)];
+                    if statement.contains("Column::EnteId.eq(") {
+                        continue;
+                    }
+                    *found
+                        .entry((file.clone(), call.trim_end_matches('(').to_string()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_query_on_a_tenant_table_is_scoped_by_the_comune_or_reviewed() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = Vec::new();
+    sources(&src, &mut paths);
+    let files: Vec<(String, String)> = paths
+        .iter()
+        .map(|p| {
+            let name = p
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (name, std::fs::read_to_string(p).expect("read source"))
+        })
+        .filter(|(name, _)| name != "db.rs")
+        .collect();
+    let entities = tenant_entities(&files);
+    assert!(
+        ["child", "user", "payment_notice", "booking"]
+            .iter()
+            .all(|e| entities.iter().any(|n| n == e)),
+        "the tenant entities were not found: {entities:?}"
+    );
+    let mut problems = Vec::new();
+    for ((file, call), count) in unscoped(&files, &entities) {
+        let allowed = REVIEWED
+            .iter()
+            .find(|(f, c, _, _)| *f == file && *c == call)
+            .map_or(0, |(_, _, n, _)| *n);
+        if count > allowed {
+            problems.push(format!(
+                "{file}: {count} × {call} not scoped by the comune (reviewed: {allowed}); \
+                 start from find_in_ente or filter EnteId, or review it in REVIEWED"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn an_unscoped_query_is_found() {
+    let files = vec![(
+        "x.rs".to_string(),
+        "pub mod child {\n    pub ente_id: i64,\n}\n\
+         let a = child::Entity::find().all(db).await?;\n\
+         let b = child::Entity::find().filter(child::Column::EnteId.eq(1)).all(db).await?;\n\
+         let c = grandchild::Entity::find();\n"
+            .to_string(),
+    )];
+    let entities = tenant_entities(&files);
+    assert_eq!(entities, ["child"]);
+    let found = unscoped(&files, &entities);
+    assert_eq!(
+        found.into_iter().collect::<Vec<_>>(),
+        [(("x.rs".to_string(), "child::Entity::find".to_string()), 1)]
+    );
+}

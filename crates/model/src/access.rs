@@ -1,0 +1,155 @@
+//! Who may do what: the one permission table of Sportello.
+//!
+//! Every [`Action`] a user can take names the roles allowed to take it
+//! ([`Action::roles`]); [`Role::may`] reads the table. The SPA reads it to build its menus
+//! and gates, the server through its typed extractors (`crate::auth::Allowed<A>` in the
+//! api crate): a handler asks for the action it performs and cannot run without it.
+//!
+//! # 403 or 404: the one rule
+//!
+//! - A role that may **never** take an action (the table says no) gets **403 Forbidden**:
+//!   it knows the endpoint exists and is told that its profile does not allow it. This
+//!   says nothing about any record.
+//! - A record the role could act on but that is not its own — another family's child,
+//!   notice, receipt or account, another comune's service — gets **404 Not Found**, the
+//!   very answer of a record that does not exist, so its existence is never revealed.
+//!   A record named by a field of the body (an emission's guardian by codice fiscale) that
+//!   is not the caller's is that field's error (400), again the answer of one that does
+//!   not exist.
+//! - No valid login on a route that needs one gets **401 Unauthorized**.
+
+use crate::auth::Role;
+
+/// Something a user can do through the API; the table says which roles may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read children (Utenti) with their service cards: a family its own children, an
+    /// operator every child of the comune.
+    ReadChildren,
+    /// Read every child of the comune, not only a family's own (the registry).
+    ReadChildrenRegistry,
+    /// See an enrolment's fee data (fee band and quota, an income indicator).
+    ReadFees,
+    /// Read and change a child's meal bookings.
+    BookMeals,
+    /// Read the family's payments: services, statements, notices, emissions, receipts.
+    ReadPayments,
+    /// Pay: recharge online, create, pay or cancel a payment notice.
+    Pay,
+    /// Read any family's prepaid account statement (Conto della famiglia).
+    ReadFamilyAccounts,
+    /// Correct a family's prepaid account with a new movement.
+    CorrectAccount,
+    /// Issue emissions (rette) to families.
+    IssueEmissions,
+    /// Read and change the canteen calendar: service period, weekdays, closures.
+    ManageCalendar,
+    /// Read the day's roster, take attendance, read the kitchen counts.
+    TakeAttendance,
+    /// Charge the meals of a day to the families' accounts.
+    ChargeMeals,
+}
+
+use Role::{CanteenStaff, Delegate, Guardian, Integrator, Operator};
+
+impl Action {
+    pub const ALL: [Action; 12] = [
+        Action::ReadChildren,
+        Action::ReadChildrenRegistry,
+        Action::ReadFees,
+        Action::BookMeals,
+        Action::ReadPayments,
+        Action::Pay,
+        Action::ReadFamilyAccounts,
+        Action::CorrectAccount,
+        Action::IssueEmissions,
+        Action::ManageCalendar,
+        Action::TakeAttendance,
+        Action::ChargeMeals,
+    ];
+
+    /// The permission table: the roles that may take the action.
+    pub const fn roles(self) -> &'static [Role] {
+        match self {
+            // Canteen staff work from the day's roster (name, class, diet), which is all
+            // their work needs; integrators have their own endpoints.
+            Action::ReadChildren => &[Guardian, Delegate, Operator],
+            Action::ReadChildrenRegistry => &[Operator],
+            // The account holder who pays and the comune's operators, not a delegate.
+            Action::ReadFees => &[Guardian, Operator],
+            // The delegate (other parent) may only change meal bookings.
+            Action::BookMeals => &[Guardian, Delegate],
+            // Money is the guardian's (intestatario) business.
+            Action::ReadPayments | Action::Pay => &[Guardian],
+            Action::ReadFamilyAccounts | Action::CorrectAccount => &[Operator],
+            Action::IssueEmissions => &[Operator, Integrator],
+            Action::ManageCalendar | Action::ChargeMeals => &[Operator],
+            // Canteen staff, and operators standing in.
+            Action::TakeAttendance => &[CanteenStaff, Operator],
+        }
+    }
+
+    /// The Italian `detail` of the 403 a refused role gets.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            Action::ReadChildren => {
+                "Il tuo profilo non consente di consultare l'anagrafica degli utenti: gli alunni del giorno sono nelle presenze mensa."
+            }
+            _ => "Il tuo profilo non consente questa operazione.",
+        }
+    }
+}
+
+impl Role {
+    /// Whether the role may take `action`, as the permission table says.
+    pub fn may(self, action: Action) -> bool {
+        action.roles().contains(&self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_names_every_action_once_in_all() {
+        for (i, a) in Action::ALL.iter().enumerate() {
+            assert!(!Action::ALL[i + 1..].contains(a), "{a:?} twice");
+        }
+    }
+
+    #[test]
+    fn money_is_the_guardians_and_the_delegate_only_books_meals() {
+        let delegate: Vec<Action> = Action::ALL
+            .into_iter()
+            .filter(|a| Delegate.may(*a))
+            .collect();
+        assert_eq!(delegate, [Action::ReadChildren, Action::BookMeals]);
+        for action in [Action::ReadPayments, Action::Pay] {
+            let allowed: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may(action)).collect();
+            assert_eq!(allowed, [Guardian], "{action:?}");
+        }
+    }
+
+    #[test]
+    fn canteen_staff_take_attendance_but_never_read_the_registry() {
+        assert!(CanteenStaff.may(Action::TakeAttendance));
+        assert!(Operator.may(Action::TakeAttendance));
+        assert!(!CanteenStaff.may(Action::ReadChildren));
+        assert!(!CanteenStaff.may(Action::ChargeMeals));
+        assert!(!Guardian.may(Action::TakeAttendance));
+    }
+
+    #[test]
+    fn only_operators_read_the_registry_and_delegates_see_no_fees() {
+        for role in Role::ALL {
+            assert_eq!(role.may(Action::ReadChildrenRegistry), role == Operator);
+            // Whoever reads the whole registry also reads children.
+            if role.may(Action::ReadChildrenRegistry) {
+                assert!(role.may(Action::ReadChildren));
+            }
+        }
+        assert!(Guardian.may(Action::ReadFees));
+        assert!(!Delegate.may(Action::ReadFees));
+    }
+}

@@ -1,0 +1,437 @@
+//! The route × role matrix: every operation of `openapi/openapi.json` is called without
+//! login, as every role of Comune di Demo, as another family and as another comune's
+//! users, and each answer must be the one the permission table of
+//! `sportello_model::access` gives:
+//!
+//! - no login on a secured route: 401;
+//! - a role the table refuses: 403;
+//! - a role the table allows, on a record of another family or another comune: 404 (a
+//!   record named by a body field instead is that field's error, 400, as one that does
+//!   not exist);
+//! - a role the table allows, on what is its own: anything but 401, 403 or 404 (and
+//!   never a 5xx).
+//!
+//! Each operation is mapped to its rule below; an operation of the document without a
+//! rule (a new endpoint) fails the test.
+
+use e2e::{
+    client, json, workspace_root, TestServer, ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR,
+    GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO, PAOLO_CANTEEN,
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sportello_model::access::Action;
+use sportello_model::auth::{Role, TokenResponse};
+use sportello_model::payments::{EmissionSummary, Notice, PaymentService, ReceiptSummary};
+use sportello_model::Page;
+
+/// Whose records the ids of a request (path, query or body) are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Owner {
+    /// No record: the caller's own lists.
+    Nobody,
+    /// Comune di Demo's (a service): another comune's user gets 404.
+    Comune,
+    /// Mario Albertini's family's (a child, a notice, an emission, a receipt, his
+    /// account): another family and another comune get 404.
+    Family,
+    /// Named by a field of the body (an emission's guardian by codice fiscale): a name
+    /// that is not the comune's is a field error (400), as one that exists nowhere.
+    Field,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    /// No login needed.
+    Public,
+    /// Anyone logged in.
+    LoggedIn,
+    /// Roles allowed by the permission table, on records of `Owner`.
+    May(Action, Owner),
+}
+
+/// The rule of every operation of the document.
+fn rule(operation_id: &str) -> Option<Rule> {
+    use Action::*;
+    use Owner::*;
+    use Rule::*;
+    Some(match operation_id {
+        "health"
+        | "list_entes"
+        | "get_ente"
+        | "list_news"
+        | "get_news"
+        | "list_documents"
+        | "download_document"
+        | "login"
+        | "refresh"
+        | "logout"
+        | "password_reset_request"
+        | "password_reset_confirm"
+        | "oidc_start"
+        | "oidc_callback" => Public,
+        // pagoPA's callback is authenticated by the callback key, not by a user.
+        "receipt_callback" => Public,
+        "me" => LoggedIn,
+        "list_children" => May(ReadChildren, Nobody),
+        "get_child" => May(ReadChildren, Family),
+        "month_calendar" | "change_day" | "change_range" => May(BookMeals, Family),
+        "overview" | "list_emissions" | "list_receipts" => May(ReadPayments, Nobody),
+        "statement" | "list_notices" => May(ReadPayments, Comune),
+        "get_notice" | "notice_pdf" | "get_emission" | "receipt_pdf" => May(ReadPayments, Family),
+        "create_notice" | "recharge_online" => May(Pay, Comune),
+        "pay_notice" | "cancel_notice" => May(Pay, Family),
+        "family_statement" => May(ReadFamilyAccounts, Family),
+        "correct_account" => May(CorrectAccount, Family),
+        "create_emission" => May(IssueEmissions, Field),
+        "get_calendar" | "set_calendar" | "add_closure" | "remove_closure" => {
+            May(ManageCalendar, Comune)
+        }
+        "roster" | "kitchen_counts" | "mark_attendance" => May(TakeAttendance, Comune),
+        "charge" => May(ChargeMeals, Comune),
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Relation {
+    /// A user of Comune di Demo acting on Mario's family's records (his own, his
+    /// delegate's, the comune's staff).
+    Own,
+    AnotherFamily,
+    AnotherComune,
+}
+
+struct Caller {
+    name: &'static str,
+    role: Role,
+    relation: Relation,
+    token: String,
+}
+
+/// The demo ids every request is built from, looked up through the API as their owner.
+struct Ids {
+    child: i64,
+    refezione: i64,
+    trasporto: i64,
+    notice: i64,
+    emission: i64,
+    receipt: i64,
+    guardian: i64,
+    closure: i64,
+    calendar: Value,
+}
+
+/// Today for the server's clock (a Tuesday of the school year), and the day before:
+/// meals are charged once a day is over.
+const DAY: &str = "2026-11-24";
+const YESTERDAY: &str = "2026-11-23";
+
+fn id_of(ids: &Ids, path: &str, param: &str) -> String {
+    match param {
+        "slug" => "demo".into(),
+        "provider" => "spid".into(),
+        "child_id" => ids.child.to_string(),
+        "service_id" => ids.refezione.to_string(),
+        "guardian_id" => ids.guardian.to_string(),
+        "closure_id" => ids.closure.to_string(),
+        "day" => DAY.into(),
+        "month" => "2026-11".into(),
+        "id" if path.starts_with("/children/") => ids.child.to_string(),
+        "id" if path.starts_with("/payments/services/") => ids.refezione.to_string(),
+        "id" if path.starts_with("/payments/notices/") => ids.notice.to_string(),
+        "id" if path.starts_with("/payments/emissions/") => ids.emission.to_string(),
+        "id" if path.starts_with("/payments/receipts/") => ids.receipt.to_string(),
+        "id" if path.starts_with("/entes/") => "1".into(),
+        _ => panic!("no demo value for {{{param}}} of {path}: add one"),
+    }
+}
+
+/// A valid query string and body for the operation, so that what answers is the rule,
+/// not a malformed request.
+fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
+    let service = ids.refezione;
+    let query = match operation_id {
+        "roster" | "kitchen_counts" => format!("?service_id={service}&day={DAY}"),
+        _ => String::new(),
+    };
+    let body = match operation_id {
+        "change_day" => json!({ "service_id": service, "choice": "absent" }),
+        "change_range" => {
+            json!({ "service_id": service, "from": DAY, "to": DAY, "choice": "absent" })
+        }
+        "mark_attendance" => json!({ "service_id": service, "day": DAY, "present": true }),
+        "charge" => json!({ "service_id": service, "day": YESTERDAY }),
+        "create_notice" | "recharge_online" => json!({ "amount": "10" }),
+        "pay_notice" => json!({}),
+        "correct_account" => json!({
+            "kind": "adjustment", "amount": "1", "reason": "Prova", "request_id": "matrix-1"
+        }),
+        "create_emission" => json!({
+            "guardian_fiscal_code": MARIO,
+            "service_id": ids.trasporto,
+            "title": "Retta",
+            "due_date": "2026-12-15",
+            "lines": [{ "description": "Retta", "amount": "10" }]
+        }),
+        "set_calendar" => ids.calendar.clone(),
+        "add_closure" => {
+            json!({ "from": "2026-12-01", "to": "2026-12-01", "description": "Prova" })
+        }
+        "login" => json!({ "fiscal_code": MARIO, "password": "sbagliata" }),
+        "password_reset_request" => json!({ "fiscal_code": MARIO }),
+        "password_reset_confirm" => json!({ "token": "x", "password": "UnaPassword2026!" }),
+        "receipt_callback" => json!({}),
+        _ => return (query, None),
+    };
+    (query, Some(body))
+}
+
+async fn login(server: &TestServer, slug: &str, fiscal_code: &str) -> TokenResponse {
+    if slug == "demo" {
+        server.login(slug, fiscal_code).await
+    } else {
+        server.spid_login(slug, fiscal_code).await
+    }
+}
+
+async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResponse) -> Ids {
+    let token = &mario.access_token;
+    let child = server.child_named(token, "Sofia").await;
+    let services: Vec<PaymentService> = json(
+        server.get(token, "/payments/services").await,
+        StatusCode::OK,
+    )
+    .await;
+    let named = |name: &str| {
+        services
+            .iter()
+            .find(|s| s.service_name == name)
+            .unwrap_or_else(|| panic!("{name} among Mario's services"))
+            .service_id
+    };
+    let (refezione, trasporto) = (named("Refezione Scolastica"), named("Trasporto Scolastico"));
+    let notice: Notice = json(
+        server
+            .post_json(
+                token,
+                &format!("/payments/services/{refezione}/notices"),
+                &json!({ "amount": "10" }),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let emissions: Page<EmissionSummary> = json(
+        server.get(token, "/payments/emissions").await,
+        StatusCode::OK,
+    )
+    .await;
+    let receipts: Page<ReceiptSummary> = json(
+        server.get(token, "/payments/receipts").await,
+        StatusCode::OK,
+    )
+    .await;
+    let calendar_path = format!("/services/{refezione}/calendar");
+    let calendar: Value = json(
+        server.get(&giulia.access_token, &calendar_path).await,
+        StatusCode::OK,
+    )
+    .await;
+    let added: Value = json(
+        server
+            .post_json(
+                &giulia.access_token,
+                &format!("/services/{refezione}/closures"),
+                &json!({ "from": "2026-12-02", "to": "2026-12-02", "description": "Matrice" }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let closure = added["calendar"]["closures"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["description"] == "Matrice"))
+        .and_then(|c| c["id"].as_i64())
+        .unwrap_or_else(|| panic!("the closure just added: {added}"));
+    Ids {
+        child,
+        refezione,
+        trasporto,
+        notice: notice.id,
+        emission: emissions.items.first().expect("Mario's demo emissions").id,
+        receipt: receipts.items.first().expect("Mario's demo receipt").id,
+        guardian: mario.user.id,
+        closure,
+        calendar: json!({
+            "first_day": calendar["first_day"],
+            "last_day": calendar["last_day"],
+            "serving_weekdays": calendar["serving_weekdays"],
+        }),
+    }
+}
+
+/// What the table says `caller` gets, as a check on the status; `None` when allowed.
+fn expected(rule: Rule, caller: Option<&Caller>) -> Option<StatusCode> {
+    let Some(caller) = caller else {
+        return match rule {
+            Rule::Public => None,
+            _ => Some(StatusCode::UNAUTHORIZED),
+        };
+    };
+    let Rule::May(action, owner) = rule else {
+        return None;
+    };
+    if !caller.role.may(action) {
+        return Some(StatusCode::FORBIDDEN);
+    }
+    match (caller.relation, owner) {
+        (Relation::AnotherFamily, Owner::Family) => Some(StatusCode::NOT_FOUND),
+        (Relation::AnotherComune, Owner::Family | Owner::Comune) => Some(StatusCode::NOT_FOUND),
+        (Relation::AnotherComune, Owner::Field) => Some(StatusCode::BAD_REQUEST),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_permission_table_says() {
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T08:00:00Z")]).await;
+    let document: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace_root().join("openapi/openapi.json"))
+            .expect("openapi/openapi.json"),
+    )
+    .expect("the OpenAPI document is JSON");
+
+    let mut callers = Vec::new();
+    for (name, slug, fiscal_code, relation) in [
+        ("the guardian", "demo", MARIO, Relation::Own),
+        ("the delegate", "demo", LAURA_DELEGATE, Relation::Own),
+        ("the operator", "demo", GIULIA_OPERATOR, Relation::Own),
+        ("the canteen staff", "demo", PAOLO_CANTEEN, Relation::Own),
+        ("another family", "demo", ANNA, Relation::AnotherFamily),
+        (
+            "another comune's operator",
+            "esempio",
+            CARLO_OPERATOR_ESEMPIO,
+            Relation::AnotherComune,
+        ),
+        (
+            "another comune's guardian",
+            "esempio",
+            GIUSEPPE_ESEMPIO,
+            Relation::AnotherComune,
+        ),
+    ] {
+        let tokens = login(&server, slug, fiscal_code).await;
+        callers.push(Caller {
+            name,
+            role: tokens.user.role,
+            relation,
+            token: tokens.access_token,
+        });
+    }
+    let ids = demo_ids(&server, &login(&server, "demo", MARIO).await, &{
+        login(&server, "demo", GIULIA_OPERATOR).await
+    })
+    .await;
+
+    let http = client();
+    let mut unmapped = Vec::new();
+    let mut wrong = Vec::new();
+    let mut calls = 0;
+    for (template, operations) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in operations.as_object().expect("operations") {
+            let operation_id = operation["operationId"].as_str().expect("operationId");
+            let Some(rule) = rule(operation_id) else {
+                unmapped.push(format!(
+                    "{} {template} ({operation_id})",
+                    method.to_uppercase()
+                ));
+                continue;
+            };
+            // The document and the table agree on which routes need a login.
+            let secured = operation["security"].as_array().is_some_and(|all| {
+                !all.is_empty()
+                    && all
+                        .iter()
+                        .all(|r| r.as_object().is_some_and(|r| !r.is_empty()))
+            });
+            assert_eq!(
+                secured,
+                !matches!(rule, Rule::Public),
+                "{operation_id}: the document's security and the table's rule differ"
+            );
+            let mut path = template.clone();
+            while let Some(start) = path.find('{') {
+                let end = path[start..].find('}').expect("closing brace") + start;
+                let value = id_of(&ids, template, &path[start + 1..end]);
+                path.replace_range(start..=end, &value);
+            }
+            let (query, body) = query_and_body(operation_id, &ids);
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            // Without login first, then the refused, other families and comuni, and the
+            // allowed users last: their writes never decide another caller's answer.
+            let mut order: Vec<Option<&Caller>> = vec![None];
+            order.extend(
+                callers
+                    .iter()
+                    .filter(|c| c.relation != Relation::Own)
+                    .map(Some),
+            );
+            order.extend(
+                callers
+                    .iter()
+                    .filter(|c| c.relation == Relation::Own)
+                    .map(Some),
+            );
+            for caller in order {
+                if caller.is_some() && matches!(rule, Rule::Public) {
+                    continue;
+                }
+                let mut request =
+                    http.request(method.clone(), server.api(&format!("{path}{query}")));
+                if let Some(caller) = caller {
+                    request = request.bearer_auth(&caller.token);
+                }
+                if let Some(body) = &body {
+                    request = request.json(body);
+                }
+                let status = request.send().await.expect("request").status();
+                calls += 1;
+                let who = caller.map_or("without login", |c| c.name);
+                let ok = match expected(rule, caller) {
+                    Some(want) => status == want,
+                    None => {
+                        !status.is_server_error()
+                            && if matches!(rule, Rule::Public) {
+                                status != StatusCode::FORBIDDEN
+                            } else {
+                                ![
+                                    StatusCode::UNAUTHORIZED,
+                                    StatusCode::FORBIDDEN,
+                                    StatusCode::NOT_FOUND,
+                                ]
+                                .contains(&status)
+                            }
+                    }
+                };
+                if !ok {
+                    wrong.push(format!(
+                        "{method} {path}{query} ({operation_id}) {who}: {status}, the table says {}",
+                        expected(rule, caller)
+                            .map_or("allowed".to_string(), |s| s.as_u16().to_string())
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        unmapped.is_empty(),
+        "operations without a rule in the matrix (map each to its Action): {unmapped:#?}"
+    );
+    assert!(
+        wrong.is_empty(),
+        "answers against the permission table: {wrong:#?}"
+    );
+    assert!(calls > 200, "only {calls} calls: the document was not read");
+}
