@@ -92,8 +92,15 @@ async fn insert_family<C: ConnectionTrait>(
     password_hash: &str,
     now: OffsetDateTime,
 ) -> Result<(user::Model, Vec<child::Model>), DbErr> {
-    let guardian =
-        insert_user(db, ente_id, Role::Guardian, family.guardian, password_hash, now).await?;
+    let guardian = insert_user(
+        db,
+        ente_id,
+        Role::Guardian,
+        family.guardian,
+        password_hash,
+        now,
+    )
+    .await?;
     let mut children = Vec::new();
     for (fiscal_code, first_name, last_name, birth_date, sex) in &family.children {
         children.push(

@@ -107,7 +107,17 @@ pub async fn process(
                 apply(&txn, n, &stored).await?;
                 ReceiptOutcome::Accepted
             } else {
-                ReceiptOutcome::DuplicatePayment
+                // Another transaction settled the notice after it was read here (paid
+                // by another receipt, or cancelled): its state now says why.
+                let now_state = payment_notice::Entity::find_in_ente(n.ente_id)
+                    .filter(payment_notice::Column::Id.eq(n.id))
+                    .one(&txn)
+                    .await?
+                    .map(|n| n.status);
+                match now_state {
+                    Some(NoticeState::Cancelled) => ReceiptOutcome::Cancelled,
+                    _ => ReceiptOutcome::DuplicatePayment,
+                }
             }
         }
     };
