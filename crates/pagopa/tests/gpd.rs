@@ -119,7 +119,7 @@ fn next(receiver: &mpsc::Receiver<Recorded>) -> Recorded {
 fn client(base_url: &str) -> GpdClient {
     GpdClient::new(GpdConfig {
         base_url: base_url.to_string(),
-        subscription_key: "chiave-segreta".to_string(),
+        subscription_key: "chiave-segreta".into(),
         timeout: Duration::from_secs(5),
     })
     .expect("valid configuration")
@@ -350,7 +350,7 @@ async fn checks_the_position_before_calling_pagopa() {
 fn refuses_unusable_configurations_and_hides_the_key() {
     let config = |base_url: &str, key: &str| GpdConfig {
         base_url: base_url.to_string(),
-        subscription_key: key.to_string(),
+        subscription_key: key.into(),
         timeout: Duration::from_secs(5),
     };
     for (base_url, key) in [

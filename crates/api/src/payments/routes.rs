@@ -1,12 +1,14 @@
 //! `/api/v1/payments/...`: the guardian's money. Everyone else gets 404.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use secrecy::ExposeSecret;
 use sportello_model::payments::{
     AccountCorrection, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, NewEmission,
     Notice, PaymentService, ReceiptSummary, RechargeRequest, Statement,
 };
 use sportello_model::{Page, PageQuery, Problem};
 use sportello_pagopa::PaymentGateway;
+use subtle::ConstantTimeEq;
 
 use super::{corrections, emissions, notices, receipts, service};
 use crate::auth::Principal;
@@ -297,14 +299,15 @@ pub async fn receipt_callback(
     let expected = state
         .config
         .pagopa_callback_key
-        .as_deref()
-        .ok_or(ApiError::NotFound)?;
+        .as_ref()
+        .ok_or(ApiError::NotFound)?
+        .expose_secret();
     let presented = req
         .headers()
         .get("X-Callback-Key")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+    if !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(ApiError::Unauthorized(
             "Chiave di callback non valida.".into(),
         ));
@@ -313,10 +316,6 @@ pub async fn receipt_callback(
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let outcome = receipts::process(&state.db, &receipt).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "esito": outcome.as_str() })))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Issue an emission (retta) to a guardian: operators and integrators. With an
