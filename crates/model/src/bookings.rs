@@ -3,7 +3,7 @@
 //! days are editable; the API enforces the very same ones.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, Weekday};
 
 use crate::entes::{CutoffRule, EnteSettings};
 use crate::format;
@@ -271,16 +271,9 @@ impl std::fmt::Display for BookingRefusal {
     }
 }
 
+/// The name of weekday `n`, 1 (Monday) to 7 (Sunday).
 fn weekday_name(n: u8) -> &'static str {
-    match n {
-        1 => "lunedì",
-        2 => "martedì",
-        3 => "mercoledì",
-        4 => "giovedì",
-        5 => "venerdì",
-        6 => "sabato",
-        _ => "domenica",
-    }
+    format::weekday_name(Weekday::Sunday.nth_next(n))
 }
 
 /// "dal martedì al venerdì" for a contiguous range, else "il lunedì, il mercoledì".
@@ -402,21 +395,12 @@ pub struct SkippedDay {
 impl SkippedDay {
     /// "Lunedì 30/11/2026: il pasto può essere modificato solo dal martedì al venerdì."
     pub fn text(&self) -> String {
-        let weekday = weekday_name(self.date.weekday().number_from_monday());
         let mut reason = self.reason.chars();
         let reason = match reason.next() {
             Some(first) => first.to_lowercase().chain(reason).collect::<String>(),
             None => String::new(),
         };
-        let mut weekday_chars = weekday.chars();
-        let weekday = match weekday_chars.next() {
-            Some(first) => first
-                .to_uppercase()
-                .chain(weekday_chars)
-                .collect::<String>(),
-            None => String::new(),
-        };
-        format!("{weekday} {}: {reason}", format::date(self.date))
+        format!("{}: {reason}", format::long_date_capitalised(self.date))
     }
 }
 
