@@ -40,6 +40,19 @@ pub fn hour_minute(t: Time) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
+/// `301000000000000144` → `3010 0000 0000 0001 44`: a notice number in groups of four
+/// digits, as pagoPA prints it on notices.
+pub fn notice_number(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 4);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `SETTEMBRE 2023` style month title, capitalised: `Settembre 2023`.
 pub fn month_year(month: Month, year: i32) -> String {
     format!("{} {}", month_name(month), year)
@@ -140,5 +153,17 @@ mod tests {
             "Domenica 29/11/2026"
         );
         assert_eq!(weekday_short(Weekday::Thursday), "Gio");
+    }
+
+    #[test]
+    fn groups_notice_numbers_as_pagopa_prints_them() {
+        assert_eq!(
+            notice_number("301000000000000144"),
+            "3010 0000 0000 0001 44"
+        );
+        assert_eq!(
+            notice_number("002000000013037367"),
+            "0020 0000 0013 0373 67"
+        );
     }
 }

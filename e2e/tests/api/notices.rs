@@ -403,7 +403,7 @@ async fn a_receipt_racing_a_cancellation_ends_paid_or_cancelled_never_both() {
 }
 
 #[tokio::test]
-async fn the_notice_pdf_prints_the_date_the_portal_shows() {
+async fn the_notice_pdf_prints_the_date_and_number_the_portal_shows() {
     let server = TestServer::start().await;
     let mario = server.login("demo", MARIO).await;
     let token = &mario.access_token;
@@ -440,6 +440,10 @@ async fn the_notice_pdf_prints_the_date_the_portal_shows() {
         .await
         .unwrap();
     assert!(lookup.contains(&shown), "{lookup}");
+    // Both print the notice number the way the portal shows it.
+    let grouped = format::notice_number(&made.notice_number);
+    assert!(printed.contains(&grouped), "{grouped} not in {printed}");
+    assert!(lookup.contains(&grouped), "{grouped} not in {lookup}");
 
     // A retta: due by its due date, as its page says.
     let rette: Page<EmissionSummary> = json(

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use serde::Deserialize;
 use sportello_model::auth::return_path;
-use sportello_model::format::{date, euro_cents};
+use sportello_model::format::{self, date, euro_cents};
 use sportello_model::payments::NoticeStatus;
 use sportello_model::rome;
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
@@ -92,7 +92,7 @@ fn notice_facts(ente: &ente::Model, notice: &payment_notice::Model) -> String {
         "<dl><dt>Ente creditore</dt><dd>{}</dd><dt>Causale</dt><dd>{}</dd><dt>Numero avviso</dt><dd id=\"numero-avviso\">{}</dd><dt>Importo</dt><dd id=\"importo\">{}</dd><dt>Scadenza</dt><dd id=\"scadenza\">{}</dd></dl>",
         escape(&ente.name),
         escape(&notice.description),
-        notice.notice_number,
+        format::notice_number(&notice.notice_number),
         euro_cents(notice.amount_cents),
         notices::deadline(notice).text()
     )

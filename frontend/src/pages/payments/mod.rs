@@ -41,16 +41,6 @@ fn breadcrumb(ente: Ente, rest: Vec<(String, Option<String>)>) -> impl IntoView 
     view! { <Breadcrumb steps /> }
 }
 
-/// `301000000000000144` → `3010 0000 0000 0001 44`, as printed on pagoPA notices.
-fn grouped(number: &str) -> String {
-    number
-        .as_bytes()
-        .chunks(4)
-        .filter_map(|chunk| std::str::from_utf8(chunk).ok())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// How a status badge reads at a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tone {
