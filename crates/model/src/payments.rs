@@ -353,6 +353,14 @@ pub struct Notice {
     pub pdf_url: String,
 }
 
+/// How long a recharge notice stays payable after the day it is made.
+pub const RECHARGE_NOTICE_DAYS: i64 = 90;
+
+/// The last day a recharge notice made on `today` can be paid.
+pub fn recharge_notice_expiry(today: Date) -> Date {
+    today + time::Duration::days(RECHARGE_NOTICE_DAYS)
+}
+
 /// The date a payment notice carries: the one the portal shows and the notice PDF prints,
 /// and the one pagoPA is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -389,6 +397,12 @@ impl NoticeDeadline {
         matches!(self, NoticeDeadline::ValidUntil(_))
     }
 
+    /// Whether the notice can no longer be paid on `day`: it is past its last valid day.
+    /// A due date never stops payment.
+    pub fn expired_on(self, day: Date) -> bool {
+        matches!(self, NoticeDeadline::ValidUntil(last) if day > last)
+    }
+
     /// "entro il 27/04/2027", "valido fino al 28/02/2027" or "senza scadenza".
     pub fn text(self) -> String {
         match self {
@@ -417,6 +431,20 @@ mod deadline_tests {
         assert_eq!(retta.day(), Some(date!(2027 - 04 - 27)));
         assert_eq!(NoticeDeadline::of(None, None).text(), "senza scadenza");
         assert_eq!(NoticeDeadline::of(None, None).day(), None);
+    }
+
+    #[test]
+    fn a_recharge_notice_is_payable_up_to_its_last_day_a_retta_always() {
+        let made = date!(2026 - 11 - 30);
+        let last = super::recharge_notice_expiry(made);
+        assert_eq!(last, date!(2027 - 02 - 28));
+        let recharge = NoticeDeadline::of(None, Some(last));
+        assert!(!recharge.expired_on(made));
+        assert!(!recharge.expired_on(last));
+        assert!(recharge.expired_on(date!(2027 - 03 - 01)));
+        let retta = NoticeDeadline::of(Some(made), None);
+        assert!(!retta.expired_on(date!(2030 - 01 - 01)));
+        assert!(!NoticeDeadline::Open.expired_on(date!(2030 - 01 - 01)));
     }
 }
 

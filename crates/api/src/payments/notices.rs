@@ -20,9 +20,6 @@ use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
-/// How long a recharge notice stays payable.
-const RECHARGE_NOTICE_DAYS: i64 = 90;
-
 /// The ente's numbering configuration (aux digit with application or segregation code).
 pub fn notice_config(ente: &ente::Model) -> ApiResult<NoticeConfig> {
     let code = if ente.pagopa_aux_digit == 0 {
@@ -111,11 +108,6 @@ pub async fn create<C: ConnectionTrait>(
     .await?)
 }
 
-/// Expiry of a recharge notice created today.
-pub fn recharge_expiry(today: Date) -> Date {
-    today + time::Duration::days(RECHARGE_NOTICE_DAYS)
-}
-
 /// The notice's one date, as the portal shows it, the PDF prints it and pagoPA knows it.
 pub fn deadline(notice: &payment_notice::Model) -> NoticeDeadline {
     NoticeDeadline::of(notice.due_date, notice.expires_on)
@@ -125,7 +117,7 @@ pub fn status(notice: &payment_notice::Model, today: Date) -> NoticeStatus {
     match notice.status.as_str() {
         "paid" => NoticeStatus::Paid,
         "cancelled" => NoticeStatus::Cancelled,
-        _ if notice.expires_on.is_some_and(|d| d < today) => NoticeStatus::Expired,
+        _ if deadline(notice).expired_on(today) => NoticeStatus::Expired,
         _ => NoticeStatus::Open,
     }
 }
@@ -182,7 +174,7 @@ pub async fn register_and_commit(
         notice_number: notice_number.clone(),
         amount_cents: notice.amount_cents,
         description: notice.description.clone(),
-        deadline: deadline(&notice),
+        deadline: deadline(notice),
         payer: Payer {
             full_name: payer.full_name(),
             fiscal_code: payer.fiscal_code.clone(),

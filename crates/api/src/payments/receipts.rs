@@ -17,6 +17,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::entity::{emission, payment_notice, receipt};
 use super::ledger::{self, NewMovement};
+use super::notices;
 use super::service::require_guardian;
 use crate::accounts::entity::user;
 use crate::auth::Principal;
@@ -133,7 +134,7 @@ pub async fn process(db: &DatabaseConnection, r: &Receipt) -> ApiResult<ReceiptO
         Some(n) if n.status == "paid" => ReceiptOutcome::DuplicatePayment,
         Some(n) if n.status == "cancelled" => ReceiptOutcome::Cancelled,
         Some(n) if n.amount_cents != r.amount_cents => ReceiptOutcome::AmountMismatch,
-        Some(n) if n.expires_on.is_some_and(|d| d < paid_day) => ReceiptOutcome::Expired,
+        Some(n) if notices::deadline(n).expired_on(paid_day) => ReceiptOutcome::Expired,
         Some(n) => {
             let claimed = payment_notice::Entity::update_many()
                 .col_expr(payment_notice::Column::Status, Expr::value("paid"))

@@ -10,8 +10,8 @@ use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{
-    check_recharge_amount, AccountSummary, CheckoutStarted, Notice, NoticeStatus, PaymentService,
-    Statement,
+    check_recharge_amount, recharge_notice_expiry, AccountSummary, CheckoutStarted, Notice,
+    NoticeStatus, PaymentService, Statement,
 };
 use sportello_model::{rome, Page};
 use sportello_pagopa::{EnteFiscalCode, NoticeDocument, NoticeNumber, PaymentGateway};
@@ -201,7 +201,7 @@ pub async fn create_recharge_notice(
             amount_cents: cents,
             description: format!("Ricarica {} - {}", s.name, guardian.full_name()),
             due_date: None,
-            expires_on: Some(notices::recharge_expiry(today)),
+            expires_on: Some(recharge_notice_expiry(today)),
             online_only,
         },
     )
