@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use sea_orm::{DatabaseConnection, EntityTrait};
-use sportello_model::entes::ServiceKind;
 use sportello_model::rome;
 
 use sportello_pagopa::PaymentGateway;
@@ -41,7 +40,7 @@ async fn charge_recent_days(
     let services = service::Entity::find().all(db).await?;
     for s in services
         .iter()
-        .filter(|s| service_kind(&s.kind) == ServiceKind::Prepaid)
+        .filter(|s| service_kind(&s.kind).serves_meals())
     {
         for back in 1..=DAYS_BACK {
             let day = today - time::Duration::days(back);
