@@ -66,6 +66,9 @@ pub struct Config {
     pub charge_job: bool,
 }
 
+/// Shortest JWT secret accepted, in bytes.
+const MIN_JWT_SECRET_LEN: usize = 32;
+
 /// Used only outside production, where a real secret is mandatory.
 const DEV_JWT_SECRET: &str = "sportello-development-secret-not-for-production";
 
@@ -118,18 +121,18 @@ impl Config {
         };
         let production = environment == Environment::Production;
         let jwt_secret = match var("JWT_SECRET") {
-            Some(secret) if secret.len() >= 32 && secret != DEV_JWT_SECRET => secret,
+            Some(secret) if secret.len() >= MIN_JWT_SECRET_LEN && secret != DEV_JWT_SECRET => {
+                secret
+            }
             Some(_) if production => {
-                return Err(ConfigError::Invalid(
-                    "JWT_SECRET è troppo corto: in produzione serve un segreto casuale di almeno 32 caratteri (ad esempio: openssl rand -base64 48)."
-                        .into(),
-                ))
+                return Err(ConfigError::Invalid(format!(
+                    "JWT_SECRET è troppo corto: in produzione serve un segreto casuale di almeno {MIN_JWT_SECRET_LEN} caratteri (ad esempio: openssl rand -base64 48)."
+                )))
             }
             None if production => {
-                return Err(ConfigError::Invalid(
-                    "JWT_SECRET non è impostato: in produzione serve un segreto casuale di almeno 32 caratteri (ad esempio: openssl rand -base64 48). Il server non parte senza."
-                        .into(),
-                ))
+                return Err(ConfigError::Invalid(format!(
+                    "JWT_SECRET non è impostato: in produzione serve un segreto casuale di almeno {MIN_JWT_SECRET_LEN} caratteri (ad esempio: openssl rand -base64 48). Il server non parte senza."
+                )))
             }
             Some(secret) => secret,
             None => DEV_JWT_SECRET.to_string(),

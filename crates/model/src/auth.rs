@@ -134,19 +134,24 @@ pub struct PasswordResetConfirm {
     pub new_password: String,
 }
 
-/// Password policy: at least 10 characters with a letter and a digit.
+/// Shortest new password, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// Password policy: at least [`MIN_PASSWORD_CHARS`] characters with a letter and a digit.
 pub fn validate_new_password(field: &str, password: &str) -> Result<(), FieldError> {
     let length = password.chars().count();
-    if length < 10 {
+    if length < MIN_PASSWORD_CHARS {
         return Err(FieldError::new(
             field,
-            "La password deve contenere almeno 10 caratteri.",
+            format!("La password deve contenere almeno {MIN_PASSWORD_CHARS} caratteri."),
         ));
     }
-    if length > 128 {
+    if length > MAX_PASSWORD_CHARS {
         return Err(FieldError::new(
             field,
-            "La password può contenere al massimo 128 caratteri.",
+            format!("La password può contenere al massimo {MAX_PASSWORD_CHARS} caratteri."),
         ));
     }
     if !password.chars().any(char::is_alphabetic) || !password.chars().any(|c| c.is_ascii_digit()) {

@@ -364,7 +364,7 @@ impl BookingRange {
         } else if (self.to - self.from).whole_days() >= MAX_RANGE_DAYS {
             vec![FieldError::new(
                 "to",
-                "Si possono modificare al massimo 62 giorni alla volta.",
+                format!("Si possono modificare al massimo {MAX_RANGE_DAYS} giorni alla volta."),
             )]
         } else {
             Vec::new()
@@ -536,6 +536,8 @@ pub struct CalendarSettings {
 pub const MAX_PERIOD_DAYS: i64 = 366;
 /// Longest closure an operator may add at once, in days (the summer break fits).
 pub const MAX_CLOSURE_DAYS: i64 = 120;
+/// Longest description of a closure, in characters.
+pub const MAX_CLOSURE_DESCRIPTION_CHARS: usize = 120;
 
 impl CalendarSettings {
     /// Italian errors per field, empty when the settings are acceptable. The SPA shows
@@ -580,7 +582,7 @@ impl NewClosure {
         } else if (self.to - self.from).whole_days() >= MAX_CLOSURE_DAYS {
             errors.push(FieldError::new(
                 "to",
-                "Una chiusura può durare al massimo 120 giorni.",
+                format!("Una chiusura può durare al massimo {MAX_CLOSURE_DAYS} giorni."),
             ));
         }
         let description = self.description.trim();
@@ -589,10 +591,12 @@ impl NewClosure {
                 "description",
                 "Scrivi il motivo della chiusura, ad esempio «Vacanze di Natale».",
             ));
-        } else if description.chars().count() > 120 {
+        } else if description.chars().count() > MAX_CLOSURE_DESCRIPTION_CHARS {
             errors.push(FieldError::new(
                 "description",
-                "La descrizione può contenere al massimo 120 caratteri.",
+                format!(
+                    "La descrizione può contenere al massimo {MAX_CLOSURE_DESCRIPTION_CHARS} caratteri."
+                ),
             ));
         }
         errors

@@ -228,6 +228,8 @@ pub struct AccountCorrection {
 
 /// Longest reason of a correction, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
+/// Longest request id (the idempotency key of a correction), in characters.
+pub const MAX_REQUEST_ID_CHARS: usize = 64;
 
 impl AccountCorrection {
     /// The signed movement in cents (a refund debits), or Italian errors per field.
@@ -270,14 +272,16 @@ impl AccountCorrection {
         } else if reason.chars().count() > MAX_REASON_CHARS {
             errors.push(FieldError::new(
                 "reason",
-                "Il motivo può contenere al massimo 200 caratteri.",
+                format!("Il motivo può contenere al massimo {MAX_REASON_CHARS} caratteri."),
             ));
         }
         let request = self.request_id.trim();
-        if request.is_empty() || request.len() > 64 {
+        if request.is_empty() || request.len() > MAX_REQUEST_ID_CHARS {
             errors.push(FieldError::new(
                 "request_id",
-                "Identificativo della richiesta mancante o troppo lungo (massimo 64 caratteri).",
+                format!(
+                    "Identificativo della richiesta mancante o troppo lungo (massimo {MAX_REQUEST_ID_CHARS} caratteri)."
+                ),
             ));
         }
         match cents {
