@@ -172,7 +172,7 @@ pub const RETURN_PATH_MAX_LEN: usize = 512;
 pub fn return_path(requested: Option<&str>, slug: &str) -> String {
     requested
         .filter(|path| is_portal_path(path) && is_comune_page(path, slug))
-        .map_or_else(|| format!("/{slug}/area-personale"), str::to_owned)
+        .map_or_else(|| crate::spa::personal_area(slug), str::to_owned)
 }
 
 /// A path of this site that no browser can read as another host: a single `/` then a path
@@ -206,7 +206,8 @@ fn is_comune_page(path: &str, slug: &str) -> bool {
     let Some(rest) = page.strip_prefix('/').and_then(|p| p.strip_prefix(slug)) else {
         return false;
     };
-    (rest.is_empty() || rest.starts_with('/')) && rest.trim_end_matches('/') != "/accedi"
+    (rest.is_empty() || rest.starts_with('/'))
+        && page.trim_end_matches('/') != crate::spa::login(slug)
 }
 
 /// Why a SPID/CIE login did not succeed. The server sends the browser back to the login

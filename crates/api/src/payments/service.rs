@@ -13,7 +13,7 @@ use sportello_model::payments::{
     check_recharge_amount, recharge_notice_expiry, AccountSummary, CheckoutStarted, Notice,
     NoticeStatus, PaymentService, Statement,
 };
-use sportello_model::{rome, Page};
+use sportello_model::{rome, spa, Page};
 use sportello_pagopa::{EnteFiscalCode, NoticeDocument, NoticeNumber, PaymentGateway};
 use time::OffsetDateTime;
 
@@ -248,8 +248,8 @@ pub async fn pay_online(
         .one(db)
         .await?;
     let return_to = match bill {
-        Some(e) => format!("/{slug}/pagamenti/emissioni/{}", e.id),
-        None => format!("/{slug}/pagamenti/{}", notice.service_id),
+        Some(e) => spa::emission(&slug, e.id),
+        None => spa::prepaid_service(&slug, notice.service_id),
     };
     let today = rome::today(now);
     match notices::status(&notice, today) {

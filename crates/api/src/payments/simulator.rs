@@ -15,7 +15,7 @@ use serde::Deserialize;
 use sportello_model::auth::return_path;
 use sportello_model::format::{self, date, euro_cents};
 use sportello_model::payments::NoticeStatus;
-use sportello_model::rome;
+use sportello_model::{rome, spa};
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
 use time::OffsetDateTime;
 
@@ -178,8 +178,8 @@ fn closed_checkout_page(
                     .unwrap_or_default()
             ),
             format!(
-                r#"<p><a id="ricevuta" href="/{}/pagamenti/ricevute">Vedi la ricevuta</a></p>"#,
-                escape(&ente.slug)
+                r#"<p><a id="ricevuta" href="{}">Vedi la ricevuta</a></p>"#,
+                escape(&spa::receipts(&ente.slug))
             ),
         ),
         CheckoutState::NoticeCancelled => (

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use sportello_model::entes::ServiceKind;
 use sportello_model::payments::{EmissionDetail, EmissionStatus, EmissionSummary};
-use sportello_model::{format, Page};
+use sportello_model::{format, spa, Page};
 
 use super::{breadcrumb, GuardianOnly, PayButton, PaymentOutcome, StatusBadge, Tone};
 use crate::api;
@@ -114,7 +114,7 @@ fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
                 <a
                     id=format!("emission-{id}-detail")
                     class="btn btn-outline-primary btn-sm"
-                    href=ente.path(&format!("pagamenti/emissioni/{id}"))
+                    href=spa::emission(&ente.slug.get(), id)
                 >
                     "Dettaglio"
                     <span class="visually-hidden">{format!(": {}", emission.title)}</span>
@@ -158,7 +158,7 @@ fn list_path(ente: Ente, service_id: Option<i64>) -> String {
     });
     match service_id {
         Some(id) => ente.path(&format!("pagamenti/{id}")),
-        None => ente.path("pagamenti"),
+        None => spa::payments(&ente.slug.get()),
     }
 }
 
