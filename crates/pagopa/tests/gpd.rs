@@ -133,30 +133,29 @@ async fn creates_a_published_debt_position() {
     );
 }
 
-#[tokio::test]
-async fn a_retta_is_due_by_its_date_and_stays_payable_after_it() {
+/// The body GPD receives for the test position with `deadline`.
+async fn sent_with(deadline: NoticeDeadline) -> serde_json::Value {
     let server = gpd(POSITIONS, vec![ResponseTemplate::new(201)]).await;
     let mut p = position();
-    p.deadline = NoticeDeadline::DueBy(date!(2024 - 04 - 27));
+    p.deadline = deadline;
     client(&base_url(&server))
         .create_debt_position(&p)
         .await
         .expect("created");
-    let body: serde_json::Value = requests(&server).await[0].body_json().expect("JSON");
+    let body = requests(&server).await[0].body_json().expect("JSON");
+    body
+}
+
+#[tokio::test]
+async fn a_retta_is_due_by_its_date_and_stays_payable_after_it() {
+    let body = sent_with(NoticeDeadline::DueBy(date!(2024 - 04 - 27))).await;
     assert_eq!(body["switchToExpired"], false);
     assert_eq!(body["paymentOption"][0]["dueDate"], "2024-04-27T23:59:59");
 }
 
 #[tokio::test]
 async fn a_notice_without_due_date_never_expires() {
-    let server = gpd(POSITIONS, vec![ResponseTemplate::new(201)]).await;
-    let mut p = position();
-    p.deadline = NoticeDeadline::Open;
-    client(&base_url(&server))
-        .create_debt_position(&p)
-        .await
-        .expect("created");
-    let body: serde_json::Value = requests(&server).await[0].body_json().expect("JSON");
+    let body = sent_with(NoticeDeadline::Open).await;
     assert_eq!(body["switchToExpired"], false);
     assert_eq!(body["paymentOption"][0]["dueDate"], "2099-12-31T23:59:59");
 }
