@@ -148,7 +148,12 @@ pub async fn process(db: &DatabaseConnection, r: &Receipt) -> ApiResult<ReceiptO
                 apply(&txn, n, &stored).await?;
                 ReceiptOutcome::Accepted
             } else {
-                ReceiptOutcome::DuplicatePayment
+                // Paid or cancelled since it was read: say which.
+                let current = payment_notice::Entity::find_by_id(n.id).one(&txn).await?;
+                match current {
+                    Some(n) if n.status == "cancelled" => ReceiptOutcome::Cancelled,
+                    _ => ReceiptOutcome::DuplicatePayment,
+                }
             }
         }
     };
