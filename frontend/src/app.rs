@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use leptos_router::{path, NavigateOptions};
 use sportello_model::access::Action;
 use sportello_model::entes::EnteDetail;
-use sportello_model::Problem;
+use sportello_model::{spa, Problem};
 
 use crate::api;
 use crate::components::{focus_element, Breadcrumb, ErrorAlert, Icon, Loading, SkipLink};
@@ -74,12 +74,7 @@ impl Ente {
 
     /// Address of a page of this comune: `path("utenti")` is `/demo/utenti`.
     pub fn path(&self, page: &str) -> String {
-        let slug = self.slug.get();
-        if page.is_empty() {
-            format!("/{slug}")
-        } else {
-            format!("/{slug}/{page}")
-        }
+        spa::page(&self.slug.get(), page)
     }
 }
 

@@ -1,8 +1,10 @@
 //! Days as the SPA reads and writes them: today in Rome by the browser's clock, the
 //! `2026-11-25` of date fields and addresses, and Italian weekday names.
 
-use sportello_model::{format, rome};
-use time::macros::format_description;
+pub use sportello_model::format::{
+    capitalise, long_date, long_date_capitalised, weekday_name, weekday_short,
+};
+use sportello_model::{dates, rome};
 use time::{Date, Duration, Month, OffsetDateTime, Weekday};
 
 /// Today in Rome, by the browser's clock.
@@ -17,22 +19,14 @@ pub fn yesterday() -> Date {
     today() - Duration::days(1)
 }
 
-/// Years the portal deals with; a date field being typed passes through others (`0002`).
-const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
-
 /// `2026-11-25`, the value of a date field or of a query parameter.
 pub fn parse_day(value: &str) -> Option<Date> {
-    Date::parse(value.trim(), format_description!("[year]-[month]-[day]"))
-        .ok()
-        .filter(|day| YEARS.contains(&day.year()))
+    dates::parse_day(value.trim()).ok()
 }
 
 /// `2026-11`, the month of a query parameter.
 pub fn parse_month(value: &str) -> Option<(i32, Month)> {
-    let (year, month) = value.trim().split_once('-')?;
-    let year: i32 = year.parse().ok()?;
-    let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
-    YEARS.contains(&year).then_some((year, month))
+    dates::parse_month(value.trim()).ok()
 }
 
 /// The weekdays from Monday, as the calendar's columns and the serving days list them.
@@ -45,48 +39,3 @@ pub const WEEK: [Weekday; 7] = [
     Weekday::Saturday,
     Weekday::Sunday,
 ];
-
-/// `mercoledì`.
-pub fn weekday_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Monday => "lunedì",
-        Weekday::Tuesday => "martedì",
-        Weekday::Wednesday => "mercoledì",
-        Weekday::Thursday => "giovedì",
-        Weekday::Friday => "venerdì",
-        Weekday::Saturday => "sabato",
-        Weekday::Sunday => "domenica",
-    }
-}
-
-/// `Mer`, the heading of a calendar column.
-pub fn weekday_short(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Monday => "Lun",
-        Weekday::Tuesday => "Mar",
-        Weekday::Wednesday => "Mer",
-        Weekday::Thursday => "Gio",
-        Weekday::Friday => "Ven",
-        Weekday::Saturday => "Sab",
-        Weekday::Sunday => "Dom",
-    }
-}
-
-/// `mercoledì 25/11/2026`.
-pub fn long_date(day: Date) -> String {
-    format!("{} {}", weekday_name(day.weekday()), format::date(day))
-}
-
-/// `Mercoledì 25/11/2026`, at the start of a sentence or as a heading.
-pub fn long_date_capitalised(day: Date) -> String {
-    capitalise(&long_date(day))
-}
-
-/// `Lunedì` from `lunedì`.
-pub fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}

@@ -1,6 +1,10 @@
 //! Configuration from environment variables, with safe defaults for local use.
+//! Secrets are [`SecretString`]s: `Debug` shows them redacted, and they are exposed
+//! only where they are used.
 
 use std::env;
+
+use secrecy::SecretString;
 
 /// Where the server runs; production refuses unsafe defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,19 +24,20 @@ pub struct OidcProviderConfig {
     /// Issuer URL; its `/.well-known/openid-configuration` is read at first use.
     pub issuer: String,
     pub client_id: String,
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretString>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub environment: Environment,
-    pub database_url: String,
+    /// May carry the database password.
+    pub database_url: SecretString,
     /// Address to listen on; port 0 picks a free one (printed at start-up).
     pub bind: String,
     /// Public base address of the portal, e.g. `https://scuola.comune.example.it`.
     /// When unset it is derived from the bound address.
     pub public_url: Option<String>,
-    pub jwt_secret: String,
+    pub jwt_secret: SecretString,
     pub access_token_ttl_seconds: u64,
     pub refresh_token_ttl_days: i64,
     /// Folder of the built SPA (Trunk's `dist`).
@@ -48,18 +53,21 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Shared key pagoPA's receipt callback must send in `X-Callback-Key`; without one
     /// the callback endpoint is off.
-    pub pagopa_callback_key: Option<String>,
+    pub pagopa_callback_key: Option<SecretString>,
     /// Serve the built-in pagoPA simulator (checkout and counter); never in production.
     pub pagopa_simulator: bool,
     /// pagoPA GPD service: base URL and subscription key. When set, notices are
     /// registered there as debt positions.
-    pub pagopa_gpd: Option<(String, String)>,
+    pub pagopa_gpd: Option<(String, SecretString)>,
     /// Test environment only: the server's clock starts at this instant and runs on
     /// from there, so deadlines can be tested at a chosen time of day.
     pub fake_now: Option<time::OffsetDateTime>,
     /// Charge the meals of closed days on a schedule inside the server.
     pub charge_job: bool,
 }
+
+/// Shortest JWT secret accepted, in bytes.
+const MIN_JWT_SECRET_LEN: usize = 32;
 
 /// Used only outside production, where a real secret is mandatory.
 const DEV_JWT_SECRET: &str = "sportello-development-secret-not-for-production";
@@ -113,18 +121,18 @@ impl Config {
         };
         let production = environment == Environment::Production;
         let jwt_secret = match var("JWT_SECRET") {
-            Some(secret) if secret.len() >= 32 && secret != DEV_JWT_SECRET => secret,
+            Some(secret) if secret.len() >= MIN_JWT_SECRET_LEN && secret != DEV_JWT_SECRET => {
+                secret
+            }
             Some(_) if production => {
-                return Err(ConfigError::Invalid(
-                    "JWT_SECRET è troppo corto: in produzione serve un segreto casuale di almeno 32 caratteri (ad esempio: openssl rand -base64 48)."
-                        .into(),
-                ))
+                return Err(ConfigError::Invalid(format!(
+                    "JWT_SECRET è troppo corto: in produzione serve un segreto casuale di almeno {MIN_JWT_SECRET_LEN} caratteri (ad esempio: openssl rand -base64 48)."
+                )))
             }
             None if production => {
-                return Err(ConfigError::Invalid(
-                    "JWT_SECRET non è impostato: in produzione serve un segreto casuale di almeno 32 caratteri (ad esempio: openssl rand -base64 48). Il server non parte senza."
-                        .into(),
-                ))
+                return Err(ConfigError::Invalid(format!(
+                    "JWT_SECRET non è impostato: in produzione serve un segreto casuale di almeno {MIN_JWT_SECRET_LEN} caratteri (ad esempio: openssl rand -base64 48). Il server non parte senza."
+                )))
             }
             Some(secret) => secret,
             None => DEV_JWT_SECRET.to_string(),
@@ -143,10 +151,11 @@ impl Config {
         Ok(Config {
             environment,
             database_url: var("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://data/sportello.db?mode=rwc".into()),
+                .unwrap_or_else(|| "sqlite://data/sportello.db?mode=rwc".into())
+                .into(),
             bind: var("SPORTELLO_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             public_url: var("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
-            jwt_secret,
+            jwt_secret: jwt_secret.into(),
             access_token_ttl_seconds: parse_var("ACCESS_TOKEN_TTL_SECONDS", 900)?,
             refresh_token_ttl_days: parse_var("REFRESH_TOKEN_TTL_DAYS", 30)?,
             static_dir: var("SPORTELLO_STATIC_DIR").unwrap_or_else(|| "dist".into()),
@@ -155,7 +164,8 @@ impl Config {
             dev_idp,
             secure_cookies: flag("SPORTELLO_SECURE_COOKIES", production)?,
             pagopa_callback_key: var("PAGOPA_CALLBACK_KEY")
-                .or_else(|| (!production).then(|| DEV_CALLBACK_KEY.to_string())),
+                .or_else(|| (!production).then(|| DEV_CALLBACK_KEY.to_string()))
+                .map(SecretString::from),
             pagopa_simulator,
             charge_job: flag("SPORTELLO_CHARGE_JOB", true)?,
             fake_now: match var("SPORTELLO_FAKE_NOW") {
@@ -178,7 +188,7 @@ impl Config {
                 None => None,
             },
             pagopa_gpd: match (var("PAGOPA_GPD_URL"), var("PAGOPA_GPD_KEY")) {
-                (Some(url), Some(key)) => Some((url, key)),
+                (Some(url), Some(key)) => Some((url, key.into())),
                 (None, None) => None,
                 _ => {
                     return Err(ConfigError::Invalid(
@@ -204,6 +214,52 @@ fn provider_from_env(id: &str) -> Result<OidcProviderConfig, ConfigError> {
         label: var(&format!("OIDC_{key}_LABEL")).unwrap_or_else(|| key.clone()),
         issuer: required("ISSUER")?.trim_end_matches('/').to_string(),
         client_id: required("CLIENT_ID")?,
-        client_secret: var(&format!("OIDC_{key}_CLIENT_SECRET")),
+        client_secret: var(&format!("OIDC_{key}_CLIENT_SECRET")).map(SecretString::from),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let secrets = [
+            (
+                "DATABASE_URL",
+                "postgres://sportello:pw-database-7f3a@db/sportello",
+            ),
+            ("JWT_SECRET", "jwt-secret-5b1c9e0d7a2f4e6b8c3d1a9f0e7b5c2d"),
+            ("PAGOPA_CALLBACK_KEY", "callback-key-91d2e8"),
+            ("PAGOPA_GPD_KEY", "gpd-subscription-key-4c8e2a"),
+            ("OIDC_SPID_CLIENT_SECRET", "oidc-client-secret-6e0b3f"),
+        ];
+        for (name, value) in secrets {
+            env::set_var(name, value);
+        }
+        for (name, value) in [
+            ("SPORTELLO_ENV", "production"),
+            (
+                "PAGOPA_GPD_URL",
+                "https://api.uat.platform.pagopa.it/gpd/v1",
+            ),
+            ("OIDC_PROVIDERS", "spid"),
+            ("OIDC_SPID_ISSUER", "https://idp.example.it"),
+            ("OIDC_SPID_CLIENT_ID", "sportello"),
+        ] {
+            env::set_var(name, value);
+        }
+        let config = Config::from_env().expect("valid configuration");
+        let debug = format!("{config:?}");
+        for (name, value) in secrets {
+            assert!(!debug.contains(value), "{name} in {debug}");
+        }
+        assert_eq!(config.jwt_secret.expose_secret(), secrets[1].1);
+        let (_, gpd_key) = config.pagopa_gpd.as_ref().expect("GPD configured");
+        assert_eq!(gpd_key.expose_secret(), secrets[3].1);
+        let client_secret = config.oidc_providers[0].client_secret.as_ref();
+        assert_eq!(client_secret.map(|s| s.expose_secret()), Some(secrets[4].1));
+    }
 }

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use sea_orm::{DatabaseConnection, EntityTrait};
-use sportello_model::entes::ServiceKind;
 use sportello_model::rome;
 
 use sportello_pagopa::PaymentGateway;
@@ -38,7 +37,7 @@ async fn charge_recent_days(
     let now = clock.now();
     let today = rome::today(now);
     let services = service::Entity::find().all(db).await?;
-    for s in services.iter().filter(|s| s.kind == ServiceKind::Prepaid) {
+    for s in services.iter().filter(|s| s.kind.serves_meals()) {
         for back in 1..=DAYS_BACK {
             let day = today - time::Duration::days(back);
             match charge_day(db, s.ente_id, s.id, day, now).await {

@@ -9,6 +9,7 @@ use actix_files::{Files, NamedFile};
 use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
 use actix_web::{get, middleware, web, App, HttpMessage, HttpResponse, HttpServer};
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 use sportello_pagopa::{GpdClient, GpdConfig, PaymentGateway, SimulatorGateway};
 use time::OffsetDateTime;
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -160,7 +161,7 @@ fn dev_providers(issuer: &str) -> Vec<OidcProviderConfig> {
 
 /// Connects, migrates, loads demo data if asked, binds and serves until stopped.
 pub async fn run(config: Config) -> std::io::Result<()> {
-    let db = crate::db::connect_and_migrate(&config.database_url)
+    let db = crate::db::connect_and_migrate(config.database_url.expose_secret())
         .await
         .map_err(|e| std::io::Error::other(format!("database: {e}")))?;
     let clock = Arc::new(Clock::new(
@@ -203,7 +204,10 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         gateway,
         clock,
         db,
-        jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl_seconds),
+        jwt: JwtKeys::new(
+            config.jwt_secret.expose_secret(),
+            config.access_token_ttl_seconds,
+        ),
         oidc: OidcClient::new(providers),
         public_url: public_url.clone(),
         dev_idp,

@@ -135,19 +135,24 @@ pub struct PasswordResetConfirm {
     pub new_password: String,
 }
 
-/// Password policy: at least 10 characters with a letter and a digit.
+/// Shortest new password, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// Password policy: at least [`MIN_PASSWORD_CHARS`] characters with a letter and a digit.
 pub fn validate_new_password(field: &str, password: &str) -> Result<(), FieldError> {
     let length = password.chars().count();
-    if length < 10 {
+    if length < MIN_PASSWORD_CHARS {
         return Err(FieldError::new(
             field,
-            "La password deve contenere almeno 10 caratteri.",
+            format!("La password deve contenere almeno {MIN_PASSWORD_CHARS} caratteri."),
         ));
     }
-    if length > 128 {
+    if length > MAX_PASSWORD_CHARS {
         return Err(FieldError::new(
             field,
-            "La password può contenere al massimo 128 caratteri.",
+            format!("La password può contenere al massimo {MAX_PASSWORD_CHARS} caratteri."),
         ));
     }
     if !password.chars().any(char::is_alphabetic) || !password.chars().any(|c| c.is_ascii_digit()) {
@@ -168,7 +173,7 @@ pub const RETURN_PATH_MAX_LEN: usize = 512;
 pub fn return_path(requested: Option<&str>, slug: &str) -> String {
     requested
         .filter(|path| is_portal_path(path) && is_comune_page(path, slug))
-        .map_or_else(|| format!("/{slug}/area-personale"), str::to_owned)
+        .map_or_else(|| crate::spa::personal_area(slug), str::to_owned)
 }
 
 /// A path of this site that no browser can read as another host: a single `/` then a path
@@ -202,7 +207,8 @@ fn is_comune_page(path: &str, slug: &str) -> bool {
     let Some(rest) = page.strip_prefix('/').and_then(|p| p.strip_prefix(slug)) else {
         return false;
     };
-    (rest.is_empty() || rest.starts_with('/')) && rest.trim_end_matches('/') != "/accedi"
+    (rest.is_empty() || rest.starts_with('/'))
+        && page.trim_end_matches('/') != crate::spa::login(slug)
 }
 
 /// Why a SPID/CIE login did not succeed. The server sends the browser back to the login

@@ -3,7 +3,7 @@
 //! days are editable; the API enforces the very same ones.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, Weekday};
 
 use crate::entes::{CutoffRule, EnteSettings};
 use crate::format;
@@ -276,16 +276,9 @@ impl std::fmt::Display for BookingRefusal {
     }
 }
 
+/// The name of weekday `n`, 1 (Monday) to 7 (Sunday).
 fn weekday_name(n: u8) -> &'static str {
-    match n {
-        1 => "lunedì",
-        2 => "martedì",
-        3 => "mercoledì",
-        4 => "giovedì",
-        5 => "venerdì",
-        6 => "sabato",
-        _ => "domenica",
-    }
+    format::weekday_name(Weekday::Sunday.nth_next(n))
 }
 
 /// "dal martedì al venerdì" for a contiguous range, else "il lunedì, il mercoledì".
@@ -376,7 +369,7 @@ impl BookingRange {
         } else if (self.to - self.from).whole_days() >= MAX_RANGE_DAYS {
             vec![FieldError::new(
                 "to",
-                "Si possono modificare al massimo 62 giorni alla volta.",
+                format!("Si possono modificare al massimo {MAX_RANGE_DAYS} giorni alla volta."),
             )]
         } else {
             Vec::new()
@@ -407,21 +400,12 @@ pub struct SkippedDay {
 impl SkippedDay {
     /// "Lunedì 30/11/2026: il pasto può essere modificato solo dal martedì al venerdì."
     pub fn text(&self) -> String {
-        let weekday = weekday_name(self.date.weekday().number_from_monday());
         let mut reason = self.reason.chars();
         let reason = match reason.next() {
             Some(first) => first.to_lowercase().chain(reason).collect::<String>(),
             None => String::new(),
         };
-        let mut weekday_chars = weekday.chars();
-        let weekday = match weekday_chars.next() {
-            Some(first) => first
-                .to_uppercase()
-                .chain(weekday_chars)
-                .collect::<String>(),
-            None => String::new(),
-        };
-        format!("{weekday} {}: {reason}", format::date(self.date))
+        format!("{}: {reason}", format::long_date_capitalised(self.date))
     }
 }
 
@@ -557,6 +541,8 @@ pub struct CalendarSettings {
 pub const MAX_PERIOD_DAYS: i64 = 366;
 /// Longest closure an operator may add at once, in days (the summer break fits).
 pub const MAX_CLOSURE_DAYS: i64 = 120;
+/// Longest description of a closure, in characters.
+pub const MAX_CLOSURE_DESCRIPTION_CHARS: usize = 120;
 
 impl CalendarSettings {
     /// Italian errors per field, empty when the settings are acceptable. The SPA shows
@@ -601,7 +587,7 @@ impl NewClosure {
         } else if (self.to - self.from).whole_days() >= MAX_CLOSURE_DAYS {
             errors.push(FieldError::new(
                 "to",
-                "Una chiusura può durare al massimo 120 giorni.",
+                format!("Una chiusura può durare al massimo {MAX_CLOSURE_DAYS} giorni."),
             ));
         }
         let description = self.description.trim();
@@ -610,10 +596,12 @@ impl NewClosure {
                 "description",
                 "Scrivi il motivo della chiusura, ad esempio «Vacanze di Natale».",
             ));
-        } else if description.chars().count() > 120 {
+        } else if description.chars().count() > MAX_CLOSURE_DESCRIPTION_CHARS {
             errors.push(FieldError::new(
                 "description",
-                "La descrizione può contenere al massimo 120 caratteri.",
+                format!(
+                    "La descrizione può contenere al massimo {MAX_CLOSURE_DESCRIPTION_CHARS} caratteri."
+                ),
             ));
         }
         errors

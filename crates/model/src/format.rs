@@ -1,7 +1,7 @@
 //! Italian formats for everything a user reads: `47,60 €`, `27/04/2024`, `09:30`.
 
 use rust_decimal::Decimal;
-use time::{Date, Month, Time};
+use time::{Date, Month, Time, Weekday};
 
 /// `1234.5` → `1.234,50 €`; negative amounts keep their sign: `-3,00 €`.
 pub fn euro(amount: Decimal) -> String {
@@ -40,11 +40,70 @@ pub fn hour_minute(t: Time) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
+/// `301000000000000144` → `3010 0000 0000 0001 44`: a notice number in groups of four
+/// digits, as pagoPA prints it on notices.
+pub fn notice_number(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 4);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `SETTEMBRE 2023` style month title, capitalised: `Settembre 2023`.
 pub fn month_year(month: Month, year: i32) -> String {
     format!("{} {}", month_name(month), year)
 }
 
+/// `mercoledì`.
+pub fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Monday => "lunedì",
+        Weekday::Tuesday => "martedì",
+        Weekday::Wednesday => "mercoledì",
+        Weekday::Thursday => "giovedì",
+        Weekday::Friday => "venerdì",
+        Weekday::Saturday => "sabato",
+        Weekday::Sunday => "domenica",
+    }
+}
+
+/// `Mer`, the heading of a calendar column.
+pub fn weekday_short(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Monday => "Lun",
+        Weekday::Tuesday => "Mar",
+        Weekday::Wednesday => "Mer",
+        Weekday::Thursday => "Gio",
+        Weekday::Friday => "Ven",
+        Weekday::Saturday => "Sab",
+        Weekday::Sunday => "Dom",
+    }
+}
+
+/// `mercoledì 25/11/2026`.
+pub fn long_date(day: Date) -> String {
+    format!("{} {}", weekday_name(day.weekday()), date(day))
+}
+
+/// `Mercoledì 25/11/2026`, at the start of a sentence or as a heading.
+pub fn long_date_capitalised(day: Date) -> String {
+    capitalise(&long_date(day))
+}
+
+/// `Lunedì` from `lunedì`.
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `Gennaio`.
 pub fn month_name(month: Month) -> &'static str {
     match month {
         Month::January => "Gennaio",
@@ -88,5 +147,23 @@ mod tests {
         assert_eq!(date(date!(2023 - 09 - 08)), "08/09/2023");
         assert_eq!(hour_minute(time!(9:30)), "09:30");
         assert_eq!(month_year(Month::September, 2023), "Settembre 2023");
+        assert_eq!(long_date(date!(2026 - 11 - 25)), "mercoledì 25/11/2026");
+        assert_eq!(
+            long_date_capitalised(date!(2026 - 11 - 29)),
+            "Domenica 29/11/2026"
+        );
+        assert_eq!(weekday_short(Weekday::Thursday), "Gio");
+    }
+
+    #[test]
+    fn groups_notice_numbers_as_pagopa_prints_them() {
+        assert_eq!(
+            notice_number("301000000000000144"),
+            "3010 0000 0000 0001 44"
+        );
+        assert_eq!(
+            notice_number("002000000013037367"),
+            "0020 0000 0013 0373 67"
+        );
     }
 }

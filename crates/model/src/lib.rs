@@ -22,6 +22,7 @@ pub mod page;
 pub mod payments;
 pub mod problem;
 pub mod rome;
+pub mod spa;
 
 pub use fiscal_code::FiscalCode;
 pub use page::{Page, PageQuery};

@@ -221,6 +221,8 @@ pub struct AccountCorrection {
 
 /// Longest reason of a correction, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
+/// Longest request id (the idempotency key of a correction), in characters.
+pub const MAX_REQUEST_ID_CHARS: usize = 64;
 
 impl AccountCorrection {
     /// The signed movement in cents (a refund debits), or Italian errors per field.
@@ -263,14 +265,16 @@ impl AccountCorrection {
         } else if reason.chars().count() > MAX_REASON_CHARS {
             errors.push(FieldError::new(
                 "reason",
-                "Il motivo può contenere al massimo 200 caratteri.",
+                format!("Il motivo può contenere al massimo {MAX_REASON_CHARS} caratteri."),
             ));
         }
         let request = self.request_id.trim();
-        if request.is_empty() || request.len() > 64 {
+        if request.is_empty() || request.len() > MAX_REQUEST_ID_CHARS {
             errors.push(FieldError::new(
                 "request_id",
-                "Identificativo della richiesta mancante o troppo lungo (massimo 64 caratteri).",
+                format!(
+                    "Identificativo della richiesta mancante o troppo lungo (massimo {MAX_REQUEST_ID_CHARS} caratteri)."
+                ),
             ));
         }
         match cents {
@@ -339,12 +343,12 @@ pub enum NoticeState {
 }
 
 impl NoticeState {
-    /// The status shown on `today` of a notice in this state expiring after `expires_on`.
-    pub fn seen_on(self, expires_on: Option<Date>, today: Date) -> NoticeStatus {
+    /// The status shown on `today` of a notice in this state with this `deadline`.
+    pub fn seen_on(self, deadline: NoticeDeadline, today: Date) -> NoticeStatus {
         match self {
             NoticeState::Paid => NoticeStatus::Paid,
             NoticeState::Cancelled => NoticeStatus::Cancelled,
-            NoticeState::Open if expires_on.is_some_and(|d| d < today) => NoticeStatus::Expired,
+            NoticeState::Open if deadline.expired_on(today) => NoticeStatus::Expired,
             NoticeState::Open => NoticeStatus::Open,
         }
     }
@@ -445,6 +449,14 @@ pub struct Notice {
     pub pdf_url: String,
 }
 
+/// How long a recharge notice stays payable after the day it is made.
+pub const RECHARGE_NOTICE_DAYS: i64 = 90;
+
+/// The last day a recharge notice made on `today` can be paid.
+pub fn recharge_notice_expiry(today: Date) -> Date {
+    today + time::Duration::days(RECHARGE_NOTICE_DAYS)
+}
+
 /// The date a payment notice carries: the one the portal shows and the notice PDF prints,
 /// and the one pagoPA is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -481,6 +493,12 @@ impl NoticeDeadline {
         matches!(self, NoticeDeadline::ValidUntil(_))
     }
 
+    /// Whether the notice can no longer be paid on `day`: it is past its last valid day.
+    /// A due date never stops payment.
+    pub fn expired_on(self, day: Date) -> bool {
+        matches!(self, NoticeDeadline::ValidUntil(last) if day > last)
+    }
+
     /// "entro il 27/04/2027", "valido fino al 28/02/2027" or "senza scadenza".
     pub fn text(self) -> String {
         match self {
@@ -509,6 +527,20 @@ mod deadline_tests {
         assert_eq!(retta.day(), Some(date!(2027 - 04 - 27)));
         assert_eq!(NoticeDeadline::of(None, None).text(), "senza scadenza");
         assert_eq!(NoticeDeadline::of(None, None).day(), None);
+    }
+
+    #[test]
+    fn a_recharge_notice_is_payable_up_to_its_last_day_a_retta_always() {
+        let made = date!(2026 - 11 - 30);
+        let last = super::recharge_notice_expiry(made);
+        assert_eq!(last, date!(2027 - 02 - 28));
+        let recharge = NoticeDeadline::of(None, Some(last));
+        assert!(!recharge.expired_on(made));
+        assert!(!recharge.expired_on(last));
+        assert!(recharge.expired_on(date!(2027 - 03 - 01)));
+        let retta = NoticeDeadline::of(Some(made), None);
+        assert!(!retta.expired_on(date!(2030 - 01 - 01)));
+        assert!(!NoticeDeadline::Open.expired_on(date!(2030 - 01 - 01)));
     }
 }
 

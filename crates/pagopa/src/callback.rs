@@ -81,6 +81,9 @@ struct UniqueIdentifier {
     entity_unique_identifier_value: String,
 }
 
+/// Longest receipt id pagoPA sends (`receiptId`, `stText35`).
+const MAX_RECEIPT_ID_CHARS: usize = 35;
+
 fn invalid(why: &str) -> Error {
     Error::InvalidReceipt(why.to_string())
 }
@@ -127,12 +130,12 @@ pub fn parse_receipt_callback(body: &[u8]) -> Result<Receipt, Error> {
     }
     let receipt_id = r.receipt_id.trim();
     if receipt_id.is_empty()
-        || receipt_id.len() > 35
+        || receipt_id.len() > MAX_RECEIPT_ID_CHARS
         || !receipt_id.chars().all(|c| c.is_ascii_graphic())
     {
-        return Err(invalid(
-            "l'identificativo della ricevuta manca, supera i 35 caratteri o contiene caratteri non ammessi",
-        ));
+        return Err(invalid(&format!(
+            "l'identificativo della ricevuta manca, supera i {MAX_RECEIPT_ID_CHARS} caratteri o contiene caratteri non ammessi",
+        )));
     }
     let notice_number = NoticeNumber::parse(&r.notice_number)
         .map_err(|_| invalid("il numero avviso non è valido"))?;

@@ -42,7 +42,7 @@ pub enum Error {
     #[error("Manca un dato obbligatorio: {0}.")]
     Required(&'static str),
     /// A text is longer than pagoPA accepts; the field is the Italian name of the text.
-    #[error("Il testo «{0}» supera i 140 caratteri ammessi da pagoPA.")]
+    #[error("Il testo «{0}» supera i {max} caratteri ammessi da pagoPA.", max = crate::gateway::MAX_TEXT)]
     TooLong(&'static str),
     /// The QR code could not be built (cannot happen for a valid payload, kept for safety).
     #[error("Impossibile generare il codice QR dell'avviso.")]

@@ -23,11 +23,11 @@
 //! GPD reads `dueDate` as a local date-time without offset; the notice number (`nav`) is
 //! sent explicitly so GPD does not derive it from its own aux-digit setting.
 
-use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::header::{HeaderValue, ACCEPT};
+use secrecy::{ExposeSecret, SecretString};
 use sportello_model::payments::NoticeDeadline;
 
 use crate::{require, DebtPosition, EnteFiscalCode, Error, NoticeNumber, PaymentGateway};
@@ -42,25 +42,15 @@ const NO_DUE_DATE: &str = "2099-12-31T23:59:59";
 const MAX_DETAIL: usize = 2000;
 
 /// How to reach GPD.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct GpdConfig {
     /// The service's base URL, up to and including the version, e.g.
     /// `https://api.uat.platform.pagopa.it/gpd/debt-positions-service/v1`.
     pub base_url: String,
     /// The subscription key pagoPA issued to the ente or its intermediary.
-    pub subscription_key: String,
+    pub subscription_key: SecretString,
     /// How long one request may take before it counts as unreachable.
     pub timeout: Duration,
-}
-
-impl fmt::Debug for GpdConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GpdConfig")
-            .field("base_url", &self.base_url)
-            .field("subscription_key", &"***")
-            .field("timeout", &self.timeout)
-            .finish()
-    }
 }
 
 /// The GPD REST client, a [`PaymentGateway`] for production.
@@ -145,7 +135,7 @@ impl GpdClient {
                 "l'indirizzo del servizio GPD deve iniziare con https://".into(),
             ));
         }
-        let key = config.subscription_key.trim();
+        let key = config.subscription_key.expose_secret().trim();
         if key.is_empty() {
             return Err(Error::Config(
                 "manca la chiave di sottoscrizione GPD".into(),

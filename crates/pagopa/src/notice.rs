@@ -148,14 +148,7 @@ impl NoticeNumber {
 
     /// The 18 digits grouped 4-4-4-4-2 as printed on notices: `0020 0000 0013 0373 67`.
     pub fn formatted(&self) -> String {
-        let mut out = String::with_capacity(22);
-        for (i, c) in self.0.chars().enumerate() {
-            if i > 0 && i % 4 == 0 {
-                out.push(' ');
-            }
-            out.push(c);
-        }
-        out
+        sportello_model::format::notice_number(&self.0)
     }
 
     /// The aux digit this number starts with.

@@ -1,125 +1,66 @@
-//! The GPD client against a local HTTP mock on 127.0.0.1 that records each request (method,
-//! target, headers, body) and answers from a script.
+//! The GPD client against a wiremock stand-in for GPD on 127.0.0.1: it answers as GPD's
+//! published API does (its ProblemJson errors included) and records every request
+//! (method, path, headers, body) for the assertions.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::mpsc;
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
 use sportello_model::payments::NoticeDeadline;
 use sportello_pagopa::{
     iupd, DebtPosition, EnteFiscalCode, Error, GpdClient, GpdConfig, NoticeNumber, Payer,
-    PaymentGateway,
+    PaymentGateway, SUBSCRIPTION_KEY_HEADER,
 };
 use time::macros::date;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-/// One request as the mock saw it; header names are lower-cased.
-#[derive(Debug)]
-struct Recorded {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+/// The service's path, as in GPD's base URL.
+const BASE: &str = "/gpd/debt-positions-service/v1";
+const POSITIONS: &str = "/gpd/debt-positions-service/v1/organizations/00123450165/debtpositions";
+const INVALIDATE: &str = "/gpd/debt-positions-service/v1/organizations/00123450165/debtpositions/\
+                          00123450165-01000000000000144/invalidate";
+
+/// An error answer as GPD gives it: a ProblemJson with its title and detail.
+fn problem(status: u16, title: &str, detail: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(serde_json::json!({
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }))
 }
 
-impl Recorded {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+/// A stand-in for GPD answering the POSTs to `route` with `answers`, one each, in order.
+async fn gpd(route: &str, answers: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    for answer in answers {
+        Mock::given(method("POST"))
+            .and(path(route))
+            .respond_with(answer)
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
     }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("a JSON body")
-    }
+    server
 }
 
-fn read_request(stream: &mut TcpStream) -> Recorded {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        let n = stream.read(&mut buf).expect("read the request");
-        assert!(n > 0, "connection closed before the headers ended");
-        data.extend_from_slice(&buf[..n]);
-        if let Some(pos) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break pos + 4;
-        }
-    };
-    let head = String::from_utf8(data[..head_end].to_vec()).expect("ASCII headers");
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next().expect("request line").split(' ');
-    let method = request_line.next().expect("method").to_string();
-    let target = request_line.next().expect("target").to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let (name, value) = l.split_once(':').expect("header");
-            (name.trim().to_ascii_lowercase(), value.trim().to_string())
-        })
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .map(|(_, v)| v.parse().expect("content length"))
-        .unwrap_or(0);
-    let mut body = data[head_end..].to_vec();
-    while body.len() < length {
-        let n = stream.read(&mut buf).expect("read the body");
-        assert!(n > 0, "connection closed before the body ended");
-        body.extend_from_slice(&buf[..n]);
-    }
-    Recorded {
-        method,
-        target,
-        headers,
-        body,
-    }
+fn base_url(server: &MockServer) -> String {
+    format!("{}{BASE}/", server.uri())
 }
 
-/// Starts a mock that answers the given (status, body) pairs in order, one connection
-/// each, and sends every request it reads to the returned channel.
-fn mock(script: Vec<(u16, &'static str)>) -> (String, mpsc::Receiver<Recorded>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the mock");
-    let address = listener.local_addr().expect("mock address");
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for (status, body) in script {
-            let (mut stream, _) = listener.accept().expect("accept");
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .expect("timeout");
-            let request = read_request(&mut stream);
-            let response = format!(
-                "HTTP/1.1 {status} Mock\r\nContent-Type: application/json\r\n\
-                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            stream
-                .write_all(response.as_bytes())
-                .expect("write the response");
-            if sender.send(request).is_err() {
-                return;
-            }
-        }
-    });
-    (
-        format!("http://{address}/gpd/debt-positions-service/v1/"),
-        receiver,
-    )
+async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.expect("recording is on")
 }
 
-fn next(receiver: &mpsc::Receiver<Recorded>) -> Recorded {
-    receiver
-        .recv_timeout(Duration::from_secs(10))
-        .expect("the mock received a request")
+fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 fn client(base_url: &str) -> GpdClient {
     GpdClient::new(GpdConfig {
         base_url: base_url.to_string(),
-        subscription_key: "chiave-segreta".to_string(),
+        subscription_key: "chiave-segreta".into(),
         timeout: Duration::from_secs(5),
     })
     .expect("valid configuration")
@@ -142,32 +83,29 @@ fn position() -> DebtPosition {
     }
 }
 
-const PROBLEM: &str =
-    r#"{"title":"Bad Request","status":400,"detail":"dueDate must be in the future"}"#;
-
 #[tokio::test]
 async fn creates_a_published_debt_position() {
-    let (base_url, requests) = mock(vec![(201, "{}")]);
-    let gateway: Arc<dyn PaymentGateway> = Arc::new(client(&base_url));
+    let server = gpd(POSITIONS, vec![ResponseTemplate::new(201)]).await;
+    let gateway: Arc<dyn PaymentGateway> = Arc::new(client(&base_url(&server)));
     gateway
         .create_debt_position(&position())
         .await
         .expect("created");
 
-    let request = next(&requests);
-    assert_eq!(request.method, "POST");
+    let request = &requests(&server).await[0];
+    assert_eq!(request.method.as_str(), "POST");
+    assert_eq!(request.url.path(), POSITIONS);
+    assert_eq!(request.url.query(), Some("toPublish=true"));
     assert_eq!(
-        request.target,
-        "/gpd/debt-positions-service/v1/organizations/00123450165/debtpositions?toPublish=true"
-    );
-    assert_eq!(
-        request.header("ocp-apim-subscription-key"),
+        header(request, SUBSCRIPTION_KEY_HEADER),
         Some("chiave-segreta")
     );
-    assert_eq!(request.header("content-type"), Some("application/json"));
-    assert_eq!(request.header("accept"), Some("application/json"));
+    assert_eq!(header(request, "content-type"), Some("application/json"));
+    assert_eq!(header(request, "accept"), Some("application/json"));
     assert_eq!(
-        request.json(),
+        request
+            .body_json::<serde_json::Value>()
+            .expect("a JSON body"),
         serde_json::json!({
             "iupd": "00123450165-01000000000000144",
             "type": "F",
@@ -195,38 +133,58 @@ async fn creates_a_published_debt_position() {
     );
 }
 
-#[tokio::test]
-async fn a_retta_is_due_by_its_date_and_stays_payable_after_it() {
-    let (base_url, requests) = mock(vec![(201, "{}")]);
+/// The body GPD receives for the test position with `deadline`.
+async fn sent_with(deadline: NoticeDeadline) -> serde_json::Value {
+    let server = gpd(POSITIONS, vec![ResponseTemplate::new(201)]).await;
     let mut p = position();
-    p.deadline = NoticeDeadline::DueBy(date!(2024 - 04 - 27));
-    client(&base_url)
+    p.deadline = deadline;
+    client(&base_url(&server))
         .create_debt_position(&p)
         .await
         .expect("created");
-    let body = next(&requests).json();
+    let body = requests(&server).await[0].body_json().expect("JSON");
+    body
+}
+
+#[tokio::test]
+async fn a_retta_is_due_by_its_date_and_stays_payable_after_it() {
+    let body = sent_with(NoticeDeadline::DueBy(date!(2024 - 04 - 27))).await;
     assert_eq!(body["switchToExpired"], false);
     assert_eq!(body["paymentOption"][0]["dueDate"], "2024-04-27T23:59:59");
 }
 
 #[tokio::test]
 async fn a_notice_without_due_date_never_expires() {
-    let (base_url, requests) = mock(vec![(201, "{}")]);
-    let mut p = position();
-    p.deadline = NoticeDeadline::Open;
-    client(&base_url)
-        .create_debt_position(&p)
-        .await
-        .expect("created");
-    let body = next(&requests).json();
+    let body = sent_with(NoticeDeadline::Open).await;
     assert_eq!(body["switchToExpired"], false);
     assert_eq!(body["paymentOption"][0]["dueDate"], "2099-12-31T23:59:59");
 }
 
 #[tokio::test]
 async fn maps_duplicates_and_rejections() {
-    let (base_url, requests) = mock(vec![(409, PROBLEM), (400, PROBLEM), (500, "")]);
-    let gpd = client(&base_url);
+    let server = gpd(
+        POSITIONS,
+        vec![
+            problem(
+                409,
+                "The debt position violated constraints of uniqueness",
+                "Already exists a debt position for the Organization Fiscal Code 00123450165 \
+                 or one of its payment options is not unique",
+            ),
+            problem(
+                400,
+                "Error in the debt position request data",
+                "dueDate must be in the future",
+            ),
+            problem(
+                500,
+                "The debt position creation is failed",
+                "Creation failed for the debt position with Organization Fiscal Code 00123450165",
+            ),
+        ],
+    )
+    .await;
+    let gpd = client(&base_url(&server));
 
     let err = gpd
         .create_debt_position(&position())
@@ -254,27 +212,42 @@ async fn maps_duplicates_and_rejections() {
         err.to_string(),
         "Il servizio pagoPA ha rifiutato la richiesta (HTTP 500)."
     );
-    for _ in 0..3 {
-        assert_eq!(next(&requests).method, "POST");
-    }
+    assert_eq!(requests(&server).await.len(), 3);
 }
 
 #[tokio::test]
 async fn cancels_by_invalidating_the_position() {
-    let (base_url, requests) = mock(vec![(200, "{}"), (404, PROBLEM), (409, PROBLEM)]);
-    let gpd = client(&base_url);
+    let server = gpd(
+        INVALIDATE,
+        vec![
+            ResponseTemplate::new(200),
+            problem(
+                404,
+                "Not found the debt position",
+                "Not found a debt position for Organization Fiscal Code 00123450165 \
+                 and IUPD 00123450165-01000000000000144",
+            ),
+            problem(
+                409,
+                "Existing related payment found or not in invalidable state",
+                "A payment transaction has already been carried out or, the debt position \
+                 with Organization Fiscal Code 00123450165 and IUPD \
+                 00123450165-01000000000000144, is not in invalidable state",
+            ),
+        ],
+    )
+    .await;
+    let gpd = client(&base_url(&server));
     let p = position();
-    let path = "/gpd/debt-positions-service/v1/organizations/00123450165/debtpositions/\
-                00123450165-01000000000000144/invalidate";
 
     gpd.cancel_debt_position(&p.ente_fiscal_code, &p.notice_number)
         .await
         .expect("cancelled");
-    let request = next(&requests);
-    assert_eq!(request.method, "POST");
-    assert_eq!(request.target, path);
+    let request = &requests(&server).await[0];
+    assert_eq!(request.method.as_str(), "POST");
+    assert_eq!(request.url.path(), INVALIDATE);
     assert_eq!(
-        request.header("ocp-apim-subscription-key"),
+        header(request, SUBSCRIPTION_KEY_HEADER),
         Some("chiave-segreta")
     );
     assert!(request.body.is_empty());
@@ -293,8 +266,7 @@ async fn cancels_by_invalidating_the_position() {
         matches!(err, Error::Rejected { status: 409, .. }),
         "{err:?}"
     );
-    assert_eq!(next(&requests).target, path);
-    assert_eq!(next(&requests).target, path);
+    assert_eq!(requests(&server).await.len(), 3);
 }
 
 #[test]
@@ -325,8 +297,8 @@ async fn an_unreachable_service_is_reported_as_such() {
 
 #[tokio::test]
 async fn checks_the_position_before_calling_pagopa() {
-    let (base_url, requests) = mock(vec![]);
-    let gpd = client(&base_url);
+    let server = MockServer::start().await;
+    let gpd = client(&base_url(&server));
 
     let mut p = position();
     p.iban = String::new();
@@ -343,14 +315,14 @@ async fn checks_the_position_before_calling_pagopa() {
         gpd.create_debt_position(&p).await,
         Err(Error::Amount)
     ));
-    assert!(requests.recv_timeout(Duration::from_millis(200)).is_err());
+    assert!(requests(&server).await.is_empty());
 }
 
 #[test]
 fn refuses_unusable_configurations_and_hides_the_key() {
     let config = |base_url: &str, key: &str| GpdConfig {
         base_url: base_url.to_string(),
-        subscription_key: key.to_string(),
+        subscription_key: key.into(),
         timeout: Duration::from_secs(5),
     };
     for (base_url, key) in [

@@ -14,7 +14,7 @@ use sportello_model::payments::{
 };
 use sportello_model::Page;
 
-use crate::payments::{gpd_mock, pay_at_counter, refezione, statement};
+use crate::payments::{gpd_mock, gpd_requests, pay_at_counter, refezione, statement};
 
 const ENTE: &str = "80012340155";
 
@@ -299,7 +299,7 @@ async fn the_family_cancels_a_recharge_notice_it_made() {
 
 #[tokio::test]
 async fn a_cancelled_notice_is_withdrawn_from_pagopa_gpd() {
-    let (url, mut requests) = gpd_mock(201).await;
+    let (url, gpd) = gpd_mock(201).await;
     let server = TestServer::start_with(&[
         ("PAGOPA_GPD_URL", url.as_str()),
         ("PAGOPA_GPD_KEY", "chiave-di-prova"),
@@ -309,16 +309,21 @@ async fn a_cancelled_notice_is_withdrawn_from_pagopa_gpd() {
     let token = &mario.access_token;
     let service = refezione(&server, token).await.service_id;
     let made = new_notice(&server, token, service, "25").await;
-    let created = requests.recv().await.unwrap();
-    assert!(created.contains(&made.iuv), "{created}");
+    let created = gpd_requests(&gpd).await;
+    let body: serde_json::Value = created[0].body_json().unwrap();
+    assert_eq!(body["paymentOption"][0]["iuv"], made.iuv.as_str());
     json::<Notice>(cancel(&server, token, made.id).await, StatusCode::OK).await;
-    let withdrawn = requests.recv().await.unwrap();
-    assert!(
-        withdrawn.starts_with(&format!(
-            "POST /gpd/v1/organizations/{ENTE}/debtpositions/{ENTE}-{}/invalidate",
+    let requests = gpd_requests(&gpd).await;
+    let [_, withdrawn] = requests.as_slice() else {
+        panic!("a creation and a withdrawal: {requests:?}");
+    };
+    assert_eq!(withdrawn.method.as_str(), "POST");
+    assert_eq!(
+        withdrawn.url.path(),
+        format!(
+            "/gpd/v1/organizations/{ENTE}/debtpositions/{ENTE}-{}/invalidate",
             made.iuv
-        )),
-        "{withdrawn}"
+        )
     );
 }
 
@@ -389,7 +394,7 @@ async fn a_receipt_racing_a_cancellation_ends_paid_or_cancelled_never_both() {
 }
 
 #[tokio::test]
-async fn the_notice_pdf_prints_the_date_the_portal_shows() {
+async fn the_notice_pdf_prints_the_date_and_number_the_portal_shows() {
     let server = TestServer::start().await;
     let mario = server.login("demo", MARIO).await;
     let token = &mario.access_token;
@@ -426,6 +431,10 @@ async fn the_notice_pdf_prints_the_date_the_portal_shows() {
         .await
         .unwrap();
     assert!(lookup.contains(&shown), "{lookup}");
+    // Both print the notice number the way the portal shows it.
+    let grouped = format::notice_number(&made.notice_number);
+    assert!(printed.contains(&grouped), "{grouped} not in {printed}");
+    assert!(lookup.contains(&grouped), "{grouped} not in {lookup}");
 
     // A retta: due by its due date, as its page says.
     let rette: Page<EmissionSummary> = json(

@@ -11,6 +11,8 @@ use sportello_model::payments::{
     CheckoutStarted, Movement, MovementKind, Notice, NoticeStatus, PaymentService, Statement,
 };
 use sportello_model::Page;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const NOT_A_NUMBER: &str =
     "Scrivi l'importo in cifre, con la virgola per i decimali (ad esempio 54,00 o 1.234,50).";
@@ -698,60 +700,32 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
     );
 }
 
-/// A stand-in for pagoPA's GPD service on a free local port: answers every request with
-/// `status` and hands back what it received.
-pub(crate) async fn gpd_mock(
-    status: u16,
-) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/gpd/v1", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buffer = Vec::new();
-            let mut chunk = [0u8; 4096];
-            // Read headers, then as many body bytes as Content-Length says.
-            loop {
-                let n = socket.read(&mut chunk).await.unwrap_or(0);
-                if n == 0 {
-                    break;
-                }
-                buffer.extend_from_slice(&chunk[..n]);
-                let text = String::from_utf8_lossy(&buffer).to_string();
-                if let Some(end) = text.find("\r\n\r\n") {
-                    let length = text[..end]
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    if buffer.len() >= end + 4 + length {
-                        break;
-                    }
-                }
-            }
-            tx.send(String::from_utf8_lossy(&buffer).to_string()).ok();
-            let body = if status < 300 {
-                "{}"
-            } else {
-                "{\"title\":\"errore\"}"
-            };
-            let response = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            socket.write_all(response.as_bytes()).await.ok();
-        }
-    });
-    (url, rx)
+/// A stand-in for pagoPA's GPD service (wiremock) that answers every request with
+/// `status`: an empty position when it succeeds, GPD's ProblemJson when it fails. Its
+/// `received_requests` are what the server sent.
+pub(crate) async fn gpd_mock(status: u16) -> (String, MockServer) {
+    let answer = if status < 300 {
+        ResponseTemplate::new(status).set_body_json(serde_json::json!({}))
+    } else {
+        ResponseTemplate::new(status).set_body_json(serde_json::json!({
+            "title": "The debt position creation is failed",
+            "status": status,
+            "detail": "Creation failed for the debt position with Organization Fiscal Code 80012340155",
+        }))
+    };
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(answer).mount(&server).await;
+    (format!("{}/gpd/v1", server.uri()), server)
+}
+
+/// The requests the GPD stand-in has received so far.
+pub(crate) async fn gpd_requests(gpd: &MockServer) -> Vec<wiremock::Request> {
+    gpd.received_requests().await.expect("recording is on")
 }
 
 #[tokio::test]
 async fn notices_are_registered_with_pagopa_gpd_when_configured() {
-    let (url, mut requests) = gpd_mock(201).await;
+    let (url, gpd) = gpd_mock(201).await;
     let server = TestServer::start_with(&[
         ("PAGOPA_GPD_URL", url.as_str()),
         ("PAGOPA_GPD_KEY", "chiave-di-prova"),
@@ -770,20 +744,29 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         StatusCode::CREATED,
     )
     .await;
-    let request = requests.recv().await.unwrap();
-    assert!(
-        request.starts_with("POST /gpd/v1/organizations/80012340155/debtpositions"),
-        "{request}"
+    let requests = gpd_requests(&gpd).await;
+    let [request] = requests.as_slice() else {
+        panic!("one request to GPD: {requests:?}");
+    };
+    assert_eq!(request.method.as_str(), "POST");
+    assert_eq!(
+        request.url.path(),
+        "/gpd/v1/organizations/80012340155/debtpositions"
     );
-    assert!(request
-        .to_ascii_lowercase()
-        .contains("ocp-apim-subscription-key: chiave-di-prova"));
-    assert!(request.contains(&notice.iuv), "{request}");
-    assert!(request.contains("LBRMRA80E12F205M"), "{request}");
-    assert!(request.contains("IT60X0542811101000000123456"), "{request}");
+    assert_eq!(
+        request.headers.get("Ocp-Apim-Subscription-Key").unwrap(),
+        "chiave-di-prova"
+    );
+    let body: serde_json::Value = request.body_json().unwrap();
+    assert_eq!(body["paymentOption"][0]["iuv"], notice.iuv.as_str());
+    assert_eq!(body["fiscalCode"], "LBRMRA80E12F205M");
+    assert_eq!(
+        body["paymentOption"][0]["transfer"][0]["iban"],
+        "IT60X0542811101000000123456"
+    );
 
     // pagoPA down: the user is told, and no payable notice is left behind.
-    let (down, _requests) = gpd_mock(500).await;
+    let (down, _gpd) = gpd_mock(500).await;
     let server = TestServer::start_with(&[
         ("PAGOPA_GPD_URL", down.as_str()),
         ("PAGOPA_GPD_KEY", "chiave-di-prova"),

@@ -4,7 +4,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
-use sportello_model::auth::{validate_new_password, PasswordResetConfirm, PasswordResetRequest};
+use sportello_model::auth::{
+    validate_new_password, PasswordResetConfirm, PasswordResetRequest, MIN_PASSWORD_CHARS,
+};
 use sportello_model::{FiscalCode, Problem};
 
 use crate::api;
@@ -248,7 +250,7 @@ fn NewPasswordForm(token: String) -> impl IntoView {
             fallback=move || {
                 let submit = submit.clone();
                 view! {
-                    <p>"La password deve avere almeno 10 caratteri, con almeno una lettera e una cifra."</p>
+                    <p>{format!("La password deve avere almeno {MIN_PASSWORD_CHARS} caratteri, con almeno una lettera e una cifra.")}</p>
                     <form id="reset-form" novalidate on:submit=submit>
                         <TextField
                             id="new-password"

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use sportello_model::auth::{return_path, LoginError};
 use sportello_model::entes::LoginProvider;
@@ -252,7 +253,7 @@ impl OidcClient {
             ("code_verifier", login.code_verifier.as_str()),
         ];
         if let Some(secret) = &p.client_secret {
-            form.push(("client_secret", secret.as_str()));
+            form.push(("client_secret", secret.expose_secret()));
         }
         let tokens: TokenEndpointResponse = self
             .http

@@ -9,7 +9,7 @@ use sportello_model::auth::{
     RefreshRequest, TokenResponse,
 };
 use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS, REDIRECT_MAX_CHARS};
-use sportello_model::{FieldError, Problem};
+use sportello_model::{spa, FieldError, Problem};
 
 use super::entity::user;
 use super::service::{self, Client, LoggedIn};
@@ -379,7 +379,7 @@ pub async fn oidc_callback(
         return Ok(redirect_with_error("/", LoginError::Expired));
     };
     let ente = entes::by_id(&state.db, pending.ente_id).await?;
-    let login_page = format!("/{}/accedi", ente.slug);
+    let login_page = spa::login(&ente.slug);
     let Some(code) = query.code.as_deref().filter(|_| query.error.is_none()) else {
         return Ok(redirect_with_error(&login_page, LoginError::Cancelled));
     };

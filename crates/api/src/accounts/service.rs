@@ -5,7 +5,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
 };
 use sportello_model::auth::{validate_new_password, Me};
-use sportello_model::FiscalCode;
+use sportello_model::{spa, FiscalCode};
 use time::OffsetDateTime;
 
 use super::devices;
@@ -210,10 +210,7 @@ async fn send_reset_link(
     })
     .exec(&txn)
     .await?;
-    let link = format!(
-        "{public_url}/{}/reimposta-password?token={token}",
-        ente.slug
-    );
+    let link = format!("{public_url}{}", spa::password_reset(&ente.slug, &token));
     let body = format!(
         "Gentile {},\n\nabbiamo ricevuto una richiesta di reimpostazione della password per l'accesso al portale dei servizi scolastici del {}.\n\nPer scegliere una nuova password apri questo collegamento entro un'ora:\n{link}\n\nSe non hai fatto tu la richiesta, ignora questo messaggio: la tua password resta invariata.\n",
         user.full_name(),

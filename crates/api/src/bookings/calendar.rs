@@ -22,7 +22,7 @@ use super::entity::{closure, service_calendar};
 use crate::auth::Principal;
 use crate::db::TenantScoped;
 use crate::entes::entity::service;
-use crate::entes::service::{parse_weekdays, prepaid_service};
+use crate::entes::service::{meal_service, parse_weekdays};
 use crate::error::{ApiError, ApiResult};
 
 /// The year the school year containing `today` started (it starts in September).
@@ -126,9 +126,7 @@ async fn for_operator(
     principal: &Principal,
     service_id: i64,
 ) -> ApiResult<String> {
-    Ok(prepaid_service(db, principal.ente_id, service_id)
-        .await?
-        .name)
+    Ok(meal_service(db, principal.ente_id, service_id).await?.name)
 }
 
 /// The closed days as the ranges they were added as, in date order.

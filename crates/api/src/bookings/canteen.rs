@@ -21,7 +21,7 @@ use super::entity::{attendance, booking};
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
 use crate::db::TenantScoped;
-use crate::entes::service::prepaid_service;
+use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
 use crate::payments::entity::{ledger_movement, prepaid_account};
 use crate::payments::ledger::{self, NewMovement, BATCH_ROWS};
@@ -129,7 +129,7 @@ pub async fn roster(
     day: Date,
     school: Option<&str>,
 ) -> ApiResult<Vec<AttendanceRow>> {
-    prepaid_service(db, principal.ente_id, service_id).await?;
+    meal_service(db, principal.ente_id, service_id).await?;
     Ok(expected(db, principal.ente_id, service_id, day, None)
         .await?
         .into_iter()
@@ -147,7 +147,7 @@ pub async fn mark(
     mark: AttendanceMark,
     now: OffsetDateTime,
 ) -> ApiResult<AttendanceRow> {
-    prepaid_service(db, principal.ente_id, mark.service_id).await?;
+    meal_service(db, principal.ente_id, mark.service_id).await?;
     if mark.day > rome::today(now) {
         return Err(ApiError::field(
             "day",
@@ -203,7 +203,7 @@ pub async fn kitchen_counts(
     service_id: i64,
     day: Date,
 ) -> ApiResult<Vec<KitchenCount>> {
-    prepaid_service(db, principal.ente_id, service_id).await?;
+    meal_service(db, principal.ente_id, service_id).await?;
     let mut counts: BTreeMap<(String, String, String), u64> = BTreeMap::new();
     for e in expected(db, principal.ente_id, service_id, day, None).await? {
         if e.row.present {
@@ -243,7 +243,7 @@ pub async fn charge_day(
             format::date(day)
         )));
     }
-    prepaid_service(db, ente_id, service_id).await?;
+    meal_service(db, ente_id, service_id).await?;
     let (eating, absent): (Vec<Expected>, Vec<Expected>) =
         expected(db, ente_id, service_id, day, None)
             .await?

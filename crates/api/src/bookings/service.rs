@@ -21,7 +21,7 @@ use crate::children::entity::enrolment;
 use crate::children::service::find_visible;
 use crate::db::TenantScoped;
 use crate::entes::entity::service;
-use crate::entes::service::{by_id as ente_by_id, prepaid_service, settings};
+use crate::entes::service::{by_id as ente_by_id, meal_service, settings};
 use crate::error::{ApiError, ApiResult};
 
 /// The child (visible to the principal) with an active enrolment in a prepaid service
@@ -49,7 +49,7 @@ async fn context(
     if enrolled.is_none() {
         return Err(ApiError::NotFound);
     }
-    let service = prepaid_service(db, principal.ente_id, service_id).await?;
+    let service = meal_service(db, principal.ente_id, service_id).await?;
     let ente = ente_by_id(db, principal.ente_id).await?;
     let settings = settings(&ente);
     let policy = CutoffPolicy::from_settings(&settings)

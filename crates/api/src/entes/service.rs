@@ -50,11 +50,29 @@ pub async fn prepaid_service(
     ente_id: i64,
     service_id: i64,
 ) -> ApiResult<service::Model> {
+    service_of_kind(db, ente_id, service_id, |kind| kind == ServiceKind::Prepaid).await
+}
+
+/// A service of the ente that serves meals (the canteen), or 404.
+pub async fn meal_service(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    service_id: i64,
+) -> ApiResult<service::Model> {
+    service_of_kind(db, ente_id, service_id, ServiceKind::serves_meals).await
+}
+
+async fn service_of_kind(
+    db: &DatabaseConnection,
+    ente_id: i64,
+    service_id: i64,
+    wanted: impl Fn(ServiceKind) -> bool,
+) -> ApiResult<service::Model> {
     service::Entity::find_in_ente(ente_id)
         .filter(service::Column::Id.eq(service_id))
         .one(db)
         .await?
-        .filter(|s| s.kind == ServiceKind::Prepaid)
+        .filter(|s| wanted(s.kind))
         .ok_or(ApiError::NotFound)
 }
 

@@ -21,9 +21,6 @@ use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
-/// How long a recharge notice stays payable.
-const RECHARGE_NOTICE_DAYS: i64 = 90;
-
 /// The ente's numbering configuration (aux digit with application or segregation code).
 pub fn notice_config(ente: &ente::Model) -> ApiResult<NoticeConfig> {
     let code = if ente.pagopa_aux_digit == 0 {
@@ -113,18 +110,13 @@ pub async fn create<C: ConnectionTrait>(
     .await?)
 }
 
-/// Expiry of a recharge notice created today.
-pub fn recharge_expiry(today: Date) -> Date {
-    today + time::Duration::days(RECHARGE_NOTICE_DAYS)
-}
-
 /// The notice's one date, as the portal shows it, the PDF prints it and pagoPA knows it.
 pub fn deadline(notice: &payment_notice::Model) -> NoticeDeadline {
     NoticeDeadline::of(notice.due_date, notice.expires_on)
 }
 
 pub fn status(notice: &payment_notice::Model, today: Date) -> NoticeStatus {
-    notice.status.seen_on(notice.expires_on, today)
+    notice.status.seen_on(deadline(notice), today)
 }
 
 pub fn dto(notice: payment_notice::Model, today: Date) -> Notice {

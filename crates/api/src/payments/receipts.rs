@@ -19,6 +19,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::entity::{emission, payment_notice, receipt};
 use super::ledger::{self, NewMovement};
+use super::notices;
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::db::{fetch_page, TenantScoped};
@@ -90,7 +91,7 @@ pub async fn process(
         Some(n) if n.status == NoticeState::Paid => ReceiptOutcome::DuplicatePayment,
         Some(n) if n.status == NoticeState::Cancelled => ReceiptOutcome::Cancelled,
         Some(n) if n.amount_cents != r.amount_cents => ReceiptOutcome::AmountMismatch,
-        Some(n) if n.expires_on.is_some_and(|d| d < paid_day) => ReceiptOutcome::Expired,
+        Some(n) if notices::deadline(n).expired_on(paid_day) => ReceiptOutcome::Expired,
         Some(n) => {
             let claimed = payment_notice::Entity::update_many()
                 .col_expr(

@@ -2,12 +2,14 @@
 //! operators' family accounts and emissions. Another role gets 403, another family's record 404.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use secrecy::ExposeSecret;
 use sportello_model::payments::{
     AccountCorrection, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, NewEmission,
     Notice, PaymentService, ReceiptSummary, RechargeRequest, Statement,
 };
 use sportello_model::{Page, PageQuery, Problem};
 use sportello_pagopa::PaymentGateway;
+use subtle::ConstantTimeEq;
 
 use super::{corrections, emissions, notices, receipts, service};
 use crate::auth::{can, Allowed};
@@ -307,14 +309,15 @@ pub async fn receipt_callback(
     let expected = state
         .config
         .pagopa_callback_key
-        .as_deref()
-        .ok_or(ApiError::NotFound)?;
+        .as_ref()
+        .ok_or(ApiError::NotFound)?
+        .expose_secret();
     let presented = req
         .headers()
         .get("X-Callback-Key")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+    if !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(ApiError::Unauthorized(
             "Chiave di callback non valida.".into(),
         ));
@@ -323,10 +326,6 @@ pub async fn receipt_callback(
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let outcome = receipts::process(&state.db, &receipt, state.now()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "esito": outcome })))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Issue an emission (retta) to a guardian: operators and integrators. With an

@@ -9,10 +9,10 @@ use sea_orm::{
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::{
-    check_recharge_amount, AccountSummary, CheckoutStarted, EmissionStatus, Notice, NoticePurpose,
-    NoticeStatus, PaymentService, Statement,
+    check_recharge_amount, recharge_notice_expiry, AccountSummary, CheckoutStarted, EmissionStatus,
+    Notice, NoticePurpose, NoticeStatus, PaymentService, Statement,
 };
-use sportello_model::{rome, Page};
+use sportello_model::{rome, spa, Page};
 use sportello_pagopa::{NoticeDocument, PaymentGateway};
 use time::OffsetDateTime;
 
@@ -191,7 +191,7 @@ pub async fn create_recharge_notice(
             amount_cents: cents,
             description: format!("Ricarica {} - {}", s.name, guardian.full_name()),
             due_date: None,
-            expires_on: Some(notices::recharge_expiry(today)),
+            expires_on: Some(recharge_notice_expiry(today)),
             online_only,
         },
         now,
@@ -238,8 +238,8 @@ pub async fn pay_online(
         .one(db)
         .await?;
     let return_to = match bill {
-        Some(e) => format!("/{slug}/pagamenti/emissioni/{}", e.id),
-        None => format!("/{slug}/pagamenti/{}", notice.service_id),
+        Some(e) => spa::emission(&slug, e.id),
+        None => spa::prepaid_service(&slug, notice.service_id),
     };
     let today = rome::today(now);
     match notices::status(&notice, today) {

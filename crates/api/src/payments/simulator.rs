@@ -15,7 +15,7 @@ use serde::Deserialize;
 use sportello_model::auth::return_path;
 use sportello_model::format::{date, euro_cents};
 use sportello_model::payments::{CheckoutStatus, NoticeStatus, ReceiptOutcome};
-use sportello_model::rome;
+use sportello_model::{rome, spa};
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
 use time::OffsetDateTime;
 
@@ -92,7 +92,7 @@ fn notice_facts(ente: &ente::Model, notice: &payment_notice::Model) -> String {
         "<dl><dt>Ente creditore</dt><dd>{}</dd><dt>Causale</dt><dd>{}</dd><dt>Numero avviso</dt><dd id=\"numero-avviso\">{}</dd><dt>Importo</dt><dd id=\"importo\">{}</dd><dt>Scadenza</dt><dd id=\"scadenza\">{}</dd></dl>",
         escape(&ente.name),
         escape(&notice.description),
-        notice.notice_number,
+        notice.notice_number.formatted(),
         euro_cents(notice.amount_cents),
         notices::deadline(notice).text()
     )
@@ -180,8 +180,8 @@ fn closed_checkout_page(
                     .unwrap_or_default()
             ),
             format!(
-                r#"<p><a id="ricevuta" href="/{}/pagamenti/ricevute">Vedi la ricevuta</a></p>"#,
-                escape(&ente.slug)
+                r#"<p><a id="ricevuta" href="{}">Vedi la ricevuta</a></p>"#,
+                escape(&spa::receipts(&ente.slug))
             ),
         ),
         CheckoutState::NoticeCancelled => (

@@ -9,7 +9,6 @@ use futures::future::try_join_all;
 use leptos::prelude::*;
 use sportello_model::access::Action;
 use sportello_model::children::{ChildDetail, Enrolment};
-use sportello_model::entes::ServiceKind;
 
 use crate::api::{self, ApiResult};
 use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
@@ -36,9 +35,9 @@ fn breadcrumb(ente: Ente, current: Option<String>) -> impl IntoView {
     view! { <Breadcrumb steps /> }
 }
 
-/// Whether the enrolment has meals to book: an active prepaid service (the canteen).
+/// Whether the enrolment has meals to book: an active service serving meals (the canteen).
 fn books_meals(enrolment: &Enrolment) -> bool {
-    enrolment.active && enrolment.service_kind == ServiceKind::Prepaid
+    enrolment.active && enrolment.service_kind.serves_meals()
 }
 
 /// The user's children with at least one service whose meals are booked.

@@ -6,7 +6,6 @@ mod calendar;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use sportello_model::entes::ServiceKind;
 
 use crate::app::{use_ente, Ente};
 use crate::components::Breadcrumb;
@@ -14,13 +13,13 @@ use crate::components::Breadcrumb;
 pub use attendance::AttendancePage;
 pub use calendar::CalendarPage;
 
-/// The comune's canteens: its prepaid services, as (id, name).
+/// The comune's canteens: its services that serve meals, as (id, name).
 fn canteen_services(ente: Ente) -> Vec<(i64, String)> {
     ente.with(|detail| {
         detail
             .services
             .iter()
-            .filter(|service| service.kind == ServiceKind::Prepaid)
+            .filter(|service| service.kind.serves_meals())
             .map(|service| (service.id, service.name.clone()))
             .collect()
     })

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use sportello_model::entes::ServiceKind;
 use sportello_model::payments::{EmissionDetail, EmissionStatus, EmissionSummary};
-use sportello_model::{format, Page};
+use sportello_model::{format, spa, Page};
 
-use super::{breadcrumb, grouped, GuardianOnly, PayButton, PaymentOutcome, StatusBadge, Tone};
+use super::{breadcrumb, GuardianOnly, PayButton, PaymentOutcome, StatusBadge, Tone};
 use crate::api;
 use crate::app::{use_ente, Ente, RequireLogin};
 use crate::components::{remote, set_title, DownloadButton, PageButtons};
@@ -96,7 +96,7 @@ fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
                 </p>
                 <p class="small mb-0">
                     "Documento n° "
-                    <span class="notice-number">{grouped(&emission.document_number)}</span>
+                    <span class="notice-number">{format::notice_number(&emission.document_number)}</span>
                 </p>
                 <p class="small text-muted mb-0">{emission.service_name}</p>
             </div>
@@ -114,7 +114,7 @@ fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
                 <a
                     id=format!("emission-{id}-detail")
                     class="btn btn-outline-primary btn-sm"
-                    href=ente.path(&format!("pagamenti/emissioni/{id}"))
+                    href=spa::emission(&ente.slug.get(), id)
                 >
                     "Dettaglio"
                     <span class="visually-hidden">{format!(": {}", emission.title)}</span>
@@ -158,7 +158,7 @@ fn list_path(ente: Ente, service_id: Option<i64>) -> String {
     });
     match service_id {
         Some(id) => ente.path(&format!("pagamenti/{id}")),
-        None => ente.path("pagamenti"),
+        None => spa::payments(&ente.slug.get()),
     }
 }
 
@@ -276,7 +276,7 @@ fn render_detail(detail: EmissionDetail) -> impl IntoView {
                 <div class="col-12 col-sm-6 col-lg-4 data-item">
                     <dt>"Documento n°"</dt>
                     <dd id="emission-document-number" class="notice-number">
-                        {grouped(&summary.document_number)}
+                        {format::notice_number(&summary.document_number)}
                     </dd>
                 </div>
                 <div class="col-12 col-sm-6 col-lg-4 data-item">

@@ -15,7 +15,7 @@ use leptos_router::NavigateOptions;
 use sportello_model::access::Action;
 use sportello_model::entes::{Service, ServiceKind};
 use sportello_model::payments::{CheckoutStarted, PaymentService};
-use sportello_model::{format, Problem};
+use sportello_model::{format, spa, Problem};
 
 use crate::api::{self, ApiResult};
 use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
@@ -36,20 +36,13 @@ fn breadcrumb(ente: Ente, rest: Vec<(String, Option<String>)>) -> impl IntoView 
             "Area personale".to_string(),
             Some(ente.path("area-personale")),
         ),
-        ("Pagamenti".to_string(), Some(ente.path("pagamenti"))),
+        (
+            "Pagamenti".to_string(),
+            Some(spa::payments(&ente.slug.get())),
+        ),
     ];
     steps.extend(rest);
     view! { <Breadcrumb steps /> }
-}
-
-/// `301000000000000144` → `3010 0000 0000 0001 44`, as printed on pagoPA notices.
-fn grouped(number: &str) -> String {
-    number
-        .as_bytes()
-        .chunks(4)
-        .filter_map(|chunk| std::str::from_utf8(chunk).ok())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// How a status badge reads at a glance.
@@ -293,7 +286,7 @@ fn PaymentOutcome(kind: ServiceKind) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <p class="mb-2">
-                                    <a id="payment-outcome-receipts" href=ente.path("pagamenti/ricevute")>
+                                    <a id="payment-outcome-receipts" href=spa::receipts(&ente.slug.get())>
                                         "Vai alle ricevute"
                                     </a>
                                 </p>
@@ -357,7 +350,7 @@ fn PaymentServices() -> impl IntoView {
                         <a
                             id=format!("service-{}", service.service_id)
                             class="card-link-block shadow-sm"
-                            href=ente.path(&format!("pagamenti/{}", service.service_id))
+                            href=spa::prepaid_service(&ente.slug.get(), service.service_id)
                         >
                             <Icon name=icon class="icon-primary icon-lg" />
                             <span>
@@ -377,7 +370,7 @@ fn PaymentServices() -> impl IntoView {
             <ul id="payment-services" class="list-unstyled row g-3 mt-1">
                 {cards}
                 <li class="col-12 col-md-6">
-                    <a id="menu-ricevute" class="card-link-block shadow-sm" href=ente.path("pagamenti/ricevute")>
+                    <a id="menu-ricevute" class="card-link-block shadow-sm" href=spa::receipts(&ente.slug.get())>
                         <Icon name="file-pdf" class="icon-primary icon-lg" />
                         <span>
                             <span class="d-block h5 mb-1">"Ricevute"</span>
@@ -474,7 +467,7 @@ fn ServiceView() -> impl IntoView {
             {breadcrumb(ente, vec![("Servizio".into(), None)])}
             <h1>"Servizio non trovato"</h1>
             <ErrorAlert id="service-error" problem=api::not_found() />
-            <a class="btn btn-outline-primary" href=ente.path("pagamenti")>
+            <a class="btn btn-outline-primary" href=spa::payments(&ente.slug.get())>
                 "Torna ai pagamenti"
             </a>
         }

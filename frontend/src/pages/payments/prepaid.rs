@@ -12,8 +12,7 @@ use sportello_model::{format, rome, Page, Problem};
 
 use super::statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 use super::{
-    breadcrumb, grouped, open_checkout, reset_when_shown_again, PayButton, PaymentOutcome,
-    StatusBadge, Tone,
+    breadcrumb, open_checkout, reset_when_shown_again, PayButton, PaymentOutcome, StatusBadge, Tone,
 };
 use crate::api;
 use crate::app::use_ente;
@@ -257,7 +256,7 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
                                             <p class="fw-semibold mb-1">
                                                 {format!(
                                                     "Avviso di pagamento {} creato: {}.",
-                                                    grouped(&notice.notice_number),
+                                                    format::notice_number(&notice.notice_number),
                                                     format::euro(notice.amount),
                                                 )}
                                             </p>
@@ -301,7 +300,7 @@ fn NoticeList(list: Page<Notice>, page: RwSignal<u64>, changed: Callback<()>) ->
 fn NoticeItem(notice: Notice, changed: Callback<()>) -> impl IntoView {
     let session = use_session();
     let id = notice.id;
-    let number = grouped(&notice.notice_number);
+    let number = format::notice_number(&notice.notice_number);
     let amount = format::euro(notice.amount);
     let open = notice.status == NoticeStatus::Open;
     let tone = match notice.status {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use sportello_model::payments::ReceiptSummary;
 use sportello_model::{format, rome, Page};
 
-use super::{breadcrumb, grouped, GuardianOnly};
+use super::{breadcrumb, GuardianOnly};
 use crate::api;
 use crate::app::{use_ente, RequireLogin};
 use crate::components::{remote, set_title, DownloadButton, PageButtons};
@@ -85,7 +85,7 @@ fn ReceiptItem(receipt: ReceiptSummary) -> impl IntoView {
                 </p>
                 <p class="small mb-0">
                     "Avviso n° "
-                    <span class="notice-number">{grouped(&receipt.notice_number)}</span>
+                    <span class="notice-number">{format::notice_number(&receipt.notice_number)}</span>
                 </p>
                 <p class="small text-muted mb-0">{format!("Ricevuta n° {}", receipt.receipt_id)}</p>
             </div>
