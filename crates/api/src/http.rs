@@ -9,7 +9,7 @@ use actix_web::http::header::{
     self, ContentDisposition, DispositionParam, DispositionType, HeaderValue,
 };
 use actix_web::middleware::Next;
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use base64::Engine;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -91,6 +91,9 @@ impl<T: DeserializeOwned + RequestLimits + 'static> FromRequest for Json<T> {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let value = value.await?.into_inner();
+            if carries_nul(&value) {
+                return Err(ApiError::BadRequest(NUL_REFUSED.into()).into());
+            }
             if !value.is_object() {
                 return Err(ApiError::BadRequest(
                     "Il corpo della richiesta deve essere un oggetto JSON con i campi previsti."
@@ -157,6 +160,18 @@ impl<T: DeserializeOwned + RequestLimits> FromRequest for Query<T> {
                 .map(Query)
                 .map_err(Into::into),
         )
+    }
+}
+
+/// Whether any text of a JSON value, keys included, carries a NUL character.
+fn carries_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(carries_nul),
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .any(|(key, value)| key.contains('\0') || carries_nul(value)),
+        _ => false,
     }
 }
 
@@ -283,8 +298,13 @@ fn inline_scripts(html: &str) -> Vec<&str> {
 /// refuses the request itself, with an empty 400, before any of this code runs.
 pub const MAX_URI_BYTES: usize = 32 * 1024;
 
-/// Refuses an address longer than [`MAX_URI_BYTES`] with 414 problem+json.
-pub async fn refuse_long_uri(
+/// What the portal answers to text carrying a NUL character, which no field of it can
+/// hold (PostgreSQL refuses it in any text column).
+const NUL_REFUSED: &str = "La richiesta contiene un carattere non ammesso (NUL).";
+
+/// Refuses an address longer than [`MAX_URI_BYTES`] with 414 problem+json, and one whose
+/// path or query carries a NUL character (`%00`) with 400 problem+json.
+pub async fn refuse_unreadable_uri(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
@@ -294,6 +314,15 @@ pub async fn refuse_long_uri(
         let response = HttpResponse::build(status)
             .content_type("application/problem+json")
             .json(crate::error::render::problem_for(status));
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    let raw = req.uri().path_and_query().map_or("", |p| p.as_str());
+    if raw
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    {
+        let response = ApiError::BadRequest(NUL_REFUSED.into()).error_response();
         return Ok(req.into_response(response).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())

@@ -19,7 +19,7 @@ use crate::auth::JwtKeys;
 use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
-use crate::http::{refuse_long_uri, security_headers, SecurityHeaders};
+use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
 use crate::{accounts, bookings, children, content, demo, entes, openapi, payments, test_clock};
 
 pub struct AppState {
@@ -248,7 +248,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .app_data(extractors::query_config())
             .app_data(extractors::path_config())
             .app_data(extractors::form_config())
-            .wrap(middleware::from_fn(refuse_long_uri))
+            .wrap(middleware::from_fn(refuse_unreadable_uri))
             .wrap(render::error_handlers())
             .wrap(middleware::from_fn(security_headers))
             .wrap(middleware::from_fn(request_id_header))

@@ -610,3 +610,34 @@ async fn the_test_clock_is_served_only_in_the_test_environment() {
         .unwrap();
     assert!(!openapi.contains("/test/clock"));
 }
+
+/// A NUL character fits in no field (PostgreSQL refuses it in any text column): in a
+/// path, a query or a JSON body it is refused with a 400 problem, never a 500.
+#[tokio::test]
+async fn a_nul_character_anywhere_is_refused_with_an_italian_problem() {
+    let server = TestServer::start().await;
+    const NUL: &str = "La richiesta contiene un carattere non ammesso (NUL).";
+    for path in [
+        "/auth/oidc/callback?code=TRA&state=%F2%AE%A2%8B%00%1B",
+        "/entes/de%00mo",
+        "/entes/demo/news?page=1&x=%00",
+    ] {
+        let problem = problem(
+            client().get(server.api(path)).send().await.unwrap(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert_eq!(problem.detail, NUL, "{path}");
+    }
+    let problem = problem(
+        client()
+            .post(server.api("/entes/demo/auth/login"))
+            .json(&serde_json::json!({ "fiscal_code": "LBRMRA80E12F205M\u{0}", "password": "x" }))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(problem.detail, NUL);
+}
