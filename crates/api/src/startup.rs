@@ -12,6 +12,7 @@ use sea_orm::DatabaseConnection;
 use sportello_pagopa::{GpdClient, GpdConfig, PaymentGateway, SimulatorGateway};
 use time::OffsetDateTime;
 use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::accounts::oidc::OidcClient;
 use crate::auth::JwtKeys;
@@ -103,8 +104,11 @@ async fn api_not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
 
-/// Every `/api/v1` route.
-pub fn api_v1(cfg: &mut web::ServiceConfig) {
+/// Every `/api/v1` route of the API, each registered once: the OpenAPI document's
+/// operations are collected from this registration ([`openapi::document`]), so a route
+/// cannot be served undocumented nor documented unserved. A handler without
+/// `#[utoipa::path]` cannot be registered here.
+pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(health);
     entes::routes::configure(cfg);
     accounts::routes::configure(cfg);
@@ -252,7 +256,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .wrap(middleware::Compress::default())
             .service(
                 web::scope("/api/v1")
-                    .configure(api_v1)
+                    .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
                     .configure(|cfg| {
                         if test_environment {
                             test_clock::configure(cfg)
