@@ -121,3 +121,61 @@ async fn every_documented_operation_is_served() {
         "documented operations that no route answers: {unserved:?}"
     );
 }
+
+/// The paths `sportello_model::paths` builds, with each argument given as its template
+/// placeholder, are exactly the document's paths.
+#[test]
+fn the_model_builds_every_documented_path() {
+    use sportello_model::paths::*;
+    let built: BTreeSet<String> = [
+        health(),
+        entes(),
+        ente("{slug}"),
+        news("{slug}"),
+        news_item("{slug}", "{id}"),
+        documents("{slug}"),
+        document_file("{slug}", "{id}"),
+        login("{slug}"),
+        oidc_start("{slug}", "{provider}"),
+        oidc_callback(),
+        password_reset("{slug}"),
+        password_reset_confirm(),
+        refresh(),
+        logout(),
+        me(),
+        children(),
+        child("{id}"),
+        payment_services(),
+        statement("{id}"),
+        family_statement("{id}", "{guardian_id}"),
+        family_movements("{id}", "{guardian_id}"),
+        recharges("{id}"),
+        service_notices("{id}"),
+        notice("{id}"),
+        notice_pdf("{id}"),
+        notice_checkout("{id}"),
+        notice_cancel("{id}"),
+        receipts(),
+        receipt_pdf("{id}"),
+        receipt_callback(),
+        emit(),
+        emissions(),
+        emission("{id}"),
+        month("{child_id}", "{service_id}", "{month}"),
+        booking_day("{child_id}", "{day}"),
+        booking_range("{child_id}"),
+        calendar("{service_id}"),
+        closures("{service_id}"),
+        closure("{service_id}", "{closure_id}"),
+        roster(),
+        attendance("{child_id}"),
+        kitchen_counts(),
+        charges(),
+    ]
+    .into_iter()
+    .collect();
+    let documented: BTreeSet<String> = documented().into_iter().map(|(_, path)| path).collect();
+    assert_eq!(built, documented);
+    let document = serde_json::to_value(openapi::document()).unwrap();
+    assert_eq!(document["servers"][0]["url"], BASE);
+}
