@@ -16,6 +16,7 @@ use e2e::{workspace_root, TestServer, DEMO_PASSWORD, MARIO};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde_json::{json, Value};
+use sportello_model::paths;
 
 const RUNS: usize = 10;
 /// wasm + JS, gzipped, for the whole app as it grows (1 KB = 1000 bytes).
@@ -163,7 +164,9 @@ fn summary(label: &str, samples: &mut [f64]) {
 
 async fn measure(server: &TestServer) -> (Vec<f64>, Vec<f64>) {
     let browser = Browser::start(&server.url).await;
-    browser.goto("/api/v1/health").await;
+    browser
+        .goto(&format!("{}{}", paths::BASE, paths::health()))
+        .await;
     let status = browser
         .client()
         .execute_async(LOGIN, vec![json!(MARIO), json!(DEMO_PASSWORD)])
