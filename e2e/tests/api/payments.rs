@@ -7,6 +7,7 @@ use e2e::{
 };
 use reqwest::StatusCode;
 use sportello_model::children::{ChildDetail, ChildSummary};
+use sportello_model::paths;
 use sportello_model::payments::{
     CheckoutStarted, Movement, MovementKind, Notice, NoticeStatus, PaymentService, Statement,
 };
@@ -17,7 +18,7 @@ const NOT_A_NUMBER: &str =
 
 pub(crate) async fn refezione(server: &TestServer, token: &str) -> PaymentService {
     let services: Vec<PaymentService> = json(
-        server.get(token, "/payments/services").await,
+        server.get(token, &paths::payment_services()).await,
         StatusCode::OK,
     )
     .await;
@@ -29,9 +30,7 @@ pub(crate) async fn refezione(server: &TestServer, token: &str) -> PaymentServic
 
 pub(crate) async fn statement(server: &TestServer, token: &str, service_id: i64) -> Statement {
     json(
-        server
-            .get(token, &format!("/payments/services/{service_id}/statement"))
-            .await,
+        server.get(token, &paths::statement(service_id)).await,
         StatusCode::OK,
     )
     .await
@@ -87,7 +86,7 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/recharges", service.service_id),
+                &paths::recharges(service.service_id),
                 &serde_json::json!({ "amount": "54,00" }),
             )
             .await,
@@ -147,10 +146,7 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
     assert!(location(&again).contains("esito=gia_pagato"));
     let notice: Notice = json(
         server
-            .get(
-                &mario.access_token,
-                &format!("/payments/notices/{}", started.notice.id),
-            )
+            .get(&mario.access_token, &paths::notice(started.notice.id))
             .await,
         StatusCode::OK,
     )
@@ -160,7 +156,7 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/notices/{}/checkout", notice.id),
+                &paths::notice_checkout(notice.id),
                 &serde_json::json!({}),
             )
             .await,
@@ -195,7 +191,7 @@ async fn cancelled_checkout_changes_nothing() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/recharges", service.service_id),
+                &paths::recharges(service.service_id),
                 &serde_json::json!({ "amount": "30" }),
             )
             .await,
@@ -216,7 +212,7 @@ async fn cancelled_checkout_changes_nothing() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/notices/{}/checkout", started.notice.id),
+                &paths::notice_checkout(started.notice.id),
                 &serde_json::json!({}),
             )
             .await,
@@ -235,7 +231,7 @@ async fn notice_paid_at_the_counter_credits_once() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "20" }),
             )
             .await,
@@ -246,7 +242,7 @@ async fn notice_paid_at_the_counter_credits_once() {
         server
             .get(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
             )
             .await,
         StatusCode::OK,
@@ -303,7 +299,7 @@ async fn the_comune_recharge_rule_is_enforced_with_its_message() {
     let server = TestServer::start().await;
     let giuseppe = server.spid_login("esempio", GIUSEPPE_ESEMPIO).await;
     let service = refezione(&server, &giuseppe.access_token).await;
-    let path = format!("/payments/services/{}/notices", service.service_id);
+    let path = paths::service_notices(service.service_id);
     for (amount, message) in [
         ("5,00", "L'importo minimo di una ricarica è 5,40 €."),
         ("50", "L'importo deve essere un multiplo di 5,40 €."),
@@ -368,7 +364,7 @@ async fn only_the_guardian_sees_money() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "10" }),
             )
             .await,
@@ -379,10 +375,10 @@ async fn only_the_guardian_sees_money() {
     for who in [LAURA_DELEGATE, GIULIA_OPERATOR] {
         let tokens = server.login("demo", who).await;
         for path in [
-            "/payments/services".to_string(),
-            format!("/payments/services/{}/statement", service.service_id),
-            format!("/payments/services/{}/notices", service.service_id),
-            format!("/payments/notices/{}", notice.id),
+            paths::payment_services(),
+            paths::statement(service.service_id),
+            paths::service_notices(service.service_id),
+            paths::notice(notice.id),
         ] {
             problem(
                 server.get(&tokens.access_token, &path).await,
@@ -394,7 +390,7 @@ async fn only_the_guardian_sees_money() {
             server
                 .post_json(
                     &tokens.access_token,
-                    &format!("/payments/services/{}/recharges", service.service_id),
+                    &paths::recharges(service.service_id),
                     &serde_json::json!({ "amount": "10" }),
                 )
                 .await,
@@ -406,10 +402,7 @@ async fn only_the_guardian_sees_money() {
     let anna = server.login("demo", ANNA).await;
     problem(
         server
-            .get(
-                &anna.access_token,
-                &format!("/payments/notices/{}", notice.id),
-            )
+            .get(&anna.access_token, &paths::notice(notice.id))
             .await,
         StatusCode::NOT_FOUND,
     )
@@ -418,7 +411,7 @@ async fn only_the_guardian_sees_money() {
         server
             .post_json(
                 &anna.access_token,
-                &format!("/payments/notices/{}/checkout", notice.id),
+                &paths::notice_checkout(notice.id),
                 &serde_json::json!({}),
             )
             .await,
@@ -427,7 +420,9 @@ async fn only_the_guardian_sees_money() {
     .await;
     // An emission service has no statement.
     let services: Vec<PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -442,10 +437,7 @@ async fn only_the_guardian_sees_money() {
     );
     problem(
         server
-            .get(
-                &mario.access_token,
-                &format!("/payments/services/{}/statement", trasporto.service_id),
-            )
+            .get(&mario.access_token, &paths::statement(trasporto.service_id))
             .await,
         StatusCode::NOT_FOUND,
     )
@@ -461,7 +453,7 @@ async fn the_notice_pdf_shows_number_amount_and_payer() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "47,60" }),
             )
             .await,
@@ -516,7 +508,7 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
             server
                 .post_json(
                     &mario.access_token,
-                    &format!("/payments/services/{}/notices", service.service_id),
+                    &paths::service_notices(service.service_id),
                     &serde_json::json!({ "amount": "5" }),
                 )
                 .await,
@@ -554,7 +546,7 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
     }
     assert_eq!(deliveries.len(), 50);
     let http = client();
-    let url = server.api("/pagopa/receipts");
+    let url = server.api(&paths::receipt_callback());
     let tasks: Vec<_> = deliveries
         .into_iter()
         .map(|b| {
@@ -578,10 +570,7 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
         .collect();
     // Meanwhile the office debits 1,00 € twenty times, and every request is retried.
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let debits_path = format!(
-        "/payments/services/{}/families/{}/movements",
-        service.service_id, mario.user.id
-    );
+    let debits_path = paths::family_movements(service.service_id, mario.user.id);
     let debits: Vec<_> = (0..40)
         .map(|i| {
             let http = http.clone();
@@ -763,7 +752,7 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "25" }),
             )
             .await,
@@ -795,7 +784,7 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "25" }),
             )
             .await,
@@ -811,7 +800,7 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         server
             .get(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
             )
             .await,
         StatusCode::OK,
@@ -821,7 +810,9 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
     // The same for an emission: no retta, no notice, nothing due.
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
     let services: Vec<PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -833,7 +824,7 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         server
             .post_json(
                 &giulia.access_token,
-                "/emissions",
+                &paths::emit(),
                 &serde_json::json!({
                     "guardian_fiscal_code": MARIO,
                     "service_id": trasporto.service_id,
@@ -852,13 +843,15 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         refused.detail
     );
     let emissions: Page<serde_json::Value> = json(
-        server.get(&mario.access_token, "/payments/emissions").await,
+        server.get(&mario.access_token, &paths::emissions()).await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(emissions.total, 3, "only the demo's rette");
     let after: Vec<PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -876,7 +869,7 @@ async fn the_statement_shows_the_newest_movement_first_by_its_date() {
         server
             .post_json(
                 &anna.access_token,
-                &format!("/payments/services/{service}/recharges"),
+                &paths::recharges(service),
                 &serde_json::json!({ "amount": "20" }),
             )
             .await,
@@ -892,7 +885,7 @@ async fn the_statement_shows_the_newest_movement_first_by_its_date() {
     assert!(location(&paid).contains("esito=ok"), "{}", location(&paid));
     for day in ["2026-11-18", "2026-11-19", "2026-11-20"] {
         let charged = client()
-            .post(server.api("/canteen/charges"))
+            .post(server.api(&paths::charges()))
             .bearer_auth(&giulia.access_token)
             .json(&serde_json::json!({ "service_id": service, "day": day }))
             .send()
@@ -913,7 +906,7 @@ async fn the_statement_shows_the_newest_movement_first_by_its_date() {
             .movements
         }
     };
-    let theirs = format!("/payments/services/{service}/statement");
+    let theirs = paths::statement(service);
     let first = page(anna.access_token.clone(), theirs.clone(), 1).await;
     let second = page(anna.access_token.clone(), theirs, 2).await;
     let read: Vec<_> = first
@@ -936,7 +929,7 @@ async fn the_statement_shows_the_newest_movement_first_by_its_date() {
     let guardian = anna.user.id;
     let office = page(
         giulia.access_token.clone(),
-        format!("/payments/services/{service}/families/{guardian}/statement"),
+        paths::family_statement(service, guardian),
         1,
     )
     .await;
@@ -949,7 +942,9 @@ async fn pagamenti_lists_only_the_services_the_family_uses() {
     // Anna Colombo's Luca eats at the canteen and takes no school bus.
     let anna = server.login("demo", ANNA).await;
     let services: Vec<PaymentService> = json(
-        server.get(&anna.access_token, "/payments/services").await,
+        server
+            .get(&anna.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -957,7 +952,9 @@ async fn pagamenti_lists_only_the_services_the_family_uses() {
     assert_eq!(names, ["Refezione Scolastica"]);
     let mario = server.login("demo", MARIO).await;
     let services: Vec<PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -974,7 +971,10 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
     // The office finds the family from the child's card.
     let children: Page<ChildSummary> = json(
         server
-            .get(&giulia.access_token, "/children?per_page=100")
+            .get(
+                &giulia.access_token,
+                &format!("{}?per_page=100", paths::children()),
+            )
             .await,
         StatusCode::OK,
     )
@@ -986,15 +986,12 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
         .unwrap()
         .id;
     let card: ChildDetail = json(
-        server
-            .get(&giulia.access_token, &format!("/children/{luca}"))
-            .await,
+        server.get(&giulia.access_token, &paths::child(luca)).await,
         StatusCode::OK,
     )
     .await;
-    let family = format!("/payments/services/{service}/families/{}", card.guardian_id);
     let correction = |kind: &str, amount: &str, reason: &str, request: &str| serde_json::json!({ "kind": kind, "amount": amount, "reason": reason, "request_id": request });
-    let movements = format!("{family}/movements");
+    let movements = paths::family_movements(service, card.guardian_id);
 
     let credit = correction("adjustment", "4,20", "Pasto del 20/11 non consumato", "r-1");
     let made: Movement = json(
@@ -1123,7 +1120,10 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
     );
     let office: Statement = json(
         server
-            .get(&giulia.access_token, &format!("{family}/statement"))
+            .get(
+                &giulia.access_token,
+                &paths::family_statement(service, card.guardian_id),
+            )
             .await,
         StatusCode::OK,
     )
@@ -1147,10 +1147,7 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
         server
             .post_json(
                 &giulia.access_token,
-                &format!(
-                    "/payments/services/{service}/families/{}/movements",
-                    laura.user.id
-                ),
+                &paths::family_movements(service, laura.user.id),
                 &correction("adjustment", "1", "Prova", "r-7"),
             )
             .await,
