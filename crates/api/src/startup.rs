@@ -21,6 +21,7 @@ use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_long_uri, security_headers, SecurityHeaders};
 use crate::{accounts, bookings, children, content, demo, entes, openapi, payments, test_clock};
+use sportello_model::paths;
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -85,7 +86,11 @@ impl AppState {
     }
 
     pub fn oidc_callback_url(&self) -> String {
-        format!("{}/api/v1/auth/oidc/callback", self.public_url)
+        format!(
+            "{}{}",
+            self.public_url,
+            paths::absolute(&paths::oidc_callback())
+        )
     }
 }
 
@@ -255,7 +260,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .wrap(TracingLogger::default())
             .wrap(middleware::Compress::default())
             .service(
-                web::scope("/api/v1")
+                web::scope(paths::BASE)
                     .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
                     .configure(|cfg| {
                         if test_environment {

@@ -84,7 +84,7 @@ fn the_document_lists_every_annotated_handler_and_nothing_else() {
 async fn every_documented_operation_is_served() {
     let app = init_service(
         App::new().service(
-            web::scope("/api/v1")
+            web::scope(sportello_model::paths::BASE)
                 .configure(|cfg| startup::api_v1(&mut ServiceConfig::new(cfg)))
                 .default_service(web::to(|| async {
                     HttpResponse::NotFound()
@@ -109,7 +109,7 @@ async fn every_documented_operation_is_served() {
             .join("/");
         let request = TestRequest::default()
             .method(Method::from_bytes(method.as_bytes()).unwrap())
-            .uri(&format!("/api/v1{concrete}"))
+            .uri(&sportello_model::paths::absolute(&concrete))
             .to_request();
         let response = call_service(&app, request).await;
         if response.headers().contains_key(UNROUTED) {

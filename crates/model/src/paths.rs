@@ -9,6 +9,12 @@ use std::fmt::Display;
 /// Where the API is served; every path below is relative to it.
 pub const BASE: &str = "/api/v1";
 
+/// `path` as the server serves it: with [`BASE`] in front, as in the links the API
+/// sends (`/api/v1/payments/notices/7/pdf`).
+pub fn absolute(path: &str) -> String {
+    format!("{BASE}{path}")
+}
+
 // System.
 
 pub fn health() -> String {

@@ -134,7 +134,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
     let document = server
         .get(
             &mario.access_token,
-            &detail.document_url.replace("/api/v1", ""),
+            &detail.document_url.replace(paths::BASE, ""),
         )
         .await;
     assert_eq!(document.headers()["content-type"], "application/pdf");
@@ -201,7 +201,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
     let pdf = server
         .get(
             &mario.access_token,
-            &paid.receipt_url.unwrap().replace("/api/v1", ""),
+            &paid.receipt_url.unwrap().replace(paths::BASE, ""),
         )
         .await;
     assert_eq!(pdf.status(), StatusCode::OK);

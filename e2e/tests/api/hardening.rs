@@ -204,7 +204,10 @@ async fn every_answer_carries_the_security_headers_and_personal_data_is_not_stor
     )
     .await;
     let pdf = server
-        .get(&mario.access_token, &notice.pdf_url.replace("/api/v1", ""))
+        .get(
+            &mario.access_token,
+            &notice.pdf_url.replace(paths::BASE, ""),
+        )
         .await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(header(&pdf, "content-type"), "application/pdf");

@@ -124,7 +124,7 @@ pub(crate) fn pdf_text(bytes: &[u8], name: &str) -> String {
 }
 
 async fn pdf(server: &TestServer, token: &str, url: &str) -> reqwest::Response {
-    server.get(token, &url.replace("/api/v1", "")).await
+    server.get(token, &url.replace(paths::BASE, "")).await
 }
 
 #[tokio::test]

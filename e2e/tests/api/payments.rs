@@ -461,7 +461,10 @@ async fn the_notice_pdf_shows_number_amount_and_payer() {
     )
     .await;
     let pdf = server
-        .get(&mario.access_token, &notice.pdf_url.replace("/api/v1", ""))
+        .get(
+            &mario.access_token,
+            &notice.pdf_url.replace(paths::BASE, ""),
+        )
         .await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
@@ -488,7 +491,7 @@ async fn the_notice_pdf_shows_number_amount_and_payer() {
     let anna = server.login("demo", ANNA).await;
     problem(
         server
-            .get(&anna.access_token, &notice.pdf_url.replace("/api/v1", ""))
+            .get(&anna.access_token, &notice.pdf_url.replace(paths::BASE, ""))
             .await,
         StatusCode::NOT_FOUND,
     )
