@@ -34,8 +34,8 @@ new MutationObserver((_, observer) => {
 "#;
 
 const LOGIN: &str = r#"
-const [fiscalCode, password, done] = arguments;
-fetch("/api/v1/entes/demo/auth/login", {
+const [url, fiscalCode, password, done] = arguments;
+fetch(url, {
   method: "POST",
   headers: { "content-type": "application/json" },
   body: JSON.stringify({ fiscal_code: fiscalCode, password }),
@@ -164,12 +164,17 @@ fn summary(label: &str, samples: &mut [f64]) {
 
 async fn measure(server: &TestServer) -> (Vec<f64>, Vec<f64>) {
     let browser = Browser::start(&server.url).await;
-    browser
-        .goto(&format!("{}{}", paths::BASE, paths::health()))
-        .await;
+    browser.goto(&paths::absolute(&paths::health())).await;
     let status = browser
         .client()
-        .execute_async(LOGIN, vec![json!(MARIO), json!(DEMO_PASSWORD)])
+        .execute_async(
+            LOGIN,
+            vec![
+                json!(paths::absolute(&paths::login("demo"))),
+                json!(MARIO),
+                json!(DEMO_PASSWORD),
+            ],
+        )
         .await
         .expect("log in from the page");
     assert_eq!(status, 200, "login of {MARIO}");
