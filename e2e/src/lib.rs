@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use sportello_model::auth::TokenResponse;
-use sportello_model::Problem;
+use sportello_model::{paths, Problem};
 
 /// The JWT secret the test servers run with, so tests can forge tokens signed with it.
 pub const TEST_JWT_SECRET: &str = "e2e-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
@@ -185,7 +185,7 @@ impl TestServer {
     }
 
     pub fn api(&self, path: &str) -> String {
-        format!("{}/api/v1{}", self.url, path)
+        format!("{}{}{}", self.url, paths::BASE, path)
     }
 
     /// The server clock's "now" (test environment only).
@@ -235,7 +235,7 @@ impl TestServer {
         password: &str,
     ) -> Response {
         client
-            .post(self.api(&format!("/entes/{slug}/auth/login")))
+            .post(self.api(&paths::login(slug)))
             .json(&serde_json::json!({ "fiscal_code": fiscal_code, "password": password }))
             .send()
             .await
@@ -249,7 +249,7 @@ impl TestServer {
         self.oidc_login(&browser, slug, "spid", fiscal_code).await;
         json(
             browser
-                .post(self.api("/auth/refresh"))
+                .post(self.api(&paths::refresh()))
                 .send()
                 .await
                 .expect("refresh request"),
@@ -261,7 +261,8 @@ impl TestServer {
     /// The id of the child with this first name among those `token` may see.
     pub async fn child_named(&self, token: &str, first_name: &str) -> i64 {
         let children: sportello_model::Page<sportello_model::children::ChildSummary> = json(
-            self.get(token, "/children?per_page=100").await,
+            self.get(token, &format!("{}?per_page=100", paths::children()))
+                .await,
             StatusCode::OK,
         )
         .await;
@@ -396,7 +397,8 @@ impl TestServer {
     ) -> Response {
         let start = client
             .get(self.api(&format!(
-                "/entes/{slug}/auth/oidc/{provider}/start?redirect_to={redirect_to}"
+                "{}?redirect_to={redirect_to}",
+                paths::oidc_start(slug, provider)
             )))
             .send()
             .await

@@ -23,6 +23,7 @@ use sportello_model::bookings::{
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::{EnteDetail, EnteSummary};
+use sportello_model::paths::{self, BASE};
 use sportello_model::payments::{
     AccountCorrection, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, Notice,
     PaymentService, ReceiptSummary, RechargeRequest, Statement,
@@ -32,7 +33,6 @@ use time::{Date, Month};
 
 use crate::session::Session;
 
-const BASE: &str = "/api/v1";
 const JSON: &str = "application/json, application/problem+json";
 const PDF: &str = "application/pdf, application/problem+json";
 const CSV: &str = "text/csv, application/problem+json";
@@ -216,11 +216,11 @@ pub async fn refresh() -> ApiResult<TokenResponse> {
         slot.borrow_mut()
             .get_or_insert_with(|| {
                 async {
-                    let result = match post("/auth/refresh", &RefreshRequest::default(), None).await
-                    {
-                        Ok(response) => decode::<TokenResponse>(response).await,
-                        Err(problem) => Err(problem),
-                    };
+                    let result =
+                        match post(&paths::refresh(), &RefreshRequest::default(), None).await {
+                            Ok(response) => decode::<TokenResponse>(response).await,
+                            Err(problem) => Err(problem),
+                        };
                     REFRESHING.with(|slot| slot.borrow_mut().take());
                     result
                 }
@@ -303,49 +303,37 @@ async fn put_authed<B: Serialize, T: DeserializeOwned>(
 }
 
 pub async fn entes() -> ApiResult<Page<EnteSummary>> {
-    get("/entes", &page_query(1, 100)).await
+    get(&paths::entes(), &page_query(1, 100)).await
 }
 
 pub async fn ente(slug: &str) -> ApiResult<EnteDetail> {
-    get(&format!("/entes/{}", url_encode(slug)), &[]).await
+    get(&paths::ente(url_encode(slug)), &[]).await
 }
 
 pub async fn news(slug: &str, page: u64, per_page: u64) -> ApiResult<Page<NewsItem>> {
-    get(
-        &format!("/entes/{}/news", url_encode(slug)),
-        &page_query(page, per_page),
-    )
-    .await
+    get(&paths::news(url_encode(slug)), &page_query(page, per_page)).await
 }
 
 pub async fn news_item(slug: &str, id: i64) -> ApiResult<NewsItem> {
-    get(&format!("/entes/{}/news/{id}", url_encode(slug)), &[]).await
+    get(&paths::news_item(url_encode(slug), id), &[]).await
 }
 
 pub async fn documents(slug: &str, page: u64, per_page: u64) -> ApiResult<Page<DocumentItem>> {
     get(
-        &format!("/entes/{}/documents", url_encode(slug)),
+        &paths::documents(url_encode(slug)),
         &page_query(page, per_page),
     )
     .await
 }
 
 pub async fn login(slug: &str, request: &LoginRequest) -> ApiResult<TokenResponse> {
-    decode(
-        post(
-            &format!("/entes/{}/auth/login", url_encode(slug)),
-            request,
-            None,
-        )
-        .await?,
-    )
-    .await
+    decode(post(&paths::login(url_encode(slug)), request, None).await?).await
 }
 
 /// Closes the session on the server (access token and refresh cookie).
 pub async fn logout() -> ApiResult<()> {
     post(
-        "/auth/logout",
+        &paths::logout(),
         &RefreshRequest::default(),
         access_token().as_deref(),
     )
@@ -354,41 +342,36 @@ pub async fn logout() -> ApiResult<()> {
 }
 
 pub async fn request_password_reset(slug: &str, request: &PasswordResetRequest) -> ApiResult<()> {
-    post(
-        &format!("/entes/{}/auth/password-reset", url_encode(slug)),
-        request,
-        None,
-    )
-    .await
-    .map(drop)
+    post(&paths::password_reset(url_encode(slug)), request, None)
+        .await
+        .map(drop)
 }
 
 pub async fn confirm_password_reset(request: &PasswordResetConfirm) -> ApiResult<()> {
-    post("/auth/password-reset/confirm", request, None)
+    post(&paths::password_reset_confirm(), request, None)
         .await
         .map(drop)
 }
 
 pub async fn children(session: Session) -> ApiResult<Page<ChildSummary>> {
-    get_authed(session, "/children", &page_query(1, 100)).await
+    get_authed(session, &paths::children(), &page_query(1, 100)).await
 }
 
 pub async fn child(session: Session, id: i64) -> ApiResult<ChildDetail> {
-    get_authed(session, &format!("/children/{id}"), &[]).await
+    get_authed(session, &paths::child(id), &[]).await
 }
 
 /// Full-page address that starts a SPID or CIE login and comes back to `return_to`.
 pub fn oidc_start_url(slug: &str, provider: &str, return_to: &str) -> String {
     format!(
-        "{BASE}/entes/{}/auth/oidc/{}/start?redirect_to={}",
-        url_encode(slug),
-        url_encode(provider),
+        "{BASE}{}?redirect_to={}",
+        paths::oidc_start(url_encode(slug), url_encode(provider)),
         url_encode(return_to)
     )
 }
 
 pub async fn payment_services(session: Session) -> ApiResult<Vec<PaymentService>> {
-    get_authed(session, "/payments/services", &[]).await
+    get_authed(session, &paths::payment_services(), &[]).await
 }
 
 pub async fn statement(
@@ -399,7 +382,7 @@ pub async fn statement(
 ) -> ApiResult<Statement> {
     get_authed(
         session,
-        &format!("/payments/services/{service_id}/statement"),
+        &paths::statement(service_id),
         &page_query(page, per_page),
     )
     .await
@@ -415,7 +398,7 @@ pub async fn family_statement(
 ) -> ApiResult<Statement> {
     get_authed(
         session,
-        &format!("/payments/services/{service_id}/families/{guardian_id}/statement"),
+        &paths::family_statement(service_id, guardian_id),
         &page_query(page, per_page),
     )
     .await
@@ -431,7 +414,7 @@ pub async fn correct_account(
 ) -> ApiResult<Movement> {
     post_authed(
         session,
-        &format!("/payments/services/{service_id}/families/{guardian_id}/movements"),
+        &paths::family_movements(service_id, guardian_id),
         Some(correction),
     )
     .await
@@ -443,12 +426,7 @@ pub async fn recharge_online(
     service_id: i64,
     request: &RechargeRequest,
 ) -> ApiResult<CheckoutStarted> {
-    post_authed(
-        session,
-        &format!("/payments/services/{service_id}/recharges"),
-        Some(request),
-    )
-    .await
+    post_authed(session, &paths::recharges(service_id), Some(request)).await
 }
 
 /// Nuovo avviso di pagamento, to pay later online or at a pagoPA counter.
@@ -457,12 +435,7 @@ pub async fn create_notice(
     service_id: i64,
     request: &RechargeRequest,
 ) -> ApiResult<Notice> {
-    post_authed(
-        session,
-        &format!("/payments/services/{service_id}/notices"),
-        Some(request),
-    )
-    .await
+    post_authed(session, &paths::service_notices(service_id), Some(request)).await
 }
 
 pub async fn notices(
@@ -473,7 +446,7 @@ pub async fn notices(
 ) -> ApiResult<Page<Notice>> {
     get_authed(
         session,
-        &format!("/payments/services/{service_id}/notices"),
+        &paths::service_notices(service_id),
         &page_query(page, per_page),
     )
     .await
@@ -481,22 +454,12 @@ pub async fn notices(
 
 /// Paga avviso: the pagoPA checkout page for an open notice.
 pub async fn pay_notice(session: Session, notice_id: i64) -> ApiResult<CheckoutStarted> {
-    post_authed::<(), _>(
-        session,
-        &format!("/payments/notices/{notice_id}/checkout"),
-        None,
-    )
-    .await
+    post_authed::<(), _>(session, &paths::notice_checkout(notice_id), None).await
 }
 
 /// Annulla avviso: withdraws an open recharge notice the family made.
 pub async fn cancel_notice(session: Session, notice_id: i64) -> ApiResult<Notice> {
-    post_authed::<(), _>(
-        session,
-        &format!("/payments/notices/{notice_id}/cancel"),
-        None,
-    )
-    .await
+    post_authed::<(), _>(session, &paths::notice_cancel(notice_id), None).await
 }
 
 pub async fn emissions(
@@ -504,11 +467,11 @@ pub async fn emissions(
     page: u64,
     per_page: u64,
 ) -> ApiResult<Page<EmissionSummary>> {
-    get_authed(session, "/payments/emissions", &page_query(page, per_page)).await
+    get_authed(session, &paths::emissions(), &page_query(page, per_page)).await
 }
 
 pub async fn emission(session: Session, id: i64) -> ApiResult<EmissionDetail> {
-    get_authed(session, &format!("/payments/emissions/{id}"), &[]).await
+    get_authed(session, &paths::emission(id), &[]).await
 }
 
 pub async fn receipts(
@@ -516,7 +479,7 @@ pub async fn receipts(
     page: u64,
     per_page: u64,
 ) -> ApiResult<Page<ReceiptSummary>> {
-    get_authed(session, "/payments/receipts", &page_query(page, per_page)).await
+    get_authed(session, &paths::receipts(), &page_query(page, per_page)).await
 }
 
 /// A file sent by the server, such as the PDF of a notice or of a receipt.
@@ -590,10 +553,7 @@ pub async fn month_calendar(
 ) -> ApiResult<MonthCalendar> {
     get_authed(
         session,
-        &format!(
-            "/bookings/children/{child_id}/services/{service_id}/months/{}",
-            month_key(year, month)
-        ),
+        &paths::month(child_id, service_id, month_key(year, month)),
         &[],
     )
     .await
@@ -606,12 +566,7 @@ pub async fn change_day(
     day: Date,
     change: &BookingChange,
 ) -> ApiResult<BookingResult> {
-    put_authed(
-        session,
-        &format!("/bookings/children/{child_id}/days/{day}"),
-        change,
-    )
-    .await
+    put_authed(session, &paths::booking_day(child_id, day), change).await
 }
 
 /// Changes every school day of a range at once (all or none).
@@ -620,12 +575,7 @@ pub async fn change_range(
     child_id: i64,
     range: &BookingRange,
 ) -> ApiResult<BookingResult> {
-    post_authed(
-        session,
-        &format!("/bookings/children/{child_id}/range"),
-        Some(range),
-    )
-    .await
+    post_authed(session, &paths::booking_range(child_id), Some(range)).await
 }
 
 fn day_query(service_id: i64, day: Date) -> [(&'static str, String); 2] {
@@ -637,7 +587,7 @@ fn day_query(service_id: i64, day: Date) -> [(&'static str, String); 2] {
 
 /// The children expected at the canteen on `day`; 409 when it is not a school day.
 pub async fn roster(session: Session, service_id: i64, day: Date) -> ApiResult<Vec<AttendanceRow>> {
-    get_authed(session, "/canteen/roster", &day_query(service_id, day)).await
+    get_authed(session, &paths::roster(), &day_query(service_id, day)).await
 }
 
 /// Staff record whether a child eats today.
@@ -646,7 +596,7 @@ pub async fn mark_attendance(
     child_id: i64,
     mark: &AttendanceMark,
 ) -> ApiResult<AttendanceRow> {
-    put_authed(session, &format!("/canteen/attendance/{child_id}"), mark).await
+    put_authed(session, &paths::attendance(child_id), mark).await
 }
 
 /// Meals of the day for the kitchen, per school, class and meal type.
@@ -657,7 +607,7 @@ pub async fn kitchen_counts(
 ) -> ApiResult<Vec<KitchenCount>> {
     get_authed(
         session,
-        "/canteen/kitchen-counts",
+        &paths::kitchen_counts(),
         &day_query(service_id, day),
     )
     .await
@@ -671,21 +621,22 @@ pub async fn kitchen_counts_csv(
 ) -> ApiResult<Download> {
     let [service, day_param] = day_query(service_id, day);
     let query = [service, day_param, ("format", "csv".to_owned())];
+    let path = paths::kitchen_counts();
     let call = Call::<()> {
         accept: CSV,
-        ..Call::get("/canteen/kitchen-counts", &query)
+        ..Call::get(&path, &query)
     };
     download(session, &call, &format!("pasti-{day}.csv"), "text/csv").await
 }
 
 /// Charges the meals of a day that is over (operators); charging it again adds nothing.
 pub async fn charge_day(session: Session, request: &ChargeRequest) -> ApiResult<ChargeReport> {
-    post_authed(session, "/canteen/charges", Some(request)).await
+    post_authed(session, &paths::charges(), Some(request)).await
 }
 
 /// A service's canteen calendar: period, serving weekdays and closures (operators).
 pub async fn service_calendar(session: Session, service_id: i64) -> ApiResult<ServiceCalendar> {
-    get_authed(session, &format!("/services/{service_id}/calendar"), &[]).await
+    get_authed(session, &paths::calendar(service_id), &[]).await
 }
 
 pub async fn set_service_calendar(
@@ -693,12 +644,7 @@ pub async fn set_service_calendar(
     service_id: i64,
     settings: &CalendarSettings,
 ) -> ApiResult<ServiceCalendar> {
-    put_authed(
-        session,
-        &format!("/services/{service_id}/calendar"),
-        settings,
-    )
-    .await
+    put_authed(session, &paths::calendar(service_id), settings).await
 }
 
 /// Closes the canteen for a range of days; meals already charged for them are credited
@@ -708,12 +654,7 @@ pub async fn add_closure(
     service_id: i64,
     closure: &NewClosure,
 ) -> ApiResult<ClosureAdded> {
-    post_authed(
-        session,
-        &format!("/services/{service_id}/closures"),
-        Some(closure),
-    )
-    .await
+    post_authed(session, &paths::closures(service_id), Some(closure)).await
 }
 
 pub async fn remove_closure(
@@ -724,7 +665,7 @@ pub async fn remove_closure(
     write_authed::<(), _>(
         session,
         Method::DELETE,
-        &format!("/services/{service_id}/closures/{closure_id}"),
+        &paths::closure(service_id, closure_id),
         None,
     )
     .await

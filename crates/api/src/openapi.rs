@@ -1,14 +1,15 @@
 //! The OpenAPI 3.1 description of the API, generated from the code, and its offline
 //! documentation page.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, App, HttpResponse};
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
 
 use crate::error::responses;
-use crate::{accounts, bookings, children, content, entes, payments, startup};
+use crate::startup;
 
 struct SecurityAddon;
 
@@ -86,53 +87,6 @@ impl Modify for CommonProblems {
         license(name = "EUPL-1.2")
     ),
     servers((url = "/api/v1")),
-    paths(
-        startup::health,
-        entes::routes::list_entes,
-        entes::routes::get_ente,
-        accounts::routes::login,
-        accounts::routes::refresh,
-        accounts::routes::logout,
-        accounts::routes::me,
-        accounts::routes::password_reset_request,
-        accounts::routes::password_reset_confirm,
-        accounts::routes::oidc_start,
-        accounts::routes::oidc_callback,
-        children::routes::list_children,
-        children::routes::get_child,
-        content::routes::list_news,
-        content::routes::get_news,
-        content::routes::list_documents,
-        content::routes::download_document,
-        payments::routes::overview,
-        payments::routes::statement,
-        payments::routes::family_statement,
-        payments::routes::correct_account,
-        payments::routes::list_notices,
-        payments::routes::create_notice,
-        payments::routes::recharge_online,
-        payments::routes::get_notice,
-        payments::routes::notice_pdf,
-        payments::routes::pay_notice,
-        payments::routes::cancel_notice,
-        payments::routes::receipt_callback,
-        payments::routes::create_emission,
-        payments::routes::list_emissions,
-        payments::routes::get_emission,
-        payments::routes::list_receipts,
-        payments::routes::receipt_pdf,
-        bookings::routes::month_calendar,
-        bookings::routes::change_day,
-        bookings::routes::change_range,
-        bookings::calendar_routes::get_calendar,
-        bookings::calendar_routes::set_calendar,
-        bookings::calendar_routes::add_closure,
-        bookings::calendar_routes::remove_closure,
-        bookings::canteen_routes::roster,
-        bookings::canteen_routes::mark_attendance,
-        bookings::canteen_routes::kitchen_counts,
-        bookings::canteen_routes::charge,
-    ),
     components(responses(
         responses::BadRequest,
         responses::Unauthorized,
@@ -143,7 +97,7 @@ impl Modify for CommonProblems {
         responses::PayloadTooLarge,
         responses::UriTooLong,
     )),
-    modifiers(&SecurityAddon, &CommonProblems),
+    modifiers(&SecurityAddon),
     tags(
         (name = "Sistema"),
         (name = "Enti", description = "Comuni and their settings"),
@@ -159,9 +113,21 @@ impl Modify for CommonProblems {
 )]
 pub struct ApiDoc;
 
+/// The OpenAPI document: [`ApiDoc`] with the operations of every route as
+/// [`startup::api_v1`] registers it, and the problem answers they share.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(startup::api_v1)
+        .split_for_parts();
+    CommonProblems.modify(&mut document);
+    document
+}
+
 /// The specification as pretty JSON, exactly as checked in under `openapi/`.
 pub fn spec_json() -> String {
-    let mut json = ApiDoc::openapi()
+    let mut json = document()
         .to_pretty_json()
         .expect("the OpenAPI document always serialises");
     json.push('\n');

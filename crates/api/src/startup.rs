@@ -13,6 +13,7 @@ use secrecy::ExposeSecret;
 use sportello_pagopa::{GpdClient, GpdConfig, PaymentGateway, SimulatorGateway};
 use time::OffsetDateTime;
 use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::accounts::oidc::OidcClient;
 use crate::auth::JwtKeys;
@@ -21,6 +22,7 @@ use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
 use crate::{accounts, bookings, children, content, demo, entes, openapi, payments, test_clock};
+use sportello_model::paths;
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -85,7 +87,11 @@ impl AppState {
     }
 
     pub fn oidc_callback_url(&self) -> String {
-        format!("{}/api/v1/auth/oidc/callback", self.public_url)
+        format!(
+            "{}{}",
+            self.public_url,
+            paths::absolute(&paths::oidc_callback())
+        )
     }
 }
 
@@ -104,8 +110,11 @@ async fn api_not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
 
-/// Every `/api/v1` route.
-pub fn api_v1(cfg: &mut web::ServiceConfig) {
+/// Every `/api/v1` route of the API, each registered once: the OpenAPI document's
+/// operations are collected from this registration ([`openapi::document`]), so a route
+/// cannot be served undocumented nor documented unserved. A handler without
+/// `#[utoipa::path]` cannot be registered here.
+pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(health);
     entes::routes::configure(cfg);
     accounts::routes::configure(cfg);
@@ -255,8 +264,8 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .wrap(TracingLogger::default())
             .wrap(middleware::Compress::default())
             .service(
-                web::scope("/api/v1")
-                    .configure(api_v1)
+                web::scope(paths::BASE)
+                    .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
                     .configure(|cfg| {
                         if test_environment {
                             test_clock::configure(cfg)

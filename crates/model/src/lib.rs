@@ -19,6 +19,7 @@ pub mod holidays;
 pub mod limits;
 pub mod money;
 pub mod page;
+pub mod paths;
 pub mod payments;
 pub mod problem;
 pub mod rome;

@@ -20,6 +20,7 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use sportello_model::bookings::ChargeReport;
 use sportello_model::entes::{EnteDetail, ServiceKind};
+use sportello_model::paths;
 
 const CHILDREN: usize = 20_000;
 const SCHOOLS: usize = 40;
@@ -169,7 +170,7 @@ async fn charge(server: &TestServer, token: &str, service_id: i64) -> (ChargeRep
         server
             .post_json(
                 token,
-                "/canteen/charges",
+                &paths::charges(),
                 &serde_json::json!({ "service_id": service_id, "day": CHARGED_DAY }),
             )
             .await,
@@ -189,7 +190,7 @@ async fn main() {
     };
     let ente: EnteDetail = json(
         e2e::client()
-            .get(server.api("/entes/demo"))
+            .get(server.api(&paths::ente("demo")))
             .send()
             .await
             .expect("ente"),
@@ -240,14 +241,12 @@ async fn main() {
 
     let mario = server.login("demo", MARIO).await;
     let sofia = server.child_named(&mario.access_token, "Sofia").await;
-    let month = server.api(&format!(
-        "/bookings/children/{sofia}/services/{service_id}/months/2026-11"
-    ));
+    let month = server.api(&paths::month(sofia, service_id, "2026-11"));
     load(&month, Some(&mario.access_token), CONNECTIONS, LOAD_TIME).await;
     let (month_rps, month_latencies) =
         load(&month, Some(&mario.access_token), CONNECTIONS, LOAD_TIME).await;
     let (health_rps, health_latencies) =
-        load(&server.api("/health"), None, CONNECTIONS, LOAD_TIME).await;
+        load(&server.api(&paths::health()), None, CONNECTIONS, LOAD_TIME).await;
     println!(
         "Calendario del mese con {CONNECTIONS} connessioni per {} s: {month_rps:.0} req/s, p99 {:.1} ms (mediana {:.1} ms)",
         LOAD_TIME.as_secs(),

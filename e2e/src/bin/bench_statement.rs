@@ -12,6 +12,7 @@ use e2e::bench::{load, ms, percentile};
 use e2e::{TestServer, MARIO};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
+use sportello_model::paths;
 use sportello_model::payments::PaymentService;
 
 const MOVEMENTS: i64 = 100_000;
@@ -61,7 +62,7 @@ async fn main() {
     let tokens = server.login("demo", MARIO).await;
     let client = reqwest::Client::new();
     let services: Vec<PaymentService> = client
-        .get(server.api("/payments/services"))
+        .get(server.api(&paths::payment_services()))
         .bearer_auth(&tokens.access_token)
         .send()
         .await
@@ -97,8 +98,8 @@ async fn main() {
         }
     );
 
-    let statement_url = server.api(&format!("/payments/services/{service_id}/statement"));
-    let health_url = server.api("/health");
+    let statement_url = server.api(&paths::statement(service_id));
+    let health_url = server.api(&paths::health());
     for _ in 0..50 {
         client
             .get(&statement_url)

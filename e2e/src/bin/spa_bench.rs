@@ -16,6 +16,7 @@ use e2e::{workspace_root, TestServer, DEMO_PASSWORD, MARIO};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde_json::{json, Value};
+use sportello_model::paths;
 
 const RUNS: usize = 10;
 /// wasm + JS, gzipped, for the whole app as it grows (1 KB = 1000 bytes).
@@ -33,8 +34,8 @@ new MutationObserver((_, observer) => {
 "#;
 
 const LOGIN: &str = r#"
-const [fiscalCode, password, done] = arguments;
-fetch("/api/v1/entes/demo/auth/login", {
+const [url, fiscalCode, password, done] = arguments;
+fetch(url, {
   method: "POST",
   headers: { "content-type": "application/json" },
   body: JSON.stringify({ fiscal_code: fiscalCode, password }),
@@ -163,10 +164,17 @@ fn summary(label: &str, samples: &mut [f64]) {
 
 async fn measure(server: &TestServer) -> (Vec<f64>, Vec<f64>) {
     let browser = Browser::start(&server.url).await;
-    browser.goto("/api/v1/health").await;
+    browser.goto(&paths::absolute(&paths::health())).await;
     let status = browser
         .client()
-        .execute_async(LOGIN, vec![json!(MARIO), json!(DEMO_PASSWORD)])
+        .execute_async(
+            LOGIN,
+            vec![
+                json!(paths::absolute(&paths::login("demo"))),
+                json!(MARIO),
+                json!(DEMO_PASSWORD),
+            ],
+        )
         .await
         .expect("log in from the page");
     assert_eq!(status, 200, "login of {MARIO}");

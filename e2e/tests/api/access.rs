@@ -22,6 +22,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sportello_model::access::Action;
 use sportello_model::auth::{Role, TokenResponse};
+use sportello_model::paths;
 use sportello_model::payments::{EmissionSummary, Notice, PaymentService, ReceiptSummary};
 use sportello_model::Page;
 
@@ -199,7 +200,7 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
     let token = &mario.access_token;
     let child = server.child_named(token, "Sofia").await;
     let services: Vec<PaymentService> = json(
-        server.get(token, "/payments/services").await,
+        server.get(token, &paths::payment_services()).await,
         StatusCode::OK,
     )
     .await;
@@ -215,24 +216,18 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         server
             .post_json(
                 token,
-                &format!("/payments/services/{refezione}/notices"),
+                &paths::service_notices(refezione),
                 &json!({ "amount": "10" }),
             )
             .await,
         StatusCode::CREATED,
     )
     .await;
-    let emissions: Page<EmissionSummary> = json(
-        server.get(token, "/payments/emissions").await,
-        StatusCode::OK,
-    )
-    .await;
-    let receipts: Page<ReceiptSummary> = json(
-        server.get(token, "/payments/receipts").await,
-        StatusCode::OK,
-    )
-    .await;
-    let calendar_path = format!("/services/{refezione}/calendar");
+    let emissions: Page<EmissionSummary> =
+        json(server.get(token, &paths::emissions()).await, StatusCode::OK).await;
+    let receipts: Page<ReceiptSummary> =
+        json(server.get(token, &paths::receipts()).await, StatusCode::OK).await;
+    let calendar_path = paths::calendar(refezione);
     let calendar: Value = json(
         server.get(&giulia.access_token, &calendar_path).await,
         StatusCode::OK,
@@ -242,7 +237,7 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         server
             .post_json(
                 &giulia.access_token,
-                &format!("/services/{refezione}/closures"),
+                &paths::closures(refezione),
                 &json!({ "from": "2026-12-02", "to": "2026-12-02", "description": "Matrice" }),
             )
             .await,

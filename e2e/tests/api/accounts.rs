@@ -15,6 +15,7 @@ use reqwest::cookie::Jar;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sportello_model::auth::{LoginError, Me, Role, TokenResponse};
+use sportello_model::paths;
 
 #[tokio::test]
 async fn guardian_logs_in_with_codice_fiscale_and_password() {
@@ -33,7 +34,7 @@ async fn guardian_logs_in_with_codice_fiscale_and_password() {
     assert_eq!(tokens.user.role, Role::Guardian);
     assert_eq!(tokens.user.first_name, "Mario");
     let me: Me = json(
-        server.get(&tokens.access_token, "/me").await,
+        server.get(&tokens.access_token, &paths::me()).await,
         StatusCode::OK,
     )
     .await;
@@ -98,7 +99,7 @@ async fn refresh_tokens_rotate_and_reuse_closes_the_session() {
     let first = server.login("demo", MARIO).await;
     let refresh = |token: String| {
         let http = http.clone();
-        let url = server.api("/auth/refresh");
+        let url = server.api(&paths::refresh());
         async move {
             http.post(url)
                 .json(&serde_json::json!({ "refresh_token": token }))
@@ -111,7 +112,7 @@ async fn refresh_tokens_rotate_and_reuse_closes_the_session() {
         json(refresh(first.refresh_token.clone()).await, StatusCode::OK).await;
     assert_ne!(second.refresh_token, first.refresh_token);
     json::<Me>(
-        server.get(&second.access_token, "/me").await,
+        server.get(&second.access_token, &paths::me()).await,
         StatusCode::OK,
     )
     .await;
@@ -129,14 +130,18 @@ async fn refresh_tokens_rotate_and_reuse_closes_the_session() {
     )
     .await;
     problem(
-        server.get(&second.access_token, "/me").await,
+        server.get(&second.access_token, &paths::me()).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
 
     // Another login is a separate session and still works.
     let other = server.login("demo", MARIO).await;
-    json::<Me>(server.get(&other.access_token, "/me").await, StatusCode::OK).await;
+    json::<Me>(
+        server.get(&other.access_token, &paths::me()).await,
+        StatusCode::OK,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -149,26 +154,29 @@ async fn refresh_works_from_the_cookie_and_logout_revokes() {
     )
     .await;
     let refreshed: TokenResponse = json(
-        http.post(server.api("/auth/refresh")).send().await.unwrap(),
+        http.post(server.api(&paths::refresh()))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::OK,
     )
     .await;
     assert_ne!(refreshed.refresh_token, tokens.refresh_token);
 
     let out = http
-        .post(server.api("/auth/logout"))
+        .post(server.api(&paths::logout()))
         .bearer_auth(&refreshed.access_token)
         .send()
         .await
         .unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     problem(
-        server.get(&refreshed.access_token, "/me").await,
+        server.get(&refreshed.access_token, &paths::me()).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
     let again = client()
-        .post(server.api("/auth/refresh"))
+        .post(server.api(&paths::refresh()))
         .json(&serde_json::json!({ "refresh_token": refreshed.refresh_token }))
         .send()
         .await
@@ -176,7 +184,10 @@ async fn refresh_works_from_the_cookie_and_logout_revokes() {
     problem(again, StatusCode::UNAUTHORIZED).await;
     // The cookie was cleared too.
     problem(
-        http.post(server.api("/auth/refresh")).send().await.unwrap(),
+        http.post(server.api(&paths::refresh()))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -224,24 +235,28 @@ async fn forged_expired_and_tampered_access_tokens_are_rejected() {
     };
     // Control: a token we sign with the right key and claims is accepted.
     let good = sign(&claims(now + 300, "guardian"), TEST_JWT_SECRET);
-    json::<Me>(server.get(&good, "/me").await, StatusCode::OK).await;
+    json::<Me>(server.get(&good, &paths::me()).await, StatusCode::OK).await;
 
     let expired = sign(&claims(now - 120, "guardian"), TEST_JWT_SECRET);
-    let p = problem(server.get(&expired, "/me").await, StatusCode::UNAUTHORIZED).await;
+    let p = problem(
+        server.get(&expired, &paths::me()).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     assert!(p.detail.contains("scaduta"));
     let wrong_key = sign(
         &claims(now + 300, "guardian"),
         "another-secret-another-secret-1234",
     );
     problem(
-        server.get(&wrong_key, "/me").await,
+        server.get(&wrong_key, &paths::me()).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
     // A role the user does not have, even correctly signed, is refused.
     let escalated = sign(&claims(now + 300, "operator"), TEST_JWT_SECRET);
     problem(
-        server.get(&escalated, "/me").await,
+        server.get(&escalated, &paths::me()).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -251,7 +266,11 @@ async fn forged_expired_and_tampered_access_tokens_are_rejected() {
         base64_encode(br#"{"alg":"none","typ":"JWT"}"#),
         parts[1]
     );
-    problem(server.get(&unsigned, "/me").await, StatusCode::UNAUTHORIZED).await;
+    problem(
+        server.get(&unsigned, &paths::me()).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     let mut tampered_payload = payload.clone();
     tampered_payload["role"] = "operator".into();
     let tampered = format!(
@@ -260,7 +279,11 @@ async fn forged_expired_and_tampered_access_tokens_are_rejected() {
         base64_encode(tampered_payload.to_string().as_bytes()),
         parts[2]
     );
-    problem(server.get(&tampered, "/me").await, StatusCode::UNAUTHORIZED).await;
+    problem(
+        server.get(&tampered, &paths::me()).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
@@ -307,7 +330,7 @@ async fn spid_and_cie_logins_go_through_the_identity_provider() {
         // The SPA obtains its tokens from the session cookie.
         let tokens: TokenResponse = json(
             browser
-                .post(server.api("/auth/refresh"))
+                .post(server.api(&paths::refresh()))
                 .send()
                 .await
                 .unwrap(),
@@ -336,7 +359,7 @@ async fn spid_and_cie_logins_go_through_the_identity_provider() {
     );
     problem(
         browser
-            .post(server.api("/auth/refresh"))
+            .post(server.api(&paths::refresh()))
             .send()
             .await
             .unwrap(),
@@ -350,7 +373,7 @@ async fn oidc_state_is_single_use_and_unknown_providers_are_not_found() {
     let server = TestServer::start().await;
     let http = client();
     problem(
-        http.get(server.api("/entes/demo/auth/oidc/facebook/start"))
+        http.get(server.api(&paths::oidc_start("demo", "facebook")))
             .send()
             .await
             .unwrap(),
@@ -358,14 +381,20 @@ async fn oidc_state_is_single_use_and_unknown_providers_are_not_found() {
     )
     .await;
     let forged = http
-        .get(server.api("/auth/oidc/callback?code=abc&state=inventato"))
+        .get(server.api(&format!(
+            "{}?code=abc&state=inventato",
+            paths::oidc_callback()
+        )))
         .send()
         .await
         .unwrap();
     assert_eq!(location(&forged), "/?errore=richiesta_scaduta");
     // An open redirect is not possible through redirect_to.
     let start = http
-        .get(server.api("/entes/demo/auth/oidc/spid/start?redirect_to=https://evil.example/"))
+        .get(server.api(&format!(
+            "{}?redirect_to=https://evil.example/",
+            paths::oidc_start("demo", "spid")
+        )))
         .send()
         .await
         .unwrap();
@@ -400,7 +429,7 @@ async fn spid_login_returns_only_to_pages_of_the_comune() {
         // Logged in all the same.
         json::<TokenResponse>(
             browser
-                .post(server.api("/auth/refresh"))
+                .post(server.api(&paths::refresh()))
                 .send()
                 .await
                 .unwrap(),
@@ -566,7 +595,7 @@ async fn password_reset_requests_are_limited_and_answer_alike() {
     let server = TestServer::start().await;
     let ask = |address: u8, fiscal_code: &'static str| {
         let http = client_at(address, &Arc::new(Jar::default()));
-        let url = server.api("/entes/demo/auth/password-reset");
+        let url = server.api(&paths::password_reset("demo"));
         async move {
             let res = http
                 .post(url)
@@ -635,7 +664,7 @@ async fn password_reset_by_codice_fiscale_with_a_one_time_token() {
     let http = client();
     let old_session = server.login("demo", MARIO).await;
     let ask = |cf: &'static str| {
-        http.post(server.api("/entes/demo/auth/password-reset"))
+        http.post(server.api(&paths::password_reset("demo")))
             .json(&serde_json::json!({ "fiscal_code": cf }))
             .send()
     };
@@ -653,7 +682,7 @@ async fn password_reset_by_codice_fiscale_with_a_one_time_token() {
     let token = outbox_reset_token(&server).await;
 
     let confirm = |token: String, password: &'static str| {
-        http.post(server.api("/auth/password-reset/confirm"))
+        http.post(server.api(&paths::password_reset_confirm()))
             .json(&serde_json::json!({ "token": token, "new_password": password }))
             .send()
     };
@@ -689,7 +718,7 @@ async fn password_reset_by_codice_fiscale_with_a_one_time_token() {
     .await;
     // Sessions opened before the reset are closed.
     problem(
-        server.get(&old_session.access_token, "/me").await,
+        server.get(&old_session.access_token, &paths::me()).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -700,12 +729,12 @@ async fn a_password_reset_link_stops_working_after_its_hour() {
     let server = TestServer::start().await;
     let http = client();
     let ask = || {
-        http.post(server.api("/entes/demo/auth/password-reset"))
+        http.post(server.api(&paths::password_reset("demo")))
             .json(&serde_json::json!({ "fiscal_code": MARIO }))
             .send()
     };
     let confirm = |token: String| {
-        http.post(server.api("/auth/password-reset/confirm"))
+        http.post(server.api(&paths::password_reset_confirm()))
             .json(&serde_json::json!({ "token": token, "new_password": "NuovaPassword2026" }))
             .send()
     };
@@ -775,17 +804,21 @@ async fn access_tokens_and_sessions_expire_by_the_server_clock() {
     let server = TestServer::start().await;
     let http = client();
     let refresh = |token: String| {
-        http.post(server.api("/auth/refresh"))
+        http.post(server.api(&paths::refresh()))
             .json(&serde_json::json!({ "refresh_token": token }))
             .send()
     };
     let first = server.login("demo", MARIO).await;
     // Access tokens live 15 minutes (and a few seconds of leeway) on the server's clock.
     server.advance_clock(Duration::from_secs(14 * 60)).await;
-    json::<Me>(server.get(&first.access_token, "/me").await, StatusCode::OK).await;
+    json::<Me>(
+        server.get(&first.access_token, &paths::me()).await,
+        StatusCode::OK,
+    )
+    .await;
     server.advance_clock(Duration::from_secs(2 * 60)).await;
     let expired = problem(
-        server.get(&first.access_token, "/me").await,
+        server.get(&first.access_token, &paths::me()).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -794,7 +827,7 @@ async fn access_tokens_and_sessions_expire_by_the_server_clock() {
     let second: TokenResponse =
         json(refresh(first.refresh_token).await.unwrap(), StatusCode::OK).await;
     json::<Me>(
-        server.get(&second.access_token, "/me").await,
+        server.get(&second.access_token, &paths::me()).await,
         StatusCode::OK,
     )
     .await;
@@ -821,7 +854,7 @@ async fn spid_login_is_timed_by_the_server_clock() {
     // A login left on the provider's page for more than ten minutes is not completed.
     let http = client();
     let start = http
-        .get(server.api("/entes/demo/auth/oidc/spid/start"))
+        .get(server.api(&paths::oidc_start("demo", "spid")))
         .send()
         .await
         .unwrap();

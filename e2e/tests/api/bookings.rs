@@ -6,6 +6,7 @@ use e2e::{client, json, problem, TestServer, ANNA, GIUSEPPE_ESEMPIO, LAURA_DELEG
 use reqwest::StatusCode;
 use sportello_model::bookings::{BookingResult, MealChoice, MonthCalendar};
 use sportello_model::children::{ChildDetail, ChildSummary};
+use sportello_model::paths;
 use sportello_model::Page;
 
 const TUESDAY_11_IN_ROME: &str = "2026-11-24T10:00:00Z";
@@ -16,14 +17,15 @@ async fn server() -> TestServer {
 
 /// (child id, Refezione Scolastica service id) of the named child visible to `token`.
 async fn child_and_service(server: &TestServer, token: &str, name: &str) -> (i64, i64) {
-    let list: Page<ChildSummary> = json(server.get(token, "/children").await, StatusCode::OK).await;
+    let list: Page<ChildSummary> =
+        json(server.get(token, &paths::children()).await, StatusCode::OK).await;
     let child = list
         .items
         .iter()
         .find(|c| format!("{} {}", c.first_name, c.last_name) == name)
         .expect("child visible");
     let detail: ChildDetail = json(
-        server.get(token, &format!("/children/{}", child.id)).await,
+        server.get(token, &paths::child(child.id)).await,
         StatusCode::OK,
     )
     .await;
@@ -44,7 +46,7 @@ fn set_day(
     choice: &str,
 ) -> reqwest::RequestBuilder {
     client()
-        .put(server.api(&format!("/bookings/children/{child}/days/{day}")))
+        .put(server.api(&paths::booking_day(child, day)))
         .bearer_auth(token)
         .json(&serde_json::json!({ "service_id": service, "choice": choice }))
 }
@@ -57,12 +59,7 @@ async fn month(
     m: &str,
 ) -> MonthCalendar {
     json(
-        server
-            .get(
-                token,
-                &format!("/bookings/children/{child}/services/{service}/months/{m}"),
-            )
-            .await,
+        server.get(token, &paths::month(child, service, m)).await,
         StatusCode::OK,
     )
     .await
@@ -244,7 +241,7 @@ async fn a_week_of_absence_in_one_request_changes_the_days_still_open() {
         child_and_service(&server, &mario.access_token, "Greta Albertini").await;
     let range = |from: &str, to: &str| {
         client()
-            .post(server.api(&format!("/bookings/children/{greta}/range")))
+            .post(server.api(&paths::booking_range(greta)))
             .bearer_auth(&mario.access_token)
             .json(&serde_json::json!({ "service_id": refezione, "from": from, "to": to, "choice": "absent" }))
     };
@@ -369,7 +366,7 @@ async fn delegate_may_cancel_for_the_delegated_child_only() {
         server
             .get(
                 &anna.access_token,
-                &format!("/bookings/children/{sofia}/services/{refezione}/months/2026-11"),
+                &paths::month(sofia, refezione, "2026-11"),
             )
             .await,
         StatusCode::NOT_FOUND,
@@ -381,7 +378,7 @@ async fn delegate_may_cancel_for_the_delegated_child_only() {
         server
             .get(
                 &mario.access_token,
-                &format!("/bookings/children/{sofia}/services/{refezione}/months/2026-13"),
+                &paths::month(sofia, refezione, "2026-13"),
             )
             .await,
         StatusCode::BAD_REQUEST,
@@ -403,7 +400,7 @@ async fn a_week_of_illness_in_comune_di_esempio_skips_the_monday_and_says_why() 
     );
     let range = |from: &str, to: &str| {
         client()
-            .post(server.api(&format!("/bookings/children/{elena}/range")))
+            .post(server.api(&paths::booking_range(elena)))
             .bearer_auth(token)
             .json(&serde_json::json!({ "service_id": refezione, "from": from, "to": to, "choice": "absent" }))
     };

@@ -9,13 +9,14 @@ use sportello_model::bookings::{
     CalendarDay, ChargeReport, ClosureAdded, MonthCalendar, ServiceCalendar,
 };
 use sportello_model::entes::{EnteDetail, ServiceKind};
+use sportello_model::paths;
 use sportello_model::payments::{MovementKind, Statement};
 use time::macros::date;
 
 async fn refezione(server: &TestServer) -> i64 {
     let ente: EnteDetail = json(
         e2e::client()
-            .get(server.api("/entes/demo"))
+            .get(server.api(&paths::ente("demo")))
             .send()
             .await
             .unwrap(),
@@ -39,7 +40,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
     let mario = server.login("demo", MARIO).await;
     let service = refezione(&server).await;
-    let path = format!("/services/{service}/calendar");
+    let path = paths::calendar(service);
 
     // The demo school year: the Christmas break is one closure of 15 days; the national
     // holidays, Easter Monday included, are closed without one.
@@ -92,7 +93,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         server
             .post_json(
                 &giulia.access_token,
-                &format!("/services/{service}/closures"),
+                &paths::closures(service),
                 &body!({ "from": "2026-11-26", "to": "2026-11-27", "description": " Sciopero del personale mensa " }),
             )
             .await,
@@ -116,7 +117,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
     );
 
     let sofia = server.child_named(&mario.access_token, "Sofia").await;
-    let month_path = format!("/bookings/children/{sofia}/services/{service}/months/2026-11");
+    let month_path = paths::month(sofia, service, "2026-11");
     let november: MonthCalendar = json(
         server.get(&mario.access_token, &month_path).await,
         StatusCode::OK,
@@ -135,7 +136,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         server
             .get(
                 &mario.access_token,
-                &format!("/bookings/children/{sofia}/services/{service}/months/2026-12"),
+                &paths::month(sofia, service, "2026-12"),
             )
             .await,
         StatusCode::OK,
@@ -153,7 +154,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         server
             .get(
                 &mario.access_token,
-                &format!("/bookings/children/{sofia}/services/{service}/months/2027-03"),
+                &paths::month(sofia, service, "2027-03"),
             )
             .await,
         StatusCode::OK,
@@ -168,7 +169,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         server
             .put_json(
                 &mario.access_token,
-                &format!("/bookings/children/{sofia}/days/2026-11-26"),
+                &paths::booking_day(sofia, "2026-11-26"),
                 &body!({ "service_id": service, "choice": "absent" }),
             )
             .await,
@@ -184,10 +185,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
     let strike = strike[0].id;
     let reopened: ServiceCalendar = json(
         server
-            .delete(
-                &giulia.access_token,
-                &format!("/services/{service}/closures/{strike}"),
-            )
+            .delete(&giulia.access_token, &paths::closure(service, strike))
             .await,
         StatusCode::OK,
     )
@@ -203,7 +201,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         server
             .put_json(
                 &mario.access_token,
-                &format!("/bookings/children/{sofia}/days/2026-11-26"),
+                &paths::booking_day(sofia, "2026-11-26"),
                 &body!({ "service_id": service, "choice": "absent" }),
             )
             .await,
@@ -212,10 +210,7 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
     .await;
     problem(
         server
-            .delete(
-                &giulia.access_token,
-                &format!("/services/{service}/closures/{strike}"),
-            )
+            .delete(&giulia.access_token, &paths::closure(service, strike))
             .await,
         StatusCode::NOT_FOUND,
     )
@@ -247,7 +242,7 @@ async fn bad_calendars_are_refused_field_by_field_and_other_comuni_see_nothing()
     let server = TestServer::start().await;
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
     let service = refezione(&server).await;
-    let path = format!("/services/{service}/calendar");
+    let path = paths::calendar(service);
     let bad = problem(
         server
             .put_json(
@@ -271,7 +266,7 @@ async fn bad_calendars_are_refused_field_by_field_and_other_comuni_see_nothing()
         server
             .post_json(
                 &giulia.access_token,
-                &format!("/services/{service}/closures"),
+                &paths::closures(service),
                 &body!({ "from": "2026-12-01", "to": "2026-12-01", "description": "  " }),
             )
             .await,
@@ -283,7 +278,7 @@ async fn bad_calendars_are_refused_field_by_field_and_other_comuni_see_nothing()
         server
             .post_json(
                 &giulia.access_token,
-                &format!("/services/{service}/closures"),
+                &paths::closures(service),
                 &body!({ "from": "01/12/2026", "to": "2026-12-01", "description": "Gita" }),
             )
             .await,
@@ -303,7 +298,7 @@ async fn bad_calendars_are_refused_field_by_field_and_other_comuni_see_nothing()
         server
             .post_json(
                 &carlo.access_token,
-                &format!("/services/{service}/closures"),
+                &paths::closures(service),
                 &body!({ "from": "2026-12-01", "to": "2026-12-01", "description": "Gita" }),
             )
             .await,
@@ -326,7 +321,7 @@ async fn statement(server: &TestServer, token: &str, service: i64) -> Statement 
         server
             .get(
                 token,
-                &format!("/payments/services/{service}/statement?per_page=100"),
+                &format!("{}?per_page=100", paths::statement(service)),
             )
             .await,
         StatusCode::OK,
@@ -339,7 +334,7 @@ async fn charge(server: &TestServer, token: &str, service: i64, day: &str) -> Ch
         server
             .post_json(
                 token,
-                "/canteen/charges",
+                &paths::charges(),
                 &body!({ "service_id": service, "day": day }),
             )
             .await,
@@ -358,7 +353,7 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
     let anna = server.login("demo", ANNA).await;
     let service = refezione(&server).await;
-    let closures = format!("/services/{service}/closures");
+    let closures = paths::closures(service);
     let strike = body!({ "from": "2026-11-23", "to": "2026-11-23", "description": "Sciopero del personale mensa" });
     let balance = |s: &Statement| s.account.balance.to_string();
     let of_kind = |s: &Statement, kind| s.movements.items.iter().filter(|m| m.kind == kind).count();
@@ -418,7 +413,7 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
         server
             .post_json(
                 &giulia.access_token,
-                "/canteen/charges",
+                &paths::charges(),
                 &body!({ "service_id": service, "day": "2026-11-23" }),
             )
             .await,

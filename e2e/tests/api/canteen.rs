@@ -5,6 +5,7 @@ use e2e::{client, json, problem, TestServer, ANNA, GIULIA_OPERATOR, MARIO, PAOLO
 use reqwest::StatusCode;
 use sportello_model::bookings::{AttendanceRow, ChargeReport, KitchenCount};
 use sportello_model::children::ChildDetail;
+use sportello_model::paths;
 use sportello_model::payments::{PaymentService, Statement};
 
 async fn server(job: bool) -> TestServer {
@@ -17,7 +18,7 @@ async fn server(job: bool) -> TestServer {
 
 async fn refezione(server: &TestServer, token: &str) -> i64 {
     let services: Vec<PaymentService> = json(
-        server.get(token, "/payments/services").await,
+        server.get(token, &paths::payment_services()).await,
         StatusCode::OK,
     )
     .await;
@@ -33,7 +34,7 @@ async fn roster(server: &TestServer, token: &str, service: i64, day: &str) -> Ve
         server
             .get(
                 token,
-                &format!("/canteen/roster?service_id={service}&day={day}"),
+                &format!("{}?service_id={service}&day={day}", paths::roster()),
             )
             .await,
         StatusCode::OK,
@@ -50,23 +51,21 @@ fn mark(
     present: bool,
 ) -> reqwest::RequestBuilder {
     client()
-        .put(server.api(&format!("/canteen/attendance/{child}")))
+        .put(server.api(&paths::attendance(child)))
         .bearer_auth(token)
         .json(&serde_json::json!({ "service_id": service, "day": day, "present": present }))
 }
 
 fn charge(server: &TestServer, token: &str, service: i64, day: &str) -> reqwest::RequestBuilder {
     client()
-        .post(server.api("/canteen/charges"))
+        .post(server.api(&paths::charges()))
         .bearer_auth(token)
         .json(&serde_json::json!({ "service_id": service, "day": day }))
 }
 
 async fn balance(server: &TestServer, token: &str, service: i64) -> String {
     let s: Statement = json(
-        server
-            .get(token, &format!("/payments/services/{service}/statement"))
-            .await,
+        server.get(token, &paths::statement(service)).await,
         StatusCode::OK,
     )
     .await;
@@ -98,7 +97,7 @@ async fn staff_see_who_is_expected_and_their_record_overrides_the_booking() {
 
     // The family cancels today's meal before 15:00 …
     let cancelled = client()
-        .put(server.api(&format!("/bookings/children/{sofia}/days/2026-11-24")))
+        .put(server.api(&paths::booking_day(sofia, "2026-11-24")))
         .bearer_auth(&mario.access_token)
         .json(&serde_json::json!({ "service_id": service, "choice": "absent" }))
         .send()
@@ -111,7 +110,10 @@ async fn staff_see_who_is_expected_and_their_record_overrides_the_booking() {
         server
             .get(
                 &paolo.access_token,
-                &format!("/canteen/kitchen-counts?service_id={service}&day=2026-11-24"),
+                &format!(
+                    "{}?service_id={service}&day=2026-11-24",
+                    paths::kitchen_counts()
+                ),
             )
             .await,
         StatusCode::OK,
@@ -139,7 +141,10 @@ async fn staff_see_who_is_expected_and_their_record_overrides_the_booking() {
     let csv = server
         .get(
             &paolo.access_token,
-            &format!("/canteen/kitchen-counts?service_id={service}&day=2026-11-24&format=csv"),
+            &format!(
+                "{}?service_id={service}&day=2026-11-24&format=csv",
+                paths::kitchen_counts()
+            ),
         )
         .await;
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
@@ -177,7 +182,7 @@ async fn staff_see_who_is_expected_and_their_record_overrides_the_booking() {
         server
             .get(
                 &mario.access_token,
-                &format!("/canteen/roster?service_id={service}&day=2026-11-24"),
+                &format!("{}?service_id={service}&day=2026-11-24", paths::roster()),
             )
             .await,
         StatusCode::FORBIDDEN,
@@ -187,7 +192,7 @@ async fn staff_see_who_is_expected_and_their_record_overrides_the_booking() {
         server
             .get(
                 &paolo.access_token,
-                &format!("/canteen/roster?service_id={service}&day=2026-11-22"),
+                &format!("{}?service_id={service}&day=2026-11-22", paths::roster()),
             )
             .await,
         StatusCode::CONFLICT,
@@ -235,7 +240,7 @@ async fn refusals_say_the_reason_under_a_plain_italian_title() {
         server
             .get(
                 &paolo.access_token,
-                &format!("/canteen/roster?service_id={service}&day=2026-11-22"),
+                &format!("{}?service_id={service}&day=2026-11-22", paths::roster()),
             )
             .await,
         StatusCode::CONFLICT,
@@ -246,7 +251,7 @@ async fn refusals_say_the_reason_under_a_plain_italian_title() {
         server
             .get(
                 &mario.access_token,
-                &format!("/canteen/roster?service_id={service}&day=2026-11-24"),
+                &format!("{}?service_id={service}&day=2026-11-24", paths::roster()),
             )
             .await,
         StatusCode::FORBIDDEN,
@@ -254,7 +259,9 @@ async fn refusals_say_the_reason_under_a_plain_italian_title() {
     .await;
     assert_eq!(forbidden.title, "Operazione non consentita");
     let not_found = problem(
-        server.get(&mario.access_token, "/children/999999").await,
+        server
+            .get(&mario.access_token, &paths::child("999999"))
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -325,9 +332,7 @@ async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
             .child_id
     };
     let detail: ChildDetail = json(
-        server
-            .get(&anna.access_token, &format!("/children/{luca}"))
-            .await,
+        server.get(&anna.access_token, &paths::child(luca)).await,
         StatusCode::OK,
     )
     .await;
@@ -373,10 +378,7 @@ async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
     assert_eq!(balance(&server, &anna.access_token, service).await, "-8.40");
     let statement: Statement = json(
         server
-            .get(
-                &anna.access_token,
-                &format!("/payments/services/{service}/statement"),
-            )
+            .get(&anna.access_token, &paths::statement(service))
             .await,
         StatusCode::OK,
     )

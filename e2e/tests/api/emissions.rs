@@ -2,6 +2,7 @@
 
 use e2e::{client, json, location, problem, TestServer, GIULIA_OPERATOR, LAURA_DELEGATE, MARIO};
 use reqwest::StatusCode;
+use sportello_model::paths;
 use sportello_model::payments::{
     CheckoutStarted, EmissionDetail, EmissionStatus, EmissionSummary, PaymentService,
     ReceiptSummary,
@@ -34,7 +35,7 @@ fn pdf_text(bytes: &[u8]) -> String {
 
 async fn trasporto_id(server: &TestServer, guardian_token: &str) -> i64 {
     let services: Vec<PaymentService> = json(
-        server.get(guardian_token, "/payments/services").await,
+        server.get(guardian_token, &paths::payment_services()).await,
         StatusCode::OK,
     )
     .await;
@@ -51,7 +52,7 @@ fn issue(
     body: serde_json::Value,
 ) -> impl std::future::Future<Output = reqwest::Response> {
     let request = client()
-        .post(server.api("/emissions"))
+        .post(server.api(&paths::emit()))
         .bearer_auth(token)
         .json(&body);
     async move { request.send().await.unwrap() }
@@ -92,7 +93,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
     assert_eq!(again.summary.id, issued.summary.id);
 
     let list: Page<EmissionSummary> = json(
-        server.get(&mario.access_token, "/payments/emissions").await,
+        server.get(&mario.access_token, &paths::emissions()).await,
         StatusCode::OK,
     )
     .await;
@@ -105,7 +106,9 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
     assert_eq!(listed.status.label(), "DA PAGARE");
     assert_eq!(listed.document_number.len(), 18);
     let services: Vec<PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -121,10 +124,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
 
     let detail: EmissionDetail = json(
         server
-            .get(
-                &mario.access_token,
-                &format!("/payments/emissions/{}", issued.summary.id),
-            )
+            .get(&mario.access_token, &paths::emission(issued.summary.id))
             .await,
         StatusCode::OK,
     )
@@ -134,7 +134,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
     let document = server
         .get(
             &mario.access_token,
-            &detail.document_url.replace("/api/v1", ""),
+            &detail.document_url.replace(paths::BASE, ""),
         )
         .await;
     assert_eq!(document.headers()["content-type"], "application/pdf");
@@ -147,7 +147,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
 
     let started: CheckoutStarted = json(
         client()
-            .post(server.api(&format!("/payments/notices/{}/checkout", detail.notice_id)))
+            .post(server.api(&paths::notice_checkout(detail.notice_id)))
             .bearer_auth(&mario.access_token)
             .send()
             .await
@@ -173,17 +173,14 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
 
     let paid: EmissionDetail = json(
         server
-            .get(
-                &mario.access_token,
-                &format!("/payments/emissions/{}", issued.summary.id),
-            )
+            .get(&mario.access_token, &paths::emission(issued.summary.id))
             .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(paid.summary.status.label(), "PAGATO");
     let receipts: Page<ReceiptSummary> = json(
-        server.get(&mario.access_token, "/payments/receipts").await,
+        server.get(&mario.access_token, &paths::receipts()).await,
         StatusCode::OK,
     )
     .await;
@@ -204,7 +201,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
     let pdf = server
         .get(
             &mario.access_token,
-            &paid.receipt_url.unwrap().replace("/api/v1", ""),
+            &paid.receipt_url.unwrap().replace(paths::BASE, ""),
         )
         .await;
     assert_eq!(pdf.status(), StatusCode::OK);
@@ -289,17 +286,17 @@ async fn emission_input_is_validated_and_only_staff_may_issue() {
     )
     .await;
     problem(
-        server.get(&laura.access_token, "/payments/emissions").await,
+        server.get(&laura.access_token, &paths::emissions()).await,
         StatusCode::FORBIDDEN,
     )
     .await;
     problem(
-        server.get(&laura.access_token, "/payments/receipts").await,
+        server.get(&laura.access_token, &paths::receipts()).await,
         StatusCode::FORBIDDEN,
     )
     .await;
     let nothing: Page<EmissionSummary> = json(
-        server.get(&mario.access_token, "/payments/emissions").await,
+        server.get(&mario.access_token, &paths::emissions()).await,
         StatusCode::OK,
     )
     .await;
@@ -311,13 +308,10 @@ async fn emission_input_is_validated_and_only_staff_may_issue() {
 
 /// What Mario's family reads: its emissions and what it has to pay for transport.
 async fn mario_owes(server: &TestServer, token: &str, service_id: i64) -> (u64, Option<String>) {
-    let list: Page<EmissionSummary> = json(
-        server.get(token, "/payments/emissions").await,
-        StatusCode::OK,
-    )
-    .await;
+    let list: Page<EmissionSummary> =
+        json(server.get(token, &paths::emissions()).await, StatusCode::OK).await;
     let services: Vec<PaymentService> = json(
-        server.get(token, "/payments/services").await,
+        server.get(token, &paths::payment_services()).await,
         StatusCode::OK,
     )
     .await;

@@ -7,14 +7,14 @@ use e2e::{client, json, problem, TestServer, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::payments::{Notice, PaymentService};
-use sportello_model::{Page, Problem};
+use sportello_model::{paths, Page, Problem};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const HUGE_PAGE: &str = "461168601842738792";
 
 async fn refezione(server: &TestServer, token: &str) -> i64 {
     let services: Vec<PaymentService> = json(
-        server.get(token, "/payments/services").await,
+        server.get(token, &paths::payment_services()).await,
         StatusCode::OK,
     )
     .await;
@@ -39,35 +39,33 @@ async fn a_huge_page_is_refused_on_every_list_with_the_field_named() {
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
     let service = refezione(&server, &mario.access_token).await;
     let children: Page<ChildSummary> = json(
-        server.get(&mario.access_token, "/children").await,
+        server.get(&mario.access_token, &paths::children()).await,
         StatusCode::OK,
     )
     .await;
     let child: ChildDetail = json(
         server
-            .get(
-                &giulia.access_token,
-                &format!("/children/{}", children.items[0].id),
-            )
+            .get(&giulia.access_token, &paths::child(children.items[0].id))
             .await,
         StatusCode::OK,
     )
     .await;
 
-    let public = ["/entes", "/entes/demo/news", "/entes/demo/documents"];
+    let public = [
+        paths::entes(),
+        paths::news("demo"),
+        paths::documents("demo"),
+    ];
     let guardian = [
-        "/children".to_string(),
-        format!("/payments/services/{service}/statement"),
-        format!("/payments/services/{service}/notices"),
-        "/payments/emissions".to_string(),
-        "/payments/receipts".to_string(),
+        paths::children(),
+        paths::statement(service),
+        paths::service_notices(service),
+        paths::emissions(),
+        paths::receipts(),
     ];
     let operator = [
-        "/children".to_string(),
-        format!(
-            "/payments/services/{service}/families/{}/statement",
-            child.guardian_id
-        ),
+        paths::children(),
+        paths::family_statement(service, child.guardian_id),
     ];
     let mut lists: Vec<(Option<&str>, String)> =
         public.iter().map(|p| (None, p.to_string())).collect();
@@ -118,7 +116,7 @@ async fn a_huge_page_is_refused_on_every_list_with_the_field_named() {
         assert_eq!(last.status(), StatusCode::OK, "{list}");
     }
     let refused = problem(
-        http.get(server.api(&format!("/entes?page={HUGE_PAGE}")))
+        http.get(server.api(&format!("{}?page={HUGE_PAGE}", paths::entes())))
             .send()
             .await
             .unwrap(),
@@ -188,7 +186,7 @@ async fn every_answer_carries_the_security_headers_and_personal_data_is_not_stor
         "Swagger UI starts from a file, not an inline script"
     );
 
-    let me = server.get(&mario.access_token, "/me").await;
+    let me = server.get(&mario.access_token, &paths::me()).await;
     assert_eq!(me.status(), StatusCode::OK);
     assert_security_headers(&me);
     assert_eq!(header(&me, "cache-control"), "no-store");
@@ -198,7 +196,7 @@ async fn every_answer_carries_the_security_headers_and_personal_data_is_not_stor
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{service}/notices"),
+                &paths::service_notices(service),
                 &serde_json::json!({ "amount": "47,60" }),
             )
             .await,
@@ -206,7 +204,10 @@ async fn every_answer_carries_the_security_headers_and_personal_data_is_not_stor
     )
     .await;
     let pdf = server
-        .get(&mario.access_token, &notice.pdf_url.replace("/api/v1", ""))
+        .get(
+            &mario.access_token,
+            &notice.pdf_url.replace(paths::BASE, ""),
+        )
         .await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(header(&pdf, "content-type"), "application/pdf");
@@ -214,13 +215,10 @@ async fn every_answer_carries_the_security_headers_and_personal_data_is_not_stor
     assert_eq!(header(&pdf, "cache-control"), "no-store");
 
     let statement = server
-        .get(
-            &mario.access_token,
-            &format!("/payments/services/{service}/statement"),
-        )
+        .get(&mario.access_token, &paths::statement(service))
         .await;
     assert_eq!(header(&statement, "cache-control"), "no-store");
-    let refused = server.get("forged", "/children").await;
+    let refused = server.get("forged", &paths::children()).await;
     assert_security_headers(&refused);
     assert_eq!(header(&refused, "cache-control"), "no-store");
 }
@@ -236,7 +234,11 @@ async fn production_adds_strict_transport_security() {
         ),
     ])
     .await;
-    let res = client().get(server.api("/health")).send().await.unwrap();
+    let res = client()
+        .get(server.api(&paths::health()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         header(&res, "strict-transport-security"),
         "max-age=31536000; includeSubDomains"
@@ -336,7 +338,7 @@ async fn odd_paths_huge_bodies_and_long_addresses_get_italian_problems() {
 
     let http = client();
     let big = http
-        .post(server.api("/pagopa/receipts"))
+        .post(server.api(&paths::receipt_callback()))
         .header("X-Callback-Key", "sportello-dev-callback-key")
         .header("content-type", "application/json")
         .body(vec![b' '; 10 * 1024 * 1024])
@@ -346,7 +348,11 @@ async fn odd_paths_huge_bodies_and_long_addresses_get_italian_problems() {
     let refused = problem(big, StatusCode::PAYLOAD_TOO_LARGE).await;
     assert_eq!(refused.detail, "Il corpo della richiesta è troppo grande.");
 
-    let wrong_method = http.delete(server.api("/entes")).send().await.unwrap();
+    let wrong_method = http
+        .delete(server.api(&paths::entes()))
+        .send()
+        .await
+        .unwrap();
     let status = wrong_method.status();
     assert!(
         status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED,
@@ -365,7 +371,7 @@ async fn sloppy_requests_get_italian_field_errors() {
     // RFC 7235: the scheme is case-insensitive.
     for scheme in ["bearer", "BEARER", "Bearer"] {
         let me = http
-            .get(server.api("/me"))
+            .get(server.api(&paths::me()))
             .header("Authorization", format!("{scheme} {}", mario.access_token))
             .send()
             .await
@@ -379,7 +385,7 @@ async fn sloppy_requests_get_italian_field_errors() {
         mario.access_token.as_str(),
     ] {
         let me = http
-            .get(server.api("/me"))
+            .get(server.api(&paths::me()))
             .header("Authorization", header)
             .send()
             .await
@@ -390,7 +396,7 @@ async fn sloppy_requests_get_italian_field_errors() {
     // A broken logout body is refused, and the session stays open.
     for body in ["{", "[]", r#"{"refresh_token": 5}"#] {
         let res = http
-            .post(server.api("/auth/logout"))
+            .post(server.api(&paths::logout()))
             .header("content-type", "application/json")
             .body(body)
             .send()
@@ -399,7 +405,7 @@ async fn sloppy_requests_get_italian_field_errors() {
         problem(res, StatusCode::BAD_REQUEST).await;
     }
     let res = http
-        .post(server.api("/auth/logout"))
+        .post(server.api(&paths::logout()))
         .json(&serde_json::json!({ "refresh_token": 5 }))
         .send()
         .await
@@ -407,7 +413,7 @@ async fn sloppy_requests_get_italian_field_errors() {
     let refused = problem(res, StatusCode::BAD_REQUEST).await;
     assert_eq!(field(&refused, "refresh_token"), "Tipo di valore errato.");
     assert_eq!(
-        server.get(&mario.access_token, "/me").await.status(),
+        server.get(&mario.access_token, &paths::me()).await.status(),
         StatusCode::OK
     );
 
@@ -416,10 +422,7 @@ async fn sloppy_requests_get_italian_field_errors() {
     let sofia = server.child_named(&mario.access_token, "Sofia").await;
     for month in ["2026-1", "2026-13", "26-11", "2026-011", "+2026-11"] {
         let res = server
-            .get(
-                &mario.access_token,
-                &format!("/bookings/children/{sofia}/services/{service}/months/{month}"),
-            )
+            .get(&mario.access_token, &paths::month(sofia, service, month))
             .await;
         let refused = problem(res, StatusCode::BAD_REQUEST).await;
         assert!(field(&refused, "month").starts_with("Il mese deve essere nel formato AAAA-MM"));
@@ -427,7 +430,7 @@ async fn sloppy_requests_get_italian_field_errors() {
     let ok = server
         .get(
             &mario.access_token,
-            &format!("/bookings/children/{sofia}/services/{service}/months/2026-11"),
+            &paths::month(sofia, service, "2026-11"),
         )
         .await;
     assert_eq!(ok.status(), StatusCode::OK);
@@ -435,7 +438,7 @@ async fn sloppy_requests_get_italian_field_errors() {
         let res = server
             .put_json(
                 &mario.access_token,
-                &format!("/bookings/children/{sofia}/days/{day}"),
+                &paths::booking_day(sofia, day),
                 &serde_json::json!({ "service_id": service, "choice": "absent" }),
             )
             .await;
@@ -444,7 +447,7 @@ async fn sloppy_requests_get_italian_field_errors() {
         let res = server
             .get(
                 &giulia.access_token,
-                &format!("/canteen/roster?service_id={service}&day={day}"),
+                &format!("{}?service_id={service}&day={day}", paths::roster()),
             )
             .await;
         let refused = problem(res, StatusCode::BAD_REQUEST).await;
@@ -452,7 +455,7 @@ async fn sloppy_requests_get_italian_field_errors() {
         let res = server
             .post_json(
                 &mario.access_token,
-                &format!("/bookings/children/{sofia}/range"),
+                &paths::booking_range(sofia),
                 &serde_json::json!({ "service_id": service, "from": day, "to": "2026-11-30", "choice": "absent" }),
             )
             .await;
@@ -462,7 +465,7 @@ async fn sloppy_requests_get_italian_field_errors() {
 
     // Every text field has a limit, and a wrong type or value is named in Italian.
     let login = |body: serde_json::Value| {
-        http.post(server.api("/entes/demo/auth/login"))
+        http.post(server.api(&paths::login("demo")))
             .json(&body)
             .send()
     };
@@ -508,7 +511,7 @@ async fn sloppy_requests_get_italian_field_errors() {
     let closure = server
         .post_json(
             &giulia.access_token,
-            &format!("/services/{service}/closures"),
+            &paths::closures(service),
             &serde_json::json!({ "from": "2027-01-04", "to": "2027-01-04", "description": "x".repeat(100_000) }),
         )
         .await;
@@ -521,7 +524,8 @@ async fn sloppy_requests_get_italian_field_errors() {
         .get(
             &giulia.access_token,
             &format!(
-                "/canteen/roster?service_id={service}&day=2026-11-24&school={}",
+                "{}?service_id={service}&day=2026-11-24&school={}",
+                paths::roster(),
                 "s".repeat(5000)
             ),
         )
@@ -534,19 +538,14 @@ async fn sloppy_requests_get_italian_field_errors() {
 
     // A correction is a refund or an adjustment: never a meal.
     let child: ChildDetail = json(
-        server
-            .get(&giulia.access_token, &format!("/children/{sofia}"))
-            .await,
+        server.get(&giulia.access_token, &paths::child(sofia)).await,
         StatusCode::OK,
     )
     .await;
     let res = server
         .post_json(
             &giulia.access_token,
-            &format!(
-                "/payments/services/{service}/families/{}/movements",
-                child.guardian_id
-            ),
+            &paths::family_movements(service, child.guardian_id),
             &serde_json::json!({ "kind": "meal", "amount": "1", "reason": "Prova", "request_id": "r-meal" }),
         )
         .await;

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use sportello_model::format;
+use sportello_model::paths;
 use sportello_model::payments::{
     CheckoutStarted, EmissionDetail, EmissionSummary, Notice, NoticeStatus,
 };
@@ -23,7 +24,7 @@ async fn new_notice(server: &TestServer, token: &str, service_id: i64, amount: &
         server
             .post_json(
                 token,
-                &format!("/payments/services/{service_id}/notices"),
+                &paths::service_notices(service_id),
                 &serde_json::json!({ "amount": amount }),
             )
             .await,
@@ -42,7 +43,7 @@ async fn recharge_online(
         server
             .post_json(
                 token,
-                &format!("/payments/services/{service_id}/recharges"),
+                &paths::recharges(service_id),
                 &serde_json::json!({ "amount": amount }),
             )
             .await,
@@ -55,18 +56,14 @@ async fn checkout(server: &TestServer, token: &str, notice_id: i64) -> reqwest::
     server
         .post_json(
             token,
-            &format!("/payments/notices/{notice_id}/checkout"),
+            &paths::notice_checkout(notice_id),
             &serde_json::json!({}),
         )
         .await
 }
 
 async fn notice(server: &TestServer, token: &str, id: i64) -> Notice {
-    json(
-        server.get(token, &format!("/payments/notices/{id}")).await,
-        StatusCode::OK,
-    )
-    .await
+    json(server.get(token, &paths::notice(id)).await, StatusCode::OK).await
 }
 
 async fn listed(server: &TestServer, token: &str, service_id: i64) -> Vec<i64> {
@@ -74,7 +71,7 @@ async fn listed(server: &TestServer, token: &str, service_id: i64) -> Vec<i64> {
         server
             .get(
                 token,
-                &format!("/payments/services/{service_id}/notices?per_page=100"),
+                &format!("{}?per_page=100", paths::service_notices(service_id)),
             )
             .await,
         StatusCode::OK,
@@ -85,11 +82,7 @@ async fn listed(server: &TestServer, token: &str, service_id: i64) -> Vec<i64> {
 
 async fn cancel(server: &TestServer, token: &str, id: i64) -> reqwest::Response {
     server
-        .post_json(
-            token,
-            &format!("/payments/notices/{id}/cancel"),
-            &serde_json::json!({}),
-        )
+        .post_json(token, &paths::notice_cancel(id), &serde_json::json!({}))
         .await
 }
 
@@ -131,7 +124,7 @@ pub(crate) fn pdf_text(bytes: &[u8], name: &str) -> String {
 }
 
 async fn pdf(server: &TestServer, token: &str, url: &str) -> reqwest::Response {
-    server.get(token, &url.replace("/api/v1", "")).await
+    server.get(token, &url.replace(paths::BASE, "")).await
 }
 
 #[tokio::test]
@@ -273,15 +266,10 @@ async fn the_family_cancels_a_recharge_notice_it_made() {
         "Questo avviso risulta già pagato: non può essere annullato."
     );
     // Nor is a retta's, which is the comune's to withdraw.
-    let rette: Page<EmissionSummary> = json(
-        server.get(token, "/payments/emissions").await,
-        StatusCode::OK,
-    )
-    .await;
+    let rette: Page<EmissionSummary> =
+        json(server.get(token, &paths::emissions()).await, StatusCode::OK).await;
     let retta: EmissionDetail = json(
-        server
-            .get(token, &format!("/payments/emissions/{}", rette.items[0].id))
-            .await,
+        server.get(token, &paths::emission(rette.items[0].id)).await,
         StatusCode::OK,
     )
     .await;
@@ -356,12 +344,12 @@ async fn a_receipt_racing_a_cancellation_ends_paid_or_cancelled_never_both() {
                 }
             });
             let pay = http
-                .post(server.api("/pagopa/receipts"))
+                .post(server.api(&paths::receipt_callback()))
                 .header("X-Callback-Key", "sportello-dev-callback-key")
                 .json(&receipt)
                 .send();
             let cancel = http
-                .post(server.api(&format!("/payments/notices/{}/cancel", n.id)))
+                .post(server.api(&paths::notice_cancel(n.id)))
                 .bearer_auth(&anna.access_token)
                 .json(&serde_json::json!({}))
                 .send();
@@ -437,15 +425,10 @@ async fn the_notice_pdf_prints_the_date_and_number_the_portal_shows() {
     assert!(lookup.contains(&grouped), "{grouped} not in {lookup}");
 
     // A retta: due by its due date, as its page says.
-    let rette: Page<EmissionSummary> = json(
-        server.get(token, "/payments/emissions").await,
-        StatusCode::OK,
-    )
-    .await;
+    let rette: Page<EmissionSummary> =
+        json(server.get(token, &paths::emissions()).await, StatusCode::OK).await;
     let retta: EmissionDetail = json(
-        server
-            .get(token, &format!("/payments/emissions/{}", rette.items[0].id))
-            .await,
+        server.get(token, &paths::emission(rette.items[0].id)).await,
         StatusCode::OK,
     )
     .await;

@@ -7,6 +7,7 @@ use e2e::{
 };
 use reqwest::StatusCode;
 use sportello_model::children::{ChildDetail, ChildSummary};
+use sportello_model::paths;
 use sportello_model::payments::{
     CheckoutStarted, Movement, MovementKind, Notice, NoticeStatus, PaymentService, Statement,
 };
@@ -19,7 +20,7 @@ const NOT_A_NUMBER: &str =
 
 pub(crate) async fn refezione(server: &TestServer, token: &str) -> PaymentService {
     let services: Vec<PaymentService> = json(
-        server.get(token, "/payments/services").await,
+        server.get(token, &paths::payment_services()).await,
         StatusCode::OK,
     )
     .await;
@@ -31,9 +32,7 @@ pub(crate) async fn refezione(server: &TestServer, token: &str) -> PaymentServic
 
 pub(crate) async fn statement(server: &TestServer, token: &str, service_id: i64) -> Statement {
     json(
-        server
-            .get(token, &format!("/payments/services/{service_id}/statement"))
-            .await,
+        server.get(token, &paths::statement(service_id)).await,
         StatusCode::OK,
     )
     .await
@@ -89,7 +88,7 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/recharges", service.service_id),
+                &paths::recharges(service.service_id),
                 &serde_json::json!({ "amount": "54,00" }),
             )
             .await,
@@ -149,10 +148,7 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
     assert!(location(&again).contains("esito=gia_pagato"));
     let notice: Notice = json(
         server
-            .get(
-                &mario.access_token,
-                &format!("/payments/notices/{}", started.notice.id),
-            )
+            .get(&mario.access_token, &paths::notice(started.notice.id))
             .await,
         StatusCode::OK,
     )
@@ -162,7 +158,7 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/notices/{}/checkout", notice.id),
+                &paths::notice_checkout(notice.id),
                 &serde_json::json!({}),
             )
             .await,
@@ -197,7 +193,7 @@ async fn cancelled_checkout_changes_nothing() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/recharges", service.service_id),
+                &paths::recharges(service.service_id),
                 &serde_json::json!({ "amount": "30" }),
             )
             .await,
@@ -218,7 +214,7 @@ async fn cancelled_checkout_changes_nothing() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/notices/{}/checkout", started.notice.id),
+                &paths::notice_checkout(started.notice.id),
                 &serde_json::json!({}),
             )
             .await,
@@ -237,7 +233,7 @@ async fn notice_paid_at_the_counter_credits_once() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "20" }),
             )
             .await,
@@ -248,7 +244,7 @@ async fn notice_paid_at_the_counter_credits_once() {
         server
             .get(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
             )
             .await,
         StatusCode::OK,
@@ -305,7 +301,7 @@ async fn the_comune_recharge_rule_is_enforced_with_its_message() {
     let server = TestServer::start().await;
     let giuseppe = server.spid_login("esempio", GIUSEPPE_ESEMPIO).await;
     let service = refezione(&server, &giuseppe.access_token).await;
-    let path = format!("/payments/services/{}/notices", service.service_id);
+    let path = paths::service_notices(service.service_id);
     for (amount, message) in [
         ("5,00", "L'importo minimo di una ricarica è 5,40 €."),
         ("50", "L'importo deve essere un multiplo di 5,40 €."),
@@ -370,7 +366,7 @@ async fn only_the_guardian_sees_money() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "10" }),
             )
             .await,
@@ -381,10 +377,10 @@ async fn only_the_guardian_sees_money() {
     for who in [LAURA_DELEGATE, GIULIA_OPERATOR] {
         let tokens = server.login("demo", who).await;
         for path in [
-            "/payments/services".to_string(),
-            format!("/payments/services/{}/statement", service.service_id),
-            format!("/payments/services/{}/notices", service.service_id),
-            format!("/payments/notices/{}", notice.id),
+            paths::payment_services(),
+            paths::statement(service.service_id),
+            paths::service_notices(service.service_id),
+            paths::notice(notice.id),
         ] {
             problem(
                 server.get(&tokens.access_token, &path).await,
@@ -396,7 +392,7 @@ async fn only_the_guardian_sees_money() {
             server
                 .post_json(
                     &tokens.access_token,
-                    &format!("/payments/services/{}/recharges", service.service_id),
+                    &paths::recharges(service.service_id),
                     &serde_json::json!({ "amount": "10" }),
                 )
                 .await,
@@ -408,10 +404,7 @@ async fn only_the_guardian_sees_money() {
     let anna = server.login("demo", ANNA).await;
     problem(
         server
-            .get(
-                &anna.access_token,
-                &format!("/payments/notices/{}", notice.id),
-            )
+            .get(&anna.access_token, &paths::notice(notice.id))
             .await,
         StatusCode::NOT_FOUND,
     )
@@ -420,7 +413,7 @@ async fn only_the_guardian_sees_money() {
         server
             .post_json(
                 &anna.access_token,
-                &format!("/payments/notices/{}/checkout", notice.id),
+                &paths::notice_checkout(notice.id),
                 &serde_json::json!({}),
             )
             .await,
@@ -429,7 +422,9 @@ async fn only_the_guardian_sees_money() {
     .await;
     // An emission service has no statement.
     let services: Vec<PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -444,10 +439,7 @@ async fn only_the_guardian_sees_money() {
     );
     problem(
         server
-            .get(
-                &mario.access_token,
-                &format!("/payments/services/{}/statement", trasporto.service_id),
-            )
+            .get(&mario.access_token, &paths::statement(trasporto.service_id))
             .await,
         StatusCode::NOT_FOUND,
     )
@@ -463,7 +455,7 @@ async fn the_notice_pdf_shows_number_amount_and_payer() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "47,60" }),
             )
             .await,
@@ -471,7 +463,10 @@ async fn the_notice_pdf_shows_number_amount_and_payer() {
     )
     .await;
     let pdf = server
-        .get(&mario.access_token, &notice.pdf_url.replace("/api/v1", ""))
+        .get(
+            &mario.access_token,
+            &notice.pdf_url.replace(paths::BASE, ""),
+        )
         .await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
@@ -498,7 +493,7 @@ async fn the_notice_pdf_shows_number_amount_and_payer() {
     let anna = server.login("demo", ANNA).await;
     problem(
         server
-            .get(&anna.access_token, &notice.pdf_url.replace("/api/v1", ""))
+            .get(&anna.access_token, &notice.pdf_url.replace(paths::BASE, ""))
             .await,
         StatusCode::NOT_FOUND,
     )
@@ -518,7 +513,7 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
             server
                 .post_json(
                     &mario.access_token,
-                    &format!("/payments/services/{}/notices", service.service_id),
+                    &paths::service_notices(service.service_id),
                     &serde_json::json!({ "amount": "5" }),
                 )
                 .await,
@@ -556,7 +551,7 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
     }
     assert_eq!(deliveries.len(), 50);
     let http = client();
-    let url = server.api("/pagopa/receipts");
+    let url = server.api(&paths::receipt_callback());
     let tasks: Vec<_> = deliveries
         .into_iter()
         .map(|b| {
@@ -580,10 +575,7 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
         .collect();
     // Meanwhile the office debits 1,00 € twenty times, and every request is retried.
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let debits_path = format!(
-        "/payments/services/{}/families/{}/movements",
-        service.service_id, mario.user.id
-    );
+    let debits_path = paths::family_movements(service.service_id, mario.user.id);
     let debits: Vec<_> = (0..40)
         .map(|i| {
             let http = http.clone();
@@ -737,7 +729,7 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "25" }),
             )
             .await,
@@ -778,7 +770,7 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         server
             .post_json(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
                 &serde_json::json!({ "amount": "25" }),
             )
             .await,
@@ -794,7 +786,7 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         server
             .get(
                 &mario.access_token,
-                &format!("/payments/services/{}/notices", service.service_id),
+                &paths::service_notices(service.service_id),
             )
             .await,
         StatusCode::OK,
@@ -804,7 +796,9 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
     // The same for an emission: no retta, no notice, nothing due.
     let giulia = server.login("demo", GIULIA_OPERATOR).await;
     let services: Vec<PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -816,7 +810,7 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         server
             .post_json(
                 &giulia.access_token,
-                "/emissions",
+                &paths::emit(),
                 &serde_json::json!({
                     "guardian_fiscal_code": MARIO,
                     "service_id": trasporto.service_id,
@@ -835,13 +829,15 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
         refused.detail
     );
     let emissions: Page<serde_json::Value> = json(
-        server.get(&mario.access_token, "/payments/emissions").await,
+        server.get(&mario.access_token, &paths::emissions()).await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(emissions.total, 3, "only the demo's rette");
     let after: Vec<PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -859,7 +855,7 @@ async fn the_statement_shows_the_newest_movement_first_by_its_date() {
         server
             .post_json(
                 &anna.access_token,
-                &format!("/payments/services/{service}/recharges"),
+                &paths::recharges(service),
                 &serde_json::json!({ "amount": "20" }),
             )
             .await,
@@ -875,7 +871,7 @@ async fn the_statement_shows_the_newest_movement_first_by_its_date() {
     assert!(location(&paid).contains("esito=ok"), "{}", location(&paid));
     for day in ["2026-11-18", "2026-11-19", "2026-11-20"] {
         let charged = client()
-            .post(server.api("/canteen/charges"))
+            .post(server.api(&paths::charges()))
             .bearer_auth(&giulia.access_token)
             .json(&serde_json::json!({ "service_id": service, "day": day }))
             .send()
@@ -896,7 +892,7 @@ async fn the_statement_shows_the_newest_movement_first_by_its_date() {
             .movements
         }
     };
-    let theirs = format!("/payments/services/{service}/statement");
+    let theirs = paths::statement(service);
     let first = page(anna.access_token.clone(), theirs.clone(), 1).await;
     let second = page(anna.access_token.clone(), theirs, 2).await;
     let read: Vec<_> = first
@@ -919,7 +915,7 @@ async fn the_statement_shows_the_newest_movement_first_by_its_date() {
     let guardian = anna.user.id;
     let office = page(
         giulia.access_token.clone(),
-        format!("/payments/services/{service}/families/{guardian}/statement"),
+        paths::family_statement(service, guardian),
         1,
     )
     .await;
@@ -932,7 +928,9 @@ async fn pagamenti_lists_only_the_services_the_family_uses() {
     // Anna Colombo's Luca eats at the canteen and takes no school bus.
     let anna = server.login("demo", ANNA).await;
     let services: Vec<PaymentService> = json(
-        server.get(&anna.access_token, "/payments/services").await,
+        server
+            .get(&anna.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -940,7 +938,9 @@ async fn pagamenti_lists_only_the_services_the_family_uses() {
     assert_eq!(names, ["Refezione Scolastica"]);
     let mario = server.login("demo", MARIO).await;
     let services: Vec<PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -957,7 +957,10 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
     // The office finds the family from the child's card.
     let children: Page<ChildSummary> = json(
         server
-            .get(&giulia.access_token, "/children?per_page=100")
+            .get(
+                &giulia.access_token,
+                &format!("{}?per_page=100", paths::children()),
+            )
             .await,
         StatusCode::OK,
     )
@@ -969,15 +972,12 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
         .unwrap()
         .id;
     let card: ChildDetail = json(
-        server
-            .get(&giulia.access_token, &format!("/children/{luca}"))
-            .await,
+        server.get(&giulia.access_token, &paths::child(luca)).await,
         StatusCode::OK,
     )
     .await;
-    let family = format!("/payments/services/{service}/families/{}", card.guardian_id);
     let correction = |kind: &str, amount: &str, reason: &str, request: &str| serde_json::json!({ "kind": kind, "amount": amount, "reason": reason, "request_id": request });
-    let movements = format!("{family}/movements");
+    let movements = paths::family_movements(service, card.guardian_id);
 
     let credit = correction("adjustment", "4,20", "Pasto del 20/11 non consumato", "r-1");
     let made: Movement = json(
@@ -1106,7 +1106,10 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
     );
     let office: Statement = json(
         server
-            .get(&giulia.access_token, &format!("{family}/statement"))
+            .get(
+                &giulia.access_token,
+                &paths::family_statement(service, card.guardian_id),
+            )
             .await,
         StatusCode::OK,
     )
@@ -1130,10 +1133,7 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
         server
             .post_json(
                 &giulia.access_token,
-                &format!(
-                    "/payments/services/{service}/families/{}/movements",
-                    laura.user.id
-                ),
+                &paths::family_movements(service, laura.user.id),
                 &correction("adjustment", "1", "Prova", "r-7"),
             )
             .await,

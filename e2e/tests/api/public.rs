@@ -4,18 +4,18 @@ use e2e::{client, json, problem, value, TestServer};
 use reqwest::StatusCode;
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::{CutoffRule, EnteDetail, EnteSummary, ServiceKind};
-use sportello_model::Page;
+use sportello_model::{paths, Page};
 
 #[tokio::test]
 async fn health_and_the_list_of_comuni_are_public() {
     let server = TestServer::start().await;
     let http = client();
-    let health = http.get(server.api("/health")).send().await.unwrap();
+    let health = http.get(server.api(&paths::health())).send().await.unwrap();
     assert!(health.headers().contains_key("x-request-id"));
     assert_eq!(value(health, StatusCode::OK).await["status"], "ok");
 
     let entes: Page<EnteSummary> = json(
-        http.get(server.api("/entes")).send().await.unwrap(),
+        http.get(server.api(&paths::entes())).send().await.unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -29,7 +29,10 @@ async fn ente_detail_carries_its_rules_and_login_methods() {
     let server = TestServer::start().await;
     let http = client();
     let esempio: EnteDetail = json(
-        http.get(server.api("/entes/esempio")).send().await.unwrap(),
+        http.get(server.api(&paths::ente("esempio")))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -52,7 +55,10 @@ async fn ente_detail_carries_its_rules_and_login_methods() {
     assert_eq!(providers, ["SPID", "CIE"]);
 
     let demo: EnteDetail = json(
-        http.get(server.api("/entes/demo")).send().await.unwrap(),
+        http.get(server.api(&paths::ente("demo")))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -71,7 +77,10 @@ async fn ente_detail_carries_its_rules_and_login_methods() {
     );
 
     problem(
-        http.get(server.api("/entes/nessuno")).send().await.unwrap(),
+        http.get(server.api(&paths::ente("nessuno")))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -82,7 +91,7 @@ async fn news_and_documents_are_readable_without_login_and_paginated() {
     let server = TestServer::start().await;
     let http = client();
     let page1: Page<NewsItem> = json(
-        http.get(server.api("/entes/demo/news?per_page=2"))
+        http.get(server.api(&format!("{}?per_page=2", paths::news("demo"))))
             .send()
             .await
             .unwrap(),
@@ -95,7 +104,7 @@ async fn news_and_documents_are_readable_without_login_and_paginated() {
         "newest first"
     );
     let page2: Page<NewsItem> = json(
-        http.get(server.api("/entes/demo/news?per_page=2&page=2"))
+        http.get(server.api(&format!("{}?per_page=2&page=2", paths::news("demo"))))
             .send()
             .await
             .unwrap(),
@@ -105,7 +114,7 @@ async fn news_and_documents_are_readable_without_login_and_paginated() {
     assert_eq!(page2.items.len(), 1);
 
     let bad = problem(
-        http.get(server.api("/entes/demo/news?per_page=0"))
+        http.get(server.api(&format!("{}?per_page=0", paths::news("demo"))))
             .send()
             .await
             .unwrap(),
@@ -117,7 +126,7 @@ async fn news_and_documents_are_readable_without_login_and_paginated() {
         .unwrap()
         .contains("tra 1 e 100"));
     problem(
-        http.get(server.api("/entes/demo/news?page=abc"))
+        http.get(server.api(&format!("{}?page=abc", paths::news("demo"))))
             .send()
             .await
             .unwrap(),
@@ -126,7 +135,7 @@ async fn news_and_documents_are_readable_without_login_and_paginated() {
     .await;
 
     let docs: Page<DocumentItem> = json(
-        http.get(server.api("/entes/demo/documents"))
+        http.get(server.api(&paths::documents("demo")))
             .send()
             .await
             .unwrap(),
@@ -153,7 +162,7 @@ async fn content_of_another_comune_is_not_found_through_this_one() {
     let server = TestServer::start().await;
     let http = client();
     let theirs: Page<NewsItem> = json(
-        http.get(server.api("/entes/esempio/news"))
+        http.get(server.api(&paths::news("esempio")))
             .send()
             .await
             .unwrap(),
@@ -162,7 +171,7 @@ async fn content_of_another_comune_is_not_found_through_this_one() {
     .await;
     let id = theirs.items[0].id;
     problem(
-        http.get(server.api(&format!("/entes/demo/news/{id}")))
+        http.get(server.api(&paths::news_item("demo", id)))
             .send()
             .await
             .unwrap(),
@@ -170,7 +179,7 @@ async fn content_of_another_comune_is_not_found_through_this_one() {
     )
     .await;
     let docs: Page<DocumentItem> = json(
-        http.get(server.api("/entes/esempio/documents"))
+        http.get(server.api(&paths::documents("esempio")))
             .send()
             .await
             .unwrap(),
@@ -179,7 +188,7 @@ async fn content_of_another_comune_is_not_found_through_this_one() {
     .await;
     let id = docs.items[0].id;
     problem(
-        http.get(server.api(&format!("/entes/demo/documents/{id}/file")))
+        http.get(server.api(&paths::document_file("demo", id)))
             .send()
             .await
             .unwrap(),
@@ -198,7 +207,7 @@ async fn unknown_routes_and_malformed_input_answer_problem_json() {
     )
     .await;
     problem(
-        http.get(server.api("/children/abc"))
+        http.get(server.api(&paths::child("abc")))
             .bearer_auth("x")
             .send()
             .await
@@ -207,7 +216,7 @@ async fn unknown_routes_and_malformed_input_answer_problem_json() {
     )
     .await;
     let malformed = http
-        .post(server.api("/entes/demo/auth/login"))
+        .post(server.api(&paths::login("demo")))
         .header("content-type", "application/json")
         .body("{\"fiscal_code\": ")
         .send()
@@ -216,7 +225,7 @@ async fn unknown_routes_and_malformed_input_answer_problem_json() {
     let p = problem(malformed, StatusCode::BAD_REQUEST).await;
     assert!(p.detail.contains("JSON"), "{}", p.detail);
     let wrong_type = http
-        .post(server.api("/entes/demo/auth/login"))
+        .post(server.api(&paths::login("demo")))
         .json(&serde_json::json!({ "fiscal_code": 12 }))
         .send()
         .await
@@ -295,7 +304,10 @@ async fn production_serves_neither_the_pagopa_simulator_nor_the_development_prov
         assert!(!body.contains("authorization_endpoint"), "{path}: {body}");
     }
     let ente: EnteDetail = json(
-        http.get(server.api("/entes/demo")).send().await.unwrap(),
+        http.get(server.api(&paths::ente("demo")))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -306,27 +318,26 @@ async fn production_serves_neither_the_pagopa_simulator_nor_the_development_prov
     // Without a pagoPA connection no notice can be made, and the family is told why.
     let mario = server.login("demo", e2e::MARIO).await;
     let services: Vec<sportello_model::payments::PaymentService> = json(
-        server.get(&mario.access_token, "/payments/services").await,
+        server
+            .get(&mario.access_token, &paths::payment_services())
+            .await,
         StatusCode::OK,
     )
     .await;
     let refused = problem(
-        http.post(server.api(&format!(
-            "/payments/services/{}/notices",
-            services[0].service_id
-        )))
-        .bearer_auth(&mario.access_token)
-        .json(&serde_json::json!({ "amount": "10" }))
-        .send()
-        .await
-        .unwrap(),
+        http.post(server.api(&paths::service_notices(services[0].service_id)))
+            .bearer_auth(&mario.access_token)
+            .json(&serde_json::json!({ "amount": "10" }))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::CONFLICT,
     )
     .await;
     assert!(refused.detail.contains("non sono ancora attivi"));
     // The receipt callback is off without a configured key.
     problem(
-        http.post(server.api("/pagopa/receipts"))
+        http.post(server.api(&paths::receipt_callback()))
             .header("X-Callback-Key", "sportello-dev-callback-key")
             .body("{}")
             .send()

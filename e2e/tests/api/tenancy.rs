@@ -8,10 +8,12 @@ use e2e::{
 use reqwest::StatusCode;
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::entes::ServiceKind;
+use sportello_model::paths;
 use sportello_model::Page;
 
 async fn children(server: &TestServer, token: &str) -> Vec<(i64, String)> {
-    let page: Page<ChildSummary> = json(server.get(token, "/children").await, StatusCode::OK).await;
+    let page: Page<ChildSummary> =
+        json(server.get(token, &paths::children()).await, StatusCode::OK).await;
     assert_eq!(page.total as usize, page.items.len());
     page.items
         .into_iter()
@@ -38,7 +40,7 @@ async fn guardian_sees_own_children_with_the_service_card() {
         server
             .get(
                 &mario.access_token,
-                &format!("/children/{}", id_of(&list, "Sofia Albertini")),
+                &paths::child(id_of(&list, "Sofia Albertini")),
             )
             .await,
         StatusCode::OK,
@@ -66,7 +68,7 @@ async fn guardian_sees_own_children_with_the_service_card() {
 
     let raw: serde_json::Value = json(
         server
-            .get(&mario.access_token, &format!("/children/{}", sofia.id))
+            .get(&mario.access_token, &paths::child(sofia.id))
             .await,
         StatusCode::OK,
     )
@@ -89,7 +91,7 @@ async fn delegate_sees_only_the_delegated_child_without_fee_data() {
         server
             .get(
                 &laura.access_token,
-                &format!("/children/{}", id_of(&family, "Sofia Albertini")),
+                &paths::child(id_of(&family, "Sofia Albertini")),
             )
             .await,
         StatusCode::OK,
@@ -106,7 +108,7 @@ async fn delegate_sees_only_the_delegated_child_without_fee_data() {
         server
             .get(
                 &laura.access_token,
-                &format!("/children/{}", id_of(&family, "Greta Albertini")),
+                &paths::child(id_of(&family, "Greta Albertini")),
             )
             .await,
         StatusCode::NOT_FOUND,
@@ -127,7 +129,7 @@ async fn operators_see_every_child_of_their_comune_only() {
         server
             .get(
                 &giulia.access_token,
-                &format!("/children/{}", id_of(&ours, "Sofia Albertini")),
+                &paths::child(id_of(&ours, "Sofia Albertini")),
             )
             .await,
         StatusCode::OK,
@@ -144,16 +146,14 @@ async fn operators_see_every_child_of_their_comune_only() {
     assert_eq!(names(&theirs), ["Elena Ferrari"]);
     for (id, _) in &ours {
         problem(
-            server
-                .get(&carlo.access_token, &format!("/children/{id}"))
-                .await,
+            server.get(&carlo.access_token, &paths::child(id)).await,
             StatusCode::NOT_FOUND,
         )
         .await;
     }
     problem(
         server
-            .get(&giulia.access_token, &format!("/children/{}", theirs[0].0))
+            .get(&giulia.access_token, &paths::child(theirs[0].0))
             .await,
         StatusCode::NOT_FOUND,
     )
@@ -169,16 +169,14 @@ async fn canteen_staff_are_refused_the_children_registry() {
     let ours = children(&server, &giulia.access_token).await;
     let paolo = server.login("demo", PAOLO_CANTEEN).await;
     let list = problem(
-        server.get(&paolo.access_token, "/children").await,
+        server.get(&paolo.access_token, &paths::children()).await,
         StatusCode::FORBIDDEN,
     )
     .await;
     assert!(list.detail.contains("presenze mensa"), "{}", list.detail);
     for (id, _) in &ours {
         let refused = problem(
-            server
-                .get(&paolo.access_token, &format!("/children/{id}"))
-                .await,
+            server.get(&paolo.access_token, &paths::child(id)).await,
             StatusCode::FORBIDDEN,
         )
         .await;
@@ -200,7 +198,7 @@ async fn another_family_or_another_comune_answers_not_found() {
 
     let not_found = problem(
         server
-            .get(&mario.access_token, &format!("/children/{}", colombo[0].0))
+            .get(&mario.access_token, &paths::child(colombo[0].0))
             .await,
         StatusCode::NOT_FOUND,
     )
@@ -208,35 +206,33 @@ async fn another_family_or_another_comune_answers_not_found() {
     assert!(!not_found.detail.contains("Luca"));
     for (id, _) in &albertini {
         problem(
-            server
-                .get(&anna.access_token, &format!("/children/{id}"))
-                .await,
+            server.get(&anna.access_token, &paths::child(id)).await,
             StatusCode::NOT_FOUND,
         )
         .await;
         problem(
-            server
-                .get(&giuseppe.access_token, &format!("/children/{id}"))
-                .await,
+            server.get(&giuseppe.access_token, &paths::child(id)).await,
             StatusCode::NOT_FOUND,
         )
         .await;
     }
     problem(
         server
-            .get(&mario.access_token, &format!("/children/{}", ferrari[0].0))
+            .get(&mario.access_token, &paths::child(ferrari[0].0))
             .await,
         StatusCode::NOT_FOUND,
     )
     .await;
     // Ids that exist nowhere answer the same.
     problem(
-        server.get(&mario.access_token, "/children/999999").await,
+        server
+            .get(&mario.access_token, &paths::child("999999"))
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
     problem(
-        server.get(&mario.access_token, "/children/abc").await,
+        server.get(&mario.access_token, &paths::child("abc")).await,
         StatusCode::NOT_FOUND,
     )
     .await;

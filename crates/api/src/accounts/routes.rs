@@ -10,6 +10,7 @@ use sportello_model::auth::{
 };
 use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS, REDIRECT_MAX_CHARS};
 use sportello_model::{spa, FieldError, Problem};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::entity::user;
 use super::service::{self, Client, LoggedIn};
@@ -28,7 +29,7 @@ const DEVICE_COOKIE: &str = "sportello_device";
 const DEVICE_COOKIE_PATH: &str = "/api/v1";
 const DEVICE_COOKIE_DAYS: i64 = 365;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login)
         .service(refresh)
         .service(logout)

@@ -4,6 +4,7 @@
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use sportello_model::bookings::{CalendarSettings, ClosureAdded, NewClosure, ServiceCalendar};
 use sportello_model::rome;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::calendar;
 use crate::auth::{can, Allowed};
@@ -11,7 +12,7 @@ use crate::error::ApiResult;
 use crate::http::Json;
 use crate::startup::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_calendar)
         .service(set_calendar)
         .service(add_closure)

@@ -9,6 +9,7 @@ use sportello_model::bookings::{
 use sportello_model::limits::{Limits, RequestLimits, FORMAT_MAX_CHARS, SCHOOL_MAX_CHARS};
 use sportello_model::{FieldError, Problem};
 use time::Date;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::canteen;
 use crate::auth::{can, Allowed};
@@ -16,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{file_response, Json, Query};
 use crate::startup::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(roster)
         .service(mark_attendance)
         .service(kitchen_counts)

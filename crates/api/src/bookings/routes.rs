@@ -5,6 +5,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 use sportello_model::bookings::{BookingChange, BookingRange, BookingResult, MonthCalendar};
 use sportello_model::{dates, Problem};
 use time::{Date, Month};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service;
 use crate::auth::{can, Allowed};
@@ -12,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::Json;
 use crate::startup::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(month_calendar)
         .service(change_day)
         .service(change_range);

@@ -3,6 +3,7 @@
 use actix_web::{get, web, HttpResponse};
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service;
 use crate::auth::{can, Allowed};
@@ -10,7 +11,7 @@ use crate::error::ApiResult;
 use crate::http::{resolve_page, Query};
 use crate::startup::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_children).service(get_child);
 }
 

@@ -4,6 +4,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use sportello_model::content::{DocumentItem, NewsItem};
+use sportello_model::paths;
 use sportello_model::Page;
 
 use super::entity::{document, news};
@@ -77,7 +78,7 @@ pub async fn list_documents(
         .into_model::<DocumentMeta>()
         .paginate(db, per_page);
     Ok(fetch_page(paginator, page, per_page, |d| DocumentItem {
-        url: format!("/api/v1/entes/{}/documents/{}/file", ente.slug, d.id),
+        url: paths::absolute(&paths::document_file(&ente.slug, d.id)),
         id: d.id,
         title: d.title,
         description: d.description,

@@ -3,13 +3,14 @@
 use actix_web::{get, web, HttpResponse};
 use sportello_model::entes::{EnteDetail, EnteSummary};
 use sportello_model::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service;
 use crate::error::ApiResult;
 use crate::http::{resolve_page, Query};
 use crate::startup::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_entes).service(get_ente);
 }
 

@@ -10,6 +10,7 @@ use sea_orm::{
 use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
+use sportello_model::paths;
 use sportello_model::payments::{
     emission_description, CheckedEmission, EmissionDetail, EmissionLine, EmissionStatus,
     EmissionSummary, NewEmission, NoticePurpose,
@@ -259,10 +260,10 @@ async fn detail_of(db: &DatabaseConnection, e: emission::Model) -> ApiResult<Emi
         summary: summary(&e, &notice, service_name),
         iuv: notice.iuv.clone(),
         lines,
-        document_url: format!("/api/v1/payments/notices/{}/pdf", notice.id),
+        document_url: paths::absolute(&paths::notice_pdf(notice.id)),
         receipt_url: notice
             .receipt_row_id
-            .map(|id| format!("/api/v1/payments/receipts/{id}/pdf")),
+            .map(|id| paths::absolute(&paths::receipt_pdf(id))),
         notice_id: notice.id,
     })
 }

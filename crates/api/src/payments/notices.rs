@@ -7,6 +7,7 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
 use sportello_model::money::cents_to_decimal;
+use sportello_model::paths;
 use sportello_model::payments::{
     CheckoutStatus, Notice, NoticeDeadline, NoticePurpose, NoticeState, NoticeStatus,
 };
@@ -122,7 +123,7 @@ pub fn status(notice: &payment_notice::Model, today: Date) -> NoticeStatus {
 pub fn dto(notice: payment_notice::Model, today: Date) -> Notice {
     Notice {
         status: status(&notice, today),
-        pdf_url: format!("/api/v1/payments/notices/{}/pdf", notice.id),
+        pdf_url: paths::absolute(&paths::notice_pdf(notice.id)),
         id: notice.id,
         service_id: notice.service_id,
         notice_number: notice.notice_number.to_string(),

@@ -10,6 +10,7 @@ use sea_orm::{
     QueryOrder, TransactionTrait,
 };
 use sportello_model::money::cents_to_decimal;
+use sportello_model::paths;
 use sportello_model::payments::{
     EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome, ReceiptSummary,
 };
@@ -227,7 +228,7 @@ pub async fn list_for_guardian(
                 amount: cents_to_decimal(r.amount_cents),
                 paid_at: r.paid_at,
                 method: PaymentMethod::from_code(&r.method).label().to_string(),
-                pdf_url: format!("/api/v1/payments/receipts/{}/pdf", r.id),
+                pdf_url: paths::absolute(&paths::receipt_pdf(r.id)),
             })
         })
         .collect();

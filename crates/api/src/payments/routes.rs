@@ -10,6 +10,7 @@ use sportello_model::payments::{
 use sportello_model::{Page, PageQuery, Problem};
 use sportello_pagopa::PaymentGateway;
 use subtle::ConstantTimeEq;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{corrections, emissions, notices, receipts, service};
 use crate::auth::{can, Allowed};
@@ -17,7 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{file_response, resolve_page, Json, Query};
 use crate::startup::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(overview)
         .service(statement)
         .service(list_notices)

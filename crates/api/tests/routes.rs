@@ -1,0 +1,181 @@
+//! Every route is declared once: the OpenAPI document lists exactly the handlers
+//! annotated with `#[utoipa::path]`, and every operation it lists is served.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use actix_web::http::Method;
+use actix_web::test::{call_service, init_service, TestRequest};
+use actix_web::{web, App, HttpResponse};
+use sportello_api::{openapi, startup};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Marks the answers of the fallback service: the request matched no route.
+const UNROUTED: &str = "x-unrouted";
+
+/// `(METHOD, path)` of every operation in the document, paths relative to `/api/v1`.
+fn documented() -> BTreeSet<(String, String)> {
+    let document = serde_json::to_value(openapi::document()).unwrap();
+    let paths = document["paths"].as_object().unwrap();
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|key| ["get", "put", "post", "delete", "patch"].contains(&key.as_str()))
+                .map(|method| (method.to_uppercase(), path.clone()))
+        })
+        .collect()
+}
+
+/// `(METHOD, path)` of every handler in the source that carries `#[utoipa::path]`: the
+/// actix route attribute that follows the annotation.
+fn annotated() -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    let mut pending = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path).unwrap();
+                for after in source.split("\n#[utoipa::path").skip(1) {
+                    let route = after
+                        .lines()
+                        .find_map(|line| {
+                            let attribute = line.strip_prefix("#[")?;
+                            let (method, rest) = attribute.split_once("(\"")?;
+                            let (path, _) = rest.split_once('"')?;
+                            ["get", "put", "post", "delete", "patch"]
+                                .contains(&method)
+                                .then(|| (method.to_uppercase(), path.to_string()))
+                        })
+                        .unwrap_or_else(|| {
+                            panic!("{}: #[utoipa::path] without a route", path.display())
+                        });
+                    found.insert(route);
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_document_lists_every_annotated_handler_and_nothing_else() {
+    let documented = documented();
+    let annotated = annotated();
+    assert!(annotated.len() > 40, "the source scan found {annotated:?}");
+    let undocumented: Vec<_> = annotated.difference(&documented).collect();
+    let unknown: Vec<_> = documented.difference(&annotated).collect();
+    assert!(
+        undocumented.is_empty(),
+        "handlers with #[utoipa::path] missing from the document (register them in startup::api_v1): {undocumented:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "operations in the document without an annotated handler: {unknown:?}"
+    );
+}
+
+#[actix_web::test]
+async fn every_documented_operation_is_served() {
+    let app = init_service(
+        App::new().service(
+            web::scope(sportello_model::paths::BASE)
+                .configure(|cfg| startup::api_v1(&mut ServiceConfig::new(cfg)))
+                .default_service(web::to(|| async {
+                    HttpResponse::NotFound()
+                        .insert_header((UNROUTED, "1"))
+                        .finish()
+                })),
+        ),
+    )
+    .await;
+    let mut unserved = Vec::new();
+    for (method, path) in documented() {
+        let concrete: String = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "1"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let request = TestRequest::default()
+            .method(Method::from_bytes(method.as_bytes()).unwrap())
+            .uri(&sportello_model::paths::absolute(&concrete))
+            .to_request();
+        let response = call_service(&app, request).await;
+        if response.headers().contains_key(UNROUTED) {
+            unserved.push((method, path));
+        }
+    }
+    assert!(
+        unserved.is_empty(),
+        "documented operations that no route answers: {unserved:?}"
+    );
+}
+
+/// The paths `sportello_model::paths` builds, with each argument given as its template
+/// placeholder, are exactly the document's paths.
+#[test]
+fn the_model_builds_every_documented_path() {
+    use sportello_model::paths::*;
+    let built: BTreeSet<String> = [
+        health(),
+        entes(),
+        ente("{slug}"),
+        news("{slug}"),
+        news_item("{slug}", "{id}"),
+        documents("{slug}"),
+        document_file("{slug}", "{id}"),
+        login("{slug}"),
+        oidc_start("{slug}", "{provider}"),
+        oidc_callback(),
+        password_reset("{slug}"),
+        password_reset_confirm(),
+        refresh(),
+        logout(),
+        me(),
+        children(),
+        child("{id}"),
+        payment_services(),
+        statement("{id}"),
+        family_statement("{id}", "{guardian_id}"),
+        family_movements("{id}", "{guardian_id}"),
+        recharges("{id}"),
+        service_notices("{id}"),
+        notice("{id}"),
+        notice_pdf("{id}"),
+        notice_checkout("{id}"),
+        notice_cancel("{id}"),
+        receipts(),
+        receipt_pdf("{id}"),
+        receipt_callback(),
+        emit(),
+        emissions(),
+        emission("{id}"),
+        month("{child_id}", "{service_id}", "{month}"),
+        booking_day("{child_id}", "{day}"),
+        booking_range("{child_id}"),
+        calendar("{service_id}"),
+        closures("{service_id}"),
+        closure("{service_id}", "{closure_id}"),
+        roster(),
+        attendance("{child_id}"),
+        kitchen_counts(),
+        charges(),
+    ]
+    .into_iter()
+    .collect();
+    let documented: BTreeSet<String> = documented().into_iter().map(|(_, path)| path).collect();
+    assert_eq!(built, documented);
+    let document = serde_json::to_value(openapi::document()).unwrap();
+    assert_eq!(document["servers"][0]["url"], BASE);
+}

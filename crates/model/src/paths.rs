@@ -1,0 +1,209 @@
+//! The API's addresses, written once: the SPA, the end-to-end tests and the benchmarks
+//! build every path with these functions instead of writing it by hand. Each returns the
+//! path relative to [`BASE`]; arguments go into the path as given (encode a free-text
+//! segment such as a slug before passing it). `sportello-api`'s tests check that the
+//! functions give exactly the paths of the OpenAPI document.
+
+use std::fmt::Display;
+
+/// Where the API is served; every path below is relative to it.
+pub const BASE: &str = "/api/v1";
+
+/// `path` as the server serves it: with [`BASE`] in front, as in the links the API
+/// sends (`/api/v1/payments/notices/7/pdf`).
+pub fn absolute(path: &str) -> String {
+    format!("{BASE}{path}")
+}
+
+// System.
+
+pub fn health() -> String {
+    "/health".into()
+}
+
+// Comuni and what each publishes.
+
+pub fn entes() -> String {
+    "/entes".into()
+}
+
+pub fn ente(slug: impl Display) -> String {
+    format!("/entes/{slug}")
+}
+
+pub fn news(slug: impl Display) -> String {
+    format!("/entes/{slug}/news")
+}
+
+pub fn news_item(slug: impl Display, id: impl Display) -> String {
+    format!("/entes/{slug}/news/{id}")
+}
+
+pub fn documents(slug: impl Display) -> String {
+    format!("/entes/{slug}/documents")
+}
+
+pub fn document_file(slug: impl Display, id: impl Display) -> String {
+    format!("/entes/{slug}/documents/{id}/file")
+}
+
+// Access.
+
+pub fn login(slug: impl Display) -> String {
+    format!("/entes/{slug}/auth/login")
+}
+
+pub fn oidc_start(slug: impl Display, provider: impl Display) -> String {
+    format!("/entes/{slug}/auth/oidc/{provider}/start")
+}
+
+pub fn oidc_callback() -> String {
+    "/auth/oidc/callback".into()
+}
+
+pub fn password_reset(slug: impl Display) -> String {
+    format!("/entes/{slug}/auth/password-reset")
+}
+
+pub fn password_reset_confirm() -> String {
+    "/auth/password-reset/confirm".into()
+}
+
+pub fn refresh() -> String {
+    "/auth/refresh".into()
+}
+
+pub fn logout() -> String {
+    "/auth/logout".into()
+}
+
+pub fn me() -> String {
+    "/me".into()
+}
+
+// Children.
+
+pub fn children() -> String {
+    "/children".into()
+}
+
+pub fn child(id: impl Display) -> String {
+    format!("/children/{id}")
+}
+
+// Payments.
+
+pub fn payment_services() -> String {
+    "/payments/services".into()
+}
+
+pub fn statement(service: impl Display) -> String {
+    format!("/payments/services/{service}/statement")
+}
+
+pub fn family_statement(service: impl Display, guardian: impl Display) -> String {
+    format!("/payments/services/{service}/families/{guardian}/statement")
+}
+
+pub fn family_movements(service: impl Display, guardian: impl Display) -> String {
+    format!("/payments/services/{service}/families/{guardian}/movements")
+}
+
+pub fn recharges(service: impl Display) -> String {
+    format!("/payments/services/{service}/recharges")
+}
+
+pub fn service_notices(service: impl Display) -> String {
+    format!("/payments/services/{service}/notices")
+}
+
+pub fn notice(id: impl Display) -> String {
+    format!("/payments/notices/{id}")
+}
+
+pub fn notice_pdf(id: impl Display) -> String {
+    format!("/payments/notices/{id}/pdf")
+}
+
+pub fn notice_checkout(id: impl Display) -> String {
+    format!("/payments/notices/{id}/checkout")
+}
+
+pub fn notice_cancel(id: impl Display) -> String {
+    format!("/payments/notices/{id}/cancel")
+}
+
+pub fn receipts() -> String {
+    "/payments/receipts".into()
+}
+
+pub fn receipt_pdf(id: impl Display) -> String {
+    format!("/payments/receipts/{id}/pdf")
+}
+
+/// Where pagoPA posts a paid notice's receipt.
+pub fn receipt_callback() -> String {
+    "/pagopa/receipts".into()
+}
+
+// Emissions (rette).
+
+pub fn emit() -> String {
+    "/emissions".into()
+}
+
+pub fn emissions() -> String {
+    "/payments/emissions".into()
+}
+
+pub fn emission(id: impl Display) -> String {
+    format!("/payments/emissions/{id}")
+}
+
+// Bookings.
+
+/// `month` as `YYYY-MM`.
+pub fn month(child: impl Display, service: impl Display, month: impl Display) -> String {
+    format!("/bookings/children/{child}/services/{service}/months/{month}")
+}
+
+/// `day` as `YYYY-MM-DD`.
+pub fn booking_day(child: impl Display, day: impl Display) -> String {
+    format!("/bookings/children/{child}/days/{day}")
+}
+
+pub fn booking_range(child: impl Display) -> String {
+    format!("/bookings/children/{child}/range")
+}
+
+// The canteen's calendar.
+
+pub fn calendar(service: impl Display) -> String {
+    format!("/services/{service}/calendar")
+}
+
+pub fn closures(service: impl Display) -> String {
+    format!("/services/{service}/closures")
+}
+
+pub fn closure(service: impl Display, closure: impl Display) -> String {
+    format!("/services/{service}/closures/{closure}")
+}
+
+// Canteen staff.
+
+pub fn roster() -> String {
+    "/canteen/roster".into()
+}
+
+pub fn attendance(child: impl Display) -> String {
+    format!("/canteen/attendance/{child}")
+}
+
+pub fn kitchen_counts() -> String {
+    "/canteen/kitchen-counts".into()
+}
+
+pub fn charges() -> String {
+    "/canteen/charges".into()
+}
