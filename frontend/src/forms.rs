@@ -21,7 +21,8 @@ pub struct Form<I: 'static> {
     /// `(API field name, element id)` in the order of the page: the first wrong one takes
     /// the focus.
     fields: &'static [(&'static str, &'static str)],
-    draft: StoredValue<Draft<I>>,
+    /// None for buttons that each send their own input, see [`Form::buttons`].
+    draft: StoredValue<Option<Draft<I>>>,
     /// The model's errors for what is typed now.
     checks: Memo<Vec<FieldError>>,
     submitted: RwSignal<bool>,
@@ -54,12 +55,34 @@ impl<I: Clone + 'static> Form<I> {
         O: 'static,
         Fut: Future<Output = ApiResult<O>> + 'static,
     {
+        Form::build(fields, Some(Box::new(draft)), send, done)
+    }
+
+    /// A form without fields: buttons (a choice, "Annulla avviso", "Paga") that each send
+    /// their own input with [`Form::send`].
+    pub fn buttons<O, Fut>(send: impl Fn(I) -> Fut + 'static, done: impl Fn(O) + 'static) -> Form<I>
+    where
+        O: 'static,
+        Fut: Future<Output = ApiResult<O>> + 'static,
+    {
+        Form::build(&[], None, send, done)
+    }
+
+    fn build<O, Fut>(
+        fields: &'static [(&'static str, &'static str)],
+        draft: Option<Draft<I>>,
+        send: impl Fn(I) -> Fut + 'static,
+        done: impl Fn(O) + 'static,
+    ) -> Form<I>
+    where
+        O: 'static,
+        Fut: Future<Output = ApiResult<O>> + 'static,
+    {
         let request_id = StoredValue::new(api::new_request_id());
-        let draft: StoredValue<Draft<I>> = StoredValue::new(Box::new(draft));
+        let draft = StoredValue::new(draft);
         let checks = Memo::new(move |_| {
             draft
-                .with_value(|draft| draft(&request_id.get_value()))
-                .err()
+                .with_value(|draft| draft.as_ref()?(&request_id.get_value()).err())
                 .unwrap_or_default()
         });
         let submitted = RwSignal::new(false);
@@ -68,8 +91,10 @@ impl<I: Clone + 'static> Form<I> {
         // What the server said is about the fields as they were sent.
         Effect::new(move |_| {
             draft.with_value(|draft| {
-                // Only read to track the fields.
-                let _ = draft(&request_id.get_value());
+                if let Some(draft) = draft {
+                    // Only read to track the fields.
+                    let _ = draft(&request_id.get_value());
+                }
             });
             server.try_set(Vec::new());
             problem.try_set(None);
@@ -143,6 +168,17 @@ impl<I: Clone + 'static> Form<I> {
         }
     }
 
+    /// What the API answered beyond the fields (tracked), for a problem shown next to
+    /// the button that caused it rather than in [`FormAlert`].
+    pub fn problem(self) -> Option<Problem> {
+        self.problem.get()
+    }
+
+    /// Hides the problem, e.g. when the user starts over.
+    pub fn clear(self) {
+        self.problem.set(None);
+    }
+
     /// The `on:submit` handler: checks the fields (the first wrong one takes the focus)
     /// and sends the request, once at a time.
     pub fn submit(self) -> impl Fn(SubmitEvent) + Copy + 'static {
@@ -152,19 +188,28 @@ impl<I: Clone + 'static> Form<I> {
                 return;
             }
             self.submitted.set(true);
-            self.problem.set(None);
-            self.server.set(Vec::new());
-            let draft = self
-                .draft
-                .with_value(|draft| draft(&self.request_id.get_value()));
+            let draft = self.draft.with_value(|draft| {
+                draft
+                    .as_ref()
+                    .map(|draft| draft(&self.request_id.get_value()))
+            });
             match draft {
-                Ok(input) => {
-                    let abort = self.action.dispatch_local(input);
-                    self.abort.set_value(Some(abort));
-                }
-                Err(errors) => focus_first(self.fields, &errors),
+                Some(Ok(input)) => self.send(input),
+                Some(Err(errors)) => focus_first(self.fields, &errors),
+                None => {}
             }
         }
+    }
+
+    /// Sends `input` unless a request is on its way.
+    pub fn send(self, input: I) {
+        if self.action.pending().get_untracked() {
+            return;
+        }
+        self.problem.set(None);
+        self.server.set(Vec::new());
+        let abort = self.action.dispatch_local(input);
+        self.abort.set_value(Some(abort));
     }
 }
 

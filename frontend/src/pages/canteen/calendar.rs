@@ -2,21 +2,19 @@
 //! close it on holidays, and charge the meals of a day that is over.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
 use sportello_model::access::Action;
 use sportello_model::bookings::{
     CalendarSettings, ChargeReport, ChargeRequest, Closure, ClosureAdded, Holiday, NewClosure,
     ServiceCalendar,
 };
-use sportello_model::{format, FieldError, Problem};
+use sportello_model::{format, FieldError};
 
 use super::{canteen_page, chosen_service};
 use crate::api;
 use crate::app::{use_ente, RequireLogin, RoleOnly};
 use crate::components::{
-    address_with, focus_element, remote, set_title, ErrorAlert, FieldFeedback, ServiceTabs,
-    TextField,
+    address_with, focus_element, remote, set_title, FieldFeedback, ServiceTabs, TextField,
 };
 use crate::dates::{capitalise, long_date, parse_day, weekday_name, yesterday, WEEK};
 use crate::forms::{Form, FormAlert, SubmitButton};
@@ -308,27 +306,15 @@ fn added_text(closure: &NewClosure, outcome: &ClosureAdded) -> String {
 fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
     let session = use_session();
     let service_id = current.with_untracked(|calendar| calendar.service_id);
-    let removing = RwSignal::new(None::<i64>);
-    let remove_error = RwSignal::new(None::<Problem>);
-    let remove = move |closure: i64| {
-        if removing.get_untracked().is_some() {
-            return;
-        }
-        removing.set(Some(closure));
-        remove_error.set(None);
-        spawn_local(async move {
-            match api::remove_closure(session, service_id, closure).await {
-                Ok(calendar) => {
-                    current.try_set(calendar);
-                    focus_element("closures-title");
-                }
-                Err(problem) => {
-                    remove_error.try_set(Some(problem));
-                }
-            }
-            removing.try_set(None);
-        });
-    };
+    let remove = Form::buttons(
+        move |closure: i64| async move { api::remove_closure(session, service_id, closure).await },
+        move |calendar: ServiceCalendar| {
+            current.set(calendar);
+            focus_element("closures-title");
+        },
+    );
+    let removing = remove.pending();
+    let removing_this = move |closure: i64| remove.in_flight().with(|sent| *sent == Some(closure));
     let item = move |closure: Closure| {
         let dates = closure_dates(&closure);
         let Closure {
@@ -354,10 +340,10 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                     type="button"
                     class="btn btn-outline-danger btn-sm"
                     aria-label=label
-                    disabled=move || removing.get().is_some()
-                    on:click=move |_| remove(id)
+                    disabled=move || removing.get()
+                    on:click=move |_| remove.send(id)
                 >
-                    {move || if removing.get() == Some(id) { "Rimozione…" } else { "Rimuovi" }}
+                    {move || if removing_this(id) { "Rimozione…" } else { "Rimuovi" }}
                 </button>
             </li>
         }
@@ -375,11 +361,7 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
             <div class="card-body">
                 <h2 id="closures-title" class="h4" tabindex="-1">"Chiusure"</h2>
                 <p>"Vacanze, scioperi e altri giorni senza servizio: in quei giorni non si prenota e non si addebita il pasto. Chiudendo un giorno già addebitato, i suoi pasti vengono stornati alle famiglie; rimuovendo la chiusura di un giorno trascorso, i suoi pasti vengono addebitati di nuovo, una sola volta: in automatico se è dell'ultima settimana, altrimenti con «Addebita» in Addebito pasti."</p>
-                <div aria-live="assertive">
-                    {move || {
-                        remove_error.get().map(|problem| view! { <ErrorAlert id="closures-error" problem /> })
-                    }}
-                </div>
+                <FormAlert form=remove id="closures-error" />
                 {move || {
                     let closures = current.with(|calendar| calendar.closures.clone());
                     if closures.is_empty() {

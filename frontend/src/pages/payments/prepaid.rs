@@ -3,11 +3,10 @@
 //! the stato contabile.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sportello_model::entes::{RechargeRule, ServiceKind};
 use sportello_model::money::{cents_to_decimal, parse_cents, Sign, MAX_RECHARGE_CENTS};
 use sportello_model::payments::{check_recharge_amount, Notice, NoticeStatus, RechargeRequest};
-use sportello_model::{format, rome, FieldError, Page, Problem};
+use sportello_model::{format, rome, FieldError, Page};
 
 use super::statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 use super::{
@@ -345,14 +344,17 @@ fn NoticeItem(notice: Notice, changed: Callback<()>) -> impl IntoView {
 fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView {
     let session = use_session();
     let asking = RwSignal::new(false);
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<Problem>);
+    let form = Form::buttons(
+        move |()| async move { api::cancel_notice(session, id).await },
+        move |_| changed.run(()),
+    );
+    let pending = form.pending();
     let button_id = format!("notice-{id}-cancel");
     let confirm_id = format!("notice-{id}-cancel-confirm");
     let ask = {
         let confirm_id = confirm_id.clone();
         move |_| {
-            error.set(None);
+            form.clear();
             asking.set(true);
             focus_element(&confirm_id);
         }
@@ -364,30 +366,15 @@ fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView
             focus_element(&button_id);
         }
     };
-    let confirm = move |_| {
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        spawn_local(async move {
-            match api::cancel_notice(session, id).await {
-                Ok(_) => changed.run(()),
-                Err(problem) => {
-                    pending.try_set(false);
-                    asking.try_set(false);
-                    error.try_set(Some(problem));
-                }
-            }
-        });
-    };
     let question = format!(
         "Annullare l'avviso {number}? Non potrà più essere pagato, né online né presso uno sportello pagoPA."
     );
     let error_id = format!("notice-{id}-cancel-error");
     view! {
         <div class="action-with-feedback">
+            // A refusal puts the question away and is said under "Annulla avviso".
             <Show
-                when=move || asking.get()
+                when=move || asking.get() && form.problem().is_none()
                 fallback={
                     let button_id = button_id.clone();
                     let number = number.clone();
@@ -420,7 +407,7 @@ fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView
                         class="btn btn-danger btn-sm me-2"
                         aria-busy=move || pending.get().then_some("true")
                         disabled=move || pending.get()
-                        on:click=confirm
+                        on:click=move |_| form.send(())
                     >
                         {move || if pending.get() { "Annullamento…" } else { "Sì, annulla l'avviso" }}
                     </button>
@@ -437,7 +424,7 @@ fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView
             </Show>
             <div aria-live="polite">
                 {move || {
-                    error.get().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
+                    form.problem().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
                 }}
             </div>
         </div>
