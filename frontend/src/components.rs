@@ -3,10 +3,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
 use sportello_model::Problem;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiResult};
+use crate::app::Ente;
 
 /// A Bootstrap Italia sprite icon; decorative, so hidden from assistive technology.
 #[component]
@@ -483,6 +485,55 @@ pub fn PageButtons(
                             >
                                 "Pagina successiva"
                             </button>
+                        }
+                    })}
+            </nav>
+        }
+    })
+}
+
+/// `?pagina=` of the address, from 1.
+pub fn use_page_number() -> Memo<u64> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query
+            .read()
+            .get("pagina")
+            .and_then(|page| page.parse::<u64>().ok())
+            .filter(|page| *page > 0)
+            .unwrap_or(1)
+    })
+}
+
+/// "Pagina 2 di 3" with links to the previous and next pages of the comune's page `page`
+/// (`?pagina=`, which [`use_page_number`] reads): a list that is the whole page.
+#[component]
+pub fn Pager(
+    id: &'static str,
+    ente: Ente,
+    page: &'static str,
+    current: u64,
+    pages: u64,
+) -> impl IntoView {
+    (pages > 1).then(|| {
+        let link = move |number: u64| format!("{}?pagina={number}", ente.path(page));
+        view! {
+            <nav id=id class="pager d-flex align-items-center gap-3 mt-4" aria-label="Pagine">
+                {(current > 1)
+                    .then(|| {
+                        view! {
+                            <a id=format!("{id}-prev") class="btn btn-outline-primary btn-sm" href=link(current - 1)>
+                                "Pagina precedente"
+                            </a>
+                        }
+                    })}
+                <span>{format!("Pagina {current} di {pages}")}</span>
+                {(current < pages)
+                    .then(|| {
+                        view! {
+                            <a id=format!("{id}-next") class="btn btn-outline-primary btn-sm" href=link(current + 1)>
+                                "Pagina successiva"
+                            </a>
                         }
                     })}
             </nav>

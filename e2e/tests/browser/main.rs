@@ -4,6 +4,7 @@
 mod accounts;
 mod bookings;
 mod canteen;
+mod children;
 mod delegate;
 mod frame;
 mod guardian;

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use sportello_model::access::Action;
 use sportello_model::children::{ChildDetail, Enrolment};
 use sportello_model::entes::ServiceKind;
+use sportello_model::page::MAX_PER_PAGE;
 
 use crate::api::{self, ApiResult};
 use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
@@ -43,7 +44,8 @@ fn books_meals(enrolment: &Enrolment) -> bool {
 
 /// The user's children with at least one service whose meals are booked.
 async fn bookable_children(session: Session) -> ApiResult<Vec<ChildDetail>> {
-    let children = api::children(session).await?;
+    // A family's children fit in one page.
+    let children = api::children(session, 1, MAX_PER_PAGE).await?;
     let details = try_join_all(
         children
             .items
