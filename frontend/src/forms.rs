@@ -174,9 +174,10 @@ impl<I: Clone + 'static> Form<I> {
         self.problem.get()
     }
 
-    /// Hides the problem, e.g. when the user starts over.
+    /// Forgets what the API answered, e.g. when the user starts over.
     pub fn clear(self) {
         self.problem.set(None);
+        self.server.set(Vec::new());
     }
 
     /// The `on:submit` handler: checks the fields (the first wrong one takes the focus)
@@ -195,7 +196,11 @@ impl<I: Clone + 'static> Form<I> {
             });
             match draft {
                 Some(Ok(input)) => self.send(input),
-                Some(Err(errors)) => focus_first(self.fields, &errors),
+                Some(Err(errors)) => {
+                    // What the API said is about an earlier submission.
+                    self.clear();
+                    focus_first(self.fields, &errors);
+                }
                 None => {}
             }
         }
@@ -206,8 +211,7 @@ impl<I: Clone + 'static> Form<I> {
         if self.action.pending().get_untracked() {
             return;
         }
-        self.problem.set(None);
-        self.server.set(Vec::new());
+        self.clear();
         let abort = self.action.dispatch_local(input);
         self.abort.set_value(Some(abort));
     }
