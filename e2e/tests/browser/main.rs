@@ -9,6 +9,7 @@ mod delegate;
 mod frame;
 mod guardian;
 mod login_errors;
+mod password;
 mod payments;
 mod security;
 
