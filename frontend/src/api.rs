@@ -353,8 +353,8 @@ pub async fn confirm_password_reset(request: &PasswordResetConfirm) -> ApiResult
         .map(drop)
 }
 
-pub async fn children(session: Session) -> ApiResult<Page<ChildSummary>> {
-    get_authed(session, &paths::children(), &page_query(1, 100)).await
+pub async fn children(session: Session, page: u64, per_page: u64) -> ApiResult<Page<ChildSummary>> {
+    get_authed(session, &paths::children(), &page_query(page, per_page)).await
 }
 
 pub async fn child(session: Session, id: i64) -> ApiResult<ChildDetail> {

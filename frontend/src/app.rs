@@ -1,7 +1,6 @@
 //! The application: session, routes and the frame around every page of a comune.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use leptos_router::{path, NavigateOptions};
@@ -11,6 +10,7 @@ use sportello_model::{spa, Problem};
 
 use crate::api;
 use crate::components::{focus_element, Breadcrumb, ErrorAlert, Icon, Loading, SkipLink};
+use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, content, entes, family_account, home, login, password,
     payments,
@@ -158,24 +158,14 @@ fn Header(ente: Ente) -> impl IntoView {
     let session = use_session();
     let location = use_location();
     let navigate = use_navigate();
-    let logging_out = RwSignal::new(false);
-    let logout_error = RwSignal::new(None::<Problem>);
-
-    let logout = move |_| {
-        let navigate = navigate.clone();
-        logging_out.set(true);
-        logout_error.set(None);
-        spawn_local(async move {
-            match api::logout().await {
-                Ok(()) => {
-                    session.logged_out();
-                    navigate(&ente.path(""), NavigateOptions::default());
-                }
-                Err(problem) => logout_error.set(Some(problem)),
-            }
-            logging_out.set(false);
-        });
-    };
+    let logout = Form::buttons(
+        move |()| api::logout(),
+        move |()| {
+            session.logged_out();
+            navigate(&ente.path(""), NavigateOptions::default());
+        },
+    );
+    let logging_out = logout.pending();
 
     let user_zone = move || {
         let slug = ente.slug.get();
@@ -194,7 +184,7 @@ fn Header(ente: Ente) -> impl IntoView {
                         type="button"
                         id="logout-button"
                         class="btn btn-sm btn-outline-light"
-                        on:click=logout.clone()
+                        on:click=move |_| logout.send(())
                         disabled=move || logging_out.get()
                     >
                         {move || if logging_out.get() { "Uscita…" } else { "Esci" }}
@@ -296,9 +286,7 @@ fn Header(ente: Ente) -> impl IntoView {
         </header>
         <div class="container" aria-live="polite">
             {move || {
-                logout_error
-                    .get()
-                    .map(|problem| view! { <ErrorAlert id="logout-error" problem /> })
+                logout.problem().map(|problem| view! { <ErrorAlert id="logout-error" problem /> })
             }}
         </div>
     }

@@ -3,10 +3,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sportello_model::{FieldError, Problem};
+use leptos_router::hooks::use_query_map;
+use sportello_model::Problem;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiResult};
+use crate::app::Ente;
 
 /// A Bootstrap Italia sprite icon; decorative, so hidden from assistive technology.
 #[component]
@@ -490,6 +492,55 @@ pub fn PageButtons(
     })
 }
 
+/// `?pagina=` of the address, from 1.
+pub fn use_page_number() -> Memo<u64> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query
+            .read()
+            .get("pagina")
+            .and_then(|page| page.parse::<u64>().ok())
+            .filter(|page| *page > 0)
+            .unwrap_or(1)
+    })
+}
+
+/// "Pagina 2 di 3" with links to the previous and next pages of the comune's page `page`
+/// (`?pagina=`, which [`use_page_number`] reads): a list that is the whole page.
+#[component]
+pub fn Pager(
+    id: &'static str,
+    ente: Ente,
+    page: &'static str,
+    current: u64,
+    pages: u64,
+) -> impl IntoView {
+    (pages > 1).then(|| {
+        let link = move |number: u64| format!("{}?pagina={number}", ente.path(page));
+        view! {
+            <nav id=id class="pager d-flex align-items-center gap-3 mt-4" aria-label="Pagine">
+                {(current > 1)
+                    .then(|| {
+                        view! {
+                            <a id=format!("{id}-prev") class="btn btn-outline-primary btn-sm" href=link(current - 1)>
+                                "Pagina precedente"
+                            </a>
+                        }
+                    })}
+                <span>{format!("Pagina {current} di {pages}")}</span>
+                {(current < pages)
+                    .then(|| {
+                        view! {
+                            <a id=format!("{id}-next") class="btn btn-outline-primary btn-sm" href=link(current + 1)>
+                                "Pagina successiva"
+                            </a>
+                        }
+                    })}
+            </nav>
+        }
+    })
+}
+
 /// A drop-down list with label and the ARIA wiring of its error, like [`TextField`].
 /// `options` are (value, label) pairs.
 #[component]
@@ -531,83 +582,6 @@ pub fn SelectField(
             </select>
             <FieldFeedback id=format!("{id}-error") error />
         </div>
-    }
-}
-
-/// What went wrong with a form: a message per field, shown next to it, and a problem
-/// that belongs to no field, shown in an alert. `fields` pairs the API's field names
-/// with the ids of the elements that edit them.
-#[derive(Clone, Copy)]
-pub struct FormErrors {
-    fields: &'static [(&'static str, &'static str)],
-    messages: RwSignal<Vec<FieldError>>,
-    problem: RwSignal<Option<Problem>>,
-}
-
-impl FormErrors {
-    pub fn new(fields: &'static [(&'static str, &'static str)]) -> FormErrors {
-        FormErrors {
-            fields,
-            messages: RwSignal::new(Vec::new()),
-            problem: RwSignal::new(None),
-        }
-    }
-
-    /// The message for one field (tracked).
-    pub fn field(&self, name: &'static str) -> Signal<Option<String>> {
-        let messages = self.messages;
-        Signal::derive(move || {
-            messages.with(|messages| {
-                messages
-                    .iter()
-                    .find(|error| error.field == name)
-                    .map(|error| error.message.clone())
-            })
-        })
-    }
-
-    /// The problem that belongs to no field (tracked).
-    pub fn problem(&self) -> Option<Problem> {
-        self.problem.get()
-    }
-
-    pub fn clear(&self) {
-        self.messages.try_set(Vec::new());
-        self.problem.try_set(None);
-    }
-
-    /// Shows `errors` found before sending; returns whether there were none. The first
-    /// invalid field takes the focus.
-    pub fn check(&self, errors: Vec<FieldError>) -> bool {
-        self.clear();
-        if errors.is_empty() {
-            return true;
-        }
-        self.show_fields(errors);
-        false
-    }
-
-    /// Shows a problem the API answered: next to the fields it names when this form has
-    /// them all, otherwise in the alert.
-    pub fn fail(&self, problem: Problem) {
-        let names: Vec<&str> = self.fields.iter().map(|(name, _)| *name).collect();
-        if !problem.beyond_fields(&names) {
-            self.show_fields(problem.errors);
-        } else {
-            self.messages.try_set(Vec::new());
-            self.problem.try_set(Some(problem));
-        }
-    }
-
-    fn show_fields(&self, errors: Vec<FieldError>) {
-        let first = self
-            .fields
-            .iter()
-            .find(|(name, _)| errors.iter().any(|error| error.field == *name));
-        self.messages.try_set(errors);
-        if let Some((_, element)) = first {
-            focus_element(element);
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! An operator opens a family's prepaid account from a child's card, credits a meal the
 //! child did not eat, and is refused a refund larger than the balance.
 
+use e2e::browser::NotYet;
 use e2e::GIULIA_OPERATOR;
 use fantoccini::Locator;
 
@@ -80,8 +81,38 @@ async fn operator_adjusts_a_familys_account_and_is_refused_a_refund_above_the_ba
                 "Il rimborso non può superare il saldo disponibile di 4,20 €.",
             )
             .await;
+        // The refusal is said where the keyboard is: the alert takes the focus.
+        let focused = browser
+            .client()
+            .execute("return document.activeElement.id;", vec![])
+            .await
+            .expect("the focused element");
+        assert_eq!(focused, "correction-error", "the focus is on the refusal");
         browser.wait_for_text("#balance", "4,20 €").await;
         browser.assert_accessible("the refused refund").await;
+
+        // Sent again, corrected, the same refund is recorded once.
+        browser.fill("#correction-amount", "4,20").await;
+        browser
+            .wait_for(
+                "the refusal to go once the amount changes",
+                async |client| match client.find(Locator::Id("correction-error")).await {
+                    Ok(_) => Err(NotYet("still shown".into())),
+                    Err(_) => Ok(()),
+                },
+            )
+            .await;
+        browser.click("#correction-submit").await;
+        browser
+            .wait_for_text("#correction-done", "Rimborso registrato: 4,20 €")
+            .await;
+        browser.wait_for_text("#balance", "0,00 €").await;
+        let refunds = browser
+            .client()
+            .find_all(Locator::Css("#movements li[data-kind='refund']"))
+            .await
+            .expect("the refunds");
+        assert_eq!(refunds.len(), 1, "one refund");
     })
     .await;
 }

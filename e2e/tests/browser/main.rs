@@ -4,10 +4,12 @@
 mod accounts;
 mod bookings;
 mod canteen;
+mod children;
 mod delegate;
 mod frame;
 mod guardian;
 mod login_errors;
+mod password;
 mod payments;
 mod security;
 

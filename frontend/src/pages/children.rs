@@ -9,8 +9,13 @@ use sportello_model::{format, Page};
 
 use crate::api;
 use crate::app::{use_ente, RequireLogin, RoleOnly};
-use crate::components::{address_with, remote, set_title, Breadcrumb, Icon};
+use crate::components::{
+    address_with, remote, set_title, use_page_number, Breadcrumb, Icon, Pager,
+};
 use crate::session::use_session;
+
+/// Cards per page of Utenti.
+const PER_PAGE: u64 = 20;
 
 const NOT_ALLOWED: &str = "Consultazione non consentita: l'anagrafica degli utenti è riservata alle famiglie e agli operatori del Comune. Gli alunni attesi in mensa sono nelle Presenze mensa.";
 
@@ -46,10 +51,12 @@ pub fn ChildrenList() -> impl IntoView {
 fn ChildrenCards() -> impl IntoView {
     let ente = use_ente();
     let session = use_session();
-    let children = LocalResource::new(move || api::children(session));
+    let page = use_page_number();
+    let children = LocalResource::new(move || api::children(session, page.get(), PER_PAGE));
 
-    let render = move |page: Page<ChildSummary>| {
-        if page.items.is_empty() {
+    let render = move |list: Page<ChildSummary>| {
+        let (current, pages) = (list.page, list.total_pages());
+        if list.items.is_empty() {
             return view! {
                 <p id="children-empty">"Non ci sono utenti associati al tuo profilo."</p>
             }
@@ -57,7 +64,7 @@ fn ChildrenCards() -> impl IntoView {
         }
         view! {
             <ul id="children-list" class="list-unstyled row g-3 mt-1">
-                {page
+                {list
                     .items
                     .into_iter()
                     .map(|child| {
@@ -73,6 +80,7 @@ fn ChildrenCards() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
+            <Pager id="children-pager" ente page="utenti" current pages />
         }
         .into_any()
     };

@@ -1,13 +1,13 @@
 //! Public content of a comune, readable without login: Notizie and Documenti.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::{format, Page};
 
 use crate::api;
-use crate::app::{use_ente, Ente};
-use crate::components::{remote, set_title, Breadcrumb, Icon};
+use crate::app::use_ente;
+use crate::components::{remote, set_title, use_page_number, Breadcrumb, Icon, Pager};
 
 const PER_PAGE: u64 = 10;
 
@@ -133,48 +133,6 @@ pub fn DocumentRows(items: Vec<DocumentItem>, heading_level: u8) -> impl IntoVie
     .into_any()
 }
 
-/// `?pagina=` of the address, from 1.
-fn use_page_number() -> Memo<u64> {
-    let query = use_query_map();
-    Memo::new(move |_| {
-        query
-            .read()
-            .get("pagina")
-            .and_then(|page| page.parse::<u64>().ok())
-            .filter(|page| *page > 0)
-            .unwrap_or(1)
-    })
-}
-
-/// "Pagina 2 di 3" with links to the previous and next pages.
-#[component]
-fn Pager(ente: Ente, page: &'static str, current: u64, pages: u64) -> impl IntoView {
-    (pages > 1).then(|| {
-        let link = move |number: u64| format!("{}?pagina={number}", ente.path(page));
-        view! {
-            <nav class="pager d-flex align-items-center gap-3 mt-4" aria-label="Pagine">
-                {(current > 1)
-                    .then(|| {
-                        view! {
-                            <a class="btn btn-outline-primary btn-sm" href=link(current - 1)>
-                                "Pagina precedente"
-                            </a>
-                        }
-                    })}
-                <span>{format!("Pagina {current} di {pages}")}</span>
-                {(current < pages)
-                    .then(|| {
-                        view! {
-                            <a class="btn btn-outline-primary btn-sm" href=link(current + 1)>
-                                "Pagina successiva"
-                            </a>
-                        }
-                    })}
-            </nav>
-        }
-    })
-}
-
 #[component]
 pub fn NewsList() -> impl IntoView {
     let ente = use_ente();
@@ -189,7 +147,7 @@ pub fn NewsList() -> impl IntoView {
         let pages = list.total_pages();
         view! {
             <NewsCards items=list.items heading_level=2 />
-            <Pager ente page="notizie" current=list.page pages />
+            <Pager id="news-pager" ente page="notizie" current=list.page pages />
         }
     };
     view! {
@@ -283,7 +241,7 @@ pub fn DocumentList() -> impl IntoView {
         let pages = list.total_pages();
         view! {
             <DocumentRows items=list.items heading_level=2 />
-            <Pager ente page="documenti" current=list.page pages />
+            <Pager id="documents-pager" ente page="documenti" current=list.page pages />
         }
     };
     view! {

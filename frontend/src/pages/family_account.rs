@@ -3,9 +3,7 @@
 //! The child's card links here with the guardian's name (`?intestatario=`) and the
 //! child (`?utente=`), to go back to.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use sportello_model::access::Action;
 use sportello_model::entes::ServiceKind;
@@ -18,8 +16,9 @@ use sportello_model::{format, FieldError};
 use crate::api;
 use crate::app::{use_ente, RequireLogin, RoleOnly};
 use crate::components::{
-    set_title, Breadcrumb, ErrorAlert, FieldFeedback, FormErrors, TextAreaField, TextField,
+    set_title, Breadcrumb, ErrorAlert, FieldFeedback, TextAreaField, TextField,
 };
+use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::pages::payments::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 use crate::session::use_session;
 
@@ -236,96 +235,43 @@ fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> 
     let kind = RwSignal::new(None::<CorrectionKind>);
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let request_id = StoredValue::new(api::new_request_id());
-    let submitted = RwSignal::new(false);
-    let pending = RwSignal::new(false);
     let done = RwSignal::new(None::<String>);
-    let errors = FormErrors::new(&[
-        ("kind", "correction-kind-refund"),
-        ("amount", "correction-amount"),
-        ("reason", "correction-reason"),
-    ]);
-    let problems = Memo::new(move |_| {
-        draft(
-            kind.get(),
-            amount.get(),
-            reason.get(),
-            request_id.get_value(),
-        )
-        .err()
-        .unwrap_or_default()
-    });
-    // What the server said is about the fields as they were sent.
-    Effect::new(move |_| {
-        kind.track();
-        amount.track();
-        reason.track();
-        errors.clear();
-    });
+    let form = Form::new(
+        &[
+            ("kind", "correction-kind-refund"),
+            ("amount", "correction-amount"),
+            ("reason", "correction-reason"),
+        ],
+        move |request_id| {
+            draft(
+                kind.get(),
+                amount.get(),
+                reason.get(),
+                request_id.to_owned(),
+            )
+        },
+        move |correction: AccountCorrection| async move {
+            api::correct_account(session, service_id, guardian_id, &correction).await
+        },
+        move |movement: Movement| {
+            kind.set(None);
+            amount.set(String::new());
+            reason.set(String::new());
+            done.set(Some(recorded_text(&movement)));
+            recorded.run(());
+        },
+    );
     // A field's message: the server's, else the model's once the field is filled in or
     // the form was sent.
-    let message = move |name: &'static str, filled: Signal<bool>| {
-        let server = errors.field(name);
-        Signal::derive(move || {
-            server.get().or_else(|| {
-                if !(submitted.get() || filled.get()) {
-                    return None;
-                }
-                problems.with(|problems| {
-                    problems
-                        .iter()
-                        .find(|problem: &&FieldError| problem.field == name)
-                        .map(|problem| problem.message.clone())
-                })
-            })
-        })
-    };
-    let kind_error = message("kind", Signal::stored(false));
-    let amount_error = message(
+    let kind_error = form.message_on_submit("kind");
+    let amount_error = form.message(
         "amount",
         Signal::derive(move || amount.with(|a| !a.trim().is_empty())),
     );
-    let reason_error = message(
+    let reason_error = form.message(
         "reason",
         Signal::derive(move || reason.with(|r| !r.is_empty())),
     );
-
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        submitted.set(true);
-        done.set(None);
-        if !errors.check(problems.get_untracked()) {
-            return;
-        }
-        let Ok(correction) = draft(
-            kind.get_untracked(),
-            amount.get_untracked(),
-            reason.get_untracked(),
-            request_id.get_value(),
-        ) else {
-            return;
-        };
-        pending.set(true);
-        spawn_local(async move {
-            let result = api::correct_account(session, service_id, guardian_id, &correction).await;
-            pending.try_set(false);
-            match result {
-                Ok(movement) => {
-                    request_id.try_set_value(api::new_request_id());
-                    submitted.try_set(false);
-                    kind.try_set(None);
-                    amount.try_set(String::new());
-                    reason.try_set(String::new());
-                    done.try_set(Some(recorded_text(&movement)));
-                    recorded.run(());
-                }
-                Err(problem) => errors.fail(problem),
-            }
-        });
-    };
 
     let radio = move |value: CorrectionKind, id: &'static str| {
         view! {
@@ -351,7 +297,10 @@ fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> 
                 <p>
                     "Il rimborso registra il credito restituito alla famiglia fuori dal portale; la rettifica corregge il saldo, in più o in meno. La famiglia vede il movimento e il motivo nel suo stato contabile."
                 </p>
-                <form id="correction-form" novalidate on:submit=submit>
+                <form id="correction-form" novalidate on:submit=move |ev| {
+                    done.set(None);
+                    form.submit()(ev);
+                }>
                     <fieldset
                         class="mb-4"
                         aria-describedby=move || kind_error.with(Option::is_some).then_some("correction-kind-error")
@@ -378,14 +327,8 @@ fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> 
                             "La famiglia lo legge nello stato contabile. Al massimo {MAX_REASON_CHARS} caratteri.",
                         ))
                     />
-                    <div aria-live="assertive">
-                        {move || {
-                            errors.problem().map(|problem| view! { <ErrorAlert id="correction-error" problem /> })
-                        }}
-                    </div>
-                    <button type="submit" id="correction-submit" class="btn btn-primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Registrazione…" } else { "Registra" }}
-                    </button>
+                    <FormAlert form id="correction-error" />
+                    <SubmitButton form id="correction-submit" label="Registra" busy="Registrazione…" />
                     <div aria-live="polite">
                         {move || {
                             done.get()

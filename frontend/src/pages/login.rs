@@ -1,17 +1,16 @@
 //! `/{slug}/accedi`: SPID, CIE and, where the comune allows it, codice fiscale and password.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use sportello_model::auth::{return_path, LoginError, LoginRequest};
 use sportello_model::entes::LoginProvider;
-use sportello_model::{FiscalCode, Problem};
+use sportello_model::{FieldError, FiscalCode};
 
 use crate::api;
 use crate::app::use_ente;
-use crate::components::{focus_element, set_title, Breadcrumb, ErrorAlert, Icon, TextField};
+use crate::components::{set_title, Breadcrumb, Icon, TextField};
+use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
 
 fn provider_icon(provider: &LoginProvider) -> &'static str {
@@ -124,6 +123,24 @@ pub fn Login() -> impl IntoView {
     }
 }
 
+/// The login request, or the model's Italian errors per field.
+fn draft(fiscal_code: &str, password: &str) -> Result<LoginRequest, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let code = FiscalCode::parse(fiscal_code)
+        .map_err(|error| errors.push(FieldError::new("fiscal_code", error.to_string())))
+        .ok();
+    if password.is_empty() {
+        errors.push(FieldError::new("password", "Inserisci la password."));
+    }
+    match code {
+        Some(code) if errors.is_empty() => Ok(LoginRequest {
+            fiscal_code: code.to_string(),
+            password: password.to_owned(),
+        }),
+        _ => Err(errors),
+    }
+}
+
 /// Codice fiscale and password form.
 #[component]
 fn PasswordLogin(return_to: Memo<String>) -> impl IntoView {
@@ -134,99 +151,37 @@ fn PasswordLogin(return_to: Memo<String>) -> impl IntoView {
     let fiscal_code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let show_password = RwSignal::new(false);
-    // Messages appear once the user leaves the field or submits, then follow every keystroke.
+    // The code's message appears once the user leaves the field, then follows every keystroke.
     let check_fiscal_code = RwSignal::new(false);
-    let check_password = RwSignal::new(false);
-    let server_fiscal_code = RwSignal::new(None::<String>);
-    let server_password = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<Problem>);
-    let pending = RwSignal::new(false);
 
-    Effect::new(move |_| {
-        fiscal_code.track();
-        server_fiscal_code.set(None);
-    });
-    Effect::new(move |_| {
-        password.track();
-        server_password.set(None);
-    });
-
-    let fiscal_code_error = Signal::derive(move || {
-        server_fiscal_code.get().or_else(|| {
-            check_fiscal_code
-                .get()
-                .then(|| FiscalCode::parse(&fiscal_code.get()).err())
-                .flatten()
-                .map(|error| error.to_string())
-        })
-    });
-    let password_error = Signal::derive(move || {
-        server_password.get().or_else(|| {
-            (check_password.get() && password.with(String::is_empty))
-                .then(|| "Inserisci la password.".to_string())
-        })
-    });
-
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        check_fiscal_code.set(true);
-        check_password.set(true);
-        let Ok(code) = FiscalCode::parse(&fiscal_code.get_untracked()) else {
-            focus_element("login-fiscal-code");
-            return;
-        };
-        if password.with_untracked(String::is_empty) {
-            focus_element("login-password");
-            return;
-        }
-        let request = LoginRequest {
-            fiscal_code: code.to_string(),
-            password: password.get_untracked(),
-        };
-        let slug = ente.slug.get_untracked();
-        let target = return_to.get_untracked();
-        let navigate = navigate.clone();
-        pending.set(true);
-        form_error.set(None);
-        spawn_local(async move {
-            match api::login(&slug, &request).await {
-                Ok(tokens) => {
-                    session.signed_in(tokens);
-                    navigate(
-                        &target,
-                        NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        },
-                    );
-                }
-                Err(problem) => {
-                    let on_fiscal_code = problem.field_message("fiscal_code").map(str::to_owned);
-                    let on_password = problem.field_message("password").map(str::to_owned);
-                    pending.set(false);
-                    if problem.beyond_fields(&["fiscal_code", "password"]) {
-                        // The alert takes the focus (the busy button lost it).
-                        form_error.set(Some(problem));
-                    } else if on_fiscal_code.is_some() {
-                        focus_element("login-fiscal-code");
-                    } else {
-                        focus_element("login-password");
-                    }
-                    server_fiscal_code.set(on_fiscal_code);
-                    server_password.set(on_password);
-                }
-            }
-        });
-    };
+    let form = Form::new(
+        &[
+            ("fiscal_code", "login-fiscal-code"),
+            ("password", "login-password"),
+        ],
+        move |_| draft(&fiscal_code.read(), &password.read()),
+        move |request: LoginRequest| async move {
+            api::login(&ente.slug.get_untracked(), &request).await
+        },
+        move |tokens| {
+            session.signed_in(tokens);
+            navigate(
+                &return_to.get_untracked(),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        },
+    );
+    let fiscal_code_error = form.message("fiscal_code", check_fiscal_code.into());
+    let password_error = form.message_on_submit("password");
 
     view! {
         <section class="login-section card card-bg rounded shadow-sm mb-4" aria-labelledby="login-password-title">
             <div class="card-body">
                 <h2 id="login-password-title" class="h4">"Entra con codice fiscale e password"</h2>
-                <form id="login-form" novalidate on:submit=submit>
+                <form id="login-form" novalidate on:submit=form.submit()>
                     <TextField
                         id="login-fiscal-code"
                         label="Codice fiscale"
@@ -254,19 +209,8 @@ fn PasswordLogin(return_to: Memo<String>) -> impl IntoView {
                         />
                         <label for="show-password">"Mostra la password"</label>
                     </div>
-                    <div aria-live="assertive">
-                        {move || {
-                            form_error.get().map(|problem| view! { <ErrorAlert id="login-error" problem focus=true /> })
-                        }}
-                    </div>
-                    <button
-                        type="submit"
-                        id="login-submit"
-                        class="btn btn-primary w-100"
-                        disabled=move || pending.get()
-                    >
-                        {move || if pending.get() { "Accesso in corso…" } else { "Accedi" }}
-                    </button>
+                    <FormAlert form id="login-error" />
+                    <SubmitButton form id="login-submit" class="btn btn-primary w-100" label="Accedi" busy="Accesso in corso…" />
                 </form>
                 <p class="mt-3 mb-0">
                     <a id="forgot-password-link" href=move || ente.path("password-dimenticata")>

@@ -1,17 +1,16 @@
 //! Forgotten password: ask for the e-mail link, then set a new password with its token.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use sportello_model::auth::{
     validate_new_password, PasswordResetConfirm, PasswordResetRequest, MIN_PASSWORD_CHARS,
 };
-use sportello_model::{FiscalCode, Problem};
+use sportello_model::{FieldError, FiscalCode};
 
 use crate::api;
 use crate::app::use_ente;
-use crate::components::{focus_element, set_title, Breadcrumb, ErrorAlert, TextField};
+use crate::components::{set_title, Breadcrumb, TextField};
+use crate::forms::{Form, FormAlert, SubmitButton};
 
 /// `/{slug}/password-dimenticata`.
 #[component]
@@ -21,57 +20,22 @@ pub fn ForgotPassword() -> impl IntoView {
 
     let fiscal_code = RwSignal::new(String::new());
     let check = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<Problem>);
-    let pending = RwSignal::new(false);
     let sent = RwSignal::new(false);
-
-    Effect::new(move |_| {
-        fiscal_code.track();
-        server_error.set(None);
-    });
-    let fiscal_code_error = Signal::derive(move || {
-        server_error.get().or_else(|| {
-            check
-                .get()
-                .then(|| FiscalCode::parse(&fiscal_code.get()).err())
-                .flatten()
-                .map(|error| error.to_string())
-        })
-    });
-
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        check.set(true);
-        let Ok(code) = FiscalCode::parse(&fiscal_code.get_untracked()) else {
-            focus_element("reset-fiscal-code");
-            return;
-        };
-        let slug = ente.slug.get_untracked();
-        pending.set(true);
-        form_error.set(None);
-        spawn_local(async move {
-            let request = PasswordResetRequest {
-                fiscal_code: code.to_string(),
-            };
-            match api::request_password_reset(&slug, &request).await {
-                Ok(()) => sent.set(true),
-                Err(problem) => {
-                    if let Some(message) = problem.field_message("fiscal_code") {
-                        server_error.set(Some(message.to_owned()));
-                        focus_element("reset-fiscal-code");
-                    }
-                    if problem.beyond_fields(&["fiscal_code"]) {
-                        form_error.set(Some(problem));
-                    }
-                }
-            }
-            pending.set(false);
-        });
-    };
+    let form = Form::new(
+        &[("fiscal_code", "reset-fiscal-code")],
+        move |_| {
+            FiscalCode::parse(&fiscal_code.read())
+                .map(|code| PasswordResetRequest {
+                    fiscal_code: code.to_string(),
+                })
+                .map_err(|error| vec![FieldError::new("fiscal_code", error.to_string())])
+        },
+        move |request: PasswordResetRequest| async move {
+            api::request_password_reset(&ente.slug.get_untracked(), &request).await
+        },
+        move |()| sent.set(true),
+    );
+    let fiscal_code_error = form.message("fiscal_code", check.into());
 
     view! {
         <Breadcrumb steps=vec![
@@ -89,7 +53,7 @@ pub fn ForgotPassword() -> impl IntoView {
                             <p>
                                 "Inserisci il codice fiscale con cui accedi: ti invieremo per e-mail un link per scegliere una nuova password."
                             </p>
-                            <form id="reset-request-form" novalidate on:submit=submit>
+                            <form id="reset-request-form" novalidate on:submit=form.submit()>
                                 <TextField
                                     id="reset-fiscal-code"
                                     label="Codice fiscale"
@@ -99,23 +63,14 @@ pub fn ForgotPassword() -> impl IntoView {
                                     uppercase=true
                                     check_on_blur=check
                                 />
-                                <div aria-live="assertive">
-                                    {move || {
-                                        form_error
-                                            .get()
-                                            .map(|problem| {
-                                                view! { <ErrorAlert id="reset-request-error" problem focus=true /> }
-                                            })
-                                    }}
-                                </div>
-                                <button
-                                    type="submit"
+                                <FormAlert form id="reset-request-error" />
+                                <SubmitButton
+                                    form
                                     id="reset-request-submit"
                                     class="btn btn-primary w-100"
-                                    disabled=move || pending.get()
-                                >
-                                    {move || if pending.get() { "Invio in corso…" } else { "Invia il link" }}
-                                </button>
+                                    label="Invia il link"
+                                    busy="Invio in corso…"
+                                />
                             </form>
                         }
                     }
@@ -180,78 +135,48 @@ fn NewPasswordForm(token: String) -> impl IntoView {
     let show = RwSignal::new(false);
     let check = RwSignal::new(false);
     let check_confirm = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<Problem>);
-    let pending = RwSignal::new(false);
     let done = RwSignal::new(false);
-
-    Effect::new(move |_| {
-        password.track();
-        server_error.set(None);
-    });
-    let password_error = Signal::derive(move || {
-        server_error.get().or_else(|| {
-            check
-                .get()
-                .then(|| validate_new_password("new_password", &password.get()).err())
-                .flatten()
-                .map(|error| error.message)
-        })
-    });
-    let confirm_error = Signal::derive(move || {
-        (check_confirm.get() && password.get() != confirm.get())
-            .then(|| "Le due password non coincidono.".to_string())
-    });
-    let kind = Signal::derive(move || if show.get() { "text" } else { "password" });
-
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        check.set(true);
-        check_confirm.set(true);
-        let new_password = password.get_untracked();
-        if validate_new_password("new_password", &new_password).is_err() {
-            focus_element("new-password");
-            return;
-        }
-        if new_password != confirm.get_untracked() {
-            focus_element("confirm-password");
-            return;
-        }
-        let request = PasswordResetConfirm {
-            token: token.clone(),
-            new_password,
-        };
-        pending.set(true);
-        form_error.set(None);
-        spawn_local(async move {
-            match api::confirm_password_reset(&request).await {
-                Ok(()) => done.set(true),
-                Err(problem) => {
-                    if let Some(message) = problem.field_message("new_password") {
-                        server_error.set(Some(message.to_owned()));
-                        focus_element("new-password");
-                    }
-                    // An expired or used link (`token`) is no field of the form: the alert.
-                    if problem.beyond_fields(&["new_password"]) {
-                        form_error.set(Some(problem));
-                    }
-                }
+    let form = Form::new(
+        &[
+            ("new_password", "new-password"),
+            ("confirm", "confirm-password"),
+        ],
+        move |_| {
+            let new_password = password.get();
+            let mut errors: Vec<FieldError> = validate_new_password("new_password", &new_password)
+                .err()
+                .into_iter()
+                .collect();
+            if new_password != confirm.get() {
+                errors.push(FieldError::new(
+                    "confirm",
+                    "Le due password non coincidono.",
+                ));
             }
-            pending.set(false);
-        });
-    };
+            if errors.is_empty() {
+                Ok(PasswordResetConfirm {
+                    token: token.clone(),
+                    new_password,
+                })
+            } else {
+                Err(errors)
+            }
+        },
+        // An expired or used link (`token`) is no field of the form: the alert.
+        move |request: PasswordResetConfirm| async move { api::confirm_password_reset(&request).await },
+        move |()| done.set(true),
+    );
+    let password_error = form.message("new_password", check.into());
+    let confirm_error = form.message("confirm", check_confirm.into());
+    let kind = Signal::derive(move || if show.get() { "text" } else { "password" });
 
     view! {
         <Show
             when=move || done.get()
             fallback=move || {
-                let submit = submit.clone();
                 view! {
                     <p>{format!("La password deve avere almeno {MIN_PASSWORD_CHARS} caratteri, con almeno una lettera e una cifra.")}</p>
-                    <form id="reset-form" novalidate on:submit=submit>
+                    <form id="reset-form" novalidate on:submit=form.submit()>
                         <TextField
                             id="new-password"
                             label="Nuova password"
@@ -279,30 +204,18 @@ fn NewPasswordForm(token: String) -> impl IntoView {
                             />
                             <label for="show-new-password">"Mostra le password"</label>
                         </div>
-                        <div aria-live="assertive">
-                            {move || {
-                                form_error
-                                    .get()
-                                    .map(|problem| {
-                                        view! {
-                                            <ErrorAlert id="reset-error" problem focus=true />
-                                            <p>
-                                                <a href=ente.path("password-dimenticata")>
-                                                    "Chiedi un nuovo link"
-                                                </a>
-                                            </p>
-                                        }
-                                    })
-                            }}
-                        </div>
-                        <button
-                            type="submit"
+                        <FormAlert form id="reset-error">
+                            <p>
+                                <a href=ente.path("password-dimenticata")>"Chiedi un nuovo link"</a>
+                            </p>
+                        </FormAlert>
+                        <SubmitButton
+                            form
                             id="reset-submit"
                             class="btn btn-primary w-100"
-                            disabled=move || pending.get()
-                        >
-                            {move || if pending.get() { "Salvataggio…" } else { "Salva la nuova password" }}
-                        </button>
+                            label="Salva la nuova password"
+                            busy="Salvataggio…"
+                        />
                     </form>
                 }
             }

@@ -9,6 +9,7 @@ use futures::future::try_join_all;
 use leptos::prelude::*;
 use sportello_model::access::Action;
 use sportello_model::children::{ChildDetail, Enrolment};
+use sportello_model::page::MAX_PER_PAGE;
 
 use crate::api::{self, ApiResult};
 use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
@@ -42,7 +43,8 @@ fn books_meals(enrolment: &Enrolment) -> bool {
 
 /// The user's children with at least one service whose meals are booked.
 async fn bookable_children(session: Session) -> ApiResult<Vec<ChildDetail>> {
-    let children = api::children(session).await?;
+    // A family's children fit in one page.
+    let children = api::children(session, 1, MAX_PER_PAGE).await?;
     let details = try_join_all(
         children
             .items

@@ -4,23 +4,23 @@
 //! day the canteen is closed shows the reason ("Sciopero del personale mensa").
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_query_map};
 use sportello_model::bookings::{
     BookingChange, BookingResult, CalendarDay, CutoffPolicy, MealChoice, MonthCalendar,
 };
 use sportello_model::children::ChildDetail;
-use sportello_model::{format, Problem};
+use sportello_model::format;
 use time::{Date, Month};
 
 use super::range::RangeForm;
 use super::{books_meals, breadcrumb, FamiliesOnly};
 use crate::api;
 use crate::app::use_ente;
-use crate::components::{focus_element, remote, set_title, ErrorAlert, Icon, ServiceTabs};
+use crate::components::{focus_element, remote, set_title, Icon, ServiceTabs};
 use crate::dates::{
     long_date, long_date_capitalised, parse_month, today, weekday_name, weekday_short, WEEK,
 };
+use crate::forms::{Form, FormAlert};
 use crate::pages::children::child_in_path;
 use crate::session::use_session;
 
@@ -451,41 +451,32 @@ fn DayMenu(
         closure,
         ..
     } = day.get_untracked();
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<Problem>);
     let close = move || {
         open.set(None);
         focus_element(&format!("day-{date}"));
     };
     Effect::new(move |_| focus_element("day-menu-title"));
     let current = move || day.with(|day| day.choice.unwrap_or(MealChoice::Present));
-    let pick = move |choice: MealChoice| {
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        error.set(None);
-        spawn_local(async move {
+    let form = Form::buttons(
+        move |choice: MealChoice| async move {
             let change = BookingChange { service_id, choice };
-            match api::change_day(session, child_id, date, &change).await {
-                Ok(result) => {
-                    apply.run(result);
-                    announcement.try_set(Some(format!(
-                        "{}: {}.",
-                        long_date_capitalised(date),
-                        choice.label()
-                    )));
-                    if open.try_get_untracked() == Some(Some(date)) {
-                        close();
-                    }
-                }
-                Err(problem) => {
-                    pending.try_set(false);
-                    error.try_set(Some(problem));
-                }
+            api::change_day(session, child_id, date, &change)
+                .await
+                .map(|result| (choice, result))
+        },
+        move |(choice, result): (MealChoice, BookingResult)| {
+            apply.run(result);
+            announcement.set(Some(format!(
+                "{}: {}.",
+                long_date_capitalised(date),
+                choice.label()
+            )));
+            if open.get_untracked() == Some(date) {
+                close();
             }
-        });
-    };
+        },
+    );
+    let pending = form.pending();
     let body = if editable {
         let buttons = move || {
             let current = current();
@@ -500,7 +491,7 @@ fn DayMenu(
                             class="btn day-choice"
                             data-choice=choice.as_str()
                             disabled=move || pending.get()
-                            on:click=move |_| pick(choice)
+                            on:click=move |_| form.send(choice)
                         >
                             {choice.label()}
                         </button>
@@ -545,9 +536,7 @@ fn DayMenu(
                 {long_date_capitalised(date)}
             </h3>
             {body}
-            <div aria-live="assertive">
-                {move || error.get().map(|problem| view! { <ErrorAlert id="day-menu-error" problem /> })}
-            </div>
+            <FormAlert form id="day-menu-error" />
             <button
                 type="button"
                 id="day-menu-close"

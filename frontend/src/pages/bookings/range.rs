@@ -1,15 +1,14 @@
 //! "Segnala assenza per più giorni": one choice for every school day from one date to
 //! another that can still be changed; the days that cannot are listed with the reason.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sportello_model::bookings::{BookingRange, BookingResult, MealChoice};
 use sportello_model::{format, FieldError};
 
 use crate::api;
-use crate::components::{ErrorAlert, FormErrors, SelectField, TextField};
+use crate::components::{SelectField, TextField};
 use crate::dates::parse_day;
+use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
 
 /// "Modificati 3 giorni, dal 25/11/2026 al 27/11/2026: Assente."
@@ -29,6 +28,37 @@ fn summary(result: &BookingResult) -> String {
     }
 }
 
+/// The range to send, or what is missing.
+fn draft(
+    service_id: i64,
+    from: &str,
+    to: &str,
+    choice: &str,
+) -> Result<BookingRange, Vec<FieldError>> {
+    let first = parse_day(from);
+    let last = parse_day(to);
+    let picked = MealChoice::parse(choice);
+    let mut missing = Vec::new();
+    if first.is_none() {
+        missing.push(FieldError::new("from", "Indica il primo giorno."));
+    }
+    if last.is_none() {
+        missing.push(FieldError::new("to", "Indica l'ultimo giorno."));
+    }
+    if picked.is_none() {
+        missing.push(FieldError::new("choice", "Scegli che cosa segnalare."));
+    }
+    match (first, last, picked) {
+        (Some(from), Some(to), Some(choice)) => Ok(BookingRange {
+            service_id,
+            from,
+            to,
+            choice,
+        }),
+        _ => Err(missing),
+    }
+}
+
 #[component]
 pub fn RangeForm(
     child_id: i64,
@@ -40,61 +70,24 @@ pub fn RangeForm(
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let choice = RwSignal::new(MealChoice::Absent.as_str().to_owned());
-    let errors = FormErrors::new(&[
-        ("from", "range-from"),
-        ("to", "range-to"),
-        ("choice", "range-choice"),
-    ]);
-    let pending = RwSignal::new(false);
     let done = RwSignal::new(None::<BookingResult>);
     let options: Vec<(String, String)> = choices
         .iter()
         .map(|choice| (choice.as_str().to_owned(), choice.label().to_owned()))
         .collect();
-
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        done.set(None);
-        let first = from.with_untracked(|value| parse_day(value));
-        let last = to.with_untracked(|value| parse_day(value));
-        let picked = choice.with_untracked(|value| MealChoice::parse(value));
-        let mut missing = Vec::new();
-        if first.is_none() {
-            missing.push(FieldError::new("from", "Indica il primo giorno."));
-        }
-        if last.is_none() {
-            missing.push(FieldError::new("to", "Indica l'ultimo giorno."));
-        }
-        if picked.is_none() {
-            missing.push(FieldError::new("choice", "Scegli che cosa segnalare."));
-        }
-        let (true, Some(from), Some(to), Some(choice)) =
-            (errors.check(missing), first, last, picked)
-        else {
-            return;
-        };
-        let request = BookingRange {
-            service_id,
-            from,
-            to,
-            choice,
-        };
-        pending.set(true);
-        spawn_local(async move {
-            let result = api::change_range(session, child_id, &request).await;
-            pending.try_set(false);
-            match result {
-                Ok(result) => {
-                    done.try_set(Some(result.clone()));
-                    apply.run(result);
-                }
-                Err(problem) => errors.fail(problem),
-            }
-        });
-    };
+    let form = Form::new(
+        &[
+            ("from", "range-from"),
+            ("to", "range-to"),
+            ("choice", "range-choice"),
+        ],
+        move |_| draft(service_id, &from.read(), &to.read(), &choice.read()),
+        move |request: BookingRange| async move { api::change_range(session, child_id, &request).await },
+        move |result: BookingResult| {
+            done.set(Some(result.clone()));
+            apply.run(result);
+        },
+    );
 
     view! {
         <section id="range" class="card card-bg rounded shadow-sm mt-4" aria-labelledby="range-title">
@@ -103,7 +96,14 @@ pub fn RangeForm(
                 <p>
                     "Per una settimana di malattia o una gita: la scelta vale per ogni giorno di servizio dell'intervallo che si può ancora modificare; i giorni che non si possono più cambiare restano come sono e vengono elencati con il motivo."
                 </p>
-                <form id="range-form" novalidate on:submit=submit>
+                <form
+                    id="range-form"
+                    novalidate
+                    on:submit=move |ev| {
+                        done.set(None);
+                        form.submit()(ev);
+                    }
+                >
                     <div class="row">
                         <div class="col-12 col-sm-6">
                             <TextField
@@ -111,7 +111,7 @@ pub fn RangeForm(
                                 label="Dal giorno"
                                 value=from
                                 kind="date"
-                                error=errors.field("from")
+                                error=form.message_on_submit("from")
                             />
                         </div>
                         <div class="col-12 col-sm-6">
@@ -120,7 +120,7 @@ pub fn RangeForm(
                                 label="Al giorno"
                                 value=to
                                 kind="date"
-                                error=errors.field("to")
+                                error=form.message_on_submit("to")
                             />
                         </div>
                     </div>
@@ -129,21 +129,10 @@ pub fn RangeForm(
                         label="Che cosa segnalare"
                         value=choice
                         options=options
-                        error=errors.field("choice")
+                        error=form.message_on_submit("choice")
                     />
-                    <div aria-live="assertive">
-                        {move || {
-                            errors.problem().map(|problem| view! { <ErrorAlert id="range-error" problem /> })
-                        }}
-                    </div>
-                    <button
-                        type="submit"
-                        id="range-submit"
-                        class="btn btn-primary"
-                        disabled=move || pending.get()
-                    >
-                        {move || if pending.get() { "Invio…" } else { "Conferma" }}
-                    </button>
+                    <FormAlert form id="range-error" />
+                    <SubmitButton form id="range-submit" label="Conferma" busy="Invio…" />
                     <div aria-live="polite">
                         {move || done.get().map(|result| view! { <RangeOutcome result /> })}
                     </div>

@@ -3,12 +3,11 @@
 //! Presente/Assente switch each, how many are present, and the meals for the kitchen.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use sportello_model::access::Action;
 use sportello_model::bookings::{AttendanceMark, AttendanceRow, KitchenCount, MealChoice};
-use sportello_model::{format, Problem};
+use sportello_model::format;
 use time::Date;
 
 use super::{canteen_page, chosen_service};
@@ -19,6 +18,7 @@ use crate::components::{
     TextField,
 };
 use crate::dates::{long_date_capitalised, parse_day, today};
+use crate::forms::Form;
 use crate::session::use_session;
 
 #[component]
@@ -278,8 +278,25 @@ fn AttendanceItem(
         booked,
         ..
     } = row.get_untracked();
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<Problem>);
+    let form = Form::buttons(
+        move |(wanted, before): (bool, AttendanceRow)| async move {
+            let mark = AttendanceMark {
+                service_id,
+                day,
+                present: wanted,
+            };
+            let saved = api::mark_attendance(session, child_id, &mark).await;
+            if saved.is_err() {
+                row.try_set(before);
+            }
+            saved
+        },
+        move |saved: AttendanceRow| {
+            row.set(saved);
+            marked.run(());
+        },
+    );
+    let pending = form.pending();
     let present = move || row.with(|row| row.present);
     let mark = move |wanted: bool| {
         if pending.get_untracked() || row.with_untracked(|row| row.present) == wanted {
@@ -290,26 +307,7 @@ fn AttendanceItem(
             row.present = wanted;
             row.recorded = true;
         });
-        pending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let mark = AttendanceMark {
-                service_id,
-                day,
-                present: wanted,
-            };
-            match api::mark_attendance(session, child_id, &mark).await {
-                Ok(saved) => {
-                    row.try_set(saved);
-                    marked.run(());
-                }
-                Err(problem) => {
-                    row.try_set(before);
-                    error.try_set(Some(problem));
-                }
-            }
-            pending.try_set(false);
-        });
+        form.send((wanted, before));
     };
     let booking = if booked == MealChoice::Present {
         "Prenotazione: Presente".to_string()
@@ -357,8 +355,7 @@ fn AttendanceItem(
             </div>
             <div class="attendance-feedback" aria-live="polite">
                 {move || {
-                    error
-                        .get()
+                    form.problem()
                         .map(|problem| {
                             view! { <InlineProblem id=format!("attendance-{child_id}-error") problem /> }
                         })

@@ -1,25 +1,23 @@
 //! `/{slug}/calendario-mensa`: operators set the canteen's period and serving weekdays,
 //! close it on holidays, and charge the meals of a day that is over.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
 use sportello_model::access::Action;
 use sportello_model::bookings::{
     CalendarSettings, ChargeReport, ChargeRequest, Closure, ClosureAdded, Holiday, NewClosure,
     ServiceCalendar,
 };
-use sportello_model::{format, FieldError, Problem};
+use sportello_model::{format, FieldError};
 
 use super::{canteen_page, chosen_service};
 use crate::api;
 use crate::app::{use_ente, RequireLogin, RoleOnly};
 use crate::components::{
-    address_with, focus_element, remote, set_title, ErrorAlert, FieldFeedback, FormErrors,
-    ServiceTabs, TextField,
+    address_with, focus_element, remote, set_title, FieldFeedback, ServiceTabs, TextField,
 };
 use crate::dates::{capitalise, long_date, parse_day, weekday_name, yesterday, WEEK};
+use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
 
 #[component]
@@ -105,6 +103,32 @@ fn period_text(calendar: &ServiceCalendar) -> String {
     )
 }
 
+/// The period and weekdays to save, or what is wrong with them.
+fn period_draft(
+    first: &str,
+    last: &str,
+    mut serving_weekdays: Vec<u8>,
+) -> Result<CalendarSettings, Vec<FieldError>> {
+    let (Some(first_day), Some(last_day)) = (parse_day(first), parse_day(last)) else {
+        let field = if parse_day(first).is_none() {
+            FieldError::new("first_day", "Indica il primo giorno di servizio.")
+        } else {
+            FieldError::new("last_day", "Indica l'ultimo giorno di servizio.")
+        };
+        return Err(vec![field]);
+    };
+    serving_weekdays.sort_unstable();
+    let settings = CalendarSettings {
+        first_day,
+        last_day,
+        serving_weekdays,
+    };
+    match settings.problems() {
+        problems if problems.is_empty() => Ok(settings),
+        problems => Err(problems),
+    }
+}
+
 /// Service period and serving weekdays.
 #[component]
 fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
@@ -120,60 +144,26 @@ fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
     let first = RwSignal::new(first_day);
     let last = RwSignal::new(last_day);
     let weekdays = RwSignal::new(serving);
-    let errors = FormErrors::new(&[
-        ("first_day", "period-first"),
-        ("last_day", "period-last"),
-        ("serving_weekdays", "weekday-1"),
-    ]);
-    let pending = RwSignal::new(false);
     let saved = RwSignal::new(None::<String>);
-    let weekdays_error = errors.field("serving_weekdays");
-
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        saved.set(None);
-        let first_day = first.with_untracked(|value| parse_day(value));
-        let last_day = last.with_untracked(|value| parse_day(value));
-        let mut serving_weekdays = weekdays.get_untracked();
-        serving_weekdays.sort_unstable();
-        let settings = match (first_day, last_day) {
-            (Some(first_day), Some(last_day)) => CalendarSettings {
-                first_day,
-                last_day,
-                serving_weekdays,
-            },
-            (first_day, _) => {
-                let field = if first_day.is_none() {
-                    FieldError::new("first_day", "Indica il primo giorno di servizio.")
-                } else {
-                    FieldError::new("last_day", "Indica l'ultimo giorno di servizio.")
-                };
-                errors.check(vec![field]);
-                return;
-            }
-        };
-        if !errors.check(settings.problems()) {
-            return;
-        }
-        pending.set(true);
-        spawn_local(async move {
-            let result = api::set_service_calendar(session, service_id, &settings).await;
-            pending.try_set(false);
-            match result {
-                Ok(calendar) => {
-                    saved.try_set(Some(format!(
-                        "Calendario salvato. {}",
-                        period_text(&calendar)
-                    )));
-                    current.try_set(calendar);
-                }
-                Err(problem) => errors.fail(problem),
-            }
-        });
-    };
+    let form = Form::new(
+        &[
+            ("first_day", "period-first"),
+            ("last_day", "period-last"),
+            ("serving_weekdays", "weekday-1"),
+        ],
+        move |_| period_draft(&first.read(), &last.read(), weekdays.get()),
+        move |settings: CalendarSettings| async move {
+            api::set_service_calendar(session, service_id, &settings).await
+        },
+        move |calendar: ServiceCalendar| {
+            saved.set(Some(format!(
+                "Calendario salvato. {}",
+                period_text(&calendar)
+            )));
+            current.set(calendar);
+        },
+    );
+    let weekdays_error = form.message_on_submit("serving_weekdays");
 
     let checkboxes = WEEK
         .into_iter()
@@ -220,7 +210,14 @@ fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                             }
                         })
                 }}
-                <form id="period-form" novalidate on:submit=submit>
+                <form
+                    id="period-form"
+                    novalidate
+                    on:submit=move |ev| {
+                        saved.set(None);
+                        form.submit()(ev);
+                    }
+                >
                     <div class="row">
                         <div class="col-12 col-sm-6">
                             <TextField
@@ -228,7 +225,7 @@ fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                                 label="Primo giorno di servizio"
                                 value=first
                                 kind="date"
-                                error=errors.field("first_day")
+                                error=form.message_on_submit("first_day")
                             />
                         </div>
                         <div class="col-12 col-sm-6">
@@ -237,7 +234,7 @@ fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                                 label="Ultimo giorno di servizio"
                                 value=last
                                 kind="date"
-                                error=errors.field("last_day")
+                                error=form.message_on_submit("last_day")
                             />
                         </div>
                     </div>
@@ -251,14 +248,8 @@ fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                         {checkboxes}
                         <FieldFeedback id="period-weekdays-error" error=weekdays_error />
                     </fieldset>
-                    <div aria-live="assertive">
-                        {move || {
-                            errors.problem().map(|problem| view! { <ErrorAlert id="period-error" problem /> })
-                        }}
-                    </div>
-                    <button type="submit" id="period-save" class="btn btn-primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Salvataggio…" } else { "Salva" }}
-                    </button>
+                    <FormAlert form id="period-error" />
+                    <SubmitButton form id="period-save" label="Salva" busy="Salvataggio…" />
                     <div aria-live="polite">
                         {move || {
                             saved
@@ -315,27 +306,15 @@ fn added_text(closure: &NewClosure, outcome: &ClosureAdded) -> String {
 fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
     let session = use_session();
     let service_id = current.with_untracked(|calendar| calendar.service_id);
-    let removing = RwSignal::new(None::<i64>);
-    let remove_error = RwSignal::new(None::<Problem>);
-    let remove = move |closure: i64| {
-        if removing.get_untracked().is_some() {
-            return;
-        }
-        removing.set(Some(closure));
-        remove_error.set(None);
-        spawn_local(async move {
-            match api::remove_closure(session, service_id, closure).await {
-                Ok(calendar) => {
-                    current.try_set(calendar);
-                    focus_element("closures-title");
-                }
-                Err(problem) => {
-                    remove_error.try_set(Some(problem));
-                }
-            }
-            removing.try_set(None);
-        });
-    };
+    let remove = Form::buttons(
+        move |closure: i64| async move { api::remove_closure(session, service_id, closure).await },
+        move |calendar: ServiceCalendar| {
+            current.set(calendar);
+            focus_element("closures-title");
+        },
+    );
+    let removing = remove.pending();
+    let removing_this = move |closure: i64| remove.in_flight().with(|sent| *sent == Some(closure));
     let item = move |closure: Closure| {
         let dates = closure_dates(&closure);
         let Closure {
@@ -361,10 +340,10 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                     type="button"
                     class="btn btn-outline-danger btn-sm"
                     aria-label=label
-                    disabled=move || removing.get().is_some()
-                    on:click=move |_| remove(id)
+                    disabled=move || removing.get()
+                    on:click=move |_| remove.send(id)
                 >
-                    {move || if removing.get() == Some(id) { "Rimozione…" } else { "Rimuovi" }}
+                    {move || if removing_this(id) { "Rimozione…" } else { "Rimuovi" }}
                 </button>
             </li>
         }
@@ -382,11 +361,7 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
             <div class="card-body">
                 <h2 id="closures-title" class="h4" tabindex="-1">"Chiusure"</h2>
                 <p>"Vacanze, scioperi e altri giorni senza servizio: in quei giorni non si prenota e non si addebita il pasto. Chiudendo un giorno già addebitato, i suoi pasti vengono stornati alle famiglie; rimuovendo la chiusura di un giorno trascorso, i suoi pasti vengono addebitati di nuovo, una sola volta: in automatico se è dell'ultima settimana, altrimenti con «Addebita» in Addebito pasti."</p>
-                <div aria-live="assertive">
-                    {move || {
-                        remove_error.get().map(|problem| view! { <ErrorAlert id="closures-error" problem /> })
-                    }}
-                </div>
+                <FormAlert form=remove id="closures-error" />
                 {move || {
                     let closures = current.with(|calendar| calendar.closures.clone());
                     if closures.is_empty() {
@@ -417,6 +392,33 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
     }
 }
 
+/// The closure to add (one day when "al" is empty), or what is wrong with it.
+fn closure_draft(from: &str, to: &str, description: &str) -> Result<NewClosure, Vec<FieldError>> {
+    let Some(first) = parse_day(from) else {
+        return Err(vec![FieldError::new(
+            "from",
+            "Indica il primo giorno di chiusura.",
+        )]);
+    };
+    let last = if to.trim().is_empty() {
+        Some(first)
+    } else {
+        parse_day(to)
+    };
+    let Some(last) = last else {
+        return Err(vec![FieldError::new("to", "La data non è valida.")]);
+    };
+    let closure = NewClosure {
+        from: first,
+        to: last,
+        description: description.trim().to_owned(),
+    };
+    match closure.problems() {
+        problems if problems.is_empty() => Ok(closure),
+        problems => Err(problems),
+    }
+}
+
 /// "Aggiungi chiusura": from one day to another (one day when "al" is left empty).
 #[component]
 fn ClosureForm(service_id: i64, current: RwSignal<ServiceCalendar>) -> impl IntoView {
@@ -424,67 +426,41 @@ fn ClosureForm(service_id: i64, current: RwSignal<ServiceCalendar>) -> impl Into
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
-    let errors = FormErrors::new(&[
-        ("from", "closure-from"),
-        ("to", "closure-to"),
-        ("description", "closure-description"),
-    ]);
-    let pending = RwSignal::new(false);
     let added = RwSignal::new(None::<String>);
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        added.set(None);
-        let Some(first) = from.with_untracked(|value| parse_day(value)) else {
-            errors.check(vec![FieldError::new(
-                "from",
-                "Indica il primo giorno di chiusura.",
-            )]);
-            return;
-        };
-        let last = to.with_untracked(|value| {
-            if value.trim().is_empty() {
-                Some(first)
-            } else {
-                parse_day(value)
-            }
-        });
-        let Some(last) = last else {
-            errors.check(vec![FieldError::new("to", "La data non è valida.")]);
-            return;
-        };
-        let closure = NewClosure {
-            from: first,
-            to: last,
-            description: description.get_untracked().trim().to_owned(),
-        };
-        if !errors.check(closure.problems()) {
-            return;
-        }
-        pending.set(true);
-        spawn_local(async move {
-            let result = api::add_closure(session, service_id, &closure).await;
-            pending.try_set(false);
-            match result {
-                Ok(outcome) => {
-                    added.try_set(Some(added_text(&closure, &outcome)));
-                    current.try_set(outcome.calendar);
-                    from.try_set(String::new());
-                    to.try_set(String::new());
-                    description.try_set(String::new());
-                }
-                Err(problem) => errors.fail(problem),
-            }
-        });
-    };
+    let form = Form::new(
+        &[
+            ("from", "closure-from"),
+            ("to", "closure-to"),
+            ("description", "closure-description"),
+        ],
+        move |_| closure_draft(&from.read(), &to.read(), &description.read()),
+        move |closure: NewClosure| async move {
+            api::add_closure(session, service_id, &closure)
+                .await
+                .map(|outcome| (closure, outcome))
+        },
+        move |(closure, outcome): (NewClosure, ClosureAdded)| {
+            added.set(Some(added_text(&closure, &outcome)));
+            current.set(outcome.calendar);
+            from.set(String::new());
+            to.set(String::new());
+            description.set(String::new());
+        },
+    );
     view! {
-        <form id="closure-form" class="mt-4" novalidate on:submit=submit>
+        <form
+            id="closure-form"
+            class="mt-4"
+            novalidate
+            on:submit=move |ev| {
+                added.set(None);
+                form.submit()(ev);
+            }
+        >
             <h3 class="h5">"Aggiungi chiusura"</h3>
             <div class="row">
                 <div class="col-12 col-sm-6">
-                    <TextField id="closure-from" label="Dal giorno" value=from kind="date" error=errors.field("from") />
+                    <TextField id="closure-from" label="Dal giorno" value=from kind="date" error=form.message_on_submit("from") />
                 </div>
                 <div class="col-12 col-sm-6">
                     <TextField
@@ -492,7 +468,7 @@ fn ClosureForm(service_id: i64, current: RwSignal<ServiceCalendar>) -> impl Into
                         label="Al giorno"
                         value=to
                         kind="date"
-                        error=errors.field("to")
+                        error=form.message_on_submit("to")
                         hint=Signal::stored("Lascia vuoto per chiudere un solo giorno.".to_string())
                     />
                 </div>
@@ -501,17 +477,11 @@ fn ClosureForm(service_id: i64, current: RwSignal<ServiceCalendar>) -> impl Into
                 id="closure-description"
                 label="Descrizione"
                 value=description
-                error=errors.field("description")
+                error=form.message_on_submit("description")
                 hint=Signal::stored("Ad esempio «Vacanze di Natale».".to_string())
             />
-            <div aria-live="assertive">
-                {move || {
-                    errors.problem().map(|problem| view! { <ErrorAlert id="closure-error" problem /> })
-                }}
-            </div>
-            <button type="submit" id="closure-add" class="btn btn-primary" disabled=move || pending.get()>
-                {move || if pending.get() { "Salvataggio…" } else { "Aggiungi chiusura" }}
-            </button>
+            <FormAlert form id="closure-error" />
+            <SubmitButton form id="closure-add" label="Aggiungi chiusura" busy="Salvataggio…" />
             <div aria-live="polite">
                 {move || {
                     added
@@ -541,35 +511,17 @@ fn charge_text(report: &ChargeReport) -> String {
 fn ChargeForm(service_id: i64) -> impl IntoView {
     let session = use_session();
     let day = RwSignal::new(yesterday().to_string());
-    let errors = FormErrors::new(&[("day", "charge-day")]);
-    let pending = RwSignal::new(false);
     let report = RwSignal::new(None::<ChargeReport>);
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        report.set(None);
-        let Some(day) = day.with_untracked(|value| parse_day(value)) else {
-            errors.check(vec![FieldError::new(
-                "day",
-                "Indica il giorno da addebitare.",
-            )]);
-            return;
-        };
-        errors.clear();
-        pending.set(true);
-        spawn_local(async move {
-            let result = api::charge_day(session, &ChargeRequest { service_id, day }).await;
-            pending.try_set(false);
-            match result {
-                Ok(done) => {
-                    report.try_set(Some(done));
-                }
-                Err(problem) => errors.fail(problem),
-            }
-        });
-    };
+    let form = Form::new(
+        &[("day", "charge-day")],
+        move |_| {
+            parse_day(&day.read())
+                .map(|day| ChargeRequest { service_id, day })
+                .ok_or_else(|| vec![FieldError::new("day", "Indica il giorno da addebitare.")])
+        },
+        move |request: ChargeRequest| async move { api::charge_day(session, &request).await },
+        move |done: ChargeReport| report.set(Some(done)),
+    );
     view! {
         <section id="charge" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="charge-title">
             <div class="card-body">
@@ -577,20 +529,21 @@ fn ChargeForm(service_id: i64) -> impl IntoView {
                 <p>
                     "Addebita sul conto delle famiglie i pasti di un giorno concluso. Il sistema lo fa anche da solo ogni notte; ripetere l'addebito di un giorno non addebita nulla due volte."
                 </p>
-                <form id="charge-form" novalidate on:submit=submit>
+                <form
+                    id="charge-form"
+                    novalidate
+                    on:submit=move |ev| {
+                        report.set(None);
+                        form.submit()(ev);
+                    }
+                >
                     <div class="row">
                         <div class="col-12 col-sm-6">
-                            <TextField id="charge-day" label="Giorno" value=day kind="date" error=errors.field("day") />
+                            <TextField id="charge-day" label="Giorno" value=day kind="date" error=form.message_on_submit("day") />
                         </div>
                     </div>
-                    <div aria-live="assertive">
-                        {move || {
-                            errors.problem().map(|problem| view! { <ErrorAlert id="charge-error" problem /> })
-                        }}
-                    </div>
-                    <button type="submit" id="charge-submit" class="btn btn-primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Addebito in corso…" } else { "Addebita" }}
-                    </button>
+                    <FormAlert form id="charge-error" />
+                    <SubmitButton form id="charge-submit" label="Addebita" busy="Addebito in corso…" />
                     <div aria-live="polite">
                         {move || {
                             report

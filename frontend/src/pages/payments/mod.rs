@@ -9,7 +9,6 @@ mod statement;
 use std::future::Future;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
 use sportello_model::access::Action;
@@ -22,6 +21,7 @@ use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
 use crate::components::{
     focus_element, remote, set_title, Breadcrumb, ErrorAlert, Icon, InlineProblem,
 };
+use crate::forms::Form;
 use crate::session::use_session;
 
 pub use emissions::EmissionPage;
@@ -107,27 +107,20 @@ where
     F: Fn() -> Fut + 'static,
     Fut: Future<Output = ApiResult<CheckoutStarted>> + 'static,
 {
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<Problem>);
-    let error_id = format!("{id}-error");
-    reset_when_shown_again(move || {
-        pending.try_set(false);
-    });
-    let click = move |_| {
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        error.set(None);
-        let checkout = start();
-        spawn_local(async move {
-            // On success the page is leaving for pagoPA: the button stays busy.
-            if let Err(problem) = checkout.await.and_then(|started| open_checkout(&started)) {
-                pending.try_set(false);
-                error.try_set(Some(problem));
+    let form = Form::buttons(
+        move |()| {
+            let checkout = start();
+            async move {
+                open_checkout(&checkout.await?)?;
+                // The page is leaving for pagoPA: the button stays busy.
+                std::future::pending::<ApiResult<()>>().await
             }
-        });
-    };
+        },
+        |()| {},
+    );
+    reset_when_shown_again(move || form.stop());
+    let pending = form.pending();
+    let error_id = format!("{id}-error");
     view! {
         <div class="action-with-feedback">
             <button
@@ -137,13 +130,13 @@ where
                 aria-label=label
                 aria-busy=move || pending.get().then_some("true")
                 disabled=move || pending.get()
-                on:click=click
+                on:click=move |_| form.send(())
             >
                 {move || if pending.get() { "Apertura di pagoPA…" } else { text }}
             </button>
             <div aria-live="polite">
                 {move || {
-                    error.get().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
+                    form.problem().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
                 }}
             </div>
         </div>

@@ -2,13 +2,11 @@
 //! a counter), the Avvisi di pagamento (to pay, download or cancel) and the movements of
 //! the stato contabile.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sportello_model::entes::{RechargeRule, ServiceKind};
 use sportello_model::money::{cents_to_decimal, parse_cents, Sign, MAX_RECHARGE_CENTS};
 use sportello_model::payments::{check_recharge_amount, Notice, NoticeStatus, RechargeRequest};
-use sportello_model::{format, rome, Page, Problem};
+use sportello_model::{format, rome, FieldError, Page};
 
 use super::statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 use super::{
@@ -17,8 +15,9 @@ use super::{
 use crate::api;
 use crate::app::use_ente;
 use crate::components::{
-    focus_element, remote, DownloadButton, ErrorAlert, InlineProblem, PageButtons, TextField,
+    focus_element, remote, DownloadButton, InlineProblem, PageButtons, TextField,
 };
+use crate::forms::{Form, FormAlert};
 use crate::session::use_session;
 
 const NOTICES_PER_PAGE: u64 = 5;
@@ -112,82 +111,50 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
     let session = use_session();
     let rule = Memo::new(move |_| ente.with(|detail| detail.settings.recharge.clone()));
     let amount = RwSignal::new(String::new());
-    // An empty field is reported only once the user tries to go on.
-    let submitted = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<Problem>);
-    let pending = RwSignal::new(None::<RechargeAction>);
+    // Set by the button that sends the form (Enter in the field clicks "Paga").
+    let chosen = RwSignal::new(RechargeAction::PayOnline);
     let created = RwSignal::new(None::<Notice>);
-    reset_when_shown_again(move || {
-        pending.try_set(None);
-    });
-
-    Effect::new(move |_| {
-        amount.track();
-        server_error.set(None);
-    });
-    let amount_error = Signal::derive(move || {
-        server_error.get().or_else(|| {
-            let typed = amount.get();
-            if typed.trim().is_empty() && !submitted.get() {
-                return None;
+    let form = Form::new(
+        &[("amount", "recharge-amount")],
+        move |_| {
+            let value = rule
+                .with(|rule| checked_amount(rule.as_ref(), &amount.read()))
+                .map_err(|message| vec![FieldError::new("amount", message)])?;
+            Ok((chosen.get_untracked(), RechargeRequest { amount: value }))
+        },
+        move |(action, request): (RechargeAction, RechargeRequest)| async move {
+            match action {
+                RechargeAction::PayOnline => {
+                    let started = api::recharge_online(session, service_id, &request).await?;
+                    open_checkout(&started)?;
+                    // The page is leaving for pagoPA: the buttons stay busy.
+                    std::future::pending().await
+                }
+                RechargeAction::NewNotice => {
+                    api::create_notice(session, service_id, &request).await
+                }
             }
-            rule.with(|rule| checked_amount(rule.as_ref(), &typed))
-                .err()
-        })
-    });
+        },
+        move |notice: Notice| {
+            amount.set(String::new());
+            created.set(Some(notice));
+            notice_created.run(());
+        },
+    );
+    reset_when_shown_again(move || form.stop());
+    // An empty field is reported only once the user tries to go on.
+    let amount_error = form.message(
+        "amount",
+        Signal::derive(move || amount.with(|typed| !typed.trim().is_empty())),
+    );
     let hint = Signal::derive(move || {
         rule.with(|rule| rule.as_ref().map(rule_hint))
             .unwrap_or_default()
     });
-
-    let start = move |action: RechargeAction| {
-        if pending.get_untracked().is_some() {
-            return;
-        }
-        submitted.set(true);
-        let checked = rule.with_untracked(|rule| {
-            amount.with_untracked(|typed| checked_amount(rule.as_ref(), typed))
-        });
-        let Ok(value) = checked else {
-            focus_element("recharge-amount");
-            return;
-        };
-        let request = RechargeRequest { amount: value };
-        pending.set(Some(action));
-        form_error.set(None);
-        created.set(None);
-        spawn_local(async move {
-            let outcome = match action {
-                RechargeAction::PayOnline => api::recharge_online(session, service_id, &request)
-                    .await
-                    // On success the page is leaving for pagoPA: the buttons stay busy.
-                    .and_then(|started| open_checkout(&started)),
-                RechargeAction::NewNotice => api::create_notice(session, service_id, &request)
-                    .await
-                    .map(|notice| {
-                        pending.set(None);
-                        amount.set(String::new());
-                        submitted.set(false);
-                        created.set(Some(notice));
-                        notice_created.run(());
-                    }),
-            };
-            if let Err(problem) = outcome {
-                pending.set(None);
-                if let Some(message) = problem.field_message("amount") {
-                    server_error.set(Some(message.to_owned()));
-                    focus_element("recharge-amount");
-                }
-                if problem.beyond_fields(&["amount"]) {
-                    form_error.set(Some(problem));
-                }
-            }
-        });
-    };
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        start(RechargeAction::PayOnline);
+    let pending = form.pending();
+    let busy = move |action: RechargeAction| {
+        form.in_flight()
+            .with(|sent| matches!(sent, Some((sent, _)) if *sent == action))
     };
 
     view! {
@@ -199,7 +166,14 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
                         "Ricarica il conto elettronico del servizio {name}: paga subito online con pagoPA (carta, MyBank, PayPal, Satispay) oppure crea un nuovo avviso di pagamento da pagare più tardi, anche presso uno sportello pagoPA.",
                     )}
                 </p>
-                <form id="recharge-form" novalidate on:submit=submit>
+                <form
+                    id="recharge-form"
+                    novalidate
+                    on:submit=move |ev| {
+                        created.set(None);
+                        form.submit()(ev);
+                    }
+                >
                     <TextField
                         id="recharge-amount"
                         label="Importo da ricaricare (€)"
@@ -208,22 +182,17 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
                         hint=hint
                         inputmode="decimal"
                     />
-                    <div aria-live="assertive">
-                        {move || {
-                            form_error
-                                .get()
-                                .map(|problem| view! { <ErrorAlert id="recharge-error" problem focus=true /> })
-                        }}
-                    </div>
+                    <FormAlert form id="recharge-error" />
                     <div class="recharge-actions">
                         <button
                             type="submit"
                             id="recharge-pay"
                             class="btn btn-primary"
-                            disabled=move || pending.get().is_some()
+                            disabled=move || pending.get()
+                            on:click=move |_| chosen.set(RechargeAction::PayOnline)
                         >
                             {move || {
-                                if pending.get() == Some(RechargeAction::PayOnline) {
+                                if busy(RechargeAction::PayOnline) {
                                     "Apertura di pagoPA…"
                                 } else {
                                     "Paga"
@@ -231,14 +200,14 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
                             }}
                         </button>
                         <button
-                            type="button"
+                            type="submit"
                             id="new-notice"
                             class="btn btn-outline-primary"
-                            disabled=move || pending.get().is_some()
-                            on:click=move |_| start(RechargeAction::NewNotice)
+                            disabled=move || pending.get()
+                            on:click=move |_| chosen.set(RechargeAction::NewNotice)
                         >
                             {move || {
-                                if pending.get() == Some(RechargeAction::NewNotice) {
+                                if busy(RechargeAction::NewNotice) {
                                     "Creazione dell'avviso…"
                                 } else {
                                     "Nuovo avviso di pagamento"
@@ -374,14 +343,17 @@ fn NoticeItem(notice: Notice, changed: Callback<()>) -> impl IntoView {
 fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView {
     let session = use_session();
     let asking = RwSignal::new(false);
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<Problem>);
+    let form = Form::buttons(
+        move |()| async move { api::cancel_notice(session, id).await },
+        move |_| changed.run(()),
+    );
+    let pending = form.pending();
     let button_id = format!("notice-{id}-cancel");
     let confirm_id = format!("notice-{id}-cancel-confirm");
     let ask = {
         let confirm_id = confirm_id.clone();
         move |_| {
-            error.set(None);
+            form.clear();
             asking.set(true);
             focus_element(&confirm_id);
         }
@@ -393,30 +365,15 @@ fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView
             focus_element(&button_id);
         }
     };
-    let confirm = move |_| {
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        spawn_local(async move {
-            match api::cancel_notice(session, id).await {
-                Ok(_) => changed.run(()),
-                Err(problem) => {
-                    pending.try_set(false);
-                    asking.try_set(false);
-                    error.try_set(Some(problem));
-                }
-            }
-        });
-    };
     let question = format!(
         "Annullare l'avviso {number}? Non potrà più essere pagato, né online né presso uno sportello pagoPA."
     );
     let error_id = format!("notice-{id}-cancel-error");
     view! {
         <div class="action-with-feedback">
+            // A refusal puts the question away and is said under "Annulla avviso".
             <Show
-                when=move || asking.get()
+                when=move || asking.get() && form.problem().is_none()
                 fallback={
                     let button_id = button_id.clone();
                     let number = number.clone();
@@ -449,7 +406,7 @@ fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView
                         class="btn btn-danger btn-sm me-2"
                         aria-busy=move || pending.get().then_some("true")
                         disabled=move || pending.get()
-                        on:click=confirm
+                        on:click=move |_| form.send(())
                     >
                         {move || if pending.get() { "Annullamento…" } else { "Sì, annulla l'avviso" }}
                     </button>
@@ -466,7 +423,7 @@ fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView
             </Show>
             <div aria-live="polite">
                 {move || {
-                    error.get().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
+                    form.problem().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
                 }}
             </div>
         </div>
