@@ -15,7 +15,7 @@ use sportello_model::payments::{
 };
 use sportello_model::Page;
 
-use crate::payments::{gpd_mock, gpd_requests, pay_at_counter, refezione, statement};
+use crate::payments::{counter, gpd_mock, gpd_requests, pay_at_counter, refezione, statement};
 
 const ENTE: &str = "80012340155";
 
@@ -405,19 +405,7 @@ async fn the_notice_pdf_prints_the_date_and_number_the_portal_shows() {
     assert!(printed.contains(&shown), "{shown} not in {printed}");
     assert!(!printed.contains("senza scadenza"), "{printed}");
     // The counter reads the same date.
-    let lookup = client()
-        .post(format!("{}/pagopa-sim/sportello", server.url))
-        .form(&[
-            ("ente_fiscal_code", ENTE),
-            ("notice_number", made.notice_number.as_str()),
-            ("step", "lookup"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let lookup = counter(&server, ENTE, &made.notice_number, "lookup").await;
     assert!(lookup.contains(&shown), "{lookup}");
     // Both print the notice number the way the portal shows it.
     let grouped = format::notice_number(&made.notice_number);
@@ -574,19 +562,7 @@ async fn a_recharge_notice_expires_after_its_validity_and_the_counter_refuses_it
         .advance_clock(Duration::from_secs(days as u64 * 86_400))
         .await;
     assert_eq!(server.today().await, expires_on);
-    let counter = client()
-        .post(format!("{}/pagopa-sim/sportello", server.url))
-        .form(&[
-            ("ente_fiscal_code", ENTE),
-            ("notice_number", made.notice_number.as_str()),
-            ("step", "lookup"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let counter = counter(&server, ENTE, &made.notice_number, "lookup").await;
     assert!(counter.contains("Incassa"), "{counter}");
 
     // The day after, it has expired: the counter refuses it and nothing is credited.

@@ -38,6 +38,27 @@ pub(crate) async fn statement(server: &TestServer, token: &str, service_id: i64)
     .await
 }
 
+/// One step (`lookup` or `pay`) at the simulator's counter for a notice: its page.
+pub(crate) async fn counter(
+    server: &TestServer,
+    ente_fiscal_code: &str,
+    notice_number: &str,
+    step: &str,
+) -> String {
+    let res = client()
+        .post(format!("{}/pagopa-sim/sportello", server.url))
+        .form(&[
+            ("ente_fiscal_code", ente_fiscal_code),
+            ("notice_number", notice_number),
+            ("step", step),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
 /// Pays at the simulated counter like a tobacconist: look the notice up, then collect;
 /// a notice the counter refuses to collect ends at the lookup, with its reason.
 pub(crate) async fn pay_at_counter(
@@ -45,35 +66,11 @@ pub(crate) async fn pay_at_counter(
     ente_fiscal_code: &str,
     notice_number: &str,
 ) -> String {
-    let http = client();
-    let url = format!("{}/pagopa-sim/sportello", server.url);
-    let lookup = http
-        .post(&url)
-        .form(&[
-            ("ente_fiscal_code", ente_fiscal_code),
-            ("notice_number", notice_number),
-            ("step", "lookup"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(lookup.status(), StatusCode::OK);
-    let page = lookup.text().await.unwrap();
+    let page = counter(server, ente_fiscal_code, notice_number, "lookup").await;
     if !page.contains("Incassa") {
         return page;
     }
-    let paid = http
-        .post(&url)
-        .form(&[
-            ("ente_fiscal_code", ente_fiscal_code),
-            ("notice_number", notice_number),
-            ("step", "pay"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(paid.status(), StatusCode::OK);
-    paid.text().await.unwrap()
+    counter(server, ente_fiscal_code, notice_number, "pay").await
 }
 
 #[tokio::test]
@@ -280,19 +277,13 @@ async fn notice_paid_at_the_counter_credits_once() {
     // A mistyped number is caught by its check digits.
     let mut wrong = notice.notice_number.clone().into_bytes();
     wrong[5] = if wrong[5] == b'9' { b'8' } else { wrong[5] + 1 };
-    let page = client()
-        .post(format!("{}/pagopa-sim/sportello", server.url))
-        .form(&[
-            ("ente_fiscal_code", "80012340155"),
-            ("notice_number", std::str::from_utf8(&wrong).unwrap()),
-            ("step", "lookup"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = counter(
+        &server,
+        "80012340155",
+        std::str::from_utf8(&wrong).unwrap(),
+        "lookup",
+    )
+    .await;
     assert!(page.contains("cifre di controllo"), "{page}");
 }
 
