@@ -34,15 +34,8 @@ fn pdf_text(bytes: &[u8]) -> String {
 }
 
 async fn trasporto_id(server: &TestServer, guardian_token: &str) -> i64 {
-    let services: Vec<PaymentService> = json(
-        server.get(guardian_token, &paths::payment_services()).await,
-        StatusCode::OK,
-    )
-    .await;
-    services
-        .iter()
-        .find(|s| s.service_name == "Trasporto Scolastico")
-        .unwrap()
+    crate::payments::trasporto(server, guardian_token)
+        .await
         .service_id
 }
 

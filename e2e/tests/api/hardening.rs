@@ -6,23 +6,14 @@
 use e2e::{client, json, problem, TestServer, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use sportello_model::children::{ChildDetail, ChildSummary};
-use sportello_model::payments::{Notice, PaymentService};
+use sportello_model::payments::Notice;
 use sportello_model::{paths, Page, Problem};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const HUGE_PAGE: &str = "461168601842738792";
 
 async fn refezione(server: &TestServer, token: &str) -> i64 {
-    let services: Vec<PaymentService> = json(
-        server.get(token, &paths::payment_services()).await,
-        StatusCode::OK,
-    )
-    .await;
-    services
-        .iter()
-        .find(|s| s.service_name == "Refezione Scolastica")
-        .expect("Refezione Scolastica")
-        .service_id
+    crate::payments::refezione(server, token).await.service_id
 }
 
 fn field<'p>(problem: &'p Problem, name: &str) -> &'p str {

@@ -18,7 +18,12 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const NOT_A_NUMBER: &str =
     "Scrivi l'importo in cifre, con la virgola per i decimali (ad esempio 54,00 o 1.234,50).";
 
-pub(crate) async fn refezione(server: &TestServer, token: &str) -> PaymentService {
+/// The family's payment service with this name.
+pub(crate) async fn payment_service(
+    server: &TestServer,
+    token: &str,
+    name: &str,
+) -> PaymentService {
     let services: Vec<PaymentService> = json(
         server.get(token, &paths::payment_services()).await,
         StatusCode::OK,
@@ -26,8 +31,16 @@ pub(crate) async fn refezione(server: &TestServer, token: &str) -> PaymentServic
     .await;
     services
         .into_iter()
-        .find(|s| s.service_name == "Refezione Scolastica")
-        .expect("Refezione Scolastica is a payment service")
+        .find(|s| s.service_name == name)
+        .unwrap_or_else(|| panic!("{name} is a payment service"))
+}
+
+pub(crate) async fn refezione(server: &TestServer, token: &str) -> PaymentService {
+    payment_service(server, token, "Refezione Scolastica").await
+}
+
+pub(crate) async fn trasporto(server: &TestServer, token: &str) -> PaymentService {
+    payment_service(server, token, "Trasporto Scolastico").await
 }
 
 pub(crate) async fn statement(server: &TestServer, token: &str, service_id: i64) -> Statement {
@@ -412,17 +425,7 @@ async fn only_the_guardian_sees_money() {
     )
     .await;
     // An emission service has no statement.
-    let services: Vec<PaymentService> = json(
-        server
-            .get(&mario.access_token, &paths::payment_services())
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let trasporto = services
-        .iter()
-        .find(|s| s.service_name == "Trasporto Scolastico")
-        .unwrap();
+    let trasporto = &trasporto(&server, &mario.access_token).await;
     assert_eq!(
         trasporto.open_emissions,
         Some(2),
