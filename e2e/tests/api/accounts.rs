@@ -298,13 +298,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 async fn repeated_failures_are_slowed_then_refused() {
     let server = TestServer::start().await;
     let http = client();
-    for _ in 0..5 {
-        problem(
-            server.try_login(&http, "demo", ANNA, "sbagliata123").await,
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
-    }
+    five_wrong_passwords(&server, &http).await;
     // Now even the right password is refused from here for a while, with an Italian
     // message and the seconds to wait.
     let locked = server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await;
@@ -462,6 +456,17 @@ fn client_at(last_octet: u8, jar: &Arc<Jar>) -> reqwest::Client {
         .unwrap()
 }
 
+/// Five wrong passwords for Anna from `http`'s address and device, each refused.
+async fn five_wrong_passwords(server: &TestServer, http: &reqwest::Client) {
+    for _ in 0..5 {
+        problem(
+            server.try_login(http, "demo", ANNA, "sbagliata123").await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    }
+}
+
 fn retry_after(res: &reqwest::Response) -> u64 {
     res.headers()
         .get("retry-after")
@@ -487,15 +492,7 @@ async fn strangers_guessing_cannot_lock_a_parent_out_of_a_known_device() {
     // Strangers guess Anna's password from four addresses: each is held after five tries.
     for address in 2..=5 {
         let stranger = client_at(address, &Arc::new(Jar::default()));
-        for _ in 0..5 {
-            problem(
-                server
-                    .try_login(&stranger, "demo", ANNA, "sbagliata123")
-                    .await,
-                StatusCode::UNAUTHORIZED,
-            )
-            .await;
-        }
+        five_wrong_passwords(&server, &stranger).await;
         let refused = server
             .try_login(&stranger, "demo", ANNA, "sbagliata123")
             .await;
@@ -774,13 +771,7 @@ async fn a_password_reset_link_stops_working_after_its_hour() {
 async fn a_login_lock_out_ends_after_its_fifteen_minutes() {
     let server = TestServer::start().await;
     let http = client();
-    for _ in 0..5 {
-        problem(
-            server.try_login(&http, "demo", ANNA, "sbagliata123").await,
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
-    }
+    five_wrong_passwords(&server, &http).await;
     let locked = server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     // Fourteen minutes later: still held, with about a minute to wait.
