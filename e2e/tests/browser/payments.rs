@@ -1,6 +1,7 @@
 //! A guardian recharges online through the pagoPA simulator and sees the new balance,
 //! then makes a notice, downloads its PDF, has a counter pay it, and sees it credited.
-//! Another pays a retta online and reads the outcome on the retta's page.
+//! Another pays a retta online and reads the outcome on the retta's page. A guardian
+//! cancels a notice she made, and a recharge abandoned at pagoPA leaves no notice.
 
 use std::path::Path;
 use std::process::Command;
@@ -163,6 +164,84 @@ async fn guardian_pays_a_retta_online_and_reads_the_outcome_on_its_page() {
         browser.wait_for_text("#emission-status", "PAGATO").await;
         browser.find("#emission-receipt-download").await;
         browser.assert_accessible("the paid retta").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guardian_cancels_a_notice_she_made_and_an_abandoned_recharge_leaves_none() {
+    journey(async |browser| {
+        // Anna Colombo starts with an empty canteen account and no notices.
+        password_login(browser, ANNA).await;
+        browser.click("#menu-pagamenti").await;
+        browser.wait_for_path("/demo/pagamenti").await;
+        let refezione = "//a[contains(normalize-space(.), 'Refezione Scolastica')]";
+        browser
+            .find_by("the Refezione Scolastica card", Locator::XPath(refezione))
+            .await
+            .click()
+            .await
+            .expect("open Refezione Scolastica");
+        browser.wait_for_text("#balance", "0,00 €").await;
+
+        // Paga, then Annulla at pagoPA: no notice is left to pay.
+        browser.fill("#recharge-amount", "30").await;
+        browser.click("#recharge-pay").await;
+        browser.click("#annulla").await;
+        browser
+            .wait_for_text("#payment-outcome", "Pagamento annullato.")
+            .await;
+        browser.find("#notices-empty").await;
+
+        // A notice to pay later shows the date its PDF prints, and can be cancelled.
+        browser.fill("#recharge-amount", "20").await;
+        browser.click("#new-notice").await;
+        browser.find("#new-notice-result").await;
+        let open = "li[data-status='da pagare'][data-notice-number]";
+        let item = browser.attr(open, "id").await.expect("the notice's id");
+        browser
+            .wait_for_text(&format!("#{item}"), "valido fino al")
+            .await;
+        browser.click(&format!("#{item}-cancel")).await;
+        browser
+            .wait_for_text(
+                &format!("#{item}-cancel-confirm"),
+                "Non potrà più essere pagato",
+            )
+            .await;
+        browser.assert_accessible("the cancel confirmation").await;
+        // Second thoughts: the notice stays.
+        browser.click(&format!("#{item}-cancel-no")).await;
+        browser.find(&format!("#{item}-cancel")).await;
+        assert_eq!(
+            browser
+                .attr(&format!("#{item}"), "data-status")
+                .await
+                .as_deref(),
+            Some("da pagare")
+        );
+        browser.click(&format!("#{item}-cancel")).await;
+        browser.click(&format!("#{item}-cancel-yes")).await;
+        browser
+            .wait_for_text(&format!("#{item}-status"), "ANNULLATO")
+            .await;
+        // Nothing is left to pay, download or cancel.
+        browser
+            .wait_for(
+                "the cancelled notice's actions to be gone",
+                async |client| {
+                    for action in ["pay", "download", "cancel"] {
+                        let css = format!("#{item}-{action}");
+                        if client.find(Locator::Css(&css)).await.is_ok() {
+                            return Err(NotYet(format!("{css} is still offered")));
+                        }
+                    }
+                    Ok(())
+                },
+            )
+            .await;
+        browser.assert_accessible("the cancelled notice").await;
+        browser.wait_for_text("#balance", "0,00 €").await;
     })
     .await;
 }
