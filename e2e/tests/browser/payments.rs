@@ -1,7 +1,8 @@
 //! A guardian recharges online through the pagoPA simulator and sees the new balance,
 //! then makes a notice, downloads its PDF, has a counter pay it, and sees it credited.
 //! Another pays a retta online and reads the outcome on the retta's page. A guardian
-//! cancels a notice she made, and a recharge abandoned at pagoPA leaves no notice.
+//! cancels a notice she made, a recharge abandoned at pagoPA leaves no notice, and
+//! pagoPA's page of a paid recharge says so and leads to the receipt.
 
 use std::path::Path;
 use std::process::Command;
@@ -169,7 +170,7 @@ async fn guardian_pays_a_retta_online_and_reads_the_outcome_on_its_page() {
 }
 
 #[tokio::test]
-async fn guardian_cancels_a_notice_she_made_and_an_abandoned_recharge_leaves_none() {
+async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
     journey(async |browser| {
         // Anna Colombo starts with an empty canteen account and no notices.
         password_login(browser, ANNA).await;
@@ -183,6 +184,7 @@ async fn guardian_cancels_a_notice_she_made_and_an_abandoned_recharge_leaves_non
             .await
             .expect("open Refezione Scolastica");
         browser.wait_for_text("#balance", "0,00 €").await;
+        let service_page = browser.path().await;
 
         // Paga, then Annulla at pagoPA: no notice is left to pay.
         browser.fill("#recharge-amount", "30").await;
@@ -242,6 +244,25 @@ async fn guardian_cancels_a_notice_she_made_and_an_abandoned_recharge_leaves_non
             .await;
         browser.assert_accessible("the cancelled notice").await;
         browser.wait_for_text("#balance", "0,00 €").await;
+
+        // Paid online, then back to pagoPA's page: it says the notice is already paid and
+        // leads to the receipt; nothing is charged twice.
+        browser.fill("#recharge-amount", "54,00").await;
+        browser.click("#recharge-pay").await;
+        browser.find("#paga").await;
+        let checkout = browser.path().await;
+        browser.click("#paga").await;
+        browser
+            .wait_for_text("#payment-outcome", "Pagamento completato")
+            .await;
+        browser.goto(&checkout).await;
+        browser
+            .wait_for_text("#stato", "Questo avviso risulta già pagato")
+            .await;
+        browser.click("#ricevuta").await;
+        browser.wait_for_path("/demo/pagamenti/ricevute").await;
+        browser.goto(&service_page).await;
+        browser.wait_for_text("#balance", "54,00 €").await;
     })
     .await;
 }
