@@ -34,7 +34,8 @@ impl Modify for SecurityAddon {
 /// The problem answers every operation can give by its shape, added where an
 /// annotation does not already describe them: 400 where there is a query or a body to
 /// read, 401 where a token is required, 404 where the path names a record, 413 where
-/// there is a body, 414 where a query can make the address too long.
+/// there is a body, 414 where a query can make the address too long. Annotations list
+/// only the other answers (403, 409, 429, …) and these where the shape does not imply them.
 struct CommonProblems;
 
 impl Modify for CommonProblems {

@@ -214,7 +214,6 @@ pub async fn logout(
     tag = "Accesso",
     responses(
         (status = 200, body = Me),
-        (status = 401, response = crate::error::responses::Unauthorized),
     ),
     security(("bearer" = []))
 )]
@@ -237,7 +236,6 @@ pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<H
     request_body = PasswordResetRequest,
     responses(
         (status = 202, description = "If the account exists, an e-mail is on its way"),
-        (status = 400, response = crate::error::responses::BadRequest),
     )
 )]
 #[post("/entes/{slug}/auth/password-reset")]
@@ -266,7 +264,6 @@ pub async fn password_reset_request(
     request_body = PasswordResetConfirm,
     responses(
         (status = 204, description = "Password changed"),
-        (status = 400, response = crate::error::responses::BadRequest),
     )
 )]
 #[post("/auth/password-reset/confirm")]
@@ -310,7 +307,6 @@ impl RequestLimits for OidcStartQuery {
     ),
     responses(
         (status = 302, description = "To the identity provider"),
-        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/auth/oidc/{provider}/start")]

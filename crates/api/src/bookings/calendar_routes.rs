@@ -26,7 +26,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     responses(
         (status = 200, body = ServiceCalendar),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -47,9 +46,7 @@ pub async fn get_calendar(
     request_body = CalendarSettings,
     responses(
         (status = 200, body = ServiceCalendar),
-        (status = 400, response = crate::error::responses::BadRequest),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -75,9 +72,7 @@ pub async fn set_calendar(
     request_body = NewClosure,
     responses(
         (status = 200, body = ClosureAdded),
-        (status = 400, response = crate::error::responses::BadRequest),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -103,7 +98,6 @@ pub async fn add_closure(
     responses(
         (status = 200, body = ServiceCalendar),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]

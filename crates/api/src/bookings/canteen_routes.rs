@@ -86,9 +86,7 @@ pub async fn roster(
     request_body = AttendanceMark,
     responses(
         (status = 200, body = AttendanceRow),
-        (status = 400, response = crate::error::responses::BadRequest),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a school day, or a day still to come"),
     ),
     security(("bearer" = []))

@@ -40,7 +40,6 @@ fn parse_day(value: &str) -> ApiResult<Date> {
         (status = 200, body = MonthCalendar),
         (status = 400, response = crate::error::responses::BadRequest),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -77,7 +76,6 @@ pub async fn month_calendar(
     responses(
         (status = 200, body = BookingResult),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not changeable: after the cutoff, past, holiday or a weekday not bookable; `detail` says why"),
     ),
     security(("bearer" = []))
@@ -110,9 +108,7 @@ pub async fn change_day(
     request_body = BookingRange,
     responses(
         (status = 200, body = BookingResult),
-        (status = 400, response = crate::error::responses::BadRequest),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))

@@ -23,7 +23,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(PageQuery),
     responses(
         (status = 200, body = Page<ChildSummary>),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
@@ -45,9 +44,7 @@ pub async fn list_children(
     params(("id" = i64, Path, description = "Child id")),
     responses(
         (status = 200, body = ChildDetail),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]

@@ -24,7 +24,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(("slug" = String, Path, description = "Comune"), PageQuery),
     responses(
         (status = 200, body = Page<NewsItem>),
-        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/news")]
@@ -44,7 +43,6 @@ pub async fn list_news(
     params(("slug" = String, Path, description = "Comune"), ("id" = i64, Path, description = "News id")),
     responses(
         (status = 200, body = NewsItem),
-        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/news/{id}")]
@@ -63,7 +61,6 @@ pub async fn get_news(
     params(("slug" = String, Path, description = "Comune"), PageQuery),
     responses(
         (status = 200, body = Page<DocumentItem>),
-        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/documents")]
@@ -83,7 +80,6 @@ pub async fn list_documents(
     params(("slug" = String, Path, description = "Comune"), ("id" = i64, Path, description = "Document id")),
     responses(
         (status = 200, description = "The file", content_type = "application/pdf"),
-        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}/documents/{id}/file")]

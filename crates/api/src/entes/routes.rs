@@ -20,7 +20,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(PageQuery),
     responses(
         (status = 200, body = Page<EnteSummary>),
-        (status = 400, response = crate::error::responses::BadRequest),
     )
 )]
 #[get("/entes")]
@@ -38,7 +37,6 @@ pub async fn list_entes(
     params(("slug" = String, Path, description = "Short name of the comune, e.g. `demo`")),
     responses(
         (status = 200, body = EnteDetail),
-        (status = 404, response = crate::error::responses::NotFound),
     )
 )]
 #[get("/entes/{slug}")]

@@ -69,7 +69,6 @@ pub async fn overview(
     responses(
         (status = 200, body = Statement),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -92,7 +91,6 @@ pub async fn statement(
     responses(
         (status = 200, body = Page<Notice>),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -119,7 +117,6 @@ pub async fn list_notices(
         (status = 201, body = Notice),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))
@@ -154,7 +151,6 @@ pub async fn create_notice(
         (status = 201, body = CheckoutStarted),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Amount refused by the comune's rule"),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))
@@ -195,7 +191,6 @@ pub async fn recharge_online(
     responses(
         (status = 200, body = Notice),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -217,7 +212,6 @@ pub async fn get_notice(
     responses(
         (status = 200, body = CheckoutStarted),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Already paid, expired or cancelled"),
     ),
     security(("bearer" = []))
@@ -271,7 +265,6 @@ pub async fn cancel_notice(
     responses(
         (status = 200, description = "The notice", content_type = "application/pdf"),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))
@@ -337,7 +330,6 @@ pub async fn receipt_callback(
     responses(
         (status = 201, body = EmissionDetail, description = "Issued"),
         (status = 200, body = EmissionDetail, description = "Already issued with this external_ref"),
-        (status = 400, response = crate::error::responses::BadRequest),
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
@@ -392,7 +384,6 @@ pub async fn list_emissions(
     responses(
         (status = 200, body = EmissionDetail),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -433,7 +424,6 @@ pub async fn list_receipts(
     responses(
         (status = 200, description = "The receipt", content_type = "application/pdf"),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -458,7 +448,6 @@ pub async fn receipt_pdf(
     responses(
         (status = 200, body = Statement),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -498,9 +487,7 @@ pub async fn family_statement(
     responses(
         (status = 201, body = Movement, description = "Made"),
         (status = 200, body = Movement, description = "Made before by the same request"),
-        (status = 400, response = crate::error::responses::BadRequest),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "More than the balance, or a negative balance the comune does not allow"),
     ),
     security(("bearer" = []))
