@@ -11,71 +11,62 @@ pub fn id() -> ColumnDef {
         .to_owned()
 }
 
-pub fn text(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .string()
+/// A `NOT NULL` column of the type `kind` sets.
+fn required(name: &str, kind: fn(&mut ColumnDef) -> &mut ColumnDef) -> ColumnDef {
+    kind(&mut ColumnDef::new(Alias::new(name)))
         .not_null()
         .to_owned()
+}
+
+/// A nullable column of the type `kind` sets.
+fn optional(name: &str, kind: fn(&mut ColumnDef) -> &mut ColumnDef) -> ColumnDef {
+    kind(&mut ColumnDef::new(Alias::new(name)))
+        .null()
+        .to_owned()
+}
+
+pub fn text(name: &str) -> ColumnDef {
+    required(name, ColumnDef::string)
 }
 
 pub fn text_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).string().null().to_owned()
+    optional(name, ColumnDef::string)
 }
 
 pub fn long_text(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .text()
-        .not_null()
-        .to_owned()
+    required(name, ColumnDef::text)
 }
 
 pub fn big(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .big_integer()
-        .not_null()
-        .to_owned()
+    required(name, ColumnDef::big_integer)
 }
 
 pub fn big_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .big_integer()
-        .null()
-        .to_owned()
+    optional(name, ColumnDef::big_integer)
 }
 
 pub fn int(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .integer()
-        .not_null()
-        .to_owned()
+    required(name, ColumnDef::integer)
 }
 
 pub fn flag(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .boolean()
-        .not_null()
-        .to_owned()
+    required(name, ColumnDef::boolean)
 }
 
 pub fn instant(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
+    required(name, ColumnDef::timestamp_with_time_zone)
 }
 
 pub fn instant_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
+    optional(name, ColumnDef::timestamp_with_time_zone)
 }
 
 pub fn day(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .date()
-        .not_null()
-        .to_owned()
+    required(name, ColumnDef::date)
+}
+
+pub fn day_null(name: &str) -> ColumnDef {
+    optional(name, ColumnDef::date)
 }
 
 /// A foreign key column `column` referencing `table.id`, deleting along with its parent.
@@ -128,6 +119,100 @@ pub fn index(table: &str, columns: &[&str]) -> IndexCreateStatement {
     stmt.to_owned()
 }
 
-pub fn day_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).date().null().to_owned()
+/// A table of one ente: `id`, then `ente_id` (deleted along with its ente), then
+/// `columns`, with a foreign key for each `(column, parent table)` of `parents`.
+pub fn tenant_table(
+    name: &str,
+    columns: Vec<ColumnDef>,
+    parents: &[(&str, &str)],
+) -> TableCreateStatement {
+    let mut all = vec![id(), big("ente_id")];
+    all.extend(columns);
+    let fks = std::iter::once(("ente_id", "entes"))
+        .chain(parents.iter().copied())
+        .map(|(column, parent)| fk(name, column, parent))
+        .collect();
+    table(name, all, fks)
+}
+
+/// The migration `$migration` creating the tables of the module's `tables()` and then the
+/// indexes of its `indexes()`; going down drops those tables.
+macro_rules! tables_migration {
+    ($migration:ident) => {
+        #[async_trait::async_trait]
+        impl MigrationTrait for $migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                $crate::columns::create_all(manager, tables(), indexes()).await
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                $crate::columns::drop_all(manager, tables()).await
+            }
+        }
+    };
+}
+pub(crate) use tables_migration;
+
+/// Creates `tables` in order, then `indexes`.
+pub async fn create_all(
+    manager: &SchemaManager<'_>,
+    tables: Vec<TableCreateStatement>,
+    indexes: Vec<IndexCreateStatement>,
+) -> Result<(), DbErr> {
+    for t in tables {
+        manager.create_table(t).await?;
+    }
+    for i in indexes {
+        manager.create_index(i).await?;
+    }
+    Ok(())
+}
+
+/// Drops the tables `tables` creates, in reverse order (children before their parents).
+pub async fn drop_all(
+    manager: &SchemaManager<'_>,
+    tables: Vec<TableCreateStatement>,
+) -> Result<(), DbErr> {
+    for name in tables.iter().rev().filter_map(|t| t.get_table_name()) {
+        manager
+            .drop_table(Table::drop().table(name.clone()).to_owned())
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    column: impl IntoColumnDef,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(
+            Table::alter()
+                .table(Alias::new(table))
+                .add_column(column)
+                .to_owned(),
+        )
+        .await
+}
+
+pub async fn drop_column(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    column: &str,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(
+            Table::alter()
+                .table(Alias::new(table))
+                .drop_column(Alias::new(column))
+                .to_owned(),
+        )
+        .await
+}
+
+pub async fn drop_index(manager: &SchemaManager<'_>, table: &str, name: &str) -> Result<(), DbErr> {
+    manager
+        .drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
+        .await
 }

@@ -24,14 +24,7 @@ struct Day {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("closures"))
-                    .add_column(big_null("range_id"))
-                    .to_owned(),
-            )
-            .await?;
+        add_column(manager, "closures", big_null("range_id")).await?;
         manager
             .create_index(index("closures", &["range_id"]))
             .await?;
@@ -46,18 +39,9 @@ impl MigrationTrait for Migration {
             ("ledger_movements", "ix_ledger_movements_service_day"),
             ("closures", "ix_closures_range_id"),
         ] {
-            manager
-                .drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
-                .await?;
+            drop_index(manager, table, name).await?;
         }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("closures"))
-                    .drop_column(Alias::new("range_id"))
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "closures", "range_id").await
     }
 }
 

@@ -12,20 +12,15 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .create_table(table(
+            .create_table(tenant_table(
                 "known_devices",
                 vec![
-                    id(),
-                    big("ente_id"),
                     big("user_id"),
                     text("device_hash"),
                     instant("created_at"),
                     instant("last_login_at"),
                 ],
-                vec![
-                    fk("known_devices", "ente_id", "entes"),
-                    fk("known_devices", "user_id", "users"),
-                ],
+                &[("user_id", "users")],
             ))
             .await?;
         manager

@@ -4,35 +4,26 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::*;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("payment_notices"))
-                    .add_column(
-                        ColumnDef::new(Alias::new("online_only"))
-                            .boolean()
-                            .not_null()
-                            .default(false),
-                    )
-                    .to_owned(),
-            )
-            .await
+        add_column(
+            manager,
+            "payment_notices",
+            ColumnDef::new(Alias::new("online_only"))
+                .boolean()
+                .not_null()
+                .default(false),
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("payment_notices"))
-                    .drop_column(Alias::new("online_only"))
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "payment_notices", "online_only").await
     }
 }

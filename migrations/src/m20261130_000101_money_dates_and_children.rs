@@ -15,14 +15,12 @@ const MOVEMENT_DATE_INDEX: &str = "ix_ledger_movements_account_id_occurred_on_id
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("ledger_movements"))
-                    .add_column(day("occurred_on").default("1970-01-01"))
-                    .to_owned(),
-            )
-            .await?;
+        add_column(
+            manager,
+            "ledger_movements",
+            day("occurred_on").default("1970-01-01"),
+        )
+        .await?;
         // Rows made before this migration: PostgreSQL knows the Rome day; SQLite (the
         // development database) keeps the UTC day of the RFC 3339 text.
         let day_of_creation = match manager.get_database_backend() {
@@ -41,40 +39,12 @@ impl MigrationTrait for Migration {
                 &["account_id", "occurred_on", "id"],
             ))
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("emissions"))
-                    .add_column(big_null("child_id"))
-                    .to_owned(),
-            )
-            .await
+        add_column(manager, "emissions", big_null("child_id")).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("emissions"))
-                    .drop_column(Alias::new("child_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(MOVEMENT_DATE_INDEX)
-                    .table(Alias::new("ledger_movements"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("ledger_movements"))
-                    .drop_column(Alias::new("occurred_on"))
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "emissions", "child_id").await?;
+        drop_index(manager, "ledger_movements", MOVEMENT_DATE_INDEX).await?;
+        drop_column(manager, "ledger_movements", "occurred_on").await
     }
 }

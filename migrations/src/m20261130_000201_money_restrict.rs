@@ -89,28 +89,16 @@ async fn rebuild_sqlite(manager: &SchemaManager<'_>, from: &str, to: &str) -> Re
         .acquire()
         .await
         .map_err(sqlx_error)?;
-    sqlx::query("PRAGMA foreign_keys = OFF")
-        .execute(&mut *conn)
-        .await
-        .map_err(sqlx_error)?;
-    sqlx::query("BEGIN")
-        .execute(&mut *conn)
-        .await
-        .map_err(sqlx_error)?;
+    execute(&mut conn, "PRAGMA foreign_keys = OFF").await?;
+    execute(&mut conn, "BEGIN").await?;
     let rebuilt = rebuild_tables(&mut conn, from, to).await;
     let end = if rebuilt.is_ok() {
         "COMMIT"
     } else {
         "ROLLBACK"
     };
-    sqlx::query(end)
-        .execute(&mut *conn)
-        .await
-        .map_err(sqlx_error)?;
-    sqlx::query("PRAGMA foreign_keys = ON")
-        .execute(&mut *conn)
-        .await
-        .map_err(sqlx_error)?;
+    execute(&mut conn, end).await?;
+    execute(&mut conn, "PRAGMA foreign_keys = ON").await?;
     rebuilt
 }
 
@@ -161,10 +149,7 @@ async fn rebuild_tables(
             ));
         }
         for statement in statements {
-            sqlx::query(&statement)
-                .execute(&mut *conn)
-                .await
-                .map_err(sqlx_error)?;
+            execute(conn, &statement).await?;
         }
         check_foreign_keys(conn, table).await?;
     }
@@ -183,6 +168,14 @@ async fn check_foreign_keys(conn: &mut sqlx::SqliteConnection, table: &str) -> R
             "{rows} rows of {table} break a foreign key"
         ))),
     }
+}
+
+async fn execute(conn: &mut sqlx::SqliteConnection, sql: &str) -> Result<(), DbErr> {
+    sqlx::query(sql)
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_err(sqlx_error)
 }
 
 fn sqlx_error(err: sqlx::Error) -> DbErr {
