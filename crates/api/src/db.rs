@@ -47,6 +47,28 @@ pub trait TenantScoped: EntityTrait {
     }
 }
 
+/// What every entity module declares besides its `Model`: no relations (joins are
+/// written in the queries) and the default active-model behaviour; `tenant` adds the
+/// entity's scoping by its `ente_id` column ([`TenantScoped`]).
+macro_rules! entity_basics {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+    (tenant) => {
+        $crate::db::entity_basics!();
+
+        impl $crate::db::TenantScoped for Entity {
+            fn ente_column() -> Column {
+                Column::EnteId
+            }
+        }
+    };
+}
+pub(crate) use entity_basics;
+
 /// How many rows come before `page` (from 1), checked: an out-of-range page is an
 /// error, never a wrapped or panicking multiplication.
 pub fn page_offset(page: u64, per_page: u64) -> Result<u64, DbErr> {

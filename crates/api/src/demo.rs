@@ -6,11 +6,12 @@ use sea_orm::{
     EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use sportello_model::auth::Role;
+use sportello_model::children::{MealType, Sex};
 use sportello_model::entes::{CutoffRule, ServiceKind};
 use sportello_model::payments::{
     emission_description, EmissionStatus, MovementKind, NoticePurpose,
 };
-use sportello_model::{format, rome, FiscalCode};
+use sportello_model::{format, rome, FiscalCode, Weekdays};
 use sportello_pagopa::{EnteFiscalCode, PaymentMethod, SimulatorGateway};
 use time::macros::date;
 use time::{Date, Month, OffsetDateTime};
@@ -32,7 +33,7 @@ pub const DEMO_PASSWORD: &str = "Sportello2026";
 
 struct Family<'a> {
     guardian: (&'a str, &'a str, &'a str, &'a str),
-    children: Vec<(&'a str, &'a str, &'a str, Date, &'a str)>,
+    children: Vec<(&'a str, &'a str, &'a str, Date, Sex)>,
 }
 
 async fn insert_ente<C: ConnectionTrait>(
@@ -114,7 +115,7 @@ async fn insert_family<C: ConnectionTrait>(
                 ),
                 birth_date: Set(*birth_date),
                 birth_place: Set("Milano (MI)".into()),
-                sex: Set((*sex).into()),
+                sex: Set(*sex),
                 address: Set(address.into()),
                 ..Default::default()
             }
@@ -136,7 +137,7 @@ async fn enrol<C: ConnectionTrait>(
     fee_band: &str,
     quota_cents: i64,
     meal_price_cents: i64,
-    meal_type: &str,
+    meal_type: MealType,
 ) -> Result<(), DbErr> {
     enrolment::ActiveModel {
         ente_id: Set(c.ente_id),
@@ -148,7 +149,7 @@ async fn enrol<C: ConnectionTrait>(
         fee_band: Set(fee_band.into()),
         quota_cents: Set(quota_cents),
         meal_price_cents: Set(meal_price_cents),
-        meal_type: Set(meal_type.into()),
+        meal_type: Set(meal_type),
         active: Set(true),
         ..Default::default()
     }
@@ -211,7 +212,7 @@ fn ente_row(
     fiscal_code: &str,
     password_login: bool,
     cutoff: (&str, CutoffRule),
-    weekdays: &str,
+    weekdays: Weekdays,
     recharge: (i64, i64, Option<i64>),
     flags: (bool, bool, bool),
     pagopa: (i32, Option<&str>, Option<&str>),
@@ -226,7 +227,7 @@ fn ente_row(
         password_login_enabled: Set(password_login),
         booking_cutoff_time: Set(cutoff.0.into()),
         booking_cutoff_rule: Set(cutoff.1),
-        bookable_weekdays: Set(weekdays.into()),
+        bookable_weekdays: Set(weekdays),
         recharge_min_cents: Set(recharge.0),
         recharge_max_cents: Set(recharge.1),
         recharge_step_cents: Set(recharge.2),
@@ -265,7 +266,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             "80012340155",
             true,
             ("15:00", CutoffRule::SameDay),
-            "1,2,3,4,5",
+            Weekdays::MONDAY_TO_FRIDAY,
             (500, 50000, None),
             (true, true, true),
             (3, None, Some("01")),
@@ -305,14 +306,14 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
                     "Greta",
                     "Albertini",
                     date!(2015 - 03 - 10),
-                    "F",
+                    Sex::Female,
                 ),
                 (
                     "LBRSFO17L61F205U",
                     "Sofia",
                     "Albertini",
                     date!(2017 - 07 - 21),
-                    "F",
+                    Sex::Female,
                 ),
             ],
         },
@@ -332,7 +333,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
         "Fascia c.p. 5 q.f100",
         10000,
         500,
-        "DIETA SANITARIA",
+        MealType::Medical,
     )
     .await?;
     enrol(
@@ -345,7 +346,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
         "Fascia c.p. 5 q.f100",
         10000,
         500,
-        "PASTO BASE",
+        MealType::Base,
     )
     .await?;
     enrol(
@@ -358,7 +359,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
         "Fascia unica",
         4760,
         0,
-        "—",
+        MealType::NoMeals,
     )
     .await?;
     let delegate = insert_user(
@@ -398,7 +399,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
                 "Luca",
                 "Colombo",
                 date!(2016 - 06 - 03),
-                "M",
+                Sex::Male,
             )],
         },
         "Via Garibaldi 3, Demo",
@@ -416,7 +417,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
         "Fascia c.p. 3 q.f80",
         8000,
         420,
-        "PASTO BASE",
+        MealType::Base,
     )
     .await?;
     insert_user(
@@ -517,7 +518,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             "00412340233",
             false,
             ("09:30", CutoffRule::SameDay),
-            "2,3,4,5",
+            Weekdays::TUESDAY_TO_FRIDAY,
             (540, 54000, Some(540)),
             (false, false, false),
             (0, Some("02"), None),
@@ -548,7 +549,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
                 "Elena",
                 "Ferrari",
                 date!(2016 - 11 - 18),
-                "F",
+                Sex::Female,
             )],
         },
         "Piazza Municipio 1, Esempio",
@@ -566,7 +567,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
         "Fascia A",
         0,
         540,
-        "PASTO BASE",
+        MealType::Base,
     )
     .await?;
     insert_user(
@@ -770,7 +771,7 @@ async fn demo_calendar<C: ConnectionTrait>(
         service_id: Set(service_id),
         first_day: Set(day(year, Month::September, 14)?),
         last_day: Set(day(year + 1, Month::June, 8)?),
-        serving_weekdays: Set("1,2,3,4,5".into()),
+        serving_weekdays: Set(Weekdays::MONDAY_TO_FRIDAY),
         ..Default::default()
     }
     .insert(db)

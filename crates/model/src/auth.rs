@@ -4,56 +4,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
 
-/// What a user may do inside their ente.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum Role {
-    /// Intestatario: owns the family account, pays, sees money.
-    Guardian,
-    /// Delegato: may only change the meal bookings of delegated children.
-    Delegate,
-    /// Municipal or service-provider staff.
-    Operator,
-    /// Canteen staff taking attendance.
-    CanteenStaff,
-    /// Software house integrating through the API.
-    Integrator,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Guardian,
-        Role::Delegate,
-        Role::Operator,
-        Role::CanteenStaff,
-        Role::Integrator,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Guardian => "guardian",
-            Role::Delegate => "delegate",
-            Role::Operator => "operator",
-            Role::CanteenStaff => "canteen_staff",
-            Role::Integrator => "integrator",
-        }
-    }
-
-    /// Italian name shown to users.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Guardian => "Intestatario",
-            Role::Delegate => "Delegato",
-            Role::Operator => "Operatore",
-            Role::CanteenStaff => "Addetto mensa",
-            Role::Integrator => "Integratore",
-        }
+text_enum! {
+    /// What a user may do inside their ente.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum Role {
+        /// Intestatario: owns the family account, pays, sees money.
+        Guardian = "guardian" => "Intestatario",
+        /// Delegato: may only change the meal bookings of delegated children.
+        Delegate = "delegate" => "Delegato",
+        /// Municipal or service-provider staff.
+        Operator = "operator" => "Operatore",
+        /// Canteen staff taking attendance.
+        CanteenStaff = "canteen_staff" => "Addetto mensa",
+        /// Software house integrating through the API.
+        Integrator = "integrator" => "Integratore",
     }
 }
 

@@ -10,58 +10,24 @@ use crate::format;
 use crate::holidays::national_holidays_between;
 use crate::problem::FieldError;
 use crate::rome;
+use crate::Weekdays;
 
-/// What a child does on a school day. `Present` is the default and needs no record.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum MealChoice {
-    /// Presente: the base meal (or the child's diet).
-    Present,
-    /// Assente: meal cancelled (disdetta).
-    Absent,
-    /// Pasto bianco, for a child feeling unwell.
-    BlankMeal,
-    /// P.Pers: personal meal.
-    PersonalMeal,
+text_enum! {
+    /// What a child does on a school day. `Present` is the default and needs no record.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum MealChoice {
+        /// Presente: the base meal (or the child's diet).
+        Present = "present" => "Presente",
+        /// Assente: meal cancelled (disdetta).
+        Absent = "absent" => "Assente",
+        /// Pasto bianco, for a child feeling unwell.
+        BlankMeal = "blank_meal" => "Pasto bianco",
+        /// P.Pers: personal meal.
+        PersonalMeal = "personal_meal" => "P.Pers",
+    }
 }
 
 impl MealChoice {
-    pub const ALL: [MealChoice; 4] = [
-        MealChoice::Present,
-        MealChoice::Absent,
-        MealChoice::BlankMeal,
-        MealChoice::PersonalMeal,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MealChoice::Present => "present",
-            MealChoice::Absent => "absent",
-            MealChoice::BlankMeal => "blank_meal",
-            MealChoice::PersonalMeal => "personal_meal",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<MealChoice> {
-        MealChoice::ALL.into_iter().find(|c| c.as_str() == value)
-    }
-
-    /// Italian label of the legend.
-    pub fn label(self) -> &'static str {
-        match self {
-            MealChoice::Present => "Presente",
-            MealChoice::Absent => "Assente",
-            MealChoice::BlankMeal => "Pasto bianco",
-            MealChoice::PersonalMeal => "P.Pers",
-        }
-    }
-
     /// Whether the family eats a meal that is charged.
     pub fn eats(self) -> bool {
         !matches!(self, MealChoice::Absent)
@@ -565,7 +531,7 @@ impl CalendarSettings {
                 "serving_weekdays",
                 "Scegli almeno un giorno della settimana in cui la mensa è attiva.",
             ));
-        } else if self.serving_weekdays.iter().any(|d| !(1..=7).contains(d)) {
+        } else if Weekdays::from_iso(&self.serving_weekdays).is_none() {
             errors.push(FieldError::new(
                 "serving_weekdays",
                 "I giorni della settimana vanno da 1 (lunedì) a 7 (domenica).",

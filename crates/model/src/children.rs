@@ -6,6 +6,31 @@ use time::Date;
 
 use crate::entes::ServiceKind;
 
+text_enum! {
+    /// Sex of a child as the codice fiscale and the registry record it.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum Sex {
+        Male = "M" => "Maschio",
+        Female = "F" => "Femmina",
+    }
+}
+
+text_enum! {
+    /// Tipologia pasto: the diet the guardian asked for the child, sent and stored as the
+    /// service card prints it ("Tipologia Pasto DIETA SANITARIA").
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum MealType {
+        /// Pasto base: the meal of the menu.
+        Base = "PASTO BASE",
+        /// Dieta sanitaria: a diet for health reasons (allergies, intolerances, illness).
+        Medical = "DIETA SANITARIA",
+        /// Dieta etico-religiosa: a diet for ethical or religious reasons.
+        EthicalReligious = "DIETA ETICO-RELIGIOSA",
+        /// The enrolment's service serves no meals (Trasporto Scolastico).
+        NoMeals = "—",
+    }
+}
+
 /// A child in a list.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -25,8 +50,7 @@ pub struct ChildDetail {
     pub fiscal_code: String,
     pub birth_date: Date,
     pub birth_place: String,
-    /// `M` or `F`.
-    pub sex: String,
+    pub sex: Sex,
     pub address: String,
     /// The guardian (intestatario) of the child: the family's account holder.
     pub guardian_id: i64,
@@ -57,8 +81,7 @@ pub struct Enrolment {
     /// Importo pasto.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "5.00"))]
     pub meal_price: Decimal,
-    /// Tipologia pasto / dieta.
-    pub meal_type: String,
+    pub meal_type: MealType,
     /// Stato: attivo or disattivo.
     pub active: bool,
 }

@@ -1,6 +1,6 @@
 //! Database columns of parsed string types (behind the `sea-orm` feature).
 
-/// Stores a parsed string type (`$type::as_str`, `$parse(&str) -> Result<$type, E>`) as
+/// Stores a parsed string type (`Display`, `$parse(&str) -> Result<$type, E>`) as
 /// a text column: a value read from the database is parsed again, so a row that does not
 /// hold a valid value is an error, never a string passed along unchecked.
 #[macro_export]
@@ -8,7 +8,7 @@ macro_rules! string_column {
     ($type:ident, $parse:path) => {
         impl From<$type> for $crate::sea_orm::Value {
             fn from(value: $type) -> Self {
-                $crate::sea_orm::Value::String(Some(Box::new(value.as_str().to_owned())))
+                $crate::sea_orm::Value::String(Some(Box::new(value.to_string())))
             }
         }
 
@@ -61,8 +61,9 @@ macro_rules! string_column {
 }
 
 string_column!(FiscalCode, crate::FiscalCode::parse);
+string_column!(Weekdays, crate::Weekdays::parse);
 
-use crate::FiscalCode;
+use crate::{FiscalCode, Weekdays};
 
 #[cfg(test)]
 mod tests {
@@ -70,11 +71,12 @@ mod tests {
 
     use crate::auth::Role;
     use crate::bookings::MealChoice;
+    use crate::children::{MealType, Sex};
     use crate::entes::{CutoffRule, ServiceKind};
     use crate::payments::{
         CheckoutStatus, EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome,
     };
-    use crate::FiscalCode;
+    use crate::{FiscalCode, Weekdays};
 
     fn stored<E: ActiveEnum<Value = String> + Iterable>() -> Vec<String> {
         E::iter().map(|e| e.to_value()).collect()
@@ -105,6 +107,16 @@ mod tests {
         assert_eq!(stored::<NoticePurpose>(), ["recharge", "emission"]);
         assert_eq!(stored::<CheckoutStatus>(), ["open", "paid", "cancelled"]);
         assert_eq!(stored::<EmissionStatus>(), ["to_pay", "paid"]);
+        assert_eq!(stored::<Sex>(), ["M", "F"]);
+        assert_eq!(
+            stored::<MealType>(),
+            [
+                "PASTO BASE",
+                "DIETA SANITARIA",
+                "DIETA ETICO-RELIGIOSA",
+                "—"
+            ]
+        );
         assert_eq!(
             stored::<ReceiptOutcome>(),
             [
@@ -129,6 +141,15 @@ mod tests {
                 "RSSMRA85T10A562X"
             ))
             .is_err()
+        );
+        assert!(Sex::try_from_value(&"X".to_owned()).is_err());
+        assert!(MealType::try_from_value(&"dieta sanitaria".to_owned()).is_err());
+        assert!(
+            <Weekdays as sea_orm::sea_query::ValueType>::try_from(Value::from("1,2,8")).is_err()
+        );
+        assert_eq!(
+            Value::from(Weekdays::from_iso(&[5, 1]).unwrap()),
+            Value::from("1,5")
         );
         let good = FiscalCode::parse("RSSMRA85T10A562S").unwrap();
         assert_eq!(

@@ -13,20 +13,15 @@ pub struct EnteSummary {
     pub name: String,
 }
 
-/// How a booking cutoff is anchored.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum CutoffRule {
-    /// Changes for day D are allowed until the cutoff time on D itself.
-    SameDay,
-    /// Changes for day D are allowed until the cutoff time on the previous school day.
-    PreviousSchoolDay,
+text_enum! {
+    /// How a booking cutoff is anchored.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum CutoffRule {
+        /// Changes for day D are allowed until the cutoff time on D itself.
+        SameDay = "same_day",
+        /// Changes for day D are allowed until the cutoff time on the previous school day.
+        PreviousSchoolDay = "previous_school_day",
+    }
 }
 
 /// Recharge amount rule of an ente's prepaid services.
@@ -88,30 +83,18 @@ pub struct EnteDetail {
     pub services: Vec<Service>,
 }
 
-/// How a service is administered.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum ServiceKind {
-    /// A prepaid family account, recharged by the family and debited per meal.
-    Prepaid,
-    /// Bills (rette) issued by the ente.
-    Emissions,
+text_enum! {
+    /// How a service is administered.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum ServiceKind {
+        /// A prepaid family account, recharged by the family and debited per meal.
+        Prepaid = "prepaid" => "Prepagato",
+        /// Bills (rette) issued by the ente.
+        Emissions = "emissions" => "Emissione retta",
+    }
 }
 
 impl ServiceKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ServiceKind::Prepaid => "Prepagato",
-            ServiceKind::Emissions => "Emissione retta",
-        }
-    }
-
     /// Whether the service serves meals, so that a meal price and a meal type apply to
     /// its enrolments (the canteen's prepaid account; not a transport card).
     pub fn serves_meals(self) -> bool {

@@ -4,6 +4,9 @@
 //! every domain rule the browser checks while the user types is the very function the
 //! API enforces.
 
+#[macro_use]
+mod text_enum;
+
 pub mod access;
 pub mod auth;
 pub mod bookings;
@@ -24,6 +27,7 @@ pub mod payments;
 pub mod problem;
 pub mod rome;
 pub mod spa;
+pub mod weekdays;
 
 pub use fiscal_code::FiscalCode;
 pub use page::{Page, PageQuery};
@@ -31,3 +35,4 @@ pub use problem::{FieldError, Problem};
 #[cfg(feature = "sea-orm")]
 #[doc(hidden)]
 pub use sea_orm;
+pub use weekdays::Weekdays;

@@ -81,110 +81,64 @@ impl Limits {
     }
 }
 
-impl RequestLimits for LoginRequest {
-    fn limit_errors(&self) -> Vec<FieldError> {
-        Limits::default()
-            .text("fiscal_code", &self.fiscal_code, FISCAL_CODE_MAX_CHARS)
-            .text("password", &self.password, PASSWORD_MAX_CHARS)
-            .errors()
+/// A field type with a size: the characters of a text, the items of a list.
+pub trait Bounded {
+    fn bound(&self, limits: Limits, field: &str, max: usize) -> Limits;
+}
+
+impl Bounded for String {
+    fn bound(&self, limits: Limits, field: &str, max_chars: usize) -> Limits {
+        limits.text(field, self, max_chars)
     }
 }
 
-impl RequestLimits for RefreshRequest {
-    fn limit_errors(&self) -> Vec<FieldError> {
-        Limits::default()
-            .optional_text(
-                "refresh_token",
-                self.refresh_token.as_deref(),
-                TOKEN_MAX_CHARS,
-            )
-            .errors()
+impl Bounded for Option<String> {
+    fn bound(&self, limits: Limits, field: &str, max_chars: usize) -> Limits {
+        limits.optional_text(field, self.as_deref(), max_chars)
     }
 }
 
-impl RequestLimits for PasswordResetRequest {
-    fn limit_errors(&self) -> Vec<FieldError> {
-        Limits::default()
-            .text("fiscal_code", &self.fiscal_code, FISCAL_CODE_MAX_CHARS)
-            .errors()
+impl<T> Bounded for Vec<T> {
+    fn bound(&self, limits: Limits, field: &str, max_items: usize) -> Limits {
+        limits.items(field, self, max_items)
     }
 }
 
-impl RequestLimits for PasswordResetConfirm {
-    fn limit_errors(&self) -> Vec<FieldError> {
-        Limits::default()
-            .text("token", &self.token, TOKEN_MAX_CHARS)
-            .text("new_password", &self.new_password, PASSWORD_MAX_CHARS)
-            .errors()
-    }
-}
-
-impl RequestLimits for RechargeRequest {
-    fn limit_errors(&self) -> Vec<FieldError> {
-        Limits::default()
-            .text("amount", &self.amount, AMOUNT_MAX_CHARS)
-            .errors()
-    }
-}
-
-impl RequestLimits for AccountCorrection {
-    fn limit_errors(&self) -> Vec<FieldError> {
-        Limits::default()
-            .text("amount", &self.amount, AMOUNT_MAX_CHARS)
-            .text("reason", &self.reason, crate::payments::MAX_REASON_CHARS)
-            .text("request_id", &self.request_id, REQUEST_ID_MAX_CHARS)
-            .errors()
-    }
-}
-
-impl RequestLimits for NewClosure {
-    fn limit_errors(&self) -> Vec<FieldError> {
-        Limits::default()
-            .text(
-                "description",
-                &self.description,
-                CLOSURE_DESCRIPTION_MAX_CHARS,
-            )
-            .errors()
-    }
-}
-
-impl RequestLimits for CalendarSettings {
-    fn limit_errors(&self) -> Vec<FieldError> {
-        Limits::default()
-            .items(
-                "serving_weekdays",
-                &self.serving_weekdays,
-                WEEKDAYS_MAX_ITEMS,
-            )
-            .errors()
-    }
-}
-
-/// Requests without text or lists: nothing to bound beyond their types.
-macro_rules! no_limits {
-    ($($t:ty),*) => {
-        $(impl RequestLimits for $t {
+/// Implements [`RequestLimits`] for each request from its bounded fields (`field: max`),
+/// each field error named as the field.
+macro_rules! request_limits {
+    ($($request:ty { $($field:ident: $max:expr),* $(,)? })*) => {$(
+        impl RequestLimits for $request {
             fn limit_errors(&self) -> Vec<FieldError> {
-                Vec::new()
+                let limits = Limits::default();
+                $(let limits = self.$field.bound(limits, stringify!($field), $max);)*
+                limits.errors()
             }
-        })*
-    };
+        }
+    )*};
 }
 
-no_limits!(
-    BookingChange,
-    BookingRange,
-    AttendanceMark,
-    ChargeRequest,
-    PageQuery
-);
-
-/// Emissions bound their lines, amounts and texts in their own validation.
-impl RequestLimits for NewEmission {
-    fn limit_errors(&self) -> Vec<FieldError> {
-        Vec::new()
+request_limits! {
+    LoginRequest { fiscal_code: FISCAL_CODE_MAX_CHARS, password: PASSWORD_MAX_CHARS }
+    RefreshRequest { refresh_token: TOKEN_MAX_CHARS }
+    PasswordResetRequest { fiscal_code: FISCAL_CODE_MAX_CHARS }
+    PasswordResetConfirm { token: TOKEN_MAX_CHARS, new_password: PASSWORD_MAX_CHARS }
+    RechargeRequest { amount: AMOUNT_MAX_CHARS }
+    AccountCorrection {
+        amount: AMOUNT_MAX_CHARS,
+        reason: crate::payments::MAX_REASON_CHARS,
+        request_id: REQUEST_ID_MAX_CHARS,
     }
+    NewClosure { description: CLOSURE_DESCRIPTION_MAX_CHARS }
+    CalendarSettings { serving_weekdays: WEEKDAYS_MAX_ITEMS }
+    // Requests without text or lists: nothing to bound beyond their types.
+    BookingChange {}
+    BookingRange {}
+    AttendanceMark {}
+    ChargeRequest {}
+    PageQuery {}
+    // Emissions bound their lines, amounts and texts in their own validation.
+    NewEmission {}
 }
 
 #[cfg(test)]

@@ -73,47 +73,20 @@ pub fn check_recharge_amount(rule: &RechargeRule, typed: &str) -> Result<i64, Re
     Ok(cents)
 }
 
-/// Kind of a ledger movement.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum MovementKind {
-    /// Credit from a pagoPA payment.
-    Recharge,
-    /// Debit of a meal.
-    Meal,
-    /// Credit of a meal charged for a day the canteen was then closed (storno).
-    MealReversal,
-    /// Credit returned to the family.
-    Refund,
-    /// Correction by an operator, with a reason.
-    Adjustment,
-}
-
-impl MovementKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MovementKind::Recharge => "recharge",
-            MovementKind::Meal => "meal",
-            MovementKind::MealReversal => "meal_reversal",
-            MovementKind::Refund => "refund",
-            MovementKind::Adjustment => "adjustment",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            MovementKind::Recharge => "Ricarica",
-            MovementKind::Meal => "Pasto",
-            MovementKind::MealReversal => "Storno pasto",
-            MovementKind::Refund => "Rimborso",
-            MovementKind::Adjustment => "Rettifica",
-        }
+text_enum! {
+    /// Kind of a ledger movement.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum MovementKind {
+        /// Credit from a pagoPA payment.
+        Recharge = "recharge" => "Ricarica",
+        /// Debit of a meal.
+        Meal = "meal" => "Pasto",
+        /// Credit of a meal charged for a day the canteen was then closed (storno).
+        MealReversal = "meal_reversal" => "Storno pasto",
+        /// Credit returned to the family.
+        Refund = "refund" => "Rimborso",
+        /// Correction by an operator, with a reason.
+        Adjustment = "adjustment" => "Rettifica",
     }
 }
 
@@ -306,40 +279,25 @@ pub struct CheckoutStarted {
     pub checkout_url: String,
 }
 
-/// State of a payment notice.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeStatus {
-    Open,
-    Paid,
-    Cancelled,
-    Expired,
-}
-
-impl NoticeStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            NoticeStatus::Open => "Da pagare",
-            NoticeStatus::Paid => "Pagato",
-            NoticeStatus::Cancelled => "Annullato",
-            NoticeStatus::Expired => "Scaduto",
-        }
+text_enum! {
+    /// State of a payment notice.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum NoticeStatus {
+        Open = "open" => "Da pagare",
+        Paid = "paid" => "Pagato",
+        Cancelled = "cancelled" => "Annullato",
+        Expired = "expired" => "Scaduto",
     }
 }
 
-/// What the database records of a payment notice; [`NoticeStatus`] adds the expiry seen
-/// on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum NoticeState {
-    Open,
-    Paid,
-    Cancelled,
+text_enum! {
+    /// What the database records of a payment notice; [`NoticeStatus`] adds the expiry seen
+    /// on a given day.
+    pub enum NoticeState {
+        Open = "open",
+        Paid = "paid",
+        Cancelled = "cancelled",
+    }
 }
 
 impl NoticeState {
@@ -354,59 +312,46 @@ impl NoticeState {
     }
 }
 
-/// What a payment notice is for, and so what its payment does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum NoticePurpose {
-    /// A recharge of a prepaid account: its payment credits the account.
-    Recharge,
-    /// An emission (retta): its payment settles the emission.
-    Emission,
+text_enum! {
+    /// What a payment notice is for, and so what its payment does.
+    pub enum NoticePurpose {
+        /// A recharge of a prepaid account: its payment credits the account.
+        Recharge = "recharge",
+        /// An emission (retta): its payment settles the emission.
+        Emission = "emission",
+    }
 }
 
-/// State of a visit to the pagoPA checkout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum CheckoutStatus {
-    Open,
-    Paid,
-    Cancelled,
+text_enum! {
+    /// State of a visit to the pagoPA checkout.
+    pub enum CheckoutStatus {
+        Open = "open",
+        Paid = "paid",
+        Cancelled = "cancelled",
+    }
 }
 
-/// What was done with a receipt (the `esito` answered to whoever delivered it).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum ReceiptOutcome {
-    /// Recorded while the receipt is applied, in the transaction that stores it: never
-    /// committed, never answered.
-    Processing,
-    /// The notice is now paid (and a recharge credited).
-    Accepted,
-    /// This very receipt was processed before: nothing changed.
-    AlreadyProcessed,
-    /// Another payment of a notice already paid: refused, to be refunded.
-    DuplicatePayment,
-    /// The amount paid differs from the notice: refused.
-    AmountMismatch,
-    /// The notice had expired: refused.
-    Expired,
-    /// The notice was cancelled: refused.
-    Cancelled,
-    /// No such notice at that ente.
-    UnknownNotice,
+text_enum! {
+    /// What was done with a receipt (the `esito` answered to whoever delivered it).
+    pub enum ReceiptOutcome {
+        /// Recorded while the receipt is applied, in the transaction that stores it: never
+        /// committed, never answered.
+        Processing = "processing",
+        /// The notice is now paid (and a recharge credited).
+        Accepted = "accepted",
+        /// This very receipt was processed before: nothing changed.
+        AlreadyProcessed = "already_processed",
+        /// Another payment of a notice already paid: refused, to be refunded.
+        DuplicatePayment = "duplicate_payment",
+        /// The amount paid differs from the notice: refused.
+        AmountMismatch = "amount_mismatch",
+        /// The notice had expired: refused.
+        Expired = "expired",
+        /// The notice was cancelled: refused.
+        Cancelled = "cancelled",
+        /// No such notice at that ente.
+        UnknownNotice = "unknown_notice",
+    }
 }
 
 impl ReceiptOutcome {
@@ -559,28 +504,14 @@ pub struct Statement {
     pub movements: Page<Movement>,
 }
 
-/// State of an emission as families read it.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum EmissionStatus {
-    /// DA PAGARE.
-    ToPay,
-    /// PAGATO.
-    Paid,
-}
-
-impl EmissionStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            EmissionStatus::ToPay => "DA PAGARE",
-            EmissionStatus::Paid => "PAGATO",
-        }
+text_enum! {
+    /// State of an emission as families read it.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum EmissionStatus {
+        /// DA PAGARE.
+        ToPay = "to_pay" => "DA PAGARE",
+        /// PAGATO.
+        Paid = "paid" => "PAGATO",
     }
 }
 

@@ -6,7 +6,7 @@ use e2e::{
     LAURA_DELEGATE, MARIO, PAOLO_CANTEEN,
 };
 use reqwest::StatusCode;
-use sportello_model::children::{ChildDetail, ChildSummary};
+use sportello_model::children::{ChildDetail, ChildSummary, MealType};
 use sportello_model::entes::ServiceKind;
 use sportello_model::paths;
 use sportello_model::Page;
@@ -58,7 +58,7 @@ async fn guardian_sees_own_children_with_the_service_card() {
     assert_eq!(card.fee_band.as_deref(), Some("Fascia c.p. 5 q.f100"));
     assert_eq!(card.quota.map(|q| q.to_string()).as_deref(), Some("100.00"));
     assert_eq!(card.meal_price.to_string(), "5.00");
-    assert_eq!(card.meal_type, "DIETA SANITARIA");
+    assert_eq!(card.meal_type, MealType::Medical);
     assert!(card.active);
     assert_eq!(
         sportello_model::format::euro(card.meal_price),

@@ -235,7 +235,7 @@ fn ChildView() -> impl IntoView {
                         <Field label="Codice fiscale" field="fiscal_code" value=child.fiscal_code />
                         <Field label="Data di nascita" field="birth_date" value=format::date(child.birth_date) />
                         <Field label="Luogo di nascita" field="birth_place" value=child.birth_place />
-                        <Field label="Sesso" field="sex" value=sex_label(&child.sex) />
+                        <Field label="Sesso" field="sex" value=child.sex.label() />
                         <Field label="Indirizzo" field="address" value=child.address />
                         <Field label="Intestatario" field="guardian_name" value=child.guardian_name />
                     </dl>
@@ -262,14 +262,6 @@ fn ChildView() -> impl IntoView {
         <a class="btn btn-outline-primary mt-2" href=ente.path("utenti")>
             "Torna agli utenti"
         </a>
-    }
-}
-
-fn sex_label(sex: &str) -> String {
-    match sex {
-        "F" => "Femmina".into(),
-        "M" => "Maschio".into(),
-        other => other.into(),
     }
 }
 
@@ -349,7 +341,7 @@ fn ServiceCard(name: String, enrolment: Enrolment, account_href: Option<String>)
                     {enrolment.quota.map(|quota| view! { <Field label="Importo quota" field="quota" value=format::euro(quota) /> })}
                     {enrolment.service_kind.serves_meals().then(|| view! {
                         <Field label="Importo pasto" field="meal_price" value=format::euro(enrolment.meal_price) />
-                        <Field label="Tipologia pasto" field="meal_type" value=enrolment.meal_type />
+                        <Field label="Tipologia pasto" field="meal_type" value=enrolment.meal_type.as_str() />
                     })}
                     <div class="col-12 col-sm-6 col-lg-4 data-item">
                         <dt>"Stato"</dt>

@@ -20,16 +20,7 @@ pub mod user {
         pub created_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 
     impl Model {
         pub fn full_name(&self) -> String {
@@ -59,10 +50,7 @@ pub mod refresh_token {
         pub revoked_at: Option<TimeDateTimeWithTimeZone>,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod login_throttle {
@@ -79,10 +67,7 @@ pub mod login_throttle {
         pub locked_until: Option<TimeDateTimeWithTimeZone>,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod password_reset_token {
@@ -101,10 +86,7 @@ pub mod password_reset_token {
         pub used_at: Option<TimeDateTimeWithTimeZone>,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod oidc_state {
@@ -124,10 +106,7 @@ pub mod oidc_state {
         pub expires_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod known_device {
@@ -146,8 +125,5 @@ pub mod known_device {
         pub last_login_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }

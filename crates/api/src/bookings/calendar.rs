@@ -14,7 +14,7 @@ use sportello_model::bookings::{
 };
 use sportello_model::holidays::national_holidays_between;
 use sportello_model::money::cents_to_decimal;
-use sportello_model::rome;
+use sportello_model::{rome, Weekdays};
 use time::{Date, Month, OffsetDateTime};
 
 use super::canteen::reverse_meals;
@@ -22,7 +22,7 @@ use super::entity::{closure, service_calendar};
 use crate::auth::Principal;
 use crate::db::TenantScoped;
 use crate::entes::entity::service;
-use crate::entes::service::{meal_service, parse_weekdays};
+use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
 
 /// The year the school year containing `today` started (it starts in September).
@@ -77,16 +77,16 @@ fn effective(
     today: Date,
 ) -> ApiResult<SchoolCalendar> {
     let (first_day, last_day, serving_weekdays) = match stored {
-        Some(c) => (c.first_day, c.last_day, parse_weekdays(&c.serving_weekdays)),
+        Some(c) => (c.first_day, c.last_day, c.serving_weekdays),
         None => {
             let (first, last) = default_period(today)?;
-            (first, last, vec![1, 2, 3, 4, 5])
+            (first, last, Weekdays::MONDAY_TO_FRIDAY)
         }
     };
     Ok(SchoolCalendar::new(
         first_day,
         last_day,
-        serving_weekdays,
+        serving_weekdays.iso(),
         closures.iter().map(|c| c.day).collect(),
     ))
 }
@@ -227,23 +227,16 @@ pub async fn set(
 ) -> ApiResult<ServiceCalendar> {
     let name = for_operator(db, principal, service_id).await?;
     let problems = settings.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(problems));
-    }
-    let mut weekdays = settings.serving_weekdays.clone();
-    weekdays.sort_unstable();
-    weekdays.dedup();
-    let stored = weekdays
-        .iter()
-        .map(u8::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let weekdays = match Weekdays::from_iso(&settings.serving_weekdays) {
+        Some(weekdays) if problems.is_empty() => weekdays,
+        _ => return Err(ApiError::Validation(problems)),
+    };
     service_calendar::Entity::insert(service_calendar::ActiveModel {
         ente_id: Set(principal.ente_id),
         service_id: Set(service_id),
         first_day: Set(settings.first_day),
         last_day: Set(settings.last_day),
-        serving_weekdays: Set(stored),
+        serving_weekdays: Set(weekdays),
         ..Default::default()
     })
     .on_conflict(

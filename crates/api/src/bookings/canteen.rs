@@ -102,7 +102,7 @@ async fn expected(
                     meal_type: match booked {
                         MealChoice::BlankMeal => MealChoice::BlankMeal.label().to_uppercase(),
                         MealChoice::PersonalMeal => "PASTO PERSONALE".into(),
-                        _ => e.meal_type,
+                        _ => e.meal_type.as_str().into(),
                     },
                     booked,
                     present: staff.unwrap_or(booked.eats()),

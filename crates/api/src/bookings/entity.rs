@@ -12,20 +12,10 @@ pub mod service_calendar {
         pub service_id: i64,
         pub first_day: TimeDate,
         pub last_day: TimeDate,
-        /// ISO weekdays, comma separated: `1,2,3,4,5`.
-        pub serving_weekdays: String,
+        pub serving_weekdays: sportello_model::Weekdays,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }
 
 pub mod closure {
@@ -52,16 +42,7 @@ pub mod closure {
         }
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }
 
 pub mod booking {
@@ -82,16 +63,7 @@ pub mod booking {
         pub updated_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }
 
 pub mod attendance {
@@ -112,14 +84,5 @@ pub mod attendance {
         pub recorded_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }

@@ -15,20 +15,11 @@ pub mod child {
         pub fiscal_code: sportello_model::FiscalCode,
         pub birth_date: TimeDate,
         pub birth_place: String,
-        pub sex: String,
+        pub sex: sportello_model::children::Sex,
         pub address: String,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }
 
 pub mod child_delegate {
@@ -44,10 +35,7 @@ pub mod child_delegate {
         pub delegate_id: i64,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod enrolment {
@@ -67,18 +55,9 @@ pub mod enrolment {
         pub fee_band: String,
         pub quota_cents: i64,
         pub meal_price_cents: i64,
-        pub meal_type: String,
+        pub meal_type: sportello_model::children::MealType,
         pub active: bool,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }

@@ -18,8 +18,5 @@ pub mod outbox_email {
         pub attempts: i32,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }

@@ -17,16 +17,7 @@ pub mod news {
         pub published_on: TimeDate,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }
 
 pub mod document {
@@ -49,14 +40,5 @@ pub mod document {
         pub published_on: TimeDate,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }

@@ -14,7 +14,7 @@ pub mod ente {
         pub password_login_enabled: bool,
         pub booking_cutoff_time: String,
         pub booking_cutoff_rule: sportello_model::entes::CutoffRule,
-        pub bookable_weekdays: String,
+        pub bookable_weekdays: sportello_model::Weekdays,
         pub recharge_min_cents: i64,
         pub recharge_max_cents: i64,
         pub recharge_step_cents: Option<i64>,
@@ -31,10 +31,7 @@ pub mod ente {
         pub created_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod service {
@@ -51,14 +48,5 @@ pub mod service {
         pub kind: sportello_model::entes::ServiceKind,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }

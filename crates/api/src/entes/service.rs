@@ -76,14 +76,6 @@ async fn service_of_kind(
         .ok_or(ApiError::NotFound)
 }
 
-/// ISO weekdays stored as `1,2,3,4,5`.
-pub fn parse_weekdays(stored: &str) -> Vec<u8> {
-    stored
-        .split(',')
-        .filter_map(|d| d.trim().parse().ok())
-        .collect()
-}
-
 pub fn service_dto(s: service::Model) -> Service {
     Service {
         id: s.id,
@@ -97,7 +89,7 @@ pub fn settings(e: &ente::Model) -> EnteSettings {
     EnteSettings {
         booking_cutoff_time: e.booking_cutoff_time.clone(),
         booking_cutoff_rule: e.booking_cutoff_rule,
-        bookable_weekdays: parse_weekdays(&e.bookable_weekdays),
+        bookable_weekdays: e.bookable_weekdays.iso(),
         // The portal's bound caps whatever the comune's rule says, so that the SPA's
         // hint and the check agree.
         recharge: RechargeRule {

@@ -20,16 +20,7 @@ pub mod prepaid_account {
         pub updated_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }
 
 pub mod ledger_movement {
@@ -63,10 +54,7 @@ pub mod ledger_movement {
         pub occurred_on: TimeDate,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod notice_counter {
@@ -81,10 +69,7 @@ pub mod notice_counter {
         pub next_value: i64,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod payment_notice {
@@ -115,16 +100,7 @@ pub mod payment_notice {
         pub online_only: bool,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }
 
 pub mod emission {
@@ -150,16 +126,7 @@ pub mod emission {
         pub child_id: Option<i64>,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl crate::db::TenantScoped for Entity {
-        fn ente_column() -> Column {
-            Column::EnteId
-        }
-    }
+    crate::db::entity_basics!(tenant);
 }
 
 pub mod emission_line {
@@ -176,10 +143,7 @@ pub mod emission_line {
         pub amount_cents: i64,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod receipt {
@@ -206,10 +170,7 @@ pub mod receipt {
         pub received_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
 
 pub mod checkout_session {
@@ -230,8 +191,5 @@ pub mod checkout_session {
         pub expires_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    crate::db::entity_basics!();
 }
