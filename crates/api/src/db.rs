@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, Paginator,
-    QueryFilter, Select, SelectorTrait,
+    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DbErr, EntityTrait, IntoActiveModel, Paginator, QueryFilter, Select, SelectorTrait,
 };
 use sportello_model::page::PageRequest;
 use sportello_model::Page;
@@ -45,6 +46,33 @@ pub trait TenantScoped: EntityTrait {
     fn find_in_ente(ente_id: i64) -> Select<Self> {
         Self::find().filter(Self::ente_column().eq(ente_id))
     }
+}
+
+/// Inserts `rows` in one statement; a row whose `key` columns match a stored row updates
+/// that row's `update` columns instead, or leaves it as it is when `update` is empty.
+/// Returns the rows inserted or updated.
+pub async fn upsert<A, C>(
+    db: &C,
+    rows: impl IntoIterator<Item = A>,
+    key: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+    update: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+) -> Result<u64, DbErr>
+where
+    A: ActiveModelTrait,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    let mut conflict = OnConflict::columns(key);
+    let update: Vec<_> = update.into_iter().collect();
+    if update.is_empty() {
+        conflict.do_nothing();
+    } else {
+        conflict.update_columns(update);
+    }
+    <A::Entity as EntityTrait>::insert_many(rows)
+        .on_conflict(conflict)
+        .exec_without_returning(db)
+        .await
 }
 
 /// How many rows come before `page` (from 1), checked: an out-of-range page is an

@@ -84,18 +84,12 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         1,
         "the principal's own user row",
     ),
-    // Jobs and seeding that run across every comune.
+    // Jobs that run across every comune.
     (
-        "jobs.rs",
+        "canteen/charging.rs",
         "service::Entity::find",
         1,
         "the daily charging job runs for every comune's services",
-    ),
-    (
-        "demo.rs",
-        "user::Entity::find",
-        1,
-        "seeding the demo data, before any request",
     ),
     // pagoPA: the receipt callback and the simulator are keyed by the ente's fiscal code
     // and the notice number (unique per ente), or by a checkout session's secret id.

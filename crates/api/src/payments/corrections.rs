@@ -102,15 +102,13 @@ pub async fn correct(
         &txn,
         &account,
         NewMovement {
-            kind: request.kind.into(),
-            amount_cents: cents,
-            description: format!("{}: {}", request.kind.label(), request.reason.trim()),
-            child_id: None,
-            service_day: None,
-            receipt_row_id: None,
-            meal_key: None,
             request_key: Some(request_key.clone()),
             created_by: Some(principal.user_id),
+            ..NewMovement::new(
+                request.kind.into(),
+                cents,
+                format!("{}: {}", request.kind.label(), request.reason.trim()),
+            )
         },
         now,
     )

@@ -1,7 +1,7 @@
 //! Payment notices: numbering per ente, creation for recharges, listing, status,
 //! cancellation.
 
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
@@ -18,6 +18,7 @@ use time::{Date, OffsetDateTime};
 
 use super::entity::{checkout_session, notice_counter, payment_notice};
 use crate::accounts::entity::user;
+use crate::db::upsert;
 use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -42,16 +43,15 @@ pub async fn next_notice_number<C: ConnectionTrait>(
     txn: &C,
     ente: &ente::Model,
 ) -> ApiResult<NoticeNumber> {
-    notice_counter::Entity::insert(notice_counter::ActiveModel {
-        ente_id: Set(ente.id),
-        next_value: Set(0),
-    })
-    .on_conflict(
-        OnConflict::column(notice_counter::Column::EnteId)
-            .do_nothing()
-            .to_owned(),
+    upsert(
+        txn,
+        [notice_counter::ActiveModel {
+            ente_id: Set(ente.id),
+            next_value: Set(0),
+        }],
+        [notice_counter::Column::EnteId],
+        [],
     )
-    .exec_without_returning(txn)
     .await?;
     notice_counter::Entity::update_many()
         .col_expr(

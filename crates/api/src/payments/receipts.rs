@@ -2,7 +2,7 @@
 //! from pagoPA (GPD callback), the simulator's checkout or the simulated counter.
 //! Idempotent: the same receipt delivered twice counts once.
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use std::collections::HashMap;
 
 use sea_orm::{
@@ -23,7 +23,7 @@ use super::ledger::{self, NewMovement};
 use super::notices;
 use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::db::{fetch_page, TenantScoped};
+use crate::db::{fetch_page, upsert, TenantScoped};
 use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -37,27 +37,26 @@ pub async fn process(
     let txn = db.begin().await?;
     // The insert comes first: it takes the write lock, and its unique receipt id makes a
     // second delivery of the same receipt a no-op even across server replicas.
-    let inserted = receipt::Entity::insert(receipt::ActiveModel {
-        ente_id: Set(None),
-        receipt_id: Set(r.receipt_id.clone()),
-        notice_number: Set(r.notice_number.clone()),
-        ente_fiscal_code: Set(r.ente_fiscal_code.clone()),
-        amount_cents: Set(r.amount_cents),
-        paid_at: Set(r.paid_at),
-        method: Set(r.method.code().into()),
-        psp: Set(r.psp_name.clone()),
-        payer_fiscal_code: Set(r.payer.as_ref().map(|p| p.fiscal_code.clone())),
-        outcome: Set(ReceiptOutcome::Processing),
-        notice_id: Set(None),
-        received_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::column(receipt::Column::ReceiptId)
-            .do_nothing()
-            .to_owned(),
+    let inserted = upsert(
+        &txn,
+        [receipt::ActiveModel {
+            ente_id: Set(None),
+            receipt_id: Set(r.receipt_id.clone()),
+            notice_number: Set(r.notice_number.clone()),
+            ente_fiscal_code: Set(r.ente_fiscal_code.clone()),
+            amount_cents: Set(r.amount_cents),
+            paid_at: Set(r.paid_at),
+            method: Set(r.method.code().into()),
+            psp: Set(r.psp_name.clone()),
+            payer_fiscal_code: Set(r.payer.as_ref().map(|p| p.fiscal_code.clone())),
+            outcome: Set(ReceiptOutcome::Processing),
+            notice_id: Set(None),
+            received_at: Set(now),
+            ..Default::default()
+        }],
+        [receipt::Column::ReceiptId],
+        [],
     )
-    .exec_without_returning(&txn)
     .await?;
     if inserted == 0 {
         txn.rollback().await?;
@@ -169,15 +168,12 @@ async fn apply(
                 txn,
                 &account,
                 NewMovement {
-                    kind: MovementKind::Recharge,
-                    amount_cents: notice.amount_cents,
-                    description: format!("Ricarica pagoPA, avviso {}", notice.notice_number),
-                    child_id: None,
-                    service_day: None,
                     receipt_row_id: Some(stored.id),
-                    meal_key: None,
-                    request_key: None,
-                    created_by: None,
+                    ..NewMovement::new(
+                        MovementKind::Recharge,
+                        notice.amount_cents,
+                        format!("Ricarica pagoPA, avviso {}", notice.notice_number),
+                    )
                 },
                 stored.paid_at,
             )
