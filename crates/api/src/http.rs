@@ -64,6 +64,16 @@ pub fn file_response(
         .body(body)
 }
 
+/// The record a request made (201), or the one an earlier request with the same key
+/// made (200).
+pub fn created_or_ok(created: bool, body: impl serde::Serialize) -> HttpResponse {
+    if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    }
+}
+
 /// A JSON request body, read with the app's `JsonConfig` (content type, size, syntax)
 /// and then into `T` field by field: a wrong or missing field, or one over its size
 /// limit, answers 400 with an Italian error naming it.

@@ -27,14 +27,14 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
     (
         "accounts/sessions.rs",
         "refresh_token::Entity::find",
-        2,
-        "by the hash of the presented refresh token or its family",
+        1,
+        "by the hash of the presented refresh token",
     ),
     (
         "accounts/sessions.rs",
         "refresh_token::Entity::update_many",
-        3,
-        "revokes by the presented token's family or id",
+        2,
+        "revokes a session or a user's sessions (the principal's), claims the presented token",
     ),
     (
         "accounts/sessions.rs",
@@ -130,12 +130,6 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "the receipt of a notice read scoped to the guardian",
     ),
     (
-        "payments/receipts.rs",
-        "user::Entity::find_by_id",
-        1,
-        "the guardian of a notice read scoped",
-    ),
-    (
         "payments/simulator.rs",
         "checkout_session::Entity::find",
         1,
@@ -163,8 +157,8 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
     (
         "payments/service.rs",
         "user::Entity::find_by_id",
-        2,
-        "the principal's own user, the guardian of a notice read scoped",
+        1,
+        "the principal's own user",
     ),
     (
         "payments/emissions.rs",
@@ -177,6 +171,12 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "service::Entity::find_by_id",
         1,
         "the service of an emission read scoped",
+    ),
+    (
+        "payments/notices.rs",
+        "user::Entity::find_by_id",
+        1,
+        "the guardian of a notice read scoped",
     ),
     (
         "payments/notices.rs",

@@ -226,10 +226,7 @@ pub async fn set(
     today: Date,
 ) -> ApiResult<ServiceCalendar> {
     let name = for_operator(db, principal, service_id).await?;
-    let problems = settings.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(problems));
-    }
+    ApiError::check(settings.problems())?;
     let mut weekdays = settings.serving_weekdays.clone();
     weekdays.sort_unstable();
     weekdays.dedup();
@@ -305,10 +302,7 @@ pub async fn add_closure(
     now: OffsetDateTime,
 ) -> ApiResult<ClosureAdded> {
     let name = for_operator(db, principal, service_id).await?;
-    let problems = request.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(problems));
-    }
+    ApiError::check(request.problems())?;
     let ente_id = principal.ente_id;
     let description = request.description.trim().to_owned();
     let txn = db.begin().await?;

@@ -149,10 +149,7 @@ pub async fn change(
         to,
         choice,
     } = *request;
-    let problems = request.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(problems));
-    }
+    ApiError::check(request.problems())?;
     let ctx = context(db, principal, child_id, service_id).await?;
     if !choice.allowed_by(&ctx.settings) {
         return Err(ApiError::field(

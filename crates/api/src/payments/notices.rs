@@ -12,7 +12,7 @@ use sportello_model::payments::{
     CheckoutStatus, Notice, NoticeDeadline, NoticePurpose, NoticeState, NoticeStatus,
 };
 use sportello_pagopa::{
-    DebtPosition, Error as PagopaError, NoticeConfig, NoticeNumber, Payer, PaymentGateway,
+    DebtPosition, Error as PagopaError, NoticeConfig, NoticeNumber, Payer, Payment, PaymentGateway,
 };
 use time::{Date, OffsetDateTime};
 
@@ -134,6 +134,28 @@ pub fn dto(notice: payment_notice::Model, today: Date) -> Notice {
         expires_on: notice.expires_on,
         created_at: notice.created_at,
     }
+}
+
+/// What the notice's documents show of it: its ente, the guardian it is addressed to, its
+/// object, and `amount_cents` (to pay, or paid).
+pub async fn document_payment(
+    db: &DatabaseConnection,
+    notice: &payment_notice::Model,
+    amount_cents: i64,
+) -> ApiResult<Payment> {
+    let ente = ente_by_id(db, notice.ente_id).await?;
+    let guardian = user::Entity::find_by_id(notice.guardian_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Payment {
+        ente_name: ente.name,
+        ente_fiscal_code: ente.fiscal_code,
+        payer_name: guardian.full_name(),
+        payer_fiscal_code: guardian.fiscal_code.into(),
+        object: notice.description.clone(),
+        amount_cents,
+    })
 }
 
 /// A notice of the guardian, or 404.

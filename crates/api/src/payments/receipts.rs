@@ -21,11 +21,9 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use super::entity::{emission, payment_notice, receipt};
 use super::ledger::{self, NewMovement};
 use super::notices;
-use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::db::{fetch_page, upsert, TenantScoped};
 use crate::entes::entity::ente;
-use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
 /// Stores the receipt and applies it, all in one transaction.
@@ -252,19 +250,9 @@ pub async fn pdf_for_guardian(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let ente = ente_by_id(db, principal.ente_id).await?;
-    let guardian = user::Entity::find_by_id(notice.guardian_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let local = sportello_model::rome::local(r.paid_at);
     let pdf = ReceiptDocument {
-        ente_name: ente.name,
-        ente_fiscal_code: ente.fiscal_code,
-        payer_name: guardian.full_name(),
-        payer_fiscal_code: guardian.fiscal_code.into(),
-        object: notice.description,
-        amount_cents: r.amount_cents,
+        payment: notices::document_payment(db, &notice, r.amount_cents).await?,
         paid_at: PrimitiveDateTime::new(local.date(), local.time()),
         method: PaymentMethod::from_code(&r.method),
         psp_name: r.psp.clone(),

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
@@ -34,15 +35,14 @@ pub async fn overview(
     principal: &Principal,
 ) -> ApiResult<Vec<PaymentService>> {
     let (ente_id, guardian_id) = (principal.ente_id, principal.user_id);
-    let children: Vec<i64> = child::Entity::find_in_ente(ente_id)
-        .filter(child::Column::GuardianId.eq(guardian_id))
-        .select_only()
+    let children = Query::select()
         .column(child::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .from(child::Entity)
+        .and_where(child::Column::EnteId.eq(ente_id))
+        .and_where(child::Column::GuardianId.eq(guardian_id))
+        .to_owned();
     let enrolled: HashSet<i64> = enrolment::Entity::find_in_ente(ente_id)
-        .filter(enrolment::Column::ChildId.is_in(children))
+        .filter(enrolment::Column::ChildId.in_subquery(children))
         .select_only()
         .column(enrolment::Column::ServiceId)
         .into_tuple()
@@ -323,25 +323,13 @@ pub async fn cancel_notice(
 /// paid at a counter.
 pub async fn notice_pdf(
     db: &DatabaseConnection,
-    principal: &Principal,
     notice: payment_notice::Model,
     now: OffsetDateTime,
 ) -> ApiResult<Vec<u8>> {
     notices::printable(&notice, rome::today(now))?;
-    let deadline = notices::deadline(&notice);
-    let ente = ente_by_id(db, principal.ente_id).await?;
-    let guardian = user::Entity::find_by_id(notice.guardian_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     NoticeDocument {
-        ente_name: ente.name,
-        ente_fiscal_code: ente.fiscal_code,
-        payer_name: guardian.full_name(),
-        payer_fiscal_code: guardian.fiscal_code.into(),
-        object: notice.description,
-        amount_cents: notice.amount_cents,
-        deadline,
+        payment: notices::document_payment(db, &notice, notice.amount_cents).await?,
+        deadline: notices::deadline(&notice),
         notice_number: notice.notice_number,
     }
     .render()

@@ -7,7 +7,7 @@ use sportello_model::{PageQuery, Problem};
 
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
-use crate::http::{resolve_page, Json, Query};
+use crate::http::{created_or_ok, resolve_page, Json, Query};
 use crate::payments::corrections;
 use crate::startup::AppState;
 
@@ -83,9 +83,5 @@ pub async fn correct_account(
         state.now(),
     )
     .await?;
-    Ok(if created {
-        HttpResponse::Created().json(movement)
-    } else {
-        HttpResponse::Ok().json(movement)
-    })
+    Ok(created_or_ok(created, movement))
 }

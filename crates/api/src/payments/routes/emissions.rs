@@ -7,7 +7,7 @@ use sportello_model::{Page, PageQuery};
 use super::gateway;
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
-use crate::http::{resolve_page, Json, Query};
+use crate::http::{created_or_ok, resolve_page, Json, Query};
 use crate::payments::emissions;
 use crate::startup::AppState;
 
@@ -38,11 +38,7 @@ pub async fn create_emission(
         state.now(),
     )
     .await?;
-    Ok(if created {
-        HttpResponse::Created().json(detail)
-    } else {
-        HttpResponse::Ok().json(detail)
-    })
+    Ok(created_or_ok(created, detail))
 }
 
 /// The guardian's emissions with DA PAGARE / PAGATO, latest due date first.

@@ -129,6 +129,6 @@ pub async fn notice_pdf(
     let notice =
         notices::find_for_guardian(&state.db, principal.ente_id, principal.user_id, *id).await?;
     let file_name = format!("avviso-{}.pdf", notice.notice_number);
-    let pdf = service::notice_pdf(&state.db, &principal, notice, state.now()).await?;
+    let pdf = service::notice_pdf(&state.db, notice, state.now()).await?;
     Ok(file_response("application/pdf", file_name, false, pdf))
 }

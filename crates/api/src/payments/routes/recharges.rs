@@ -6,9 +6,10 @@ use sportello_model::payments::{CheckoutStarted, Notice, RechargeRequest};
 use sportello_model::Problem;
 
 use super::gateway;
-use crate::auth::{can, Allowed};
+use crate::auth::{can, Allowed, Principal};
 use crate::error::ApiResult;
 use crate::http::Json;
+use crate::payments::entity::payment_notice;
 use crate::payments::service;
 use crate::startup::AppState;
 
@@ -33,16 +34,7 @@ pub async fn create_notice(
     id: web::Path<i64>,
     body: Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let notice = service::create_recharge_notice(
-        &state.db,
-        gateway(&state)?,
-        &principal,
-        *id,
-        &body.amount,
-        false,
-        state.now(),
-    )
-    .await?;
+    let notice = new_notice(&state, &principal, *id, &body, false).await?;
     Ok(HttpResponse::Created().json(service::notice_dto(notice, state.now())))
 }
 
@@ -67,16 +59,7 @@ pub async fn recharge_online(
     id: web::Path<i64>,
     body: Json<RechargeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let notice = service::create_recharge_notice(
-        &state.db,
-        gateway(&state)?,
-        &principal,
-        *id,
-        &body.amount,
-        true,
-        state.now(),
-    )
-    .await?;
+    let notice = new_notice(&state, &principal, *id, &body, true).await?;
     let started = service::pay_online(
         &state.db,
         &principal,
@@ -87,4 +70,25 @@ pub async fn recharge_online(
     )
     .await?;
     Ok(HttpResponse::Created().json(started))
+}
+
+/// The recharge notice asked for, registered with pagoPA; `online_only` for one online
+/// payment attempt.
+async fn new_notice(
+    state: &AppState,
+    principal: &Principal,
+    service_id: i64,
+    request: &RechargeRequest,
+    online_only: bool,
+) -> ApiResult<payment_notice::Model> {
+    service::create_recharge_notice(
+        &state.db,
+        gateway(state)?,
+        principal,
+        service_id,
+        &request.amount,
+        online_only,
+        state.now(),
+    )
+    .await
 }
