@@ -75,37 +75,41 @@ where
         .await
 }
 
-/// How many rows come before `page` (from 1), checked: an out-of-range page is an
-/// error, never a wrapped or panicking multiplication.
-pub fn page_offset(page: u64, per_page: u64) -> Result<u64, DbErr> {
-    PageRequest { page, per_page }
+/// How many rows come before the page, checked: an out-of-range page is an error, never a
+/// wrapped or panicking multiplication.
+pub fn page_offset(paging: PageRequest) -> Result<u64, DbErr> {
+    paging
         .offset()
         .filter(|offset| i64::try_from(*offset).is_ok())
-        .ok_or_else(|| DbErr::Custom(format!("page {page} of {per_page} is out of range")))
+        .ok_or_else(|| {
+            DbErr::Custom(format!(
+                "page {} of {} is out of range",
+                paging.page, paging.per_page
+            ))
+        })
 }
 
-/// One page (from 1) of a paginated query, mapped to DTOs, with the total count.
+/// One page of a paginated query, mapped to DTOs, with the total count.
 pub async fn fetch_page<'db, S, T>(
     paginator: Paginator<'db, DatabaseConnection, S>,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
     map: impl FnMut(S::Item) -> T,
 ) -> Result<Page<T>, DbErr>
 where
     S: SelectorTrait + 'db,
 {
-    page_offset(page, per_page)?;
+    page_offset(paging)?;
     let total = paginator.num_items().await?;
     let items = paginator
-        .fetch_page(page - 1)
+        .fetch_page(paging.page - 1)
         .await?
         .into_iter()
         .map(map)
         .collect();
     Ok(Page {
         items,
-        page,
-        per_page,
+        page: paging.page,
+        per_page: paging.per_page,
         total,
     })
 }

@@ -10,6 +10,7 @@ use sea_orm::{
 use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
+use sportello_model::page::PageRequest;
 use sportello_model::paths;
 use sportello_model::payments::{
     emission_description, CheckedEmission, EmissionDetail, EmissionLine, EmissionStatus,
@@ -296,15 +297,14 @@ async fn detail_of(db: &DatabaseConnection, e: emission::Model) -> ApiResult<Emi
 pub async fn list_for_guardian(
     db: &DatabaseConnection,
     principal: &Principal,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
 ) -> ApiResult<Page<EmissionSummary>> {
     let paginator = emission::Entity::find_in_ente(principal.ente_id)
         .filter(emission::Column::GuardianId.eq(principal.user_id))
         .order_by_desc(emission::Column::DueDate)
         .order_by_desc(emission::Column::Id)
-        .paginate(db, per_page);
-    let rows = fetch_page(paginator, page, per_page, |e| e).await?;
+        .paginate(db, paging.per_page);
+    let rows = fetch_page(paginator, paging, |e| e).await?;
     let notices: HashMap<i64, payment_notice::Model> =
         payment_notice::Entity::find_in_ente(principal.ente_id)
             .filter(payment_notice::Column::Id.is_in(rows.items.iter().map(|e| e.notice_id)))

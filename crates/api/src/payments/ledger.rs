@@ -9,6 +9,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use sportello_model::money::cents_to_decimal;
+use sportello_model::page::PageRequest;
 use sportello_model::payments::{Movement, MovementKind};
 use sportello_model::{rome, Page};
 use time::{Date, OffsetDateTime};
@@ -330,23 +331,22 @@ async fn move_balance<C: ConnectionTrait>(
 pub async fn movements(
     db: &DatabaseConnection,
     account: &prepaid_account::Model,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
 ) -> ApiResult<Page<Movement>> {
     let rows = ledger_movement::Entity::find()
         .filter(ledger_movement::Column::AccountId.eq(account.id))
         .order_by_desc(ledger_movement::Column::OccurredOn)
         .order_by_desc(ledger_movement::Column::Id)
-        .limit(per_page)
-        .offset(crate::db::page_offset(page, per_page)?)
+        .limit(paging.per_page)
+        .offset(crate::db::page_offset(paging)?)
         .all(db)
         .await?;
     let total = u64::try_from(account.movement_count).unwrap_or_default();
     let items = to_dtos(db, account.ente_id, rows).await?;
     Ok(Page {
         items,
-        page,
-        per_page,
+        page: paging.page,
+        per_page: paging.per_page,
         total,
     })
 }

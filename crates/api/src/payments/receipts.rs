@@ -10,6 +10,7 @@ use sea_orm::{
     QueryOrder, TransactionTrait,
 };
 use sportello_model::money::cents_to_decimal;
+use sportello_model::page::PageRequest;
 use sportello_model::paths;
 use sportello_model::payments::{
     EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome, ReceiptSummary,
@@ -192,16 +193,15 @@ async fn apply(
 pub async fn list_for_guardian(
     db: &DatabaseConnection,
     principal: &Principal,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
 ) -> ApiResult<Page<ReceiptSummary>> {
     let paginator = payment_notice::Entity::find_in_ente(principal.ente_id)
         .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
         .filter(payment_notice::Column::ReceiptRowId.is_not_null())
         .order_by_desc(payment_notice::Column::PaidAt)
         .order_by_desc(payment_notice::Column::Id)
-        .paginate(db, per_page);
-    let notices = fetch_page(paginator, page, per_page, |n| n).await?;
+        .paginate(db, paging.per_page);
+    let notices = fetch_page(paginator, paging, |n| n).await?;
     let receipts: HashMap<i64, receipt::Model> = receipt::Entity::find()
         .filter(receipt::Column::Id.is_in(notices.items.iter().filter_map(|n| n.receipt_row_id)))
         .all(db)

@@ -6,7 +6,7 @@ use sportello_model::PageQuery;
 
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
-use crate::http::{resolve_page, Query};
+use crate::http::Paging;
 use crate::payments::service;
 use crate::startup::AppState;
 
@@ -42,9 +42,8 @@ pub async fn statement(
     state: web::Data<AppState>,
     principal: Allowed<can::ReadPayments>,
     id: web::Path<i64>,
-    query: Query<PageQuery>,
+    paging: Paging,
 ) -> ApiResult<HttpResponse> {
-    let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok()
-        .json(service::statement(&state.db, &principal, *id, page, per_page, state.now()).await?))
+        .json(service::statement(&state.db, &principal, *id, *paging, state.now()).await?))
 }

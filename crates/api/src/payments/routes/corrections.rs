@@ -7,7 +7,7 @@ use sportello_model::{PageQuery, Problem};
 
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
-use crate::http::{created_or_ok, resolve_page, Json, Query};
+use crate::http::{created_or_ok, Json, Paging};
 use crate::payments::corrections;
 use crate::startup::AppState;
 
@@ -30,18 +30,16 @@ pub async fn family_statement(
     state: web::Data<AppState>,
     principal: Allowed<can::ReadFamilyAccounts>,
     path: web::Path<(i64, i64)>,
-    query: Query<PageQuery>,
+    paging: Paging,
 ) -> ApiResult<HttpResponse> {
     let (service_id, guardian_id) = path.into_inner();
-    let (page, per_page) = resolve_page(&query)?;
     Ok(HttpResponse::Ok().json(
         corrections::family_statement(
             &state.db,
             &principal,
             service_id,
             guardian_id,
-            page,
-            per_page,
+            *paging,
             state.now(),
         )
         .await?,

@@ -7,7 +7,7 @@ use sportello_model::{Page, PageQuery};
 use super::gateway;
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
-use crate::http::{created_or_ok, resolve_page, Json, Query};
+use crate::http::{created_or_ok, Json, Paging};
 use crate::payments::emissions;
 use crate::startup::AppState;
 
@@ -55,11 +55,12 @@ pub async fn create_emission(
 pub async fn list_emissions(
     state: web::Data<AppState>,
     principal: Allowed<can::ReadPayments>,
-    query: Query<PageQuery>,
+    paging: Paging,
 ) -> ApiResult<HttpResponse> {
-    let (page, per_page) = resolve_page(&query)?;
-    Ok(HttpResponse::Ok()
-        .json(emissions::list_for_guardian(&state.db, &principal, page, per_page).await?))
+    Ok(
+        HttpResponse::Ok()
+            .json(emissions::list_for_guardian(&state.db, &principal, *paging).await?),
+    )
 }
 
 /// One emission: due date, IUV, amount, lines, payment document and receipt.

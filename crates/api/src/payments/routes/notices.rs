@@ -8,7 +8,7 @@ use sportello_model::{Page, PageQuery, Problem};
 use super::gateway;
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
-use crate::http::{file_response, resolve_page, Query};
+use crate::http::{file_response, Paging};
 use crate::payments::{notices, service};
 use crate::startup::AppState;
 
@@ -27,12 +27,10 @@ pub async fn list_notices(
     state: web::Data<AppState>,
     principal: Allowed<can::ReadPayments>,
     id: web::Path<i64>,
-    query: Query<PageQuery>,
+    paging: Paging,
 ) -> ApiResult<HttpResponse> {
-    let (page, per_page) = resolve_page(&query)?;
-    Ok(HttpResponse::Ok().json(
-        service::list_notices(&state.db, &principal, *id, page, per_page, state.now()).await?,
-    ))
+    Ok(HttpResponse::Ok()
+        .json(service::list_notices(&state.db, &principal, *id, *paging, state.now()).await?))
 }
 
 /// One notice of the guardian.

@@ -8,7 +8,7 @@ use subtle::ConstantTimeEq;
 
 use crate::auth::{can, Allowed};
 use crate::error::{ApiError, ApiResult};
-use crate::http::{file_response, resolve_page, Query};
+use crate::http::{file_response, Paging};
 use crate::payments::receipts;
 use crate::startup::AppState;
 
@@ -66,11 +66,9 @@ pub async fn receipt_callback(
 pub async fn list_receipts(
     state: web::Data<AppState>,
     principal: Allowed<can::ReadPayments>,
-    query: Query<PageQuery>,
+    paging: Paging,
 ) -> ApiResult<HttpResponse> {
-    let (page, per_page) = resolve_page(&query)?;
-    Ok(HttpResponse::Ok()
-        .json(receipts::list_for_guardian(&state.db, &principal, page, per_page).await?))
+    Ok(HttpResponse::Ok().json(receipts::list_for_guardian(&state.db, &principal, *paging).await?))
 }
 
 /// The receipt (ricevuta) as PDF.
