@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, Paginator,
-    QueryFilter, Select, SelectorTrait,
+    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DbErr, EntityTrait, IntoActiveModel, Paginator, QueryFilter, Select, SelectorTrait,
 };
 use sportello_model::page::PageRequest;
 use sportello_model::Page;
@@ -69,37 +70,68 @@ macro_rules! entity_basics {
 }
 pub(crate) use entity_basics;
 
-/// How many rows come before `page` (from 1), checked: an out-of-range page is an
-/// error, never a wrapped or panicking multiplication.
-pub fn page_offset(page: u64, per_page: u64) -> Result<u64, DbErr> {
-    PageRequest { page, per_page }
-        .offset()
-        .filter(|offset| i64::try_from(*offset).is_ok())
-        .ok_or_else(|| DbErr::Custom(format!("page {page} of {per_page} is out of range")))
+/// Inserts `rows` in one statement; a row whose `key` columns match a stored row updates
+/// that row's `update` columns instead, or leaves it as it is when `update` is empty.
+/// Returns the rows inserted or updated.
+pub async fn upsert<A, C>(
+    db: &C,
+    rows: impl IntoIterator<Item = A>,
+    key: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+    update: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+) -> Result<u64, DbErr>
+where
+    A: ActiveModelTrait,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    let mut conflict = OnConflict::columns(key);
+    let update: Vec<_> = update.into_iter().collect();
+    if update.is_empty() {
+        conflict.do_nothing();
+    } else {
+        conflict.update_columns(update);
+    }
+    <A::Entity as EntityTrait>::insert_many(rows)
+        .on_conflict(conflict)
+        .exec_without_returning(db)
+        .await
 }
 
-/// One page (from 1) of a paginated query, mapped to DTOs, with the total count.
+/// How many rows come before the page, checked: an out-of-range page is an error, never a
+/// wrapped or panicking multiplication.
+pub fn page_offset(paging: PageRequest) -> Result<u64, DbErr> {
+    paging
+        .offset()
+        .filter(|offset| i64::try_from(*offset).is_ok())
+        .ok_or_else(|| {
+            DbErr::Custom(format!(
+                "page {} of {} is out of range",
+                paging.page, paging.per_page
+            ))
+        })
+}
+
+/// One page of a paginated query, mapped to DTOs, with the total count.
 pub async fn fetch_page<'db, S, T>(
     paginator: Paginator<'db, DatabaseConnection, S>,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
     map: impl FnMut(S::Item) -> T,
 ) -> Result<Page<T>, DbErr>
 where
     S: SelectorTrait + 'db,
 {
-    page_offset(page, per_page)?;
+    page_offset(paging)?;
     let total = paginator.num_items().await?;
     let items = paginator
-        .fetch_page(page - 1)
+        .fetch_page(paging.page - 1)
         .await?
         .into_iter()
         .map(map)
         .collect();
     Ok(Page {
         items,
-        page,
-        per_page,
+        page: paging.page,
+        per_page: paging.per_page,
         total,
     })
 }

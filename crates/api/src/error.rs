@@ -37,6 +37,15 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// Refuses with every field error of `problems`, if there are any.
+    pub fn check(problems: Vec<FieldError>) -> ApiResult<()> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(problems))
+        }
+    }
+
     pub fn internal(err: impl std::fmt::Display) -> ApiError {
         ApiError::Internal(err.to_string())
     }
@@ -286,44 +295,34 @@ pub mod responses {
     use sportello_model::Problem;
     use utoipa::ToResponse;
 
-    /// Invalid request: a path, query or body field is missing, malformed or over its
-    /// limit (`errors` names each field), or the body is not JSON.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct BadRequest(pub Problem);
+    /// Declares each problem answer shared by the operations, its description the doc
+    /// comment.
+    macro_rules! problem_responses {
+        ($($(#[doc = $doc:literal])+ $name:ident;)+) => {$(
+            $(#[doc = $doc])+
+            #[derive(ToResponse)]
+            #[response(content_type = "application/problem+json")]
+            pub struct $name(pub Problem);
+        )+};
+    }
 
-    /// Missing, expired or invalid access token (`WWW-Authenticate: Bearer`).
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct Unauthorized(pub Problem);
-
-    /// The user's role may not do this.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct Forbidden(pub Problem);
-
-    /// Unknown, or not visible to this user: the same answer either way.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct NotFound(pub Problem);
-
-    /// The request conflicts with the current state; `detail` says why.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct Conflict(pub Problem);
-
-    /// Too many attempts; `Retry-After` says when to try again.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct TooManyRequests(pub Problem);
-
-    /// The body is larger than the server accepts.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct PayloadTooLarge(pub Problem);
-
-    /// The address (path and query) is longer than the server reads.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct UriTooLong(pub Problem);
+    problem_responses! {
+        /// Invalid request: a path, query or body field is missing, malformed or over its
+        /// limit (`errors` names each field), or the body is not JSON.
+        BadRequest;
+        /// Missing, expired or invalid access token (`WWW-Authenticate: Bearer`).
+        Unauthorized;
+        /// The user's role may not do this.
+        Forbidden;
+        /// Unknown, or not visible to this user: the same answer either way.
+        NotFound;
+        /// The request conflicts with the current state; `detail` says why.
+        Conflict;
+        /// Too many attempts; `Retry-After` says when to try again.
+        TooManyRequests;
+        /// The body is larger than the server accepts.
+        PayloadTooLarge;
+        /// The address (path and query) is longer than the server reads.
+        UriTooLong;
+    }
 }

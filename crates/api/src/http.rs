@@ -14,16 +14,39 @@ use base64::Engine;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use sportello_model::limits::RequestLimits;
+use sportello_model::page::PageRequest;
 use sportello_model::{dates, FieldError, PageQuery};
 
 use crate::error::{ApiError, ApiResult};
 
-/// Page number (from 1) and size of a list request, or a 400 naming the field.
-pub fn resolve_page(query: &PageQuery) -> ApiResult<(u64, u64)> {
-    query
-        .resolve()
-        .map(|request| (request.page, request.per_page))
-        .map_err(|(field, message)| ApiError::field(field, message))
+/// The page (from 1) and size of a list request, read from the query (`page`,
+/// `per_page`, as [`Query`] reads) within their bounds, or a 400 naming the field.
+pub struct Paging(pub PageRequest);
+
+impl std::ops::Deref for Paging {
+    type Target = PageRequest;
+
+    fn deref(&self) -> &PageRequest {
+        &self.0
+    }
+}
+
+impl FromRequest for Paging {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        std::future::ready(
+            Query::<PageQuery>::from_request(req, payload)
+                .into_inner()
+                .and_then(|query| {
+                    query
+                        .resolve()
+                        .map(Paging)
+                        .map_err(|(field, message)| ApiError::field(field, message).into())
+                }),
+        )
+    }
 }
 
 /// The client's address as seen by this server (the peer address; a proxy in front must
@@ -62,6 +85,16 @@ pub fn file_response(
             parameters: vec![DispositionParam::Filename(file_name)],
         })
         .body(body)
+}
+
+/// The record a request made (201), or the one an earlier request with the same key
+/// made (200).
+pub fn created_or_ok(created: bool, body: impl serde::Serialize) -> HttpResponse {
+    if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    }
 }
 
 /// A JSON request body, read with the app's `JsonConfig` (content type, size, syntax)

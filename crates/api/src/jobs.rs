@@ -1,73 +1,58 @@
-//! Jobs the server runs on its own: charging the meals of the last closed school days,
-//! and withdrawing the notices of online payment attempts that ended without payment.
-//! Safe with several replicas: both are idempotent in the database.
+//! The schedules of the jobs the server runs on its own: charging the meals of the last
+//! closed school days (`canteen::charging`), and withdrawing the notices of online
+//! payment attempts that ended without payment (`payments::notices`). Safe with several
+//! replicas: both are idempotent in the database.
 
+use std::fmt::Display;
+use std::future::Future;
 use std::time::Duration;
 
-use sea_orm::{DatabaseConnection, EntityTrait};
-use sportello_model::rome;
+use crate::canteen::charging::charge_recent_days;
+use crate::error::ApiResult;
+use crate::payments::notices::cancel_abandoned;
+use crate::startup::AppState;
 
-use sportello_pagopa::PaymentGateway;
-
-use crate::bookings::canteen::charge_day;
-use crate::entes::entity::service;
-use crate::startup::Clock;
-
-const EVERY: Duration = Duration::from_secs(15 * 60);
+/// How often the closed days are charged.
+const CHARGE_EVERY: Duration = Duration::from_secs(15 * 60);
 /// How often abandoned online payment attempts are looked for.
 const ABANDONED_EVERY: Duration = Duration::from_secs(5 * 60);
-/// Closed days looked at on each run (a server that was down catches up).
-const DAYS_BACK: i64 = 7;
 
-/// Charges every prepaid service's closed days of the last week, then again every 15
-/// minutes, until the server stops.
-pub async fn charge_meals_forever(db: DatabaseConnection, clock: std::sync::Arc<Clock>) {
-    loop {
-        if let Err(err) = charge_recent_days(&db, &clock).await {
-            tracing::error!(%err, "meal charging failed");
-        }
-        tokio::time::sleep(EVERY).await;
+/// Starts the jobs the configuration asks for; they run until the server stops.
+pub fn start(state: &AppState) {
+    if state.config.charge_job {
+        let (db, clock) = (state.db.clone(), state.clock.clone());
+        actix_web::rt::spawn(every(CHARGE_EVERY, "meal charging", move || {
+            let (db, now) = (db.clone(), clock.now());
+            async move { charge_recent_days(&db, now).await }
+        }));
+    }
+    if let Some(gateway) = state.gateway.clone() {
+        let (db, clock) = (state.db.clone(), state.clock.clone());
+        actix_web::rt::spawn(every(
+            ABANDONED_EVERY,
+            "cancelling abandoned online notices",
+            move || {
+                let (db, gateway, now) = (db.clone(), gateway.clone(), clock.now());
+                async move { cancel_abandoned(&db, gateway.as_ref(), now, None).await }
+            },
+        ));
     }
 }
 
-async fn charge_recent_days(
-    db: &DatabaseConnection,
-    clock: &Clock,
-) -> Result<(), crate::error::ApiError> {
-    let now = clock.now();
-    let today = rome::today(now);
-    let services = service::Entity::find().all(db).await?;
-    for s in services.iter().filter(|s| s.kind.serves_meals()) {
-        for back in 1..=DAYS_BACK {
-            let day = today - time::Duration::days(back);
-            match charge_day(db, s.ente_id, s.id, day, now).await {
-                Ok(report) if report.charged > 0 => {
-                    tracing::info!(service = s.id, %day, charged = report.charged, "meals charged")
-                }
-                Ok(_) | Err(crate::error::ApiError::Conflict(_)) => {}
-                Err(err) => return Err(err),
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Cancels the notices made for online payment attempts that ended without payment (the
-/// checkout was left or timed out), with pagoPA too, every few minutes until the server
-/// stops.
-pub async fn cancel_abandoned_notices_forever(
-    db: DatabaseConnection,
-    gateway: std::sync::Arc<dyn PaymentGateway>,
-    clock: std::sync::Arc<Clock>,
-) {
+/// Runs `run` now and then every `period`, logging how many records it handled (when
+/// any) or why it failed.
+async fn every<F, Fut, N>(period: Duration, job: &'static str, mut run: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ApiResult<N>>,
+    N: Display + Default + PartialEq,
+{
     loop {
-        match crate::payments::notices::cancel_abandoned(&db, gateway.as_ref(), clock.now(), None)
-            .await
-        {
-            Ok(0) => {}
-            Ok(cancelled) => tracing::info!(cancelled, "abandoned online notices cancelled"),
-            Err(err) => tracing::error!(%err, "cancelling abandoned notices failed"),
+        match run().await {
+            Ok(count) if count == N::default() => {}
+            Ok(count) => tracing::info!(job, %count, "job done"),
+            Err(err) => tracing::error!(job, %err, "job failed"),
         }
-        tokio::time::sleep(ABANDONED_EVERY).await;
+        tokio::time::sleep(period).await;
     }
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod bookings;
+pub mod canteen;
 pub mod children;
 pub mod communications;
 pub mod config;

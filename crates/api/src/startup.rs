@@ -21,7 +21,10 @@ use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
-use crate::{accounts, bookings, children, content, demo, entes, openapi, payments, test_clock};
+use crate::{
+    accounts, bookings, canteen, children, content, demo, entes, jobs, openapi, payments,
+    test_clock,
+};
 use sportello_model::paths;
 
 pub struct AppState {
@@ -123,7 +126,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     payments::routes::configure(cfg);
     bookings::routes::configure(cfg);
     bookings::calendar_routes::configure(cfg);
-    bookings::canteen_routes::configure(cfg);
+    canteen::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
@@ -222,19 +225,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         dev_idp,
         config,
     });
-    if state.config.charge_job {
-        actix_web::rt::spawn(crate::jobs::charge_meals_forever(
-            state.db.clone(),
-            state.clock.clone(),
-        ));
-    }
-    if let Some(gateway) = state.gateway.clone() {
-        actix_web::rt::spawn(crate::jobs::cancel_abandoned_notices_forever(
-            state.db.clone(),
-            gateway,
-            state.clock.clone(),
-        ));
-    }
+    jobs::start(&state);
     let static_dir = PathBuf::from(&state.config.static_dir);
     let simulator = state.config.pagopa_simulator;
     let test_environment = state.config.environment == Environment::Test;

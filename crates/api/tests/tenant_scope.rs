@@ -27,14 +27,14 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
     (
         "accounts/sessions.rs",
         "refresh_token::Entity::find",
-        2,
-        "by the hash of the presented refresh token or its family",
+        1,
+        "by the hash of the presented refresh token",
     ),
     (
         "accounts/sessions.rs",
         "refresh_token::Entity::update_many",
-        3,
-        "revokes by the presented token's family or id",
+        2,
+        "revokes a session or a user's sessions (the principal's), claims the presented token",
     ),
     (
         "accounts/sessions.rs",
@@ -84,18 +84,12 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         1,
         "the principal's own user row",
     ),
-    // Jobs and seeding that run across every comune.
+    // Jobs that run across every comune.
     (
-        "jobs.rs",
+        "canteen/charging.rs",
         "service::Entity::find",
         1,
         "the daily charging job runs for every comune's services",
-    ),
-    (
-        "demo.rs",
-        "user::Entity::find",
-        1,
-        "seeding the demo data, before any request",
     ),
     // pagoPA: the receipt callback and the simulator are keyed by the ente's fiscal code
     // and the notice number (unique per ente), or by a checkout session's secret id.
@@ -136,12 +130,6 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "the receipt of a notice read scoped to the guardian",
     ),
     (
-        "payments/receipts.rs",
-        "user::Entity::find_by_id",
-        1,
-        "the guardian of a notice read scoped",
-    ),
-    (
         "payments/simulator.rs",
         "checkout_session::Entity::find",
         1,
@@ -169,8 +157,8 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
     (
         "payments/service.rs",
         "user::Entity::find_by_id",
-        2,
-        "the principal's own user, the guardian of a notice read scoped",
+        1,
+        "the principal's own user",
     ),
     (
         "payments/emissions.rs",
@@ -183,6 +171,12 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "service::Entity::find_by_id",
         1,
         "the service of an emission read scoped",
+    ),
+    (
+        "payments/notices.rs",
+        "user::Entity::find_by_id",
+        1,
+        "the guardian of a notice read scoped",
     ),
     (
         "payments/notices.rs",

@@ -19,7 +19,7 @@ pub use error::Error;
 pub use gateway::{DebtPosition, Payer, PaymentGateway, PaymentMethod, Receipt};
 pub use gpd::{iupd, GpdClient, GpdConfig, SUBSCRIPTION_KEY_HEADER};
 pub use notice::{AuxDigit, Iuv, NoticeConfig, NoticeNumber, MAX_SEQUENCE};
-pub use pdf::{NoticeDocument, ReceiptDocument};
+pub use pdf::{NoticeDocument, Payment, ReceiptDocument};
 pub use qr::{EnteFiscalCode, QrPayload};
 pub use simulator::{SimulatorGateway, SIMULATED_PSP};
 

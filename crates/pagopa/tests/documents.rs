@@ -6,7 +6,7 @@ use std::process::Command;
 
 use sportello_model::payments::NoticeDeadline;
 use sportello_pagopa::{
-    EnteFiscalCode, Error, NoticeDocument, NoticeNumber, PaymentMethod, ReceiptDocument,
+    EnteFiscalCode, Error, NoticeDocument, NoticeNumber, Payment, PaymentMethod, ReceiptDocument,
 };
 use time::macros::{date, datetime};
 
@@ -109,14 +109,20 @@ fn parse_pgm(data: &[u8]) -> (usize, usize, &[u8]) {
     (width, height, pixels)
 }
 
-fn notice() -> NoticeDocument {
-    NoticeDocument {
+fn payment() -> Payment {
+    Payment {
         ente_name: "Comune di Mozzecane".to_string(),
         ente_fiscal_code: EnteFiscalCode::parse("00123450165").expect("valid"),
         payer_name: "Niccolò Saccà".to_string(),
         payer_fiscal_code: "SCCNCL80A01F241X".to_string(),
         object: "Retta Marzo 2024 – Trasporto scolastico".to_string(),
         amount_cents: 4760,
+    }
+}
+
+fn notice() -> NoticeDocument {
+    NoticeDocument {
+        payment: payment(),
         deadline: NoticeDeadline::DueBy(date!(2024 - 04 - 27)),
         notice_number: NoticeNumber::parse("003012410800055787").expect("valid"),
     }
@@ -124,12 +130,7 @@ fn notice() -> NoticeDocument {
 
 fn receipt() -> ReceiptDocument {
     ReceiptDocument {
-        ente_name: "Comune di Mozzecane".to_string(),
-        ente_fiscal_code: EnteFiscalCode::parse("00123450165").expect("valid"),
-        payer_name: "Niccolò Saccà".to_string(),
-        payer_fiscal_code: "SCCNCL80A01F241X".to_string(),
-        object: "Retta Marzo 2024 – Trasporto scolastico".to_string(),
-        amount_cents: 4760,
+        payment: payment(),
         paid_at: datetime!(2024-04-27 10:15),
         method: PaymentMethod::Satispay,
         psp_name: "Simulatore pagoPA".to_string(),
@@ -196,8 +197,8 @@ fn a_notice_without_due_date_says_so() {
 #[test]
 fn long_texts_are_wrapped_and_cut_not_lost_off_the_page() {
     let mut n = notice();
-    n.object = "Retta del servizio di trasporto scolastico ".repeat(12);
-    n.ente_name = "Unione dei Comuni ".repeat(20);
+    n.payment.object = "Retta del servizio di trasporto scolastico ".repeat(12);
+    n.payment.ente_name = "Unione dei Comuni ".repeat(20);
     let text = pdftotext(&n.render().expect("rendered"), "notice-long");
     assert!(text.contains('…'), "{text}");
     assert!(text.contains("0030 1241 0800 0557 87"));
@@ -206,11 +207,11 @@ fn long_texts_are_wrapped_and_cut_not_lost_off_the_page() {
 #[test]
 fn the_notice_refuses_incomplete_data() {
     let mut n = notice();
-    n.amount_cents = 0;
+    n.payment.amount_cents = 0;
     assert!(matches!(n.render(), Err(Error::Amount)));
 
     let mut n = notice();
-    n.object = " ".to_string();
+    n.payment.object = " ".to_string();
     assert_eq!(
         n.render().expect_err("no object").to_string(),
         "Manca un dato obbligatorio: oggetto del pagamento."
@@ -248,7 +249,7 @@ fn the_receipt_shows_the_payment() {
 #[test]
 fn the_receipt_refuses_incomplete_data() {
     let mut r = receipt();
-    r.amount_cents = -5;
+    r.payment.amount_cents = -5;
     assert!(matches!(r.render(), Err(Error::Amount)));
 
     let mut r = receipt();

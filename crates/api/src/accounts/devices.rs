@@ -2,12 +2,12 @@
 //! the account remembers its hash. Failed logins from elsewhere never lock a known device
 //! out (see `throttle`).
 
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 
 use super::entity::{known_device, user};
 use super::secrets::{random_token, token_hash};
+use crate::db::upsert;
 use crate::error::ApiResult;
 
 /// The device cookie as a browser presents it, when it has the shape of one we issue.
@@ -47,23 +47,22 @@ pub async fn remember(
     now: OffsetDateTime,
 ) -> ApiResult<String> {
     let token = presented(token).map_or_else(random_token, str::to_owned);
-    known_device::Entity::insert(known_device::ActiveModel {
-        ente_id: Set(user.ente_id),
-        user_id: Set(user.id),
-        device_hash: Set(device_hash(&token)),
-        created_at: Set(now),
-        last_login_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
+    upsert(
+        db,
+        [known_device::ActiveModel {
+            ente_id: Set(user.ente_id),
+            user_id: Set(user.id),
+            device_hash: Set(device_hash(&token)),
+            created_at: Set(now),
+            last_login_at: Set(now),
+            ..Default::default()
+        }],
+        [
             known_device::Column::UserId,
             known_device::Column::DeviceHash,
-        ])
-        .update_column(known_device::Column::LastLoginAt)
-        .to_owned(),
+        ],
+        [known_device::Column::LastLoginAt],
     )
-    .exec_without_returning(db)
     .await?;
     Ok(token)
 }

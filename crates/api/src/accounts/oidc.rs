@@ -63,6 +63,19 @@ fn provider_error(detail: impl std::fmt::Display) -> ApiError {
     )
 }
 
+/// The provider's JSON answer to `request`; a failed request, an error status or an
+/// unreadable answer is the provider's error.
+async fn answer<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> ApiResult<T> {
+    request
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .map_err(provider_error)?
+        .json()
+        .await
+        .map_err(provider_error)
+}
+
 impl OidcClient {
     pub fn new(providers: Vec<OidcProviderConfig>) -> OidcClient {
         OidcClient {
@@ -94,32 +107,18 @@ impl OidcClient {
     }
 
     async fn fetch_meta(&self, p: &OidcProviderConfig) -> ApiResult<ProviderMeta> {
-        let discovery: Discovery = self
-            .http
-            .get(format!("{}/.well-known/openid-configuration", p.issuer))
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(provider_error)?
-            .json()
-            .await
-            .map_err(provider_error)?;
+        let discovery: Discovery = answer(
+            self.http
+                .get(format!("{}/.well-known/openid-configuration", p.issuer)),
+        )
+        .await?;
         if discovery.issuer.trim_end_matches('/') != p.issuer {
             return Err(provider_error(format!(
                 "issuer mismatch: {} vs {}",
                 discovery.issuer, p.issuer
             )));
         }
-        let keys: JwkSet = self
-            .http
-            .get(&discovery.jwks_uri)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(provider_error)?
-            .json()
-            .await
-            .map_err(provider_error)?;
+        let keys: JwkSet = answer(self.http.get(&discovery.jwks_uri)).await?;
         let meta = ProviderMeta {
             discovery,
             keys,
@@ -255,17 +254,8 @@ impl OidcClient {
         if let Some(secret) = &p.client_secret {
             form.push(("client_secret", secret.expose_secret()));
         }
-        let tokens: TokenEndpointResponse = self
-            .http
-            .post(&meta.discovery.token_endpoint)
-            .form(&form)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(provider_error)?
-            .json()
-            .await
-            .map_err(provider_error)?;
+        let tokens: TokenEndpointResponse =
+            answer(self.http.post(&meta.discovery.token_endpoint).form(&form)).await?;
         let claims = self.verify_id_token(p, meta, &tokens.id_token, now).await?;
         if claims.get("nonce").and_then(|n| n.as_str()) != Some(login.nonce.as_str()) {
             return Err(provider_error("nonce mismatch"));

@@ -2,7 +2,7 @@
 //! Presenting a token that was already rotated means it leaked: the whole session
 //! (token family) is revoked.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, TransactionTrait,
@@ -60,19 +60,28 @@ pub async fn start(
     insert_token(db, user, uuid::Uuid::new_v4().to_string(), ttl_days, now).await
 }
 
+/// Revokes the tokens `which` selects that are not revoked yet.
+async fn revoke<C: ConnectionTrait>(
+    db: &C,
+    which: SimpleExpr,
+    now: OffsetDateTime,
+) -> ApiResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(which)
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Revokes every token of a session.
 pub async fn revoke_family<C: ConnectionTrait>(
     db: &C,
     family: &str,
     now: OffsetDateTime,
 ) -> ApiResult<()> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::FamilyId.eq(family))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
+    revoke(db, refresh_token::Column::FamilyId.eq(family), now).await
 }
 
 /// Revokes every session of a user (after a password change).
@@ -81,22 +90,23 @@ pub async fn revoke_user<C: ConnectionTrait>(
     user_id: i64,
     now: OffsetDateTime,
 ) -> ApiResult<()> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
+    revoke(db, refresh_token::Column::UserId.eq(user_id), now).await
+}
+
+/// The stored refresh token presented, if it is known.
+async fn presented(
+    db: &DatabaseConnection,
+    token: &str,
+) -> ApiResult<Option<refresh_token::Model>> {
+    Ok(refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
+        .one(db)
+        .await?)
 }
 
 /// The session a refresh token belongs to, if the token is known.
 pub async fn family_of(db: &DatabaseConnection, token: &str) -> ApiResult<Option<String>> {
-    Ok(refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
-        .one(db)
-        .await?
-        .map(|t| t.family_id))
+    Ok(presented(db, token).await?.map(|t| t.family_id))
 }
 
 /// Exchanges a refresh token for a new one in the same session.
@@ -106,11 +116,7 @@ pub async fn rotate(
     ttl_days: i64,
     now: OffsetDateTime,
 ) -> ApiResult<(user::Model, IssuedSession)> {
-    let stored = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
-        .one(db)
-        .await?
-        .ok_or_else(expired_session)?;
+    let stored = presented(db, token).await?.ok_or_else(expired_session)?;
     if stored.revoked_at.is_some() || stored.expires_at <= now {
         return Err(expired_session());
     }

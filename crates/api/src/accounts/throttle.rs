@@ -11,11 +11,14 @@
 
 use std::time::Duration;
 
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use time::OffsetDateTime;
 
 use super::entity::login_throttle;
+use crate::db::upsert;
 use crate::error::{ApiError, ApiResult};
 
 /// From this many failures of the most specific key on, each further failed login is
@@ -140,6 +143,13 @@ pub async fn ensure_not_locked(
     Ok(())
 }
 
+/// A counter not locked at `now`.
+fn unlocked(now: OffsetDateTime) -> Condition {
+    Condition::any()
+        .add(login_throttle::Column::LockedUntil.is_null())
+        .add(login_throttle::Column::LockedUntil.lte(now))
+}
+
 /// Counts one attempt for `key`, locking it when it reaches its limit. Returns the count
 /// in the current window, which only grows until the window starts again, so concurrent
 /// attempts never read a count below their own.
@@ -148,18 +158,17 @@ async fn record_one(
     key: &ThrottleKey,
     now: OffsetDateTime,
 ) -> ApiResult<i32> {
-    login_throttle::Entity::insert(login_throttle::ActiveModel {
-        key: Set(key.key.clone()),
-        failures: Set(0),
-        window_started_at: Set(now),
-        locked_until: Set(None),
-    })
-    .on_conflict(
-        OnConflict::column(login_throttle::Column::Key)
-            .do_nothing()
-            .to_owned(),
+    upsert(
+        db,
+        [login_throttle::ActiveModel {
+            key: Set(key.key.clone()),
+            failures: Set(0),
+            window_started_at: Set(now),
+            locked_until: Set(None),
+        }],
+        [login_throttle::Column::Key],
+        [],
     )
-    .exec_without_returning(db)
     .await?;
     // A window that has passed starts again (unless the key is still locked).
     login_throttle::Entity::update_many()
@@ -167,11 +176,7 @@ async fn record_one(
         .col_expr(login_throttle::Column::WindowStartedAt, Expr::value(now))
         .filter(login_throttle::Column::Key.eq(key.key.clone()))
         .filter(login_throttle::Column::WindowStartedAt.lt(now - key.window))
-        .filter(
-            login_throttle::Column::LockedUntil
-                .is_null()
-                .or(login_throttle::Column::LockedUntil.lte(now)),
-        )
+        .filter(unlocked(now))
         .exec(db)
         .await?;
     login_throttle::Entity::update_many()
@@ -194,11 +199,7 @@ async fn record_one(
                 Expr::value(now + key.lock_for),
             )
             .filter(login_throttle::Column::Key.eq(key.key.clone()))
-            .filter(
-                login_throttle::Column::LockedUntil
-                    .is_null()
-                    .or(login_throttle::Column::LockedUntil.lte(now)),
-            )
+            .filter(unlocked(now))
             .exec(db)
             .await?;
     }

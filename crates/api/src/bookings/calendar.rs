@@ -4,7 +4,7 @@
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -17,10 +17,10 @@ use sportello_model::money::cents_to_decimal;
 use sportello_model::{rome, Weekdays};
 use time::{Date, Month, OffsetDateTime};
 
-use super::canteen::reverse_meals;
 use super::entity::{closure, service_calendar};
 use crate::auth::Principal;
-use crate::db::TenantScoped;
+use crate::canteen::charging::reverse_meals;
+use crate::db::{upsert, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
@@ -231,24 +231,23 @@ pub async fn set(
         Some(weekdays) if problems.is_empty() => weekdays,
         _ => return Err(ApiError::Validation(problems)),
     };
-    service_calendar::Entity::insert(service_calendar::ActiveModel {
-        ente_id: Set(principal.ente_id),
-        service_id: Set(service_id),
-        first_day: Set(settings.first_day),
-        last_day: Set(settings.last_day),
-        serving_weekdays: Set(weekdays),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::column(service_calendar::Column::ServiceId)
-            .update_columns([
-                service_calendar::Column::FirstDay,
-                service_calendar::Column::LastDay,
-                service_calendar::Column::ServingWeekdays,
-            ])
-            .to_owned(),
+    upsert(
+        db,
+        [service_calendar::ActiveModel {
+            ente_id: Set(principal.ente_id),
+            service_id: Set(service_id),
+            first_day: Set(settings.first_day),
+            last_day: Set(settings.last_day),
+            serving_weekdays: Set(weekdays),
+            ..Default::default()
+        }],
+        [service_calendar::Column::ServiceId],
+        [
+            service_calendar::Column::FirstDay,
+            service_calendar::Column::LastDay,
+            service_calendar::Column::ServingWeekdays,
+        ],
     )
-    .exec_without_returning(db)
     .await?;
     describe(db, principal.ente_id, service_id, name, today).await
 }
@@ -299,10 +298,7 @@ pub async fn add_closure(
     now: OffsetDateTime,
 ) -> ApiResult<ClosureAdded> {
     let name = for_operator(db, principal, service_id).await?;
-    let problems = request.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(problems));
-    }
+    ApiError::check(request.problems())?;
     let ente_id = principal.ente_id;
     let description = request.description.trim().to_owned();
     let txn = db.begin().await?;

@@ -4,8 +4,6 @@
 
 pub mod calendar;
 pub mod calendar_routes;
-pub mod canteen;
-pub mod canteen_routes;
 pub mod entity;
 pub mod routes;
 pub mod service;

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
 };
@@ -19,7 +18,7 @@ use super::entity::booking;
 use crate::auth::Principal;
 use crate::children::entity::enrolment;
 use crate::children::service::find_visible;
-use crate::db::TenantScoped;
+use crate::db::{upsert, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::{by_id as ente_by_id, meal_service, settings};
 use crate::error::{ApiError, ApiResult};
@@ -150,10 +149,7 @@ pub async fn change(
         to,
         choice,
     } = *request;
-    let problems = request.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(problems));
-    }
+    ApiError::check(request.problems())?;
     let ctx = context(db, principal, child_id, service_id).await?;
     if !choice.allowed_by(&ctx.settings) {
         return Err(ApiError::field(
@@ -190,30 +186,29 @@ pub async fn change(
                 .exec(&txn)
                 .await?;
         } else {
-            booking::Entity::insert(booking::ActiveModel {
-                ente_id: Set(principal.ente_id),
-                child_id: Set(child_id),
-                service_id: Set(service_id),
-                day: Set(*day),
-                choice: Set(choice),
-                updated_by: Set(principal.user_id),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::columns([
+            upsert(
+                &txn,
+                [booking::ActiveModel {
+                    ente_id: Set(principal.ente_id),
+                    child_id: Set(child_id),
+                    service_id: Set(service_id),
+                    day: Set(*day),
+                    choice: Set(choice),
+                    updated_by: Set(principal.user_id),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }],
+                [
                     booking::Column::ChildId,
                     booking::Column::ServiceId,
                     booking::Column::Day,
-                ])
-                .update_columns([
+                ],
+                [
                     booking::Column::Choice,
                     booking::Column::UpdatedBy,
                     booking::Column::UpdatedAt,
-                ])
-                .to_owned(),
+                ],
             )
-            .exec_without_returning(&txn)
             .await?;
         }
     }

@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::service;
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
-use crate::http::{resolve_page, Query};
+use crate::http::Paging;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -31,10 +31,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn list_children(
     state: web::Data<AppState>,
     principal: Allowed<can::ReadChildren>,
-    query: Query<PageQuery>,
+    paging: Paging,
 ) -> ApiResult<HttpResponse> {
-    let (page, per_page) = resolve_page(&query)?;
-    Ok(HttpResponse::Ok().json(service::list(&state.db, &principal, page, per_page).await?))
+    Ok(HttpResponse::Ok().json(service::list(&state.db, &principal, *paging).await?))
 }
 
 /// Personal data of a child and the card of each service the child is enrolled in; the

@@ -13,6 +13,7 @@ use sportello_model::access::Action;
 use sportello_model::auth::Role;
 use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
 use sportello_model::money::cents_to_decimal;
+use sportello_model::page::PageRequest;
 use sportello_model::Page;
 
 use super::entity::{child, child_delegate, enrolment};
@@ -50,15 +51,14 @@ pub fn visible_children(principal: &Principal) -> Select<child::Entity> {
 pub async fn list(
     db: &DatabaseConnection,
     principal: &Principal,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
 ) -> ApiResult<Page<ChildSummary>> {
     let paginator = visible_children(principal)
         .order_by_asc(child::Column::LastName)
         .order_by_asc(child::Column::FirstName)
         .order_by_asc(child::Column::Id)
-        .paginate(db, per_page);
-    Ok(fetch_page(paginator, page, per_page, |c| ChildSummary {
+        .paginate(db, paging.per_page);
+    Ok(fetch_page(paginator, paging, |c| ChildSummary {
         id: c.id,
         first_name: c.first_name,
         last_name: c.last_name,

@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::service;
 use crate::entes::service as entes;
 use crate::error::ApiResult;
-use crate::http::{file_response, resolve_page, Query};
+use crate::http::{file_response, Paging};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -30,11 +30,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn list_news(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    query: Query<PageQuery>,
+    paging: Paging,
 ) -> ApiResult<HttpResponse> {
-    let (page, per_page) = resolve_page(&query)?;
     let ente = entes::by_slug(&state.db, &slug).await?;
-    Ok(HttpResponse::Ok().json(service::list_news(&state.db, &ente, page, per_page).await?))
+    Ok(HttpResponse::Ok().json(service::list_news(&state.db, &ente, *paging).await?))
 }
 
 /// One news item.
@@ -67,11 +66,10 @@ pub async fn get_news(
 pub async fn list_documents(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    query: Query<PageQuery>,
+    paging: Paging,
 ) -> ApiResult<HttpResponse> {
-    let (page, per_page) = resolve_page(&query)?;
     let ente = entes::by_slug(&state.db, &slug).await?;
-    Ok(HttpResponse::Ok().json(service::list_documents(&state.db, &ente, page, per_page).await?))
+    Ok(HttpResponse::Ok().json(service::list_documents(&state.db, &ente, *paging).await?))
 }
 
 /// The document's file, with its content type (e.g. `application/pdf`).

@@ -4,6 +4,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use sportello_model::content::{DocumentItem, NewsItem};
+use sportello_model::page::PageRequest;
 use sportello_model::paths;
 use sportello_model::Page;
 
@@ -25,14 +26,13 @@ fn news_dto(n: news::Model) -> NewsItem {
 pub async fn list_news(
     db: &DatabaseConnection,
     ente: &ente::Model,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
 ) -> ApiResult<Page<NewsItem>> {
     let paginator = news::Entity::find_in_ente(ente.id)
         .order_by_desc(news::Column::PublishedOn)
         .order_by_desc(news::Column::Id)
-        .paginate(db, per_page);
-    Ok(fetch_page(paginator, page, per_page, news_dto).await?)
+        .paginate(db, paging.per_page);
+    Ok(fetch_page(paginator, paging, news_dto).await?)
 }
 
 pub async fn get_news(db: &DatabaseConnection, ente: &ente::Model, id: i64) -> ApiResult<NewsItem> {
@@ -59,8 +59,7 @@ struct DocumentMeta {
 pub async fn list_documents(
     db: &DatabaseConnection,
     ente: &ente::Model,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
 ) -> ApiResult<Page<DocumentItem>> {
     let paginator = document::Entity::find_in_ente(ente.id)
         .select_only()
@@ -76,8 +75,8 @@ pub async fn list_documents(
         .order_by_desc(document::Column::PublishedOn)
         .order_by_desc(document::Column::Id)
         .into_model::<DocumentMeta>()
-        .paginate(db, per_page);
-    Ok(fetch_page(paginator, page, per_page, |d| DocumentItem {
+        .paginate(db, paging.per_page);
+    Ok(fetch_page(paginator, paging, |d| DocumentItem {
         url: paths::absolute(&paths::document_file(&ente.slug, d.id)),
         id: d.id,
         title: d.title,

@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service;
 use crate::error::ApiResult;
-use crate::http::{resolve_page, Query};
+use crate::http::Paging;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -23,12 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     )
 )]
 #[get("/entes")]
-pub async fn list_entes(
-    state: web::Data<AppState>,
-    query: Query<PageQuery>,
-) -> ApiResult<HttpResponse> {
-    let (page, per_page) = resolve_page(&query)?;
-    Ok(HttpResponse::Ok().json(service::list(&state.db, page, per_page).await?))
+pub async fn list_entes(state: web::Data<AppState>, paging: Paging) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list(&state.db, *paging).await?))
 }
 
 /// Public description of a comune: settings, services and the login methods it offers.

@@ -7,21 +7,18 @@ use sportello_model::entes::{
     EnteDetail, EnteSettings, EnteSummary, LoginProvider, RechargeRule, Service, ServiceKind,
 };
 use sportello_model::money::{cents_to_decimal, MAX_RECHARGE_CENTS};
+use sportello_model::page::PageRequest;
 use sportello_model::Page;
 
 use super::entity::{ente, service};
 use crate::db::{fetch_page, TenantScoped};
 use crate::error::{ApiError, ApiResult};
 
-pub async fn list(
-    db: &DatabaseConnection,
-    page: u64,
-    per_page: u64,
-) -> ApiResult<Page<EnteSummary>> {
+pub async fn list(db: &DatabaseConnection, paging: PageRequest) -> ApiResult<Page<EnteSummary>> {
     let paginator = ente::Entity::find()
         .order_by_asc(ente::Column::Name)
-        .paginate(db, per_page);
-    Ok(fetch_page(paginator, page, per_page, |e| EnteSummary {
+        .paginate(db, paging.per_page);
+    Ok(fetch_page(paginator, paging, |e| EnteSummary {
         slug: e.slug,
         name: e.name,
     })

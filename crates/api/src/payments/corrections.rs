@@ -8,6 +8,7 @@ use sea_orm::{
 use sportello_model::auth::Role;
 use sportello_model::format::euro;
 use sportello_model::money::cents_to_decimal;
+use sportello_model::page::PageRequest;
 use sportello_model::payments::{AccountCorrection, CorrectionKind, Movement, Statement};
 use time::OffsetDateTime;
 
@@ -38,21 +39,11 @@ pub async fn family_statement(
     principal: &Principal,
     service_id: i64,
     guardian_id: i64,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
     now: OffsetDateTime,
 ) -> ApiResult<Statement> {
     family(db, principal, guardian_id).await?;
-    statement_of(
-        db,
-        principal.ente_id,
-        guardian_id,
-        service_id,
-        page,
-        per_page,
-        now,
-    )
-    .await
+    statement_of(db, principal.ente_id, guardian_id, service_id, paging, now).await
 }
 
 async fn already_made(
@@ -102,15 +93,13 @@ pub async fn correct(
         &txn,
         &account,
         NewMovement {
-            kind: request.kind.into(),
-            amount_cents: cents,
-            description: format!("{}: {}", request.kind.label(), request.reason.trim()),
-            child_id: None,
-            service_day: None,
-            receipt_row_id: None,
-            meal_key: None,
             request_key: Some(request_key.clone()),
             created_by: Some(principal.user_id),
+            ..NewMovement::new(
+                request.kind.into(),
+                cents,
+                format!("{}: {}", request.kind.label(), request.reason.trim()),
+            )
         },
         now,
     )

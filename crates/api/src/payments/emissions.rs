@@ -10,6 +10,7 @@ use sea_orm::{
 use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
+use sportello_model::page::PageRequest;
 use sportello_model::paths;
 use sportello_model::payments::{
     emission_description, CheckedEmission, EmissionDetail, EmissionLine, EmissionStatus,
@@ -36,6 +37,30 @@ struct ValidEmission {
     checked: CheckedEmission,
 }
 
+/// The value `result` holds, or its error recorded on `field`.
+fn parsed<T, E: std::fmt::Display>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    result: Result<T, E>,
+) -> Option<T> {
+    result
+        .map_err(|e| errors.push(FieldError::new(field, e.to_string())))
+        .ok()
+}
+
+/// The record `field` names, or `missing` recorded on `field`.
+fn found<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    record: Option<T>,
+    missing: &str,
+) -> Option<T> {
+    if record.is_none() {
+        errors.push(FieldError::new(field, missing));
+    }
+    record
+}
+
 async fn validate(
     db: &DatabaseConnection,
     ente_id: i64,
@@ -46,58 +71,58 @@ async fn validate(
         Ok(checked) => (Some(checked), Vec::new()),
         Err(errors) => (None, errors),
     };
-    let guardian = match FiscalCode::parse(&new.guardian_fiscal_code) {
-        Err(e) => {
-            errors.push(FieldError::new("guardian_fiscal_code", e.to_string()));
-            None
-        }
-        Ok(code) => {
-            let found = user::Entity::find_in_ente(ente_id)
-                .filter(user::Column::FiscalCode.eq(code.clone()))
+    let guardian_code = parsed(
+        &mut errors,
+        "guardian_fiscal_code",
+        FiscalCode::parse(&new.guardian_fiscal_code),
+    );
+    let guardian = match guardian_code {
+        Some(code) => {
+            let guardian = user::Entity::find_in_ente(ente_id)
+                .filter(user::Column::FiscalCode.eq(code))
                 .filter(user::Column::Role.eq(Role::Guardian))
                 .one(db)
                 .await?;
-            if found.is_none() {
-                errors.push(FieldError::new(
-                    "guardian_fiscal_code",
-                    "Nessun intestatario registrato con questo codice fiscale.",
-                ));
-            }
-            found
+            found(
+                &mut errors,
+                "guardian_fiscal_code",
+                guardian,
+                "Nessun intestatario registrato con questo codice fiscale.",
+            )
         }
-    };
-    let child = match new.child_fiscal_code.as_deref().map(FiscalCode::parse) {
         None => None,
-        Some(Err(e)) => {
-            errors.push(FieldError::new("child_fiscal_code", e.to_string()));
-            None
-        }
-        Some(Ok(code)) => {
-            let found = child::Entity::find_in_ente(ente_id)
-                .filter(child::Column::FiscalCode.eq(code.clone()))
+    };
+    let child_code = new
+        .child_fiscal_code
+        .as_deref()
+        .and_then(|code| parsed(&mut errors, "child_fiscal_code", FiscalCode::parse(code)));
+    let child = match child_code {
+        Some(code) => {
+            let child = child::Entity::find_in_ente(ente_id)
+                .filter(child::Column::FiscalCode.eq(code))
                 .filter(child::Column::GuardianId.eq(guardian.as_ref().map_or(0, |g| g.id)))
                 .one(db)
                 .await?;
-            if found.is_none() {
-                errors.push(FieldError::new(
-                    "child_fiscal_code",
-                    "Nessun figlio di questo intestatario ha questo codice fiscale.",
-                ));
-            }
-            found
+            found(
+                &mut errors,
+                "child_fiscal_code",
+                child,
+                "Nessun figlio di questo intestatario ha questo codice fiscale.",
+            )
         }
+        None => None,
     };
     let service = service::Entity::find_in_ente(ente_id)
         .filter(service::Column::Id.eq(new.service_id))
         .one(db)
         .await?
         .filter(|s| s.kind == ServiceKind::Emissions);
-    if service.is_none() {
-        errors.push(FieldError::new(
-            "service_id",
-            "Il servizio non esiste o non è gestito a emissione retta.",
-        ));
-    }
+    let service = found(
+        &mut errors,
+        "service_id",
+        service,
+        "Il servizio non esiste o non è gestito a emissione retta.",
+    );
     if new.due_date < today {
         errors.push(FieldError::new(
             "due_date",
@@ -272,15 +297,14 @@ async fn detail_of(db: &DatabaseConnection, e: emission::Model) -> ApiResult<Emi
 pub async fn list_for_guardian(
     db: &DatabaseConnection,
     principal: &Principal,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
 ) -> ApiResult<Page<EmissionSummary>> {
     let paginator = emission::Entity::find_in_ente(principal.ente_id)
         .filter(emission::Column::GuardianId.eq(principal.user_id))
         .order_by_desc(emission::Column::DueDate)
         .order_by_desc(emission::Column::Id)
-        .paginate(db, per_page);
-    let rows = fetch_page(paginator, page, per_page, |e| e).await?;
+        .paginate(db, paging.per_page);
+    let rows = fetch_page(paginator, paging, |e| e).await?;
     let notices: HashMap<i64, payment_notice::Model> =
         payment_notice::Entity::find_in_ente(principal.ente_id)
             .filter(payment_notice::Column::Id.is_in(rows.items.iter().map(|e| e.notice_id)))

@@ -1,7 +1,7 @@
 //! The prepaid account ledger: append-only movements, the cached balance moved in the
 //! same transaction, the statement.
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
@@ -9,13 +9,14 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use sportello_model::money::cents_to_decimal;
+use sportello_model::page::PageRequest;
 use sportello_model::payments::{Movement, MovementKind};
 use sportello_model::{rome, Page};
 use time::{Date, OffsetDateTime};
 
 use super::entity::{ledger_movement, prepaid_account};
 use crate::children::entity::child;
-use crate::db::TenantScoped;
+use crate::db::{upsert, TenantScoped};
 use crate::error::{ApiError, ApiResult};
 
 /// Rows per statement in batch work: well inside the bind-parameter limits of SQLite
@@ -33,6 +34,24 @@ pub struct NewMovement {
     pub meal_key: Option<String>,
     pub request_key: Option<String>,
     pub created_by: Option<i64>,
+}
+
+impl NewMovement {
+    /// A movement of `kind` for `amount_cents` with nothing else; the caller sets what
+    /// more it carries (child, day, keys, author) with struct update syntax.
+    pub fn new(kind: MovementKind, amount_cents: i64, description: String) -> Self {
+        Self {
+            kind,
+            amount_cents,
+            description,
+            child_id: None,
+            service_day: None,
+            receipt_row_id: None,
+            meal_key: None,
+            request_key: None,
+            created_by: None,
+        }
+    }
 }
 
 async fn find_account<C: ConnectionTrait>(
@@ -158,26 +177,25 @@ async fn create_missing<C: ConnectionTrait>(
     guardian_ids: &[i64],
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    prepaid_account::Entity::insert_many(guardian_ids.iter().map(|&guardian_id| {
-        prepaid_account::ActiveModel {
-            ente_id: Set(ente_id),
-            guardian_id: Set(guardian_id),
-            service_id: Set(service_id),
-            balance_cents: Set(0),
-            movement_count: Set(0),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-    }))
-    .on_conflict(
-        OnConflict::columns([
+    upsert(
+        db,
+        guardian_ids
+            .iter()
+            .map(|&guardian_id| prepaid_account::ActiveModel {
+                ente_id: Set(ente_id),
+                guardian_id: Set(guardian_id),
+                service_id: Set(service_id),
+                balance_cents: Set(0),
+                movement_count: Set(0),
+                updated_at: Set(now),
+                ..Default::default()
+            }),
+        [
             prepaid_account::Column::GuardianId,
             prepaid_account::Column::ServiceId,
-        ])
-        .do_nothing()
-        .to_owned(),
+        ],
+        [],
     )
-    .exec_without_returning(db)
     .await?;
     Ok(())
 }
@@ -313,23 +331,22 @@ async fn move_balance<C: ConnectionTrait>(
 pub async fn movements(
     db: &DatabaseConnection,
     account: &prepaid_account::Model,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
 ) -> ApiResult<Page<Movement>> {
     let rows = ledger_movement::Entity::find()
         .filter(ledger_movement::Column::AccountId.eq(account.id))
         .order_by_desc(ledger_movement::Column::OccurredOn)
         .order_by_desc(ledger_movement::Column::Id)
-        .limit(per_page)
-        .offset(crate::db::page_offset(page, per_page)?)
+        .limit(paging.per_page)
+        .offset(crate::db::page_offset(paging)?)
         .all(db)
         .await?;
     let total = u64::try_from(account.movement_count).unwrap_or_default();
     let items = to_dtos(db, account.ente_id, rows).await?;
     Ok(Page {
         items,
-        page,
-        per_page,
+        page: paging.page,
+        per_page: paging.per_page,
         total,
     })
 }

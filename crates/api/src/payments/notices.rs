@@ -1,7 +1,7 @@
 //! Payment notices: numbering per ente, creation for recharges, listing, status,
 //! cancellation.
 
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
@@ -12,12 +12,13 @@ use sportello_model::payments::{
     CheckoutStatus, Notice, NoticeDeadline, NoticePurpose, NoticeState, NoticeStatus,
 };
 use sportello_pagopa::{
-    DebtPosition, Error as PagopaError, NoticeConfig, NoticeNumber, Payer, PaymentGateway,
+    DebtPosition, Error as PagopaError, NoticeConfig, NoticeNumber, Payer, Payment, PaymentGateway,
 };
 use time::{Date, OffsetDateTime};
 
 use super::entity::{checkout_session, notice_counter, payment_notice};
 use crate::accounts::entity::user;
+use crate::db::upsert;
 use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -42,16 +43,15 @@ pub async fn next_notice_number<C: ConnectionTrait>(
     txn: &C,
     ente: &ente::Model,
 ) -> ApiResult<NoticeNumber> {
-    notice_counter::Entity::insert(notice_counter::ActiveModel {
-        ente_id: Set(ente.id),
-        next_value: Set(0),
-    })
-    .on_conflict(
-        OnConflict::column(notice_counter::Column::EnteId)
-            .do_nothing()
-            .to_owned(),
+    upsert(
+        txn,
+        [notice_counter::ActiveModel {
+            ente_id: Set(ente.id),
+            next_value: Set(0),
+        }],
+        [notice_counter::Column::EnteId],
+        [],
     )
-    .exec_without_returning(txn)
     .await?;
     notice_counter::Entity::update_many()
         .col_expr(
@@ -134,6 +134,28 @@ pub fn dto(notice: payment_notice::Model, today: Date) -> Notice {
         expires_on: notice.expires_on,
         created_at: notice.created_at,
     }
+}
+
+/// What the notice's documents show of it: its ente, the guardian it is addressed to, its
+/// object, and `amount_cents` (to pay, or paid).
+pub async fn document_payment(
+    db: &DatabaseConnection,
+    notice: &payment_notice::Model,
+    amount_cents: i64,
+) -> ApiResult<Payment> {
+    let ente = ente_by_id(db, notice.ente_id).await?;
+    let guardian = user::Entity::find_by_id(notice.guardian_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Payment {
+        ente_name: ente.name,
+        ente_fiscal_code: ente.fiscal_code,
+        payer_name: guardian.full_name(),
+        payer_fiscal_code: guardian.fiscal_code.into(),
+        object: notice.description.clone(),
+        amount_cents,
+    })
 }
 
 /// A notice of the guardian, or 404.

@@ -2,7 +2,7 @@
 //! from pagoPA (GPD callback), the simulator's checkout or the simulated counter.
 //! Idempotent: the same receipt delivered twice counts once.
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use std::collections::HashMap;
 
 use sea_orm::{
@@ -10,6 +10,7 @@ use sea_orm::{
     QueryOrder, TransactionTrait,
 };
 use sportello_model::money::cents_to_decimal;
+use sportello_model::page::PageRequest;
 use sportello_model::paths;
 use sportello_model::payments::{
     EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome, ReceiptSummary,
@@ -21,11 +22,9 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use super::entity::{emission, payment_notice, receipt};
 use super::ledger::{self, NewMovement};
 use super::notices;
-use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::db::{fetch_page, TenantScoped};
+use crate::db::{fetch_page, upsert, TenantScoped};
 use crate::entes::entity::ente;
-use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
 /// Stores the receipt and applies it, all in one transaction.
@@ -37,27 +36,26 @@ pub async fn process(
     let txn = db.begin().await?;
     // The insert comes first: it takes the write lock, and its unique receipt id makes a
     // second delivery of the same receipt a no-op even across server replicas.
-    let inserted = receipt::Entity::insert(receipt::ActiveModel {
-        ente_id: Set(None),
-        receipt_id: Set(r.receipt_id.clone()),
-        notice_number: Set(r.notice_number.clone()),
-        ente_fiscal_code: Set(r.ente_fiscal_code.clone()),
-        amount_cents: Set(r.amount_cents),
-        paid_at: Set(r.paid_at),
-        method: Set(r.method.code().into()),
-        psp: Set(r.psp_name.clone()),
-        payer_fiscal_code: Set(r.payer.as_ref().map(|p| p.fiscal_code.clone())),
-        outcome: Set(ReceiptOutcome::Processing),
-        notice_id: Set(None),
-        received_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::column(receipt::Column::ReceiptId)
-            .do_nothing()
-            .to_owned(),
+    let inserted = upsert(
+        &txn,
+        [receipt::ActiveModel {
+            ente_id: Set(None),
+            receipt_id: Set(r.receipt_id.clone()),
+            notice_number: Set(r.notice_number.clone()),
+            ente_fiscal_code: Set(r.ente_fiscal_code.clone()),
+            amount_cents: Set(r.amount_cents),
+            paid_at: Set(r.paid_at),
+            method: Set(r.method.code().into()),
+            psp: Set(r.psp_name.clone()),
+            payer_fiscal_code: Set(r.payer.as_ref().map(|p| p.fiscal_code.clone())),
+            outcome: Set(ReceiptOutcome::Processing),
+            notice_id: Set(None),
+            received_at: Set(now),
+            ..Default::default()
+        }],
+        [receipt::Column::ReceiptId],
+        [],
     )
-    .exec_without_returning(&txn)
     .await?;
     if inserted == 0 {
         txn.rollback().await?;
@@ -169,15 +167,12 @@ async fn apply(
                 txn,
                 &account,
                 NewMovement {
-                    kind: MovementKind::Recharge,
-                    amount_cents: notice.amount_cents,
-                    description: format!("Ricarica pagoPA, avviso {}", notice.notice_number),
-                    child_id: None,
-                    service_day: None,
                     receipt_row_id: Some(stored.id),
-                    meal_key: None,
-                    request_key: None,
-                    created_by: None,
+                    ..NewMovement::new(
+                        MovementKind::Recharge,
+                        notice.amount_cents,
+                        format!("Ricarica pagoPA, avviso {}", notice.notice_number),
+                    )
                 },
                 stored.paid_at,
             )
@@ -198,16 +193,15 @@ async fn apply(
 pub async fn list_for_guardian(
     db: &DatabaseConnection,
     principal: &Principal,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
 ) -> ApiResult<Page<ReceiptSummary>> {
     let paginator = payment_notice::Entity::find_in_ente(principal.ente_id)
         .filter(payment_notice::Column::GuardianId.eq(principal.user_id))
         .filter(payment_notice::Column::ReceiptRowId.is_not_null())
         .order_by_desc(payment_notice::Column::PaidAt)
         .order_by_desc(payment_notice::Column::Id)
-        .paginate(db, per_page);
-    let notices = fetch_page(paginator, page, per_page, |n| n).await?;
+        .paginate(db, paging.per_page);
+    let notices = fetch_page(paginator, paging, |n| n).await?;
     let receipts: HashMap<i64, receipt::Model> = receipt::Entity::find()
         .filter(receipt::Column::Id.is_in(notices.items.iter().filter_map(|n| n.receipt_row_id)))
         .all(db)
@@ -256,19 +250,9 @@ pub async fn pdf_for_guardian(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let ente = ente_by_id(db, principal.ente_id).await?;
-    let guardian = user::Entity::find_by_id(notice.guardian_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let local = sportello_model::rome::local(r.paid_at);
     let pdf = ReceiptDocument {
-        ente_name: ente.name,
-        ente_fiscal_code: ente.fiscal_code,
-        payer_name: guardian.full_name(),
-        payer_fiscal_code: guardian.fiscal_code.into(),
-        object: notice.description,
-        amount_cents: r.amount_cents,
+        payment: notices::document_payment(db, &notice, r.amount_cents).await?,
         paid_at: PrimitiveDateTime::new(local.date(), local.time()),
         method: PaymentMethod::from_code(&r.method),
         psp_name: r.psp.clone(),

@@ -4,10 +4,11 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect, QueryTrait, TransactionTrait,
 };
 use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
+use sportello_model::page::PageRequest;
 use sportello_model::payments::{
     check_recharge_amount, recharge_notice_expiry, AccountSummary, CheckoutStarted, EmissionStatus,
     Notice, NoticePurpose, NoticeStatus, PaymentService, Statement,
@@ -34,15 +35,13 @@ pub async fn overview(
     principal: &Principal,
 ) -> ApiResult<Vec<PaymentService>> {
     let (ente_id, guardian_id) = (principal.ente_id, principal.user_id);
-    let children: Vec<i64> = child::Entity::find_in_ente(ente_id)
+    let children = child::Entity::find_in_ente(ente_id)
         .filter(child::Column::GuardianId.eq(guardian_id))
         .select_only()
         .column(child::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .into_query();
     let enrolled: HashSet<i64> = enrolment::Entity::find_in_ente(ente_id)
-        .filter(enrolment::Column::ChildId.is_in(children))
+        .filter(enrolment::Column::ChildId.in_subquery(children))
         .select_only()
         .column(enrolment::Column::ServiceId)
         .into_tuple()
@@ -119,8 +118,7 @@ pub async fn statement(
     db: &DatabaseConnection,
     principal: &Principal,
     service_id: i64,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
     now: OffsetDateTime,
 ) -> ApiResult<Statement> {
     statement_of(
@@ -128,8 +126,7 @@ pub async fn statement(
         principal.ente_id,
         principal.user_id,
         service_id,
-        page,
-        per_page,
+        paging,
         now,
     )
     .await
@@ -141,13 +138,12 @@ pub async fn statement_of(
     ente_id: i64,
     guardian_id: i64,
     service_id: i64,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
     now: OffsetDateTime,
 ) -> ApiResult<Statement> {
     let s = prepaid_service(db, ente_id, service_id).await?;
     let account = ledger::account_for_reading(db, ente_id, guardian_id, s.id, now).await?;
-    let movements = ledger::movements(db, &account, page, per_page).await?;
+    let movements = ledger::movements(db, &account, paging).await?;
     Ok(Statement {
         account: AccountSummary {
             service_id: s.id,
@@ -206,8 +202,7 @@ pub async fn list_notices(
     db: &DatabaseConnection,
     principal: &Principal,
     service_id: i64,
-    page: u64,
-    per_page: u64,
+    paging: PageRequest,
     now: OffsetDateTime,
 ) -> ApiResult<Page<Notice>> {
     let s = prepaid_service(db, principal.ente_id, service_id).await?;
@@ -217,9 +212,9 @@ pub async fn list_notices(
         .filter(payment_notice::Column::Purpose.eq(NoticePurpose::Recharge))
         .filter(payment_notice::Column::OnlineOnly.eq(false))
         .order_by_desc(payment_notice::Column::Id)
-        .paginate(db, per_page);
+        .paginate(db, paging.per_page);
     let today = rome::today(now);
-    Ok(fetch_page(paginator, page, per_page, |n| notices::dto(n, today)).await?)
+    Ok(fetch_page(paginator, paging, |n| notices::dto(n, today)).await?)
 }
 
 /// Starts paying an open notice of the guardian online. Afterwards the browser comes
@@ -323,25 +318,13 @@ pub async fn cancel_notice(
 /// paid at a counter.
 pub async fn notice_pdf(
     db: &DatabaseConnection,
-    principal: &Principal,
     notice: payment_notice::Model,
     now: OffsetDateTime,
 ) -> ApiResult<Vec<u8>> {
     notices::printable(&notice, rome::today(now))?;
-    let deadline = notices::deadline(&notice);
-    let ente = ente_by_id(db, principal.ente_id).await?;
-    let guardian = user::Entity::find_by_id(notice.guardian_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     NoticeDocument {
-        ente_name: ente.name,
-        ente_fiscal_code: ente.fiscal_code,
-        payer_name: guardian.full_name(),
-        payer_fiscal_code: guardian.fiscal_code.into(),
-        object: notice.description,
-        amount_cents: notice.amount_cents,
-        deadline,
+        payment: notices::document_payment(db, &notice, notice.amount_cents).await?,
+        deadline: notices::deadline(&notice),
         notice_number: notice.notice_number,
     }
     .render()

@@ -22,10 +22,9 @@ const VALUE: Style = Style::new(Font::Regular, 11.0);
 const VALUE_BOLD: Style = Style::new(Font::Bold, 11.0);
 const CODE: Style = Style::new(Font::Bold, 12.0);
 
-/// What a payment notice shows. The QR code is built from the notice number, the ente's
-/// fiscal code and the amount.
+/// What a notice and its receipt both show: who is paid, who pays, what for and how much.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoticeDocument {
+pub struct Payment {
     /// The ente creditore, e.g. "Comune di Mozzecane".
     pub ente_name: String,
     /// The ente's 11-digit fiscal code.
@@ -36,8 +35,15 @@ pub struct NoticeDocument {
     pub payer_fiscal_code: String,
     /// What the payment is for (causale), e.g. "Retta Marzo 2024".
     pub object: String,
-    /// The amount in euro cents; must be positive.
+    /// The amount (to pay, or paid) in euro cents; must be positive.
     pub amount_cents: i64,
+}
+
+/// What a payment notice shows. The QR code is built from the notice number, the ente's
+/// fiscal code and the amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeDocument {
+    pub payment: Payment,
     /// Its date, printed as the portal shows it.
     pub deadline: NoticeDeadline,
     /// The notice number.
@@ -47,18 +53,7 @@ pub struct NoticeDocument {
 /// What a payment receipt shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptDocument {
-    /// The ente creditore.
-    pub ente_name: String,
-    /// The ente's 11-digit fiscal code.
-    pub ente_fiscal_code: EnteFiscalCode,
-    /// The person the notice was addressed to.
-    pub payer_name: String,
-    /// The payer's codice fiscale.
-    pub payer_fiscal_code: String,
-    /// What the payment was for (causale).
-    pub object: String,
-    /// The amount paid in euro cents; must be positive.
-    pub amount_cents: i64,
+    pub payment: Payment,
     /// When it was paid, already in Italian local time (Europe/Rome): converting from the
     /// receipt's UTC instant is the caller's job.
     pub paid_at: PrimitiveDateTime,
@@ -95,17 +90,20 @@ fn labelled(
 impl NoticeDocument {
     /// Renders the notice as a one-page A4 PDF.
     pub fn render(&self) -> Result<Vec<u8>, Error> {
-        require(&self.ente_name, "nome dell'ente")?;
-        require(&self.payer_name, "nome del destinatario")?;
-        require(&self.payer_fiscal_code, "codice fiscale del destinatario")?;
-        require(&self.object, "oggetto del pagamento")?;
+        require(&self.payment.ente_name, "nome dell'ente")?;
+        require(&self.payment.payer_name, "nome del destinatario")?;
+        require(
+            &self.payment.payer_fiscal_code,
+            "codice fiscale del destinatario",
+        )?;
+        require(&self.payment.object, "oggetto del pagamento")?;
         let payload = QrPayload::new(
             self.notice_number.clone(),
-            self.ente_fiscal_code.clone(),
-            self.amount_cents,
+            self.payment.ente_fiscal_code.clone(),
+            self.payment.amount_cents,
         )?;
         let modules = payload.modules()?;
-        let amount = format::euro_cents(self.amount_cents);
+        let amount = format::euro_cents(self.payment.amount_cents);
         let due = self.deadline.text();
         let column = (WIDTH - 20.0) / 2.0;
         let right_column = MARGIN + column + 20.0;
@@ -118,7 +116,7 @@ impl NoticeDocument {
             WIDTH,
             Style::new(Font::Bold, 13.0),
             2,
-            &self.object,
+            &self.payment.object,
         );
         let rule = below_object + 4.0;
         c.rule(MARGIN, RIGHT, rule, 1.0);
@@ -131,13 +129,13 @@ impl NoticeDocument {
             column,
             "ENTE CREDITORE",
             (VALUE_BOLD, 2),
-            &self.ente_name,
+            &self.payment.ente_name,
         );
         c.text(
             MARGIN,
             ente_end,
             BODY,
-            &format!("Codice fiscale {}", self.ente_fiscal_code),
+            &format!("Codice fiscale {}", self.payment.ente_fiscal_code),
         );
         let payer_end = labelled(
             &mut c,
@@ -146,13 +144,13 @@ impl NoticeDocument {
             column,
             "DESTINATARIO AVVISO",
             (VALUE_BOLD, 2),
-            &self.payer_name,
+            &self.payment.payer_name,
         );
         c.text(
             right_column,
             payer_end,
             BODY,
-            &format!("Codice fiscale {}", self.payer_fiscal_code),
+            &format!("Codice fiscale {}", self.payment.payer_fiscal_code),
         );
         let rule = ente_end.min(payer_end) - 14.0;
         c.rule(MARGIN, RIGHT, rule, 0.5);
@@ -229,7 +227,15 @@ impl NoticeDocument {
         let width = RIGHT - 8.0 - x;
         let half = x + width / 2.0 + 10.0;
         let mut y = top - 44.0;
-        y = labelled(c, x, y, width, "DESTINATARIO", (VALUE, 1), &self.payer_name) - 4.0;
+        y = labelled(
+            c,
+            x,
+            y,
+            width,
+            "DESTINATARIO",
+            (VALUE, 1),
+            &self.payment.payer_name,
+        ) - 4.0;
         y = labelled(
             c,
             x,
@@ -237,7 +243,7 @@ impl NoticeDocument {
             width,
             "ENTE CREDITORE",
             (VALUE, 1),
-            &self.ente_name,
+            &self.payment.ente_name,
         ) - 4.0;
         y = labelled(
             c,
@@ -246,12 +252,12 @@ impl NoticeDocument {
             width,
             "OGGETTO DEL PAGAMENTO",
             (VALUE, 2),
-            &self.object,
+            &self.payment.object,
         ) - 6.0;
         c.text(x, y, LABEL, "CODICE AVVISO");
         c.text(half, y, LABEL, "COD. FISCALE ENTE CREDITORE");
         c.text(x, y - 16.0, CODE, &self.notice_number.formatted());
-        c.text(half, y - 16.0, CODE, self.ente_fiscal_code.as_str());
+        c.text(half, y - 16.0, CODE, self.payment.ente_fiscal_code.as_str());
         y -= 38.0;
         c.text(x, y, LABEL, "IUV");
         c.text(half, y, LABEL, "IMPORTO");
@@ -263,11 +269,11 @@ impl NoticeDocument {
 impl ReceiptDocument {
     /// Renders the receipt as a one-page A4 PDF.
     pub fn render(&self) -> Result<Vec<u8>, Error> {
-        require(&self.ente_name, "nome dell'ente")?;
-        require(&self.payer_name, "nome dell'intestatario")?;
-        require(&self.object, "oggetto del pagamento")?;
+        require(&self.payment.ente_name, "nome dell'ente")?;
+        require(&self.payment.payer_name, "nome dell'intestatario")?;
+        require(&self.payment.object, "oggetto del pagamento")?;
         require(&self.receipt_id, "identificativo della ricevuta")?;
-        if self.amount_cents <= 0 {
+        if self.payment.amount_cents <= 0 {
             return Err(Error::Amount);
         }
         let paid_at = format!(
@@ -277,23 +283,23 @@ impl ReceiptDocument {
         );
         let iuv = self.notice_number.iuv();
         let rows: [(&str, Style, &str); 12] = [
-            ("Ente creditore", VALUE_BOLD, &self.ente_name),
+            ("Ente creditore", VALUE_BOLD, &self.payment.ente_name),
             (
                 "Codice fiscale dell'ente",
                 VALUE,
-                self.ente_fiscal_code.as_str(),
+                self.payment.ente_fiscal_code.as_str(),
             ),
-            ("Intestatario", VALUE_BOLD, &self.payer_name),
+            ("Intestatario", VALUE_BOLD, &self.payment.payer_name),
             (
                 "Codice fiscale dell'intestatario",
                 VALUE,
-                &self.payer_fiscal_code,
+                &self.payment.payer_fiscal_code,
             ),
-            ("Oggetto del pagamento", VALUE, &self.object),
+            ("Oggetto del pagamento", VALUE, &self.payment.object),
             (
                 "Importo pagato",
                 Style::new(Font::Bold, 14.0),
-                &format::euro_cents(self.amount_cents),
+                &format::euro_cents(self.payment.amount_cents),
             ),
             ("Data e ora del pagamento", VALUE, &paid_at),
             ("Metodo di pagamento", VALUE, self.method.label()),

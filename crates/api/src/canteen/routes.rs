@@ -11,7 +11,7 @@ use sportello_model::{FieldError, Problem};
 use time::Date;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::canteen;
+use super::{attendance, charging};
 use crate::auth::{can, Allowed};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{file_response, Json, Query};
@@ -68,7 +68,7 @@ pub async fn roster(
     query: Query<DayQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(
-        canteen::roster(
+        attendance::roster(
             &state.db,
             &principal,
             query.service_id,
@@ -99,7 +99,7 @@ pub async fn mark_attendance(
     body: Json<AttendanceMark>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
-        .json(canteen::mark(&state.db, &principal, *child_id, *body, state.now()).await?))
+        .json(attendance::mark(&state.db, &principal, *child_id, *body, state.now()).await?))
 }
 
 /// Meals of the day for the kitchen per school, class and meal type (JSON, or CSV with
@@ -125,7 +125,7 @@ pub async fn kitchen_counts(
     query: Query<DayQuery>,
 ) -> ApiResult<HttpResponse> {
     let counts =
-        canteen::kitchen_counts(&state.db, &principal, query.service_id, query.day).await?;
+        attendance::kitchen_counts(&state.db, &principal, query.service_id, query.day).await?;
     if query.format.as_deref() != Some("csv") {
         return Ok(HttpResponse::Ok().json(counts));
     }
@@ -174,7 +174,7 @@ pub async fn charge(
     body: Json<ChargeRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(
-        canteen::charge_day(
+        charging::charge_day(
             &state.db,
             principal.ente_id,
             body.service_id,

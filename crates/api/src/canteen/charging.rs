@@ -1,226 +1,49 @@
-//! The canteen's day: who is expected (roster), staff attendance, kitchen counts and the
-//! daily meal charging to the families' prepaid accounts.
+//! The daily meal charging to the families' prepaid accounts, run by the server on its
+//! own schedule and by operators on demand, and the credit of meals of days later closed.
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryTrait, SqlErr, TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, SqlErr,
+    TransactionTrait,
 };
-use sportello_model::bookings::{
-    AttendanceMark, AttendanceRow, BookingRefusal, ChargeReport, KitchenCount, MealChoice,
-};
+use sportello_model::bookings::{BookingRefusal, ChargeReport};
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::MovementKind;
 use sportello_model::{format, rome};
 use time::{Date, OffsetDateTime};
 
-use super::calendar::{closed_on, lock_service, school_calendar};
-use super::entity::{attendance, booking};
-use crate::auth::Principal;
-use crate::children::entity::{child, enrolment};
+use super::attendance::{expected, Expected};
+use crate::bookings::calendar::{closed_on, lock_service};
+use crate::children::entity::child;
 use crate::db::TenantScoped;
+use crate::entes::entity::service;
 use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
 use crate::payments::entity::{ledger_movement, prepaid_account};
 use crate::payments::ledger::{self, NewMovement, BATCH_ROWS};
 
-/// A roster line with what charging needs.
-struct Expected {
-    row: AttendanceRow,
-    guardian_id: i64,
-    meal_price_cents: i64,
-}
+/// Closed days looked at on each run of the schedule (a server that was down catches up).
+const DAYS_BACK: i64 = 7;
 
-/// Every child actively enrolled in the service (or only the child `only`), with
-/// whether they eat on `day`: staff's record if any, else the family's booking (present
-/// by default).
-async fn expected(
-    db: &DatabaseConnection,
-    ente_id: i64,
-    service_id: i64,
-    day: Date,
-    only: Option<i64>,
-) -> ApiResult<Vec<Expected>> {
-    let calendar = school_calendar(db, ente_id, service_id, day).await?;
-    if !calendar.is_school_day(day) {
-        return Err(ApiError::Conflict(
-            BookingRefusal::NotASchoolDay(day).to_string(),
-        ));
-    }
-    let enrolments = enrolment::Entity::find_in_ente(ente_id)
-        .filter(enrolment::Column::ServiceId.eq(service_id))
-        .filter(enrolment::Column::Active.eq(true))
-        .apply_if(only, |q, id| q.filter(enrolment::Column::ChildId.eq(id)))
-        .all(db)
-        .await?;
-    let mut children: HashMap<i64, child::Model> = HashMap::with_capacity(enrolments.len());
-    let enrolled: Vec<i64> = enrolments.iter().map(|e| e.child_id).collect();
-    for chunk in enrolled.chunks(BATCH_ROWS) {
-        children.extend(
-            child::Entity::find_in_ente(ente_id)
-                .filter(child::Column::Id.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|c| (c.id, c)),
-        );
-    }
-    let bookings: HashMap<i64, MealChoice> = booking::Entity::find_in_ente(ente_id)
-        .filter(booking::Column::ServiceId.eq(service_id))
-        .filter(booking::Column::Day.eq(day))
-        .apply_if(only, |q, id| q.filter(booking::Column::ChildId.eq(id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|b| (b.child_id, b.choice))
-        .collect();
-    let recorded: HashMap<i64, bool> = attendance::Entity::find_in_ente(ente_id)
-        .filter(attendance::Column::ServiceId.eq(service_id))
-        .filter(attendance::Column::Day.eq(day))
-        .apply_if(only, |q, id| q.filter(attendance::Column::ChildId.eq(id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.child_id, a.present))
-        .collect();
-    let mut rows: Vec<Expected> = enrolments
-        .into_iter()
-        .filter_map(|e| {
-            let c = children.get(&e.child_id)?;
-            let booked = bookings.get(&c.id).copied().unwrap_or(MealChoice::Present);
-            let staff = recorded.get(&c.id).copied();
-            Some(Expected {
-                guardian_id: c.guardian_id,
-                meal_price_cents: e.meal_price_cents,
-                row: AttendanceRow {
-                    child_id: c.id,
-                    child_name: format!("{} {}", c.first_name, c.last_name),
-                    school: e.school,
-                    class_name: e.class_name,
-                    meal_type: match booked {
-                        MealChoice::BlankMeal => MealChoice::BlankMeal.label().to_uppercase(),
-                        MealChoice::PersonalMeal => "PASTO PERSONALE".into(),
-                        _ => e.meal_type.as_str().into(),
-                    },
-                    booked,
-                    present: staff.unwrap_or(booked.eats()),
-                    recorded: staff.is_some(),
-                },
-            })
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        (&a.row.school, &a.row.class_name, &a.row.child_name).cmp(&(
-            &b.row.school,
-            &b.row.class_name,
-            &b.row.child_name,
-        ))
-    });
-    Ok(rows)
-}
-
-/// The day's roster for staff, optionally for one school.
-pub async fn roster(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    service_id: i64,
-    day: Date,
-    school: Option<&str>,
-) -> ApiResult<Vec<AttendanceRow>> {
-    meal_service(db, principal.ente_id, service_id).await?;
-    Ok(expected(db, principal.ente_id, service_id, day, None)
-        .await?
-        .into_iter()
-        .map(|e| e.row)
-        .filter(|r| school.is_none_or(|s| r.school == s))
-        .collect())
-}
-
-/// Staff mark a child present or absent; it overrides the booking. Only today's and
-/// past days of the current week can be recorded, and only for enrolled children.
-pub async fn mark(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    child_id: i64,
-    mark: AttendanceMark,
-    now: OffsetDateTime,
-) -> ApiResult<AttendanceRow> {
-    meal_service(db, principal.ente_id, mark.service_id).await?;
-    if mark.day > rome::today(now) {
-        return Err(ApiError::field(
-            "day",
-            "La presenza si registra il giorno stesso, non in anticipo.",
-        ));
-    }
-    let row = expected(
-        db,
-        principal.ente_id,
-        mark.service_id,
-        mark.day,
-        Some(child_id),
-    )
-    .await?
-    .pop()
-    .ok_or(ApiError::NotFound)?;
-    attendance::Entity::insert(attendance::ActiveModel {
-        ente_id: Set(principal.ente_id),
-        child_id: Set(child_id),
-        service_id: Set(mark.service_id),
-        day: Set(mark.day),
-        present: Set(mark.present),
-        recorded_by: Set(principal.user_id),
-        recorded_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            attendance::Column::ChildId,
-            attendance::Column::ServiceId,
-            attendance::Column::Day,
-        ])
-        .update_columns([
-            attendance::Column::Present,
-            attendance::Column::RecordedBy,
-            attendance::Column::RecordedAt,
-        ])
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    Ok(AttendanceRow {
-        present: mark.present,
-        recorded: true,
-        ..row.row
-    })
-}
-
-/// Meals for the kitchen, per school, class and meal type/diet.
-pub async fn kitchen_counts(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    service_id: i64,
-    day: Date,
-) -> ApiResult<Vec<KitchenCount>> {
-    meal_service(db, principal.ente_id, service_id).await?;
-    let mut counts: BTreeMap<(String, String, String), u64> = BTreeMap::new();
-    for e in expected(db, principal.ente_id, service_id, day, None).await? {
-        if e.row.present {
-            *counts
-                .entry((e.row.school, e.row.class_name, e.row.meal_type))
-                .or_default() += 1;
+/// The schedule's run: charges the closed days of the last week of every prepaid service
+/// of every comune. Returns the meals charged.
+pub async fn charge_recent_days(db: &DatabaseConnection, now: OffsetDateTime) -> ApiResult<u64> {
+    let today = rome::today(now);
+    let mut charged = 0;
+    let services = service::Entity::find().all(db).await?;
+    for s in services.iter().filter(|s| s.kind.serves_meals()) {
+        for back in 1..=DAYS_BACK {
+            let day = today - time::Duration::days(back);
+            match charge_day(db, s.ente_id, s.id, day, now).await {
+                Ok(report) => charged += report.charged,
+                Err(ApiError::Conflict(_)) => {}
+                Err(err) => return Err(err),
+            }
         }
     }
-    Ok(counts
-        .into_iter()
-        .map(|((school, class_name, meal_type), meals)| KitchenCount {
-            school,
-            class_name,
-            meal_type,
-            meals,
-        })
-        .collect())
+    Ok(charged)
 }
 
 /// Debits each child who ate on a closed `day` the meal price of their enrolment, one
@@ -306,15 +129,14 @@ async fn charge_batch(
             movements.push((
                 account,
                 NewMovement {
-                    kind: MovementKind::Meal,
-                    amount_cents: -e.meal_price_cents,
-                    description: format!("Pasto del {} - {}", format::date(day), e.row.child_name),
                     child_id: Some(e.row.child_id),
                     service_day: Some(day),
-                    receipt_row_id: None,
                     meal_key: Some(meal_key),
-                    request_key: None,
-                    created_by: None,
+                    ..NewMovement::new(
+                        MovementKind::Meal,
+                        -e.meal_price_cents,
+                        format!("Pasto del {} - {}", format::date(day), e.row.child_name),
+                    )
                 },
             ));
         }
@@ -455,18 +277,14 @@ pub async fn reverse_meals(
             movements.push((
                 meal.account_id,
                 NewMovement {
-                    kind: MovementKind::MealReversal,
-                    amount_cents: -meal.amount_cents,
-                    description: format!(
-                        "Storno pasto del {}{child} ({reason})",
-                        format::date(day)
-                    ),
                     child_id: meal.child_id,
                     service_day: Some(day),
-                    receipt_row_id: None,
                     meal_key: Some(key),
-                    request_key: None,
-                    created_by: None,
+                    ..NewMovement::new(
+                        MovementKind::MealReversal,
+                        -meal.amount_cents,
+                        format!("Storno pasto del {}{child} ({reason})", format::date(day)),
+                    )
                 },
             ));
         }

@@ -1,0 +1,107 @@
+//! The two demo comuni with their rules and services.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
+use sportello_model::entes::{CutoffRule, ServiceKind};
+use sportello_model::Weekdays;
+use sportello_pagopa::EnteFiscalCode;
+use time::OffsetDateTime;
+
+use super::custom;
+use crate::entes::entity::{ente, service};
+
+/// A comune's settings and its services (code, name, kind).
+pub(super) struct Comune {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub fiscal_code: &'static str,
+    pub password_login: bool,
+    pub cutoff: (&'static str, CutoffRule),
+    pub weekdays: Weekdays,
+    /// Minimum, maximum and step of a recharge, in cents.
+    pub recharge: (i64, i64, Option<i64>),
+    /// Negative balance allowed, blank meal, personal meal.
+    pub flags: (bool, bool, bool),
+    /// Aux digit, application code, segregation code.
+    pub pagopa: (i32, Option<&'static str>, Option<&'static str>),
+    pub services: &'static [(&'static str, &'static str, ServiceKind)],
+}
+
+/// Comune di Demo: the Cambiago guide's rules (password login, changes until 15:00 of the
+/// same day, Monday to Friday, negative balance allowed).
+pub(super) const DEMO: Comune = Comune {
+    slug: "demo",
+    name: "Comune di Demo",
+    fiscal_code: "80012340155",
+    password_login: true,
+    cutoff: ("15:00", CutoffRule::SameDay),
+    weekdays: Weekdays::MONDAY_TO_FRIDAY,
+    recharge: (500, 50000, None),
+    flags: (true, true, true),
+    pagopa: (3, None, Some("01")),
+    services: &[
+        ("REF", "Refezione Scolastica", ServiceKind::Prepaid),
+        ("TRA", "Trasporto Scolastico", ServiceKind::Emissions),
+    ],
+};
+
+/// Comune di Esempio: the Mozzecane guide's rules (SPID/CIE only, changes until 09:30,
+/// Tuesday to Friday, recharges in multiples of 5,40 €).
+pub(super) const ESEMPIO: Comune = Comune {
+    slug: "esempio",
+    name: "Comune di Esempio",
+    fiscal_code: "00412340233",
+    password_login: false,
+    cutoff: ("09:30", CutoffRule::SameDay),
+    weekdays: Weekdays::TUESDAY_TO_FRIDAY,
+    recharge: (540, 54000, Some(540)),
+    flags: (false, false, false),
+    pagopa: (0, Some("02"), None),
+    services: &[("REF", "Refezione Scolastica", ServiceKind::Prepaid)],
+};
+
+/// Inserts the comune, then its services in their order.
+pub(super) async fn insert<C: ConnectionTrait>(
+    db: &C,
+    comune: &Comune,
+    now: OffsetDateTime,
+) -> Result<(ente::Model, Vec<service::Model>), DbErr> {
+    let ente = ente::ActiveModel {
+        slug: Set(comune.slug.into()),
+        name: Set(comune.name.into()),
+        fiscal_code: Set(EnteFiscalCode::parse(comune.fiscal_code).map_err(custom)?),
+        password_login_enabled: Set(comune.password_login),
+        booking_cutoff_time: Set(comune.cutoff.0.into()),
+        booking_cutoff_rule: Set(comune.cutoff.1),
+        bookable_weekdays: Set(comune.weekdays),
+        recharge_min_cents: Set(comune.recharge.0),
+        recharge_max_cents: Set(comune.recharge.1),
+        recharge_step_cents: Set(comune.recharge.2),
+        negative_balance_allowed: Set(comune.flags.0),
+        blank_meal_enabled: Set(comune.flags.1),
+        personal_meal_enabled: Set(comune.flags.2),
+        pagopa_aux_digit: Set(comune.pagopa.0),
+        pagopa_application_code: Set(comune.pagopa.1.map(Into::into)),
+        pagopa_segregation_code: Set(comune.pagopa.2.map(Into::into)),
+        pagopa_iban: Set(Some("IT60X0542811101000000123456".into())),
+        pagopa_taxonomy: Set(Some("9/0101108TS/".into())),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let mut services = Vec::with_capacity(comune.services.len());
+    for (code, name, kind) in comune.services {
+        services.push(
+            service::ActiveModel {
+                ente_id: Set(ente.id),
+                code: Set((*code).into()),
+                name: Set((*name).into()),
+                kind: Set(*kind),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?,
+        );
+    }
+    Ok((ente, services))
+}

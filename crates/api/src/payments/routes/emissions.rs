@@ -1,0 +1,83 @@
+//! Emissions (rette): issued by operators and integrators, read by the guardian.
+
+use actix_web::{get, post, web, HttpResponse};
+use sportello_model::payments::{EmissionDetail, EmissionSummary, NewEmission};
+use sportello_model::{Page, PageQuery};
+
+use super::gateway;
+use crate::auth::{can, Allowed};
+use crate::error::ApiResult;
+use crate::http::{created_or_ok, Json, Paging};
+use crate::payments::emissions;
+use crate::startup::AppState;
+
+/// Issue an emission (retta) to a guardian: operators and integrators. With an
+/// `external_ref` already used, answers 200 with the emission made the first time.
+#[utoipa::path(
+    tag = "Emissioni",
+    request_body = NewEmission,
+    responses(
+        (status = 201, body = EmissionDetail, description = "Issued"),
+        (status = 200, body = EmissionDetail, description = "Already issued with this external_ref"),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/emissions")]
+pub async fn create_emission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::IssueEmissions>,
+    body: Json<NewEmission>,
+) -> ApiResult<HttpResponse> {
+    let (detail, created) = emissions::create(
+        &state.db,
+        gateway(&state)?,
+        &principal,
+        body.into_inner(),
+        state.now(),
+    )
+    .await?;
+    Ok(created_or_ok(created, detail))
+}
+
+/// The guardian's emissions with DA PAGARE / PAGATO, latest due date first.
+#[utoipa::path(
+    tag = "Emissioni",
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<EmissionSummary>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/emissions")]
+pub async fn list_emissions(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReadPayments>,
+    paging: Paging,
+) -> ApiResult<HttpResponse> {
+    Ok(
+        HttpResponse::Ok()
+            .json(emissions::list_for_guardian(&state.db, &principal, *paging).await?),
+    )
+}
+
+/// One emission: due date, IUV, amount, lines, payment document and receipt.
+#[utoipa::path(
+    tag = "Emissioni",
+    params(("id" = i64, Path, description = "Emission id")),
+    responses(
+        (status = 200, body = EmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/payments/emissions/{id}")]
+pub async fn get_emission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReadPayments>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(emissions::detail_for_guardian(&state.db, &principal, *id).await?))
+}

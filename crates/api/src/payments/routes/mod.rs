@@ -1,0 +1,45 @@
+//! `/api/v1/payments/...`: the guardian's money (`Action::ReadPayments`, `Action::Pay`), the
+//! operators' family accounts and emissions. Another role gets 403, another family's record 404.
+//! One file per part: the Pagamenti page and the statement (`account`), recharges,
+//! notices, receipts (with pagoPA's callback), emissions, and the operators' corrections.
+
+mod account;
+mod corrections;
+mod emissions;
+mod notices;
+mod receipts;
+mod recharges;
+
+use sportello_pagopa::PaymentGateway;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::ApiResult;
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(account::overview)
+        .service(account::statement)
+        .service(notices::list_notices)
+        .service(recharges::create_notice)
+        .service(recharges::recharge_online)
+        .service(notices::get_notice)
+        .service(notices::notice_pdf)
+        .service(notices::pay_notice)
+        .service(notices::cancel_notice)
+        .service(receipts::receipt_callback)
+        .service(emissions::create_emission)
+        .service(emissions::list_emissions)
+        .service(emissions::get_emission)
+        .service(receipts::list_receipts)
+        .service(receipts::receipt_pdf)
+        .service(corrections::family_statement)
+        .service(corrections::correct_account);
+}
+
+/// The pagoPA gateway, or the Italian refusal when none is configured.
+fn gateway(state: &AppState) -> ApiResult<&dyn PaymentGateway> {
+    state
+        .gateway
+        .as_deref()
+        .ok_or_else(crate::payments::notices::pagopa_unavailable)
+}
