@@ -21,6 +21,7 @@ use sportello_model::auth::Role;
 use time::OffsetDateTime;
 
 use crate::accounts::entity::{refresh_token, user};
+use crate::db::EnteId;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 
@@ -87,7 +88,7 @@ impl JwtKeys {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             sub: user.id.to_string(),
-            ente: user.ente_id,
+            ente: user.ente_id.get(),
             role: user.role,
             sid: session.into(),
             iat: now,
@@ -115,7 +116,7 @@ impl JwtKeys {
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user_id: i64,
-    pub ente_id: i64,
+    pub ente_id: EnteId,
     pub role: Role,
     pub session: String,
 }
@@ -146,7 +147,7 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Pr
         .one(&state.db)
         .await?
         .ok_or_else(invalid)?;
-    if !user.active || user.ente_id != claims.ente || user.role != claims.role {
+    if !user.active || user.ente_id.get() != claims.ente || user.role != claims.role {
         return Err(invalid());
     }
     let revoked = refresh_token::Entity::find()

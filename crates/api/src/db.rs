@@ -1,15 +1,19 @@
 //! Database connection, migrations and tenant scoping.
 
+use std::fmt;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{self, ArrayType, ColumnType, Nullable, OnConflict, ValueTypeErr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DbErr, EntityTrait, IntoActiveModel, Paginator, QueryFilter, Select, SelectorTrait,
+    ActiveModelTrait, ColIdx, ColumnTrait, ConnectOptions, ConnectionTrait, Database,
+    DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, Paginator, QueryFilter, QueryResult,
+    Select, SelectorTrait, TryGetError, TryGetable, Value,
 };
 use sportello_model::page::PageRequest;
 use sportello_model::Page;
+
+use crate::entes::entity::ente;
 
 /// Connects (creating the SQLite file and its folder when needed) and runs pending migrations.
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -38,13 +42,77 @@ fn sqlite_path(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// The comune (ente) whose data a query may touch. It is read, never typed in: from the
+/// authenticated principal, from the ente found by slug or fiscal code
+/// ([`ente::Model::ente_id`]), or from the `ente_id` column of a row already read. Tenant
+/// queries take it ([`TenantScoped::find_in_ente`]), so none can be written with a number
+/// from a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EnteId(i64);
+
+impl EnteId {
+    /// The number, for a token's claims or a key.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for EnteId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ente::Model {
+    /// This ente's id, for the queries of its data.
+    pub fn ente_id(&self) -> EnteId {
+        EnteId(self.id)
+    }
+}
+
+impl From<EnteId> for Value {
+    fn from(id: EnteId) -> Value {
+        Value::BigInt(Some(id.0))
+    }
+}
+
+impl TryGetable for EnteId {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        i64::try_get_by(res, index).map(EnteId)
+    }
+}
+
+impl sea_query::ValueType for EnteId {
+    fn try_from(value: Value) -> Result<Self, ValueTypeErr> {
+        <i64 as sea_query::ValueType>::try_from(value).map(EnteId)
+    }
+
+    fn type_name() -> String {
+        "EnteId".to_owned()
+    }
+
+    fn array_type() -> ArrayType {
+        ArrayType::BigInt
+    }
+
+    fn column_type() -> ColumnType {
+        ColumnType::BigInteger
+    }
+}
+
+impl Nullable for EnteId {
+    fn null() -> Value {
+        Value::BigInt(None)
+    }
+}
+
 /// Entities whose rows belong to one ente. Every read of tenant data starts here, so a
 /// query can only ever see the principal's own ente.
 pub trait TenantScoped: EntityTrait {
     fn ente_column() -> Self::Column;
 
-    fn find_in_ente(ente_id: i64) -> Select<Self> {
-        Self::find().filter(Self::ente_column().eq(ente_id))
+    fn find_in_ente(ente: EnteId) -> Select<Self> {
+        Self::find().filter(Self::ente_column().eq(ente))
     }
 }
 

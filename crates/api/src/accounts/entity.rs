@@ -9,7 +9,7 @@ pub mod user {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub role: sportello_model::auth::Role,
         pub fiscal_code: sportello_model::FiscalCode,
         pub first_name: String,
@@ -37,7 +37,7 @@ pub mod refresh_token {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub user_id: i64,
         /// All tokens descending from one login share a family: the session.
         pub family_id: String,
@@ -78,7 +78,7 @@ pub mod password_reset_token {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub user_id: i64,
         pub token_hash: String,
         pub created_at: TimeDateTimeWithTimeZone,
@@ -97,7 +97,7 @@ pub mod oidc_state {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub state: String,
         pub provider: String,
         pub code_verifier: String,
@@ -118,7 +118,7 @@ pub mod known_device {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub user_id: i64,
         pub device_hash: String,
         pub created_at: TimeDateTimeWithTimeZone,

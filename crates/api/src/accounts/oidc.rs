@@ -154,7 +154,7 @@ impl OidcClient {
         let nonce = random_token();
         let verifier = random_token();
         oidc_state::Entity::insert(oidc_state::ActiveModel {
-            ente_id: Set(ente.id),
+            ente_id: Set(ente.ente_id()),
             state: Set(state.clone()),
             provider: Set(p.id.clone()),
             code_verifier: Set(verifier.clone()),
@@ -219,7 +219,7 @@ impl OidcClient {
             .map_err(|_| LoginError::ProviderFailed)?;
         let fiscal_code = fiscal_number(&claims).ok_or(LoginError::NoFiscalCode)?;
         let ente = entes::by_id(db, login.ente_id).await.map_err(unexpected)?;
-        let user = find_by_fiscal_code(db, ente.id, &fiscal_code)
+        let user = find_by_fiscal_code(db, ente.ente_id(), &fiscal_code)
             .await
             .map_err(unexpected)?
             .filter(|u| u.active)

@@ -14,7 +14,7 @@ use super::secrets::{hash_password, random_token, token_hash, verify_password};
 use super::sessions::{self, IssuedSession};
 use super::throttle::{self, ThrottleKey};
 use crate::communications::enqueue_email;
-use crate::db::TenantScoped;
+use crate::db::{EnteId, TenantScoped};
 use crate::entes::entity::ente;
 use crate::error::{ApiError, ApiResult};
 
@@ -40,7 +40,7 @@ pub fn parse_fiscal_code(field: &str, value: &str) -> ApiResult<FiscalCode> {
 
 pub async fn find_by_fiscal_code(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     code: &FiscalCode,
 ) -> ApiResult<Option<user::Model>> {
     Ok(user::Entity::find_in_ente(ente_id)
@@ -54,7 +54,7 @@ pub async fn find_by_fiscal_code(
 /// and for the account's ceiling over every device it never logged in from.
 async fn login_keys(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     code: &FiscalCode,
     found: Option<&user::Model>,
     client: &Client<'_>,
@@ -110,8 +110,8 @@ pub async fn login_with_password(
             ente.name
         )));
     }
-    let found = find_by_fiscal_code(db, ente.id, &code).await?;
-    let keys = login_keys(db, ente.id, &code, found.as_ref(), client).await?;
+    let found = find_by_fiscal_code(db, ente.ente_id(), &code).await?;
+    let keys = login_keys(db, ente.ente_id(), &code, found.as_ref(), client).await?;
     throttle::ensure_not_locked(db, &keys, now).await?;
     let hash = found.as_ref().and_then(|u| u.password_hash.clone());
     let ok = tokio::task::spawn_blocking({
@@ -165,11 +165,11 @@ pub async fn request_password_reset(
     let code = parse_fiscal_code("fiscal_code", fiscal_code)?;
     let keys = [
         ThrottleKey::reset_client(client_ip),
-        ThrottleKey::reset_account(ente.id, code.as_str()),
+        ThrottleKey::reset_account(ente.ente_id(), code.as_str()),
     ];
     if !throttle::admit(db, &keys, now).await? {
         tracing::info!(
-            ente = ente.id,
+            ente = ente.ente_id().get(),
             "password reset request over its limit: no e-mail"
         );
         return Ok(());
@@ -191,7 +191,7 @@ async fn send_reset_link(
     code: &FiscalCode,
     public_url: &str,
 ) -> ApiResult<()> {
-    let Some(user) = find_by_fiscal_code(db, ente.id, code).await? else {
+    let Some(user) = find_by_fiscal_code(db, ente.ente_id(), code).await? else {
         return Ok(());
     };
     let Some(email) = user.email.clone().filter(|_| user.active) else {
@@ -200,7 +200,7 @@ async fn send_reset_link(
     let token = random_token();
     let txn = db.begin().await?;
     password_reset_token::Entity::insert(password_reset_token::ActiveModel {
-        ente_id: Set(ente.id),
+        ente_id: Set(ente.ente_id()),
         user_id: Set(user.id),
         token_hash: Set(token_hash(&token)),
         created_at: Set(now),
@@ -218,7 +218,7 @@ async fn send_reset_link(
     );
     enqueue_email(
         &txn,
-        ente.id,
+        ente.ente_id(),
         &email,
         "Reimpostazione della password",
         &body,

@@ -18,7 +18,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::login_throttle;
-use crate::db::upsert;
+use crate::db::{upsert, EnteId};
 use crate::error::{ApiError, ApiResult};
 
 /// From this many failures of the most specific key on, each further failed login is
@@ -65,7 +65,7 @@ impl ThrottleKey {
     }
 
     /// Failed logins to one account from a browser that logged in to it before.
-    pub fn account_on_device(ente_id: i64, fiscal_code: &str, device_hash: &str) -> ThrottleKey {
+    pub fn account_on_device(ente_id: EnteId, fiscal_code: &str, device_hash: &str) -> ThrottleKey {
         Self::login(
             format!("cf:{ente_id}:{fiscal_code}:device:{device_hash}"),
             5,
@@ -75,7 +75,7 @@ impl ThrottleKey {
 
     /// Failed logins to one account from one client address, on a device the account
     /// never logged in from.
-    pub fn account_from_client(ente_id: i64, fiscal_code: &str, ip: &str) -> ThrottleKey {
+    pub fn account_from_client(ente_id: EnteId, fiscal_code: &str, ip: &str) -> ThrottleKey {
         Self::login(
             format!("cf:{ente_id}:{fiscal_code}:ip:{ip}"),
             5,
@@ -85,7 +85,7 @@ impl ThrottleKey {
 
     /// Failed logins to one account from every device it never logged in from: keeps
     /// guessing from many addresses slow, without holding a known device.
-    pub fn account(ente_id: i64, fiscal_code: &str) -> ThrottleKey {
+    pub fn account(ente_id: EnteId, fiscal_code: &str) -> ThrottleKey {
         Self::login(
             format!("cf:{ente_id}:{fiscal_code}"),
             20,
@@ -103,7 +103,7 @@ impl ThrottleKey {
     }
 
     /// Password reset e-mails for one account.
-    pub fn reset_account(ente_id: i64, fiscal_code: &str) -> ThrottleKey {
+    pub fn reset_account(ente_id: EnteId, fiscal_code: &str) -> ThrottleKey {
         Self::reset(format!("reset:cf:{ente_id}:{fiscal_code}"), 3)
     }
 

@@ -20,7 +20,7 @@ use time::{Date, Month, OffsetDateTime};
 use super::entity::{closure, service_calendar};
 use crate::auth::Principal;
 use crate::canteen::charging::reverse_meals;
-use crate::db::{upsert, TenantScoped};
+use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
@@ -48,7 +48,7 @@ fn default_period(today: Date) -> ApiResult<(Date, Date)> {
 
 async fn closures(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
 ) -> ApiResult<Vec<closure::Model>> {
     Ok(closure::Entity::find_in_ente(ente_id)
@@ -61,7 +61,7 @@ async fn closures(
 /// What operators set (if they did), and the closures.
 async fn load(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
 ) -> ApiResult<(Option<service_calendar::Model>, Vec<closure::Model>)> {
     let stored = service_calendar::Entity::find_in_ente(ente_id)
@@ -94,7 +94,7 @@ fn effective(
 /// The service's calendar as bookings and charging use it.
 pub async fn school_calendar(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     today: Date,
 ) -> ApiResult<SchoolCalendar> {
@@ -106,7 +106,7 @@ pub async fn school_calendar(
 /// else the national holiday's name.
 pub async fn school_calendar_with_reasons(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     today: Date,
 ) -> ApiResult<(SchoolCalendar, HashMap<Date, String>)> {
@@ -153,7 +153,7 @@ fn ranges(closures: Vec<closure::Model>) -> Vec<Closure> {
 
 async fn describe(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     service_name: String,
     today: Date,
@@ -194,7 +194,7 @@ pub async fn lock_service<C: ConnectionTrait>(txn: &C, service_id: i64) -> Resul
 /// Whether the canteen of the service is closed on `day` by an operator's closure.
 pub async fn closed_on<C: ConnectionTrait>(
     db: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     day: Date,
 ) -> Result<bool, DbErr> {
@@ -256,7 +256,7 @@ pub async fn set(
 /// by the id of its first day.
 pub async fn insert_range<C: ConnectionTrait>(
     db: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     days: &[Date],
     description: &str,

@@ -8,7 +8,7 @@ pub mod service_calendar {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub service_id: i64,
         pub first_day: TimeDate,
         pub last_day: TimeDate,
@@ -27,7 +27,7 @@ pub mod closure {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub service_id: i64,
         pub day: TimeDate,
         pub description: String,
@@ -54,7 +54,7 @@ pub mod booking {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub child_id: i64,
         pub service_id: i64,
         pub day: TimeDate,
@@ -75,7 +75,7 @@ pub mod attendance {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub child_id: i64,
         pub service_id: i64,
         pub day: TimeDate,

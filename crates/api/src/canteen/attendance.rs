@@ -13,7 +13,7 @@ use crate::auth::Principal;
 use crate::bookings::calendar::school_calendar;
 use crate::bookings::entity::{attendance, booking};
 use crate::children::entity::{child, enrolment};
-use crate::db::{upsert, TenantScoped};
+use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
 use crate::payments::ledger::BATCH_ROWS;
@@ -30,7 +30,7 @@ pub(super) struct Expected {
 /// by default).
 pub(super) async fn expected(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     day: Date,
     only: Option<i64>,

@@ -17,7 +17,7 @@ use time::{Date, OffsetDateTime};
 use super::attendance::{expected, Expected};
 use crate::bookings::calendar::{closed_on, lock_service};
 use crate::children::entity::child;
-use crate::db::TenantScoped;
+use crate::db::{EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
@@ -55,7 +55,7 @@ pub async fn charge_recent_days(db: &DatabaseConnection, now: OffsetDateTime) ->
 /// another run is rolled back and redone without it.
 pub async fn charge_day(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     day: Date,
     now: OffsetDateTime,
@@ -104,7 +104,7 @@ const CHARGE_ATTEMPTS: usize = 3;
 /// again inside it, under the accounts' locks.
 async fn charge_batch(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     day: Date,
     accounts: &HashMap<i64, i64>,
@@ -218,7 +218,7 @@ async fn keys_to_charge(
 /// credit nothing more. Returns (meals credited, cents credited).
 pub async fn reverse_meals(
     txn: &DatabaseTransaction,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     closed: &BTreeMap<Date, String>,
     now: OffsetDateTime,

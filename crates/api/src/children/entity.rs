@@ -8,7 +8,7 @@ pub mod child {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub guardian_id: i64,
         pub first_name: String,
         pub last_name: String,
@@ -30,7 +30,7 @@ pub mod child_delegate {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub child_id: i64,
         pub delegate_id: i64,
     }
@@ -46,7 +46,7 @@ pub mod enrolment {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub child_id: i64,
         pub service_id: i64,
         pub badge: String,

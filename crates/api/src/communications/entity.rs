@@ -8,7 +8,7 @@ pub mod outbox_email {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub to_address: String,
         pub subject: String,
         #[sea_orm(column_type = "Text")]

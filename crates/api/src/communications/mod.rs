@@ -6,12 +6,13 @@ pub mod entity;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use time::OffsetDateTime;
 
+use crate::db::EnteId;
 use crate::error::ApiResult;
 
 /// Queues an e-mail in the outbox, in the caller's transaction when it has one.
 pub async fn enqueue_email<C: ConnectionTrait>(
     db: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     to: &str,
     subject: &str,
     body: &str,

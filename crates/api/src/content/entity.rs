@@ -8,7 +8,7 @@ pub mod news {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub title: String,
         #[sea_orm(column_type = "Text")]
         pub summary: String,
@@ -28,7 +28,7 @@ pub mod document {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub title: String,
         #[sea_orm(column_type = "Text")]
         pub description: String,

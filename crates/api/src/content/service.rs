@@ -28,7 +28,7 @@ pub async fn list_news(
     ente: &ente::Model,
     paging: PageRequest,
 ) -> ApiResult<Page<NewsItem>> {
-    let paginator = news::Entity::find_in_ente(ente.id)
+    let paginator = news::Entity::find_in_ente(ente.ente_id())
         .order_by_desc(news::Column::PublishedOn)
         .order_by_desc(news::Column::Id)
         .paginate(db, paging.per_page);
@@ -36,7 +36,7 @@ pub async fn list_news(
 }
 
 pub async fn get_news(db: &DatabaseConnection, ente: &ente::Model, id: i64) -> ApiResult<NewsItem> {
-    news::Entity::find_in_ente(ente.id)
+    news::Entity::find_in_ente(ente.ente_id())
         .filter(news::Column::Id.eq(id))
         .one(db)
         .await?
@@ -61,7 +61,7 @@ pub async fn list_documents(
     ente: &ente::Model,
     paging: PageRequest,
 ) -> ApiResult<Page<DocumentItem>> {
-    let paginator = document::Entity::find_in_ente(ente.id)
+    let paginator = document::Entity::find_in_ente(ente.ente_id())
         .select_only()
         .columns([
             document::Column::Id,
@@ -94,7 +94,7 @@ pub async fn document_file(
     ente: &ente::Model,
     id: i64,
 ) -> ApiResult<document::Model> {
-    document::Entity::find_in_ente(ente.id)
+    document::Entity::find_in_ente(ente.ente_id())
         .filter(document::Column::Id.eq(id))
         .one(db)
         .await?

@@ -7,12 +7,13 @@ use time::{Date, Month};
 use super::custom;
 use crate::bookings::calendar::{insert_range, school_year_start};
 use crate::bookings::entity::service_calendar;
+use crate::db::EnteId;
 
 /// The canteen's school year around `today`, Monday to Friday, with the Christmas break
 /// closed (the national holidays are closed on every calendar, Easter Monday included).
 pub(super) async fn insert<C: ConnectionTrait>(
     db: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     today: Date,
 ) -> Result<(), DbErr> {

@@ -5,6 +5,7 @@ use time::macros::date;
 use time::Date;
 
 use crate::content::entity::{document, news};
+use crate::db::EnteId;
 use crate::pdf::text_document;
 
 pub(super) struct News {
@@ -98,7 +99,7 @@ pub(super) const ESEMPIO: Content = Content {
 /// Inserts the news, then the documents, in their order.
 pub(super) async fn insert<C: ConnectionTrait>(
     db: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     content: &Content,
 ) -> Result<(), DbErr> {
     for n in content.news {

@@ -93,7 +93,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
     for (code, name, kind) in comune.services {
         services.push(
             service::ActiveModel {
-                ente_id: Set(ente.id),
+                ente_id: Set(ente.ente_id()),
                 code: Set((*code).into()),
                 name: Set((*name).into()),
                 kind: Set(*kind),

@@ -234,7 +234,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
     let insert_user = |role: Role, person: Person| async move {
         let (fiscal_code, first_name, last_name, email) = person;
         user::ActiveModel {
-            ente_id: Set(ente.id),
+            ente_id: Set(ente.ente_id()),
             role: Set(role),
             fiscal_code: Set(FiscalCode::parse(fiscal_code).map_err(custom)?),
             first_name: Set(first_name.into()),
@@ -255,7 +255,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         for c in family.children {
             children.push(
                 child::ActiveModel {
-                    ente_id: Set(ente.id),
+                    ente_id: Set(ente.ente_id()),
                     guardian_id: Set(guardian.id),
                     first_name: Set(c.first_name.into()),
                     last_name: Set(c.last_name.into()),
@@ -276,7 +276,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
                 .find(|s| s.code == e.service)
                 .ok_or_else(|| custom(format!("no demo service {}", e.service)))?;
             enrolment::ActiveModel {
-                ente_id: Set(ente.id),
+                ente_id: Set(ente.ente_id()),
                 child_id: Set(children[e.child].id),
                 service_id: Set(service.id),
                 badge: Set(e.badge.into()),
@@ -295,7 +295,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         if let Some((person, child)) = family.delegate {
             let delegate = insert_user(Role::Delegate, person).await?;
             child_delegate::ActiveModel {
-                ente_id: Set(ente.id),
+                ente_id: Set(ente.ente_id()),
                 child_id: Set(children[child].id),
                 delegate_id: Set(delegate.id),
                 ..Default::default()

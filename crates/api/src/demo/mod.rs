@@ -68,7 +68,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
     for comune in &COMUNI {
         let (ente, services) = entes::insert(&txn, &comune.ente, now).await?;
         let families = families::insert(&txn, &ente, &services, &comune.people, &hash, now).await?;
-        content::insert(&txn, ente.id, &comune.content).await?;
+        content::insert(&txn, ente.ente_id(), &comune.content).await?;
         let service = |code: &str| {
             services
                 .iter()
@@ -82,7 +82,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             counter_payments.push((ente.fiscal_code.clone(), notice));
         }
         for s in services.iter().filter(|s| s.kind.serves_meals()) {
-            calendar::insert(&txn, ente.id, s.id, today).await?;
+            calendar::insert(&txn, ente.ente_id(), s.id, today).await?;
         }
     }
     txn.commit().await?;

@@ -34,7 +34,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
     now: OffsetDateTime,
 ) -> Result<payment_notice::Model, DbErr> {
     let guardian = &family.guardian;
-    let account = ledger::account(db, ente.id, guardian.id, refezione.id, now)
+    let account = ledger::account(db, ente.ente_id(), guardian.id, refezione.id, now)
         .await
         .map_err(custom)?;
     ledger::append(
@@ -96,7 +96,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         .await
         .map_err(custom)?;
         let emission = emission::ActiveModel {
-            ente_id: Set(ente.id),
+            ente_id: Set(ente.ente_id()),
             guardian_id: Set(guardian.id),
             service_id: Set(trasporto.id),
             child_id: Set(Some(child.id)),

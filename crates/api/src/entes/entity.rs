@@ -42,7 +42,7 @@ pub mod service {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub code: String,
         pub name: String,
         pub kind: sportello_model::entes::ServiceKind,

@@ -11,7 +11,7 @@ use sportello_model::page::PageRequest;
 use sportello_model::Page;
 
 use super::entity::{ente, service};
-use crate::db::{fetch_page, TenantScoped};
+use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::error::{ApiError, ApiResult};
 
 pub async fn list(db: &DatabaseConnection, paging: PageRequest) -> ApiResult<Page<EnteSummary>> {
@@ -34,8 +34,8 @@ pub async fn by_slug(db: &DatabaseConnection, slug: &str) -> ApiResult<ente::Mod
         .ok_or(ApiError::NotFound)
 }
 
-pub async fn by_id(db: &DatabaseConnection, id: i64) -> ApiResult<ente::Model> {
-    ente::Entity::find_by_id(id)
+pub async fn by_id(db: &DatabaseConnection, id: EnteId) -> ApiResult<ente::Model> {
+    ente::Entity::find_by_id(id.get())
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)
@@ -44,7 +44,7 @@ pub async fn by_id(db: &DatabaseConnection, id: i64) -> ApiResult<ente::Model> {
 /// A prepaid service (e.g. Refezione Scolastica) of the ente, or 404.
 pub async fn prepaid_service(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
 ) -> ApiResult<service::Model> {
     service_of_kind(db, ente_id, service_id, |kind| kind == ServiceKind::Prepaid).await
@@ -53,7 +53,7 @@ pub async fn prepaid_service(
 /// A service of the ente that serves meals (the canteen), or 404.
 pub async fn meal_service(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
 ) -> ApiResult<service::Model> {
     service_of_kind(db, ente_id, service_id, ServiceKind::serves_meals).await
@@ -61,7 +61,7 @@ pub async fn meal_service(
 
 async fn service_of_kind(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     wanted: impl Fn(ServiceKind) -> bool,
 ) -> ApiResult<service::Model> {
@@ -105,7 +105,7 @@ pub async fn detail(
     e: ente::Model,
     login_providers: Vec<LoginProvider>,
 ) -> ApiResult<EnteDetail> {
-    let services = service::Entity::find_in_ente(e.id)
+    let services = service::Entity::find_in_ente(e.ente_id())
         .order_by_asc(service::Column::Name)
         .all(db)
         .await?

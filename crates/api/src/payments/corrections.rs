@@ -17,7 +17,7 @@ use super::ledger::{self, NewMovement};
 use super::service::statement_of;
 use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::db::TenantScoped;
+use crate::db::{EnteId, TenantScoped};
 use crate::entes::service::{by_id as ente_by_id, prepaid_service, settings};
 use crate::error::{ApiError, ApiResult};
 
@@ -48,7 +48,7 @@ pub async fn family_statement(
 
 async fn already_made(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     account_id: i64,
     request_key: &str,
 ) -> ApiResult<Option<Movement>> {

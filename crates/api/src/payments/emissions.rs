@@ -25,7 +25,7 @@ use super::notices::{self, NewNotice};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::child;
-use crate::db::{fetch_page, TenantScoped};
+use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -63,7 +63,7 @@ fn found<T>(
 
 async fn validate(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     new: &NewEmission,
     today: Date,
 ) -> ApiResult<ValidEmission> {
@@ -187,7 +187,7 @@ pub async fn create(
     )
     .await?;
     let inserted = emission::ActiveModel {
-        ente_id: Set(ente.id),
+        ente_id: Set(ente.ente_id()),
         guardian_id: Set(guardian.id),
         service_id: Set(service.id),
         child_id: Set(child.as_ref().map(|c| c.id)),
@@ -231,7 +231,7 @@ pub async fn create(
 
 async fn by_external_ref(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     external_ref: Option<&str>,
 ) -> ApiResult<Option<emission::Model>> {
     let Some(external_ref) = external_ref else {

@@ -9,7 +9,7 @@ pub mod prepaid_account {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub guardian_id: i64,
         pub service_id: i64,
         /// Always the sum of the account's ledger: updated in the same transaction as
@@ -32,7 +32,7 @@ pub mod ledger_movement {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub account_id: i64,
         pub kind: sportello_model::payments::MovementKind,
         pub amount_cents: i64,
@@ -69,7 +69,7 @@ pub mod notice_counter {
         pub next_value: i64,
     }
 
-    crate::db::entity_basics!();
+    crate::db::entity_basics!(tenant);
 }
 
 pub mod payment_notice {
@@ -80,7 +80,7 @@ pub mod payment_notice {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub guardian_id: i64,
         pub service_id: i64,
         pub purpose: sportello_model::payments::NoticePurpose,
@@ -111,7 +111,7 @@ pub mod emission {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub guardian_id: i64,
         pub service_id: i64,
         pub notice_id: i64,
@@ -155,7 +155,7 @@ pub mod receipt {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: Option<i64>,
+        pub ente_id: Option<crate::db::EnteId>,
         /// Identifier given by pagoPA/the PSP; unique.
         pub receipt_id: String,
         pub notice_number: sportello_pagopa::NoticeNumber,
@@ -182,7 +182,7 @@ pub mod checkout_session {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub ente_id: i64,
+        pub ente_id: crate::db::EnteId,
         pub token: String,
         pub notice_id: i64,
         pub return_to: String,

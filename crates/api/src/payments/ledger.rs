@@ -16,7 +16,7 @@ use time::{Date, OffsetDateTime};
 
 use super::entity::{ledger_movement, prepaid_account};
 use crate::children::entity::child;
-use crate::db::{upsert, TenantScoped};
+use crate::db::{upsert, EnteId, TenantScoped};
 use crate::error::{ApiError, ApiResult};
 
 /// Rows per statement in batch work: well inside the bind-parameter limits of SQLite
@@ -56,7 +56,7 @@ impl NewMovement {
 
 async fn find_account<C: ConnectionTrait>(
     db: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     guardian_id: i64,
     service_id: i64,
 ) -> ApiResult<Option<prepaid_account::Model>> {
@@ -70,7 +70,7 @@ async fn find_account<C: ConnectionTrait>(
 /// The family's account for a prepaid service, created on first use.
 pub async fn account<C: ConnectionTrait>(
     db: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     guardian_id: i64,
     service_id: i64,
     now: OffsetDateTime,
@@ -85,7 +85,7 @@ pub async fn account<C: ConnectionTrait>(
 /// otherwise. Write paths use [`account`], whose first statement is a write.
 pub async fn account_for_reading(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     guardian_id: i64,
     service_id: i64,
     now: OffsetDateTime,
@@ -119,7 +119,7 @@ pub async fn append<C: ConnectionTrait>(
 }
 
 fn movement_row(
-    ente_id: i64,
+    ente_id: EnteId,
     account_id: i64,
     balance_after_cents: i64,
     movement: NewMovement,
@@ -148,7 +148,7 @@ fn movement_row(
 /// guardian id → account id. For batch work (daily meal charging).
 pub async fn accounts_of<C: ConnectionTrait>(
     db: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     guardian_ids: &[i64],
     now: OffsetDateTime,
@@ -172,7 +172,7 @@ pub async fn accounts_of<C: ConnectionTrait>(
 /// Creates the accounts of these families (at most [`BATCH_ROWS`]) that do not exist.
 async fn create_missing<C: ConnectionTrait>(
     db: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     service_id: i64,
     guardian_ids: &[i64],
     now: OffsetDateTime,
@@ -231,7 +231,7 @@ pub struct BatchOutcome {
 /// go in with one multi-row insert.
 pub async fn append_batch<C: ConnectionTrait>(
     txn: &C,
-    ente_id: i64,
+    ente_id: EnteId,
     movements: Vec<(i64, NewMovement)>,
     now: OffsetDateTime,
 ) -> Result<BatchOutcome, DbErr> {
@@ -354,7 +354,7 @@ pub async fn movements(
 /// Movements as families read them, with the names of the children of meals.
 pub async fn to_dtos(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     rows: Vec<ledger_movement::Model>,
 ) -> ApiResult<Vec<Movement>> {
     let child_ids: Vec<i64> = rows.iter().filter_map(|m| m.child_id).collect();

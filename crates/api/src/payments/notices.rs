@@ -18,7 +18,7 @@ use time::{Date, OffsetDateTime};
 
 use super::entity::{checkout_session, notice_counter, payment_notice};
 use crate::accounts::entity::user;
-use crate::db::upsert;
+use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -46,7 +46,7 @@ pub async fn next_notice_number<C: ConnectionTrait>(
     upsert(
         txn,
         [notice_counter::ActiveModel {
-            ente_id: Set(ente.id),
+            ente_id: Set(ente.ente_id().get()),
             next_value: Set(0),
         }],
         [notice_counter::Column::EnteId],
@@ -58,10 +58,10 @@ pub async fn next_notice_number<C: ConnectionTrait>(
             notice_counter::Column::NextValue,
             Expr::col(notice_counter::Column::NextValue).add(1),
         )
-        .filter(notice_counter::Column::EnteId.eq(ente.id))
+        .filter(notice_counter::Column::EnteId.eq(ente.ente_id()))
         .exec(txn)
         .await?;
-    let value = notice_counter::Entity::find_by_id(ente.id)
+    let value = notice_counter::Entity::find_in_ente(ente.ente_id())
         .one(txn)
         .await?
         .ok_or_else(|| ApiError::internal("notice counter vanished"))?
@@ -90,7 +90,7 @@ pub async fn create<C: ConnectionTrait>(
 ) -> ApiResult<payment_notice::Model> {
     let number = next_notice_number(txn, ente).await?;
     Ok(payment_notice::ActiveModel {
-        ente_id: Set(ente.id),
+        ente_id: Set(ente.ente_id()),
         guardian_id: Set(new.guardian_id),
         service_id: Set(new.service_id),
         purpose: Set(new.purpose),
@@ -161,11 +161,10 @@ pub async fn document_payment(
 /// A notice of the guardian, or 404.
 pub async fn find_for_guardian(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     guardian_id: i64,
     id: i64,
 ) -> ApiResult<payment_notice::Model> {
-    use crate::db::TenantScoped;
     payment_notice::Entity::find_in_ente(ente_id)
         .filter(payment_notice::Column::GuardianId.eq(guardian_id))
         .filter(payment_notice::Column::Id.eq(id))

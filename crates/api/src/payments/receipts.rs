@@ -71,8 +71,8 @@ pub async fn process(
         .filter(ente::Column::FiscalCode.eq(r.ente_fiscal_code.clone()))
         .all(&txn)
         .await?
-        .into_iter()
-        .map(|e| e.id)
+        .iter()
+        .map(ente::Model::ente_id)
         .collect::<Vec<_>>()
     {
         ids if ids.is_empty() => None,

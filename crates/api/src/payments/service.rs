@@ -22,7 +22,7 @@ use super::{ledger, notices, simulator};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
-use crate::db::{fetch_page, TenantScoped};
+use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::{by_id as ente_by_id, prepaid_service, settings};
 use crate::error::{ApiError, ApiResult};
@@ -135,7 +135,7 @@ pub async fn statement(
 /// The statement of a family (its guardian) for a prepaid service.
 pub async fn statement_of(
     db: &DatabaseConnection,
-    ente_id: i64,
+    ente_id: EnteId,
     guardian_id: i64,
     service_id: i64,
     paging: PageRequest,

@@ -23,6 +23,7 @@ use super::entity::{checkout_session, payment_notice};
 use super::notices;
 use super::receipts;
 use crate::accounts::secrets::random_token;
+use crate::db::TenantScoped;
 use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -443,8 +444,7 @@ async fn counter_submit(
         Err(_) => None,
     };
     let found = match ente {
-        Some(ente) => payment_notice::Entity::find()
-            .filter(payment_notice::Column::EnteId.eq(ente.id))
+        Some(ente) => payment_notice::Entity::find_in_ente(ente.ente_id())
             .filter(payment_notice::Column::NoticeNumber.eq(number.clone()))
             .one(&state.db)
             .await?
