@@ -23,6 +23,27 @@ pub use pdf::{NoticeDocument, Payment, ReceiptDocument};
 pub use qr::{EnteFiscalCode, QrPayload};
 pub use simulator::{SimulatorGateway, SIMULATED_PSP};
 
+/// Codes kept as their checked digits: shown as they are, read from text with `parse`.
+macro_rules! digit_codes {
+    ($($code:ident),+) => {$(
+        impl std::fmt::Display for $code {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $code {
+            type Err = Error;
+
+            fn from_str(s: &str) -> Result<Self, Error> {
+                Self::parse(s)
+            }
+        }
+    )+};
+}
+
+digit_codes!(NoticeNumber, EnteFiscalCode);
+
 /// Notice numbers and ente fiscal codes as database columns, parsed when read.
 #[cfg(feature = "sea-orm")]
 mod columns {

@@ -11,7 +11,6 @@
 //! and every swap of two neighbouring digits is caught.
 
 use std::fmt;
-use std::str::FromStr;
 
 use crate::Error;
 
@@ -177,20 +176,6 @@ impl NoticeNumber {
             AuxDigit::Three => 1,
         };
         Iuv(self.0[start..].to_string())
-    }
-}
-
-impl fmt::Display for NoticeNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for NoticeNumber {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
     }
 }
 

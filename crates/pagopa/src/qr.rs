@@ -2,7 +2,6 @@
 //! `PAGOPA|002|<18-digit notice number>|<11-digit fiscal code of the ente>|<amount in cents>`.
 
 use std::fmt;
-use std::str::FromStr;
 
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -26,20 +25,6 @@ impl EnteFiscalCode {
     /// The 11 digits.
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl fmt::Display for EnteFiscalCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for EnteFiscalCode {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
     }
 }
 
