@@ -4,6 +4,10 @@
 
 pub mod bench;
 pub mod browser;
+pub mod payments;
+mod user;
+
+pub use user::User;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use reqwest::{Client, Method, Response, StatusCode};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, QueryResult, Statement};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -218,6 +222,21 @@ impl TestServer {
             .expect("connect to the test database")
     }
 
+    /// The rows `sql` returns from the server's database.
+    pub async fn query(&self, sql: &str) -> Vec<QueryResult> {
+        let db = self.database().await;
+        let statement = Statement::from_string(db.get_database_backend(), sql);
+        db.query_all(statement).await.expect("query")
+    }
+
+    /// The first column of the first row `sql` returns from the server's database.
+    pub async fn scalar<T: sea_orm::TryGetable>(&self, sql: &str) -> T {
+        let rows = self.query(sql).await;
+        let row = rows.first().unwrap_or_else(|| panic!("no row from {sql}"));
+        row.try_get_by_index(0)
+            .expect("a value of the column's type")
+    }
+
     /// Logs in with codice fiscale and password; panics unless it succeeds.
     pub async fn login(&self, slug: &str, fiscal_code: &str) -> TokenResponse {
         let res = self
@@ -225,6 +244,32 @@ impl TestServer {
             .await;
         assert_eq!(res.status(), StatusCode::OK, "login of {fiscal_code}");
         res.json().await.expect("token response")
+    }
+
+    /// Logs in with codice fiscale and password: the user, to send requests as.
+    pub async fn user(&self, slug: &str, fiscal_code: &str) -> User<'_> {
+        User::new(self, self.login(slug, fiscal_code).await)
+    }
+
+    /// Logs in through SPID (see `spid_login`): the user, to send requests as.
+    pub async fn spid_user(&self, slug: &str, fiscal_code: &str) -> User<'_> {
+        User::new(self, self.spid_login(slug, fiscal_code).await)
+    }
+
+    /// GET an API path without logging in.
+    pub async fn public(&self, path: &str) -> Response {
+        client().get(self.api(path)).send().await.expect("request")
+    }
+
+    /// GET an API path without logging in, asserting 200, and decode its JSON body.
+    pub async fn public_ok<T: DeserializeOwned>(&self, path: &str) -> T {
+        json(self.public(path).await, StatusCode::OK).await
+    }
+
+    /// GET a path outside the API (`/api/docs`, a document's URL) without logging in.
+    pub async fn page(&self, path: &str) -> Response {
+        let url = format!("{}{path}", self.url);
+        client().get(url).send().await.expect("request")
     }
 
     pub async fn try_login(
@@ -247,15 +292,20 @@ impl TestServer {
     pub async fn spid_login(&self, slug: &str, fiscal_code: &str) -> TokenResponse {
         let browser = client();
         self.oidc_login(&browser, slug, "spid", fiscal_code).await;
-        json(
-            browser
-                .post(self.api(&paths::refresh()))
-                .send()
-                .await
-                .expect("refresh request"),
-            StatusCode::OK,
-        )
+        json(self.refresh(&browser, None).await, StatusCode::OK).await
+    }
+
+    /// Asks for new tokens with `refresh_token` in the body or, given none, with the
+    /// session cookie `client` keeps (as the SPA does).
+    pub async fn refresh(&self, client: &Client, refresh_token: Option<&str>) -> Response {
+        let request = client.post(self.api(&paths::refresh()));
+        match refresh_token {
+            Some(token) => request.json(&serde_json::json!({ "refresh_token": token })),
+            None => request,
+        }
+        .send()
         .await
+        .expect("refresh request")
     }
 
     /// The id of the child with this first name among those `token` may see.
@@ -357,6 +407,15 @@ pub async fn problem(res: Response, status: StatusCode) -> Problem {
     assert_eq!(p.status, status.as_u16());
     assert!(!p.detail.is_empty());
     p
+}
+
+/// Asserts a 400 problem with an error on `field` and returns that error's message.
+pub async fn field_error(res: Response, field: &str) -> String {
+    let p = problem(res, StatusCode::BAD_REQUEST).await;
+    let message = p.field_message(field);
+    message
+        .unwrap_or_else(|| panic!("no error for {field}: {p:?}"))
+        .to_string()
 }
 
 /// Reads a JSON value, for fields not worth a type.
