@@ -26,7 +26,7 @@ impl Deref for User<'_> {
 }
 
 impl<'a> User<'a> {
-    pub fn new(server: &'a TestServer, tokens: TokenResponse) -> User<'a> {
+    pub(crate) fn new(server: &'a TestServer, tokens: TokenResponse) -> User<'a> {
         User { server, tokens }
     }
 
