@@ -215,6 +215,9 @@ async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
             .await;
         browser.click("#ricevuta").await;
         browser.wait_for_path("/demo/pagamenti/ricevute").await;
+        // The receipts page, once loaded, lists the payment (and the session it restored
+        // from the refresh cookie is settled before the next page load).
+        browser.wait_for_text("#receipts", "54,00 €").await;
         browser
             .open_page(&service_page, "#balance", "54,00 €")
             .await;
