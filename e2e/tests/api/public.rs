@@ -25,7 +25,8 @@ async fn health_and_the_list_of_comuni_are_public() {
 
     // Paged like every list: the second page of one comune is the next by name.
     let second: Page<EnteSummary> = json(
-        http.get(server.api(&format!("{}?page=2&per_page=1", paths::entes())))
+        http.get(server.api(&paths::entes()))
+            .query(&[("page", 2), ("per_page", 1)])
             .send()
             .await
             .unwrap(),

@@ -88,11 +88,7 @@ pub fn RangeForm(
             <p>
                 "Per una settimana di malattia o una gita: la scelta vale per ogni giorno di servizio dell'intervallo che si può ancora modificare; i giorni che non si possono più cambiare restano come sono e vengono elencati con il motivo."
             </p>
-            <form
-                id="range-form"
-                novalidate
-                on:submit=form.submit_clearing(done)
-            >
+            <form id="range-form" novalidate on:submit=form.submit_clearing(done)>
                 <DateRange
                     from_id="range-from"
                     to_id="range-to"

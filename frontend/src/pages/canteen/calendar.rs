@@ -205,11 +205,7 @@ fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
                         }
                     })
             }}
-            <form
-                id="period-form"
-                novalidate
-                on:submit=form.submit_clearing(saved)
-            >
+            <form id="period-form" novalidate on:submit=form.submit_clearing(saved)>
                 <DateRange
                     from_id="period-first"
                     to_id="period-last"
@@ -477,11 +473,7 @@ fn ChargeForm(service_id: i64) -> impl IntoView {
             <p>
                 "Addebita sul conto delle famiglie i pasti di un giorno concluso. Il sistema lo fa anche da solo ogni notte; ripetere l'addebito di un giorno non addebita nulla due volte."
             </p>
-            <form
-                id="charge-form"
-                novalidate
-                on:submit=form.submit_clearing(report)
-            >
+            <form id="charge-form" novalidate on:submit=form.submit_clearing(report)>
                 <div class="row">
                     <div class="col-12 col-sm-6">
                         <TextField id="charge-day" label="Giorno" value=day kind="date" error=form.message_on_submit("day") />

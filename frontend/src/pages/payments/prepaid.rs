@@ -170,11 +170,7 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
                     "Ricarica il conto elettronico del servizio {name}: paga subito online con pagoPA (carta, MyBank, PayPal, Satispay) oppure crea un nuovo avviso di pagamento da pagare più tardi, anche presso uno sportello pagoPA.",
                 )}
             </p>
-            <form
-                id="recharge-form"
-                novalidate
-                on:submit=form.submit_clearing(created)
-            >
+            <form id="recharge-form" novalidate on:submit=form.submit_clearing(created)>
                 <TextField
                     id="recharge-amount"
                     label="Importo da ricaricare (€)"
