@@ -129,6 +129,24 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The server binary with the test configuration on `database_url` (demo data, test
+/// environment, any free port), for a test to add arguments or variables and run.
+pub fn server_command(database_url: &str) -> Command {
+    let mut command = Command::new(server_binary());
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SPORTELLO_ENV", "test")
+        .env("SPORTELLO_BIND", "127.0.0.1:0")
+        .env("DATABASE_URL", database_url)
+        .env("JWT_SECRET", TEST_JWT_SECRET)
+        .env("SPORTELLO_DEMO_DATA", "true")
+        .env("SPORTELLO_STATIC_DIR", workspace_root().join("dist"))
+        .env("RUST_LOG", "warn,tracing_actix_web=error,actix_files=off")
+        .env("SPORTELLO_CHARGE_JOB", "false");
+    command
+}
+
 /// A running server with its own database; stopped and cleaned up on drop.
 pub struct TestServer {
     pub url: String,
@@ -145,18 +163,8 @@ impl TestServer {
 
     pub async fn start_with(extra_env: &[(&str, &str)]) -> TestServer {
         let (database, database_url) = TestDatabase::create().await;
-        let mut command = Command::new(server_binary());
+        let mut command = server_command(&database_url);
         command
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("SPORTELLO_ENV", "test")
-            .env("SPORTELLO_BIND", "127.0.0.1:0")
-            .env("DATABASE_URL", &database_url)
-            .env("JWT_SECRET", TEST_JWT_SECRET)
-            .env("SPORTELLO_DEMO_DATA", "true")
-            .env("SPORTELLO_STATIC_DIR", workspace_root().join("dist"))
-            .env("RUST_LOG", "warn,tracing_actix_web=error,actix_files=off")
-            .env("SPORTELLO_CHARGE_JOB", "false")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

@@ -1,5 +1,5 @@
-//! `sportello` — runs the portal (`sportello` or `sportello serve`) or prints the OpenAPI
-//! document (`sportello openapi`).
+//! `sportello` — runs the portal (`sportello` or `sportello serve`), checks a deployment
+//! without serving (`sportello check`) or prints the OpenAPI document (`sportello openapi`).
 
 use sportello_api::config::Config;
 
@@ -11,20 +11,41 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         "serve" => serve(),
+        "check" => check(),
         other => {
-            eprintln!("Comando sconosciuto «{other}». Uso: sportello [serve|openapi]");
+            eprintln!("Comando sconosciuto «{other}». Uso: sportello [serve|check|openapi]");
             std::process::ExitCode::from(2)
         }
     }
 }
 
-fn serve() -> std::process::ExitCode {
-    let config = match Config::from_env() {
+/// Exit code of an invalid configuration (`EX_CONFIG`).
+const CONFIG_ERROR: u8 = 78;
+
+fn config() -> Result<Config, std::process::ExitCode> {
+    Config::from_env().map_err(|err| {
+        eprintln!("Configurazione non valida: {err}");
+        std::process::ExitCode::from(CONFIG_ERROR)
+    })
+}
+
+fn check() -> std::process::ExitCode {
+    let config = match config() {
         Ok(config) => config,
-        Err(err) => {
-            eprintln!("Configurazione non valida: {err}");
-            return std::process::ExitCode::from(78);
-        }
+        Err(code) => return code,
+    };
+    let ok = actix_web::rt::System::new().block_on(sportello_api::operations::check(&config));
+    if ok {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+
+fn serve() -> std::process::ExitCode {
+    let config = match config() {
+        Ok(config) => config,
+        Err(code) => return code,
     };
     sportello_api::telemetry::init(config.environment);
     let result = actix_web::rt::System::new().block_on(sportello_api::startup::run(config));

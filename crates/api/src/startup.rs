@@ -21,7 +21,9 @@ use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
-use crate::{accounts, bookings, children, content, demo, entes, openapi, payments, test_clock};
+use crate::{
+    accounts, bookings, children, content, demo, entes, openapi, operations, payments, test_clock,
+};
 use sportello_model::paths;
 
 pub struct AppState {
@@ -116,6 +118,7 @@ async fn api_not_found() -> Result<HttpResponse, ApiError> {
 /// `#[utoipa::path]` cannot be registered here.
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(health);
+    operations::configure(cfg);
     entes::routes::configure(cfg);
     accounts::routes::configure(cfg);
     children::routes::configure(cfg);
@@ -172,7 +175,7 @@ fn dev_providers(issuer: &str) -> Vec<OidcProviderConfig> {
 pub async fn run(config: Config) -> std::io::Result<()> {
     let db = crate::db::connect_and_migrate(config.database_url.expose_secret())
         .await
-        .map_err(|e| std::io::Error::other(format!("database: {e}")))?;
+        .map_err(std::io::Error::other)?;
     let clock = Arc::new(Clock::new(
         config.fake_now,
         config.environment == Environment::Test,

@@ -1,0 +1,178 @@
+//! Running the service: liveness and readiness, a database that takes no writes, start-up
+//! with an unreachable database and `sportello check`.
+
+use std::time::{Duration, Instant};
+
+use e2e::{client, problem, server_command, value, TestServer, DEMO_PASSWORD, MARIO};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+use sportello_model::paths;
+
+/// A PostgreSQL address nobody listens on, with a password that must never be printed.
+const UNREACHABLE: &str = "postgres://sportello:segreto-da-non-stampare@127.0.0.1:1/sportello";
+
+#[tokio::test]
+async fn liveness_and_readiness_answer_when_the_database_takes_writes() {
+    let server = TestServer::start().await;
+    let live = server.public(&paths::health_live()).await;
+    assert_eq!(value(live, StatusCode::OK).await["status"], "ok");
+    let ready = value(server.public(&paths::health_ready()).await, StatusCode::OK).await;
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["database_write"], true);
+    assert_eq!(ready["migrations_current"], true);
+}
+
+/// What a server on a database that takes no writes answers: alive, not ready (503 with
+/// the reason and `Retry-After`), reads served, and a login (which writes the session)
+/// refused with 503 problem+json, never 500.
+async fn assert_alive_reads_but_not_ready(server_url: &str) {
+    let api = |path: String| format!("{server_url}{}{path}", paths::BASE);
+    let http = client();
+    let live = http.get(api(paths::health_live())).send().await.unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let ready = http.get(api(paths::health_ready())).send().await.unwrap();
+    assert_eq!(ready.headers()["retry-after"], "2");
+    let refused = problem(ready, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(refused.kind, "https://sportello.dev/problemi/unavailable");
+    assert!(
+        refused.detail.contains("non accetta scritture"),
+        "{refused:?}"
+    );
+    let entes = http.get(api(paths::entes())).send().await.unwrap();
+    assert_eq!(entes.status(), StatusCode::OK);
+    let login = http
+        .post(api(paths::login("demo")))
+        .json(&serde_json::json!({ "fiscal_code": MARIO, "password": DEMO_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert!(login.headers().contains_key("retry-after"));
+    let refused = problem(login, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert!(refused.detail.contains("riprova"), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_database_that_takes_no_writes_is_not_ready_and_refuses_writes_with_503() {
+    let server = TestServer::start().await;
+    if server.database_url.starts_with("postgres") {
+        // The database turns read-only and its connections drop (as on a failover to a
+        // standby): the pool reconnects by itself onto read-only sessions.
+        let name = server.database_url.rsplit('/').next().unwrap().to_string();
+        // From another database: sessions on this one turn read-only too.
+        let admin = Database::connect(std::env::var("TEST_DATABASE_URL").unwrap())
+            .await
+            .unwrap();
+        let set_read_only = |on: bool| {
+            format!(
+                "ALTER DATABASE {name} SET default_transaction_read_only = {}",
+                if on { "on" } else { "off" }
+            )
+        };
+        let drop_connections = format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}'"
+        );
+        admin
+            .execute_unprepared(&set_read_only(true))
+            .await
+            .unwrap();
+        admin.execute_unprepared(&drop_connections).await.unwrap();
+        assert_alive_reads_but_not_ready(&server.url).await;
+        // Writable again: ready again without a restart.
+        admin
+            .execute_unprepared(&set_read_only(false))
+            .await
+            .unwrap();
+        admin.execute_unprepared(&drop_connections).await.unwrap();
+        let ready = server.public(&paths::health_ready()).await;
+        assert_eq!(value(ready, StatusCode::OK).await["status"], "ready");
+        server.login("demo", MARIO).await;
+    } else {
+        // The same SQLite file opened read-only by a second server.
+        let read_only = server.database_url.replace("mode=rwc", "mode=ro");
+        let second = TestServer::start_with(&[
+            ("DATABASE_URL", &read_only),
+            ("SPORTELLO_DEMO_DATA", "false"),
+        ])
+        .await;
+        assert_alive_reads_but_not_ready(&second.url).await;
+    }
+}
+
+#[tokio::test]
+async fn start_up_with_an_unreachable_database_fails_at_once_naming_it_without_the_password() {
+    let started = Instant::now();
+    let output = tokio::task::spawn_blocking(|| {
+        server_command(UNREACHABLE)
+            .arg("serve")
+            .output()
+            .expect("run the server")
+    })
+    .await
+    .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .contains("database postgres://sportello:***@127.0.0.1:1/sportello non raggiungibile"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.to_lowercase().contains("connection refused"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("segreto-da-non-stampare"), "{stderr}");
+}
+
+#[tokio::test]
+async fn check_validates_a_deployment_without_serving() {
+    let server = TestServer::start().await;
+    let spa = std::env::temp_dir().join(format!("sportello-spa-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&spa).unwrap();
+    std::fs::write(spa.join("index.html"), "<!doctype html>").unwrap();
+    let run = |url: String, static_dir: String| {
+        tokio::task::spawn_blocking(move || {
+            server_command(&url)
+                .env("SPORTELLO_STATIC_DIR", static_dir)
+                .arg("check")
+                .output()
+                .expect("run sportello check")
+        })
+    };
+    let output = run(
+        server.database_url.clone(),
+        spa.to_string_lossy().into_owned(),
+    )
+    .await
+    .unwrap();
+    std::fs::remove_dir_all(&spa).ok();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("OK   database raggiungibile"), "{stdout}");
+    assert!(
+        stdout.contains("OK   schema del database aggiornato"),
+        "{stdout}"
+    );
+
+    let output = run(UNREACHABLE.into(), "/nessuna/cartella".into())
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "ERRORE database postgres://sportello:***@127.0.0.1:1/sportello non raggiungibile"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ERRORE interfaccia web non trovata: manca /nessuna/cartella/index.html"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("segreto-da-non-stampare"), "{stdout}");
+}
