@@ -377,6 +377,27 @@ fn json_body(body: &impl Serialize) -> Value {
     serde_json::to_value(body).expect("a serialisable request body")
 }
 
+impl TestServer {
+    /// Sends SIGTERM, as a platform does to stop a replica.
+    pub fn terminate(&self) {
+        let pid = libc::pid_t::try_from(self.process.id()).expect("pid fits");
+        // SAFETY: kill(2) with a pid this test started and a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+    }
+
+    /// How the server process ended, if it did within `within`.
+    pub async fn exit_status(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.process.try_wait().expect("wait for the server") {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.process.kill().ok();

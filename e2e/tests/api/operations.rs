@@ -176,3 +176,45 @@ async fn check_validates_a_deployment_without_serving() {
     );
     assert!(!stdout.contains("segreto-da-non-stampare"), "{stdout}");
 }
+
+/// A rolling restart loses no request: on SIGTERM the server stops accepting connections,
+/// finishes every request it had started (here logins whose body was still arriving) and
+/// exits cleanly.
+#[tokio::test]
+async fn sigterm_finishes_the_requests_under_way_then_exits() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut server = TestServer::start().await;
+    let address = server.url.trim_start_matches("http://").to_string();
+    let body = serde_json::json!({ "fiscal_code": MARIO, "password": DEMO_PASSWORD }).to_string();
+    let (first_half, second_half) = body.split_at(body.len() / 2);
+    let mut under_way = Vec::new();
+    for _ in 0..4 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = format!(
+            "POST {}{} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{first_half}",
+            paths::BASE,
+            paths::login("demo"),
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        under_way.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.terminate();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        tokio::net::TcpStream::connect(&address).await.is_err(),
+        "a stopping server accepts no new connection"
+    );
+    for mut stream in under_way {
+        stream.write_all(second_half.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("access_token"), "{answer}");
+    }
+    let status = server.exit_status(Duration::from_secs(20)).await;
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+}
