@@ -174,3 +174,55 @@ pub async fn check(config: &Config) -> bool {
     );
     ok
 }
+
+/// `sportello backup FILE`: a consistent copy of the database, taken while the server
+/// runs and writes. SQLite: `VACUUM INTO` (one read transaction: a snapshot of a single
+/// moment). PostgreSQL: `pg_dump --format=custom` (one repeatable-read snapshot; the
+/// password goes through the environment, never on the command line). The file must not
+/// exist yet.
+pub async fn backup(config: &Config, file: &std::path::Path) -> Result<(), String> {
+    if file.exists() {
+        return Err(format!(
+            "{} esiste già: scegli un file nuovo",
+            file.display()
+        ));
+    }
+    let url = secrecy::ExposeSecret::expose_secret(&config.database_url);
+    if url.starts_with("postgres") {
+        return pg_dump(url, file);
+    }
+    let db = crate::db::connect(url).await.map_err(|e| e.to_string())?;
+    let target = file.to_string_lossy().replace('\'', "''");
+    let copied = db
+        .execute_unprepared(&format!("VACUUM INTO '{target}'"))
+        .await
+        .map_err(|e| format!("copia non riuscita: {e}"));
+    db.close().await.ok();
+    copied.map(|_| ())
+}
+
+fn pg_dump(url: &str, file: &std::path::Path) -> Result<(), String> {
+    let mut address = url::Url::parse(url).map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let password = address.password().map(str::to_owned);
+    address.set_password(None).ok();
+    let mut command = std::process::Command::new("pg_dump");
+    command
+        .args(["--format=custom", "--no-owner", "--file"])
+        .arg(file)
+        .arg("--dbname")
+        .arg(address.as_str());
+    if let Some(password) = password {
+        command.env("PGPASSWORD", password);
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("pg_dump non avviato ({e}): installa il client di PostgreSQL"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "pg_dump non riuscito: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}

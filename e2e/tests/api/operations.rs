@@ -218,3 +218,120 @@ async fn sigterm_finishes_the_requests_under_way_then_exits() {
     let status = server.exit_status(Duration::from_secs(20)).await;
     assert!(status.is_some_and(|s| s.success()), "{status:?}");
 }
+
+/// The one number `sql` selects from the database at `url`.
+async fn count(url: &str, sql: &str) -> i64 {
+    let db = Database::connect(url).await.unwrap();
+    let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+    let row = db.query_one(statement).await.unwrap().unwrap();
+    let count: i64 = row.try_get_by_index(0).unwrap();
+    db.close().await.ok();
+    count
+}
+
+/// Accounts whose balance or movement count differs from their ledger, and receipts
+/// credited more than once, in the database at `url`.
+async fn ledger_breaks(url: &str) -> i64 {
+    count(
+        url,
+        "SELECT \
+        (SELECT COUNT(*) FROM prepaid_accounts a WHERE a.balance_cents <> \
+            (SELECT COALESCE(SUM(m.amount_cents), 0) FROM ledger_movements m WHERE m.account_id = a.id) \
+          OR a.movement_count <> \
+            (SELECT COUNT(*) FROM ledger_movements m WHERE m.account_id = a.id)) \
+      + (SELECT COUNT(*) FROM (SELECT receipt_row_id FROM ledger_movements \
+            WHERE receipt_row_id IS NOT NULL GROUP BY receipt_row_id HAVING COUNT(*) > 1) twice)",
+    )
+    .await
+}
+
+async fn movement_count(url: &str) -> i64 {
+    count(url, "SELECT COUNT(*) FROM ledger_movements").await
+}
+
+/// `sportello backup` while families pay: the copy restores (SQLite: the file is the
+/// database; PostgreSQL: `pg_restore` into a new database) to a ledger that adds up, with
+/// the payments made before the copy, and a server starts on it.
+#[tokio::test]
+async fn a_backup_taken_while_families_pay_restores_to_a_ledger_that_adds_up() {
+    let server = TestServer::start().await;
+    let before = movement_count(&server.database_url).await;
+    let (paid, mut paid_so_far) = tokio::sync::watch::channel(0usize);
+    let payments = async {
+        let (family, service) = server.canteen_family(MARIO).await;
+        for done in 1..=12 {
+            let notice = family.new_notice(service, "5.00").await;
+            server.pay_at_counter(&notice.notice_number).await;
+            paid.send(done).unwrap();
+        }
+    };
+    let folder = std::env::temp_dir().join(format!("sportello-backup-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("copia.db");
+    let copy = async {
+        paid_so_far.wait_for(|done| *done >= 4).await.unwrap();
+        let (url, file) = (server.database_url.clone(), file.clone());
+        tokio::task::spawn_blocking(move || {
+            server_command(&url)
+                .arg("backup")
+                .arg(&file)
+                .output()
+                .expect("run sportello backup")
+        })
+        .await
+        .unwrap()
+    };
+    let ((), output) = tokio::join!(payments, copy);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = movement_count(&server.database_url).await;
+    assert_eq!(after, before + 12);
+
+    let restored = if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
+        let name = format!("{}_copia", server.database_url.rsplit('/').next().unwrap());
+        let admin = Database::connect(&admin_url).await.unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let mut restored = url::Url::parse(&admin_url).unwrap();
+        restored.set_path(&format!("/{name}"));
+        let status = std::process::Command::new("pg_restore")
+            .args(["--no-owner", "--dbname", restored.as_str()])
+            .arg(&file)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        restored.to_string()
+    } else {
+        format!("sqlite://{}?mode=rwc", file.display())
+    };
+    assert_eq!(ledger_breaks(&restored).await, 0);
+    let copied = movement_count(&restored).await;
+    assert!(
+        (before + 4..=after).contains(&copied),
+        "{before} {copied} {after}"
+    );
+    {
+        // A server starts on the copy and serves the family its account.
+        let second = TestServer::start_with(&[
+            ("DATABASE_URL", &restored),
+            ("SPORTELLO_DEMO_DATA", "false"),
+        ])
+        .await;
+        let (family, service) = second.canteen_family(MARIO).await;
+        assert!(family.statement(service).await.movements.total > 0);
+    }
+    if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
+        let admin = Database::connect(&admin_url).await.unwrap();
+        let name = restored.rsplit('/').next().unwrap();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+    }
+    std::fs::remove_dir_all(&folder).ok();
+}
