@@ -129,6 +129,24 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The server binary with the test configuration on `database_url` (demo data, test
+/// environment, any free port), for a test to add arguments or variables and run.
+pub fn server_command(database_url: &str) -> Command {
+    let mut command = Command::new(server_binary());
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SPORTELLO_ENV", "test")
+        .env("SPORTELLO_BIND", "127.0.0.1:0")
+        .env("DATABASE_URL", database_url)
+        .env("JWT_SECRET", TEST_JWT_SECRET)
+        .env("SPORTELLO_DEMO_DATA", "true")
+        .env("SPORTELLO_STATIC_DIR", workspace_root().join("dist"))
+        .env("RUST_LOG", "warn,tracing_actix_web=error,actix_files=off")
+        .env("SPORTELLO_CHARGE_JOB", "false");
+    command
+}
+
 /// A running server with its own database; stopped and cleaned up on drop.
 pub struct TestServer {
     pub url: String,
@@ -145,18 +163,8 @@ impl TestServer {
 
     pub async fn start_with(extra_env: &[(&str, &str)]) -> TestServer {
         let (database, database_url) = TestDatabase::create().await;
-        let mut command = Command::new(server_binary());
+        let mut command = server_command(&database_url);
         command
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("SPORTELLO_ENV", "test")
-            .env("SPORTELLO_BIND", "127.0.0.1:0")
-            .env("DATABASE_URL", &database_url)
-            .env("JWT_SECRET", TEST_JWT_SECRET)
-            .env("SPORTELLO_DEMO_DATA", "true")
-            .env("SPORTELLO_STATIC_DIR", workspace_root().join("dist"))
-            .env("RUST_LOG", "warn,tracing_actix_web=error,actix_files=off")
-            .env("SPORTELLO_CHARGE_JOB", "false")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -367,6 +375,27 @@ async fn clock_now(res: Response) -> time::OffsetDateTime {
 
 fn json_body(body: &impl Serialize) -> Value {
     serde_json::to_value(body).expect("a serialisable request body")
+}
+
+impl TestServer {
+    /// Sends SIGTERM, as a platform does to stop a replica.
+    pub fn terminate(&self) {
+        let pid = libc::pid_t::try_from(self.process.id()).expect("pid fits");
+        // SAFETY: kill(2) with a pid this test started and a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+    }
+
+    /// How the server process ended, if it did within `within`.
+    pub async fn exit_status(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.process.try_wait().expect("wait for the server") {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
 }
 
 impl Drop for TestServer {

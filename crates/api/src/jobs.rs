@@ -1,11 +1,13 @@
 //! Jobs the server runs on its own: charging the meals of the last closed school days,
 //! and withdrawing the notices of online payment attempts that ended without payment.
-//! Safe with several replicas: both are idempotent in the database.
+//! Safe with several replicas: both are idempotent in the database. When the server
+//! stops, a run under way finishes and no new one starts.
 
 use std::time::Duration;
 
 use sea_orm::{DatabaseConnection, EntityTrait};
 use sportello_model::rome;
+use tokio::sync::watch;
 
 use sportello_pagopa::PaymentGateway;
 
@@ -19,14 +21,29 @@ const ABANDONED_EVERY: Duration = Duration::from_secs(5 * 60);
 /// Closed days looked at on each run (a server that was down catches up).
 const DAYS_BACK: i64 = 7;
 
+/// Waits `period`; says `false` at once when the server starts stopping. A job checks it
+/// only between runs, so a run under way always finishes.
+async fn wait_unless_stopping(period: Duration, stopping: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(period) => true,
+        _ = stopping.wait_for(|stop| *stop) => false,
+    }
+}
+
 /// Charges every prepaid service's closed days of the last week, then again every 15
 /// minutes, until the server stops.
-pub async fn charge_meals_forever(db: DatabaseConnection, clock: std::sync::Arc<Clock>) {
+pub async fn charge_meals_forever(
+    db: DatabaseConnection,
+    clock: std::sync::Arc<Clock>,
+    mut stopping: watch::Receiver<bool>,
+) {
     loop {
         if let Err(err) = charge_recent_days(&db, &clock).await {
             tracing::error!(%err, "meal charging failed");
         }
-        tokio::time::sleep(EVERY).await;
+        if !wait_unless_stopping(EVERY, &mut stopping).await {
+            return;
+        }
     }
 }
 
@@ -59,6 +76,7 @@ pub async fn cancel_abandoned_notices_forever(
     db: DatabaseConnection,
     gateway: std::sync::Arc<dyn PaymentGateway>,
     clock: std::sync::Arc<Clock>,
+    mut stopping: watch::Receiver<bool>,
 ) {
     loop {
         match crate::payments::notices::cancel_abandoned(&db, gateway.as_ref(), clock.now(), None)
@@ -68,6 +86,8 @@ pub async fn cancel_abandoned_notices_forever(
             Ok(cancelled) => tracing::info!(cancelled, "abandoned online notices cancelled"),
             Err(err) => tracing::error!(%err, "cancelling abandoned notices failed"),
         }
-        tokio::time::sleep(ABANDONED_EVERY).await;
+        if !wait_unless_stopping(ABANDONED_EVERY, &mut stopping).await {
+            return;
+        }
     }
 }

@@ -103,7 +103,9 @@ async fn refresh_tokens_rotate_and_reuse_closes_the_session() {
     assert_ne!(second.refresh_token, first.refresh_token);
     accepted(&server, &second.access_token).await;
 
-    // The rotated token presented again: someone copied it. The whole session closes.
+    // The rotated token presented again after the grace: someone copied it. The whole
+    // session closes.
+    server.advance_clock(Duration::from_secs(31)).await;
     let reuse = server.refresh(&http, Some(&first.refresh_token)).await;
     let reuse = problem(reuse, StatusCode::UNAUTHORIZED).await.detail;
     assert!(reuse.contains("per sicurezza"), "{reuse}");
@@ -114,6 +116,28 @@ async fn refresh_tokens_rotate_and_reuse_closes_the_session() {
     // Another login is a separate session and still works.
     let other = server.login("demo", MARIO).await;
     accepted(&server, &other.access_token).await;
+}
+
+/// A reload or a second tab sends the same refresh cookie again before the first answer's
+/// cookie is stored: within the grace both exchanges succeed and the session stays open.
+#[tokio::test]
+async fn the_same_refresh_token_twice_at_once_keeps_the_session() {
+    let server = TestServer::start().await;
+    let http = client();
+    let first = server.login("demo", MARIO).await;
+    let (one, two) = tokio::join!(
+        server.refresh(&http, Some(&first.refresh_token)),
+        server.refresh(&http, Some(&first.refresh_token)),
+    );
+    let one: TokenResponse = json(one, StatusCode::OK).await;
+    let two: TokenResponse = json(two, StatusCode::OK).await;
+    let again = server.refresh(&http, Some(&first.refresh_token)).await;
+    let again: TokenResponse = json(again, StatusCode::OK).await;
+    for tokens in [one, two, again] {
+        accepted(&server, &tokens.access_token).await;
+        let next = server.refresh(&http, Some(&tokens.refresh_token)).await;
+        json::<TokenResponse>(next, StatusCode::OK).await;
+    }
 }
 
 #[tokio::test]

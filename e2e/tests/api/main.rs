@@ -9,6 +9,7 @@ mod emissions;
 mod fuzz;
 mod hardening;
 mod notices;
+mod operations;
 mod public;
 mod receipts;
 mod recharges;
