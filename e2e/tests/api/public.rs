@@ -20,15 +20,9 @@ async fn health_and_the_list_of_comuni_are_public() {
     assert_eq!(entes.total, 2);
 
     // Paged like every list: the second page of one comune is the next by name.
-    let second: Page<EnteSummary> = json(
-        http.get(server.api(&paths::entes()))
-            .query(&[("page", 2), ("per_page", 1)])
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let second: Page<EnteSummary> = server
+        .public_ok(&format!("{}?page=2&per_page=1", paths::entes()))
+        .await;
     let names: Vec<_> = second.items.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["Comune di Esempio"]);
     assert_eq!((second.page, second.total_pages()), (2, 2));
