@@ -20,8 +20,9 @@ use futures_util::FutureExt;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use sportello_model::spa;
 
-use crate::workspace_root;
+use crate::{workspace_root, DEMO_PASSWORD};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -294,8 +295,13 @@ impl Browser {
     /// centred first: with phone emulation, typing can leave the visual viewport away from
     /// the layout one, and WebDriver would then click beside the element.
     pub async fn click(&self, css: &str) {
-        self.wait_for(&format!("`{css}` to take a click"), async |client| {
-            let element = client.find(Locator::Css(css)).await?;
+        self.click_by(&format!("`{css}`"), Locator::Css(css)).await
+    }
+
+    /// Like [`Browser::click`], for the element a locator (CSS, XPath…) finds.
+    pub async fn click_by(&self, what: &str, locator: Locator<'_>) {
+        self.wait_for(&format!("{what} to take a click"), async |client| {
+            let element = client.find(locator).await?;
             let reference = serde_json::to_value(&element).map_err(|e| NotYet(e.to_string()))?;
             client
                 .execute(
@@ -307,6 +313,34 @@ impl Browser {
             Ok(())
         })
         .await
+    }
+
+    /// Loads `path` and waits until `css` (its heading, an alert) reads `expected`; returns
+    /// the element's whole text.
+    pub async fn open_page(&self, path: &str, css: &str, expected: &str) -> String {
+        self.goto(path).await;
+        self.wait_for_text(css, expected).await
+    }
+
+    /// Clicks `button` (a form's submit, a choice in a menu) and waits until `answer` reads
+    /// `expected`, the page's Italian reply; returns the answer's whole text.
+    pub async fn submit(&self, button: &str, answer: &str, expected: &str) -> String {
+        self.click(button).await;
+        self.wait_for_text(answer, expected).await
+    }
+
+    /// The visible link whose text contains `text`, inside the element with id `within`.
+    pub async fn link(&self, within: &str, text: &str) -> Element {
+        let xpath = link_xpath(within, text);
+        self.find_by(&format!("the link to {text}"), Locator::XPath(&xpath))
+            .await
+    }
+
+    /// Clicks the link whose text contains `text`, inside the element with id `within`.
+    pub async fn follow_link(&self, within: &str, text: &str) {
+        let xpath = link_xpath(within, text);
+        self.click_by(&format!("the link to {text}"), Locator::XPath(&xpath))
+            .await
     }
 
     /// Replaces the text of an input, keystroke by keystroke as a person would type it.
@@ -351,6 +385,74 @@ impl Browser {
             }
         })
         .await
+    }
+
+    /// How many elements match the CSS selector now, without waiting: 0 checks that the
+    /// page does not offer something.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("look for `{css}`: {e}"))
+            .len()
+    }
+
+    /// Waits until no element matches the CSS selector (an alert closed, an action gone).
+    pub async fn wait_until_gone(&self, css: &str) {
+        self.wait_for(&format!("`{css}` to be gone"), async |client| match client
+            .find(Locator::Css(css))
+            .await
+        {
+            Ok(_) => Err(NotYet("still there".into())),
+            Err(_) => Ok(()),
+        })
+        .await
+    }
+
+    /// Runs `script` in the page and returns what it returns.
+    pub async fn execute(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("run `{script}`: {e}"))
+    }
+
+    /// The id of the element that has the keyboard focus ("" when it has none).
+    pub async fn focused_id(&self) -> String {
+        let id = self.execute("return document.activeElement.id;").await;
+        id.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Gives the page a phone screen of `width` × `height` CSS pixels until the next page
+    /// load (chromedriver applies its own phone at each load).
+    pub async fn emulate_phone(&self, width: u32, height: u32) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": true }),
+        )
+        .await;
+    }
+
+    /// Waits until the field with id `field` says `expected` in its error, `#{field}-error`,
+    /// then checks that the field is marked invalid and described by that error, as every
+    /// field of the portal is.
+    pub async fn assert_field_error(&self, field: &str, expected: &str) {
+        let error = format!("{field}-error");
+        self.wait_for_text(&format!("#{error}"), expected).await;
+        let input = format!("#{field}");
+        assert_eq!(
+            self.attr(&input, "aria-invalid").await.as_deref(),
+            Some("true"),
+            "{field} is marked invalid"
+        );
+        let described_by = self
+            .attr(&input, "aria-describedby")
+            .await
+            .unwrap_or_default();
+        assert!(
+            described_by.split(' ').any(|id| id == error),
+            "the message is tied to {field}: aria-describedby={described_by:?}"
+        );
     }
 
     /// An attribute of the element, once the element is there.
@@ -441,13 +543,10 @@ impl Browser {
     /// browser opened the portal (recorded by [`CSP_RECORDER`]).
     pub async fn assert_no_csp_violations(&self) {
         let seen = self
-            .client
             .execute(
                 "try { return sessionStorage.getItem('csp-violations'); } catch (e) { return null; }",
-                vec![],
             )
-            .await
-            .expect("read the recorded CSP violations");
+            .await;
         let seen: Vec<String> = seen
             .as_str()
             .map(|s| serde_json::from_str(s).expect("recorded violations are JSON"))
@@ -492,6 +591,66 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("DevTools command {command}: {e}"))
     }
+}
+
+/// The steps of a person on the pages of Comune di Demo, the comune of the demo data.
+impl Browser {
+    /// Opens the login page and waits for its form.
+    pub async fn open_login(&self) {
+        self.goto(&spa::login(COMUNE)).await;
+        self.find("#login-fiscal-code").await;
+    }
+
+    /// Types a codice fiscale and a password into the login form, without sending it.
+    pub async fn type_credentials(&self, fiscal_code: &str, password: &str) {
+        self.fill("#login-fiscal-code", fiscal_code).await;
+        self.fill("#login-password", password).await;
+    }
+
+    /// Logs in with codice fiscale and the demo password and waits for the personal area,
+    /// auditing both pages.
+    pub async fn log_in(&self, fiscal_code: &str) {
+        self.open_login().await;
+        self.assert_accessible("the login page").await;
+        self.type_credentials(fiscal_code, DEMO_PASSWORD).await;
+        self.click("#login-submit").await;
+        self.wait_for_path(&spa::personal_area(COMUNE)).await;
+        self.find("#greeting").await;
+        self.assert_accessible("the personal area").await;
+    }
+
+    /// Opens a page from the menu, `#menu-{page}`, and waits for its address.
+    pub async fn open_menu(&self, page: &str) {
+        self.click(&format!("#menu-{page}")).await;
+        self.wait_for_path(&spa::page(COMUNE, page)).await;
+    }
+
+    /// Opens the page of the child named `name` from the cards of the list with id `list`
+    /// and waits for the page's heading to name the child.
+    pub async fn open_child(&self, list: &str, name: &str) {
+        self.follow_link(list, name).await;
+        self.wait_for_text("#child-name", name).await;
+    }
+
+    /// Opens a service's payments (`Refezione Scolastica`…) from the Pagamenti menu.
+    pub async fn open_service(&self, name: &str) {
+        self.open_menu("pagamenti").await;
+        self.follow_link("payment-services", name).await;
+    }
+}
+
+/// The CSS selector of a field of a child's card for a service: `service_field("REF",
+/// "badge")` is the badge number on the Refezione Scolastica card.
+pub fn service_field(service: &str, field: &str) -> String {
+    format!(r#"section.service-card[data-service-code="{service}"] dd[data-field="{field}"]"#)
+}
+
+/// The comune of the demo data, whose pages the journeys visit.
+const COMUNE: &str = "demo";
+
+/// A link whose text contains `text`, inside the element with id `within`.
+fn link_xpath(within: &str, text: &str) -> String {
+    format!("//*[@id='{within}']//a[contains(normalize-space(.), '{text}')]")
 }
 
 /// Runs first in every page: keeps each Content-Security-Policy violation the page

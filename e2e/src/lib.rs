@@ -4,6 +4,10 @@
 
 pub mod bench;
 pub mod browser;
+pub mod payments;
+mod user;
+
+pub use user::User;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use reqwest::{Client, Method, Response, StatusCode};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, QueryResult, Statement};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -125,6 +129,24 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The server binary with the test configuration on `database_url` (demo data, test
+/// environment, any free port), for a test to add arguments or variables and run.
+pub fn server_command(database_url: &str) -> Command {
+    let mut command = Command::new(server_binary());
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SPORTELLO_ENV", "test")
+        .env("SPORTELLO_BIND", "127.0.0.1:0")
+        .env("DATABASE_URL", database_url)
+        .env("JWT_SECRET", TEST_JWT_SECRET)
+        .env("SPORTELLO_DEMO_DATA", "true")
+        .env("SPORTELLO_STATIC_DIR", workspace_root().join("dist"))
+        .env("RUST_LOG", "warn,tracing_actix_web=error,actix_files=off")
+        .env("SPORTELLO_CHARGE_JOB", "false");
+    command
+}
+
 /// A running server with its own database; stopped and cleaned up on drop.
 pub struct TestServer {
     pub url: String,
@@ -141,18 +163,8 @@ impl TestServer {
 
     pub async fn start_with(extra_env: &[(&str, &str)]) -> TestServer {
         let (database, database_url) = TestDatabase::create().await;
-        let mut command = Command::new(server_binary());
+        let mut command = server_command(&database_url);
         command
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("SPORTELLO_ENV", "test")
-            .env("SPORTELLO_BIND", "127.0.0.1:0")
-            .env("DATABASE_URL", &database_url)
-            .env("JWT_SECRET", TEST_JWT_SECRET)
-            .env("SPORTELLO_DEMO_DATA", "true")
-            .env("SPORTELLO_STATIC_DIR", workspace_root().join("dist"))
-            .env("RUST_LOG", "warn,tracing_actix_web=error,actix_files=off")
-            .env("SPORTELLO_CHARGE_JOB", "false")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -218,6 +230,21 @@ impl TestServer {
             .expect("connect to the test database")
     }
 
+    /// The rows `sql` returns from the server's database.
+    pub async fn query(&self, sql: &str) -> Vec<QueryResult> {
+        let db = self.database().await;
+        let statement = Statement::from_string(db.get_database_backend(), sql);
+        db.query_all(statement).await.expect("query")
+    }
+
+    /// The first column of the first row `sql` returns from the server's database.
+    pub async fn scalar<T: sea_orm::TryGetable>(&self, sql: &str) -> T {
+        let rows = self.query(sql).await;
+        let row = rows.first().unwrap_or_else(|| panic!("no row from {sql}"));
+        row.try_get_by_index(0)
+            .expect("a value of the column's type")
+    }
+
     /// Logs in with codice fiscale and password; panics unless it succeeds.
     pub async fn login(&self, slug: &str, fiscal_code: &str) -> TokenResponse {
         let res = self
@@ -225,6 +252,32 @@ impl TestServer {
             .await;
         assert_eq!(res.status(), StatusCode::OK, "login of {fiscal_code}");
         res.json().await.expect("token response")
+    }
+
+    /// Logs in with codice fiscale and password: the user, to send requests as.
+    pub async fn user(&self, slug: &str, fiscal_code: &str) -> User<'_> {
+        User::new(self, self.login(slug, fiscal_code).await)
+    }
+
+    /// Logs in through SPID (see `spid_login`): the user, to send requests as.
+    pub async fn spid_user(&self, slug: &str, fiscal_code: &str) -> User<'_> {
+        User::new(self, self.spid_login(slug, fiscal_code).await)
+    }
+
+    /// GET an API path without logging in.
+    pub async fn public(&self, path: &str) -> Response {
+        client().get(self.api(path)).send().await.expect("request")
+    }
+
+    /// GET an API path without logging in, asserting 200, and decode its JSON body.
+    pub async fn public_ok<T: DeserializeOwned>(&self, path: &str) -> T {
+        json(self.public(path).await, StatusCode::OK).await
+    }
+
+    /// GET a path outside the API (`/api/docs`, a document's URL) without logging in.
+    pub async fn page(&self, path: &str) -> Response {
+        let url = format!("{}{path}", self.url);
+        client().get(url).send().await.expect("request")
     }
 
     pub async fn try_login(
@@ -247,15 +300,20 @@ impl TestServer {
     pub async fn spid_login(&self, slug: &str, fiscal_code: &str) -> TokenResponse {
         let browser = client();
         self.oidc_login(&browser, slug, "spid", fiscal_code).await;
-        json(
-            browser
-                .post(self.api(&paths::refresh()))
-                .send()
-                .await
-                .expect("refresh request"),
-            StatusCode::OK,
-        )
+        json(self.refresh(&browser, None).await, StatusCode::OK).await
+    }
+
+    /// Asks for new tokens with `refresh_token` in the body or, given none, with the
+    /// session cookie `client` keeps (as the SPA does).
+    pub async fn refresh(&self, client: &Client, refresh_token: Option<&str>) -> Response {
+        let request = client.post(self.api(&paths::refresh()));
+        match refresh_token {
+            Some(token) => request.json(&serde_json::json!({ "refresh_token": token })),
+            None => request,
+        }
+        .send()
         .await
+        .expect("refresh request")
     }
 
     /// The id of the child with this first name among those `token` may see.
@@ -319,6 +377,27 @@ fn json_body(body: &impl Serialize) -> Value {
     serde_json::to_value(body).expect("a serialisable request body")
 }
 
+impl TestServer {
+    /// Sends SIGTERM, as a platform does to stop a replica.
+    pub fn terminate(&self) {
+        let pid = libc::pid_t::try_from(self.process.id()).expect("pid fits");
+        // SAFETY: kill(2) with a pid this test started and a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+    }
+
+    /// How the server process ended, if it did within `within`.
+    pub async fn exit_status(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.process.try_wait().expect("wait for the server") {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.process.kill().ok();
@@ -357,6 +436,15 @@ pub async fn problem(res: Response, status: StatusCode) -> Problem {
     assert_eq!(p.status, status.as_u16());
     assert!(!p.detail.is_empty());
     p
+}
+
+/// Asserts a 400 problem with an error on `field` and returns that error's message.
+pub async fn field_error(res: Response, field: &str) -> String {
+    let p = problem(res, StatusCode::BAD_REQUEST).await;
+    let message = p.field_message(field);
+    message
+        .unwrap_or_else(|| panic!("no error for {field}: {p:?}"))
+        .to_string()
 }
 
 /// Reads a JSON value, for fields not worth a type.

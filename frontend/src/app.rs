@@ -9,7 +9,10 @@ use sportello_model::entes::EnteDetail;
 use sportello_model::{spa, Problem};
 
 use crate::api;
-use crate::components::{focus_element, Breadcrumb, ErrorAlert, Icon, Loading, SkipLink};
+use crate::components::{
+    area_breadcrumb, focus_element, set_title, ErrorAlert, HeaderBrand, Icon, Loading, SkipLink,
+    SmallPrints,
+};
 use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, content, entes, family_account, home, login, password,
@@ -80,6 +83,13 @@ impl Ente {
 
 pub fn use_ente() -> Ente {
     expect_context::<Ente>()
+}
+
+/// Sets the tab title of the comune's page `page`: "Ricevute – Comune di Demo – Sportello
+/// scuola".
+pub fn use_page_title(page: &'static str) {
+    let ente = use_ente();
+    Effect::new(move |_| set_title(&[page, &ente.name()]));
 }
 
 /// Header, menu and footer of a comune; its pages render once the comune is loaded.
@@ -256,21 +266,12 @@ fn Header(ente: Ente) -> impl IntoView {
                 </div>
             </div>
             <div class="it-nav-wrapper">
-                <div class="it-header-center-wrapper">
-                    <div class="container">
-                        <div class="it-header-center-content-wrapper">
-                            <div class="it-brand-wrapper">
-                                <a href=move || ente.path("") id="brand-home">
-                                    <Icon name="pa" />
-                                    <div class="it-brand-text">
-                                        <div class="it-brand-title">{move || ente.name()}</div>
-                                        <div class="it-brand-tagline">"Servizi scolastici"</div>
-                                    </div>
-                                </a>
-                            </div>
-                        </div>
-                    </div>
-                </div>
+                <HeaderBrand
+                    id="brand-home"
+                    href=Signal::derive(move || ente.path(""))
+                    title=Signal::derive(move || ente.name())
+                    tagline="Servizi scolastici"
+                />
                 <div class="it-header-navbar-wrapper">
                     <div class="container">
                         <nav class="navbar navbar-expand main-nav" aria-label="Menu principale">
@@ -319,11 +320,7 @@ fn Footer(ente: Ente) -> impl IntoView {
                     </ul>
                 </div>
             </div>
-            <div class="it-footer-small-prints py-3">
-                <div class="container">
-                    <p class="mb-0 small">"Sportello scuola · software libero (EUPL-1.2)"</p>
-                </div>
-            </div>
+            <SmallPrints />
         </footer>
     }
 }
@@ -366,8 +363,8 @@ pub fn RequireLogin(children: ChildrenFn) -> impl IntoView {
     }
 }
 
-/// Renders `children` when the role of the user may take `allowed` (the permission
-/// table of `sportello_model::access`); anyone else reads
+/// Renders `children` for a user logged in (see [`RequireLogin`]) whose role may take
+/// `allowed` (the permission table of `sportello_model::access`); anyone else reads
 /// `message` (element `id`) under the page's `title`, instead of the API's bare refusal.
 #[component]
 pub fn RoleOnly(
@@ -385,24 +382,23 @@ pub fn RoleOnly(
             .is_some_and(|role| role.may(allowed))
     });
     view! {
-        <Show
-            when=move || permitted.get()
-            fallback=move || {
-                view! {
-                    <Breadcrumb steps=vec![
-                        ("Home".into(), Some(ente.path(""))),
-                        ("Area personale".into(), Some(ente.path("area-personale"))),
-                        (title.into(), None),
-                    ] />
-                    <h1>{title}</h1>
-                    <p id=id>{message}</p>
-                    <a class="btn btn-outline-primary" href=ente.path("area-personale")>
-                        "Torna all'area personale"
-                    </a>
+        <RequireLogin>
+            <Show
+                clone:children
+                when=move || permitted.get()
+                fallback=move || {
+                    view! {
+                        {area_breadcrumb(ente, vec![(title.into(), None)])}
+                        <h1>{title}</h1>
+                        <p id=id>{message}</p>
+                        <a class="btn btn-outline-primary" href=ente.path("area-personale")>
+                            "Torna all'area personale"
+                        </a>
+                    }
                 }
-            }
-        >
-            {children()}
-        </Show>
+            >
+                {children()}
+            </Show>
+        </RequireLogin>
     }
 }

@@ -4,7 +4,7 @@
 pub use sportello_model::format::{
     capitalise, long_date, long_date_capitalised, weekday_name, weekday_short,
 };
-use sportello_model::{dates, rome};
+use sportello_model::{dates, rome, FieldError};
 use time::{Date, Duration, Month, OffsetDateTime, Weekday};
 
 /// Today in Rome, by the browser's clock.
@@ -39,3 +39,8 @@ pub const WEEK: [Weekday; 7] = [
     Weekday::Saturday,
     Weekday::Sunday,
 ];
+
+/// The day of a date field, or the error `missing` for its API field `field`.
+pub fn required_day(value: &str, field: &str, missing: &str) -> Result<Date, FieldError> {
+    parse_day(value).ok_or_else(|| FieldError::new(field, missing))
+}

@@ -206,6 +206,17 @@ impl<I: Clone + 'static> Form<I> {
         }
     }
 
+    /// [`Form::submit`] that first takes away what the last submission showed (`shown`).
+    pub fn submit_clearing<T: Send + Sync + 'static>(
+        self,
+        shown: RwSignal<Option<T>>,
+    ) -> impl Fn(SubmitEvent) + Copy + 'static {
+        move |ev: SubmitEvent| {
+            shown.set(None);
+            self.submit()(ev);
+        }
+    }
+
     /// Sends `input` unless a request is on its way.
     pub fn send(self, input: I) {
         if self.action.pending().get_untracked() {

@@ -25,10 +25,21 @@ pub enum ApiError {
     /// Refused for now; the client may try again after `retry_after` seconds.
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
+    /// The database cannot serve now (connection lost, busy, read-only): the client may
+    /// send the request again after `Retry-After`. `detail` is for the user, `cause` goes
+    /// to the log.
+    #[error("servizio non disponibile: {cause}")]
+    Unavailable { detail: &'static str, cause: String },
     /// Something failed on our side; details go to the log, not to the user.
     #[error("errore interno: {0}")]
     Internal(String),
 }
+
+/// Seconds a client waits before sending again a request refused with 503.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 2;
+/// What a user reads when the database cannot serve the request.
+pub const UNAVAILABLE_DETAIL: &str = "Il servizio è momentaneamente non disponibile: riprova tra \
+     qualche secondo. Nessuna operazione è stata registrata.";
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -75,6 +86,11 @@ impl ApiError {
             ApiError::TooManyRequests { detail, .. } => {
                 ("too-many-requests", "Troppi tentativi", detail.clone())
             }
+            ApiError::Unavailable { detail, .. } => (
+                "unavailable",
+                "Servizio momentaneamente non disponibile",
+                (*detail).into(),
+            ),
             ApiError::Internal(_) => (
                 "internal",
                 "Errore imprevisto",
@@ -107,21 +123,30 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            tracing::error!(%cause, "internal error");
+        match self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            ApiError::Unavailable { cause, .. } => tracing::warn!(%cause, "database unavailable"),
+            _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/problem+json");
         if let ApiError::Unauthorized(_) = self {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
-        if let ApiError::TooManyRequests { retry_after, .. } = self {
-            response.insert_header(("Retry-After", retry_after.to_string()));
+        match self {
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header(("Retry-After", retry_after.to_string()));
+            }
+            ApiError::Unavailable { .. } => {
+                response.insert_header(("Retry-After", UNAVAILABLE_RETRY_AFTER.to_string()));
+            }
+            _ => {}
         }
         response.json(self.problem())
     }
@@ -129,7 +154,14 @@ impl ResponseError for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        ApiError::Internal(format!("database: {err}"))
+        if crate::db::is_unavailable(&err) {
+            ApiError::Unavailable {
+                detail: UNAVAILABLE_DETAIL,
+                cause: format!("database: {err}"),
+            }
+        } else {
+            ApiError::Internal(format!("database: {err}"))
+        }
     }
 }
 
@@ -325,4 +357,14 @@ pub mod responses {
         /// The address (path and query) is longer than the server reads.
         UriTooLong;
     }
+
+    /// The database cannot serve now (connection lost, busy, read-only); nothing was
+    /// recorded. Send the same request again after `Retry-After` seconds (with the same
+    /// `request_id` where the body has one).
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))
+    )]
+    pub struct ServiceUnavailable(pub Problem);
 }

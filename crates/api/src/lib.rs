@@ -18,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod openapi;
+pub mod operations;
 pub mod payments;
 pub mod pdf;
 pub mod startup;

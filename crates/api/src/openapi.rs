@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::responses;
-use crate::startup;
+use crate::{operations, startup};
 
 struct SecurityAddon;
 
@@ -36,6 +36,7 @@ impl Modify for SecurityAddon {
 /// read, 401 where a token is required, 404 where the path names a record, 413 where
 /// there is a body, 414 where a query can make the address too long. Annotations list
 /// only the other answers (403, 409, 429, …) and these where the shape does not imply them.
+/// Every operation that reads the database may answer 503 when the database cannot serve.
 struct CommonProblems;
 
 impl Modify for CommonProblems {
@@ -65,6 +66,11 @@ impl Modify for CommonProblems {
                     (has(ParameterIn::Path), "404", "NotFound"),
                     (body, "413", "PayloadTooLarge"),
                     (has(ParameterIn::Query), "414", "UriTooLong"),
+                    (
+                        operation.operation_id.as_deref() != Some(operations::LIVENESS),
+                        "503",
+                        "ServiceUnavailable",
+                    ),
                 ];
                 for (applies, status, name) in answers {
                     if applies {
@@ -97,6 +103,7 @@ impl Modify for CommonProblems {
         responses::TooManyRequests,
         responses::PayloadTooLarge,
         responses::UriTooLong,
+        responses::ServiceUnavailable,
     )),
     modifiers(&SecurityAddon),
     tags(

@@ -22,8 +22,8 @@ use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
 use crate::{
-    accounts, bookings, canteen, children, content, demo, entes, jobs, openapi, payments,
-    test_clock,
+    accounts, bookings, canteen, children, content, demo, entes, jobs, openapi, operations,
+    payments, test_clock,
 };
 use sportello_model::paths;
 
@@ -119,6 +119,7 @@ async fn api_not_found() -> Result<HttpResponse, ApiError> {
 /// `#[utoipa::path]` cannot be registered here.
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(health);
+    operations::configure(cfg);
     entes::routes::configure(cfg);
     accounts::routes::configure(cfg);
     children::routes::configure(cfg);
@@ -175,7 +176,7 @@ fn dev_providers(issuer: &str) -> Vec<OidcProviderConfig> {
 pub async fn run(config: Config) -> std::io::Result<()> {
     let db = crate::db::connect_and_migrate(config.database_url.expose_secret())
         .await
-        .map_err(|e| std::io::Error::other(format!("database: {e}")))?;
+        .map_err(std::io::Error::other)?;
     let clock = Arc::new(Clock::new(
         config.fake_now,
         config.environment == Environment::Test,
@@ -225,7 +226,8 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         dev_idp,
         config,
     });
-    jobs::start(&state);
+    let (stop_jobs, stopping) = tokio::sync::watch::channel(false);
+    let jobs = jobs::start(&state, stopping);
     let static_dir = PathBuf::from(&state.config.static_dir);
     let simulator = state.config.pagopa_simulator;
     let test_environment = state.config.environment == Environment::Test;
@@ -239,7 +241,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     // The first line on stdout says where the portal is; tests read it.
     println!("Sportello in ascolto su {public_url}");
     tracing::info!(%public_url, "listening");
-    HttpServer::new(move || {
+    let served = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(spec.clone())
@@ -275,10 +277,25 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .service(spa(static_dir.clone()))
     })
     .workers(2)
+    .shutdown_timeout(SHUTDOWN_TIMEOUT.as_secs())
     .listen(listener)?
     .run()
-    .await
+    .await;
+    // SIGTERM or SIGINT: the server stopped accepting and finished the requests under
+    // way; now the jobs finish their run under way, within the same bound.
+    stop_jobs.send(true).ok();
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_TIMEOUT;
+    for job in jobs {
+        if tokio::time::timeout_at(deadline, job).await.is_err() {
+            tracing::warn!("a background job did not finish before shutdown");
+        }
+    }
+    tracing::info!("stopped");
+    served
 }
+
+/// How long stopping waits for requests and then background jobs under way.
+const SHUTDOWN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(25);
 
 /// Echoes tracing's request id as `X-Request-Id`, so a user's report can be matched to
 /// the log.

@@ -129,6 +129,8 @@ fn the_model_builds_every_documented_path() {
     use sportello_model::paths::*;
     let built: BTreeSet<String> = [
         health(),
+        health_live(),
+        health_ready(),
         entes(),
         ente("{slug}"),
         news("{slug}"),

@@ -21,6 +21,14 @@ pub fn health() -> String {
     "/health".into()
 }
 
+pub fn health_live() -> String {
+    "/health/live".into()
+}
+
+pub fn health_ready() -> String {
+    "/health/ready".into()
+}
+
 // Comuni and what each publishes.
 
 pub fn entes() -> String {

@@ -44,8 +44,40 @@ async fn ids(db: &DatabaseConnection, sql: String) -> Vec<i64> {
         .collect()
 }
 
+/// Ids of the seeded rows of `table` whose codice fiscale starts with `prefix`, in its order.
+async fn seeded_ids(db: &DatabaseConnection, table: &str, ente_id: i64, prefix: &str) -> Vec<i64> {
+    let sql = format!(
+        "SELECT id FROM {table} WHERE ente_id = {ente_id} AND fiscal_code LIKE '{prefix}%' ORDER BY fiscal_code"
+    );
+    ids(db, sql).await
+}
+
+/// A table and the columns the benchmark fills.
+type Table = (&'static str, &'static str);
+
+const USERS: Table = (
+    "users",
+    "ente_id, role, fiscal_code, first_name, last_name, active, created_at",
+);
+const CHILDREN_TABLE: Table = (
+    "children",
+    "ente_id, guardian_id, first_name, last_name, fiscal_code, birth_date, birth_place, sex, address",
+);
+const ENROLMENTS: Table = (
+    "enrolments",
+    "ente_id, child_id, service_id, badge, school, class_name, fee_band, quota_cents, meal_price_cents, meal_type, active",
+);
+const BOOKINGS: Table = (
+    "bookings",
+    "ente_id, child_id, service_id, day, choice, updated_by, updated_at",
+);
+const LEDGER: Table = (
+    "ledger_movements",
+    "ente_id, account_id, kind, amount_cents, balance_after_cents, description, service_day, meal_key, created_at",
+);
+
 /// Inserts `rows` (SQL value tuples) into `table` `ROWS_PER_STATEMENT` at a time.
-async fn insert_rows<C: ConnectionTrait>(db: &C, table: &str, columns: &str, rows: Vec<String>) {
+async fn insert_rows<C: ConnectionTrait>(db: &C, (table, columns): Table, rows: Vec<String>) {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         execute(
             db,
@@ -57,83 +89,38 @@ async fn insert_rows<C: ConnectionTrait>(db: &C, table: &str, columns: &str, row
 
 /// 10 000 families with two children each, enrolled in the canteen across 40 schools.
 async fn seed(db: &DatabaseConnection, ente_id: i64, service_id: i64) {
-    let families = CHILDREN / 2;
-    insert_rows(
-        db,
-        "users",
-        "ente_id, role, fiscal_code, first_name, last_name, active, created_at",
-        (0..families)
-            .map(|f| {
-                format!(
-                    "({ente_id}, 'guardian', 'BNCGEN{f:010}', 'Genitore', 'Prova {f}', TRUE, '2026-09-01 08:00:00+00:00')"
-                )
-            })
-            .collect(),
-    )
-    .await;
-    let guardians = ids(
-        db,
-        format!("SELECT id FROM users WHERE ente_id = {ente_id} AND fiscal_code LIKE 'BNCGEN%' ORDER BY fiscal_code"),
-    )
-    .await;
-    insert_rows(
-        db,
-        "children",
-        "ente_id, guardian_id, first_name, last_name, fiscal_code, birth_date, birth_place, sex, address",
-        (0..CHILDREN)
-            .map(|c| {
-                format!(
-                    "({ente_id}, {}, 'Alunno', 'Prova {c}', 'BNCALU{c:010}', '2018-05-05', 'Milano', 'F', 'Via Roma 1')",
-                    guardians[c / 2]
-                )
-            })
-            .collect(),
-    )
-    .await;
-    let children = ids(
-        db,
-        format!("SELECT id FROM children WHERE ente_id = {ente_id} AND fiscal_code LIKE 'BNCALU%' ORDER BY fiscal_code"),
-    )
-    .await;
-    insert_rows(
-        db,
-        "enrolments",
-        "ente_id, child_id, service_id, badge, school, class_name, fee_band, quota_cents, meal_price_cents, meal_type, active",
-        children
-            .iter()
-            .enumerate()
-            .map(|(i, id)| {
-                format!(
-                    "({ente_id}, {id}, {service_id}, '{}', 'Scuola {:02}', '{}{}', 'B', 0, {}, '{}', TRUE)",
-                    900_000 + i,
-                    i % SCHOOLS + 1,
-                    i % 5 + 1,
-                    ["a", "b", "c"][i % 3],
-                    420 + (i % 3) as i64 * 40,
-                    if i % 10 == 0 { "DIETA SANITARIA" } else { "PASTO BASE" }
-                )
-            })
-            .collect(),
-    )
-    .await;
+    let users = (0..CHILDREN / 2).map(|f| {
+        format!(
+            "({ente_id}, 'guardian', 'BNCGEN{f:010}', 'Genitore', 'Prova {f}', TRUE, '2026-09-01 08:00:00+00:00')"
+        )
+    });
+    insert_rows(db, USERS, users.collect()).await;
+    let guardians = seeded_ids(db, "users", ente_id, "BNCGEN").await;
+    let children = (0..CHILDREN).map(|c| {
+        let guardian = guardians[c / 2];
+        format!("({ente_id}, {guardian}, 'Alunno', 'Prova {c}', 'BNCALU{c:010}', '2018-05-05', 'Milano', 'F', 'Via Roma 1')")
+    });
+    insert_rows(db, CHILDREN_TABLE, children.collect()).await;
+    let children = seeded_ids(db, "children", ente_id, "BNCALU").await;
+    let enrolments =
+        children.iter().enumerate().map(|(i, id)| {
+            format!(
+            "({ente_id}, {id}, {service_id}, '{}', 'Scuola {:02}', '{}{}', 'B', 0, {}, '{}', TRUE)",
+            900_000 + i,
+            i % SCHOOLS + 1,
+            i % 5 + 1,
+            ["a", "b", "c"][i % 3],
+            420 + (i % 3) as i64 * 40,
+            if i % 10 == 0 { "DIETA SANITARIA" } else { "PASTO BASE" }
+        )
+        });
+    insert_rows(db, ENROLMENTS, enrolments.collect()).await;
     // A tenth of the children were cancelled by their families.
-    insert_rows(
-        db,
-        "bookings",
-        "ente_id, child_id, service_id, day, choice, updated_by, updated_at",
-        children
-            .iter()
-            .step_by(10)
-            .enumerate()
-            .map(|(i, id)| {
-                format!(
-                    "({ente_id}, {id}, {service_id}, '{CHARGED_DAY}', 'absent', {}, '2026-11-23 06:00:00+00:00')",
-                    guardians[i * 5]
-                )
-            })
-            .collect(),
-    )
-    .await;
+    let cancelled = children.iter().step_by(10).enumerate().map(|(i, id)| {
+        let guardian = guardians[i * 5];
+        format!("({ente_id}, {id}, {service_id}, '{CHARGED_DAY}', 'absent', {guardian}, '2026-11-23 06:00:00+00:00')")
+    });
+    insert_rows(db, BOOKINGS, cancelled.collect()).await;
 }
 
 /// The same number of ledger rows as the charging wrote, with one plain multi-row
@@ -153,13 +140,7 @@ async fn bulk_insert(db: &DatabaseConnection, ente_id: i64, rows: u64) -> Durati
         .collect();
     let started = Instant::now();
     let txn = db.begin().await.expect("begin");
-    insert_rows(
-        &txn,
-        "ledger_movements",
-        "ente_id, account_id, kind, amount_cents, balance_after_cents, description, service_day, meal_key, created_at",
-        values,
-    )
-    .await;
+    insert_rows(&txn, LEDGER, values).await;
     txn.commit().await.expect("commit");
     started.elapsed()
 }

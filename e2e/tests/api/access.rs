@@ -58,6 +58,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
     use Rule::*;
     Some(match operation_id {
         "health"
+        | "liveness"
+        | "readiness"
         | "list_entes"
         | "get_ente"
         | "list_news"

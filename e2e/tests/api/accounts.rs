@@ -6,16 +6,43 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use e2e::{
-    client, json, location, problem, TestServer, ANNA, DEMO_PASSWORD, GIUSEPPE_ESEMPIO,
-    LAURA_DELEGATE, MARIO, TEST_JWT_SECRET,
-};
+use e2e::{client, field_error, json, location, problem, TestServer, TEST_JWT_SECRET};
+use e2e::{ANNA, DEMO_PASSWORD, GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO};
 use jsonwebtoken::{encode, EncodingKey, Header};
 use reqwest::cookie::Jar;
-use reqwest::StatusCode;
+use reqwest::{Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sportello_model::auth::{LoginError, Me, Role, TokenResponse};
-use sportello_model::paths;
+use sportello_model::{paths, Problem};
+
+/// `/me` with a bearer token.
+async fn me(server: &TestServer, token: &str) -> Response {
+    server.get(token, &paths::me()).await
+}
+
+/// Asserts that `/me` accepts the access token.
+async fn accepted(server: &TestServer, token: &str) -> Me {
+    json(me(server, token).await, StatusCode::OK).await
+}
+
+/// Asserts that `/me` refuses the access token (401): the problem.
+async fn refused(server: &TestServer, token: &str) -> Problem {
+    problem(me(server, token).await, StatusCode::UNAUTHORIZED).await
+}
+
+/// Logs in on Comune di Demo with `password`, asserting it succeeds.
+async fn logs_in(
+    server: &TestServer,
+    http: &Client,
+    fiscal_code: &str,
+    password: &str,
+) -> TokenResponse {
+    json(
+        server.try_login(http, "demo", fiscal_code, password).await,
+        StatusCode::OK,
+    )
+    .await
+}
 
 #[tokio::test]
 async fn guardian_logs_in_with_codice_fiscale_and_password() {
@@ -33,11 +60,7 @@ async fn guardian_logs_in_with_codice_fiscale_and_password() {
     assert_eq!(tokens.token_type, "Bearer");
     assert_eq!(tokens.user.role, Role::Guardian);
     assert_eq!(tokens.user.first_name, "Mario");
-    let me: Me = json(
-        server.get(&tokens.access_token, &paths::me()).await,
-        StatusCode::OK,
-    )
-    .await;
+    let me = accepted(&server, &tokens.access_token).await;
     assert_eq!(me.fiscal_code, MARIO);
     assert_eq!(me.ente_name, "Comune di Demo");
 }
@@ -46,49 +69,27 @@ async fn guardian_logs_in_with_codice_fiscale_and_password() {
 async fn wrong_credentials_and_bad_codice_fiscale_get_italian_errors() {
     let server = TestServer::start().await;
     let http = client();
-    let wrong = problem(
-        server.try_login(&http, "demo", MARIO, "sbagliata123").await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    let attempt = |slug: &'static str, fiscal_code: &'static str, password: &'static str| {
+        server.try_login(&http, slug, fiscal_code, password)
+    };
+    let wrong = attempt("demo", MARIO, "sbagliata123").await;
+    let wrong = problem(wrong, StatusCode::UNAUTHORIZED).await;
     assert_eq!(wrong.detail, "Codice fiscale o password non corretti.");
     // An unknown account answers exactly like a wrong password.
-    let unknown = problem(
-        server
-            .try_login(&http, "demo", "RSSMRA85T10A562S", DEMO_PASSWORD)
-            .await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    let unknown = attempt("demo", "RSSMRA85T10A562S", DEMO_PASSWORD).await;
+    let unknown = problem(unknown, StatusCode::UNAUTHORIZED).await;
     assert_eq!(unknown.detail, wrong.detail);
 
-    let bad = problem(
-        server
-            .try_login(&http, "demo", "LBRMRA80E12F205X", DEMO_PASSWORD)
-            .await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(bad
-        .field_message("fiscal_code")
-        .unwrap()
-        .contains("carattere di controllo"));
-    let empty = problem(
-        server.try_login(&http, "demo", "", "").await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let bad = attempt("demo", "LBRMRA80E12F205X", DEMO_PASSWORD).await;
+    let bad = field_error(bad, "fiscal_code").await;
+    assert!(bad.contains("carattere di controllo"), "{bad}");
+    let empty = problem(attempt("demo", "", "").await, StatusCode::BAD_REQUEST).await;
     assert!(empty.field_message("fiscal_code").is_some());
     assert!(empty.field_message("password").is_some());
 
     // Comune di Esempio only allows SPID and CIE.
-    let spid_only = problem(
-        server
-            .try_login(&http, "esempio", GIUSEPPE_ESEMPIO, DEMO_PASSWORD)
-            .await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let spid_only = attempt("esempio", GIUSEPPE_ESEMPIO, DEMO_PASSWORD).await;
+    let spid_only = problem(spid_only, StatusCode::BAD_REQUEST).await;
     assert!(spid_only.detail.contains("solo con SPID o CIE"));
 }
 
@@ -97,70 +98,55 @@ async fn refresh_tokens_rotate_and_reuse_closes_the_session() {
     let server = TestServer::start().await;
     let http = client();
     let first = server.login("demo", MARIO).await;
-    let refresh = |token: String| {
-        let http = http.clone();
-        let url = server.api(&paths::refresh());
-        async move {
-            http.post(url)
-                .json(&serde_json::json!({ "refresh_token": token }))
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let second: TokenResponse =
-        json(refresh(first.refresh_token.clone()).await, StatusCode::OK).await;
+    let second = server.refresh(&http, Some(&first.refresh_token)).await;
+    let second: TokenResponse = json(second, StatusCode::OK).await;
     assert_ne!(second.refresh_token, first.refresh_token);
-    json::<Me>(
-        server.get(&second.access_token, &paths::me()).await,
-        StatusCode::OK,
-    )
-    .await;
+    accepted(&server, &second.access_token).await;
 
-    // The rotated token presented again: someone copied it. The whole session closes.
-    let reuse = problem(
-        refresh(first.refresh_token.clone()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    assert!(reuse.detail.contains("per sicurezza"), "{}", reuse.detail);
-    problem(
-        refresh(second.refresh_token.clone()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    problem(
-        server.get(&second.access_token, &paths::me()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    // The rotated token presented again after the grace: someone copied it. The whole
+    // session closes.
+    server.advance_clock(Duration::from_secs(31)).await;
+    let reuse = server.refresh(&http, Some(&first.refresh_token)).await;
+    let reuse = problem(reuse, StatusCode::UNAUTHORIZED).await.detail;
+    assert!(reuse.contains("per sicurezza"), "{reuse}");
+    let closed = server.refresh(&http, Some(&second.refresh_token)).await;
+    problem(closed, StatusCode::UNAUTHORIZED).await;
+    refused(&server, &second.access_token).await;
 
     // Another login is a separate session and still works.
     let other = server.login("demo", MARIO).await;
-    json::<Me>(
-        server.get(&other.access_token, &paths::me()).await,
-        StatusCode::OK,
-    )
-    .await;
+    accepted(&server, &other.access_token).await;
+}
+
+/// A reload or a second tab sends the same refresh cookie again before the first answer's
+/// cookie is stored: within the grace both exchanges succeed and the session stays open.
+#[tokio::test]
+async fn the_same_refresh_token_twice_at_once_keeps_the_session() {
+    let server = TestServer::start().await;
+    let http = client();
+    let first = server.login("demo", MARIO).await;
+    let (one, two) = tokio::join!(
+        server.refresh(&http, Some(&first.refresh_token)),
+        server.refresh(&http, Some(&first.refresh_token)),
+    );
+    let one: TokenResponse = json(one, StatusCode::OK).await;
+    let two: TokenResponse = json(two, StatusCode::OK).await;
+    let again = server.refresh(&http, Some(&first.refresh_token)).await;
+    let again: TokenResponse = json(again, StatusCode::OK).await;
+    for tokens in [one, two, again] {
+        accepted(&server, &tokens.access_token).await;
+        let next = server.refresh(&http, Some(&tokens.refresh_token)).await;
+        json::<TokenResponse>(next, StatusCode::OK).await;
+    }
 }
 
 #[tokio::test]
 async fn refresh_works_from_the_cookie_and_logout_revokes() {
     let server = TestServer::start().await;
     let http = client(); // keeps the HttpOnly cookie, like a browser
-    let tokens: TokenResponse = json(
-        server.try_login(&http, "demo", MARIO, DEMO_PASSWORD).await,
-        StatusCode::OK,
-    )
-    .await;
-    let refreshed: TokenResponse = json(
-        http.post(server.api(&paths::refresh()))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let tokens = logs_in(&server, &http, MARIO, DEMO_PASSWORD).await;
+    let refreshed = server.refresh(&http, None).await;
+    let refreshed: TokenResponse = json(refreshed, StatusCode::OK).await;
     assert_ne!(refreshed.refresh_token, tokens.refresh_token);
 
     let out = http
@@ -170,27 +156,14 @@ async fn refresh_works_from_the_cookie_and_logout_revokes() {
         .await
         .unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    problem(
-        server.get(&refreshed.access_token, &paths::me()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    let again = client()
-        .post(server.api(&paths::refresh()))
-        .json(&serde_json::json!({ "refresh_token": refreshed.refresh_token }))
-        .send()
-        .await
-        .unwrap();
+    refused(&server, &refreshed.access_token).await;
+    let again = server
+        .refresh(&client(), Some(&refreshed.refresh_token))
+        .await;
     problem(again, StatusCode::UNAUTHORIZED).await;
     // The cookie was cleared too.
-    problem(
-        http.post(server.api(&paths::refresh()))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    let cookie = server.refresh(&http, None).await;
+    problem(cookie, StatusCode::UNAUTHORIZED).await;
 }
 
 #[derive(serde::Serialize)]
@@ -235,42 +208,25 @@ async fn forged_expired_and_tampered_access_tokens_are_rejected() {
     };
     // Control: a token we sign with the right key and claims is accepted.
     let good = sign(&claims(now + 300, "guardian"), TEST_JWT_SECRET);
-    json::<Me>(server.get(&good, &paths::me()).await, StatusCode::OK).await;
+    accepted(&server, &good).await;
 
     let expired = sign(&claims(now - 120, "guardian"), TEST_JWT_SECRET);
-    let p = problem(
-        server.get(&expired, &paths::me()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    assert!(p.detail.contains("scaduta"));
+    assert!(refused(&server, &expired).await.detail.contains("scaduta"));
     let wrong_key = sign(
         &claims(now + 300, "guardian"),
         "another-secret-another-secret-1234",
     );
-    problem(
-        server.get(&wrong_key, &paths::me()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    refused(&server, &wrong_key).await;
     // A role the user does not have, even correctly signed, is refused.
     let escalated = sign(&claims(now + 300, "operator"), TEST_JWT_SECRET);
-    problem(
-        server.get(&escalated, &paths::me()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    refused(&server, &escalated).await;
 
     let unsigned = format!(
         "{}.{}.",
         base64_encode(br#"{"alg":"none","typ":"JWT"}"#),
         parts[1]
     );
-    problem(
-        server.get(&unsigned, &paths::me()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    refused(&server, &unsigned).await;
     let mut tampered_payload = payload.clone();
     tampered_payload["role"] = "operator".into();
     let tampered = format!(
@@ -279,11 +235,7 @@ async fn forged_expired_and_tampered_access_tokens_are_rejected() {
         base64_encode(tampered_payload.to_string().as_bytes()),
         parts[2]
     );
-    problem(
-        server.get(&tampered, &paths::me()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    refused(&server, &tampered).await;
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
@@ -298,10 +250,9 @@ fn base64_encode(bytes: &[u8]) -> String {
 async fn repeated_failures_are_slowed_then_refused() {
     let server = TestServer::start().await;
     let http = client();
-    five_wrong_passwords(&server, &http).await;
     // Now even the right password is refused from here for a while, with an Italian
     // message and the seconds to wait.
-    let locked = server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await;
+    let locked = after_five_wrong_passwords(&server, &http).await;
     assert!((880..=900).contains(&retry_after(&locked)));
     let locked = problem(locked, StatusCode::TOO_MANY_REQUESTS).await;
     assert!(
@@ -322,15 +273,8 @@ async fn spid_and_cie_logins_go_through_the_identity_provider() {
         assert_eq!(callback.status(), StatusCode::FOUND);
         assert_eq!(location(&callback), "/demo/utenti");
         // The SPA obtains its tokens from the session cookie.
-        let tokens: TokenResponse = json(
-            browser
-                .post(server.api(&paths::refresh()))
-                .send()
-                .await
-                .unwrap(),
-            StatusCode::OK,
-        )
-        .await;
+        let tokens = server.refresh(&browser, None).await;
+        let tokens: TokenResponse = json(tokens, StatusCode::OK).await;
         assert_eq!(tokens.user.fiscal_code, MARIO);
         assert_eq!(tokens.user.role, Role::Guardian);
     }
@@ -351,29 +295,16 @@ async fn spid_and_cie_logins_go_through_the_identity_provider() {
         LoginError::parse("non_registrato").map(LoginError::message),
         Some("Il tuo codice fiscale non risulta registrato presso questo Comune. Rivolgiti all'ufficio scuola del Comune.")
     );
-    problem(
-        browser
-            .post(server.api(&paths::refresh()))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    let refused = server.refresh(&browser, None).await;
+    problem(refused, StatusCode::UNAUTHORIZED).await;
 }
 
 #[tokio::test]
 async fn oidc_state_is_single_use_and_unknown_providers_are_not_found() {
     let server = TestServer::start().await;
     let http = client();
-    problem(
-        http.get(server.api(&paths::oidc_start("demo", "facebook")))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    let facebook = server.public(&paths::oidc_start("demo", "facebook")).await;
+    problem(facebook, StatusCode::NOT_FOUND).await;
     let forged = http
         .get(server.api(&format!(
             "{}?code=abc&state=inventato",
@@ -398,22 +329,24 @@ async fn oidc_state_is_single_use_and_unknown_providers_are_not_found() {
     assert_eq!(done.status(), StatusCode::FOUND);
 }
 
+/// Where a login must not return to, as written in the query string: `%09` reaches the
+/// server as a tab, `%2509` as an encoded tab, `%0D%0A` as a line break.
+const HOSTILE_RETURNS: [&str; 9] = [
+    "/%09/evil.example",
+    "/%2509/evil.example",
+    "//evil.example",
+    "/%5Cevil.example",
+    "/%2F%2Fevil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "/demo/utenti%0D%0ASet-Cookie:%20x=1",
+    "/esempio/utenti",
+];
+
 #[tokio::test]
 async fn spid_login_returns_only_to_pages_of_the_comune() {
     let server = TestServer::start().await;
-    // As written in the query string: `%09` reaches the server as a tab, `%2509` as an
-    // encoded tab, `%0D%0A` as a line break.
-    for hostile in [
-        "/%09/evil.example",
-        "/%2509/evil.example",
-        "//evil.example",
-        "/%5Cevil.example",
-        "/%2F%2Fevil.example",
-        "https://evil.example/",
-        "javascript:alert(1)",
-        "/demo/utenti%0D%0ASet-Cookie:%20x=1",
-        "/esempio/utenti",
-    ] {
+    for hostile in HOSTILE_RETURNS {
         let browser = client();
         let callback = server
             .oidc_login_to(&browser, "demo", "spid", MARIO, hostile)
@@ -421,15 +354,8 @@ async fn spid_login_returns_only_to_pages_of_the_comune() {
         assert_eq!(callback.status(), StatusCode::FOUND, "{hostile}");
         assert_eq!(location(&callback), "/demo/area-personale", "{hostile}");
         // Logged in all the same.
-        json::<TokenResponse>(
-            browser
-                .post(server.api(&paths::refresh()))
-                .send()
-                .await
-                .unwrap(),
-            StatusCode::OK,
-        )
-        .await;
+        let tokens = server.refresh(&browser, None).await;
+        json::<TokenResponse>(tokens, StatusCode::OK).await;
     }
     // A page of the comune, with its query, is where the parent goes back to.
     let callback = server
@@ -459,12 +385,15 @@ fn client_at(last_octet: u8, jar: &Arc<Jar>) -> reqwest::Client {
 /// Five wrong passwords for Anna from `http`'s address and device, each refused.
 async fn five_wrong_passwords(server: &TestServer, http: &reqwest::Client) {
     for _ in 0..5 {
-        problem(
-            server.try_login(http, "demo", ANNA, "sbagliata123").await,
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
+        let wrong = server.try_login(http, "demo", ANNA, "sbagliata123").await;
+        problem(wrong, StatusCode::UNAUTHORIZED).await;
     }
+}
+
+/// Five wrong passwords for Anna from `http`, then her right one: the answer to that.
+async fn after_five_wrong_passwords(server: &TestServer, http: &reqwest::Client) -> Response {
+    five_wrong_passwords(server, http).await;
+    server.try_login(http, "demo", ANNA, DEMO_PASSWORD).await
 }
 
 fn retry_after(res: &reqwest::Response) -> u64 {
@@ -481,13 +410,7 @@ fn retry_after(res: &reqwest::Response) -> u64 {
 async fn strangers_guessing_cannot_lock_a_parent_out_of_a_known_device() {
     let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2027-03-01T08:00:00Z")]).await;
     let home = Arc::new(Jar::default());
-    json::<TokenResponse>(
-        server
-            .try_login(&client_at(1, &home), "demo", ANNA, DEMO_PASSWORD)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    logs_in(&server, &client_at(1, &home), ANNA, DEMO_PASSWORD).await;
 
     // Strangers guess Anna's password from four addresses: each is held after five tries.
     for address in 2..=5 {
@@ -520,27 +443,15 @@ async fn strangers_guessing_cannot_lock_a_parent_out_of_a_known_device() {
 
     // Anna's own browser still logs in, at home and even from a stranger's address.
     for address in [1, 2] {
-        let tokens: TokenResponse = json(
-            server
-                .try_login(&client_at(address, &home), "demo", ANNA, DEMO_PASSWORD)
-                .await,
-            StatusCode::OK,
-        )
-        .await;
+        let tokens = logs_in(&server, &client_at(address, &home), ANNA, DEMO_PASSWORD).await;
         assert_eq!(tokens.user.fiscal_code, ANNA);
     }
     // Other accounts are not held by what happened to Anna's.
     server.login("demo", MARIO).await;
 
     // Locks are timed by the server's clock: fifteen minutes from its "now".
-    let db = server.database().await;
-    let rows = db
-        .query_all(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT locked_until FROM login_throttle WHERE locked_until IS NOT NULL",
-        ))
-        .await
-        .unwrap();
+    let locks = "SELECT locked_until FROM login_throttle WHERE locked_until IS NOT NULL";
+    let rows = server.query(locks).await;
     assert_eq!(
         rows.len(),
         5,
@@ -633,15 +544,9 @@ async fn password_reset_requests_are_limited_and_answer_alike() {
 
 async fn outbox_reset_token(server: &TestServer) -> String {
     settled_outbox_count(server, "mario.albertini@example.it", 1).await;
-    let db = server.database().await;
-    let row = db
-        .query_one(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT to_address, subject, body FROM outbox_emails ORDER BY id DESC LIMIT 1",
-        ))
-        .await
-        .unwrap()
-        .expect("an e-mail in the outbox");
+    let newest = "SELECT to_address, subject, body FROM outbox_emails ORDER BY id DESC LIMIT 1";
+    let rows = server.query(newest).await;
+    let row = rows.first().expect("an e-mail in the outbox");
     let to: String = row.try_get("", "to_address").unwrap();
     let subject: String = row.try_get("", "subject").unwrap();
     let body: String = row.try_get("", "body").unwrap();
@@ -655,124 +560,87 @@ async fn outbox_reset_token(server: &TestServer) -> String {
         .to_string()
 }
 
+/// Asks Comune di Demo for a password reset link for `fiscal_code`.
+async fn ask_reset(server: &TestServer, http: &Client, fiscal_code: &str) -> Response {
+    let body = serde_json::json!({ "fiscal_code": fiscal_code });
+    let url = server.api(&paths::password_reset("demo"));
+    http.post(url).json(&body).send().await.unwrap()
+}
+
+/// Sets a new password with the token of a reset link.
+async fn confirm_reset(
+    server: &TestServer,
+    http: &Client,
+    token: &str,
+    password: &str,
+) -> Response {
+    let body = serde_json::json!({ "token": token, "new_password": password });
+    let url = server.api(&paths::password_reset_confirm());
+    http.post(url).json(&body).send().await.unwrap()
+}
+
 #[tokio::test]
 async fn password_reset_by_codice_fiscale_with_a_one_time_token() {
     let server = TestServer::start().await;
     let http = client();
     let old_session = server.login("demo", MARIO).await;
-    let ask = |cf: &'static str| {
-        http.post(server.api(&paths::password_reset("demo")))
-            .json(&serde_json::json!({ "fiscal_code": cf }))
-            .send()
-    };
-    assert_eq!(ask(MARIO).await.unwrap().status(), StatusCode::ACCEPTED);
+    let ask = |fiscal_code: &'static str| ask_reset(&server, &http, fiscal_code);
+    assert_eq!(ask(MARIO).await.status(), StatusCode::ACCEPTED);
     // Unknown people get the same answer: the endpoint does not reveal who is registered.
-    assert_eq!(
-        ask("RSSMRA85T10A562S").await.unwrap().status(),
-        StatusCode::ACCEPTED
-    );
-    problem(
-        ask("RSSMRA85T10A562X").await.unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let unknown = ask("RSSMRA85T10A562S").await;
+    assert_eq!(unknown.status(), StatusCode::ACCEPTED);
+    problem(ask("RSSMRA85T10A562X").await, StatusCode::BAD_REQUEST).await;
     let token = outbox_reset_token(&server).await;
 
-    let confirm = |token: String, password: &'static str| {
-        http.post(server.api(&paths::password_reset_confirm()))
-            .json(&serde_json::json!({ "token": token, "new_password": password }))
-            .send()
-    };
-    let weak = problem(
-        confirm(token.clone(), "corta").await.unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(weak
-        .field_message("new_password")
-        .unwrap()
-        .contains("almeno 10 caratteri"));
-    let done = confirm(token.clone(), "NuovaPassword2026").await.unwrap();
+    let confirm = |password: &'static str| confirm_reset(&server, &http, &token, password);
+    let weak = field_error(confirm("corta").await, "new_password").await;
+    assert!(weak.contains("almeno 10 caratteri"), "{weak}");
+    let done = confirm("NuovaPassword2026").await;
     assert_eq!(done.status(), StatusCode::NO_CONTENT);
-    let reused = problem(
-        confirm(token, "AltraPassword2026").await.unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(reused.field_message("token").unwrap().contains("scaduto"));
+    let reused = field_error(confirm("AltraPassword2026").await, "token").await;
+    assert!(reused.contains("scaduto"), "{reused}");
 
-    problem(
-        server.try_login(&http, "demo", MARIO, DEMO_PASSWORD).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    json::<TokenResponse>(
-        server
-            .try_login(&http, "demo", MARIO, "NuovaPassword2026")
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let old = server.try_login(&http, "demo", MARIO, DEMO_PASSWORD).await;
+    problem(old, StatusCode::UNAUTHORIZED).await;
+    logs_in(&server, &http, MARIO, "NuovaPassword2026").await;
     // Sessions opened before the reset are closed.
-    problem(
-        server.get(&old_session.access_token, &paths::me()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    refused(&server, &old_session.access_token).await;
 }
 
 #[tokio::test]
 async fn a_password_reset_link_stops_working_after_its_hour() {
     let server = TestServer::start().await;
     let http = client();
-    let ask = || {
-        http.post(server.api(&paths::password_reset("demo")))
-            .json(&serde_json::json!({ "fiscal_code": MARIO }))
-            .send()
-    };
-    let confirm = |token: String| {
-        http.post(server.api(&paths::password_reset_confirm()))
-            .json(&serde_json::json!({ "token": token, "new_password": "NuovaPassword2026" }))
-            .send()
-    };
-    assert_eq!(ask().await.unwrap().status(), StatusCode::ACCEPTED);
+    let new_password = "NuovaPassword2026";
+    let reset = ask_reset(&server, &http, MARIO).await;
+    assert_eq!(reset.status(), StatusCode::ACCEPTED);
     let late = outbox_reset_token(&server).await;
     server.advance_clock(Duration::from_secs(61 * 60)).await;
-    let expired = problem(confirm(late).await.unwrap(), StatusCode::BAD_REQUEST).await;
-    assert!(
-        expired.field_message("token").unwrap().contains("scaduto"),
-        "{expired:?}"
-    );
+    let expired = confirm_reset(&server, &http, &late, new_password).await;
+    let expired = field_error(expired, "token").await;
+    assert!(expired.contains("scaduto"), "{expired}");
     // The password did not change.
     server.login("demo", MARIO).await;
 
     // A new link still works 59 minutes after it was sent.
-    assert_eq!(ask().await.unwrap().status(), StatusCode::ACCEPTED);
+    let again = ask_reset(&server, &http, MARIO).await;
+    assert_eq!(again.status(), StatusCode::ACCEPTED);
     assert_eq!(
         settled_outbox_count(&server, "mario.albertini@example.it", 2).await,
         2
     );
     let in_time = outbox_reset_token(&server).await;
     server.advance_clock(Duration::from_secs(59 * 60)).await;
-    assert_eq!(
-        confirm(in_time).await.unwrap().status(),
-        StatusCode::NO_CONTENT
-    );
-    json::<TokenResponse>(
-        server
-            .try_login(&http, "demo", MARIO, "NuovaPassword2026")
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let done = confirm_reset(&server, &http, &in_time, new_password).await;
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    logs_in(&server, &http, MARIO, new_password).await;
 }
 
 #[tokio::test]
 async fn a_login_lock_out_ends_after_its_fifteen_minutes() {
     let server = TestServer::start().await;
     let http = client();
-    five_wrong_passwords(&server, &http).await;
-    let locked = server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await;
+    let locked = after_five_wrong_passwords(&server, &http).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     // Fourteen minutes later: still held, with about a minute to wait.
     server.advance_clock(Duration::from_secs(14 * 60)).await;
@@ -782,11 +650,7 @@ async fn a_login_lock_out_ends_after_its_fifteen_minutes() {
     problem(still, StatusCode::TOO_MANY_REQUESTS).await;
     // Past the fifteen minutes, the right password logs in.
     server.advance_clock(Duration::from_secs(61)).await;
-    let tokens: TokenResponse = json(
-        server.try_login(&http, "demo", ANNA, DEMO_PASSWORD).await,
-        StatusCode::OK,
-    )
-    .await;
+    let tokens = logs_in(&server, &http, ANNA, DEMO_PASSWORD).await;
     assert_eq!(tokens.user.fiscal_code, ANNA);
 }
 
@@ -795,43 +659,28 @@ async fn access_tokens_and_sessions_expire_by_the_server_clock() {
     let server = TestServer::start().await;
     let http = client();
     let refresh = |token: String| {
-        http.post(server.api(&paths::refresh()))
-            .json(&serde_json::json!({ "refresh_token": token }))
-            .send()
+        let (server, http) = (&server, &http);
+        async move {
+            let res = server.refresh(http, Some(&token)).await;
+            json::<TokenResponse>(res, StatusCode::OK).await
+        }
     };
     let first = server.login("demo", MARIO).await;
     // Access tokens live 15 minutes (and a few seconds of leeway) on the server's clock.
     server.advance_clock(Duration::from_secs(14 * 60)).await;
-    json::<Me>(
-        server.get(&first.access_token, &paths::me()).await,
-        StatusCode::OK,
-    )
-    .await;
+    accepted(&server, &first.access_token).await;
     server.advance_clock(Duration::from_secs(2 * 60)).await;
-    let expired = problem(
-        server.get(&first.access_token, &paths::me()).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    assert!(expired.detail.contains("scaduta"), "{}", expired.detail);
+    let expired = refused(&server, &first.access_token).await.detail;
+    assert!(expired.contains("scaduta"), "{expired}");
     // The session goes on with its refresh token, for 30 days from the last use.
-    let second: TokenResponse =
-        json(refresh(first.refresh_token).await.unwrap(), StatusCode::OK).await;
-    json::<Me>(
-        server.get(&second.access_token, &paths::me()).await,
-        StatusCode::OK,
-    )
-    .await;
+    let second = refresh(first.refresh_token).await;
+    accepted(&server, &second.access_token).await;
     server.advance_clock(Duration::from_secs(29 * 86_400)).await;
-    let third: TokenResponse =
-        json(refresh(second.refresh_token).await.unwrap(), StatusCode::OK).await;
+    let third = refresh(second.refresh_token).await;
     server.advance_clock(Duration::from_secs(31 * 86_400)).await;
-    let ended = problem(
-        refresh(third.refresh_token).await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    assert!(ended.detail.contains("scaduta"), "{}", ended.detail);
+    let ended = server.refresh(&http, Some(&third.refresh_token)).await;
+    let ended = problem(ended, StatusCode::UNAUTHORIZED).await.detail;
+    assert!(ended.contains("scaduta"), "{ended}");
 }
 
 #[tokio::test]

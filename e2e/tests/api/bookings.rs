@@ -2,33 +2,31 @@
 //! 11:00 in Rome (10:00 UTC): Comune di Demo allows changes until 15:00 of the same day,
 //! Comune di Esempio until 09:30 and only Tuesday to Friday.
 
-use e2e::{client, json, problem, TestServer, ANNA, GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO};
-use reqwest::StatusCode;
+use e2e::{field_error, json, problem, TestServer, User};
+use e2e::{ANNA, GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO};
+use reqwest::{Response, StatusCode};
 use sportello_model::bookings::{BookingResult, MealChoice, MonthCalendar};
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::paths;
 use sportello_model::Page;
 
 const TUESDAY_11_IN_ROME: &str = "2026-11-24T10:00:00Z";
+const ESEMPIO_CUTOFF: &str = "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì.";
+const ESEMPIO_WEEKDAYS: &str = "Il pasto può essere modificato solo dal martedì al venerdì.";
 
 async fn server() -> TestServer {
     TestServer::start_with(&[("SPORTELLO_FAKE_NOW", TUESDAY_11_IN_ROME)]).await
 }
 
-/// (child id, Refezione Scolastica service id) of the named child visible to `token`.
-async fn child_and_service(server: &TestServer, token: &str, name: &str) -> (i64, i64) {
-    let list: Page<ChildSummary> =
-        json(server.get(token, &paths::children()).await, StatusCode::OK).await;
+/// (child id, Refezione Scolastica service id) of the named child visible to `user`.
+async fn child_and_service(user: &User<'_>, name: &str) -> (i64, i64) {
+    let list: Page<ChildSummary> = user.get_ok(&paths::children()).await;
     let child = list
         .items
         .iter()
         .find(|c| format!("{} {}", c.first_name, c.last_name) == name)
         .expect("child visible");
-    let detail: ChildDetail = json(
-        server.get(token, &paths::child(child.id)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let detail: ChildDetail = user.get_ok(&paths::child(child.id)).await;
     let service = detail
         .enrolments
         .iter()
@@ -37,32 +35,31 @@ async fn child_and_service(server: &TestServer, token: &str, name: &str) -> (i64
     (child.id, service.service_id)
 }
 
-fn set_day(
-    server: &TestServer,
-    token: &str,
-    child: i64,
-    service: i64,
+/// Sets one day's meal choice of a child.
+async fn set_day(
+    user: &User<'_>,
+    (child, service): (i64, i64),
     day: &str,
     choice: &str,
-) -> reqwest::RequestBuilder {
-    client()
-        .put(server.api(&paths::booking_day(child, day)))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "service_id": service, "choice": choice }))
+) -> Response {
+    let body = serde_json::json!({ "service_id": service, "choice": choice });
+    user.put(&paths::booking_day(child, day), &body).await
 }
 
-async fn month(
-    server: &TestServer,
-    token: &str,
-    child: i64,
-    service: i64,
-    m: &str,
-) -> MonthCalendar {
-    json(
-        server.get(token, &paths::month(child, service, m)).await,
-        StatusCode::OK,
-    )
-    .await
+/// Sets one day's meal choice of a child, asserting it is done.
+async fn book(user: &User<'_>, meals: (i64, i64), day: &str, choice: &str) -> BookingResult {
+    json(set_day(user, meals, day, choice).await, StatusCode::OK).await
+}
+
+/// Marks a child absent from `from` to `to`.
+async fn absent(user: &User<'_>, (child, service): (i64, i64), from: &str, to: &str) -> Response {
+    let body =
+        serde_json::json!({ "service_id": service, "from": from, "to": to, "choice": "absent" });
+    user.post(&paths::booking_range(child), &body).await
+}
+
+async fn month(user: &User<'_>, (child, service): (i64, i64), m: &str) -> MonthCalendar {
+    user.get_ok(&paths::month(child, service, m)).await
 }
 
 fn choice_on(calendar: &MonthCalendar, day: u8) -> Option<MealChoice> {
@@ -77,10 +74,9 @@ fn choice_on(calendar: &MonthCalendar, day: u8) -> Option<MealChoice> {
 #[tokio::test]
 async fn guardian_cancels_a_meal_before_the_cutoff_and_sees_it() {
     let server = server().await;
-    let mario = server.login("demo", MARIO).await;
-    let (sofia, refezione) =
-        child_and_service(&server, &mario.access_token, "Sofia Albertini").await;
-    let before = month(&server, &mario.access_token, sofia, refezione, "2026-11").await;
+    let mario = server.user("demo", MARIO).await;
+    let sofia = child_and_service(&mario, "Sofia Albertini").await;
+    let before = month(&mario, sofia, "2026-11").await;
     assert_eq!(
         before.cutoff_message,
         "La modifica del pasto può essere effettuata entro le ore 15:00 del giorno stesso."
@@ -97,132 +93,50 @@ async fn guardian_cancels_a_meal_before_the_cutoff_and_sees_it() {
     assert!(!sunday.school_day && !sunday.editable && sunday.choice.is_none());
     let monday = before.days.iter().find(|d| d.date.day() == 23).unwrap();
     assert!(!monday.editable);
-    assert!(monday
-        .locked_reason
-        .as_deref()
-        .unwrap()
-        .contains("già passato"));
+    let locked = monday.locked_reason.as_deref().unwrap();
+    assert!(locked.contains("già passato"), "{locked}");
     assert!(before.choices.contains(&MealChoice::BlankMeal));
 
     for (day, choice) in [("2026-11-24", "absent"), ("2026-11-25", "blank_meal")] {
-        let done: BookingResult = json(
-            set_day(&server, &mario.access_token, sofia, refezione, day, choice)
-                .send()
-                .await
-                .unwrap(),
-            StatusCode::OK,
-        )
-        .await;
-        assert_eq!(done.days.len(), 1);
+        assert_eq!(book(&mario, sofia, day, choice).await.days.len(), 1);
     }
-    let after = month(&server, &mario.access_token, sofia, refezione, "2026-11").await;
+    let after = month(&mario, sofia, "2026-11").await;
     assert_eq!(choice_on(&after, 24), Some(MealChoice::Absent));
     assert_eq!(choice_on(&after, 25), Some(MealChoice::BlankMeal));
     assert_eq!(choice_on(&after, 26), Some(MealChoice::Present));
     // And back to present.
-    json::<BookingResult>(
-        set_day(
-            &server,
-            &mario.access_token,
-            sofia,
-            refezione,
-            "2026-11-24",
-            "present",
-        )
-        .send()
-        .await
-        .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    let reverted = month(&server, &mario.access_token, sofia, refezione, "2026-11").await;
+    book(&mario, sofia, "2026-11-24", "present").await;
+    let reverted = month(&mario, sofia, "2026-11").await;
     assert_eq!(choice_on(&reverted, 24), Some(MealChoice::Present));
 }
 
 #[tokio::test]
 async fn changes_after_the_cutoff_past_days_and_holidays_are_refused_in_italian() {
     let server = server().await;
-    let giuseppe = server.spid_login("esempio", GIUSEPPE_ESEMPIO).await;
-    let token = &giuseppe.access_token;
-    let (elena, refezione) = child_and_service(&server, token, "Elena Ferrari").await;
-    let late = problem(
-        set_day(&server, token, elena, refezione, "2026-11-24", "absent")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert_eq!(
-        late.detail,
-        "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì."
-    );
-    let monday = problem(
-        set_day(&server, token, elena, refezione, "2026-11-30", "absent")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert_eq!(
-        monday.detail,
-        "Il pasto può essere modificato solo dal martedì al venerdì."
-    );
-    let past = problem(
-        set_day(&server, token, elena, refezione, "2026-11-20", "absent")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(
-        past.detail.contains("20/11/2026 è già passato"),
-        "{}",
-        past.detail
-    );
-    let sunday = problem(
-        set_day(&server, token, elena, refezione, "2026-11-29", "absent")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(sunday.detail.contains("non è attivo"), "{}", sunday.detail);
+    let giuseppe = server.spid_user("esempio", GIUSEPPE_ESEMPIO).await;
+    let elena = child_and_service(&giuseppe, "Elena Ferrari").await;
+    let refused = |day: &'static str| {
+        let giuseppe = &giuseppe;
+        async move {
+            let res = set_day(giuseppe, elena, day, "absent").await;
+            problem(res, StatusCode::CONFLICT).await.detail
+        }
+    };
+    assert_eq!(refused("2026-11-24").await, ESEMPIO_CUTOFF);
+    assert_eq!(refused("2026-11-30").await, ESEMPIO_WEEKDAYS);
+    let past = refused("2026-11-20").await;
+    assert!(past.contains("20/11/2026 è già passato"), "{past}");
+    let sunday = refused("2026-11-29").await;
+    assert!(sunday.contains("non è attivo"), "{sunday}");
     // Comune di Esempio offers no blank meal.
-    let blank = problem(
-        set_day(&server, token, elena, refezione, "2026-11-25", "blank_meal")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(blank
-        .field_message("choice")
-        .unwrap()
-        .contains("Pasto bianco"));
-    let bad_choice = problem(
-        set_day(&server, token, elena, refezione, "2026-11-25", "pizza")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(!bad_choice.detail.is_empty());
+    let blank = set_day(&giuseppe, elena, "2026-11-25", "blank_meal").await;
+    let blank = field_error(blank, "choice").await;
+    assert!(blank.contains("Pasto bianco"), "{blank}");
+    let bad_choice = set_day(&giuseppe, elena, "2026-11-25", "pizza").await;
+    problem(bad_choice, StatusCode::BAD_REQUEST).await;
     // Wednesday is fine; nothing else changed.
-    json::<BookingResult>(
-        set_day(&server, token, elena, refezione, "2026-11-25", "absent")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    let calendar = month(&server, token, elena, refezione, "2026-11").await;
+    book(&giuseppe, elena, "2026-11-25", "absent").await;
+    let calendar = month(&giuseppe, elena, "2026-11").await;
     let absent: Vec<u8> = calendar
         .days
         .iter()
@@ -236,37 +150,24 @@ async fn changes_after_the_cutoff_past_days_and_holidays_are_refused_in_italian(
 #[tokio::test]
 async fn a_week_of_absence_in_one_request_changes_the_days_still_open() {
     let server = server().await;
-    let mario = server.login("demo", MARIO).await;
-    let (greta, refezione) =
-        child_and_service(&server, &mario.access_token, "Greta Albertini").await;
-    let range = |from: &str, to: &str| {
-        client()
-            .post(server.api(&paths::booking_range(greta)))
-            .bearer_auth(&mario.access_token)
-            .json(&serde_json::json!({ "service_id": refezione, "from": from, "to": to, "choice": "absent" }))
-    };
-    let done: BookingResult = json(
-        range("2026-11-28", "2026-12-04").send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let mario = server.user("demo", MARIO).await;
+    let greta = child_and_service(&mario, "Greta Albertini").await;
+    let done = absent(&mario, greta, "2026-11-28", "2026-12-04").await;
+    let done: BookingResult = json(done, StatusCode::OK).await;
     assert_eq!(
         done.days.len(),
         5,
         "Monday to Friday; the weekend is skipped"
     );
-    let november = month(&server, &mario.access_token, greta, refezione, "2026-11").await;
+    let november = month(&mario, greta, "2026-11").await;
     assert_eq!(choice_on(&november, 30), Some(MealChoice::Absent));
-    let december = month(&server, &mario.access_token, greta, refezione, "2026-12").await;
+    let december = month(&mario, greta, "2026-12").await;
     for day in 1..=4 {
         assert_eq!(choice_on(&december, day), Some(MealChoice::Absent));
     }
     // A range that starts in the past changes the days still open and says which not.
-    let partly: BookingResult = json(
-        range("2026-11-20", "2026-11-27").send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let partly = absent(&mario, greta, "2026-11-20", "2026-11-27").await;
+    let partly: BookingResult = json(partly, StatusCode::OK).await;
     assert_eq!(
         partly.days.iter().map(|d| d.day()).collect::<Vec<_>>(),
         [24, 25, 26, 27]
@@ -282,158 +183,76 @@ async fn a_week_of_absence_in_one_request_changes_the_days_still_open() {
             "Il 23/11/2026 è già passato: il pasto non può più essere modificato.",
         ]
     );
-    let changed = month(&server, &mario.access_token, greta, refezione, "2026-11").await;
+    let changed = month(&mario, greta, "2026-11").await;
     assert_eq!(choice_on(&changed, 26), Some(MealChoice::Absent));
     assert_eq!(choice_on(&changed, 23), Some(MealChoice::Present));
     // A range with no day left to change changes nothing and says why.
-    let past = problem(
-        range("2026-11-16", "2026-11-20").send().await.unwrap(),
-        StatusCode::CONFLICT,
-    )
-    .await;
+    let past = absent(&mario, greta, "2026-11-16", "2026-11-20").await;
+    let past = problem(past, StatusCode::CONFLICT).await.detail;
     assert!(
-        past.detail
-            .starts_with("Nessun giorno dell'intervallo può essere modificato."),
-        "{}",
-        past.detail
+        past.starts_with("Nessun giorno dell'intervallo può essere modificato."),
+        "{past}"
     );
-    let backwards = problem(
-        range("2026-12-04", "2026-11-30").send().await.unwrap(),
-        StatusCode::BAD_REQUEST,
+    field_error(
+        absent(&mario, greta, "2026-12-04", "2026-11-30").await,
+        "to",
     )
     .await;
-    assert!(backwards.field_message("to").is_some());
 }
 
 #[tokio::test]
 async fn delegate_may_cancel_for_the_delegated_child_only() {
     let server = server().await;
-    let mario = server.login("demo", MARIO).await;
-    let (sofia, refezione) =
-        child_and_service(&server, &mario.access_token, "Sofia Albertini").await;
-    let (greta, _) = child_and_service(&server, &mario.access_token, "Greta Albertini").await;
-    let laura = server.login("demo", LAURA_DELEGATE).await;
-    json::<BookingResult>(
-        set_day(
-            &server,
-            &laura.access_token,
-            sofia,
-            refezione,
-            "2026-11-26",
-            "absent",
-        )
-        .send()
-        .await
-        .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    let seen_by_mario = month(&server, &mario.access_token, sofia, refezione, "2026-11").await;
+    let mario = server.user("demo", MARIO).await;
+    let sofia = child_and_service(&mario, "Sofia Albertini").await;
+    let (greta, _) = child_and_service(&mario, "Greta Albertini").await;
+    let laura = server.user("demo", LAURA_DELEGATE).await;
+    book(&laura, sofia, "2026-11-26", "absent").await;
+    let seen_by_mario = month(&mario, sofia, "2026-11").await;
     assert_eq!(choice_on(&seen_by_mario, 26), Some(MealChoice::Absent));
-    problem(
-        set_day(
-            &server,
-            &laura.access_token,
-            greta,
-            refezione,
-            "2026-11-26",
-            "absent",
-        )
-        .send()
-        .await
-        .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    let greta = (greta, sofia.1);
+    let not_delegated = set_day(&laura, greta, "2026-11-26", "absent").await;
+    problem(not_delegated, StatusCode::NOT_FOUND).await;
     // Another family's child does not exist for Anna; nor its calendar.
-    let anna = server.login("demo", ANNA).await;
-    problem(
-        set_day(
-            &server,
-            &anna.access_token,
-            sofia,
-            refezione,
-            "2026-11-26",
-            "present",
-        )
-        .send()
-        .await
-        .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    problem(
-        server
-            .get(
-                &anna.access_token,
-                &paths::month(sofia, refezione, "2026-11"),
-            )
-            .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    let still = month(&server, &mario.access_token, sofia, refezione, "2026-11").await;
+    let anna = server.user("demo", ANNA).await;
+    let theirs = set_day(&anna, sofia, "2026-11-26", "present").await;
+    problem(theirs, StatusCode::NOT_FOUND).await;
+    let calendar = anna.get(&paths::month(sofia.0, sofia.1, "2026-11")).await;
+    problem(calendar, StatusCode::NOT_FOUND).await;
+    let still = month(&mario, sofia, "2026-11").await;
     assert_eq!(choice_on(&still, 26), Some(MealChoice::Absent));
-    let bad_month = problem(
-        server
-            .get(
-                &mario.access_token,
-                &paths::month(sofia, refezione, "2026-13"),
-            )
-            .await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(bad_month.field_message("month").is_some());
+    let bad_month = mario.get(&paths::month(sofia.0, sofia.1, "2026-13")).await;
+    field_error(bad_month, "month").await;
 }
 
 #[tokio::test]
 async fn a_week_of_illness_in_comune_di_esempio_skips_the_monday_and_says_why() {
     let server = server().await;
-    let giuseppe = server.spid_login("esempio", GIUSEPPE_ESEMPIO).await;
-    let token = &giuseppe.access_token;
-    let (elena, refezione) = child_and_service(&server, token, "Elena Ferrari").await;
-    let november = month(&server, token, elena, refezione, "2026-11").await;
-    assert_eq!(
-        november.cutoff_message,
-        "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì."
-    );
-    let range = |from: &str, to: &str| {
-        client()
-            .post(server.api(&paths::booking_range(elena)))
-            .bearer_auth(token)
-            .json(&serde_json::json!({ "service_id": refezione, "from": from, "to": to, "choice": "absent" }))
-    };
+    let giuseppe = server.spid_user("esempio", GIUSEPPE_ESEMPIO).await;
+    let elena = child_and_service(&giuseppe, "Elena Ferrari").await;
+    let cutoff = month(&giuseppe, elena, "2026-11").await.cutoff_message;
+    assert_eq!(cutoff, ESEMPIO_CUTOFF);
     // Monday 30/11 to Friday 04/12: Tuesday to Friday change, Monday is skipped.
-    let week: BookingResult = json(
-        range("2026-11-30", "2026-12-04").send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let week = absent(&giuseppe, elena, "2026-11-30", "2026-12-04").await;
+    let week: BookingResult = json(week, StatusCode::OK).await;
     assert_eq!(
         week.days.iter().map(|d| d.day()).collect::<Vec<_>>(),
         [1, 2, 3, 4]
     );
     assert_eq!(week.skipped.len(), 1);
     assert_eq!(week.skipped[0].date.day(), 30);
-    assert_eq!(
-        week.skipped[0].reason,
-        "Il pasto può essere modificato solo dal martedì al venerdì."
-    );
-    let december = month(&server, token, elena, refezione, "2026-12").await;
+    assert_eq!(week.skipped[0].reason, ESEMPIO_WEEKDAYS);
+    let december = month(&giuseppe, elena, "2026-12").await;
     for day in 1..=4 {
         assert_eq!(choice_on(&december, day), Some(MealChoice::Absent));
     }
-    let november = month(&server, token, elena, refezione, "2026-11").await;
+    let november = month(&giuseppe, elena, "2026-11").await;
     assert_eq!(choice_on(&november, 30), Some(MealChoice::Present));
 
     // This week, from Monday 23/11 at 11:00 on Tuesday: Monday is over, Tuesday is past
     // its 09:30 cutoff, Wednesday to Friday change.
-    let this_week: BookingResult = json(
-        range("2026-11-23", "2026-11-27").send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let this_week = absent(&giuseppe, elena, "2026-11-23", "2026-11-27").await;
+    let this_week: BookingResult = json(this_week, StatusCode::OK).await;
     assert_eq!(
         this_week.days.iter().map(|d| d.day()).collect::<Vec<_>>(),
         [25, 26, 27]
@@ -449,20 +268,11 @@ async fn a_week_of_illness_in_comune_di_esempio_skips_the_monday_and_says_why() 
                 23,
                 "Il 23/11/2026 è già passato: il pasto non può più essere modificato."
             ),
-            (
-                24,
-                "La modifica del pasto può essere effettuata entro le ore 09:30 del giorno stesso, dal martedì al venerdì."
-            ),
+            (24, ESEMPIO_CUTOFF),
         ]
     );
     // A lone Monday changes nothing: the answer names the rule.
-    let monday = problem(
-        range("2026-12-07", "2026-12-07").send().await.unwrap(),
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert_eq!(
-        monday.detail,
-        "Il pasto può essere modificato solo dal martedì al venerdì."
-    );
+    let monday = absent(&giuseppe, elena, "2026-12-07", "2026-12-07").await;
+    let monday = problem(monday, StatusCode::CONFLICT).await.detail;
+    assert_eq!(monday, ESEMPIO_WEEKDAYS);
 }

@@ -2,11 +2,12 @@
 //! closures, and families' calendars and bookings follow — with the server's clock at
 //! Tuesday 24/11/2026, 11:00 in Rome.
 
-use e2e::{json, problem, TestServer, ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MARIO};
+use e2e::{field_error, json, problem, TestServer, User};
+use e2e::{ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use serde_json::json as body;
 use sportello_model::bookings::{
-    CalendarDay, ChargeReport, ClosureAdded, MonthCalendar, ServiceCalendar,
+    BookingResult, CalendarDay, ChargeReport, ClosureAdded, MonthCalendar, ServiceCalendar,
 };
 use sportello_model::entes::{EnteDetail, ServiceKind};
 use sportello_model::paths;
@@ -14,41 +15,38 @@ use sportello_model::payments::{MovementKind, Statement};
 use time::macros::date;
 
 async fn refezione(server: &TestServer) -> i64 {
-    let ente: EnteDetail = json(
-        e2e::client()
-            .get(server.api(&paths::ente("demo")))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    ente.services
+    let ente: EnteDetail = server.public_ok(&paths::ente("demo")).await;
+    let prepaid = ente
+        .services
         .iter()
-        .find(|s| s.kind == ServiceKind::Prepaid)
-        .unwrap()
-        .id
+        .find(|s| s.kind == ServiceKind::Prepaid);
+    prepaid.unwrap().id
 }
 
 fn day_of(calendar: &MonthCalendar, day: u8) -> &CalendarDay {
     calendar.days.iter().find(|d| d.date.day() == day).unwrap()
 }
 
+/// Adds a closure of the canteen (200 expected).
+async fn close(office: &User<'_>, service: i64, closure: &serde_json::Value) -> ClosureAdded {
+    json(
+        office.post(&paths::closures(service), closure).await,
+        StatusCode::OK,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
     let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z")]).await;
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let mario = server.login("demo", MARIO).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let mario = server.user("demo", MARIO).await;
     let service = refezione(&server).await;
     let path = paths::calendar(service);
 
     // The demo school year: the Christmas break is one closure of 15 days; the national
     // holidays, Easter Monday included, are closed without one.
-    let calendar: ServiceCalendar = json(
-        server.get(&giulia.access_token, &path).await,
-        StatusCode::OK,
-    )
-    .await;
+    let calendar: ServiceCalendar = giulia.get_ok(&path).await;
     assert!(calendar.configured);
     assert_eq!(
         (calendar.first_day, calendar.last_day),
@@ -82,24 +80,11 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
     assert_eq!(holiday(date!(2027 - 03 - 29)), Some("Lunedì dell'Angelo"));
 
     // Families may neither read nor change it.
-    problem(
-        server.get(&mario.access_token, &path).await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    problem(mario.get(&path).await, StatusCode::FORBIDDEN).await;
 
     // A strike on Thursday 26 and Friday 27 November: one closure of two days.
-    let with_strike: ClosureAdded = json(
-        server
-            .post_json(
-                &giulia.access_token,
-                &paths::closures(service),
-                &body!({ "from": "2026-11-26", "to": "2026-11-27", "description": " Sciopero del personale mensa " }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let strike = body!({ "from": "2026-11-26", "to": "2026-11-27", "description": " Sciopero del personale mensa " });
+    let with_strike = close(&giulia, service, &strike).await;
     assert_eq!(
         with_strike.reversed_meals, 0,
         "days to come were not charged"
@@ -116,144 +101,65 @@ async fn operators_close_the_canteen_and_families_see_it_on_their_calendar() {
         (date!(2026 - 11 - 26), date!(2026 - 11 - 27))
     );
 
-    let sofia = server.child_named(&mario.access_token, "Sofia").await;
-    let month_path = paths::month(sofia, service, "2026-11");
-    let november: MonthCalendar = json(
-        server.get(&mario.access_token, &month_path).await,
-        StatusCode::OK,
-    )
-    .await;
+    let sofia = server.child_named(mario.token(), "Sofia").await;
+    let month = |m: &str| paths::month(sofia, service, m);
+    let november: MonthCalendar = mario.get_ok(&month("2026-11")).await;
     assert!(!day_of(&november, 26).school_day);
     // The family reads why the canteen is closed.
+    let closure = |calendar: &MonthCalendar, day| day_of(calendar, day).closure.clone();
     assert_eq!(
-        day_of(&november, 26).closure.as_deref(),
+        closure(&november, 26).as_deref(),
         Some("Sciopero del personale mensa")
     );
-    assert_eq!(day_of(&november, 28).closure, None, "a Saturday");
+    assert_eq!(closure(&november, 28), None, "a Saturday");
     assert!(day_of(&november, 25).school_day && day_of(&november, 25).editable);
-    assert_eq!(day_of(&november, 25).closure, None);
-    let december: MonthCalendar = json(
-        server
-            .get(
-                &mario.access_token,
-                &paths::month(sofia, service, "2026-12"),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    assert_eq!(closure(&november, 25), None);
+    let december: MonthCalendar = mario.get_ok(&month("2026-12")).await;
     assert_eq!(
-        day_of(&december, 8).closure.as_deref(),
+        closure(&december, 8).as_deref(),
         Some("Immacolata Concezione")
     );
-    assert_eq!(
-        day_of(&december, 23).closure.as_deref(),
-        Some("Vacanze di Natale")
-    );
-    let march: MonthCalendar = json(
-        server
-            .get(
-                &mario.access_token,
-                &paths::month(sofia, service, "2027-03"),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    assert_eq!(closure(&december, 23).as_deref(), Some("Vacanze di Natale"));
+    let march: MonthCalendar = mario.get_ok(&month("2027-03")).await;
     assert!(!day_of(&march, 29).school_day);
-    assert_eq!(
-        day_of(&march, 29).closure.as_deref(),
-        Some("Lunedì dell'Angelo")
-    );
-    let refused = problem(
-        server
-            .put_json(
-                &mario.access_token,
-                &paths::booking_day(sofia, "2026-11-26"),
-                &body!({ "service_id": service, "choice": "absent" }),
-            )
-            .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
+    assert_eq!(closure(&march, 29).as_deref(), Some("Lunedì dell'Angelo"));
+    let absent = body!({ "service_id": service, "choice": "absent" });
+    let booking = paths::booking_day(sofia, "2026-11-26");
+    let refused = problem(mario.put(&booking, &absent).await, StatusCode::CONFLICT).await;
     assert_eq!(
         refused.detail,
         "Il 26/11/2026 il servizio mensa non è attivo (festivo o chiusura)."
     );
 
     // The strike is called off: one Rimuovi reopens both days.
-    let strike = strike[0].id;
-    let reopened: ServiceCalendar = json(
-        server
-            .delete(&giulia.access_token, &paths::closure(service, strike))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let strike = paths::closure(service, strike[0].id);
+    let reopened = giulia.delete(&strike).await;
+    let reopened: ServiceCalendar = json(reopened, StatusCode::OK).await;
     assert_eq!(reopened.closures.len(), 1, "only the Christmas break");
-    let november: MonthCalendar = json(
-        server.get(&mario.access_token, &month_path).await,
-        StatusCode::OK,
-    )
-    .await;
+    let november: MonthCalendar = mario.get_ok(&month("2026-11")).await;
     assert!(day_of(&november, 26).school_day && day_of(&november, 27).school_day);
-    json::<serde_json::Value>(
-        server
-            .put_json(
-                &mario.access_token,
-                &paths::booking_day(sofia, "2026-11-26"),
-                &body!({ "service_id": service, "choice": "absent" }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    problem(
-        server
-            .delete(&giulia.access_token, &paths::closure(service, strike))
-            .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    json::<BookingResult>(mario.put(&booking, &absent).await, StatusCode::OK).await;
+    problem(giulia.delete(&strike).await, StatusCode::NOT_FOUND).await;
 
     // The canteen stops serving on Fridays from now on.
-    let no_fridays: ServiceCalendar = json(
-        server
-            .put_json(
-                &giulia.access_token,
-                &path,
-                &body!({ "first_day": "2026-09-14", "last_day": "2027-06-08", "serving_weekdays": [4, 1, 2, 3, 1] }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let weekdays = body!({ "first_day": "2026-09-14", "last_day": "2027-06-08", "serving_weekdays": [4, 1, 2, 3, 1] });
+    let no_fridays = giulia.put(&path, &weekdays).await;
+    let no_fridays: ServiceCalendar = json(no_fridays, StatusCode::OK).await;
     assert_eq!(no_fridays.serving_weekdays, [1, 2, 3, 4]);
-    let november: MonthCalendar = json(
-        server.get(&mario.access_token, &month_path).await,
-        StatusCode::OK,
-    )
-    .await;
+    let november: MonthCalendar = mario.get_ok(&month("2026-11")).await;
     assert!(!day_of(&november, 20).school_day);
 }
 
 #[tokio::test]
 async fn bad_calendars_are_refused_field_by_field_and_other_comuni_see_nothing() {
     let server = TestServer::start().await;
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
     let service = refezione(&server).await;
     let path = paths::calendar(service);
-    let bad = problem(
-        server
-            .put_json(
-                &giulia.access_token,
-                &path,
-                &body!({ "first_day": "2027-06-08", "last_day": "2026-09-14", "serving_weekdays": [] }),
-            )
-            .await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let closures = paths::closures(service);
+    let backwards =
+        body!({ "first_day": "2027-06-08", "last_day": "2026-09-14", "serving_weekdays": [] });
+    let bad = problem(giulia.put(&path, &backwards).await, StatusCode::BAD_REQUEST).await;
     assert_eq!(
         bad.field_message("last_day"),
         Some("La data di fine non può precedere quella di inizio.")
@@ -262,121 +168,60 @@ async fn bad_calendars_are_refused_field_by_field_and_other_comuni_see_nothing()
         bad.field_message("serving_weekdays"),
         Some("Scegli almeno un giorno della settimana in cui la mensa è attiva.")
     );
-    let bad = problem(
-        server
-            .post_json(
-                &giulia.access_token,
-                &paths::closures(service),
-                &body!({ "from": "2026-12-01", "to": "2026-12-01", "description": "  " }),
-            )
-            .await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(bad.field_message("description").is_some());
-    let malformed = problem(
-        server
-            .post_json(
-                &giulia.access_token,
-                &paths::closures(service),
-                &body!({ "from": "01/12/2026", "to": "2026-12-01", "description": "Gita" }),
-            )
-            .await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(!malformed.detail.is_empty());
+    let blank = body!({ "from": "2026-12-01", "to": "2026-12-01", "description": "  " });
+    field_error(giulia.post(&closures, &blank).await, "description").await;
+    let italian_date = body!({ "from": "01/12/2026", "to": "2026-12-01", "description": "Gita" });
+    let malformed = giulia.post(&closures, &italian_date).await;
+    problem(malformed, StatusCode::BAD_REQUEST).await;
 
     // Comune di Esempio's operator cannot see or touch Comune di Demo's calendar.
-    let carlo = server.spid_login("esempio", CARLO_OPERATOR_ESEMPIO).await;
-    problem(
-        server.get(&carlo.access_token, &path).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    problem(
-        server
-            .post_json(
-                &carlo.access_token,
-                &paths::closures(service),
-                &body!({ "from": "2026-12-01", "to": "2026-12-01", "description": "Gita" }),
-            )
-            .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    let unchanged: ServiceCalendar = json(
-        server.get(&giulia.access_token, &path).await,
-        StatusCode::OK,
-    )
-    .await;
+    let carlo = server.spid_user("esempio", CARLO_OPERATOR_ESEMPIO).await;
+    problem(carlo.get(&path).await, StatusCode::NOT_FOUND).await;
+    let trip = body!({ "from": "2026-12-01", "to": "2026-12-01", "description": "Gita" });
+    problem(carlo.post(&closures, &trip).await, StatusCode::NOT_FOUND).await;
+    let unchanged: ServiceCalendar = giulia.get_ok(&path).await;
     assert!(unchanged
         .closures
         .iter()
         .all(|c| c.from != date!(2026 - 12 - 01)));
 }
 
-async fn statement(server: &TestServer, token: &str, service: i64) -> Statement {
-    json(
-        server
-            .get(
-                token,
-                &format!("{}?per_page=100", paths::statement(service)),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await
-}
-
-async fn charge(server: &TestServer, token: &str, service: i64, day: &str) -> ChargeReport {
-    json(
-        server
-            .post_json(
-                token,
-                &paths::charges(),
-                &body!({ "service_id": service, "day": day }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
-    let server = TestServer::start_with(&[
-        ("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z"),
-        ("SPORTELLO_CHARGE_JOB", "false"),
-    ])
-    .await;
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let anna = server.login("demo", ANNA).await;
+    // The charging job is off: the office charges the days itself.
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z")]).await;
     let service = refezione(&server).await;
-    let closures = paths::closures(service);
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let anna = server.user("demo", ANNA).await;
     let strike = body!({ "from": "2026-11-23", "to": "2026-11-23", "description": "Sciopero del personale mensa" });
+    let monday = body!({ "service_id": service, "day": "2026-11-23" });
+    let statement = || {
+        let path = format!("{}?per_page=100", paths::statement(service));
+        let anna = &anna;
+        async move { anna.get_ok::<Statement>(&path).await }
+    };
+    let charge = || {
+        let (giulia, monday) = (&giulia, &monday);
+        async move {
+            let res = giulia.post(&paths::charges(), monday).await;
+            json::<ChargeReport>(res, StatusCode::OK).await
+        }
+    };
     let balance = |s: &Statement| s.account.balance.to_string();
     let of_kind = |s: &Statement, kind| s.movements.items.iter().filter(|m| m.kind == kind).count();
 
     // Monday 23/11 is over and charged: Luca's 4,20 €, and Sofia's and Greta's 5,00 €.
-    let before = statement(&server, &anna.access_token, service).await;
+    let before = statement().await;
     assert_eq!(balance(&before), "0.00");
-    let first = charge(&server, &giulia.access_token, service, "2026-11-23").await;
+    let first = charge().await;
     assert_eq!(first.charged + first.already_charged, 3, "{first:?}");
-    let charged = statement(&server, &anna.access_token, service).await;
-    assert_eq!(balance(&charged), "-4.20");
+    assert_eq!(balance(&statement().await), "-4.20");
 
     // The canteen was closed that day after all: each meal is credited back, naming it.
-    let closed: ClosureAdded = json(
-        server
-            .post_json(&giulia.access_token, &closures, &strike)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let closed = close(&giulia, service, &strike).await;
     assert_eq!(closed.reversed_meals, 3);
     assert_eq!(closed.reversed_amount.to_string(), "14.20");
-    let credited = statement(&server, &anna.access_token, service).await;
+    let credited = statement().await;
     assert_eq!(balance(&credited), balance(&before));
     assert_eq!(
         credited.movements.total, 2,
@@ -398,28 +243,13 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
     assert_eq!(of_kind(&credited, MovementKind::Meal), 1);
 
     // The same closure again (or a retried request) credits nothing more.
-    let again: ClosureAdded = json(
-        server
-            .post_json(&giulia.access_token, &closures, &strike)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let again = close(&giulia, service, &strike).await;
     assert_eq!(again.reversed_meals, 0);
-    let same = statement(&server, &anna.access_token, service).await;
+    let same = statement().await;
     assert_eq!((balance(&same), same.movements.total), ("0.00".into(), 2));
     // A closed day is not charged.
-    problem(
-        server
-            .post_json(
-                &giulia.access_token,
-                &paths::charges(),
-                &body!({ "service_id": service, "day": "2026-11-23" }),
-            )
-            .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
+    let closed_day = giulia.post(&paths::charges(), &monday).await;
+    problem(closed_day, StatusCode::CONFLICT).await;
 
     // The closure is removed: the day, over, is charged again once, as a new meal.
     let range = again
@@ -429,37 +259,25 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
         .find(|c| c.from == date!(2026 - 11 - 23))
         .unwrap()
         .id;
-    json::<ServiceCalendar>(
-        server
-            .delete(&giulia.access_token, &format!("{closures}/{range}"))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let untouched = statement(&server, &anna.access_token, service).await;
+    let removed = giulia.delete(&paths::closure(service, range)).await;
+    json::<ServiceCalendar>(removed, StatusCode::OK).await;
     assert_eq!(
-        balance(&untouched),
+        balance(&statement().await),
         "0.00",
         "removing charges nothing by itself"
     );
-    let recharged = charge(&server, &giulia.access_token, service, "2026-11-23").await;
+    let recharged = charge().await;
     assert_eq!((recharged.charged, recharged.already_charged), (3, 0));
-    let twice = charge(&server, &giulia.access_token, service, "2026-11-23").await;
+    let twice = charge().await;
     assert_eq!((twice.charged, twice.already_charged), (0, 3));
-    let charged_again = statement(&server, &anna.access_token, service).await;
+    let charged_again = statement().await;
     assert_eq!(balance(&charged_again), "-4.20");
     assert_eq!(of_kind(&charged_again, MovementKind::Meal), 2);
 
     // Closed once more: the second charge is credited back too, and only it.
-    let reclosed: ClosureAdded = json(
-        server
-            .post_json(&giulia.access_token, &closures, &strike)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let reclosed = close(&giulia, service, &strike).await;
     assert_eq!(reclosed.reversed_meals, 3);
-    let last = statement(&server, &anna.access_token, service).await;
+    let last = statement().await;
     assert_eq!(balance(&last), "0.00");
     assert_eq!(of_kind(&last, MovementKind::MealReversal), 2);
     assert_eq!(last.movements.total, 4);

@@ -1,12 +1,12 @@
 //! The canteen's day: roster and attendance on the tablet, kitchen counts, and the daily
 //! meal charging — with the server's clock at Tuesday 24/11/2026, 11:00 in Rome.
 
-use e2e::{client, json, problem, TestServer, ANNA, GIULIA_OPERATOR, MARIO, PAOLO_CANTEEN};
-use reqwest::StatusCode;
-use sportello_model::bookings::{AttendanceRow, ChargeReport, KitchenCount};
+use e2e::{json, problem, TestServer, User, ANNA, GIULIA_OPERATOR, MARIO, PAOLO_CANTEEN};
+use reqwest::{Response, StatusCode};
+use sportello_model::bookings::{AttendanceRow, BookingResult, ChargeReport, KitchenCount};
 use sportello_model::children::ChildDetail;
 use sportello_model::paths;
-use sportello_model::payments::{PaymentService, Statement};
+use sportello_model::payments::Statement;
 
 async fn server(job: bool) -> TestServer {
     TestServer::start_with(&[
@@ -16,69 +16,33 @@ async fn server(job: bool) -> TestServer {
     .await
 }
 
-async fn refezione(server: &TestServer, token: &str) -> i64 {
-    let services: Vec<PaymentService> = json(
-        server.get(token, &paths::payment_services()).await,
-        StatusCode::OK,
-    )
-    .await;
-    services
-        .iter()
-        .find(|s| s.service_name == "Refezione Scolastica")
-        .unwrap()
-        .service_id
+/// The roster of a day's service, as staff read it.
+fn roster_path(service: i64, day: &str) -> String {
+    format!("{}?service_id={service}&day={day}", paths::roster())
 }
 
-async fn roster(server: &TestServer, token: &str, service: i64, day: &str) -> Vec<AttendanceRow> {
-    json(
-        server
-            .get(
-                token,
-                &format!("{}?service_id={service}&day={day}", paths::roster()),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await
+async fn roster(staff: &User<'_>, service: i64, day: &str) -> Vec<AttendanceRow> {
+    staff.get_ok(&roster_path(service, day)).await
 }
 
-fn mark(
-    server: &TestServer,
-    token: &str,
-    child: i64,
-    service: i64,
-    day: &str,
-    present: bool,
-) -> reqwest::RequestBuilder {
-    client()
-        .put(server.api(&paths::attendance(child)))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "service_id": service, "day": day, "present": present }))
+/// Records a child present or absent on a day.
+async fn mark(staff: &User<'_>, child: i64, service: i64, day: &str, present: bool) -> Response {
+    let body = serde_json::json!({ "service_id": service, "day": day, "present": present });
+    staff.put(&paths::attendance(child), &body).await
 }
 
-fn charge(server: &TestServer, token: &str, service: i64, day: &str) -> reqwest::RequestBuilder {
-    client()
-        .post(server.api(&paths::charges()))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "service_id": service, "day": day }))
-}
-
-async fn balance(server: &TestServer, token: &str, service: i64) -> String {
-    let s: Statement = json(
-        server.get(token, &paths::statement(service)).await,
-        StatusCode::OK,
-    )
-    .await;
-    s.account.balance.to_string()
+/// Charges the meals of a day.
+async fn charge(office: &User<'_>, service: i64, day: &str) -> Response {
+    let body = serde_json::json!({ "service_id": service, "day": day });
+    office.post(&paths::charges(), &body).await
 }
 
 #[tokio::test]
 async fn staff_see_who_is_expected_and_their_record_overrides_the_booking() {
     let server = server(false).await;
-    let mario = server.login("demo", MARIO).await;
-    let paolo = server.login("demo", PAOLO_CANTEEN).await;
-    let service = refezione(&server, &mario.access_token).await;
-    let rows = roster(&server, &paolo.access_token, service, "2026-11-24").await;
+    let (mario, service) = server.canteen_family(MARIO).await;
+    let paolo = server.user("demo", PAOLO_CANTEEN).await;
+    let rows = roster(&paolo, service, "2026-11-24").await;
     let names: Vec<_> = rows
         .iter()
         .map(|r| (r.class_name.as_str(), r.child_name.as_str()))
@@ -96,94 +60,44 @@ async fn staff_see_who_is_expected_and_their_record_overrides_the_booking() {
     assert!(rows.iter().all(|r| r.present && !r.recorded));
 
     // The family cancels today's meal before 15:00 …
-    let cancelled = client()
-        .put(server.api(&paths::booking_day(sofia, "2026-11-24")))
-        .bearer_auth(&mario.access_token)
-        .json(&serde_json::json!({ "service_id": service, "choice": "absent" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cancelled.status(), StatusCode::OK);
-    let rows = roster(&server, &paolo.access_token, service, "2026-11-24").await;
+    let absent = serde_json::json!({ "service_id": service, "choice": "absent" });
+    let cancelled = mario
+        .put(&paths::booking_day(sofia, "2026-11-24"), &absent)
+        .await;
+    json::<BookingResult>(cancelled, StatusCode::OK).await;
+    let rows = roster(&paolo, service, "2026-11-24").await;
     assert!(!rows[0].present);
-    let counts: Vec<KitchenCount> = json(
-        server
-            .get(
-                &paolo.access_token,
-                &format!(
-                    "{}?service_id={service}&day=2026-11-24",
-                    paths::kitchen_counts()
-                ),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let kitchen = format!(
+        "{}?service_id={service}&day=2026-11-24",
+        paths::kitchen_counts()
+    );
+    let counts: Vec<KitchenCount> = paolo.get_ok(&kitchen).await;
     assert_eq!(counts.iter().map(|c| c.meals).sum::<u64>(), 2);
 
     // … but Sofia shows up: staff mark her present, and that is what counts.
-    let marked: AttendanceRow = json(
-        mark(
-            &server,
-            &paolo.access_token,
-            sofia,
-            service,
-            "2026-11-24",
-            true,
-        )
-        .send()
-        .await
-        .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let marked = mark(&paolo, sofia, service, "2026-11-24", true).await;
+    let marked: AttendanceRow = json(marked, StatusCode::OK).await;
     assert!(marked.present && marked.recorded);
-    let csv = server
-        .get(
-            &paolo.access_token,
-            &format!(
-                "{}?service_id={service}&day=2026-11-24&format=csv",
-                paths::kitchen_counts()
-            ),
-        )
-        .await;
+    let csv = paolo.get(&format!("{kitchen}&format=csv")).await;
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.unwrap();
     assert!(
         csv.starts_with("Scuola;Classe;Tipologia pasto;Pasti"),
         "{csv}"
     );
-    assert!(
-        csv.contains("Scuola Primaria Pascoli;2a;DIETA SANITARIA;1"),
-        "{csv}"
-    );
-    assert!(
-        csv.contains("Scuola Primaria Pascoli;5a;PASTO BASE;1"),
-        "{csv}"
-    );
+    for line in [
+        "Scuola Primaria Pascoli;2a;DIETA SANITARIA;1",
+        "Scuola Primaria Pascoli;5a;PASTO BASE;1",
+    ] {
+        assert!(csv.contains(line), "{line} not in {csv}");
+    }
 
     // Families cannot see the roster (staff recording tomorrow: see the next journey).
-    problem(
-        server
-            .get(
-                &mario.access_token,
-                &format!("{}?service_id={service}&day=2026-11-24", paths::roster()),
-            )
-            .await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
-    let sunday = problem(
-        server
-            .get(
-                &paolo.access_token,
-                &format!("{}?service_id={service}&day=2026-11-22", paths::roster()),
-            )
-            .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(sunday.detail.contains("non è attivo"));
+    let theirs = mario.get(&roster_path(service, "2026-11-24")).await;
+    problem(theirs, StatusCode::FORBIDDEN).await;
+    let sunday = paolo.get(&roster_path(service, "2026-11-22")).await;
+    let sunday = problem(sunday, StatusCode::CONFLICT).await.detail;
+    assert!(sunday.contains("non è attivo"), "{sunday}");
 }
 
 /// Every refusal names its reason in `detail` (what the SPA shows, even where no field of
@@ -191,26 +105,12 @@ async fn staff_see_who_is_expected_and_their_record_overrides_the_booking() {
 #[tokio::test]
 async fn refusals_say_the_reason_under_a_plain_italian_title() {
     let server = server(false).await;
-    let mario = server.login("demo", MARIO).await;
-    let paolo = server.login("demo", PAOLO_CANTEEN).await;
-    let service = refezione(&server, &mario.access_token).await;
-    let sofia = roster(&server, &paolo.access_token, service, "2026-11-24").await[0].child_id;
+    let (mario, service) = server.canteen_family(MARIO).await;
+    let paolo = server.user("demo", PAOLO_CANTEEN).await;
+    let sofia = roster(&paolo, service, "2026-11-24").await[0].child_id;
 
-    let tomorrow = problem(
-        mark(
-            &server,
-            &paolo.access_token,
-            sofia,
-            service,
-            "2026-11-25",
-            true,
-        )
-        .send()
-        .await
-        .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let tomorrow = mark(&paolo, sofia, service, "2026-11-25", true).await;
+    let tomorrow = problem(tomorrow, StatusCode::BAD_REQUEST).await;
     assert_eq!(tomorrow.title, "Dati da correggere");
     assert_eq!(
         tomorrow.detail,
@@ -221,153 +121,78 @@ async fn refusals_say_the_reason_under_a_plain_italian_title() {
         Some(tomorrow.detail.as_str())
     );
 
-    let sunday = problem(
-        server
-            .get(
-                &paolo.access_token,
-                &format!("{}?service_id={service}&day=2026-11-22", paths::roster()),
-            )
-            .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert_eq!(sunday.title, "Operazione non possibile");
-    let forbidden = problem(
-        server
-            .get(
-                &mario.access_token,
-                &format!("{}?service_id={service}&day=2026-11-24", paths::roster()),
-            )
-            .await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
-    assert_eq!(forbidden.title, "Operazione non consentita");
-    let not_found = problem(
-        server
-            .get(&mario.access_token, &paths::child("999999"))
-            .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    assert_eq!(not_found.title, "Non trovato");
+    for (user, path, status, title) in [
+        (
+            &paolo,
+            roster_path(service, "2026-11-22"),
+            StatusCode::CONFLICT,
+            "Operazione non possibile",
+        ),
+        (
+            &mario,
+            roster_path(service, "2026-11-24"),
+            StatusCode::FORBIDDEN,
+            "Operazione non consentita",
+        ),
+        (
+            &mario,
+            paths::child("999999"),
+            StatusCode::NOT_FOUND,
+            "Non trovato",
+        ),
+    ] {
+        let refused = problem(user.get(&path).await, status).await;
+        assert_eq!(refused.title, title, "{path}");
+    }
 }
 
 #[tokio::test]
 async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
     let server = server(false).await;
-    let anna = server.login("demo", ANNA).await;
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let paolo = server.login("demo", PAOLO_CANTEEN).await;
-    let service = refezione(&server, &anna.access_token).await;
-    let before = balance(&server, &anna.access_token, service).await;
-    assert_eq!(before, "0.00");
+    let (anna, service) = server.canteen_family(ANNA).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let paolo = server.user("demo", PAOLO_CANTEEN).await;
+    assert_eq!(anna.balance(service).await, "0.00");
+    let charged = |day: &'static str| {
+        let giulia = &giulia;
+        async move { json::<ChargeReport>(charge(giulia, service, day).await, StatusCode::OK).await }
+    };
 
-    let not_over = problem(
-        charge(&server, &giulia.access_token, service, "2026-11-24")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(
-        not_over.detail.contains("non è ancora concluso"),
-        "{}",
-        not_over.detail
-    );
-    problem(
-        charge(&server, &paolo.access_token, service, "2026-11-23")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    let not_over = charge(&giulia, service, "2026-11-24").await;
+    let not_over = problem(not_over, StatusCode::CONFLICT).await.detail;
+    assert!(not_over.contains("non è ancora concluso"), "{not_over}");
+    let staff = charge(&paolo, service, "2026-11-23").await;
+    problem(staff, StatusCode::FORBIDDEN).await;
 
-    let first: ChargeReport = json(
-        charge(&server, &giulia.access_token, service, "2026-11-23")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let first = charged("2026-11-23").await;
     assert_eq!(first.charged + first.already_charged, 3, "{first:?}");
     assert_eq!(first.absent, 0);
     // Luca's enrolment has a 4,20 € meal.
-    assert_eq!(balance(&server, &anna.access_token, service).await, "-4.20");
-    let again: ChargeReport = json(
-        charge(&server, &giulia.access_token, service, "2026-11-23")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    assert_eq!(anna.balance(service).await, "-4.20");
+    let again = charged("2026-11-23").await;
     assert_eq!((again.charged, again.already_charged), (0, 3));
-    assert_eq!(balance(&server, &anna.access_token, service).await, "-4.20");
+    assert_eq!(anna.balance(service).await, "-4.20");
 
     // Two runs at once (two replicas) on another day charge once too.
-    let luca = {
-        let rows = roster(&server, &paolo.access_token, service, "2026-11-20").await;
-        rows.iter()
-            .find(|r| r.child_name == "Luca Colombo")
-            .unwrap()
-            .child_id
-    };
-    let detail: ChildDetail = json(
-        server.get(&anna.access_token, &paths::child(luca)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let rows = roster(&paolo, service, "2026-11-20").await;
+    let luca = rows.iter().find(|r| r.child_name == "Luca Colombo");
+    let luca = luca.unwrap().child_id;
+    let detail: ChildDetail = anna.get_ok(&paths::child(luca)).await;
     assert_eq!(detail.enrolments[0].meal_price.to_string(), "4.20");
-    let (a, b) = tokio::join!(
-        charge(&server, &giulia.access_token, service, "2026-11-20").send(),
-        charge(&server, &giulia.access_token, service, "2026-11-20").send()
-    );
-    let a: ChargeReport = json(a.unwrap(), StatusCode::OK).await;
-    let b: ChargeReport = json(b.unwrap(), StatusCode::OK).await;
+    let (a, b) = tokio::join!(charged("2026-11-20"), charged("2026-11-20"));
     assert_eq!(
         a.charged + b.charged + a.already_charged.min(b.already_charged),
         3,
         "{a:?} {b:?}"
     );
-    assert_eq!(balance(&server, &anna.access_token, service).await, "-8.40");
+    assert_eq!(anna.balance(service).await, "-8.40");
 
     // Staff recorded Luca absent on 19/11: he is not charged.
-    json::<AttendanceRow>(
-        mark(
-            &server,
-            &paolo.access_token,
-            luca,
-            service,
-            "2026-11-19",
-            false,
-        )
-        .send()
-        .await
-        .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    let with_absence: ChargeReport = json(
-        charge(&server, &giulia.access_token, service, "2026-11-19")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(with_absence.absent, 1);
-    assert_eq!(balance(&server, &anna.access_token, service).await, "-8.40");
-    let statement: Statement = json(
-        server
-            .get(&anna.access_token, &paths::statement(service))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let absent = mark(&paolo, luca, service, "2026-11-19", false).await;
+    json::<AttendanceRow>(absent, StatusCode::OK).await;
+    assert_eq!(charged("2026-11-19").await.absent, 1);
+    assert_eq!(anna.balance(service).await, "-8.40");
+    let statement: Statement = anna.get_ok(&paths::statement(service)).await;
     assert_eq!(statement.movements.total, 2);
     assert_eq!(
         statement.movements.items[0].child_name.as_deref(),
@@ -392,12 +217,11 @@ async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
 #[tokio::test]
 async fn the_server_charges_closed_days_on_its_own() {
     let server = server(true).await;
-    let anna = server.login("demo", ANNA).await;
-    let service = refezione(&server, &anna.access_token).await;
+    let (anna, service) = server.canteen_family(ANNA).await;
     // The job runs at start-up: Monday 23/11 and the school days of the week before.
     let mut seen = String::new();
     for _ in 0..50 {
-        seen = balance(&server, &anna.access_token, service).await;
+        seen = anna.balance(service).await;
         if seen == "-21.00" {
             break;
         }

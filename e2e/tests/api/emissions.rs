@@ -1,6 +1,7 @@
 //! Emissions (rette): issued by the comune, listed, paid online, receipt downloaded.
 
-use e2e::{client, json, location, problem, TestServer, GIULIA_OPERATOR, LAURA_DELEGATE, MARIO};
+use e2e::payments::{pdf_words, submit_checkout};
+use e2e::{field_error, json, problem, TestServer, User, GIULIA_OPERATOR, LAURA_DELEGATE, MARIO};
 use reqwest::StatusCode;
 use sportello_model::paths;
 use sportello_model::payments::{
@@ -9,54 +10,33 @@ use sportello_model::payments::{
 };
 use sportello_model::Page;
 
+use crate::recharges::NOT_A_NUMBER;
+
 /// The day `days` after today by the server clock, as the API takes it.
 async fn due_date_in_days(server: &TestServer, days: i64) -> String {
     (server.today().await + time::Duration::days(days)).to_string()
 }
 
-/// The text of a PDF, its runs of blanks made single spaces.
-fn pdf_text(bytes: &[u8]) -> String {
-    let file = std::env::temp_dir().join(format!(
-        "sportello-{}-{}.pdf",
-        std::process::id(),
-        bytes.len()
-    ));
-    std::fs::write(&file, bytes).unwrap();
-    let text = std::process::Command::new("pdftotext")
-        .args([file.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext");
-    std::fs::remove_file(&file).ok();
-    String::from_utf8_lossy(&text.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Mario (the family), Giulia (the office) and the id of the school bus service.
+async fn family_and_office(server: &TestServer) -> (User<'_>, User<'_>, i64) {
+    let mario = server.user("demo", MARIO).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let service_id = mario.trasporto().await.service_id;
+    (mario, giulia, service_id)
 }
 
-async fn trasporto_id(server: &TestServer, guardian_token: &str) -> i64 {
-    crate::payments::trasporto(server, guardian_token)
-        .await
-        .service_id
-}
-
-fn issue(
-    server: &TestServer,
-    token: &str,
-    body: serde_json::Value,
-) -> impl std::future::Future<Output = reqwest::Response> {
-    let request = client()
-        .post(server.api(&paths::emit()))
-        .bearer_auth(token)
-        .json(&body);
-    async move { request.send().await.unwrap() }
+/// What Mario's family reads: its emissions and what it has to pay for transport.
+async fn mario_owes(mario: &User<'_>, service_id: i64) -> (u64, Option<String>) {
+    let list: Page<EmissionSummary> = mario.get_ok(&paths::emissions()).await;
+    let services: Vec<PaymentService> = mario.get_ok(&paths::payment_services()).await;
+    let due = services.iter().find(|s| s.service_id == service_id);
+    (list.total, due.unwrap().amount_due.map(|a| a.to_string()))
 }
 
 #[tokio::test]
 async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
     let server = TestServer::start().await;
-    let mario = server.login("demo", MARIO).await;
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let service_id = trasporto_id(&server, &mario.access_token).await;
+    let (mario, giulia, service_id) = family_and_office(&server).await;
     let body = serde_json::json!({
         "guardian_fiscal_code": MARIO,
         "service_id": service_id,
@@ -69,27 +49,17 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         ],
         "external_ref": "TRA-2027-03-LBRMRA80E12F205M"
     });
-    let issued: EmissionDetail = json(
-        issue(&server, &giulia.access_token, body.clone()).await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let issued = giulia.post(&paths::emit(), &body).await;
+    let issued: EmissionDetail = json(issued, StatusCode::CREATED).await;
     assert_eq!(issued.summary.amount.to_string(), "47.60");
     assert_eq!(issued.summary.status, EmissionStatus::ToPay);
     assert_eq!(issued.lines.len(), 2);
     // The same request again (a retry) does not bill twice.
-    let again: EmissionDetail = json(
-        issue(&server, &giulia.access_token, body).await,
-        StatusCode::OK,
-    )
-    .await;
+    let again = giulia.post(&paths::emit(), &body).await;
+    let again: EmissionDetail = json(again, StatusCode::OK).await;
     assert_eq!(again.summary.id, issued.summary.id);
 
-    let list: Page<EmissionSummary> = json(
-        server.get(&mario.access_token, &paths::emissions()).await,
-        StatusCode::OK,
-    )
-    .await;
+    let list: Page<EmissionSummary> = mario.get_ok(&paths::emissions()).await;
     assert_eq!(list.total, 4, "the demo's three rette and the new one");
     let listed = list
         .items
@@ -98,134 +68,66 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
         .unwrap();
     assert_eq!(listed.status.label(), "DA PAGARE");
     assert_eq!(listed.document_number.len(), 18);
-    let services: Vec<PaymentService> = json(
-        server
-            .get(&mario.access_token, &paths::payment_services())
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let due = services
-        .iter()
-        .find(|s| s.service_id == service_id)
-        .unwrap();
+    let due = mario.trasporto().await;
     assert_eq!(
         (due.open_emissions, due.amount_due.map(|a| a.to_string())),
         (Some(3), Some("156.40".into())),
         "the demo's 61,20 € and 47,60 € still to pay, and the new 47,60 €"
     );
 
-    let detail: EmissionDetail = json(
-        server
-            .get(&mario.access_token, &paths::emission(issued.summary.id))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let retta = paths::emission(issued.summary.id);
+    let detail: EmissionDetail = mario.get_ok(&retta).await;
     assert_eq!(detail.iuv.len(), 17, "aux digit 3: 17-digit IUV");
     assert!(detail.receipt_url.is_none());
-    let document = server
-        .get(
-            &mario.access_token,
-            &detail.document_url.replace(paths::BASE, ""),
-        )
-        .await;
+    let document = mario.document(&detail.document_url).await;
     assert_eq!(document.headers()["content-type"], "application/pdf");
     // The notice names the service and the child, not only the guardian.
-    let notice_text = pdf_text(&document.bytes().await.unwrap());
-    assert!(
-        notice_text.contains("Retta Marzo 2027 - Trasporto Scolastico - Greta Albertini"),
-        "{notice_text}"
-    );
+    let described = "Retta Marzo 2027 - Trasporto Scolastico - Greta Albertini";
+    let notice_text = pdf_words(&document.bytes().await.unwrap());
+    assert!(notice_text.contains(described), "{notice_text}");
 
-    let started: CheckoutStarted = json(
-        client()
-            .post(server.api(&paths::notice_checkout(detail.notice_id)))
-            .bearer_auth(&mario.access_token)
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    let back = client()
-        .post(&started.checkout_url)
-        .form(&[("decision", "pay"), ("method", "mybank")])
-        .send()
-        .await
-        .unwrap();
+    let started = mario
+        .post_bare(&paths::notice_checkout(detail.notice_id))
+        .await;
+    let started: CheckoutStarted = json(started, StatusCode::OK).await;
+    let back = submit_checkout(&started.checkout_url, "pay", "mybank").await;
     // Back to the retta's own page, with the outcome.
-    assert!(
-        location(&back).contains(&format!(
-            "/demo/pagamenti/emissioni/{}?esito=ok",
-            issued.summary.id
-        )),
-        "{}",
-        location(&back)
-    );
+    let own_page = format!("/demo/pagamenti/emissioni/{}?esito=ok", issued.summary.id);
+    assert!(back.contains(&own_page), "{back}");
 
-    let paid: EmissionDetail = json(
-        server
-            .get(&mario.access_token, &paths::emission(issued.summary.id))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let paid: EmissionDetail = mario.get_ok(&retta).await;
     assert_eq!(paid.summary.status.label(), "PAGATO");
-    let receipts: Page<ReceiptSummary> = json(
-        server.get(&mario.access_token, &paths::receipts()).await,
-        StatusCode::OK,
-    )
-    .await;
+    let receipts: Page<ReceiptSummary> = mario.get_ok(&paths::receipts()).await;
     assert_eq!(
         receipts.total, 2,
         "the demo's retta paid at a counter and this one"
     );
-    assert_eq!(
-        receipts.items[0].notice_number, listed.document_number,
-        "newest first"
-    );
-    assert_eq!(receipts.items[0].method, "MyBank");
-    assert_eq!(
-        receipts.items[0].description,
-        "Retta Marzo 2027 - Trasporto Scolastico - Greta Albertini"
-    );
-    assert_eq!(receipts.items[0].amount.to_string(), "47.60");
-    let pdf = server
-        .get(
-            &mario.access_token,
-            &paid.receipt_url.unwrap().replace(paths::BASE, ""),
-        )
-        .await;
+    let newest = &receipts.items[0];
+    assert_eq!(newest.notice_number, listed.document_number, "newest first");
+    assert_eq!(newest.method, "MyBank");
+    assert_eq!(newest.description, described);
+    assert_eq!(newest.amount.to_string(), "47.60");
+    let pdf = mario.document(&paid.receipt_url.unwrap()).await;
     assert_eq!(pdf.status(), StatusCode::OK);
-    let text = pdf_text(&pdf.bytes().await.unwrap());
+    let text = pdf_words(&pdf.bytes().await.unwrap());
     assert!(text.contains("47,60 €"), "{text}");
-    assert!(
-        text.contains("Retta Marzo 2027 - Trasporto Scolastico - Greta Albertini"),
-        "{text}"
-    );
-    assert!(text.contains(&receipts.items[0].receipt_id), "{text}");
+    assert!(text.contains(described), "{text}");
+    assert!(text.contains(&newest.receipt_id), "{text}");
 }
 
 #[tokio::test]
 async fn emission_input_is_validated_and_only_staff_may_issue() {
     let server = TestServer::start().await;
-    let mario = server.login("demo", MARIO).await;
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let service_id = trasporto_id(&server, &mario.access_token).await;
+    let (mario, giulia, service_id) = family_and_office(&server).await;
+    let bad = serde_json::json!({
+        "guardian_fiscal_code": "LBRMRA80E12F205X",
+        "service_id": 999_999,
+        "title": " ",
+        "due_date": "2020-01-01",
+        "lines": [{ "description": "", "amount": "-3" }]
+    });
     let bad = problem(
-        issue(
-            &server,
-            &giulia.access_token,
-            serde_json::json!({
-                "guardian_fiscal_code": "LBRMRA80E12F205X",
-                "service_id": 999_999,
-                "title": " ",
-                "due_date": "2020-01-01",
-                "lines": [{ "description": "", "amount": "-3" }]
-            }),
-        )
-        .await,
+        giulia.post(&paths::emit(), &bad).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -240,90 +142,50 @@ async fn emission_input_is_validated_and_only_staff_may_issue() {
         assert!(bad.field_message(field).is_some(), "{field}: {bad:?}");
     }
     // A codice fiscale that is valid but not an intestatario of this comune.
-    let stranger = problem(
-        issue(
-            &server,
-            &giulia.access_token,
-            serde_json::json!({
-                "guardian_fiscal_code": "FRRGPP78D15E897B",
-                "service_id": service_id,
-                "title": "Retta",
-                "due_date": due_date_in_days(&server, 10).await,
-                "lines": [{ "description": "Retta", "amount": "10" }]
-            }),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let retta = |guardian: &str, due_date: &str| {
+        serde_json::json!({
+            "guardian_fiscal_code": guardian,
+            "service_id": service_id,
+            "title": "Retta",
+            "due_date": due_date,
+            "lines": [{ "description": "Retta", "amount": "10" }]
+        })
+    };
+    let due_date = due_date_in_days(&server, 10).await;
+    let stranger = giulia
+        .post(&paths::emit(), &retta("FRRGPP78D15E897B", &due_date))
+        .await;
     assert_eq!(
-        stranger.field_message("guardian_fiscal_code"),
-        Some("Nessun intestatario registrato con questo codice fiscale.")
+        field_error(stranger, "guardian_fiscal_code").await,
+        "Nessun intestatario registrato con questo codice fiscale."
     );
-    let body = serde_json::json!({
-        "guardian_fiscal_code": MARIO,
-        "service_id": service_id,
-        "title": "Retta",
-        "due_date": due_date_in_days(&server, 10).await,
-        "lines": [{ "description": "Retta", "amount": "10" }]
-    });
+    let body = retta(MARIO, &due_date);
     problem(
-        issue(&server, &mario.access_token, body.clone()).await,
+        mario.post(&paths::emit(), &body).await,
         StatusCode::FORBIDDEN,
     )
     .await;
-    let laura = server.login("demo", LAURA_DELEGATE).await;
+    let laura = server.user("demo", LAURA_DELEGATE).await;
     problem(
-        issue(&server, &laura.access_token, body).await,
+        laura.post(&paths::emit(), &body).await,
         StatusCode::FORBIDDEN,
     )
     .await;
-    problem(
-        server.get(&laura.access_token, &paths::emissions()).await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
-    problem(
-        server.get(&laura.access_token, &paths::receipts()).await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
-    let nothing: Page<EmissionSummary> = json(
-        server.get(&mario.access_token, &paths::emissions()).await,
-        StatusCode::OK,
-    )
-    .await;
+    for path in [paths::emissions(), paths::receipts()] {
+        problem(laura.get(&path).await, StatusCode::FORBIDDEN).await;
+    }
+    let nothing: Page<EmissionSummary> = mario.get_ok(&paths::emissions()).await;
     assert_eq!(
         nothing.total, 3,
         "refused requests issued nothing beyond the demo's"
     );
 }
 
-/// What Mario's family reads: its emissions and what it has to pay for transport.
-async fn mario_owes(server: &TestServer, token: &str, service_id: i64) -> (u64, Option<String>) {
-    let list: Page<EmissionSummary> =
-        json(server.get(token, &paths::emissions()).await, StatusCode::OK).await;
-    let services: Vec<PaymentService> = json(
-        server.get(token, &paths::payment_services()).await,
-        StatusCode::OK,
-    )
-    .await;
-    let due = services
-        .iter()
-        .find(|s| s.service_id == service_id)
-        .unwrap()
-        .amount_due
-        .map(|a| a.to_string());
-    (list.total, due)
-}
-
 #[tokio::test]
 async fn an_emission_beyond_the_limits_is_refused_and_leaves_nothing() {
     let server = TestServer::start().await;
-    let mario = server.login("demo", MARIO).await;
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let service_id = trasporto_id(&server, &mario.access_token).await;
-    let before = mario_owes(&server, &mario.access_token, service_id).await;
+    let (mario, giulia, service_id) = family_and_office(&server).await;
+    let before = mario_owes(&mario, service_id).await;
     assert_eq!(before, (3, Some("108.80".into())), "the demo's rette");
     let due_date = due_date_in_days(&server, 30).await;
     let body = |title: &str, lines: Vec<serde_json::Value>| {
@@ -336,89 +198,54 @@ async fn an_emission_beyond_the_limits_is_refused_and_leaves_nothing() {
         })
     };
     let line = |amount: &str| serde_json::json!({ "description": "Retta", "amount": amount });
-    let not_a_number =
-        "Scrivi l'importo in cifre, con la virgola per i decimali (ad esempio 54,00 o 1.234,50).";
     let long = "x".repeat(100_000);
+    let too_much = "L'importo non può superare 5.000,00 €.";
+    let huge = line("92233720368547758,07");
     for (request, field, message) in [
-        (
-            body("Retta", vec![line("1000000000000,00")]),
-            "lines[0].amount",
-            "L'importo non può superare 5.000,00 €.",
-        ),
+        (vec![line("1000000000000,00")], "lines[0].amount", too_much),
         // Lines that together pass the integer range.
+        (vec![huge.clone(), huge], "lines[1].amount", too_much),
         (
-            body(
-                "Retta",
-                vec![line("92233720368547758,07"), line("92233720368547758,07")],
-            ),
-            "lines[1].amount",
-            "L'importo non può superare 5.000,00 €.",
-        ),
-        (
-            body("Retta", vec![line("5.000"), line("5.000"), line("0,01")]),
+            vec![line("5.000"), line("5.000"), line("0,01")],
             "lines",
             "Il totale di un'emissione non può superare 10.000,00 €.",
         ),
         (
-            body("Retta", vec![line("1"); 3000]),
+            vec![line("1"); 3000],
             "lines",
             "Un'emissione può avere al massimo 50 voci di dettaglio.",
         ),
         (
-            body(&long, vec![line("10")]),
-            "title",
-            "Il titolo può contenere al massimo 100 caratteri.",
-        ),
-        (
-            body(
-                "Retta",
-                vec![serde_json::json!({ "description": long, "amount": "10" })],
-            ),
+            vec![serde_json::json!({ "description": long, "amount": "10" })],
             "lines[0].description",
             "La descrizione della voce può contenere al massimo 140 caratteri.",
         ),
-        (
-            body("Retta", vec![line("1E2")]),
-            "lines[0].amount",
-            not_a_number,
-        ),
-        (
-            body("Retta", vec![line("1_0")]),
-            "lines[0].amount",
-            not_a_number,
-        ),
-        (
-            body("Retta", vec![line("1e3")]),
-            "lines[0].amount",
-            not_a_number,
-        ),
+        (vec![line("1E2")], "lines[0].amount", NOT_A_NUMBER),
+        (vec![line("1_0")], "lines[0].amount", NOT_A_NUMBER),
+        (vec![line("1e3")], "lines[0].amount", NOT_A_NUMBER),
     ] {
-        let refused = problem(
-            issue(&server, &giulia.access_token, request).await,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
-        assert_eq!(refused.field_message(field), Some(message), "{refused:?}");
+        let refused = giulia.post(&paths::emit(), &body("Retta", request)).await;
+        assert_eq!(field_error(refused, field).await, message);
     }
+    let long_title = giulia
+        .post(&paths::emit(), &body(&long, vec![line("10")]))
+        .await;
     assert_eq!(
-        mario_owes(&server, &mario.access_token, service_id).await,
+        field_error(long_title, "title").await,
+        "Il titolo può contenere al massimo 100 caratteri."
+    );
+    assert_eq!(
+        mario_owes(&mario, service_id).await,
         before,
         "refused emissions left nothing: no retta, nothing more due"
     );
     // One thousand euro, written the Italian way, is understood.
-    let issued: EmissionDetail = json(
-        issue(
-            &server,
-            &giulia.access_token,
-            body("Retta annuale", vec![line("1.000"), line("1.234,50")]),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let annual = body("Retta annuale", vec![line("1.000"), line("1.234,50")]);
+    let issued = giulia.post(&paths::emit(), &annual).await;
+    let issued: EmissionDetail = json(issued, StatusCode::CREATED).await;
     assert_eq!(issued.summary.amount.to_string(), "2234.50");
     assert_eq!(
-        mario_owes(&server, &mario.access_token, service_id).await,
+        mario_owes(&mario, service_id).await,
         (4, Some("2343.30".into()))
     );
 }

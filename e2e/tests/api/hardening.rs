@@ -3,44 +3,24 @@
 //! dropped connection, a plain-text error or silently accepted data; and every answer
 //! carries the browser security headers.
 
-use e2e::{client, json, problem, TestServer, GIULIA_OPERATOR, MARIO};
+use e2e::payments::CALLBACK_KEY;
+use e2e::{client, field_error, problem, TestServer, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use sportello_model::children::{ChildDetail, ChildSummary};
-use sportello_model::payments::Notice;
 use sportello_model::{paths, Page, Problem};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const HUGE_PAGE: &str = "461168601842738792";
-
-async fn refezione(server: &TestServer, token: &str) -> i64 {
-    crate::payments::refezione(server, token).await.service_id
-}
-
-fn field<'p>(problem: &'p Problem, name: &str) -> &'p str {
-    problem
-        .field_message(name)
-        .unwrap_or_else(|| panic!("no error for {name}: {problem:?}"))
-}
+const NOT_A_DAY: &str = "La data deve essere nel formato AAAA-MM-GG";
 
 #[tokio::test]
 async fn a_huge_page_is_refused_on_every_list_with_the_field_named() {
     let server = TestServer::start().await;
+    let (mario, service) = server.canteen_family(MARIO).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
     let http = client();
-    let mario = server.login("demo", MARIO).await;
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
-    let service = refezione(&server, &mario.access_token).await;
-    let children: Page<ChildSummary> = json(
-        server.get(&mario.access_token, &paths::children()).await,
-        StatusCode::OK,
-    )
-    .await;
-    let child: ChildDetail = json(
-        server
-            .get(&giulia.access_token, &paths::child(children.items[0].id))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let children: Page<ChildSummary> = mario.get_ok(&paths::children()).await;
+    let child: ChildDetail = giulia.get_ok(&paths::child(children.items[0].id)).await;
 
     let public = [
         paths::entes(),
@@ -99,23 +79,17 @@ async fn a_huge_page_is_refused_on_every_list_with_the_field_named() {
             let res = get(query.clone())
                 .await
                 .unwrap_or_else(|e| panic!("{list}?{query}: the connection dropped: {e}"));
-            let refused = problem(res, StatusCode::BAD_REQUEST).await;
-            assert!(!field(&refused, name).is_empty(), "{list}?{query}");
+            assert!(!field_error(res, name).await.is_empty(), "{list}?{query}");
         }
         // The last page allowed is simply empty.
         let last = get("page=100000&per_page=100".to_string()).await.unwrap();
         assert_eq!(last.status(), StatusCode::OK, "{list}");
     }
-    let refused = problem(
-        http.get(server.api(&format!("{}?page={HUGE_PAGE}", paths::entes())))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let huge = server
+        .public(&format!("{}?page={HUGE_PAGE}", paths::entes()))
+        .await;
     assert_eq!(
-        field(&refused, "page"),
+        field_error(huge, "page").await,
         "Il numero di pagina deve essere compreso tra 1 e 100.000."
     );
 }
@@ -156,20 +130,10 @@ fn assert_security_headers(res: &reqwest::Response) {
 #[tokio::test]
 async fn every_answer_carries_the_security_headers_and_personal_data_is_not_stored() {
     let server = TestServer::start().await;
-    let http = client();
-    let mario = server.login("demo", MARIO).await;
+    let mario = server.user("demo", MARIO).await;
 
-    let spa = http
-        .get(format!("{}/demo/accedi", server.url))
-        .send()
-        .await
-        .unwrap();
-    assert_security_headers(&spa);
-    let docs = http
-        .get(format!("{}/api/docs", server.url))
-        .send()
-        .await
-        .unwrap();
+    assert_security_headers(&server.page("/demo/accedi").await);
+    let docs = server.page("/api/docs").await;
     assert_security_headers(&docs);
     let docs = docs.text().await.unwrap();
     assert!(
@@ -177,37 +141,20 @@ async fn every_answer_carries_the_security_headers_and_personal_data_is_not_stor
         "Swagger UI starts from a file, not an inline script"
     );
 
-    let me = server.get(&mario.access_token, &paths::me()).await;
+    let me = mario.get(&paths::me()).await;
     assert_eq!(me.status(), StatusCode::OK);
     assert_security_headers(&me);
     assert_eq!(header(&me, "cache-control"), "no-store");
 
-    let service = refezione(&server, &mario.access_token).await;
-    let notice: Notice = json(
-        server
-            .post_json(
-                &mario.access_token,
-                &paths::service_notices(service),
-                &serde_json::json!({ "amount": "47,60" }),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let pdf = server
-        .get(
-            &mario.access_token,
-            &notice.pdf_url.replace(paths::BASE, ""),
-        )
-        .await;
+    let service = mario.refezione().await.service_id;
+    let notice = mario.new_notice(service, "47,60").await;
+    let pdf = mario.document(&notice.pdf_url).await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(header(&pdf, "content-type"), "application/pdf");
     assert_security_headers(&pdf);
     assert_eq!(header(&pdf, "cache-control"), "no-store");
 
-    let statement = server
-        .get(&mario.access_token, &paths::statement(service))
-        .await;
+    let statement = mario.get(&paths::statement(service)).await;
     assert_eq!(header(&statement, "cache-control"), "no-store");
     let refused = server.get("forged", &paths::children()).await;
     assert_security_headers(&refused);
@@ -225,11 +172,7 @@ async fn production_adds_strict_transport_security() {
         ),
     ])
     .await;
-    let res = client()
-        .get(server.api(&paths::health()))
-        .send()
-        .await
-        .unwrap();
+    let res = server.public(&paths::health()).await;
     assert_eq!(
         header(&res, "strict-transport-security"),
         "max-age=31536000; includeSubDomains"
@@ -330,7 +273,7 @@ async fn odd_paths_huge_bodies_and_long_addresses_get_italian_problems() {
     let http = client();
     let big = http
         .post(server.api(&paths::receipt_callback()))
-        .header("X-Callback-Key", "sportello-dev-callback-key")
+        .header("X-Callback-Key", CALLBACK_KEY)
         .header("content-type", "application/json")
         .body(vec![b' '; 10 * 1024 * 1024])
         .send()
@@ -355,9 +298,9 @@ async fn odd_paths_huge_bodies_and_long_addresses_get_italian_problems() {
 #[tokio::test]
 async fn sloppy_requests_get_italian_field_errors() {
     let server = TestServer::start().await;
+    let mario = server.user("demo", MARIO).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
     let http = client();
-    let mario = server.login("demo", MARIO).await;
-    let giulia = server.login("demo", GIULIA_OPERATOR).await;
 
     // RFC 7235: the scheme is case-insensitive.
     for scheme in ["bearer", "BEARER", "Bearer"] {
@@ -401,57 +344,32 @@ async fn sloppy_requests_get_italian_field_errors() {
         .send()
         .await
         .unwrap();
-    let refused = problem(res, StatusCode::BAD_REQUEST).await;
-    assert_eq!(field(&refused, "refresh_token"), "Tipo di valore errato.");
     assert_eq!(
-        server.get(&mario.access_token, &paths::me()).await.status(),
-        StatusCode::OK
+        field_error(res, "refresh_token").await,
+        "Tipo di valore errato."
     );
+    assert_eq!(mario.get(&paths::me()).await.status(), StatusCode::OK);
 
     // Months are YYYY-MM, days YYYY-MM-DD: nothing else, in path and query alike.
-    let service = refezione(&server, &mario.access_token).await;
-    let sofia = server.child_named(&mario.access_token, "Sofia").await;
+    let service = mario.refezione().await.service_id;
+    let sofia = server.child_named(mario.token(), "Sofia").await;
     for month in ["2026-1", "2026-13", "26-11", "2026-011", "+2026-11"] {
-        let res = server
-            .get(&mario.access_token, &paths::month(sofia, service, month))
-            .await;
-        let refused = problem(res, StatusCode::BAD_REQUEST).await;
-        assert!(field(&refused, "month").starts_with("Il mese deve essere nel formato AAAA-MM"));
+        let res = mario.get(&paths::month(sofia, service, month)).await;
+        let refused = field_error(res, "month").await;
+        assert!(refused.starts_with("Il mese deve essere nel formato AAAA-MM"));
     }
-    let ok = server
-        .get(
-            &mario.access_token,
-            &paths::month(sofia, service, "2026-11"),
-        )
-        .await;
+    let ok = mario.get(&paths::month(sofia, service, "2026-11")).await;
     assert_eq!(ok.status(), StatusCode::OK);
+    let absent = serde_json::json!({ "service_id": service, "choice": "absent" });
     for day in ["2026-11-4", "2026-1-04", "2026-02-30", "9999-12-31"] {
-        let res = server
-            .put_json(
-                &mario.access_token,
-                &paths::booking_day(sofia, day),
-                &serde_json::json!({ "service_id": service, "choice": "absent" }),
-            )
-            .await;
-        let refused = problem(res, StatusCode::BAD_REQUEST).await;
-        assert!(field(&refused, "day").starts_with("La data deve essere nel formato AAAA-MM-GG"));
-        let res = server
-            .get(
-                &giulia.access_token,
-                &format!("{}?service_id={service}&day={day}", paths::roster()),
-            )
-            .await;
-        let refused = problem(res, StatusCode::BAD_REQUEST).await;
-        assert!(field(&refused, "day").starts_with("La data deve essere nel formato AAAA-MM-GG"));
-        let res = server
-            .post_json(
-                &mario.access_token,
-                &paths::booking_range(sofia),
-                &serde_json::json!({ "service_id": service, "from": day, "to": "2026-11-30", "choice": "absent" }),
-            )
-            .await;
-        let refused = problem(res, StatusCode::BAD_REQUEST).await;
-        assert!(field(&refused, "from").starts_with("La data deve essere nel formato AAAA-MM-GG"));
+        let res = mario.put(&paths::booking_day(sofia, day), &absent).await;
+        assert!(field_error(res, "day").await.starts_with(NOT_A_DAY));
+        let roster = format!("{}?service_id={service}&day={day}", paths::roster());
+        let res = giulia.get(&roster).await;
+        assert!(field_error(res, "day").await.starts_with(NOT_A_DAY));
+        let range = serde_json::json!({ "service_id": service, "from": day, "to": "2026-11-30", "choice": "absent" });
+        let res = mario.post(&paths::booking_range(sofia), &range).await;
+        assert!(field_error(res, "from").await.starts_with(NOT_A_DAY));
     }
 
     // Every text field has a limit, and a wrong type or value is named in Italian.
@@ -460,89 +378,57 @@ async fn sloppy_requests_get_italian_field_errors() {
             .json(&body)
             .send()
     };
-    let refused = problem(
-        login(serde_json::json!({ "fiscal_code": "A".repeat(10_000), "password": "x" }))
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert_eq!(
-        field(&refused, "fiscal_code"),
-        "Il campo può contenere al massimo 32 caratteri."
-    );
-    let refused = problem(
-        login(serde_json::json!({ "fiscal_code": MARIO, "password": "x".repeat(129) }))
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert_eq!(
-        field(&refused, "password"),
-        "Il campo può contenere al massimo 128 caratteri."
-    );
-    let refused = problem(
-        login(serde_json::json!({ "fiscal_code": 5, "password": "x" }))
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert_eq!(field(&refused, "fiscal_code"), "Tipo di valore errato.");
-    let refused = problem(
-        login(serde_json::json!({ "fiscal_code": MARIO }))
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert_eq!(field(&refused, "password"), "Campo obbligatorio.");
+    let long = "A".repeat(10_000);
+    for (body, name, message) in [
+        (
+            serde_json::json!({ "fiscal_code": long, "password": "x" }),
+            "fiscal_code",
+            "Il campo può contenere al massimo 32 caratteri.",
+        ),
+        (
+            serde_json::json!({ "fiscal_code": MARIO, "password": "x".repeat(129) }),
+            "password",
+            "Il campo può contenere al massimo 128 caratteri.",
+        ),
+        (
+            serde_json::json!({ "fiscal_code": 5, "password": "x" }),
+            "fiscal_code",
+            "Tipo di valore errato.",
+        ),
+        (
+            serde_json::json!({ "fiscal_code": MARIO }),
+            "password",
+            "Campo obbligatorio.",
+        ),
+    ] {
+        let res = login(body).await.unwrap();
+        assert_eq!(field_error(res, name).await, message);
+    }
 
-    let closure = server
-        .post_json(
-            &giulia.access_token,
-            &paths::closures(service),
-            &serde_json::json!({ "from": "2027-01-04", "to": "2027-01-04", "description": "x".repeat(100_000) }),
-        )
-        .await;
-    let refused = problem(closure, StatusCode::BAD_REQUEST).await;
+    let closure = serde_json::json!({ "from": "2027-01-04", "to": "2027-01-04", "description": "x".repeat(100_000) });
+    let closure = giulia.post(&paths::closures(service), &closure).await;
     assert_eq!(
-        field(&refused, "description"),
+        field_error(closure, "description").await,
         "Il campo può contenere al massimo 120 caratteri."
     );
-    let roster = server
-        .get(
-            &giulia.access_token,
-            &format!(
-                "{}?service_id={service}&day=2026-11-24&school={}",
-                paths::roster(),
-                "s".repeat(5000)
-            ),
-        )
-        .await;
-    let refused = problem(roster, StatusCode::BAD_REQUEST).await;
+    let school = "s".repeat(5000);
+    let roster = format!(
+        "{}?service_id={service}&day=2026-11-24&school={school}",
+        paths::roster()
+    );
     assert_eq!(
-        field(&refused, "school"),
+        field_error(giulia.get(&roster).await, "school").await,
         "Il campo può contenere al massimo 200 caratteri."
     );
 
     // A correction is a refund or an adjustment: never a meal.
-    let child: ChildDetail = json(
-        server.get(&giulia.access_token, &paths::child(sofia)).await,
-        StatusCode::OK,
-    )
-    .await;
-    let res = server
-        .post_json(
-            &giulia.access_token,
-            &paths::family_movements(service, child.guardian_id),
-            &serde_json::json!({ "kind": "meal", "amount": "1", "reason": "Prova", "request_id": "r-meal" }),
-        )
+    let child: ChildDetail = giulia.get_ok(&paths::child(sofia)).await;
+    let meal = serde_json::json!({ "kind": "meal", "amount": "1", "reason": "Prova", "request_id": "r-meal" });
+    let res = giulia
+        .post(&paths::family_movements(service, child.guardian_id), &meal)
         .await;
-    let refused = problem(res, StatusCode::BAD_REQUEST).await;
     assert_eq!(
-        field(&refused, "kind"),
+        field_error(res, "kind").await,
         "Valore non ammesso: scegli tra refund, adjustment."
     );
 }
@@ -550,17 +436,11 @@ async fn sloppy_requests_get_italian_field_errors() {
 #[tokio::test]
 async fn the_test_clock_is_served_only_in_the_test_environment() {
     let server = TestServer::start().await;
-    let bad = problem(
-        client()
-            .post(server.api("/test/clock"))
-            .json(&serde_json::json!({ "advance_seconds": 0 }))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(bad.field_message("advance_seconds").is_some(), "{bad:?}");
+    let advance = |server: &TestServer, seconds: u64| {
+        let body = serde_json::json!({ "advance_seconds": seconds });
+        client().post(server.api("/test/clock")).json(&body).send()
+    };
+    field_error(advance(&server, 0).await.unwrap(), "advance_seconds").await;
     let before = server.now().await;
     let after = server
         .advance_clock(std::time::Duration::from_secs(3600))
@@ -571,33 +451,11 @@ async fn the_test_clock_is_served_only_in_the_test_environment() {
     );
 
     let development = TestServer::start_with(&[("SPORTELLO_ENV", "development")]).await;
-    problem(
-        client()
-            .get(development.api("/test/clock"))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    problem(
-        client()
-            .post(development.api("/test/clock"))
-            .json(&serde_json::json!({ "advance_seconds": 3600 }))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    let openapi = client()
-        .get(format!("{}/api/openapi.json", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let clock = development.public("/test/clock").await;
+    problem(clock, StatusCode::NOT_FOUND).await;
+    let advanced = advance(&development, 3600).await.unwrap();
+    problem(advanced, StatusCode::NOT_FOUND).await;
+    let openapi = server.page("/api/openapi.json").await.text().await.unwrap();
     assert!(!openapi.contains("/test/clock"));
 }
 
@@ -612,12 +470,8 @@ async fn a_nul_character_anywhere_is_refused_with_an_italian_problem() {
         "/entes/de%00mo",
         "/entes/demo/news?page=1&x=%00",
     ] {
-        let problem = problem(
-            client().get(server.api(path)).send().await.unwrap(),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
-        assert_eq!(problem.detail, NUL, "{path}");
+        let refused = problem(server.public(path).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(refused.detail, NUL, "{path}");
     }
     let problem = problem(
         client()

@@ -2,212 +2,98 @@
 //! payment, those the family cancelled, and what the checkout and the counter say about
 //! a notice already paid, cancelled or expired. One date for the page and the PDF.
 
-use e2e::{
-    client, json, location, problem, TestServer, ANNA, GIULIA_OPERATOR, LAURA_DELEGATE, MARIO,
-};
 use std::time::Duration;
 
+use e2e::payments::{checkout_page, gpd_requests, pdf_text, receipt, submit_checkout};
+use e2e::{json, problem, TestServer, User, ANNA, GIULIA_OPERATOR, LAURA_DELEGATE, MARIO};
 use reqwest::StatusCode;
 use sportello_model::format;
 use sportello_model::paths;
-use sportello_model::payments::{
-    CheckoutStarted, EmissionDetail, EmissionSummary, Notice, NoticeStatus,
-};
+use sportello_model::payments::NoticeStatus;
+use sportello_model::payments::{CheckoutStarted, EmissionDetail, EmissionSummary, Notice};
 use sportello_model::Page;
 
-use crate::payments::{counter, gpd_mock, gpd_requests, pay_at_counter, refezione, statement};
+const ENTE: &str = e2e::payments::ENTE_DEMO;
 
-const ENTE: &str = "80012340155";
-
-async fn new_notice(server: &TestServer, token: &str, service_id: i64, amount: &str) -> Notice {
-    json(
-        server
-            .post_json(
-                token,
-                &paths::service_notices(service_id),
-                &serde_json::json!({ "amount": amount }),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await
-}
-
-async fn recharge_online(
-    server: &TestServer,
-    token: &str,
-    service_id: i64,
-    amount: &str,
-) -> CheckoutStarted {
-    json(
-        server
-            .post_json(
-                token,
-                &paths::recharges(service_id),
-                &serde_json::json!({ "amount": amount }),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await
-}
-
-async fn checkout(server: &TestServer, token: &str, notice_id: i64) -> reqwest::Response {
-    server
-        .post_json(
-            token,
-            &paths::notice_checkout(notice_id),
-            &serde_json::json!({}),
-        )
-        .await
-}
-
-async fn notice(server: &TestServer, token: &str, id: i64) -> Notice {
-    json(server.get(token, &paths::notice(id)).await, StatusCode::OK).await
-}
-
-async fn listed(server: &TestServer, token: &str, service_id: i64) -> Vec<i64> {
-    let page: Page<Notice> = json(
-        server
-            .get(
-                token,
-                &format!("{}?per_page=100", paths::service_notices(service_id)),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+/// The ids of the notices to pay the family lists for the service.
+async fn listed(family: &User<'_>, service_id: i64) -> Vec<i64> {
+    let path = format!("{}?per_page=100", paths::service_notices(service_id));
+    let page: Page<Notice> = family.get_ok(&path).await;
     page.items.into_iter().map(|n| n.id).collect()
 }
 
-async fn cancel(server: &TestServer, token: &str, id: i64) -> reqwest::Response {
-    server
-        .post_json(token, &paths::notice_cancel(id), &serde_json::json!({}))
-        .await
+/// Opens the checkout of a notice (200 expected).
+async fn open_checkout(family: &User<'_>, notice_id: i64) -> CheckoutStarted {
+    json(family.checkout(notice_id).await, StatusCode::OK).await
 }
 
-async fn page(url: &str) -> String {
-    client()
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-/// Submits a checkout page and returns where the browser is sent back to.
+/// Submits a checkout page paying by card: where the browser is sent back to.
 async fn submit(url: &str, decision: &str) -> String {
-    let back = client()
-        .post(url)
-        .form(&[("decision", decision), ("method", "carta")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(back.status(), StatusCode::SEE_OTHER);
-    location(&back).to_string()
+    submit_checkout(url, decision, "carta").await
 }
 
-/// The text of a PDF, as `pdftotext -layout` reads it.
-pub(crate) fn pdf_text(bytes: &[u8], name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("sportello-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("document.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", file.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext (poppler-utils) is installed by scripts/setup");
-    std::fs::remove_dir_all(dir).ok();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-async fn pdf(server: &TestServer, token: &str, url: &str) -> reqwest::Response {
-    server.get(token, &url.replace(paths::BASE, "")).await
+/// The family's first retta.
+async fn first_retta(family: &User<'_>) -> EmissionDetail {
+    let rette: Page<EmissionSummary> = family.get_ok(&paths::emissions()).await;
+    family.get_ok(&paths::emission(rette.items[0].id)).await
 }
 
 #[tokio::test]
 async fn an_online_attempt_left_unpaid_leaves_no_notice_to_pay() {
     let server = TestServer::start().await;
     // Anna Colombo starts with an empty canteen account.
-    let anna = server.login("demo", ANNA).await;
-    let token = &anna.access_token;
-    let service = refezione(&server, token).await.service_id;
+    let (anna, service) = server.canteen_family(ANNA).await;
 
     // Paga, then Annulla at the checkout.
-    let cancelled = recharge_online(&server, token, service, "30").await;
+    let cancelled = anna.recharge_online(service, "30").await;
     assert!(
-        listed(&server, token, service).await.is_empty(),
+        listed(&anna, service).await.is_empty(),
         "never a notice to pay"
     );
-    assert!(submit(&cancelled.checkout_url, "cancel")
-        .await
-        .contains("esito=annullato"));
+    let back = submit(&cancelled.checkout_url, "cancel").await;
+    assert!(back.contains("esito=annullato"));
     // Paga, then the checkout is left open until it times out (half an hour).
-    let left = recharge_online(&server, token, service, "25").await;
+    let left = anna.recharge_online(service, "25").await;
     server.advance_clock(Duration::from_secs(31 * 60)).await;
-    let anna = server.login("demo", ANNA).await;
-    let token = &anna.access_token;
+    let anna = server.user("demo", ANNA).await;
 
     for attempt in [&cancelled, &left] {
-        let number = &attempt.notice.notice_number;
         // A counter given the number (it was on the checkout page) takes no money.
-        let refused = pay_at_counter(&server, ENTE, number).await;
+        let refused = server.pay_at_counter(&attempt.notice.notice_number).await;
         assert!(
             refused.contains("Pagamento rifiutato") && refused.contains("annullato"),
             "{refused}"
         );
         assert!(!refused.contains("Incassa"), "{refused}");
-        let gone = notice(&server, token, attempt.notice.id).await;
+        let gone = anna.notice(attempt.notice.id).await;
         assert_eq!(gone.status, NoticeStatus::Cancelled);
-        let no_pdf = problem(
-            pdf(&server, token, &gone.pdf_url).await,
-            StatusCode::CONFLICT,
-        )
-        .await;
-        assert!(
-            no_pdf.detail.contains("pagamento online"),
-            "{}",
-            no_pdf.detail
-        );
-        problem(
-            checkout(&server, token, gone.id).await,
-            StatusCode::CONFLICT,
-        )
-        .await;
+        let no_pdf = anna.document(&gone.pdf_url).await;
+        let no_pdf = problem(no_pdf, StatusCode::CONFLICT).await.detail;
+        assert!(no_pdf.contains("pagamento online"), "{no_pdf}");
+        problem(anna.checkout(gone.id).await, StatusCode::CONFLICT).await;
     }
-    assert!(listed(&server, token, service).await.is_empty());
-    let after = statement(&server, token, service).await;
+    assert!(listed(&anna, service).await.is_empty());
+    let after = anna.statement(service).await;
     assert_eq!(after.account.balance.to_string(), "0.00");
     assert_eq!(after.movements.total, 0);
 
     // Paid online, the recharge is in the statement and the receipts, not among the
     // notices to pay.
-    let paid = recharge_online(&server, token, service, "54").await;
+    let paid = anna.recharge_online(service, "54").await;
     assert!(submit(&paid.checkout_url, "pay").await.contains("esito=ok"));
-    assert!(listed(&server, token, service).await.is_empty());
-    assert_eq!(
-        statement(&server, token, service)
-            .await
-            .account
-            .balance
-            .to_string(),
-        "54.00"
-    );
+    assert!(listed(&anna, service).await.is_empty());
+    assert_eq!(anna.balance(service).await, "54.00");
 }
 
 #[tokio::test]
 async fn the_family_cancels_a_recharge_notice_it_made() {
     let server = TestServer::start().await;
-    let mario = server.login("demo", MARIO).await;
-    let token = &mario.access_token;
-    let service = refezione(&server, token).await.service_id;
-    let before = statement(&server, token, service).await.account.balance;
-    let made = new_notice(&server, token, service, "20").await;
+    let (mario, service) = server.canteen_family(MARIO).await;
+    let before = mario.balance(service).await;
+    let made = mario.new_notice(service, "20").await;
+    let cancel = paths::notice_cancel(made.id);
     // A checkout opened before the cancellation.
-    let opened: CheckoutStarted =
-        json(checkout(&server, token, made.id).await, StatusCode::OK).await;
+    let opened = open_checkout(&mario, made.id).await;
 
     // Nobody else can cancel it: another family does not see it (404), a delegate and
     // the office may never cancel a notice (403).
@@ -216,91 +102,56 @@ async fn the_family_cancels_a_recharge_notice_it_made() {
         (LAURA_DELEGATE, StatusCode::FORBIDDEN),
         (GIULIA_OPERATOR, StatusCode::FORBIDDEN),
     ] {
-        let other = server.login("demo", who).await;
-        problem(cancel(&server, &other.access_token, made.id).await, status).await;
+        let other = server.user("demo", who).await;
+        problem(other.post_empty(&cancel).await, status).await;
     }
-    assert_eq!(
-        notice(&server, token, made.id).await.status,
-        NoticeStatus::Open
-    );
+    assert_eq!(mario.notice(made.id).await.status, NoticeStatus::Open);
 
-    let cancelled: Notice = json(cancel(&server, token, made.id).await, StatusCode::OK).await;
+    let cancelled: Notice = json(mario.post_empty(&cancel).await, StatusCode::OK).await;
     assert_eq!(cancelled.status, NoticeStatus::Cancelled);
     // Twice (a double tap) answers the same.
-    let again: Notice = json(cancel(&server, token, made.id).await, StatusCode::OK).await;
+    let again: Notice = json(mario.post_empty(&cancel).await, StatusCode::OK).await;
     assert_eq!(again, cancelled);
-    assert!(listed(&server, token, service).await.contains(&made.id));
+    assert!(listed(&mario, service).await.contains(&made.id));
 
     // It can no longer be paid anywhere, and its PDF is no longer offered.
-    let refused = pay_at_counter(&server, ENTE, &made.notice_number).await;
+    let refused = server.pay_at_counter(&made.notice_number).await;
     assert!(refused.contains("L'avviso è stato annullato."), "{refused}");
-    problem(
-        checkout(&server, token, made.id).await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    problem(
-        pdf(&server, token, &made.pdf_url).await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(page(&opened.checkout_url)
-        .await
-        .contains("Avviso annullato"));
-    assert!(submit(&opened.checkout_url, "pay")
-        .await
-        .contains("esito=avviso_annullato"));
-    assert_eq!(
-        statement(&server, token, service).await.account.balance,
-        before
-    );
+    problem(mario.checkout(made.id).await, StatusCode::CONFLICT).await;
+    problem(mario.document(&made.pdf_url).await, StatusCode::CONFLICT).await;
+    let shown = checkout_page(&opened.checkout_url).await;
+    assert!(shown.contains("Avviso annullato"), "{shown}");
+    let back = submit(&opened.checkout_url, "pay").await;
+    assert!(back.contains("esito=avviso_annullato"), "{back}");
+    assert_eq!(mario.balance(service).await, before);
 
     // A paid notice is not cancelled.
-    let paid = new_notice(&server, token, service, "10").await;
-    assert!(pay_at_counter(&server, ENTE, &paid.notice_number)
-        .await
-        .contains("Pagamento eseguito"));
-    let refused = problem(cancel(&server, token, paid.id).await, StatusCode::CONFLICT).await;
+    let paid = mario.new_notice(service, "10").await;
+    let counter = server.pay_at_counter(&paid.notice_number).await;
+    assert!(counter.contains("Pagamento eseguito"), "{counter}");
+    let refused = mario.post_empty(&paths::notice_cancel(paid.id)).await;
     assert_eq!(
-        refused.detail,
+        problem(refused, StatusCode::CONFLICT).await.detail,
         "Questo avviso risulta già pagato: non può essere annullato."
     );
     // Nor is a retta's, which is the comune's to withdraw.
-    let rette: Page<EmissionSummary> =
-        json(server.get(token, &paths::emissions()).await, StatusCode::OK).await;
-    let retta: EmissionDetail = json(
-        server.get(token, &paths::emission(rette.items[0].id)).await,
-        StatusCode::OK,
-    )
-    .await;
-    let refused = problem(
-        cancel(&server, token, retta.notice_id).await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(
-        refused.detail.contains("ufficio del Comune"),
-        "{}",
-        refused.detail
-    );
+    let retta = first_retta(&mario).await;
+    let refused = mario
+        .post_empty(&paths::notice_cancel(retta.notice_id))
+        .await;
+    let refused = problem(refused, StatusCode::CONFLICT).await.detail;
+    assert!(refused.contains("ufficio del Comune"), "{refused}");
 }
 
 #[tokio::test]
 async fn a_cancelled_notice_is_withdrawn_from_pagopa_gpd() {
-    let (url, gpd) = gpd_mock(201).await;
-    let server = TestServer::start_with(&[
-        ("PAGOPA_GPD_URL", url.as_str()),
-        ("PAGOPA_GPD_KEY", "chiave-di-prova"),
-    ])
-    .await;
-    let mario = server.login("demo", MARIO).await;
-    let token = &mario.access_token;
-    let service = refezione(&server, token).await.service_id;
-    let made = new_notice(&server, token, service, "25").await;
-    let created = gpd_requests(&gpd).await;
-    let body: serde_json::Value = created[0].body_json().unwrap();
+    let (server, gpd) = TestServer::start_with_gpd(201).await;
+    let (mario, service) = server.canteen_family(MARIO).await;
+    let made = mario.new_notice(service, "25").await;
+    let body: serde_json::Value = gpd_requests(&gpd).await[0].body_json().unwrap();
     assert_eq!(body["paymentOption"][0]["iuv"], made.iuv.as_str());
-    json::<Notice>(cancel(&server, token, made.id).await, StatusCode::OK).await;
+    let cancelled = mario.post_empty(&paths::notice_cancel(made.id)).await;
+    json::<Notice>(cancelled, StatusCode::OK).await;
     let requests = gpd_requests(&gpd).await;
     let [_, withdrawn] = requests.as_slice() else {
         panic!("a creation and a withdrawal: {requests:?}");
@@ -318,62 +169,29 @@ async fn a_cancelled_notice_is_withdrawn_from_pagopa_gpd() {
 #[tokio::test]
 async fn a_receipt_racing_a_cancellation_ends_paid_or_cancelled_never_both() {
     let server = TestServer::start().await;
-    let anna = server.login("demo", ANNA).await;
-    let service = refezione(&server, &anna.access_token).await.service_id;
-    let mut made = Vec::new();
-    for _ in 0..12 {
-        made.push(new_notice(&server, &anna.access_token, service, "5").await);
-    }
-    let http = client();
-    let races: Vec<_> = made
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            let receipt = serde_json::json!({
-                "idPA": ENTE,
-                "receipt": {
-                    "receiptId": format!("RACE{i:04}"),
-                    "noticeNumber": n.notice_number,
-                    "fiscalCode": ENTE,
-                    "outcome": "OK",
-                    "creditorReferenceId": n.iuv,
-                    "paymentAmount": "5.00",
-                    "PSPCompanyName": "Banca di Prova",
-                    "paymentMethod": "PO",
-                    "paymentDateTime": "2026-11-23T10:15:00Z",
-                }
-            });
-            let pay = http
-                .post(server.api(&paths::receipt_callback()))
-                .header("X-Callback-Key", "sportello-dev-callback-key")
-                .json(&receipt)
-                .send();
-            let cancel = http
-                .post(server.api(&paths::notice_cancel(n.id)))
-                .bearer_auth(&anna.access_token)
-                .json(&serde_json::json!({}))
-                .send();
-            tokio::spawn(async move {
-                let (paid, cancelled) = tokio::join!(pay, cancel);
-                let esito = paid.unwrap().json::<serde_json::Value>().await.unwrap()["esito"]
-                    .as_str()
-                    .unwrap()
-                    .to_string();
-                (esito, cancelled.unwrap().status())
-            })
-        })
-        .collect();
+    let (anna, service) = server.canteen_family(ANNA).await;
+    let made = anna.new_notices(service, "5", 12).await;
+    let races = made.iter().enumerate().map(|(i, n)| {
+        let receipt = receipt(&format!("RACE{i:04}"), n, "5.00", "PO");
+        let (server, anna) = (&server, &anna);
+        async move {
+            let cancel = paths::notice_cancel(n.id);
+            let (esito, cancelled) =
+                tokio::join!(server.receipt_outcome(&receipt), anna.post_empty(&cancel));
+            (esito, cancelled.status())
+        }
+    });
+    let races = futures_util::future::join_all(races).await;
     let mut accepted = 0;
-    for (race, n) in races.into_iter().zip(&made) {
-        let (esito, cancelled) = race.await.unwrap();
-        let status = notice(&server, &anna.access_token, n.id).await.status;
+    for ((esito, cancelled), n) in races.into_iter().zip(&made) {
+        let status = anna.notice(n.id).await.status;
         match (esito.as_str(), cancelled, status) {
             ("accepted", StatusCode::CONFLICT, NoticeStatus::Paid) => accepted += 1,
             ("cancelled", StatusCode::OK, NoticeStatus::Cancelled) => {}
             other => panic!("notice {} ended {other:?}", n.id),
         }
     }
-    let after = statement(&server, &anna.access_token, service).await;
+    let after = anna.statement(service).await;
     assert_eq!(
         after.account.balance.to_string(),
         format!("{}.00", 5 * accepted)
@@ -384,28 +202,22 @@ async fn a_receipt_racing_a_cancellation_ends_paid_or_cancelled_never_both() {
 #[tokio::test]
 async fn the_notice_pdf_prints_the_date_and_number_the_portal_shows() {
     let server = TestServer::start().await;
-    let mario = server.login("demo", MARIO).await;
-    let token = &mario.access_token;
-    let service = refezione(&server, token).await.service_id;
+    let (mario, service) = server.canteen_family(MARIO).await;
 
     // A recharge notice: valid until a day, then no longer payable.
-    let made = new_notice(&server, token, service, "47,60").await;
+    let made = mario.new_notice(service, "47,60").await;
     let shown = made.deadline().text();
     let expires_on = made.expires_on.expect("a recharge notice expires");
     assert_eq!(
         shown,
         format!("valido fino al {}", format::date(expires_on))
     );
-    let bytes = pdf(&server, token, &made.pdf_url)
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    let printed = pdf_text(&bytes, "recharge-notice");
+    let bytes = mario.document(&made.pdf_url).await.bytes().await.unwrap();
+    let printed = pdf_text(&bytes);
     assert!(printed.contains(&shown), "{shown} not in {printed}");
     assert!(!printed.contains("senza scadenza"), "{printed}");
     // The counter reads the same date.
-    let lookup = counter(&server, ENTE, &made.notice_number, "lookup").await;
+    let lookup = server.counter(&made.notice_number, "lookup").await;
     assert!(lookup.contains(&shown), "{lookup}");
     // Both print the notice number the way the portal shows it.
     let grouped = format::notice_number(&made.notice_number);
@@ -413,49 +225,30 @@ async fn the_notice_pdf_prints_the_date_and_number_the_portal_shows() {
     assert!(lookup.contains(&grouped), "{grouped} not in {lookup}");
 
     // A retta: due by its due date, as its page says.
-    let rette: Page<EmissionSummary> =
-        json(server.get(token, &paths::emissions()).await, StatusCode::OK).await;
-    let retta: EmissionDetail = json(
-        server.get(token, &paths::emission(rette.items[0].id)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let retta = first_retta(&mario).await;
     let due = format!("entro il {}", format::date(retta.summary.due_date));
-    assert_eq!(
-        notice(&server, token, retta.notice_id)
-            .await
-            .deadline()
-            .text(),
-        due
-    );
-    let bytes = pdf(&server, token, &retta.document_url)
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    let printed = pdf_text(&bytes, "retta-notice");
+    let deadline = mario.notice(retta.notice_id).await.deadline();
+    assert_eq!(deadline.text(), due);
+    let bytes = mario.document(&retta.document_url).await.bytes().await;
+    let printed = pdf_text(&bytes.unwrap());
     assert!(printed.contains(&due), "{due} not in {printed}");
 }
 
 #[tokio::test]
 async fn the_checkout_tells_the_truth_in_every_state() {
     let server = TestServer::start().await;
-    let anna = server.login("demo", ANNA).await;
-    let token = &anna.access_token;
-    let service = refezione(&server, token).await.service_id;
+    let (anna, service) = server.canteen_family(ANNA).await;
 
     // Paid, then Back and Paga again: already paid, nothing charged, see the receipt.
-    let paid = recharge_online(&server, token, service, "54").await;
+    let paid = anna.recharge_online(service, "54").await;
     assert!(submit(&paid.checkout_url, "pay").await.contains("esito=ok"));
     let again = submit(&paid.checkout_url, "pay").await;
+    let notice = paid.notice.id;
     assert_eq!(
         again,
-        format!(
-            "/demo/pagamenti/{service}?esito=gia_pagato&avviso={}",
-            paid.notice.id
-        )
+        format!("/demo/pagamenti/{service}?esito=gia_pagato&avviso={notice}")
     );
-    let shown = page(&paid.checkout_url).await;
+    let shown = checkout_page(&paid.checkout_url).await;
     assert!(
         shown.contains("Questo avviso risulta già pagato"),
         "{shown}"
@@ -465,94 +258,54 @@ async fn the_checkout_tells_the_truth_in_every_state() {
         "{shown}"
     );
     assert!(!shown.contains("Sessione di pagamento scaduta"), "{shown}");
-    assert_eq!(
-        statement(&server, token, service)
-            .await
-            .account
-            .balance
-            .to_string(),
-        "54.00"
-    );
+    assert_eq!(anna.balance(service).await, "54.00");
 
     // Paid at a counter while its checkout was open.
-    let made = new_notice(&server, token, service, "10").await;
-    let opened: CheckoutStarted =
-        json(checkout(&server, token, made.id).await, StatusCode::OK).await;
-    pay_at_counter(&server, ENTE, &made.notice_number).await;
-    assert!(page(&opened.checkout_url).await.contains("già pagato"));
-    assert!(submit(&opened.checkout_url, "pay")
-        .await
-        .contains("esito=gia_pagato"));
+    let made = anna.new_notice(service, "10").await;
+    let opened = open_checkout(&anna, made.id).await.checkout_url;
+    server.pay_at_counter(&made.notice_number).await;
+    assert!(checkout_page(&opened).await.contains("già pagato"));
+    assert!(submit(&opened, "pay").await.contains("esito=gia_pagato"));
 
     // Cancelled by the payer at the checkout: a notice the family made stays payable.
-    let kept = new_notice(&server, token, service, "15").await;
-    let opened: CheckoutStarted =
-        json(checkout(&server, token, kept.id).await, StatusCode::OK).await;
-    assert!(submit(&opened.checkout_url, "cancel")
-        .await
-        .contains("esito=annullato"));
-    assert!(page(&opened.checkout_url)
-        .await
-        .contains("Hai annullato questo pagamento"));
-    assert!(submit(&opened.checkout_url, "pay")
-        .await
-        .contains("esito=annullato"));
-    assert_eq!(
-        notice(&server, token, kept.id).await.status,
-        NoticeStatus::Open
-    );
+    let kept = anna.new_notice(service, "15").await;
+    let opened = open_checkout(&anna, kept.id).await.checkout_url;
+    assert!(submit(&opened, "cancel").await.contains("esito=annullato"));
+    let shown = checkout_page(&opened).await;
+    assert!(shown.contains("Hai annullato questo pagamento"), "{shown}");
+    assert!(submit(&opened, "pay").await.contains("esito=annullato"));
+    assert_eq!(anna.notice(kept.id).await.status, NoticeStatus::Open);
 
     // Timed out: a session lasts 30 minutes; the notice is still to pay.
-    let opened: CheckoutStarted =
-        json(checkout(&server, token, kept.id).await, StatusCode::OK).await;
+    let opened = open_checkout(&anna, kept.id).await.checkout_url;
+    let expired = "Sessione di pagamento scaduta";
     server.advance_clock(Duration::from_secs(29 * 60)).await;
-    assert!(!page(&opened.checkout_url)
-        .await
-        .contains("Sessione di pagamento scaduta"));
+    assert!(!checkout_page(&opened).await.contains(expired));
     server.advance_clock(Duration::from_secs(2 * 60)).await;
-    assert!(page(&opened.checkout_url)
-        .await
-        .contains("Sessione di pagamento scaduta"));
-    assert!(submit(&opened.checkout_url, "pay")
-        .await
-        .contains("esito=scaduto"));
+    assert!(checkout_page(&opened).await.contains(expired));
+    assert!(submit(&opened, "pay").await.contains("esito=scaduto"));
     // Half an hour on, Anna logs in again.
-    let anna = server.login("demo", ANNA).await;
-    let token = &anna.access_token;
+    let anna = server.user("demo", ANNA).await;
 
     // The notice expired (after its 90 days) while its checkout was open.
-    let opened: CheckoutStarted =
-        json(checkout(&server, token, kept.id).await, StatusCode::OK).await;
+    let opened = open_checkout(&anna, kept.id).await.checkout_url;
     server.advance_clock(Duration::from_secs(91 * 86_400)).await;
-    assert!(page(&opened.checkout_url).await.contains("Avviso scaduto"));
-    assert!(submit(&opened.checkout_url, "pay")
-        .await
-        .contains("esito=avviso_scaduto"));
-    let anna = server.login("demo", ANNA).await;
-    let token = &anna.access_token;
+    assert!(checkout_page(&opened).await.contains("Avviso scaduto"));
+    let back = submit(&opened, "pay").await;
+    assert!(back.contains("esito=avviso_scaduto"), "{back}");
+    let anna = server.user("demo", ANNA).await;
 
     // Through all of it, only the two payments were taken.
-    assert_eq!(
-        statement(&server, token, service)
-            .await
-            .account
-            .balance
-            .to_string(),
-        "64.00"
-    );
+    assert_eq!(anna.balance(service).await, "64.00");
 }
 
 #[tokio::test]
 async fn a_recharge_notice_expires_after_its_validity_and_the_counter_refuses_it() {
     // At midday, so that whole days later it is still the same time of day in Rome.
     let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T11:00:00Z")]).await;
-    let mario = server.login("demo", MARIO).await;
-    let service = refezione(&server, &mario.access_token).await.service_id;
-    let balance = statement(&server, &mario.access_token, service)
-        .await
-        .account
-        .balance;
-    let made = new_notice(&server, &mario.access_token, service, "20").await;
+    let (mario, service) = server.canteen_family(MARIO).await;
+    let balance = mario.balance(service).await;
+    let made = mario.new_notice(service, "20").await;
     let expires_on = made.expires_on.expect("a recharge notice expires");
     let days = (expires_on - server.today().await).whole_days();
     assert_eq!(days, 90, "valid for 90 days");
@@ -562,26 +315,17 @@ async fn a_recharge_notice_expires_after_its_validity_and_the_counter_refuses_it
         .advance_clock(Duration::from_secs(days as u64 * 86_400))
         .await;
     assert_eq!(server.today().await, expires_on);
-    let counter = counter(&server, ENTE, &made.notice_number, "lookup").await;
+    let counter = server.counter(&made.notice_number, "lookup").await;
     assert!(counter.contains("Incassa"), "{counter}");
 
     // The day after, it has expired: the counter refuses it and nothing is credited.
     server.advance_clock(Duration::from_secs(86_400)).await;
-    let refused = pay_at_counter(&server, ENTE, &made.notice_number).await;
+    let refused = server.pay_at_counter(&made.notice_number).await;
     assert!(
         refused.contains("L'avviso è scaduto e non può più essere pagato."),
         "{refused}"
     );
-    let mario = server.login("demo", MARIO).await;
-    assert_eq!(
-        notice(&server, &mario.access_token, made.id).await.status,
-        NoticeStatus::Expired
-    );
-    assert_eq!(
-        statement(&server, &mario.access_token, service)
-            .await
-            .account
-            .balance,
-        balance
-    );
+    let mario = server.user("demo", MARIO).await;
+    assert_eq!(mario.notice(made.id).await.status, NoticeStatus::Expired);
+    assert_eq!(mario.balance(service).await, balance);
 }

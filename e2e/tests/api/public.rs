@@ -1,6 +1,7 @@
 //! Public endpoints, API conventions and start-up configuration.
 
-use e2e::{client, json, problem, value, TestServer};
+use e2e::payments::CALLBACK_KEY;
+use e2e::{client, field_error, problem, value, TestServer};
 use reqwest::StatusCode;
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::{CutoffRule, EnteDetail, EnteSummary, ServiceKind};
@@ -9,33 +10,28 @@ use sportello_model::{paths, Page};
 #[tokio::test]
 async fn health_and_the_list_of_comuni_are_public() {
     let server = TestServer::start().await;
-    let http = client();
-    let health = http.get(server.api(&paths::health())).send().await.unwrap();
+    let health = server.public(&paths::health()).await;
     assert!(health.headers().contains_key("x-request-id"));
     assert_eq!(value(health, StatusCode::OK).await["status"], "ok");
 
-    let entes: Page<EnteSummary> = json(
-        http.get(server.api(&paths::entes())).send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let entes: Page<EnteSummary> = server.public_ok(&paths::entes()).await;
     let names: Vec<_> = entes.items.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["Comune di Demo", "Comune di Esempio"]);
     assert_eq!(entes.total, 2);
+
+    // Paged like every list: the second page of one comune is the next by name.
+    let second: Page<EnteSummary> = server
+        .public_ok(&format!("{}?page=2&per_page=1", paths::entes()))
+        .await;
+    let names: Vec<_> = second.items.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["Comune di Esempio"]);
+    assert_eq!((second.page, second.total_pages()), (2, 2));
 }
 
 #[tokio::test]
 async fn ente_detail_carries_its_rules_and_login_methods() {
     let server = TestServer::start().await;
-    let http = client();
-    let esempio: EnteDetail = json(
-        http.get(server.api(&paths::ente("esempio")))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let esempio: EnteDetail = server.public_ok(&paths::ente("esempio")).await;
     assert!(
         !esempio.password_login_enabled,
         "Mozzecane-like: SPID/CIE only"
@@ -54,14 +50,7 @@ async fn ente_detail_carries_its_rules_and_login_methods() {
         .collect();
     assert_eq!(providers, ["SPID", "CIE"]);
 
-    let demo: EnteDetail = json(
-        http.get(server.api(&paths::ente("demo")))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let demo: EnteDetail = server.public_ok(&paths::ente("demo")).await;
     assert!(demo.password_login_enabled);
     let services: Vec<_> = demo
         .services
@@ -76,80 +65,34 @@ async fn ente_detail_carries_its_rules_and_login_methods() {
         ]
     );
 
-    problem(
-        http.get(server.api(&paths::ente("nessuno")))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    let nessuno = server.public(&paths::ente("nessuno")).await;
+    problem(nessuno, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
 async fn news_and_documents_are_readable_without_login_and_paginated() {
     let server = TestServer::start().await;
-    let http = client();
-    let page1: Page<NewsItem> = json(
-        http.get(server.api(&format!("{}?per_page=2", paths::news("demo"))))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let news = paths::news("demo");
+    let page1: Page<NewsItem> = server.public_ok(&format!("{news}?per_page=2")).await;
     assert_eq!((page1.total, page1.items.len()), (3, 2));
     assert_eq!(
         page1.items[0].title, "Iscrizioni al trasporto scolastico",
         "newest first"
     );
-    let page2: Page<NewsItem> = json(
-        http.get(server.api(&format!("{}?per_page=2&page=2", paths::news("demo"))))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let page2: Page<NewsItem> = server.public_ok(&format!("{news}?per_page=2&page=2")).await;
     assert_eq!(page2.items.len(), 1);
 
-    let bad = problem(
-        http.get(server.api(&format!("{}?per_page=0", paths::news("demo"))))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(bad
-        .field_message("per_page")
-        .unwrap()
-        .contains("tra 1 e 100"));
-    problem(
-        http.get(server.api(&format!("{}?page=abc", paths::news("demo"))))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let bad = server.public(&format!("{news}?per_page=0")).await;
+    let bad = field_error(bad, "per_page").await;
+    assert!(bad.contains("tra 1 e 100"), "{bad}");
+    let bad = server.public(&format!("{news}?page=abc")).await;
+    problem(bad, StatusCode::BAD_REQUEST).await;
 
-    let docs: Page<DocumentItem> = json(
-        http.get(server.api(&paths::documents("demo")))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let docs: Page<DocumentItem> = server.public_ok(&paths::documents("demo")).await;
     assert_eq!(docs.total, 2);
     let menu = &docs.items[0];
     assert_eq!(menu.title, "Menù scolastico autunno-inverno 2026/2027");
-    let file = http
-        .get(format!("{}{}", server.url, menu.url))
-        .send()
-        .await
-        .unwrap();
+    let file = server.page(&menu.url).await;
     assert_eq!(file.status(), StatusCode::OK);
     assert_eq!(file.headers()["content-type"], "application/pdf");
     let bytes = file.bytes().await.unwrap();
@@ -160,61 +103,25 @@ async fn news_and_documents_are_readable_without_login_and_paginated() {
 #[tokio::test]
 async fn content_of_another_comune_is_not_found_through_this_one() {
     let server = TestServer::start().await;
-    let http = client();
-    let theirs: Page<NewsItem> = json(
-        http.get(server.api(&paths::news("esempio")))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    let id = theirs.items[0].id;
-    problem(
-        http.get(server.api(&paths::news_item("demo", id)))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    let docs: Page<DocumentItem> = json(
-        http.get(server.api(&paths::documents("esempio")))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    let id = docs.items[0].id;
-    problem(
-        http.get(server.api(&paths::document_file("demo", id)))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    let theirs: Page<NewsItem> = server.public_ok(&paths::news("esempio")).await;
+    let news = server
+        .public(&paths::news_item("demo", theirs.items[0].id))
+        .await;
+    problem(news, StatusCode::NOT_FOUND).await;
+    let docs: Page<DocumentItem> = server.public_ok(&paths::documents("esempio")).await;
+    let file = server
+        .public(&paths::document_file("demo", docs.items[0].id))
+        .await;
+    problem(file, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
 async fn unknown_routes_and_malformed_input_answer_problem_json() {
     let server = TestServer::start().await;
     let http = client();
-    problem(
-        http.get(server.api("/non-esiste")).send().await.unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    problem(
-        http.get(server.api(&paths::child("abc")))
-            .bearer_auth("x")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    problem(server.public("/non-esiste").await, StatusCode::NOT_FOUND).await;
+    let forged = server.get("x", &paths::child("abc")).await;
+    problem(forged, StatusCode::UNAUTHORIZED).await;
     let malformed = http
         .post(server.api(&paths::login("demo")))
         .header("content-type", "application/json")
@@ -236,23 +143,11 @@ async fn unknown_routes_and_malformed_input_answer_problem_json() {
 #[tokio::test]
 async fn openapi_document_and_offline_docs_page_are_served() {
     let server = TestServer::start().await;
-    let http = client();
-    let spec = value(
-        http.get(format!("{}/api/openapi.json", server.url))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let spec = value(server.page("/api/openapi.json").await, StatusCode::OK).await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(spec["paths"]["/children/{id}"]["get"].is_object());
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
-    let docs = http
-        .get(format!("{}/api/docs", server.url))
-        .send()
-        .await
-        .unwrap();
+    let docs = server.page("/api/docs").await;
     assert_eq!(docs.status(), StatusCode::OK);
     let html = docs.text().await.unwrap();
     assert!(html.contains("/swagger-ui/swagger-ui-bundle.js"));
@@ -289,61 +184,28 @@ async fn production_serves_neither_the_pagopa_simulator_nor_the_development_prov
         ("SPORTELLO_SECURE_COOKIES", "false"),
     ])
     .await;
-    let http = client();
     for path in [
         "/pagopa-sim/sportello",
         "/dev-idp/.well-known/openid-configuration",
     ] {
-        let res = http
-            .get(format!("{}{path}", server.url))
-            .send()
-            .await
-            .unwrap();
-        let body = res.text().await.unwrap();
+        let body = server.page(path).await.text().await.unwrap();
         assert!(!body.contains("Sportello pagoPA"), "{path}: {body}");
         assert!(!body.contains("authorization_endpoint"), "{path}: {body}");
     }
-    let ente: EnteDetail = json(
-        http.get(server.api(&paths::ente("demo")))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let ente: EnteDetail = server.public_ok(&paths::ente("demo")).await;
     assert!(
         ente.login_providers.is_empty(),
         "no SPID/CIE until configured"
     );
     // Without a pagoPA connection no notice can be made, and the family is told why.
-    let mario = server.login("demo", e2e::MARIO).await;
-    let services: Vec<sportello_model::payments::PaymentService> = json(
-        server
-            .get(&mario.access_token, &paths::payment_services())
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let refused = problem(
-        http.post(server.api(&paths::service_notices(services[0].service_id)))
-            .bearer_auth(&mario.access_token)
-            .json(&serde_json::json!({ "amount": "10" }))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(refused.detail.contains("non sono ancora attivi"));
+    let (mario, service) = server.canteen_family(e2e::MARIO).await;
+    let amount = serde_json::json!({ "amount": "10" });
+    let refused = mario.post(&paths::service_notices(service), &amount).await;
+    let refused = problem(refused, StatusCode::CONFLICT).await.detail;
+    assert!(refused.contains("non sono ancora attivi"), "{refused}");
     // The receipt callback is off without a configured key.
-    problem(
-        http.post(server.api(&paths::receipt_callback()))
-            .header("X-Callback-Key", "sportello-dev-callback-key")
-            .body("{}")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    let receipt = server
+        .deliver_receipt(CALLBACK_KEY, &serde_json::json!({}))
+        .await;
+    problem(receipt, StatusCode::NOT_FOUND).await;
 }

@@ -1,28 +1,18 @@
 //! An operator opens a family's prepaid account from a child's card, credits a meal the
 //! child did not eat, and is refused a refund larger than the balance.
 
-use e2e::browser::NotYet;
 use e2e::GIULIA_OPERATOR;
-use fantoccini::Locator;
 
-use crate::{journey, password_login};
+use crate::journey;
 
 const REASON: &str = "Pasto del 23/11/2026 non consumato";
 
 #[tokio::test]
 async fn operator_adjusts_a_familys_account_and_is_refused_a_refund_above_the_balance() {
     journey(async |browser| {
-        password_login(browser, GIULIA_OPERATOR).await;
-        browser.click("#menu-utenti").await;
-        browser.wait_for_path("/demo/utenti").await;
-        let luca = "//ul[@id='children-list']//a[contains(normalize-space(.), 'Luca Colombo')]";
-        browser
-            .find_by("Luca's card", Locator::XPath(luca))
-            .await
-            .click()
-            .await
-            .expect("open Luca's page");
-        browser.wait_for_text("#child-name", "Luca Colombo").await;
+        browser.log_in(GIULIA_OPERATOR).await;
+        browser.open_menu("utenti").await;
+        browser.open_child("children-list", "Luca Colombo").await;
         browser.click("#family-account-ref").await;
 
         browser
@@ -44,20 +34,16 @@ async fn operator_adjusts_a_familys_account_and_is_refused_a_refund_above_the_ba
             .await;
         browser.fill("#correction-amount", "0").await;
         browser
-            .wait_for_text("#correction-amount-error", "L'importo non può essere zero.")
+            .assert_field_error("correction-amount", "L'importo non può essere zero.")
             .await;
-        assert_eq!(
-            browser
-                .attr("#correction-amount", "aria-invalid")
-                .await
-                .as_deref(),
-            Some("true")
-        );
         browser.fill("#correction-amount", "4,20").await;
         browser.fill("#correction-reason", REASON).await;
-        browser.click("#correction-submit").await;
         browser
-            .wait_for_text("#correction-done", "Rettifica registrata: 4,20 €")
+            .submit(
+                "#correction-submit",
+                "#correction-done",
+                "Rettifica registrata: 4,20 €",
+            )
             .await;
         browser.wait_for_text("#balance", "4,20 €").await;
         let movement = browser
@@ -74,45 +60,39 @@ async fn operator_adjusts_a_familys_account_and_is_refused_a_refund_above_the_ba
         browser
             .fill("#correction-reason", "Restituzione del credito residuo")
             .await;
-        browser.click("#correction-submit").await;
         browser
-            .wait_for_text(
+            .submit(
+                "#correction-submit",
                 "#correction-error",
                 "Il rimborso non può superare il saldo disponibile di 4,20 €.",
             )
             .await;
         // The refusal is said where the keyboard is: the alert takes the focus.
-        let focused = browser
-            .client()
-            .execute("return document.activeElement.id;", vec![])
-            .await
-            .expect("the focused element");
-        assert_eq!(focused, "correction-error", "the focus is on the refusal");
+        assert_eq!(
+            browser.focused_id().await,
+            "correction-error",
+            "the focus is on the refusal"
+        );
         browser.wait_for_text("#balance", "4,20 €").await;
         browser.assert_accessible("the refused refund").await;
 
         // Sent again, corrected, the same refund is recorded once.
         browser.fill("#correction-amount", "4,20").await;
+        // The refusal goes once the amount changes.
+        browser.wait_until_gone("#correction-error").await;
         browser
-            .wait_for(
-                "the refusal to go once the amount changes",
-                async |client| match client.find(Locator::Id("correction-error")).await {
-                    Ok(_) => Err(NotYet("still shown".into())),
-                    Err(_) => Ok(()),
-                },
+            .submit(
+                "#correction-submit",
+                "#correction-done",
+                "Rimborso registrato: 4,20 €",
             )
             .await;
-        browser.click("#correction-submit").await;
-        browser
-            .wait_for_text("#correction-done", "Rimborso registrato: 4,20 €")
-            .await;
         browser.wait_for_text("#balance", "0,00 €").await;
-        let refunds = browser
-            .client()
-            .find_all(Locator::Css("#movements li[data-kind='refund']"))
-            .await
-            .expect("the refunds");
-        assert_eq!(refunds.len(), 1, "one refund");
+        assert_eq!(
+            browser.count("#movements li[data-kind='refund']").await,
+            1,
+            "one refund"
+        );
     })
     .await;
 }

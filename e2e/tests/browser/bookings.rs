@@ -2,10 +2,10 @@
 //! cancelled after a reload; the days gone by are locked and say why; a closed day shows
 //! its reason; a range changes the days still open and lists the others.
 
+use e2e::browser::Browser;
 use e2e::MARIO;
-use fantoccini::Locator;
 
-use crate::{journey_with, password_login, TUESDAY_MORNING};
+use crate::{journey_with, TUESDAY_MORNING};
 
 /// Wednesday 25/11/2026, the day after the server's today.
 const WEDNESDAY: &str = "td[data-date='2026-11-25']";
@@ -17,24 +17,7 @@ const IMMACOLATA: &str = "td[data-date='2026-12-08']";
 #[tokio::test]
 async fn guardian_cancels_a_meal_and_finds_it_cancelled_after_a_reload() {
     journey_with(&TUESDAY_MORNING, async |browser| {
-        password_login(browser, MARIO).await;
-        browser.click("#menu-prenotazioni").await;
-        browser.wait_for_path("/demo/prenotazioni").await;
-        let sofia =
-            "//ul[@id='bookings-children']//a[contains(normalize-space(.), 'Sofia Albertini')]";
-        let card = browser.find_by("Sofia's card", Locator::XPath(sofia)).await;
-        browser.assert_accessible("Prenotazioni").await;
-        card.click().await.expect("open Sofia's calendar");
-        browser
-            .wait_for_text("#child-name", "Sofia Albertini")
-            .await;
-        browser.find("#booking-calendar").await;
-
-        // The browser's clock is real: the month of the server's clock comes from the address.
-        let calendar = format!("{}?mese=2026-11", browser.path().await);
-        browser.goto(&calendar).await;
-        browser.wait_for_text("#month-title", "Novembre 2026").await;
-        browser.find(WEDNESDAY).await;
+        let calendar = open_sofias_november(browser).await;
         assert_eq!(
             browser.attr(WEDNESDAY, "data-choice").await.as_deref(),
             Some("present")
@@ -51,9 +34,7 @@ async fn guardian_cancels_a_meal_and_finds_it_cancelled_after_a_reload() {
         browser.click(&format!("{WEDNESDAY} button")).await;
         browser.find("#day-menu").await;
         browser.assert_accessible("the menu of a day").await;
-        browser
-            .click("#day-menu button[data-choice='absent']")
-            .await;
+        mark_wednesday_absent(browser).await;
         let absent = format!("{WEDNESDAY}[data-choice='absent']");
         browser.find(&absent).await;
         browser.wait_for_text(WEDNESDAY, "Assente").await;
@@ -62,9 +43,6 @@ async fn guardian_cancels_a_meal_and_finds_it_cancelled_after_a_reload() {
             "rgb(183, 28, 44)",
             "red"
         );
-        browser
-            .wait_for_text("#booking-status", "Mercoledì 25/11/2026: Assente.")
-            .await;
 
         browser.client().refresh().await.expect("reload the page");
         browser.find(&absent).await;
@@ -74,18 +52,21 @@ async fn guardian_cancels_a_meal_and_finds_it_cancelled_after_a_reload() {
             browser.attr(LAST_FRIDAY, "data-editable").await.as_deref(),
             Some("false")
         );
-        browser.click(&format!("{LAST_FRIDAY} button")).await;
         browser
-            .wait_for_text("#day-menu-locked", "Il 20/11/2026 è già passato")
+            .submit(
+                &format!("{LAST_FRIDAY} button"),
+                "#day-menu-locked",
+                "Il 20/11/2026 è già passato",
+            )
             .await;
         browser.click("#day-menu-close").await;
 
         // A week from last Friday: the days gone by are listed, the others change.
         browser.set_value("#range-from", "2026-11-20").await;
         browser.set_value("#range-to", "2026-11-27").await;
-        browser.click("#range-submit").await;
         browser
-            .wait_for_text(
+            .submit(
+                "#range-submit",
                 "#range-result",
                 "Modificati 4 giorni, dal 24/11/2026 al 27/11/2026: Assente.",
             )
@@ -103,9 +84,12 @@ async fn guardian_cancels_a_meal_and_finds_it_cancelled_after_a_reload() {
 
         // December: the Immacolata shows its name on the day and in its menu.
         browser
-            .goto(&calendar.replace("mese=2026-11", "mese=2026-12"))
+            .open_page(
+                &calendar.replace("mese=2026-11", "mese=2026-12"),
+                "#month-title",
+                "Dicembre 2026",
+            )
             .await;
-        browser.wait_for_text("#month-title", "Dicembre 2026").await;
         browser
             .wait_for_text(IMMACOLATA, "Immacolata Concezione")
             .await;
@@ -113,28 +97,56 @@ async fn guardian_cancels_a_meal_and_finds_it_cancelled_after_a_reload() {
             browser.attr(IMMACOLATA, "data-closed").await.as_deref(),
             Some("true")
         );
-        browser.click(&format!("{IMMACOLATA} button")).await;
         browser
-            .wait_for_text("#day-menu-closure", "Mensa chiusa: Immacolata Concezione.")
+            .submit(
+                &format!("{IMMACOLATA} button"),
+                "#day-menu-closure",
+                "Mensa chiusa: Immacolata Concezione.",
+            )
             .await;
         browser.assert_accessible("the menu of a closed day").await;
     })
     .await;
 }
 
+/// Logs in as Mario, opens Sofia's calendar from Prenotazioni (auditing both pages) and
+/// moves it to November 2026; returns the address of that month.
+async fn open_sofias_november(browser: &Browser) -> String {
+    browser.log_in(MARIO).await;
+    browser.open_menu("prenotazioni").await;
+    browser.find("#bookings-children").await;
+    browser.assert_accessible("Prenotazioni").await;
+    browser
+        .open_child("bookings-children", "Sofia Albertini")
+        .await;
+    browser.find("#booking-calendar").await;
+    // The browser's clock is real: the month of the server's clock comes from the address.
+    let calendar = format!("{}?mese=2026-11", browser.path().await);
+    browser
+        .open_page(&calendar, "#month-title", "Novembre 2026")
+        .await;
+    browser.find(WEDNESDAY).await;
+    calendar
+}
+
+/// Chooses Assente in the open menu of Wednesday and waits for the confirmation.
+async fn mark_wednesday_absent(browser: &Browser) {
+    browser
+        .submit(
+            "#day-menu button[data-choice='absent']",
+            "#booking-status",
+            "Mercoledì 25/11/2026: Assente.",
+        )
+        .await;
+}
+
 /// The background colour of a day, as the browser paints it.
-async fn background(browser: &e2e::browser::Browser, day: &str) -> String {
+async fn background(browser: &Browser, day: &str) -> String {
     let script = format!(
         "return getComputedStyle(document.querySelector(\"{day} .booking-day-box\")).backgroundColor;"
     );
-    browser
-        .client()
-        .execute(&script, vec![])
-        .await
-        .expect("read the colour of the day")
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    let colour = browser.execute(&script).await;
+    colour.as_str().unwrap_or_default().to_owned()
 }
 
 /// Every word written in a day of the calendar that is broken across lines or wider than
@@ -167,52 +179,22 @@ return broken;
 #[tokio::test]
 async fn the_days_of_the_month_keep_their_words_whole_on_a_360_px_phone() {
     journey_with(&TUESDAY_MORNING, async |browser| {
-        password_login(browser, MARIO).await;
-        browser.click("#menu-prenotazioni").await;
-        browser.wait_for_path("/demo/prenotazioni").await;
-        let sofia =
-            "//ul[@id='bookings-children']//a[contains(normalize-space(.), 'Sofia Albertini')]";
-        let card = browser.find_by("Sofia's card", Locator::XPath(sofia)).await;
-        card.click().await.expect("open Sofia's calendar");
-        browser.find("#booking-calendar").await;
-        let calendar = format!("{}?mese=2026-11", browser.path().await);
-        browser.goto(&calendar).await;
-        browser.wait_for_text("#month-title", "Novembre 2026").await;
-        browser.find(WEDNESDAY).await;
+        open_sofias_november(browser).await;
         // Chromedriver applies its phone at each page load: narrow this one now.
-        browser
-            .cdp(
-                "Emulation.setDeviceMetricsOverride",
-                serde_json::json!({
-                    "width": 360, "height": 760, "deviceScaleFactor": 1, "mobile": true
-                }),
-            )
-            .await;
-        let width = browser
-            .client()
-            .execute("return window.innerWidth;", vec![])
-            .await
-            .expect("the width of the page");
-        assert_eq!(width, 360);
+        browser.emulate_phone(360, 760).await;
+        assert_eq!(browser.execute("return window.innerWidth;").await, 360);
 
-        let broken = browser
-            .client()
-            .execute(BROKEN_WORDS, vec![])
-            .await
-            .expect("measure the words of the days");
+        let broken = browser.execute(BROKEN_WORDS).await;
         assert_eq!(
             broken,
             serde_json::json!([]),
             "words broken or cut in a day"
         );
         let spoken = browser
-            .client()
-            .execute(
-                &format!("return document.querySelector(\"{WEDNESDAY} button\").textContent;"),
-                vec![],
-            )
-            .await
-            .expect("the text of the day");
+            .execute(&format!(
+                "return document.querySelector(\"{WEDNESDAY} button\").textContent;"
+            ))
+            .await;
         assert!(
             spoken.as_str().unwrap_or_default().contains("Presente"),
             "the full label is read out: {spoken}"
@@ -223,17 +205,8 @@ async fn the_days_of_the_month_keep_their_words_whole_on_a_360_px_phone() {
 
         // The confirmation of a change shows its check mark whole.
         browser.click(&format!("{WEDNESDAY} button")).await;
-        browser
-            .click("#day-menu button[data-choice='absent']")
-            .await;
-        browser
-            .wait_for_text("#booking-status", "Mercoledì 25/11/2026: Assente.")
-            .await;
-        let icon = browser
-            .client()
-            .execute(ICON_ROOM, vec![])
-            .await
-            .expect("measure the confirmation's icon");
+        mark_wednesday_absent(browser).await;
+        let icon = browser.execute(ICON_ROOM).await;
         let [bottom, height] = [&icon["bottom"], &icon["height"]].map(|v| v.as_f64().unwrap());
         assert!(
             bottom <= height,

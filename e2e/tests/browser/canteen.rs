@@ -4,18 +4,16 @@
 
 use e2e::browser::Browser;
 use e2e::{GIULIA_OPERATOR, PAOLO_CANTEEN};
-use fantoccini::Locator;
 
-use crate::{journey, journey_with, password_login, TUESDAY_MORNING};
+use crate::{journey, journey_with, TUESDAY_MORNING};
 
 const SOFIA: &str = "li[data-child-name='Sofia Albertini']";
 
 #[tokio::test]
 async fn canteen_staff_mark_a_child_absent_and_the_kitchen_count_drops() {
     journey_with(&TUESDAY_MORNING, async |browser| {
-        password_login(browser, PAOLO_CANTEEN).await;
-        browser.click("#menu-presenze-mensa").await;
-        browser.wait_for_path("/demo/presenze-mensa").await;
+        browser.log_in(PAOLO_CANTEEN).await;
+        browser.open_menu("presenze-mensa").await;
         browser.find("#attendance-day").await;
 
         // The browser's clock is real: the day of the server's clock comes from the address.
@@ -52,14 +50,12 @@ async fn canteen_staff_mark_a_child_absent_and_the_kitchen_count_drops() {
 #[tokio::test]
 async fn canteen_staff_marking_tomorrow_read_the_servers_reason() {
     journey_with(&TUESDAY_MORNING, async |browser| {
-        password_login(browser, PAOLO_CANTEEN).await;
+        browser.log_in(PAOLO_CANTEEN).await;
         browser.goto("/demo/presenze-mensa?giorno=2026-11-25").await;
         browser.find(SOFIA).await;
         browser
-            .click(&format!("{SOFIA} button[data-present='false']"))
-            .await;
-        browser
-            .wait_for_text(
+            .submit(
+                &format!("{SOFIA} button[data-present='false']"),
                 &format!("{SOFIA} .inline-problem"),
                 "La presenza si registra il giorno stesso, non in anticipo.",
             )
@@ -78,35 +74,31 @@ async fn canteen_staff_marking_tomorrow_read_the_servers_reason() {
 #[tokio::test]
 async fn canteen_staff_have_no_utenti_menu_and_its_address_is_not_allowed() {
     journey(async |browser| {
-        password_login(browser, PAOLO_CANTEEN).await;
+        browser.log_in(PAOLO_CANTEEN).await;
         browser.find("#menu-presenze-mensa").await;
         browser.find("#nav-presenze-mensa").await;
         for menu in ["#menu-utenti", "#nav-utenti"] {
-            let found = browser
-                .client()
-                .find_all(Locator::Css(menu))
-                .await
-                .expect("look for the menu");
-            assert!(found.is_empty(), "{menu} is not offered to canteen staff");
+            assert_eq!(
+                browser.count(menu).await,
+                0,
+                "{menu} is not offered to canteen staff"
+            );
         }
-        browser.goto("/demo/utenti").await;
-        browser
-            .wait_for_text("#children-not-allowed", "Consultazione non consentita")
-            .await;
-        browser.find("#nav-presenze-mensa").await;
-        browser
-            .assert_accessible("Utenti refused to canteen staff")
-            .await;
-        browser.goto("/demo/utenti/1").await;
-        browser
-            .wait_for_text("#children-not-allowed", "Consultazione non consentita")
-            .await;
-        let personal_data = browser
-            .client()
-            .find_all(Locator::Css("#child-personal-data"))
-            .await
-            .expect("look for personal data");
-        assert!(personal_data.is_empty());
+        // The list and a child's page alike.
+        for page in ["/demo/utenti", "/demo/utenti/1"] {
+            browser
+                .open_page(
+                    page,
+                    "#children-not-allowed",
+                    "Consultazione non consentita",
+                )
+                .await;
+            browser.find("#nav-presenze-mensa").await;
+            assert_eq!(browser.count("#child-personal-data").await, 0, "{page}");
+            browser
+                .assert_accessible(&format!("{page} refused to canteen staff"))
+                .await;
+        }
     })
     .await;
 }
@@ -123,9 +115,8 @@ async fn number(browser: &Browser, css: &str, attribute: &str) -> u64 {
 #[tokio::test]
 async fn operator_closes_the_canteen_for_a_day_and_charges_a_day_gone_by_then_closes_it() {
     journey_with(&TUESDAY_MORNING, async |browser| {
-        password_login(browser, GIULIA_OPERATOR).await;
-        browser.click("#menu-calendario-mensa").await;
-        browser.wait_for_path("/demo/calendario-mensa").await;
+        browser.log_in(GIULIA_OPERATOR).await;
+        browser.open_menu("calendario-mensa").await;
         browser
             .wait_for_text(
                 "#period-current",
@@ -137,9 +128,12 @@ async fn operator_closes_the_canteen_for_a_day_and_charges_a_day_gone_by_then_cl
 
         browser.set_value("#closure-from", "2026-11-27").await;
         browser.fill("#closure-description", "Sciopero").await;
-        browser.click("#closure-add").await;
         browser
-            .wait_for_text("#closure-added", "Chiusura del 27/11/2026 aggiunta.")
+            .submit(
+                "#closure-add",
+                "#closure-added",
+                "Chiusura del 27/11/2026 aggiunta.",
+            )
             .await;
         browser
             .wait_for_text("#closure-list li[data-date='2026-11-27']", "Sciopero")
@@ -158,9 +152,8 @@ async fn operator_closes_the_canteen_for_a_day_and_charges_a_day_gone_by_then_cl
             .await;
 
         browser.set_value("#charge-day", "2026-11-23").await;
-        browser.click("#charge-submit").await;
         let report = browser
-            .wait_for_text("#charge-report", "Pasti del 23/11/2026")
+            .submit("#charge-submit", "#charge-report", "Pasti del 23/11/2026")
             .await;
         assert!(report.contains("€; già addebitati: "), "{report}");
         assert!(report.contains("; assenti: 0."), "{report}");
@@ -171,9 +164,9 @@ async fn operator_closes_the_canteen_for_a_day_and_charges_a_day_gone_by_then_cl
         browser
             .fill("#closure-description", "Sciopero del personale mensa")
             .await;
-        browser.click("#closure-add").await;
         browser
-            .wait_for_text(
+            .submit(
+                "#closure-add",
                 "#closure-added",
                 "Chiusura del 23/11/2026 aggiunta. Stornati 3 pasti già addebitati (14,20 €), riaccreditati alle famiglie.",
             )

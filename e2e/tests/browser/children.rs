@@ -3,11 +3,10 @@
 
 use e2e::browser::Browser;
 use e2e::{TestServer, ANNA, GIULIA_OPERATOR};
-use fantoccini::Locator;
 use sea_orm::{ConnectionTrait, Statement};
 use sportello_model::fiscal_code::check_character;
 
-use crate::{password_login, BROWSERS};
+use crate::BROWSERS;
 
 /// Children added to the demo's five: 110 in all, six pages of twenty.
 const ADDED: u32 = 105;
@@ -39,30 +38,26 @@ async fn an_operator_pages_through_more_than_a_hundred_children() {
     }
 
     Browser::run(&server.url, async |browser| {
-        password_login(browser, GIULIA_OPERATOR).await;
-        browser.click("#menu-utenti").await;
-        browser.wait_for_path("/demo/utenti").await;
+        browser.log_in(GIULIA_OPERATOR).await;
+        browser.open_menu("utenti").await;
         browser
             .wait_for_text("#children-pager", "Pagina 1 di 6")
             .await;
-        let cards = browser
-            .client()
-            .find_all(Locator::Css("#children-list li"))
-            .await
-            .expect("the cards");
-        assert_eq!(cards.len(), 20, "twenty children a page");
+        assert_eq!(
+            browser.count("#children-list li").await,
+            20,
+            "twenty children a page"
+        );
         browser.assert_accessible("Utenti, first page").await;
 
-        browser.click("#children-pager-next").await;
         browser
-            .wait_for_text("#children-pager", "Pagina 2 di 6")
+            .submit("#children-pager-next", "#children-pager", "Pagina 2 di 6")
             .await;
         assert_eq!(browser.path().await, "/demo/utenti");
 
         // The last page holds the children beyond the first hundred.
-        browser.goto("/demo/utenti?pagina=6").await;
         browser
-            .wait_for_text("#children-pager", "Pagina 6 di 6")
+            .open_page("/demo/utenti?pagina=6", "#children-pager", "Pagina 6 di 6")
             .await;
         browser
             .wait_for_text("#children-list", "Alunno 105 Zanetti")

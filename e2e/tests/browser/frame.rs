@@ -3,65 +3,41 @@
 
 use e2e::browser::{Browser, NotYet};
 use e2e::MARIO;
-use serde_json::Value;
 
 use crate::journey;
 
-/// How far the page is scrolled down, in CSS pixels.
-async fn scroll_y(browser: &Browser) -> f64 {
-    run(browser, "return window.scrollY;")
-        .await
-        .as_f64()
-        .expect("a number")
-}
-
-async fn run(browser: &Browser, script: &str) -> Value {
-    browser
-        .client()
-        .execute(script, vec![])
-        .await
-        .unwrap_or_else(|e| panic!("run `{script}`: {e}"))
+/// What `script` returns, a number of CSS pixels.
+async fn pixels(browser: &Browser, script: &str) -> f64 {
+    browser.execute(script).await.as_f64().expect("a number")
 }
 
 #[tokio::test]
 async fn after_login_the_personal_area_opens_at_its_top() {
     journey(async |browser| {
-        browser.goto("/demo/accedi").await;
-        browser.fill("#login-fiscal-code", MARIO).await;
-        browser.fill("#login-password", e2e::DEMO_PASSWORD).await;
+        browser.open_login().await;
+        browser.type_credentials(MARIO, e2e::DEMO_PASSWORD).await;
         // A phone with its keyboard up: the login page is longer than the screen.
+        browser.emulate_phone(390, 480).await;
         browser
-            .cdp(
-                "Emulation.setDeviceMetricsOverride",
-                serde_json::json!({
-                    "width": 390, "height": 480, "deviceScaleFactor": 1, "mobile": true
-                }),
+            .execute(
+                "window.scrollTo({ top: document.documentElement.scrollHeight, behavior: 'instant' });",
             )
             .await;
-        run(
-            browser,
-            "window.scrollTo({ top: document.documentElement.scrollHeight, behavior: 'instant' });",
-        )
-        .await;
-        let scrolled = scroll_y(browser).await;
+        let scrolled = pixels(browser, "return window.scrollY;").await;
         assert!(
             scrolled > 100.0,
             "the login page is scrolled down to its form: {scrolled}"
         );
-        run(
-            browser,
-            "document.getElementById('login-form').requestSubmit();",
-        )
-        .await;
+        browser
+            .execute("document.getElementById('login-form').requestSubmit();")
+            .await;
         browser.wait_for_path("/demo/area-personale").await;
         browser.find("#greeting").await;
-        let room = run(
+        let room = pixels(
             browser,
             "return document.documentElement.scrollHeight - window.innerHeight;",
         )
-        .await
-        .as_f64()
-        .expect("a number");
+        .await;
         assert!(
             room > 100.0,
             "the personal area is longer than the phone's screen: {room}"
@@ -83,9 +59,12 @@ async fn after_login_the_personal_area_opens_at_its_top() {
 #[tokio::test]
 async fn an_unknown_address_in_a_comune_keeps_its_header_and_menu() {
     journey(async |browser| {
-        browser.goto("/demo/pagina-che-non-esiste").await;
         browser
-            .wait_for_text("#page-not-found", "Pagina non trovata")
+            .open_page(
+                "/demo/pagina-che-non-esiste",
+                "#page-not-found",
+                "Pagina non trovata",
+            )
             .await;
         browser.wait_for_text("#brand-home", "Comune di Demo").await;
         browser.find("#nav-notizie").await;

@@ -1,41 +1,35 @@
 //! A guardian logs in with codice fiscale and password or through SPID, and reads the
 //! service card of a child.
 
+use e2e::browser::{service_field, Browser};
 use e2e::MARIO;
-use fantoccini::Locator;
 
-use crate::{journey, password_login};
+use crate::journey;
+
+/// Logs in as Mario, whose name the header shows, and opens the child `name` from Utenti.
+async fn open_marios_child(browser: &Browser, name: &str) {
+    browser.log_in(MARIO).await;
+    browser
+        .wait_for_text("#header-user", "Mario Albertini")
+        .await;
+    browser.open_menu("utenti").await;
+    browser.find("#children-list").await;
+    browser.assert_accessible("Utenti").await;
+    browser.open_child("children-list", name).await;
+}
 
 #[tokio::test]
 async fn guardian_sees_sofias_refezione_card() {
     journey(async |browser| {
-        password_login(browser, MARIO).await;
-        browser
-            .wait_for_text("#header-user", "Mario Albertini")
+        open_marios_child(browser, "Sofia Albertini").await;
+        let title = browser
+            .text(r#"section.service-card[data-service-code="REF"] h3"#)
             .await;
-
-        browser.click("#menu-utenti").await;
-        browser.wait_for_path("/demo/utenti").await;
-        browser.find("#children-list").await;
-        browser.assert_accessible("Utenti").await;
-        let sofia = "//ul[@id='children-list']//a[contains(normalize-space(.), 'Sofia Albertini')]";
-        browser
-            .find_by("Sofia's card", Locator::XPath(sofia))
-            .await
-            .click()
-            .await
-            .expect("open Sofia's page");
-
-        browser
-            .wait_for_text("#child-name", "Sofia Albertini")
-            .await;
-        let card = r#"section.service-card[data-service-code="REF"]"#;
-        let title = browser.text(&format!("{card} h3")).await;
         assert_eq!(
             title,
             "Dettagli per Sofia Albertini sul servizio Refezione Scolastica"
         );
-        let field = |name: &str| format!(r#"{card} dd[data-field="{name}"]"#);
+        let field = |name: &str| service_field("REF", name);
         assert_eq!(browser.text(&field("badge")).await, "621494");
         assert_eq!(
             browser.text(&field("school")).await,
@@ -51,36 +45,16 @@ async fn guardian_sees_sofias_refezione_card() {
 #[tokio::test]
 async fn a_transport_card_shows_no_meal_fields() {
     journey(async |browser| {
-        password_login(browser, MARIO).await;
-        browser
-            .wait_for_text("#header-user", "Mario Albertini")
-            .await;
-        browser.click("#menu-utenti").await;
-        browser.find("#children-list").await;
-        let greta = "//ul[@id='children-list']//a[contains(normalize-space(.), 'Greta Albertini')]";
-        browser
-            .find_by("Greta's card", Locator::XPath(greta))
-            .await
-            .click()
-            .await
-            .expect("open Greta's page");
-        browser
-            .wait_for_text("#child-name", "Greta Albertini")
-            .await;
-        let field = |service: &str, name: &str| {
-            format!(
-                r#"section.service-card[data-service-code="{service}"] dd[data-field="{name}"]"#
-            )
-        };
-        assert_eq!(browser.text(&field("REF", "meal_price")).await, "5,00 €");
-        assert_eq!(browser.text(&field("TRA", "badge")).await, "621493");
+        open_marios_child(browser, "Greta Albertini").await;
+        assert_eq!(
+            browser.text(&service_field("REF", "meal_price")).await,
+            "5,00 €"
+        );
+        assert_eq!(browser.text(&service_field("TRA", "badge")).await, "621493");
         for name in ["meal_price", "meal_type"] {
-            assert!(
-                browser
-                    .client()
-                    .find(Locator::Css(&field("TRA", name)))
-                    .await
-                    .is_err(),
+            assert_eq!(
+                browser.count(&service_field("TRA", name)).await,
+                0,
                 "the school bus card shows no {name}"
             );
         }
@@ -91,7 +65,7 @@ async fn a_transport_card_shows_no_meal_fields() {
 #[tokio::test]
 async fn guardian_logs_in_through_spid_and_the_development_identity_provider() {
     journey(async |browser| {
-        browser.goto("/demo/accedi").await;
+        browser.open_login().await;
         browser.wait_for_text("#spid-login", "Entra con SPID").await;
         browser.assert_accessible("the login page").await;
         browser.click("#spid-login").await;
@@ -113,12 +87,9 @@ async fn guardian_logs_in_through_spid_and_the_development_identity_provider() {
             .wait_for_text("#header-user", "Mario Albertini")
             .await;
         browser.find("#logout-button").await;
-        assert!(
-            browser
-                .client()
-                .find(Locator::Id("header-login"))
-                .await
-                .is_err(),
+        assert_eq!(
+            browser.count("#header-login").await,
+            0,
             "the header no longer offers to log in"
         );
         browser.assert_accessible("the personal area").await;

@@ -1,7 +1,6 @@
 //! Mistakes on the login form are explained in Italian where they happened.
 
 use e2e::MARIO;
-use fantoccini::Locator;
 use sportello_model::auth::LoginError;
 use sportello_model::fiscal_code::FiscalCodeError;
 
@@ -10,12 +9,11 @@ use crate::journey;
 #[tokio::test]
 async fn wrong_password_and_wrong_check_character_are_explained_in_italian() {
     journey(async |browser| {
-        browser.goto("/demo/accedi").await;
-        browser.fill("#login-fiscal-code", MARIO).await;
-        browser.fill("#login-password", "Sbagliata2026").await;
-        browser.click("#login-submit").await;
+        browser.open_login().await;
+        browser.type_credentials(MARIO, "Sbagliata2026").await;
         browser
-            .wait_for_text(
+            .submit(
+                "#login-submit",
                 "#login-form #login-error",
                 "Codice fiscale o password non corretti.",
             )
@@ -26,12 +24,11 @@ async fn wrong_password_and_wrong_check_character_are_explained_in_italian() {
         );
         // The busy button gave up the focus: the message takes it, so that keyboard and
         // screen reader users are where the problem is said.
-        let focused = browser
-            .client()
-            .execute("return document.activeElement.id;", vec![])
-            .await
-            .expect("the focused element");
-        assert_eq!(focused, "login-error", "the focus is on the message");
+        assert_eq!(
+            browser.focused_id().await,
+            "login-error",
+            "the focus is on the message"
+        );
         assert_eq!(
             browser.path().await,
             "/demo/accedi",
@@ -41,33 +38,17 @@ async fn wrong_password_and_wrong_check_character_are_explained_in_italian() {
             .assert_accessible("the login page with a wrong password")
             .await;
 
-        browser.goto("/demo/accedi").await;
+        browser.open_login().await;
         // MARIO with its last letter, the check character, changed from M to X.
-        browser.fill("#login-fiscal-code", "LBRMRA80E12F205X").await;
-        browser.fill("#login-password", e2e::DEMO_PASSWORD).await;
-        browser.click("#login-submit").await;
+        browser
+            .type_credentials("LBRMRA80E12F205X", e2e::DEMO_PASSWORD)
+            .await;
         let expected = FiscalCodeError::CheckCharacter.to_string();
         assert!(expected.contains("carattere di controllo"));
+        browser.click("#login-submit").await;
         browser
-            .wait_for_text("#login-fiscal-code-error", &expected)
+            .assert_field_error("login-fiscal-code", &expected)
             .await;
-        assert_eq!(
-            browser
-                .attr("#login-fiscal-code", "aria-invalid")
-                .await
-                .as_deref(),
-            Some("true")
-        );
-        let described_by = browser
-            .attr("#login-fiscal-code", "aria-describedby")
-            .await
-            .unwrap_or_default();
-        assert!(
-            described_by
-                .split(' ')
-                .any(|id| id == "login-fiscal-code-error"),
-            "the message is tied to the field: aria-describedby={described_by:?}"
-        );
         assert_eq!(
             browser.path().await,
             "/demo/accedi",
@@ -84,9 +65,12 @@ async fn wrong_password_and_wrong_check_character_are_explained_in_italian() {
 async fn the_login_page_shows_only_the_portals_own_messages() {
     journey(async |browser| {
         // Where a refused SPID login lands: the portal's message for its code.
-        browser.goto("/demo/accedi?errore=non_registrato").await;
         browser
-            .wait_for_text("#access-error", LoginError::NotRegistered.message())
+            .open_page(
+                "/demo/accedi?errore=non_registrato",
+                "#access-error",
+                LoginError::NotRegistered.message(),
+            )
             .await;
         browser
             .assert_accessible("the login page after a refused SPID login")
@@ -96,13 +80,9 @@ async fn the_login_page_shows_only_the_portals_own_messages() {
             .goto("/demo/accedi?errore=Conto%20bloccato%3A%20chiama%20il%20899%20123%20456")
             .await;
         browser.find("#login-fiscal-code").await;
-        let shown = browser
-            .client()
-            .find_all(Locator::Css("#access-error"))
-            .await
-            .expect("query the page");
-        assert!(
-            shown.is_empty(),
+        assert_eq!(
+            browser.count("#access-error").await,
+            0,
             "no message for text the portal did not write"
         );
     })

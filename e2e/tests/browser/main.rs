@@ -38,17 +38,3 @@ async fn journey_with(env: &[(&str, &str)], journey: impl AsyncFnOnce(&Browser))
     let server = TestServer::start_with(env).await;
     Browser::run(&server.url, journey).await;
 }
-
-/// Logs in on `/demo/accedi` with codice fiscale and the demo password and waits for the
-/// personal area, auditing both pages.
-async fn password_login(browser: &Browser, fiscal_code: &str) {
-    browser.goto("/demo/accedi").await;
-    browser.find("#login-fiscal-code").await;
-    browser.assert_accessible("the login page").await;
-    browser.fill("#login-fiscal-code", fiscal_code).await;
-    browser.fill("#login-password", e2e::DEMO_PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.wait_for_path("/demo/area-personale").await;
-    browser.find("#greeting").await;
-    browser.assert_accessible("the personal area").await;
-}

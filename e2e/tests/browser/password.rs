@@ -6,14 +6,6 @@ use sportello_model::fiscal_code::FiscalCodeError;
 
 use crate::journey;
 
-async fn focused_id(browser: &e2e::browser::Browser) -> serde_json::Value {
-    browser
-        .client()
-        .execute("return document.activeElement.id;", vec![])
-        .await
-        .expect("the focused element")
-}
-
 #[tokio::test]
 async fn a_reset_link_is_asked_for_a_valid_code_and_a_bad_link_is_explained() {
     journey(async |browser| {
@@ -21,19 +13,22 @@ async fn a_reset_link_is_asked_for_a_valid_code_and_a_bad_link_is_explained() {
         // Sent empty: the field says why and takes the focus.
         browser.click("#reset-request-submit").await;
         browser.find("#reset-fiscal-code-error svg").await;
-        assert_eq!(focused_id(browser).await, "reset-fiscal-code");
+        assert_eq!(browser.focused_id().await, "reset-fiscal-code");
         // MARIO with its check character changed from M to X.
         browser.fill("#reset-fiscal-code", "LBRMRA80E12F205X").await;
         browser
-            .wait_for_text(
-                "#reset-fiscal-code-error",
+            .assert_field_error(
+                "reset-fiscal-code",
                 &FiscalCodeError::CheckCharacter.to_string(),
             )
             .await;
         browser.fill("#reset-fiscal-code", MARIO).await;
-        browser.click("#reset-request-submit").await;
         browser
-            .wait_for_text("#reset-request-sent", "Se il codice fiscale è registrato")
+            .submit(
+                "#reset-request-submit",
+                "#reset-request-sent",
+                "Se il codice fiscale è registrato",
+            )
             .await;
 
         browser
@@ -42,8 +37,8 @@ async fn a_reset_link_is_asked_for_a_valid_code_and_a_bad_link_is_explained() {
         browser.fill("#new-password", "corta").await;
         browser.click("#reset-submit").await;
         browser
-            .wait_for_text(
-                "#new-password-error",
+            .assert_field_error(
+                "new-password",
                 "La password deve contenere almeno 10 caratteri.",
             )
             .await;
@@ -51,7 +46,7 @@ async fn a_reset_link_is_asked_for_a_valid_code_and_a_bad_link_is_explained() {
         browser.fill("#confirm-password", "Nuova2026sicura").await;
         browser.click("#reset-submit").await;
         browser.find("#reset-error").await;
-        assert_eq!(focused_id(browser).await, "reset-error");
+        assert_eq!(browser.focused_id().await, "reset-error");
         browser
             .find("#reset-form a[href='/demo/password-dimenticata']")
             .await;

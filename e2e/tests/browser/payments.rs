@@ -7,46 +7,55 @@
 use std::path::Path;
 use std::process::Command;
 
-use e2e::browser::NotYet;
+use e2e::browser::Browser;
 use e2e::{ANNA, MARIO};
 use fantoccini::Locator;
 
-use crate::{journey, password_login};
+use crate::journey;
+
+/// Logs in as Anna Colombo, whose canteen account starts empty and without notices, and
+/// opens its payments; returns the address of that page.
+async fn open_annas_canteen_account(browser: &Browser) -> String {
+    browser.log_in(ANNA).await;
+    browser.open_service("Refezione Scolastica").await;
+    browser.wait_for_text("#balance", "0,00 €").await;
+    browser.path().await
+}
+
+/// Pays at pagoPA's checkout and waits for the portal to tell the outcome.
+async fn pay_at_checkout(browser: &Browser, outcome: &str) {
+    browser.submit("#paga", "#payment-outcome", outcome).await;
+}
+
+/// Cancels at pagoPA's checkout and waits for the portal to say nothing was paid.
+async fn cancel_at_checkout(browser: &Browser) {
+    browser
+        .submit("#annulla", "#payment-outcome", "Pagamento annullato.")
+        .await;
+}
 
 #[tokio::test]
 async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
     journey(async |browser| {
-        // Anna Colombo starts with an empty canteen account.
-        password_login(browser, ANNA).await;
-        browser.click("#menu-pagamenti").await;
-        browser.wait_for_path("/demo/pagamenti").await;
-        let refezione = "//a[contains(normalize-space(.), 'Refezione Scolastica')]";
-        browser
-            .find_by("the Refezione Scolastica card", Locator::XPath(refezione))
-            .await
-            .click()
-            .await
-            .expect("open Refezione Scolastica");
-        browser.wait_for_text("#balance", "0,00 €").await;
+        let service_page = open_annas_canteen_account(browser).await;
         browser.find("#recharge-amount").await;
         browser
             .assert_accessible("Refezione Scolastica payments")
             .await;
-        let service_page = browser.path().await;
 
         // The form reads amounts with the server's parser: one thousand, in Italian, is
         // understood (and above the comune's maximum); an exponent is not an amount.
         browser.fill("#recharge-amount", "1.000").await;
         browser
-            .wait_for_text(
-                "#recharge-amount-error",
+            .assert_field_error(
+                "recharge-amount",
                 "L'importo massimo di una ricarica è 500,00 €.",
             )
             .await;
         browser.fill("#recharge-amount", "1E2").await;
         browser
-            .wait_for_text(
-                "#recharge-amount-error",
+            .assert_field_error(
+                "recharge-amount",
                 "Scrivi l'importo in cifre, con la virgola per i decimali (ad esempio 54,00 o 1.234,50).",
             )
             .await;
@@ -54,10 +63,7 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
         browser.click("#recharge-pay").await;
         browser.find("#metodo-satispay").await;
         browser.click("#metodo-satispay").await;
-        browser.click("#paga").await;
-        browser
-            .wait_for_text("#payment-outcome", "Pagamento completato")
-            .await;
+        pay_at_checkout(browser, "Pagamento completato").await;
         browser.wait_for_text("#balance", "54,00 €").await;
         browser.assert_accessible("the payment outcome").await;
 
@@ -93,13 +99,12 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
         browser.goto("/pagopa-sim/sportello").await;
         browser.fill("#ente", "80012340155").await;
         browser.fill("#numero", &number).await;
-        browser.click("#cerca").await;
-        browser.wait_for_text("#importo", "20,00 €").await;
-        browser.click("#conferma").await;
-        browser.wait_for_text("#esito", "Pagamento eseguito").await;
+        browser.submit("#cerca", "#importo", "20,00 €").await;
+        browser
+            .submit("#conferma", "#esito", "Pagamento eseguito")
+            .await;
 
-        browser.goto(&service_page).await;
-        browser.wait_for_text("#balance", "74,00 €").await;
+        browser.open_page(&service_page, "#balance", "74,00 €").await;
         let paid = format!("li[data-notice-number='{number}']");
         assert_eq!(
             browser.attr(&paid, "data-status").await.as_deref(),
@@ -112,16 +117,8 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
 #[tokio::test]
 async fn guardian_pays_a_retta_online_and_reads_the_outcome_on_its_page() {
     journey(async |browser| {
-        password_login(browser, MARIO).await;
-        browser.click("#menu-pagamenti").await;
-        browser.wait_for_path("/demo/pagamenti").await;
-        let trasporto = "//a[contains(normalize-space(.), 'Trasporto Scolastico')]";
-        browser
-            .find_by("the Trasporto Scolastico card", Locator::XPath(trasporto))
-            .await
-            .click()
-            .await
-            .expect("open Trasporto Scolastico");
+        browser.log_in(MARIO).await;
+        browser.open_service("Trasporto Scolastico").await;
         let december = "//ul[@id='emissions']/li[.//h2[normalize-space(.)='Retta Dicembre 2026']]";
         let item = browser
             .find_by("Retta Dicembre 2026", Locator::XPath(december))
@@ -137,30 +134,14 @@ async fn guardian_pays_a_retta_online_and_reads_the_outcome_on_its_page() {
 
         // Cancelled at the checkout: nothing is paid and the retta says so.
         browser.click("#emission-pay").await;
-        browser.click("#annulla").await;
-        browser
-            .wait_for_text("#payment-outcome", "Pagamento annullato.")
-            .await;
+        cancel_at_checkout(browser).await;
         assert_eq!(browser.path().await, retta_page);
         browser.wait_for_text("#emission-status", "DA PAGARE").await;
         browser.click("#payment-outcome-close").await;
-        browser
-            .wait_for("the outcome to be closed", async |client| {
-                match client.find(Locator::Id("payment-outcome")).await {
-                    Ok(_) => Err(NotYet("still shown".into())),
-                    Err(_) => Ok(()),
-                }
-            })
-            .await;
+        browser.wait_until_gone("#payment-outcome").await;
 
         browser.click("#emission-pay").await;
-        browser.click("#paga").await;
-        browser
-            .wait_for_text(
-                "#payment-outcome",
-                "Pagamento completato: l'emissione risulta pagata.",
-            )
-            .await;
+        pay_at_checkout(browser, "Pagamento completato: l'emissione risulta pagata.").await;
         assert_eq!(browser.path().await, retta_page);
         browser.wait_for_text("#emission-status", "PAGATO").await;
         browser.find("#emission-receipt-download").await;
@@ -172,27 +153,12 @@ async fn guardian_pays_a_retta_online_and_reads_the_outcome_on_its_page() {
 #[tokio::test]
 async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
     journey(async |browser| {
-        // Anna Colombo starts with an empty canteen account and no notices.
-        password_login(browser, ANNA).await;
-        browser.click("#menu-pagamenti").await;
-        browser.wait_for_path("/demo/pagamenti").await;
-        let refezione = "//a[contains(normalize-space(.), 'Refezione Scolastica')]";
-        browser
-            .find_by("the Refezione Scolastica card", Locator::XPath(refezione))
-            .await
-            .click()
-            .await
-            .expect("open Refezione Scolastica");
-        browser.wait_for_text("#balance", "0,00 €").await;
-        let service_page = browser.path().await;
+        let service_page = open_annas_canteen_account(browser).await;
 
         // Paga, then Annulla at pagoPA: no notice is left to pay.
         browser.fill("#recharge-amount", "30").await;
         browser.click("#recharge-pay").await;
-        browser.click("#annulla").await;
-        browser
-            .wait_for_text("#payment-outcome", "Pagamento annullato.")
-            .await;
+        cancel_at_checkout(browser).await;
         browser.find("#notices-empty").await;
 
         // A notice to pay later shows the date its PDF prints, and can be cancelled.
@@ -204,9 +170,9 @@ async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
         browser
             .wait_for_text(&format!("#{item}"), "valido fino al")
             .await;
-        browser.click(&format!("#{item}-cancel")).await;
         browser
-            .wait_for_text(
+            .submit(
+                &format!("#{item}-cancel"),
                 &format!("#{item}-cancel-confirm"),
                 "Non potrà più essere pagato",
             )
@@ -223,25 +189,17 @@ async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
             Some("da pagare")
         );
         browser.click(&format!("#{item}-cancel")).await;
-        browser.click(&format!("#{item}-cancel-yes")).await;
         browser
-            .wait_for_text(&format!("#{item}-status"), "ANNULLATO")
-            .await;
-        // Nothing is left to pay, download or cancel.
-        browser
-            .wait_for(
-                "the cancelled notice's actions to be gone",
-                async |client| {
-                    for action in ["pay", "download", "cancel"] {
-                        let css = format!("#{item}-{action}");
-                        if client.find(Locator::Css(&css)).await.is_ok() {
-                            return Err(NotYet(format!("{css} is still offered")));
-                        }
-                    }
-                    Ok(())
-                },
+            .submit(
+                &format!("#{item}-cancel-yes"),
+                &format!("#{item}-status"),
+                "ANNULLATO",
             )
             .await;
+        // Nothing is left to pay, download or cancel.
+        for action in ["pay", "download", "cancel"] {
+            browser.wait_until_gone(&format!("#{item}-{action}")).await;
+        }
         browser.assert_accessible("the cancelled notice").await;
         browser.wait_for_text("#balance", "0,00 €").await;
 
@@ -251,18 +209,18 @@ async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
         browser.click("#recharge-pay").await;
         browser.find("#paga").await;
         let checkout = browser.path().await;
-        browser.click("#paga").await;
+        pay_at_checkout(browser, "Pagamento completato").await;
         browser
-            .wait_for_text("#payment-outcome", "Pagamento completato")
-            .await;
-        browser.goto(&checkout).await;
-        browser
-            .wait_for_text("#stato", "Questo avviso risulta già pagato")
+            .open_page(&checkout, "#stato", "Questo avviso risulta già pagato")
             .await;
         browser.click("#ricevuta").await;
         browser.wait_for_path("/demo/pagamenti/ricevute").await;
-        browser.goto(&service_page).await;
-        browser.wait_for_text("#balance", "54,00 €").await;
+        // The receipts page, once loaded, lists the payment (and the session it restored
+        // from the refresh cookie is settled before the next page load).
+        browser.wait_for_text("#receipts", "54,00 €").await;
+        browser
+            .open_page(&service_page, "#balance", "54,00 €")
+            .await;
     })
     .await;
 }

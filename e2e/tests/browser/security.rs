@@ -6,9 +6,8 @@ use crate::journey;
 #[tokio::test]
 async fn the_api_documentation_renders_under_the_content_security_policy() {
     journey(async |browser| {
-        browser.goto("/api/docs").await;
         browser
-            .wait_for_text(".swagger-ui .info .title", "Sportello API")
+            .open_page("/api/docs", ".swagger-ui .info .title", "Sportello API")
             .await;
         browser.find(".swagger-ui .opblock").await;
     })

@@ -4,14 +4,13 @@ use leptos::prelude::*;
 use sportello_model::access::Action;
 use sportello_model::auth::Role;
 
-use crate::app::{use_ente, Ente, RequireLogin};
-use crate::components::{set_title, Breadcrumb, Icon};
+use crate::app::{use_ente, use_page_title, Ente, RequireLogin};
+use crate::components::{Breadcrumb, Icon};
 use crate::session::use_session;
 
 #[component]
 pub fn PersonalArea() -> impl IntoView {
-    let ente = use_ente();
-    Effect::new(move |_| set_title(&["Area personale", &ente.name()]));
+    use_page_title("Area personale");
     view! {
         <RequireLogin>
             <PersonalAreaMenu />

@@ -1,16 +1,15 @@
 //! Utenti: the children visible to the user, their personal data and service cards.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use sportello_model::access::Action;
 use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
 use sportello_model::entes::ServiceKind;
 use sportello_model::{format, Page};
 
 use crate::api;
-use crate::app::{use_ente, RequireLogin, RoleOnly};
+use crate::app::{use_ente, use_page_title, RoleOnly};
 use crate::components::{
-    address_with, remote, set_title, use_page_number, Breadcrumb, Icon, Pager,
+    address_with, area_breadcrumb, record_in_path, remote, set_title, use_page_number, Icon, Pager,
 };
 use crate::session::use_session;
 
@@ -23,23 +22,20 @@ const NOT_ALLOWED: &str = "Consultazione non consentita: l'anagrafica degli uten
 #[component]
 fn RegistryReaders(children: ChildrenFn) -> impl IntoView {
     view! {
-        <RequireLogin>
-            <RoleOnly
-                allowed=Action::ReadChildren
-                title="Utenti"
-                id="children-not-allowed"
-                message=NOT_ALLOWED
-                children=children.clone()
-            />
-        </RequireLogin>
+        <RoleOnly
+            allowed=Action::ReadChildren
+            title="Utenti"
+            id="children-not-allowed"
+            message=NOT_ALLOWED
+            children
+        />
     }
 }
 
 /// `/{slug}/utenti`.
 #[component]
 pub fn ChildrenList() -> impl IntoView {
-    let ente = use_ente();
-    Effect::new(move |_| set_title(&["Utenti", &ente.name()]));
+    use_page_title("Utenti");
     view! {
         <RegistryReaders>
             <ChildrenCards />
@@ -80,17 +76,13 @@ fn ChildrenCards() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            <Pager id="children-pager" ente page="utenti" current pages />
+            <Pager id="children-pager" href=ente.path("utenti") current pages />
         }
         .into_any()
     };
 
     view! {
-        <Breadcrumb steps=vec![
-            ("Home".into(), Some(ente.path(""))),
-            ("Area personale".into(), Some(ente.path("area-personale"))),
-            ("Utenti".into(), None),
-        ] />
+        {area_breadcrumb(ente, vec![("Utenti".into(), None)])}
         <h1>"Utenti"</h1>
         <p class="lead">"Seleziona l'utente da consultare"</p>
         {remote(children, "children-error", "Caricamento degli utenti…", render)}
@@ -136,22 +128,7 @@ fn initials(first_name: &str, last_name: &str) -> String {
 /// found when the address does not hold a number).
 pub fn child_in_path(param: &'static str) -> LocalResource<api::ApiResult<ChildDetail>> {
     let session = use_session();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get(param)
-            .and_then(|id| id.parse::<i64>().ok())
-    });
-    LocalResource::new(move || {
-        let id = id.get();
-        async move {
-            match id {
-                Some(id) => api::child(session, id).await,
-                None => Err(api::not_found()),
-            }
-        }
-    })
+    record_in_path(param, move |id| api::child(session, id))
 }
 
 /// `/{slug}/utenti/{id}`.
@@ -249,14 +226,10 @@ fn ChildView() -> impl IntoView {
     view! {
         {move || {
             let current = child_name().unwrap_or_else(|| "Scheda utente".into());
-            view! {
-                <Breadcrumb steps=vec![
-                    ("Home".into(), Some(ente.path(""))),
-                    ("Area personale".into(), Some(ente.path("area-personale"))),
-                    ("Utenti".into(), Some(ente.path("utenti"))),
-                    (current, None),
-                ] />
-            }
+            area_breadcrumb(
+                ente,
+                vec![("Utenti".into(), Some(ente.path("utenti"))), (current, None)],
+            )
         }}
         {remote(child, "child-error", "Caricamento dei dati dell'utente…", render)}
         <a class="btn btn-outline-primary mt-2" href=ente.path("utenti")>

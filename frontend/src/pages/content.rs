@@ -1,13 +1,16 @@
 //! Public content of a comune, readable without login: Notizie and Documenti.
 
+use std::future::Future;
+
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::{format, Page};
 
-use crate::api;
-use crate::app::use_ente;
-use crate::components::{remote, set_title, use_page_number, Breadcrumb, Icon, Pager};
+use crate::api::{self, ApiResult};
+use crate::app::{use_ente, use_page_title};
+use crate::components::{
+    record_in_path, remote, set_title, use_page_number, Breadcrumb, Icon, Pager,
+};
 
 const PER_PAGE: u64 = 10;
 
@@ -133,53 +136,75 @@ pub fn DocumentRows(items: Vec<DocumentItem>, heading_level: u8) -> impl IntoVie
     .into_any()
 }
 
-#[component]
-pub fn NewsList() -> impl IntoView {
+/// What a public list page shows: its title, address and lead, the prefix of its element
+/// ids (`{id}-list`, `{id}-error`, `{id}-pager`) and its loading text.
+struct ContentPage {
+    title: &'static str,
+    page: &'static str,
+    lead: &'static str,
+    id: &'static str,
+    loading: &'static str,
+}
+
+/// A public list of the comune, page by page (`?pagina=`): `fetch(slug, page)` loads a
+/// page, `items` renders its items.
+fn content_list<T, Fut, V>(
+    content: ContentPage,
+    fetch: impl Fn(String, u64) -> Fut + 'static,
+    items: impl Fn(Vec<T>) -> V + Copy + Send + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    Fut: Future<Output = ApiResult<Page<T>>> + 'static,
+    V: IntoView + 'static,
+{
+    let ContentPage {
+        title,
+        page: path,
+        lead,
+        id,
+        loading,
+    } = content;
+    use_page_title(title);
     let ente = use_ente();
-    Effect::new(move |_| set_title(&["Notizie", &ente.name()]));
     let page = use_page_number();
-    let news = LocalResource::new(move || {
-        let slug = ente.slug.get();
-        let page = page.get();
-        async move { api::news(&slug, page, PER_PAGE).await }
-    });
-    let render = move |list: Page<NewsItem>| {
-        let pages = list.total_pages();
+    let list = LocalResource::new(move || fetch(ente.slug.get(), page.get()));
+    let render = move |list: Page<T>| {
+        let (current, pages) = (list.page, list.total_pages());
         view! {
-            <NewsCards items=list.items heading_level=2 />
-            <Pager id="news-pager" ente page="notizie" current=list.page pages />
+            {items(list.items)}
+            <Pager id=format!("{id}-pager") href=ente.path(path) current pages />
         }
     };
     view! {
-        <Breadcrumb steps=vec![
-            ("Home".into(), Some(ente.path(""))),
-            ("Notizie".into(), None),
-        ] />
-        <h1>"Notizie"</h1>
-        <p class="lead">"Avvisi e notizie del Comune per le famiglie."</p>
-        <div id="news-list">{remote(news, "news-error", "Caricamento delle notizie…", render)}</div>
+        <Breadcrumb steps=vec![("Home".into(), Some(ente.path(""))), (title.into(), None)] />
+        <h1>{title}</h1>
+        <p class="lead">{lead}</p>
+        <div id=format!("{id}-list")>{remote(list, format!("{id}-error"), loading, render)}</div>
     }
+}
+
+#[component]
+pub fn NewsList() -> impl IntoView {
+    content_list(
+        ContentPage {
+            title: "Notizie",
+            page: "notizie",
+            lead: "Avvisi e notizie del Comune per le famiglie.",
+            id: "news",
+            loading: "Caricamento delle notizie…",
+        },
+        |slug, page| async move { api::news(&slug, page, PER_PAGE).await },
+        |items| view! { <NewsCards items heading_level=2 /> },
+    )
 }
 
 #[component]
 pub fn NewsDetail() -> impl IntoView {
     let ente = use_ente();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    });
-    let item = LocalResource::new(move || {
+    let item = record_in_path("id", move |id| {
         let slug = ente.slug.get();
-        let id = id.get();
-        async move {
-            match id {
-                Some(id) => api::news_item(&slug, id).await,
-                None => Err(api::not_found()),
-            }
-        }
+        async move { api::news_item(&slug, id).await }
     });
     let item_title = move || item.get().and_then(Result::ok).map(|item| item.title);
     Effect::new(move |_| {
@@ -229,30 +254,15 @@ pub fn NewsDetail() -> impl IntoView {
 
 #[component]
 pub fn DocumentList() -> impl IntoView {
-    let ente = use_ente();
-    Effect::new(move |_| set_title(&["Documenti", &ente.name()]));
-    let page = use_page_number();
-    let documents = LocalResource::new(move || {
-        let slug = ente.slug.get();
-        let page = page.get();
-        async move { api::documents(&slug, page, PER_PAGE).await }
-    });
-    let render = move |list: Page<DocumentItem>| {
-        let pages = list.total_pages();
-        view! {
-            <DocumentRows items=list.items heading_level=2 />
-            <Pager id="documents-pager" ente page="documenti" current=list.page pages />
-        }
-    };
-    view! {
-        <Breadcrumb steps=vec![
-            ("Home".into(), Some(ente.path(""))),
-            ("Documenti".into(), None),
-        ] />
-        <h1>"Documenti"</h1>
-        <p class="lead">"Moduli, regolamenti e informative pubblicati dal Comune."</p>
-        <div id="documents-list">
-            {remote(documents, "documents-error", "Caricamento dei documenti…", render)}
-        </div>
-    }
+    content_list(
+        ContentPage {
+            title: "Documenti",
+            page: "documenti",
+            lead: "Moduli, regolamenti e informative pubblicati dal Comune.",
+            id: "documents",
+            loading: "Caricamento dei documenti…",
+        },
+        |slug, page| async move { api::documents(&slug, page, PER_PAGE).await },
+        |items| view! { <DocumentRows items heading_level=2 /> },
+    )
 }

@@ -4,9 +4,16 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use sportello_model::auth::LoginError;
 use sportello_model::entes::EnteSummary;
+use sportello_model::page::MAX_PER_PAGE;
+use sportello_model::Page;
 
 use crate::api;
-use crate::components::{remote, set_title, Icon, SkipLink};
+use crate::components::{
+    remote, set_title, use_page_number, HeaderBrand, Icon, Pager, SkipLink, SmallPrints,
+};
+
+/// Comuni on one page of the list; the search looks through the page shown.
+const PER_PAGE: u64 = MAX_PER_PAGE;
 
 /// Header and footer of the pages that belong to no comune.
 #[component]
@@ -15,34 +22,18 @@ fn PortalFrame(children: Children) -> impl IntoView {
         <SkipLink />
         <header class="it-header-wrapper">
             <div class="it-nav-wrapper">
-                <div class="it-header-center-wrapper">
-                    <div class="container">
-                        <div class="it-header-center-content-wrapper">
-                            <div class="it-brand-wrapper">
-                                <a href="/">
-                                    <Icon name="pa" />
-                                    <div class="it-brand-text">
-                                        <div class="it-brand-title">"Sportello scuola"</div>
-                                        <div class="it-brand-tagline">
-                                            "Servizi scolastici dei Comuni"
-                                        </div>
-                                    </div>
-                                </a>
-                            </div>
-                        </div>
-                    </div>
-                </div>
+                <HeaderBrand
+                    href="/".to_string()
+                    title="Sportello scuola".to_string()
+                    tagline="Servizi scolastici dei Comuni"
+                />
             </div>
         </header>
         <main id="main-content" class="container py-4 flex-grow-1" tabindex="-1">
             {children()}
         </main>
         <footer class="it-footer">
-            <div class="it-footer-small-prints py-3">
-                <div class="container">
-                    <p class="mb-0 small">"Sportello scuola · software libero (EUPL-1.2)"</p>
-                </div>
-            </div>
+            <SmallPrints />
         </footer>
     }
 }
@@ -57,11 +48,13 @@ pub fn ChooseEnte() -> impl IntoView {
             .get("errore")
             .and_then(|code| LoginError::parse(&code))
     };
-    let entes = LocalResource::new(api::entes);
+    let page = use_page_number();
+    let entes = LocalResource::new(move || api::entes(page.get(), PER_PAGE));
     let search = RwSignal::new(String::new());
 
-    let list = move |page: sportello_model::Page<EnteSummary>| {
-        let entes = page.items;
+    let list = move |list: Page<EnteSummary>| {
+        let (current, pages) = (list.page, list.total_pages());
+        let entes = list.items;
         let visible = move || {
             let needle = search.get().trim().to_lowercase();
             entes
@@ -106,6 +99,7 @@ pub fn ChooseEnte() -> impl IntoView {
                         .into_any()
                 }
             }}
+            <Pager id="ente-pager" href="/" current pages />
         }
     };
 

@@ -14,9 +14,10 @@ use sportello_model::payments::{
 use sportello_model::{format, FieldError};
 
 use crate::api;
-use crate::app::{use_ente, RequireLogin, RoleOnly};
+use crate::app::{use_ente, RoleOnly};
 use crate::components::{
-    set_title, Breadcrumb, ErrorAlert, FieldFeedback, TextAreaField, TextField,
+    area_breadcrumb, set_title, CardSection, ErrorAlert, FieldFeedback, SuccessNote, TextAreaField,
+    TextField,
 };
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::pages::payments::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
@@ -25,16 +26,14 @@ use crate::session::use_session;
 #[component]
 pub fn FamilyAccountPage() -> impl IntoView {
     view! {
-        <RequireLogin>
-            <RoleOnly
-                allowed=Action::ReadFamilyAccounts
-                title="Conto della famiglia"
-                id="family-account-not-allowed"
-                message="Il conto delle famiglie si consulta e si corregge dagli uffici del Comune: i genitori trovano il proprio in Pagamenti."
-            >
-                <FamilyAccountView />
-            </RoleOnly>
-        </RequireLogin>
+        <RoleOnly
+            allowed=Action::ReadFamilyAccounts
+            title="Conto della famiglia"
+            id="family-account-not-allowed"
+            message="Il conto delle famiglie si consulta e si corregge dagli uffici del Comune: i genitori trovano il proprio in Pagamenti."
+        >
+            <FamilyAccountView />
+        </RoleOnly>
     }
 }
 
@@ -95,12 +94,13 @@ fn FamilyAccountView() -> impl IntoView {
     move || match family.get() {
         Some(family) => view! { <FamilyAccount family /> }.into_any(),
         None => view! {
-            <Breadcrumb steps=vec![
-                ("Home".into(), Some(ente.path(""))),
-                ("Area personale".into(), Some(ente.path("area-personale"))),
-                ("Utenti".into(), Some(ente.path("utenti"))),
-                ("Conto della famiglia".into(), None),
-            ] />
+            {area_breadcrumb(
+                ente,
+                vec![
+                    ("Utenti".into(), Some(ente.path("utenti"))),
+                    ("Conto della famiglia".into(), None),
+                ],
+            )}
             <h1>"Conto della famiglia"</h1>
             <ErrorAlert id="family-account-error" problem=api::not_found() />
             <a class="btn btn-outline-primary" href=ente.path("utenti")>
@@ -147,14 +147,7 @@ fn FamilyAccount(family: Family) -> impl IntoView {
         ),
         None => (ente.path("utenti"), "Torna agli utenti"),
     };
-    let mut steps = vec![
-        ("Home".to_string(), Some(ente.path(""))),
-        (
-            "Area personale".to_string(),
-            Some(ente.path("area-personale")),
-        ),
-        ("Utenti".to_string(), Some(ente.path("utenti"))),
-    ];
+    let mut steps = vec![("Utenti".to_string(), Some(ente.path("utenti")))];
     if child_id.is_some() {
         steps.push(("Scheda dell'utente".to_string(), Some(back_href.clone())));
     }
@@ -164,7 +157,7 @@ fn FamilyAccount(family: Family) -> impl IntoView {
         None => service_name,
     };
     view! {
-        <Breadcrumb steps />
+        {area_breadcrumb(ente, steps)}
         <h1>"Conto della famiglia"</h1>
         <p id="family-name" class="lead">{who}</p>
         <BalanceCard
@@ -291,52 +284,41 @@ fn CorrectionForm(service_id: i64, guardian_id: i64, recorded: Callback<()>) -> 
     };
 
     view! {
-        <section id="correction" class="card card-bg rounded shadow-sm mb-5" aria-labelledby="correction-title">
-            <div class="card-body">
-                <h2 id="correction-title" class="h4">"Rimborso o rettifica"</h2>
-                <p>
-                    "Il rimborso registra il credito restituito alla famiglia fuori dal portale; la rettifica corregge il saldo, in più o in meno. La famiglia vede il movimento e il motivo nel suo stato contabile."
-                </p>
-                <form id="correction-form" novalidate on:submit=move |ev| {
-                    done.set(None);
-                    form.submit()(ev);
-                }>
-                    <fieldset
-                        class="mb-4"
-                        aria-describedby=move || kind_error.with(Option::is_some).then_some("correction-kind-error")
-                    >
-                        <legend class="h6">"Tipo di movimento"</legend>
-                        {radio(CorrectionKind::Refund, "correction-kind-refund")}
-                        {radio(CorrectionKind::Adjustment, "correction-kind-adjustment")}
-                        <FieldFeedback id="correction-kind-error" error=kind_error />
-                    </fieldset>
-                    <TextField
-                        id="correction-amount"
-                        label="Importo (€)"
-                        value=amount
-                        error=amount_error
-                        hint=Signal::derive(move || amount_hint(kind.get()))
-                        inputmode="decimal"
-                    />
-                    <TextAreaField
-                        id="correction-reason"
-                        label="Motivo"
-                        value=reason
-                        error=reason_error
-                        hint=Signal::stored(format!(
-                            "La famiglia lo legge nello stato contabile. Al massimo {MAX_REASON_CHARS} caratteri.",
-                        ))
-                    />
-                    <FormAlert form id="correction-error" />
-                    <SubmitButton form id="correction-submit" label="Registra" busy="Registrazione…" />
-                    <div aria-live="polite">
-                        {move || {
-                            done.get()
-                                .map(|text| view! { <p id="correction-done" class="alert alert-success mt-3 mb-0">{text}</p> })
-                        }}
-                    </div>
-                </form>
-            </div>
-        </section>
+        <CardSection id="correction" title="Rimborso o rettifica" class="mb-5">
+            <p>
+                "Il rimborso registra il credito restituito alla famiglia fuori dal portale; la rettifica corregge il saldo, in più o in meno. La famiglia vede il movimento e il motivo nel suo stato contabile."
+            </p>
+            <form id="correction-form" novalidate on:submit=form.submit_clearing(done)>
+                <fieldset
+                    class="mb-4"
+                    aria-describedby=move || kind_error.with(Option::is_some).then_some("correction-kind-error")
+                >
+                    <legend class="h6">"Tipo di movimento"</legend>
+                    {radio(CorrectionKind::Refund, "correction-kind-refund")}
+                    {radio(CorrectionKind::Adjustment, "correction-kind-adjustment")}
+                    <FieldFeedback id="correction-kind-error" error=kind_error />
+                </fieldset>
+                <TextField
+                    id="correction-amount"
+                    label="Importo (€)"
+                    value=amount
+                    error=amount_error
+                    hint=Signal::derive(move || amount_hint(kind.get()))
+                    inputmode="decimal"
+                />
+                <TextAreaField
+                    id="correction-reason"
+                    label="Motivo"
+                    value=reason
+                    error=reason_error
+                    hint=Signal::stored(format!(
+                        "La famiglia lo legge nello stato contabile. Al massimo {MAX_REASON_CHARS} caratteri.",
+                    ))
+                />
+                <FormAlert form id="correction-error" />
+                <SubmitButton form id="correction-submit" label="Registra" busy="Registrazione…" />
+                <SuccessNote id="correction-done" text=done />
+            </form>
+        </CardSection>
     }
 }

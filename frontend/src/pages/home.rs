@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api;
-use crate::app::use_ente;
+use crate::app::{use_ente, use_page_title};
 use crate::components::{remote, set_title, Breadcrumb};
 use crate::pages::content::{DocumentRows, NewsCards};
 use crate::session::use_session;
@@ -50,34 +50,49 @@ pub fn EnteHome() -> impl IntoView {
             }}
         </section>
 
-        <section class="mb-5" aria-labelledby="home-news">
-            <div class="d-flex flex-wrap align-items-baseline justify-content-between gap-2 mb-3">
-                <h2 id="home-news" class="mb-0">"Notizie"</h2>
-                <a href=ente.path("notizie")>"Tutte le notizie"</a>
-            </div>
-            <div id="news-list">
-                {remote(
-                    news,
-                    "news-error",
-                    "Caricamento delle notizie…",
-                    |page| view! { <NewsCards items=page.items heading_level=3 /> },
-                )}
-            </div>
-        </section>
+        {latest(
+            "mb-5",
+            ("home-news", "Notizie"),
+            (ente.path("notizie"), "Tutte le notizie"),
+            "news",
+            remote(
+                news,
+                "news-error",
+                "Caricamento delle notizie…",
+                |page| view! { <NewsCards items=page.items heading_level=3 /> },
+            ),
+        )}
+        {latest(
+            "mb-4",
+            ("home-documents", "Documenti"),
+            (ente.path("documenti"), "Tutti i documenti"),
+            "documents",
+            remote(
+                documents,
+                "documents-error",
+                "Caricamento dei documenti…",
+                |page| view! { <DocumentRows items=page.items heading_level=3 /> },
+            ),
+        )}
+    }
+}
 
-        <section class="mb-4" aria-labelledby="home-documents">
+/// A section of the latest news or documents: its heading (`id`, `title`) with the link
+/// to the whole list (`href`, `link`), then the list `{list}-list`.
+fn latest(
+    class: &'static str,
+    (id, title): (&'static str, &'static str),
+    (href, link): (String, &'static str),
+    list: &'static str,
+    body: impl IntoView,
+) -> impl IntoView {
+    view! {
+        <section class=class aria-labelledby=id>
             <div class="d-flex flex-wrap align-items-baseline justify-content-between gap-2 mb-3">
-                <h2 id="home-documents" class="mb-0">"Documenti"</h2>
-                <a href=ente.path("documenti")>"Tutti i documenti"</a>
+                <h2 id=id class="mb-0">{title}</h2>
+                <a href=href>{link}</a>
             </div>
-            <div id="documents-list">
-                {remote(
-                    documents,
-                    "documents-error",
-                    "Caricamento dei documenti…",
-                    |page| view! { <DocumentRows items=page.items heading_level=3 /> },
-                )}
-            </div>
+            <div id=format!("{list}-list")>{body}</div>
         </section>
     }
 }
@@ -87,7 +102,7 @@ pub fn EnteHome() -> impl IntoView {
 #[component]
 pub fn PageNotFound() -> impl IntoView {
     let ente = use_ente();
-    Effect::new(move |_| set_title(&["Pagina non trovata", &ente.name()]));
+    use_page_title("Pagina non trovata");
     view! {
         <Breadcrumb steps=vec![
             ("Home".into(), Some(ente.path(""))),

@@ -8,8 +8,8 @@ use sportello_model::entes::LoginProvider;
 use sportello_model::{FieldError, FiscalCode};
 
 use crate::api;
-use crate::app::use_ente;
-use crate::components::{set_title, Breadcrumb, Icon, TextField};
+use crate::app::{use_ente, use_page_title};
+use crate::components::{Breadcrumb, Icon, ShowPassword, TextField};
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
 
@@ -26,7 +26,7 @@ pub fn Login() -> impl IntoView {
     let ente = use_ente();
     let session = use_session();
     let query = use_query_map();
-    Effect::new(move |_| set_title(&["Accedi", &ente.name()]));
+    use_page_title("Accedi");
 
     let access_error = move || {
         query
@@ -200,15 +200,7 @@ fn PasswordLogin(return_to: Memo<String>) -> impl IntoView {
                         kind=Signal::derive(move || if show_password.get() { "text" } else { "password" })
                         autocomplete="current-password"
                     />
-                    <div class="form-check mb-4">
-                        <input
-                            id="show-password"
-                            type="checkbox"
-                            prop:checked=move || show_password.get()
-                            on:change=move |ev| show_password.set(event_target_checked(&ev))
-                        />
-                        <label for="show-password">"Mostra la password"</label>
-                    </div>
+                    <ShowPassword id="show-password" label="Mostra la password" show=show_password />
                     <FormAlert form id="login-error" />
                     <SubmitButton form id="login-submit" class="btn btn-primary w-100" label="Accedi" busy="Accesso in corso…" />
                 </form>

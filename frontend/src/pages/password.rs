@@ -8,15 +8,15 @@ use sportello_model::auth::{
 use sportello_model::{FieldError, FiscalCode};
 
 use crate::api;
-use crate::app::use_ente;
-use crate::components::{set_title, Breadcrumb, TextField};
+use crate::app::{use_ente, use_page_title};
+use crate::components::{Breadcrumb, ShowPassword, TextField};
 use crate::forms::{Form, FormAlert, SubmitButton};
 
 /// `/{slug}/password-dimenticata`.
 #[component]
 pub fn ForgotPassword() -> impl IntoView {
     let ente = use_ente();
-    Effect::new(move |_| set_title(&["Password dimenticata", &ente.name()]));
+    use_page_title("Password dimenticata");
 
     let fiscal_code = RwSignal::new(String::new());
     let check = RwSignal::new(false);
@@ -92,7 +92,7 @@ pub fn ForgotPassword() -> impl IntoView {
 pub fn ResetPassword() -> impl IntoView {
     let ente = use_ente();
     let query = use_query_map();
-    Effect::new(move |_| set_title(&["Nuova password", &ente.name()]));
+    use_page_title("Nuova password");
     let token = Memo::new(move |_| {
         query
             .read()
@@ -195,15 +195,7 @@ fn NewPasswordForm(token: String) -> impl IntoView {
                             autocomplete="new-password"
                             check_on_blur=check_confirm
                         />
-                        <div class="form-check mb-4">
-                            <input
-                                id="show-new-password"
-                                type="checkbox"
-                                prop:checked=move || show.get()
-                                on:change=move |ev| show.set(event_target_checked(&ev))
-                            />
-                            <label for="show-new-password">"Mostra le password"</label>
-                        </div>
+                        <ShowPassword id="show-new-password" label="Mostra le password" show />
                         <FormAlert form id="reset-error">
                             <p>
                                 <a href=ente.path("password-dimenticata")>"Chiedi un nuovo link"</a>

@@ -1,6 +1,6 @@
 //! Refresh-token sessions: issued at login, rotated on every use, revoked on logout.
-//! Presenting a token that was already rotated means it leaked: the whole session
-//! (token family) is revoked.
+//! Presenting a token that was rotated more than [`REUSE_GRACE`] ago means it leaked: the
+//! whole session (token family) is revoked.
 
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
@@ -109,6 +109,12 @@ pub async fn family_of(db: &DatabaseConnection, token: &str) -> ApiResult<Option
     Ok(presented(db, token).await?.map(|t| t.family_id))
 }
 
+/// How long after a refresh token was exchanged it may be exchanged again without
+/// closing the session: a browser that reloads, or two tabs, can send the same cookie
+/// twice before the first answer's cookie is stored. Later, the token can only have been
+/// copied (the "reuse interval" of refresh-token rotation).
+pub const REUSE_GRACE: time::Duration = time::Duration::seconds(30);
+
 /// Exchanges a refresh token for a new one in the same session.
 pub async fn rotate(
     db: &DatabaseConnection,
@@ -116,33 +122,50 @@ pub async fn rotate(
     ttl_days: i64,
     now: OffsetDateTime,
 ) -> ApiResult<(user::Model, IssuedSession)> {
-    let stored = presented(db, token).await?.ok_or_else(expired_session)?;
-    if stored.revoked_at.is_some() || stored.expires_at <= now {
-        return Err(expired_session());
-    }
-    if stored.replaced_at.is_some() {
-        return reuse_detected(db, &stored.family_id, now).await;
-    }
-    let txn = db.begin().await?;
-    // Only one request can move the token from unused to replaced.
-    let claimed = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::ReplacedAt, Expr::value(now))
-        .filter(refresh_token::Column::Id.eq(stored.id))
-        .filter(refresh_token::Column::ReplacedAt.is_null())
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected != 1 {
+    // A second pass sees the token replaced by a concurrent exchange that claimed it first.
+    for _ in 0..2 {
+        let stored = presented(db, token).await?.ok_or_else(expired_session)?;
+        if stored.revoked_at.is_some() || stored.expires_at <= now {
+            return Err(expired_session());
+        }
+        if let Some(replaced_at) = stored.replaced_at {
+            if now - replaced_at > REUSE_GRACE {
+                return reuse_detected(db, &stored.family_id, now).await;
+            }
+            return next_token(db, &stored, ttl_days, now).await;
+        }
+        let txn = db.begin().await?;
+        // Only one request can move the token from unused to replaced.
+        let claimed = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::ReplacedAt, Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(stored.id))
+            .filter(refresh_token::Column::ReplacedAt.is_null())
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 1 {
+            let rotated = next_token(&txn, &stored, ttl_days, now).await?;
+            txn.commit().await?;
+            return Ok(rotated);
+        }
         txn.rollback().await?;
-        return reuse_detected(db, &stored.family_id, now).await;
     }
+    Err(expired_session())
+}
+
+/// A new token of `stored`'s session for its user, while the user is active.
+async fn next_token<C: ConnectionTrait>(
+    db: &C,
+    stored: &refresh_token::Model,
+    ttl_days: i64,
+    now: OffsetDateTime,
+) -> ApiResult<(user::Model, IssuedSession)> {
     let user = user::Entity::find_by_id(stored.user_id)
-        .one(&txn)
+        .one(db)
         .await?
         .filter(|u| u.active)
         .ok_or_else(expired_session)?;
-    let issued = insert_token(&txn, &user, stored.family_id, ttl_days, now).await?;
-    txn.commit().await?;
+    let issued = insert_token(db, &user, stored.family_id.clone(), ttl_days, now).await?;
     Ok((user, issued))
 }
 

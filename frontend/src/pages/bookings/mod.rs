@@ -12,8 +12,8 @@ use sportello_model::children::{ChildDetail, Enrolment};
 use sportello_model::page::MAX_PER_PAGE;
 
 use crate::api::{self, ApiResult};
-use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
-use crate::components::{remote, set_title, Breadcrumb};
+use crate::app::{use_ente, use_page_title, Ente, RoleOnly};
+use crate::components::{area_breadcrumb, remote};
 use crate::pages::children::ChildCard;
 use crate::session::{use_session, Session};
 
@@ -24,16 +24,9 @@ const NOT_ALLOWED: &str =
 
 /// Home / Area personale / Prenotazioni / …
 fn breadcrumb(ente: Ente, current: Option<String>) -> impl IntoView {
-    let mut steps = vec![
-        ("Home".to_string(), Some(ente.path(""))),
-        (
-            "Area personale".to_string(),
-            Some(ente.path("area-personale")),
-        ),
-        ("Prenotazioni".to_string(), Some(ente.path("prenotazioni"))),
-    ];
+    let mut steps = vec![("Prenotazioni".to_string(), Some(ente.path("prenotazioni")))];
     steps.extend(current.map(|name| (name, None)));
-    view! { <Breadcrumb steps /> }
+    area_breadcrumb(ente, steps)
 }
 
 /// Whether the enrolment has meals to book: an active service serving meals (the canteen).
@@ -61,8 +54,7 @@ async fn bookable_children(session: Session) -> ApiResult<Vec<ChildDetail>> {
 /// `/{slug}/prenotazioni`: choose the child.
 #[component]
 pub fn BookingsPage() -> impl IntoView {
-    let ente = use_ente();
-    Effect::new(move |_| set_title(&["Prenotazioni", &ente.name()]));
+    use_page_title("Prenotazioni");
     view! {
         <FamiliesOnly>
             <BookableChildren />
@@ -74,15 +66,13 @@ pub fn BookingsPage() -> impl IntoView {
 #[component]
 fn FamiliesOnly(children: ChildrenFn) -> impl IntoView {
     view! {
-        <RequireLogin>
-            <RoleOnly
-                allowed=Action::BookMeals
-                title="Prenotazioni"
-                id="bookings-not-allowed"
-                message=NOT_ALLOWED
-                children=children.clone()
-            />
-        </RequireLogin>
+        <RoleOnly
+            allowed=Action::BookMeals
+            title="Prenotazioni"
+            id="bookings-not-allowed"
+            message=NOT_ALLOWED
+            children
+        />
     }
 }
 

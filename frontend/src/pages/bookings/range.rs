@@ -6,8 +6,8 @@ use sportello_model::bookings::{BookingRange, BookingResult, MealChoice};
 use sportello_model::{format, FieldError};
 
 use crate::api;
-use crate::components::{SelectField, TextField};
-use crate::dates::parse_day;
+use crate::components::{CardSection, DateRange, SelectField};
+use crate::dates::required_day;
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
 
@@ -35,27 +35,21 @@ fn draft(
     to: &str,
     choice: &str,
 ) -> Result<BookingRange, Vec<FieldError>> {
-    let first = parse_day(from);
-    let last = parse_day(to);
-    let picked = MealChoice::parse(choice);
-    let mut missing = Vec::new();
-    if first.is_none() {
-        missing.push(FieldError::new("from", "Indica il primo giorno."));
-    }
-    if last.is_none() {
-        missing.push(FieldError::new("to", "Indica l'ultimo giorno."));
-    }
-    if picked.is_none() {
-        missing.push(FieldError::new("choice", "Scegli che cosa segnalare."));
-    }
+    let first = required_day(from, "from", "Indica il primo giorno.");
+    let last = required_day(to, "to", "Indica l'ultimo giorno.");
+    let picked = MealChoice::parse(choice)
+        .ok_or_else(|| FieldError::new("choice", "Scegli che cosa segnalare."));
     match (first, last, picked) {
-        (Some(from), Some(to), Some(choice)) => Ok(BookingRange {
+        (Ok(from), Ok(to), Ok(choice)) => Ok(BookingRange {
             service_id,
             from,
             to,
             choice,
         }),
-        _ => Err(missing),
+        (first, last, picked) => Err([first.err(), last.err(), picked.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
     }
 }
 
@@ -90,55 +84,33 @@ pub fn RangeForm(
     );
 
     view! {
-        <section id="range" class="card card-bg rounded shadow-sm mt-4" aria-labelledby="range-title">
-            <div class="card-body">
-                <h2 id="range-title" class="h5">"Segnala assenza per più giorni"</h2>
-                <p>
-                    "Per una settimana di malattia o una gita: la scelta vale per ogni giorno di servizio dell'intervallo che si può ancora modificare; i giorni che non si possono più cambiare restano come sono e vengono elencati con il motivo."
-                </p>
-                <form
-                    id="range-form"
-                    novalidate
-                    on:submit=move |ev| {
-                        done.set(None);
-                        form.submit()(ev);
-                    }
-                >
-                    <div class="row">
-                        <div class="col-12 col-sm-6">
-                            <TextField
-                                id="range-from"
-                                label="Dal giorno"
-                                value=from
-                                kind="date"
-                                error=form.message_on_submit("from")
-                            />
-                        </div>
-                        <div class="col-12 col-sm-6">
-                            <TextField
-                                id="range-to"
-                                label="Al giorno"
-                                value=to
-                                kind="date"
-                                error=form.message_on_submit("to")
-                            />
-                        </div>
-                    </div>
-                    <SelectField
-                        id="range-choice"
-                        label="Che cosa segnalare"
-                        value=choice
-                        options=options
-                        error=form.message_on_submit("choice")
-                    />
-                    <FormAlert form id="range-error" />
-                    <SubmitButton form id="range-submit" label="Conferma" busy="Invio…" />
-                    <div aria-live="polite">
-                        {move || done.get().map(|result| view! { <RangeOutcome result /> })}
-                    </div>
-                </form>
-            </div>
-        </section>
+        <CardSection id="range" title="Segnala assenza per più giorni" class="mt-4" heading="h5">
+            <p>
+                "Per una settimana di malattia o una gita: la scelta vale per ogni giorno di servizio dell'intervallo che si può ancora modificare; i giorni che non si possono più cambiare restano come sono e vengono elencati con il motivo."
+            </p>
+            <form id="range-form" novalidate on:submit=form.submit_clearing(done)>
+                <DateRange
+                    from_id="range-from"
+                    to_id="range-to"
+                    from
+                    to
+                    from_error=form.message_on_submit("from")
+                    to_error=form.message_on_submit("to")
+                />
+                <SelectField
+                    id="range-choice"
+                    label="Che cosa segnalare"
+                    value=choice
+                    options=options
+                    error=form.message_on_submit("choice")
+                />
+                <FormAlert form id="range-error" />
+                <SubmitButton form id="range-submit" label="Conferma" busy="Invio…" />
+                <div aria-live="polite">
+                    {move || done.get().map(|result| view! { <RangeOutcome result /> })}
+                </div>
+            </form>
+        </CardSection>
     }
 }
 

@@ -12,10 +12,9 @@ use time::Date;
 
 use super::{canteen_page, chosen_service};
 use crate::api;
-use crate::app::{use_ente, RequireLogin, RoleOnly};
+use crate::app::{use_page_title, RoleOnly};
 use crate::components::{
-    address_with, remote, set_title, DownloadButton, InlineProblem, SelectField, ServiceTabs,
-    TextField,
+    address_with, remote, ButtonFeedback, DownloadButton, SelectField, ServiceTabs, TextField,
 };
 use crate::dates::{long_date_capitalised, parse_day, today};
 use crate::forms::Form;
@@ -23,19 +22,16 @@ use crate::session::use_session;
 
 #[component]
 pub fn AttendancePage() -> impl IntoView {
-    let ente = use_ente();
-    Effect::new(move |_| set_title(&["Presenze mensa", &ente.name()]));
+    use_page_title("Presenze mensa");
     view! {
-        <RequireLogin>
-            <RoleOnly
-                allowed=Action::TakeAttendance
-                title="Presenze mensa"
-                id="attendance-not-allowed"
-                message="La rilevazione delle presenze in mensa è riservata al personale addetto e agli operatori del Comune."
-            >
-                <Attendance />
-            </RoleOnly>
-        </RequireLogin>
+        <RoleOnly
+            allowed=Action::TakeAttendance
+            title="Presenze mensa"
+            id="attendance-not-allowed"
+            message="La rilevazione delle presenze in mensa è riservata al personale addetto e agli operatori del Comune."
+        >
+            <Attendance />
+        </RoleOnly>
     }
 }
 
@@ -353,14 +349,11 @@ fn AttendanceItem(
                     "Assente"
                 </button>
             </div>
-            <div class="attendance-feedback" aria-live="polite">
-                {move || {
-                    form.problem()
-                        .map(|problem| {
-                            view! { <InlineProblem id=format!("attendance-{child_id}-error") problem /> }
-                        })
-                }}
-            </div>
+            <ButtonFeedback
+                id=format!("attendance-{child_id}-error")
+                problem=Signal::derive(move || form.problem())
+                class="attendance-feedback"
+            />
         </li>
     }
 }
@@ -425,7 +418,7 @@ fn KitchenCounts(
             <h2 id="kitchen-title" class="h4">"Pasti per la cucina"</h2>
             {remote(kitchen, "kitchen-error", "Caricamento dei pasti…", render)}
             <DownloadButton
-                id="kitchen-csv".to_string()
+                id="kitchen-csv"
                 label=format!("Scarica CSV dei pasti del {}", format::date(day))
                 text="Scarica CSV"
                 fetch=move || api::kitchen_counts_csv(session, service_id, day)

@@ -12,29 +12,27 @@ use sportello_model::{format, FieldError};
 
 use super::{canteen_page, chosen_service};
 use crate::api;
-use crate::app::{use_ente, RequireLogin, RoleOnly};
+use crate::app::{use_page_title, RoleOnly};
 use crate::components::{
-    address_with, focus_element, remote, set_title, FieldFeedback, ServiceTabs, TextField,
+    address_with, focus_element, remote, CardSection, DateRange, FieldFeedback, ServiceTabs,
+    SuccessNote, TextField,
 };
-use crate::dates::{capitalise, long_date, parse_day, weekday_name, yesterday, WEEK};
+use crate::dates::{capitalise, long_date, required_day, weekday_name, yesterday, WEEK};
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
 
 #[component]
 pub fn CalendarPage() -> impl IntoView {
-    let ente = use_ente();
-    Effect::new(move |_| set_title(&["Calendario mensa", &ente.name()]));
+    use_page_title("Calendario mensa");
     view! {
-        <RequireLogin>
-            <RoleOnly
-                allowed=Action::ManageCalendar
-                title="Calendario mensa"
-                id="calendar-not-allowed"
-                message="Il calendario della mensa e l'addebito dei pasti sono gestiti dagli operatori del Comune."
-            >
-                <CanteenCalendar />
-            </RoleOnly>
-        </RequireLogin>
+        <RoleOnly
+            allowed=Action::ManageCalendar
+            title="Calendario mensa"
+            id="calendar-not-allowed"
+            message="Il calendario della mensa e l'addebito dei pasti sono gestiti dagli operatori del Comune."
+        >
+            <CanteenCalendar />
+        </RoleOnly>
     }
 }
 
@@ -109,14 +107,13 @@ fn period_draft(
     last: &str,
     mut serving_weekdays: Vec<u8>,
 ) -> Result<CalendarSettings, Vec<FieldError>> {
-    let (Some(first_day), Some(last_day)) = (parse_day(first), parse_day(last)) else {
-        let field = if parse_day(first).is_none() {
-            FieldError::new("first_day", "Indica il primo giorno di servizio.")
-        } else {
-            FieldError::new("last_day", "Indica l'ultimo giorno di servizio.")
-        };
-        return Err(vec![field]);
-    };
+    let days = required_day(first, "first_day", "Indica il primo giorno di servizio.").and_then(
+        |first_day| {
+            required_day(last, "last_day", "Indica l'ultimo giorno di servizio.")
+                .map(|last_day| (first_day, last_day))
+        },
+    );
+    let (first_day, last_day) = days.map_err(|missing| vec![missing])?;
     serving_weekdays.sort_unstable();
     let settings = CalendarSettings {
         first_day,
@@ -196,70 +193,44 @@ fn PeriodForm(current: RwSignal<ServiceCalendar>) -> impl IntoView {
         .collect_view();
 
     view! {
-        <section id="period" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="period-title">
-            <div class="card-body">
-                <h2 id="period-title" class="h4">"Periodo e giorni di servizio"</h2>
-                <p id="period-current">{move || current.with(period_text)}</p>
-                {move || {
-                    (!current.with(|calendar| calendar.configured))
-                        .then(|| {
-                            view! {
-                                <p id="period-default" class="small">
-                                    "Il calendario non è ancora stato impostato: valgono l'anno scolastico in corso e i giorni da lunedì a venerdì."
-                                </p>
-                            }
-                        })
-                }}
-                <form
-                    id="period-form"
-                    novalidate
-                    on:submit=move |ev| {
-                        saved.set(None);
-                        form.submit()(ev);
+        <CardSection id="period" title="Periodo e giorni di servizio">
+            <p id="period-current">{move || current.with(period_text)}</p>
+            {move || {
+                (!current.with(|calendar| calendar.configured))
+                    .then(|| {
+                        view! {
+                            <p id="period-default" class="small">
+                                "Il calendario non è ancora stato impostato: valgono l'anno scolastico in corso e i giorni da lunedì a venerdì."
+                            </p>
+                        }
+                    })
+            }}
+            <form id="period-form" novalidate on:submit=form.submit_clearing(saved)>
+                <DateRange
+                    from_id="period-first"
+                    to_id="period-last"
+                    from=first
+                    to=last
+                    from_error=form.message_on_submit("first_day")
+                    to_error=form.message_on_submit("last_day")
+                    from_label="Primo giorno di servizio"
+                    to_label="Ultimo giorno di servizio"
+                />
+                <fieldset
+                    class="mb-4"
+                    aria-describedby=move || {
+                        weekdays_error.with(Option::is_some).then_some("period-weekdays-error")
                     }
                 >
-                    <div class="row">
-                        <div class="col-12 col-sm-6">
-                            <TextField
-                                id="period-first"
-                                label="Primo giorno di servizio"
-                                value=first
-                                kind="date"
-                                error=form.message_on_submit("first_day")
-                            />
-                        </div>
-                        <div class="col-12 col-sm-6">
-                            <TextField
-                                id="period-last"
-                                label="Ultimo giorno di servizio"
-                                value=last
-                                kind="date"
-                                error=form.message_on_submit("last_day")
-                            />
-                        </div>
-                    </div>
-                    <fieldset
-                        class="mb-4"
-                        aria-describedby=move || {
-                            weekdays_error.with(Option::is_some).then_some("period-weekdays-error")
-                        }
-                    >
-                        <legend class="h6">"Giorni in cui la mensa è attiva"</legend>
-                        {checkboxes}
-                        <FieldFeedback id="period-weekdays-error" error=weekdays_error />
-                    </fieldset>
-                    <FormAlert form id="period-error" />
-                    <SubmitButton form id="period-save" label="Salva" busy="Salvataggio…" />
-                    <div aria-live="polite">
-                        {move || {
-                            saved
-                                .get()
-                                .map(|text| view! { <p id="period-saved" class="alert alert-success mt-3 mb-0">{text}</p> })
-                        }}
-                    </div>
-                </form>
-            </div>
-        </section>
+                    <legend class="h6">"Giorni in cui la mensa è attiva"</legend>
+                    {checkboxes}
+                    <FieldFeedback id="period-weekdays-error" error=weekdays_error />
+                </fieldset>
+                <FormAlert form id="period-error" />
+                <SubmitButton form id="period-save" label="Salva" busy="Salvataggio…" />
+                <SuccessNote id="period-saved" text=saved />
+            </form>
+        </CardSection>
     }
 }
 
@@ -357,56 +328,46 @@ fn Closures(current: RwSignal<ServiceCalendar>) -> impl IntoView {
         }
     };
     view! {
-        <section id="closures" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="closures-title">
-            <div class="card-body">
-                <h2 id="closures-title" class="h4" tabindex="-1">"Chiusure"</h2>
-                <p>"Vacanze, scioperi e altri giorni senza servizio: in quei giorni non si prenota e non si addebita il pasto. Chiudendo un giorno già addebitato, i suoi pasti vengono stornati alle famiglie; rimuovendo la chiusura di un giorno trascorso, i suoi pasti vengono addebitati di nuovo, una sola volta: in automatico se è dell'ultima settimana, altrimenti con «Addebita» in Addebito pasti."</p>
-                <FormAlert form=remove id="closures-error" />
-                {move || {
-                    let closures = current.with(|calendar| calendar.closures.clone());
-                    if closures.is_empty() {
-                        view! { <p id="closures-empty">"Nessuna chiusura."</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul id="closure-list" class="list-unstyled closure-list">
-                                {closures.into_iter().map(item).collect_view()}
-                            </ul>
-                        }
-                            .into_any()
+        <CardSection id="closures" title="Chiusure" focusable=true>
+            <p>"Vacanze, scioperi e altri giorni senza servizio: in quei giorni non si prenota e non si addebita il pasto. Chiudendo un giorno già addebitato, i suoi pasti vengono stornati alle famiglie; rimuovendo la chiusura di un giorno trascorso, i suoi pasti vengono addebitati di nuovo, una sola volta: in automatico se è dell'ultima settimana, altrimenti con «Addebita» in Addebito pasti."</p>
+            <FormAlert form=remove id="closures-error" />
+            {move || {
+                let closures = current.with(|calendar| calendar.closures.clone());
+                if closures.is_empty() {
+                    view! { <p id="closures-empty">"Nessuna chiusura."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul id="closure-list" class="list-unstyled closure-list">
+                            {closures.into_iter().map(item).collect_view()}
+                        </ul>
                     }
+                        .into_any()
+                }
+            }}
+            <ClosureForm service_id current />
+            <h3 id="holidays-title" class="h5 mt-4">"Festività nazionali"</h3>
+            <p class="small">"Chiuse in automatico, con il loro nome, in ogni calendario."</p>
+            <ul id="holiday-list" class="small" aria-labelledby="holidays-title">
+                {move || {
+                    current
+                        .with(|calendar| calendar.national_holidays.clone())
+                        .into_iter()
+                        .map(holiday)
+                        .collect_view()
                 }}
-                <ClosureForm service_id current />
-                <h3 id="holidays-title" class="h5 mt-4">"Festività nazionali"</h3>
-                <p class="small">"Chiuse in automatico, con il loro nome, in ogni calendario."</p>
-                <ul id="holiday-list" class="small" aria-labelledby="holidays-title">
-                    {move || {
-                        current
-                            .with(|calendar| calendar.national_holidays.clone())
-                            .into_iter()
-                            .map(holiday)
-                            .collect_view()
-                    }}
-                </ul>
-            </div>
-        </section>
+            </ul>
+        </CardSection>
     }
 }
 
 /// The closure to add (one day when "al" is empty), or what is wrong with it.
 fn closure_draft(from: &str, to: &str, description: &str) -> Result<NewClosure, Vec<FieldError>> {
-    let Some(first) = parse_day(from) else {
-        return Err(vec![FieldError::new(
-            "from",
-            "Indica il primo giorno di chiusura.",
-        )]);
-    };
+    let first = required_day(from, "from", "Indica il primo giorno di chiusura.")
+        .map_err(|missing| vec![missing])?;
     let last = if to.trim().is_empty() {
-        Some(first)
+        first
     } else {
-        parse_day(to)
-    };
-    let Some(last) = last else {
-        return Err(vec![FieldError::new("to", "La data non è valida.")]);
+        required_day(to, "to", "La data non è valida.").map_err(|wrong| vec![wrong])?
     };
     let closure = NewClosure {
         from: first,
@@ -452,27 +413,18 @@ fn ClosureForm(service_id: i64, current: RwSignal<ServiceCalendar>) -> impl Into
             id="closure-form"
             class="mt-4"
             novalidate
-            on:submit=move |ev| {
-                added.set(None);
-                form.submit()(ev);
-            }
+            on:submit=form.submit_clearing(added)
         >
             <h3 class="h5">"Aggiungi chiusura"</h3>
-            <div class="row">
-                <div class="col-12 col-sm-6">
-                    <TextField id="closure-from" label="Dal giorno" value=from kind="date" error=form.message_on_submit("from") />
-                </div>
-                <div class="col-12 col-sm-6">
-                    <TextField
-                        id="closure-to"
-                        label="Al giorno"
-                        value=to
-                        kind="date"
-                        error=form.message_on_submit("to")
-                        hint=Signal::stored("Lascia vuoto per chiudere un solo giorno.".to_string())
-                    />
-                </div>
-            </div>
+            <DateRange
+                from_id="closure-from"
+                to_id="closure-to"
+                from
+                to
+                from_error=form.message_on_submit("from")
+                to_error=form.message_on_submit("to")
+                to_hint=Signal::stored("Lascia vuoto per chiudere un solo giorno.".to_string())
+            />
             <TextField
                 id="closure-description"
                 label="Descrizione"
@@ -482,13 +434,7 @@ fn ClosureForm(service_id: i64, current: RwSignal<ServiceCalendar>) -> impl Into
             />
             <FormAlert form id="closure-error" />
             <SubmitButton form id="closure-add" label="Aggiungi chiusura" busy="Salvataggio…" />
-            <div aria-live="polite">
-                {move || {
-                    added
-                        .get()
-                        .map(|text| view! { <p id="closure-added" class="alert alert-success mt-3 mb-0">{text}</p> })
-                }}
-            </div>
+            <SuccessNote id="closure-added" text=added />
         </form>
     }
 }
@@ -515,53 +461,43 @@ fn ChargeForm(service_id: i64) -> impl IntoView {
     let form = Form::new(
         &[("day", "charge-day")],
         move |_| {
-            parse_day(&day.read())
+            required_day(&day.read(), "day", "Indica il giorno da addebitare.")
                 .map(|day| ChargeRequest { service_id, day })
-                .ok_or_else(|| vec![FieldError::new("day", "Indica il giorno da addebitare.")])
+                .map_err(|missing| vec![missing])
         },
         move |request: ChargeRequest| async move { api::charge_day(session, &request).await },
         move |done: ChargeReport| report.set(Some(done)),
     );
     view! {
-        <section id="charge" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="charge-title">
-            <div class="card-body">
-                <h2 id="charge-title" class="h4">"Addebito pasti"</h2>
-                <p>
-                    "Addebita sul conto delle famiglie i pasti di un giorno concluso. Il sistema lo fa anche da solo ogni notte; ripetere l'addebito di un giorno non addebita nulla due volte."
-                </p>
-                <form
-                    id="charge-form"
-                    novalidate
-                    on:submit=move |ev| {
-                        report.set(None);
-                        form.submit()(ev);
-                    }
-                >
-                    <div class="row">
-                        <div class="col-12 col-sm-6">
-                            <TextField id="charge-day" label="Giorno" value=day kind="date" error=form.message_on_submit("day") />
-                        </div>
+        <CardSection id="charge" title="Addebito pasti">
+            <p>
+                "Addebita sul conto delle famiglie i pasti di un giorno concluso. Il sistema lo fa anche da solo ogni notte; ripetere l'addebito di un giorno non addebita nulla due volte."
+            </p>
+            <form id="charge-form" novalidate on:submit=form.submit_clearing(report)>
+                <div class="row">
+                    <div class="col-12 col-sm-6">
+                        <TextField id="charge-day" label="Giorno" value=day kind="date" error=form.message_on_submit("day") />
                     </div>
-                    <FormAlert form id="charge-error" />
-                    <SubmitButton form id="charge-submit" label="Addebita" busy="Addebito in corso…" />
-                    <div aria-live="polite">
-                        {move || {
-                            report
-                                .get()
-                                .map(|report| {
-                                    view! {
-                                        <div id="charge-report" class="alert alert-success mt-3 mb-0">
-                                            <p class="fw-semibold mb-1">
-                                                {format!("Pasti del {}", format::date(report.day))}
-                                            </p>
-                                            <p class="mb-0">{charge_text(&report)}</p>
-                                        </div>
-                                    }
-                                })
-                        }}
-                    </div>
-                </form>
-            </div>
-        </section>
+                </div>
+                <FormAlert form id="charge-error" />
+                <SubmitButton form id="charge-submit" label="Addebita" busy="Addebito in corso…" />
+                <div aria-live="polite">
+                    {move || {
+                        report
+                            .get()
+                            .map(|report| {
+                                view! {
+                                    <div id="charge-report" class="alert alert-success mt-3 mb-0">
+                                        <p class="fw-semibold mb-1">
+                                            {format!("Pasti del {}", format::date(report.day))}
+                                        </p>
+                                        <p class="mb-0">{charge_text(&report)}</p>
+                                    </div>
+                                }
+                            })
+                    }}
+                </div>
+            </form>
+        </CardSection>
     }
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::app::{use_ente, Ente};
-use crate::components::Breadcrumb;
+use crate::components::area_breadcrumb;
 
 pub use attendance::AttendancePage;
 pub use calendar::CalendarPage;
@@ -36,11 +36,7 @@ fn canteen_page<V: IntoView + 'static>(
     let ente = use_ente();
     let services = canteen_services(ente);
     let heading = view! {
-        <Breadcrumb steps=vec![
-            ("Home".into(), Some(ente.path(""))),
-            ("Area personale".into(), Some(ente.path("area-personale"))),
-            (title.into(), None),
-        ] />
+        {area_breadcrumb(ente, vec![(title.into(), None)])}
         <h1>{title}</h1>
     };
     if services.is_empty() {

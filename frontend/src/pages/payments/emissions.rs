@@ -2,16 +2,15 @@
 //! detail, payment document, online payment and receipt.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use sportello_model::entes::ServiceKind;
 use sportello_model::payments::{EmissionDetail, EmissionStatus, EmissionSummary};
 use sportello_model::{format, spa, Page};
 
 use super::{breadcrumb, GuardianOnly, PayButton, PaymentOutcome, StatusBadge, Tone};
 use crate::api;
-use crate::app::{use_ente, Ente, RequireLogin};
-use crate::components::{remote, set_title, DownloadButton, PageButtons};
-use crate::session::{use_session, Session};
+use crate::app::{use_ente, Ente};
+use crate::components::{paged_list, record_in_path, remote, set_title, DownloadButton, PdfButton};
+use crate::session::use_session;
 
 const PER_PAGE: u64 = 10;
 
@@ -22,10 +21,9 @@ fn tone(status: EmissionStatus) -> Tone {
     }
 }
 
-/// The payment document (avviso pagoPA) of an emission, as PDF.
-async fn document(session: Session, detail: &EmissionDetail) -> api::ApiResult<api::Download> {
-    let file_name = format!("avviso-{}.pdf", detail.summary.document_number);
-    api::download_pdf(session, &detail.document_url, &file_name).await
+/// The file name of an emission's payment document (avviso pagoPA).
+fn document_name(summary: &EmissionSummary) -> String {
+    format!("avviso-{}.pdf", summary.document_number)
 }
 
 /// The list: what the comune issued, latest due date first.
@@ -36,22 +34,14 @@ pub fn EmissionList() -> impl IntoView {
     let page = RwSignal::new(1);
     let emissions = LocalResource::new(move || api::emissions(session, page.get(), PER_PAGE));
     let render = move |list: Page<EmissionSummary>| {
-        if list.items.is_empty() {
-            return view! { <p id="emissions-empty">"Non ci sono emissioni a tuo nome."</p> }
-                .into_any();
-        }
-        let pages = list.total_pages();
-        view! {
-            <ul id="emissions" class="list-unstyled payment-list">
-                {list
-                    .items
-                    .into_iter()
-                    .map(|emission| view! { <EmissionItem emission /> })
-                    .collect_view()}
-            </ul>
-            <PageButtons id="emissions-pager" page pages focus_to="emissions-title" />
-        }
-        .into_any()
+        paged_list(
+            list,
+            "emissions",
+            "list-unstyled payment-list",
+            "Non ci sono emissioni a tuo nome.",
+            page,
+            |emission| view! { <EmissionItem emission /> },
+        )
     };
     view! {
         {breadcrumb(ente, vec![("Emissioni".into(), None)])}
@@ -69,8 +59,14 @@ fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
     let title = emission.title.clone();
     let amount = format::euro(emission.amount);
     // The list does not carry the payment document: the detail does.
-    let download =
-        move || async move { document(session, &api::emission(session, id).await?).await };
+    let file_name = document_name(&emission);
+    let download = move || {
+        let file_name = file_name.clone();
+        async move {
+            let detail = api::emission(session, id).await?;
+            api::download_pdf(session, &detail.document_url, &file_name).await
+        }
+    };
     let pay = (emission.status == EmissionStatus::ToPay).then(|| {
         view! {
             <PayButton
@@ -135,11 +131,9 @@ fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
 #[component]
 pub fn EmissionPage() -> impl IntoView {
     view! {
-        <RequireLogin>
-            <GuardianOnly>
-                <EmissionView />
-            </GuardianOnly>
-        </RequireLogin>
+        <GuardianOnly>
+            <EmissionView />
+        </GuardianOnly>
     }
 }
 
@@ -166,22 +160,7 @@ fn list_path(ente: Ente, service_id: Option<i64>) -> String {
 fn EmissionView() -> impl IntoView {
     let ente = use_ente();
     let session = use_session();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    });
-    let emission = LocalResource::new(move || {
-        let id = id.get();
-        async move {
-            match id {
-                Some(id) => api::emission(session, id).await,
-                None => Err(api::not_found()),
-            }
-        }
-    });
+    let emission = record_in_path("id", move |id| api::emission(session, id));
     let loaded = move || emission.get().and_then(Result::ok);
     Effect::new(move |_| {
         let title = loaded()
@@ -213,25 +192,21 @@ fn render_detail(detail: EmissionDetail) -> impl IntoView {
     let to_pay = summary.status == EmissionStatus::ToPay;
     let notice_id = detail.notice_id;
     let receipt = detail.receipt_url.clone().map(|url| {
-        let file_name = format!("ricevuta-{}.pdf", summary.document_number);
         view! {
-            <DownloadButton
-                id="emission-receipt-download".to_string()
+            <PdfButton
+                id="emission-receipt-download"
                 label=format!("Scarica ricevuta di {title}")
                 text="Scarica ricevuta"
                 class="btn-primary"
-                fetch=move || {
-                    let url = url.clone();
-                    let file_name = file_name.clone();
-                    async move { api::download_pdf(session, &url, &file_name).await }
-                }
+                url
+                file_name=format!("ricevuta-{}.pdf", summary.document_number)
             />
         }
     });
     let pay = to_pay.then(|| {
         view! {
             <PayButton
-                id="emission-pay".to_string()
+                id="emission-pay"
                 label=format!("Paga {title} di {}", format::euro(summary.amount))
                 text="Paga"
                 start=move || api::pay_notice(session, notice_id)
@@ -250,7 +225,6 @@ fn render_detail(detail: EmissionDetail) -> impl IntoView {
             }
         })
         .collect_view();
-    let document_detail = detail.clone();
     view! {
         <article id="emission-detail" data-status=summary.status.label().to_lowercase()>
             <h1>{summary.title.clone()}</h1>
@@ -303,13 +277,11 @@ fn render_detail(detail: EmissionDetail) -> impl IntoView {
                 </table>
             </div>
             <div class="payment-item-actions">
-                <DownloadButton
-                    id="emission-download".to_string()
+                <PdfButton
+                    id="emission-download"
                     label=format!("Scarica il documento di pagamento di {}", summary.title)
-                    fetch=move || {
-                        let detail = document_detail.clone();
-                        async move { document(session, &detail).await }
-                    }
+                    url=detail.document_url.clone()
+                    file_name=document_name(&summary)
                 />
                 {pay}
                 {receipt}

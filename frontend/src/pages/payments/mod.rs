@@ -17,9 +17,9 @@ use sportello_model::payments::{CheckoutStarted, PaymentService};
 use sportello_model::{format, spa, Problem};
 
 use crate::api::{self, ApiResult};
-use crate::app::{use_ente, Ente, RequireLogin, RoleOnly};
+use crate::app::{use_ente, use_page_title, Ente, RoleOnly};
 use crate::components::{
-    focus_element, remote, set_title, Breadcrumb, ErrorAlert, Icon, InlineProblem,
+    area_breadcrumb, focus_element, remote, set_title, ButtonFeedback, ErrorAlert, Icon,
 };
 use crate::forms::Form;
 use crate::session::use_session;
@@ -30,19 +30,12 @@ pub use statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 
 /// Home / Area personale / Pagamenti / …: every page of the area starts from the same path.
 fn breadcrumb(ente: Ente, rest: Vec<(String, Option<String>)>) -> impl IntoView {
-    let mut steps = vec![
-        ("Home".to_string(), Some(ente.path(""))),
-        (
-            "Area personale".to_string(),
-            Some(ente.path("area-personale")),
-        ),
-        (
-            "Pagamenti".to_string(),
-            Some(spa::payments(&ente.slug.get())),
-        ),
-    ];
+    let mut steps = vec![(
+        "Pagamenti".to_string(),
+        Some(spa::payments(&ente.slug.get())),
+    )];
     steps.extend(rest);
-    view! { <Breadcrumb steps /> }
+    area_breadcrumb(ente, steps)
 }
 
 /// How a status badge reads at a glance.
@@ -96,7 +89,7 @@ fn reset_when_shown_again(reset: impl Fn() + 'static) {
 /// emission's page after paying a retta.
 #[component]
 fn PayButton<F, Fut>(
-    id: String,
+    #[prop(into)] id: String,
     /// For screen readers: "Paga avviso 3010 0000 … di 54,00 €".
     #[prop(into)]
     label: String,
@@ -134,11 +127,7 @@ where
             >
                 {move || if pending.get() { "Apertura di pagoPA…" } else { text }}
             </button>
-            <div aria-live="polite">
-                {move || {
-                    form.problem().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
-                }}
-            </div>
+            <ButtonFeedback id=error_id problem=Signal::derive(move || form.problem()) />
         </div>
     }
 }
@@ -317,14 +306,11 @@ fn GuardianOnly(children: ChildrenFn) -> impl IntoView {
 /// `/{slug}/pagamenti`: the services with their balance or what is still to pay.
 #[component]
 pub fn PaymentsPage() -> impl IntoView {
-    let ente = use_ente();
-    Effect::new(move |_| set_title(&["Pagamenti", &ente.name()]));
+    use_page_title("Pagamenti");
     view! {
-        <RequireLogin>
-            <GuardianOnly>
-                <PaymentServices />
-            </GuardianOnly>
-        </RequireLogin>
+        <GuardianOnly>
+            <PaymentServices />
+        </GuardianOnly>
     }
 }
 
@@ -417,11 +403,9 @@ fn service_summary(service: &PaymentService) -> (&'static str, String) {
 #[component]
 pub fn ServicePage() -> impl IntoView {
     view! {
-        <RequireLogin>
-            <GuardianOnly>
-                <ServiceView />
-            </GuardianOnly>
-        </RequireLogin>
+        <GuardianOnly>
+            <ServiceView />
+        </GuardianOnly>
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use sportello_model::entes::{RechargeRule, ServiceKind};
 use sportello_model::money::{cents_to_decimal, parse_cents, Sign, MAX_RECHARGE_CENTS};
 use sportello_model::payments::{check_recharge_amount, Notice, NoticeStatus, RechargeRequest};
-use sportello_model::{format, rome, FieldError, Page};
+use sportello_model::{format, rome, FieldError};
 
 use super::statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 use super::{
@@ -15,7 +15,7 @@ use super::{
 use crate::api;
 use crate::app::use_ente;
 use crate::components::{
-    focus_element, remote, DownloadButton, InlineProblem, PageButtons, TextField,
+    focus_element, paged_list, remote, ButtonFeedback, CardSection, PdfButton, TextField,
 };
 use crate::forms::{Form, FormAlert};
 use crate::session::use_session;
@@ -67,9 +67,15 @@ pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
                 "notices-error",
                 "Caricamento degli avvisi…",
                 move |list| {
-                    view! {
-                        <NoticeList list page=notices_page changed=Callback::new(move |()| notices.refetch()) />
-                    }
+                    let changed = Callback::new(move |()| notices.refetch());
+                    paged_list(
+                        list,
+                        "notices",
+                        "list-unstyled payment-list",
+                        "Non ci sono avvisi di pagamento per questo servizio.",
+                        notices_page,
+                        move |notice| view! { <NoticeItem notice changed /> },
+                    )
                 },
             )}
         </section>
@@ -158,111 +164,79 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
     };
 
     view! {
-        <section id="recharge" class="card card-bg rounded shadow-sm mb-5" aria-labelledby="recharge-title">
-            <div class="card-body">
-                <h2 id="recharge-title" class="h4">"Ricarica"</h2>
-                <p>
-                    {format!(
-                        "Ricarica il conto elettronico del servizio {name}: paga subito online con pagoPA (carta, MyBank, PayPal, Satispay) oppure crea un nuovo avviso di pagamento da pagare più tardi, anche presso uno sportello pagoPA.",
-                    )}
-                </p>
-                <form
-                    id="recharge-form"
-                    novalidate
-                    on:submit=move |ev| {
-                        created.set(None);
-                        form.submit()(ev);
-                    }
-                >
-                    <TextField
-                        id="recharge-amount"
-                        label="Importo da ricaricare (€)"
-                        value=amount
-                        error=amount_error
-                        hint=hint
-                        inputmode="decimal"
-                    />
-                    <FormAlert form id="recharge-error" />
-                    <div class="recharge-actions">
-                        <button
-                            type="submit"
-                            id="recharge-pay"
-                            class="btn btn-primary"
-                            disabled=move || pending.get()
-                            on:click=move |_| chosen.set(RechargeAction::PayOnline)
-                        >
-                            {move || {
-                                if busy(RechargeAction::PayOnline) {
-                                    "Apertura di pagoPA…"
-                                } else {
-                                    "Paga"
-                                }
-                            }}
-                        </button>
-                        <button
-                            type="submit"
-                            id="new-notice"
-                            class="btn btn-outline-primary"
-                            disabled=move || pending.get()
-                            on:click=move |_| chosen.set(RechargeAction::NewNotice)
-                        >
-                            {move || {
-                                if busy(RechargeAction::NewNotice) {
-                                    "Creazione dell'avviso…"
-                                } else {
-                                    "Nuovo avviso di pagamento"
-                                }
-                            }}
-                        </button>
-                    </div>
-                    <div aria-live="polite">
+        <CardSection id="recharge" title="Ricarica" class="mb-5">
+            <p>
+                {format!(
+                    "Ricarica il conto elettronico del servizio {name}: paga subito online con pagoPA (carta, MyBank, PayPal, Satispay) oppure crea un nuovo avviso di pagamento da pagare più tardi, anche presso uno sportello pagoPA.",
+                )}
+            </p>
+            <form id="recharge-form" novalidate on:submit=form.submit_clearing(created)>
+                <TextField
+                    id="recharge-amount"
+                    label="Importo da ricaricare (€)"
+                    value=amount
+                    error=amount_error
+                    hint=hint
+                    inputmode="decimal"
+                />
+                <FormAlert form id="recharge-error" />
+                <div class="recharge-actions">
+                    <button
+                        type="submit"
+                        id="recharge-pay"
+                        class="btn btn-primary"
+                        disabled=move || pending.get()
+                        on:click=move |_| chosen.set(RechargeAction::PayOnline)
+                    >
                         {move || {
-                            created
-                                .get()
-                                .map(|notice| {
-                                    view! {
-                                        <div id="new-notice-result" class="alert alert-success mt-3 mb-0">
-                                            <p class="fw-semibold mb-1">
-                                                {format!(
-                                                    "Avviso di pagamento {} creato: {}.",
-                                                    format::notice_number(&notice.notice_number),
-                                                    format::euro(notice.amount),
-                                                )}
-                                            </p>
-                                            <p class="mb-0">
-                                                "Lo trovi qui sotto, tra gli avvisi di pagamento: scaricalo per pagarlo a uno sportello pagoPA, oppure pagalo online."
-                                            </p>
-                                        </div>
-                                    }
-                                })
+                            if busy(RechargeAction::PayOnline) {
+                                "Apertura di pagoPA…"
+                            } else {
+                                "Paga"
+                            }
                         }}
-                    </div>
-                </form>
-            </div>
-        </section>
+                    </button>
+                    <button
+                        type="submit"
+                        id="new-notice"
+                        class="btn btn-outline-primary"
+                        disabled=move || pending.get()
+                        on:click=move |_| chosen.set(RechargeAction::NewNotice)
+                    >
+                        {move || {
+                            if busy(RechargeAction::NewNotice) {
+                                "Creazione dell'avviso…"
+                            } else {
+                                "Nuovo avviso di pagamento"
+                            }
+                        }}
+                    </button>
+                </div>
+                <div aria-live="polite">
+                    {move || {
+                        created
+                            .get()
+                            .map(|notice| {
+                                view! {
+                                    <div id="new-notice-result" class="alert alert-success mt-3 mb-0">
+                                        <p class="fw-semibold mb-1">
+                                            {format!(
+                                                "Avviso di pagamento {} creato: {}.",
+                                                format::notice_number(&notice.notice_number),
+                                                format::euro(notice.amount),
+                                            )}
+                                        </p>
+                                        <p class="mb-0">
+                                            "Lo trovi qui sotto, tra gli avvisi di pagamento: scaricalo per pagarlo a uno sportello pagoPA, oppure pagalo online."
+                                        </p>
+                                    </div>
+                                }
+                            })
+                    }}
+                </div>
+            </form>
+        </CardSection>
     }
-}
-
-#[component]
-fn NoticeList(list: Page<Notice>, page: RwSignal<u64>, changed: Callback<()>) -> impl IntoView {
-    if list.items.is_empty() {
-        return view! {
-            <p id="notices-empty">"Non ci sono avvisi di pagamento per questo servizio."</p>
-        }
-        .into_any();
-    }
-    let pages = list.total_pages();
-    view! {
-        <ul id="notices" class="list-unstyled payment-list">
-            {list
-                .items
-                .into_iter()
-                .map(|notice| view! { <NoticeItem notice changed /> })
-                .collect_view()}
-        </ul>
-        <PageButtons id="notices-pager" page pages focus_to="notices-title" />
-    }
-    .into_any()
 }
 
 #[component]
@@ -287,20 +261,15 @@ fn NoticeItem(notice: Notice, changed: Callback<()>) -> impl IntoView {
     if open {
         dates.push_str(&format!(" · {}", notice.deadline().text()));
     }
-    let pdf_url = notice.pdf_url.clone();
     let file_name = format!("avviso-{}.pdf", notice.notice_number);
-    let download = move || {
-        let pdf_url = pdf_url.clone();
-        let file_name = file_name.clone();
-        async move { api::download_pdf(session, &pdf_url, &file_name).await }
-    };
     // Only an open notice is offered: to download, pay or cancel.
     let actions = open.then(|| {
         view! {
-            <DownloadButton
+            <PdfButton
                 id=format!("notice-{id}-download")
                 label=format!("Scarica avviso {number} (PDF)")
-                fetch=download
+                url=notice.pdf_url.clone()
+                file_name
             />
             <PayButton
                 id=format!("notice-{id}-pay")
@@ -421,11 +390,7 @@ fn CancelNotice(id: i64, number: String, changed: Callback<()>) -> impl IntoView
                     </button>
                 </div>
             </Show>
-            <div aria-live="polite">
-                {move || {
-                    form.problem().map(|problem| view! { <InlineProblem id=error_id.clone() problem /> })
-                }}
-            </div>
+            <ButtonFeedback id=error_id problem=Signal::derive(move || form.problem()) />
         </div>
     }
 }

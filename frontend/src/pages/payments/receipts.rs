@@ -6,8 +6,8 @@ use sportello_model::{format, rome, Page};
 
 use super::{breadcrumb, GuardianOnly};
 use crate::api;
-use crate::app::{use_ente, RequireLogin};
-use crate::components::{remote, set_title, DownloadButton, PageButtons};
+use crate::app::{use_ente, use_page_title};
+use crate::components::{paged_list, remote, PdfButton};
 use crate::session::use_session;
 
 const PER_PAGE: u64 = 10;
@@ -15,14 +15,11 @@ const PER_PAGE: u64 = 10;
 /// `/{slug}/pagamenti/ricevute`.
 #[component]
 pub fn ReceiptsPage() -> impl IntoView {
-    let ente = use_ente();
-    Effect::new(move |_| set_title(&["Ricevute", &ente.name()]));
+    use_page_title("Ricevute");
     view! {
-        <RequireLogin>
-            <GuardianOnly>
-                <ReceiptList />
-            </GuardianOnly>
-        </RequireLogin>
+        <GuardianOnly>
+            <ReceiptList />
+        </GuardianOnly>
     }
 }
 
@@ -33,22 +30,14 @@ fn ReceiptList() -> impl IntoView {
     let page = RwSignal::new(1);
     let receipts = LocalResource::new(move || api::receipts(session, page.get(), PER_PAGE));
     let render = move |list: Page<ReceiptSummary>| {
-        if list.items.is_empty() {
-            return view! { <p id="receipts-empty">"Non ci sono ancora pagamenti completati."</p> }
-                .into_any();
-        }
-        let pages = list.total_pages();
-        view! {
-            <ul id="receipts" class="list-unstyled payment-list">
-                {list
-                    .items
-                    .into_iter()
-                    .map(|receipt| view! { <ReceiptItem receipt /> })
-                    .collect_view()}
-            </ul>
-            <PageButtons id="receipts-pager" page pages focus_to="receipts-title" />
-        }
-        .into_any()
+        paged_list(
+            list,
+            "receipts",
+            "list-unstyled payment-list",
+            "Non ci sono ancora pagamenti completati.",
+            page,
+            |receipt| view! { <ReceiptItem receipt /> },
+        )
     };
     view! {
         {breadcrumb(ente, vec![("Ricevute".into(), None)])}
@@ -60,17 +49,9 @@ fn ReceiptList() -> impl IntoView {
 
 #[component]
 fn ReceiptItem(receipt: ReceiptSummary) -> impl IntoView {
-    let session = use_session();
     let id = receipt.id;
     let paid = rome::local(receipt.paid_at);
     let amount = format::euro(receipt.amount);
-    let pdf_url = receipt.pdf_url.clone();
-    let file_name = format!("ricevuta-{}.pdf", receipt.notice_number);
-    let download = move || {
-        let pdf_url = pdf_url.clone();
-        let file_name = file_name.clone();
-        async move { api::download_pdf(session, &pdf_url, &file_name).await }
-    };
     view! {
         <li id=format!("receipt-{id}") class="payment-item">
             <div class="payment-item-main">
@@ -95,10 +76,11 @@ fn ReceiptItem(receipt: ReceiptSummary) -> impl IntoView {
                 </p>
             </div>
             <div class="payment-item-actions">
-                <DownloadButton
+                <PdfButton
                     id=format!("receipt-{id}-download")
                     label=format!("Scarica ricevuta di {} ({amount})", receipt.description)
-                    fetch=download
+                    file_name=format!("ricevuta-{}.pdf", receipt.notice_number)
+                    url=receipt.pdf_url
                 />
             </div>
         </li>

@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 use sportello_model::payments::{Movement, Statement};
-use sportello_model::{format, rome, Page};
+use sportello_model::{format, rome};
 
 use crate::api::ApiResult;
-use crate::components::{remote, Icon, Loading, PageButtons};
+use crate::components::{paged_list, remote, CardSection, Icon, Loading};
 
 /// Movements on one page of a statement.
 pub const MOVEMENTS_PER_PAGE: u64 = 10;
@@ -19,18 +19,15 @@ pub fn BalanceCard(
     negative_note: &'static str,
 ) -> impl IntoView {
     view! {
-        <section id="account" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="account-title">
-            <div class="card-body">
-                <h2 id="account-title" class="h5 mb-1">"Stato contabile"</h2>
-                <p class="small mb-1">"Saldo del conto elettronico"</p>
-                {remote(
-                    statement,
-                    "statement-error",
-                    "Caricamento del saldo…",
-                    move |statement| render_balance(statement, negative_note),
-                )}
-            </div>
-        </section>
+        <CardSection id="account" title="Stato contabile" heading="h5 mb-1">
+            <p class="small mb-1">"Saldo del conto elettronico"</p>
+            {remote(
+                statement,
+                "statement-error",
+                "Caricamento del saldo…",
+                move |statement| render_balance(statement, negative_note),
+            )}
+        </CardSection>
     }
 }
 
@@ -75,9 +72,14 @@ pub fn MovementsSection(
             <h2 id="movements-title" class="h4" tabindex="-1">"Movimenti"</h2>
             {move || match statement.get() {
                 None => view! { <Loading label="Caricamento dei movimenti…" /> }.into_any(),
-                Some(Ok(statement)) => {
-                    view! { <MovementList list=statement.movements page /> }.into_any()
-                }
+                Some(Ok(statement)) => paged_list(
+                    statement.movements,
+                    "movements",
+                    "list-unstyled movement-list",
+                    "Non ci sono ancora movimenti sul conto.",
+                    page,
+                    |movement| view! { <MovementItem movement /> },
+                ),
                 Some(Err(_)) => {
                     view! { <p>"I movimenti non sono disponibili: il motivo è indicato sopra."</p> }
                         .into_any()
@@ -85,26 +87,6 @@ pub fn MovementsSection(
             }}
         </section>
     }
-}
-
-#[component]
-fn MovementList(list: Page<Movement>, page: RwSignal<u64>) -> impl IntoView {
-    if list.items.is_empty() {
-        return view! { <p id="movements-empty">"Non ci sono ancora movimenti sul conto."</p> }
-            .into_any();
-    }
-    let pages = list.total_pages();
-    view! {
-        <ul id="movements" class="list-unstyled movement-list">
-            {list
-                .items
-                .into_iter()
-                .map(|movement| view! { <MovementItem movement /> })
-                .collect_view()}
-        </ul>
-        <PageButtons id="movements-pager" page pages focus_to="movements-title" />
-    }
-    .into_any()
 }
 
 /// Date, what it was, the child and the signed amount: `+54,00 €` credit, `-5,00 €` debit.

@@ -1,0 +1,238 @@
+//! Money helpers for the journeys: the family's payment services and statement, notices
+//! and online recharges, the simulated pagoPA checkout and counter, receipts delivered to
+//! the callback, the PDFs' text, and a stand-in for pagoPA's GPD service.
+
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use sportello_model::paths;
+use sportello_model::payments::{CheckoutStarted, Notice, PaymentService, Statement};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::{client, json, location, TestServer, User};
+
+/// Fiscal code of Comune di Demo, the creditor of its notices (`idPA`).
+pub const ENTE_DEMO: &str = "80012340155";
+/// The key the test servers expect on the receipt callback.
+pub const CALLBACK_KEY: &str = "sportello-dev-callback-key";
+
+impl User<'_> {
+    /// The family's payment service with this name.
+    pub async fn payment_service(&self, name: &str) -> PaymentService {
+        let services: Vec<PaymentService> = self.get_ok(&paths::payment_services()).await;
+        services
+            .into_iter()
+            .find(|s| s.service_name == name)
+            .unwrap_or_else(|| panic!("{name} is a payment service"))
+    }
+
+    /// The canteen's prepaid service.
+    pub async fn refezione(&self) -> PaymentService {
+        self.payment_service("Refezione Scolastica").await
+    }
+
+    /// The school bus, paid by emissions.
+    pub async fn trasporto(&self) -> PaymentService {
+        self.payment_service("Trasporto Scolastico").await
+    }
+
+    /// The first page of the account's statement.
+    pub async fn statement(&self, service_id: i64) -> Statement {
+        self.get_ok(&paths::statement(service_id)).await
+    }
+
+    /// The account's balance as on the wire (`"54.00"`).
+    pub async fn balance(&self, service_id: i64) -> String {
+        self.statement(service_id).await.account.balance.to_string()
+    }
+
+    /// Asks for a notice to pay `amount` into the account (201 expected).
+    pub async fn new_notice(&self, service_id: i64, amount: &str) -> Notice {
+        let body = serde_json::json!({ "amount": amount });
+        let res = self.post(&paths::service_notices(service_id), &body).await;
+        json(res, StatusCode::CREATED).await
+    }
+
+    /// Asks for `count` notices of `amount` each, one after the other.
+    pub async fn new_notices(&self, service_id: i64, amount: &str, count: usize) -> Vec<Notice> {
+        let mut made = Vec::new();
+        for _ in 0..count {
+            made.push(self.new_notice(service_id, amount).await);
+        }
+        made
+    }
+
+    /// Starts an online recharge of `amount` (201 expected): its notice and checkout.
+    pub async fn recharge_online(&self, service_id: i64, amount: &str) -> CheckoutStarted {
+        let body = serde_json::json!({ "amount": amount });
+        let res = self.post(&paths::recharges(service_id), &body).await;
+        json(res, StatusCode::CREATED).await
+    }
+
+    /// Asks to pay a notice online.
+    pub async fn checkout(&self, notice_id: i64) -> Response {
+        self.post_empty(&paths::notice_checkout(notice_id)).await
+    }
+
+    /// A notice, as the family reads it.
+    pub async fn notice(&self, id: i64) -> Notice {
+        self.get_ok(&paths::notice(id)).await
+    }
+
+    /// Downloads a document (a notice's or a receipt's PDF) by the URL an answer gave.
+    pub async fn document(&self, url: &str) -> Response {
+        self.get(&url.replace(paths::BASE, "")).await
+    }
+}
+
+impl TestServer {
+    /// Logs in a family of Comune di Demo with its password: the family, and the service
+    /// id of its canteen account (Refezione Scolastica), what most money journeys start from.
+    pub async fn canteen_family(&self, fiscal_code: &str) -> (User<'_>, i64) {
+        let family = self.user("demo", fiscal_code).await;
+        let service = family.refezione().await.service_id;
+        (family, service)
+    }
+
+    /// One step (`lookup` or `pay`) at the simulator's counter of Comune di Demo.
+    pub async fn counter_step(&self, notice_number: &str, step: &str) -> Response {
+        client()
+            .post(format!("{}/pagopa-sim/sportello", self.url))
+            .form(&[
+                ("ente_fiscal_code", ENTE_DEMO),
+                ("notice_number", notice_number),
+                ("step", step),
+            ])
+            .send()
+            .await
+            .expect("counter request")
+    }
+
+    /// One step at the counter, asserting 200: the counter's page.
+    pub async fn counter(&self, notice_number: &str, step: &str) -> String {
+        let res = self.counter_step(notice_number, step).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.expect("counter page")
+    }
+
+    /// Pays at the simulated counter like a tobacconist: look the notice up, then
+    /// collect; a notice the counter refuses to collect ends at the lookup, with its reason.
+    pub async fn pay_at_counter(&self, notice_number: &str) -> String {
+        let page = self.counter(notice_number, "lookup").await;
+        if !page.contains("Incassa") {
+            return page;
+        }
+        self.counter(notice_number, "pay").await
+    }
+
+    /// Delivers a receipt to the callback with `key`.
+    pub async fn deliver_receipt(&self, key: &str, receipt: &Value) -> Response {
+        client()
+            .post(self.api(&paths::receipt_callback()))
+            .header("X-Callback-Key", key)
+            .json(receipt)
+            .send()
+            .await
+            .expect("receipt delivery")
+    }
+
+    /// Delivers a receipt with the right key, asserting 200: the callback's `esito`.
+    pub async fn receipt_outcome(&self, receipt: &Value) -> String {
+        let res = self.deliver_receipt(CALLBACK_KEY, receipt).await;
+        let answer: Value = json(res, StatusCode::OK).await;
+        answer["esito"].as_str().expect("esito").to_string()
+    }
+}
+
+/// A pagoPA receipt of Comune di Demo for `notice`: paid `amount` by `method`.
+pub fn receipt(receipt_id: &str, notice: &Notice, amount: &str, method: &str) -> Value {
+    serde_json::json!({
+        "idPA": ENTE_DEMO,
+        "receipt": {
+            "receiptId": receipt_id,
+            "noticeNumber": notice.notice_number,
+            "fiscalCode": ENTE_DEMO,
+            "outcome": "OK",
+            "creditorReferenceId": notice.iuv,
+            "paymentAmount": amount,
+            "PSPCompanyName": "Banca di Prova",
+            "paymentMethod": method,
+            "paymentDateTime": "2026-11-23T10:15:00Z",
+        }
+    })
+}
+
+/// The simulated checkout's page, as a browser shows it.
+pub async fn checkout_page(url: &str) -> String {
+    let page = client().get(url).send().await.expect("checkout page");
+    page.text().await.expect("checkout html")
+}
+
+/// Submits the simulated checkout's form (`pay` or `cancel`, paying by `method`) and
+/// returns where the browser is sent back to (a 303).
+pub async fn submit_checkout(url: &str, decision: &str, method: &str) -> String {
+    let form = [("decision", decision), ("method", method)];
+    let back = client().post(url).form(&form).send().await.expect("submit");
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    location(&back).to_string()
+}
+
+/// The text of a PDF, as `pdftotext -layout` reads it.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    pdftotext(bytes, &["-layout"])
+}
+
+/// The words of a PDF in reading order, single-spaced (`pdftotext` without layout).
+pub fn pdf_words(bytes: &[u8]) -> String {
+    let text = pdftotext(bytes, &[]);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn pdftotext(bytes: &[u8], options: &[&str]) -> String {
+    let file = std::env::temp_dir().join(format!("sportello-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&file, bytes).expect("write the PDF");
+    let out = std::process::Command::new("pdftotext")
+        .args(options)
+        .args([file.to_str().expect("a UTF-8 path"), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/setup");
+    std::fs::remove_file(&file).ok();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A stand-in for pagoPA's GPD service (wiremock) that answers every request with
+/// `status`: an empty position when it succeeds, GPD's ProblemJson when it fails.
+async fn gpd_mock(status: u16) -> MockServer {
+    let answer = if status < 300 {
+        ResponseTemplate::new(status).set_body_json(serde_json::json!({}))
+    } else {
+        ResponseTemplate::new(status).set_body_json(serde_json::json!({
+            "title": "The debt position creation is failed",
+            "status": status,
+            "detail": "Creation failed for the debt position with Organization Fiscal Code 80012340155",
+        }))
+    };
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(answer).mount(&server).await;
+    server
+}
+
+/// The requests the GPD stand-in has received so far.
+pub async fn gpd_requests(gpd: &MockServer) -> Vec<wiremock::Request> {
+    gpd.received_requests().await.expect("recording is on")
+}
+
+impl TestServer {
+    /// Starts a server that registers its notices with a stand-in for pagoPA's GPD
+    /// service answering `status` to every request (see `gpd_requests`).
+    pub async fn start_with_gpd(status: u16) -> (TestServer, MockServer) {
+        let gpd = gpd_mock(status).await;
+        let url = format!("{}/gpd/v1", gpd.uri());
+        let server = TestServer::start_with(&[
+            ("PAGOPA_GPD_URL", url.as_str()),
+            ("PAGOPA_GPD_KEY", "chiave-di-prova"),
+        ])
+        .await;
+        (server, gpd)
+    }
+}

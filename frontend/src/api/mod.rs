@@ -1,0 +1,24 @@
+//! The one way the SPA talks to the server: typed calls to `/api/v1`, one module per
+//! capability on top of [`client`] (tokens, request ids, problems) and [`files`]
+//! (downloads).
+
+mod accounts;
+mod bookings;
+mod canteen;
+mod children;
+mod client;
+mod content;
+mod entes;
+mod files;
+mod payments;
+
+pub use accounts::*;
+pub use bookings::*;
+pub use canteen::*;
+pub use children::*;
+pub(crate) use client::set_access_token;
+pub use client::{is_transient, new_request_id, not_found, refresh, url_encode, ApiResult};
+pub use content::*;
+pub use entes::*;
+pub use files::{download_pdf, Download};
+pub use payments::*;

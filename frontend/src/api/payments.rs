@@ -1,0 +1,105 @@
+//! Pagamenti: prepaid accounts and their statements, recharges, payment notices,
+//! emissions and receipts.
+
+use sportello_model::payments::{
+    AccountCorrection, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, Notice,
+    PaymentService, ReceiptSummary, RechargeRequest, Statement,
+};
+use sportello_model::{paths, Page};
+
+use super::client::{get_authed, get_page_authed, post_authed, ApiResult};
+use crate::session::Session;
+
+pub async fn payment_services(session: Session) -> ApiResult<Vec<PaymentService>> {
+    get_authed(session, &paths::payment_services(), &[]).await
+}
+
+pub async fn statement(
+    session: Session,
+    service_id: i64,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Statement> {
+    get_page_authed(session, &paths::statement(service_id), page, per_page).await
+}
+
+/// A family's statement of a prepaid service, for an operator.
+pub async fn family_statement(
+    session: Session,
+    service_id: i64,
+    guardian_id: i64,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Statement> {
+    let path = paths::family_statement(service_id, guardian_id);
+    get_page_authed(session, &path, page, per_page).await
+}
+
+/// An operator's refund or adjustment of a family's account. Sent again with the same
+/// `request_id`, it answers the movement the first try made instead of adding another.
+pub async fn correct_account(
+    session: Session,
+    service_id: i64,
+    guardian_id: i64,
+    correction: &AccountCorrection,
+) -> ApiResult<Movement> {
+    let path = paths::family_movements(service_id, guardian_id);
+    post_authed(session, &path, Some(correction)).await
+}
+
+/// Ricarica online: the notice and the pagoPA checkout page to send the browser to.
+pub async fn recharge_online(
+    session: Session,
+    service_id: i64,
+    request: &RechargeRequest,
+) -> ApiResult<CheckoutStarted> {
+    post_authed(session, &paths::recharges(service_id), Some(request)).await
+}
+
+/// Nuovo avviso di pagamento, to pay later online or at a pagoPA counter.
+pub async fn create_notice(
+    session: Session,
+    service_id: i64,
+    request: &RechargeRequest,
+) -> ApiResult<Notice> {
+    post_authed(session, &paths::service_notices(service_id), Some(request)).await
+}
+
+pub async fn notices(
+    session: Session,
+    service_id: i64,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<Notice>> {
+    get_page_authed(session, &paths::service_notices(service_id), page, per_page).await
+}
+
+/// Paga avviso: the pagoPA checkout page for an open notice.
+pub async fn pay_notice(session: Session, notice_id: i64) -> ApiResult<CheckoutStarted> {
+    post_authed::<(), _>(session, &paths::notice_checkout(notice_id), None).await
+}
+
+/// Annulla avviso: withdraws an open recharge notice the family made.
+pub async fn cancel_notice(session: Session, notice_id: i64) -> ApiResult<Notice> {
+    post_authed::<(), _>(session, &paths::notice_cancel(notice_id), None).await
+}
+
+pub async fn emissions(
+    session: Session,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<EmissionSummary>> {
+    get_page_authed(session, &paths::emissions(), page, per_page).await
+}
+
+pub async fn emission(session: Session, id: i64) -> ApiResult<EmissionDetail> {
+    get_authed(session, &paths::emission(id), &[]).await
+}
+
+pub async fn receipts(
+    session: Session,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<ReceiptSummary>> {
+    get_page_authed(session, &paths::receipts(), page, per_page).await
+}
