@@ -54,6 +54,8 @@ pub struct Config {
     /// Shared key pagoPA's receipt callback must send in `X-Callback-Key`; without one
     /// the callback endpoint is off.
     pub pagopa_callback_key: Option<SecretString>,
+    /// Bearer token of `/metrics`; without it the metrics are not served.
+    pub metrics_token: Option<SecretString>,
     /// Serve the built-in pagoPA simulator (checkout and counter); never in production.
     pub pagopa_simulator: bool,
     /// pagoPA GPD service: base URL and subscription key. When set, notices are
@@ -167,6 +169,7 @@ impl Config {
                 .or_else(|| (!production).then(|| DEV_CALLBACK_KEY.to_string()))
                 .map(SecretString::from),
             pagopa_simulator,
+            metrics_token: var("SPORTELLO_METRICS_TOKEN").map(SecretString::from),
             charge_job: flag("SPORTELLO_CHARGE_JOB", true)?,
             fake_now: match var("SPORTELLO_FAKE_NOW") {
                 Some(value) if environment == Environment::Test => Some(

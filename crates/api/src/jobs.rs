@@ -6,14 +6,18 @@
 
 use std::fmt::Display;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
+
+use actix_web::rt::task::JoinHandle;
+use time::OffsetDateTime;
+use tokio::sync::watch;
 
 use crate::canteen::charging::charge_recent_days;
 use crate::error::ApiResult;
+use crate::operations::metrics;
 use crate::payments::notices::cancel_abandoned;
-use crate::startup::AppState;
-use actix_web::rt::task::JoinHandle;
-use tokio::sync::watch;
+use crate::startup::{AppState, Clock};
 
 /// How often the closed days are charged.
 const CHARGE_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -24,25 +28,31 @@ const ABANDONED_EVERY: Duration = Duration::from_secs(5 * 60);
 pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
     let mut jobs = Vec::new();
     if state.config.charge_job {
-        let (db, clock) = (state.db.clone(), state.clock.clone());
+        let db = state.db.clone();
         jobs.push(actix_web::rt::spawn(every(
-            CHARGE_EVERY,
-            "meal charging",
-            stopping.clone(),
-            move || {
-                let (db, now) = (db.clone(), clock.now());
+            Job {
+                name: "meal charging",
+                period: CHARGE_EVERY,
+                clock: state.clock.clone(),
+                stopping: stopping.clone(),
+            },
+            move |now| {
+                let db = db.clone();
                 async move { charge_recent_days(&db, now).await }
             },
         )));
     }
     if let Some(gateway) = state.gateway.clone() {
-        let (db, clock) = (state.db.clone(), state.clock.clone());
+        let db = state.db.clone();
         jobs.push(actix_web::rt::spawn(every(
-            ABANDONED_EVERY,
-            "cancelling abandoned online notices",
-            stopping,
-            move || {
-                let (db, gateway, now) = (db.clone(), gateway.clone(), clock.now());
+            Job {
+                name: "cancelling abandoned online notices",
+                period: ABANDONED_EVERY,
+                clock: state.clock.clone(),
+                stopping,
+            },
+            move |now| {
+                let (db, gateway) = (db.clone(), gateway.clone());
                 async move { cancel_abandoned(&db, gateway.as_ref(), now, None).await }
             },
         )));
@@ -50,28 +60,38 @@ pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandl
     jobs
 }
 
-/// Runs `run` now and then every `period`, logging how many records it handled (when
-/// any) or why it failed, until `stopping` turns true: it is checked only between runs, so
-/// a run under way always finishes.
-async fn every<F, Fut, N>(
+/// A scheduled job: its name in logs and metrics, how often it runs, the server's clock
+/// and the signal that the server is stopping.
+struct Job {
+    name: &'static str,
     period: Duration,
-    job: &'static str,
-    mut stopping: watch::Receiver<bool>,
-    mut run: F,
-) where
-    F: FnMut() -> Fut,
+    clock: Arc<Clock>,
+    stopping: watch::Receiver<bool>,
+}
+
+/// Runs `run` now and then every period, with the clock's "now", logging how many records
+/// it handled (when any) or why it failed and recording when it last succeeded, until the
+/// server stops: that is checked only between runs, so a run under way always finishes.
+async fn every<F, Fut, N>(mut job: Job, mut run: F)
+where
+    F: FnMut(OffsetDateTime) -> Fut,
     Fut: Future<Output = ApiResult<N>>,
     N: Display + Default + PartialEq,
 {
+    let name = job.name;
     loop {
-        match run().await {
-            Ok(count) if count == N::default() => {}
-            Ok(count) => tracing::info!(job, %count, "job done"),
-            Err(err) => tracing::error!(job, %err, "job failed"),
+        match run(job.clock.now()).await {
+            Ok(count) => {
+                if count != N::default() {
+                    tracing::info!(job = name, %count, "job done");
+                }
+                metrics::job_ran(name, job.clock.now());
+            }
+            Err(err) => tracing::error!(job = name, %err, "job failed"),
         }
         tokio::select! {
-            _ = tokio::time::sleep(period) => {}
-            _ = stopping.wait_for(|stop| *stop) => return,
+            _ = tokio::time::sleep(job.period) => {}
+            _ = job.stopping.wait_for(|stop| *stop) => return,
         }
     }
 }

@@ -238,6 +238,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .as_deref(),
         state.config.environment == Environment::Production,
     ));
+    let metrics = web::Data::new(operations::metrics::install().map_err(std::io::Error::other)?);
     // The first line on stdout says where the portal is; tests read it.
     println!("Sportello in ascolto su {public_url}");
     tracing::info!(%public_url, "listening");
@@ -246,12 +247,14 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .app_data(state.clone())
             .app_data(spec.clone())
             .app_data(security.clone())
+            .app_data(metrics.clone())
             .app_data(extractors::json_config())
             .app_data(extractors::query_config())
             .app_data(extractors::path_config())
             .app_data(extractors::form_config())
             .wrap(middleware::from_fn(refuse_unreadable_uri))
             .wrap(render::error_handlers())
+            .wrap(middleware::from_fn(operations::metrics::record))
             .wrap(middleware::from_fn(security_headers))
             .wrap(middleware::from_fn(request_id_header))
             .wrap(TracingLogger::default())
@@ -267,6 +270,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
                     .default_service(web::to(api_not_found)),
             )
             .configure(openapi::configure)
+            .service(operations::metrics::scrape)
             .service(web::scope("/dev-idp").configure(dev_idp::configure))
             .service(web::scope("/pagopa-sim").configure(|cfg| {
                 if simulator {

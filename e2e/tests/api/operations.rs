@@ -335,3 +335,73 @@ async fn a_backup_taken_while_families_pay_restores_to_a_ledger_that_adds_up() {
     }
     std::fs::remove_dir_all(&folder).ok();
 }
+
+const METRICS_TOKEN: &str = "metriche-solo-per-chi-gestisce";
+
+/// Prometheus metrics: not served without a configured token, 401 without it, and for its
+/// bearer the requests by route, refused logins, receipts by outcome, the pool and the
+/// e-mail outbox — with no codice fiscale anywhere.
+#[tokio::test]
+async fn metrics_are_served_only_to_the_bearer_of_the_metrics_token() {
+    let plain = TestServer::start().await;
+    assert_eq!(plain.page("/metrics").await.status(), StatusCode::NOT_FOUND);
+    drop(plain);
+
+    let server = TestServer::start_with(&[("SPORTELLO_METRICS_TOKEN", METRICS_TOKEN)]).await;
+    let scrape = |token: &'static str| {
+        client()
+            .get(format!("{}/metrics", server.url))
+            .bearer_auth(token)
+            .send()
+    };
+    problem(scrape("").await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    problem(
+        scrape("indovinato").await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+
+    server.public(&paths::entes()).await;
+    let refused = server
+        .try_login(&client(), "demo", MARIO, "sbagliata")
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let (family, service) = server.canteen_family(MARIO).await;
+    let notice = family.new_notice(service, "5.00").await;
+    server.pay_at_counter(&notice.notice_number).await;
+    let reset = client()
+        .post(server.api(&paths::password_reset("demo")))
+        .json(&serde_json::json!({ "fiscal_code": MARIO }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::ACCEPTED);
+
+    // The reset e-mail is queued just after the answer.
+    let mut text = String::new();
+    for _ in 0..50 {
+        let res = scrape(METRICS_TOKEN).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"));
+        text = res.text().await.unwrap();
+        if text.contains("outbox_pending_emails 1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for expected in [
+        "outbox_pending_emails 1",
+        r#"route="/api/v1/entes""#,
+        r#"login_failures_total{reason="credentials"} 1"#,
+        r#"pagopa_receipts_total{outcome="accepted"} 1"#,
+        r#"db_pool_connections{state="idle"}"#,
+        "db_pool_max_connections",
+        "http_request_duration_seconds_bucket",
+    ] {
+        assert!(text.contains(expected), "{expected} missing in:\n{text}");
+    }
+    assert!(!text.contains(MARIO), "{text}");
+}

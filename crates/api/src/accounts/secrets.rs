@@ -33,6 +33,13 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
         && hash.is_some()
 }
 
+/// Whether a secret presented in a request (a header, a bearer token) is the configured
+/// one, compared in constant time.
+pub fn same_secret(presented: &str, expected: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
+}
+
 /// A fresh random token (256 bits, URL-safe base64).
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

@@ -112,7 +112,9 @@ pub async fn login_with_password(
     }
     let found = find_by_fiscal_code(db, ente.ente_id(), &code).await?;
     let keys = login_keys(db, ente.ente_id(), &code, found.as_ref(), client).await?;
-    throttle::ensure_not_locked(db, &keys, now).await?;
+    throttle::ensure_not_locked(db, &keys, now)
+        .await
+        .inspect_err(|_| crate::operations::metrics::login_failed("locked"))?;
     let hash = found.as_ref().and_then(|u| u.password_hash.clone());
     let ok = tokio::task::spawn_blocking({
         let password = password.to_string();
@@ -123,6 +125,7 @@ pub async fn login_with_password(
     let user = match found {
         Some(user) if ok && user.active => user,
         _ => {
+            crate::operations::metrics::login_failed("credentials");
             throttle::record_failure(db, &keys, now).await?;
             return Err(ApiError::Unauthorized(
                 "Codice fiscale o password non corretti.".into(),

@@ -59,6 +59,7 @@ pub async fn process(
     .await?;
     if inserted == 0 {
         txn.rollback().await?;
+        crate::operations::metrics::receipt_processed(ReceiptOutcome::AlreadyProcessed);
         return Ok(ReceiptOutcome::AlreadyProcessed);
     }
     let stored = receipt::Entity::find()
@@ -144,6 +145,7 @@ pub async fn process(
             "receipt refused"
         );
     }
+    crate::operations::metrics::receipt_processed(outcome);
     Ok(outcome)
 }
 

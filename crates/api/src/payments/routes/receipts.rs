@@ -4,8 +4,8 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 use sportello_model::payments::ReceiptSummary;
 use sportello_model::{Page, PageQuery, Problem};
-use subtle::ConstantTimeEq;
 
+use crate::accounts::secrets::same_secret;
 use crate::auth::{can, Allowed};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{file_response, Paging};
@@ -41,7 +41,7 @@ pub async fn receipt_callback(
         .get("X-Callback-Key")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
+    if !same_secret(presented, expected) {
         return Err(ApiError::Unauthorized(
             "Chiave di callback non valida.".into(),
         ));

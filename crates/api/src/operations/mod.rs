@@ -12,6 +12,8 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::config::Config;
+
+pub mod metrics;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 
