@@ -351,15 +351,7 @@ async fn spid_and_cie_logins_go_through_the_identity_provider() {
         LoginError::parse("non_registrato").map(LoginError::message),
         Some("Il tuo codice fiscale non risulta registrato presso questo Comune. Rivolgiti all'ufficio scuola del Comune.")
     );
-    problem(
-        browser
-            .post(server.api(&paths::refresh()))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    server.assert_no_session(&browser).await;
 }
 
 #[tokio::test]
@@ -416,7 +408,7 @@ async fn spid_login_returns_only_to_pages_of_the_comune() {
     ] {
         let browser = client();
         let callback = server
-            .oidc_login_to(&browser, "demo", "spid", MARIO, hostile)
+            .oidc_login_with(&browser, "demo", "spid", MARIO, hostile, &[])
             .await;
         assert_eq!(callback.status(), StatusCode::FOUND, "{hostile}");
         assert_eq!(location(&callback), "/demo/area-personale", "{hostile}");
@@ -433,12 +425,13 @@ async fn spid_login_returns_only_to_pages_of_the_comune() {
     }
     // A page of the comune, with its query, is where the parent goes back to.
     let callback = server
-        .oidc_login_to(
+        .oidc_login_with(
             &client(),
             "demo",
             "cie",
             MARIO,
             "/demo/pagamenti/1%3Fmese%3D2026-11",
+            &[],
         )
         .await;
     assert_eq!(location(&callback), "/demo/pagamenti/1?mese=2026-11");

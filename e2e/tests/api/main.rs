@@ -12,4 +12,5 @@ mod notices;
 mod payments;
 mod public;
 mod records;
+mod spid_federation;
 mod tenancy;
