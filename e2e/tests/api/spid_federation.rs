@@ -1,8 +1,8 @@
 //! SPID and CIE id as an OpenID Connect Federation: the Entity Configurations of the
 //! installation (aggregator) and of each comune (relying party), the aggregator's fetch,
-//! list and resolve endpoints, key rotation, and each refusal of the login — with its
-//! Italian message and no session. Signatures are checked here with `jsonwebtoken`, an
-//! implementation independent of the server's.
+//! list and resolve endpoints, key rotation, each refusal of the login — with its Italian
+//! message and no session — and the revocation at the provider on logout. Signatures are
+//! checked here with `jsonwebtoken`, an implementation independent of the server's.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -11,6 +11,7 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use reqwest::{Client, Response, StatusCode};
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 use sportello_model::auth::LoginError;
 use sportello_model::paths;
@@ -387,4 +388,53 @@ async fn keys_from_configuration_rotate_without_downtime() {
     // decrypts it: the login completes.
     let tokens = server.spid_login("demo", MARIO).await;
     assert_eq!(tokens.user.fiscal_code, MARIO);
+}
+
+/// The identity provider's access tokens the portal holds, one per open SPID/CIE session.
+async fn provider_tokens(server: &TestServer) -> Vec<String> {
+    let db = server.database().await;
+    db.query_all(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT access_token FROM oidc_grants",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.try_get::<String>("", "access_token").unwrap())
+    .collect()
+}
+
+#[tokio::test]
+async fn logging_out_revokes_the_access_token_at_the_identity_provider() {
+    let server = TestServer::start().await;
+    let http = client();
+    let browser = client();
+    let callback = server.oidc_login(&browser, "demo", "spid", MARIO).await;
+    assert_eq!(location(&callback), "/demo/utenti");
+    let tokens = provider_tokens(&server).await;
+    assert_eq!(tokens.len(), 1);
+    let userinfo = http
+        .get(format!("{}/dev-idp/userinfo", server.url))
+        .bearer_auth(&tokens[0]);
+    let before = userinfo.try_clone().unwrap().send().await.unwrap();
+    assert_eq!(
+        before.status(),
+        StatusCode::OK,
+        "the token works at the provider"
+    );
+
+    let out = browser
+        .post(server.api(&paths::logout()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    server.assert_no_session(&browser).await;
+    let after = userinfo.send().await.unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::UNAUTHORIZED,
+        "revoked at the provider"
+    );
+    assert!(provider_tokens(&server).await.is_empty());
 }

@@ -15,7 +15,7 @@ use sportello_model::entes::LoginProvider;
 use sportello_model::FiscalCode;
 use time::OffsetDateTime;
 
-use super::entity::oidc_state;
+use super::entity::{oidc_grant, oidc_state};
 use super::federation::jose::{self, Claims};
 use super::federation::trust_chain::ChainRefusal;
 use super::federation::{acr_level, Federation, SPID_L2};
@@ -32,6 +32,8 @@ const STATE_TTL: time::Duration = time::Duration::minutes(10);
 const ASSERTION_TTL: time::Duration = time::Duration::minutes(5);
 /// The level of assurance asked for and required: SPID level 2 (or CIE).
 const REQUIRED_ACR: &str = SPID_L2;
+/// `client_assertion_type` of a `private_key_jwt` assertion.
+pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// The claim carrying the codice fiscale.
 pub const FISCAL_NUMBER: &str = "https://attributes.eid.gov.it/fiscal_number";
 
@@ -41,6 +43,7 @@ struct ProviderMeta {
     authorization_endpoint: String,
     token_endpoint: String,
     userinfo_endpoint: String,
+    revocation_endpoint: Option<String>,
     jwks: Value,
 }
 
@@ -48,6 +51,14 @@ struct ProviderMeta {
 struct TokenEndpointResponse {
     id_token: String,
     access_token: String,
+    expires_in: Option<i64>,
+}
+
+/// What the UserInfo step yields: the person's claims and the provider's access token.
+struct Identity {
+    claims: Claims,
+    access_token: String,
+    expires_at: OffsetDateTime,
 }
 
 pub struct OidcClient {
@@ -160,6 +171,7 @@ impl OidcClient {
             authorization_endpoint: field("authorization_endpoint")?,
             token_endpoint: field("token_endpoint")?,
             userinfo_endpoint: field("userinfo_endpoint")?,
+            revocation_endpoint: text(op, "revocation_endpoint"),
             jwks: op.get("jwks").cloned().unwrap_or(Value::Null),
         };
         if meta.issuer != p.issuer {
@@ -277,14 +289,31 @@ impl OidcClient {
     ) -> Result<LoggedIn, LoginError> {
         let attempt: Result<LoggedIn, Failure> = async {
             let ente = entes::by_id(db, login.ente_id).await?;
-            let claims = self.userinfo(federation, &ente, login, code, now).await?;
-            let fiscal_code = fiscal_number(&claims)
+            let identity = self.userinfo(federation, &ente, login, code, now).await?;
+            let fiscal_code = fiscal_number(&identity.claims)
                 .ok_or_else(|| Failure::new(LoginError::NoFiscalCode, "no valid fiscal_number"))?;
             let user = find_by_fiscal_code(db, ente.id, &fiscal_code)
                 .await?
                 .filter(|u| u.active)
                 .ok_or_else(|| Failure::new(LoginError::NotRegistered, "no active account"))?;
             let session = sessions::start(db, &user, refresh_ttl_days, now).await?;
+            oidc_grant::Entity::delete_many()
+                .filter(oidc_grant::Column::EnteId.eq(ente.id))
+                .filter(oidc_grant::Column::ExpiresAt.lt(now))
+                .exec(db)
+                .await
+                .map_err(ApiError::from)?;
+            oidc_grant::Entity::insert(oidc_grant::ActiveModel {
+                ente_id: Set(ente.id),
+                session_family: Set(session.family.clone()),
+                provider: Set(login.provider.clone()),
+                access_token: Set(identity.access_token),
+                expires_at: Set(identity.expires_at),
+                ..Default::default()
+            })
+            .exec(db)
+            .await
+            .map_err(ApiError::from)?;
             Ok(LoggedIn {
                 user,
                 ente,
@@ -304,34 +333,18 @@ impl OidcClient {
         login: &oidc_state::Model,
         code: &str,
         now: OffsetDateTime,
-    ) -> Result<Claims, Failure> {
+    ) -> Result<Identity, Failure> {
         let p = self.provider(&login.provider)?;
         let meta = self.meta(federation, p, now).await?;
         let client_id = federation.relying_party_id(&ente.slug);
-        let assertion = json!({
-            "iss": client_id,
-            "sub": client_id,
-            "aud": meta.token_endpoint,
-            "iat": now.unix_timestamp(),
-            "exp": (now + ASSERTION_TTL).unix_timestamp(),
-            "jti": random_token(),
-        });
-        let assertion = jose::sign(
-            jose::claims(assertion),
-            "JWT",
-            &federation.keys.oidc_signing,
-        )
-        .map_err(ApiError::internal)?;
+        let assertion = client_assertion(federation, &client_id, &meta.token_endpoint, now)?;
         let callback = federation.callback_url();
         let form = [
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", callback.as_str()),
             ("client_id", client_id.as_str()),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
+            ("client_assertion_type", CLIENT_ASSERTION_TYPE),
             ("client_assertion", assertion.as_str()),
             ("code_verifier", login.code_verifier.as_str()),
         ];
@@ -354,8 +367,83 @@ impl OidcClient {
         {
             return Err(Failure::invalid("UserInfo iss, aud or sub mismatch"));
         }
-        Ok(claims)
+        Ok(Identity {
+            claims,
+            expires_at: now + time::Duration::seconds(tokens.expires_in.unwrap_or(3600)),
+            access_token: tokens.access_token,
+        })
     }
+
+    /// Ends the identity provider's side of a session being logged out: its access token
+    /// is revoked at the provider. Failures are logged, never shown: the portal's session
+    /// is closed all the same.
+    pub async fn revoke(
+        &self,
+        db: &DatabaseConnection,
+        federation: &Federation,
+        family: &str,
+        now: OffsetDateTime,
+    ) -> ApiResult<()> {
+        let Some(grant) = oidc_grant::Entity::find()
+            .filter(oidc_grant::Column::SessionFamily.eq(family))
+            .one(db)
+            .await?
+        else {
+            return Ok(());
+        };
+        oidc_grant::Entity::delete_by_id(grant.id).exec(db).await?;
+        if grant.expires_at <= now {
+            return Ok(());
+        }
+        let attempt: Result<(), Failure> = async {
+            let p = self.provider(&grant.provider)?;
+            let meta = self.meta(federation, p, now).await?;
+            let endpoint = meta
+                .revocation_endpoint
+                .ok_or_else(|| Failure::invalid("no revocation_endpoint"))?;
+            let ente = entes::by_id(db, grant.ente_id).await?;
+            let client_id = federation.relying_party_id(&ente.slug);
+            let assertion = client_assertion(federation, &client_id, &endpoint, now)?;
+            let form = [
+                ("token", grant.access_token.as_str()),
+                ("token_type_hint", "access_token"),
+                ("client_id", client_id.as_str()),
+                ("client_assertion_type", CLIENT_ASSERTION_TYPE),
+                ("client_assertion", assertion.as_str()),
+            ];
+            answer(self.http.post(&endpoint).form(&form)).await?;
+            Ok(())
+        }
+        .await;
+        if let Err(failure) = attempt {
+            tracing::warn!(provider = grant.provider, detail = %failure.detail, "access token not revoked at the identity provider");
+        }
+        Ok(())
+    }
+}
+
+/// A `private_key_jwt` client assertion of `client_id` for `audience` (an endpoint of
+/// the provider), signed with the relying party's OIDC key.
+fn client_assertion(
+    federation: &Federation,
+    client_id: &str,
+    audience: &str,
+    now: OffsetDateTime,
+) -> Result<String, Failure> {
+    let assertion = json!({
+        "iss": client_id,
+        "sub": client_id,
+        "aud": audience,
+        "iat": now.unix_timestamp(),
+        "exp": (now + ASSERTION_TTL).unix_timestamp(),
+        "jti": random_token(),
+    });
+    Ok(jose::sign(
+        jose::claims(assertion),
+        "JWT",
+        &federation.keys.oidc_signing,
+    )
+    .map_err(ApiError::internal)?)
 }
 
 /// The body of a successful answer of the provider.

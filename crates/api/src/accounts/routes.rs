@@ -182,6 +182,7 @@ pub async fn refresh(
 }
 
 /// Close the session of the presented refresh token (body or cookie) or access token.
+/// A SPID/CIE session's access token is also revoked at the identity provider.
 #[utoipa::path(
     tag = "Accesso",
     request_body(content = Option<RefreshRequest>),
@@ -203,6 +204,12 @@ pub async fn logout(
     }
     if let Some(family) = family {
         sessions::revoke_family(&state.db, &family, state.now()).await?;
+        if let Some(federation) = &state.federation {
+            state
+                .oidc
+                .revoke(&state.db, federation, &family, state.now())
+                .await?;
+        }
     }
     let mut expired = refresh_cookie(&state, String::new(), 0);
     expired.make_removal();

@@ -22,7 +22,7 @@ use crate::accounts::federation::jose::{self, Claims, JoseRefusal};
 use crate::accounts::federation::keys::{KeyRing, KeyUse};
 use crate::accounts::federation::trust_chain::{TrustAnchor, TrustChains};
 use crate::accounts::federation::{sign_statement, statement_response, SPID_L1, SPID_L2, SPID_L3};
-use crate::accounts::oidc::FISCAL_NUMBER;
+use crate::accounts::oidc::{CLIENT_ASSERTION_TYPE, FISCAL_NUMBER};
 use crate::accounts::secrets::{pkce_challenge, random_token};
 use crate::error::{ApiError, ApiResult};
 use crate::http::escape_html as escape;
@@ -136,6 +136,7 @@ impl DevIdp {
                         "authorization_endpoint": self.endpoint("authorize"),
                         "token_endpoint": self.endpoint("token"),
                         "userinfo_endpoint": self.endpoint("userinfo"),
+                        "revocation_endpoint": self.endpoint("revoke"),
                         "jwks": self.oidc_keys.jwks(),
                         "client_registration_types_supported": ["automatic"],
                         "response_types_supported": ["code"],
@@ -186,6 +187,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(authorize_submit)
         .service(token)
         .service(userinfo)
+        .service(revoke)
         .configure(trust_anchor::configure);
 }
 
@@ -484,10 +486,9 @@ struct TokenForm {
     grant_type: String,
     code: String,
     redirect_uri: String,
-    client_id: String,
-    client_assertion_type: String,
-    client_assertion: String,
     code_verifier: String,
+    #[serde(flatten)]
+    client: ClientAuth,
 }
 
 fn token_error(error: &str, description: &str) -> HttpResponse {
@@ -497,23 +498,38 @@ fn token_error(error: &str, description: &str) -> HttpResponse {
     }))
 }
 
-/// Checks a `private_key_jwt` client assertion with the keys of the client's chain.
-async fn check_assertion(idp: &DevIdp, form: &TokenForm, now: OffsetDateTime) -> bool {
-    if form.client_assertion_type != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+/// How a client authenticates at the token and revocation endpoints.
+#[derive(Debug, Deserialize)]
+struct ClientAuth {
+    client_id: String,
+    client_assertion_type: String,
+    client_assertion: String,
+}
+
+/// Checks a `private_key_jwt` client assertion for the `endpoint` with the keys of the
+/// client's chain.
+async fn check_assertion(
+    idp: &DevIdp,
+    client: &ClientAuth,
+    endpoint: &str,
+    now: OffsetDateTime,
+) -> bool {
+    if client.client_assertion_type != CLIENT_ASSERTION_TYPE {
         return false;
     }
-    let Ok(rp) = idp.relying_party(&form.client_id, now).await else {
+    let Ok(rp) = idp.relying_party(&client.client_id, now).await else {
         return false;
     };
     let Ok((claims, _)) = jose::verify(
-        &form.client_assertion,
+        &client.client_assertion,
         rp.get("jwks").unwrap_or(&Value::Null),
         now,
     ) else {
         return false;
     };
-    let for_us = jose::audience_includes(&claims, &idp.endpoint("token"));
-    for_us && claim(&claims, "iss") == form.client_id && claim(&claims, "sub") == form.client_id
+    jose::audience_includes(&claims, &idp.endpoint(endpoint))
+        && claim(&claims, "iss") == client.client_id
+        && claim(&claims, "sub") == client.client_id
 }
 
 /// The subject the provider gives a person at one relying party (pairwise).
@@ -532,7 +548,7 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
             "unsupported grant_type",
         ));
     }
-    if !check_assertion(idp, &form, now).await {
+    if !check_assertion(idp, &form.client, "token", now).await {
         return Ok(token_error("invalid_client", "client assertion not valid"));
     }
     let pending = idp
@@ -543,7 +559,7 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
     let Some(pending) = pending.filter(|c| now - c.issued < CODE_TTL) else {
         return Ok(token_error("invalid_grant", "unknown or expired code"));
     };
-    if pending.client_id != form.client_id || pending.redirect_uri != form.redirect_uri {
+    if pending.client_id != form.client.client_id || pending.redirect_uri != form.redirect_uri {
         return Ok(token_error(
             "invalid_grant",
             "client_id or redirect_uri mismatch",
@@ -648,4 +664,34 @@ async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         .content_type("application/jose")
         .insert_header(("Cache-Control", "no-store"))
         .body(encrypted))
+}
+
+#[derive(Debug, Deserialize)]
+struct RevokeForm {
+    token: String,
+    #[serde(flatten)]
+    client: ClientAuth,
+}
+
+/// Token revocation (RFC 7009): the client's own access token stops working.
+#[post("/revoke")]
+async fn revoke(
+    state: web::Data<AppState>,
+    form: web::Form<RevokeForm>,
+) -> ApiResult<HttpResponse> {
+    let idp = idp(&state)?;
+    if !check_assertion(idp, &form.client, "revoke", state.now()).await {
+        return Ok(token_error("invalid_client", "client assertion not valid"));
+    }
+    let mut grants = idp
+        .grants
+        .lock()
+        .map_err(|_| ApiError::internal("dev idp lock poisoned"))?;
+    if grants
+        .get(&form.token)
+        .is_some_and(|g| g.client_id == form.client.client_id)
+    {
+        grants.remove(&form.token);
+    }
+    Ok(HttpResponse::Ok().finish())
 }
