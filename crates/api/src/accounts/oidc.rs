@@ -351,6 +351,13 @@ impl OidcClient {
         let tokens: TokenEndpointResponse =
             serde_json::from_str(&answer(self.http.post(&meta.token_endpoint).form(&form)).await?)
                 .map_err(Failure::invalid)?;
+        // The provider may have rotated its keys since its chain was cached.
+        let meta = if jose::signed_by_known_key(&tokens.id_token, &meta.jwks) {
+            meta
+        } else {
+            federation.chains.forget(&p.issuer).await;
+            self.meta(federation, p, now).await?
+        };
         let id_token = check_id_token(&meta, &client_id, login, &tokens.id_token, now)?;
         let encrypted = answer(
             self.http

@@ -89,6 +89,17 @@ fn verifier_for(header: &JwsHeader, keys: &JwkSet) -> Option<Box<dyn JwsVerifier
     Some(verifier)
 }
 
+/// Whether the key the header of `token` names is one of `keys`.
+pub fn signed_by_known_key(token: &str, keys: &Value) -> bool {
+    let (Ok(header), Ok(keys)) = (segment(token, 0), jwk_set(keys)) else {
+        return false;
+    };
+    header
+        .get("kid")
+        .and_then(Value::as_str)
+        .is_some_and(|kid| !keys.get(kid).is_empty())
+}
+
 /// A JWK Set from its JSON (`{"keys": [...]}`).
 pub fn jwk_set(jwks: &Value) -> Result<JwkSet, JoseRefusal> {
     let map = jwks
@@ -170,4 +181,58 @@ pub fn decrypt(token: &str, ring: &KeyRing) -> Result<String, JoseRefusal> {
     let (plaintext, _) = josekit::jwe::deserialize_compact(token, decrypter.as_ref())
         .map_err(|_| JoseRefusal::Undecryptable)?;
     String::from_utf8(plaintext).map_err(|_| JoseRefusal::Undecryptable)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::keys::KeyUse;
+    use super::*;
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+    }
+
+    fn token(ring: &KeyRing, exp: i64) -> String {
+        let claims = claims(json!({ "iss": "https://op.example.it", "exp": exp }));
+        sign(claims, "JWT", ring).unwrap()
+    }
+
+    #[test]
+    fn signatures_are_checked_with_the_named_key_and_the_server_clock() {
+        let ring = KeyRing::generate(KeyUse::Signature).unwrap();
+        let other = KeyRing::generate(KeyUse::Signature).unwrap();
+        let valid = token(&ring, now().unix_timestamp() + 300);
+        let (claims, typ) = verify(&valid, &ring.jwks(), now()).unwrap();
+        assert_eq!(claims["iss"], "https://op.example.it");
+        assert_eq!(typ.as_deref(), Some("JWT"));
+        assert!(signed_by_known_key(&valid, &ring.jwks()));
+        assert!(!signed_by_known_key(&valid, &other.jwks()));
+        assert_eq!(
+            verify(&valid, &other.jwks(), now()),
+            Err(JoseRefusal::UnknownKey)
+        );
+        let expired = token(&ring, now().unix_timestamp() - 120);
+        assert_eq!(
+            verify(&expired, &ring.jwks(), now()),
+            Err(JoseRefusal::Expired)
+        );
+        let mut forged = valid.clone();
+        forged.push('A');
+        assert_eq!(
+            verify(&forged, &ring.jwks(), now()),
+            Err(JoseRefusal::BadSignature)
+        );
+    }
+
+    #[test]
+    fn encrypted_for_a_published_key_decrypts_with_the_ring() {
+        let ring = KeyRing::generate(KeyUse::Encryption).unwrap();
+        let other = KeyRing::generate(KeyUse::Encryption).unwrap();
+        let sealed = encrypt_for("header.payload.signature", &ring.jwks()).unwrap();
+        assert_eq!(sealed.split('.').count(), 5);
+        assert_eq!(decrypt(&sealed, &ring).unwrap(), "header.payload.signature");
+        assert_eq!(decrypt(&sealed, &other), Err(JoseRefusal::Undecryptable));
+    }
 }
