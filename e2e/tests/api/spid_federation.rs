@@ -438,3 +438,48 @@ async fn logging_out_revokes_the_access_token_at_the_identity_provider() {
     );
     assert!(provider_tokens(&server).await.is_empty());
 }
+
+#[test]
+fn production_refuses_spid_without_federation_keys_and_trust_anchor() {
+    let output = std::process::Command::new(e2e::server_binary())
+        .env_clear()
+        .env("SPORTELLO_ENV", "production")
+        .env("DATABASE_URL", "sqlite::memory:")
+        .env("SPORTELLO_BIND", "127.0.0.1:0")
+        .env("JWT_SECRET", e2e::TEST_JWT_SECRET)
+        .env("OIDC_PROVIDERS", "spid")
+        .env("OIDC_SPID_ISSUER", "https://idp.example.it")
+        .output()
+        .expect("run the binary");
+    assert!(!output.status.success(), "must refuse to start");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("OIDC_PROVIDERS richiede FEDERATION_KEYS"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn production_without_a_federation_publishes_no_statement_and_no_development_anchor() {
+    let server = TestServer::start_with(&[
+        ("SPORTELLO_ENV", "production"),
+        ("SPORTELLO_SECURE_COOKIES", "false"),
+    ])
+    .await;
+    let http = client();
+    for path in [
+        paths::federation_configuration(),
+        paths::comune_federation_configuration("demo"),
+        paths::federation_list(),
+    ] {
+        problem(get(&http, server.api(&path)).await, StatusCode::NOT_FOUND).await;
+    }
+    let anchor = get(
+        &http,
+        format!("{}/dev-idp/ta/.well-known/openid-federation", server.url),
+    )
+    .await;
+    assert_ne!(anchor.status(), StatusCode::OK);
+    let start = get(&http, server.api(&paths::oidc_start("demo", "spid"))).await;
+    problem(start, StatusCode::NOT_FOUND).await;
+}
