@@ -458,28 +458,3 @@ fn production_refuses_spid_without_federation_keys_and_trust_anchor() {
         "{stderr}"
     );
 }
-
-#[tokio::test]
-async fn production_without_a_federation_publishes_no_statement_and_no_development_anchor() {
-    let server = TestServer::start_with(&[
-        ("SPORTELLO_ENV", "production"),
-        ("SPORTELLO_SECURE_COOKIES", "false"),
-    ])
-    .await;
-    let http = client();
-    for path in [
-        paths::federation_configuration(),
-        paths::comune_federation_configuration("demo"),
-        paths::federation_list(),
-    ] {
-        problem(get(&http, server.api(&path)).await, StatusCode::NOT_FOUND).await;
-    }
-    let anchor = get(
-        &http,
-        format!("{}/dev-idp/ta/.well-known/openid-federation", server.url),
-    )
-    .await;
-    assert_ne!(anchor.status(), StatusCode::OK);
-    let start = get(&http, server.api(&paths::oidc_start("demo", "spid"))).await;
-    problem(start, StatusCode::NOT_FOUND).await;
-}
