@@ -6,7 +6,7 @@ COPY . .
 RUN scripts/setup && scripts/build-spa && cargo build --release -p sportello-api --bin sportello
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl libssl3 && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/target/release/sportello /usr/local/bin/sportello
 COPY --from=build /src/dist /app/dist

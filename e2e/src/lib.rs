@@ -463,25 +463,29 @@ impl TestServer {
         provider: &str,
         fiscal_code: &str,
     ) -> Response {
-        self.oidc_login_to(
+        self.oidc_login_with(
             client,
             slug,
             provider,
             fiscal_code,
             &format!("/{slug}/utenti"),
+            &[],
         )
         .await
     }
 
     /// As `oidc_login`, asking to return to `redirect_to`, written into the query string
-    /// as given (so `%09` reaches the server as a tab).
-    pub async fn oidc_login_to(
+    /// as given (so `%09` reaches the server as a tab), with `extra` fields posted on the
+    /// provider's page (`decision`, `acr`, the development provider's `fault`) in place of
+    /// the usual ones of the same name.
+    pub async fn oidc_login_with(
         &self,
         client: &Client,
         slug: &str,
         provider: &str,
         fiscal_code: &str,
         redirect_to: &str,
+        extra: &[(&str, &str)],
     ) -> Response {
         let start = client
             .get(self.api(&format!(
@@ -511,6 +515,8 @@ impl TestServer {
         form.push(("given_name".into(), "Test".into()));
         form.push(("family_name".into(), "Utente".into()));
         form.push(("decision".into(), "allow".into()));
+        form.retain(|(name, _)| !extra.iter().any(|(replaced, _)| replaced == name));
+        form.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut action = authorize.clone();
         action.set_query(None);
         let approved = client
@@ -526,6 +532,19 @@ impl TestServer {
         );
         let callback = location(&approved).to_string();
         client.get(callback).send().await.expect("callback")
+    }
+
+    /// Asserts that `client` holds no session: its refresh cookie is refused.
+    pub async fn assert_no_session(&self, client: &Client) {
+        problem(
+            client
+                .post(self.api(&paths::refresh()))
+                .send()
+                .await
+                .expect("refresh request"),
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
     }
 }
 

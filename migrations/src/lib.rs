@@ -12,6 +12,7 @@ mod m20261130_000005_known_devices;
 mod m20261130_000010_online_notices;
 mod m20261130_000101_money_dates_and_children;
 mod m20261130_000201_money_restrict;
+mod m20261201_000301_oidc_grants;
 mod m20261201_000401_readiness_probe;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_online_notices::Migration),
             Box::new(m20261130_000101_money_dates_and_children::Migration),
             Box::new(m20261130_000201_money_restrict::Migration),
+            Box::new(m20261201_000301_oidc_grants::Migration),
             Box::new(m20261201_000401_readiness_probe::Migration),
         ]
     }

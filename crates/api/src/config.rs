@@ -14,17 +14,44 @@ pub enum Environment {
     Production,
 }
 
-/// An OpenID Connect identity provider (SPID or CIE aggregator, or the development one).
+/// A SPID or CIE identity provider of the federation (or the development one).
 #[derive(Debug, Clone)]
 pub struct OidcProviderConfig {
     /// Identifier in addresses: `spid`, `cie`.
     pub id: String,
     /// Label on the login button.
     pub label: String,
-    /// Issuer URL; its `/.well-known/openid-configuration` is read at first use.
+    /// Entity id (and OpenID issuer); its metadata comes from its trust chain.
     pub issuer: String,
-    pub client_id: String,
-    pub client_secret: Option<SecretString>,
+}
+
+/// The installation in the SPID/CIE OpenID Connect federation.
+#[derive(Debug, Clone, Default)]
+pub struct FederationConfig {
+    /// PEM private keys, the first active: federation (`FEDERATION_KEYS`), OIDC signature
+    /// (`OIDC_SIGNING_KEYS`) and OIDC encryption (`OIDC_ENCRYPTION_KEYS`). Outside
+    /// production, generated at start-up when unset.
+    pub keys: Option<FederationKeysConfig>,
+    /// The trust anchor: entity id (`FEDERATION_TRUST_ANCHOR`) and its public keys as a
+    /// JWK Set (`FEDERATION_TRUST_ANCHOR_JWKS`). Outside production, the development one
+    /// when unset.
+    pub trust_anchor: Option<(String, serde_json::Value)>,
+    /// Superiors of the installation (`FEDERATION_AUTHORITY_HINTS`); the trust anchor when
+    /// empty.
+    pub authority_hints: Vec<String>,
+    /// Trust marks issued to the installation, as a JSON array (`FEDERATION_TRUST_MARKS`).
+    pub trust_marks: serde_json::Value,
+    /// `FEDERATION_ORGANIZATION_NAME`.
+    pub organization_name: String,
+    /// `FEDERATION_CONTACTS`, comma-separated e-mail addresses.
+    pub contacts: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FederationKeysConfig {
+    pub federation: SecretString,
+    pub oidc_signing: SecretString,
+    pub oidc_encryption: SecretString,
 }
 
 #[derive(Debug, Clone)]
@@ -47,8 +74,11 @@ pub struct Config {
     /// OIDC providers from `OIDC_PROVIDERS`; empty means: use the development provider
     /// (outside production only).
     pub oidc_providers: Vec<OidcProviderConfig>,
+    pub federation: FederationConfig,
     /// Whether the development identity provider is served under `/dev-idp`.
     pub dev_idp: bool,
+    /// Test environment only: the development trust anchor misbehaves on purpose.
+    pub dev_anchor_fault: Option<crate::dev_idp::trust_anchor::AnchorFault>,
     /// Marks cookies `Secure` (HTTPS only).
     pub secure_cookies: bool,
     /// Shared key pagoPA's receipt callback must send in `X-Callback-Key`; without one
@@ -148,6 +178,15 @@ impl Config {
                 .map(provider_from_env)
                 .collect::<Result<Vec<_>, _>>()?,
         };
+        let federation = federation_from_env()?;
+        if production && !oidc_providers.is_empty() {
+            if federation.keys.is_none() {
+                return Err(ConfigError::Invalid("OIDC_PROVIDERS richiede FEDERATION_KEYS, OIDC_SIGNING_KEYS e OIDC_ENCRYPTION_KEYS (chiavi private PEM).".into()));
+            }
+            if federation.trust_anchor.is_none() {
+                return Err(ConfigError::Invalid("OIDC_PROVIDERS richiede FEDERATION_TRUST_ANCHOR e FEDERATION_TRUST_ANCHOR_JWKS.".into()));
+            }
+        }
         let dev_idp = !production && flag("SPORTELLO_DEV_IDP", true)?;
         let pagopa_simulator = !production && flag("SPORTELLO_PAGOPA_SIMULATOR", true)?;
         Ok(Config {
@@ -163,7 +202,21 @@ impl Config {
             static_dir: var("SPORTELLO_STATIC_DIR").unwrap_or_else(|| "dist".into()),
             demo_data: flag("SPORTELLO_DEMO_DATA", !production)?,
             oidc_providers,
+            federation,
             dev_idp,
+            dev_anchor_fault: match var("SPORTELLO_DEV_ANCHOR_FAULT") {
+                None => None,
+                Some(value) if environment == Environment::Test => Some(value.parse().map_err(|_| {
+                    ConfigError::Invalid(format!(
+                        "SPORTELLO_DEV_ANCHOR_FAULT: atteso expired_statement o wrong_signature, trovato «{value}»"
+                    ))
+                })?),
+                Some(_) => {
+                    return Err(ConfigError::Invalid(
+                        "SPORTELLO_DEV_ANCHOR_FAULT è ammesso solo con SPORTELLO_ENV=test.".into(),
+                    ))
+                }
+            },
             secure_cookies: flag("SPORTELLO_SECURE_COOKIES", production)?,
             pagopa_callback_key: var("PAGOPA_CALLBACK_KEY")
                 .or_else(|| (!production).then(|| DEV_CALLBACK_KEY.to_string()))
@@ -216,8 +269,77 @@ fn provider_from_env(id: &str) -> Result<OidcProviderConfig, ConfigError> {
         id: id.to_ascii_lowercase(),
         label: var(&format!("OIDC_{key}_LABEL")).unwrap_or_else(|| key.clone()),
         issuer: required("ISSUER")?.trim_end_matches('/').to_string(),
-        client_id: required("CLIENT_ID")?,
-        client_secret: var(&format!("OIDC_{key}_CLIENT_SECRET")).map(SecretString::from),
+    })
+}
+
+fn json_var(name: &str) -> Result<Option<serde_json::Value>, ConfigError> {
+    var(name)
+        .map(|v| {
+            serde_json::from_str(&v)
+                .map_err(|_| ConfigError::Invalid(format!("{name}: JSON non valido")))
+        })
+        .transpose()
+}
+
+fn list_var(name: &str) -> Vec<String> {
+    var(name)
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn federation_from_env() -> Result<FederationConfig, ConfigError> {
+    let keys = match (
+        var("FEDERATION_KEYS"),
+        var("OIDC_SIGNING_KEYS"),
+        var("OIDC_ENCRYPTION_KEYS"),
+    ) {
+        (Some(federation), Some(oidc_signing), Some(oidc_encryption)) => {
+            Some(FederationKeysConfig {
+                federation: federation.into(),
+                oidc_signing: oidc_signing.into(),
+                oidc_encryption: oidc_encryption.into(),
+            })
+        }
+        (None, None, None) => None,
+        _ => return Err(ConfigError::Invalid(
+            "FEDERATION_KEYS, OIDC_SIGNING_KEYS e OIDC_ENCRYPTION_KEYS vanno impostate insieme."
+                .into(),
+        )),
+    };
+    let trust_anchor = match (
+        var("FEDERATION_TRUST_ANCHOR"),
+        json_var("FEDERATION_TRUST_ANCHOR_JWKS")?,
+    ) {
+        (Some(id), Some(jwks)) if jwks.get("keys").is_some_and(|k| k.is_array()) => {
+            Some((id.trim_end_matches('/').to_string(), jwks))
+        }
+        (None, None) => None,
+        _ => {
+            return Err(ConfigError::Invalid(
+                "FEDERATION_TRUST_ANCHOR e FEDERATION_TRUST_ANCHOR_JWKS (un JWK Set: {\"keys\": [...]}) vanno impostati insieme.".into(),
+            ))
+        }
+    };
+    let trust_marks = json_var("FEDERATION_TRUST_MARKS")?.unwrap_or(serde_json::json!([]));
+    if !trust_marks.is_array() {
+        return Err(ConfigError::Invalid(
+            "FEDERATION_TRUST_MARKS: atteso un array JSON di trust mark.".into(),
+        ));
+    }
+    Ok(FederationConfig {
+        keys,
+        trust_anchor,
+        authority_hints: list_var("FEDERATION_AUTHORITY_HINTS"),
+        trust_marks,
+        organization_name: var("FEDERATION_ORGANIZATION_NAME")
+            .unwrap_or_else(|| "Sportello".into()),
+        contacts: list_var("FEDERATION_CONTACTS"),
     })
 }
 
@@ -237,7 +359,9 @@ mod tests {
             ("JWT_SECRET", "jwt-secret-5b1c9e0d7a2f4e6b8c3d1a9f0e7b5c2d"),
             ("PAGOPA_CALLBACK_KEY", "callback-key-91d2e8"),
             ("PAGOPA_GPD_KEY", "gpd-subscription-key-4c8e2a"),
-            ("OIDC_SPID_CLIENT_SECRET", "oidc-client-secret-6e0b3f"),
+            ("FEDERATION_KEYS", "federation-key-6e0b3f"),
+            ("OIDC_SIGNING_KEYS", "oidc-signing-key-2a7c1d"),
+            ("OIDC_ENCRYPTION_KEYS", "oidc-encryption-key-9f4e8b"),
         ];
         for (name, value) in secrets {
             env::set_var(name, value);
@@ -250,7 +374,8 @@ mod tests {
             ),
             ("OIDC_PROVIDERS", "spid"),
             ("OIDC_SPID_ISSUER", "https://idp.example.it"),
-            ("OIDC_SPID_CLIENT_ID", "sportello"),
+            ("FEDERATION_TRUST_ANCHOR", "https://registry.spid.gov.it"),
+            ("FEDERATION_TRUST_ANCHOR_JWKS", r#"{"keys": []}"#),
         ] {
             env::set_var(name, value);
         }
@@ -262,7 +387,7 @@ mod tests {
         assert_eq!(config.jwt_secret.expose_secret(), secrets[1].1);
         let (_, gpd_key) = config.pagopa_gpd.as_ref().expect("GPD configured");
         assert_eq!(gpd_key.expose_secret(), secrets[3].1);
-        let client_secret = config.oidc_providers[0].client_secret.as_ref();
-        assert_eq!(client_secret.map(|s| s.expose_secret()), Some(secrets[4].1));
+        let keys = config.federation.keys.as_ref().expect("federation keys");
+        assert_eq!(keys.oidc_encryption.expose_secret(), secrets[6].1);
     }
 }

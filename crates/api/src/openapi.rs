@@ -110,6 +110,7 @@ impl Modify for CommonProblems {
         (name = "Sistema"),
         (name = "Enti", description = "Comuni and their settings"),
         (name = "Accesso", description = "Login, sessions and password"),
+        (name = "Federazione SPID/CIE", description = "The installation and its comuni in the SPID/CIE OpenID Connect federation: Entity Configurations and the aggregator's fetch, list and resolve endpoints"),
         (name = "Utenti", description = "Children and their service cards"),
         (name = "Contenuti", description = "Public news and documents"),
         (name = "Pagamenti", description = "Prepaid account, recharges, payment notices and receipts (guardian only)"),

@@ -15,6 +15,9 @@ use time::OffsetDateTime;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::accounts::federation::keys::RelyingPartyKeys;
+use crate::accounts::federation::trust_chain::TrustAnchor;
+use crate::accounts::federation::{self, Federation, FederationSettings};
 use crate::accounts::oidc::OidcClient;
 use crate::auth::JwtKeys;
 use crate::config::{Config, Environment, OidcProviderConfig};
@@ -34,6 +37,9 @@ pub struct AppState {
     pub public_url: String,
     pub jwt: JwtKeys,
     pub oidc: OidcClient,
+    /// The installation in the SPID/CIE federation; `None` in production without keys
+    /// and trust anchor (no SPID/CIE login then).
+    pub federation: Option<Federation>,
     pub dev_idp: Option<DevIdp>,
     /// Where notices are registered: pagoPA's GPD, or the simulator outside production;
     /// `None` when neither is configured (notices cannot be created).
@@ -88,14 +94,6 @@ impl AppState {
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
-
-    pub fn oidc_callback_url(&self) -> String {
-        format!(
-            "{}{}",
-            self.public_url,
-            paths::absolute(&paths::oidc_callback())
-        )
-    }
 }
 
 /// Health check: the server answers and the database is reachable.
@@ -122,6 +120,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     operations::configure(cfg);
     entes::routes::configure(cfg);
     accounts::routes::configure(cfg);
+    accounts::federation::routes::configure(cfg);
     children::routes::configure(cfg);
     content::routes::configure(cfg);
     payments::routes::configure(cfg);
@@ -166,8 +165,6 @@ fn dev_providers(issuer: &str) -> Vec<OidcProviderConfig> {
             id: id.into(),
             label: label.into(),
             issuer: issuer.into(),
-            client_id: dev_idp::CLIENT_ID.into(),
-            client_secret: None,
         })
         .collect()
 }
@@ -192,13 +189,55 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
-    let dev_idp = if config.dev_idp {
-        Some(DevIdp::new(format!("{public_url}/dev-idp")).map_err(std::io::Error::other)?)
-    } else {
-        None
+    let production = config.environment == Environment::Production;
+    let keys = match &config.federation.keys {
+        Some(keys) => Some(RelyingPartyKeys::from_config(
+            &keys.federation,
+            &keys.oidc_signing,
+            &keys.oidc_encryption,
+        )),
+        None if !production => Some(RelyingPartyKeys::generate()),
+        None => None,
+    }
+    .transpose()
+    .map_err(std::io::Error::other)?;
+    let dev_idp = match (&keys, config.dev_idp) {
+        (Some(keys), true) => Some(
+            DevIdp::new(
+                format!("{public_url}/dev-idp"),
+                &federation::aggregator_id(&public_url),
+                keys.federation.jwks(),
+                config.dev_anchor_fault,
+            )
+            .map_err(std::io::Error::other)?,
+        ),
+        _ => None,
     };
-    let providers = match (&dev_idp, config.oidc_providers.is_empty()) {
-        (Some(idp), true) => dev_providers(idp.issuer()),
+    let anchor = match (&config.federation.trust_anchor, &dev_idp) {
+        (Some((id, jwks)), _) => Some(TrustAnchor {
+            id: id.clone(),
+            jwks: jwks.clone(),
+        }),
+        (None, Some(idp)) => Some(idp.trust_anchor()),
+        (None, None) => None,
+    };
+    let federation = match (keys, anchor) {
+        (Some(keys), Some(anchor)) => Some(Federation::new(
+            keys,
+            FederationSettings {
+                public_url: public_url.clone(),
+                anchor,
+                authority_hints: config.federation.authority_hints.clone(),
+                trust_marks: config.federation.trust_marks.clone(),
+                organization_name: config.federation.organization_name.clone(),
+                contacts: config.federation.contacts.clone(),
+            },
+        )),
+        _ => None,
+    };
+    let providers = match (&dev_idp, config.oidc_providers.is_empty(), &federation) {
+        (_, _, None) => Vec::new(),
+        (Some(idp), true, _) => dev_providers(idp.issuer()),
         _ => config.oidc_providers.clone(),
     };
     let gateway: Option<Arc<dyn PaymentGateway>> = match &config.pagopa_gpd {
@@ -222,6 +261,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             config.access_token_ttl_seconds,
         ),
         oidc: OidcClient::new(providers),
+        federation,
         public_url: public_url.clone(),
         dev_idp,
         config,

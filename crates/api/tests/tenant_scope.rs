@@ -74,6 +74,18 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "the state row just found",
     ),
     (
+        "accounts/oidc.rs",
+        "oidc_grant::Entity::find",
+        1,
+        "by the session being logged out (a random family id)",
+    ),
+    (
+        "accounts/oidc.rs",
+        "oidc_grant::Entity::delete_by_id",
+        1,
+        "the grant row just found",
+    ),
+    (
         "accounts/devices.rs",
         "known_device::Entity::find",
         1,

@@ -192,16 +192,30 @@ pub enum LoginError {
     NotRegistered,
     /// Something failed on the portal's side.
     Unexpected,
+    /// The identity provider's trust chain does not reach the federation's trust anchor,
+    /// or a statement of it expired or is not validly signed.
+    Untrusted,
+    /// The identity provider's answer failed a check: signature, issuer, audience, nonce,
+    /// expiry, decryption.
+    InvalidResponse,
+    /// The login's level of assurance is below SPID level 2.
+    InsufficientLevel,
+    /// The identity provider refused the portal's authentication request.
+    RequestRefused,
 }
 
 impl LoginError {
-    pub const ALL: [LoginError; 6] = [
+    pub const ALL: [LoginError; 10] = [
         LoginError::Cancelled,
         LoginError::Expired,
         LoginError::ProviderFailed,
         LoginError::NoFiscalCode,
         LoginError::NotRegistered,
         LoginError::Unexpected,
+        LoginError::Untrusted,
+        LoginError::InvalidResponse,
+        LoginError::InsufficientLevel,
+        LoginError::RequestRefused,
     ];
 
     /// The value of `?errore=`.
@@ -213,6 +227,10 @@ impl LoginError {
             LoginError::NoFiscalCode => "codice_fiscale_assente",
             LoginError::NotRegistered => "non_registrato",
             LoginError::Unexpected => "errore_interno",
+            LoginError::Untrusted => "gestore_non_riconosciuto",
+            LoginError::InvalidResponse => "risposta_non_valida",
+            LoginError::InsufficientLevel => "livello_insufficiente",
+            LoginError::RequestRefused => "richiesta_rifiutata",
         }
     }
 
@@ -236,6 +254,18 @@ impl LoginError {
             }
             LoginError::Unexpected => {
                 "Si è verificato un errore imprevisto durante l'accesso. Riprova tra qualche minuto."
+            }
+            LoginError::Untrusted => {
+                "Il gestore dell'identità digitale non risulta riconosciuto dalla federazione SPID/CIE: per sicurezza l'accesso non è stato avviato."
+            }
+            LoginError::InvalidResponse => {
+                "La risposta del gestore dell'identità digitale non ha superato i controlli di sicurezza: l'accesso non è stato completato. Riprova."
+            }
+            LoginError::InsufficientLevel => {
+                "Per accedere serve SPID di livello 2 o superiore, oppure la CIE: il livello di sicurezza usato non è sufficiente."
+            }
+            LoginError::RequestRefused => {
+                "Il gestore dell'identità digitale ha rifiutato la richiesta di accesso. Riprova; se il problema continua, rivolgiti al Comune."
             }
         }
     }

@@ -38,6 +38,8 @@ pub const FORMAT_MAX_CHARS: usize = 16;
 pub const CODE_MAX_CHARS: usize = 512;
 /// The portal path to return to after a login.
 pub const REDIRECT_MAX_CHARS: usize = 2048;
+/// An entity id of the SPID/CIE federation (an https address) in a query.
+pub const ENTITY_ID_MAX_CHARS: usize = 2048;
 
 /// Too-long fields of a request, one Italian error each.
 pub trait RequestLimits {

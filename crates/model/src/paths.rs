@@ -69,6 +69,38 @@ pub fn oidc_callback() -> String {
     "/auth/oidc/callback".into()
 }
 
+// The SPID/CIE federation: the installation (aggregator) and each comune (relying party).
+
+/// The installation's entity id, below [`BASE`].
+pub fn federation() -> String {
+    "/federation".into()
+}
+
+pub fn federation_configuration() -> String {
+    "/federation/.well-known/openid-federation".into()
+}
+
+pub fn federation_fetch() -> String {
+    "/federation/fetch".into()
+}
+
+pub fn federation_list() -> String {
+    "/federation/list".into()
+}
+
+pub fn federation_resolve() -> String {
+    "/federation/resolve".into()
+}
+
+/// A comune's entity id as relying party, below [`BASE`].
+pub fn comune_federation(slug: impl Display) -> String {
+    format!("/entes/{slug}/federation")
+}
+
+pub fn comune_federation_configuration(slug: impl Display) -> String {
+    format!("/entes/{slug}/federation/.well-known/openid-federation")
+}
+
 pub fn password_reset(slug: impl Display) -> String {
     format!("/entes/{slug}/auth/password-reset")
 }

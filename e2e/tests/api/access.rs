@@ -72,7 +72,12 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "password_reset_request"
         | "password_reset_confirm"
         | "oidc_start"
-        | "oidc_callback" => Public,
+        | "oidc_callback"
+        | "federation_configuration"
+        | "comune_federation_configuration"
+        | "federation_fetch"
+        | "federation_list"
+        | "federation_resolve" => Public,
         // pagoPA's callback is authenticated by the callback key, not by a user.
         "receipt_callback" => Public,
         "me" => LoggedIn,

@@ -295,8 +295,7 @@ async fn spid_and_cie_logins_go_through_the_identity_provider() {
         LoginError::parse("non_registrato").map(LoginError::message),
         Some("Il tuo codice fiscale non risulta registrato presso questo Comune. Rivolgiti all'ufficio scuola del Comune.")
     );
-    let refused = server.refresh(&browser, None).await;
-    problem(refused, StatusCode::UNAUTHORIZED).await;
+    server.assert_no_session(&browser).await;
 }
 
 #[tokio::test]
@@ -349,7 +348,7 @@ async fn spid_login_returns_only_to_pages_of_the_comune() {
     for hostile in HOSTILE_RETURNS {
         let browser = client();
         let callback = server
-            .oidc_login_to(&browser, "demo", "spid", MARIO, hostile)
+            .oidc_login_with(&browser, "demo", "spid", MARIO, hostile, &[])
             .await;
         assert_eq!(callback.status(), StatusCode::FOUND, "{hostile}");
         assert_eq!(location(&callback), "/demo/area-personale", "{hostile}");
@@ -359,12 +358,13 @@ async fn spid_login_returns_only_to_pages_of_the_comune() {
     }
     // A page of the comune, with its query, is where the parent goes back to.
     let callback = server
-        .oidc_login_to(
+        .oidc_login_with(
             &client(),
             "demo",
             "cie",
             MARIO,
             "/demo/pagamenti/1%3Fmese%3D2026-11",
+            &[],
         )
         .await;
     assert_eq!(location(&callback), "/demo/pagamenti/1?mese=2026-11");

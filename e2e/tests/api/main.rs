@@ -14,5 +14,6 @@ mod public;
 mod receipts;
 mod recharges;
 mod records;
+mod spid_federation;
 mod statement;
 mod tenancy;

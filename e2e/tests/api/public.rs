@@ -185,12 +185,17 @@ async fn production_serves_neither_the_pagopa_simulator_nor_the_development_prov
     ])
     .await;
     for path in [
-        "/pagopa-sim/sportello",
-        "/dev-idp/.well-known/openid-configuration",
+        "/pagopa-sim/sportello".to_string(),
+        "/dev-idp/.well-known/openid-federation".into(),
+        "/dev-idp/ta/.well-known/openid-federation".into(),
+        // Without federation keys and trust anchor, no statement is published either.
+        paths::absolute(&paths::federation_configuration()),
+        paths::absolute(&paths::comune_federation_configuration("demo")),
     ] {
-        let body = server.page(path).await.text().await.unwrap();
+        let res = server.page(&path).await;
+        assert_ne!(res.status(), StatusCode::OK, "{path}");
+        let body = res.text().await.unwrap();
         assert!(!body.contains("Sportello pagoPA"), "{path}: {body}");
-        assert!(!body.contains("authorization_endpoint"), "{path}: {body}");
     }
     let ente: EnteDetail = server.public_ok(&paths::ente("demo")).await;
     assert!(

@@ -13,11 +13,16 @@ use crate::components::{Breadcrumb, Icon, ShowPassword, TextField};
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
 
-fn provider_icon(provider: &LoginProvider) -> &'static str {
-    if provider.id == "cie" {
-        "card"
+/// The mark on a provider's button: SPID's official one (italia/spid-graphics, CC0) on
+/// the SPID button, Bootstrap Italia's card on the others (CIE).
+fn provider_mark(provider: &LoginProvider) -> AnyView {
+    if provider.id == "spid" {
+        view! {
+            <img src="/icons/spid-ico-circle-bb.svg" alt="" width="24" height="24" class="me-2" />
+        }
+        .into_any()
     } else {
-        "user"
+        view! { <Icon name="card" class="icon-white me-2" /> }.into_any()
     }
 }
 
@@ -53,7 +58,7 @@ pub fn Login() -> impl IntoView {
                         href=href
                         rel="external"
                     >
-                        <Icon name=provider_icon(&provider) class="icon-white me-2" />
+                        {provider_mark(&provider)}
                         <span>{format!("Entra con {}", provider.label)}</span>
                     </a>
                 }

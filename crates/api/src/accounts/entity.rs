@@ -1,5 +1,5 @@
 //! Tables `users`, `refresh_tokens`, `login_throttle`, `password_reset_tokens`, `oidc_states`,
-//! `known_devices`.
+//! `oidc_grants`, `known_devices`.
 
 pub mod user {
     use sea_orm::entity::prelude::*;
@@ -107,6 +107,28 @@ pub mod oidc_state {
     }
 
     crate::db::entity_basics!();
+}
+
+pub mod oidc_grant {
+    use sea_orm::entity::prelude::*;
+
+    /// The identity provider's access token of a SPID/CIE session, revoked at logout.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "oidc_grants")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub session_family: String,
+        pub provider: String,
+        pub access_token: String,
+        pub expires_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
 }
 
 pub mod known_device {

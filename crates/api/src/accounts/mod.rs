@@ -3,6 +3,7 @@
 
 pub mod devices;
 pub mod entity;
+pub mod federation;
 pub mod oidc;
 pub mod routes;
 pub mod secrets;

@@ -1,22 +1,24 @@
-//! OpenID Connect relying party for SPID and CIE: authorization code with PKCE, ID token
-//! signature checked against the provider's JWKS, `fiscal_number` mapped to the account.
-//! The same code serves production providers and the development provider.
+//! The SPID and CIE id login of a comune, as the SPID/CIE OIDC rules describe it: the
+//! identity provider's metadata comes from its trust chain to the federation's trust
+//! anchor; the authentication request is a signed Request Object with PKCE S256, state,
+//! nonce, `acr_values` and a `claims` request; the token request authenticates with a
+//! `private_key_jwt` client assertion; the ID token is checked with the keys of the chain;
+//! UserInfo arrives signed and encrypted for the relying party's encryption key; the
+//! `TINIT-` codice fiscale finds the family's account in that comune. The same code
+//! serves production providers and the development provider.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
-
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use secrecy::ExposeSecret;
 use serde::Deserialize;
+use serde_json::{json, Map, Value};
 use sportello_model::auth::{return_path, LoginError};
 use sportello_model::entes::LoginProvider;
 use sportello_model::FiscalCode;
 use time::OffsetDateTime;
-use tokio::sync::RwLock;
 
-use super::entity::oidc_state;
+use super::entity::{oidc_grant, oidc_state};
+use super::federation::jose::{self, Claims};
+use super::federation::trust_chain::ChainRefusal;
+use super::federation::{acr_level, Federation, SPID_L2};
 use super::secrets::{pkce_challenge, random_token};
 use super::service::{find_by_fiscal_code, LoggedIn};
 use super::sessions;
@@ -26,66 +28,109 @@ use crate::error::{ApiError, ApiResult};
 
 /// How long a login may stay at the identity provider.
 const STATE_TTL: time::Duration = time::Duration::minutes(10);
-/// Provider metadata and keys are read again after this long.
-const METADATA_TTL: Duration = Duration::from_secs(3600);
+/// How long a client assertion is valid.
+const ASSERTION_TTL: time::Duration = time::Duration::minutes(5);
+/// The level of assurance asked for and required: SPID level 2 (or CIE).
+const REQUIRED_ACR: &str = SPID_L2;
+/// `client_assertion_type` of a `private_key_jwt` assertion.
+pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The claim carrying the codice fiscale.
+pub const FISCAL_NUMBER: &str = "https://attributes.eid.gov.it/fiscal_number";
 
-#[derive(Debug, Clone, Deserialize)]
-struct Discovery {
+/// The identity provider's metadata, from its trust chain.
+struct ProviderMeta {
     issuer: String,
     authorization_endpoint: String,
     token_endpoint: String,
-    jwks_uri: String,
-}
-
-#[derive(Clone)]
-struct ProviderMeta {
-    discovery: Discovery,
-    keys: JwkSet,
-    fetched: Instant,
+    userinfo_endpoint: String,
+    revocation_endpoint: Option<String>,
+    jwks: Value,
 }
 
 #[derive(Debug, Deserialize)]
 struct TokenEndpointResponse {
     id_token: String,
+    access_token: String,
+    expires_in: Option<i64>,
+}
+
+/// What the UserInfo step yields: the person's claims and the provider's access token.
+struct Identity {
+    claims: Claims,
+    access_token: String,
+    expires_at: OffsetDateTime,
 }
 
 pub struct OidcClient {
     providers: Vec<OidcProviderConfig>,
     http: reqwest::Client,
-    cache: RwLock<HashMap<String, ProviderMeta>>,
 }
 
-fn provider_error(detail: impl std::fmt::Display) -> ApiError {
-    tracing::warn!(%detail, "identity provider error");
-    ApiError::BadRequest(
-        "Non è stato possibile completare l'accesso con il gestore dell'identità digitale. Riprova."
-            .into(),
-    )
+/// A failed step of a login: what the parent is told, and what the operator reads in the
+/// log (never personal data).
+struct Failure {
+    error: LoginError,
+    detail: String,
 }
 
-/// The provider's JSON answer to `request`; a failed request, an error status or an
-/// unreadable answer is the provider's error.
-async fn answer<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> ApiResult<T> {
-    request
-        .send()
-        .await
-        .and_then(|r| r.error_for_status())
-        .map_err(provider_error)?
-        .json()
-        .await
-        .map_err(provider_error)
+impl Failure {
+    fn new(error: LoginError, detail: impl std::fmt::Display) -> Failure {
+        Failure {
+            error,
+            detail: detail.to_string(),
+        }
+    }
+
+    fn invalid(detail: impl std::fmt::Display) -> Failure {
+        Failure::new(LoginError::InvalidResponse, detail)
+    }
+
+    fn unreachable(detail: impl std::fmt::Display) -> Failure {
+        Failure::new(LoginError::ProviderFailed, detail)
+    }
+
+    fn log(self, provider: &str) -> LoginError {
+        tracing::warn!(provider, error = self.error.code(), detail = %self.detail, "SPID/CIE login refused");
+        self.error
+    }
+}
+
+impl From<ChainRefusal> for Failure {
+    fn from(refusal: ChainRefusal) -> Failure {
+        Failure::new(LoginError::Untrusted, refusal)
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(err: ApiError) -> Failure {
+        Failure::new(LoginError::Unexpected, err)
+    }
+}
+
+fn text(claims: &Map<String, Value>, name: &str) -> Option<String> {
+    claims.get(name).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The error codes of the rules' authentication error answers, as the parent's reason.
+pub fn provider_error(code: &str) -> LoginError {
+    match code {
+        "access_denied" => LoginError::Cancelled,
+        "unmet_authentication_requirements" => LoginError::InsufficientLevel,
+        "invalid_request"
+        | "invalid_request_object"
+        | "invalid_client"
+        | "unauthorized_client"
+        | "invalid_scope"
+        | "unsupported_response_type" => LoginError::RequestRefused,
+        _ => LoginError::ProviderFailed,
+    }
 }
 
 impl OidcClient {
     pub fn new(providers: Vec<OidcProviderConfig>) -> OidcClient {
         OidcClient {
             providers,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap_or_default(),
-            cache: RwLock::new(HashMap::new()),
+            http: super::federation::http_client(),
         }
     }
 
@@ -99,85 +144,117 @@ impl OidcClient {
             .collect()
     }
 
-    fn provider(&self, id: &str) -> ApiResult<&OidcProviderConfig> {
+    /// The configured provider `id`, or 404.
+    pub fn provider(&self, id: &str) -> ApiResult<&OidcProviderConfig> {
         self.providers
             .iter()
             .find(|p| p.id == id)
             .ok_or(ApiError::NotFound)
     }
 
-    async fn fetch_meta(&self, p: &OidcProviderConfig) -> ApiResult<ProviderMeta> {
-        let discovery: Discovery = answer(
-            self.http
-                .get(format!("{}/.well-known/openid-configuration", p.issuer)),
-        )
-        .await?;
-        if discovery.issuer.trim_end_matches('/') != p.issuer {
-            return Err(provider_error(format!(
-                "issuer mismatch: {} vs {}",
-                discovery.issuer, p.issuer
-            )));
-        }
-        let keys: JwkSet = answer(self.http.get(&discovery.jwks_uri)).await?;
-        let meta = ProviderMeta {
-            discovery,
-            keys,
-            fetched: Instant::now(),
+    /// The provider's metadata from its trust chain.
+    async fn meta(
+        &self,
+        federation: &Federation,
+        p: &OidcProviderConfig,
+        now: OffsetDateTime,
+    ) -> Result<ProviderMeta, Failure> {
+        let chain = federation.chains.resolve(&p.issuer, now).await?;
+        let op = chain
+            .metadata_of("openid_provider")
+            .ok_or_else(|| Failure::from(ChainRefusal::Policy("openid_provider".into())))?;
+        let field = |name: &str| {
+            text(op, name).ok_or_else(|| Failure::invalid(format!("metadata without {name}")))
         };
-        self.cache.write().await.insert(p.id.clone(), meta.clone());
+        let meta = ProviderMeta {
+            issuer: field("issuer")?,
+            authorization_endpoint: field("authorization_endpoint")?,
+            token_endpoint: field("token_endpoint")?,
+            userinfo_endpoint: field("userinfo_endpoint")?,
+            revocation_endpoint: text(op, "revocation_endpoint"),
+            jwks: op.get("jwks").cloned().unwrap_or(Value::Null),
+        };
+        if meta.issuer != p.issuer {
+            return Err(Failure::invalid("issuer differs from the entity id"));
+        }
         Ok(meta)
     }
 
-    async fn meta(&self, p: &OidcProviderConfig) -> ApiResult<ProviderMeta> {
-        if let Some(meta) = self.cache.read().await.get(&p.id) {
-            if meta.fetched.elapsed() < METADATA_TTL {
-                return Ok(meta.clone());
-            }
-        }
-        self.fetch_meta(p).await
-    }
-
     /// Starts a login: remembers state, nonce and PKCE verifier, returns the provider's
-    /// authorization address to send the browser to.
+    /// authorization address with the signed Request Object, or the reason it cannot.
     pub async fn begin(
         &self,
         db: &DatabaseConnection,
+        federation: &Federation,
         ente: &ente::Model,
-        provider_id: &str,
+        p: &OidcProviderConfig,
         redirect_to: Option<&str>,
-        callback_url: &str,
         now: OffsetDateTime,
-    ) -> ApiResult<String> {
-        let p = self.provider(provider_id)?;
-        let meta = self.meta(p).await?;
-        let state = random_token();
-        let nonce = random_token();
-        let verifier = random_token();
-        oidc_state::Entity::insert(oidc_state::ActiveModel {
-            ente_id: Set(ente.ente_id()),
-            state: Set(state.clone()),
-            provider: Set(p.id.clone()),
-            code_verifier: Set(verifier.clone()),
-            nonce: Set(nonce.clone()),
-            redirect_to: Set(return_path(redirect_to, &ente.slug)),
-            expires_at: Set(now + STATE_TTL),
-            ..Default::default()
-        })
-        .exec(db)
-        .await?;
-        let mut url =
-            url::Url::parse(&meta.discovery.authorization_endpoint).map_err(provider_error)?;
-        url.query_pairs_mut()
-            .append_pair("response_type", "code")
-            .append_pair("client_id", &p.client_id)
-            .append_pair("redirect_uri", callback_url)
-            .append_pair("scope", "openid profile")
-            .append_pair("state", &state)
-            .append_pair("nonce", &nonce)
-            .append_pair("code_challenge", &pkce_challenge(&verifier))
-            .append_pair("code_challenge_method", "S256")
-            .append_pair("prompt", "login");
-        Ok(url.into())
+    ) -> Result<String, LoginError> {
+        let attempt: Result<String, Failure> = async {
+            let meta = self.meta(federation, p, now).await?;
+            let client_id = federation.relying_party_id(&ente.slug);
+            let state = random_token();
+            let nonce = random_token();
+            let verifier = random_token();
+            let challenge = pkce_challenge(&verifier);
+            oidc_state::Entity::insert(oidc_state::ActiveModel {
+                ente_id: Set(ente.ente_id()),
+                state: Set(state.clone()),
+                provider: Set(p.id.clone()),
+                code_verifier: Set(verifier),
+                nonce: Set(nonce.clone()),
+                redirect_to: Set(return_path(redirect_to, &ente.slug)),
+                expires_at: Set(now + STATE_TTL),
+                ..Default::default()
+            })
+            .exec(db)
+            .await
+            .map_err(ApiError::from)?;
+            let requested = json!({
+                FISCAL_NUMBER: { "essential": true },
+                "given_name": null,
+                "family_name": null,
+                "email": null,
+            });
+            let request = json!({
+                "iss": client_id,
+                "sub": client_id,
+                "aud": [meta.issuer, meta.authorization_endpoint],
+                "iat": now.unix_timestamp(),
+                "exp": (now + STATE_TTL).unix_timestamp(),
+                "jti": random_token(),
+                "client_id": client_id,
+                "response_type": "code",
+                "scope": "openid",
+                "redirect_uri": federation.callback_url(),
+                "state": state,
+                "nonce": nonce,
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+                "acr_values": REQUIRED_ACR,
+                "prompt": "consent login",
+                "claims": { "userinfo": requested },
+            });
+            let request = jose::sign(
+                jose::claims(request),
+                "oauth-authz-req+jwt",
+                &federation.keys.oidc_signing,
+            )
+            .map_err(ApiError::internal)?;
+            let mut url =
+                url::Url::parse(&meta.authorization_endpoint).map_err(Failure::invalid)?;
+            url.query_pairs_mut()
+                .append_pair("client_id", &client_id)
+                .append_pair("response_type", "code")
+                .append_pair("scope", "openid")
+                .append_pair("code_challenge", &challenge)
+                .append_pair("code_challenge_method", "S256")
+                .append_pair("request", &request);
+            Ok(url.into())
+        }
+        .await;
+        attempt.map_err(|failure| failure.log(&p.id))
     }
 
     /// Consumes the login state named by `state` (once), or `None` when unknown or expired.
@@ -198,128 +275,233 @@ impl OidcClient {
         Ok((deleted.rows_affected == 1 && found.expires_at > now).then_some(found))
     }
 
-    /// Exchanges the authorization code, verifies the ID token and logs the matching
-    /// account in; on failure, the reason to show on the login page (details are logged).
+    /// Exchanges the authorization code, checks the ID token and the UserInfo, and logs
+    /// the matching account in; on failure, the reason to show on the login page (details
+    /// are logged).
     pub async fn complete(
         &self,
         db: &DatabaseConnection,
+        federation: &Federation,
         login: &oidc_state::Model,
         code: &str,
-        callback_url: &str,
         refresh_ttl_days: i64,
         now: OffsetDateTime,
     ) -> Result<LoggedIn, LoginError> {
-        let unexpected = |err: ApiError| {
-            tracing::error!(%err, "SPID/CIE login failed on our side");
-            LoginError::Unexpected
+        let attempt: Result<LoggedIn, Failure> = async {
+            let ente = entes::by_id(db, login.ente_id).await?;
+            let identity = self.userinfo(federation, &ente, login, code, now).await?;
+            let fiscal_code = fiscal_number(&identity.claims)
+                .ok_or_else(|| Failure::new(LoginError::NoFiscalCode, "no valid fiscal_number"))?;
+            let user = find_by_fiscal_code(db, ente.ente_id(), &fiscal_code)
+                .await?
+                .filter(|u| u.active)
+                .ok_or_else(|| Failure::new(LoginError::NotRegistered, "no active account"))?;
+            let session = sessions::start(db, &user, refresh_ttl_days, now).await?;
+            oidc_grant::Entity::delete_many()
+                .filter(oidc_grant::Column::EnteId.eq(ente.id))
+                .filter(oidc_grant::Column::ExpiresAt.lt(now))
+                .exec(db)
+                .await
+                .map_err(ApiError::from)?;
+            oidc_grant::Entity::insert(oidc_grant::ActiveModel {
+                ente_id: Set(ente.ente_id()),
+                session_family: Set(session.family.clone()),
+                provider: Set(login.provider.clone()),
+                access_token: Set(identity.access_token),
+                expires_at: Set(identity.expires_at),
+                ..Default::default()
+            })
+            .exec(db)
+            .await
+            .map_err(ApiError::from)?;
+            Ok(LoggedIn {
+                user,
+                ente,
+                session,
+            })
+        }
+        .await;
+        attempt.map_err(|failure| failure.log(&login.provider))
+    }
+
+    /// The UserInfo claims obtained for `code`: token request with a client assertion,
+    /// ID token checked, UserInfo decrypted and its signature checked.
+    async fn userinfo(
+        &self,
+        federation: &Federation,
+        ente: &ente::Model,
+        login: &oidc_state::Model,
+        code: &str,
+        now: OffsetDateTime,
+    ) -> Result<Identity, Failure> {
+        let p = self.provider(&login.provider)?;
+        let meta = self.meta(federation, p, now).await?;
+        let client_id = federation.relying_party_id(&ente.slug);
+        let assertion = client_assertion(federation, &client_id, &meta.token_endpoint, now)?;
+        let callback = federation.callback_url();
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", callback.as_str()),
+            ("client_id", client_id.as_str()),
+            ("client_assertion_type", CLIENT_ASSERTION_TYPE),
+            ("client_assertion", assertion.as_str()),
+            ("code_verifier", login.code_verifier.as_str()),
+        ];
+        let tokens: TokenEndpointResponse =
+            serde_json::from_str(&answer(self.http.post(&meta.token_endpoint).form(&form)).await?)
+                .map_err(Failure::invalid)?;
+        // The provider may have rotated its keys since its chain was cached.
+        let meta = if jose::signed_by_known_key(&tokens.id_token, &meta.jwks) {
+            meta
+        } else {
+            federation.chains.forget(&p.issuer).await;
+            self.meta(federation, p, now).await?
         };
-        let claims = self
-            .verified_claims(login, code, callback_url, now)
-            .await
-            .map_err(|_| LoginError::ProviderFailed)?;
-        let fiscal_code = fiscal_number(&claims).ok_or(LoginError::NoFiscalCode)?;
-        let ente = entes::by_id(db, login.ente_id).await.map_err(unexpected)?;
-        let user = find_by_fiscal_code(db, ente.ente_id(), &fiscal_code)
-            .await
-            .map_err(unexpected)?
-            .filter(|u| u.active)
-            .ok_or(LoginError::NotRegistered)?;
-        let session = sessions::start(db, &user, refresh_ttl_days, now)
-            .await
-            .map_err(unexpected)?;
-        Ok(LoggedIn {
-            user,
-            ente,
-            session,
+        let id_token = check_id_token(&meta, &client_id, login, &tokens.id_token, now)?;
+        let encrypted = answer(
+            self.http
+                .get(&meta.userinfo_endpoint)
+                .bearer_auth(&tokens.access_token),
+        )
+        .await?;
+        let signed = jose::decrypt(encrypted.trim(), &federation.keys.oidc_encryption)
+            .map_err(Failure::invalid)?;
+        let (claims, _) = jose::verify(&signed, &meta.jwks, now).map_err(Failure::invalid)?;
+        if text(&claims, "iss").as_deref() != Some(meta.issuer.as_str())
+            || !jose::audience_includes(&claims, &client_id)
+            || claims.get("sub") != id_token.get("sub")
+        {
+            return Err(Failure::invalid("UserInfo iss, aud or sub mismatch"));
+        }
+        Ok(Identity {
+            claims,
+            expires_at: now + time::Duration::seconds(tokens.expires_in.unwrap_or(3600)),
+            access_token: tokens.access_token,
         })
     }
 
-    /// The claims of the ID token obtained for `code`, signature, audience and nonce checked.
-    async fn verified_claims(
+    /// Ends the identity provider's side of a session being logged out: its access token
+    /// is revoked at the provider. Failures are logged, never shown: the portal's session
+    /// is closed all the same.
+    pub async fn revoke(
         &self,
-        login: &oidc_state::Model,
-        code: &str,
-        callback_url: &str,
+        db: &DatabaseConnection,
+        federation: &Federation,
+        family: &str,
         now: OffsetDateTime,
-    ) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
-        let p = self.provider(&login.provider)?;
-        let meta = self.meta(p).await?;
-        let mut form = vec![
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", callback_url),
-            ("client_id", p.client_id.as_str()),
-            ("code_verifier", login.code_verifier.as_str()),
-        ];
-        if let Some(secret) = &p.client_secret {
-            form.push(("client_secret", secret.expose_secret()));
-        }
-        let tokens: TokenEndpointResponse =
-            answer(self.http.post(&meta.discovery.token_endpoint).form(&form)).await?;
-        let claims = self.verify_id_token(p, meta, &tokens.id_token, now).await?;
-        if claims.get("nonce").and_then(|n| n.as_str()) != Some(login.nonce.as_str()) {
-            return Err(provider_error("nonce mismatch"));
-        }
-        Ok(claims)
-    }
-
-    async fn verify_id_token(
-        &self,
-        p: &OidcProviderConfig,
-        mut meta: ProviderMeta,
-        id_token: &str,
-        now: OffsetDateTime,
-    ) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
-        let header = decode_header(id_token).map_err(provider_error)?;
-        let kid = header.kid.clone();
-        let find_key = |keys: &JwkSet| match &kid {
-            Some(kid) => keys.find(kid).cloned(),
-            None => keys.keys.first().cloned(),
+    ) -> ApiResult<()> {
+        let Some(grant) = oidc_grant::Entity::find()
+            .filter(oidc_grant::Column::SessionFamily.eq(family))
+            .one(db)
+            .await?
+        else {
+            return Ok(());
         };
-        let jwk = match find_key(&meta.keys) {
-            Some(jwk) => jwk,
-            None => {
-                // The provider may have rotated its keys since we cached them.
-                meta = self.fetch_meta(p).await?;
-                find_key(&meta.keys).ok_or_else(|| provider_error("unknown signing key"))?
-            }
-        };
-        let key = DecodingKey::from_jwk(&jwk).map_err(provider_error)?;
-        // Asymmetric signatures only: `none` and shared-secret algorithms are refused.
-        if !matches!(
-            header.alg,
-            Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256
-        ) {
-            return Err(provider_error(format!(
-                "unsupported algorithm {:?}",
-                header.alg
-            )));
+        oidc_grant::Entity::delete_by_id(grant.id).exec(db).await?;
+        if grant.expires_at <= now {
+            return Ok(());
         }
-        let mut validation = Validation::new(header.alg);
-        validation.set_issuer(&[p.issuer.as_str()]);
-        validation.set_audience(&[p.client_id.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        // `exp` is checked against the server clock, not the system time.
-        validation.validate_exp = false;
-        let claims =
-            decode::<serde_json::Map<String, serde_json::Value>>(id_token, &key, &validation)
-                .map(|d| d.claims)
-                .map_err(provider_error)?;
-        match claims.get("exp").and_then(|exp| exp.as_i64()) {
-            Some(exp) if !crate::auth::expired(exp, now, validation.leeway) => Ok(claims),
-            _ => Err(provider_error("ID token expired")),
+        let attempt: Result<(), Failure> = async {
+            let p = self.provider(&grant.provider)?;
+            let meta = self.meta(federation, p, now).await?;
+            let endpoint = meta
+                .revocation_endpoint
+                .ok_or_else(|| Failure::invalid("no revocation_endpoint"))?;
+            let ente = entes::by_id(db, grant.ente_id).await?;
+            let client_id = federation.relying_party_id(&ente.slug);
+            let assertion = client_assertion(federation, &client_id, &endpoint, now)?;
+            let form = [
+                ("token", grant.access_token.as_str()),
+                ("token_type_hint", "access_token"),
+                ("client_id", client_id.as_str()),
+                ("client_assertion_type", CLIENT_ASSERTION_TYPE),
+                ("client_assertion", assertion.as_str()),
+            ];
+            answer(self.http.post(&endpoint).form(&form)).await?;
+            Ok(())
         }
+        .await;
+        if let Err(failure) = attempt {
+            tracing::warn!(provider = grant.provider, detail = %failure.detail, "access token not revoked at the identity provider");
+        }
+        Ok(())
     }
 }
 
-/// The codice fiscale in an ID token: SPID and CIE send `fiscal_number` as `TINIT-<code>`.
-fn fiscal_number(claims: &serde_json::Map<String, serde_json::Value>) -> Option<FiscalCode> {
-    let raw = [
-        "fiscal_number",
-        "https://attributes.eid.gov.it/fiscal_number",
-    ]
-    .iter()
-    .find_map(|k| claims.get(*k).and_then(|v| v.as_str()))?;
+/// A `private_key_jwt` client assertion of `client_id` for `audience` (an endpoint of
+/// the provider), signed with the relying party's OIDC key.
+fn client_assertion(
+    federation: &Federation,
+    client_id: &str,
+    audience: &str,
+    now: OffsetDateTime,
+) -> Result<String, Failure> {
+    let assertion = json!({
+        "iss": client_id,
+        "sub": client_id,
+        "aud": audience,
+        "iat": now.unix_timestamp(),
+        "exp": (now + ASSERTION_TTL).unix_timestamp(),
+        "jti": random_token(),
+    });
+    Ok(jose::sign(
+        jose::claims(assertion),
+        "JWT",
+        &federation.keys.oidc_signing,
+    )
+    .map_err(ApiError::internal)?)
+}
+
+/// The body of a successful answer of the provider.
+async fn answer(request: reqwest::RequestBuilder) -> Result<String, Failure> {
+    request
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .map_err(Failure::unreachable)?
+        .text()
+        .await
+        .map_err(Failure::unreachable)
+}
+
+/// The ID token's claims, signature (keys of the trust chain), issuer, audience, nonce,
+/// level and expiry checked.
+fn check_id_token(
+    meta: &ProviderMeta,
+    client_id: &str,
+    login: &oidc_state::Model,
+    id_token: &str,
+    now: OffsetDateTime,
+) -> Result<Claims, Failure> {
+    let (claims, _) = jose::verify(id_token, &meta.jwks, now).map_err(Failure::invalid)?;
+    if text(&claims, "iss").as_deref() != Some(meta.issuer.as_str()) {
+        return Err(Failure::invalid("ID token from another issuer"));
+    }
+    if !jose::audience_includes(&claims, client_id) {
+        return Err(Failure::invalid("ID token for another client"));
+    }
+    if text(&claims, "sub").is_none() {
+        return Err(Failure::invalid("ID token without sub"));
+    }
+    if text(&claims, "nonce").as_deref() != Some(login.nonce.as_str()) {
+        return Err(Failure::invalid("nonce mismatch"));
+    }
+    let acr = text(&claims, "acr").unwrap_or_default();
+    if acr_level(&acr) < acr_level(REQUIRED_ACR) {
+        return Err(Failure::new(
+            LoginError::InsufficientLevel,
+            format!("acr {acr} below {REQUIRED_ACR}"),
+        ));
+    }
+    Ok(claims)
+}
+
+/// The codice fiscale in the UserInfo: SPID and CIE send it as `TINIT-<code>`.
+fn fiscal_number(claims: &Claims) -> Option<FiscalCode> {
+    let raw = [FISCAL_NUMBER, "fiscal_number"]
+        .iter()
+        .find_map(|k| claims.get(*k).and_then(|v| v.as_str()))?;
     let code = raw.strip_prefix("TINIT-").unwrap_or(raw);
     FiscalCode::parse(code).ok()
 }
@@ -331,9 +513,23 @@ mod tests {
     #[test]
     fn reads_spid_fiscal_number() {
         let mut claims = serde_json::Map::new();
-        claims.insert("fiscal_number".into(), "TINIT-RSSMRA85T10A562S".into());
+        claims.insert(FISCAL_NUMBER.into(), "TINIT-RSSMRA85T10A562S".into());
         assert_eq!(fiscal_number(&claims).unwrap().as_str(), "RSSMRA85T10A562S");
-        claims.insert("fiscal_number".into(), "TINIT-RSSMRA85T10A562X".into());
+        claims.insert(FISCAL_NUMBER.into(), "TINIT-RSSMRA85T10A562X".into());
         assert!(fiscal_number(&claims).is_none());
+    }
+
+    #[test]
+    fn provider_error_codes_become_the_parents_reason() {
+        assert_eq!(provider_error("access_denied"), LoginError::Cancelled);
+        assert_eq!(
+            provider_error("unmet_authentication_requirements"),
+            LoginError::InsufficientLevel
+        );
+        assert_eq!(
+            provider_error("invalid_request_object"),
+            LoginError::RequestRefused
+        );
+        assert_eq!(provider_error("server_error"), LoginError::ProviderFailed);
     }
 }

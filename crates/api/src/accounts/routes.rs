@@ -14,7 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::entity::user;
 use super::service::{self, Client, LoggedIn};
-use super::{devices, sessions};
+use super::{devices, oidc, sessions};
 use crate::auth::Principal;
 use crate::entes::service as entes;
 use crate::error::{ApiError, ApiResult};
@@ -182,6 +182,7 @@ pub async fn refresh(
 }
 
 /// Close the session of the presented refresh token (body or cookie) or access token.
+/// A SPID/CIE session's access token is also revoked at the identity provider.
 #[utoipa::path(
     tag = "Accesso",
     request_body(content = Option<RefreshRequest>),
@@ -203,6 +204,12 @@ pub async fn logout(
     }
     if let Some(family) = family {
         sessions::revoke_family(&state.db, &family, state.now()).await?;
+        if let Some(federation) = &state.federation {
+            state
+                .oidc
+                .revoke(&state.db, federation, &family, state.now())
+                .await?;
+        }
     }
     let mut expired = refresh_cookie(&state, String::new(), 0);
     expired.make_removal();
@@ -297,7 +304,9 @@ impl RequestLimits for OidcStartQuery {
     }
 }
 
-/// Start a SPID or CIE login: redirects the browser to the identity provider.
+/// Start a SPID or CIE login: redirects the browser to the identity provider with a
+/// signed Request Object, or, when the provider cannot be trusted or reached, back to the
+/// comune's login page with the reason as a code (`?errore=gestore_non_riconosciuto`).
 #[utoipa::path(
     tag = "Accesso",
     params(
@@ -306,7 +315,7 @@ impl RequestLimits for OidcStartQuery {
         OidcStartQuery,
     ),
     responses(
-        (status = 302, description = "To the identity provider"),
+        (status = 302, description = "To the identity provider, or back to the login page with the reason"),
     )
 )]
 #[get("/entes/{slug}/auth/oidc/{provider}/start")]
@@ -317,20 +326,25 @@ pub async fn oidc_start(
 ) -> ApiResult<HttpResponse> {
     let (slug, provider) = path.into_inner();
     let ente = entes::by_slug(&state.db, &slug).await?;
+    let provider = state.oidc.provider(&provider)?;
+    let federation = state.federation.as_ref().ok_or(ApiError::NotFound)?;
     let location = state
         .oidc
         .begin(
             &state.db,
+            federation,
             &ente,
-            &provider,
+            provider,
             query.redirect_to.as_deref(),
-            &state.oidc_callback_url(),
             state.now(),
         )
-        .await?;
-    Ok(HttpResponse::Found()
-        .insert_header(("Location", location))
-        .finish())
+        .await;
+    Ok(match location {
+        Ok(location) => HttpResponse::Found()
+            .insert_header(("Location", location))
+            .finish(),
+        Err(error) => redirect_with_error(&spa::login(&ente.slug), error),
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -377,16 +391,23 @@ pub async fn oidc_callback(
     };
     let ente = entes::by_id(&state.db, pending.ente_id).await?;
     let login_page = spa::login(&ente.slug);
-    let Some(code) = query.code.as_deref().filter(|_| query.error.is_none()) else {
+    if let Some(error) = &query.error {
+        tracing::warn!(provider = pending.provider.as_str(), error = %error, "identity provider answered an error");
+        return Ok(redirect_with_error(
+            &login_page,
+            oidc::provider_error(error),
+        ));
+    }
+    let (Some(code), Some(federation)) = (query.code.as_deref(), state.federation.as_ref()) else {
         return Ok(redirect_with_error(&login_page, LoginError::Cancelled));
     };
     let outcome = state
         .oidc
         .complete(
             &state.db,
+            federation,
             &pending,
             code,
-            &state.oidc_callback_url(),
             state.config.refresh_token_ttl_days,
             state.now(),
         )

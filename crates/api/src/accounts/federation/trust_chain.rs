@@ -1,0 +1,292 @@
+//! Trust chains (OpenID Federation 1.0, section 10): from an entity's self-signed Entity
+//! Configuration, through the statements its superiors sign about it, up to the configured
+//! trust anchor, whose keys come from configuration. Every signature and expiry is checked
+//! with the server clock, the superiors' metadata policies are applied, and the resolved
+//! metadata is cached until the chain expires or an hour passes.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use tokio::sync::RwLock;
+
+use super::jose::{self, Claims, JoseRefusal};
+use super::{configuration_url, policy};
+
+/// Longest chain followed, counting the subject (leaf, intermediate, anchor and one more).
+const MAX_DEPTH: usize = 4;
+/// A resolved chain is resolved again after this long even when it has not expired.
+const CACHE_TTL: time::Duration = time::Duration::hours(1);
+
+/// The trust anchor chains must end at: its entity id and its federation public keys.
+#[derive(Debug, Clone)]
+pub struct TrustAnchor {
+    pub id: String,
+    pub jwks: Value,
+}
+
+/// A resolved chain: the subject's metadata with the policies applied, and when the
+/// chain stops being valid.
+#[derive(Debug, Clone)]
+pub struct TrustChain {
+    pub metadata: Map<String, Value>,
+    pub expires_at: OffsetDateTime,
+    /// The statements, from the subject's Entity Configuration to the anchor's.
+    pub statements: Vec<String>,
+    resolved_at: OffsetDateTime,
+}
+
+impl TrustChain {
+    /// The metadata of one entity type (`openid_provider`, `openid_relying_party`).
+    pub fn metadata_of(&self, entity_type: &str) -> Option<&Map<String, Value>> {
+        self.metadata.get(entity_type).and_then(Value::as_object)
+    }
+}
+
+/// Why a chain could not be resolved. Logged for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainRefusal {
+    #[error("{url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("statement about {subject} by {issuer}: {refusal}")]
+    Statement {
+        issuer: String,
+        subject: String,
+        refusal: JoseRefusal,
+    },
+    #[error("statement about {0} names another issuer or subject")]
+    Mismatch(String),
+    #[error("no authority of {0} leads to the trust anchor")]
+    NoPathToAnchor(String),
+    #[error("metadata policy refuses {0}")]
+    Policy(String),
+}
+
+impl ChainRefusal {
+    /// Whether the refusal is about a statement that expired (rather than a forged one).
+    pub fn is_expiry(&self) -> bool {
+        matches!(
+            self,
+            ChainRefusal::Statement {
+                refusal: JoseRefusal::Expired,
+                ..
+            }
+        )
+    }
+}
+
+/// Resolves and caches trust chains to one trust anchor.
+pub struct TrustChains {
+    anchor: TrustAnchor,
+    http: reqwest::Client,
+    cache: RwLock<HashMap<String, TrustChain>>,
+}
+
+/// An Entity Configuration, its signature checked with the keys it carries.
+struct Configuration {
+    jwt: String,
+    claims: Claims,
+}
+
+impl Configuration {
+    fn jwks(&self) -> Value {
+        self.claims.get("jwks").cloned().unwrap_or(Value::Null)
+    }
+
+    fn fetch_endpoint(&self) -> Option<&str> {
+        self.claims
+            .get("metadata")?
+            .get("federation_entity")?
+            .get("federation_fetch_endpoint")?
+            .as_str()
+    }
+
+    fn authority_hints(&self) -> Vec<String> {
+        self.claims
+            .get("authority_hints")
+            .and_then(Value::as_array)
+            .map(|hints| {
+                hints
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn exp(&self) -> i64 {
+        self.claims.get("exp").and_then(Value::as_i64).unwrap_or(0)
+    }
+}
+
+fn claim_is(claims: &Claims, name: &str, expected: &str) -> bool {
+    claims.get(name).and_then(Value::as_str) == Some(expected)
+}
+
+impl TrustChains {
+    pub fn new(anchor: TrustAnchor) -> TrustChains {
+        TrustChains {
+            anchor,
+            http: super::http_client(),
+            cache: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn anchor(&self) -> &TrustAnchor {
+        &self.anchor
+    }
+
+    /// The chain of `subject` (an entity id), from the cache while valid.
+    pub async fn resolve(
+        &self,
+        subject: &str,
+        now: OffsetDateTime,
+    ) -> Result<TrustChain, ChainRefusal> {
+        if let Some(chain) = self.cache.read().await.get(subject) {
+            if chain.expires_at > now && now - chain.resolved_at < CACHE_TTL {
+                return Ok(chain.clone());
+            }
+        }
+        let chain = self.build(subject, now).await?;
+        self.cache
+            .write()
+            .await
+            .insert(subject.to_string(), chain.clone());
+        Ok(chain)
+    }
+
+    /// Forgets a cached chain (the subject's keys may have rotated).
+    pub async fn forget(&self, subject: &str) {
+        self.cache.write().await.remove(subject);
+    }
+
+    async fn get(&self, url: &str) -> Result<String, ChainRefusal> {
+        let unreachable = |reason: String| ChainRefusal::Unreachable {
+            url: url.to_string(),
+            reason,
+        };
+        self.http
+            .get(url)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| unreachable(e.to_string()))?
+            .text()
+            .await
+            .map_err(|e| unreachable(e.to_string()))
+    }
+
+    /// The Entity Configuration of `entity`, checked with its own keys, or with the
+    /// configured keys when `entity` is the trust anchor.
+    async fn configuration(
+        &self,
+        entity: &str,
+        now: OffsetDateTime,
+    ) -> Result<Configuration, ChainRefusal> {
+        let jwt = self.get(&configuration_url(entity)).await?;
+        let refused = |refusal| ChainRefusal::Statement {
+            issuer: entity.to_string(),
+            subject: entity.to_string(),
+            refusal,
+        };
+        let keys = if entity == self.anchor.id {
+            self.anchor.jwks.clone()
+        } else {
+            jose::unverified_claims(&jwt)
+                .map_err(refused)?
+                .get("jwks")
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let (claims, _) = jose::verify(&jwt, &keys, now).map_err(refused)?;
+        if !claim_is(&claims, "iss", entity) || !claim_is(&claims, "sub", entity) {
+            return Err(ChainRefusal::Mismatch(entity.to_string()));
+        }
+        Ok(Configuration { jwt, claims })
+    }
+
+    async fn build(&self, subject: &str, now: OffsetDateTime) -> Result<TrustChain, ChainRefusal> {
+        let leaf = self.configuration(subject, now).await?;
+        let mut metadata = leaf
+            .claims
+            .get("metadata")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut expires = leaf.exp();
+        let mut statements = vec![leaf.jwt.clone()];
+        let mut policies = Vec::new();
+        let mut current_id = subject.to_string();
+        let mut current = leaf;
+        for _ in 1..MAX_DEPTH {
+            let hints = current.authority_hints();
+            let Some(superior_id) = hints
+                .iter()
+                .find(|h| **h == self.anchor.id)
+                .or_else(|| hints.first())
+                .cloned()
+            else {
+                break;
+            };
+            let superior = self.configuration(&superior_id, now).await?;
+            let endpoint = superior
+                .fetch_endpoint()
+                .ok_or_else(|| ChainRefusal::Unreachable {
+                    url: superior_id.clone(),
+                    reason: "no federation_fetch_endpoint".into(),
+                })?;
+            let mut url = url::Url::parse(endpoint).map_err(|e| ChainRefusal::Unreachable {
+                url: endpoint.to_string(),
+                reason: e.to_string(),
+            })?;
+            url.query_pairs_mut().append_pair("sub", &current_id);
+            let statement = self.get(url.as_str()).await?;
+            let refused = |refusal| ChainRefusal::Statement {
+                issuer: superior_id.clone(),
+                subject: current_id.clone(),
+                refusal,
+            };
+            let (claims, _) = jose::verify(&statement, &superior.jwks(), now).map_err(refused)?;
+            if !claim_is(&claims, "iss", &superior_id) || !claim_is(&claims, "sub", &current_id) {
+                return Err(ChainRefusal::Mismatch(current_id));
+            }
+            // The subject's own configuration must be signed by a key its superior vouches for.
+            jose::verify(
+                &current.jwt,
+                claims.get("jwks").unwrap_or(&Value::Null),
+                now,
+            )
+            .map_err(refused)?;
+            expires = expires.min(claims.get("exp").and_then(Value::as_i64).unwrap_or(0));
+            if let Some(policy) = claims.get("metadata_policy").and_then(Value::as_object) {
+                policies.push(policy.clone());
+            }
+            statements.push(statement);
+            if superior_id == self.anchor.id {
+                statements.push(superior.jwt.clone());
+                expires = expires.min(superior.exp());
+                // The anchor's policy first, then down the chain.
+                for policy in policies.iter().rev() {
+                    for (entity_type, claims_policy) in policy {
+                        if let (Some(Value::Object(entity)), Some(claims_policy)) =
+                            (metadata.get_mut(entity_type), claims_policy.as_object())
+                        {
+                            policy::apply(entity, claims_policy).map_err(ChainRefusal::Policy)?;
+                        }
+                    }
+                }
+                return Ok(TrustChain {
+                    metadata,
+                    expires_at: OffsetDateTime::from_unix_timestamp(expires)
+                        .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                    statements,
+                    resolved_at: now,
+                });
+            }
+            current_id = superior_id;
+            current = superior;
+        }
+        Err(ChainRefusal::NoPathToAnchor(subject.to_string()))
+    }
+}

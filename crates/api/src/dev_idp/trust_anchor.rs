@@ -1,0 +1,175 @@
+//! The development federation's trust anchor: it vouches for the development identity
+//! provider and for the portal (the aggregator of the comuni), as the SPID and CIE
+//! registries do in production. Never served in production.
+
+use actix_web::{get, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::idp;
+use crate::accounts::federation::keys::{KeyRing, KeyUse};
+use crate::accounts::federation::trust_chain::TrustAnchor;
+use crate::accounts::federation::{sign_statement, statement_response, SPID_L1, SPID_L2, SPID_L3};
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+/// What the trust anchor does wrong on purpose (test environment only,
+/// `SPORTELLO_DEV_ANCHOR_FAULT`), for the tests of the portal's refusals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnchorFault {
+    /// Its statement about the identity provider expired yesterday.
+    ExpiredStatement,
+    /// Its statement about the identity provider is signed with a key it does not publish.
+    WrongSignature,
+}
+
+impl std::str::FromStr for AnchorFault {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<AnchorFault, ()> {
+        match s {
+            "expired_statement" => Ok(AnchorFault::ExpiredStatement),
+            "wrong_signature" => Ok(AnchorFault::WrongSignature),
+            _ => Err(()),
+        }
+    }
+}
+
+/// An entity the trust anchor vouches for.
+struct Subordinate {
+    id: String,
+    jwks: Value,
+    metadata_policy: Value,
+}
+
+pub struct DevTrustAnchor {
+    id: String,
+    keys: KeyRing,
+    subordinates: Vec<Subordinate>,
+    fault: Option<AnchorFault>,
+}
+
+impl DevTrustAnchor {
+    /// The anchor at `id`, vouching for the identity provider and the portal with these
+    /// federation keys.
+    pub fn new(
+        id: String,
+        provider: (&str, Value),
+        portal: (&str, Value),
+        fault: Option<AnchorFault>,
+    ) -> Result<DevTrustAnchor, String> {
+        Ok(DevTrustAnchor {
+            id,
+            fault,
+            keys: KeyRing::generate(KeyUse::Signature)?,
+            subordinates: vec![
+                Subordinate {
+                    id: provider.0.to_string(),
+                    jwks: provider.1,
+                    metadata_policy: json!({
+                        "openid_provider": {
+                            "acr_values_supported": { "subset_of": [SPID_L1, SPID_L2, SPID_L3] },
+                            "token_endpoint_auth_methods_supported": { "superset_of": ["private_key_jwt"] },
+                        }
+                    }),
+                },
+                Subordinate {
+                    id: portal.0.to_string(),
+                    jwks: portal.1,
+                    metadata_policy: json!({
+                        "openid_relying_party": {
+                            "grant_types": { "subset_of": ["authorization_code", "refresh_token"] },
+                        }
+                    }),
+                },
+            ],
+        })
+    }
+
+    /// The anchor as relying parties and providers are configured with it.
+    pub fn trust_anchor(&self) -> TrustAnchor {
+        TrustAnchor {
+            id: self.id.clone(),
+            jwks: self.keys.jwks(),
+        }
+    }
+
+    fn configuration(&self, now: OffsetDateTime) -> ApiResult<String> {
+        sign_statement(
+            &self.id,
+            &self.id,
+            json!({
+                "jwks": self.keys.jwks(),
+                "metadata": {
+                    "federation_entity": {
+                        "organization_name": "Trust anchor di sviluppo",
+                        "federation_fetch_endpoint": format!("{}/fetch", self.id),
+                        "federation_list_endpoint": format!("{}/list", self.id),
+                    }
+                }
+            }),
+            &self.keys,
+            now,
+        )
+    }
+
+    fn statement(&self, sub: &str, now: OffsetDateTime) -> ApiResult<String> {
+        let subordinate = self
+            .subordinates
+            .iter()
+            .find(|s| s.id == sub)
+            .ok_or(ApiError::NotFound)?;
+        let body = json!({
+            "jwks": subordinate.jwks,
+            "metadata_policy": subordinate.metadata_policy,
+        });
+        let provider = std::ptr::eq(subordinate, &self.subordinates[0]);
+        match self.fault.filter(|_| provider) {
+            None => sign_statement(&self.id, &subordinate.id, body, &self.keys, now),
+            Some(AnchorFault::ExpiredStatement) => sign_statement(
+                &self.id,
+                &subordinate.id,
+                body,
+                &self.keys,
+                now - time::Duration::days(2),
+            ),
+            Some(AnchorFault::WrongSignature) => {
+                let unpublished =
+                    KeyRing::generate(KeyUse::Signature).map_err(ApiError::internal)?;
+                sign_statement(&self.id, &subordinate.id, body, &unpublished, now)
+            }
+        }
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(configuration).service(fetch).service(list);
+}
+
+#[get("/ta/.well-known/openid-federation")]
+async fn configuration(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let jwt = idp(&state)?.anchor.configuration(state.now())?;
+    Ok(statement_response(jwt))
+}
+
+#[derive(Debug, Deserialize)]
+struct FetchQuery {
+    sub: String,
+}
+
+#[get("/ta/fetch")]
+async fn fetch(
+    state: web::Data<AppState>,
+    query: web::Query<FetchQuery>,
+) -> ApiResult<HttpResponse> {
+    let jwt = idp(&state)?.anchor.statement(&query.sub, state.now())?;
+    Ok(statement_response(jwt))
+}
+
+#[get("/ta/list")]
+async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let anchor = &idp(&state)?.anchor;
+    let ids: Vec<&str> = anchor.subordinates.iter().map(|s| s.id.as_str()).collect();
+    Ok(HttpResponse::Ok().json(ids))
+}
