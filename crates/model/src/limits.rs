@@ -38,8 +38,10 @@ pub const FORMAT_MAX_CHARS: usize = 16;
 pub const CODE_MAX_CHARS: usize = 512;
 /// The portal path to return to after a login.
 pub const REDIRECT_MAX_CHARS: usize = 2048;
-/// An entity id of the SPID/CIE federation (an https address) in a query.
-pub const ENTITY_ID_MAX_CHARS: usize = 2048;
+/// An entity id of the SPID/CIE federation (an https address) in a query: two of them,
+/// percent-encoded even as 4-byte characters, stay under the server's address limit, so
+/// an overlong one is a field error (400), not a refused address (414).
+pub const ENTITY_ID_MAX_CHARS: usize = 1024;
 
 /// Too-long fields of a request, one Italian error each.
 pub trait RequestLimits {

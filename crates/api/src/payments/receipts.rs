@@ -140,7 +140,6 @@ pub async fn process(
         tracing::warn!(
             receipt_id = %r.receipt_id,
             notice_number = %r.notice_number,
-            amount_cents = r.amount_cents,
             ?outcome,
             "receipt refused"
         );

@@ -71,7 +71,7 @@ pub async fn comune_federation_configuration(
 #[into_params(parameter_in = Query)]
 pub struct FetchQuery {
     /// Entity id of a comune of this installation.
-    #[param(max_length = 2048)]
+    #[param(max_length = 1024)]
     pub sub: String,
 }
 
@@ -128,10 +128,10 @@ pub async fn federation_list(state: web::Data<AppState>) -> ApiResult<HttpRespon
 #[into_params(parameter_in = Query)]
 pub struct ResolveQuery {
     /// Entity id of a comune of this installation.
-    #[param(max_length = 2048)]
+    #[param(max_length = 1024)]
     pub sub: String,
     /// The trust anchor the chain must reach: the configured one.
-    #[param(max_length = 2048)]
+    #[param(max_length = 1024)]
     pub anchor: String,
 }
 
