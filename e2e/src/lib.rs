@@ -162,12 +162,17 @@ impl TestServer {
     }
 
     pub async fn start_with(extra_env: &[(&str, &str)]) -> TestServer {
+        Self::start_logging(extra_env, Stdio::inherit()).await
+    }
+
+    /// Starts the server with its log (standard error) going to `log`.
+    pub async fn start_logging(extra_env: &[(&str, &str)], log: impl Into<Stdio>) -> TestServer {
         let (database, database_url) = TestDatabase::create().await;
         let mut command = server_command(&database_url);
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(log);
         for (k, v) in extra_env {
             command.env(k, v);
         }

@@ -24,6 +24,7 @@ use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
+use crate::telemetry::RequestSpan;
 use crate::{
     accounts, bookings, canteen, children, content, demo, entes, jobs, openapi, operations,
     payments, test_clock,
@@ -297,7 +298,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .wrap(middleware::from_fn(operations::metrics::record))
             .wrap(middleware::from_fn(security_headers))
             .wrap(middleware::from_fn(request_id_header))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
             .wrap(middleware::Compress::default())
             .service(
                 web::scope(paths::BASE)

@@ -405,3 +405,61 @@ async fn metrics_are_served_only_to_the_bearer_of_the_metrics_token() {
     }
     assert!(!text.contains(MARIO), "{text}");
 }
+
+/// Every request is logged once with its method, route pattern, request id and status,
+/// and nothing a family typed or owns reaches the log: no codice fiscale (also as SPID's
+/// `TINIT-`), no name, no query string (an OIDC code or state), no client address.
+#[tokio::test]
+async fn the_log_has_a_line_per_request_and_no_personal_data() {
+    let folder = std::env::temp_dir().join(format!("sportello-log-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join("server.log");
+    let log = std::fs::File::create(&path).unwrap();
+    let server = TestServer::start_logging(&[("RUST_LOG", "info")], log).await;
+
+    let refused = server
+        .try_login(&client(), "demo", e2e::ANNA, "sbagliata")
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let (family, service) = server.canteen_family(MARIO).await;
+    let notice = family.new_notice(service, "7.00").await;
+    server.pay_at_counter(&notice.notice_number).await;
+    let bad = family
+        .post(
+            &paths::service_notices(service),
+            &serde_json::json!({ "amount": "-3" }),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let reset = client()
+        .post(server.api(&paths::password_reset("demo")))
+        .json(&serde_json::json!({ "fiscal_code": MARIO }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::ACCEPTED);
+    server.spid_login("esempio", e2e::GIUSEPPE_ESEMPIO).await;
+    drop(server);
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_dir_all(&folder).ok();
+    assert!(
+        text.contains("route=/api/v1/entes/{slug}/auth/login") && text.contains("status=401"),
+        "{text}"
+    );
+    assert!(text.contains("request_id="), "{text}");
+    for personal in [
+        MARIO,
+        e2e::ANNA,
+        e2e::GIUSEPPE_ESEMPIO,
+        "Albertini",
+        "Ferrari",
+        "sbagliata",
+        "state=",
+        "code=",
+        "client_ip",
+        "user_agent",
+    ] {
+        assert!(!text.contains(personal), "{personal} in the log:\n{text}");
+    }
+}
