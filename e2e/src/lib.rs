@@ -250,6 +250,17 @@ impl TestServer {
             .expect("a value of the column's type")
     }
 
+    /// Asks Comune di Demo for a password reset link for `fiscal_code`, from `http`.
+    pub async fn ask_password_reset(&self, http: &Client, fiscal_code: &str) -> Response {
+        let body = serde_json::json!({ "fiscal_code": fiscal_code });
+        let url = self.api(&paths::password_reset("demo"));
+        http.post(url)
+            .json(&body)
+            .send()
+            .await
+            .expect("reset request")
+    }
+
     /// Logs in with codice fiscale and password; panics unless it succeeds.
     pub async fn login(&self, slug: &str, fiscal_code: &str) -> TokenResponse {
         let res = self

@@ -560,13 +560,6 @@ async fn outbox_reset_token(server: &TestServer) -> String {
         .to_string()
 }
 
-/// Asks Comune di Demo for a password reset link for `fiscal_code`.
-async fn ask_reset(server: &TestServer, http: &Client, fiscal_code: &str) -> Response {
-    let body = serde_json::json!({ "fiscal_code": fiscal_code });
-    let url = server.api(&paths::password_reset("demo"));
-    http.post(url).json(&body).send().await.unwrap()
-}
-
 /// Sets a new password with the token of a reset link.
 async fn confirm_reset(
     server: &TestServer,
@@ -584,7 +577,7 @@ async fn password_reset_by_codice_fiscale_with_a_one_time_token() {
     let server = TestServer::start().await;
     let http = client();
     let old_session = server.login("demo", MARIO).await;
-    let ask = |fiscal_code: &'static str| ask_reset(&server, &http, fiscal_code);
+    let ask = |fiscal_code: &'static str| server.ask_password_reset(&http, fiscal_code);
     assert_eq!(ask(MARIO).await.status(), StatusCode::ACCEPTED);
     // Unknown people get the same answer: the endpoint does not reveal who is registered.
     let unknown = ask("RSSMRA85T10A562S").await;
@@ -612,7 +605,7 @@ async fn a_password_reset_link_stops_working_after_its_hour() {
     let server = TestServer::start().await;
     let http = client();
     let new_password = "NuovaPassword2026";
-    let reset = ask_reset(&server, &http, MARIO).await;
+    let reset = server.ask_password_reset(&http, MARIO).await;
     assert_eq!(reset.status(), StatusCode::ACCEPTED);
     let late = outbox_reset_token(&server).await;
     server.advance_clock(Duration::from_secs(61 * 60)).await;
@@ -623,7 +616,7 @@ async fn a_password_reset_link_stops_working_after_its_hour() {
     server.login("demo", MARIO).await;
 
     // A new link still works 59 minutes after it was sent.
-    let again = ask_reset(&server, &http, MARIO).await;
+    let again = server.ask_password_reset(&http, MARIO).await;
     assert_eq!(again.status(), StatusCode::ACCEPTED);
     assert_eq!(
         settled_outbox_count(&server, "mario.albertini@example.it", 2).await,

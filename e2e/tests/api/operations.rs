@@ -369,12 +369,7 @@ async fn metrics_are_served_only_to_the_bearer_of_the_metrics_token() {
     let (family, service) = server.canteen_family(MARIO).await;
     let notice = family.new_notice(service, "5.00").await;
     server.pay_at_counter(&notice.notice_number).await;
-    let reset = client()
-        .post(server.api(&paths::password_reset("demo")))
-        .json(&serde_json::json!({ "fiscal_code": MARIO }))
-        .send()
-        .await
-        .unwrap();
+    let reset = server.ask_password_reset(&client(), MARIO).await;
     assert_eq!(reset.status(), StatusCode::ACCEPTED);
 
     // The reset e-mail is queued just after the answer.
@@ -431,12 +426,7 @@ async fn the_log_has_a_line_per_request_and_no_personal_data() {
         )
         .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    let reset = client()
-        .post(server.api(&paths::password_reset("demo")))
-        .json(&serde_json::json!({ "fiscal_code": MARIO }))
-        .send()
-        .await
-        .unwrap();
+    let reset = server.ask_password_reset(&client(), MARIO).await;
     assert_eq!(reset.status(), StatusCode::ACCEPTED);
     server.spid_login("esempio", e2e::GIUSEPPE_ESEMPIO).await;
     drop(server);
