@@ -192,7 +192,7 @@ pub mod can {
     use super::{Action, ActionMarker};
 
     macro_rules! markers {
-        ($($name:ident),* $(,)?) => {$(
+        ($($(#[doc = $doc:literal])* $name:ident,)*) => {$(
             #[doc = concat!("Marker of [`Action::", stringify!($name), "`].")]
             pub struct $name;
             impl ActionMarker for $name {
@@ -201,20 +201,7 @@ pub mod can {
         )*};
     }
 
-    markers!(
-        ReadChildren,
-        ReadChildrenRegistry,
-        ReadFees,
-        BookMeals,
-        ReadPayments,
-        Pay,
-        ReadFamilyAccounts,
-        CorrectAccount,
-        IssueEmissions,
-        ManageCalendar,
-        TakeAttendance,
-        ChargeMeals,
-    );
+    sportello_model::with_actions!(markers);
 }
 
 /// A principal whose role the permission table allows to take `A::ACTION`; any other
