@@ -278,14 +278,16 @@ struct CheckoutForm {
     method: Option<String>,
 }
 
-/// A receipt for paying `notice` now, from the simulator gateway.
-fn simulated_receipt(
+/// Pays `notice` now with `method` and delivers its receipt to the portal the way the
+/// pagoPA node would; every payment the simulator takes goes through here.
+async fn pay_and_deliver(
+    state: &AppState,
     ente: &ente::Model,
     notice: &payment_notice::Model,
     method: PaymentMethod,
     now: OffsetDateTime,
-) -> ApiResult<Receipt> {
-    SimulatorGateway::new()
+) -> ApiResult<ReceiptOutcome> {
+    let receipt: Receipt = SimulatorGateway::new()
         .simulate_payment(
             &ente.fiscal_code,
             &notice.notice_number,
@@ -294,7 +296,8 @@ fn simulated_receipt(
             None,
             now,
         )
-        .map_err(ApiError::internal)
+        .map_err(ApiError::internal)?;
+    receipts::process(&state.db, &receipt, now).await
 }
 
 #[post("/checkout/{token}")]
@@ -362,13 +365,7 @@ async fn submit(
         .find(|m| Some(m.code()) == form.method.as_deref())
         .unwrap_or(PaymentMethod::Card);
     Ok(
-        match receipts::process(
-            &state.db,
-            &simulated_receipt(ente, notice, method, now)?,
-            now,
-        )
-        .await?
-        {
+        match pay_and_deliver(state, ente, notice, method, now).await? {
             ReceiptOutcome::Accepted | ReceiptOutcome::AlreadyProcessed => "ok",
             ReceiptOutcome::DuplicatePayment => CheckoutState::NoticePaid.outcome(),
             ReceiptOutcome::Cancelled => CheckoutState::NoticeCancelled.outcome(),
@@ -489,10 +486,7 @@ async fn counter_submit(
                 ),
             ));
         }
-        None => {
-            let receipt = simulated_receipt(&ente, &notice, PaymentMethod::Counter, now)?;
-            receipts::process(&state.db, &receipt, now).await?
-        }
+        None => pay_and_deliver(&state, &ente, &notice, PaymentMethod::Counter, now).await?,
     };
     let message = match outcome.refusal() {
         None => format!(
