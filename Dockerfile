@@ -10,6 +10,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
 WORKDIR /app
 COPY --from=build /src/target/release/sportello /usr/local/bin/sportello
 COPY --from=build /src/dist /app/dist
-ENV SPORTELLO_STATIC_DIR=/app/dist
+ENV SPORTELLO_STATIC_DIR=/app/dist SPORTELLO_LOG_FORMAT=json
 EXPOSE 8080
 CMD ["sportello", "serve"]

@@ -14,6 +14,14 @@ pub enum Environment {
     Production,
 }
 
+/// How the log is written: one JSON object per line for a log collector (the default in
+/// production), or readable text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
 /// A SPID or CIE identity provider of the federation (or the development one).
 #[derive(Debug, Clone)]
 pub struct OidcProviderConfig {
@@ -96,6 +104,8 @@ pub struct Config {
     pub fake_now: Option<time::OffsetDateTime>,
     /// Charge the meals of closed days on a schedule inside the server.
     pub charge_job: bool,
+    /// `SPORTELLO_LOG_FORMAT`: `json` (default in production) or `text`.
+    pub log_format: LogFormat,
 }
 
 /// Shortest JWT secret accepted, in bytes.
@@ -224,6 +234,17 @@ impl Config {
             pagopa_simulator,
             metrics_token: var("SPORTELLO_METRICS_TOKEN").map(SecretString::from),
             charge_job: flag("SPORTELLO_CHARGE_JOB", true)?,
+            log_format: match var("SPORTELLO_LOG_FORMAT").as_deref().map(str::trim) {
+                None if production => LogFormat::Json,
+                None => LogFormat::Text,
+                Some("json") => LogFormat::Json,
+                Some("text") => LogFormat::Text,
+                Some(other) => {
+                    return Err(ConfigError::Invalid(format!(
+                        "SPORTELLO_LOG_FORMAT: atteso json o text, trovato «{other}»"
+                    )))
+                }
+            },
             fake_now: match var("SPORTELLO_FAKE_NOW") {
                 Some(value) if environment == Environment::Test => Some(
                     time::OffsetDateTime::parse(

@@ -87,7 +87,7 @@ where
                 }
                 metrics::job_ran(name, job.clock.now());
             }
-            Err(err) => tracing::error!(job = name, %err, "job failed"),
+            Err(err) => tracing::error!(job = name, ?err, "job failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(job.period) => {}

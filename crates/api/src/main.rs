@@ -72,7 +72,7 @@ fn backup(config: Config, file: &std::path::Path) -> ExitCode {
 }
 
 fn serve(config: Config) -> ExitCode {
-    sportello_api::telemetry::init(config.environment);
+    sportello_api::telemetry::init(config.log_format);
     let result = actix_web::rt::System::new().block_on(sportello_api::startup::run(config));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,7 +1,9 @@
-//! Structured logs (tracing): JSON in production, readable text elsewhere. Every request
-//! is logged once when it ends ([`RequestSpan`]): method, route pattern, request id,
-//! status and duration — never the address with its query, the client's address or
-//! agent, nor an error's details, which may carry what a family typed.
+//! Structured logs (tracing): one JSON object per line (`SPORTELLO_LOG_FORMAT=json`, the
+//! default in production) or readable text. Every request is logged once when it ends
+//! ([`RequestSpan`]): method, route pattern, request id (the `X-Request-Id` the client
+//! got), status and duration — never the address with its query, the client's address or
+//! agent, nor an error's details, which may carry what a family typed (the `Debug` of
+//! [`crate::error::ApiError`], which tracing-actix-web logs, leaves them out).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -11,9 +13,9 @@ use tracing_actix_web::{RequestId, RootSpanBuilder};
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::{fmt, EnvFilter};
 
-use crate::config::Environment;
+use crate::config::LogFormat;
 
-pub fn init(environment: Environment) {
+pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let builder = fmt()
@@ -22,10 +24,9 @@ pub fn init(environment: Environment) {
         // Colours only on a terminal, never in a file or a log collector.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
-    if environment == Environment::Production {
-        builder.json().init();
-    } else {
-        builder.init();
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
     }
 }
 

@@ -20,7 +20,7 @@ macro_rules! string_column {
                 let text = <String as $crate::sea_orm::TryGetable>::try_get_by(res, index)?;
                 $parse(&text).map_err(|err| {
                     $crate::sea_orm::TryGetError::DbErr($crate::sea_orm::DbErr::Type(format!(
-                        "{} {text:?} in the database: {err}",
+                        "{} in the database is not valid: {err}",
                         stringify!($type)
                     )))
                 })

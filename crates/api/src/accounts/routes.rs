@@ -392,11 +392,14 @@ pub async fn oidc_callback(
     let ente = entes::by_id(&state.db, pending.ente_id).await?;
     let login_page = spa::login(&ente.slug);
     if let Some(error) = &query.error {
-        tracing::warn!(provider = pending.provider.as_str(), error = %error, "identity provider answered an error");
-        return Ok(redirect_with_error(
-            &login_page,
-            oidc::provider_error(error),
-        ));
+        // The provider's code as we read it, never the query's own text.
+        let refusal = oidc::provider_error(error);
+        tracing::warn!(
+            provider = pending.provider.as_str(),
+            error = refusal.code(),
+            "identity provider answered an error"
+        );
+        return Ok(redirect_with_error(&login_page, refusal));
     }
     let (Some(code), Some(federation)) = (query.code.as_deref(), state.federation.as_ref()) else {
         return Ok(redirect_with_error(&login_page, LoginError::Cancelled));

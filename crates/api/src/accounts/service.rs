@@ -180,7 +180,7 @@ pub async fn request_password_reset(
     let (db, ente, public_url) = (db.clone(), ente.clone(), public_url.to_owned());
     tokio::spawn(async move {
         if let Err(err) = send_reset_link(&db, now, &ente, &code, &public_url).await {
-            tracing::error!(%err, "password reset e-mail not queued");
+            tracing::error!(?err, "password reset e-mail not queued");
         }
     });
     Ok(())
