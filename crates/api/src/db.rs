@@ -103,27 +103,40 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
-/// Whether the database cannot serve the request now but may soon: the connection was
-/// lost or refused, the pool is exhausted or closed, the server is shutting down or
-/// refusing connections, the row or file is locked, the transaction lost a serialization
-/// race, or the database takes no writes (read-only, as a standby after a failover). The
+/// Why the database cannot serve a request now, though it may soon. Either way the
 /// request may be sent again.
-pub fn is_unavailable(err: &DbErr) -> bool {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The statement was cut short: the connection was lost or refused, the server is
+    /// restarting (a failover), or the transaction lost a serialization race or a
+    /// deadlock. The same request sent again at once runs on a new connection and most
+    /// likely succeeds ([`crate::retry`] does so for the idempotent ones).
+    Interrupted,
+    /// The database is saturated or takes no writes: the pool is exhausted or closed, the
+    /// server refuses more connections, the SQLite file stays locked, or the database is
+    /// read-only (a standby). This does not clear at once; sending the request again at
+    /// once would only add load.
+    Saturated,
+}
+
+/// Whether `err` means the database cannot serve now but may soon, and how.
+pub fn unavailable(err: &DbErr) -> Option<Unavailable> {
     use sea_orm::sqlx::Error as Sqlx;
-    use sea_orm::RuntimeErr;
+    use sea_orm::{ConnAcquireErr, RuntimeErr};
+    use Unavailable::{Interrupted, Saturated};
     let sqlx = match err {
-        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed) => return Some(Interrupted),
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => return Some(Saturated),
         DbErr::Conn(RuntimeErr::SqlxError(e))
         | DbErr::Exec(RuntimeErr::SqlxError(e))
         | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
-        _ => return false,
+        _ => return None,
     };
     match sqlx {
-        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        Sqlx::Io(_) | Sqlx::WorkerCrashed => Some(Interrupted),
+        Sqlx::PoolTimedOut | Sqlx::PoolClosed => Some(Saturated),
         Sqlx::Database(db) => {
-            let Some(code) = db.code() else {
-                return false;
-            };
+            let code = db.code()?;
             if db
                 .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
                 .is_some()
@@ -131,18 +144,22 @@ pub fn is_unavailable(err: &DbErr) -> bool {
                 // BUSY, LOCKED, READONLY with their extended codes.
                 code.parse::<i32>()
                     .is_ok_and(|code| matches!(code & 0xff, 5 | 6 | 8))
+                    .then_some(Saturated)
+            } else if code.starts_with("08")
+                || matches!(
+                    code.as_ref(),
+                    "57P01" | "57P02" | "57P03" | "40001" | "40P01"
+                )
+            {
+                // Connection exception (class 08), shutting down or not yet accepting
+                // connections (57P01–57P03), serialization failure, deadlock.
+                Some(Interrupted)
             } else {
-                // Connection exception (class 08), shutting down or refusing connections
-                // (57P01–57P03), too many connections, serialization failure, deadlock,
-                // read-only transaction.
-                code.starts_with("08")
-                    || matches!(
-                        code.as_ref(),
-                        "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01" | "25006"
-                    )
+                // Too many connections, read-only transaction.
+                matches!(code.as_ref(), "53300" | "25006").then_some(Saturated)
             }
         }
-        _ => false,
+        _ => None,
     }
 }
 

@@ -3,7 +3,7 @@
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use sportello_model::{FieldError, Problem};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum ApiError {
     /// One or more request fields are invalid.
     #[error("dati non validi")]
@@ -27,12 +27,41 @@ pub enum ApiError {
     TooManyRequests { detail: String, retry_after: u64 },
     /// The database cannot serve now (connection lost, busy, read-only): the client may
     /// send the request again after `Retry-After`. `detail` is for the user, `cause` goes
-    /// to the log.
+    /// to the log; `interrupted` when the connection was lost under the request, so that
+    /// the server sends an idempotent request again once by itself ([`crate::retry`]).
     #[error("servizio non disponibile: {cause}")]
-    Unavailable { detail: &'static str, cause: String },
+    Unavailable {
+        detail: &'static str,
+        cause: String,
+        interrupted: bool,
+    },
     /// Something failed on our side; details go to the log, not to the user.
     #[error("errore interno: {0}")]
     Internal(String),
+}
+
+/// What the log shows of an error (tracing-actix-web logs the `Debug` of every error
+/// answer): its kind, the names of the refused fields and our own causes of 500 and 503,
+/// never a detail written for the user, which may repeat what a family typed or own data
+/// (a name, a codice fiscale, an amount).
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Validation(errors) => f
+                .debug_tuple("Validation")
+                .field(&errors.iter().map(|e| &e.field).collect::<Vec<_>>())
+                .finish(),
+            ApiError::Unavailable {
+                cause, interrupted, ..
+            } => f
+                .debug_struct("Unavailable")
+                .field("cause", cause)
+                .field("interrupted", interrupted)
+                .finish(),
+            ApiError::Internal(cause) => f.debug_tuple("Internal").field(cause).finish(),
+            other => f.write_str(other.title_and_detail().0),
+        }
+    }
 }
 
 /// Seconds a client waits before sending again a request refused with 503.
@@ -143,8 +172,11 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { retry_after, .. } => {
                 response.insert_header(("Retry-After", retry_after.to_string()));
             }
-            ApiError::Unavailable { .. } => {
+            ApiError::Unavailable { interrupted, .. } => {
                 response.insert_header(("Retry-After", UNAVAILABLE_RETRY_AFTER.to_string()));
+                if *interrupted {
+                    response.extensions_mut().insert(crate::retry::Interrupted);
+                }
             }
             _ => {}
         }
@@ -154,13 +186,13 @@ impl ResponseError for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        if crate::db::is_unavailable(&err) {
-            ApiError::Unavailable {
+        match crate::db::unavailable(&err) {
+            Some(why) => ApiError::Unavailable {
                 detail: UNAVAILABLE_DETAIL,
                 cause: format!("database: {err}"),
-            }
-        } else {
-            ApiError::Internal(format!("database: {err}"))
+                interrupted: why == crate::db::Unavailable::Interrupted,
+            },
+            None => ApiError::Internal(format!("database: {err}")),
         }
     }
 }

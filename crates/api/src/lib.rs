@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod operations;
 pub mod payments;
 pub mod pdf;
+pub mod retry;
 pub mod startup;
 pub mod telemetry;
 pub mod test_clock;

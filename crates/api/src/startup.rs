@@ -24,6 +24,7 @@ use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
+use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
     accounts, bookings, canteen, children, content, demo, entes, jobs, openapi, operations,
@@ -284,42 +285,44 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     println!("Sportello in ascolto su {public_url}");
     tracing::info!(%public_url, "listening");
     let served = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .app_data(spec.clone())
-            .app_data(security.clone())
-            .app_data(metrics.clone())
-            .app_data(extractors::json_config())
-            .app_data(extractors::query_config())
-            .app_data(extractors::path_config())
-            .app_data(extractors::form_config())
-            .wrap(middleware::from_fn(refuse_unreadable_uri))
-            .wrap(render::error_handlers())
-            .wrap(middleware::from_fn(operations::metrics::record))
-            .wrap(middleware::from_fn(security_headers))
-            .wrap(middleware::from_fn(request_id_header))
-            .wrap(TracingLogger::<RequestSpan>::new())
-            .wrap(middleware::Compress::default())
-            .service(
-                web::scope(paths::BASE)
-                    .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
-                    .configure(|cfg| {
-                        if test_environment {
-                            test_clock::configure(cfg)
-                        }
-                    })
-                    .default_service(web::to(api_not_found)),
-            )
-            .configure(openapi::configure)
-            .service(operations::metrics::scrape)
-            .service(web::scope("/dev-idp").configure(dev_idp::configure))
-            .service(web::scope("/pagopa-sim").configure(|cfg| {
-                if simulator {
-                    payments::simulator::configure(cfg)
-                }
-            }))
-            .service(web::scope("/api").default_service(web::to(api_not_found)))
-            .service(spa(static_dir.clone()))
+        Retrying::new(
+            App::new()
+                .app_data(state.clone())
+                .app_data(spec.clone())
+                .app_data(security.clone())
+                .app_data(metrics.clone())
+                .app_data(extractors::json_config())
+                .app_data(extractors::query_config())
+                .app_data(extractors::path_config())
+                .app_data(extractors::form_config())
+                .wrap(middleware::from_fn(refuse_unreadable_uri))
+                .wrap(render::error_handlers())
+                .wrap(middleware::from_fn(operations::metrics::record))
+                .wrap(middleware::from_fn(security_headers))
+                .wrap(middleware::from_fn(request_id_header))
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .wrap(middleware::Compress::default())
+                .service(
+                    web::scope(paths::BASE)
+                        .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
+                        .configure(|cfg| {
+                            if test_environment {
+                                test_clock::configure(cfg)
+                            }
+                        })
+                        .default_service(web::to(api_not_found)),
+                )
+                .configure(openapi::configure)
+                .service(operations::metrics::scrape)
+                .service(web::scope("/dev-idp").configure(dev_idp::configure))
+                .service(web::scope("/pagopa-sim").configure(|cfg| {
+                    if simulator {
+                        payments::simulator::configure(cfg)
+                    }
+                }))
+                .service(web::scope("/api").default_service(web::to(api_not_found)))
+                .service(spa(static_dir.clone())),
+        )
     })
     .workers(2)
     .shutdown_timeout(SHUTDOWN_TIMEOUT.as_secs())

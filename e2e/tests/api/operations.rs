@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use e2e::{client, problem, server_command, value, TestServer, DEMO_PASSWORD, MARIO};
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 use sportello_model::paths;
 
 /// A PostgreSQL address nobody listens on, with a password that must never be printed.
@@ -339,8 +339,9 @@ async fn a_backup_taken_while_families_pay_restores_to_a_ledger_that_adds_up() {
 const METRICS_TOKEN: &str = "metriche-solo-per-chi-gestisce";
 
 /// Prometheus metrics: not served without a configured token, 401 without it, and for its
-/// bearer the requests by route, refused logins, receipts by outcome, the pool and the
-/// e-mail outbox — with no codice fiscale anywhere.
+/// bearer the requests and their latency by route, refused logins, receipts by outcome,
+/// the pool, the e-mail outbox and its lag, and when each job last ran — with no codice
+/// fiscale anywhere.
 #[tokio::test]
 async fn metrics_are_served_only_to_the_bearer_of_the_metrics_token() {
     let plain = TestServer::start().await;
@@ -389,7 +390,9 @@ async fn metrics_are_served_only_to_the_bearer_of_the_metrics_token() {
     }
     for expected in [
         "outbox_pending_emails 1",
-        r#"route="/api/v1/entes""#,
+        "outbox_oldest_pending_seconds",
+        r#"http_requests_total{method="GET",route="/api/v1/entes",status="200"}"#,
+        r#"job_last_run_timestamp_seconds{job="cancelling abandoned online notices"}"#,
         r#"login_failures_total{reason="credentials"} 1"#,
         r#"pagopa_receipts_total{outcome="accepted"} 1"#,
         r#"db_pool_connections{state="idle"}"#,
@@ -401,21 +404,32 @@ async fn metrics_are_served_only_to_the_bearer_of_the_metrics_token() {
     assert!(!text.contains(MARIO), "{text}");
 }
 
-/// Every request is logged once with its method, route pattern, request id and status,
-/// and nothing a family typed or owns reaches the log: no codice fiscale (also as SPID's
-/// `TINIT-`), no name, no query string (an OIDC code or state), no client address.
+/// The log is JSON, one object per line, for a log collector. Every request is logged once
+/// with its method, route pattern, status and the request id its answer carried in
+/// `X-Request-Id`; an error answer's event names its kind and refused fields only; and
+/// nothing a family typed or owns reaches the log: no codice fiscale (also as SPID's
+/// `TINIT-`), no name, no password, no query string (an OIDC code or state), no client
+/// address.
 #[tokio::test]
-async fn the_log_has_a_line_per_request_and_no_personal_data() {
+async fn the_log_is_json_with_a_line_per_request_and_no_personal_data() {
     let folder = std::env::temp_dir().join(format!("sportello-log-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&folder).unwrap();
     let path = folder.join("server.log");
     let log = std::fs::File::create(&path).unwrap();
-    let server = TestServer::start_logging(&[("RUST_LOG", "info")], log).await;
+    let server = TestServer::start_logging(
+        &[("RUST_LOG", "info"), ("SPORTELLO_LOG_FORMAT", "json")],
+        log,
+    )
+    .await;
 
     let refused = server
         .try_login(&client(), "demo", e2e::ANNA, "sbagliata")
         .await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let refused_id = refused.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let (family, service) = server.canteen_family(MARIO).await;
     let notice = family.new_notice(service, "7.00").await;
     server.pay_at_counter(&notice.notice_number).await;
@@ -433,11 +447,23 @@ async fn the_log_has_a_line_per_request_and_no_personal_data() {
 
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::remove_dir_all(&folder).ok();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let login = lines
+        .iter()
+        .find(|line| line["span"]["request_id"] == refused_id.as_str())
+        .unwrap_or_else(|| panic!("no line with request id {refused_id}:\n{text}"));
+    assert_eq!(login["span"]["route"], "/api/v1/entes/{slug}/auth/login");
+    assert_eq!(login["span"]["method"], "POST");
+    assert_eq!(login["span"]["status"], 401);
     assert!(
-        text.contains("route=/api/v1/entes/{slug}/auth/login") && text.contains("status=401"),
+        lines.iter().any(|line| line["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with(r#"Validation(["amount"])"#))),
         "{text}"
     );
-    assert!(text.contains("request_id="), "{text}");
     for personal in [
         MARIO,
         e2e::ANNA,
@@ -452,4 +478,116 @@ async fn the_log_has_a_line_per_request_and_no_personal_data() {
     ] {
         assert!(!text.contains(personal), "{personal} in the log:\n{text}");
     }
+}
+
+/// When PostgreSQL ends the server's connections under load (a failover, a restart), the
+/// requests under way that only read or set a state (lists, a meal booking's PUT) are
+/// answered as if nothing happened: the server sends each again once, on a new
+/// connection. A login (a POST) is never sent again: it answers 503 with `Retry-After`
+/// and opened no session.
+#[tokio::test]
+async fn requests_cut_off_by_a_lost_connection_are_sent_again_only_when_idempotent() {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        // SQLite is a file: there is no connection for the database to end.
+        return;
+    }
+    let folder = std::env::temp_dir().join(format!("sportello-log-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join("server.log");
+    let log = std::fs::File::create(&path).unwrap();
+    let server = TestServer::start_logging(
+        &[
+            ("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z"),
+            ("RUST_LOG", "warn,sportello_api::retry=info"),
+        ],
+        log,
+    )
+    .await;
+    let (family, service) = server.canteen_family(MARIO).await;
+    let sofia = server.child_named(family.token(), "Sofia").await;
+    let sessions = "SELECT COUNT(*) FROM refresh_tokens";
+    let sessions_before: i64 = server.scalar(sessions).await;
+
+    // Every statement reading the comuni waits behind this lock, so the requests are under
+    // way in the database when their connections end.
+    let admin = server.database().await;
+    let lock = admin.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE entes IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let http = client();
+    let reads: Vec<_> = (0..3)
+        .map(|_| tokio::spawn(http.get(server.api(&paths::entes())).send()))
+        .collect();
+    let booking = tokio::spawn(
+        http.put(server.api(&paths::booking_day(sofia, "2026-11-26")))
+            .bearer_auth(family.token())
+            .json(&serde_json::json!({ "service_id": service, "choice": "absent" }))
+            .send(),
+    );
+    let login = tokio::spawn(
+        http.post(server.api(&paths::login("demo")))
+            .json(&serde_json::json!({ "fiscal_code": MARIO, "password": DEMO_PASSWORD }))
+            .send(),
+    );
+    let waiting = sea_orm::Statement::from_string(
+        sea_orm::DbBackend::Postgres,
+        "SELECT COUNT(*) FROM pg_stat_activity \
+         WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    let started = Instant::now();
+    loop {
+        // Statistics are read once per transaction unless cleared.
+        lock.execute_unprepared("SELECT pg_stat_clear_snapshot()")
+            .await
+            .unwrap();
+        let row = lock.query_one(waiting.clone()).await.unwrap().unwrap();
+        if row.try_get_by_index::<i64>(0).unwrap() >= 5 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "requests not under way"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    lock.execute_unprepared(
+        "SELECT pg_stat_clear_snapshot(); \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await
+    .unwrap();
+    lock.commit().await.unwrap();
+
+    for read in reads {
+        let entes = value(read.await.unwrap().unwrap(), StatusCode::OK).await;
+        assert!(
+            entes["items"].as_array().is_some_and(|e| !e.is_empty()),
+            "{entes}"
+        );
+    }
+    let booked = booking.await.unwrap().unwrap();
+    assert_eq!(booked.status(), StatusCode::OK);
+    let absent: i64 = server
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM bookings WHERE child_id = {sofia} \
+             AND day = '2026-11-26' AND choice = 'absent'"
+        ))
+        .await;
+    assert_eq!(absent, 1);
+    let login = login.await.unwrap().unwrap();
+    assert_eq!(login.headers()["retry-after"], "2");
+    let refused = problem(login, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(refused.kind, "https://sportello.dev/problemi/unavailable");
+    assert_eq!(server.scalar::<i64>(sessions).await, sessions_before);
+    drop(server);
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_dir_all(&folder).ok();
+    let sent_again = text
+        .lines()
+        .filter(|l| l.contains("request sent again after a lost database connection"))
+        .count();
+    assert_eq!(sent_again, 4, "{text}");
 }

@@ -99,6 +99,7 @@ async fn check_database(db: &DatabaseConnection, now: OffsetDateTime) -> ApiResu
         ApiError::Unavailable {
             detail,
             cause: cause.to_string(),
+            interrupted: false,
         }
     };
     db.execute_unprepared("SELECT 1")
