@@ -117,6 +117,7 @@ where
             let mut again = Request::with_payload(Payload::from(body));
             *again.head_mut() = head;
             let answer = app.call(again).await?;
+            crate::operations::metrics::request_sent_again(answer.status().as_u16());
             tracing::info!(
                 method = %answer.request().method(),
                 status = answer.status().as_u16(),

@@ -512,6 +512,7 @@ async fn requests_cut_off_by_a_lost_connection_are_sent_again_only_when_idempote
         &[
             ("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z"),
             ("RUST_LOG", "warn,sportello_api::retry=info"),
+            ("SPORTELLO_METRICS_TOKEN", METRICS_TOKEN),
         ],
         log,
     )
@@ -594,6 +595,19 @@ async fn requests_cut_off_by_a_lost_connection_are_sent_again_only_when_idempote
     let refused = problem(login, StatusCode::SERVICE_UNAVAILABLE).await;
     assert_eq!(refused.kind, "https://sportello.dev/problemi/unavailable");
     assert_eq!(server.scalar::<i64>(sessions).await, sessions_before);
+    let metrics = client()
+        .get(format!("{}/metrics", server.url))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"http_requests_sent_again_total{status="200"} 4"#),
+        "{metrics}"
+    );
     drop(server);
 
     let text = std::fs::read_to_string(&path).unwrap();

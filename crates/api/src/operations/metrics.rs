@@ -7,7 +7,9 @@
 //! - `db_pool_connections{state="idle|in_use"}` and `db_pool_max_connections`;
 //! - `outbox_pending_emails` and `outbox_oldest_pending_seconds`;
 //! - `job_last_run_timestamp_seconds{job}` when each background job last finished a run;
-//! - `pagopa_receipts_total{outcome}`, `login_failures_total{reason}`.
+//! - `pagopa_receipts_total{outcome}`, `login_failures_total{reason}`;
+//! - `http_requests_sent_again_total{status}`: requests sent again after a lost database
+//!   connection ([`crate::retry`]), by the status of the second answer.
 
 use std::time::Instant;
 
@@ -70,6 +72,12 @@ pub async fn record(
 /// Counts a receipt pagoPA delivered, by what it did.
 pub fn receipt_processed(outcome: sportello_model::payments::ReceiptOutcome) {
     ::metrics::counter!("pagopa_receipts_total", "outcome" => outcome.as_str()).increment(1);
+}
+
+/// Counts a request sent again after a lost database connection, by its second answer.
+pub fn request_sent_again(status: u16) {
+    ::metrics::counter!("http_requests_sent_again_total", "status" => status.to_string())
+        .increment(1);
 }
 
 /// Counts a refused password login: wrong credentials, or an account locked out.
