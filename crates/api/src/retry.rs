@@ -4,12 +4,13 @@
 //!
 //! Only requests that change nothing when sent twice are sent again: reads (`GET`,
 //! `HEAD`, `OPTIONS`) and the API's idempotent writes, `PUT` (a booking, attendance, the
-//! calendar: the same state however often it is set) and `DELETE`. A `POST` is never
-//! sent again, as the lost connection may have committed it: it answers 503 with
-//! `Retry-After` and the client decides. A request is sent again only when its answer was the
-//! 503 of an interrupted statement ([`Interrupted`], set by
-//! [`crate::error::ApiError::Unavailable`]), never for a saturated or read-only
-//! database, and after a short pause in which the pool replaces its broken connections.
+//! calendar: the same state however often it is set) and `DELETE` (a closure removed by
+//! the lost attempt answers 404 the second time). A `POST` is never sent again, as the
+//! lost connection may have committed it: it answers 503 with `Retry-After` and the
+//! client decides. A request is sent again only when its answer was the 503 of an
+//! interrupted statement ([`Interrupted`], set by [`crate::error::ApiError::Unavailable`]),
+//! never for a saturated or read-only database, and after a short pause in which the
+//! pool replaces its broken connections.
 
 use std::rc::Rc;
 use std::time::Duration;
