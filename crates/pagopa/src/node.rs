@@ -232,23 +232,33 @@ impl Fault {
         }
     }
 
+    /// The portal could not process the receipt now: the node retries.
+    pub fn system_error() -> Fault {
+        Fault::new(
+            FaultCode::SystemError,
+            "La ricevuta non è stata elaborata: riprovare più tardi.",
+        )
+    }
+
     /// The answer to the node for what the portal did with a receipt: `None` (`OK`) when
     /// it was accepted, otherwise the fault saying why not.
     pub fn for_outcome(outcome: ReceiptOutcome) -> Option<Fault> {
         let code = match outcome {
             ReceiptOutcome::Accepted => return None,
-            ReceiptOutcome::AlreadyProcessed => FaultCode::ReceiptDuplicata,
+            ReceiptOutcome::Processing => return Some(Fault::system_error()),
+            ReceiptOutcome::AlreadyProcessed => {
+                return Some(Fault::new(
+                    FaultCode::ReceiptDuplicata,
+                    "La ricevuta è già stata acquisita: non è cambiato nulla.",
+                ))
+            }
             ReceiptOutcome::UnknownNotice => FaultCode::PagamentoSconosciuto,
             ReceiptOutcome::DuplicatePayment => FaultCode::PagamentoDuplicato,
             ReceiptOutcome::Cancelled => FaultCode::PagamentoAnnullato,
             ReceiptOutcome::Expired => FaultCode::PagamentoScaduto,
             ReceiptOutcome::AmountMismatch => FaultCode::Semantica,
-            ReceiptOutcome::Processing => FaultCode::SystemError,
         };
-        let description = outcome
-            .refusal()
-            .unwrap_or("La ricevuta è già stata acquisita: non è cambiato nulla.");
-        Some(Fault::new(code, description))
+        Some(Fault::new(code, outcome.refusal().unwrap_or_default()))
     }
 }
 

@@ -84,13 +84,7 @@ pub async fn from_node(
         Ok(outcome) => (primitive, Fault::for_outcome(outcome)),
         Err(err) => {
             tracing::error!(%err, receipt_id = %delivered.receipt.receipt_id, "receipt not processed");
-            (
-                primitive,
-                Some(Fault::new(
-                    FaultCode::SystemError,
-                    "La ricevuta non è stata elaborata: riprovare più tardi.",
-                )),
-            )
+            (primitive, Some(Fault::system_error()))
         }
     }
 }
