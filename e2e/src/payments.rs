@@ -1,9 +1,9 @@
 //! Money helpers for the journeys: the family's payment services and statement, notices
 //! and online recharges, the simulated pagoPA checkout and counter, receipts delivered to
-//! the callback, the PDFs' text, and a stand-in for pagoPA's GPD service.
+//! the comune's pagoPA station as the node does (SOAP, checked against pagoPA's published
+//! schemas), the PDFs' text, and a stand-in for pagoPA's GPD service.
 
 use reqwest::{Response, StatusCode};
-use serde_json::Value;
 use sportello_model::paths;
 use sportello_model::payments::{CheckoutStarted, Notice, PaymentService, Statement};
 use wiremock::matchers::any;
@@ -13,8 +13,6 @@ use crate::{client, json, location, TestServer, User};
 
 /// Fiscal code of Comune di Demo, the creditor of its notices (`idPA`).
 pub const ENTE_DEMO: &str = "80012340155";
-/// The key the test servers expect on the receipt callback.
-pub const CALLBACK_KEY: &str = "sportello-dev-callback-key";
 
 impl User<'_> {
     /// The family's payment service with this name.
@@ -125,41 +123,182 @@ impl TestServer {
         self.counter(notice_number, "pay").await
     }
 
-    /// Delivers a receipt to the callback with `key`.
-    pub async fn deliver_receipt(&self, key: &str, receipt: &Value) -> Response {
-        client()
-            .post(self.api(&paths::receipt_callback()))
-            .header("X-Callback-Key", key)
-            .json(receipt)
-            .send()
-            .await
-            .expect("receipt delivery")
+    /// Posts `xml` to the comune's pagoPA station as the node does (`SOAPAction`), with
+    /// the subject of pagoPA's client certificate the TLS proxy passes, if any.
+    pub async fn post_to_station(
+        &self,
+        subject: Option<&str>,
+        soap_action: &str,
+        xml: String,
+    ) -> Response {
+        let mut request = client()
+            .post(self.api(&paths::pagopa_station()))
+            .header("SOAPAction", soap_action)
+            .header("Content-Type", "text/xml; charset=utf-8");
+        if let Some(subject) = subject {
+            request = request.header(SUBJECT_HEADER, subject);
+        }
+        request.body(xml).send().await.expect("station request")
     }
 
-    /// Delivers a receipt with the right key, asserting 200: the callback's `esito`.
-    pub async fn receipt_outcome(&self, receipt: &Value) -> String {
-        let res = self.deliver_receipt(CALLBACK_KEY, receipt).await;
-        let answer: Value = json(res, StatusCode::OK).await;
-        answer["esito"].as_str().expect("esito").to_string()
+    /// Delivers `xml` as pagoPA's node: the station's answer, checked against pagoPA's
+    /// schemas (HTTP 200, `text/xml`, a valid `paSendRTRes` or `paSendRTV2Response`).
+    pub async fn station_answer(&self, soap_action: &str, xml: String) -> String {
+        let res = self
+            .post_to_station(Some(NODE_SUBJECT), soap_action, xml)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let content_type = res.headers()["content-type"].to_str().unwrap().to_string();
+        assert_eq!(content_type, "text/xml; charset=utf-8");
+        let answer = res.text().await.expect("answer");
+        assert_valid_soap(&answer);
+        answer
+    }
+
+    /// Delivers a receipt as pagoPA's node: `OK`, or the answer's `faultCode`.
+    pub async fn receipt_outcome(&self, receipt: &NodeReceipt) -> String {
+        let answer = self
+            .station_answer(receipt.primitive, receipt.envelope())
+            .await;
+        answer_outcome(&answer)
     }
 }
 
-/// A pagoPA receipt of Comune di Demo for `notice`: paid `amount` by `method`.
-pub fn receipt(receipt_id: &str, notice: &Notice, amount: &str, method: &str) -> Value {
-    serde_json::json!({
-        "idPA": ENTE_DEMO,
-        "receipt": {
-            "receiptId": receipt_id,
-            "noticeNumber": notice.notice_number,
-            "fiscalCode": ENTE_DEMO,
-            "outcome": "OK",
-            "creditorReferenceId": notice.iuv,
-            "paymentAmount": amount,
-            "PSPCompanyName": "Banca di Prova",
-            "paymentMethod": method,
-            "paymentDateTime": "2026-11-23T10:15:00Z",
-        }
-    })
+/// The test servers' station (their development defaults): `idBrokerPA`, `idStation`,
+/// the header in which the TLS proxy passes the client certificate's subject, and the
+/// subject of pagoPA's node.
+pub const BROKER_ID: &str = "01234567890";
+pub const STATION_ID: &str = "01234567890_01";
+pub const SUBJECT_HEADER: &str = "X-SSL-Client-S-DN";
+pub const NODE_SUBJECT: &str = "CN=Nodo dei Pagamenti simulato,O=Sportello";
+
+/// What a test varies of a receipt pagoPA's node delivers.
+#[derive(Debug, Clone)]
+pub struct NodeReceipt {
+    /// `paSendRT` or `paSendRTV2`.
+    pub primitive: &'static str,
+    pub id_pa: String,
+    pub id_broker_pa: String,
+    pub id_station: String,
+    pub receipt_id: String,
+    pub notice_number: String,
+    pub iuv: String,
+    /// As on the wire: `47.60`.
+    pub amount: String,
+    /// `paymentMethod`, e.g. `CP`.
+    pub method: String,
+}
+
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+impl NodeReceipt {
+    /// The SOAP envelope, written here by hand from pagoPA's `paForNode.xsd`: the request
+    /// element in its namespace, its children unqualified, the sequence in the schema's
+    /// order, and in V2 the optional elements a real node adds.
+    pub fn envelope(&self) -> String {
+        let (element, v2_extra) = match self.primitive {
+            "paSendRT" => ("paSendRTReq", ""),
+            "paSendRTV2" => (
+                "paSendRTV2Request",
+                "<paymentNote>idCart-1</paymentNote><fee>1.00</fee><primaryCiIncurredFee>0.00</primaryCiIncurredFee>",
+            ),
+            other => panic!("{other} is not a receipt primitive"),
+        };
+        let t = |s: &str| xml_text(s);
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:pafn="http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd">
+<soapenv:Header/>
+<soapenv:Body>
+<pafn:{element}>
+<idPA>{id_pa}</idPA><idBrokerPA>{broker}</idBrokerPA><idStation>{station}</idStation>
+<receipt>
+<receiptId>{receipt_id}</receiptId><noticeNumber>{notice}</noticeNumber><fiscalCode>{id_pa}</fiscalCode>
+<outcome>OK</outcome><creditorReferenceId>{iuv}</creditorReferenceId><paymentAmount>{amount}</paymentAmount>
+<description>Ricarica mensa</description><companyName>Comune di Demo</companyName>
+<debtor><uniqueIdentifier><entityUniqueIdentifierType>F</entityUniqueIdentifierType><entityUniqueIdentifierValue>CLMNNA85M41F205Z</entityUniqueIdentifierValue></uniqueIdentifier><fullName>Anna Colombo</fullName></debtor>
+<transferList><transfer><idTransfer>1</idTransfer><transferAmount>{amount}</transferAmount><fiscalCodePA>{id_pa}</fiscalCodePA><IBAN>IT60X0542811101000000123456</IBAN><remittanceInformation>Ricarica mensa</remittanceInformation><transferCategory>9/0101108TS/</transferCategory></transfer></transferList>
+<idPSP>70000000001</idPSP><PSPCompanyName>Banca di Prova</PSPCompanyName><idChannel>70000000001_01</idChannel><channelDescription>app</channelDescription>
+<paymentMethod>{method}</paymentMethod>{v2_extra}<paymentDateTime>2026-11-23T10:15:00</paymentDateTime><applicationDate>2026-11-23</applicationDate>
+</receipt>
+</pafn:{element}>
+</soapenv:Body>
+</soapenv:Envelope>"#,
+            id_pa = t(&self.id_pa),
+            broker = t(&self.id_broker_pa),
+            station = t(&self.id_station),
+            receipt_id = t(&self.receipt_id),
+            notice = t(&self.notice_number),
+            iuv = t(&self.iuv),
+            amount = t(&self.amount),
+            method = t(&self.method),
+        )
+    }
+}
+
+/// A `paSendRTV2` receipt of Comune di Demo for `notice`: paid `amount` (`5.00`) by
+/// `method`, addressed to the test servers' station.
+pub fn receipt(receipt_id: &str, notice: &Notice, amount: &str, method: &str) -> NodeReceipt {
+    NodeReceipt {
+        primitive: "paSendRTV2",
+        id_pa: ENTE_DEMO.into(),
+        id_broker_pa: BROKER_ID.into(),
+        id_station: STATION_ID.into(),
+        receipt_id: receipt_id.into(),
+        notice_number: notice.notice_number.clone(),
+        iuv: notice.iuv.clone(),
+        amount: amount.into(),
+        method: method.into(),
+    }
+}
+
+/// Runs xmllint on `xml` with `args` (Debian's libxml2-utils, installed by
+/// `scripts/setup --browser`).
+fn xmllint(args: &[&str], xml: &str) -> std::process::Output {
+    let file = std::env::temp_dir().join(format!("sportello-{}.xml", uuid::Uuid::new_v4()));
+    std::fs::write(&file, xml).expect("write the XML");
+    let out = std::process::Command::new("xmllint")
+        .args(args)
+        .arg(&file)
+        .output()
+        .expect("xmllint (libxml2-utils) is installed by scripts/setup --browser");
+    std::fs::remove_file(&file).ok();
+    out
+}
+
+/// Fails unless `xml` is a SOAP 1.1 envelope whose body is valid for pagoPA's published
+/// `paForNode.xsd` (`e2e/fixtures/pagopa-api`).
+pub fn assert_valid_soap(xml: &str) {
+    let schema = crate::workspace_root().join("e2e/fixtures/pagopa-api/soap-paForNode.xsd");
+    let out = xmllint(
+        &[
+            "--noout",
+            "--schema",
+            schema.to_str().expect("a UTF-8 path"),
+        ],
+        xml,
+    );
+    assert!(
+        out.status.success(),
+        "not valid for paForNode.xsd: {}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The `outcome` of a station's answer when `OK`, else its `faultCode`.
+pub fn answer_outcome(xml: &str) -> String {
+    let text = |path: &str| {
+        let out = xmllint(&["--xpath", &format!("string({path})")], xml);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    match text("//*[local-name()='outcome']").as_str() {
+        "OK" => "OK".into(),
+        _ => text("//*[local-name()='faultCode']"),
+    }
 }
 
 /// The simulated checkout's page, as a browser shows it.

@@ -62,6 +62,35 @@ pub struct FederationKeysConfig {
     pub oidc_encryption: SecretString,
 }
 
+/// The pagoPA station through which the node delivers the comuni's receipts
+/// (`paSendRT`, `paSendRTV2`): one per installation, run by its intermediary, serving
+/// every comune of the installation.
+///
+/// pagoPA's node calls stations over HTTPS with mutual TLS, presenting pagoPA's client
+/// certificate. The TLS-terminating proxy in front of the portal verifies it and passes
+/// its subject in `subject_header`, overwriting whatever a client sent there; the
+/// portal accepts a call only when that subject is `subject`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PagopaStation {
+    /// `idBrokerPA`: the intermediary's fiscal code (`PAGOPA_BROKER_ID`).
+    pub broker_id: String,
+    /// `idStation` (`PAGOPA_STATION_ID`).
+    pub station_id: String,
+    /// Header with the verified client certificate's subject
+    /// (`PAGOPA_NODE_SUBJECT_HEADER`, default `X-SSL-Client-S-DN`).
+    pub subject_header: String,
+    /// Subject of pagoPA's client certificate (`PAGOPA_NODE_SUBJECT`).
+    pub subject: String,
+}
+
+/// The station outside production, when none is configured; the simulator presents
+/// [`DEV_NODE_SUBJECT`] as pagoPA's node would present its certificate.
+pub const DEV_BROKER_ID: &str = "01234567890";
+pub const DEV_STATION_ID: &str = "01234567890_01";
+pub const DEV_NODE_SUBJECT: &str = "CN=Nodo dei Pagamenti simulato,O=Sportello";
+/// Header of the verified client certificate's subject, unless configured.
+pub const DEFAULT_SUBJECT_HEADER: &str = "X-SSL-Client-S-DN";
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub environment: Environment,
@@ -89,9 +118,9 @@ pub struct Config {
     pub dev_anchor_fault: Option<crate::dev_idp::trust_anchor::AnchorFault>,
     /// Marks cookies `Secure` (HTTPS only).
     pub secure_cookies: bool,
-    /// Shared key pagoPA's receipt callback must send in `X-Callback-Key`; without one
-    /// the callback endpoint is off.
-    pub pagopa_callback_key: Option<SecretString>,
+    /// The station receiving receipts from pagoPA's node; without one the station's
+    /// endpoint is off (and the simulator cannot deliver receipts).
+    pub pagopa_station: Option<PagopaStation>,
     /// Bearer token of `/metrics`; without it the metrics are not served.
     pub metrics_token: Option<SecretString>,
     /// Serve the built-in pagoPA simulator (checkout and counter); never in production.
@@ -113,9 +142,6 @@ const MIN_JWT_SECRET_LEN: usize = 32;
 
 /// Used only outside production, where a real secret is mandatory.
 const DEV_JWT_SECRET: &str = "sportello-development-secret-not-for-production";
-
-/// Receipt callback key outside production, when none is configured.
-pub const DEV_CALLBACK_KEY: &str = "sportello-dev-callback-key";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -228,9 +254,7 @@ impl Config {
                 }
             },
             secure_cookies: flag("SPORTELLO_SECURE_COOKIES", production)?,
-            pagopa_callback_key: var("PAGOPA_CALLBACK_KEY")
-                .or_else(|| (!production).then(|| DEV_CALLBACK_KEY.to_string()))
-                .map(SecretString::from),
+            pagopa_station: station_from_env(production)?,
             pagopa_simulator,
             metrics_token: var("SPORTELLO_METRICS_TOKEN").map(SecretString::from),
             charge_job: flag("SPORTELLO_CHARGE_JOB", true)?,
@@ -274,6 +298,34 @@ impl Config {
                 }
             },
         })
+    }
+}
+
+fn station_from_env(production: bool) -> Result<Option<PagopaStation>, ConfigError> {
+    let subject_header =
+        var("PAGOPA_NODE_SUBJECT_HEADER").unwrap_or_else(|| DEFAULT_SUBJECT_HEADER.into());
+    let station = |broker_id: String, station_id: String, subject: String| PagopaStation {
+        broker_id,
+        station_id,
+        subject_header: subject_header.clone(),
+        subject,
+    };
+    match (
+        var("PAGOPA_BROKER_ID"),
+        var("PAGOPA_STATION_ID"),
+        var("PAGOPA_NODE_SUBJECT"),
+    ) {
+        (Some(broker), Some(id), Some(subject)) => Ok(Some(station(broker, id, subject))),
+        (None, None, None) if production => Ok(None),
+        (None, None, None) => Ok(Some(station(
+            DEV_BROKER_ID.into(),
+            DEV_STATION_ID.into(),
+            DEV_NODE_SUBJECT.into(),
+        ))),
+        _ => Err(ConfigError::Invalid(
+            "PAGOPA_BROKER_ID, PAGOPA_STATION_ID e PAGOPA_NODE_SUBJECT vanno impostati insieme."
+                .into(),
+        )),
     }
 }
 
@@ -378,7 +430,6 @@ mod tests {
                 "postgres://sportello:pw-database-7f3a@db/sportello",
             ),
             ("JWT_SECRET", "jwt-secret-5b1c9e0d7a2f4e6b8c3d1a9f0e7b5c2d"),
-            ("PAGOPA_CALLBACK_KEY", "callback-key-91d2e8"),
             ("PAGOPA_GPD_KEY", "gpd-subscription-key-4c8e2a"),
             ("FEDERATION_KEYS", "federation-key-6e0b3f"),
             ("OIDC_SIGNING_KEYS", "oidc-signing-key-2a7c1d"),
@@ -407,8 +458,8 @@ mod tests {
         }
         assert_eq!(config.jwt_secret.expose_secret(), secrets[1].1);
         let (_, gpd_key) = config.pagopa_gpd.as_ref().expect("GPD configured");
-        assert_eq!(gpd_key.expose_secret(), secrets[3].1);
+        assert_eq!(gpd_key.expose_secret(), secrets[2].1);
         let keys = config.federation.keys.as_ref().expect("federation keys");
-        assert_eq!(keys.oidc_encryption.expose_secret(), secrets[6].1);
+        assert_eq!(keys.oidc_encryption.expose_secret(), secrets[5].1);
     }
 }

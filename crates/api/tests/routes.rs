@@ -164,7 +164,7 @@ fn the_model_builds_every_documented_path() {
         notice_cancel("{id}"),
         receipts(),
         receipt_pdf("{id}"),
-        receipt_callback(),
+        pagopa_station(),
         emit(),
         emissions(),
         emission("{id}"),

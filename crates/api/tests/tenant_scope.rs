@@ -111,7 +111,7 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         1,
         "the daily charging job runs for every comune's services",
     ),
-    // pagoPA: the receipt callback and the simulator are keyed by the ente's fiscal code
+    // pagoPA: the station's receipts and the simulator are keyed by the ente's fiscal code
     // and the notice number (unique per ente), or by a checkout session's secret id.
     (
         "payments/receipts.rs",

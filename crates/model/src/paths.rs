@@ -181,9 +181,10 @@ pub fn receipt_pdf(id: impl Display) -> String {
     format!("/payments/receipts/{id}/pdf")
 }
 
-/// Where pagoPA posts a paid notice's receipt.
-pub fn receipt_callback() -> String {
-    "/pagopa/receipts".into()
+/// The comune's pagoPA station: where pagoPA's node delivers receipts (SOAP
+/// `paSendRT`, `paSendRTV2`).
+pub fn pagopa_station() -> String {
+    "/pagopa/station".into()
 }
 
 // Emissions (rette).

@@ -1,20 +1,20 @@
 //! pagoPA rules for Sportello, free of any HTTP framework: notice numbers and IUVs with
 //! their mod-93 check digits, the QR code payload, the notice and receipt PDFs, and the
 //! [`PaymentGateway`] trait with its two implementations, the built-in
-//! [`SimulatorGateway`] and the [`GpdClient`] for pagoPA's GPD service.
+//! [`SimulatorGateway`] and the [`GpdClient`] for pagoPA's GPD service, and the
+//! comune's station as pagoPA's node calls it ([`node`]: receipts over SOAP).
 //!
 //! Amounts are integer euro cents (`i64`) throughout. Every error's `Display` is Italian.
 
-mod callback;
 mod error;
 mod gateway;
 mod gpd;
+pub mod node;
 mod notice;
 mod pdf;
 mod qr;
 mod simulator;
 
-pub use callback::{parse_receipt_callback, receipt_callback_body};
 pub use error::Error;
 pub use gateway::{DebtPosition, Payer, PaymentGateway, PaymentMethod, Receipt};
 pub use gpd::{iupd, GpdClient, GpdConfig, SUBSCRIPTION_KEY_HEADER};

@@ -1,7 +1,8 @@
 //! The built-in pagoPA simulator's logic, the embedded default in development and tests.
 //! It holds no state and no secret: the server keeps its notices in its database, shows
 //! its own checkout and counter pages, and asks the simulator for a receipt when the user
-//! confirms; that receipt then goes through the same code path as pagoPA's.
+//! confirms; the server then delivers it to its own station as pagoPA's node does
+//! ([`crate::node`]).
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -92,7 +93,7 @@ mod tests {
     }
 
     #[test]
-    fn pays_with_a_fresh_receipt_that_travels_like_pagopas() {
+    fn pays_with_a_fresh_receipt() {
         let simulator = SimulatorGateway::new();
         let p = position();
         let paid_at = time::macros::datetime!(2024-03-27 10:15 UTC);
@@ -125,14 +126,6 @@ mod tests {
         assert_eq!(first.psp_name, SIMULATED_PSP);
         assert_eq!(first.payer, Some(p.payer.clone()));
         assert_eq!(second.method, PaymentMethod::Counter);
-
-        for receipt in [first, second] {
-            let body = crate::receipt_callback_body(&receipt);
-            assert_eq!(
-                crate::parse_receipt_callback(body.as_bytes()).expect("valid"),
-                receipt
-            );
-        }
     }
 
     #[test]

@@ -78,8 +78,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "federation_fetch"
         | "federation_list"
         | "federation_resolve" => Public,
-        // pagoPA's callback is authenticated by the callback key, not by a user.
-        "receipt_callback" => Public,
+        // pagoPA's station is authenticated by the node's client certificate, not by a user.
+        "station_receipt" => Public,
         "me" => LoggedIn,
         "list_children" => May(ReadChildren, Nobody),
         "get_child" => May(ReadChildren, Family),
@@ -189,7 +189,6 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "login" => json!({ "fiscal_code": MARIO, "password": "sbagliata" }),
         "password_reset_request" => json!({ "fiscal_code": MARIO }),
         "password_reset_confirm" => json!({ "token": "x", "password": "UnaPassword2026!" }),
-        "receipt_callback" => json!({}),
         _ => return (query, None),
     };
     (query, Some(body))

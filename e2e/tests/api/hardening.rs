@@ -3,7 +3,7 @@
 //! dropped connection, a plain-text error or silently accepted data; and every answer
 //! carries the browser security headers.
 
-use e2e::payments::CALLBACK_KEY;
+use e2e::payments::{NODE_SUBJECT, SUBJECT_HEADER};
 use e2e::{client, field_error, problem, TestServer, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use sportello_model::children::{ChildDetail, ChildSummary};
@@ -166,10 +166,6 @@ async fn production_adds_strict_transport_security() {
     let server = TestServer::start_with(&[
         ("SPORTELLO_ENV", "production"),
         ("SPORTELLO_DEMO_DATA", "false"),
-        (
-            "PAGOPA_CALLBACK_KEY",
-            "una-chiave-di-callback-lunga-abbastanza",
-        ),
     ])
     .await;
     let res = server.public(&paths::health()).await;
@@ -272,9 +268,9 @@ async fn odd_paths_huge_bodies_and_long_addresses_get_italian_problems() {
 
     let http = client();
     let big = http
-        .post(server.api(&paths::receipt_callback()))
-        .header("X-Callback-Key", CALLBACK_KEY)
-        .header("content-type", "application/json")
+        .post(server.api(&paths::pagopa_station()))
+        .header(SUBJECT_HEADER, NODE_SUBJECT)
+        .header("content-type", "text/xml")
         .body(vec![b' '; 10 * 1024 * 1024])
         .send()
         .await

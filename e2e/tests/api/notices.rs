@@ -186,8 +186,8 @@ async fn a_receipt_racing_a_cancellation_ends_paid_or_cancelled_never_both() {
     for ((esito, cancelled), n) in races.into_iter().zip(&made) {
         let status = anna.notice(n.id).await.status;
         match (esito.as_str(), cancelled, status) {
-            ("accepted", StatusCode::CONFLICT, NoticeStatus::Paid) => accepted += 1,
-            ("cancelled", StatusCode::OK, NoticeStatus::Cancelled) => {}
+            ("OK", StatusCode::CONFLICT, NoticeStatus::Paid) => accepted += 1,
+            ("PAA_PAGAMENTO_ANNULLATO", StatusCode::OK, NoticeStatus::Cancelled) => {}
             other => panic!("notice {} ended {other:?}", n.id),
         }
     }

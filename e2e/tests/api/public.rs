@@ -1,6 +1,6 @@
 //! Public endpoints, API conventions and start-up configuration.
 
-use e2e::payments::CALLBACK_KEY;
+use e2e::payments::NODE_SUBJECT;
 use e2e::{client, field_error, problem, value, TestServer};
 use reqwest::StatusCode;
 use sportello_model::content::{DocumentItem, NewsItem};
@@ -208,9 +208,9 @@ async fn production_serves_neither_the_pagopa_simulator_nor_the_development_prov
     let refused = mario.post(&paths::service_notices(service), &amount).await;
     let refused = problem(refused, StatusCode::CONFLICT).await.detail;
     assert!(refused.contains("non sono ancora attivi"), "{refused}");
-    // The receipt callback is off without a configured key.
+    // The pagoPA station is off without a configured one.
     let receipt = server
-        .deliver_receipt(CALLBACK_KEY, &serde_json::json!({}))
+        .post_to_station(Some(NODE_SUBJECT), "paSendRTV2", String::new())
         .await;
     problem(receipt, StatusCode::NOT_FOUND).await;
 }

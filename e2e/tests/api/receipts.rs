@@ -1,8 +1,10 @@
-//! Notices paid at the simulated counter and receipts delivered by pagoPA: each payment
-//! counts exactly once, under retries and concurrency; the notice's PDF; notices
+//! Notices paid at the simulated counter and receipts delivered by pagoPA's node to the
+//! comune's station (SOAP `paSendRT`/`paSendRTV2`, every answer checked against pagoPA's
+//! published schemas): each payment counts exactly once, under retries, reordering and
+//! concurrency; what the station refuses writes nothing; the notice's PDF; notices
 //! registered with pagoPA's GPD service, and what is left when pagoPA is down.
 
-use e2e::payments::{gpd_requests, pdf_text, receipt};
+use e2e::payments::{answer_outcome, gpd_requests, pdf_text, receipt};
 use e2e::{problem, TestServer, ANNA, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use sportello_model::paths;
@@ -108,7 +110,7 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
         futures_util::future::join_all(tasks),
         futures_util::future::join_all(debits)
     );
-    let accepted = outcomes.iter().filter(|o| *o == "accepted").count();
+    let accepted = outcomes.iter().filter(|o| *o == "OK").count();
     assert_eq!(accepted, 20, "{outcomes:?}");
     let count = |status| statuses.iter().filter(|s| **s == status).count();
     assert_eq!(count(StatusCode::CREATED), 20, "{statuses:?}");
@@ -140,15 +142,180 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
         "every distinct receipt stored once (plus the demo's)"
     );
 
-    // The same receipt delivered again later changes nothing; a wrong key is refused.
+    // The same receipt delivered again later changes nothing: pagoPA's node is told it
+    // has it already; one with the wrong amount is refused.
     let again = receipt("RCP0000", &created[0], "5.00", "CP");
-    assert_eq!(server.receipt_outcome(&again).await, "already_processed");
-    let forged = receipt("X1", &created[1], "5.00", "CP");
-    let refused = server.deliver_receipt("sbagliata", &forged).await;
-    problem(refused, StatusCode::UNAUTHORIZED).await;
-    let wrong_amount = receipt("AMT1", &created[19], "4.00", "CP");
-    assert_ne!(server.receipt_outcome(&wrong_amount).await, "accepted");
+    assert_eq!(
+        server.receipt_outcome(&again).await,
+        "PAA_RECEIPT_DUPLICATA"
+    );
+    let open = anna.new_notice(service, "5").await;
+    let wrong_amount = receipt("AMT1", &open, "4.00", "CP");
+    assert_eq!(server.receipt_outcome(&wrong_amount).await, "PAA_SEMANTICA");
     assert_eq!(anna.balance(service).await, "80.00");
+}
+
+/// How many receipts the portal has stored.
+async fn stored_receipts(server: &TestServer) -> i64 {
+    let rows = server.query("SELECT COUNT(*) AS n FROM receipts").await;
+    rows[0].try_get("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn the_node_delivers_v1_and_v2_receipts_in_any_order_each_counted_once() {
+    let server = TestServer::start().await;
+    let (anna, service) = server.canteen_family(ANNA).await;
+    let made = anna.new_notices(service, "5", 3).await;
+    let mut first = receipt("ORD0001", &made[0], "5.00", "PO");
+    first.primitive = "paSendRT";
+    let second = receipt("ORD0002", &made[1], "5.00", "CP");
+    let mut third = receipt("ORD0003", &made[2], "5.00", "BBT");
+    third.primitive = "paSendRT";
+    // The node delivers the last payment first, retries the second after the third,
+    // and the first (a paSendRT) last of all.
+    for (delivery, expected) in [
+        (&third, "OK"),
+        (&second, "OK"),
+        (&third, "PAA_RECEIPT_DUPLICATA"),
+        (&second, "PAA_RECEIPT_DUPLICATA"),
+        (&first, "OK"),
+        (&first, "PAA_RECEIPT_DUPLICATA"),
+    ] {
+        assert_eq!(
+            server.receipt_outcome(delivery).await,
+            expected,
+            "{} {}",
+            delivery.primitive,
+            delivery.receipt_id
+        );
+    }
+    let after = anna.statement(service).await;
+    assert_eq!(after.account.balance.to_string(), "15.00");
+    assert_eq!(after.movements.total, 3);
+    // Each answer names the primitive it answers.
+    let v1 = server.station_answer("paSendRT", first.envelope()).await;
+    assert!(v1.contains("paSendRTRes>"), "{v1}");
+    let v2 = server.station_answer("paSendRTV2", second.envelope()).await;
+    assert!(v2.contains("paSendRTV2Response>"), "{v2}");
+}
+
+/// The same notice number with another IUV base: valid check digits, no such notice.
+fn unknown_notice(notice: &Notice) -> Notice {
+    let first16 = format!("{}9999999999999", &notice.notice_number[..3]);
+    let check = first16
+        .bytes()
+        .fold(0u32, |r, d| (r * 10 + u32::from(d - b'0')) % 93);
+    let number = format!("{first16}{check:02}");
+    Notice {
+        iuv: number[1..].to_string(),
+        notice_number: number,
+        ..notice.clone()
+    }
+}
+
+#[tokio::test]
+async fn the_station_refuses_what_is_not_for_it_and_writes_nothing() {
+    let server = TestServer::start().await;
+    let (anna, service) = server.canteen_family(ANNA).await;
+    let notice = anna.new_notice(service, "5").await;
+    let stored = stored_receipts(&server).await;
+    let good = receipt("REF0001", &notice, "5.00", "CP");
+
+    // Addressed to a comune the installation does not serve, another intermediary or
+    // another station.
+    let mut other_comune = good.clone();
+    other_comune.id_pa = "00000000000".into();
+    let mut other_broker = good.clone();
+    other_broker.id_broker_pa = "99999999999".into();
+    let mut other_station = good.clone();
+    other_station.id_station = "01234567890_02".into();
+    for (delivery, fault) in [
+        (&other_comune, "PAA_ID_DOMINIO_ERRATO"),
+        (&other_broker, "PAA_ID_INTERMEDIARIO_ERRATO"),
+        (&other_station, "PAA_STAZIONE_INT_ERRATA"),
+    ] {
+        assert_eq!(server.receipt_outcome(delivery).await, fault);
+    }
+
+    // Envelopes the schema refuses: not XML, JSON, the callback's old body, a missing
+    // element, a wrong namespace, an amount without cents. The answer still follows
+    // the schema, for the primitive the SOAPAction names.
+    let envelope = good.envelope();
+    let malformed = [
+        "<soapenv:Envelope".to_string(),
+        r#"{"idPA": "80012340155"}"#.to_string(),
+        envelope.replace("<idStation>01234567890_01</idStation>", ""),
+        envelope.replace(
+            "pagopa-api.pagopa.gov.it/pa/paForNode.xsd",
+            "example.org/paForNode",
+        ),
+        envelope.replace("<paymentAmount>5.00", "<paymentAmount>5"),
+    ];
+    for xml in malformed {
+        let answer = server.station_answer("paSendRTV2", xml.clone()).await;
+        assert_eq!(answer_outcome(&answer), "PAA_SINTASSI_XSD", "{xml}");
+        assert!(answer.contains("paSendRTV2Response>"), "{answer}");
+    }
+
+    // Only pagoPA's node may deliver: without its certificate's subject, or another one,
+    // the answer is 401 and nothing is read.
+    for subject in [None, Some("CN=Qualcun altro,O=Esempio")] {
+        let refused = server
+            .post_to_station(subject, "paSendRTV2", good.envelope())
+            .await;
+        problem(refused, StatusCode::UNAUTHORIZED).await;
+    }
+    assert_eq!(
+        stored_receipts(&server).await,
+        stored,
+        "nothing was written"
+    );
+    assert_eq!(anna.balance(service).await, "0.00");
+
+    // A notice the comune never issued: stored for the office, refused to the node.
+    let unknown = receipt("UNK0001", &unknown_notice(&notice), "5.00", "CP");
+    assert_eq!(
+        server.receipt_outcome(&unknown).await,
+        "PAA_PAGAMENTO_SCONOSCIUTO"
+    );
+    assert_eq!(stored_receipts(&server).await, stored + 1);
+
+    // The good receipt then goes through, once.
+    assert_eq!(server.receipt_outcome(&good).await, "OK");
+    assert_eq!(anna.balance(service).await, "5.00");
+}
+
+/// The simulator's payments reach the station as pagoPA's node delivers them: a payment
+/// at the counter is a stored receipt with the simulator's PSP and the notice's debtor.
+#[tokio::test]
+async fn the_simulator_delivers_receipts_through_the_station() {
+    let server = TestServer::start().await;
+    let (mario, service) = server.canteen_family(MARIO).await;
+    let notice = mario.new_notice(service, "12,50").await;
+    let done = server.pay_at_counter(&notice.notice_number).await;
+    assert!(done.contains("Pagamento eseguito: 12,50 €"), "{done}");
+    let rows = server
+        .query(&format!(
+            "SELECT psp, method, amount_cents, payer_fiscal_code FROM receipts WHERE notice_number = '{}'",
+            notice.notice_number
+        ))
+        .await;
+    let [row] = rows.as_slice() else {
+        panic!("one receipt for the notice");
+    };
+    assert_eq!(
+        row.try_get::<String>("", "psp").unwrap(),
+        "Simulatore pagoPA"
+    );
+    assert_eq!(row.try_get::<String>("", "method").unwrap(), "sportello");
+    assert_eq!(row.try_get::<i64>("", "amount_cents").unwrap(), 1250);
+    assert_eq!(
+        row.try_get::<Option<String>>("", "payer_fiscal_code")
+            .unwrap()
+            .as_deref(),
+        Some(MARIO)
+    );
+    assert_eq!(mario.balance(service).await, "12.50");
 }
 
 #[tokio::test]

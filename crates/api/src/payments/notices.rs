@@ -144,10 +144,7 @@ pub async fn document_payment(
     amount_cents: i64,
 ) -> ApiResult<Payment> {
     let ente = ente_by_id(db, notice.ente_id).await?;
-    let guardian = user::Entity::find_by_id(notice.guardian_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let guardian = guardian(db, notice).await?;
     Ok(Payment {
         ente_name: ente.name,
         ente_fiscal_code: ente.fiscal_code,
@@ -156,6 +153,39 @@ pub async fn document_payment(
         object: notice.description.clone(),
         amount_cents,
     })
+}
+
+/// The guardian a notice is addressed to.
+pub async fn guardian(
+    db: &DatabaseConnection,
+    notice: &payment_notice::Model,
+) -> ApiResult<user::Model> {
+    user::Entity::find_by_id(notice.guardian_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The notice as pagoPA knows it: its debt position.
+pub fn debt_position(
+    ente: &ente::Model,
+    notice: &payment_notice::Model,
+    payer: &user::Model,
+) -> DebtPosition {
+    DebtPosition {
+        ente_fiscal_code: ente.fiscal_code.clone(),
+        ente_name: ente.name.clone(),
+        notice_number: notice.notice_number.clone(),
+        amount_cents: notice.amount_cents,
+        description: notice.description.clone(),
+        deadline: deadline(notice),
+        payer: Payer {
+            full_name: payer.full_name(),
+            fiscal_code: payer.fiscal_code.to_string(),
+        },
+        iban: ente.pagopa_iban.clone().unwrap_or_default(),
+        taxonomy: ente.pagopa_taxonomy.clone().unwrap_or_default(),
+    }
 }
 
 /// A notice of the guardian, or 404.
@@ -185,20 +215,7 @@ pub async fn register_and_commit(
     notice: &payment_notice::Model,
     payer: &user::Model,
 ) -> ApiResult<()> {
-    let position = DebtPosition {
-        ente_fiscal_code: ente.fiscal_code.clone(),
-        ente_name: ente.name.clone(),
-        notice_number: notice.notice_number.clone(),
-        amount_cents: notice.amount_cents,
-        description: notice.description.clone(),
-        deadline: deadline(notice),
-        payer: Payer {
-            full_name: payer.full_name(),
-            fiscal_code: payer.fiscal_code.to_string(),
-        },
-        iban: ente.pagopa_iban.clone().unwrap_or_default(),
-        taxonomy: ente.pagopa_taxonomy.clone().unwrap_or_default(),
-    };
+    let position = debt_position(ente, notice, payer);
     if let Err(err) = gateway.create_debt_position(&position).await {
         tracing::warn!(notice = %notice.notice_number, %err, "pagoPA refused the debt position");
         txn.rollback().await?;

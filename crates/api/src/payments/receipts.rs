@@ -1,5 +1,6 @@
-//! Receipts: the one path through which every payment reaches the ente, whether it comes
-//! from pagoPA (GPD callback), the simulator's checkout or the simulated counter.
+//! Receipts: the one path through which every payment reaches the ente, whether pagoPA's
+//! node delivers it to the station or the simulator's checkout and counter do, as the
+//! node would.
 //! Idempotent: the same receipt delivered twice counts once.
 
 use sea_orm::sea_query::Expr;
@@ -16,6 +17,7 @@ use sportello_model::payments::{
     EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome, ReceiptSummary,
 };
 use sportello_model::Page;
+use sportello_pagopa::node::{self, Fault, FaultCode, Primitive};
 use sportello_pagopa::{PaymentMethod, Receipt, ReceiptDocument};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -23,9 +25,79 @@ use super::entity::{emission, payment_notice, receipt};
 use super::ledger::{self, NewMovement};
 use super::notices;
 use crate::auth::Principal;
+use crate::config::PagopaStation;
 use crate::db::{fetch_page, upsert, TenantScoped};
 use crate::entes::entity::ente;
 use crate::error::{ApiError, ApiResult};
+
+/// A receipt delivered by pagoPA's node to `station` (the envelope `xml`), processed:
+/// which primitive to answer with and, unless the answer is `OK`, its fault. Nothing is
+/// written for an envelope that cannot be read or is addressed elsewhere.
+pub async fn from_node(
+    db: &DatabaseConnection,
+    station: &PagopaStation,
+    xml: &[u8],
+    soap_action: Option<&str>,
+    now: OffsetDateTime,
+) -> (Primitive, Option<Fault>) {
+    let delivered = match node::read_receipt(xml, soap_action, now) {
+        Ok(delivered) => delivered,
+        Err((primitive, fault)) => {
+            tracing::warn!(fault = %fault.code, "receipt envelope refused");
+            return (primitive, Some(fault));
+        }
+    };
+    let primitive = delivered.primitive;
+    let address = &delivered.station;
+    let misaddressed = if address.id_broker_pa != station.broker_id {
+        Some(Fault::new(
+            FaultCode::IdIntermediarioErrato,
+            "idBrokerPA non è l'intermediario di questa stazione",
+        ))
+    } else if address.id_station != station.station_id {
+        Some(Fault::new(
+            FaultCode::StazioneIntErrata,
+            "idStation non è questa stazione",
+        ))
+    } else {
+        None
+    };
+    if let Some(fault) = misaddressed {
+        tracing::warn!(fault = %fault.code, "receipt for another station refused");
+        return (primitive, Some(fault));
+    }
+    let outcome = match known_ente(db, &delivered.receipt).await {
+        Ok(true) => process(db, &delivered.receipt, now).await,
+        Ok(false) => {
+            tracing::warn!(fault = %FaultCode::IdDominioErrato, "receipt for an unknown comune refused");
+            return (
+                primitive,
+                Some(Fault::new(
+                    FaultCode::IdDominioErrato,
+                    "idPA non è un comune di questa stazione",
+                )),
+            );
+        }
+        Err(err) => Err(err),
+    };
+    match outcome {
+        Ok(outcome) => (primitive, Fault::for_outcome(outcome)),
+        Err(err) => {
+            tracing::error!(%err, receipt_id = %delivered.receipt.receipt_id, "receipt not processed");
+            (primitive, Some(Fault::system_error()))
+        }
+    }
+}
+
+/// Whether the receipt's comune (`idPA`, the same as its fiscal code) is one of this
+/// installation's.
+async fn known_ente(db: &DatabaseConnection, r: &Receipt) -> ApiResult<bool> {
+    Ok(ente::Entity::find()
+        .filter(ente::Column::FiscalCode.eq(r.ente_fiscal_code.clone()))
+        .count(db)
+        .await?
+        > 0)
+}
 
 /// Stores the receipt and applies it, all in one transaction.
 pub async fn process(

@@ -3,8 +3,8 @@
 //! (tobacconist, post office) that pays an open notice by its number. Like pagoPA, both
 //! first verify that the notice can be paid (not paid, cancelled or expired: pagoPA's
 //! PAA_PAGAMENTO_DUPLICATO, _ANNULLATO, _SCADUTO) and take no money when it cannot; a
-//! payment then delivers its receipt through `receipts::process`, exactly like
-//! production.
+//! payment then delivers its receipt to the comune's station over SOAP, exactly as
+//! pagoPA's node does in production.
 
 use actix_web::{get, post, web, HttpResponse};
 use sea_orm::sea_query::Expr;
@@ -15,13 +15,13 @@ use serde::Deserialize;
 use sportello_model::auth::return_path;
 use sportello_model::format::{date, euro_cents};
 use sportello_model::payments::{CheckoutStatus, NoticeStatus, ReceiptOutcome};
-use sportello_model::{rome, spa};
+use sportello_model::{paths, rome, spa};
+use sportello_pagopa::node::{self, Primitive, PspChannel, StationAddress};
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
 use time::OffsetDateTime;
 
 use super::entity::{checkout_session, payment_notice};
 use super::notices;
-use super::receipts;
 use crate::accounts::secrets::random_token;
 use crate::db::TenantScoped;
 use crate::entes::entity::ente;
@@ -31,6 +31,9 @@ use crate::http::escape_html as escape;
 use crate::startup::AppState;
 
 const CHECKOUT_TTL: time::Duration = time::Duration::minutes(30);
+
+/// `idPSP` on the simulator's receipts.
+const SIMULATED_PSP_ID: &str = "SIMULATOREPSP";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(checkout_page)
@@ -279,7 +282,9 @@ struct CheckoutForm {
 }
 
 /// Pays `notice` now with `method` and delivers its receipt to the portal the way the
-/// pagoPA node would; every payment the simulator takes goes through here.
+/// pagoPA node would: a `paSendRTV2` envelope posted to the station's endpoint with the
+/// node's credentials, its answer read back. Every payment the simulator takes goes
+/// through here.
 async fn pay_and_deliver(
     state: &AppState,
     ente: &ente::Model,
@@ -287,17 +292,65 @@ async fn pay_and_deliver(
     method: PaymentMethod,
     now: OffsetDateTime,
 ) -> ApiResult<ReceiptOutcome> {
+    let station = state
+        .config
+        .pagopa_station
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("the simulator needs a pagoPA station"))?;
+    let position =
+        notices::debt_position(ente, notice, &notices::guardian(&state.db, notice).await?);
     let receipt: Receipt = SimulatorGateway::new()
         .simulate_payment(
             &ente.fiscal_code,
             &notice.notice_number,
             notice.amount_cents,
             method,
-            None,
+            Some(position.payer.clone()),
             now,
         )
         .map_err(ApiError::internal)?;
-    receipts::process(&state.db, &receipt, now).await
+    let envelope = node::send_rt_v2_request(
+        &StationAddress {
+            id_pa: ente.fiscal_code.to_string(),
+            id_broker_pa: station.broker_id.clone(),
+            id_station: station.station_id.clone(),
+        },
+        &position,
+        &receipt,
+        &PspChannel {
+            psp_id: SIMULATED_PSP_ID.into(),
+            channel_id: format!("{SIMULATED_PSP_ID}_01"),
+            channel_description: "Simulatore pagoPA".into(),
+        },
+    );
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{}{}",
+            state.public_url,
+            paths::absolute(&paths::pagopa_station())
+        ))
+        .header("SOAPAction", Primitive::SendRtV2.soap_action())
+        .header(station.subject_header.as_str(), station.subject.as_str())
+        .header("Content-Type", node::SOAP_CONTENT_TYPE)
+        .timeout(std::time::Duration::from_secs(30))
+        .body(envelope)
+        .send()
+        .await
+        .map_err(ApiError::internal)?;
+    let status = answer.status();
+    let body = answer.bytes().await.map_err(ApiError::internal)?;
+    match node::read_response(&body) {
+        Ok(None) => Ok(ReceiptOutcome::Accepted),
+        Ok(Some(fault)) => fault.code.outcome().ok_or_else(|| {
+            ApiError::internal(format!(
+                "the station refused the simulator's receipt: {} {}",
+                fault.code, fault.description
+            ))
+        }),
+        Err(why) => Err(ApiError::internal(format!(
+            "the station answered HTTP {status} with no paSendRTV2Response: {why}"
+        ))),
+    }
 }
 
 #[post("/checkout/{token}")]

@@ -1,7 +1,7 @@
 //! `/api/v1/payments/...`: the guardian's money (`Action::ReadPayments`, `Action::Pay`), the
 //! operators' family accounts and emissions. Another role gets 403, another family's record 404.
 //! One file per part: the Pagamenti page and the statement (`account`), recharges,
-//! notices, receipts (with pagoPA's callback), emissions, and the operators' corrections.
+//! notices, receipts (with the pagoPA station the node delivers them to), emissions, and the operators' corrections.
 
 mod account;
 mod corrections;
@@ -26,7 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(notices::notice_pdf)
         .service(notices::pay_notice)
         .service(notices::cancel_notice)
-        .service(receipts::receipt_callback)
+        .service(receipts::station_receipt)
         .service(emissions::create_emission)
         .service(emissions::list_emissions)
         .service(emissions::get_emission)

@@ -1,55 +1,68 @@
-//! Receipts: pagoPA's callback for a completed payment, and the guardian's ricevute.
+//! Receipts: the pagoPA station to which the node delivers completed payments, and the
+//! guardian's ricevute.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use secrecy::ExposeSecret;
 use sportello_model::payments::ReceiptSummary;
-use sportello_model::{Page, PageQuery, Problem};
+use sportello_model::{Page, PageQuery};
+use sportello_pagopa::node;
 
-use crate::accounts::secrets::same_secret;
 use crate::auth::{can, Allowed};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{file_response, Paging};
 use crate::payments::receipts;
 use crate::startup::AppState;
 
-/// Receipt callback: pagoPA (or a PSP) reports a completed payment. Idempotent: the same
-/// receipt delivered again changes nothing. Requires the shared `X-Callback-Key`.
+/// The comune's pagoPA station: pagoPA's node delivers a receipt (SOAP 1.1 `paSendRT`
+/// or `paSendRTV2`, as `wsdl/paForNode.wsdl` of pagopa/pagopa-api defines them) and gets
+/// `paSendRTRes` / `paSendRTV2Response`: `OK`, or `KO` with a fault (`PAA_SINTASSI_XSD`,
+/// `PAA_ID_DOMINIO_ERRATO`, `PAA_RECEIPT_DUPLICATA`, `PAA_PAGAMENTO_SCONOSCIUTO`, …).
+/// Idempotent: the same receipt delivered again changes nothing. Only pagoPA's node may
+/// call: the TLS proxy passes the subject of its verified client certificate in the
+/// header configured as `PAGOPA_NODE_SUBJECT_HEADER` (default `X-SSL-Client-S-DN`).
 #[utoipa::path(
     tag = "Pagamenti",
-    request_body(content = Object, description = "pagoPA receipt (paSendRT) as JSON"),
-    params(("X-Callback-Key" = String, Header, description = "Shared key configured as PAGOPA_CALLBACK_KEY")),
+    request_body(content = String, content_type = "text/xml", description = "SOAP envelope with paSendRTReq or paSendRTV2Request"),
+    params(("SOAPAction" = Option<String>, Header, description = "paSendRT or paSendRTV2")),
     responses(
-        (status = 200, description = "Stored; `esito` says what was done", body = Object, example = json!({"esito": "accepted"})),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Unreadable receipt"),
+        (status = 200, description = "paSendRTRes or paSendRTV2Response, outcome OK or KO with a fault", content_type = "text/xml", body = String),
         (status = 401, response = crate::error::responses::Unauthorized),
     )
 )]
-#[post("/pagopa/receipts")]
-pub async fn receipt_callback(
+#[post("/pagopa/station")]
+pub async fn station_receipt(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let expected = state
+    let station = state
         .config
-        .pagopa_callback_key
+        .pagopa_station
         .as_ref()
-        .ok_or(ApiError::NotFound)?
-        .expose_secret();
+        .ok_or(ApiError::NotFound)?;
     let presented = req
         .headers()
-        .get("X-Callback-Key")
+        .get(station.subject_header.as_str())
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !same_secret(presented, expected) {
+    if presented.trim() != station.subject {
+        tracing::warn!("pagoPA station called without pagoPA's client certificate: refused");
         return Err(ApiError::Unauthorized(
-            "Chiave di callback non valida.".into(),
+            "Solo il nodo dei pagamenti pagoPA può consegnare ricevute.".into(),
         ));
     }
-    let receipt = sportello_pagopa::parse_receipt_callback(&body)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let outcome = receipts::process(&state.db, &receipt, state.now()).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "esito": outcome })))
+    let soap_action = req
+        .headers()
+        .get("SOAPAction")
+        .and_then(|v| v.to_str().ok());
+    let (primitive, fault) =
+        receipts::from_node(&state.db, station, &body, soap_action, state.now()).await;
+    Ok(HttpResponse::Ok()
+        .content_type(node::SOAP_CONTENT_TYPE)
+        .body(node::response(
+            primitive,
+            &station.broker_id,
+            fault.as_ref(),
+        )))
 }
 
 /// Ricevute: the guardian's completed payments, newest first.
