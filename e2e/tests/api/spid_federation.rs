@@ -260,6 +260,19 @@ async fn answers_failing_a_check_are_refused_without_a_session() {
     for (extra, error) in [
         (("fault", "wrong_nonce"), LoginError::InvalidResponse),
         (("fault", "bad_signature"), LoginError::InvalidResponse),
+        // UserInfo: without expiry, from another issuer, for another relying party.
+        (
+            ("fault", "userinfo_without_exp"),
+            LoginError::InvalidResponse,
+        ),
+        (
+            ("fault", "userinfo_wrong_issuer"),
+            LoginError::InvalidResponse,
+        ),
+        (
+            ("fault", "userinfo_wrong_audience"),
+            LoginError::InvalidResponse,
+        ),
         (("acr", SPID_L1), LoginError::InsufficientLevel),
         (("decision", "deny"), LoginError::Cancelled),
     ] {
@@ -283,6 +296,63 @@ async fn answers_failing_a_check_are_refused_without_a_session() {
         )
         .await;
     assert_eq!(location(&callback), "/demo/utenti");
+}
+
+#[tokio::test]
+async fn each_error_code_of_the_identity_provider_has_its_italian_message() {
+    let folder = std::env::temp_dir().join(format!("sportello-spid-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join("server.log");
+    let log = std::fs::File::create(&path).unwrap();
+    let server = TestServer::start_logging(&[("RUST_LOG", "warn")], log).await;
+    let unknown = format!("sospeso_{MARIO}");
+    for (extra, error) in [
+        // The person cancels at the provider: access_denied.
+        (("decision", "deny"), LoginError::Cancelled),
+        (
+            ("error", "unmet_authentication_requirements"),
+            LoginError::InsufficientLevel,
+        ),
+        (("error", "login_required"), LoginError::LoginRequired),
+        (("error", "consent_required"), LoginError::ConsentRequired),
+        (("error", "invalid_request"), LoginError::RequestRefused),
+        (("error", "server_error"), LoginError::ProviderFailed),
+        (
+            ("error", "temporarily_unavailable"),
+            LoginError::ProviderUnavailable,
+        ),
+        // A code the rules do not list: the provider's failure.
+        (("error", unknown.as_str()), LoginError::ProviderFailed),
+        // The token endpoint's error answer (HTTP 503) is read the same way.
+        (
+            ("fault", "token_unavailable"),
+            LoginError::ProviderUnavailable,
+        ),
+    ] {
+        let browser = client();
+        let callback = server
+            .oidc_login_with(&browser, "demo", "spid", MARIO, "/demo/utenti", &[extra])
+            .await;
+        assert_eq!(location(&callback), refused_with(error), "{extra:?}");
+        server.assert_no_session(&browser).await;
+    }
+    drop(server);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_dir_all(&folder).ok();
+    // The operator reads the provider's code and the reason, never personal data nor
+    // the free text of a code outside the rules.
+    for expected in [
+        "authorization: error access_denied",
+        "authorization: error consent_required",
+        "authorization: error not listed by the rules",
+        "token: error temporarily_unavailable",
+        "gestore_temporaneamente_non_disponibile",
+    ] {
+        assert!(text.contains(expected), "{expected} in the log:\n{text}");
+    }
+    for personal in [MARIO, "sospeso_", "Autenticazione non completata"] {
+        assert!(!text.contains(personal), "{personal} in the log:\n{text}");
+    }
 }
 
 #[tokio::test]

@@ -89,6 +89,20 @@ impl Failure {
         Failure::new(LoginError::ProviderFailed, detail)
     }
 
+    /// The reason for the identity provider's error code `code` (of its authorization,
+    /// token, UserInfo or revocation answer); the operator's log names the code when the
+    /// rules list it, never the free text of an unknown one.
+    fn from_provider(code: &str, endpoint: &str) -> Failure {
+        let (error, known) = LoginError::from_provider(code);
+        Failure::new(
+            error,
+            format!(
+                "{endpoint}: error {}",
+                known.unwrap_or("not listed by the rules")
+            ),
+        )
+    }
+
     fn log(self, provider: &str) -> LoginError {
         tracing::warn!(provider, error = self.error.code(), detail = %self.detail, "SPID/CIE login refused");
         self.error
@@ -111,19 +125,10 @@ fn text(claims: &Map<String, Value>, name: &str) -> Option<String> {
     claims.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
-/// The error codes of the rules' authentication error answers, as the parent's reason.
-pub fn provider_error(code: &str) -> LoginError {
-    match code {
-        "access_denied" => LoginError::Cancelled,
-        "unmet_authentication_requirements" => LoginError::InsufficientLevel,
-        "invalid_request"
-        | "invalid_request_object"
-        | "invalid_client"
-        | "unauthorized_client"
-        | "invalid_scope"
-        | "unsupported_response_type" => LoginError::RequestRefused,
-        _ => LoginError::ProviderFailed,
-    }
+/// Where the identity provider sent the browser back with an error: the reason for the
+/// parent, logged for the operator.
+pub fn refused_by_provider(provider: &str, code: &str) -> LoginError {
+    Failure::from_provider(code, "authorization").log(provider)
 }
 
 impl OidcClient {
@@ -348,9 +353,10 @@ impl OidcClient {
             ("client_assertion", assertion.as_str()),
             ("code_verifier", login.code_verifier.as_str()),
         ];
-        let tokens: TokenEndpointResponse =
-            serde_json::from_str(&answer(self.http.post(&meta.token_endpoint).form(&form)).await?)
-                .map_err(Failure::invalid)?;
+        let tokens: TokenEndpointResponse = serde_json::from_str(
+            &answer(self.http.post(&meta.token_endpoint).form(&form), "token").await?,
+        )
+        .map_err(Failure::invalid)?;
         // The provider may have rotated its keys since its chain was cached.
         let meta = if jose::signed_by_known_key(&tokens.id_token, &meta.jwks) {
             meta
@@ -363,6 +369,7 @@ impl OidcClient {
             self.http
                 .get(&meta.userinfo_endpoint)
                 .bearer_auth(&tokens.access_token),
+            "userinfo",
         )
         .await?;
         let signed = jose::decrypt(encrypted.trim(), &federation.keys.oidc_encryption)
@@ -418,7 +425,7 @@ impl OidcClient {
                 ("client_assertion_type", CLIENT_ASSERTION_TYPE),
                 ("client_assertion", assertion.as_str()),
             ];
-            answer(self.http.post(&endpoint).form(&form)).await?;
+            answer(self.http.post(&endpoint).form(&form), "revocation").await?;
             Ok(())
         }
         .await;
@@ -453,16 +460,25 @@ fn client_assertion(
     .map_err(ApiError::internal)?)
 }
 
-/// The body of a successful answer of the provider.
-async fn answer(request: reqwest::RequestBuilder) -> Result<String, Failure> {
-    request
-        .send()
-        .await
-        .and_then(|r| r.error_for_status())
-        .map_err(Failure::unreachable)?
-        .text()
-        .await
-        .map_err(Failure::unreachable)
+/// An error answer of the token, UserInfo or revocation endpoint (RFC 6749 5.2).
+#[derive(Debug, Deserialize)]
+struct ErrorAnswer {
+    error: String,
+}
+
+/// The body of a successful answer of the provider; an error answer's `error` code is
+/// the reason of the failure (the provider's failure when it gives none).
+async fn answer(request: reqwest::RequestBuilder, endpoint: &str) -> Result<String, Failure> {
+    let response = request.send().await.map_err(Failure::unreachable)?;
+    let status = response.status();
+    let body = response.text().await.map_err(Failure::unreachable)?;
+    if status.is_success() {
+        return Ok(body);
+    }
+    Err(match serde_json::from_str::<ErrorAnswer>(&body) {
+        Ok(answer) => Failure::from_provider(&answer.error, endpoint),
+        Err(_) => Failure::unreachable(format!("{endpoint}: HTTP {status}")),
+    })
 }
 
 /// The ID token's claims, signature (keys of the trust chain), issuer, audience, nonce,
@@ -517,19 +533,5 @@ mod tests {
         assert_eq!(fiscal_number(&claims).unwrap().as_str(), "RSSMRA85T10A562S");
         claims.insert(FISCAL_NUMBER.into(), "TINIT-RSSMRA85T10A562X".into());
         assert!(fiscal_number(&claims).is_none());
-    }
-
-    #[test]
-    fn provider_error_codes_become_the_parents_reason() {
-        assert_eq!(provider_error("access_denied"), LoginError::Cancelled);
-        assert_eq!(
-            provider_error("unmet_authentication_requirements"),
-            LoginError::InsufficientLevel
-        );
-        assert_eq!(
-            provider_error("invalid_request_object"),
-            LoginError::RequestRefused
-        );
-        assert_eq!(provider_error("server_error"), LoginError::ProviderFailed);
     }
 }

@@ -392,10 +392,9 @@ pub async fn oidc_callback(
     let ente = entes::by_id(&state.db, pending.ente_id).await?;
     let login_page = spa::login(&ente.slug);
     if let Some(error) = &query.error {
-        tracing::warn!(provider = pending.provider.as_str(), error = %error, "identity provider answered an error");
         return Ok(redirect_with_error(
             &login_page,
-            oidc::provider_error(error),
+            oidc::refused_by_provider(&pending.provider, error),
         ));
     }
     let (Some(code), Some(federation)) = (query.code.as_deref(), state.federation.as_ref()) else {

@@ -10,6 +10,7 @@ pub mod trust_anchor;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -24,6 +25,7 @@ use crate::accounts::federation::trust_chain::{TrustAnchor, TrustChains};
 use crate::accounts::federation::{sign_statement, statement_response, SPID_L1, SPID_L2, SPID_L3};
 use crate::accounts::oidc::{CLIENT_ASSERTION_TYPE, FISCAL_NUMBER};
 use crate::accounts::secrets::{pkce_challenge, random_token};
+use crate::error::render::OtherProtocol;
 use crate::error::{ApiError, ApiResult};
 use crate::http::escape_html as escape;
 use crate::startup::AppState;
@@ -47,6 +49,14 @@ enum Fault {
     WrongNonce,
     /// The ID token's signature does not verify.
     BadSignature,
+    /// The token endpoint answers `temporarily_unavailable` (HTTP 503).
+    TokenUnavailable,
+    /// The UserInfo JWT has no `exp`.
+    UserinfoWithoutExp,
+    /// The UserInfo JWT names another issuer.
+    UserinfoWrongIssuer,
+    /// The UserInfo JWT is addressed to another relying party.
+    UserinfoWrongAudience,
 }
 
 struct PendingCode {
@@ -64,6 +74,7 @@ struct Grant {
     client_id: String,
     subject: String,
     person: Person,
+    fault: Option<Fault>,
     issued: OffsetDateTime,
 }
 
@@ -419,6 +430,9 @@ struct AuthorizeSubmit {
     acr: Option<String>,
     decision: Option<String>,
     fault: Option<Fault>,
+    /// The error code to answer the authentication request with, as a provider refusing
+    /// it would (tests of the portal's messages for each code).
+    error: Option<String>,
 }
 
 #[post("/authorize")]
@@ -433,11 +447,16 @@ async fn authorize_submit(
         Ok(request) => request,
         Err(refusal) => return refused(idp, refusal),
     };
-    if form.decision.as_deref() != Some("allow") {
+    let error = match form.decision.as_deref() {
+        Some("allow") => form.error.as_deref(),
+        _ => Some("access_denied"),
+    };
+    if let Some(error) = error {
         return redirect_to(
             &request.redirect_uri,
             &[
-                ("error", "access_denied"),
+                ("error", error),
+                ("error_description", "Autenticazione non completata"),
                 ("state", &request.state),
                 ("iss", &idp.issuer),
             ],
@@ -491,11 +510,19 @@ struct TokenForm {
     client: ClientAuth,
 }
 
-fn token_error(error: &str, description: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({
+/// An OAuth error answer (RFC 6749 5.2), as the provider's endpoints give it: kept in
+/// that format rather than made a problem+json answer of the portal.
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
+    let mut answer = HttpResponse::build(status).json(json!({
         "error": error,
         "error_description": description,
-    }))
+    }));
+    answer.extensions_mut().insert(OtherProtocol);
+    answer
+}
+
+fn token_error(error: &str, description: &str) -> HttpResponse {
+    oauth_error(StatusCode::BAD_REQUEST, error, description)
 }
 
 /// How a client authenticates at the token and revocation endpoints.
@@ -568,6 +595,13 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
     if pkce_challenge(&form.code_verifier) != pending.code_challenge {
         return Ok(token_error("invalid_grant", "PKCE verification failed"));
     }
+    if pending.fault == Some(Fault::TokenUnavailable) {
+        return Ok(oauth_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "service temporarily unavailable",
+        ));
+    }
     let subject = pairwise_subject(&pending.client_id, &pending.person.fiscal_code);
     let nonce = match pending.fault {
         Some(Fault::WrongNonce) => random_token(),
@@ -602,6 +636,7 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
                 client_id: pending.client_id,
                 subject,
                 person: pending.person,
+                fault: pending.fault,
                 issued: now,
             },
         );
@@ -636,9 +671,16 @@ async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         grants
             .get(&bearer)
             .filter(|g| now - g.issued < TOKEN_TTL)
-            .map(|g| (g.client_id.clone(), g.subject.clone(), g.person.clone()))
+            .map(|g| {
+                (
+                    g.client_id.clone(),
+                    g.subject.clone(),
+                    g.person.clone(),
+                    g.fault,
+                )
+            })
     };
-    let Some((client_id, subject, person)) = grant else {
+    let Some((client_id, subject, person, fault)) = grant else {
         return Ok(HttpResponse::Unauthorized()
             .insert_header(("WWW-Authenticate", "Bearer error=\"invalid_token\""))
             .finish());
@@ -647,7 +689,7 @@ async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         .relying_party(&client_id, now)
         .await
         .map_err(ApiError::internal)?;
-    let claims = jose::claims(json!({
+    let mut claims = jose::claims(json!({
         "iss": idp.issuer,
         "sub": subject,
         "aud": client_id,
@@ -657,6 +699,18 @@ async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         "given_name": person.given_name,
         "family_name": person.family_name,
     }));
+    match fault {
+        Some(Fault::UserinfoWithoutExp) => {
+            claims.remove("exp");
+        }
+        Some(Fault::UserinfoWrongIssuer) => {
+            claims.insert("iss".into(), idp.anchor.trust_anchor().id.into());
+        }
+        Some(Fault::UserinfoWrongAudience) => {
+            claims.insert("aud".into(), idp.issuer.clone().into());
+        }
+        _ => {}
+    }
     let signed = jose::sign(claims, "JWT", &idp.oidc_keys).map_err(ApiError::internal)?;
     let encrypted = jose::encrypt_for(&signed, rp.get("jwks").unwrap_or(&Value::Null))
         .map_err(ApiError::internal)?;
