@@ -208,7 +208,7 @@ impl Config {
                 None => None,
                 Some(value) if environment == Environment::Test => Some(value.parse().map_err(|_| {
                     ConfigError::Invalid(format!(
-                        "SPORTELLO_DEV_ANCHOR_FAULT: atteso expired_statement o wrong_signature, trovato «{value}»"
+                        "SPORTELLO_DEV_ANCHOR_FAULT: atteso expired_statement, wrong_signature o policy_violation, trovato «{value}»"
                     ))
                 })?),
                 Some(_) => {

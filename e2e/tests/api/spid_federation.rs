@@ -236,6 +236,8 @@ async fn an_identity_provider_without_a_valid_trust_chain_is_not_used() {
         vec![("SPORTELLO_DEV_ANCHOR_FAULT", "expired_statement")],
         // The anchor's statement about the provider is not signed by the anchor's keys.
         vec![("SPORTELLO_DEV_ANCHOR_FAULT", "wrong_signature")],
+        // The anchor's metadata policy requires what the provider does not offer.
+        vec![("SPORTELLO_DEV_ANCHOR_FAULT", "policy_violation")],
     ] {
         let server = TestServer::start_with(&env).await;
         let browser = client();

@@ -22,6 +22,9 @@ pub enum AnchorFault {
     ExpiredStatement,
     /// Its statement about the identity provider is signed with a key it does not publish.
     WrongSignature,
+    /// Its policy for the identity provider requires an ID token algorithm the provider
+    /// does not offer: the provider's metadata violates the chain's policy.
+    PolicyViolation,
 }
 
 impl std::str::FromStr for AnchorFault {
@@ -31,6 +34,7 @@ impl std::str::FromStr for AnchorFault {
         match s {
             "expired_statement" => Ok(AnchorFault::ExpiredStatement),
             "wrong_signature" => Ok(AnchorFault::WrongSignature),
+            "policy_violation" => Ok(AnchorFault::PolicyViolation),
             _ => Err(()),
         }
     }
@@ -138,6 +142,12 @@ impl DevTrustAnchor {
                 let unpublished =
                     KeyRing::generate(KeyUse::Signature).map_err(ApiError::internal)?;
                 sign_statement(&self.id, &subordinate.id, body, &unpublished, now)
+            }
+            Some(AnchorFault::PolicyViolation) => {
+                let mut body = body;
+                body["metadata_policy"]["openid_provider"]
+                    ["id_token_signing_alg_values_supported"] = json!({ "superset_of": ["ES512"] });
+                sign_statement(&self.id, &subordinate.id, body, &self.keys, now)
             }
         }
     }

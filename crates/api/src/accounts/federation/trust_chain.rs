@@ -124,6 +124,40 @@ fn claim_is(claims: &Claims, name: &str, expected: &str) -> bool {
     claims.get(name).and_then(Value::as_str) == Some(expected)
 }
 
+/// The subject's metadata as the chain resolves it (section 6.1.4): the parameters its
+/// immediate superior sets, then the policies of the statements, from the anchor's down,
+/// merged into one and applied. `statements` go from the one about the subject upwards.
+fn resolve_metadata(
+    metadata: &mut Map<String, Value>,
+    statements: &[Claims],
+) -> Result<(), policy::PolicyError> {
+    let critical: Vec<String> = statements
+        .iter()
+        .filter_map(|claims| claims.get("metadata_policy_crit")?.as_array())
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    let mut resolved: Option<policy::Policy> = None;
+    for claims in statements.iter().rev() {
+        let Some(next) = claims.get("metadata_policy") else {
+            continue;
+        };
+        let next = policy::validate(next, &critical)?;
+        resolved = Some(match resolved {
+            Some(current) => policy::merge(current, next)?,
+            None => next,
+        });
+    }
+    if let Some(superior) = statements.first().and_then(|claims| claims.get("metadata")) {
+        policy::override_metadata(metadata, superior);
+    }
+    match resolved {
+        Some(resolved) => policy::apply(metadata, &resolved),
+        None => Ok(()),
+    }
+}
+
 impl TrustChains {
     pub fn new(anchor: TrustAnchor) -> TrustChains {
         TrustChains {
@@ -216,7 +250,8 @@ impl TrustChains {
             .unwrap_or_default();
         let mut expires = leaf.exp();
         let mut statements = vec![leaf.jwt.clone()];
-        let mut policies = Vec::new();
+        // The superiors' statements, from the one about the subject up to the anchor's.
+        let mut subordinate_statements: Vec<Claims> = Vec::new();
         let mut current_id = subject.to_string();
         let mut current = leaf;
         for _ in 1..MAX_DEPTH {
@@ -259,23 +294,13 @@ impl TrustChains {
             )
             .map_err(refused)?;
             expires = expires.min(claims.get("exp").and_then(Value::as_i64).unwrap_or(0));
-            if let Some(policy) = claims.get("metadata_policy").and_then(Value::as_object) {
-                policies.push(policy.clone());
-            }
+            subordinate_statements.push(claims);
             statements.push(statement);
             if superior_id == self.anchor.id {
                 statements.push(superior.jwt.clone());
                 expires = expires.min(superior.exp());
-                // The anchor's policy first, then down the chain.
-                for policy in policies.iter().rev() {
-                    for (entity_type, claims_policy) in policy {
-                        if let (Some(Value::Object(entity)), Some(claims_policy)) =
-                            (metadata.get_mut(entity_type), claims_policy.as_object())
-                        {
-                            policy::apply(entity, claims_policy).map_err(ChainRefusal::Policy)?;
-                        }
-                    }
-                }
+                resolve_metadata(&mut metadata, &subordinate_statements)
+                    .map_err(|e| ChainRefusal::Policy(e.to_string()))?;
                 return Ok(TrustChain {
                     metadata,
                     expires_at: OffsetDateTime::from_unix_timestamp(expires)
