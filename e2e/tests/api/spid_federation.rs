@@ -462,6 +462,63 @@ async fn keys_from_configuration_rotate_without_downtime() {
     assert_eq!(tokens.user.fiscal_code, MARIO);
 }
 
+/// The OIDC key ids the development provider publishes in its Entity Configuration.
+async fn provider_oidc_kids(server: &TestServer) -> Vec<String> {
+    let jwt = signed(
+        &client(),
+        &format!("{}/dev-idp/.well-known/openid-federation", server.url),
+        STATEMENT,
+    )
+    .await;
+    kids(&payload(&jwt)["metadata"]["openid_provider"]["jwks"])
+}
+
+#[tokio::test]
+async fn a_provider_that_rotated_its_keys_has_its_chain_resolved_again() {
+    let server = TestServer::start().await;
+    let before = provider_oidc_kids(&server).await;
+    assert_eq!(before.len(), 1);
+    // The login starts with the provider's chain cached; the provider then rotates its
+    // keys and signs the ID token with the new one: the portal resolves the chain again
+    // and the login completes.
+    let browser = client();
+    let callback = server
+        .oidc_login_with(
+            &browser,
+            "demo",
+            "spid",
+            MARIO,
+            "/demo/utenti",
+            &[("fault", "rotated_keys")],
+        )
+        .await;
+    assert_eq!(location(&callback), "/demo/utenti");
+    let after = provider_oidc_kids(&server).await;
+    assert_eq!(
+        after.len(),
+        2,
+        "the new key in use, the old one still published"
+    );
+    assert_eq!(after[1], before[0]);
+    // An ID token signed with a key still unknown after resolving the chain again.
+    let browser = client();
+    let callback = server
+        .oidc_login_with(
+            &browser,
+            "demo",
+            "spid",
+            MARIO,
+            "/demo/utenti",
+            &[("fault", "unknown_key")],
+        )
+        .await;
+    assert_eq!(
+        location(&callback),
+        refused_with(LoginError::InvalidResponse)
+    );
+    server.assert_no_session(&browser).await;
+}
+
 /// The identity provider's access tokens the portal holds, one per open SPID/CIE session.
 async fn provider_tokens(server: &TestServer) -> Vec<String> {
     let db = server.database().await;

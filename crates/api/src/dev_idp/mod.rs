@@ -8,7 +8,7 @@
 pub mod trust_anchor;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -57,6 +57,11 @@ enum Fault {
     UserinfoWrongIssuer,
     /// The UserInfo JWT is addressed to another relying party.
     UserinfoWrongAudience,
+    /// The provider rotates its OIDC keys and signs the ID token with the new key, which
+    /// the relying party's cached trust chain does not know yet.
+    RotatedKeys,
+    /// The ID token is signed with a key the provider does not publish.
+    UnknownKey,
 }
 
 struct PendingCode {
@@ -82,7 +87,8 @@ pub struct DevIdp {
     /// Entity id, also the OpenID issuer.
     issuer: String,
     federation_keys: KeyRing,
-    oidc_keys: KeyRing,
+    /// OIDC signature keys, rotated by the [`Fault::RotatedKeys`] tests.
+    oidc_keys: RwLock<KeyRing>,
     anchor: DevTrustAnchor,
     /// The relying parties' chains, to the development trust anchor.
     chains: TrustChains,
@@ -108,7 +114,7 @@ impl DevIdp {
         )?;
         let chains = TrustChains::new(anchor.trust_anchor());
         Ok(DevIdp {
-            oidc_keys: KeyRing::generate(KeyUse::Signature)?,
+            oidc_keys: RwLock::new(KeyRing::generate(KeyUse::Signature)?),
             federation_keys,
             anchor,
             chains,
@@ -116,6 +122,21 @@ impl DevIdp {
             codes: Mutex::new(HashMap::new()),
             grants: Mutex::new(HashMap::new()),
         })
+    }
+
+    fn oidc_jwks(&self) -> ApiResult<Value> {
+        Ok(self.oidc_keys()?.jwks())
+    }
+
+    fn oidc_keys(&self) -> ApiResult<std::sync::RwLockReadGuard<'_, KeyRing>> {
+        self.oidc_keys
+            .read()
+            .map_err(|_| ApiError::internal("dev idp lock poisoned"))
+    }
+
+    /// Signs with the active OIDC key.
+    fn sign(&self, claims: Claims) -> ApiResult<String> {
+        jose::sign(claims, "JWT", &*self.oidc_keys()?).map_err(ApiError::internal)
     }
 
     pub fn issuer(&self) -> &str {
@@ -148,7 +169,7 @@ impl DevIdp {
                         "token_endpoint": self.endpoint("token"),
                         "userinfo_endpoint": self.endpoint("userinfo"),
                         "revocation_endpoint": self.endpoint("revoke"),
-                        "jwks": self.oidc_keys.jwks(),
+                        "jwks": self.oidc_jwks()?,
                         "client_registration_types_supported": ["automatic"],
                         "response_types_supported": ["code"],
                         "scopes_supported": ["openid"],
@@ -617,7 +638,21 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
         "nonce": nonce,
         "acr": pending.acr,
     }));
-    let mut id_token = jose::sign(claims, "JWT", &idp.oidc_keys).map_err(ApiError::internal)?;
+    let mut id_token = match pending.fault {
+        Some(Fault::RotatedKeys) => {
+            idp.oidc_keys
+                .write()
+                .map_err(|_| ApiError::internal("dev idp lock poisoned"))?
+                .rotate()
+                .map_err(ApiError::internal)?;
+            idp.sign(claims)?
+        }
+        Some(Fault::UnknownKey) => {
+            let unpublished = KeyRing::generate(KeyUse::Signature).map_err(ApiError::internal)?;
+            jose::sign(claims, "JWT", &unpublished).map_err(ApiError::internal)?
+        }
+        _ => idp.sign(claims)?,
+    };
     if pending.fault == Some(Fault::BadSignature) {
         // Another signature of the same length: it cannot verify.
         let signature_start = id_token.rfind('.').map_or(0, |i| i + 1);
@@ -711,7 +746,7 @@ async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         }
         _ => {}
     }
-    let signed = jose::sign(claims, "JWT", &idp.oidc_keys).map_err(ApiError::internal)?;
+    let signed = idp.sign(claims)?;
     let encrypted = jose::encrypt_for(&signed, rp.get("jwks").unwrap_or(&Value::Null))
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
