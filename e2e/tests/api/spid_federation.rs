@@ -238,6 +238,11 @@ async fn an_identity_provider_without_a_valid_trust_chain_is_not_used() {
         vec![("SPORTELLO_DEV_ANCHOR_FAULT", "wrong_signature")],
         // The anchor's metadata policy requires what the provider does not offer.
         vec![("SPORTELLO_DEV_ANCHOR_FAULT", "policy_violation")],
+        // The provider's required trust mark: expired, issued to another entity, or
+        // signed by an entity the anchor does not name as its issuer.
+        vec![("SPORTELLO_DEV_ANCHOR_FAULT", "trust_mark_expired")],
+        vec![("SPORTELLO_DEV_ANCHOR_FAULT", "trust_mark_other_subject")],
+        vec![("SPORTELLO_DEV_ANCHOR_FAULT", "trust_mark_unknown_issuer")],
     ] {
         let server = TestServer::start_with(&env).await;
         let browser = client();

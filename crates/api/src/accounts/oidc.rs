@@ -165,6 +165,10 @@ impl OidcClient {
         now: OffsetDateTime,
     ) -> Result<ProviderMeta, Failure> {
         let chain = federation.chains.resolve(&p.issuer, now).await?;
+        federation
+            .chains
+            .check_trust_marks(&p.issuer, &chain, &p.trust_marks, now)
+            .await?;
         let op = chain
             .metadata_of("openid_provider")
             .ok_or_else(|| Failure::from(ChainRefusal::Policy("openid_provider".into())))?;

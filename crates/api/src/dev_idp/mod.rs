@@ -143,6 +143,11 @@ impl DevIdp {
         &self.issuer
     }
 
+    /// The id of the trust mark its trust anchor issues it.
+    pub fn trust_mark_id(&self) -> String {
+        self.anchor.trust_mark_id()
+    }
+
     /// The development trust anchor, for the portal's configuration.
     pub fn trust_anchor(&self) -> TrustAnchor {
         self.anchor.trust_anchor()
@@ -159,6 +164,11 @@ impl DevIdp {
             json!({
                 "jwks": self.federation_keys.jwks(),
                 "authority_hints": [self.anchor.trust_anchor().id],
+                "trust_marks": [{
+                    "trust_mark_type": self.trust_mark_id(),
+                    "id": self.trust_mark_id(),
+                    "trust_mark": self.anchor.trust_mark(&self.issuer, now)?,
+                }],
                 "metadata": {
                     "federation_entity": {
                         "organization_name": "Identity provider di sviluppo",

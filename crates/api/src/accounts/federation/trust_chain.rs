@@ -33,6 +33,12 @@ pub struct TrustChain {
     pub expires_at: OffsetDateTime,
     /// The statements, from the subject's Entity Configuration to the anchor's.
     pub statements: Vec<String>,
+    /// The subject's federation keys, as its immediate superior vouches for them.
+    pub jwks: Value,
+    /// The trust marks the subject's Entity Configuration carries, not yet checked.
+    trust_marks: Vec<Value>,
+    /// The anchor's `trust_mark_issuers`: trust mark id → entities that may issue it.
+    trust_mark_issuers: Map<String, Value>,
     resolved_at: OffsetDateTime,
 }
 
@@ -60,6 +66,8 @@ pub enum ChainRefusal {
     NoPathToAnchor(String),
     #[error("metadata policy refuses {0}")]
     Policy(String),
+    #[error("no valid trust mark {id}: {reason}")]
+    TrustMark { id: String, reason: String },
 }
 
 impl ChainRefusal {
@@ -118,6 +126,17 @@ impl Configuration {
     fn exp(&self) -> i64 {
         self.claims.get("exp").and_then(Value::as_i64).unwrap_or(0)
     }
+}
+
+/// `typ` of trust marks.
+pub const TRUST_MARK_TYPE: &str = "trust-mark+jwt";
+
+/// The id of a trust mark or of an entry of `trust_marks`: `trust_mark_type` in OpenID
+/// Federation 1.0, `id` in the SPID/CIE rules.
+pub fn trust_mark_id(mark: &Value) -> Option<&str> {
+    ["trust_mark_type", "trust_mark_id", "id"]
+        .iter()
+        .find_map(|name| mark.get(*name)?.as_str())
 }
 
 fn claim_is(claims: &Claims, name: &str, expected: &str) -> bool {
@@ -190,6 +209,97 @@ impl TrustChains {
         Ok(chain)
     }
 
+    /// Checks that `chain`'s subject carries a valid trust mark of each of the `required`
+    /// ids (OpenID Federation 1.0 section 7; the "static validation" of the SPID/CIE
+    /// rules): issued by an entity the anchor's `trust_mark_issuers` names for that id,
+    /// signed with one of that issuer's federation keys, typed `trust-mark+jwt`, about
+    /// the subject, not expired.
+    pub async fn check_trust_marks(
+        &self,
+        subject: &str,
+        chain: &TrustChain,
+        required: &[String],
+        now: OffsetDateTime,
+    ) -> Result<(), ChainRefusal> {
+        for id in required {
+            let mut reason = "not carried".to_string();
+            let mut valid = false;
+            for mark in chain
+                .trust_marks
+                .iter()
+                .filter(|mark| trust_mark_id(mark) == Some(id.as_str()))
+            {
+                match self.trust_mark(subject, chain, id, mark, now).await {
+                    Ok(()) => {
+                        valid = true;
+                        break;
+                    }
+                    Err(why) => reason = why,
+                }
+            }
+            if !valid {
+                return Err(ChainRefusal::TrustMark {
+                    id: id.clone(),
+                    reason,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Why the trust mark `mark` of `chain`'s subject is not a valid one of `id`, if so.
+    async fn trust_mark(
+        &self,
+        subject: &str,
+        chain: &TrustChain,
+        id: &str,
+        mark: &Value,
+        now: OffsetDateTime,
+    ) -> Result<(), String> {
+        let jwt = mark
+            .get("trust_mark")
+            .and_then(Value::as_str)
+            .ok_or("no trust_mark JWT")?;
+        let issuer = jose::unverified_claims(jwt)
+            .map_err(|e| e.to_string())?
+            .get("iss")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or("no iss")?;
+        // An empty list: anyone may issue it.
+        let named = chain
+            .trust_mark_issuers
+            .get(id)
+            .and_then(Value::as_array)
+            .is_some_and(|issuers| {
+                issuers.is_empty() || issuers.iter().any(|i| i.as_str() == Some(&issuer))
+            });
+        if !named {
+            return Err(format!("{issuer} is not an issuer the trust anchor names"));
+        }
+        let keys = if issuer == self.anchor.id {
+            self.anchor.jwks.clone()
+        } else if issuer == subject {
+            chain.jwks.clone()
+        } else {
+            self.resolve(&issuer, now)
+                .await
+                .map_err(|e| e.to_string())?
+                .jwks
+        };
+        let (claims, typ) = jose::verify(jwt, &keys, now).map_err(|e| e.to_string())?;
+        if typ.as_deref() != Some(TRUST_MARK_TYPE) {
+            return Err("not typed trust-mark+jwt".into());
+        }
+        if !claim_is(&claims, "sub", subject) {
+            return Err("issued to another entity".into());
+        }
+        if trust_mark_id(&Value::Object(claims)) != Some(id) {
+            return Err("of another id".into());
+        }
+        Ok(())
+    }
+
     /// Forgets a cached chain (the subject's keys may have rotated).
     pub async fn forget(&self, subject: &str) {
         self.cache.write().await.remove(subject);
@@ -249,6 +359,7 @@ impl TrustChains {
             .cloned()
             .unwrap_or_default();
         let mut expires = leaf.exp();
+        let leaf_claims = leaf.claims.clone();
         let mut statements = vec![leaf.jwt.clone()];
         // The superiors' statements, from the one about the subject up to the anchor's.
         let mut subordinate_statements: Vec<Claims> = Vec::new();
@@ -301,11 +412,30 @@ impl TrustChains {
                 expires = expires.min(superior.exp());
                 resolve_metadata(&mut metadata, &subordinate_statements)
                     .map_err(|e| ChainRefusal::Policy(e.to_string()))?;
+                let array = |claims: &Claims, name: &str| {
+                    claims
+                        .get(name)
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                };
                 return Ok(TrustChain {
                     metadata,
                     expires_at: OffsetDateTime::from_unix_timestamp(expires)
                         .unwrap_or(OffsetDateTime::UNIX_EPOCH),
                     statements,
+                    jwks: subordinate_statements
+                        .first()
+                        .and_then(|claims| claims.get("jwks"))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    trust_marks: array(&leaf_claims, "trust_marks"),
+                    trust_mark_issuers: superior
+                        .claims
+                        .get("trust_mark_issuers")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default(),
                     resolved_at: now,
                 });
             }
