@@ -267,6 +267,8 @@ async fn answers_failing_a_check_are_refused_without_a_session() {
     for (extra, error) in [
         (("fault", "wrong_nonce"), LoginError::InvalidResponse),
         (("fault", "bad_signature"), LoginError::InvalidResponse),
+        // The authorization response names another provider (RFC 9207).
+        (("fault", "wrong_issuer"), LoginError::InvalidResponse),
         // UserInfo: without expiry, from another issuer, for another relying party.
         (
             ("fault", "userinfo_without_exp"),

@@ -61,6 +61,13 @@ struct Identity {
     expires_at: OffsetDateTime,
 }
 
+/// The provider's successful authorization answer: the code, and who answers (`iss`,
+/// RFC 9207; CIE id sends it, SPID need not).
+pub struct AuthorizationAnswer<'a> {
+    pub code: &'a str,
+    pub iss: Option<&'a str>,
+}
+
 pub struct OidcClient {
     providers: Vec<OidcProviderConfig>,
     http: reqwest::Client,
@@ -284,21 +291,30 @@ impl OidcClient {
         Ok((deleted.rows_affected == 1 && found.expires_at > now).then_some(found))
     }
 
-    /// Exchanges the authorization code, checks the ID token and the UserInfo, and logs
-    /// the matching account in; on failure, the reason to show on the login page (details
+    /// Checks the answering provider (`iss`, when given), exchanges the authorization
+    /// code, checks the ID token and the UserInfo, and logs the matching account in; on failure, the reason to show on the login page (details
     /// are logged).
     pub async fn complete(
         &self,
         db: &DatabaseConnection,
         federation: &Federation,
         login: &oidc_state::Model,
-        code: &str,
+        answer: AuthorizationAnswer<'_>,
         refresh_ttl_days: i64,
         now: OffsetDateTime,
     ) -> Result<LoggedIn, LoginError> {
         let attempt: Result<LoggedIn, Failure> = async {
+            // RFC 9207: an answer naming another provider is not this login's.
+            let provider = self.provider(&login.provider)?;
+            if answer.iss.is_some_and(|iss| iss != provider.issuer) {
+                return Err(Failure::invalid(
+                    "authorization response from another issuer",
+                ));
+            }
             let ente = entes::by_id(db, login.ente_id).await?;
-            let identity = self.userinfo(federation, &ente, login, code, now).await?;
+            let identity = self
+                .userinfo(federation, &ente, login, answer.code, now)
+                .await?;
             let fiscal_code = fiscal_number(&identity.claims)
                 .ok_or_else(|| Failure::new(LoginError::NoFiscalCode, "no valid fiscal_number"))?;
             let user = find_by_fiscal_code(db, ente.ente_id(), &fiscal_code)

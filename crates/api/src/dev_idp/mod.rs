@@ -62,6 +62,8 @@ enum Fault {
     RotatedKeys,
     /// The ID token is signed with a key the provider does not publish.
     UnknownKey,
+    /// The authorization response names another issuer (`iss`, RFC 9207).
+    WrongIssuer,
 }
 
 struct PendingCode {
@@ -521,13 +523,13 @@ async fn authorize_submit(
         },
     );
     drop(codes);
+    let issuer = match form.fault {
+        Some(Fault::WrongIssuer) => idp.anchor.trust_anchor().id,
+        _ => idp.issuer.clone(),
+    };
     redirect_to(
         &request.redirect_uri,
-        &[
-            ("code", &code),
-            ("state", &request.state),
-            ("iss", &idp.issuer),
-        ],
+        &[("code", &code), ("state", &request.state), ("iss", &issuer)],
     )
 }
 
