@@ -1,6 +1,6 @@
 //! The SPID and CIE id login of a comune, as the SPID/CIE OIDC rules describe it: the
 //! identity provider's metadata comes from its trust chain to the federation's trust
-//! anchor; the authentication request is a signed Request Object with PKCE S256, state,
+//! anchor, with the trust marks its configuration requires; the authentication request is a signed Request Object with PKCE S256, state,
 //! nonce, `acr_values` and a `claims` request; the token request authenticates with a
 //! `private_key_jwt` client assertion; the ID token is checked with the keys of the chain;
 //! UserInfo arrives signed and encrypted for the relying party's encryption key; the
@@ -292,8 +292,8 @@ impl OidcClient {
     }
 
     /// Checks the answering provider (`iss`, when given), exchanges the authorization
-    /// code, checks the ID token and the UserInfo, and logs the matching account in; on failure, the reason to show on the login page (details
-    /// are logged).
+    /// code, checks the ID token and the UserInfo, and logs the matching account in; on
+    /// failure, the reason to show on the login page (details are logged).
     pub async fn complete(
         &self,
         db: &DatabaseConnection,
