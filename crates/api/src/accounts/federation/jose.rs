@@ -159,11 +159,18 @@ pub fn encrypt_for(plaintext: &str, keys: &Value) -> Result<String, JoseRefusal>
         .map_err(|e| JoseRefusal::Malformed(e.to_string()))
 }
 
-/// Decrypts a compact JWE with the ring's key named in its header (RSA-OAEP-256, or
-/// RSA-OAEP which the rules also allow).
+/// Decrypts a compact JWE that carries a JWT (`cty` `JWT`, as the rules require of the
+/// UserInfo) with the ring's key named in its header (RSA-OAEP-256, or RSA-OAEP which
+/// the rules also allow).
 pub fn decrypt(token: &str, ring: &KeyRing) -> Result<String, JoseRefusal> {
     let header = JweHeader::from_map(segment(token, 0)?)
         .map_err(|e| JoseRefusal::Malformed(e.to_string()))?;
+    if !header
+        .content_type()
+        .is_some_and(|cty| cty.eq_ignore_ascii_case("JWT"))
+    {
+        return Err(JoseRefusal::Malformed("JWE without cty JWT".into()));
+    }
     let der = ring
         .private_der(header.key_id())
         .ok_or(JoseRefusal::Undecryptable)?;
@@ -259,5 +266,16 @@ mod tests {
         assert_eq!(sealed.split('.').count(), 5);
         assert_eq!(decrypt(&sealed, &ring).unwrap(), "header.payload.signature");
         assert_eq!(decrypt(&sealed, &other), Err(JoseRefusal::Undecryptable));
+        // Encrypted for the right key, but not declared as carrying a JWT.
+        let jwk = jwk_set(&ring.jwks()).unwrap().keys()[0].clone();
+        let mut header = JweHeader::new();
+        header.set_content_encryption("A256CBC-HS512");
+        header.set_key_id(jwk.key_id().unwrap());
+        let encrypter = RSA_OAEP_256.encrypter_from_jwk(&jwk).unwrap();
+        let untyped = josekit::jwe::serialize_compact(b"a.b.c", &header, &encrypter).unwrap();
+        assert!(matches!(
+            decrypt(&untyped, &ring),
+            Err(JoseRefusal::Malformed(_))
+        ));
     }
 }
