@@ -31,6 +31,9 @@ pub struct OidcProviderConfig {
     pub label: String,
     /// Entity id (and OpenID issuer); its metadata comes from its trust chain.
     pub issuer: String,
+    /// Ids of the trust marks the provider must carry, valid, to be used
+    /// (`OIDC_<ID>_TRUST_MARKS`, comma-separated).
+    pub trust_marks: Vec<String>,
 }
 
 /// The installation in the SPID/CIE OpenID Connect federation.
@@ -244,7 +247,7 @@ impl Config {
                 None => None,
                 Some(value) if environment == Environment::Test => Some(value.parse().map_err(|_| {
                     ConfigError::Invalid(format!(
-                        "SPORTELLO_DEV_ANCHOR_FAULT: atteso expired_statement o wrong_signature, trovato «{value}»"
+                        "SPORTELLO_DEV_ANCHOR_FAULT: atteso expired_statement, wrong_signature, policy_violation, trust_mark_expired, trust_mark_other_subject o trust_mark_unknown_issuer, trovato «{value}»"
                     ))
                 })?),
                 Some(_) => {
@@ -342,6 +345,7 @@ fn provider_from_env(id: &str) -> Result<OidcProviderConfig, ConfigError> {
         id: id.to_ascii_lowercase(),
         label: var(&format!("OIDC_{key}_LABEL")).unwrap_or_else(|| key.clone()),
         issuer: required("ISSUER")?.trim_end_matches('/').to_string(),
+        trust_marks: list_var(&format!("OIDC_{key}_TRUST_MARKS")),
     })
 }
 

@@ -263,7 +263,8 @@ pub mod extractors {
 
 /// Every error answer as problem+json in Italian, including those actix gives before a
 /// handler runs (a body too large, a path it refuses, a method not allowed) with plain
-/// text or no body. Answers already in problem+json, and HTML pages, are left alone.
+/// text or no body. Answers already in problem+json, HTML pages and answers marked
+/// [`OtherProtocol`] are left alone.
 pub mod render {
     use actix_web::body::MessageBody;
     use actix_web::dev::ServiceResponse;
@@ -273,6 +274,10 @@ pub mod render {
     use sportello_model::Problem;
 
     use super::ApiError;
+
+    /// Marks an error answer that follows another protocol's format (the development
+    /// identity provider's OAuth errors), which must reach its client as it is.
+    pub struct OtherProtocol;
 
     pub fn error_handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
         ErrorHandlers::new().default_handler(as_problem)
@@ -288,6 +293,7 @@ pub mod render {
             .unwrap_or_default();
         if content_type.starts_with("application/problem+json")
             || content_type.starts_with("text/html")
+            || res.response().extensions().get::<OtherProtocol>().is_some()
         {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         }

@@ -160,13 +160,16 @@ fn spa(static_dir: PathBuf) -> Files {
         }))
 }
 
-fn dev_providers(issuer: &str) -> Vec<OidcProviderConfig> {
+/// The development provider as SPID and as CIE, required to carry the trust mark its
+/// trust anchor issues it.
+fn dev_providers(idp: &DevIdp) -> Vec<OidcProviderConfig> {
     [("spid", "SPID"), ("cie", "CIE")]
         .into_iter()
         .map(|(id, label)| OidcProviderConfig {
             id: id.into(),
             label: label.into(),
-            issuer: issuer.into(),
+            issuer: idp.issuer().into(),
+            trust_marks: vec![idp.trust_mark_id()],
         })
         .collect()
 }
@@ -239,7 +242,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     };
     let providers = match (&dev_idp, config.oidc_providers.is_empty(), &federation) {
         (_, _, None) => Vec::new(),
-        (Some(idp), true, _) => dev_providers(idp.issuer()),
+        (Some(idp), true, _) => dev_providers(idp),
         _ => config.oidc_providers.clone(),
     };
     let gateway: Option<Arc<dyn PaymentGateway>> = match &config.pagopa_gpd {

@@ -180,12 +180,16 @@ fn is_comune_page(path: &str, slug: &str) -> bool {
 /// code and nothing for any other text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginError {
-    /// The person cancelled at the identity provider.
+    /// The person cancelled at the identity provider, or the provider denied the access
+    /// (`access_denied`: credentials not valid or not adequate for the level asked for).
     Cancelled,
     /// The login took too long or did not start on this portal.
     Expired,
-    /// The identity provider could not be reached or its answer was not valid.
+    /// The identity provider could not be reached, failed, or answered an error the rules
+    /// do not list.
     ProviderFailed,
+    /// The identity provider is temporarily unavailable (`temporarily_unavailable`).
+    ProviderUnavailable,
     /// The identity carried no valid codice fiscale.
     NoFiscalCode,
     /// No active account with that codice fiscale in the comune.
@@ -202,13 +206,49 @@ pub enum LoginError {
     InsufficientLevel,
     /// The identity provider refused the portal's authentication request.
     RequestRefused,
+    /// The identity provider asks the person to authenticate again (`login_required`).
+    LoginRequired,
+    /// The person did not consent to sending the attributes (`consent_required`).
+    ConsentRequired,
 }
 
+/// The error codes the SPID and CIE id OpenID Connect rules list for the answers of the
+/// identity provider — authorization (RFC 6749 4.1.2.1, OpenID Connect Core 3.1.2.6),
+/// token and UserInfo endpoints (RFC 6749 5.2, RFC 6750 3.1) — with the reason the
+/// parent is told. The only place a provider's code is given a meaning.
+pub const PROVIDER_ERRORS: [(&str, LoginError); 21] = [
+    ("access_denied", LoginError::Cancelled),
+    (
+        "unmet_authentication_requirements",
+        LoginError::InsufficientLevel,
+    ),
+    ("login_required", LoginError::LoginRequired),
+    ("interaction_required", LoginError::LoginRequired),
+    ("account_selection_required", LoginError::LoginRequired),
+    ("consent_required", LoginError::ConsentRequired),
+    ("invalid_request", LoginError::RequestRefused),
+    ("invalid_request_object", LoginError::RequestRefused),
+    ("invalid_request_uri", LoginError::RequestRefused),
+    ("request_not_supported", LoginError::RequestRefused),
+    ("request_uri_not_supported", LoginError::RequestRefused),
+    ("registration_not_supported", LoginError::RequestRefused),
+    ("unauthorized_client", LoginError::RequestRefused),
+    ("invalid_scope", LoginError::RequestRefused),
+    ("unsupported_response_type", LoginError::RequestRefused),
+    ("invalid_client", LoginError::RequestRefused),
+    ("unsupported_grant_type", LoginError::RequestRefused),
+    ("invalid_grant", LoginError::Expired),
+    ("invalid_token", LoginError::Expired),
+    ("server_error", LoginError::ProviderFailed),
+    ("temporarily_unavailable", LoginError::ProviderUnavailable),
+];
+
 impl LoginError {
-    pub const ALL: [LoginError; 10] = [
+    pub const ALL: [LoginError; 13] = [
         LoginError::Cancelled,
         LoginError::Expired,
         LoginError::ProviderFailed,
+        LoginError::ProviderUnavailable,
         LoginError::NoFiscalCode,
         LoginError::NotRegistered,
         LoginError::Unexpected,
@@ -216,6 +256,8 @@ impl LoginError {
         LoginError::InvalidResponse,
         LoginError::InsufficientLevel,
         LoginError::RequestRefused,
+        LoginError::LoginRequired,
+        LoginError::ConsentRequired,
     ];
 
     /// The value of `?errore=`.
@@ -224,6 +266,7 @@ impl LoginError {
             LoginError::Cancelled => "accesso_annullato",
             LoginError::Expired => "richiesta_scaduta",
             LoginError::ProviderFailed => "gestore_non_disponibile",
+            LoginError::ProviderUnavailable => "gestore_temporaneamente_non_disponibile",
             LoginError::NoFiscalCode => "codice_fiscale_assente",
             LoginError::NotRegistered => "non_registrato",
             LoginError::Unexpected => "errore_interno",
@@ -231,6 +274,8 @@ impl LoginError {
             LoginError::InvalidResponse => "risposta_non_valida",
             LoginError::InsufficientLevel => "livello_insufficiente",
             LoginError::RequestRefused => "richiesta_rifiutata",
+            LoginError::LoginRequired => "autenticazione_richiesta",
+            LoginError::ConsentRequired => "consenso_mancante",
         }
     }
 
@@ -238,13 +283,30 @@ impl LoginError {
         LoginError::ALL.into_iter().find(|e| e.code() == code)
     }
 
+    /// The reason for an identity provider's error code (`error` of its answer), and the
+    /// code as the rules spell it; `None` for a code the rules do not list, which the
+    /// parent is told as the provider's failure.
+    pub fn from_provider(code: &str) -> (LoginError, Option<&'static str>) {
+        PROVIDER_ERRORS
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map_or((LoginError::ProviderFailed, None), |(known, error)| {
+                (*error, Some(*known))
+            })
+    }
+
     /// What the login page tells the person.
     pub fn message(self) -> &'static str {
         match self {
-            LoginError::Cancelled => "Accesso annullato: non hai completato l'accesso con SPID o CIE.",
+            LoginError::Cancelled => {
+                "Accesso non completato: l'accesso è stato annullato o negato presso il gestore dell'identità digitale. Se hai annullato per errore, riprova; ricorda che serve SPID di livello 2 o superiore, oppure la CIE."
+            }
             LoginError::Expired => "La richiesta di accesso è scaduta o non è valida: riprova.",
             LoginError::ProviderFailed => {
                 "Non è stato possibile completare l'accesso con il gestore dell'identità digitale. Riprova."
+            }
+            LoginError::ProviderUnavailable => {
+                "Il gestore dell'identità digitale non è al momento disponibile: riprova tra qualche minuto."
             }
             LoginError::NoFiscalCode => {
                 "Il gestore dell'identità digitale non ha comunicato un codice fiscale valido."
@@ -266,6 +328,12 @@ impl LoginError {
             }
             LoginError::RequestRefused => {
                 "Il gestore dell'identità digitale ha rifiutato la richiesta di accesso. Riprova; se il problema continua, rivolgiti al Comune."
+            }
+            LoginError::LoginRequired => {
+                "Il gestore dell'identità digitale chiede di autenticarti di nuovo: riprova ad accedere con SPID o CIE."
+            }
+            LoginError::ConsentRequired => {
+                "Per accedere serve il tuo consenso a trasmettere al Comune i dati richiesti (codice fiscale, nome, cognome, e-mail): riprova e dai il consenso presso il gestore dell'identità digitale."
             }
         }
     }
@@ -350,5 +418,32 @@ mod tests {
             None
         );
         assert_eq!(LoginError::parse(""), None);
+    }
+
+    #[test]
+    fn each_error_code_of_the_rules_has_one_reason() {
+        assert_eq!(
+            LoginError::from_provider("access_denied"),
+            (LoginError::Cancelled, Some("access_denied"))
+        );
+        assert_eq!(
+            LoginError::from_provider("temporarily_unavailable").0,
+            LoginError::ProviderUnavailable
+        );
+        assert_eq!(
+            LoginError::from_provider("consent_required").0,
+            LoginError::ConsentRequired
+        );
+        // A code outside the rules is the provider's failure, and is not echoed back.
+        assert_eq!(
+            LoginError::from_provider("Mario Rossi RSSMRA85T10A562S"),
+            (LoginError::ProviderFailed, None)
+        );
+        for (i, (code, _)) in PROVIDER_ERRORS.iter().enumerate() {
+            assert!(
+                PROVIDER_ERRORS[..i].iter().all(|(other, _)| other != code),
+                "{code} listed once"
+            );
+        }
     }
 }

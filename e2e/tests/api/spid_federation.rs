@@ -236,6 +236,13 @@ async fn an_identity_provider_without_a_valid_trust_chain_is_not_used() {
         vec![("SPORTELLO_DEV_ANCHOR_FAULT", "expired_statement")],
         // The anchor's statement about the provider is not signed by the anchor's keys.
         vec![("SPORTELLO_DEV_ANCHOR_FAULT", "wrong_signature")],
+        // The anchor's metadata policy requires what the provider does not offer.
+        vec![("SPORTELLO_DEV_ANCHOR_FAULT", "policy_violation")],
+        // The provider's required trust mark: expired, issued to another entity, or
+        // signed by an entity the anchor does not name as its issuer.
+        vec![("SPORTELLO_DEV_ANCHOR_FAULT", "trust_mark_expired")],
+        vec![("SPORTELLO_DEV_ANCHOR_FAULT", "trust_mark_other_subject")],
+        vec![("SPORTELLO_DEV_ANCHOR_FAULT", "trust_mark_unknown_issuer")],
     ] {
         let server = TestServer::start_with(&env).await;
         let browser = client();
@@ -260,6 +267,21 @@ async fn answers_failing_a_check_are_refused_without_a_session() {
     for (extra, error) in [
         (("fault", "wrong_nonce"), LoginError::InvalidResponse),
         (("fault", "bad_signature"), LoginError::InvalidResponse),
+        // The authorization response names another provider (RFC 9207).
+        (("fault", "wrong_issuer"), LoginError::InvalidResponse),
+        // UserInfo: without expiry, from another issuer, for another relying party.
+        (
+            ("fault", "userinfo_without_exp"),
+            LoginError::InvalidResponse,
+        ),
+        (
+            ("fault", "userinfo_wrong_issuer"),
+            LoginError::InvalidResponse,
+        ),
+        (
+            ("fault", "userinfo_wrong_audience"),
+            LoginError::InvalidResponse,
+        ),
         (("acr", SPID_L1), LoginError::InsufficientLevel),
         (("decision", "deny"), LoginError::Cancelled),
     ] {
@@ -283,6 +305,63 @@ async fn answers_failing_a_check_are_refused_without_a_session() {
         )
         .await;
     assert_eq!(location(&callback), "/demo/utenti");
+}
+
+#[tokio::test]
+async fn each_error_code_of_the_identity_provider_has_its_italian_message() {
+    let folder = std::env::temp_dir().join(format!("sportello-spid-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join("server.log");
+    let log = std::fs::File::create(&path).unwrap();
+    let server = TestServer::start_logging(&[("RUST_LOG", "warn")], log).await;
+    let unknown = format!("sospeso_{MARIO}");
+    for (extra, error) in [
+        // The person cancels at the provider: access_denied.
+        (("decision", "deny"), LoginError::Cancelled),
+        (
+            ("error", "unmet_authentication_requirements"),
+            LoginError::InsufficientLevel,
+        ),
+        (("error", "login_required"), LoginError::LoginRequired),
+        (("error", "consent_required"), LoginError::ConsentRequired),
+        (("error", "invalid_request"), LoginError::RequestRefused),
+        (("error", "server_error"), LoginError::ProviderFailed),
+        (
+            ("error", "temporarily_unavailable"),
+            LoginError::ProviderUnavailable,
+        ),
+        // A code the rules do not list: the provider's failure.
+        (("error", unknown.as_str()), LoginError::ProviderFailed),
+        // The token endpoint's error answer (HTTP 503) is read the same way.
+        (
+            ("fault", "token_unavailable"),
+            LoginError::ProviderUnavailable,
+        ),
+    ] {
+        let browser = client();
+        let callback = server
+            .oidc_login_with(&browser, "demo", "spid", MARIO, "/demo/utenti", &[extra])
+            .await;
+        assert_eq!(location(&callback), refused_with(error), "{extra:?}");
+        server.assert_no_session(&browser).await;
+    }
+    drop(server);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_dir_all(&folder).ok();
+    // The operator reads the provider's code and the reason, never personal data nor
+    // the free text of a code outside the rules.
+    for expected in [
+        "authorization: error access_denied",
+        "authorization: error consent_required",
+        "authorization: error not listed by the rules",
+        "token: error temporarily_unavailable",
+        "gestore_temporaneamente_non_disponibile",
+    ] {
+        assert!(text.contains(expected), "{expected} in the log:\n{text}");
+    }
+    for personal in [MARIO, "sospeso_", "Autenticazione non completata"] {
+        assert!(!text.contains(personal), "{personal} in the log:\n{text}");
+    }
 }
 
 #[tokio::test]
@@ -388,6 +467,63 @@ async fn keys_from_configuration_rotate_without_downtime() {
     // decrypts it: the login completes.
     let tokens = server.spid_login("demo", MARIO).await;
     assert_eq!(tokens.user.fiscal_code, MARIO);
+}
+
+/// The OIDC key ids the development provider publishes in its Entity Configuration.
+async fn provider_oidc_kids(server: &TestServer) -> Vec<String> {
+    let jwt = signed(
+        &client(),
+        &format!("{}/dev-idp/.well-known/openid-federation", server.url),
+        STATEMENT,
+    )
+    .await;
+    kids(&payload(&jwt)["metadata"]["openid_provider"]["jwks"])
+}
+
+#[tokio::test]
+async fn a_provider_that_rotated_its_keys_has_its_chain_resolved_again() {
+    let server = TestServer::start().await;
+    let before = provider_oidc_kids(&server).await;
+    assert_eq!(before.len(), 1);
+    // The login starts with the provider's chain cached; the provider then rotates its
+    // keys and signs the ID token with the new one: the portal resolves the chain again
+    // and the login completes.
+    let browser = client();
+    let callback = server
+        .oidc_login_with(
+            &browser,
+            "demo",
+            "spid",
+            MARIO,
+            "/demo/utenti",
+            &[("fault", "rotated_keys")],
+        )
+        .await;
+    assert_eq!(location(&callback), "/demo/utenti");
+    let after = provider_oidc_kids(&server).await;
+    assert_eq!(
+        after.len(),
+        2,
+        "the new key in use, the old one still published"
+    );
+    assert_eq!(after[1], before[0]);
+    // An ID token signed with a key still unknown after resolving the chain again.
+    let browser = client();
+    let callback = server
+        .oidc_login_with(
+            &browser,
+            "demo",
+            "spid",
+            MARIO,
+            "/demo/utenti",
+            &[("fault", "unknown_key")],
+        )
+        .await;
+    assert_eq!(
+        location(&callback),
+        refused_with(LoginError::InvalidResponse)
+    );
+    server.assert_no_session(&browser).await;
 }
 
 /// The identity provider's access tokens the portal holds, one per open SPID/CIE session.

@@ -1,6 +1,6 @@
 //! The SPID and CIE id login of a comune, as the SPID/CIE OIDC rules describe it: the
 //! identity provider's metadata comes from its trust chain to the federation's trust
-//! anchor; the authentication request is a signed Request Object with PKCE S256, state,
+//! anchor, with the trust marks its configuration requires; the authentication request is a signed Request Object with PKCE S256, state,
 //! nonce, `acr_values` and a `claims` request; the token request authenticates with a
 //! `private_key_jwt` client assertion; the ID token is checked with the keys of the chain;
 //! UserInfo arrives signed and encrypted for the relying party's encryption key; the
@@ -61,6 +61,13 @@ struct Identity {
     expires_at: OffsetDateTime,
 }
 
+/// The provider's successful authorization answer: the code, and who answers (`iss`,
+/// RFC 9207; CIE id sends it, SPID need not).
+pub struct AuthorizationAnswer<'a> {
+    pub code: &'a str,
+    pub iss: Option<&'a str>,
+}
+
 pub struct OidcClient {
     providers: Vec<OidcProviderConfig>,
     http: reqwest::Client,
@@ -89,6 +96,20 @@ impl Failure {
         Failure::new(LoginError::ProviderFailed, detail)
     }
 
+    /// The reason for the identity provider's error code `code` (of its authorization,
+    /// token, UserInfo or revocation answer); the operator's log names the code when the
+    /// rules list it, never the free text of an unknown one.
+    fn from_provider(code: &str, endpoint: &str) -> Failure {
+        let (error, known) = LoginError::from_provider(code);
+        Failure::new(
+            error,
+            format!(
+                "{endpoint}: error {}",
+                known.unwrap_or("not listed by the rules")
+            ),
+        )
+    }
+
     fn log(self, provider: &str) -> LoginError {
         tracing::warn!(provider, error = self.error.code(), detail = %self.detail, "SPID/CIE login refused");
         self.error
@@ -111,19 +132,10 @@ fn text(claims: &Map<String, Value>, name: &str) -> Option<String> {
     claims.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
-/// The error codes of the rules' authentication error answers, as the parent's reason.
-pub fn provider_error(code: &str) -> LoginError {
-    match code {
-        "access_denied" => LoginError::Cancelled,
-        "unmet_authentication_requirements" => LoginError::InsufficientLevel,
-        "invalid_request"
-        | "invalid_request_object"
-        | "invalid_client"
-        | "unauthorized_client"
-        | "invalid_scope"
-        | "unsupported_response_type" => LoginError::RequestRefused,
-        _ => LoginError::ProviderFailed,
-    }
+/// Where the identity provider sent the browser back with an error: the reason for the
+/// parent, logged for the operator.
+pub fn refused_by_provider(provider: &str, code: &str) -> LoginError {
+    Failure::from_provider(code, "authorization").log(provider)
 }
 
 impl OidcClient {
@@ -160,6 +172,10 @@ impl OidcClient {
         now: OffsetDateTime,
     ) -> Result<ProviderMeta, Failure> {
         let chain = federation.chains.resolve(&p.issuer, now).await?;
+        federation
+            .chains
+            .check_trust_marks(&p.issuer, &chain, &p.trust_marks, now)
+            .await?;
         let op = chain
             .metadata_of("openid_provider")
             .ok_or_else(|| Failure::from(ChainRefusal::Policy("openid_provider".into())))?;
@@ -275,21 +291,30 @@ impl OidcClient {
         Ok((deleted.rows_affected == 1 && found.expires_at > now).then_some(found))
     }
 
-    /// Exchanges the authorization code, checks the ID token and the UserInfo, and logs
-    /// the matching account in; on failure, the reason to show on the login page (details
-    /// are logged).
+    /// Checks the answering provider (`iss`, when given), exchanges the authorization
+    /// code, checks the ID token and the UserInfo, and logs the matching account in; on
+    /// failure, the reason to show on the login page (details are logged).
     pub async fn complete(
         &self,
         db: &DatabaseConnection,
         federation: &Federation,
         login: &oidc_state::Model,
-        code: &str,
+        answer: AuthorizationAnswer<'_>,
         refresh_ttl_days: i64,
         now: OffsetDateTime,
     ) -> Result<LoggedIn, LoginError> {
         let attempt: Result<LoggedIn, Failure> = async {
+            // RFC 9207: an answer naming another provider is not this login's.
+            let provider = self.provider(&login.provider)?;
+            if answer.iss.is_some_and(|iss| iss != provider.issuer) {
+                return Err(Failure::invalid(
+                    "authorization response from another issuer",
+                ));
+            }
             let ente = entes::by_id(db, login.ente_id).await?;
-            let identity = self.userinfo(federation, &ente, login, code, now).await?;
+            let identity = self
+                .userinfo(federation, &ente, login, answer.code, now)
+                .await?;
             let fiscal_code = fiscal_number(&identity.claims)
                 .ok_or_else(|| Failure::new(LoginError::NoFiscalCode, "no valid fiscal_number"))?;
             let user = find_by_fiscal_code(db, ente.ente_id(), &fiscal_code)
@@ -348,9 +373,10 @@ impl OidcClient {
             ("client_assertion", assertion.as_str()),
             ("code_verifier", login.code_verifier.as_str()),
         ];
-        let tokens: TokenEndpointResponse =
-            serde_json::from_str(&answer(self.http.post(&meta.token_endpoint).form(&form)).await?)
-                .map_err(Failure::invalid)?;
+        let tokens: TokenEndpointResponse = serde_json::from_str(
+            &answer(self.http.post(&meta.token_endpoint).form(&form), "token").await?,
+        )
+        .map_err(Failure::invalid)?;
         // The provider may have rotated its keys since its chain was cached.
         let meta = if jose::signed_by_known_key(&tokens.id_token, &meta.jwks) {
             meta
@@ -363,6 +389,7 @@ impl OidcClient {
             self.http
                 .get(&meta.userinfo_endpoint)
                 .bearer_auth(&tokens.access_token),
+            "userinfo",
         )
         .await?;
         let signed = jose::decrypt(encrypted.trim(), &federation.keys.oidc_encryption)
@@ -418,7 +445,7 @@ impl OidcClient {
                 ("client_assertion_type", CLIENT_ASSERTION_TYPE),
                 ("client_assertion", assertion.as_str()),
             ];
-            answer(self.http.post(&endpoint).form(&form)).await?;
+            answer(self.http.post(&endpoint).form(&form), "revocation").await?;
             Ok(())
         }
         .await;
@@ -453,16 +480,25 @@ fn client_assertion(
     .map_err(ApiError::internal)?)
 }
 
-/// The body of a successful answer of the provider.
-async fn answer(request: reqwest::RequestBuilder) -> Result<String, Failure> {
-    request
-        .send()
-        .await
-        .and_then(|r| r.error_for_status())
-        .map_err(Failure::unreachable)?
-        .text()
-        .await
-        .map_err(Failure::unreachable)
+/// An error answer of the token, UserInfo or revocation endpoint (RFC 6749 5.2).
+#[derive(Debug, Deserialize)]
+struct ErrorAnswer {
+    error: String,
+}
+
+/// The body of a successful answer of the provider; an error answer's `error` code is
+/// the reason of the failure (the provider's failure when it gives none).
+async fn answer(request: reqwest::RequestBuilder, endpoint: &str) -> Result<String, Failure> {
+    let response = request.send().await.map_err(Failure::unreachable)?;
+    let status = response.status();
+    let body = response.text().await.map_err(Failure::unreachable)?;
+    if status.is_success() {
+        return Ok(body);
+    }
+    Err(match serde_json::from_str::<ErrorAnswer>(&body) {
+        Ok(answer) => Failure::from_provider(&answer.error, endpoint),
+        Err(_) => Failure::unreachable(format!("{endpoint}: HTTP {status}")),
+    })
 }
 
 /// The ID token's claims, signature (keys of the trust chain), issuer, audience, nonce,
@@ -517,19 +553,5 @@ mod tests {
         assert_eq!(fiscal_number(&claims).unwrap().as_str(), "RSSMRA85T10A562S");
         claims.insert(FISCAL_NUMBER.into(), "TINIT-RSSMRA85T10A562X".into());
         assert!(fiscal_number(&claims).is_none());
-    }
-
-    #[test]
-    fn provider_error_codes_become_the_parents_reason() {
-        assert_eq!(provider_error("access_denied"), LoginError::Cancelled);
-        assert_eq!(
-            provider_error("unmet_authentication_requirements"),
-            LoginError::InsufficientLevel
-        );
-        assert_eq!(
-            provider_error("invalid_request_object"),
-            LoginError::RequestRefused
-        );
-        assert_eq!(provider_error("server_error"), LoginError::ProviderFailed);
     }
 }

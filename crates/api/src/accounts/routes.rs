@@ -8,7 +8,9 @@ use sportello_model::auth::{
     return_path, LoginError, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest,
     RefreshRequest, TokenResponse,
 };
-use sportello_model::limits::{Limits, RequestLimits, CODE_MAX_CHARS, REDIRECT_MAX_CHARS};
+use sportello_model::limits::{
+    Limits, RequestLimits, CODE_MAX_CHARS, ENTITY_ID_MAX_CHARS, REDIRECT_MAX_CHARS,
+};
 use sportello_model::{spa, FieldError, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -356,6 +358,10 @@ pub struct OidcCallbackQuery {
     pub state: Option<String>,
     #[param(max_length = 512)]
     pub error: Option<String>,
+    /// The identity provider that answers (RFC 9207; CIE id sends it): when given, it
+    /// must be the provider the login went to.
+    #[param(max_length = 1024)]
+    pub iss: Option<String>,
 }
 
 impl RequestLimits for OidcCallbackQuery {
@@ -364,6 +370,7 @@ impl RequestLimits for OidcCallbackQuery {
             .optional_text("code", self.code.as_deref(), CODE_MAX_CHARS)
             .optional_text("state", self.state.as_deref(), CODE_MAX_CHARS)
             .optional_text("error", self.error.as_deref(), CODE_MAX_CHARS)
+            .optional_text("iss", self.iss.as_deref(), ENTITY_ID_MAX_CHARS)
             .errors()
     }
 }
@@ -392,14 +399,10 @@ pub async fn oidc_callback(
     let ente = entes::by_id(&state.db, pending.ente_id).await?;
     let login_page = spa::login(&ente.slug);
     if let Some(error) = &query.error {
-        // The provider's code as we read it, never the query's own text.
-        let refusal = oidc::provider_error(error);
-        tracing::warn!(
-            provider = pending.provider.as_str(),
-            error = refusal.code(),
-            "identity provider answered an error"
-        );
-        return Ok(redirect_with_error(&login_page, refusal));
+        return Ok(redirect_with_error(
+            &login_page,
+            oidc::refused_by_provider(&pending.provider, error),
+        ));
     }
     let (Some(code), Some(federation)) = (query.code.as_deref(), state.federation.as_ref()) else {
         return Ok(redirect_with_error(&login_page, LoginError::Cancelled));
@@ -410,7 +413,10 @@ pub async fn oidc_callback(
             &state.db,
             federation,
             &pending,
-            code,
+            oidc::AuthorizationAnswer {
+                code,
+                iss: query.iss.as_deref(),
+            },
             state.config.refresh_token_ttl_days,
             state.now(),
         )

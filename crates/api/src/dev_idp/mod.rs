@@ -8,8 +8,9 @@
 pub mod trust_anchor;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -24,6 +25,7 @@ use crate::accounts::federation::trust_chain::{TrustAnchor, TrustChains};
 use crate::accounts::federation::{sign_statement, statement_response, SPID_L1, SPID_L2, SPID_L3};
 use crate::accounts::oidc::{CLIENT_ASSERTION_TYPE, FISCAL_NUMBER};
 use crate::accounts::secrets::{pkce_challenge, random_token};
+use crate::error::render::OtherProtocol;
 use crate::error::{ApiError, ApiResult};
 use crate::http::escape_html as escape;
 use crate::startup::AppState;
@@ -47,6 +49,21 @@ enum Fault {
     WrongNonce,
     /// The ID token's signature does not verify.
     BadSignature,
+    /// The token endpoint answers `temporarily_unavailable` (HTTP 503).
+    TokenUnavailable,
+    /// The UserInfo JWT has no `exp`.
+    UserinfoWithoutExp,
+    /// The UserInfo JWT names another issuer.
+    UserinfoWrongIssuer,
+    /// The UserInfo JWT is addressed to another relying party.
+    UserinfoWrongAudience,
+    /// The provider rotates its OIDC keys and signs the ID token with the new key, which
+    /// the relying party's cached trust chain does not know yet.
+    RotatedKeys,
+    /// The ID token is signed with a key the provider does not publish.
+    UnknownKey,
+    /// The authorization response names another issuer (`iss`, RFC 9207).
+    WrongIssuer,
 }
 
 struct PendingCode {
@@ -64,6 +81,7 @@ struct Grant {
     client_id: String,
     subject: String,
     person: Person,
+    fault: Option<Fault>,
     issued: OffsetDateTime,
 }
 
@@ -71,7 +89,8 @@ pub struct DevIdp {
     /// Entity id, also the OpenID issuer.
     issuer: String,
     federation_keys: KeyRing,
-    oidc_keys: KeyRing,
+    /// OIDC signature keys, rotated by the [`Fault::RotatedKeys`] tests.
+    oidc_keys: RwLock<KeyRing>,
     anchor: DevTrustAnchor,
     /// The relying parties' chains, to the development trust anchor.
     chains: TrustChains,
@@ -97,7 +116,7 @@ impl DevIdp {
         )?;
         let chains = TrustChains::new(anchor.trust_anchor());
         Ok(DevIdp {
-            oidc_keys: KeyRing::generate(KeyUse::Signature)?,
+            oidc_keys: RwLock::new(KeyRing::generate(KeyUse::Signature)?),
             federation_keys,
             anchor,
             chains,
@@ -107,8 +126,28 @@ impl DevIdp {
         })
     }
 
+    fn oidc_jwks(&self) -> ApiResult<Value> {
+        Ok(self.oidc_keys()?.jwks())
+    }
+
+    fn oidc_keys(&self) -> ApiResult<std::sync::RwLockReadGuard<'_, KeyRing>> {
+        self.oidc_keys
+            .read()
+            .map_err(|_| ApiError::internal("dev idp lock poisoned"))
+    }
+
+    /// Signs with the active OIDC key.
+    fn sign(&self, claims: Claims) -> ApiResult<String> {
+        jose::sign(claims, "JWT", &*self.oidc_keys()?).map_err(ApiError::internal)
+    }
+
     pub fn issuer(&self) -> &str {
         &self.issuer
+    }
+
+    /// The id of the trust mark its trust anchor issues it.
+    pub fn trust_mark_id(&self) -> String {
+        self.anchor.trust_mark_id()
     }
 
     /// The development trust anchor, for the portal's configuration.
@@ -127,6 +166,11 @@ impl DevIdp {
             json!({
                 "jwks": self.federation_keys.jwks(),
                 "authority_hints": [self.anchor.trust_anchor().id],
+                "trust_marks": [{
+                    "trust_mark_type": self.trust_mark_id(),
+                    "id": self.trust_mark_id(),
+                    "trust_mark": self.anchor.trust_mark(&self.issuer, now)?,
+                }],
                 "metadata": {
                     "federation_entity": {
                         "organization_name": "Identity provider di sviluppo",
@@ -137,7 +181,7 @@ impl DevIdp {
                         "token_endpoint": self.endpoint("token"),
                         "userinfo_endpoint": self.endpoint("userinfo"),
                         "revocation_endpoint": self.endpoint("revoke"),
-                        "jwks": self.oidc_keys.jwks(),
+                        "jwks": self.oidc_jwks()?,
                         "client_registration_types_supported": ["automatic"],
                         "response_types_supported": ["code"],
                         "scopes_supported": ["openid"],
@@ -419,6 +463,9 @@ struct AuthorizeSubmit {
     acr: Option<String>,
     decision: Option<String>,
     fault: Option<Fault>,
+    /// The error code to answer the authentication request with, as a provider refusing
+    /// it would (tests of the portal's messages for each code).
+    error: Option<String>,
 }
 
 #[post("/authorize")]
@@ -433,11 +480,16 @@ async fn authorize_submit(
         Ok(request) => request,
         Err(refusal) => return refused(idp, refusal),
     };
-    if form.decision.as_deref() != Some("allow") {
+    let error = match form.decision.as_deref() {
+        Some("allow") => form.error.as_deref(),
+        _ => Some("access_denied"),
+    };
+    if let Some(error) = error {
         return redirect_to(
             &request.redirect_uri,
             &[
-                ("error", "access_denied"),
+                ("error", error),
+                ("error_description", "Autenticazione non completata"),
                 ("state", &request.state),
                 ("iss", &idp.issuer),
             ],
@@ -471,13 +523,13 @@ async fn authorize_submit(
         },
     );
     drop(codes);
+    let issuer = match form.fault {
+        Some(Fault::WrongIssuer) => idp.anchor.trust_anchor().id,
+        _ => idp.issuer.clone(),
+    };
     redirect_to(
         &request.redirect_uri,
-        &[
-            ("code", &code),
-            ("state", &request.state),
-            ("iss", &idp.issuer),
-        ],
+        &[("code", &code), ("state", &request.state), ("iss", &issuer)],
     )
 }
 
@@ -491,11 +543,19 @@ struct TokenForm {
     client: ClientAuth,
 }
 
-fn token_error(error: &str, description: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({
+/// An OAuth error answer (RFC 6749 5.2), as the provider's endpoints give it: kept in
+/// that format rather than made a problem+json answer of the portal.
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
+    let mut answer = HttpResponse::build(status).json(json!({
         "error": error,
         "error_description": description,
-    }))
+    }));
+    answer.extensions_mut().insert(OtherProtocol);
+    answer
+}
+
+fn token_error(error: &str, description: &str) -> HttpResponse {
+    oauth_error(StatusCode::BAD_REQUEST, error, description)
 }
 
 /// How a client authenticates at the token and revocation endpoints.
@@ -568,6 +628,13 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
     if pkce_challenge(&form.code_verifier) != pending.code_challenge {
         return Ok(token_error("invalid_grant", "PKCE verification failed"));
     }
+    if pending.fault == Some(Fault::TokenUnavailable) {
+        return Ok(oauth_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "service temporarily unavailable",
+        ));
+    }
     let subject = pairwise_subject(&pending.client_id, &pending.person.fiscal_code);
     let nonce = match pending.fault {
         Some(Fault::WrongNonce) => random_token(),
@@ -583,7 +650,21 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
         "nonce": nonce,
         "acr": pending.acr,
     }));
-    let mut id_token = jose::sign(claims, "JWT", &idp.oidc_keys).map_err(ApiError::internal)?;
+    let mut id_token = match pending.fault {
+        Some(Fault::RotatedKeys) => {
+            idp.oidc_keys
+                .write()
+                .map_err(|_| ApiError::internal("dev idp lock poisoned"))?
+                .rotate()
+                .map_err(ApiError::internal)?;
+            idp.sign(claims)?
+        }
+        Some(Fault::UnknownKey) => {
+            let unpublished = KeyRing::generate(KeyUse::Signature).map_err(ApiError::internal)?;
+            jose::sign(claims, "JWT", &unpublished).map_err(ApiError::internal)?
+        }
+        _ => idp.sign(claims)?,
+    };
     if pending.fault == Some(Fault::BadSignature) {
         // Another signature of the same length: it cannot verify.
         let signature_start = id_token.rfind('.').map_or(0, |i| i + 1);
@@ -602,6 +683,7 @@ async fn token(state: web::Data<AppState>, form: web::Form<TokenForm>) -> ApiRes
                 client_id: pending.client_id,
                 subject,
                 person: pending.person,
+                fault: pending.fault,
                 issued: now,
             },
         );
@@ -636,9 +718,16 @@ async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         grants
             .get(&bearer)
             .filter(|g| now - g.issued < TOKEN_TTL)
-            .map(|g| (g.client_id.clone(), g.subject.clone(), g.person.clone()))
+            .map(|g| {
+                (
+                    g.client_id.clone(),
+                    g.subject.clone(),
+                    g.person.clone(),
+                    g.fault,
+                )
+            })
     };
-    let Some((client_id, subject, person)) = grant else {
+    let Some((client_id, subject, person, fault)) = grant else {
         return Ok(HttpResponse::Unauthorized()
             .insert_header(("WWW-Authenticate", "Bearer error=\"invalid_token\""))
             .finish());
@@ -647,7 +736,7 @@ async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         .relying_party(&client_id, now)
         .await
         .map_err(ApiError::internal)?;
-    let claims = jose::claims(json!({
+    let mut claims = jose::claims(json!({
         "iss": idp.issuer,
         "sub": subject,
         "aud": client_id,
@@ -657,7 +746,19 @@ async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         "given_name": person.given_name,
         "family_name": person.family_name,
     }));
-    let signed = jose::sign(claims, "JWT", &idp.oidc_keys).map_err(ApiError::internal)?;
+    match fault {
+        Some(Fault::UserinfoWithoutExp) => {
+            claims.remove("exp");
+        }
+        Some(Fault::UserinfoWrongIssuer) => {
+            claims.insert("iss".into(), idp.anchor.trust_anchor().id.into());
+        }
+        Some(Fault::UserinfoWrongAudience) => {
+            claims.insert("aud".into(), idp.issuer.clone().into());
+        }
+        _ => {}
+    }
+    let signed = idp.sign(claims)?;
     let encrypted = jose::encrypt_for(&signed, rp.get("jwks").unwrap_or(&Value::Null))
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()

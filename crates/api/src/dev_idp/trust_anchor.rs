@@ -8,9 +8,12 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::idp;
+use crate::accounts::federation::jose;
 use crate::accounts::federation::keys::{KeyRing, KeyUse};
-use crate::accounts::federation::trust_chain::TrustAnchor;
-use crate::accounts::federation::{sign_statement, statement_response, SPID_L1, SPID_L2, SPID_L3};
+use crate::accounts::federation::trust_chain::{TrustAnchor, TRUST_MARK_TYPE};
+use crate::accounts::federation::{
+    sign_statement, statement_response, SPID_L1, SPID_L2, SPID_L3, STATEMENT_TTL,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 
@@ -22,6 +25,15 @@ pub enum AnchorFault {
     ExpiredStatement,
     /// Its statement about the identity provider is signed with a key it does not publish.
     WrongSignature,
+    /// Its policy for the identity provider requires an ID token algorithm the provider
+    /// does not offer: the provider's metadata violates the chain's policy.
+    PolicyViolation,
+    /// The trust mark it issued to the identity provider expired yesterday.
+    TrustMarkExpired,
+    /// The trust mark the identity provider shows was issued to another entity.
+    TrustMarkOtherSubject,
+    /// It names another entity as the issuer of its trust mark.
+    TrustMarkUnknownIssuer,
 }
 
 impl std::str::FromStr for AnchorFault {
@@ -31,6 +43,10 @@ impl std::str::FromStr for AnchorFault {
         match s {
             "expired_statement" => Ok(AnchorFault::ExpiredStatement),
             "wrong_signature" => Ok(AnchorFault::WrongSignature),
+            "policy_violation" => Ok(AnchorFault::PolicyViolation),
+            "trust_mark_expired" => Ok(AnchorFault::TrustMarkExpired),
+            "trust_mark_other_subject" => Ok(AnchorFault::TrustMarkOtherSubject),
+            "trust_mark_unknown_issuer" => Ok(AnchorFault::TrustMarkUnknownIssuer),
             _ => Err(()),
         }
     }
@@ -95,12 +111,45 @@ impl DevTrustAnchor {
         }
     }
 
+    /// The id of the trust mark it issues to identity providers, shaped as the SPID/CIE
+    /// rules shape theirs.
+    pub fn trust_mark_id(&self) -> String {
+        format!("{}/openid_provider/public/", self.id)
+    }
+
+    /// The trust mark it issues to `sub`, valid from `now` as its statements are.
+    pub fn trust_mark(&self, sub: &str, now: OffsetDateTime) -> ApiResult<String> {
+        let issued = match self.fault {
+            Some(AnchorFault::TrustMarkExpired) => now - time::Duration::days(2),
+            _ => now,
+        };
+        let sub = match self.fault {
+            Some(AnchorFault::TrustMarkOtherSubject) => &self.subordinates[1].id,
+            _ => sub,
+        };
+        let id = self.trust_mark_id();
+        let claims = jose::claims(json!({
+            "iss": self.id,
+            "sub": sub,
+            "trust_mark_type": id,
+            "id": id,
+            "iat": issued.unix_timestamp(),
+            "exp": (issued + STATEMENT_TTL).unix_timestamp(),
+        }));
+        jose::sign(claims, TRUST_MARK_TYPE, &self.keys).map_err(ApiError::internal)
+    }
+
     fn configuration(&self, now: OffsetDateTime) -> ApiResult<String> {
+        let issuer = match self.fault {
+            Some(AnchorFault::TrustMarkUnknownIssuer) => "https://registry.example.it",
+            _ => &self.id,
+        };
         sign_statement(
             &self.id,
             &self.id,
             json!({
                 "jwks": self.keys.jwks(),
+                "trust_mark_issuers": { self.trust_mark_id(): [issuer] },
                 "metadata": {
                     "federation_entity": {
                         "organization_name": "Trust anchor di sviluppo",
@@ -126,7 +175,12 @@ impl DevTrustAnchor {
         });
         let provider = std::ptr::eq(subordinate, &self.subordinates[0]);
         match self.fault.filter(|_| provider) {
-            None => sign_statement(&self.id, &subordinate.id, body, &self.keys, now),
+            None
+            | Some(
+                AnchorFault::TrustMarkExpired
+                | AnchorFault::TrustMarkOtherSubject
+                | AnchorFault::TrustMarkUnknownIssuer,
+            ) => sign_statement(&self.id, &subordinate.id, body, &self.keys, now),
             Some(AnchorFault::ExpiredStatement) => sign_statement(
                 &self.id,
                 &subordinate.id,
@@ -138,6 +192,12 @@ impl DevTrustAnchor {
                 let unpublished =
                     KeyRing::generate(KeyUse::Signature).map_err(ApiError::internal)?;
                 sign_statement(&self.id, &subordinate.id, body, &unpublished, now)
+            }
+            Some(AnchorFault::PolicyViolation) => {
+                let mut body = body;
+                body["metadata_policy"]["openid_provider"]
+                    ["id_token_signing_alg_values_supported"] = json!({ "superset_of": ["ES512"] });
+                sign_statement(&self.id, &subordinate.id, body, &self.keys, now)
             }
         }
     }

@@ -110,7 +110,7 @@ pub fn jwk_set(jwks: &Value) -> Result<JwkSet, JoseRefusal> {
 }
 
 /// Checks the signature of `token` with the key of `keys` its header names (asymmetric
-/// algorithms only), then `exp` and `iat` against `now`. Returns the claims and the
+/// algorithms only), then `exp`, `iat` (both required) and `nbf` against `now`. Returns the claims and the
 /// header's `typ`.
 pub fn verify(
     token: &str,
@@ -125,10 +125,12 @@ pub fn verify(
         .map_err(|_| JoseRefusal::BadSignature)?;
     let claims = payload.claims_set().clone();
     let now = now.unix_timestamp();
-    let exp = claims.get("exp").and_then(Value::as_i64);
-    let iat = claims.get("iat").and_then(Value::as_i64);
-    if exp.is_none_or(|exp| exp + LEEWAY_SECONDS < now)
-        || iat.is_some_and(|iat| iat - LEEWAY_SECONDS > now)
+    let time = |name: &str| claims.get(name).and_then(Value::as_i64);
+    // `exp` and `iat` are required by the rules in every JWT they define (statements, ID
+    // token, UserInfo, request objects, client assertions); `nbf` is checked when given.
+    if time("exp").is_none_or(|exp| exp + LEEWAY_SECONDS < now)
+        || time("iat").is_none_or(|iat| iat - LEEWAY_SECONDS > now)
+        || time("nbf").is_some_and(|nbf| nbf - LEEWAY_SECONDS > now)
     {
         return Err(JoseRefusal::Expired);
     }
@@ -157,11 +159,18 @@ pub fn encrypt_for(plaintext: &str, keys: &Value) -> Result<String, JoseRefusal>
         .map_err(|e| JoseRefusal::Malformed(e.to_string()))
 }
 
-/// Decrypts a compact JWE with the ring's key named in its header (RSA-OAEP-256, or
-/// RSA-OAEP which the rules also allow).
+/// Decrypts a compact JWE that carries a JWT (`cty` `JWT`, as the rules require of the
+/// UserInfo) with the ring's key named in its header (RSA-OAEP-256, or RSA-OAEP which
+/// the rules also allow).
 pub fn decrypt(token: &str, ring: &KeyRing) -> Result<String, JoseRefusal> {
     let header = JweHeader::from_map(segment(token, 0)?)
         .map_err(|e| JoseRefusal::Malformed(e.to_string()))?;
+    if !header
+        .content_type()
+        .is_some_and(|cty| cty.eq_ignore_ascii_case("JWT"))
+    {
+        return Err(JoseRefusal::Malformed("JWE without cty JWT".into()));
+    }
     let der = ring
         .private_der(header.key_id())
         .ok_or(JoseRefusal::Undecryptable)?;
@@ -195,8 +204,31 @@ mod tests {
     }
 
     fn token(ring: &KeyRing, exp: i64) -> String {
-        let claims = claims(json!({ "iss": "https://op.example.it", "exp": exp }));
+        let claims = claims(json!({
+            "iss": "https://op.example.it",
+            "iat": now().unix_timestamp() - 600,
+            "exp": exp,
+        }));
         sign(claims, "JWT", ring).unwrap()
+    }
+
+    #[test]
+    fn expiry_and_issue_time_are_required() {
+        let ring = KeyRing::generate(KeyUse::Signature).unwrap();
+        let at = now().unix_timestamp();
+        for claims_of in [
+            json!({ "iat": at }),
+            json!({ "exp": at + 300 }),
+            json!({ "iat": at + 600, "exp": at + 900 }),
+            json!({ "iat": at, "exp": at + 300, "nbf": at + 600 }),
+        ] {
+            let token = sign(claims(claims_of.clone()), "JWT", &ring).unwrap();
+            assert_eq!(
+                verify(&token, &ring.jwks(), now()),
+                Err(JoseRefusal::Expired),
+                "{claims_of}"
+            );
+        }
     }
 
     #[test]
@@ -234,5 +266,16 @@ mod tests {
         assert_eq!(sealed.split('.').count(), 5);
         assert_eq!(decrypt(&sealed, &ring).unwrap(), "header.payload.signature");
         assert_eq!(decrypt(&sealed, &other), Err(JoseRefusal::Undecryptable));
+        // Encrypted for the right key, but not declared as carrying a JWT.
+        let jwk = jwk_set(&ring.jwks()).unwrap().keys()[0].clone();
+        let mut header = JweHeader::new();
+        header.set_content_encryption("A256CBC-HS512");
+        header.set_key_id(jwk.key_id().unwrap());
+        let encrypter = RSA_OAEP_256.encrypter_from_jwk(&jwk).unwrap();
+        let untyped = josekit::jwe::serialize_compact(b"a.b.c", &header, &encrypter).unwrap();
+        assert!(matches!(
+            decrypt(&untyped, &ring),
+            Err(JoseRefusal::Malformed(_))
+        ));
     }
 }

@@ -90,6 +90,15 @@ impl KeyRing {
         Ok(KeyRing::from_pairs(key_use, vec![pair]))
     }
 
+    /// Puts a freshly generated key in use, keeping the others published (development
+    /// and tests: an identity provider rotating its keys).
+    pub fn rotate(&mut self) -> Result<(), String> {
+        let mut fresh = KeyRing::generate(self.key_use)?;
+        fresh.keys.append(&mut self.keys);
+        self.keys = fresh.keys;
+        Ok(())
+    }
+
     /// A ring from one or more PEM private keys (PKCS#8 or PKCS#1), the first active.
     /// `name` names the setting in error messages.
     pub fn from_pem(key_use: KeyUse, name: &str, pems: &SecretString) -> Result<KeyRing, String> {

@@ -33,6 +33,12 @@ pub struct TrustChain {
     pub expires_at: OffsetDateTime,
     /// The statements, from the subject's Entity Configuration to the anchor's.
     pub statements: Vec<String>,
+    /// The subject's federation keys, as its immediate superior vouches for them.
+    pub jwks: Value,
+    /// The trust marks the subject's Entity Configuration carries, not yet checked.
+    trust_marks: Vec<Value>,
+    /// The anchor's `trust_mark_issuers`: trust mark id → entities that may issue it.
+    trust_mark_issuers: Map<String, Value>,
     resolved_at: OffsetDateTime,
 }
 
@@ -60,6 +66,8 @@ pub enum ChainRefusal {
     NoPathToAnchor(String),
     #[error("metadata policy refuses {0}")]
     Policy(String),
+    #[error("no valid trust mark {id}: {reason}")]
+    TrustMark { id: String, reason: String },
 }
 
 impl ChainRefusal {
@@ -120,8 +128,53 @@ impl Configuration {
     }
 }
 
+/// `typ` of trust marks.
+pub const TRUST_MARK_TYPE: &str = "trust-mark+jwt";
+
+/// The id of a trust mark or of an entry of `trust_marks`: `trust_mark_type` in OpenID
+/// Federation 1.0, `id` in the SPID/CIE rules.
+pub fn trust_mark_id(mark: &Value) -> Option<&str> {
+    ["trust_mark_type", "trust_mark_id", "id"]
+        .iter()
+        .find_map(|name| mark.get(*name)?.as_str())
+}
+
 fn claim_is(claims: &Claims, name: &str, expected: &str) -> bool {
     claims.get(name).and_then(Value::as_str) == Some(expected)
+}
+
+/// The subject's metadata as the chain resolves it (section 6.1.4): the parameters its
+/// immediate superior sets, then the policies of the statements, from the anchor's down,
+/// merged into one and applied. `statements` go from the one about the subject upwards.
+fn resolve_metadata(
+    metadata: &mut Map<String, Value>,
+    statements: &[Claims],
+) -> Result<(), policy::PolicyError> {
+    let critical: Vec<String> = statements
+        .iter()
+        .filter_map(|claims| claims.get("metadata_policy_crit")?.as_array())
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    let mut resolved: Option<policy::Policy> = None;
+    for claims in statements.iter().rev() {
+        let Some(next) = claims.get("metadata_policy") else {
+            continue;
+        };
+        let next = policy::validate(next, &critical)?;
+        resolved = Some(match resolved {
+            Some(current) => policy::merge(current, next)?,
+            None => next,
+        });
+    }
+    if let Some(superior) = statements.first().and_then(|claims| claims.get("metadata")) {
+        policy::override_metadata(metadata, superior);
+    }
+    match resolved {
+        Some(resolved) => policy::apply(metadata, &resolved),
+        None => Ok(()),
+    }
 }
 
 impl TrustChains {
@@ -154,6 +207,97 @@ impl TrustChains {
             .await
             .insert(subject.to_string(), chain.clone());
         Ok(chain)
+    }
+
+    /// Checks that `chain`'s subject carries a valid trust mark of each of the `required`
+    /// ids (OpenID Federation 1.0 section 7; the "static validation" of the SPID/CIE
+    /// rules): issued by an entity the anchor's `trust_mark_issuers` names for that id,
+    /// signed with one of that issuer's federation keys, typed `trust-mark+jwt`, about
+    /// the subject, not expired.
+    pub async fn check_trust_marks(
+        &self,
+        subject: &str,
+        chain: &TrustChain,
+        required: &[String],
+        now: OffsetDateTime,
+    ) -> Result<(), ChainRefusal> {
+        for id in required {
+            let mut reason = "not carried".to_string();
+            let mut valid = false;
+            for mark in chain
+                .trust_marks
+                .iter()
+                .filter(|mark| trust_mark_id(mark) == Some(id.as_str()))
+            {
+                match self.trust_mark(subject, chain, id, mark, now).await {
+                    Ok(()) => {
+                        valid = true;
+                        break;
+                    }
+                    Err(why) => reason = why,
+                }
+            }
+            if !valid {
+                return Err(ChainRefusal::TrustMark {
+                    id: id.clone(),
+                    reason,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Why the trust mark `mark` of `chain`'s subject is not a valid one of `id`, if so.
+    async fn trust_mark(
+        &self,
+        subject: &str,
+        chain: &TrustChain,
+        id: &str,
+        mark: &Value,
+        now: OffsetDateTime,
+    ) -> Result<(), String> {
+        let jwt = mark
+            .get("trust_mark")
+            .and_then(Value::as_str)
+            .ok_or("no trust_mark JWT")?;
+        let issuer = jose::unverified_claims(jwt)
+            .map_err(|e| e.to_string())?
+            .get("iss")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or("no iss")?;
+        // An empty list: anyone may issue it.
+        let named = chain
+            .trust_mark_issuers
+            .get(id)
+            .and_then(Value::as_array)
+            .is_some_and(|issuers| {
+                issuers.is_empty() || issuers.iter().any(|i| i.as_str() == Some(&issuer))
+            });
+        if !named {
+            return Err(format!("{issuer} is not an issuer the trust anchor names"));
+        }
+        let keys = if issuer == self.anchor.id {
+            self.anchor.jwks.clone()
+        } else if issuer == subject {
+            chain.jwks.clone()
+        } else {
+            self.resolve(&issuer, now)
+                .await
+                .map_err(|e| e.to_string())?
+                .jwks
+        };
+        let (claims, typ) = jose::verify(jwt, &keys, now).map_err(|e| e.to_string())?;
+        if typ.as_deref() != Some(TRUST_MARK_TYPE) {
+            return Err("not typed trust-mark+jwt".into());
+        }
+        if !claim_is(&claims, "sub", subject) {
+            return Err("issued to another entity".into());
+        }
+        if trust_mark_id(&Value::Object(claims)) != Some(id) {
+            return Err("of another id".into());
+        }
+        Ok(())
     }
 
     /// Forgets a cached chain (the subject's keys may have rotated).
@@ -215,8 +359,10 @@ impl TrustChains {
             .cloned()
             .unwrap_or_default();
         let mut expires = leaf.exp();
+        let leaf_claims = leaf.claims.clone();
         let mut statements = vec![leaf.jwt.clone()];
-        let mut policies = Vec::new();
+        // The superiors' statements, from the one about the subject up to the anchor's.
+        let mut subordinate_statements: Vec<Claims> = Vec::new();
         let mut current_id = subject.to_string();
         let mut current = leaf;
         for _ in 1..MAX_DEPTH {
@@ -259,28 +405,37 @@ impl TrustChains {
             )
             .map_err(refused)?;
             expires = expires.min(claims.get("exp").and_then(Value::as_i64).unwrap_or(0));
-            if let Some(policy) = claims.get("metadata_policy").and_then(Value::as_object) {
-                policies.push(policy.clone());
-            }
+            subordinate_statements.push(claims);
             statements.push(statement);
             if superior_id == self.anchor.id {
                 statements.push(superior.jwt.clone());
                 expires = expires.min(superior.exp());
-                // The anchor's policy first, then down the chain.
-                for policy in policies.iter().rev() {
-                    for (entity_type, claims_policy) in policy {
-                        if let (Some(Value::Object(entity)), Some(claims_policy)) =
-                            (metadata.get_mut(entity_type), claims_policy.as_object())
-                        {
-                            policy::apply(entity, claims_policy).map_err(ChainRefusal::Policy)?;
-                        }
-                    }
-                }
+                resolve_metadata(&mut metadata, &subordinate_statements)
+                    .map_err(|e| ChainRefusal::Policy(e.to_string()))?;
+                let array = |claims: &Claims, name: &str| {
+                    claims
+                        .get(name)
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                };
                 return Ok(TrustChain {
                     metadata,
                     expires_at: OffsetDateTime::from_unix_timestamp(expires)
                         .unwrap_or(OffsetDateTime::UNIX_EPOCH),
                     statements,
+                    jwks: subordinate_statements
+                        .first()
+                        .and_then(|claims| claims.get("jwks"))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    trust_marks: array(&leaf_claims, "trust_marks"),
+                    trust_mark_issuers: superior
+                        .claims
+                        .get("trust_mark_issuers")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default(),
                     resolved_at: now,
                 });
             }
