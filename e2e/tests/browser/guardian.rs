@@ -1,7 +1,7 @@
 //! A guardian logs in with codice fiscale and password or through SPID, and reads the
 //! service card of a child.
 
-use e2e::browser::{service_field, Browser};
+use e2e::browser::{service_field, Browser, NotYet};
 use e2e::MARIO;
 
 use crate::journey;
@@ -67,6 +67,30 @@ async fn guardian_logs_in_through_spid_and_the_development_identity_provider() {
     journey(async |browser| {
         browser.open_login().await;
         browser.wait_for_text("#spid-login", "Entra con SPID").await;
+        browser.wait_for_text("#cie-login", "Entra con CIE").await;
+        // Each button carries its scheme's official mark, and the mark is there to see.
+        browser
+            .wait_for("the official SPID and CIE marks", async |client| {
+                let marks = client
+                    .execute(
+                        "return ['spid', 'cie'].map(id => { \
+                           const img = document.querySelector(`#${id}-login img`); \
+                           return img && img.complete && img.naturalWidth > 0 \
+                             ? img.getAttribute('src') : null; });",
+                        vec![],
+                    )
+                    .await?;
+                let expected = serde_json::json!([
+                    "/icons/spid-ico-circle-bb.svg",
+                    "/icons/cie-ico-circle-bb.svg"
+                ]);
+                if marks == expected {
+                    Ok(())
+                } else {
+                    Err(NotYet(format!("the marks are {marks}")))
+                }
+            })
+            .await;
         browser.assert_accessible("the login page").await;
         browser.click("#spid-login").await;
 

@@ -13,17 +13,16 @@ use crate::components::{Breadcrumb, Icon, ShowPassword, TextField};
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
 
-/// The mark on a provider's button: SPID's official one (italia/spid-graphics, CC0) on
-/// the SPID button, Bootstrap Italia's card on the others (CIE).
+/// The mark on a provider's button: SPID's official one (italia/spid-graphics, CC0), CIE's
+/// official one (as italia/spid-cie-oidc-django publishes it, Apache-2.0), Bootstrap
+/// Italia's card on any other provider.
 fn provider_mark(provider: &LoginProvider) -> AnyView {
-    if provider.id == "spid" {
-        view! {
-            <img src="/icons/spid-ico-circle-bb.svg" alt="" width="24" height="24" class="me-2" />
-        }
-        .into_any()
-    } else {
-        view! { <Icon name="card" class="icon-white me-2" /> }.into_any()
-    }
+    let mark = match provider.id.as_str() {
+        "spid" => "/icons/spid-ico-circle-bb.svg",
+        "cie" => "/icons/cie-ico-circle-bb.svg",
+        _ => return view! { <Icon name="card" class="icon-white me-2" /> }.into_any(),
+    };
+    view! { <img src=mark alt="" width="24" height="24" class="me-2" /> }.into_any()
 }
 
 #[component]
