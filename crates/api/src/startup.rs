@@ -26,7 +26,7 @@ use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, bookings, canteen, children, content, demo, entes, jobs, openapi, operations,
+    accounts, bookings, canteen, children, content, demo, entes, forms, jobs, openapi, operations,
     payments, test_clock,
 };
 use sportello_model::paths;
@@ -128,6 +128,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     bookings::routes::configure(cfg);
     bookings::calendar_routes::configure(cfg);
     canteen::routes::configure(cfg);
+    forms::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
