@@ -275,31 +275,6 @@ pub enum FieldKind {
     Diet,
 }
 
-impl FieldKind {
-    /// Italian name of the kind, for the editor.
-    pub fn label(&self) -> &'static str {
-        match self {
-            FieldKind::ShortText { .. } => "Testo breve",
-            FieldKind::LongText { .. } => "Testo lungo",
-            FieldKind::Integer { .. } => "Numero intero",
-            FieldKind::Amount { .. } => "Importo in euro",
-            FieldKind::Date { .. } => "Data",
-            FieldKind::SingleChoice { .. } => "Scelta singola",
-            FieldKind::MultipleChoice { .. } => "Scelta multipla",
-            FieldKind::YesNo => "Sì/No",
-            FieldKind::Consent { .. } => "Consenso",
-            FieldKind::Email => "E-mail",
-            FieldKind::Phone => "Telefono",
-            FieldKind::Iban => "IBAN",
-            FieldKind::Isee { .. } => "ISEE",
-            FieldKind::Upload { .. } => "Allegato",
-            FieldKind::Child => "Figlio",
-            FieldKind::SchoolClass { .. } => "Scuola e classe",
-            FieldKind::Diet => "Dieta",
-        }
-    }
-}
-
 impl FormDefinition {
     /// Every field, section after section.
     pub fn fields(&self) -> impl Iterator<Item = &Field> {

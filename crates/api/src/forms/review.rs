@@ -317,14 +317,11 @@ pub async fn export_csv(
         header.extend(definition.fields().map(|f| f.label.clone()));
         header.push("Motivo o nota dell'ufficio".into());
         writer.write_record(&header).map_err(ApiError::internal)?;
-        for row in rows.iter() {
+        let listed = summaries(db, ente_id, rows.clone()).await?;
+        for (row, summary) in rows.iter().zip(listed) {
             let answers = serde_json::from_str::<sportello_model::forms::Answers>(&row.answers)
                 .map_err(ApiError::internal)?;
             let (children, files) = names(db, row).await?;
-            let summary = summaries(db, ente_id, vec![row.clone()])
-                .await?
-                .pop()
-                .ok_or_else(|| ApiError::internal("summary of one submission"))?;
             let sent = summary
                 .sent_at
                 .map(rome::local)
