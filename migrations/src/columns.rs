@@ -216,3 +216,27 @@ pub async fn drop_index(manager: &SchemaManager<'_>, table: &str, name: &str) ->
         .drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
         .await
 }
+
+/// A foreign key column `column` referencing `parent.id` that refuses to delete a parent
+/// still referenced (money and history).
+pub fn fk_restrict(table: &str, column: &str, parent: &str) -> ForeignKeyCreateStatement {
+    fk(table, column, parent)
+        .on_delete(ForeignKeyAction::Restrict)
+        .to_owned()
+}
+
+/// A table of one ente whose rows are history: `id`, `ente_id`, then `columns`, every
+/// foreign key (the ente's too) refusing deletes while rows refer to them.
+pub fn history_table(
+    name: &str,
+    columns: Vec<ColumnDef>,
+    parents: &[(&str, &str)],
+) -> TableCreateStatement {
+    let mut all = vec![id(), big("ente_id")];
+    all.extend(columns);
+    let fks = std::iter::once(("ente_id", "entes"))
+        .chain(parents.iter().copied())
+        .map(|(column, parent)| fk_restrict(name, column, parent))
+        .collect();
+    table(name, all, fks)
+}

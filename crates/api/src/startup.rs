@@ -27,7 +27,7 @@ use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
 use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, bookings, canteen, children, content, demo, entes, jobs, openapi, operations,
+    accounts, bookings, canteen, children, content, demo, entes, forms, jobs, openapi, operations,
     payments, test_clock,
 };
 use sportello_model::paths;
@@ -129,6 +129,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     bookings::routes::configure(cfg);
     bookings::calendar_routes::configure(cfg);
     canteen::routes::configure(cfg);
+    forms::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.

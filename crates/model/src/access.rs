@@ -52,6 +52,12 @@ macro_rules! with_actions {
         TakeAttendance,
         /// Charge the meals of a day to the families' accounts.
         ChargeMeals,
+        /// Define forms (Moduli online): create, edit, publish, close, new versions.
+        ManageForms,
+        /// Review the families' submissions: list, export, accept, refuse, block.
+        ReviewSubmissions,
+        /// Fill and send forms for the family, read and cancel the family's submissions.
+        FillForms,
             }
     };
 }
@@ -94,6 +100,9 @@ impl Action {
             Action::ManageCalendar | Action::ChargeMeals => &[Operator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator],
+            Action::ManageForms | Action::ReviewSubmissions => &[Operator],
+            // Each form says whether delegates may fill it too (guardian only by default).
+            Action::FillForms => &[Guardian, Delegate],
         }
     }
 
@@ -120,13 +129,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn money_is_the_guardians_and_the_delegate_only_books_meals() {
+    fn money_is_the_guardians_and_the_delegate_books_meals_and_fills_forms() {
         let delegate: Vec<Action> = Action::ALL
             .iter()
             .copied()
             .filter(|a| Delegate.may(*a))
             .collect();
-        assert_eq!(delegate, [Action::ReadChildren, Action::BookMeals]);
+        assert_eq!(
+            delegate,
+            [Action::ReadChildren, Action::BookMeals, Action::FillForms]
+        );
         for action in [Action::ReadPayments, Action::Pay] {
             let allowed: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may(action)).collect();
             assert_eq!(allowed, [Guardian], "{action:?}");

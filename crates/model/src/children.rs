@@ -84,4 +84,7 @@ pub struct Enrolment {
     pub meal_type: MealType,
     /// Stato: attivo or disattivo.
     pub active: bool,
+    /// The school year of the card, e.g. `2026/2027`.
+    #[cfg_attr(feature = "openapi", schema(example = "2026/2027"))]
+    pub school_year: String,
 }

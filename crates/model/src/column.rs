@@ -62,7 +62,9 @@ macro_rules! string_column {
 
 string_column!(FiscalCode, crate::FiscalCode::parse);
 string_column!(Weekdays, crate::Weekdays::parse);
+string_column!(SchoolYear, crate::school_year::SchoolYear::parse);
 
+use crate::school_year::SchoolYear;
 use crate::{FiscalCode, Weekdays};
 
 #[cfg(test)]

@@ -111,6 +111,20 @@ impl FiscalCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The sex the code records: women's birth day is written plus 40.
+    pub fn sex(&self) -> crate::children::Sex {
+        let digit = |c: u8| match OMOCODIA.iter().position(|&o| o == c) {
+            Some(value) => value as u8,
+            None => c - b'0',
+        };
+        let bytes = self.0.as_bytes();
+        if digit(bytes[9]) >= 4 {
+            crate::children::Sex::Female
+        } else {
+            crate::children::Sex::Male
+        }
+    }
 }
 
 impl fmt::Display for FiscalCode {
@@ -170,6 +184,22 @@ mod tests {
             FiscalCode::parse("RSSMRA85Z10A562S"),
             Err(FiscalCodeError::Shape)
         );
+    }
+
+    #[test]
+    fn the_birth_day_tells_the_sex() {
+        use crate::children::Sex;
+        assert_eq!(
+            FiscalCode::parse("RSSMRA85T10A562S").unwrap().sex(),
+            Sex::Male
+        );
+        let first15 = b"RSSMRA85T50A562";
+        let female = format!(
+            "{}{}",
+            std::str::from_utf8(first15).unwrap(),
+            check_character(first15)
+        );
+        assert_eq!(FiscalCode::parse(&female).unwrap().sex(), Sex::Female);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod dates;
 pub mod entes;
 pub mod fiscal_code;
 pub mod format;
+pub mod forms;
 pub mod holidays;
 pub mod limits;
 pub mod money;
@@ -26,6 +27,7 @@ pub mod paths;
 pub mod payments;
 pub mod problem;
 pub mod rome;
+pub mod school_year;
 pub mod spa;
 pub mod weekdays;
 

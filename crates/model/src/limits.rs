@@ -9,6 +9,7 @@ use crate::auth::{LoginRequest, PasswordResetConfirm, PasswordResetRequest, Refr
 use crate::bookings::{
     AttendanceMark, BookingChange, BookingRange, CalendarSettings, ChargeRequest, NewClosure,
 };
+use crate::forms::{AcceptRequest, Decision, FormDefinition, SubmissionRequest};
 use crate::payments::{AccountCorrection, NewEmission, RechargeRequest};
 use crate::{FieldError, PageQuery};
 
@@ -143,6 +144,17 @@ request_limits! {
     PageQuery {}
     // Emissions bound their lines, amounts and texts in their own validation.
     NewEmission {}
+    // Forms and answers are bounded by their own checks (`forms::check_definition`,
+    // `forms::check_answers`).
+    FormDefinition {}
+    SubmissionRequest {}
+    Decision { note: crate::forms::NOTE_MAX_CHARS }
+    AcceptRequest {
+        badge: crate::forms::BADGE_MAX_CHARS,
+        fee_band: crate::forms::FEE_BAND_MAX_CHARS,
+        quota: AMOUNT_MAX_CHARS,
+        meal_price: AMOUNT_MAX_CHARS,
+    }
 }
 
 #[cfg(test)]

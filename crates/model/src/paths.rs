@@ -248,3 +248,95 @@ pub fn kitchen_counts() -> String {
 pub fn charges() -> String {
     "/canteen/charges".into()
 }
+
+// Moduli online: operators.
+
+pub fn forms() -> String {
+    "/forms".into()
+}
+
+pub fn form(id: impl Display) -> String {
+    format!("/forms/{id}")
+}
+
+pub fn form_publish(id: impl Display) -> String {
+    format!("/forms/{id}/publish")
+}
+
+pub fn form_close(id: impl Display) -> String {
+    format!("/forms/{id}/close")
+}
+
+pub fn form_new_version(id: impl Display) -> String {
+    format!("/forms/{id}/versions")
+}
+
+pub fn form_submissions(id: impl Display) -> String {
+    format!("/forms/{id}/submissions")
+}
+
+pub fn form_export(id: impl Display) -> String {
+    format!("/forms/{id}/export")
+}
+
+pub fn review(id: impl Display) -> String {
+    format!("/form-submissions/{id}")
+}
+
+pub fn review_upload(id: impl Display, upload: impl Display) -> String {
+    format!("/form-submissions/{id}/uploads/{upload}")
+}
+
+pub fn review_accept(id: impl Display) -> String {
+    format!("/form-submissions/{id}/accept")
+}
+
+pub fn review_refuse(id: impl Display) -> String {
+    format!("/form-submissions/{id}/refuse")
+}
+
+pub fn review_block(id: impl Display) -> String {
+    format!("/form-submissions/{id}/block")
+}
+
+pub fn review_to_validate(id: impl Display) -> String {
+    format!("/form-submissions/{id}/to-validate")
+}
+
+// Moduli online: families.
+
+pub fn open_forms() -> String {
+    "/my/forms".into()
+}
+
+pub fn open_form(id: impl Display) -> String {
+    format!("/my/forms/{id}")
+}
+
+pub fn start_submission(form: impl Display) -> String {
+    format!("/my/forms/{form}/submissions")
+}
+
+pub fn my_submissions() -> String {
+    "/my/submissions".into()
+}
+
+pub fn my_submission(id: impl Display) -> String {
+    format!("/my/submissions/{id}")
+}
+
+pub fn my_submission_send(id: impl Display) -> String {
+    format!("/my/submissions/{id}/send")
+}
+
+pub fn my_submission_cancel(id: impl Display) -> String {
+    format!("/my/submissions/{id}/cancel")
+}
+
+pub fn my_submission_pdf(id: impl Display) -> String {
+    format!("/my/submissions/{id}/pdf")
+}
+
+pub fn my_submission_uploads(id: impl Display) -> String {
+    format!("/my/submissions/{id}/uploads")
+}

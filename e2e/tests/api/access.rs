@@ -22,6 +22,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sportello_model::access::Action;
 use sportello_model::auth::{Role, TokenResponse};
+use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
 use sportello_model::paths;
 use sportello_model::payments::{EmissionSummary, Notice, PaymentService, ReceiptSummary};
 use sportello_model::Page;
@@ -97,6 +98,22 @@ fn rule(operation_id: &str) -> Option<Rule> {
         }
         "roster" | "kitchen_counts" | "mark_attendance" => May(TakeAttendance, Comune),
         "charge" => May(ChargeMeals, Comune),
+        "list_forms" | "create_form" => May(ManageForms, Nobody),
+        "get_form" | "update_form" | "publish_form" | "close_form" | "new_form_version" => {
+            May(ManageForms, Comune)
+        }
+        "list_submissions"
+        | "export_submissions"
+        | "get_submission"
+        | "submission_attachment"
+        | "accept_submission"
+        | "refuse_submission"
+        | "block_submission"
+        | "to_validate_submission" => May(ReviewSubmissions, Comune),
+        "open_forms" | "my_submissions" => May(FillForms, Nobody),
+        "open_form" | "start_submission" => May(FillForms, Comune),
+        "my_submission" | "save_submission" | "send_submission" | "cancel_submission"
+        | "submission_pdf" | "upload_attachment" => May(FillForms, Family),
         _ => return None,
     })
 }
@@ -128,6 +145,12 @@ struct Ids {
     guardian: i64,
     closure: i64,
     calendar: Value,
+    /// The cedole librarie form, open to guardians and delegates.
+    form: i64,
+    form_definition: Value,
+    /// Mario's cedole request (sent) and its attachment.
+    submission: i64,
+    upload: i64,
 }
 
 /// Today for the server's clock (a Tuesday of the school year), and the day before:
@@ -151,6 +174,13 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "id" if path.starts_with("/payments/emissions/") => ids.emission.to_string(),
         "id" if path.starts_with("/payments/receipts/") => ids.receipt.to_string(),
         "id" if path.starts_with("/entes/") => "1".into(),
+        "id" if path.starts_with("/forms/") || path.starts_with("/my/forms/") => {
+            ids.form.to_string()
+        }
+        "id" if path.starts_with("/form-submissions/") || path.starts_with("/my/submissions/") => {
+            ids.submission.to_string()
+        }
+        "upload_id" => ids.upload.to_string(),
         _ => panic!("no demo value for {{{param}}} of {path}: add one"),
     }
 }
@@ -161,6 +191,7 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
     let service = ids.refezione;
     let query = match operation_id {
         "roster" | "kitchen_counts" => format!("?service_id={service}&day={DAY}"),
+        "upload_attachment" => "?field=documento&name=documento.pdf".into(),
         _ => String::new(),
     };
     let body = match operation_id {
@@ -189,6 +220,12 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "login" => json!({ "fiscal_code": MARIO, "password": "sbagliata" }),
         "password_reset_request" => json!({ "fiscal_code": MARIO }),
         "password_reset_confirm" => json!({ "token": "x", "password": "UnaPassword2026!" }),
+        "create_form" | "update_form" => ids.form_definition.clone(),
+        "start_submission" | "save_submission" => json!({ "answers": {} }),
+        "accept_submission" => json!({}),
+        "refuse_submission" | "block_submission" | "to_validate_submission" => {
+            json!({ "note": "Prova" })
+        }
         _ => return (query, None),
     };
     (query, Some(body))
@@ -255,7 +292,30 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         .and_then(|c| c.iter().find(|c| c["description"] == "Matrice"))
         .and_then(|c| c["id"].as_i64())
         .unwrap_or_else(|| panic!("the closure just added: {added}"));
+    let submissions: Page<SubmissionSummary> = json(
+        server.get(token, &paths::my_submissions()).await,
+        StatusCode::OK,
+    )
+    .await;
+    let sent = submissions
+        .items
+        .first()
+        .expect("Mario's demo cedole request");
+    let detail: SubmissionDetail = json(
+        server.get(token, &paths::my_submission(sent.id)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let form: FormDetail = json(
+        server.get(token, &paths::open_form(sent.form_id)).await,
+        StatusCode::OK,
+    )
+    .await;
     Ids {
+        form: sent.form_id,
+        form_definition: serde_json::to_value(&form.definition).expect("a definition"),
+        submission: sent.id,
+        upload: detail.uploads.first().expect("the demo attachment").id,
         child,
         refezione,
         trasporto,

@@ -6,6 +6,7 @@ mod bookings;
 mod calendar;
 mod canteen;
 mod emissions;
+mod forms;
 mod fuzz;
 mod hardening;
 mod notices;

@@ -14,6 +14,7 @@ use sportello_model::bookings::{
 };
 use sportello_model::holidays::national_holidays_between;
 use sportello_model::money::cents_to_decimal;
+use sportello_model::school_year::SchoolYear;
 use sportello_model::{rome, Weekdays};
 use time::{Date, Month, OffsetDateTime};
 
@@ -25,19 +26,10 @@ use crate::entes::entity::service;
 use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
 
-/// The year the school year containing `today` started (it starts in September).
-pub fn school_year_start(today: Date) -> i32 {
-    if u8::from(today.month()) >= 9 {
-        today.year()
-    } else {
-        today.year() - 1
-    }
-}
-
 /// The school year containing `today` (September to June), Monday to Friday: the
 /// calendar of a service until an operator sets one.
 fn default_period(today: Date) -> ApiResult<(Date, Date)> {
-    let start_year = school_year_start(today);
+    let start_year = SchoolYear::containing(today).start_year();
     let first = Date::from_calendar_date(start_year, Month::September, 1);
     let last = Date::from_calendar_date(start_year + 1, Month::June, 30);
     Ok((

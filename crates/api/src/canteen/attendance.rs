@@ -7,6 +7,7 @@ use sportello_model::bookings::{
     AttendanceMark, AttendanceRow, BookingRefusal, KitchenCount, MealChoice,
 };
 use sportello_model::rome;
+use sportello_model::school_year::SchoolYear;
 use time::{Date, OffsetDateTime};
 
 use crate::auth::Principal;
@@ -25,9 +26,9 @@ pub(super) struct Expected {
     pub(super) meal_price_cents: i64,
 }
 
-/// Every child actively enrolled in the service (or only the child `only`), with
-/// whether they eat on `day`: staff's record if any, else the family's booking (present
-/// by default).
+/// Every child actively enrolled in the service for the school year of `day` (or only
+/// the child `only`), with whether they eat on `day`: staff's record if any, else the
+/// family's booking (present by default).
 pub(super) async fn expected(
     db: &DatabaseConnection,
     ente_id: EnteId,
@@ -43,6 +44,7 @@ pub(super) async fn expected(
     }
     let enrolments = enrolment::Entity::find_in_ente(ente_id)
         .filter(enrolment::Column::ServiceId.eq(service_id))
+        .filter(enrolment::Column::SchoolYear.eq(SchoolYear::containing(day)))
         .filter(enrolment::Column::Active.eq(true))
         .apply_if(only, |q, id| q.filter(enrolment::Column::ChildId.eq(id)))
         .all(db)

@@ -57,6 +57,9 @@ pub mod enrolment {
         pub meal_price_cents: i64,
         pub meal_type: sportello_model::children::MealType,
         pub active: bool,
+        pub school_year: sportello_model::school_year::SchoolYear,
+        /// The form submission whose acceptance made the card, if one did.
+        pub submission_id: Option<i64>,
     }
 
     crate::db::entity_basics!(tenant);

@@ -120,10 +120,12 @@ pub async fn detail(
                 meal_price: cents_to_decimal(e.meal_price_cents),
                 meal_type: e.meal_type,
                 active: e.active,
+                school_year: e.school_year.to_string(),
             })
         })
         .collect();
-    enrolments.sort_by(|a, b| a.service_name.cmp(&b.service_name));
+    enrolments
+        .sort_by(|a, b| (&a.service_name, &a.school_year).cmp(&(&b.service_name, &b.school_year)));
     Ok(ChildDetail {
         id: c.id,
         first_name: c.first_name,

@@ -1,11 +1,12 @@
 //! The canteen's school calendar.
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
+use sportello_model::school_year::SchoolYear;
 use sportello_model::Weekdays;
 use time::{Date, Month};
 
 use super::custom;
-use crate::bookings::calendar::{insert_range, school_year_start};
+use crate::bookings::calendar::insert_range;
 use crate::bookings::entity::service_calendar;
 use crate::db::EnteId;
 
@@ -17,7 +18,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
     service_id: i64,
     today: Date,
 ) -> Result<(), DbErr> {
-    let year = school_year_start(today);
+    let year = SchoolYear::containing(today).start_year();
     let day = |y: i32, m: Month, d: u8| Date::from_calendar_date(y, m, d).map_err(custom);
     service_calendar::ActiveModel {
         ente_id: Set(ente_id),

@@ -4,7 +4,8 @@
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 use sportello_model::auth::Role;
 use sportello_model::children::{MealType, Sex};
-use sportello_model::FiscalCode;
+use sportello_model::school_year::SchoolYear;
+use sportello_model::{rome, FiscalCode};
 use time::macros::date;
 use time::{Date, OffsetDateTime};
 
@@ -52,6 +53,8 @@ pub(super) struct People {
 }
 
 const PASCOLI: &str = "Scuola Primaria Pascoli";
+/// The schools of Comune di Demo, as its forms offer them.
+pub(super) const SCHOOLS: [&str; 2] = [PASCOLI, "Scuola Primaria Rodari"];
 
 pub(super) const DEMO: People = People {
     families: &[
@@ -287,6 +290,8 @@ pub(super) async fn insert<C: ConnectionTrait>(
                 meal_price_cents: Set(e.meal_price_cents),
                 meal_type: Set(e.meal_type),
                 active: Set(true),
+                school_year: Set(SchoolYear::containing(rome::today(now))),
+                submission_id: Set(None),
                 ..Default::default()
             }
             .insert(db)

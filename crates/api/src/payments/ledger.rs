@@ -54,7 +54,7 @@ impl NewMovement {
     }
 }
 
-async fn find_account<C: ConnectionTrait>(
+pub async fn find_account<C: ConnectionTrait>(
     db: &C,
     ente_id: EnteId,
     guardian_id: i64,

@@ -1,0 +1,710 @@
+//! Moduli online: `/forms` and `/form-submissions` for operators, `/my/forms` and
+//! `/my/submissions` for families.
+
+use actix_web::{get, post, put, web, HttpResponse};
+use serde::Deserialize;
+use sportello_model::forms::{
+    size_refusal, AcceptRequest, Decision, FormDefinition, FormDetail, FormSummary,
+    SubmissionAction, SubmissionDetail, SubmissionRequest, SubmissionState, SubmissionSummary,
+    UploadInfo, FILE_NAME_MAX_CHARS, KEY_MAX_CHARS, UPLOAD_MAX_BYTES,
+};
+use sportello_model::limits::{Limits, RequestLimits};
+use sportello_model::{dates, FieldError, Page, PageQuery, Problem};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{definitions, review, submissions};
+use crate::auth::{can, Allowed};
+use crate::entes::service::by_id as ente_by_id;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{file_response, Json, Paging, Query};
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_forms)
+        .service(create_form)
+        .service(get_form)
+        .service(update_form)
+        .service(publish_form)
+        .service(close_form)
+        .service(new_form_version)
+        .service(list_submissions)
+        .service(export_submissions)
+        .service(get_submission)
+        .service(submission_attachment)
+        .service(accept_submission)
+        .service(refuse_submission)
+        .service(block_submission)
+        .service(to_validate_submission)
+        .service(open_forms)
+        .service(open_form)
+        .service(start_submission)
+        .service(my_submissions)
+        .service(my_submission)
+        .service(save_submission)
+        .service(send_submission)
+        .service(cancel_submission)
+        .service(submission_pdf)
+        .service(upload_attachment);
+}
+
+// Operators: definitions.
+
+/// Every form of the comune, each version, newest window first.
+#[utoipa::path(
+    tag = "Moduli",
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<FormSummary>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/forms")]
+pub async fn list_forms(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageForms>,
+    paging: Paging,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(definitions::list(&state.db, principal.ente_id, *paging).await?))
+}
+
+/// A new form, as a draft to publish.
+#[utoipa::path(
+    tag = "Moduli",
+    request_body = FormDefinition,
+    responses(
+        (status = 201, body = FormDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/forms")]
+pub async fn create_form(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageForms>,
+    body: Json<FormDefinition>,
+) -> ApiResult<HttpResponse> {
+    let created =
+        definitions::create(&state.db, principal.ente_id, body.into_inner(), state.now()).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// A form version with its definition and how many submissions it has.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = FormDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/forms/{id}")]
+pub async fn get_form(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageForms>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(definitions::detail(&state.db, principal.ente_id, *id).await?))
+}
+
+/// Changes a draft, or a published form nobody has filled yet; one with submissions is
+/// refused (409): make a new version.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    request_body = FormDefinition,
+    responses(
+        (status = 200, body = FormDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/forms/{id}")]
+pub async fn update_form(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageForms>,
+    id: web::Path<i64>,
+    body: Json<FormDefinition>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(definitions::update(&state.db, principal.ente_id, *id, body.into_inner()).await?))
+}
+
+/// Publishes a draft; the version it replaces closes.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = FormDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/forms/{id}/publish")]
+pub async fn publish_form(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageForms>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(definitions::publish(&state.db, principal.ente_id, *id, state.now()).await?))
+}
+
+/// Closes a published form before its window ends.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = FormDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/forms/{id}/close")]
+pub async fn close_form(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageForms>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(definitions::close(&state.db, principal.ente_id, *id, state.now()).await?))
+}
+
+/// A new draft version of a published or closed form, to change and publish in its
+/// place.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 201, body = FormDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/forms/{id}/versions")]
+pub async fn new_form_version(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageForms>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let created = definitions::new_version(&state.db, principal.ente_id, *id, state.now()).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+// Operators: submissions.
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubmissionFilter {
+    /// Only submissions in this state.
+    pub state: Option<SubmissionState>,
+    /// Sent on or after this day (`YYYY-MM-DD`).
+    #[param(max_length = 10, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub sent_from: Option<String>,
+    /// Sent on or before this day (`YYYY-MM-DD`).
+    #[param(max_length = 10, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub sent_to: Option<String>,
+}
+
+impl RequestLimits for SubmissionFilter {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        Limits::default()
+            .optional_text("sent_from", self.sent_from.as_deref(), 10)
+            .optional_text("sent_to", self.sent_to.as_deref(), 10)
+            .errors()
+    }
+}
+
+impl SubmissionFilter {
+    fn read(&self) -> ApiResult<review::Filter> {
+        let day = |field: &str, value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| dates::parse_day(v).map_err(|m| ApiError::field(field, m)))
+                .transpose()
+        };
+        Ok(review::Filter {
+            state: self.state,
+            sent_from: day("sent_from", &self.sent_from)?,
+            sent_to: day("sent_to", &self.sent_to)?,
+        })
+    }
+}
+
+/// The sent submissions of a form (drafts are the family's own), in the order they were
+/// sent, narrowed by state and day sent.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id"), SubmissionFilter, PageQuery),
+    responses(
+        (status = 200, body = Page<SubmissionSummary>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/forms/{id}/submissions")]
+pub async fn list_submissions(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+    filter: Query<SubmissionFilter>,
+    paging: Paging,
+) -> ApiResult<HttpResponse> {
+    let filter = filter.read()?;
+    Ok(HttpResponse::Ok()
+        .json(review::list(&state.db, principal.ente_id, *id, filter, *paging).await?))
+}
+
+/// The sent submissions of a form as CSV (`;`, UTF-8 with BOM): one column per question.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv"),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/forms/{id}/export")]
+pub async fn export_submissions(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let (name, body) = review::export_csv(&state.db, principal.ente_id, *id).await?;
+    Ok(file_response("text/csv; charset=utf-8", name, false, body))
+}
+
+/// A sent submission with its answers, attachments and history.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/form-submissions/{id}")]
+pub async fn get_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(review::detail(&state.db, principal.ente_id, *id).await?))
+}
+
+/// A file attached to a submission.
+#[utoipa::path(
+    tag = "Moduli",
+    params(
+        ("id" = i64, Path, description = "Submission id"),
+        ("upload_id" = i64, Path, description = "Attachment id"),
+    ),
+    responses(
+        (status = 200, description = "The file (PDF, JPEG or PNG)", content(
+            (String = "application/pdf"),
+            (String = "image/jpeg"),
+            (String = "image/png"),
+        )),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/form-submissions/{id}/uploads/{upload_id}")]
+pub async fn submission_attachment(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (id, upload_id) = *path;
+    let file = review::attachment(&state.db, principal.ente_id, id, upload_id).await?;
+    Ok(file_response(
+        &file.content_type,
+        file.file_name,
+        false,
+        file.content,
+    ))
+}
+
+/// Accepts a submission; for a form that enrols, creates the child when new and the card
+/// for the form's school year with the band, quota and meal price given.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    request_body = AcceptRequest,
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/form-submissions/{id}/accept")]
+pub async fn accept_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+    body: Json<AcceptRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(review::accept(&state.db, &principal, *id, &body, state.now()).await?))
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    principal: &crate::auth::Principal,
+    id: i64,
+    action: SubmissionAction,
+    body: Json<Decision>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(review::decide(&state.db, principal, id, action, &body.note, state.now()).await?))
+}
+
+/// Refuses a submission with the reason the family reads.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    request_body = Decision,
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/form-submissions/{id}/refuse")]
+pub async fn refuse_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+    body: Json<Decision>,
+) -> ApiResult<HttpResponse> {
+    decide(state, &principal, *id, SubmissionAction::Refuse, body).await
+}
+
+/// Blocks a submission with the reason the family reads.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    request_body = Decision,
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/form-submissions/{id}/block")]
+pub async fn block_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+    body: Json<Decision>,
+) -> ApiResult<HttpResponse> {
+    decide(state, &principal, *id, SubmissionAction::Block, body).await
+}
+
+/// Marks a submission "da validare" (waiting for documents) with a note the family reads.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    request_body = Decision,
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/form-submissions/{id}/to-validate")]
+pub async fn to_validate_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+    body: Json<Decision>,
+) -> ApiResult<HttpResponse> {
+    decide(
+        state,
+        &principal,
+        *id,
+        SubmissionAction::AskToValidate,
+        body,
+    )
+    .await
+}
+
+// Families.
+
+/// Compila: the forms the family may fill now (published, today within the window;
+/// for a delegate, the forms that allow delegates).
+#[utoipa::path(
+    tag = "Moduli",
+    responses(
+        (status = 200, body = Vec<FormSummary>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/my/forms")]
+pub async fn open_forms(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(submissions::open_forms(&state.db, &principal, state.now()).await?))
+}
+
+/// A form to fill now; outside its window the answer is 409 with the Italian reason.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = FormDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/my/forms/{id}")]
+pub async fn open_form(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(submissions::open_form(&state.db, &principal, *id, state.now()).await?))
+}
+
+/// Starts filling a form: a draft (Salvata) with the answers given so far.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    request_body = SubmissionRequest,
+    responses(
+        (status = 201, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/my/forms/{id}/submissions")]
+pub async fn start_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    id: web::Path<i64>,
+    body: Json<SubmissionRequest>,
+) -> ApiResult<HttpResponse> {
+    let started = submissions::start(
+        &state.db,
+        &principal,
+        *id,
+        body.into_inner().answers,
+        state.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(started))
+}
+
+/// I miei moduli: the family's submissions with their state and the operator's reason.
+#[utoipa::path(
+    tag = "Moduli",
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<SubmissionSummary>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/my/submissions")]
+pub async fn my_submissions(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    paging: Paging,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(submissions::mine(&state.db, &principal, *paging).await?))
+}
+
+/// One of the family's submissions with its answers, attachments and history.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/my/submissions/{id}")]
+pub async fn my_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(submissions::mine_detail(&state.db, &principal, *id).await?))
+}
+
+/// Salva: saves the answers of a draft.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    request_body = SubmissionRequest,
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/my/submissions/{id}")]
+pub async fn save_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    id: web::Path<i64>,
+    body: Json<SubmissionRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(
+        submissions::save(
+            &state.db,
+            &principal,
+            *id,
+            body.into_inner().answers,
+            state.now(),
+        )
+        .await?,
+    ))
+}
+
+/// Invia: sends a draft. Refused (400) with a field error per missing or wrong answer,
+/// (409) outside the window, when already sent for the child, or while the family's
+/// account of the service the form enrols into is negative (the amount due is in the
+/// message).
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Outside the window, already sent, or the account to settle first"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/my/submissions/{id}/send")]
+pub async fn send_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let comune = ente_by_id(&state.db, principal.ente_id).await?.name;
+    Ok(HttpResponse::Ok()
+        .json(submissions::send(&state.db, &principal, *id, &comune, state.now()).await?))
+}
+
+/// Cancella: cancels a submission the comune has not processed yet.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/my/submissions/{id}/cancel")]
+pub async fn cancel_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(
+        HttpResponse::Ok()
+            .json(submissions::cancel(&state.db, &principal, *id, state.now()).await?),
+    )
+}
+
+/// Scarica: the copy of a sent submission as PDF.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    responses(
+        (status = 200, description = "The copy of the submission", content_type = "application/pdf"),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/my/submissions/{id}/pdf")]
+pub async fn submission_pdf(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let comune = ente_by_id(&state.db, principal.ente_id).await?.name;
+    let (name, pdf) = submissions::pdf(&state.db, &principal, *id, &comune).await?;
+    Ok(file_response("application/pdf", name, false, pdf))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// The key of the form's attachment field (or diet field, for its certificate).
+    #[param(max_length = 40)]
+    pub field: String,
+    /// The file's name.
+    #[param(max_length = 200)]
+    pub name: String,
+}
+
+impl RequestLimits for UploadQuery {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        Limits::default()
+            .text("field", &self.field, KEY_MAX_CHARS)
+            .text("name", &self.name, FILE_NAME_MAX_CHARS)
+            .errors()
+    }
+}
+
+/// Attaches a file to a draft: the body is the file itself, a PDF, JPEG or PNG (by its
+/// content, whatever its name) within the field's size.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id"), UploadQuery),
+    request_body(content = String, content_type = "application/octet-stream", description = "The file"),
+    responses(
+        (status = 201, body = UploadInfo),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/my/submissions/{id}/uploads")]
+pub async fn upload_attachment(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    id: web::Path<i64>,
+    query: Query<UploadQuery>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let content = payload
+        .to_bytes_limited(UPLOAD_MAX_BYTES as usize)
+        .await
+        .map_err(|_| ApiError::field("file", size_refusal(UPLOAD_MAX_BYTES)))?
+        .map_err(|_| ApiError::BadRequest("Il file non è arrivato per intero: riprova.".into()))?;
+    let saved = submissions::attach(
+        &state.db,
+        &principal,
+        *id,
+        &query.field,
+        &query.name,
+        content.to_vec(),
+        state.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(saved))
+}

@@ -1,0 +1,793 @@
+//! Families fill forms: the forms open now, drafts saved and resumed, files attached,
+//! sending (protocol number, confirmation e-mail, the enrolment gate), the PDF copy,
+//! their submissions with the operator's reason, and cancelling one not yet processed.
+//!
+//! A guardian acts for the family; a delegate for the family of the children delegated
+//! to them, and only on forms that allow delegates. Another family's submission is 404.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, Query as SqlQuery};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QueryTrait, Select, TransactionTrait,
+};
+use sportello_model::auth::Role;
+use sportello_model::format::{date as italian_date, euro_cents, hour_minute};
+use sportello_model::forms::{
+    check_answers, protocol_number, render_answer, AnswerContext, Answers, ChildAnswer, FieldKind,
+    FormDefinition, FormDetail, FormStatus, FormSummary, Stage, SubmissionAction, SubmissionDetail,
+    SubmissionEvent, SubmissionState, SubmissionSummary, UploadInfo, DIET_CERTIFICATE_MAX_BYTES,
+};
+use sportello_model::page::PageRequest;
+use sportello_model::{rome, FieldError, Page};
+use time::OffsetDateTime;
+
+use super::definitions::{self, definition_of};
+use super::entity::{event, form, submission, upload};
+use crate::accounts::entity::user;
+use crate::auth::Principal;
+use crate::children::entity::child;
+use crate::children::service::visible_children;
+use crate::communications::enqueue_email;
+use crate::db::{fetch_page, EnteId, TenantScoped};
+use crate::entes::entity::service;
+use crate::error::{ApiError, ApiResult};
+use crate::payments::ledger::find_account;
+
+/// The family a principal fills forms for.
+pub struct Family {
+    /// The guardian (intestatario).
+    pub guardian_id: i64,
+    /// The children the principal may fill forms for.
+    pub children: Vec<i64>,
+    /// A delegate: only forms that allow delegates.
+    pub delegate: bool,
+    pub ente_id: EnteId,
+    pub actor_id: i64,
+}
+
+pub async fn family(db: &DatabaseConnection, principal: &Principal) -> ApiResult<Family> {
+    let children = visible_children(principal).all(db).await?;
+    let guardian_id = match principal.role {
+        Role::Guardian => principal.user_id,
+        _ => children.first().map(|c| c.guardian_id).ok_or_else(|| {
+            ApiError::Forbidden(
+                "Non risulti delegato per alcun figlio: i moduli li compila l'intestatario.".into(),
+            )
+        })?,
+    };
+    Ok(Family {
+        guardian_id,
+        children: children.iter().map(|c| c.id).collect(),
+        delegate: principal.role != Role::Guardian,
+        ente_id: principal.ente_id,
+        actor_id: principal.user_id,
+    })
+}
+
+/// The family's submissions the principal may see.
+fn visible(family: &Family) -> Select<submission::Entity> {
+    let own = submission::Entity::find_in_ente(family.ente_id)
+        .filter(submission::Column::FamilyId.eq(family.guardian_id));
+    if !family.delegate {
+        return own;
+    }
+    own.filter(
+        submission::Column::FormId.in_subquery(
+            SqlQuery::select()
+                .column(form::Column::Id)
+                .from(form::Entity)
+                .and_where(form::Column::EnteId.eq(family.ente_id))
+                .and_where(form::Column::DelegatesAllowed.eq(true))
+                .to_owned(),
+        ),
+    )
+}
+
+async fn find_own(
+    db: &DatabaseConnection,
+    family: &Family,
+    id: i64,
+) -> ApiResult<submission::Model> {
+    visible(family)
+        .filter(submission::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The definition of a form the family may fill now, or why not.
+fn fillable(row: &form::Model, family: &Family, now: OffsetDateTime) -> ApiResult<FormDefinition> {
+    let definition = definition_of(row)?;
+    match row.status {
+        FormStatus::Draft => return Err(ApiError::NotFound),
+        FormStatus::Closed => {
+            return Err(ApiError::Conflict(format!(
+                "Il modulo «{}» è chiuso: non si può più compilare.",
+                definition.title
+            )))
+        }
+        FormStatus::Published => {}
+    }
+    if family.delegate && !definition.delegates_allowed {
+        return Err(ApiError::Forbidden(
+            "Questo modulo può essere compilato e inviato solo dall'intestatario.".into(),
+        ));
+    }
+    if !definition.is_open(now) {
+        return Err(ApiError::Conflict(definition.closed_message(now)));
+    }
+    Ok(definition)
+}
+
+/// Published forms whose window includes today (Europe/Rome), soonest to close first.
+pub async fn open_forms(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    now: OffsetDateTime,
+) -> ApiResult<Vec<FormSummary>> {
+    let today = rome::today(now);
+    let rows = form::Entity::find_in_ente(principal.ente_id)
+        .filter(form::Column::Status.eq(FormStatus::Published))
+        .filter(form::Column::OpensOn.lte(today))
+        .filter(form::Column::ClosesOn.gte(today))
+        .apply_if(
+            (principal.role != Role::Guardian).then_some(true),
+            |q, allowed| q.filter(form::Column::DelegatesAllowed.eq(allowed)),
+        )
+        .order_by_asc(form::Column::ClosesOn)
+        .order_by_asc(form::Column::Id)
+        .all(db)
+        .await?;
+    rows.iter().map(definitions::summary).collect()
+}
+
+/// A form to fill now.
+pub async fn open_form(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    now: OffsetDateTime,
+) -> ApiResult<FormDetail> {
+    let family = family(db, principal).await?;
+    let row = definitions::find(db, principal.ente_id, id).await?;
+    fillable(&row, &family, now)?;
+    definitions::detail_of(db, row).await
+}
+
+async fn upload_ids<C: ConnectionTrait>(db: &C, row: &submission::Model) -> ApiResult<Vec<i64>> {
+    Ok(upload::Entity::find_in_ente(row.ente_id)
+        .filter(upload::Column::SubmissionId.eq(row.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
+}
+
+fn parse_answers(row: &submission::Model) -> ApiResult<Answers> {
+    serde_json::from_str(&row.answers)
+        .map_err(|e| ApiError::internal(format!("submission {} answers: {e}", row.id)))
+}
+
+fn stored(answers: &Answers) -> ApiResult<String> {
+    serde_json::to_string(answers).map_err(ApiError::internal)
+}
+
+/// Records a state change: who, when, with the note.
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    row: &submission::Model,
+    state: SubmissionState,
+    actor_id: i64,
+    note: Option<String>,
+    now: OffsetDateTime,
+) -> ApiResult<()> {
+    event::ActiveModel {
+        ente_id: Set(row.ente_id),
+        submission_id: Set(row.id),
+        state: Set(state),
+        actor_id: Set(actor_id),
+        at: Set(now),
+        note: Set(note),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Moves a submission by `action` to its next state with the operator's `note` (none
+/// clears an earlier one), in one statement that fails (0 rows) when another request
+/// moved it first; the caller's transaction records the event.
+pub async fn transition<C: ConnectionTrait>(
+    db: &C,
+    row: &submission::Model,
+    action: SubmissionAction,
+    note: Option<&str>,
+    now: OffsetDateTime,
+) -> ApiResult<SubmissionState> {
+    let to = row
+        .state
+        .after(action)
+        .ok_or_else(|| ApiError::Conflict(row.state.refusal(action)))?;
+    let from: Vec<SubmissionState> = SubmissionState::ALL
+        .into_iter()
+        .filter(|s| s.after(action) == Some(to))
+        .collect();
+    let moved = submission::Entity::update_many()
+        .col_expr(submission::Column::State, Expr::value(to.as_str()))
+        .col_expr(submission::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            submission::Column::OperatorNote,
+            Expr::value(note.map(str::to_owned)),
+        )
+        .filter(submission::Column::EnteId.eq(row.ente_id))
+        .filter(submission::Column::Id.eq(row.id))
+        .filter(submission::Column::State.is_in(from))
+        .exec(db)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        let now_in = submission::Entity::find_in_ente(row.ente_id)
+            .filter(submission::Column::Id.eq(row.id))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        return Err(ApiError::Conflict(now_in.state.refusal(action)));
+    }
+    Ok(to)
+}
+
+/// Starts a submission as a draft with the answers given so far.
+pub async fn start(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    form_id: i64,
+    answers: Answers,
+    now: OffsetDateTime,
+) -> ApiResult<SubmissionDetail> {
+    let family = family(db, principal).await?;
+    let row = definitions::find(db, principal.ente_id, form_id).await?;
+    let definition = fillable(&row, &family, now)?;
+    let context = AnswerContext {
+        today: rome::today(now),
+        children: &family.children,
+        uploads: &[],
+    };
+    ApiError::check(check_answers(&definition, &answers, Stage::Draft, &context))?;
+    let txn = db.begin().await?;
+    let saved = submission::ActiveModel {
+        ente_id: Set(principal.ente_id),
+        form_id: Set(row.id),
+        family_id: Set(family.guardian_id),
+        child_id: Set(None),
+        state: Set(SubmissionState::Saved),
+        answers: Set(stored(&answers)?),
+        protocol_number: Set(None),
+        sent_at: Set(None),
+        operator_note: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    record(
+        &txn,
+        &saved,
+        SubmissionState::Saved,
+        principal.user_id,
+        None,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    detail_of(db, saved).await
+}
+
+/// Saves the answers of a draft (resumed later, from any device).
+pub async fn save(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    answers: Answers,
+    now: OffsetDateTime,
+) -> ApiResult<SubmissionDetail> {
+    let family = family(db, principal).await?;
+    let row = find_own(db, &family, id).await?;
+    if row.state != SubmissionState::Saved {
+        return Err(ApiError::Conflict(format!(
+            "La domanda è «{}»: non si può più modificare.",
+            row.state.label()
+        )));
+    }
+    let form_row = definitions::find(db, principal.ente_id, row.form_id).await?;
+    let definition = fillable(&form_row, &family, now)?;
+    let uploads = upload_ids(db, &row).await?;
+    let context = AnswerContext {
+        today: rome::today(now),
+        children: &family.children,
+        uploads: &uploads,
+    };
+    ApiError::check(check_answers(&definition, &answers, Stage::Draft, &context))?;
+    let moved = submission::Entity::update_many()
+        .col_expr(submission::Column::Answers, Expr::value(stored(&answers)?))
+        .col_expr(submission::Column::UpdatedAt, Expr::value(now))
+        .filter(submission::Column::EnteId.eq(row.ente_id))
+        .filter(submission::Column::Id.eq(row.id))
+        .filter(submission::Column::State.eq(SubmissionState::Saved))
+        .exec(db)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        return Err(ApiError::Conflict(
+            "La domanda è stata appena inviata o cancellata: non si può più modificare.".into(),
+        ));
+    }
+    detail_of(db, find_own(db, &family, id).await?).await
+}
+
+/// The refusal of the enrolment gate: the family's account of the service is negative.
+async fn gate(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    guardian_id: i64,
+    definition: &FormDefinition,
+) -> ApiResult<()> {
+    let Some(service_id) = definition
+        .service_id
+        .filter(|_| definition.requires_settled_account)
+    else {
+        return Ok(());
+    };
+    let Some(account) = find_account(db, ente_id, guardian_id, service_id).await? else {
+        return Ok(());
+    };
+    if account.balance_cents >= 0 {
+        return Ok(());
+    }
+    let name = service::Entity::find_in_ente(ente_id)
+        .filter(service::Column::Id.eq(service_id))
+        .one(db)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    Err(ApiError::Conflict(format!(
+        "Per iscriversi occorre saldare {} del conto {name}.",
+        euro_cents(-account.balance_cents)
+    )))
+}
+
+/// One submission per child (or per family) and form: another that is sent and not
+/// refused or cancelled stands in the way.
+async fn check_not_twice(
+    db: &DatabaseConnection,
+    row: &submission::Model,
+    child_id: Option<i64>,
+) -> ApiResult<()> {
+    let others = submission::Entity::find_in_ente(row.ente_id)
+        .filter(submission::Column::FormId.eq(row.form_id))
+        .filter(submission::Column::FamilyId.eq(row.family_id))
+        .filter(submission::Column::Id.ne(row.id))
+        .filter(submission::Column::State.is_not_in([
+            SubmissionState::Saved,
+            SubmissionState::Cancelled,
+            SubmissionState::Refused,
+        ]))
+        .apply_if(child_id, |q, id| {
+            q.filter(submission::Column::ChildId.eq(id))
+        })
+        .count(db)
+        .await?;
+    if others > 0 {
+        return Err(ApiError::Conflict(
+            "Hai già inviato questo modulo: trovi la domanda in «I miei moduli».".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Sends a draft: complete and valid answers, within the window, past the enrolment
+/// gate; it gets its protocol number and the family a confirmation e-mail.
+pub async fn send(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    comune: &str,
+    now: OffsetDateTime,
+) -> ApiResult<SubmissionDetail> {
+    let family = family(db, principal).await?;
+    let row = find_own(db, &family, id).await?;
+    if row.state != SubmissionState::Saved {
+        return Err(ApiError::Conflict(
+            row.state.refusal(SubmissionAction::Send),
+        ));
+    }
+    let form_row = definitions::find(db, principal.ente_id, row.form_id).await?;
+    let definition = fillable(&form_row, &family, now)?;
+    let answers = parse_answers(&row)?;
+    let uploads = upload_ids(db, &row).await?;
+    let context = AnswerContext {
+        today: rome::today(now),
+        children: &family.children,
+        uploads: &uploads,
+    };
+    ApiError::check(check_answers(&definition, &answers, Stage::Send, &context))?;
+    let child_id = match definition.child_answer(&answers) {
+        Some(ChildAnswer::ChildId(id)) => Some(id),
+        _ => None,
+    };
+    let per_family = definition.scope == sportello_model::forms::FormScope::PerFamily;
+    if child_id.is_some() || per_family {
+        check_not_twice(db, &row, child_id).await?;
+    }
+    gate(db, principal.ente_id, family.guardian_id, &definition).await?;
+
+    let protocol = protocol_number(rome::today(now), row.id);
+    let txn = db.begin().await?;
+    let moved = submission::Entity::update_many()
+        .col_expr(
+            submission::Column::State,
+            Expr::value(SubmissionState::Sent.as_str()),
+        )
+        .col_expr(
+            submission::Column::ProtocolNumber,
+            Expr::value(protocol.clone()),
+        )
+        .col_expr(submission::Column::SentAt, Expr::value(now))
+        .col_expr(submission::Column::ChildId, Expr::value(child_id))
+        .col_expr(submission::Column::UpdatedAt, Expr::value(now))
+        .filter(submission::Column::EnteId.eq(row.ente_id))
+        .filter(submission::Column::Id.eq(row.id))
+        .filter(submission::Column::State.eq(SubmissionState::Saved))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        return Err(ApiError::Conflict(
+            "La domanda è già stata inviata o cancellata.".into(),
+        ));
+    }
+    record(
+        &txn,
+        &row,
+        SubmissionState::Sent,
+        principal.user_id,
+        None,
+        now,
+    )
+    .await?;
+    let guardian = user::Entity::find_in_ente(principal.ente_id)
+        .filter(user::Column::Id.eq(family.guardian_id))
+        .one(&txn)
+        .await?;
+    if let Some(email) = guardian.as_ref().and_then(|g| g.email.clone()) {
+        let local = rome::local(now);
+        let body = format!(
+            "Gentile {},\n\nla domanda «{}» è stata inviata al {comune} il {} alle {} con il numero di protocollo {protocol}.\n\nPuoi seguirne lo stato e scaricarne la copia in PDF da «I miei moduli» dello Sportello.\n",
+            guardian.as_ref().map(|g| g.full_name()).unwrap_or_default(),
+            definition.title,
+            italian_date(local.date()),
+            hour_minute(local.time()),
+        );
+        enqueue_email(
+            &txn,
+            principal.ente_id,
+            &email,
+            &format!("Domanda inviata: {}", definition.title),
+            &body,
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    detail_of(db, find_own(db, &family, id).await?).await
+}
+
+/// Cancels a submission the comune has not processed yet (a draft or one just sent).
+pub async fn cancel(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    now: OffsetDateTime,
+) -> ApiResult<SubmissionDetail> {
+    let family = family(db, principal).await?;
+    let row = find_own(db, &family, id).await?;
+    let txn = db.begin().await?;
+    let state = transition(&txn, &row, SubmissionAction::Cancel, None, now).await?;
+    record(&txn, &row, state, principal.user_id, None, now).await?;
+    txn.commit().await?;
+    detail_of(db, find_own(db, &family, id).await?).await
+}
+
+pub async fn mine(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    paging: PageRequest,
+) -> ApiResult<Page<SubmissionSummary>> {
+    let family = family(db, principal).await?;
+    let paginator = visible(&family)
+        .filter(submission::Column::State.ne(SubmissionState::Cancelled))
+        .order_by_desc(submission::Column::UpdatedAt)
+        .order_by_desc(submission::Column::Id)
+        .paginate(db, paging.per_page);
+    let page = fetch_page(paginator, paging, |row| row).await?;
+    Ok(Page {
+        items: summaries(db, principal.ente_id, page.items).await?,
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    })
+}
+
+pub async fn mine_detail(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+) -> ApiResult<SubmissionDetail> {
+    let family = family(db, principal).await?;
+    detail_of(db, find_own(db, &family, id).await?).await
+}
+
+/// The copy of a sent submission as a PDF: the comune, the protocol number and every
+/// answer as the family gave it.
+pub async fn pdf(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    comune: &str,
+) -> ApiResult<(String, Vec<u8>)> {
+    let family = family(db, principal).await?;
+    let row = find_own(db, &family, id).await?;
+    let (Some(protocol), Some(sent_at)) = (row.protocol_number.clone(), row.sent_at) else {
+        return Err(ApiError::Conflict(
+            "La copia in PDF è disponibile dopo l'invio della domanda.".into(),
+        ));
+    };
+    let form_row = definitions::find(db, row.ente_id, row.form_id).await?;
+    let definition = definition_of(&form_row)?;
+    let answers = parse_answers(&row)?;
+    let (children, files) = names(db, &row).await?;
+    let sent = rome::local(sent_at);
+    let mut paragraphs = vec![
+        comune.to_owned(),
+        format!(
+            "Domanda n. {protocol} inviata il {} alle {}. Stato: {}.",
+            italian_date(sent.date()),
+            hour_minute(sent.time()),
+            row.state.label()
+        ),
+        format!("Anno scolastico {}.", definition.school_year),
+    ];
+    for section in &definition.sections {
+        paragraphs.push(section.title.to_uppercase());
+        for field in &section.fields {
+            if let Some(value) = answers.get(&field.key) {
+                let text = render_answer(
+                    field,
+                    value,
+                    &|id| children.get(&id).cloned().unwrap_or_default(),
+                    &|id| files.get(&id).cloned().unwrap_or_default(),
+                );
+                paragraphs.push(format!("{}: {text}", field.label));
+            }
+        }
+    }
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    Ok((
+        format!("domanda-{}.pdf", protocol.replace('/', "-")),
+        crate::pdf::text_document(&definition.title, &refs),
+    ))
+}
+
+/// The names of the family's children and of the submission's files, for reading
+/// answers.
+pub async fn names(
+    db: &DatabaseConnection,
+    row: &submission::Model,
+) -> ApiResult<(HashMap<i64, String>, HashMap<i64, String>)> {
+    let children = child::Entity::find_in_ente(row.ente_id)
+        .filter(child::Column::GuardianId.eq(row.family_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
+        .collect();
+    let files = upload::Entity::find_in_ente(row.ente_id)
+        .filter(upload::Column::SubmissionId.eq(row.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.file_name))
+        .collect();
+    Ok((children, files))
+}
+
+/// Attaches a file to a draft for the field `field` (an attachment, or a diet's medical
+/// certificate): PDF, JPEG or PNG as its content says, within the field's size.
+pub async fn attach(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    field: &str,
+    file_name: &str,
+    content: Vec<u8>,
+    now: OffsetDateTime,
+) -> ApiResult<UploadInfo> {
+    let family = family(db, principal).await?;
+    let row = find_own(db, &family, id).await?;
+    if row.state != SubmissionState::Saved {
+        return Err(ApiError::Conflict(format!(
+            "La domanda è «{}»: non si possono più allegare documenti.",
+            row.state.label()
+        )));
+    }
+    let form_row = definitions::find(db, principal.ente_id, row.form_id).await?;
+    let definition = fillable(&form_row, &family, now)?;
+    let max_bytes = match definition.field(field).map(|f| &f.kind) {
+        Some(FieldKind::Upload { max_bytes }) => *max_bytes,
+        Some(FieldKind::Diet) => DIET_CERTIFICATE_MAX_BYTES,
+        _ => {
+            return Err(ApiError::field(
+                "field",
+                "Il modulo non ha un allegato con questo codice.",
+            ))
+        }
+    };
+    let mut errors = Vec::new();
+    let name = file_name.trim();
+    if name.is_empty() || name.chars().count() > sportello_model::forms::FILE_NAME_MAX_CHARS {
+        errors.push(FieldError::new(
+            "name",
+            "Indica il nome del file (al massimo 200 caratteri).",
+        ));
+    }
+    if content.len() > max_bytes as usize {
+        errors.push(FieldError::new(
+            "file",
+            sportello_model::forms::size_refusal(max_bytes),
+        ));
+    }
+    let content_type = infer::get(&content)
+        .map(|kind| kind.mime_type())
+        .filter(|mime| ["application/pdf", "image/jpeg", "image/png"].contains(mime));
+    let Some(content_type) = content_type else {
+        errors.push(FieldError::new(
+            "file",
+            "Il file deve essere un PDF o un'immagine JPEG o PNG: il contenuto di questo file non lo è.",
+        ));
+        return Err(ApiError::Validation(errors));
+    };
+    ApiError::check(errors)?;
+    let saved = upload::ActiveModel {
+        ente_id: Set(row.ente_id),
+        submission_id: Set(row.id),
+        file_name: Set(name.to_owned()),
+        content_type: Set(content_type.to_owned()),
+        size_bytes: Set(content.len() as i64),
+        content: Set(content),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(UploadInfo {
+        id: saved.id,
+        file_name: saved.file_name,
+        content_type: saved.content_type,
+        size_bytes: saved.size_bytes,
+    })
+}
+
+/// Submissions as listed: form title, family and child names, state.
+pub async fn summaries(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    rows: Vec<submission::Model>,
+) -> ApiResult<Vec<SubmissionSummary>> {
+    let forms: HashMap<i64, FormDefinition> = form::Entity::find_in_ente(ente_id)
+        .filter(form::Column::Id.is_in(rows.iter().map(|r| r.form_id)))
+        .all(db)
+        .await?
+        .iter()
+        .map(|f| Ok((f.id, definition_of(f)?)))
+        .collect::<ApiResult<_>>()?;
+    let families: HashMap<i64, String> = user::Entity::find_in_ente(ente_id)
+        .filter(user::Column::Id.is_in(rows.iter().map(|r| r.family_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.full_name()))
+        .collect();
+    let children: HashMap<i64, String> = child::Entity::find_in_ente(ente_id)
+        .filter(child::Column::Id.is_in(rows.iter().filter_map(|r| r.child_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let definition = forms
+                .get(&row.form_id)
+                .ok_or_else(|| ApiError::internal("submission without its form"))?;
+            let child_name = match (row.child_id, definition.child_answer(&parse_answers(&row)?)) {
+                (Some(id), _) => children.get(&id).cloned(),
+                (None, Some(ChildAnswer::NewChild(new))) => Some(format!(
+                    "{} {}",
+                    new.first_name.trim(),
+                    new.last_name.trim()
+                )),
+                _ => None,
+            };
+            Ok(SubmissionSummary {
+                id: row.id,
+                form_id: row.form_id,
+                form_title: definition.title.clone(),
+                state: row.state,
+                state_label: row.state.label().into(),
+                family_name: families.get(&row.family_id).cloned().unwrap_or_default(),
+                child_name,
+                protocol_number: row.protocol_number,
+                sent_at: row.sent_at,
+                operator_note: row.operator_note,
+                updated_at: row.updated_at,
+            })
+        })
+        .collect()
+}
+
+/// A submission with its answers, attachments and history.
+pub async fn detail_of(
+    db: &DatabaseConnection,
+    row: submission::Model,
+) -> ApiResult<SubmissionDetail> {
+    let answers = parse_answers(&row)?;
+    let uploads = upload::Entity::find_in_ente(row.ente_id)
+        .filter(upload::Column::SubmissionId.eq(row.id))
+        .order_by_asc(upload::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| UploadInfo {
+            id: u.id,
+            file_name: u.file_name,
+            content_type: u.content_type,
+            size_bytes: u.size_bytes,
+        })
+        .collect();
+    let events = event::Entity::find_in_ente(row.ente_id)
+        .filter(event::Column::SubmissionId.eq(row.id))
+        .order_by_asc(event::Column::Id)
+        .all(db)
+        .await?;
+    let actors: HashMap<i64, String> = user::Entity::find_in_ente(row.ente_id)
+        .filter(user::Column::Id.is_in(events.iter().map(|e| e.actor_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.full_name()))
+        .collect();
+    let history = events
+        .into_iter()
+        .map(|e| SubmissionEvent {
+            state: e.state,
+            actor_name: actors.get(&e.actor_id).cloned().unwrap_or_default(),
+            at: e.at,
+            note: e.note,
+        })
+        .collect();
+    let ente_id = row.ente_id;
+    let summary = summaries(db, ente_id, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("summary of one submission"))?;
+    Ok(SubmissionDetail {
+        summary,
+        answers,
+        uploads,
+        history,
+    })
+}
