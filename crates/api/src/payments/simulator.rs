@@ -230,6 +230,7 @@ fn html_page(title: &str, body: &str) -> HttpResponse {
 dt{{font-weight:600}}fieldset{{margin:1rem 0;padding:.75rem}}label{{display:block;margin:.4rem 0}}
 input[type=text]{{width:100%;padding:.5rem;font-size:1rem}}
 button{{margin:.5rem .5rem 0 0;padding:.6rem 1.2rem;font-size:1rem;background:#0066cc;color:#fff;border:0;border-radius:4px}}
+.avvisi{{list-style:none;padding:0}}.avvisi li{{border-bottom:1px solid #c5c7c9;margin-bottom:.5rem}}
 .secondario{{background:#5c6f82}}.errore{{color:#a61d1d;font-weight:600}}.ok{{color:#00663d;font-weight:600}}</style></head>
 <body><main><h1>{title}</h1>
 <p class="nota">Simulatore pagoPA integrato in Sportello: nessun addebito reale.</p>

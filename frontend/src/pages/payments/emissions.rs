@@ -111,7 +111,6 @@ fn EmissionItem(emission: EmissionSummary, selection: Selection) -> impl IntoVie
         });
     view! {
         <li id=format!("emission-{id}") class="payment-item" data-status=emission.status.label().to_lowercase()>
-            {select}
             <div class="payment-item-main">
                 <h2 class="h5 mb-1">{emission.title.clone()}</h2>
                 <p class="mb-0">
@@ -137,6 +136,7 @@ fn EmissionItem(emission: EmissionSummary, selection: Selection) -> impl IntoVie
                 </p>
             </div>
             <div class="payment-item-actions">
+                {select}
                 <a
                     id=format!("emission-{id}-detail")
                     class="btn btn-outline-primary btn-sm"

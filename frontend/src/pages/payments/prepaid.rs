@@ -315,7 +315,6 @@ fn NoticeItem(notice: Notice, changed: Callback<()>, selection: Selection) -> im
             data-status=label.to_lowercase()
             data-notice-number=notice.notice_number.clone()
         >
-            {select}
             <div class="payment-item-main">
                 <h3 class="h6 mb-1">"Avviso di pagamento"</h3>
                 <p id=format!("notice-{id}-number") class="notice-number mb-1">
@@ -330,7 +329,7 @@ fn NoticeItem(notice: Notice, changed: Callback<()>, selection: Selection) -> im
                     {amount.clone()}
                 </p>
             </div>
-            <div class="payment-item-actions">{actions}</div>
+            <div class="payment-item-actions">{select} {actions}</div>
         </li>
     }
 }
