@@ -377,7 +377,10 @@ fn PaymentOutcome(
                 (Outcome::Cancelled, _) => (
                     "alert-info",
                     "Pagamento annullato.",
-                    "Non è stato addebitato nulla. Quanto era da pagare resta da pagare: puoi pagarlo più tardi, online o presso uno sportello pagoPA.",
+                    match kind {
+                        Some(ServiceKind::Prepaid) => "Non è stato addebitato nulla. Puoi ricaricare quando vuoi; gli avvisi di pagamento che hai creato restano validi.",
+                        _ => "Non è stato addebitato nulla. Quanto era da pagare resta da pagare: puoi pagarlo più tardi, online o presso uno sportello pagoPA.",
+                    },
                 ),
                 (Outcome::Failed, _) => (
                     "alert-danger",
