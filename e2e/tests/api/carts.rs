@@ -296,3 +296,86 @@ async fn the_production_client_opens_carts_at_pagopa_checkout() {
     // Nothing is paid until the receipts arrive.
     assert!(!mario.cart(cart.id).await.paid());
 }
+
+/// Posts `cart` to the simulator's Checkout carts API, as an ente would.
+async fn post_to_simulator(server: &TestServer, cart: &Value) -> reqwest::Response {
+    e2e::client()
+        .post(format!("{}/pagopa-sim/checkout/ec/v1/carts", server.url))
+        .json(cart)
+        .send()
+        .await
+        .expect("the simulator's carts API")
+}
+
+#[tokio::test]
+async fn the_simulator_answers_carts_as_checkout_does() {
+    let server = TestServer::start().await;
+    let mario = server.user("demo", MARIO).await;
+    let refezione = mario.refezione().await.service_id;
+    let made = mario.new_notices(refezione, "10", 6).await;
+    let back = format!("{}/demo/pagamenti/{refezione}", server.url);
+    let cart = |notices: &[&sportello_model::payments::Notice]| {
+        serde_json::json!({
+            "paymentNotices": notices.iter().map(|n| serde_json::json!({
+                "noticeNumber": n.notice_number, "fiscalCode": ENTE_DEMO, "amount": 1000,
+                "companyName": "Comune di Demo", "description": n.description,
+            })).collect::<Vec<_>>(),
+            "returnUrls": {
+                "returnOkUrl": format!("{back}?esito=ok"),
+                "returnCancelUrl": format!("{back}?esito=annullato"),
+                "returnErrorUrl": format!("{back}?esito=errore"),
+            },
+        })
+    };
+    let refused = |status: u16, title: &str, detail: &str| serde_json::json!({ "title": title, "detail": detail, "status": status });
+
+    // A cart the schema refuses: no notices.
+    let empty = post_to_simulator(&server, &cart(&[])).await;
+    let invalid = refused(
+        400,
+        "Request validation error",
+        "The input request is invalid",
+    );
+    assert_eq!(json::<Value>(empty, StatusCode::BAD_REQUEST).await, invalid);
+    // Six notices, or one twice: what Checkout's payment-requests service answers.
+    let all: Vec<_> = made.iter().collect();
+    let six = post_to_simulator(&server, &cart(&all)).await;
+    assert_eq!(
+        json::<Value>(six, StatusCode::UNPROCESSABLE_ENTITY).await,
+        refused(
+            422,
+            "Multiple payment notices not processable",
+            "Too many payment notices, expected max 5"
+        )
+    );
+    let twice = post_to_simulator(&server, &cart(&[&made[0], &made[0]])).await;
+    assert_eq!(
+        json::<Value>(twice, StatusCode::UNPROCESSABLE_ENTITY).await,
+        refused(
+            422,
+            "Invalid payment info",
+            "Duplicate payment notice values found."
+        )
+    );
+    // A notice the node would not take (already paid): checkPosition says KO.
+    server.pay_at_counter(&made[5].notice_number).await;
+    let paid = post_to_simulator(&server, &cart(&[&made[0], &made[5]])).await;
+    assert_eq!(
+        json::<Value>(paid, StatusCode::UNPROCESSABLE_ENTITY).await,
+        refused(422, "Invalid payment info", "Invalid payment notice data")
+    );
+
+    // A good cart: 302 to its page, which pays both and goes back to returnOkUrl.
+    let opened = post_to_simulator(&server, &cart(&[&made[0], &made[1]])).await;
+    assert_eq!(opened.status(), StatusCode::FOUND);
+    let page = e2e::location(&opened).to_string();
+    assert!(page.starts_with(&format!("{}/pagopa-sim/checkout/c/", server.url)));
+    assert!(checkout_page(&page).await.contains("Paga 20,00 €"));
+    assert_eq!(
+        submit_checkout(&page, "pay", "paypal").await,
+        format!("{back}?esito=ok")
+    );
+    for notice in &made[..2] {
+        assert_eq!(mario.notice(notice.id).await.status, NoticeStatus::Paid);
+    }
+}

@@ -78,9 +78,11 @@ struct CartRequest {
 }
 
 /// Checkout's ProblemJson answer, with the titles and details its payment-requests
-/// service writes.
+/// service writes (typed `application/problem+json`, which the portal's error pages pass
+/// through as they are).
 fn problem(status: u16, title: &str, detail: &str) -> HttpResponse {
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
+        .content_type("application/problem+json")
         .json(serde_json::json!({ "title": title, "detail": detail, "status": status }))
 }
 
