@@ -9,10 +9,13 @@ use std::path::Path;
 use std::process::Command;
 
 use e2e::browser::Browser;
-use e2e::{ANNA, MARIO};
+use e2e::payments::receipt;
+use e2e::{TestServer, ANNA, MARIO};
 use fantoccini::Locator;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::journey;
+use crate::{journey, BROWSERS};
 
 /// Logs in as Anna Colombo, whose canteen account starts empty and without notices, and
 /// opens its payments; returns the address of that page.
@@ -274,6 +277,56 @@ async fn guardian_pays_two_rette_in_one_cart_through_the_simulator() {
         browser.wait_until_gone(to_pay).await;
         browser.find("#payment-outcome-receipts").await;
         browser.assert_accessible("the cart's outcome").await;
+    })
+    .await;
+}
+
+/// With pagoPA Checkout (a stand-in that sends the parent straight back, as after paying)
+/// the receipts come later: the page says "in verifica" until they arrive, then that the
+/// payment is received, without reloading.
+#[tokio::test]
+async fn the_return_page_waits_for_the_receipts() {
+    let _slot = BROWSERS
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    let checkout = MockServer::start().await;
+    let base = format!("{}/checkout/ec/v1", checkout.uri());
+    let server = TestServer::start_with(&[("PAGOPA_CHECKOUT_URL", base.as_str())]).await;
+    let mario = server.user("demo", MARIO).await;
+    let trasporto = mario.trasporto().await.service_id;
+    // The first cart of a fresh database is number 1.
+    let back = format!(
+        "{}/demo/pagamenti/{trasporto}?esito=ok&carrello=1",
+        server.url
+    );
+    Mock::given(method("POST"))
+        .and(path("/checkout/ec/v1/carts"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", back.as_str()))
+        .mount(&checkout)
+        .await;
+    Browser::run(&server.url, async |browser| {
+        browser.log_in(MARIO).await;
+        browser.open_service("Trasporto Scolastico").await;
+        let to_pay = "#emissions li[data-status='da pagare'] label[for$='-select']";
+        browser.find(to_pay).await;
+        browser.click(to_pay).await;
+        browser.click("#pay-selected").await;
+        browser
+            .wait_for_text("#payment-outcome", "Pagamento in verifica.")
+            .await;
+        browser.assert_accessible("a payment in verifica").await;
+
+        // The node delivers the receipt of the cart's one notice.
+        let cart = mario.cart(1).await;
+        let notice = &cart.notices[0];
+        let amount = notice.amount.to_string();
+        let paid = receipt("RCP-CARRELLO-1", notice, &amount, "CP");
+        assert_eq!(server.receipt_outcome(&paid).await, "accepted");
+        browser
+            .wait_for_text("#payment-outcome", "Pagamento ricevuto.")
+            .await;
+        browser.find("#payment-outcome-receipts").await;
     })
     .await;
 }
