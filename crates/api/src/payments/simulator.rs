@@ -143,23 +143,20 @@ async fn find_notice(
         .map(|notice| (ente, notice)))
 }
 
-/// The cart's notices as the portal has them now, in the cart's order; `None` when one
-/// is unknown.
+/// The cart's notices as the ente has them now, in the cart's order (`None` for one it
+/// does not know).
 async fn cart_notices(
     db: &DatabaseConnection,
     cart: &CartRequest,
-) -> ApiResult<Option<Vec<(ente::Model, payment_notice::Model)>>> {
+) -> ApiResult<Vec<Option<(ente::Model, payment_notice::Model)>>> {
     let mut found = Vec::with_capacity(cart.payment_notices.len());
     for notice in &cart.payment_notices {
-        let Ok(number) = NoticeNumber::parse(&notice.notice_number) else {
-            return Ok(None);
-        };
-        match find_notice(db, &notice.fiscal_code, &number).await? {
-            Some(pair) => found.push(pair),
-            None => return Ok(None),
-        }
+        found.push(match NoticeNumber::parse(&notice.notice_number) {
+            Ok(number) => find_notice(db, &notice.fiscal_code, &number).await?,
+            Err(_) => None,
+        });
     }
-    Ok(Some(found))
+    Ok(found)
 }
 
 /// `POST /carts`: checks the cart as Checkout does (the schema, at most five notices,
@@ -192,12 +189,10 @@ async fn post_carts(state: web::Data<AppState>, body: web::Bytes) -> ApiResult<H
         ));
     }
     let now = state.now();
-    let payable = match cart_notices(&state.db, &cart).await? {
-        Some(found) => found
-            .iter()
-            .all(|(_, notice)| verify(notice, now).is_none()),
-        None => false,
-    };
+    let payable = cart_notices(&state.db, &cart)
+        .await?
+        .iter()
+        .all(|found| matches!(found, Some((_, notice)) if verify(notice, now).is_none()));
     if !payable {
         return Ok(invalid_payment_info("Invalid payment notice data"));
     }
@@ -452,13 +447,7 @@ async fn open_cart(
         .await?
         .ok_or(ApiError::NotFound)?;
     let request: CartRequest = serde_json::from_str(&cart.cart).map_err(ApiError::internal)?;
-    let mut notices = Vec::with_capacity(request.payment_notices.len());
-    for notice in &request.payment_notices {
-        notices.push(match NoticeNumber::parse(&notice.notice_number) {
-            Ok(number) => find_notice(db, &notice.fiscal_code, &number).await?,
-            Err(_) => None,
-        });
-    }
+    let notices = cart_notices(db, &request).await?;
     Ok((cart, request, notices))
 }
 
