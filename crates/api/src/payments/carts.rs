@@ -26,7 +26,7 @@ use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
 /// How long the portal holds a cart's notices as being paid.
-pub const CART_TTL: time::Duration = time::Duration::minutes(30);
+const CART_TTL: time::Duration = time::Duration::minutes(30);
 
 /// Why a notice cannot go into a cart, if it cannot: it is not open.
 pub fn unpayable(notice: &payment_notice::Model, now: OffsetDateTime) -> Option<String> {
