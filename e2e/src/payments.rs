@@ -5,7 +5,7 @@
 
 use reqwest::{Response, StatusCode};
 use sportello_model::paths;
-use sportello_model::payments::{CheckoutStarted, Notice, PaymentService, Statement};
+use sportello_model::payments::{Cart, CheckoutStarted, Notice, PaymentService, Statement};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -70,6 +70,17 @@ impl User<'_> {
     /// Asks to pay a notice online.
     pub async fn checkout(&self, notice_id: i64) -> Response {
         self.post_empty(&paths::notice_checkout(notice_id)).await
+    }
+
+    /// Asks to pay `notice_ids` in one pagoPA Checkout cart, as the request `request_id`.
+    pub async fn pay_cart(&self, notice_ids: &[i64], request_id: &str) -> Response {
+        let body = serde_json::json!({ "notice_ids": notice_ids, "request_id": request_id });
+        self.post(&paths::carts(), &body).await
+    }
+
+    /// A cart, as the return page follows it.
+    pub async fn cart(&self, id: i64) -> Cart {
+        self.get_ok(&paths::cart(id)).await
     }
 
     /// A notice, as the family reads it.
@@ -301,14 +312,15 @@ pub fn answer_outcome(xml: &str) -> String {
     }
 }
 
-/// The simulated checkout's page, as a browser shows it.
+/// The simulated Checkout's page of a cart, as a browser shows it.
 pub async fn checkout_page(url: &str) -> String {
     let page = client().get(url).send().await.expect("checkout page");
     page.text().await.expect("checkout html")
 }
 
-/// Submits the simulated checkout's form (`pay` or `cancel`, paying by `method`) and
-/// returns where the browser is sent back to (a 303).
+/// Submits the simulated Checkout's form of a cart (`pay` or `cancel`, paying by
+/// `method`) and returns where the browser is sent back to (a 303): one of the cart's
+/// return addresses.
 pub async fn submit_checkout(url: &str, decision: &str, method: &str) -> String {
     let form = [("decision", decision), ("method", method)];
     let back = client().post(url).form(&form).send().await.expect("submit");

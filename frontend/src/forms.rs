@@ -161,11 +161,13 @@ impl<I: Clone + 'static> Form<I> {
     }
 
     /// Forgets the submission on its way (its answer is ignored): for a page that the
-    /// browser shows again from its cache after it left, e.g. for pagoPA.
+    /// browser shows again from its cache after it left, e.g. for pagoPA. What is sent
+    /// next is a new request, with a new request id.
     pub fn stop(self) {
         if let Some(abort) = self.abort.try_update_value(Option::take).flatten() {
             abort.abort();
         }
+        self.request_id.try_set_value(api::new_request_id());
     }
 
     /// What the API answered beyond the fields (tracked), for a problem shown next to

@@ -131,6 +131,11 @@ pub struct Config {
     /// pagoPA GPD service: base URL and subscription key. When set, notices are
     /// registered there as debt positions.
     pub pagopa_gpd: Option<(String, SecretString)>,
+    /// pagoPA Checkout's API for ente carts, up to and including the version
+    /// (`PAGOPA_CHECKOUT_URL`, e.g. `https://api.platform.pagopa.it/checkout/ec/v1`).
+    /// Unset, online payments go to the simulator's Checkout when it is served, and are
+    /// not offered otherwise.
+    pub pagopa_checkout_url: Option<String>,
     /// Test environment only: the server's clock starts at this instant and runs on
     /// from there, so deadlines can be tested at a chosen time of day.
     pub fake_now: Option<time::OffsetDateTime>,
@@ -291,6 +296,8 @@ impl Config {
                 }
                 None => None,
             },
+            pagopa_checkout_url: var("PAGOPA_CHECKOUT_URL")
+                .map(|u| u.trim().trim_end_matches('/').to_string()),
             pagopa_gpd: match (var("PAGOPA_GPD_URL"), var("PAGOPA_GPD_KEY")) {
                 (Some(url), Some(key)) => Some((url, key.into())),
                 (None, None) => None,

@@ -10,7 +10,9 @@ use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
 use actix_web::{get, middleware, web, App, HttpMessage, HttpResponse, HttpServer};
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
-use sportello_pagopa::{GpdClient, GpdConfig, PaymentGateway, SimulatorGateway};
+use sportello_pagopa::{
+    CheckoutClient, CheckoutConfig, GpdClient, GpdConfig, PaymentGateway, SimulatorGateway,
+};
 use time::OffsetDateTime;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -46,6 +48,9 @@ pub struct AppState {
     /// Where notices are registered: pagoPA's GPD, or the simulator outside production;
     /// `None` when neither is configured (notices cannot be created).
     pub gateway: Option<Arc<dyn PaymentGateway>>,
+    /// Where families pay online: pagoPA Checkout, or the simulator's outside
+    /// production; `None` when neither is configured (notices are paid at a counter).
+    pub checkout: Option<CheckoutClient>,
     pub clock: Arc<Clock>,
 }
 
@@ -258,8 +263,26 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         None if config.pagopa_simulator => Some(Arc::new(SimulatorGateway::new())),
         None => None,
     };
+    let checkout_url = match &config.pagopa_checkout_url {
+        Some(url) => Some(url.clone()),
+        None if config.pagopa_simulator => Some(format!(
+            "{public_url}/pagopa-sim{}",
+            payments::simulator::CHECKOUT_API
+        )),
+        None => None,
+    };
+    let checkout = checkout_url
+        .map(|base_url| {
+            CheckoutClient::new(CheckoutConfig {
+                base_url,
+                timeout: std::time::Duration::from_secs(15),
+            })
+        })
+        .transpose()
+        .map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         gateway,
+        checkout,
         clock,
         db,
         jwt: JwtKeys::new(

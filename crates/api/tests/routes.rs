@@ -162,6 +162,8 @@ fn the_model_builds_every_documented_path() {
         notice_pdf("{id}"),
         notice_checkout("{id}"),
         notice_cancel("{id}"),
+        carts(),
+        cart("{id}"),
         receipts(),
         receipt_pdf("{id}"),
         pagopa_station(),

@@ -112,7 +112,7 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "the daily charging job runs for every comune's services",
     ),
     // pagoPA: the station's receipts and the simulator are keyed by the ente's fiscal code
-    // and the notice number (unique per ente), or by a checkout session's secret id.
+    // and the notice number (unique per ente), or by a simulated cart's secret id.
     (
         "payments/receipts.rs",
         "receipt::Entity::find",
@@ -145,21 +145,9 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
     ),
     (
         "payments/simulator.rs",
-        "checkout_session::Entity::find",
-        1,
-        "by the checkout session's secret id",
-    ),
-    (
-        "payments/simulator.rs",
-        "checkout_session::Entity::update_many",
-        1,
-        "the session just found",
-    ),
-    (
-        "payments/simulator.rs",
         "payment_notice::Entity::find_by_id",
-        2,
-        "the notice of the session or the one just found",
+        1,
+        "the notice the counter just found",
     ),
     // Rows reached by the id of a row already read through a scoped query.
     (
@@ -205,10 +193,10 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "a notice read scoped",
     ),
     (
-        "payments/notices.rs",
-        "checkout_session::Entity::update_many",
+        "payments/carts.rs",
+        "user::Entity::find_by_id",
         1,
-        "the sessions of a notice read scoped",
+        "the principal's own user",
     ),
     (
         "payments/ledger.rs",

@@ -10,7 +10,9 @@ use crate::bookings::{
     AttendanceMark, BookingChange, BookingRange, CalendarSettings, ChargeRequest, NewClosure,
 };
 use crate::forms::{AcceptRequest, Decision, FormDefinition, SubmissionRequest};
-use crate::payments::{AccountCorrection, NewEmission, RechargeRequest};
+use crate::payments::{
+    check_cart_selection, AccountCorrection, NewCart, NewEmission, RechargeRequest,
+};
 use crate::{FieldError, PageQuery};
 
 /// A codice fiscale as typed: 16 characters, with some spaces around to spare.
@@ -121,6 +123,25 @@ macro_rules! request_limits {
             }
         }
     )*};
+}
+
+/// A cart's selection is checked by its rule, so that a parent reads why (too many,
+/// twice) and not only a count.
+impl RequestLimits for NewCart {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        let limits = Limits::default().text("request_id", &self.request_id, REQUEST_ID_MAX_CHARS);
+        let mut errors = limits.errors();
+        if self.request_id.trim().is_empty() {
+            errors.push(FieldError::new(
+                "request_id",
+                "Identificativo della richiesta mancante.",
+            ));
+        }
+        if let Err(selection) = check_cart_selection(&self.notice_ids) {
+            errors.push(selection);
+        }
+        errors
+    }
 }
 
 request_limits! {

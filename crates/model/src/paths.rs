@@ -173,6 +173,15 @@ pub fn notice_cancel(id: impl Display) -> String {
     format!("/payments/notices/{id}/cancel")
 }
 
+/// Pay several notices in one pagoPA Checkout cart.
+pub fn carts() -> String {
+    "/payments/carts".into()
+}
+
+pub fn cart(id: impl Display) -> String {
+    format!("/payments/carts/{id}")
+}
+
 pub fn receipts() -> String {
     "/payments/receipts".into()
 }

@@ -279,6 +279,62 @@ pub struct CheckoutStarted {
     pub checkout_url: String,
 }
 
+/// Most notices paid together in one pagoPA Checkout cart (Checkout's own limit).
+pub const MAX_CART_NOTICES: usize = 5;
+
+/// Pay several open notices at once, in one pagoPA Checkout cart.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewCart {
+    /// The notices to pay: one to five, each once.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 5))]
+    pub notice_ids: Vec<i64>,
+    /// Made once per "Paga" by the client (e.g. a UUID) and sent again on a retry: a
+    /// repeated request answers the cart the first one opened.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    pub request_id: String,
+}
+
+/// Why a selection of notices cannot go into one cart: at least one, at most
+/// [`MAX_CART_NOTICES`], none twice. Italian errors on `notice_ids`.
+pub fn check_cart_selection(notice_ids: &[i64]) -> Result<(), FieldError> {
+    let refusal = if notice_ids.is_empty() {
+        "Seleziona almeno un avviso da pagare.".to_string()
+    } else if notice_ids.len() > MAX_CART_NOTICES {
+        format!("Puoi pagare al massimo {MAX_CART_NOTICES} avvisi insieme.")
+    } else if notice_ids
+        .iter()
+        .enumerate()
+        .any(|(i, id)| notice_ids[..i].contains(id))
+    {
+        "Lo stesso avviso è stato selezionato più volte.".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(FieldError::new("notice_ids", refusal))
+}
+
+/// A cart of notices being paid through pagoPA Checkout.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cart {
+    pub id: i64,
+    /// The notices of the cart, with their status now.
+    pub notices: Vec<Notice>,
+    /// What the cart costs in all.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "95.20"))]
+    pub total: Decimal,
+    /// pagoPA Checkout's page for this cart: send the browser there.
+    pub checkout_url: String,
+}
+
+impl Cart {
+    /// Every notice of the cart is paid: the receipts have arrived.
+    pub fn paid(&self) -> bool {
+        self.notices.iter().all(|n| n.status == NoticeStatus::Paid)
+    }
+}
+
 text_enum! {
     /// State of a payment notice.
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -530,6 +586,8 @@ pub struct EmissionSummary {
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "47.60"))]
     pub amount: Decimal,
     pub status: EmissionStatus,
+    /// The payment notice of the emission: what "Paga" pays, alone or in a cart.
+    pub notice_id: i64,
 }
 
 /// A line of detail of an emission.
@@ -553,7 +611,6 @@ pub struct EmissionDetail {
     pub document_url: String,
     /// The receipt as PDF, once paid.
     pub receipt_url: Option<String>,
-    pub notice_id: i64,
 }
 
 /// A new emission, issued by an operator (or an integrator) to a guardian.
@@ -730,6 +787,22 @@ pub struct ReceiptSummary {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn a_cart_holds_one_to_five_notices_each_once() {
+        assert_eq!(check_cart_selection(&[4, 9, 2]), Ok(()));
+        assert_eq!(check_cart_selection(&[1, 2, 3, 4, 5]), Ok(()));
+        let refusal = |ids: &[i64]| check_cart_selection(ids).unwrap_err().message;
+        assert_eq!(refusal(&[]), "Seleziona almeno un avviso da pagare.");
+        assert_eq!(
+            refusal(&[1, 2, 3, 4, 5, 6]),
+            "Puoi pagare al massimo 5 avvisi insieme."
+        );
+        assert_eq!(
+            refusal(&[7, 8, 7]),
+            "Lo stesso avviso è stato selezionato più volte."
+        );
+    }
 
     fn correction(kind: CorrectionKind, amount: &str, reason: &str) -> AccountCorrection {
         AccountCorrection {

@@ -64,6 +64,27 @@ pub enum Error {
         /// The body pagoPA sent, usually a problem+json `detail`.
         detail: String,
     },
+    /// A Checkout cart with no notice or more than Checkout takes.
+    #[error("Si possono pagare insieme da 1 a {max} avvisi.", max = sportello_model::payments::MAX_CART_NOTICES)]
+    CartSize,
+    /// The same notice twice in one cart.
+    #[error("Lo stesso avviso compare più volte nel carrello.")]
+    CartRepeated,
+    /// Checkout refused the cart because the node would not take one of its notices
+    /// (HTTP 422); `detail` is Checkout's ProblemJson, for logs.
+    #[error("pagoPA non accetta il pagamento di uno degli avvisi: potrebbe essere già pagato, annullato o scaduto.")]
+    CartNotPayable {
+        /// The body Checkout sent.
+        detail: String,
+    },
+    /// Checkout refused the cart or failed; `detail` is its ProblemJson, for logs.
+    #[error("pagoPA Checkout ha rifiutato il carrello (HTTP {status}). Riprova più tardi.")]
+    CartRefused {
+        /// The HTTP status Checkout answered with.
+        status: u16,
+        /// The body Checkout sent.
+        detail: String,
+    },
     /// The GPD client's configuration is unusable; the field says what, in Italian.
     #[error("Configurazione pagoPA non valida: {0}.")]
     Config(String),

@@ -1,11 +1,13 @@
 //! pagoPA rules for Sportello, free of any HTTP framework: notice numbers and IUVs with
 //! their mod-93 check digits, the QR code payload, the notice and receipt PDFs, and the
 //! [`PaymentGateway`] trait with its two implementations, the built-in
-//! [`SimulatorGateway`] and the [`GpdClient`] for pagoPA's GPD service, and the
-//! comune's station as pagoPA's node calls it ([`node`]: receipts over SOAP).
+//! [`SimulatorGateway`] and the [`GpdClient`] for pagoPA's GPD service, the
+//! comune's station as pagoPA's node calls it ([`node`]: receipts over SOAP), and the
+//! [`CheckoutClient`] of pagoPA Checkout's carts.
 //!
 //! Amounts are integer euro cents (`i64`) throughout. Every error's `Display` is Italian.
 
+mod checkout;
 mod error;
 mod gateway;
 mod gpd;
@@ -15,6 +17,7 @@ mod pdf;
 mod qr;
 mod simulator;
 
+pub use checkout::{CartNotice, CartRequest, CheckoutClient, CheckoutConfig, ReturnUrls};
 pub use error::Error;
 pub use gateway::{DebtPosition, Payer, PaymentGateway, PaymentMethod, Receipt};
 pub use gpd::{iupd, GpdClient, GpdConfig, SUBSCRIPTION_KEY_HEADER};

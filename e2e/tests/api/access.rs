@@ -24,7 +24,7 @@ use sportello_model::access::Action;
 use sportello_model::auth::{Role, TokenResponse};
 use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
 use sportello_model::paths;
-use sportello_model::payments::{EmissionSummary, Notice, PaymentService, ReceiptSummary};
+use sportello_model::payments::{Cart, EmissionSummary, Notice, PaymentService, ReceiptSummary};
 use sportello_model::Page;
 
 /// Whose records the ids of a request (path, query or body) are.
@@ -89,7 +89,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "statement" | "list_notices" => May(ReadPayments, Comune),
         "get_notice" | "notice_pdf" | "get_emission" | "receipt_pdf" => May(ReadPayments, Family),
         "create_notice" | "recharge_online" => May(Pay, Comune),
-        "pay_notice" | "cancel_notice" => May(Pay, Family),
+        "pay_notice" | "cancel_notice" | "pay_cart" => May(Pay, Family),
+        "get_cart" => May(ReadPayments, Family),
         "family_statement" => May(ReadFamilyAccounts, Family),
         "correct_account" => May(CorrectAccount, Family),
         "create_emission" => May(IssueEmissions, Field),
@@ -140,6 +141,7 @@ struct Ids {
     refezione: i64,
     trasporto: i64,
     notice: i64,
+    cart: i64,
     emission: i64,
     receipt: i64,
     guardian: i64,
@@ -171,6 +173,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "id" if path.starts_with("/children/") => ids.child.to_string(),
         "id" if path.starts_with("/payments/services/") => ids.refezione.to_string(),
         "id" if path.starts_with("/payments/notices/") => ids.notice.to_string(),
+        "id" if path.starts_with("/payments/carts/") => ids.cart.to_string(),
         "id" if path.starts_with("/payments/emissions/") => ids.emission.to_string(),
         "id" if path.starts_with("/payments/receipts/") => ids.receipt.to_string(),
         "id" if path.starts_with("/entes/") => "1".into(),
@@ -203,6 +206,7 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "charge" => json!({ "service_id": service, "day": YESTERDAY }),
         "create_notice" | "recharge_online" => json!({ "amount": "10" }),
         "pay_notice" => json!({}),
+        "pay_cart" => json!({ "notice_ids": [ids.notice], "request_id": "matrix-cart" }),
         "correct_account" => json!({
             "kind": "adjustment", "amount": "1", "reason": "Prova", "request_id": "matrix-1"
         }),
@@ -266,6 +270,17 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         StatusCode::CREATED,
     )
     .await;
+    let cart: Cart = json(
+        server
+            .post_json(
+                token,
+                &paths::carts(),
+                &json!({ "notice_ids": [notice.id], "request_id": "matrix-ids" }),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
     let emissions: Page<EmissionSummary> =
         json(server.get(token, &paths::emissions()).await, StatusCode::OK).await;
     let receipts: Page<ReceiptSummary> =
@@ -320,6 +335,7 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         refezione,
         trasporto,
         notice: notice.id,
+        cart: cart.id,
         emission: emissions.items.first().expect("Mario's demo emissions").id,
         receipt: receipts.items.first().expect("Mario's demo receipt").id,
         guardian: mario.user.id,

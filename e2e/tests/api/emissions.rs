@@ -87,7 +87,7 @@ async fn emission_is_issued_paid_online_and_its_receipt_downloaded() {
     assert!(notice_text.contains(described), "{notice_text}");
 
     let started = mario
-        .post_bare(&paths::notice_checkout(detail.notice_id))
+        .post_bare(&paths::notice_checkout(detail.summary.notice_id))
         .await;
     let started: CheckoutStarted = json(started, StatusCode::OK).await;
     let back = submit_checkout(&started.checkout_url, "pay", "mybank").await;

@@ -5,6 +5,7 @@ mod accounts;
 mod bookings;
 mod calendar;
 mod canteen;
+mod carts;
 mod emissions;
 mod forms;
 mod fuzz;

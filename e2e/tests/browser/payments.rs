@@ -1,17 +1,21 @@
 //! A guardian recharges online through the pagoPA simulator and sees the new balance,
 //! then makes a notice, downloads its PDF, has a counter pay it, and sees it credited.
-//! Another pays a retta online and reads the outcome on the retta's page. A guardian
-//! cancels a notice she made, a recharge abandoned at pagoPA leaves no notice, and
-//! pagoPA's page of a paid recharge says so and leads to the receipt.
+//! Another pays a retta online and reads the outcome on the retta's page, and pays two
+//! rette in one Checkout cart. A guardian cancels a notice she made, a recharge
+//! abandoned at pagoPA leaves no notice, and pagoPA's page of a paid recharge says so and
+//! leads to the receipt.
 
 use std::path::Path;
 use std::process::Command;
 
 use e2e::browser::Browser;
-use e2e::{ANNA, MARIO};
+use e2e::payments::receipt;
+use e2e::{TestServer, ANNA, MARIO};
 use fantoccini::Locator;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::journey;
+use crate::{journey, BROWSERS};
 
 /// Logs in as Anna Colombo, whose canteen account starts empty and without notices, and
 /// opens its payments; returns the address of that page.
@@ -63,7 +67,7 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
         browser.click("#recharge-pay").await;
         browser.find("#metodo-satispay").await;
         browser.click("#metodo-satispay").await;
-        pay_at_checkout(browser, "Pagamento completato").await;
+        pay_at_checkout(browser, "Pagamento ricevuto.").await;
         browser.wait_for_text("#balance", "54,00 €").await;
         browser.assert_accessible("the payment outcome").await;
 
@@ -141,7 +145,7 @@ async fn guardian_pays_a_retta_online_and_reads_the_outcome_on_its_page() {
         browser.wait_until_gone("#payment-outcome").await;
 
         browser.click("#emission-pay").await;
-        pay_at_checkout(browser, "Pagamento completato: l'emissione risulta pagata.").await;
+        pay_at_checkout(browser, "Pagamento ricevuto.").await;
         assert_eq!(browser.path().await, retta_page);
         browser.wait_for_text("#emission-status", "PAGATO").await;
         browser.find("#emission-receipt-download").await;
@@ -209,7 +213,7 @@ async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
         browser.click("#recharge-pay").await;
         browser.find("#paga").await;
         let checkout = browser.path().await;
-        pay_at_checkout(browser, "Pagamento completato").await;
+        pay_at_checkout(browser, "Pagamento ricevuto.").await;
         browser
             .open_page(&checkout, "#stato", "Questo avviso risulta già pagato")
             .await;
@@ -221,6 +225,108 @@ async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
         browser
             .open_page(&service_page, "#balance", "54,00 €")
             .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guardian_pays_two_rette_in_one_cart_through_the_simulator() {
+    journey(async |browser| {
+        browser.log_in(MARIO).await;
+        browser.open_service("Trasporto Scolastico").await;
+        let to_pay = "#emissions li[data-status='da pagare']";
+        browser.find(to_pay).await;
+        let ids = browser
+            .execute(&format!(
+                "return [...document.querySelectorAll(\"{to_pay}\")].map(e => e.id)"
+            ))
+            .await;
+        let ids: Vec<String> = ids
+            .as_array()
+            .expect("the ids of the rette to pay")
+            .iter()
+            .map(|id| id.as_str().expect("an id").to_string())
+            .collect();
+        assert_eq!(ids.len(), 2, "Mario's two rette to pay: {ids:?}");
+
+        // On a phone: both picked, with their total, in Italian.
+        browser.emulate_phone(360, 760).await;
+        browser
+            .wait_for_text("#selected-summary", "Seleziona fino a 5 avvisi")
+            .await;
+        for id in &ids {
+            browser.click(&format!("label[for='{id}-select']")).await;
+        }
+        browser
+            .wait_for_text("#selected-summary", "2 avvisi selezionati: totale 108,80 €")
+            .await;
+        browser
+            .assert_accessible("two rette selected to pay together")
+            .await;
+
+        // pagoPA's cart lists both, and pays them in one go.
+        browser.click("#pay-selected").await;
+        browser.wait_for_text("#totale", "108,80 €").await;
+        browser.find("#numero-avviso-2").await;
+        pay_at_checkout(browser, "Pagamento ricevuto.").await;
+        for id in &ids {
+            browser
+                .find(&format!("li#{id}[data-status='pagato']"))
+                .await;
+        }
+        browser.wait_until_gone(to_pay).await;
+        browser.find("#payment-outcome-receipts").await;
+        browser.assert_accessible("the cart's outcome").await;
+    })
+    .await;
+}
+
+/// With pagoPA Checkout (a stand-in that sends the parent straight back, as after paying)
+/// the receipts come later: the page says "in verifica" until they arrive, then that the
+/// payment is received, without reloading.
+#[tokio::test]
+async fn the_return_page_waits_for_the_receipts() {
+    let _slot = BROWSERS
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    let checkout = MockServer::start().await;
+    let base = format!("{}/checkout/ec/v1", checkout.uri());
+    let server = TestServer::start_with(&[("PAGOPA_CHECKOUT_URL", base.as_str())]).await;
+    let mario = server.user("demo", MARIO).await;
+    let trasporto = mario.trasporto().await.service_id;
+    // The first cart of a fresh database is number 1.
+    let back = format!(
+        "{}/demo/pagamenti/{trasporto}?esito=ok&carrello=1",
+        server.url
+    );
+    Mock::given(method("POST"))
+        .and(path("/checkout/ec/v1/carts"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", back.as_str()))
+        .mount(&checkout)
+        .await;
+    Browser::run(&server.url, async |browser| {
+        browser.log_in(MARIO).await;
+        browser.open_service("Trasporto Scolastico").await;
+        let to_pay = "#emissions li[data-status='da pagare'] label[for$='-select']";
+        browser.find(to_pay).await;
+        browser.click(to_pay).await;
+        browser.click("#pay-selected").await;
+        browser
+            .wait_for_text("#payment-outcome", "Pagamento in verifica.")
+            .await;
+        browser.assert_accessible("a payment in verifica").await;
+
+        // The node delivers the receipt of the cart's one notice.
+        let cart = mario.cart(1).await;
+        let notice = &cart.notices[0];
+        let amount = notice.amount.to_string();
+        let paid = receipt("RCP-CARRELLO-1", notice, &amount, "CP");
+        assert_eq!(server.receipt_outcome(&paid).await, "OK");
+        browser
+            .wait_for_text("#payment-outcome", "Pagamento ricevuto.")
+            .await;
+        browser.find("#payment-outcome-receipts").await;
     })
     .await;
 }

@@ -2,8 +2,8 @@
 //! emissions and receipts.
 
 use sportello_model::payments::{
-    AccountCorrection, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, Notice,
-    PaymentService, ReceiptSummary, RechargeRequest, Statement,
+    AccountCorrection, Cart, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, NewCart,
+    Notice, PaymentService, ReceiptSummary, RechargeRequest, Statement,
 };
 use sportello_model::{paths, Page};
 
@@ -77,6 +77,17 @@ pub async fn notices(
 /// Paga avviso: the pagoPA checkout page for an open notice.
 pub async fn pay_notice(session: Session, notice_id: i64) -> ApiResult<CheckoutStarted> {
     post_authed::<(), _>(session, &paths::notice_checkout(notice_id), None).await
+}
+
+/// Paga selezionati: a pagoPA Checkout cart of up to five open notices. Sent again with
+/// the same `request_id`, it answers the cart the first try opened.
+pub async fn pay_cart(session: Session, request: &NewCart) -> ApiResult<Cart> {
+    post_authed(session, &paths::carts(), Some(request)).await
+}
+
+/// A cart and its notices' status now, to follow its payment after pagoPA.
+pub async fn cart(session: Session, id: i64) -> ApiResult<Cart> {
+    get_authed(session, &paths::cart(id), &[]).await
 }
 
 /// Annulla avviso: withdraws an open recharge notice the family made.

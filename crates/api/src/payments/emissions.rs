@@ -257,6 +257,7 @@ fn summary(
         document_number: notice.notice_number.to_string(),
         amount: cents_to_decimal(e.amount_cents),
         status: e.status,
+        notice_id: notice.id,
     }
 }
 
@@ -289,7 +290,6 @@ async fn detail_of(db: &DatabaseConnection, e: emission::Model) -> ApiResult<Emi
         receipt_url: notice
             .receipt_row_id
             .map(|id| paths::absolute(&paths::receipt_pdf(id))),
-        notice_id: notice.id,
     })
 }
 

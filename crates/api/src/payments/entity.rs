@@ -173,19 +173,58 @@ pub mod receipt {
     crate::db::entity_basics!();
 }
 
-pub mod checkout_session {
+pub mod payment_cart {
     use sea_orm::entity::prelude::*;
 
-    /// A visit to the (simulated) pagoPA checkout for one notice.
+    /// A cart of the family's notices the portal sent to pagoPA Checkout.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "checkout_sessions")]
+    #[sea_orm(table_name = "payment_carts")]
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub ente_id: crate::db::EnteId,
-        pub token: String,
+        pub guardian_id: i64,
+        /// The request that opened it (unique per family): a retry answers this cart.
+        pub request_key: String,
+        /// Checkout's page of the cart; empty until Checkout has answered.
+        pub checkout_url: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        /// Until then its notices count as being paid (an online-only one is not
+        /// withdrawn).
+        pub expires_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod payment_cart_notice {
+    use sea_orm::entity::prelude::*;
+
+    /// A notice of a cart.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payment_cart_notices")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub cart_id: i64,
         pub notice_id: i64,
-        pub return_to: String,
+    }
+
+    crate::db::entity_basics!();
+}
+
+pub mod sim_cart {
+    use sea_orm::entity::prelude::*;
+
+    /// A cart the built-in pagoPA simulator received, as Checkout keeps it: the request
+    /// as sent (JSON) and where its payment stands.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "pagopa_sim_carts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub token: String,
+        pub cart: String,
         pub status: sportello_model::payments::CheckoutStatus,
         pub created_at: TimeDateTimeWithTimeZone,
         pub expires_at: TimeDateTimeWithTimeZone,

@@ -1,22 +1,21 @@
 //! Payment notices: numbering per ente, creation for recharges, listing, status,
 //! cancellation.
 
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
 use sportello_model::money::cents_to_decimal;
 use sportello_model::paths;
-use sportello_model::payments::{
-    CheckoutStatus, Notice, NoticeDeadline, NoticePurpose, NoticeState, NoticeStatus,
-};
+use sportello_model::payments::{Notice, NoticeDeadline, NoticePurpose, NoticeState, NoticeStatus};
 use sportello_pagopa::{
     DebtPosition, Error as PagopaError, NoticeConfig, NoticeNumber, Payer, Payment, PaymentGateway,
 };
 use time::{Date, OffsetDateTime};
 
-use super::entity::{checkout_session, notice_counter, payment_notice};
+use super::carts;
+use super::entity::{notice_counter, payment_notice};
 use crate::accounts::entity::user;
 use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::entity::ente;
@@ -262,9 +261,8 @@ pub fn printable(notice: &payment_notice::Model, today: Date) -> ApiResult<()> {
     }
 }
 
-/// Withdraws an open notice. pagoPA first, so that no counter can take money for it
-/// afterwards; then, in one transaction, the notice (only if still open) and its checkout
-/// sessions. A receipt arriving meanwhile takes the same status guard: the notice ends
+/// Withdraws an open notice. pagoPA first, so that no counter or Checkout can take money
+/// for it afterwards; then the notice (only if still open). A receipt arriving meanwhile takes the same status guard: the notice ends
 /// paid (and this answers 409) or cancelled (and the receipt is refused), never both.
 pub async fn cancel(
     db: &DatabaseConnection,
@@ -294,15 +292,6 @@ pub async fn cancel(
         .filter(payment_notice::Column::Status.eq(NoticeState::Open))
         .exec(&txn)
         .await?;
-    checkout_session::Entity::update_many()
-        .col_expr(
-            checkout_session::Column::Status,
-            Expr::value(CheckoutStatus::Cancelled),
-        )
-        .filter(checkout_session::Column::NoticeId.eq(notice.id))
-        .filter(checkout_session::Column::Status.eq(CheckoutStatus::Open))
-        .exec(&txn)
-        .await?;
     let now = payment_notice::Entity::find_by_id(notice.id)
         .one(&txn)
         .await?
@@ -316,28 +305,16 @@ pub async fn cancel(
     }
 }
 
-/// Cancels the notices made for an online attempt that ended without payment: no checkout
-/// session of theirs is still open, or was paid (its receipt may be on its way). Only
-/// `notice_id` when given. Returns how many were cancelled.
+/// Cancels the notices made for an online attempt that ended without payment: no cart
+/// of theirs is still being paid at Checkout. Only `notice_id` when given. Returns how
+/// many were cancelled.
 pub async fn cancel_abandoned(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
     now: OffsetDateTime,
     notice_id: Option<i64>,
 ) -> ApiResult<usize> {
-    let live = Query::select()
-        .column(checkout_session::Column::NoticeId)
-        .from(checkout_session::Entity)
-        .cond_where(
-            Condition::any()
-                .add(checkout_session::Column::Status.eq(CheckoutStatus::Paid))
-                .add(
-                    Condition::all()
-                        .add(checkout_session::Column::Status.eq(CheckoutStatus::Open))
-                        .add(checkout_session::Column::ExpiresAt.gt(now)),
-                ),
-        )
-        .to_owned();
+    let live = carts::being_paid(now);
     let mut abandoned = payment_notice::Entity::find()
         .filter(payment_notice::Column::OnlineOnly.eq(true))
         .filter(payment_notice::Column::Status.eq(NoticeState::Open))

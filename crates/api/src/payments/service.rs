@@ -13,13 +13,14 @@ use sportello_model::payments::{
     check_recharge_amount, recharge_notice_expiry, AccountSummary, CheckoutStarted, EmissionStatus,
     Notice, NoticePurpose, NoticeStatus, PaymentService, Statement,
 };
-use sportello_model::{rome, spa, Page};
-use sportello_pagopa::{NoticeDocument, PaymentGateway};
+use sportello_model::{rome, Page};
+use sportello_pagopa::{CheckoutClient, NoticeDocument, PaymentGateway};
 use time::OffsetDateTime;
 
 use super::entity::{emission, payment_notice, prepaid_account};
-use super::{ledger, notices, simulator};
+use super::{carts, ledger, notices};
 use crate::accounts::entity::user;
+use crate::accounts::secrets::random_token;
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
 use crate::db::{fetch_page, EnteId, TenantScoped};
@@ -217,50 +218,42 @@ pub async fn list_notices(
     Ok(fetch_page(paginator, paging, |n| notices::dto(n, today)).await?)
 }
 
-/// Starts paying an open notice of the guardian online. Afterwards the browser comes
-/// back to the emission's page (a retta) or to the service's page (a recharge).
+/// Starts paying an open notice of the guardian online: a Checkout cart of one.
 pub async fn pay_online(
     db: &DatabaseConnection,
+    checkout: Option<&CheckoutClient>,
     principal: &Principal,
     notice: payment_notice::Model,
     public_url: &str,
-    simulator: bool,
     now: OffsetDateTime,
 ) -> ApiResult<CheckoutStarted> {
-    let slug = ente_by_id(db, principal.ente_id).await?.slug;
-    let bill = emission::Entity::find_in_ente(principal.ente_id)
-        .filter(emission::Column::NoticeId.eq(notice.id))
-        .one(db)
-        .await?;
-    let return_to = match bill {
-        Some(e) => spa::emission(&slug, e.id),
-        None => spa::prepaid_service(&slug, notice.service_id),
-    };
-    let today = rome::today(now);
-    match notices::status(&notice, today) {
-        NoticeStatus::Open => {}
-        other => {
-            return Err(ApiError::Conflict(format!(
-                "Questo avviso non può essere pagato: stato «{}».",
-                other.label()
-            )))
-        }
+    if let Some(reason) = carts::unpayable(&notice, now) {
+        return Err(ApiError::Conflict(reason));
     }
-    let checkout_url =
-        simulator::open_checkout(db, &notice, &return_to, public_url, simulator, now).await?;
+    let request_key = random_token();
+    let (_, cart) = carts::open(
+        db,
+        checkout,
+        principal,
+        vec![notice.clone()],
+        &request_key,
+        public_url,
+        now,
+    )
+    .await?;
     Ok(CheckoutStarted {
-        notice: notices::dto(notice, today),
-        checkout_url,
+        notice: notices::dto(notice, rome::today(now)),
+        checkout_url: cart.checkout_url,
     })
 }
 
 /// "Paga avviso": an open notice the family keeps (not one of a past online attempt).
 pub async fn pay_notice(
     db: &DatabaseConnection,
+    checkout: Option<&CheckoutClient>,
     principal: &Principal,
     notice_id: i64,
     public_url: &str,
-    simulator: bool,
     now: OffsetDateTime,
 ) -> ApiResult<CheckoutStarted> {
     let notice =
@@ -270,7 +263,7 @@ pub async fn pay_notice(
             "Questo avviso apparteneva a un pagamento online non completato: per ricaricare avvia una nuova ricarica.".into(),
         ));
     }
-    pay_online(db, principal, notice, public_url, simulator, now).await
+    pay_online(db, checkout, principal, notice, public_url, now).await
 }
 
 pub fn notice_dto(notice: payment_notice::Model, now: OffsetDateTime) -> Notice {

@@ -1,8 +1,10 @@
-//! The built-in pagoPA simulator, the embedded default in development and tests: a
-//! checkout where the payer picks a method and confirms or cancels, and a "counter"
-//! (tobacconist, post office) that pays an open notice by its number. Like pagoPA, both
-//! first verify that the notice can be paid (not paid, cancelled or expired: pagoPA's
-//! PAA_PAGAMENTO_DUPLICATO, _ANNULLATO, _SCADUTO) and take no money when it cannot; a
+//! The built-in pagoPA simulator, the embedded default in development and tests: pagoPA
+//! Checkout's carts API for ente (`POST /pagopa-sim/checkout/ec/v1/carts`, exactly the
+//! published one the production client speaks, with its errors), the cart's page where
+//! the payer picks a method and pays or cancels, and a "counter" (tobacconist, post
+//! office) that pays an open notice by its number. Like pagoPA, both first verify that
+//! every notice can be paid (not paid, cancelled or expired: pagoPA's
+//! PAA_PAGAMENTO_DUPLICATO, _ANNULLATO, _SCADUTO) and take no money when one cannot; a
 //! payment then delivers its receipt to the comune's station over SOAP, exactly as
 //! pagoPA's node does in production.
 
@@ -11,65 +13,210 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
-use serde::Deserialize;
-use sportello_model::auth::return_path;
+use serde::{Deserialize, Serialize};
 use sportello_model::format::{date, euro_cents};
-use sportello_model::payments::{CheckoutStatus, NoticeStatus, ReceiptOutcome};
+use sportello_model::payments::{CheckoutStatus, NoticeStatus, ReceiptOutcome, MAX_CART_NOTICES};
 use sportello_model::{paths, rome, spa};
 use sportello_pagopa::node::{self, Primitive, PspChannel, StationAddress};
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, PaymentMethod, Receipt, SimulatorGateway};
 use time::OffsetDateTime;
 
-use super::entity::{checkout_session, payment_notice};
+use super::entity::{payment_notice, sim_cart};
 use super::notices;
 use crate::accounts::secrets::random_token;
 use crate::db::TenantScoped;
 use crate::entes::entity::ente;
-use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::escape_html as escape;
 use crate::startup::AppState;
 
-const CHECKOUT_TTL: time::Duration = time::Duration::minutes(30);
+/// Where the simulator serves Checkout's API for ente, under `/pagopa-sim`.
+pub const CHECKOUT_API: &str = "/checkout/ec/v1";
+
+/// How long a cart can be paid after it was made.
+const CART_TTL: time::Duration = time::Duration::minutes(30);
+
+/// Longest company name and description Checkout takes.
+const MAX_TEXT: usize = 140;
 
 /// `idPSP` on the simulator's receipts.
 const SIMULATED_PSP_ID: &str = "SIMULATOREPSP";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(checkout_page)
-        .service(checkout_submit)
+    cfg.service(post_carts)
+        .service(cart_page)
+        .service(cart_submit)
         .service(counter_page)
         .service(counter_submit);
 }
 
-/// Opens a checkout session for `notice`; returns the page to send the browser to.
-pub async fn open_checkout(
+/// A notice of a cart, as Checkout's `PaymentNotice` schema reads it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentNotice {
+    notice_number: String,
+    fiscal_code: String,
+    amount: i64,
+    company_name: String,
+    description: String,
+}
+
+/// `returnUrls` of Checkout's `CartRequest`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReturnUrls {
+    return_ok_url: String,
+    return_cancel_url: String,
+    return_error_url: String,
+}
+
+/// Checkout's `CartRequest`, as received and kept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CartRequest {
+    payment_notices: Vec<PaymentNotice>,
+    return_urls: ReturnUrls,
+    email_notice: Option<String>,
+    id_cart: Option<String>,
+    all_c_c_p: Option<bool>,
+}
+
+/// Checkout's ProblemJson answer, with the titles and details its payment-requests
+/// service writes (typed `application/problem+json`, which the portal's error pages pass
+/// through as they are).
+fn problem(status: u16, title: &str, detail: &str) -> HttpResponse {
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
+        .content_type("application/problem+json")
+        .json(serde_json::json!({ "title": title, "detail": detail, "status": status }))
+}
+
+fn invalid_request() -> HttpResponse {
+    problem(
+        400,
+        "Request validation error",
+        "The input request is invalid",
+    )
+}
+
+fn invalid_payment_info(detail: &str) -> HttpResponse {
+    problem(422, "Invalid payment info", detail)
+}
+
+/// Whether the cart is formally valid, as the published schema states it; return
+/// addresses must lead back to this portal.
+fn well_formed(cart: &CartRequest, public_url: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let ours = |url: &str| url.starts_with(&format!("{public_url}/"));
+    !cart.payment_notices.is_empty()
+        && cart.payment_notices.iter().all(|n| {
+            digits(&n.notice_number, 18)
+                && digits(&n.fiscal_code, 11)
+                && n.amount >= 1
+                && n.company_name.chars().count() <= MAX_TEXT
+                && n.description.chars().count() <= MAX_TEXT
+        })
+        && [
+            &cart.return_urls.return_ok_url,
+            &cart.return_urls.return_cancel_url,
+            &cart.return_urls.return_error_url,
+        ]
+        .iter()
+        .all(|url| ours(url))
+}
+
+/// An ente's notice by the ente's fiscal code and the notice number, as pagoPA finds it.
+async fn find_notice(
     db: &DatabaseConnection,
-    notice: &payment_notice::Model,
-    return_to: &str,
-    public_url: &str,
-    enabled: bool,
-    now: OffsetDateTime,
-) -> ApiResult<String> {
-    if !enabled {
-        return Err(ApiError::Conflict(
-            "Il pagamento online non è disponibile: paga l'avviso presso uno sportello pagoPA (banca, ufficio postale, tabaccheria).".into(),
+    fiscal_code: &str,
+    number: &NoticeNumber,
+) -> ApiResult<Option<(ente::Model, payment_notice::Model)>> {
+    let Ok(code) = EnteFiscalCode::parse(fiscal_code) else {
+        return Ok(None);
+    };
+    let Some(ente) = ente::Entity::find()
+        .filter(ente::Column::FiscalCode.eq(code))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(payment_notice::Entity::find_in_ente(ente.ente_id())
+        .filter(payment_notice::Column::NoticeNumber.eq(number.clone()))
+        .one(db)
+        .await?
+        .map(|notice| (ente, notice)))
+}
+
+/// The cart's notices as the ente has them now, in the cart's order (`None` for one it
+/// does not know).
+async fn cart_notices(
+    db: &DatabaseConnection,
+    cart: &CartRequest,
+) -> ApiResult<Vec<Option<(ente::Model, payment_notice::Model)>>> {
+    let mut found = Vec::with_capacity(cart.payment_notices.len());
+    for notice in &cart.payment_notices {
+        found.push(match NoticeNumber::parse(&notice.notice_number) {
+            Ok(number) => find_notice(db, &notice.fiscal_code, &number).await?,
+            Err(_) => None,
+        });
+    }
+    Ok(found)
+}
+
+/// `POST /carts`: checks the cart as Checkout does (the schema, at most five notices,
+/// none twice, each one payable: the node's checkPosition), keeps it and answers 302 to
+/// its page.
+#[post("/checkout/ec/v1/carts")]
+async fn post_carts(state: web::Data<AppState>, body: web::Bytes) -> ApiResult<HttpResponse> {
+    let Ok(cart) = serde_json::from_slice::<CartRequest>(&body) else {
+        return Ok(invalid_request());
+    };
+    if !well_formed(&cart, &state.public_url) {
+        return Ok(invalid_request());
+    }
+    if cart.payment_notices.len() > MAX_CART_NOTICES {
+        return Ok(problem(
+            422,
+            "Multiple payment notices not processable",
+            &format!("Too many payment notices, expected max {MAX_CART_NOTICES}"),
         ));
     }
+    let notices = &cart.payment_notices;
+    let repeated = notices.iter().enumerate().any(|(i, n)| {
+        notices[..i]
+            .iter()
+            .any(|m| m.fiscal_code == n.fiscal_code && m.notice_number == n.notice_number)
+    });
+    if repeated {
+        return Ok(invalid_payment_info(
+            "Duplicate payment notice values found.",
+        ));
+    }
+    let now = state.now();
+    let payable = cart_notices(&state.db, &cart)
+        .await?
+        .iter()
+        .all(|found| matches!(found, Some((_, notice)) if verify(notice, now).is_none()));
+    if !payable {
+        return Ok(invalid_payment_info("Invalid payment notice data"));
+    }
     let token = random_token();
-    checkout_session::ActiveModel {
-        ente_id: Set(notice.ente_id),
+    sim_cart::ActiveModel {
         token: Set(token.clone()),
-        notice_id: Set(notice.id),
-        return_to: Set(return_to.into()),
+        cart: Set(serde_json::to_string(&cart).map_err(ApiError::internal)?),
         status: Set(CheckoutStatus::Open),
         created_at: Set(now),
-        expires_at: Set(now + CHECKOUT_TTL),
+        expires_at: Set(now + CART_TTL),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&state.db)
     .await?;
-    Ok(format!("{public_url}/pagopa-sim/checkout/{token}"))
+    Ok(HttpResponse::Found()
+        .insert_header((
+            "Location",
+            format!("{}/pagopa-sim/checkout/c/{token}", state.public_url),
+        ))
+        .finish())
 }
 
 fn html_page(title: &str, body: &str) -> HttpResponse {
@@ -84,6 +231,7 @@ fn html_page(title: &str, body: &str) -> HttpResponse {
 dt{{font-weight:600}}fieldset{{margin:1rem 0;padding:.75rem}}label{{display:block;margin:.4rem 0}}
 input[type=text]{{width:100%;padding:.5rem;font-size:1rem}}
 button{{margin:.5rem .5rem 0 0;padding:.6rem 1.2rem;font-size:1rem;background:#0066cc;color:#fff;border:0;border-radius:4px}}
+.avvisi{{list-style:none;padding:0}}.avvisi li{{border-bottom:1px solid #c5c7c9;margin-bottom:.5rem}}
 .secondario{{background:#5c6f82}}.errore{{color:#a61d1d;font-weight:600}}.ok{{color:#00663d;font-weight:600}}</style></head>
 <body><main><h1>{title}</h1>
 <p class="nota">Simulatore pagoPA integrato in Sportello: nessun addebito reale.</p>
@@ -91,15 +239,44 @@ button{{margin:.5rem .5rem 0 0;padding:.6rem 1.2rem;font-size:1rem;background:#0
         ))
 }
 
-fn notice_facts(ente: &ente::Model, notice: &payment_notice::Model) -> String {
+/// What a notice says, its ids ending in `suffix` (the counter's one notice has none).
+fn notice_facts(
+    ente: &ente::Model,
+    notice: &payment_notice::Model,
+    suffix: &str,
+    now: OffsetDateTime,
+) -> String {
     format!(
-        "<dl><dt>Ente creditore</dt><dd>{}</dd><dt>Causale</dt><dd>{}</dd><dt>Numero avviso</dt><dd id=\"numero-avviso\">{}</dd><dt>Importo</dt><dd id=\"importo\">{}</dd><dt>Scadenza</dt><dd id=\"scadenza\">{}</dd></dl>",
+        "<dl><dt>Ente creditore</dt><dd>{}</dd><dt>Causale</dt><dd>{}</dd><dt>Numero avviso</dt><dd id=\"numero-avviso{suffix}\">{}</dd><dt>Importo</dt><dd id=\"importo{suffix}\">{}</dd><dt>Scadenza</dt><dd id=\"scadenza{suffix}\">{}</dd><dt>Stato</dt><dd id=\"stato-avviso{suffix}\">{}</dd></dl>",
         escape(&ente.name),
         escape(&notice.description),
         notice.notice_number.formatted(),
         euro_cents(notice.amount_cents),
-        notices::deadline(notice).text()
+        notices::deadline(notice).text(),
+        notices::status(notice, rome::today(now)).label()
     )
+}
+
+/// The cart's notices and their total.
+fn cart_facts(notices: &[(ente::Model, payment_notice::Model)], now: OffsetDateTime) -> String {
+    let items: String = notices
+        .iter()
+        .enumerate()
+        .map(|(i, (ente, notice))| {
+            format!(
+                "<li>{}</li>",
+                notice_facts(ente, notice, &format!("-{}", i + 1), now)
+            )
+        })
+        .collect();
+    format!(
+        r#"<ul class="avvisi">{items}</ul><p class="totale">Totale: <strong id="totale">{}</strong></p>"#,
+        euro_cents(total_cents(notices))
+    )
+}
+
+fn total_cents(notices: &[(ente::Model, payment_notice::Model)]) -> i64 {
+    notices.iter().map(|(_, n)| n.amount_cents).sum()
 }
 
 /// pagoPA's verification of a notice before any money is taken: the reason it cannot be
@@ -113,103 +290,138 @@ fn verify(notice: &payment_notice::Model, now: OffsetDateTime) -> Option<Receipt
     }
 }
 
-/// Where a checkout session stands, from the session and its notice: what its page shows
-/// and what submitting it tells the portal.
+/// Where a cart stands, from the cart and its notices: what its page shows and where
+/// submitting it sends the payer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CheckoutState {
+enum CartState {
     /// The payer may pay or cancel.
     Payable,
-    /// The notice is paid: in this session, in another one or at a counter.
-    NoticePaid,
-    /// The notice was cancelled: by the family, or its online attempt ended.
-    NoticeCancelled,
-    /// The notice expired.
-    NoticeExpired,
-    /// The payer cancelled this session; the notice can still be paid.
-    SessionCancelled,
-    /// The session timed out; the notice can still be paid.
-    SessionExpired,
+    /// Notice `.0` of the cart is paid: in this cart, in another one or at a counter.
+    NoticePaid(usize),
+    /// Notice `.0` was cancelled: by the family, or its online attempt ended.
+    NoticeCancelled(usize),
+    /// Notice `.0` expired.
+    NoticeExpired(usize),
+    /// Notice `.0` is no longer known to the ente.
+    NoticeUnknown(usize),
+    /// The payer cancelled this cart; its notices can still be paid.
+    CartCancelled,
+    /// The cart timed out; its notices can still be paid.
+    CartExpired,
 }
 
-fn checkout_state(
-    session: &checkout_session::Model,
-    notice: &payment_notice::Model,
+fn cart_state(
+    cart: &sim_cart::Model,
+    notices: &[Option<payment_notice::Model>],
     now: OffsetDateTime,
-) -> CheckoutState {
-    match verify(notice, now) {
-        Some(ReceiptOutcome::DuplicatePayment) => CheckoutState::NoticePaid,
-        Some(ReceiptOutcome::Cancelled) => CheckoutState::NoticeCancelled,
-        Some(_) => CheckoutState::NoticeExpired,
-        None => match session.status {
-            CheckoutStatus::Cancelled => CheckoutState::SessionCancelled,
-            CheckoutStatus::Open if session.expires_at > now => CheckoutState::Payable,
-            CheckoutStatus::Open | CheckoutStatus::Paid => CheckoutState::SessionExpired,
-        },
+) -> CartState {
+    for (i, notice) in notices.iter().enumerate() {
+        match notice.as_ref().map(|n| verify(n, now)) {
+            None => return CartState::NoticeUnknown(i),
+            Some(None) => {}
+            Some(Some(ReceiptOutcome::DuplicatePayment)) => return CartState::NoticePaid(i),
+            Some(Some(ReceiptOutcome::Cancelled)) => return CartState::NoticeCancelled(i),
+            Some(Some(_)) => return CartState::NoticeExpired(i),
+        }
+    }
+    match cart.status {
+        CheckoutStatus::Cancelled => CartState::CartCancelled,
+        CheckoutStatus::Open if cart.expires_at > now => CartState::Payable,
+        CheckoutStatus::Open | CheckoutStatus::Paid => CartState::CartExpired,
     }
 }
 
-impl CheckoutState {
-    /// The `esito` the portal reads when the browser comes back.
-    fn outcome(self) -> &'static str {
+impl CartState {
+    /// Where the payer goes back to when the cart is submitted in this state: success
+    /// only for the cart that paid.
+    fn return_url(self, cart: &sim_cart::Model, urls: &ReturnUrls) -> String {
         match self {
-            CheckoutState::NoticePaid => "gia_pagato",
-            CheckoutState::NoticeCancelled => "avviso_annullato",
-            CheckoutState::NoticeExpired => "avviso_scaduto",
-            CheckoutState::SessionCancelled => "annullato",
-            CheckoutState::Payable | CheckoutState::SessionExpired => "scaduto",
+            CartState::NoticePaid(_) if cart.status == CheckoutStatus::Paid => {
+                urls.return_ok_url.clone()
+            }
+            CartState::CartCancelled => urls.return_cancel_url.clone(),
+            _ => urls.return_error_url.clone(),
         }
     }
 }
 
-/// The page of a checkout that can no longer be paid: what happened, that nothing was
-/// charged now, and where to go (the receipt for a paid notice).
-fn closed_checkout_page(
-    state: CheckoutState,
-    ente: &ente::Model,
-    notice: &payment_notice::Model,
-    return_to: &str,
+/// The page of a cart that can no longer be paid: what happened, that nothing was
+/// charged now, and where to go (the receipts for a paid notice).
+fn closed_cart_page(
+    state: CartState,
+    cart: &CartRequest,
+    notices: &[(ente::Model, payment_notice::Model)],
+    now: OffsetDateTime,
 ) -> HttpResponse {
     let back = format!(
         r#"<p><a id="torna" href="{}">Torna al portale</a></p>"#,
-        escape(return_to)
+        escape(&cart.return_urls.return_error_url)
     );
+    let which = |i: usize| match cart.payment_notices.len() {
+        1 => "Questo avviso".to_string(),
+        _ => format!(
+            "L'avviso {}",
+            NoticeNumber::parse(&cart.payment_notices[i].notice_number)
+                .map(|n| n.formatted())
+                .unwrap_or_else(|_| cart.payment_notices[i].notice_number.clone())
+        ),
+    };
     let (title, message, link) = match state {
-        CheckoutState::NoticePaid => (
-            "Avviso già pagato",
-            format!(
-                "Questo avviso risulta già pagato{}: non è stato addebitato nulla di nuovo.",
-                notice
-                    .paid_at
-                    .map(|at| format!(" il {}", date(rome::today(at))))
-                    .unwrap_or_default()
-            ),
-            format!(
-                r#"<p><a id="ricevuta" href="{}">Vedi la ricevuta</a></p>"#,
-                escape(&spa::receipts(&ente.slug))
-            ),
-        ),
-        CheckoutState::NoticeCancelled => (
+        CartState::NoticePaid(i) => {
+            let paid_at = notices
+                .get(i)
+                .and_then(|(_, n)| n.paid_at)
+                .map(|at| format!(" il {}", date(rome::today(at))))
+                .unwrap_or_default();
+            let slug = notices.get(i).map(|(ente, _)| ente.slug.as_str()).unwrap_or_default();
+            (
+                "Avviso già pagato",
+                format!(
+                    "{} risulta già pagato{paid_at}: non è stato addebitato nulla di nuovo.",
+                    which(i)
+                ),
+                format!(
+                    r#"<p><a id="ricevuta" href="{}">Vedi la ricevuta</a></p>"#,
+                    escape(&spa::receipts(slug))
+                ),
+            )
+        }
+        CartState::NoticeCancelled(i) => (
             "Avviso annullato",
-            "Questo avviso è stato annullato e non può più essere pagato: non è stato addebitato nulla.".to_string(),
+            format!(
+                "{} è stato annullato e non può più essere pagato: non è stato addebitato nulla.",
+                which(i)
+            ),
             back,
         ),
-        CheckoutState::NoticeExpired => (
+        CartState::NoticeExpired(i) => (
             "Avviso scaduto",
-            "Questo avviso è scaduto e non può più essere pagato: non è stato addebitato nulla.".to_string(),
+            format!(
+                "{} è scaduto e non può più essere pagato: non è stato addebitato nulla.",
+                which(i)
+            ),
             back,
         ),
-        CheckoutState::SessionCancelled => (
+        CartState::NoticeUnknown(i) => (
+            "Avviso non trovato",
+            format!(
+                "{} non risulta all'ente creditore: non è stato addebitato nulla.",
+                which(i)
+            ),
+            back,
+        ),
+        CartState::CartCancelled => (
             "Pagamento annullato",
-            "Hai annullato questo pagamento: non è stato addebitato nulla. L'avviso è ancora da pagare: torna al portale per pagarlo.".to_string(),
+            "Hai annullato questo pagamento: non è stato addebitato nulla. Gli avvisi sono ancora da pagare: torna al portale per pagarli.".to_string(),
             back,
         ),
-        CheckoutState::Payable | CheckoutState::SessionExpired => (
+        CartState::Payable | CartState::CartExpired => (
             "Sessione di pagamento scaduta",
-            "Questa pagina di pagamento non è più valida: non è stato addebitato nulla. L'avviso è ancora da pagare: torna al portale e riprova.".to_string(),
+            "Questa pagina di pagamento non è più valida: non è stato addebitato nulla. Gli avvisi sono ancora da pagare: torna al portale e riprova.".to_string(),
             back,
         ),
     };
-    let class = if state == CheckoutState::NoticePaid {
+    let class = if matches!(state, CartState::NoticePaid(_)) {
         "ok"
     } else {
         "errore"
@@ -218,38 +430,57 @@ fn closed_checkout_page(
         title,
         &format!(
             r#"<p class="{class}" role="status" id="stato">{message}</p>{}{link}"#,
-            notice_facts(ente, notice)
+            cart_facts(notices, now)
         ),
     )
 }
 
-async fn open_session(
+/// A cart by its secret token, with its request and its notices as the portal has them
+/// now (`None` for one no longer known).
+async fn open_cart(
     db: &DatabaseConnection,
     token: &str,
-) -> ApiResult<(checkout_session::Model, payment_notice::Model)> {
-    let session = checkout_session::Entity::find()
-        .filter(checkout_session::Column::Token.eq(token))
+) -> ApiResult<(
+    sim_cart::Model,
+    CartRequest,
+    Vec<Option<(ente::Model, payment_notice::Model)>>,
+)> {
+    let cart = sim_cart::Entity::find()
+        .filter(sim_cart::Column::Token.eq(token))
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let notice = payment_notice::Entity::find_by_id(session.notice_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((session, notice))
+    let request: CartRequest = serde_json::from_str(&cart.cart).map_err(ApiError::internal)?;
+    let notices = cart_notices(db, &request).await?;
+    Ok((cart, request, notices))
 }
 
-#[get("/checkout/{token}")]
-async fn checkout_page(
+/// Where the cart stands, and its notices that are still known.
+fn standing(
+    cart: &sim_cart::Model,
+    notices: Vec<Option<(ente::Model, payment_notice::Model)>>,
+    now: OffsetDateTime,
+) -> (CartState, Vec<(ente::Model, payment_notice::Model)>) {
+    let models: Vec<Option<payment_notice::Model>> = notices
+        .iter()
+        .map(|pair| pair.as_ref().map(|(_, n)| n.clone()))
+        .collect();
+    (
+        cart_state(cart, &models, now),
+        notices.into_iter().flatten().collect(),
+    )
+}
+
+#[get("/checkout/c/{token}")]
+async fn cart_page(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (session, notice) = open_session(&state.db, &token).await?;
-    let ente = ente_by_id(&state.db, notice.ente_id).await?;
-    let checkout = checkout_state(&session, &notice, state.now());
-    if checkout != CheckoutState::Payable {
-        let return_to = return_path(Some(&session.return_to), &ente.slug);
-        return Ok(closed_checkout_page(checkout, &ente, &notice, &return_to));
+    let (cart, request, notices) = open_cart(&state.db, &token).await?;
+    let now = state.now();
+    let (standing, notices) = standing(&cart, notices, now);
+    if standing != CartState::Payable {
+        return Ok(closed_cart_page(standing, &request, &notices, now));
     }
     let methods: String = PaymentMethod::CHECKOUT
         .iter()
@@ -269,8 +500,8 @@ async fn checkout_page(
             r#"{}<form method="post"><fieldset><legend>Scegli come pagare</legend>{methods}</fieldset>
 <button type="submit" name="decision" value="pay" id="paga">Paga {}</button>
 <button type="submit" name="decision" value="cancel" class="secondario" id="annulla">Annulla</button></form>"#,
-            notice_facts(&ente, &notice),
-            euro_cents(notice.amount_cents)
+            cart_facts(&notices, now),
+            euro_cents(total_cents(&notices))
         ),
     ))
 }
@@ -353,81 +584,75 @@ async fn pay_and_deliver(
     }
 }
 
-#[post("/checkout/{token}")]
-async fn checkout_submit(
+#[post("/checkout/c/{token}")]
+async fn cart_submit(
     state: web::Data<AppState>,
     token: web::Path<String>,
     form: web::Form<CheckoutForm>,
 ) -> ApiResult<HttpResponse> {
-    let (session, notice) = open_session(&state.db, &token).await?;
-    let ente = ente_by_id(&state.db, notice.ente_id).await?;
+    let (cart, request, notices) = open_cart(&state.db, &token).await?;
     let now = state.now();
-    let return_to = return_path(Some(&session.return_to), &ente.slug);
-    let separator = if return_to.contains('?') { '&' } else { '?' };
-    let outcome = match checkout_state(&session, &notice, now) {
-        CheckoutState::Payable => submit(&state, &session, &notice, &ente, &form, now).await?,
-        closed => closed.outcome(),
+    let (standing, notices) = standing(&cart, notices, now);
+    let back = match standing {
+        CartState::Payable => submit(&state, &cart, &request, &notices, &form, now).await?,
+        closed => closed.return_url(&cart, &request.return_urls),
     };
     Ok(HttpResponse::SeeOther()
-        .insert_header((
-            "Location",
-            format!("{return_to}{separator}esito={outcome}&avviso={}", notice.id),
-        ))
+        .insert_header(("Location", back))
         .finish())
 }
 
-/// Pays or cancels a payable session; only one submission of a session counts. Returns
-/// the `esito` for the portal.
+/// Pays or cancels a payable cart; only one submission of a cart counts, and every
+/// notice was verified before any money is taken. Returns where the payer goes back to.
 async fn submit(
     state: &AppState,
-    session: &checkout_session::Model,
-    notice: &payment_notice::Model,
-    ente: &ente::Model,
+    cart: &sim_cart::Model,
+    request: &CartRequest,
+    notices: &[(ente::Model, payment_notice::Model)],
     form: &CheckoutForm,
     now: OffsetDateTime,
-) -> ApiResult<&'static str> {
+) -> ApiResult<String> {
     let pay = form.decision == "pay";
-    let claimed = checkout_session::Entity::update_many()
+    let claimed = sim_cart::Entity::update_many()
         .col_expr(
-            checkout_session::Column::Status,
+            sim_cart::Column::Status,
             Expr::value(if pay {
                 CheckoutStatus::Paid
             } else {
                 CheckoutStatus::Cancelled
             }),
         )
-        .filter(checkout_session::Column::Id.eq(session.id))
-        .filter(checkout_session::Column::Status.eq(CheckoutStatus::Open))
-        .filter(checkout_session::Column::ExpiresAt.gt(now))
+        .filter(sim_cart::Column::Id.eq(cart.id))
+        .filter(sim_cart::Column::Status.eq(CheckoutStatus::Open))
+        .filter(sim_cart::Column::ExpiresAt.gt(now))
         .exec(&state.db)
         .await?;
     if claimed.rows_affected != 1 {
-        // Another submission (or a cancellation) came first: say what it did.
-        let (session, notice) = open_session(&state.db, &session.token).await?;
-        return Ok(checkout_state(&session, &notice, now).outcome());
+        // Another submission (or a cancellation) came first: go where it went.
+        let (cart, request, notices) = open_cart(&state.db, &cart.token).await?;
+        let (standing, _) = standing(&cart, notices, now);
+        return Ok(standing.return_url(&cart, &request.return_urls));
     }
     if !pay {
-        // A notice made only for this attempt goes with it.
-        if let Some(gateway) = state.gateway.as_deref() {
-            notices::cancel_abandoned(&state.db, gateway, now, Some(notice.id)).await?;
-        }
-        return Ok("annullato");
+        return Ok(request.return_urls.return_cancel_url.clone());
     }
     let method = PaymentMethod::CHECKOUT
         .into_iter()
         .find(|m| Some(m.code()) == form.method.as_deref())
         .unwrap_or(PaymentMethod::Card);
-    Ok(
-        match pay_and_deliver(state, ente, notice, method, now).await? {
-            ReceiptOutcome::Accepted | ReceiptOutcome::AlreadyProcessed => "ok",
-            ReceiptOutcome::DuplicatePayment => CheckoutState::NoticePaid.outcome(),
-            ReceiptOutcome::Cancelled => CheckoutState::NoticeCancelled.outcome(),
-            ReceiptOutcome::Expired => CheckoutState::NoticeExpired.outcome(),
-            ReceiptOutcome::Processing
-            | ReceiptOutcome::AmountMismatch
-            | ReceiptOutcome::UnknownNotice => "rifiutato",
-        },
-    )
+    let mut all_accepted = true;
+    for (ente, notice) in notices {
+        let outcome = pay_and_deliver(state, ente, notice, method.clone(), now).await?;
+        all_accepted &= matches!(
+            outcome,
+            ReceiptOutcome::Accepted | ReceiptOutcome::AlreadyProcessed
+        );
+    }
+    Ok(if all_accepted {
+        request.return_urls.return_ok_url.clone()
+    } else {
+        request.return_urls.return_error_url.clone()
+    })
 }
 
 fn counter_form(message: &str, ente_code: &str, number: &str) -> String {
@@ -484,24 +709,8 @@ async fn counter_submit(
             ))
         }
     };
-    let ente = match EnteFiscalCode::parse(&form.ente_fiscal_code) {
-        Ok(code) => {
-            ente::Entity::find()
-                .filter(ente::Column::FiscalCode.eq(code))
-                .one(&state.db)
-                .await?
-        }
-        Err(_) => None,
-    };
-    let found = match ente {
-        Some(ente) => payment_notice::Entity::find_in_ente(ente.ente_id())
-            .filter(payment_notice::Column::NoticeNumber.eq(number.clone()))
-            .one(&state.db)
-            .await?
-            .map(|n| (ente, n)),
-        None => None,
-    };
-    let Some((ente, notice)) = found else {
+    let Some((ente, notice)) = find_notice(&state.db, &form.ente_fiscal_code, &number).await?
+    else {
         return Ok(html_page(
             title,
             &counter_form(
@@ -532,7 +741,7 @@ async fn counter_submit(
                 &format!(
                     r#"{}<form method="post"><input type="hidden" name="ente_fiscal_code" value="{}"><input type="hidden" name="notice_number" value="{}">
 <button type="submit" name="step" value="pay" id="conferma">Incassa {}</button></form>"#,
-                    notice_facts(&ente, &notice),
+                    notice_facts(&ente, &notice, "", now),
                     escape(ente.fiscal_code.as_str()),
                     notice.notice_number,
                     euro_cents(notice.amount_cents)

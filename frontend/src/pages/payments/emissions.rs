@@ -3,10 +3,14 @@
 
 use leptos::prelude::*;
 use sportello_model::entes::ServiceKind;
+use sportello_model::money::decimal_to_cents;
 use sportello_model::payments::{EmissionDetail, EmissionStatus, EmissionSummary};
 use sportello_model::{format, spa, Page};
 
-use super::{breadcrumb, GuardianOnly, PayButton, PaymentOutcome, StatusBadge, Tone};
+use super::{
+    breadcrumb, GuardianOnly, PayButton, PaySelected, PaymentOutcome, SelectToPay, Selection,
+    StatusBadge, Tone,
+};
 use crate::api;
 use crate::app::{use_ente, Ente};
 use crate::components::{paged_list, record_in_path, remote, set_title, DownloadButton, PdfButton};
@@ -33,26 +37,38 @@ pub fn EmissionList() -> impl IntoView {
     let session = use_session();
     let page = RwSignal::new(1);
     let emissions = LocalResource::new(move || api::emissions(session, page.get(), PER_PAGE));
+    let selection = Selection::new();
     let render = move |list: Page<EmissionSummary>| {
-        paged_list(
-            list,
-            "emissions",
-            "list-unstyled payment-list",
-            "Non ci sono emissioni a tuo nome.",
-            page,
-            |emission| view! { <EmissionItem emission /> },
-        )
+        let to_pay = list
+            .items
+            .iter()
+            .any(|emission| emission.status == EmissionStatus::ToPay);
+        view! {
+            {paged_list(
+                list,
+                "emissions",
+                "list-unstyled payment-list",
+                "Non ci sono emissioni a tuo nome.",
+                page,
+                move |emission| view! { <EmissionItem emission selection /> },
+            )}
+            {to_pay.then(|| view! { <PaySelected selection /> })}
+        }
     };
     view! {
         {breadcrumb(ente, vec![("Emissioni".into(), None)])}
         <h1 id="emissions-title" tabindex="-1">"Emissioni"</h1>
+        <PaymentOutcome
+            kind=ServiceKind::Emissions
+            received=Callback::new(move |()| emissions.refetch())
+        />
         <p class="lead">"I documenti emessi dal Comune, pagati o ancora da pagare."</p>
         {remote(emissions, "emissions-error", "Caricamento delle emissioni…", render)}
     }
 }
 
 #[component]
-fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
+fn EmissionItem(emission: EmissionSummary, selection: Selection) -> impl IntoView {
     let ente = use_ente();
     let session = use_session();
     let id = emission.id;
@@ -67,19 +83,32 @@ fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
             api::download_pdf(session, &detail.document_url, &file_name).await
         }
     };
-    let pay = (emission.status == EmissionStatus::ToPay).then(|| {
+    let notice_id = emission.notice_id;
+    let to_pay = emission.status == EmissionStatus::ToPay;
+    let pay = to_pay.then(|| {
         view! {
             <PayButton
                 id=format!("emission-{id}-pay")
                 label=format!("Paga {title} di {amount}")
                 text="Paga"
-                start=move || async move {
-                    let detail = api::emission(session, id).await?;
-                    api::pay_notice(session, detail.notice_id).await
-                }
+                start=move || api::pay_notice(session, notice_id)
             />
         }
     });
+    let select = to_pay
+        .then(|| decimal_to_cents(emission.amount))
+        .flatten()
+        .map(|cents| {
+            view! {
+                <SelectToPay
+                    selection
+                    notice_id
+                    cents
+                    label=format!("{} di {}", emission.title, format::euro(emission.amount))
+                    id=format!("emission-{id}-select")
+                />
+            }
+        });
     view! {
         <li id=format!("emission-{id}") class="payment-item" data-status=emission.status.label().to_lowercase()>
             <div class="payment-item-main">
@@ -107,6 +136,7 @@ fn EmissionItem(emission: EmissionSummary) -> impl IntoView {
                 </p>
             </div>
             <div class="payment-item-actions">
+                {select}
                 <a
                     id=format!("emission-{id}-detail")
                     class="btn btn-outline-primary btn-sm"
@@ -178,6 +208,10 @@ fn EmissionView() -> impl IntoView {
                 .unwrap_or_else(|| "Emissione".into());
             breadcrumb(ente, vec![("Emissioni".into(), Some(back.get())), (title, None)])
         }}
+        <PaymentOutcome
+            kind=ServiceKind::Emissions
+            received=Callback::new(move |()| emission.refetch())
+        />
         {remote(emission, "emission-error", "Caricamento dell'emissione…", render_detail)}
         <a id="emission-back" class="btn btn-outline-primary mt-4" href=move || back.get()>
             "Torna alle emissioni"
@@ -190,7 +224,7 @@ fn render_detail(detail: EmissionDetail) -> impl IntoView {
     let summary = detail.summary.clone();
     let title = summary.title.clone();
     let to_pay = summary.status == EmissionStatus::ToPay;
-    let notice_id = detail.notice_id;
+    let notice_id = summary.notice_id;
     let receipt = detail.receipt_url.clone().map(|url| {
         view! {
             <PdfButton
@@ -228,7 +262,6 @@ fn render_detail(detail: EmissionDetail) -> impl IntoView {
     view! {
         <article id="emission-detail" data-status=summary.status.label().to_lowercase()>
             <h1>{summary.title.clone()}</h1>
-            <PaymentOutcome kind=ServiceKind::Emissions />
             <p>
                 <StatusBadge id="emission-status" label=summary.status.label() tone=tone(summary.status) />
             </p>

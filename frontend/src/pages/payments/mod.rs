@@ -13,7 +13,9 @@ use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query
 use leptos_router::NavigateOptions;
 use sportello_model::access::Action;
 use sportello_model::entes::{Service, ServiceKind};
-use sportello_model::payments::{CheckoutStarted, PaymentService};
+use sportello_model::payments::{
+    check_cart_selection, Cart, CheckoutStarted, NewCart, PaymentService, MAX_CART_NOTICES,
+};
 use sportello_model::{format, spa, Problem};
 
 use crate::api::{self, ApiResult};
@@ -21,7 +23,7 @@ use crate::app::{use_ente, use_page_title, Ente, RoleOnly};
 use crate::components::{
     area_breadcrumb, focus_element, remote, set_title, ButtonFeedback, ErrorAlert, Icon,
 };
-use crate::forms::Form;
+use crate::forms::{Form, FormAlert};
 use crate::session::use_session;
 
 pub use emissions::EmissionPage;
@@ -63,11 +65,11 @@ fn StatusBadge(#[prop(into)] id: String, label: &'static str, tone: Tone) -> imp
     }
 }
 
-/// Sends the whole page to the pagoPA checkout.
-fn open_checkout(started: &CheckoutStarted) -> Result<(), Problem> {
+/// Sends the whole page to pagoPA Checkout.
+fn open_checkout(checkout_url: &str) -> Result<(), Problem> {
     window()
         .location()
-        .assign(&started.checkout_url)
+        .assign(checkout_url)
         .map_err(|_| Problem {
             kind: "about:blank".into(),
             title: "Pagamento non avviato".into(),
@@ -84,9 +86,9 @@ fn reset_when_shown_again(reset: impl Fn() + 'static) {
     on_cleanup(move || listener.remove());
 }
 
-/// "Paga": asks the API for a pagoPA checkout and sends the whole page there; pagoPA
-/// brings the user back with the outcome, to the service page after a recharge or to the
-/// emission's page after paying a retta.
+/// "Paga": asks the API for a pagoPA Checkout cart of one notice and sends the whole page
+/// there; pagoPA brings the user back with the outcome, to the service page after a
+/// recharge or to the emission's page after paying a retta.
 #[component]
 fn PayButton<F, Fut>(
     #[prop(into)] id: String,
@@ -104,7 +106,7 @@ where
         move |()| {
             let checkout = start();
             async move {
-                open_checkout(&checkout.await?)?;
+                open_checkout(&checkout.await?.checkout_url)?;
                 // The page is leaving for pagoPA: the button stays busy.
                 std::future::pending::<ApiResult<()>>().await
             }
@@ -132,19 +134,143 @@ where
     }
 }
 
+/// The open notices the parent picked on a page, to pay them in one pagoPA cart: each
+/// notice's id and amount in cents, in the order picked.
+#[derive(Debug, Clone, Copy)]
+struct Selection(RwSignal<Vec<(i64, i64)>>);
+
+impl Selection {
+    fn new() -> Selection {
+        Selection(RwSignal::new(Vec::new()))
+    }
+
+    fn has(self, notice_id: i64) -> bool {
+        self.0
+            .with(|picked| picked.iter().any(|(id, _)| *id == notice_id))
+    }
+
+    fn full(self) -> bool {
+        self.0.with(|picked| picked.len() >= MAX_CART_NOTICES)
+    }
+
+    fn toggle(self, notice_id: i64, cents: i64) {
+        self.0.update(
+            |picked| match picked.iter().position(|(id, _)| *id == notice_id) {
+                Some(at) => {
+                    picked.remove(at);
+                }
+                None => picked.push((notice_id, cents)),
+            },
+        );
+    }
+}
+
+/// The checkbox that puts an open notice in the selection; once five are picked, the
+/// others wait.
+#[component]
+fn SelectToPay(
+    selection: Selection,
+    notice_id: i64,
+    /// The notice's amount in cents.
+    cents: i64,
+    /// What is picked, for screen readers: "Retta Dicembre 2026 di 47,60 €".
+    #[prop(into)]
+    label: String,
+    #[prop(into)] id: String,
+) -> impl IntoView {
+    view! {
+        <div class="form-check payment-select">
+            <input
+                type="checkbox"
+                class="form-check-input"
+                id=id.clone()
+                prop:checked=move || selection.has(notice_id)
+                disabled=move || selection.full() && !selection.has(notice_id)
+                on:change=move |_| selection.toggle(notice_id, cents)
+            />
+            <label class="form-check-label" for=id>
+                "Seleziona"
+                <span class="visually-hidden">{format!(" {label}")}</span>
+            </label>
+        </div>
+    }
+}
+
+/// "Paga selezionati": the picked notices, their total, and one pagoPA Checkout cart for
+/// them all.
+#[component]
+fn PaySelected(selection: Selection) -> impl IntoView {
+    let session = use_session();
+    let form = Form::new(
+        &[("notice_ids", "pay-selected")],
+        move |request_id| {
+            let notice_ids: Vec<i64> = selection
+                .0
+                .with(|picked| picked.iter().map(|(id, _)| *id).collect());
+            check_cart_selection(&notice_ids).map_err(|error| vec![error])?;
+            Ok(NewCart {
+                notice_ids,
+                request_id: request_id.to_string(),
+            })
+        },
+        move |request: NewCart| async move {
+            let cart = api::pay_cart(session, &request).await?;
+            open_checkout(&cart.checkout_url)?;
+            // The page is leaving for pagoPA: the button stays busy.
+            std::future::pending::<ApiResult<()>>().await
+        },
+        |()| {},
+    );
+    reset_when_shown_again(move || form.stop());
+    let pending = form.pending();
+    let error = form.message_on_submit("notice_ids");
+    let summary = move || {
+        selection.0.with(|picked| {
+            let total: i64 = picked.iter().map(|(_, cents)| *cents).sum();
+            match picked.len() {
+                0 => format!(
+                    "Seleziona fino a {MAX_CART_NOTICES} avvisi da pagare insieme con pagoPA."
+                ),
+                1 => format!(
+                    "1 avviso selezionato: totale {}.",
+                    format::euro_cents(total)
+                ),
+                n => format!(
+                    "{n} avvisi selezionati: totale {}.",
+                    format::euro_cents(total)
+                ),
+            }
+        })
+    };
+    view! {
+        <form id="pay-selected-form" class="pay-selected" novalidate on:submit=form.submit()>
+            <p id="selected-summary" class="mb-2" aria-live="polite">{summary}</p>
+            <FormAlert form id="pay-selected-alert" />
+            <button
+                type="submit"
+                id="pay-selected"
+                class="btn btn-primary"
+                aria-describedby="selected-summary pay-selected-error"
+                aria-busy=move || pending.get().then_some("true")
+                disabled=move || pending.get()
+            >
+                {move || if pending.get() { "Apertura di pagoPA…" } else { "Paga selezionati" }}
+            </button>
+            <p id="pay-selected-error" class="invalid-feedback d-block" role="alert">
+                {move || error.get()}
+            </p>
+        </form>
+    }
+}
+
 /// What pagoPA said when it brought the user back (`?esito=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
+    /// Checkout took the payment: the receipts are on their way.
     Paid,
     Cancelled,
-    Expired,
-    Refused,
-    /// The notice had been paid before: nothing was charged now.
-    AlreadyPaid,
-    /// The notice had been cancelled: nothing was charged.
-    NoticeCancelled,
-    /// The notice had expired: nothing was charged.
-    NoticeExpired,
+    /// Checkout could not take the payment: nothing was charged.
+    Failed,
 }
 
 impl Outcome {
@@ -152,77 +278,26 @@ impl Outcome {
         match value {
             "ok" => Some(Outcome::Paid),
             "annullato" => Some(Outcome::Cancelled),
-            "scaduto" => Some(Outcome::Expired),
-            "rifiutato" => Some(Outcome::Refused),
-            "gia_pagato" => Some(Outcome::AlreadyPaid),
-            "avviso_annullato" => Some(Outcome::NoticeCancelled),
-            "avviso_scaduto" => Some(Outcome::NoticeExpired),
+            "errore" => Some(Outcome::Failed),
             _ => None,
         }
     }
-
-    /// Alert class, headline and explanation.
-    fn message(self, kind: ServiceKind) -> (&'static str, &'static str, &'static str) {
-        match (self, kind) {
-            (Outcome::Paid, ServiceKind::Prepaid) => (
-                "alert-success",
-                "Pagamento completato: il credito è stato aggiornato.",
-                "Il nuovo saldo è riportato qui sotto; la ricevuta è in Ricevute.",
-            ),
-            (Outcome::Paid, ServiceKind::Emissions) => (
-                "alert-success",
-                "Pagamento completato: l'emissione risulta pagata.",
-                "La ricevuta si scarica qui sotto, con «Scarica ricevuta», oppure da Ricevute.",
-            ),
-            (Outcome::Cancelled, ServiceKind::Prepaid) => (
-                "alert-info",
-                "Pagamento annullato.",
-                "Non è stato addebitato nulla. Puoi ricaricare quando vuoi; gli avvisi di pagamento che hai creato restano validi.",
-            ),
-            (Outcome::Cancelled, ServiceKind::Emissions) => (
-                "alert-info",
-                "Pagamento annullato.",
-                "Non è stato addebitato nulla. L'emissione resta da pagare: puoi pagarla più tardi, online o presso uno sportello pagoPA.",
-            ),
-            (Outcome::Expired, _) => (
-                "alert-warning",
-                "Sessione di pagamento scaduta.",
-                "La pagina di pagamento non era più valida e non è stato addebitato nulla. Puoi riprovare.",
-            ),
-            (Outcome::Refused, _) => (
-                "alert-danger",
-                "Pagamento non riuscito.",
-                "Il pagamento è stato rifiutato e non è stato addebitato nulla. Riprova, anche con un altro metodo di pagamento.",
-            ),
-            (Outcome::AlreadyPaid, _) => (
-                "alert-success",
-                "Questo avviso risulta già pagato.",
-                "Il pagamento era già stato completato: non è stato addebitato nulla di nuovo. La ricevuta è in Ricevute.",
-            ),
-            (Outcome::NoticeCancelled, _) => (
-                "alert-info",
-                "Questo avviso è stato annullato.",
-                "Non può più essere pagato e non è stato addebitato nulla.",
-            ),
-            (Outcome::NoticeExpired, _) => (
-                "alert-warning",
-                "Questo avviso è scaduto.",
-                "Non può più essere pagato e non è stato addebitato nulla.",
-            ),
-        }
-    }
-
-    /// Whether the outcome points to a receipt.
-    fn has_receipt(self) -> bool {
-        matches!(self, Outcome::Paid | Outcome::AlreadyPaid)
-    }
 }
 
+/// How often the return page asks whether the receipts arrived.
+const RECEIPT_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The outcome of a payment just made, when pagoPA brought the user back here; it takes
-/// the focus so that screen readers read it first.
+/// the focus so that screen readers read it first. After a payment it says "in
+/// verifica" until the receipts of the cart have arrived, then "ricevuto" and runs
+/// `received` (the page reloads what the payment changed).
 #[component]
-fn PaymentOutcome(kind: ServiceKind) -> impl IntoView {
+fn PaymentOutcome(
+    #[prop(optional)] kind: Option<ServiceKind>,
+    #[prop(optional)] received: Option<Callback<()>>,
+) -> impl IntoView {
     let ente = use_ente();
+    let session = use_session();
     let query = use_query_map();
     let location = use_location();
     let navigate = use_navigate();
@@ -231,6 +306,42 @@ fn PaymentOutcome(kind: ServiceKind) -> impl IntoView {
             .read()
             .get("esito")
             .and_then(|value| Outcome::parse(&value))
+    });
+    let cart_id = Memo::new(move |_| {
+        query
+            .read()
+            .get("carrello")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let cart = LocalResource::new(move || {
+        let id = cart_id.get();
+        async move {
+            match id {
+                Some(id) => api::cart(session, id).await.ok(),
+                None => None,
+            }
+        }
+    });
+    let paid = Memo::new(move |_| cart.get().flatten().is_some_and(|cart: Cart| cart.paid()));
+    // Until the receipts are in, ask again now and then.
+    if let Ok(poll) = set_interval_with_handle(
+        move || {
+            if outcome.get_untracked() == Some(Outcome::Paid) && !paid.get_untracked() {
+                cart.refetch();
+            }
+        },
+        RECEIPT_POLL,
+    ) {
+        on_cleanup(move || poll.clear());
+    }
+    Effect::new(move |was_paid: Option<bool>| {
+        let now_paid = paid.get();
+        if now_paid && was_paid == Some(false) {
+            if let Some(received) = received {
+                received.run(());
+            }
+        }
+        now_paid
     });
     Effect::new(move |_| {
         if outcome.get().is_some() {
@@ -248,12 +359,49 @@ fn PaymentOutcome(kind: ServiceKind) -> impl IntoView {
     };
     move || {
         outcome.get().map(|outcome| {
-            let (class, headline, detail) = outcome.message(kind);
-            let role = if outcome == Outcome::Refused {
+            let (class, headline, detail) = match (outcome, paid.get()) {
+                (Outcome::Paid, true) => (
+                    "alert-success",
+                    "Pagamento ricevuto.",
+                    match kind {
+                        Some(ServiceKind::Prepaid) => "La ricevuta è arrivata e il credito è stato aggiornato: il nuovo saldo è riportato qui sotto. La ricevuta è in Ricevute.",
+                        Some(ServiceKind::Emissions) => "La ricevuta è arrivata: quanto pagato risulta saldato. La ricevuta è in Ricevute.",
+                        None => "Le ricevute sono arrivate: gli avvisi risultano pagati. Le ricevute sono in Ricevute.",
+                    },
+                ),
+                (Outcome::Paid, false) => (
+                    "alert-info",
+                    "Pagamento in verifica.",
+                    "pagoPA ha preso in carico il pagamento e la ricevuta non è ancora arrivata: questa pagina si aggiorna da sola. Non pagare di nuovo.",
+                ),
+                (Outcome::Cancelled, _) => (
+                    "alert-info",
+                    "Pagamento annullato.",
+                    match kind {
+                        Some(ServiceKind::Prepaid) => "Non è stato addebitato nulla. Puoi ricaricare quando vuoi; gli avvisi di pagamento che hai creato restano validi.",
+                        _ => "Non è stato addebitato nulla. Quanto era da pagare resta da pagare: puoi pagarlo più tardi, online o presso uno sportello pagoPA.",
+                    },
+                ),
+                (Outcome::Failed, _) => (
+                    "alert-danger",
+                    "Pagamento non riuscito.",
+                    "pagoPA non ha completato il pagamento e non è stato addebitato nulla. Riprova, anche con un altro metodo di pagamento.",
+                ),
+            };
+            let role = if outcome == Outcome::Failed {
                 "alert"
             } else {
                 "status"
             };
+            let receipts = (outcome == Outcome::Paid && paid.get()).then(|| {
+                view! {
+                    <p class="mb-2">
+                        <a id="payment-outcome-receipts" href=spa::receipts(&ente.slug.get())>
+                            "Vai alle ricevute"
+                        </a>
+                    </p>
+                }
+            });
             view! {
                 <div
                     id="payment-outcome"
@@ -263,17 +411,7 @@ fn PaymentOutcome(kind: ServiceKind) -> impl IntoView {
                 >
                     <p class="fw-semibold mb-1">{headline}</p>
                     <p class="mb-2">{detail}</p>
-                    {outcome
-                        .has_receipt()
-                        .then(|| {
-                            view! {
-                                <p class="mb-2">
-                                    <a id="payment-outcome-receipts" href=spa::receipts(&ente.slug.get())>
-                                        "Vai alle ricevute"
-                                    </a>
-                                </p>
-                            }
-                        })}
+                    {receipts}
                     <button
                         type="button"
                         id="payment-outcome-close"
@@ -364,6 +502,7 @@ fn PaymentServices() -> impl IntoView {
     view! {
         {breadcrumb(ente, Vec::new())}
         <h1>"Pagamenti"</h1>
+        <PaymentOutcome received=Callback::new(move |()| services.refetch()) />
         <p class="lead">
             "Lo stato contabile dei servizi, le ricariche del conto elettronico e le emissioni da pagare tramite pagoPA."
         </p>

@@ -4,13 +4,16 @@
 
 use leptos::prelude::*;
 use sportello_model::entes::{RechargeRule, ServiceKind};
-use sportello_model::money::{cents_to_decimal, parse_cents, Sign, MAX_RECHARGE_CENTS};
+use sportello_model::money::{
+    cents_to_decimal, decimal_to_cents, parse_cents, Sign, MAX_RECHARGE_CENTS,
+};
 use sportello_model::payments::{check_recharge_amount, Notice, NoticeStatus, RechargeRequest};
 use sportello_model::{format, rome, FieldError};
 
 use super::statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 use super::{
-    breadcrumb, open_checkout, reset_when_shown_again, PayButton, PaymentOutcome, StatusBadge, Tone,
+    breadcrumb, open_checkout, reset_when_shown_again, PayButton, PaySelected, PaymentOutcome,
+    SelectToPay, Selection, StatusBadge, Tone,
 };
 use crate::api;
 use crate::app::use_ente;
@@ -36,6 +39,7 @@ pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
         )
     });
     let notices_page = RwSignal::new(1);
+    let selection = Selection::new();
     let notices = LocalResource::new(move || {
         api::notices(session, service_id, notices_page.get(), NOTICES_PER_PAGE)
     });
@@ -51,7 +55,13 @@ pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
     view! {
         {breadcrumb(ente, vec![(name.clone(), None)])}
         <h1>{name.clone()}</h1>
-        <PaymentOutcome kind=ServiceKind::Prepaid />
+        <PaymentOutcome
+            kind=ServiceKind::Prepaid
+            received=Callback::new(move |()| {
+                statement.refetch();
+                notices.refetch();
+            })
+        />
         <BalanceCard
             statement
             negative_note="Saldo negativo: ricarica il conto per coprire i pasti già consumati."
@@ -68,14 +78,18 @@ pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
                 "Caricamento degli avvisi…",
                 move |list| {
                     let changed = Callback::new(move |()| notices.refetch());
-                    paged_list(
-                        list,
-                        "notices",
-                        "list-unstyled payment-list",
-                        "Non ci sono avvisi di pagamento per questo servizio.",
-                        notices_page,
-                        move |notice| view! { <NoticeItem notice changed /> },
-                    )
+                    let open = list.items.iter().any(|n| n.status == NoticeStatus::Open);
+                    view! {
+                        {paged_list(
+                            list,
+                            "notices",
+                            "list-unstyled payment-list",
+                            "Non ci sono avvisi di pagamento per questo servizio.",
+                            notices_page,
+                            move |notice| view! { <NoticeItem notice changed selection /> },
+                        )}
+                        {open.then(|| view! { <PaySelected selection /> })}
+                    }
                 },
             )}
         </section>
@@ -132,7 +146,7 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
             match action {
                 RechargeAction::PayOnline => {
                     let started = api::recharge_online(session, service_id, &request).await?;
-                    open_checkout(&started)?;
+                    open_checkout(&started.checkout_url)?;
                     // The page is leaving for pagoPA: the buttons stay busy.
                     std::future::pending().await
                 }
@@ -240,7 +254,7 @@ fn RechargeForm(service_id: i64, name: String, notice_created: Callback<()>) -> 
 }
 
 #[component]
-fn NoticeItem(notice: Notice, changed: Callback<()>) -> impl IntoView {
+fn NoticeItem(notice: Notice, changed: Callback<()>, selection: Selection) -> impl IntoView {
     let session = use_session();
     let id = notice.id;
     let number = format::notice_number(&notice.notice_number);
@@ -262,6 +276,20 @@ fn NoticeItem(notice: Notice, changed: Callback<()>) -> impl IntoView {
         dates.push_str(&format!(" · {}", notice.deadline().text()));
     }
     let file_name = format!("avviso-{}.pdf", notice.notice_number);
+    let select = open
+        .then(|| decimal_to_cents(notice.amount))
+        .flatten()
+        .map(|cents| {
+            view! {
+                <SelectToPay
+                    selection
+                    notice_id=id
+                    cents
+                    label=format!("avviso {number} di {amount}")
+                    id=format!("notice-{id}-select")
+                />
+            }
+        });
     // Only an open notice is offered: to download, pay or cancel.
     let actions = open.then(|| {
         view! {
@@ -301,7 +329,7 @@ fn NoticeItem(notice: Notice, changed: Callback<()>) -> impl IntoView {
                     {amount.clone()}
                 </p>
             </div>
-            <div class="payment-item-actions">{actions}</div>
+            <div class="payment-item-actions">{select} {actions}</div>
         </li>
     }
 }

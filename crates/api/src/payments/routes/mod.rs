@@ -1,9 +1,11 @@
 //! `/api/v1/payments/...`: the guardian's money (`Action::ReadPayments`, `Action::Pay`), the
 //! operators' family accounts and emissions. Another role gets 403, another family's record 404.
 //! One file per part: the Pagamenti page and the statement (`account`), recharges,
-//! notices, receipts (with the pagoPA station the node delivers them to), emissions, and the operators' corrections.
+//! notices, carts (paying several notices at once), receipts (with the pagoPA station the
+//! node delivers them to), emissions, and the operators' corrections.
 
 mod account;
+mod carts;
 mod corrections;
 mod emissions;
 mod notices;
@@ -26,6 +28,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(notices::notice_pdf)
         .service(notices::pay_notice)
         .service(notices::cancel_notice)
+        .service(carts::pay_cart)
+        .service(carts::get_cart)
         .service(receipts::station_receipt)
         .service(emissions::create_emission)
         .service(emissions::list_emissions)

@@ -54,14 +54,15 @@ pub async fn get_notice(
     Ok(HttpResponse::Ok().json(service::notice_dto(notice, state.now())))
 }
 
-/// Paga avviso: opens the pagoPA checkout for an open notice.
+/// Paga avviso: opens a pagoPA Checkout cart of one open notice; send the browser to
+/// `checkout_url`. It comes back with `esito` and `carrello` (see `pay_cart`).
 #[utoipa::path(
     tag = "Pagamenti",
     params(("id" = i64, Path, description = "Notice id")),
     responses(
         (status = 200, body = CheckoutStarted),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "Already paid, expired or cancelled"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Already paid, expired or cancelled, or refused by pagoPA Checkout"),
     ),
     security(("bearer" = []))
 )]
@@ -73,10 +74,10 @@ pub async fn pay_notice(
 ) -> ApiResult<HttpResponse> {
     let started = service::pay_notice(
         &state.db,
+        state.checkout.as_ref(),
         &principal,
         *id,
         &state.public_url,
-        state.config.pagopa_simulator,
         state.now(),
     )
     .await?;

@@ -38,8 +38,9 @@ pub async fn create_notice(
     Ok(HttpResponse::Created().json(service::notice_dto(notice, state.now())))
 }
 
-/// Ricarica online: creates the notice and opens the pagoPA checkout; send the browser
-/// to `checkout_url`. It comes back to the service's payment page with `esito`.
+/// Ricarica online: creates the notice and opens a pagoPA Checkout cart of it; send the
+/// browser to `checkout_url`. It comes back to the service's payment page with `esito`
+/// (`ok`, `annullato`, `errore`) and `carrello`, the cart's id.
 #[utoipa::path(
     tag = "Pagamenti",
     params(("id" = i64, Path, description = "Prepaid service id")),
@@ -62,10 +63,10 @@ pub async fn recharge_online(
     let notice = new_notice(&state, &principal, *id, &body, true).await?;
     let started = service::pay_online(
         &state.db,
+        state.checkout.as_ref(),
         &principal,
         notice,
         &state.public_url,
-        state.config.pagopa_simulator,
         state.now(),
     )
     .await?;
