@@ -14,6 +14,7 @@ mod m20261130_000101_money_dates_and_children;
 mod m20261130_000201_money_restrict;
 mod m20261201_000301_oidc_grants;
 mod m20261201_000401_readiness_probe;
+mod m20261202_000005_reconciliation;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000201_money_restrict::Migration),
             Box::new(m20261201_000301_oidc_grants::Migration),
             Box::new(m20261201_000401_readiness_probe::Migration),
+            Box::new(m20261202_000005_reconciliation::Migration),
         ]
     }
 }

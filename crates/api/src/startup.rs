@@ -10,7 +10,9 @@ use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
 use actix_web::{get, middleware, web, App, HttpMessage, HttpResponse, HttpServer};
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
-use sportello_pagopa::{GpdClient, GpdConfig, PaymentGateway, SimulatorGateway};
+use sportello_pagopa::{
+    FdrClient, GpdClient, GpdConfig, GpdReceiptsClient, PaymentGateway, SimulatorGateway,
+};
 use time::OffsetDateTime;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -31,6 +33,15 @@ use crate::{
 };
 use sportello_model::paths;
 
+/// How to reach a pagoPA REST service configured as base URL and subscription key.
+fn pagopa_service((base_url, subscription_key): &(String, secrecy::SecretString)) -> GpdConfig {
+    GpdConfig {
+        base_url: base_url.clone(),
+        subscription_key: subscription_key.clone(),
+        timeout: std::time::Duration::from_secs(15),
+    }
+}
+
 pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Config,
@@ -45,6 +56,10 @@ pub struct AppState {
     /// Where notices are registered: pagoPA's GPD, or the simulator outside production;
     /// `None` when neither is configured (notices cannot be created).
     pub gateway: Option<Arc<dyn PaymentGateway>>,
+    /// pagoPA's GPD-payments receipts API, for the comuni that use only GPD.
+    pub gpd_receipts: Option<Arc<GpdReceiptsClient>>,
+    /// pagoPA's FdR service, for the flussi di rendicontazione.
+    pub fdr: Option<Arc<FdrClient>>,
     pub clock: Arc<Clock>,
 }
 
@@ -242,19 +257,28 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         _ => config.oidc_providers.clone(),
     };
     let gateway: Option<Arc<dyn PaymentGateway>> = match &config.pagopa_gpd {
-        Some((base_url, subscription_key)) => Some(Arc::new(
-            GpdClient::new(GpdConfig {
-                base_url: base_url.clone(),
-                subscription_key: subscription_key.clone(),
-                timeout: std::time::Duration::from_secs(15),
-            })
-            .map_err(std::io::Error::other)?,
+        Some(service) => Some(Arc::new(
+            GpdClient::new(pagopa_service(service)).map_err(std::io::Error::other)?,
         )),
         None if config.pagopa_simulator => Some(Arc::new(SimulatorGateway::new())),
         None => None,
     };
+    let gpd_receipts = match &config.pagopa_gpd_payments {
+        Some(service) => Some(Arc::new(
+            GpdReceiptsClient::new(pagopa_service(service)).map_err(std::io::Error::other)?,
+        )),
+        None => None,
+    };
+    let fdr = match &config.pagopa_fdr {
+        Some(service) => Some(Arc::new(
+            FdrClient::new(pagopa_service(service)).map_err(std::io::Error::other)?,
+        )),
+        None => None,
+    };
     let state = web::Data::new(AppState {
         gateway,
+        gpd_receipts,
+        fdr,
         clock,
         db,
         jwt: JwtKeys::new(

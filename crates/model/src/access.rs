@@ -52,6 +52,9 @@ macro_rules! with_actions {
         TakeAttendance,
         /// Charge the meals of a day to the families' accounts.
         ChargeMeals,
+        /// Reconcile with the treasury: import flussi di rendicontazione, read the
+        /// differences between them and the receipts.
+        Reconcile,
             }
     };
 }
@@ -92,6 +95,8 @@ impl Action {
             Action::ReadFamilyAccounts | Action::CorrectAccount => &[Operator],
             Action::IssueEmissions => &[Operator, Integrator],
             Action::ManageCalendar | Action::ChargeMeals => &[Operator],
+            // The comune's finance office.
+            Action::Reconcile => &[Operator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator],
         }

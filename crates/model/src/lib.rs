@@ -25,6 +25,7 @@ pub mod page;
 pub mod paths;
 pub mod payments;
 pub mod problem;
+pub mod reconciliation;
 pub mod rome;
 pub mod spa;
 pub mod weekdays;

@@ -173,6 +173,12 @@ pub fn notice_cancel(id: impl Display) -> String {
     format!("/payments/notices/{id}/cancel")
 }
 
+/// On return from the checkout: the notice as it is once pagoPA has been asked for its
+/// receipt.
+pub fn notice_verify(id: impl Display) -> String {
+    format!("/payments/notices/{id}/verify")
+}
+
 pub fn receipts() -> String {
     "/payments/receipts".into()
 }
@@ -184,6 +190,17 @@ pub fn receipt_pdf(id: impl Display) -> String {
 /// Where pagoPA posts a paid notice's receipt.
 pub fn receipt_callback() -> String {
     "/pagopa/receipts".into()
+}
+
+// Reconciliation with the treasury (flussi di rendicontazione).
+
+pub fn reconciliation_flows() -> String {
+    "/reconciliation/flows".into()
+}
+
+/// `kind` is a [`crate::reconciliation::DiscrepancyKind`]'s text.
+pub fn reconciliation_discrepancies() -> String {
+    "/reconciliation/discrepancies".into()
 }
 
 // Emissions (rette).

@@ -93,6 +93,11 @@ fn amount_cents(value: &serde_json::Value) -> Result<i64, Error> {
     let text = match value {
         serde_json::Value::String(s) => s.trim().to_string(),
         serde_json::Value::Number(n) => n.to_string(),
+        // An XML element's text, as quick-xml hands an element to an untyped value.
+        serde_json::Value::Object(element) => match element.get("$text") {
+            Some(serde_json::Value::String(s)) => s.trim().to_string(),
+            _ => return Err(invalid("l'importo non è un numero")),
+        },
         _ => return Err(invalid("l'importo non è un numero")),
     };
     let amount = Decimal::from_str(&text).map_err(|_| invalid("l'importo non è un numero"))?;
@@ -124,7 +129,22 @@ pub fn parse_receipt_callback(body: &[u8]) -> Result<Receipt, Error> {
     let callback: Callback = serde_json::from_slice(body).map_err(|e| {
         Error::InvalidReceipt(format!("il contenuto non è nel formato atteso ({e})"))
     })?;
-    let r = callback.receipt;
+    checked(callback.receipt)
+}
+
+/// Reads a receipt as pagoPA's XML `paSendRTReq` (or `paSendRTV2Request`) document, the
+/// form in which the GPD-payments receipts API returns it, with the same checks as
+/// [`parse_receipt_callback`].
+pub fn parse_receipt_xml(xml: &str) -> Result<Receipt, Error> {
+    let request: Callback = quick_xml::de::from_str(xml).map_err(|e| {
+        Error::InvalidReceipt(format!("il contenuto non è nel formato atteso ({e})"))
+    })?;
+    checked(request.receipt)
+}
+
+/// The [`Receipt`] of a `ctReceipt`, refusing anything that is not a successful,
+/// self-consistent payment.
+fn checked(r: CallbackReceipt) -> Result<Receipt, Error> {
     if r.outcome.trim() != "OK" {
         return Err(invalid("l'esito del pagamento non è OK"));
     }
@@ -350,6 +370,64 @@ mod tests {
                 "{field}"
             );
         }
+    }
+
+    /// The receipt as GPD-payments stores and returns it: the `paSendRTReq` the node
+    /// sent, marshalled by JAXB without a namespace on the root element.
+    const GPD_RECEIPT_XML: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<paSendRTReq>
+    <idPA>00123450165</idPA>
+    <idBrokerPA>00123450165</idBrokerPA>
+    <idStation>00123450165_01</idStation>
+    <receipt>
+        <receiptId>f43cf6263ddb47248222b039f6d1f1f5</receiptId>
+        <noticeNumber>301000000000000144</noticeNumber>
+        <fiscalCode>00123450165</fiscalCode>
+        <outcome>OK</outcome>
+        <creditorReferenceId>01000000000000144</creditorReferenceId>
+        <paymentAmount>47.60</paymentAmount>
+        <description>Retta Marzo 2024</description>
+        <companyName>Comune di Mozzecane</companyName>
+        <debtor>
+            <uniqueIdentifier>
+                <entityUniqueIdentifierType>F</entityUniqueIdentifierType>
+                <entityUniqueIdentifierValue>RSSNCL80A01H501U</entityUniqueIdentifierValue>
+            </uniqueIdentifier>
+            <fullName>Niccolò Rossi</fullName>
+        </debtor>
+        <transferList>
+            <transfer>
+                <idTransfer>1</idTransfer>
+                <transferAmount>47.60</transferAmount>
+                <fiscalCodePA>00123450165</fiscalCodePA>
+                <IBAN>IT60X0542811101000000123456</IBAN>
+                <remittanceInformation>Retta Marzo 2024</remittanceInformation>
+                <transferCategory>9/0101108TS/</transferCategory>
+            </transfer>
+        </transferList>
+        <idPSP>70000000001</idPSP>
+        <PSPCompanyName>Banca Esempio</PSPCompanyName>
+        <idChannel>70000000001_01</idChannel>
+        <channelDescription>app</channelDescription>
+        <paymentMethod>PPAL</paymentMethod>
+        <fee>1.00</fee>
+        <paymentDateTime>2024-04-27T10:15:00</paymentDateTime>
+        <applicationDate>2024-04-27</applicationDate>
+        <transferDate>2024-04-28</transferDate>
+    </receipt>
+</paSendRTReq>"#;
+
+    #[test]
+    fn reads_a_receipt_as_gpd_payments_returns_it() {
+        let receipt = parse_receipt_xml(GPD_RECEIPT_XML).expect("valid receipt");
+        assert_eq!(receipt, parse(&pagopa_body()).expect("valid receipt"));
+        let err = parse_receipt_xml(&GPD_RECEIPT_XML.replace(">OK<", ">KO<")).expect_err("KO");
+        assert_eq!(
+            err.to_string(),
+            "La ricevuta di pagamento non è valida: l'esito del pagamento non è OK."
+        );
+        let err = parse_receipt_xml("<paSendRTReq><receipt>").expect_err("broken");
+        assert!(matches!(err, Error::InvalidReceipt(_)));
     }
 
     #[test]

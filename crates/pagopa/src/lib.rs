@@ -7,17 +7,21 @@
 
 mod callback;
 mod error;
+mod fdr;
 mod gateway;
 mod gpd;
+mod gpd_receipts;
 mod notice;
 mod pdf;
 mod qr;
 mod simulator;
 
-pub use callback::{parse_receipt_callback, receipt_callback_body};
+pub use callback::{parse_receipt_callback, parse_receipt_xml, receipt_callback_body};
 pub use error::Error;
+pub use fdr::{parse_flow_xml, FdrClient, Flow, FlowPayment, PublishedFlow};
 pub use gateway::{DebtPosition, Payer, PaymentGateway, PaymentMethod, Receipt};
 pub use gpd::{iupd, GpdClient, GpdConfig, SUBSCRIPTION_KEY_HEADER};
+pub use gpd_receipts::GpdReceiptsClient;
 pub use notice::{AuxDigit, Iuv, NoticeConfig, NoticeNumber, MAX_SEQUENCE};
 pub use pdf::{NoticeDocument, Payment, ReceiptDocument};
 pub use qr::{EnteFiscalCode, QrPayload};

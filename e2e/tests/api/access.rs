@@ -88,7 +88,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "statement" | "list_notices" => May(ReadPayments, Comune),
         "get_notice" | "notice_pdf" | "get_emission" | "receipt_pdf" => May(ReadPayments, Family),
         "create_notice" | "recharge_online" => May(Pay, Comune),
-        "pay_notice" | "cancel_notice" => May(Pay, Family),
+        "pay_notice" | "cancel_notice" | "verify_notice" => May(Pay, Family),
         "family_statement" => May(ReadFamilyAccounts, Family),
         "correct_account" => May(CorrectAccount, Family),
         "create_emission" => May(IssueEmissions, Field),
@@ -97,6 +97,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
         }
         "roster" | "kitchen_counts" | "mark_attendance" => May(TakeAttendance, Comune),
         "charge" => May(ChargeMeals, Comune),
+        "list_flows" | "upload_flow" | "list_discrepancies" => May(Reconcile, Nobody),
         _ => return None,
     })
 }
@@ -161,6 +162,7 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
     let service = ids.refezione;
     let query = match operation_id {
         "roster" | "kitchen_counts" => format!("?service_id={service}&day={DAY}"),
+        "list_discrepancies" => "?kind=amount_mismatch".into(),
         _ => String::new(),
     };
     let body = match operation_id {

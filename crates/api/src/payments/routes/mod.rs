@@ -1,7 +1,8 @@
 //! `/api/v1/payments/...`: the guardian's money (`Action::ReadPayments`, `Action::Pay`), the
 //! operators' family accounts and emissions. Another role gets 403, another family's record 404.
 //! One file per part: the Pagamenti page and the statement (`account`), recharges,
-//! notices, receipts (with pagoPA's callback), emissions, and the operators' corrections.
+//! notices, receipts (with pagoPA's callback), emissions, the operators' corrections and
+//! the reconciliation with the treasury.
 
 mod account;
 mod corrections;
@@ -9,6 +10,7 @@ mod emissions;
 mod notices;
 mod receipts;
 mod recharges;
+mod reconciliation;
 
 use sportello_pagopa::PaymentGateway;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -26,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(notices::notice_pdf)
         .service(notices::pay_notice)
         .service(notices::cancel_notice)
+        .service(notices::verify_notice)
         .service(receipts::receipt_callback)
         .service(emissions::create_emission)
         .service(emissions::list_emissions)
@@ -33,7 +36,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(receipts::list_receipts)
         .service(receipts::receipt_pdf)
         .service(corrections::family_statement)
-        .service(corrections::correct_account);
+        .service(corrections::correct_account)
+        .service(reconciliation::list_flows)
+        .service(reconciliation::upload_flow)
+        .service(reconciliation::list_discrepancies);
 }
 
 /// The pagoPA gateway, or the Italian refusal when none is configured.
