@@ -311,3 +311,19 @@ pub(super) async fn get_page_authed<T: DeserializeOwned>(
 ) -> ApiResult<T> {
     get_authed(session, path, &page_query(page, per_page)).await
 }
+
+/// One page of a list narrowed by `filter` (more query parameters).
+pub(super) async fn get_filtered_page_authed<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    filter: &[(&str, String)],
+    page: u64,
+    per_page: u64,
+) -> ApiResult<T> {
+    let query: Vec<(&str, String)> = filter
+        .iter()
+        .cloned()
+        .chain(page_query(page, per_page))
+        .collect();
+    get_authed(session, path, &query).await
+}

@@ -1,0 +1,29 @@
+//! Riconciliazione: the comune's flussi di rendicontazione and the differences between
+//! them and the receipts (operators).
+
+use sportello_model::reconciliation::{Discrepancy, DiscrepancyKind, FlowSummary};
+use sportello_model::{paths, Page};
+
+use super::client::{get_filtered_page_authed, get_page_authed, ApiResult};
+use crate::session::Session;
+
+pub async fn flows(session: Session, page: u64, per_page: u64) -> ApiResult<Page<FlowSummary>> {
+    get_page_authed(session, &paths::reconciliation_flows(), page, per_page).await
+}
+
+pub async fn discrepancies(
+    session: Session,
+    kind: DiscrepancyKind,
+    page: u64,
+    per_page: u64,
+) -> ApiResult<Page<Discrepancy>> {
+    let filter = [("kind", kind.as_str().to_string())];
+    get_filtered_page_authed(
+        session,
+        &paths::reconciliation_discrepancies(),
+        &filter,
+        page,
+        per_page,
+    )
+    .await
+}
