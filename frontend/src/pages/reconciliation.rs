@@ -1,15 +1,18 @@
 //! `/{slug}/riconciliazione`: the comune's finance office reconciles the payments with
-//! the treasury: the flussi di rendicontazione received, and the receipts no flow has
-//! reported, the payments of a flow without receipt and the amounts that differ.
+//! the treasury: uploads a flusso di rendicontazione it downloaded, reads the flows
+//! received, and the receipts no flow has reported, the payments of a flow without
+//! receipt and the amounts that differ.
 
 use leptos::prelude::*;
 use sportello_model::access::Action;
 use sportello_model::reconciliation::{Discrepancy, DiscrepancyKind, FlowSummary};
-use sportello_model::{format, rome, Page};
+use sportello_model::{format, rome, Page, Problem};
 
 use crate::api;
 use crate::app::{use_ente, use_page_title, RoleOnly};
-use crate::components::{area_breadcrumb, remote, CardSection, PageButtons};
+use crate::components::{
+    area_breadcrumb, remote, CardSection, ErrorAlert, PageButtons, SuccessNote,
+};
 use crate::session::use_session;
 
 const PER_PAGE: u64 = 20;
@@ -32,14 +35,110 @@ pub fn ReconciliationPage() -> impl IntoView {
 #[component]
 fn Reconciliation() -> impl IntoView {
     let ente = use_ente();
+    let imported = RwSignal::new(0_u32);
     view! {
         {area_breadcrumb(ente, vec![("Riconciliazione".into(), None)])}
         <h1>"Riconciliazione"</h1>
         <p class="lead">
             "I flussi di rendicontazione con cui i prestatori di servizi di pagamento versano gli incassi pagoPA alla tesoreria, confrontati con le ricevute."
         </p>
-        <Discrepancies />
-        <Flows />
+        <Upload imported />
+        <Discrepancies imported />
+        <Flows imported />
+    }
+}
+
+/// The text of the file chosen in the file field, if any.
+async fn chosen_file(input: Option<web_sys::HtmlInputElement>) -> Option<String> {
+    let file = input?.files()?.get(0)?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()?;
+    text.as_string()
+}
+
+/// Carica flusso: the XML file of a flusso di rendicontazione downloaded by the comune.
+/// `imported` counts the uploads, so that the lists below read again.
+#[component]
+fn Upload(imported: RwSignal<u32>) -> impl IntoView {
+    let session = use_session();
+    let file = NodeRef::<leptos::html::Input>::new();
+    let done = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<Problem>);
+    let upload = leptos::prelude::Action::new_local(move |_: &()| {
+        let input = file.get_untracked();
+        async move {
+            done.set(None);
+            problem.set(None);
+            let Some(xml) = chosen_file(input).await else {
+                problem.set(Some(Problem {
+                    kind: "about:blank".into(),
+                    title: "Nessun file".into(),
+                    status: 400,
+                    detail: "Scegli il file XML del flusso di rendicontazione da caricare.".into(),
+                    errors: Vec::new(),
+                }));
+                return;
+            };
+            match api::upload_flow(session, xml).await {
+                Ok(result) => {
+                    let flow = result.flow;
+                    done.set(Some(if result.created {
+                        format!(
+                            "Flusso {} importato: {} {} per {}.",
+                            flow.flow_id,
+                            flow.payments,
+                            if flow.payments == 1 {
+                                "pagamento"
+                            } else {
+                                "pagamenti"
+                            },
+                            format::euro(flow.total)
+                        )
+                    } else {
+                        format!(
+                            "Il flusso {} era già stato importato: nulla è cambiato.",
+                            flow.flow_id
+                        )
+                    }));
+                    imported.update(|n| *n += 1);
+                }
+                Err(found) => problem.set(Some(found)),
+            }
+        }
+    });
+    let pending = upload.pending();
+    view! {
+        <CardSection id="upload-section" title="Carica un flusso">
+            <p>
+                "Se il flusso non arriva dal servizio pagoPA, carica il file XML (FlussoRiversamento) scaricato per il Comune."
+            </p>
+            <div class="mb-3">
+                <label for="flow-file" class="form-label">"File XML del flusso"</label>
+                <input
+                    type="file"
+                    id="flow-file"
+                    class="form-control"
+                    accept=".xml,application/xml,text/xml"
+                    node_ref=file
+                />
+            </div>
+            <button
+                type="button"
+                id="flow-upload"
+                class="btn btn-primary"
+                disabled=move || pending.get()
+                on:click=move |_| {
+                    upload.dispatch(());
+                }
+            >
+                {move || if pending.get() { "Caricamento…" } else { "Carica flusso" }}
+            </button>
+            <SuccessNote id="flow-uploaded" text=done />
+            <div aria-live="assertive">
+                {move || problem.get().map(|problem| view! { <ErrorAlert id="flow-upload-error" problem focus=true /> })}
+            </div>
+        </CardSection>
     }
 }
 
@@ -49,12 +148,14 @@ fn or_dash(value: Option<String>) -> String {
 }
 
 #[component]
-fn Discrepancies() -> impl IntoView {
+fn Discrepancies(imported: RwSignal<u32>) -> impl IntoView {
     let session = use_session();
     let kind = RwSignal::new(DiscrepancyKind::ReceiptWithoutFlow);
     let page = RwSignal::new(1);
-    let lines =
-        LocalResource::new(move || api::discrepancies(session, kind.get(), page.get(), PER_PAGE));
+    let lines = LocalResource::new(move || {
+        imported.track();
+        api::discrepancies(session, kind.get(), page.get(), PER_PAGE)
+    });
     let choose = move |chosen: DiscrepancyKind| {
         let id = format!("discrepancy-kind-{}", chosen.as_str().replace('_', "-"));
         view! {
@@ -140,10 +241,13 @@ fn Discrepancies() -> impl IntoView {
 }
 
 #[component]
-fn Flows() -> impl IntoView {
+fn Flows(imported: RwSignal<u32>) -> impl IntoView {
     let session = use_session();
     let page = RwSignal::new(1);
-    let flows = LocalResource::new(move || api::flows(session, page.get(), PER_PAGE));
+    let flows = LocalResource::new(move || {
+        imported.track();
+        api::flows(session, page.get(), PER_PAGE)
+    });
     let row = |flow: FlowSummary| {
         view! {
             <tr id=format!("flow-{}", flow.id)>

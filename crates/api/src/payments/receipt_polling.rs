@@ -5,8 +5,9 @@
 //! `receipts::process`, so one found twice (by the job and by a return at the same time)
 //! counts once.
 //!
-//! Bounded: at most [`BATCH`] notices per run; a notice without receipt is asked again
-//! after a wait that doubles each time, from [`FIRST_WAIT`] up to [`LONGEST_WAIT`]; a run
+//! Bounded: at most [`BATCH`] notices per run, none a week after its last payable day; a
+//! notice without receipt is asked again after a wait that doubles each time, from
+//! [`FIRST_WAIT`] up to [`LONGEST_WAIT`]; a run
 //! stops at the first answer that is not "paid" or "not paid" (pagoPA unreachable or
 //! refusing), so an outage is met with one request per run, not a storm.
 
@@ -15,6 +16,7 @@ use std::time::Duration;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sportello_model::payments::{Notice, NoticeState};
+use sportello_model::rome;
 use sportello_pagopa::GpdReceiptsClient;
 use time::OffsetDateTime;
 
@@ -32,6 +34,10 @@ const BATCH: u64 = 50;
 const FIRST_WAIT: Duration = Duration::from_secs(5 * 60);
 /// Longest wait between two questions about the same notice.
 const LONGEST_WAIT: Duration = Duration::from_secs(6 * 60 * 60);
+
+/// How long after its last payable day a notice is still asked about: a payment made
+/// on that day may reach GPD-payments later.
+const AFTER_EXPIRY: time::Duration = time::Duration::days(7);
 
 /// Shortest time between two questions about the same notice from returns to the
 /// checkout (a family reloading the page asks pagoPA at most this often).
@@ -118,6 +124,11 @@ pub async fn poll_due(
     let due = payment_notice::Entity::find()
         .filter(payment_notice::Column::EnteId.is_in(entes.iter().map(ente::Model::ente_id)))
         .filter(payment_notice::Column::Status.eq(NoticeState::Open))
+        .filter(
+            Condition::any()
+                .add(payment_notice::Column::ExpiresOn.is_null())
+                .add(payment_notice::Column::ExpiresOn.gte(rome::today(now) - AFTER_EXPIRY)),
+        )
         .filter(
             Condition::any()
                 .add(payment_notice::Column::ReceiptPollAt.is_null())

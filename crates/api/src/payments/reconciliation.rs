@@ -326,7 +326,8 @@ async fn receipts_of<'a>(
 
 /// The job: for every comune, the flows published on pagoPA's FdR service in the last
 /// weeks that are not stored yet. Returns how many were imported. A flow already stored
-/// (same id and revision) is not fetched again.
+/// (same id and revision) is not fetched again; a comune whose flows cannot be listed is
+/// skipped until the next run, one whose flow cannot be read stops the run.
 pub async fn import_published(
     db: &DatabaseConnection,
     client: &FdrClient,
@@ -334,10 +335,17 @@ pub async fn import_published(
 ) -> ApiResult<usize> {
     let mut imported = 0;
     for ente in ente::Entity::find().all(db).await? {
-        let published = client
+        // A comune pagoPA does not know (not onboarded on FdR) does not stop the others.
+        let published = match client
             .published_flows(&ente.fiscal_code, now - LOOK_BACK)
             .await
-            .map_err(|e| ApiError::Conflict(e.to_string()))?;
+        {
+            Ok(published) => published,
+            Err(err) => {
+                tracing::warn!(ente = %ente.slug, %err, "flussi di rendicontazione not listed");
+                continue;
+            }
+        };
         for listed in published {
             let stored = fdr_flow::Entity::find_in_ente(ente.ente_id())
                 .filter(fdr_flow::Column::FlowId.eq(&listed.fdr))
