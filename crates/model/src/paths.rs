@@ -198,7 +198,8 @@ pub fn reconciliation_flows() -> String {
     "/reconciliation/flows".into()
 }
 
-/// `kind` is a [`crate::reconciliation::DiscrepancyKind`]'s text.
+/// The report of differences; its query parameter `kind` is the text of a
+/// [`crate::reconciliation::DiscrepancyKind`].
 pub fn reconciliation_discrepancies() -> String {
     "/reconciliation/discrepancies".into()
 }
