@@ -1,7 +1,8 @@
 //! Money helpers for the journeys: the family's payment services and statement, notices
 //! and online recharges, the simulated pagoPA checkout and counter, receipts delivered to
 //! the comune's pagoPA station as the node does (SOAP, checked against pagoPA's published
-//! schemas), the PDFs' text, and a stand-in for pagoPA's GPD service.
+//! schemas), the PDFs' text, stand-ins for pagoPA's GPD and GPD-payments services, and
+//! flussi di rendicontazione to upload.
 
 use reqwest::{Response, StatusCode};
 use sportello_model::paths;
@@ -309,6 +310,113 @@ pub fn answer_outcome(xml: &str) -> String {
     match text("//*[local-name()='outcome']").as_str() {
         "OK" => "OK".into(),
         _ => text("//*[local-name()='faultCode']"),
+    }
+}
+
+/// A receipt as pagoPA's GPD-payments receipts API returns it (`getReceiptByIUV`, 200
+/// `application/xml`): the `paSendRTReq` the node delivered, marshalled without namespace.
+pub fn gpd_receipt_xml(receipt_id: &str, notice: &Notice, amount: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<paSendRTReq>
+    <idPA>{ENTE_DEMO}</idPA>
+    <idBrokerPA>{ENTE_DEMO}</idBrokerPA>
+    <idStation>{ENTE_DEMO}_01</idStation>
+    <receipt>
+        <receiptId>{receipt_id}</receiptId>
+        <noticeNumber>{number}</noticeNumber>
+        <fiscalCode>{ENTE_DEMO}</fiscalCode>
+        <outcome>OK</outcome>
+        <creditorReferenceId>{iuv}</creditorReferenceId>
+        <paymentAmount>{amount}</paymentAmount>
+        <description>{description}</description>
+        <companyName>Comune di Demo</companyName>
+        <debtor>
+            <uniqueIdentifier>
+                <entityUniqueIdentifierType>F</entityUniqueIdentifierType>
+                <entityUniqueIdentifierValue>LBRMRA80E12F205M</entityUniqueIdentifierValue>
+            </uniqueIdentifier>
+            <fullName>Mario Albertini</fullName>
+        </debtor>
+        <transferList>
+            <transfer>
+                <idTransfer>1</idTransfer>
+                <transferAmount>{amount}</transferAmount>
+                <fiscalCodePA>{ENTE_DEMO}</fiscalCodePA>
+                <IBAN>IT60X0542811101000000123456</IBAN>
+                <remittanceInformation>{description}</remittanceInformation>
+                <transferCategory>9/0101108TS/</transferCategory>
+            </transfer>
+        </transferList>
+        <idPSP>BCITITMM</idPSP>
+        <PSPCompanyName>Banca di Prova</PSPCompanyName>
+        <idChannel>BCITITMM_01</idChannel>
+        <channelDescription>app</channelDescription>
+        <paymentMethod>CP</paymentMethod>
+        <fee>1.00</fee>
+        <paymentDateTime>2026-11-24T09:15:00</paymentDateTime>
+        <applicationDate>2026-11-24</applicationDate>
+        <transferDate>2026-11-25</transferDate>
+    </receipt>
+</paSendRTReq>"#,
+        number = notice.notice_number,
+        iuv = notice.iuv,
+        description = notice.description,
+    )
+}
+
+/// A flusso di rendicontazione (`FlussoRiversamento`, XSD 1.0.4) of a PSP to the comune
+/// with fiscal code `receiver`: each payment is (IUV, IUR, amount, outcome code); the
+/// totals are the payments'.
+pub fn flow_xml(flow_id: &str, receiver: &str, payments: &[(&str, &str, &str, &str)]) -> String {
+    let total: f64 = payments
+        .iter()
+        .map(|(_, _, amount, _)| amount.parse::<f64>().expect("an amount"))
+        .sum();
+    let items: String = payments
+        .iter()
+        .map(|(iuv, iur, amount, code)| {
+            format!(
+                "<pay_i:datiSingoliPagamenti>\
+                 <pay_i:identificativoUnivocoVersamento>{iuv}</pay_i:identificativoUnivocoVersamento>\
+                 <pay_i:identificativoUnivocoRiscossione>{iur}</pay_i:identificativoUnivocoRiscossione>\
+                 <pay_i:indiceDatiSingoloPagamento>1</pay_i:indiceDatiSingoloPagamento>\
+                 <pay_i:singoloImportoPagato>{amount}</pay_i:singoloImportoPagato>\
+                 <pay_i:codiceEsitoSingoloPagamento>{code}</pay_i:codiceEsitoSingoloPagamento>\
+                 <pay_i:dataEsitoSingoloPagamento>2026-11-24</pay_i:dataEsitoSingoloPagamento>\
+                 </pay_i:datiSingoliPagamenti>"
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<pay_i:FlussoRiversamento xmlns:pay_i="http://www.digitpa.gov.it/schemas/2011/Pagamenti/">
+<pay_i:versioneOggetto>1.0</pay_i:versioneOggetto>
+<pay_i:identificativoFlusso>{flow_id}</pay_i:identificativoFlusso>
+<pay_i:dataOraFlusso>2026-11-25T06:00:00</pay_i:dataOraFlusso>
+<pay_i:identificativoUnivocoRegolamento>SCT-{flow_id}</pay_i:identificativoUnivocoRegolamento>
+<pay_i:dataRegolamento>2026-11-25</pay_i:dataRegolamento>
+<pay_i:istitutoMittente><pay_i:identificativoUnivocoMittente><pay_i:tipoIdentificativoUnivoco>B</pay_i:tipoIdentificativoUnivoco><pay_i:codiceIdentificativoUnivoco>BCITITMM</pay_i:codiceIdentificativoUnivoco></pay_i:identificativoUnivocoMittente><pay_i:denominazioneMittente>Banca di Prova</pay_i:denominazioneMittente></pay_i:istitutoMittente>
+<pay_i:istitutoRicevente><pay_i:identificativoUnivocoRicevente><pay_i:tipoIdentificativoUnivoco>G</pay_i:tipoIdentificativoUnivoco><pay_i:codiceIdentificativoUnivoco>{receiver}</pay_i:codiceIdentificativoUnivoco></pay_i:identificativoUnivocoRicevente></pay_i:istitutoRicevente>
+<pay_i:numeroTotalePagamenti>{count}</pay_i:numeroTotalePagamenti>
+<pay_i:importoTotalePagamenti>{total:.2}</pay_i:importoTotalePagamenti>
+{items}
+</pay_i:FlussoRiversamento>"#,
+        count = payments.len(),
+    )
+}
+
+impl User<'_> {
+    /// Uploads a flusso di rendicontazione as an operator does (`application/xml`).
+    pub async fn upload_flow(&self, xml: &str) -> Response {
+        client()
+            .post(self.server.api(&paths::reconciliation_flows()))
+            .bearer_auth(self.token())
+            .header(reqwest::header::CONTENT_TYPE, "application/xml")
+            .body(xml.to_string())
+            .send()
+            .await
+            .expect("flow upload")
     }
 }
 

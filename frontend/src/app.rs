@@ -16,7 +16,7 @@ use crate::components::{
 use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, content, entes, family_account, home, login, password,
-    payments,
+    payments, reconciliation,
 };
 use crate::session::{use_session, Session};
 
@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
                     <Route path=path!("calendario-mensa") view=canteen::CalendarPage />
+                    <Route path=path!("riconciliazione") view=reconciliation::ReconciliationPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -250,6 +251,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
             {role.may(Action::ManageCalendar)
                 .then(|| nav_link("nav-calendario-mensa", "calendario-mensa", "Calendario mensa"))}
+            {role.may(Action::Reconcile)
+                .then(|| nav_link("nav-riconciliazione", "riconciliazione", "Riconciliazione"))}
         })
     };
 

@@ -15,6 +15,7 @@ mod m20261130_000201_money_restrict;
 mod m20261201_000301_oidc_grants;
 mod m20261201_000401_readiness_probe;
 mod m20261202_000004_checkout_carts;
+mod m20261202_000005_reconciliation;
 mod m20261202_000006_forms;
 mod m20261202_000007_enrolment_school_years;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_checkout_carts::Migration),
             Box::new(m20261202_000006_forms::Migration),
             Box::new(m20261202_000007_enrolment_school_years::Migration),
+            Box::new(m20261202_000005_reconciliation::Migration),
         ]
     }
 }

@@ -136,6 +136,20 @@ pub struct Config {
     /// Unset, online payments go to the simulator's Checkout when it is served, and are
     /// not offered otherwise.
     pub pagopa_checkout_url: Option<String>,
+    /// pagoPA GPD-payments receipts API (`PAGOPA_GPD_PAYMENTS_URL`,
+    /// `PAGOPA_GPD_PAYMENTS_KEY`): where the receipts of comuni that use only GPD are
+    /// fetched.
+    pub pagopa_gpd_payments: Option<(String, SecretString)>,
+    /// pagoPA FdR service for organizations (`PAGOPA_FDR_URL`, `PAGOPA_FDR_KEY`): where
+    /// the flussi di rendicontazione are read on schedule.
+    pub pagopa_fdr: Option<(String, SecretString)>,
+    /// Seconds between two runs of the job fetching receipts from GPD-payments
+    /// (`SPORTELLO_RECEIPTS_JOB_SECONDS`, default 60; each notice itself is asked about
+    /// less and less often).
+    pub receipts_job_every: std::time::Duration,
+    /// Seconds between two imports from the FdR service (`SPORTELLO_FLOWS_JOB_SECONDS`,
+    /// default 3600).
+    pub flows_job_every: std::time::Duration,
     /// Test environment only: the server's clock starts at this instant and runs on
     /// from there, so deadlines can be tested at a chosen time of day.
     pub fake_now: Option<time::OffsetDateTime>,
@@ -298,15 +312,17 @@ impl Config {
             },
             pagopa_checkout_url: var("PAGOPA_CHECKOUT_URL")
                 .map(|u| u.trim().trim_end_matches('/').to_string()),
-            pagopa_gpd: match (var("PAGOPA_GPD_URL"), var("PAGOPA_GPD_KEY")) {
-                (Some(url), Some(key)) => Some((url, key.into())),
-                (None, None) => None,
-                _ => {
-                    return Err(ConfigError::Invalid(
-                        "PAGOPA_GPD_URL e PAGOPA_GPD_KEY vanno impostati insieme.".into(),
-                    ))
-                }
-            },
+            pagopa_gpd: service_vars("PAGOPA_GPD_URL", "PAGOPA_GPD_KEY")?,
+            pagopa_gpd_payments: service_vars("PAGOPA_GPD_PAYMENTS_URL", "PAGOPA_GPD_PAYMENTS_KEY")?,
+            pagopa_fdr: service_vars("PAGOPA_FDR_URL", "PAGOPA_FDR_KEY")?,
+            receipts_job_every: std::time::Duration::from_secs(parse_var(
+                "SPORTELLO_RECEIPTS_JOB_SECONDS",
+                60,
+            )?),
+            flows_job_every: std::time::Duration::from_secs(parse_var(
+                "SPORTELLO_FLOWS_JOB_SECONDS",
+                3600,
+            )?),
         })
     }
 }
@@ -336,6 +352,17 @@ fn station_from_env(production: bool) -> Result<Option<PagopaStation>, ConfigErr
             "PAGOPA_BROKER_ID, PAGOPA_STATION_ID e PAGOPA_NODE_SUBJECT vanno impostati insieme."
                 .into(),
         )),
+    }
+}
+
+/// The base URL and subscription key of a pagoPA service, set together or not at all.
+fn service_vars(url: &str, key: &str) -> Result<Option<(String, SecretString)>, ConfigError> {
+    match (var(url), var(key)) {
+        (Some(url), Some(key)) => Ok(Some((url, key.into()))),
+        (None, None) => Ok(None),
+        _ => Err(ConfigError::Invalid(format!(
+            "{url} e {key} vanno impostati insieme."
+        ))),
     }
 }
 

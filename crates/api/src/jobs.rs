@@ -1,7 +1,9 @@
 //! The schedules of the jobs the server runs on its own: charging the meals of the last
-//! closed school days (`canteen::charging`), and withdrawing the notices of online
-//! payment attempts that ended without payment (`payments::notices`). Safe with several
-//! replicas: both are idempotent in the database. When the server stops, a run under way
+//! closed school days (`canteen::charging`), withdrawing the notices of online payment
+//! attempts that ended without payment (`payments::notices`), fetching the receipts of
+//! the comuni that use only GPD (`payments::receipt_polling`) and importing the flussi di
+//! rendicontazione (`payments::reconciliation`). Safe with several replicas: all are
+//! idempotent in the database. When the server stops, a run under way
 //! finishes and no new one starts.
 
 use std::fmt::Display;
@@ -17,6 +19,8 @@ use crate::canteen::charging::charge_recent_days;
 use crate::error::ApiResult;
 use crate::operations::metrics;
 use crate::payments::notices::cancel_abandoned;
+use crate::payments::receipt_polling::poll_due;
+use crate::payments::reconciliation::import_published;
 use crate::startup::{AppState, Clock};
 
 /// How often the closed days are charged.
@@ -49,11 +53,41 @@ pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandl
                 name: "cancelling abandoned online notices",
                 period: ABANDONED_EVERY,
                 clock: state.clock.clone(),
-                stopping,
+                stopping: stopping.clone(),
             },
             move |now| {
                 let (db, gateway) = (db.clone(), gateway.clone());
                 async move { cancel_abandoned(&db, gateway.as_ref(), now, None).await }
+            },
+        )));
+    }
+    if let Some(client) = state.gpd_receipts.clone() {
+        let db = state.db.clone();
+        jobs.push(actix_web::rt::spawn(every(
+            Job {
+                name: "fetching receipts from GPD",
+                period: state.config.receipts_job_every,
+                clock: state.clock.clone(),
+                stopping: stopping.clone(),
+            },
+            move |now| {
+                let (db, client) = (db.clone(), client.clone());
+                async move { poll_due(&db, &client, now).await }
+            },
+        )));
+    }
+    if let Some(client) = state.fdr.clone() {
+        let db = state.db.clone();
+        jobs.push(actix_web::rt::spawn(every(
+            Job {
+                name: "importing flussi di rendicontazione",
+                period: state.config.flows_job_every,
+                clock: state.clock.clone(),
+                stopping: stopping.clone(),
+            },
+            move |now| {
+                let (db, client) = (db.clone(), client.clone());
+                async move { import_published(&db, &client, now).await }
             },
         )));
     }

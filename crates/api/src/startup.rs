@@ -11,7 +11,8 @@ use actix_web::{get, middleware, web, App, HttpMessage, HttpResponse, HttpServer
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use sportello_pagopa::{
-    CheckoutClient, CheckoutConfig, GpdClient, GpdConfig, PaymentGateway, SimulatorGateway,
+    CheckoutClient, CheckoutConfig, FdrClient, GpdClient, GpdConfig, GpdReceiptsClient,
+    PaymentGateway, SimulatorGateway,
 };
 use time::OffsetDateTime;
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -34,6 +35,15 @@ use crate::{
 };
 use sportello_model::paths;
 
+/// How to reach a pagoPA REST service configured as base URL and subscription key.
+fn pagopa_service((base_url, subscription_key): &(String, secrecy::SecretString)) -> GpdConfig {
+    GpdConfig {
+        base_url: base_url.clone(),
+        subscription_key: subscription_key.clone(),
+        timeout: std::time::Duration::from_secs(15),
+    }
+}
+
 pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Config,
@@ -51,6 +61,10 @@ pub struct AppState {
     /// Where families pay online: pagoPA Checkout, or the simulator's outside
     /// production; `None` when neither is configured (notices are paid at a counter).
     pub checkout: Option<CheckoutClient>,
+    /// pagoPA's GPD-payments receipts API, for the comuni that use only GPD.
+    pub gpd_receipts: Option<Arc<GpdReceiptsClient>>,
+    /// pagoPA's FdR service, for the flussi di rendicontazione.
+    pub fdr: Option<Arc<FdrClient>>,
     pub clock: Arc<Clock>,
 }
 
@@ -252,13 +266,8 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         _ => config.oidc_providers.clone(),
     };
     let gateway: Option<Arc<dyn PaymentGateway>> = match &config.pagopa_gpd {
-        Some((base_url, subscription_key)) => Some(Arc::new(
-            GpdClient::new(GpdConfig {
-                base_url: base_url.clone(),
-                subscription_key: subscription_key.clone(),
-                timeout: std::time::Duration::from_secs(15),
-            })
-            .map_err(std::io::Error::other)?,
+        Some(service) => Some(Arc::new(
+            GpdClient::new(pagopa_service(service)).map_err(std::io::Error::other)?,
         )),
         None if config.pagopa_simulator => Some(Arc::new(SimulatorGateway::new())),
         None => None,
@@ -280,9 +289,23 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         })
         .transpose()
         .map_err(std::io::Error::other)?;
+    let gpd_receipts = match &config.pagopa_gpd_payments {
+        Some(service) => Some(Arc::new(
+            GpdReceiptsClient::new(pagopa_service(service)).map_err(std::io::Error::other)?,
+        )),
+        None => None,
+    };
+    let fdr = match &config.pagopa_fdr {
+        Some(service) => Some(Arc::new(
+            FdrClient::new(pagopa_service(service)).map_err(std::io::Error::other)?,
+        )),
+        None => None,
+    };
     let state = web::Data::new(AppState {
         gateway,
         checkout,
+        gpd_receipts,
+        fdr,
         clock,
         db,
         jwt: JwtKeys::new(

@@ -58,6 +58,9 @@ macro_rules! with_actions {
         ReviewSubmissions,
         /// Fill and send forms for the family, read and cancel the family's submissions.
         FillForms,
+        /// Reconcile with the treasury: import flussi di rendicontazione, read the
+        /// differences between them and the receipts.
+        Reconcile,
             }
     };
 }
@@ -98,6 +101,8 @@ impl Action {
             Action::ReadFamilyAccounts | Action::CorrectAccount => &[Operator],
             Action::IssueEmissions => &[Operator, Integrator],
             Action::ManageCalendar | Action::ChargeMeals => &[Operator],
+            // The comune's finance office.
+            Action::Reconcile => &[Operator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator],
             Action::ManageForms | Action::ReviewSubmissions => &[Operator],

@@ -26,6 +26,7 @@ pub mod page;
 pub mod paths;
 pub mod payments;
 pub mod problem;
+pub mod reconciliation;
 pub mod rome;
 pub mod school_year;
 pub mod spa;

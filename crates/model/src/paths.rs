@@ -182,6 +182,12 @@ pub fn cart(id: impl Display) -> String {
     format!("/payments/carts/{id}")
 }
 
+/// On return from the checkout: the notice as it is once pagoPA has been asked for its
+/// receipt.
+pub fn notice_verify(id: impl Display) -> String {
+    format!("/payments/notices/{id}/verify")
+}
+
 pub fn receipts() -> String {
     "/payments/receipts".into()
 }
@@ -194,6 +200,18 @@ pub fn receipt_pdf(id: impl Display) -> String {
 /// `paSendRT`, `paSendRTV2`).
 pub fn pagopa_station() -> String {
     "/pagopa/station".into()
+}
+
+// Reconciliation with the treasury (flussi di rendicontazione).
+
+pub fn reconciliation_flows() -> String {
+    "/reconciliation/flows".into()
+}
+
+/// The report of differences; its query parameter `kind` is the text of a
+/// [`crate::reconciliation::DiscrepancyKind`].
+pub fn reconciliation_discrepancies() -> String {
+    "/reconciliation/discrepancies".into()
 }
 
 // Emissions (rette).

@@ -47,6 +47,12 @@ pub enum Error {
     /// The QR code could not be built (cannot happen for a valid payload, kept for safety).
     #[error("Impossibile generare il codice QR dell'avviso.")]
     Qr(#[source] qrcode::types::QrError),
+    /// A receipt callback that cannot be accepted; the field says why, in Italian.
+    #[error("La ricevuta di pagamento non è valida: {0}.")]
+    InvalidReceipt(String),
+    /// A flusso di rendicontazione that cannot be read; the field says why, in Italian.
+    #[error("Il flusso di rendicontazione non è valido: {0}.")]
+    InvalidFlow(String),
     /// pagoPA could not be reached or did not answer in time.
     #[error("Il servizio pagoPA non è raggiungibile. Riprova più tardi.")]
     Unreachable(#[source] reqwest::Error),

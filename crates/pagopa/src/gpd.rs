@@ -41,7 +41,8 @@ const NO_DUE_DATE: &str = "2099-12-31T23:59:59";
 /// Longest part of an error body kept for the logs.
 const MAX_DETAIL: usize = 2000;
 
-/// How to reach GPD.
+/// How to reach GPD, or another pagoPA REST service with the same kind of access
+/// (GPD-payments, FdR).
 #[derive(Debug, Clone)]
 pub struct GpdConfig {
     /// The service's base URL, up to and including the version, e.g.
@@ -110,7 +111,7 @@ fn debt_position_body(position: &DebtPosition) -> serde_json::Value {
 }
 
 /// Status and (shortened) body of an unsuccessful answer.
-async fn failure(response: reqwest::Response) -> (u16, String) {
+pub(crate) async fn failure(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
     let mut detail = response.text().await.unwrap_or_default();
     if detail.len() > MAX_DETAIL {
@@ -123,35 +124,53 @@ async fn failure(response: reqwest::Response) -> (u16, String) {
     (status, detail)
 }
 
+/// A client of one pagoPA REST service (`service` names it in Italian errors): checks
+/// the base URL is http(s) and the subscription key non-empty and printable.
+pub(crate) fn service_client(
+    config: GpdConfig,
+    service: &str,
+) -> Result<(reqwest::Client, String, HeaderValue), Error> {
+    let url = reqwest::Url::parse(config.base_url.trim()).map_err(|_| {
+        Error::Config(format!(
+            "l'indirizzo del servizio {service} non è un URL valido"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Config(format!(
+            "l'indirizzo del servizio {service} deve iniziare con https://"
+        )));
+    }
+    let key = config.subscription_key.expose_secret().trim();
+    if key.is_empty() {
+        return Err(Error::Config(format!(
+            "manca la chiave di sottoscrizione {service}"
+        )));
+    }
+    let mut subscription_key = HeaderValue::from_str(key).map_err(|_| {
+        Error::Config(format!(
+            "la chiave di sottoscrizione {service} contiene caratteri non ammessi"
+        ))
+    })?;
+    subscription_key.set_sensitive(true);
+    let http = reqwest::Client::builder()
+        .timeout(config.timeout)
+        .build()
+        .map_err(|e| Error::Config(format!("impossibile preparare il client HTTP ({e})")))?;
+    Ok((
+        http,
+        url.as_str().trim_end_matches('/').to_string(),
+        subscription_key,
+    ))
+}
+
 impl GpdClient {
     /// Builds the client; refuses a base URL that is not http(s) or an empty or
     /// unprintable subscription key.
     pub fn new(config: GpdConfig) -> Result<Self, Error> {
-        let url = reqwest::Url::parse(config.base_url.trim()).map_err(|_| {
-            Error::Config("l'indirizzo del servizio GPD non è un URL valido".into())
-        })?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::Config(
-                "l'indirizzo del servizio GPD deve iniziare con https://".into(),
-            ));
-        }
-        let key = config.subscription_key.expose_secret().trim();
-        if key.is_empty() {
-            return Err(Error::Config(
-                "manca la chiave di sottoscrizione GPD".into(),
-            ));
-        }
-        let mut subscription_key = HeaderValue::from_str(key).map_err(|_| {
-            Error::Config("la chiave di sottoscrizione GPD contiene caratteri non ammessi".into())
-        })?;
-        subscription_key.set_sensitive(true);
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .build()
-            .map_err(|e| Error::Config(format!("impossibile preparare il client HTTP ({e})")))?;
+        let (http, base_url, subscription_key) = service_client(config, "GPD")?;
         Ok(Self {
             http,
-            base_url: url.as_str().trim_end_matches('/').to_string(),
+            base_url,
             subscription_key,
         })
     }

@@ -2,15 +2,18 @@
 //! their mod-93 check digits, the QR code payload, the notice and receipt PDFs, and the
 //! [`PaymentGateway`] trait with its two implementations, the built-in
 //! [`SimulatorGateway`] and the [`GpdClient`] for pagoPA's GPD service, the
-//! comune's station as pagoPA's node calls it ([`node`]: receipts over SOAP), and the
-//! [`CheckoutClient`] of pagoPA Checkout's carts.
+//! comune's station as pagoPA's node calls it ([`node`]: receipts over SOAP), the
+//! [`CheckoutClient`] of pagoPA Checkout's carts, the [`GpdReceiptsClient`] that fetches
+//! receipts from GPD-payments, and the flussi di rendicontazione ([`FdrClient`]).
 //!
 //! Amounts are integer euro cents (`i64`) throughout. Every error's `Display` is Italian.
 
 mod checkout;
 mod error;
+mod fdr;
 mod gateway;
 mod gpd;
+mod gpd_receipts;
 pub mod node;
 mod notice;
 mod pdf;
@@ -19,8 +22,10 @@ mod simulator;
 
 pub use checkout::{CartNotice, CartRequest, CheckoutClient, CheckoutConfig, ReturnUrls};
 pub use error::Error;
+pub use fdr::{parse_flow_xml, FdrClient, Flow, FlowPayment, PublishedFlow};
 pub use gateway::{DebtPosition, Payer, PaymentGateway, PaymentMethod, Receipt};
 pub use gpd::{iupd, GpdClient, GpdConfig, SUBSCRIPTION_KEY_HEADER};
+pub use gpd_receipts::GpdReceiptsClient;
 pub use notice::{AuxDigit, Iuv, NoticeConfig, NoticeNumber, MAX_SEQUENCE};
 pub use pdf::{NoticeDocument, Payment, ReceiptDocument};
 pub use qr::{EnteFiscalCode, QrPayload};

@@ -529,6 +529,18 @@ pub fn read_receipt(
     })
 }
 
+/// Reads a receipt as a bare `paSendRTReq` (or `paSendRTV2Request`) document, outside any
+/// envelope: the form in which pagoPA's GPD-payments receipts API returns the receipts it
+/// stored. The same checks as a receipt delivered to the station.
+pub fn read_receipt_document(xml: &str, now: OffsetDateTime) -> Result<Receipt, Fault> {
+    if xml.contains("<!DOCTYPE") {
+        return Err(syntax("dichiarazione DOCTYPE non ammessa"));
+    }
+    let request: SendRtXml = quick_xml::de::from_str(xml)
+        .map_err(|e| syntax(format!("il messaggio non segue paForNode.xsd ({e})")))?;
+    receipt_from_xml(&request, now)
+}
+
 /// A `stText35`/`stText70` (1 to `max` characters), else a schema fault naming `what`.
 fn text<'a>(value: &'a str, max: usize, what: &str) -> Result<&'a str, Fault> {
     let count = value.chars().count();

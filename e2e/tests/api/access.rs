@@ -89,7 +89,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "statement" | "list_notices" => May(ReadPayments, Comune),
         "get_notice" | "notice_pdf" | "get_emission" | "receipt_pdf" => May(ReadPayments, Family),
         "create_notice" | "recharge_online" => May(Pay, Comune),
-        "pay_notice" | "cancel_notice" | "pay_cart" => May(Pay, Family),
+        "pay_notice" | "cancel_notice" | "pay_cart" | "verify_notice" => May(Pay, Family),
         "get_cart" => May(ReadPayments, Family),
         "family_statement" => May(ReadFamilyAccounts, Family),
         "correct_account" => May(CorrectAccount, Family),
@@ -115,6 +115,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "open_form" | "start_submission" => May(FillForms, Comune),
         "my_submission" | "save_submission" | "send_submission" | "cancel_submission"
         | "submission_pdf" | "upload_attachment" => May(FillForms, Family),
+        "list_flows" | "upload_flow" | "list_discrepancies" => May(Reconcile, Nobody),
         _ => return None,
     })
 }
@@ -195,6 +196,7 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
     let query = match operation_id {
         "roster" | "kitchen_counts" => format!("?service_id={service}&day={DAY}"),
         "upload_attachment" => "?field=documento&name=documento.pdf".into(),
+        "list_discrepancies" => "?kind=amount_mismatch".into(),
         _ => String::new(),
     };
     let body = match operation_id {

@@ -15,6 +15,7 @@ mod operations;
 mod public;
 mod receipts;
 mod recharges;
+mod reconciliation;
 mod records;
 mod spid_federation;
 mod statement;

@@ -11,6 +11,7 @@ mod guardian;
 mod login_errors;
 mod password;
 mod payments;
+mod reconciliation;
 mod security;
 
 use e2e::browser::Browser;

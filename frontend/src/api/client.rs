@@ -109,6 +109,8 @@ pub(super) struct Call<'a, B> {
     pub(super) path: &'a str,
     pub(super) query: &'a [(&'a str, String)],
     pub(super) body: Option<&'a B>,
+    /// A body that is not JSON: its content type and text.
+    pub(super) text: Option<(&'static str, &'a str)>,
     pub(super) accept: &'static str,
 }
 
@@ -119,6 +121,19 @@ impl<'a> Call<'a, ()> {
             path,
             query,
             body: None,
+            text: None,
+            accept: JSON,
+        }
+    }
+
+    /// A `POST` of a document that is not JSON (an XML file), as `content_type`.
+    fn post_text(path: &'a str, content_type: &'static str, text: &'a str) -> Self {
+        Call {
+            method: Method::POST,
+            path,
+            query: &[],
+            body: None,
+            text: Some((content_type, text)),
             accept: JSON,
         }
     }
@@ -132,6 +147,7 @@ impl<'a, B: Serialize> Call<'a, B> {
             path,
             query: &[],
             body,
+            text: None,
             accept: JSON,
         }
     }
@@ -143,6 +159,7 @@ async fn send<B: Serialize>(call: &Call<'_, B>, token: Option<&str>) -> ApiResul
         path,
         query,
         body,
+        text,
         accept,
     } = call;
     let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
@@ -154,9 +171,12 @@ async fn send<B: Serialize>(call: &Call<'_, B>, token: Option<&str>) -> ApiResul
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }
-    let request = match body {
-        Some(body) => builder.json(body),
-        None => builder.build(),
+    let request = match (body, text) {
+        (Some(body), _) => builder.json(body),
+        (None, Some((content_type, text))) => {
+            builder.header("Content-Type", content_type).body(*text)
+        }
+        (None, None) => builder.build(),
     }
     .map_err(|_| unreadable_problem(NO_RESPONSE))?;
     let response = request.send().await.map_err(|_| network_problem())?;
@@ -294,6 +314,16 @@ pub(super) async fn post_authed<B: Serialize, T: DeserializeOwned>(
     write_authed(session, Method::POST, path, body).await
 }
 
+/// `POST` of a document that is not JSON, answered with JSON.
+pub(super) async fn post_text_authed<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    content_type: &'static str,
+    text: &str,
+) -> ApiResult<T> {
+    decode(send_authed(session, &Call::post_text(path, content_type, text)).await?).await
+}
+
 pub(super) async fn put_authed<B: Serialize, T: DeserializeOwned>(
     session: Session,
     path: &str,
@@ -310,4 +340,20 @@ pub(super) async fn get_page_authed<T: DeserializeOwned>(
     per_page: u64,
 ) -> ApiResult<T> {
     get_authed(session, path, &page_query(page, per_page)).await
+}
+
+/// One page of a list narrowed by `filter` (more query parameters).
+pub(super) async fn get_filtered_page_authed<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    filter: &[(&str, String)],
+    page: u64,
+    per_page: u64,
+) -> ApiResult<T> {
+    let query: Vec<(&str, String)> = filter
+        .iter()
+        .cloned()
+        .chain(page_query(page, per_page))
+        .collect();
+    get_authed(session, path, &query).await
 }

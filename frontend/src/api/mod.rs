@@ -11,6 +11,7 @@ mod content;
 mod entes;
 mod files;
 mod payments;
+mod reconciliation;
 
 pub use accounts::*;
 pub use bookings::*;
@@ -22,3 +23,4 @@ pub use content::*;
 pub use entes::*;
 pub use files::{download_pdf, Download};
 pub use payments::*;
+pub use reconciliation::*;

@@ -90,6 +90,12 @@ pub async fn cart(session: Session, id: i64) -> ApiResult<Cart> {
     get_authed(session, &paths::cart(id), &[]).await
 }
 
+/// On return from the checkout: the notice once pagoPA has been asked for its receipt
+/// (for a comune without a station of its own; elsewhere the notice as it is).
+pub async fn verify_notice(session: Session, notice_id: i64) -> ApiResult<Notice> {
+    post_authed::<(), _>(session, &paths::notice_verify(notice_id), None).await
+}
+
 /// Annulla avviso: withdraws an open recharge notice the family made.
 pub async fn cancel_notice(session: Session, notice_id: i64) -> ApiResult<Notice> {
     post_authed::<(), _>(session, &paths::notice_cancel(notice_id), None).await

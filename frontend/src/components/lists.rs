@@ -31,7 +31,7 @@ fn pager_nav<V: IntoView>(
 /// "Pagina 2 di 5" with buttons for the previous and next page of a list shown inside a
 /// page; after a change the focus goes to `focus_to` (the list's heading).
 #[component]
-fn PageButtons(
+pub fn PageButtons(
     #[prop(into)] id: String,
     page: RwSignal<u64>,
     pages: u64,

@@ -14,4 +14,4 @@ pub use frame::{
     address_with, area_breadcrumb, focus_element, set_title, Breadcrumb, CardSection, HeaderBrand,
     Icon, ServiceTabs, SkipLink, SmallPrints,
 };
-pub use lists::{paged_list, use_page_number, Pager};
+pub use lists::{paged_list, use_page_number, PageButtons, Pager};

@@ -107,6 +107,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "Periodo del servizio, giorni di apertura, chiusure e addebito dei pasti.",
             },
         ),
+        (
+            role.may(Action::Reconcile),
+            Entry {
+                id: "menu-riconciliazione",
+                page: "riconciliazione",
+                icon: "chart-line",
+                title: "Riconciliazione",
+                text: "I flussi di rendicontazione dei pagamenti pagoPA confrontati con le ricevute: pagamenti non rendicontati, senza ricevuta o con importi diversi.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

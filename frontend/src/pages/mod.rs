@@ -11,3 +11,4 @@ pub mod home;
 pub mod login;
 pub mod password;
 pub mod payments;
+pub mod reconciliation;

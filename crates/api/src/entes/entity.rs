@@ -29,6 +29,12 @@ pub mod ente {
         /// pagoPA taxonomy of the ente's school services, e.g. `9/0101108TS/`.
         pub pagopa_taxonomy: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
+        /// Uses only GPD, with no station of its own: its receipts are fetched from
+        /// GPD-payments instead of being delivered by the node.
+        pub pagopa_gpd_only: bool,
+        /// Working days a receipt may wait for its flusso di rendicontazione before the
+        /// reconciliation lists it.
+        pub flow_grace_days: i32,
     }
 
     crate::db::entity_basics!();

@@ -98,6 +98,11 @@ pub mod payment_notice {
         /// Made only for one online payment attempt (Ricarica → Paga): never listed or
         /// printed, and cancelled when the attempt ends without payment.
         pub online_only: bool,
+        /// For a comune that uses only GPD: when its receipt is next asked of pagoPA
+        /// (`None`: at the next run).
+        pub receipt_poll_at: Option<TimeDateTimeWithTimeZone>,
+        /// How many times its receipt was asked for without one.
+        pub receipt_polls: i32,
     }
 
     crate::db::entity_basics!(tenant);
@@ -231,4 +236,53 @@ pub mod sim_cart {
     }
 
     crate::db::entity_basics!();
+}
+
+pub mod fdr_flow {
+    use sea_orm::entity::prelude::*;
+
+    /// A flusso di rendicontazione, one row per flow and revision (unique per ente).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fdr_flows")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub flow_id: String,
+        pub revision: i64,
+        pub psp_id: String,
+        pub flow_at: TimeDateTimeWithTimeZone,
+        pub regulation_id: String,
+        pub regulation_date: TimeDate,
+        pub payment_count: i64,
+        pub total_cents: i64,
+        pub source: sportello_model::reconciliation::FlowSource,
+        /// A later revision of the same flow replaced it.
+        pub superseded: bool,
+        pub imported_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod fdr_payment {
+    use sea_orm::entity::prelude::*;
+
+    /// A payment reported by a flow.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fdr_payments")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub flow_row_id: i64,
+        pub iuv: String,
+        pub iur: String,
+        pub transfer_index: i32,
+        pub amount_cents: i64,
+        pub outcome: sportello_model::reconciliation::FlowPaymentOutcome,
+        pub paid_on: TimeDate,
+    }
+
+    crate::db::entity_basics!(tenant);
 }

@@ -1,5 +1,7 @@
 //! Payments: the prepaid family account (ledger), recharges through pagoPA, payment
-//! notices, receipts, and the built-in pagoPA simulator (checkout and counter).
+//! notices, receipts (delivered, or fetched from pagoPA for comuni that use only GPD),
+//! the reconciliation with the treasury, and the built-in pagoPA simulator (checkout and
+//! counter).
 //! Only the guardian (intestatario) sees a family's money (`Action::ReadPayments`,
 //! `Action::Pay`): another role gets 403, another family's record 404.
 
@@ -9,7 +11,9 @@ pub mod emissions;
 pub mod entity;
 pub mod ledger;
 pub mod notices;
+pub mod receipt_polling;
 pub mod receipts;
+pub mod reconciliation;
 pub mod routes;
 pub mod service;
 pub mod simulator;

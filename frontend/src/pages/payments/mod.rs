@@ -14,7 +14,8 @@ use leptos_router::NavigateOptions;
 use sportello_model::access::Action;
 use sportello_model::entes::{Service, ServiceKind};
 use sportello_model::payments::{
-    check_cart_selection, Cart, CheckoutStarted, NewCart, PaymentService, MAX_CART_NOTICES,
+    check_cart_selection, Cart, CheckoutStarted, NewCart, NoticeStatus, PaymentService,
+    MAX_CART_NOTICES,
 };
 use sportello_model::{format, spa, Problem};
 
@@ -316,10 +317,23 @@ fn PaymentOutcome(
     let cart = LocalResource::new(move || {
         let id = cart_id.get();
         async move {
-            match id {
-                Some(id) => api::cart(session, id).await.ok(),
-                None => None,
+            let id = id?;
+            let cart = api::cart(session, id).await.ok()?;
+            if cart.paid() {
+                return Some(cart);
             }
+            // Where the comune has no station of its own, pagoPA is asked for the receipts;
+            // one it cannot answer now leaves the payment "in verifica" for the next round.
+            for notice in cart
+                .notices
+                .iter()
+                .filter(|n| n.status == NoticeStatus::Open)
+            {
+                if api::verify_notice(session, notice.id).await.is_err() {
+                    break;
+                }
+            }
+            api::cart(session, id).await.ok()
         }
     });
     let paid = Memo::new(move |_| cart.get().flatten().is_some_and(|cart: Cart| cart.paid()));

@@ -2,7 +2,8 @@
 //! operators' family accounts and emissions. Another role gets 403, another family's record 404.
 //! One file per part: the Pagamenti page and the statement (`account`), recharges,
 //! notices, carts (paying several notices at once), receipts (with the pagoPA station the
-//! node delivers them to), emissions, and the operators' corrections.
+//! node delivers them to), emissions, the operators' corrections and the reconciliation
+//! with the treasury.
 
 mod account;
 mod carts;
@@ -11,6 +12,7 @@ mod emissions;
 mod notices;
 mod receipts;
 mod recharges;
+mod reconciliation;
 
 use sportello_pagopa::PaymentGateway;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -31,13 +33,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(carts::pay_cart)
         .service(carts::get_cart)
         .service(receipts::station_receipt)
+        .service(notices::verify_notice)
         .service(emissions::create_emission)
         .service(emissions::list_emissions)
         .service(emissions::get_emission)
         .service(receipts::list_receipts)
         .service(receipts::receipt_pdf)
         .service(corrections::family_statement)
-        .service(corrections::correct_account);
+        .service(corrections::correct_account)
+        .service(reconciliation::list_flows)
+        .service(reconciliation::upload_flow)
+        .service(reconciliation::list_discrepancies);
 }
 
 /// The pagoPA gateway, or the Italian refusal when none is configured.

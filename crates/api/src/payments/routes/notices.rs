@@ -9,7 +9,7 @@ use super::gateway;
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
 use crate::http::{file_response, Paging};
-use crate::payments::{notices, service};
+use crate::payments::{notices, receipt_polling, service};
 use crate::startup::AppState;
 
 /// Recharge notices (avvisi di pagamento) of a prepaid service, newest first.
@@ -130,4 +130,38 @@ pub async fn notice_pdf(
     let file_name = format!("avviso-{}.pdf", notice.notice_number);
     let pdf = service::notice_pdf(&state.db, notice, state.now()).await?;
     Ok(file_response("application/pdf", file_name, false, pdf))
+}
+
+/// Verifica pagamento: on return from the pagoPA checkout, the notice as it is once
+/// pagoPA has been asked for its receipt. For a comune that uses only GPD (no station of
+/// its own) the receipt is fetched from GPD-payments now and processed like any other;
+/// elsewhere the node delivers it and the notice is answered as it is. `status` stays
+/// `open` while no receipt has arrived ("pagamento in verifica": call again after a few
+/// seconds; pagoPA is asked at most every 10 seconds per notice).
+#[utoipa::path(
+    tag = "Pagamenti",
+    params(("id" = i64, Path, description = "Notice id")),
+    responses(
+        (status = 200, body = Notice),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "pagoPA could not be asked now"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/payments/notices/{id}/verify")]
+pub async fn verify_notice(
+    state: web::Data<AppState>,
+    principal: Allowed<can::Pay>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let notice = receipt_polling::verify(
+        &state.db,
+        state.gpd_receipts.as_deref(),
+        &principal,
+        *id,
+        state.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(notice))
 }
