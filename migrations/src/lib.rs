@@ -37,9 +37,20 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000301_oidc_grants::Migration),
             Box::new(m20261201_000401_readiness_probe::Migration),
             Box::new(m20261202_000004_checkout_carts::Migration),
+            Box::new(m20261202_000005_reconciliation::Migration),
             Box::new(m20261202_000006_forms::Migration),
             Box::new(m20261202_000007_enrolment_school_years::Migration),
-            Box::new(m20261202_000005_reconciliation::Migration),
         ]
     }
+}
+
+/// How many migrations come before the one named `name`: a migration's test applies those,
+/// writes the rows it converts, then applies that one migration.
+#[cfg(test)]
+fn before(name: &str) -> u32 {
+    let position = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == name)
+        .unwrap_or_else(|| panic!("{name} is not in the list"));
+    <u32 as TryFrom<usize>>::try_from(position).expect("a few migrations")
 }

@@ -77,9 +77,6 @@ mod tests {
 
     use crate::Migrator;
 
-    /// Migrations before this one.
-    const BEFORE: u32 = 12;
-
     /// A child with this year's canteen card, written before the migration.
     const ROWS: &[&str] = &[
         "INSERT INTO entes (id, slug, name, fiscal_code, password_login_enabled, booking_cutoff_time, booking_cutoff_rule, bookable_weekdays, recharge_min_cents, recharge_max_cents, negative_balance_allowed, blank_meal_enabled, personal_meal_enabled, pagopa_aux_digit, created_at) VALUES (1, 'demo', 'Comune di Demo', '80012340155', true, '15:00', 'same_day', '1,2,3,4,5', 500, 50000, true, true, true, 3, '2026-11-30 10:00:00+00:00')",
@@ -104,7 +101,14 @@ mod tests {
     }
 
     async fn migrate_with_rows(db: &DatabaseConnection) {
-        Migrator::up(db, Some(BEFORE)).await.unwrap();
+        Migrator::up(
+            db,
+            Some(crate::before(sea_orm_migration::MigrationName::name(
+                &super::Migration,
+            ))),
+        )
+        .await
+        .unwrap();
         for row in ROWS {
             db.execute_unprepared(row).await.unwrap();
         }
