@@ -16,6 +16,7 @@ mod m20261201_000301_oidc_grants;
 mod m20261201_000401_readiness_probe;
 mod m20261202_000006_forms;
 mod m20261202_000007_enrolment_school_years;
+mod m20261202_000008_one_submission;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000401_readiness_probe::Migration),
             Box::new(m20261202_000006_forms::Migration),
             Box::new(m20261202_000007_enrolment_school_years::Migration),
+            Box::new(m20261202_000008_one_submission::Migration),
         ]
     }
 }
