@@ -177,6 +177,20 @@ async fn an_enrolment_goes_from_the_form_to_next_years_card_roster_and_charge() 
         "{words}"
     );
 
+    // The family downloads what it attached; another family finds nothing there.
+    let own = paths::my_submission_upload(draft.summary.id, certificate.id);
+    let file = mario.get(&own).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(
+        file.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert_eq!(file.bytes().await.expect("the file").as_ref(), PNG);
+    let anna = server.user("demo", ANNA).await;
+    assert_eq!(anna.get(&own).await.status(), StatusCode::NOT_FOUND);
+
     // The office finds it, reads the certificate and accepts it with the card's terms.
     let listed: Page<SubmissionSummary> = giulia
         .get_ok(&format!("{}?state=sent", paths::form_submissions(form.id)))

@@ -168,6 +168,31 @@ async fn upload_ids<C: ConnectionTrait>(db: &C, row: &submission::Model) -> ApiR
         .collect())
 }
 
+/// The file `upload_id` attached to the submission `row`.
+pub async fn attachment_of(
+    db: &DatabaseConnection,
+    row: &submission::Model,
+    upload_id: i64,
+) -> ApiResult<upload::Model> {
+    upload::Entity::find_in_ente(row.ente_id)
+        .filter(upload::Column::SubmissionId.eq(row.id))
+        .filter(upload::Column::Id.eq(upload_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// A file the family attached to one of its submissions.
+pub async fn attachment(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    upload_id: i64,
+) -> ApiResult<upload::Model> {
+    let family = family(db, principal).await?;
+    attachment_of(db, &find_own(db, &family, id).await?, upload_id).await
+}
+
 fn parse_answers(row: &submission::Model) -> ApiResult<Answers> {
     serde_json::from_str(&row.answers)
         .map_err(|e| ApiError::internal(format!("submission {} answers: {e}", row.id)))
