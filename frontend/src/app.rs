@@ -15,8 +15,8 @@ use crate::components::{
 };
 use crate::forms::Form;
 use crate::pages::{
-    account, bookings, canteen, children, content, entes, family_account, home, login, password,
-    payments, reconciliation,
+    account, bookings, canteen, children, content, entes, family_account, forms, home, login,
+    password, payments, reconciliation,
 };
 use crate::session::{use_session, Session};
 
@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pagamenti/ricevute") view=payments::ReceiptsPage />
                     <Route path=path!("pagamenti/emissioni/:id") view=payments::EmissionPage />
                     <Route path=path!("pagamenti/:service_id") view=payments::ServicePage />
+                    <Route path=path!("moduli") view=forms::FormsPage />
                     <Route path=path!("prenotazioni") view=bookings::BookingsPage />
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
@@ -247,6 +248,7 @@ fn Header(ente: Ente) -> impl IntoView {
             {role.may(Action::ReadChildren).then(|| nav_link("nav-utenti", "utenti", "Utenti"))}
             {role.may(Action::ReadPayments).then(|| nav_link("nav-pagamenti", "pagamenti", "Pagamenti"))}
             {role.may(Action::BookMeals).then(|| nav_link("nav-prenotazioni", "prenotazioni", "Prenotazioni"))}
+            {role.may(Action::FillForms).then(|| nav_link("nav-moduli", "moduli", "Moduli online"))}
             {role.may(Action::TakeAttendance)
                 .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
             {role.may(Action::ManageCalendar)

@@ -18,6 +18,7 @@ mod m20261202_000004_checkout_carts;
 mod m20261202_000005_reconciliation;
 mod m20261202_000006_forms;
 mod m20261202_000007_enrolment_school_years;
+mod m20261202_000008_one_submission;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_reconciliation::Migration),
             Box::new(m20261202_000006_forms::Migration),
             Box::new(m20261202_000007_enrolment_school_years::Migration),
+            Box::new(m20261202_000008_one_submission::Migration),
         ]
     }
 }

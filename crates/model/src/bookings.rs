@@ -10,6 +10,7 @@ use crate::format;
 use crate::holidays::national_holidays_between;
 use crate::problem::FieldError;
 use crate::rome;
+use crate::school_year::SchoolYear;
 use crate::Weekdays;
 
 text_enum! {
@@ -219,6 +220,8 @@ pub enum BookingRefusal {
     Past(Date),
     WeekdayNotBookable(String),
     AfterCutoff(String),
+    /// The child has no card of the service for the school year of the day.
+    NotEnrolled(SchoolYear),
 }
 
 impl std::fmt::Display for BookingRefusal {
@@ -238,6 +241,10 @@ impl std::fmt::Display for BookingRefusal {
                 write!(f, "Il pasto può essere modificato solo {days}.")
             }
             BookingRefusal::AfterCutoff(message) => f.write_str(message),
+            BookingRefusal::NotEnrolled(year) => write!(
+                f,
+                "Per l'anno scolastico {year} non c'è l'iscrizione al servizio: il pasto non può essere prenotato."
+            ),
         }
     }
 }

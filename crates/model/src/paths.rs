@@ -367,3 +367,7 @@ pub fn my_submission_pdf(id: impl Display) -> String {
 pub fn my_submission_uploads(id: impl Display) -> String {
     format!("/my/submissions/{id}/uploads")
 }
+
+pub fn my_submission_upload(id: impl Display, upload: impl Display) -> String {
+    format!("/my/submissions/{id}/uploads/{upload}")
+}

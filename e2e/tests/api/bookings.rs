@@ -1,11 +1,12 @@
 //! Meal bookings against the real server, with its clock set to Tuesday 24/11/2026 at
 //! 11:00 in Rome (10:00 UTC): Comune di Demo allows changes until 15:00 of the same day,
-//! Comune di Esempio until 09:30 and only Tuesday to Friday.
+//! Comune di Esempio until 09:30 and only Tuesday to Friday; a child books the days of
+//! the school years of their cards only.
 
 use e2e::{field_error, json, problem, TestServer, User};
-use e2e::{ANNA, GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO};
+use e2e::{ANNA, GIULIA_OPERATOR, GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO};
 use reqwest::{Response, StatusCode};
-use sportello_model::bookings::{BookingResult, MealChoice, MonthCalendar};
+use sportello_model::bookings::{AttendanceRow, BookingResult, MealChoice, MonthCalendar};
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::paths;
 use sportello_model::Page;
@@ -275,4 +276,76 @@ async fn a_week_of_illness_in_comune_di_esempio_skips_the_monday_and_says_why() 
     let monday = absent(&giuseppe, elena, "2026-12-07", "2026-12-07").await;
     let monday = problem(monday, StatusCode::CONFLICT).await.detail;
     assert_eq!(monday, ESEMPIO_WEEKDAYS);
+}
+
+#[tokio::test]
+async fn a_child_with_only_next_years_card_books_next_years_meals_only() {
+    let server = TestServer::start_with(&[
+        ("SPORTELLO_FAKE_NOW", TUESDAY_11_IN_ROME),
+        ("SPORTELLO_CHARGE_JOB", "false"),
+    ])
+    .await;
+    let mario = server.user("demo", MARIO).await;
+    let sofia = child_and_service(&mario, "Sofia Albertini").await;
+    let moved: i64 = server
+        .scalar(&format!(
+            "UPDATE enrolments SET school_year = '2027/2028' WHERE child_id = {} AND service_id = {} RETURNING id",
+            sofia.0, sofia.1
+        ))
+        .await;
+    assert!(moved > 0);
+    let not_enrolled = "Per l'anno scolastico 2026/2027 non c'è l'iscrizione al servizio: il pasto non può essere prenotato.";
+
+    // This year: no booking, the month says why, and she is not on the roster.
+    let refused = set_day(&mario, sofia, "2026-11-25", "absent").await;
+    assert_eq!(
+        problem(refused, StatusCode::CONFLICT).await.detail,
+        not_enrolled
+    );
+    let range = absent(&mario, sofia, "2026-11-25", "2026-11-27").await;
+    assert_eq!(
+        problem(range, StatusCode::CONFLICT).await.detail,
+        not_enrolled
+    );
+    let november = month(&mario, sofia, "2026-11").await;
+    let day = november.days.iter().find(|d| d.date.day() == 25).unwrap();
+    assert!(!day.editable);
+    assert_eq!(day.locked_reason.as_deref(), Some(not_enrolled));
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let roster = |day: &'static str| {
+        let giulia = &giulia;
+        async move {
+            let rows: Vec<AttendanceRow> = giulia
+                .get_ok(&format!(
+                    "{}?service_id={}&day={day}",
+                    paths::roster(),
+                    sofia.1
+                ))
+                .await;
+            rows.iter().any(|r| r.child_id == sofia.0)
+        }
+    };
+    assert!(!roster("2026-11-25").await);
+
+    // With next year's calendar, in September her card's days are booked.
+    let calendar = serde_json::json!({ "first_day": "2027-09-13", "last_day": "2028-06-09", "serving_weekdays": [1, 2, 3, 4, 5] });
+    let set = giulia.put(&paths::calendar(sofia.1), &calendar).await;
+    assert_eq!(set.status(), StatusCode::OK);
+    server
+        .advance_clock(std::time::Duration::from_secs(294 * 24 * 3600))
+        .await;
+    let mario = server.user("demo", MARIO).await;
+    let booked = book(&mario, sofia, "2027-09-15", "absent").await;
+    assert_eq!(booked.days.len(), 1);
+    let september = month(&mario, sofia, "2027-09").await;
+    assert_eq!(choice_on(&september, 15), Some(MealChoice::Absent));
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let rows: Vec<AttendanceRow> = giulia
+        .get_ok(&format!(
+            "{}?service_id={}&day=2027-09-16",
+            paths::roster(),
+            sofia.1
+        ))
+        .await;
+    assert!(rows.iter().any(|r| r.child_id == sofia.0));
 }

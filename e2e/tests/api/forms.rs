@@ -2,7 +2,8 @@
 //! sends it, downloads its copy, the office accepts it into next school year's card, and
 //! the child is on that year's roster and charged; the refusals a family meets (window,
 //! account gate, wrong answers, wrong files, another family's submission, a delegate on a
-//! guardian-only form); two operators accepting at once.
+//! guardian-only form); two operators accepting at once; sends at once of the same form
+//! for the same child or family.
 
 use e2e::payments::pdf_words;
 use e2e::{
@@ -175,6 +176,20 @@ async fn an_enrolment_goes_from_the_form_to_next_years_card_roster_and_charge() 
             .contains("Tipologia pasto: DIETA SANITARIA: Celiachia (certificato: certificato.png)"),
         "{words}"
     );
+
+    // The family downloads what it attached; another family finds nothing there.
+    let own = paths::my_submission_upload(draft.summary.id, certificate.id);
+    let file = mario.get(&own).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(
+        file.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert_eq!(file.bytes().await.expect("the file").as_ref(), PNG);
+    let anna = server.user("demo", ANNA).await;
+    assert_eq!(anna.get(&own).await.status(), StatusCode::NOT_FOUND);
 
     // The office finds it, reads the certificate and accepts it with the card's terms.
     let listed: Page<SubmissionSummary> = giulia
@@ -567,4 +582,77 @@ async fn two_operators_accepting_at_once_make_one_enrolment_and_a_refusal_reache
         problem(cancel, StatusCode::CONFLICT).await.detail,
         "Non è possibile cancellare una domanda nello stato «Rifiutata»."
     );
+}
+
+#[tokio::test]
+async fn sends_at_once_leave_one_submission_per_child_and_per_family() {
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", SUMMER)]).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let (anna, service) = server.canteen_family(ANNA).await;
+    let luca = server.child_named(anna.token(), "Luca").await;
+    let per_child = publish(&giulia, &canteen_form(service, false)).await;
+    let per_family = publish(
+        &giulia,
+        &json!({
+            "title": "Contributo libri 2027",
+            "school_year": "2027/2028",
+            "opens_on": "2027-07-01",
+            "closes_on": "2027-08-31",
+            "scope": "per_family",
+            "sections": [{ "title": "Dichiarazione", "fields": [
+                { "key": "privacy", "label": "Privacy", "required": true,
+                  "kind": { "type": "consent", "text": "Ho letto l'informativa." } }
+            ]}]
+        }),
+    )
+    .await;
+    let for_luca = json!({
+        "alunno": { "child_id": luca },
+        "scuola": { "school": "Scuola Primaria Pascoli", "class_name": "5b" },
+        "dieta": { "meal_type": "PASTO BASE" },
+        "privacy": true
+    });
+    let cases = [
+        (per_child.id, for_luca.clone()),
+        (per_family.id, json!({ "privacy": true })),
+    ];
+    for (form, answers) in cases {
+        let mut drafts = Vec::new();
+        for _ in 0..4 {
+            drafts.push(start(&anna, form, answers.clone()).await.summary.id);
+        }
+        let paths: Vec<String> = drafts
+            .iter()
+            .map(|id| paths::my_submission_send(*id))
+            .collect();
+        let sends = paths.iter().map(|path| anna.post_empty(path));
+        let mut sent = Vec::new();
+        for (id, response) in drafts
+            .iter()
+            .zip(futures_util::future::join_all(sends).await)
+        {
+            if response.status() == StatusCode::OK {
+                sent.push(*id);
+            } else {
+                assert_eq!(
+                    problem(response, StatusCode::CONFLICT).await.detail,
+                    "Hai già inviato questo modulo: trovi la domanda in «I miei moduli»."
+                );
+            }
+        }
+        assert_eq!(sent.len(), 1, "one of four sends goes through");
+        let in_force: i64 = server
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM form_submissions WHERE form_id = {form} AND state = 'sent'"
+            ))
+            .await;
+        assert_eq!(in_force, 1);
+
+        // Once the family cancels it, another draft can be sent.
+        let cancelled = anna.post_empty(&paths::my_submission_cancel(sent[0])).await;
+        json::<SubmissionDetail>(cancelled, StatusCode::OK).await;
+        let again = drafts.iter().find(|id| **id != sent[0]).expect("a draft");
+        let again = anna.post_empty(&paths::my_submission_send(*again)).await;
+        json::<SubmissionDetail>(again, StatusCode::OK).await;
+    }
 }

@@ -10,6 +10,7 @@ mod client;
 mod content;
 mod entes;
 mod files;
+mod forms;
 mod payments;
 mod reconciliation;
 
@@ -22,5 +23,6 @@ pub use client::{is_transient, new_request_id, not_found, refresh, url_encode, A
 pub use content::*;
 pub use entes::*;
 pub use files::{download_pdf, Download};
+pub use forms::*;
 pub use payments::*;
 pub use reconciliation::*;

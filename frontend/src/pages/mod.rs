@@ -7,6 +7,7 @@ pub mod children;
 pub mod content;
 pub mod entes;
 pub mod family_account;
+pub mod forms;
 pub mod home;
 pub mod login;
 pub mod password;

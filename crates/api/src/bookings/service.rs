@@ -1,5 +1,6 @@
 //! Reading and changing a child's bookings.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use sea_orm::{
@@ -7,17 +8,18 @@ use sea_orm::{
 };
 use sportello_model::bookings::{
     BookingRange, BookingRefusal, BookingResult, CalendarDay, CutoffPolicy, MealChoice,
-    MonthCalendar,
+    MonthCalendar, SkippedDay,
 };
 use sportello_model::entes::EnteSettings;
 use sportello_model::rome;
+use sportello_model::school_year::SchoolYear;
 use time::{Date, Month, OffsetDateTime};
 
 use super::calendar::{school_calendar, school_calendar_with_reasons};
 use super::entity::booking;
 use crate::auth::Principal;
 use crate::children::entity::enrolment;
-use crate::children::service::find_visible;
+use crate::children::service::{enrolled_on, find_visible};
 use crate::db::{upsert, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::{by_id as ente_by_id, meal_service, settings};
@@ -87,11 +89,15 @@ pub async fn month(
         .into_iter()
         .map(|b| (b.day, b.choice))
         .collect();
+    let years = enrolled_years(db, principal, child_id, service_id, first, last).await?;
     let mut days = Vec::new();
     let mut day = first;
     while day <= last {
         let school_day = calendar.is_school_day(day);
-        let check = ctx.policy.check(&calendar, day, now);
+        let check = ctx
+            .policy
+            .check(&calendar, day, now)
+            .and_then(|()| enrolled(&years, day));
         days.push(CalendarDay {
             date: day,
             school_day,
@@ -127,6 +133,43 @@ pub async fn month(
     })
 }
 
+/// Whether the child is enrolled (by `enrolled_on`) on the days from `from` to `to`,
+/// asked once for each school year they fall in.
+async fn enrolled_years(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    child_id: i64,
+    service_id: i64,
+    from: Date,
+    to: Date,
+) -> ApiResult<HashMap<SchoolYear, bool>> {
+    let mut years = HashMap::new();
+    let mut day = from;
+    while day <= to {
+        if let Entry::Vacant(year) = years.entry(SchoolYear::containing(day)) {
+            let card = enrolled_on(principal.ente_id, service_id, day)
+                .filter(enrolment::Column::ChildId.eq(child_id))
+                .one(db)
+                .await?;
+            year.insert(card.is_some());
+        }
+        day = match day.next_day() {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    Ok(years)
+}
+
+/// Refuses a day of a school year the child is not enrolled in.
+fn enrolled(years: &HashMap<SchoolYear, bool>, day: Date) -> Result<(), BookingRefusal> {
+    let year = SchoolYear::containing(day);
+    match years.get(&year) {
+        Some(true) => Ok(()),
+        _ => Err(BookingRefusal::NotEnrolled(year)),
+    }
+}
+
 fn refused(reason: BookingRefusal) -> ApiError {
     ApiError::Conflict(reason.to_string())
 }
@@ -158,7 +201,19 @@ pub async fn change(
         ));
     }
     let calendar = school_calendar(db, principal.ente_id, service_id, rome::today(now)).await?;
-    let (days, skipped) = ctx.policy.split_range(&calendar, from, to, now);
+    let (open, mut skipped) = ctx.policy.split_range(&calendar, from, to, now);
+    let years = enrolled_years(db, principal, child_id, service_id, from, to).await?;
+    let mut days = Vec::with_capacity(open.len());
+    for day in open {
+        match enrolled(&years, day) {
+            Ok(()) => days.push(day),
+            Err(refusal) => skipped.push(SkippedDay {
+                date: day,
+                reason: refusal.to_string(),
+            }),
+        }
+    }
+    skipped.sort_by_key(|d| d.date);
     if days.is_empty() {
         let mut reasons: Vec<&str> = Vec::new();
         for day in &skipped {

@@ -7,13 +7,13 @@ use sportello_model::bookings::{
     AttendanceMark, AttendanceRow, BookingRefusal, KitchenCount, MealChoice,
 };
 use sportello_model::rome;
-use sportello_model::school_year::SchoolYear;
 use time::{Date, OffsetDateTime};
 
 use crate::auth::Principal;
 use crate::bookings::calendar::school_calendar;
 use crate::bookings::entity::{attendance, booking};
 use crate::children::entity::{child, enrolment};
+use crate::children::service::enrolled_on;
 use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
@@ -42,10 +42,7 @@ pub(super) async fn expected(
             BookingRefusal::NotASchoolDay(day).to_string(),
         ));
     }
-    let enrolments = enrolment::Entity::find_in_ente(ente_id)
-        .filter(enrolment::Column::ServiceId.eq(service_id))
-        .filter(enrolment::Column::SchoolYear.eq(SchoolYear::containing(day)))
-        .filter(enrolment::Column::Active.eq(true))
+    let enrolments = enrolled_on(ente_id, service_id, day)
         .apply_if(only, |q, id| q.filter(enrolment::Column::ChildId.eq(id)))
         .all(db)
         .await?;

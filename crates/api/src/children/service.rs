@@ -14,14 +14,26 @@ use sportello_model::auth::Role;
 use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
 use sportello_model::money::cents_to_decimal;
 use sportello_model::page::PageRequest;
+use sportello_model::school_year::SchoolYear;
 use sportello_model::Page;
+use time::Date;
 
 use super::entity::{child, child_delegate, enrolment};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::db::{fetch_page, TenantScoped};
+use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
+
+/// The one rule for "is a child enrolled in the service on `day`": an active card whose
+/// school year contains `day`. Bookings, the month calendar, the roster, attendance and
+/// charging all ask it.
+pub fn enrolled_on(ente_id: EnteId, service_id: i64, day: Date) -> Select<enrolment::Entity> {
+    enrolment::Entity::find_in_ente(ente_id)
+        .filter(enrolment::Column::ServiceId.eq(service_id))
+        .filter(enrolment::Column::SchoolYear.eq(SchoolYear::containing(day)))
+        .filter(enrolment::Column::Active.eq(true))
+}
 
 /// The children `principal` may see: the one place that decides it.
 pub fn visible_children(principal: &Principal) -> Select<child::Entity> {

@@ -19,6 +19,7 @@ use super::families::{Seeded, SCHOOLS};
 use crate::entes::entity::{ente, service};
 use crate::forms::definitions::new_row;
 use crate::forms::entity::{event, submission, upload};
+use crate::forms::submissions::sent_keys;
 
 fn field(key: &str, label: &str, required: bool, kind: FieldKind) -> Field {
     Field {
@@ -255,10 +256,10 @@ pub(super) async fn insert<C: ConnectionTrait>(
             .insert(db)
             .await?;
         if definition.delegates_allowed {
-            cedole = Some(row);
+            cedole = Some((row, definition));
         }
     }
-    let form = cedole.ok_or_else(|| custom("no demo cedole form"))?;
+    let (form, definition) = cedole.ok_or_else(|| custom("no demo cedole form"))?;
     let child = family
         .children
         .first()
@@ -313,6 +314,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
     sent.state = Set(SubmissionState::Sent);
     sent.protocol_number = Set(Some(protocol_number(rome::today(sent_at), id)));
     sent.sent_at = Set(Some(sent_at));
+    sent.once_key = Set(sent_keys(&definition, &answers).1);
     let sent = sent.update(db).await?;
     for state in [SubmissionState::Saved, SubmissionState::Sent] {
         event::ActiveModel {

@@ -53,6 +53,9 @@ pub mod submission {
         pub answers: String,
         pub protocol_number: Option<String>,
         pub sent_at: Option<TimeDateTimeWithTimeZone>,
+        /// What a sent submission is the only one of for its family and form:
+        /// `child:<id>` or `family` (a unique index over the submissions in force).
+        pub once_key: Option<String>,
         #[sea_orm(column_type = "Text", nullable)]
         pub operator_note: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,

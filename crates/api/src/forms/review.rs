@@ -22,7 +22,7 @@ use time::{Date, OffsetDateTime};
 
 use super::definitions::{self, definition_of};
 use super::entity::{submission, upload};
-use super::submissions::{detail_of, names, record, summaries, transition};
+use super::submissions::{attachment_of, detail_of, names, record, summaries, transition};
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
 use crate::db::{fetch_page, EnteId, TenantScoped};
@@ -103,13 +103,7 @@ pub async fn attachment(
     id: i64,
     upload_id: i64,
 ) -> ApiResult<upload::Model> {
-    let row = find(db, ente_id, id).await?;
-    upload::Entity::find_in_ente(ente_id)
-        .filter(upload::Column::SubmissionId.eq(row.id))
-        .filter(upload::Column::Id.eq(upload_id))
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)
+    attachment_of(db, &find(db, ente_id, id).await?, upload_id).await
 }
 
 /// Refuses, blocks or puts "da validare" with the operator's reason or note, which the

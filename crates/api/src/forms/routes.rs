@@ -44,7 +44,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(send_submission)
         .service(cancel_submission)
         .service(submission_pdf)
-        .service(upload_attachment);
+        .service(upload_attachment)
+        .service(own_attachment);
 }
 
 // Operators: definitions.
@@ -707,4 +708,38 @@ pub async fn upload_attachment(
     )
     .await?;
     Ok(HttpResponse::Created().json(saved))
+}
+
+/// A file the family attached to one of its submissions.
+#[utoipa::path(
+    tag = "Moduli",
+    params(
+        ("id" = i64, Path, description = "Submission id"),
+        ("upload_id" = i64, Path, description = "Attachment id"),
+    ),
+    responses(
+        (status = 200, description = "The file (PDF, JPEG or PNG)", content(
+            (String = "application/pdf"),
+            (String = "image/jpeg"),
+            (String = "image/png"),
+        )),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/my/submissions/{id}/uploads/{upload_id}")]
+pub async fn own_attachment(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (id, upload_id) = *path;
+    let file = submissions::attachment(&state.db, &principal, id, upload_id).await?;
+    Ok(file_response(
+        &file.content_type,
+        file.file_name,
+        false,
+        file.content,
+    ))
 }

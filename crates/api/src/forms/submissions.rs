@@ -10,14 +10,16 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Expr, Query as SqlQuery};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QueryTrait, Select, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QueryTrait, Select, SqlErr,
+    TransactionTrait,
 };
 use sportello_model::auth::Role;
 use sportello_model::format::{date as italian_date, euro_cents, hour_minute};
 use sportello_model::forms::{
     check_answers, protocol_number, render_answer, AnswerContext, Answers, ChildAnswer, FieldKind,
-    FormDefinition, FormDetail, FormStatus, FormSummary, Stage, SubmissionAction, SubmissionDetail,
-    SubmissionEvent, SubmissionState, SubmissionSummary, UploadInfo, DIET_CERTIFICATE_MAX_BYTES,
+    FormDefinition, FormDetail, FormScope, FormStatus, FormSummary, Stage, SubmissionAction,
+    SubmissionDetail, SubmissionEvent, SubmissionState, SubmissionSummary, UploadInfo,
+    DIET_CERTIFICATE_MAX_BYTES,
 };
 use sportello_model::page::PageRequest;
 use sportello_model::{rome, FieldError, Page};
@@ -164,6 +166,31 @@ async fn upload_ids<C: ConnectionTrait>(db: &C, row: &submission::Model) -> ApiR
         .into_iter()
         .map(|u| u.id)
         .collect())
+}
+
+/// The file `upload_id` attached to the submission `row`.
+pub async fn attachment_of(
+    db: &DatabaseConnection,
+    row: &submission::Model,
+    upload_id: i64,
+) -> ApiResult<upload::Model> {
+    upload::Entity::find_in_ente(row.ente_id)
+        .filter(upload::Column::SubmissionId.eq(row.id))
+        .filter(upload::Column::Id.eq(upload_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// A file the family attached to one of its submissions.
+pub async fn attachment(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    upload_id: i64,
+) -> ApiResult<upload::Model> {
+    let family = family(db, principal).await?;
+    attachment_of(db, &find_own(db, &family, id).await?, upload_id).await
 }
 
 fn parse_answers(row: &submission::Model) -> ApiResult<Answers> {
@@ -360,33 +387,20 @@ async fn gate(
     )))
 }
 
-/// One submission per child (or per family) and form: another that is sent and not
-/// refused or cancelled stands in the way.
-async fn check_not_twice(
-    db: &DatabaseConnection,
-    row: &submission::Model,
-    child_id: Option<i64>,
-) -> ApiResult<()> {
-    let others = submission::Entity::find_in_ente(row.ente_id)
-        .filter(submission::Column::FormId.eq(row.form_id))
-        .filter(submission::Column::FamilyId.eq(row.family_id))
-        .filter(submission::Column::Id.ne(row.id))
-        .filter(submission::Column::State.is_not_in([
-            SubmissionState::Saved,
-            SubmissionState::Cancelled,
-            SubmissionState::Refused,
-        ]))
-        .apply_if(child_id, |q, id| {
-            q.filter(submission::Column::ChildId.eq(id))
-        })
-        .count(db)
-        .await?;
-    if others > 0 {
-        return Err(ApiError::Conflict(
-            "Hai già inviato questo modulo: trovi la domanda in «I miei moduli».".into(),
-        ));
-    }
-    Ok(())
+/// The existing child a submission is for, and what a sent one is the only one of for
+/// its family and form (the `once_key` of the unique index over the submissions in
+/// force): that child, or the family for a form per family; a new child has none.
+pub fn sent_keys(definition: &FormDefinition, answers: &Answers) -> (Option<i64>, Option<String>) {
+    let child_id = match definition.child_answer(answers) {
+        Some(ChildAnswer::ChildId(id)) => Some(id),
+        _ => None,
+    };
+    let once_key = match (child_id, definition.scope) {
+        (Some(id), _) => Some(format!("child:{id}")),
+        (None, FormScope::PerFamily) => Some("family".to_owned()),
+        (None, _) => None,
+    };
+    (child_id, once_key)
 }
 
 /// Sends a draft: complete and valid answers, within the window, past the enrolment
@@ -415,14 +429,7 @@ pub async fn send(
         uploads: &uploads,
     };
     ApiError::check(check_answers(&definition, &answers, Stage::Send, &context))?;
-    let child_id = match definition.child_answer(&answers) {
-        Some(ChildAnswer::ChildId(id)) => Some(id),
-        _ => None,
-    };
-    let per_family = definition.scope == sportello_model::forms::FormScope::PerFamily;
-    if child_id.is_some() || per_family {
-        check_not_twice(db, &row, child_id).await?;
-    }
+    let (child_id, once_key) = sent_keys(&definition, &answers);
     gate(db, principal.ente_id, family.guardian_id, &definition).await?;
 
     let protocol = protocol_number(rome::today(now), row.id);
@@ -438,12 +445,19 @@ pub async fn send(
         )
         .col_expr(submission::Column::SentAt, Expr::value(now))
         .col_expr(submission::Column::ChildId, Expr::value(child_id))
+        .col_expr(submission::Column::OnceKey, Expr::value(once_key))
         .col_expr(submission::Column::UpdatedAt, Expr::value(now))
         .filter(submission::Column::EnteId.eq(row.ente_id))
         .filter(submission::Column::Id.eq(row.id))
         .filter(submission::Column::State.eq(SubmissionState::Saved))
         .exec(&txn)
-        .await?
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::Conflict(
+                "Hai già inviato questo modulo: trovi la domanda in «I miei moduli».".into(),
+            ),
+            _ => e.into(),
+        })?
         .rows_affected;
     if moved == 0 {
         return Err(ApiError::Conflict(

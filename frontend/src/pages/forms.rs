@@ -1,0 +1,141 @@
+//! Moduli online for families: I miei moduli, each submission with its state, the
+//! comune's reason or note, its copy as PDF and «Cancella» while not processed.
+
+use leptos::prelude::*;
+use sportello_model::access::Action;
+use sportello_model::forms::{SubmissionAction, SubmissionState, SubmissionSummary};
+use sportello_model::paths::{self, BASE};
+use sportello_model::{format, rome, Page};
+
+use crate::api;
+use crate::app::{use_ente, use_page_title, RoleOnly};
+use crate::components::{area_breadcrumb, focus_element, paged_list, remote, PdfButton};
+use crate::forms::{Form, FormAlert};
+use crate::session::use_session;
+
+const PER_PAGE: u64 = 10;
+
+/// `/{slug}/moduli`.
+#[component]
+pub fn FormsPage() -> impl IntoView {
+    use_page_title("Moduli online");
+    view! {
+        <RoleOnly
+            allowed=Action::FillForms
+            title="Moduli online"
+            id="forms-not-allowed"
+            message="I moduli online sono compilati dal genitore intestatario o dal delegato della famiglia."
+        >
+            <MySubmissions />
+        </RoleOnly>
+    }
+}
+
+#[component]
+fn MySubmissions() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let page = RwSignal::new(1);
+    let submissions =
+        LocalResource::new(move || api::my_submissions(session, page.get(), PER_PAGE));
+    let cancel = Form::buttons(
+        move |id: i64| async move { api::cancel_submission(session, id).await },
+        move |_| {
+            submissions.refetch();
+            focus_element("forms-title");
+        },
+    );
+    let render = move |list: Page<SubmissionSummary>| {
+        paged_list(
+            list,
+            "submissions",
+            "list-unstyled payment-list",
+            "Non hai ancora compilato moduli.",
+            page,
+            move |submission| view! { <SubmissionItem submission cancel /> },
+        )
+    };
+    view! {
+        {area_breadcrumb(ente, vec![("Moduli online".into(), None)])}
+        <h1 id="forms-title" tabindex="-1">"Moduli online"</h1>
+        <h2 class="h4">"I miei moduli"</h2>
+        <p class="lead">"Le domande salvate e inviate al Comune, con il loro stato."</p>
+        <FormAlert form=cancel id="submissions-error" />
+        {remote(submissions, "submissions-load-error", "Caricamento dei moduli…", render)}
+    }
+}
+
+/// What the comune wrote: the reason of a refusal or block, the documents it waits for.
+fn note_label(state: SubmissionState) -> &'static str {
+    match state {
+        SubmissionState::ToValidate => "Nota del Comune",
+        _ => "Motivo",
+    }
+}
+
+#[component]
+fn SubmissionItem(submission: SubmissionSummary, cancel: Form<i64>) -> impl IntoView {
+    let id = submission.id;
+    let title = match &submission.child_name {
+        Some(child) => format!("{} – {child}", submission.form_title),
+        None => submission.form_title.clone(),
+    };
+    let sent = submission
+        .protocol_number
+        .clone()
+        .zip(submission.sent_at)
+        .map(|(protocol, at)| {
+            let at = rome::local(at);
+            format!(
+                "Protocollo n. {protocol}, inviata il {} alle {}",
+                format::date(at.date()),
+                format::hour_minute(at.time())
+            )
+        });
+    let note = submission
+        .operator_note
+        .clone()
+        .map(|note| format!("{}: {note}", note_label(submission.state)));
+    let pdf = submission.protocol_number.as_ref().map(|protocol| {
+        view! {
+            <PdfButton
+                id=format!("submission-{id}-pdf")
+                label=format!("Scarica PDF della domanda {title}")
+                text="Scarica PDF"
+                url=format!("{BASE}{}", paths::my_submission_pdf(id))
+                file_name=format!("domanda-{}.pdf", protocol.replace('/', "-"))
+            />
+        }
+    });
+    let cancellable = submission.state.after(SubmissionAction::Cancel).is_some();
+    let cancelling = cancel.pending();
+    let button = cancellable.then(|| {
+        view! {
+            <button
+                id=format!("submission-{id}-cancel")
+                type="button"
+                class="btn btn-outline-danger btn-sm ms-2"
+                aria-label=format!("Cancella la domanda {title}")
+                disabled=move || cancelling.get()
+                on:click=move |_| cancel.send(id)
+            >
+                "Cancella"
+            </button>
+        }
+    });
+    view! {
+        <li id=format!("submission-{id}") class="payment-item">
+            <div class="payment-item-main">
+                <h3 class="h6 mb-1">{title.clone()}</h3>
+                <p class="mb-0">
+                    <span id=format!("submission-{id}-state") class="badge bg-primary">
+                        {submission.state_label.clone()}
+                    </span>
+                </p>
+                {sent.map(|text| view! { <p class="small mb-0">{text}</p> })}
+                {note.map(|text| view! { <p id=format!("submission-{id}-note") class="mb-0">{text}</p> })}
+            </div>
+            <div class="payment-item-actions">{pdf} {button}</div>
+        </li>
+    }
+}

@@ -1,0 +1,120 @@
+//! One submission per child (or per family) and form, kept by the database: a sent
+//! submission names what it is unique for in `once_key` (`child:<id>` or `family`), and
+//! among the submissions in force (sent, da validare, accepted, blocked) of one family
+//! and form a key appears at most once. Drafts, refused and cancelled ones do not count.
+
+use sea_orm_migration::prelude::*;
+
+use crate::columns::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const TABLE: &str = "form_submissions";
+const ONCE: &str = "ux_form_submissions_form_id_family_id_once_key";
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        add_column(manager, TABLE, text_null("once_key")).await?;
+        manager
+            .create_index(
+                unique(TABLE, &["form_id", "family_id", "once_key"])
+                    .and_where(Expr::col(Alias::new("state")).is_in([
+                        "sent",
+                        "to_validate",
+                        "accepted",
+                        "blocked",
+                    ]))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        drop_index(manager, TABLE, ONCE).await?;
+        drop_column(manager, TABLE, "once_key").await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm_migration::sea_orm::{
+        ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
+    };
+    use sea_orm_migration::MigratorTrait;
+
+    use super::ONCE;
+    use crate::Migrator;
+
+    async fn indexes(db: &DatabaseConnection) -> i64 {
+        let sql = match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                format!("SELECT COUNT(*) FROM pg_indexes WHERE indexname = '{ONCE}'")
+            }
+            _ => format!(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '{ONCE}'"
+            ),
+        };
+        db.query_one(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap()
+    }
+
+    /// Up, down and up again: the index comes and goes with its column.
+    async fn round_trip(db: &DatabaseConnection) {
+        Migrator::up(db, None).await.unwrap();
+        assert_eq!(indexes(db).await, 1);
+        // Down to just before this migration, whatever came after it.
+        let this_and_later = Migrator::migrations().len() as u32
+            - crate::before(sea_orm_migration::MigrationName::name(&super::Migration));
+        Migrator::down(db, Some(this_and_later)).await.unwrap();
+        assert_eq!(indexes(db).await, 0);
+        assert!(db
+            .execute_unprepared("SELECT once_key FROM form_submissions")
+            .await
+            .is_err());
+        Migrator::up(db, None).await.unwrap();
+        assert_eq!(indexes(db).await, 1);
+    }
+
+    #[tokio::test]
+    async fn sqlite_adds_and_removes_the_one_submission_index() {
+        let path = std::env::temp_dir().join(format!("one-submission-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+        round_trip(&db).await;
+        db.close().await.unwrap();
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[tokio::test]
+    async fn postgres_adds_and_removes_the_one_submission_index() {
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            return;
+        };
+        let admin = Database::connect(&admin_url).await.unwrap();
+        let name = format!("one_submission_{}", std::process::id());
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let (base, _) = admin_url.rsplit_once('/').unwrap();
+        let db = Database::connect(format!("{base}/{name}")).await.unwrap();
+        round_trip(&db).await;
+        db.close().await.unwrap();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+    }
+}
