@@ -205,6 +205,7 @@ fn the_model_builds_every_documented_path() {
         my_submission_cancel("{id}"),
         my_submission_pdf("{id}"),
         my_submission_uploads("{id}"),
+        my_submission_upload("{id}", "{upload_id}"),
     ]
     .into_iter()
     .collect();
