@@ -56,3 +56,49 @@ fn before(name: &str) -> u32 {
         .unwrap_or_else(|| panic!("{name} is not in the list"));
     <u32 as TryFrom<usize>>::try_from(position).expect("a few migrations")
 }
+
+/// A fresh database of each kind for a migration's own tests.
+#[cfg(test)]
+mod fresh {
+    use sea_orm_migration::sea_orm::{
+        ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    };
+
+    /// Runs `check` on a new SQLite file named after `name`, removed afterwards.
+    pub async fn sqlite(name: &str, check: impl AsyncFnOnce(&DatabaseConnection)) {
+        let path = std::env::temp_dir().join(format!("{name}-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+        options.max_connections(8);
+        let db = Database::connect(options).await.unwrap();
+        check(&db).await;
+        db.close().await.unwrap();
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// Runs `check` on a new PostgreSQL database named after `name` on the server
+    /// `TEST_DATABASE_URL` names, dropped afterwards; nothing without that server.
+    pub async fn postgres(name: &str, check: impl AsyncFnOnce(&DatabaseConnection)) {
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            return;
+        };
+        let admin = Database::connect(&admin_url).await.unwrap();
+        let name = format!("{name}_{}", std::process::id());
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let (base, _) = admin_url.rsplit_once('/').unwrap();
+        let db = Database::connect(format!("{base}/{name}")).await.unwrap();
+        check(&db).await;
+        db.close().await.unwrap();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+    }
+}

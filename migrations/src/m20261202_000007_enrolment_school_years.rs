@@ -70,9 +70,7 @@ impl MigrationTrait for Migration {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm_migration::sea_orm::{
-        ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement,
-    };
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
     use sea_orm_migration::MigratorTrait;
 
     use crate::Migrator;
@@ -144,38 +142,11 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_gives_every_card_a_school_year_and_one_card_per_year() {
-        let path = std::env::temp_dir().join(format!("school-years-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
-        options.max_connections(8);
-        let db = Database::connect(options).await.unwrap();
-        migrate_with_rows(&db).await;
-        db.close().await.unwrap();
-        let _ = std::fs::remove_file(&path);
+        crate::fresh::sqlite("school_years", migrate_with_rows).await;
     }
 
     #[tokio::test]
     async fn postgres_gives_every_card_a_school_year_and_one_card_per_year() {
-        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-            return;
-        };
-        let admin = Database::connect(&admin_url).await.unwrap();
-        let name = format!("school_years_{}", std::process::id());
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .unwrap();
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let db = Database::connect(format!("{base}/{name}")).await.unwrap();
-        migrate_with_rows(&db).await;
-        db.close().await.unwrap();
-        admin
-            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .await
-            .unwrap();
+        crate::fresh::postgres("school_years", migrate_with_rows).await;
     }
 }

@@ -40,7 +40,7 @@ impl MigrationTrait for Migration {
 #[cfg(test)]
 mod tests {
     use sea_orm_migration::sea_orm::{
-        ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
+        ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement,
     };
     use sea_orm_migration::MigratorTrait;
 
@@ -83,38 +83,11 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_adds_and_removes_the_one_submission_index() {
-        let path = std::env::temp_dir().join(format!("one-submission-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
-            .await
-            .unwrap();
-        round_trip(&db).await;
-        db.close().await.unwrap();
-        let _ = std::fs::remove_file(&path);
+        crate::fresh::sqlite("one_submission", round_trip).await;
     }
 
     #[tokio::test]
     async fn postgres_adds_and_removes_the_one_submission_index() {
-        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-            return;
-        };
-        let admin = Database::connect(&admin_url).await.unwrap();
-        let name = format!("one_submission_{}", std::process::id());
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .unwrap();
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let db = Database::connect(format!("{base}/{name}")).await.unwrap();
-        round_trip(&db).await;
-        db.close().await.unwrap();
-        admin
-            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .await
-            .unwrap();
+        crate::fresh::postgres("one_submission", round_trip).await;
     }
 }

@@ -590,6 +590,7 @@ pub async fn save_submission(
     params(("id" = i64, Path, description = "Submission id")),
     responses(
         (status = 200, body = SubmissionDetail),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "A missing or wrong answer: `errors` names each field (`answers.<key>`)"),
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Outside the window, already sent, or the account to settle first"),
     ),
