@@ -126,11 +126,22 @@ pub fn tenant_table(
     columns: Vec<ColumnDef>,
     parents: &[(&str, &str)],
 ) -> TableCreateStatement {
+    ente_table(name, columns, parents, fk)
+}
+
+/// `id`, `ente_id`, then `columns`, with a foreign key made by `key` for the ente and for
+/// each `(column, parent table)` of `parents`.
+fn ente_table(
+    name: &str,
+    columns: Vec<ColumnDef>,
+    parents: &[(&str, &str)],
+    key: fn(&str, &str, &str) -> ForeignKeyCreateStatement,
+) -> TableCreateStatement {
     let mut all = vec![id(), big("ente_id")];
     all.extend(columns);
     let fks = std::iter::once(("ente_id", "entes"))
         .chain(parents.iter().copied())
-        .map(|(column, parent)| fk(name, column, parent))
+        .map(|(column, parent)| key(name, column, parent))
         .collect();
     table(name, all, fks)
 }
@@ -232,11 +243,5 @@ pub fn history_table(
     columns: Vec<ColumnDef>,
     parents: &[(&str, &str)],
 ) -> TableCreateStatement {
-    let mut all = vec![id(), big("ente_id")];
-    all.extend(columns);
-    let fks = std::iter::once(("ente_id", "entes"))
-        .chain(parents.iter().copied())
-        .map(|(column, parent)| fk_restrict(name, column, parent))
-        .collect();
-    table(name, all, fks)
+    ente_table(name, columns, parents, fk_restrict)
 }

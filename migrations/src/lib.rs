@@ -46,23 +46,41 @@ impl MigratorTrait for Migrator {
     }
 }
 
-/// How many migrations come before the one named `name`: a migration's test applies those,
-/// writes the rows it converts, then applies that one migration.
-#[cfg(test)]
-fn before(name: &str) -> u32 {
-    let position = Migrator::migrations()
-        .iter()
-        .position(|m| m.name() == name)
-        .unwrap_or_else(|| panic!("{name} is not in the list"));
-    <u32 as TryFrom<usize>>::try_from(position).expect("a few migrations")
-}
-
 /// A fresh database of each kind for a migration's own tests.
 #[cfg(test)]
 mod fresh {
     use sea_orm_migration::sea_orm::{
-        ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+        ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement, TryGetable,
     };
+    use sea_orm_migration::{MigrationName, MigratorTrait};
+
+    use crate::Migrator;
+
+    /// How many migrations come before `migration` in the list.
+    pub fn before(migration: &impl MigrationName) -> u32 {
+        let name = migration.name();
+        let position = Migrator::migrations()
+            .iter()
+            .position(|m| m.name() == name)
+            .unwrap_or_else(|| panic!("{name} is not in the list"));
+        <u32 as TryFrom<usize>>::try_from(position).expect("a few migrations")
+    }
+
+    /// Applies the migrations before `migration`, not it: its test then writes the rows it
+    /// converts and applies it.
+    pub async fn up_to(db: &DatabaseConnection, migration: &impl MigrationName) {
+        Migrator::up(db, Some(before(migration))).await.unwrap();
+    }
+
+    /// The first column of the first row `sql` answers.
+    pub async fn scalar<T: TryGetable>(db: &DatabaseConnection, sql: &str) -> T {
+        db.query_one(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap()
+    }
 
     /// Runs `check` on a new SQLite file named after `name`, removed afterwards.
     pub async fn sqlite(name: &str, check: impl AsyncFnOnce(&DatabaseConnection)) {

@@ -184,7 +184,7 @@ fn sqlx_error(err: sqlx::Error) -> DbErr {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
     use sea_orm_migration::MigratorTrait;
 
     use crate::Migrator;
@@ -202,23 +202,11 @@ mod tests {
     ];
 
     async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
-        db.query_one(Statement::from_string(db.get_database_backend(), sql))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap()
+        crate::fresh::scalar(db, sql).await
     }
 
     async fn migrate_with_rows(db: &DatabaseConnection) {
-        Migrator::up(
-            db,
-            Some(crate::before(sea_orm_migration::MigrationName::name(
-                &super::Migration,
-            ))),
-        )
-        .await
-        .unwrap();
+        crate::fresh::up_to(db, &super::Migration).await;
         for row in ROWS {
             db.execute_unprepared(row).await.unwrap();
         }

@@ -70,7 +70,7 @@ impl MigrationTrait for Migration {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection};
     use sea_orm_migration::MigratorTrait;
 
     use crate::Migrator;
@@ -89,30 +89,15 @@ mod tests {
         format!("INSERT INTO enrolments (id, ente_id, child_id, service_id, badge, school, class_name, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year, submission_id) VALUES ({id}, 1, 4, 3, 'b', 'Scuola Primaria Pascoli', '3a', 'Fascia 1', 0, 480, 'PASTO BASE', true, '{school_year}', {submission})")
     }
 
-    async fn text(db: &DatabaseConnection, sql: &str) -> String {
-        db.query_one(Statement::from_string(db.get_database_backend(), sql))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap()
-    }
-
     async fn migrate_with_rows(db: &DatabaseConnection) {
-        Migrator::up(
-            db,
-            Some(crate::before(sea_orm_migration::MigrationName::name(
-                &super::Migration,
-            ))),
-        )
-        .await
-        .unwrap();
+        crate::fresh::up_to(db, &super::Migration).await;
         for row in ROWS {
             db.execute_unprepared(row).await.unwrap();
         }
         Migrator::up(db, Some(1)).await.unwrap();
         // This year's card belongs to the school year the database's clock is in.
-        let year = text(db, "SELECT school_year FROM enrolments WHERE id = 20").await;
+        let year: String =
+            crate::fresh::scalar(db, "SELECT school_year FROM enrolments WHERE id = 20").await;
         let (first, second) = year.split_once('/').expect("YYYY/YYYY");
         let (first, second): (i32, i32) = (first.parse().unwrap(), second.parse().unwrap());
         assert_eq!(second, first + 1, "{year}");

@@ -39,9 +39,7 @@ impl MigrationTrait for Migration {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm_migration::sea_orm::{
-        ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement,
-    };
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
     use sea_orm_migration::MigratorTrait;
 
     use super::ONCE;
@@ -56,12 +54,7 @@ mod tests {
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '{ONCE}'"
             ),
         };
-        db.query_one(Statement::from_string(db.get_database_backend(), sql))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap()
+        crate::fresh::scalar(db, &sql).await
     }
 
     /// Up, down and up again: the index comes and goes with its column.
@@ -69,8 +62,8 @@ mod tests {
         Migrator::up(db, None).await.unwrap();
         assert_eq!(indexes(db).await, 1);
         // Down to just before this migration, whatever came after it.
-        let this_and_later = Migrator::migrations().len() as u32
-            - crate::before(sea_orm_migration::MigrationName::name(&super::Migration));
+        let this_and_later =
+            Migrator::migrations().len() as u32 - crate::fresh::before(&super::Migration);
         Migrator::down(db, Some(this_and_later)).await.unwrap();
         assert_eq!(indexes(db).await, 0);
         assert!(db
