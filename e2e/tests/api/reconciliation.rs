@@ -297,10 +297,8 @@ async fn eventually<F: std::future::Future<Output = bool>>(
     panic!("not within 20 s: {what}");
 }
 
-#[tokio::test]
-async fn flows_are_imported_from_the_fdr_service_once_per_revision() {
-    let fdr = MockServer::start().await;
-    // Other comuni have no flows published.
+/// Other comuni have no flows published (a fallback below the mocks of Comune di Demo).
+async fn no_flows_elsewhere(fdr: &MockServer) {
     Mock::given(method("GET"))
         .and(path_regex(
             r"^/fdr-org/service/v1/organizations/[0-9]+/fdrs$",
@@ -311,8 +309,14 @@ async fn flows_are_imported_from_the_fdr_service_once_per_revision() {
             "data": []
         })))
         .with_priority(5)
-        .mount(&fdr)
+        .mount(fdr)
         .await;
+}
+
+#[tokio::test]
+async fn flows_are_imported_from_the_fdr_service_once_per_revision() {
+    let fdr = MockServer::start().await;
+    no_flows_elsewhere(&fdr).await;
     let url = format!("{}/fdr-org/service/v1", fdr.uri());
     let server = TestServer::start_with(&[
         ("SPORTELLO_FAKE_NOW", NOW),
@@ -348,18 +352,7 @@ async fn flows_are_imported_from_the_fdr_service_once_per_revision() {
 
     // A second revision with another amount replaces the first.
     fdr.reset().await;
-    Mock::given(method("GET"))
-        .and(path_regex(
-            r"^/fdr-org/service/v1/organizations/[0-9]+/fdrs$",
-        ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body!({
-            "metadata": { "pageSize": 1000, "pageNumber": 1, "totPage": 0 },
-            "count": 0,
-            "data": []
-        })))
-        .with_priority(5)
-        .mount(&fdr)
-        .await;
+    no_flows_elsewhere(&fdr).await;
     mount_fdr(&fdr, 2, &[(&notice.iuv, "IUR-A", 12.0)]).await;
     eventually("the second revision is imported", || async {
         flows(&giulia).await.total == 2
