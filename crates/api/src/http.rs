@@ -398,6 +398,42 @@ pub async fn security_headers(
     Ok(res)
 }
 
+/// An uploaded file checked as every upload is (a form's attachment, a communication's):
+/// a name of at most `FILE_NAME_MAX_CHARS`, at most `max_bytes`, and a PDF, JPEG or PNG
+/// as its content says, whatever its name. Returns the trimmed name and the content type.
+pub fn checked_upload(
+    file_name: &str,
+    content: &[u8],
+    max_bytes: u32,
+) -> ApiResult<(String, &'static str)> {
+    let mut errors = Vec::new();
+    let name = file_name.trim();
+    if name.is_empty() || name.chars().count() > sportello_model::forms::FILE_NAME_MAX_CHARS {
+        errors.push(FieldError::new(
+            "name",
+            "Indica il nome del file (al massimo 200 caratteri).",
+        ));
+    }
+    if content.len() > max_bytes as usize {
+        errors.push(FieldError::new(
+            "file",
+            sportello_model::forms::size_refusal(max_bytes),
+        ));
+    }
+    let content_type = infer::get(content)
+        .map(|kind| kind.mime_type())
+        .filter(|mime| ["application/pdf", "image/jpeg", "image/png"].contains(mime));
+    let Some(content_type) = content_type else {
+        errors.push(FieldError::new(
+            "file",
+            "Il file deve essere un PDF o un'immagine JPEG o PNG: il contenuto di questo file non lo è.",
+        ));
+        return Err(ApiError::Validation(errors));
+    };
+    ApiError::check(errors)?;
+    Ok((name.to_owned(), content_type))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,6 +120,7 @@ impl Modify for CommonProblems {
         (name = "Calendario", description = "The canteen's school calendar: service period, serving weekdays, closures (operators)"),
         (name = "Mensa", description = "Canteen staff: attendance, kitchen counts, meal charging"),
         (name = "Moduli", description = "Moduli online: forms the comune defines (operators), families fill in and send, operators review and accept into enrolments"),
+        (name = "Comunicazioni", description = "Letters to families (informative, solleciti, emissions, tax certificates, form outcomes, service notices): the family's inbox with PDFs, and the communications operators compose for an audience"),
     )
 )]
 pub struct ApiDoc;

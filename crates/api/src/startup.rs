@@ -30,8 +30,8 @@ use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
 use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, bookings, canteen, children, content, demo, entes, forms, jobs, openapi, operations,
-    payments, test_clock,
+    accounts, bookings, canteen, children, communications, content, demo, entes, forms, jobs,
+    openapi, operations, payments, test_clock,
 };
 use sportello_model::paths;
 
@@ -149,6 +149,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     bookings::calendar_routes::configure(cfg);
     canteen::routes::configure(cfg);
     forms::routes::configure(cfg);
+    communications::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.

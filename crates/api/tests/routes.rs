@@ -206,6 +206,16 @@ fn the_model_builds_every_documented_path() {
         my_submission_pdf("{id}"),
         my_submission_uploads("{id}"),
         my_submission_upload("{id}", "{upload_id}"),
+        my_letters(),
+        my_letters_unread(),
+        my_letter("{id}"),
+        my_letter_pdf("{id}"),
+        my_letter_attachment("{id}"),
+        communications(),
+        communication_preview(),
+        communication_attachments(),
+        communication_families(),
+        communication_audiences(),
     ]
     .into_iter()
     .collect();

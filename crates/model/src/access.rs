@@ -61,6 +61,11 @@ macro_rules! with_actions {
         /// Reconcile with the treasury: import flussi di rendicontazione, read the
         /// differences between them and the receipts.
         Reconcile,
+        /// Read the family's letters (Comunicazioni): a delegate those about the children
+        /// delegated to them.
+        ReadLetters,
+        /// Compose and send communications to families, read their history.
+        SendCommunications,
             }
     };
 }
@@ -108,6 +113,8 @@ impl Action {
             Action::ManageForms | Action::ReviewSubmissions => &[Operator],
             // Each form says whether delegates may fill it too (guardian only by default).
             Action::FillForms => &[Guardian, Delegate],
+            Action::ReadLetters => &[Guardian, Delegate],
+            Action::SendCommunications => &[Operator],
         }
     }
 
@@ -142,7 +149,12 @@ mod tests {
             .collect();
         assert_eq!(
             delegate,
-            [Action::ReadChildren, Action::BookMeals, Action::FillForms]
+            [
+                Action::ReadChildren,
+                Action::BookMeals,
+                Action::FillForms,
+                Action::ReadLetters
+            ]
         );
         for action in [Action::ReadPayments, Action::Pay] {
             let allowed: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may(action)).collect();

@@ -20,6 +20,7 @@ pub mod fiscal_code;
 pub mod format;
 pub mod forms;
 pub mod holidays;
+pub mod letters;
 pub mod limits;
 pub mod money;
 pub mod page;

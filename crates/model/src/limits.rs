@@ -10,6 +10,7 @@ use crate::bookings::{
     AttendanceMark, BookingChange, BookingRange, CalendarSettings, ChargeRequest, NewClosure,
 };
 use crate::forms::{AcceptRequest, Decision, FormDefinition, SubmissionRequest};
+use crate::letters::NewCommunication;
 use crate::payments::{
     check_cart_selection, AccountCorrection, NewCart, NewEmission, RechargeRequest,
 };
@@ -140,6 +141,24 @@ impl RequestLimits for NewCart {
         if let Err(selection) = check_cart_selection(&self.notice_ids) {
             errors.push(selection);
         }
+        errors
+    }
+}
+
+/// A communication is checked by its rule (title, text, audience, urgency) and its
+/// request id.
+impl RequestLimits for NewCommunication {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        let mut errors = Limits::default()
+            .text("request_id", &self.request_id, REQUEST_ID_MAX_CHARS)
+            .errors();
+        if self.request_id.trim().is_empty() {
+            errors.push(FieldError::new(
+                "request_id",
+                "Identificativo della richiesta mancante.",
+            ));
+        }
+        errors.extend(self.check().err().unwrap_or_default());
         errors
     }
 }

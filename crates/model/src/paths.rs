@@ -371,3 +371,51 @@ pub fn my_submission_uploads(id: impl Display) -> String {
 pub fn my_submission_upload(id: impl Display, upload: impl Display) -> String {
     format!("/my/submissions/{id}/uploads/{upload}")
 }
+
+// Comunicazioni: the family's letters.
+
+pub fn my_letters() -> String {
+    "/my/letters".into()
+}
+
+/// How many of the family's letters are unread (the menu's badge).
+pub fn my_letters_unread() -> String {
+    "/my/letters/unread".into()
+}
+
+/// A letter; reading it marks it read.
+pub fn my_letter(id: impl Display) -> String {
+    format!("/my/letters/{id}")
+}
+
+pub fn my_letter_pdf(id: impl Display) -> String {
+    format!("/my/letters/{id}/pdf")
+}
+
+pub fn my_letter_attachment(id: impl Display) -> String {
+    format!("/my/letters/{id}/attachment")
+}
+
+// Comunicazioni: operators compose and send.
+
+pub fn communications() -> String {
+    "/communications".into()
+}
+
+pub fn communication_preview() -> String {
+    "/communications/preview".into()
+}
+
+pub fn communication_attachments() -> String {
+    "/communications/attachments".into()
+}
+
+/// Families found by name or codice fiscale (`q`), to choose as recipients.
+pub fn communication_families() -> String {
+    "/communications/families".into()
+}
+
+/// The services, schools and classes an audience is chosen from.
+pub fn communication_audiences() -> String {
+    "/communications/audiences".into()
+}

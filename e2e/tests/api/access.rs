@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 use sportello_model::access::Action;
 use sportello_model::auth::{Role, TokenResponse};
 use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
+use sportello_model::letters::Letter;
 use sportello_model::paths;
 use sportello_model::payments::{Cart, EmissionSummary, Notice, PaymentService, ReceiptSummary};
 use sportello_model::Page;
@@ -116,6 +117,14 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "my_submission" | "save_submission" | "send_submission" | "cancel_submission"
         | "submission_pdf" | "upload_attachment" | "own_attachment" => May(FillForms, Family),
         "list_flows" | "upload_flow" | "list_discrepancies" => May(Reconcile, Nobody),
+        "my_letters" | "unread_letters" => May(ReadLetters, Nobody),
+        "open_letter" | "letter_pdf" | "letter_attachment" => May(ReadLetters, Family),
+        "list_communications"
+        | "send_communication"
+        | "preview_communication"
+        | "upload_communication_attachment"
+        | "search_families"
+        | "audience_choices" => May(SendCommunications, Nobody),
         _ => return None,
     })
 }
@@ -154,6 +163,8 @@ struct Ids {
     /// Mario's cedole request (sent) and its attachment.
     submission: i64,
     upload: i64,
+    /// Mario's letter about Sofia (whom Laura follows), with its attachment.
+    letter: i64,
 }
 
 /// Today for the server's clock (a Tuesday of the school year), and the day before:
@@ -185,6 +196,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
             ids.submission.to_string()
         }
         "upload_id" => ids.upload.to_string(),
+        "id" if path.starts_with("/my/letters/") => ids.letter.to_string(),
         _ => panic!("no demo value for {{{param}}} of {path}: add one"),
     }
 }
@@ -197,6 +209,8 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "roster" | "kitchen_counts" => format!("?service_id={service}&day={DAY}"),
         "upload_attachment" => "?field=documento&name=documento.pdf".into(),
         "list_discrepancies" => "?kind=amount_mismatch".into(),
+        "upload_communication_attachment" => "?name=menu.pdf".into(),
+        "search_families" => "?q=albertini".into(),
         _ => String::new(),
     };
     let body = match operation_id {
@@ -232,6 +246,13 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "refuse_submission" | "block_submission" | "to_validate_submission" => {
             json!({ "note": "Prova" })
         }
+        "send_communication" | "preview_communication" => json!({
+            "request_id": "matrix-communication",
+            "kind": "information",
+            "title": "Prova",
+            "body": "Prova",
+            "audience": { "kind": "school", "school": "Scuola Primaria Pascoli" }
+        }),
         _ => return (query, None),
     };
     (query, Some(body))
@@ -328,7 +349,18 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         StatusCode::OK,
     )
     .await;
+    let letters: Page<Letter> = json(
+        server.get(token, &paths::my_letters()).await,
+        StatusCode::OK,
+    )
+    .await;
     Ids {
+        letter: letters
+            .items
+            .iter()
+            .find(|l| l.has_attachment)
+            .expect("Mario's demo letter with an attachment")
+            .id,
         form: sent.form_id,
         form_definition: serde_json::to_value(&form.definition).expect("a definition"),
         submission: sent.id,

@@ -10,6 +10,7 @@ mod emissions;
 mod forms;
 mod fuzz;
 mod hardening;
+mod letters;
 mod notices;
 mod operations;
 mod public;

@@ -29,8 +29,12 @@ use crate::error::{ApiError, ApiResult};
 /// school year contains `day`. Bookings, the month calendar, the roster, attendance and
 /// charging all ask it.
 pub fn enrolled_on(ente_id: EnteId, service_id: i64, day: Date) -> Select<enrolment::Entity> {
+    cards_on(ente_id, day).filter(enrolment::Column::ServiceId.eq(service_id))
+}
+
+/// The cards in force on `day`, of every service (the same rule as [`enrolled_on`]).
+pub fn cards_on(ente_id: EnteId, day: Date) -> Select<enrolment::Entity> {
     enrolment::Entity::find_in_ente(ente_id)
-        .filter(enrolment::Column::ServiceId.eq(service_id))
         .filter(enrolment::Column::SchoolYear.eq(SchoolYear::containing(day)))
         .filter(enrolment::Column::Active.eq(true))
 }

@@ -1,4 +1,5 @@
-//! Table `outbox_emails`.
+//! Tables `outbox_emails`, `letter_attachments`, `communications`, `letters`,
+//! `letter_children`, `outbox_sms`.
 
 pub mod outbox_email {
     use sea_orm::entity::prelude::*;
@@ -19,4 +20,123 @@ pub mod outbox_email {
     }
 
     crate::db::entity_basics!();
+}
+
+pub mod letter_attachment {
+    use sea_orm::entity::prelude::*;
+
+    /// A file attached to a communication (PDF, JPEG or PNG by its content).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "letter_attachments")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub file_name: String,
+        pub content_type: String,
+        pub size_bytes: i64,
+        #[sea_orm(column_type = "Blob")]
+        pub content: Vec<u8>,
+        pub uploaded_by: i64,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod communication {
+    use sea_orm::entity::prelude::*;
+    use sportello_model::letters::LetterKind;
+
+    /// A communication an operator sent: one letter per family of its audience.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "communications")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        /// `<ente>:<request id>`, unique: the same composition sent twice is one.
+        pub request_key: String,
+        pub author_id: i64,
+        pub kind: LetterKind,
+        pub title: String,
+        #[sea_orm(column_type = "Text")]
+        pub body: String,
+        /// The `Audience` as JSON.
+        #[sea_orm(column_type = "Text")]
+        pub audience: String,
+        pub audience_label: String,
+        pub urgent: bool,
+        pub attachment_id: Option<i64>,
+        pub recipients: i64,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod letter {
+    use sea_orm::entity::prelude::*;
+    use sportello_model::letters::LetterKind;
+
+    /// A letter to one family (its guardian).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "letters")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub communication_id: Option<i64>,
+        pub guardian_id: i64,
+        pub kind: LetterKind,
+        pub title: String,
+        /// Markdown of the allowed subset (`sportello_model::letters`).
+        #[sea_orm(column_type = "Text")]
+        pub body: String,
+        pub attachment_id: Option<i64>,
+        pub by_email: bool,
+        pub by_sms: bool,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub read_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod letter_child {
+    use sea_orm::entity::prelude::*;
+
+    /// A child a letter is about: the child's delegates read it too.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "letter_children")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub letter_id: i64,
+        pub child_id: i64,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod outbox_sms {
+    use sea_orm::entity::prelude::*;
+
+    /// An SMS waiting to go to a family's user (the number is theirs at delivery).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox_sms")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub user_id: i64,
+        #[sea_orm(column_type = "Text")]
+        pub body: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub sent_at: Option<TimeDateTimeWithTimeZone>,
+        pub attempts: i32,
+    }
+
+    crate::db::entity_basics!(tenant);
 }

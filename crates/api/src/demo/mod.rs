@@ -1,14 +1,15 @@
 //! Demo data for a first look and for tests: two comuni (`entes`) with their families
 //! and staff (`families`), news and documents (`content`), the canteen's school calendar
-//! (`calendar`), one family's money (`payments`) and the forms of Moduli online with
-//! that family's request (`forms`). Loaded only into an empty database, dated around the
-//! server's clock.
+//! (`calendar`), one family's money (`payments`), the forms of Moduli online with
+//! that family's request (`forms`) and that family's letters (`letters`). Loaded only
+//! into an empty database, dated around the server's clock.
 
 mod calendar;
 mod content;
 mod entes;
 mod families;
 mod forms;
+mod letters;
 mod payments;
 
 use std::fmt::Display;
@@ -83,6 +84,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
                     .await?;
             counter_payments.push((ente.fiscal_code.clone(), notice));
             forms::insert(&txn, &ente, family, service("REF")?, service("TRA")?, now).await?;
+            letters::insert(&txn, &ente, family, now).await?;
         }
         for s in services.iter().filter(|s| s.kind.serves_meals()) {
             calendar::insert(&txn, ente.ente_id(), s.id, today).await?;

@@ -16,6 +16,7 @@ use sportello_model::forms::{
     render_answer, AcceptRequest, ChildAnswer, EnrolmentTerms, FormDefinition, NewChild,
     SubmissionAction, SubmissionDetail, SubmissionState, SubmissionSummary,
 };
+use sportello_model::letters::LetterKind;
 use sportello_model::page::PageRequest;
 use sportello_model::{dates, rome, FiscalCode, Page};
 use time::{Date, OffsetDateTime};
@@ -25,8 +26,10 @@ use super::entity::{submission, upload};
 use super::submissions::{attachment_of, detail_of, names, record, summaries, transition};
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
+use crate::communications::letters::{self, Outgoing, Recipient};
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
+use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
 /// States an operator sees: everything sent.
@@ -124,6 +127,8 @@ pub async fn decide(
         ));
     }
     let row = find(db, principal.ente_id, id).await?;
+    let form_row = definitions::find(db, principal.ente_id, row.form_id).await?;
+    let comune = ente_by_id(db, principal.ente_id).await?.name;
     let txn = db.begin().await?;
     let state = transition(&txn, &row, action, Some(note), now).await?;
     record(
@@ -135,6 +140,13 @@ pub async fn decide(
         now,
     )
     .await?;
+    let outcome = Outcome {
+        form_title: &form_row.title,
+        state,
+        note: Some(note),
+        child_id: row.child_id,
+    };
+    tell_family(&txn, &row, outcome, &comune, now).await?;
     txn.commit().await?;
     detail(db, principal.ente_id, id).await
 }
@@ -157,12 +169,23 @@ pub async fn accept(
         Some(_) => Some(request.terms().map_err(ApiError::Validation)?),
         None => None,
     };
+    let comune = ente_by_id(db, principal.ente_id).await?.name;
     let txn = db.begin().await?;
     let state = transition(&txn, &row, SubmissionAction::Accept, None, now).await?;
-    if let (Some(service_id), Some(terms)) = (definition.service_id, terms) {
-        enrol(&txn, &row, &definition, service_id, terms).await?;
-    }
+    let child_id = match (definition.service_id, terms) {
+        (Some(service_id), Some(terms)) => {
+            Some(enrol(&txn, &row, &definition, service_id, terms).await?)
+        }
+        _ => row.child_id,
+    };
     record(&txn, &row, state, principal.user_id, None, now).await?;
+    let outcome = Outcome {
+        form_title: &form_row.title,
+        state,
+        note: None,
+        child_id,
+    };
+    tell_family(&txn, &row, outcome, &comune, now).await?;
     txn.commit().await?;
     detail(db, principal.ente_id, id).await
 }
@@ -173,7 +196,7 @@ async fn enrol(
     definition: &FormDefinition,
     service_id: i64,
     terms: EnrolmentTerms,
-) -> ApiResult<()> {
+) -> ApiResult<i64> {
     let answers = serde_json::from_str(&row.answers).map_err(ApiError::internal)?;
     let child = match definition.child_answer(&answers) {
         Some(ChildAnswer::ChildId(child_id)) => child::Entity::find_in_ente(row.ente_id)
@@ -235,6 +258,58 @@ async fn enrol(
         .filter(submission::Column::Id.eq(row.id))
         .exec(txn)
         .await?;
+    Ok(child.id)
+}
+
+/// The comune's decision on a submission, as the family's letter tells it.
+struct Outcome<'a> {
+    form_title: &'a str,
+    state: SubmissionState,
+    /// The operator's reason or note.
+    note: Option<&'a str>,
+    /// The child the submission is about, when there is one.
+    child_id: Option<i64>,
+}
+
+/// Writes the family an "Esito modulo" letter about the decision, in the decision's
+/// transaction.
+async fn tell_family(
+    txn: &DatabaseTransaction,
+    row: &submission::Model,
+    outcome: Outcome<'_>,
+    comune: &str,
+    now: OffsetDateTime,
+) -> ApiResult<()> {
+    let mut body = format!(
+        "La domanda n. {} per il modulo «{}» è ora **{}**.",
+        row.protocol_number.as_deref().unwrap_or_default(),
+        outcome.form_title,
+        outcome.state.label()
+    );
+    if let Some(note) = outcome.note {
+        body.push_str(&format!("\n\nNota dell'ufficio: {note}"));
+    }
+    body.push_str("\n\nTrovi la domanda e la sua storia in «I miei moduli».");
+    let title = format!("Esito della domanda: {}", outcome.form_title);
+    letters::write(
+        txn,
+        &Outgoing {
+            ente_id: row.ente_id,
+            comune,
+            communication_id: None,
+            kind: LetterKind::FormOutcome,
+            title: &title,
+            body: &body,
+            attachment_id: None,
+            urgent: false,
+        },
+        &[Recipient {
+            guardian_id: row.family_id,
+            children: outcome.child_id.into_iter().collect(),
+        }],
+        now,
+    )
+    .await?;
     Ok(())
 }
 

@@ -22,7 +22,7 @@ use sportello_model::forms::{
     DIET_CERTIFICATE_MAX_BYTES,
 };
 use sportello_model::page::PageRequest;
-use sportello_model::{rome, FieldError, Page};
+use sportello_model::{rome, Page};
 use time::OffsetDateTime;
 
 use super::definitions::{self, definition_of};
@@ -35,6 +35,7 @@ use crate::communications::enqueue_email;
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
+use crate::http::checked_upload;
 use crate::payments::ledger::find_account;
 
 /// The family a principal fills forms for.
@@ -650,35 +651,11 @@ pub async fn attach(
             ))
         }
     };
-    let mut errors = Vec::new();
-    let name = file_name.trim();
-    if name.is_empty() || name.chars().count() > sportello_model::forms::FILE_NAME_MAX_CHARS {
-        errors.push(FieldError::new(
-            "name",
-            "Indica il nome del file (al massimo 200 caratteri).",
-        ));
-    }
-    if content.len() > max_bytes as usize {
-        errors.push(FieldError::new(
-            "file",
-            sportello_model::forms::size_refusal(max_bytes),
-        ));
-    }
-    let content_type = infer::get(&content)
-        .map(|kind| kind.mime_type())
-        .filter(|mime| ["application/pdf", "image/jpeg", "image/png"].contains(mime));
-    let Some(content_type) = content_type else {
-        errors.push(FieldError::new(
-            "file",
-            "Il file deve essere un PDF o un'immagine JPEG o PNG: il contenuto di questo file non lo è.",
-        ));
-        return Err(ApiError::Validation(errors));
-    };
-    ApiError::check(errors)?;
+    let (name, content_type) = checked_upload(file_name, &content, max_bytes)?;
     let saved = upload::ActiveModel {
         ente_id: Set(row.ente_id),
         submission_id: Set(row.id),
-        file_name: Set(name.to_owned()),
+        file_name: Set(name),
         content_type: Set(content_type.to_owned()),
         size_bytes: Set(content.len() as i64),
         content: Set(content),

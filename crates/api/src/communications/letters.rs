@@ -1,0 +1,336 @@
+//! The family's letters: the list newest first, the unread count, opening one (which
+//! marks it read), its PDF and attachment; and writing letters — one per family, with
+//! the e-mail (and for an urgent notice the SMS) queued in the same transaction.
+//!
+//! A guardian reads the family's letters; a delegate those about the children delegated
+//! to them (`children::service::visible_children`). Another family's letter is 404.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
+use sportello_model::auth::Role;
+use sportello_model::format::date as italian_date;
+use sportello_model::forms::UploadInfo;
+use sportello_model::letters::{
+    body_html, body_paragraphs, delivery_line, sms_text, Channel, Letter, LetterDetail, LetterKind,
+};
+use sportello_model::page::PageRequest;
+use sportello_model::{rome, Page};
+use time::OffsetDateTime;
+
+use super::entity::{letter, letter_attachment, letter_child};
+use super::{enqueue_email, enqueue_sms};
+use crate::accounts::entity::user;
+use crate::auth::Principal;
+use crate::children::entity::child;
+use crate::children::service::visible_children;
+use crate::db::{fetch_page, EnteId, TenantScoped};
+use crate::error::{ApiError, ApiResult};
+
+/// Rows per insert statement when writing many letters (within every database's limit
+/// of parameters per statement).
+const BATCH: usize = 500;
+
+/// The letters `principal` may read: a guardian the family's, a delegate those about the
+/// children delegated to them.
+fn visible(principal: &Principal) -> Select<letter::Entity> {
+    let in_ente = letter::Entity::find_in_ente(principal.ente_id);
+    if principal.role == Role::Guardian {
+        return in_ente.filter(letter::Column::GuardianId.eq(principal.user_id));
+    }
+    let children = visible_children(principal)
+        .select_only()
+        .column(child::Column::Id)
+        .into_query();
+    in_ente.filter(
+        letter::Column::Id.in_subquery(
+            letter_child::Entity::find_in_ente(principal.ente_id)
+                .select_only()
+                .column(letter_child::Column::LetterId)
+                .filter(letter_child::Column::ChildId.in_subquery(children))
+                .into_query(),
+        ),
+    )
+}
+
+async fn find(db: &DatabaseConnection, principal: &Principal, id: i64) -> ApiResult<letter::Model> {
+    visible(principal)
+        .filter(letter::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+fn channels(row: &letter::Model) -> Vec<Channel> {
+    [(row.by_email, Channel::Email), (row.by_sms, Channel::Sms)]
+        .into_iter()
+        .filter_map(|(went, channel)| went.then_some(channel))
+        .collect()
+}
+
+fn dto(row: &letter::Model) -> Letter {
+    let channels = channels(row);
+    Letter {
+        id: row.id,
+        kind: row.kind,
+        kind_label: row.kind.label().into(),
+        title: row.title.clone(),
+        sent_at: row.created_at,
+        read_at: row.read_at,
+        delivery_line: delivery_line(&channels),
+        channels,
+        has_attachment: row.attachment_id.is_some(),
+    }
+}
+
+/// Comunicazioni: the family's letters, newest first.
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    paging: PageRequest,
+) -> ApiResult<Page<Letter>> {
+    let paginator = visible(principal)
+        .order_by_desc(letter::Column::CreatedAt)
+        .order_by_desc(letter::Column::Id)
+        .paginate(db, paging.per_page);
+    Ok(fetch_page(paginator, paging, |row| dto(&row)).await?)
+}
+
+/// How many of the family's letters nobody has opened yet.
+pub async fn unread(db: &DatabaseConnection, principal: &Principal) -> ApiResult<u64> {
+    Ok(visible(principal)
+        .filter(letter::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
+}
+
+async fn attachment_of(
+    db: &DatabaseConnection,
+    row: &letter::Model,
+) -> ApiResult<Option<letter_attachment::Model>> {
+    let Some(id) = row.attachment_id else {
+        return Ok(None);
+    };
+    Ok(Some(
+        letter_attachment::Entity::find_in_ente(row.ente_id)
+            .filter(letter_attachment::Column::Id.eq(id))
+            .one(db)
+            .await?
+            .ok_or_else(|| ApiError::internal("a letter's attachment is missing"))?,
+    ))
+}
+
+/// Opens a letter: the first opening marks it read at `now` (one conditional update, so
+/// the first time stays).
+pub async fn open(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    now: OffsetDateTime,
+) -> ApiResult<LetterDetail> {
+    let mut row = find(db, principal, id).await?;
+    if row.read_at.is_none() {
+        letter::Entity::update_many()
+            .col_expr(letter::Column::ReadAt, Expr::value(now))
+            .filter(letter::Column::EnteId.eq(row.ente_id))
+            .filter(letter::Column::Id.eq(row.id))
+            .filter(letter::Column::ReadAt.is_null())
+            .exec(db)
+            .await?;
+        row = find(db, principal, id).await?;
+    }
+    let attachment = attachment_of(db, &row).await?.map(|a| UploadInfo {
+        id: a.id,
+        file_name: a.file_name,
+        content_type: a.content_type,
+        size_bytes: a.size_bytes,
+    });
+    Ok(LetterDetail {
+        letter: dto(&row),
+        body_html: body_html(&row.body),
+        attachment,
+    })
+}
+
+/// *Scarica*: the letter as a PDF with the comune's name, the kind and the Italian date.
+pub async fn pdf(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    comune: &str,
+) -> ApiResult<(String, Vec<u8>)> {
+    let row = find(db, principal, id).await?;
+    let day = rome::local(row.created_at).date();
+    let mut paragraphs = vec![
+        comune.to_owned(),
+        format!("{} del {}", row.kind.label(), italian_date(day)),
+    ];
+    paragraphs.extend(body_paragraphs(&row.body));
+    if let Some(file) = attachment_of(db, &row).await? {
+        paragraphs.push(format!("Allegato: {}", file.file_name));
+    }
+    paragraphs.push(delivery_line(&channels(&row)));
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    Ok((
+        format!("comunicazione-{}.pdf", row.id),
+        crate::pdf::text_document(&row.title, &refs),
+    ))
+}
+
+/// The file attached to a letter; 404 when it has none.
+pub async fn attachment(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+) -> ApiResult<letter_attachment::Model> {
+    let row = find(db, principal, id).await?;
+    attachment_of(db, &row).await?.ok_or(ApiError::NotFound)
+}
+
+/// What is written to every recipient.
+pub struct Outgoing<'a> {
+    pub ente_id: EnteId,
+    /// The comune's name, for the e-mail and the SMS.
+    pub comune: &'a str,
+    pub communication_id: Option<i64>,
+    pub kind: LetterKind,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub attachment_id: Option<i64>,
+    /// An urgent notice: an SMS as well.
+    pub urgent: bool,
+}
+
+/// A family a letter goes to: its guardian, and the children it is about.
+pub struct Recipient {
+    pub guardian_id: i64,
+    pub children: Vec<i64>,
+}
+
+/// Writes one letter per recipient in the caller's transaction, with the children each
+/// is about, and queues its e-mail (to a guardian with an address) and, when urgent, its
+/// SMS. Letters of a communication are written in batches; a letter alone (a form's
+/// outcome) as one row. Returns how many letters were written.
+pub async fn write<C: ConnectionTrait>(
+    txn: &C,
+    outgoing: &Outgoing<'_>,
+    recipients: &[Recipient],
+    now: OffsetDateTime,
+) -> ApiResult<u64> {
+    let emails = email_addresses(txn, outgoing.ente_id, recipients).await?;
+    let row = |r: &Recipient| letter::ActiveModel {
+        ente_id: Set(outgoing.ente_id),
+        communication_id: Set(outgoing.communication_id),
+        guardian_id: Set(r.guardian_id),
+        kind: Set(outgoing.kind),
+        title: Set(outgoing.title.to_owned()),
+        body: Set(outgoing.body.to_owned()),
+        attachment_id: Set(outgoing.attachment_id),
+        by_email: Set(emails.contains_key(&r.guardian_id)),
+        by_sms: Set(outgoing.urgent),
+        created_at: Set(now),
+        read_at: Set(None),
+        ..Default::default()
+    };
+    let letter_ids: HashMap<i64, i64> = match outgoing.communication_id {
+        Some(communication_id) => {
+            for batch in recipients.chunks(BATCH) {
+                letter::Entity::insert_many(batch.iter().map(&row))
+                    .exec_without_returning(txn)
+                    .await?;
+            }
+            letter::Entity::find_in_ente(outgoing.ente_id)
+                .select_only()
+                .column(letter::Column::GuardianId)
+                .column(letter::Column::Id)
+                .filter(letter::Column::CommunicationId.eq(communication_id))
+                .into_tuple::<(i64, i64)>()
+                .all(txn)
+                .await?
+                .into_iter()
+                .collect()
+        }
+        None => {
+            let mut ids = HashMap::new();
+            for r in recipients {
+                ids.insert(r.guardian_id, row(r).insert(txn).await?.id);
+            }
+            ids
+        }
+    };
+    let mut about = Vec::new();
+    for r in recipients {
+        let letter_id = *letter_ids
+            .get(&r.guardian_id)
+            .ok_or_else(|| ApiError::internal("a letter just written is missing"))?;
+        about.extend(r.children.iter().map(|child_id| letter_child::ActiveModel {
+            ente_id: Set(outgoing.ente_id),
+            letter_id: Set(letter_id),
+            child_id: Set(*child_id),
+            ..Default::default()
+        }));
+    }
+    for batch in about.chunks(BATCH) {
+        letter_child::Entity::insert_many(batch.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let subject = format!("{}: {}", outgoing.comune, outgoing.title);
+    let text = email_text(outgoing);
+    let sms = sms_text(outgoing.comune, outgoing.title);
+    for r in recipients {
+        if let Some(address) = emails.get(&r.guardian_id) {
+            enqueue_email(txn, outgoing.ente_id, address, &subject, &text, now).await?;
+        }
+        if outgoing.urgent {
+            enqueue_sms(txn, outgoing.ente_id, r.guardian_id, &sms, now).await?;
+        }
+    }
+    Ok(recipients.len() as u64)
+}
+
+/// The e-mail of a letter: its kind, title and text, and where to find it.
+fn email_text(outgoing: &Outgoing<'_>) -> String {
+    let mut text = format!("{}\n\n{}\n\n", outgoing.kind.label(), outgoing.title);
+    for paragraph in body_paragraphs(outgoing.body) {
+        text.push_str(&paragraph);
+        text.push_str("\n\n");
+    }
+    if outgoing.attachment_id.is_some() {
+        text.push_str("La comunicazione ha un allegato: lo trovi nell'area personale.\n\n");
+    }
+    text.push_str(&format!(
+        "Trovi questa comunicazione, anche in PDF, nell'area personale del portale dei servizi scolastici, alla voce Comunicazioni.\n\n{}",
+        outgoing.comune
+    ));
+    text
+}
+
+/// The e-mail addresses of the recipients' guardians that have one.
+async fn email_addresses<C: ConnectionTrait>(
+    db: &C,
+    ente_id: EnteId,
+    recipients: &[Recipient],
+) -> ApiResult<HashMap<i64, String>> {
+    let mut addresses = HashMap::new();
+    for batch in recipients.chunks(BATCH) {
+        let rows: Vec<(i64, Option<String>)> = user::Entity::find_in_ente(ente_id)
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Email)
+            .filter(user::Column::Id.is_in(batch.iter().map(|r| r.guardian_id)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        addresses.extend(rows.into_iter().filter_map(|(id, email)| {
+            email
+                .filter(|e| !e.trim().is_empty())
+                .map(|e| (id, e.trim().to_owned()))
+        }));
+    }
+    Ok(addresses)
+}
