@@ -15,8 +15,8 @@ use crate::components::{
 };
 use crate::forms::Form;
 use crate::pages::{
-    account, bookings, canteen, children, content, entes, family_account, forms, home, login,
-    password, payments, reconciliation,
+    account, bookings, canteen, children, content, entes, family_account, forms, home, letters,
+    login, password, payments, reconciliation,
 };
 use crate::session::{use_session, Session};
 
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pagamenti/emissioni/:id") view=payments::EmissionPage />
                     <Route path=path!("pagamenti/:service_id") view=payments::ServicePage />
                     <Route path=path!("moduli") view=forms::FormsPage />
+                    <Route path=path!("comunicazioni") view=letters::LettersPage />
                     <Route path=path!("prenotazioni") view=bookings::BookingsPage />
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
@@ -87,6 +88,41 @@ pub fn use_ente() -> Ente {
     expect_context::<Ente>()
 }
 
+/// How many of the family's letters are unread, for the menu's badge; a page that opens a
+/// letter asks it again ([`UnreadBadge::refresh`]).
+#[derive(Clone, Copy)]
+pub struct UnreadBadge(LocalResource<Option<u64>>);
+
+impl UnreadBadge {
+    /// Counts the unread letters of a user of `ente` who reads letters.
+    fn provide(ente: Ente, session: Session) {
+        let count = LocalResource::new(move || {
+            let reads = session
+                .role_in(&ente.slug.get())
+                .is_some_and(|role| role.may(Action::ReadLetters));
+            async move {
+                if !reads {
+                    return None;
+                }
+                api::unread_letters(session).await.ok().map(|u| u.unread)
+            }
+        });
+        provide_context(UnreadBadge(count));
+    }
+
+    pub fn refresh(self) {
+        self.0.refetch();
+    }
+
+    fn count(self) -> Option<u64> {
+        self.0.get().flatten()
+    }
+}
+
+pub fn use_unread_badge() -> UnreadBadge {
+    expect_context::<UnreadBadge>()
+}
+
 /// Sets the tab title of the comune's page `page`: "Ricevute – Comune di Demo – Sportello
 /// scuola".
 pub fn use_page_title(page: &'static str) {
@@ -108,6 +144,7 @@ fn EnteLayout() -> impl IntoView {
         Memo::new(move |_| resource.get().map(|result| result.map(drop)));
     let ente = Ente { slug, detail };
     provide_context(ente);
+    UnreadBadge::provide(ente, use_session());
 
     // After a client-side navigation to another page, screen readers and keyboards start
     // from the new content, and the page is shown from its top, header included (moving
@@ -249,6 +286,8 @@ fn Header(ente: Ente) -> impl IntoView {
             {role.may(Action::ReadPayments).then(|| nav_link("nav-pagamenti", "pagamenti", "Pagamenti"))}
             {role.may(Action::BookMeals).then(|| nav_link("nav-prenotazioni", "prenotazioni", "Prenotazioni"))}
             {role.may(Action::FillForms).then(|| nav_link("nav-moduli", "moduli", "Moduli online"))}
+            {(role.may(Action::ReadLetters) || role.may(Action::SendCommunications))
+                .then(|| view! { <LettersLink ente /> })}
             {role.may(Action::TakeAttendance)
                 .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
             {role.may(Action::ManageCalendar)
@@ -295,6 +334,42 @@ fn Header(ente: Ente) -> impl IntoView {
                 logout.problem().map(|problem| view! { <ErrorAlert id="logout-error" problem /> })
             }}
         </div>
+    }
+}
+
+/// "Comunicazioni" in the menu, with the number of unread letters when there are some.
+#[component]
+fn LettersLink(ente: Ente) -> impl IntoView {
+    let location = use_location();
+    let badge = use_unread_badge();
+    let href = Memo::new(move |_| ente.path("comunicazioni"));
+    let active = move || location.pathname.get() == href.get();
+    view! {
+        <li class="nav-item">
+            <a
+                id="nav-comunicazioni"
+                class=move || if active() { "nav-link active" } else { "nav-link" }
+                aria-current=move || active().then_some("page")
+                href=move || href.get()
+            >
+                <span>"Comunicazioni"</span>
+                {move || {
+                    badge
+                        .count()
+                        .filter(|n| *n > 0)
+                        .map(|n| {
+                            view! {
+                                <span id="nav-comunicazioni-unread" class="badge bg-danger ms-1">
+                                    {n.to_string()}
+                                    <span class="visually-hidden">
+                                        " da leggere"
+                                    </span>
+                                </span>
+                            }
+                        })
+                }}
+            </a>
+        </li>
     }
 }
 

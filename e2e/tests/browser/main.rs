@@ -9,6 +9,7 @@ mod delegate;
 mod forms;
 mod frame;
 mod guardian;
+mod letters;
 mod login_errors;
 mod password;
 mod payments;

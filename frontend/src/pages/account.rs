@@ -88,6 +88,26 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
+            role.may(Action::ReadLetters),
+            Entry {
+                id: "menu-comunicazioni",
+                page: "comunicazioni",
+                icon: "mail",
+                title: "Comunicazioni",
+                text: "Le comunicazioni del Comune: informative, solleciti, emissioni, detrazione fiscale, esiti dei moduli e avvisi, con il PDF da scaricare.",
+            },
+        ),
+        (
+            role.may(Action::SendCommunications),
+            Entry {
+                id: "menu-comunicazioni",
+                page: "comunicazioni",
+                icon: "mail",
+                title: "Comunicazioni",
+                text: "Scrivi alle famiglie di un servizio, di una scuola o di una classe, a quelle con saldo negativo o a famiglie scelte; consulta le comunicazioni inviate e quante sono state lette.",
+            },
+        ),
+        (
             role.may(Action::TakeAttendance),
             Entry {
                 id: "menu-presenze-mensa",

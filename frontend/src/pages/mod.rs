@@ -9,6 +9,7 @@ pub mod entes;
 pub mod family_account;
 pub mod forms;
 pub mod home;
+pub mod letters;
 pub mod login;
 pub mod password;
 pub mod payments;

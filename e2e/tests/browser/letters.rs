@@ -1,0 +1,119 @@
+//! Comunicazioni: a guardian sees the unread count in the menu, opens his newest letter
+//! (the count goes down, the letter's text shows) and downloads its PDF; an operator
+//! writes an urgent service notice to one school's families, previews it with the number
+//! of families, sends it, and finds it in the history. Axe-clean, also at 360 px.
+
+use e2e::browser::Browser;
+use e2e::{GIULIA_OPERATOR, MARIO};
+
+use crate::journey;
+
+#[tokio::test]
+async fn guardian_opens_an_unread_letter_and_downloads_its_pdf() {
+    journey(async |browser: &Browser| {
+        browser.log_in(MARIO).await;
+        browser.emulate_phone(360, 740).await;
+        // The demo family has two letters to read.
+        browser
+            .wait_for_text("#nav-comunicazioni-unread", "2")
+            .await;
+        browser.click("#nav-comunicazioni").await;
+        browser.wait_for_path("/demo/comunicazioni").await;
+        let newest = "#letters li:first-child";
+        let text = browser
+            .wait_for_text(newest, "Uscita anticipata per l'assemblea sindacale")
+            .await;
+        assert!(text.contains("Avviso di servizio - "), "{text}");
+        assert!(text.contains("Da leggere"), "{text}");
+        assert!(
+            text.contains("Comunicazione avvenuta tramite E-mail"),
+            "{text}"
+        );
+        browser.assert_accessible("Comunicazioni at 360 px").await;
+        let id = browser
+            .attr(newest, "id")
+            .await
+            .expect("the letter's id")
+            .trim_start_matches("letter-")
+            .to_owned();
+
+        browser.click(&format!("#letter-{id}-open")).await;
+        browser
+            .wait_for_text(&format!("#letter-{id}-text"), "la mensa non sarà servita")
+            .await;
+        browser
+            .wait_for_text("#nav-comunicazioni-unread", "1")
+            .await;
+        browser
+            .wait_until_gone(&format!("#letter-{id}-unread"))
+            .await;
+        browser
+            .assert_accessible("an opened letter at 360 px")
+            .await;
+
+        browser.click(&format!("#letter-{id}-pdf")).await;
+        let pdf = browser.downloaded(&format!("comunicazione-{id}.pdf")).await;
+        let bytes = std::fs::read(&pdf).expect("read the downloaded letter");
+        assert!(bytes.starts_with(b"%PDF-"), "the letter is a PDF");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn operator_sends_an_urgent_notice_to_one_school() {
+    journey(async |browser: &Browser| {
+        browser.log_in(GIULIA_OPERATOR).await;
+        browser.open_menu("comunicazioni").await;
+        browser.find("#compose-form").await;
+        browser.assert_accessible("Nuova comunicazione").await;
+        browser
+            .find("#compose-kind")
+            .await
+            .select_by_value("service_notice")
+            .await
+            .expect("choose the kind");
+        browser
+            .find("#compose-school")
+            .await
+            .select_by_value("Scuola Primaria Pascoli")
+            .await
+            .expect("choose the school");
+        browser
+            .fill("#compose-title", "Mensa chiusa domani per sciopero")
+            .await;
+        browser
+            .fill(
+                "#compose-body",
+                "Gentile famiglia,\n\ndomani la mensa resta **chiusa** per lo sciopero del personale.",
+            )
+            .await;
+        browser.click("label[for='compose-urgent']").await;
+        browser.click("#compose-preview-submit").await;
+        browser
+            .wait_for_text(
+                "#compose-recipients",
+                "Famiglie della scuola Scuola Primaria Pascoli: 2 famiglie",
+            )
+            .await;
+        browser
+            .wait_for_text("#compose-preview strong", "chiusa")
+            .await;
+        browser.emulate_phone(360, 740).await;
+        browser.assert_accessible("the preview at 360 px").await;
+
+        browser.click("#compose-send").await;
+        browser
+            .wait_for_text(
+                "#compose-done",
+                "Comunicazione «Mensa chiusa domani per sciopero» inviata a 2 famiglie.",
+            )
+            .await;
+        let sent = browser
+            .wait_for_text("#communications li:first-child", "Mensa chiusa domani per sciopero")
+            .await;
+        assert!(sent.contains("Urgente"), "{sent}");
+        assert!(sent.contains("Destinatari: 2 · Lette: 0"), "{sent}");
+        browser.assert_accessible("the history at 360 px").await;
+    })
+    .await;
+}
