@@ -23,17 +23,13 @@ use sportello_model::{rome, Page};
 use time::OffsetDateTime;
 
 use super::entity::{letter, letter_attachment, letter_child};
-use super::{enqueue_email, enqueue_sms};
+use super::{enqueue_emails, enqueue_sms, Email, Sms, BATCH};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::child;
 use crate::children::service::visible_children;
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::error::{ApiError, ApiResult};
-
-/// Rows per insert statement when writing many letters (within every database's limit
-/// of parameters per statement).
-const BATCH: usize = 500;
 
 /// The letters `principal` may read: a guardian the family's, a delegate those about the
 /// children delegated to them.
@@ -282,13 +278,25 @@ pub async fn write<C: ConnectionTrait>(
     let subject = format!("{}: {}", outgoing.comune, outgoing.title);
     let text = email_text(outgoing);
     let sms = sms_text(outgoing.comune, outgoing.title);
-    for r in recipients {
-        if let Some(address) = emails.get(&r.guardian_id) {
-            enqueue_email(txn, outgoing.ente_id, address, &subject, &text, now).await?;
-        }
-        if outgoing.urgent {
-            enqueue_sms(txn, outgoing.ente_id, r.guardian_id, &sms, now).await?;
-        }
+    let queued: Vec<Email> = recipients
+        .iter()
+        .filter_map(|r| emails.get(&r.guardian_id))
+        .map(|to| Email {
+            to,
+            subject: &subject,
+            body: &text,
+        })
+        .collect();
+    enqueue_emails(txn, outgoing.ente_id, &queued, now).await?;
+    if outgoing.urgent {
+        let messages: Vec<Sms> = recipients
+            .iter()
+            .map(|r| Sms {
+                user_id: r.guardian_id,
+                body: &sms,
+            })
+            .collect();
+        enqueue_sms(txn, outgoing.ente_id, &messages, now).await?;
     }
     Ok(recipients.len() as u64)
 }

@@ -1,18 +1,37 @@
 //! Comunicazioni: the letters a comune writes to families (`letters`: the family's
 //! inbox, the PDF, and writing letters with their e-mails and SMS), the operators'
 //! compositions to an audience (`compose`), and the outboxes messages wait in:
-//! [`enqueue_email`] and [`enqueue_sms`] are the only ways a message is queued.
+//! [`enqueue_emails`] (and [`enqueue_email`] for one) and [`enqueue_sms`] are the only
+//! ways a message is queued.
 
 pub mod compose;
 pub mod entity;
 pub mod letters;
 pub mod routes;
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use time::OffsetDateTime;
 
 use crate::db::EnteId;
 use crate::error::ApiResult;
+
+/// An e-mail to queue.
+pub struct Email<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
+/// An SMS to queue, to a family's user; the SMS channel delivers it to the user's
+/// mobile number.
+pub struct Sms<'a> {
+    pub user_id: i64,
+    pub body: &'a str,
+}
+
+/// Rows per insert statement when writing many rows (letters, messages), within every
+/// database's limit of parameters per statement.
+const BATCH: usize = 500;
 
 /// Queues an e-mail in the outbox, in the caller's transaction when it has one.
 pub async fn enqueue_email<C: ConnectionTrait>(
@@ -23,40 +42,58 @@ pub async fn enqueue_email<C: ConnectionTrait>(
     body: &str,
     now: OffsetDateTime,
 ) -> ApiResult<()> {
-    entity::outbox_email::ActiveModel {
-        ente_id: Set(ente_id),
-        to_address: Set(to.into()),
-        subject: Set(subject.into()),
-        body: Set(body.into()),
-        created_at: Set(now),
-        sent_at: Set(None),
-        attempts: Set(0),
-        ..Default::default()
+    enqueue_emails(db, ente_id, &[Email { to, subject, body }], now).await
+}
+
+/// Queues e-mails in the outbox, a batch per statement, in the caller's transaction
+/// when it has one: the one place e-mails enter the outbox.
+pub async fn enqueue_emails<C: ConnectionTrait>(
+    db: &C,
+    ente_id: EnteId,
+    emails: &[Email<'_>],
+    now: OffsetDateTime,
+) -> ApiResult<()> {
+    for batch in emails.chunks(BATCH) {
+        entity::outbox_email::Entity::insert_many(batch.iter().map(|email| {
+            entity::outbox_email::ActiveModel {
+                ente_id: Set(ente_id),
+                to_address: Set(email.to.into()),
+                subject: Set(email.subject.into()),
+                body: Set(email.body.into()),
+                created_at: Set(now),
+                sent_at: Set(None),
+                attempts: Set(0),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(db)
+        .await?;
     }
-    .insert(db)
-    .await?;
     Ok(())
 }
 
-/// Queues an SMS to a family's user, in the caller's transaction when it has one. The
-/// SMS channel delivers it to the user's mobile number.
+/// Queues SMS in the outbox, a batch per statement, in the caller's transaction when it
+/// has one: the one place SMS enter the outbox.
 pub async fn enqueue_sms<C: ConnectionTrait>(
     db: &C,
     ente_id: EnteId,
-    user_id: i64,
-    body: &str,
+    messages: &[Sms<'_>],
     now: OffsetDateTime,
 ) -> ApiResult<()> {
-    entity::outbox_sms::ActiveModel {
-        ente_id: Set(ente_id),
-        user_id: Set(user_id),
-        body: Set(body.into()),
-        created_at: Set(now),
-        sent_at: Set(None),
-        attempts: Set(0),
-        ..Default::default()
+    for batch in messages.chunks(BATCH) {
+        entity::outbox_sms::Entity::insert_many(batch.iter().map(|sms| {
+            entity::outbox_sms::ActiveModel {
+                ente_id: Set(ente_id),
+                user_id: Set(sms.user_id),
+                body: Set(sms.body.into()),
+                created_at: Set(now),
+                sent_at: Set(None),
+                attempts: Set(0),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(db)
+        .await?;
     }
-    .insert(db)
-    .await?;
     Ok(())
 }
