@@ -364,6 +364,20 @@ impl Browser {
             .unwrap_or_else(|e| panic!("set the value of `{css}`: {e}"));
     }
 
+    /// Chooses the option `value` of a drop-down list, with the `change` event a person's
+    /// choice fires.
+    pub async fn choose(&self, css: &str, value: &str) {
+        let select = self.find(css).await;
+        let reference = serde_json::to_value(&select).expect("an element reference");
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![reference, json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("choose {value} in `{css}`: {e}"));
+    }
+
     /// The visible text of the element, spaces normalised (non-breaking ones included).
     pub async fn text(&self, css: &str) -> String {
         self.wait_for(&format!("the text of `{css}`"), async |client| {

@@ -66,20 +66,12 @@ async fn operator_sends_an_urgent_notice_to_one_school() {
         browser.open_menu("comunicazioni").await;
         browser.find("#compose-form").await;
         browser.assert_accessible("Nuova comunicazione").await;
+        browser.choose("#compose-kind", "service_notice").await;
         browser
-            .find("#compose-kind")
-            .await
-            .select_by_value("service_notice")
-            .await
-            .expect("choose the kind");
+            .choose("#compose-school", "Scuola Primaria Pascoli")
+            .await;
         browser
-            .find("#compose-school")
-            .await
-            .select_by_value("Scuola Primaria Pascoli")
-            .await
-            .expect("choose the school");
-        browser
-            .fill("#compose-title", "Mensa chiusa domani per sciopero")
+            .fill("#compose-subject", "Mensa chiusa domani per sciopero")
             .await;
         browser
             .fill(

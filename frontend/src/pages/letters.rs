@@ -138,7 +138,7 @@ fn LetterItem(letter: Letter) -> impl IntoView {
             view! {
                 <PdfButton
                     id=format!("letter-{id}-attachment")
-                    label=format!("Scarica l'allegato {}", file.file_name)
+                    label=format!("Scarica allegato {}", file.file_name)
                     text="Scarica allegato"
                     url=format!("{BASE}{}", paths::my_letter_attachment(id))
                     file_name=file.file_name.clone()
@@ -180,7 +180,12 @@ fn LetterItem(letter: Letter) -> impl IntoView {
                     id=format!("letter-{id}-open")
                     class="btn btn-primary btn-sm"
                     aria-expanded=move || shown.get().to_string()
-                    aria-label=format!("Leggi la comunicazione {label}")
+                    aria-label=move || {
+                        format!(
+                            "{} la comunicazione {label}",
+                            if shown.get() { "Chiudi" } else { "Leggi" },
+                        )
+                    }
                     disabled=move || opening.get()
                     on:click=toggle
                 >
@@ -280,7 +285,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("audience.school", "compose-school"),
     ("audience.class_name", "compose-class"),
     ("audience.guardian_ids", "compose-search"),
-    ("title", "compose-title"),
+    ("title", "compose-subject"),
     ("body", "compose-body"),
     ("urgent", "compose-urgent"),
 ];
@@ -488,7 +493,7 @@ fn Compose(choices: AudienceChoices, sent: Callback<()>) -> impl IntoView {
                     <ChooseFamilies chosen=typed.chosen form=send />
                 </Show>
                 <TextField
-                    id="compose-title"
+                    id="compose-subject"
                     label="Oggetto"
                     value=typed.title
                     error=title_error
