@@ -47,11 +47,11 @@ fn wrap(paragraph: &str) -> Vec<String> {
 }
 
 /// A PDF with a title and paragraphs, over as many pages as needed.
-pub fn text_document(title: &str, paragraphs: &[&str]) -> Vec<u8> {
+pub fn text_document<P: AsRef<str>>(title: &str, paragraphs: &[P]) -> Vec<u8> {
     let mut lines: Vec<(f32, String)> =
         vec![(TITLE_SIZE, title.to_string()), (BODY_SIZE, String::new())];
     for p in paragraphs {
-        lines.extend(wrap(p).into_iter().map(|l| (BODY_SIZE, l)));
+        lines.extend(wrap(p.as_ref()).into_iter().map(|l| (BODY_SIZE, l)));
         lines.push((BODY_SIZE, String::new()));
     }
     let per_page = ((PAGE_HEIGHT - 2.0 * MARGIN) / LEADING) as usize;

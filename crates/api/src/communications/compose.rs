@@ -23,7 +23,7 @@ use sportello_model::{rome, FieldError, Page};
 use time::OffsetDateTime;
 
 use super::entity::{communication, letter, letter_attachment};
-use super::letters::{write, Outgoing, Recipient};
+use super::letters::{info, write, Outgoing, Recipient};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
@@ -484,10 +484,5 @@ pub async fn attach(
     }
     .insert(db)
     .await?;
-    Ok(UploadInfo {
-        id: saved.id,
-        file_name: saved.file_name,
-        content_type: saved.content_type,
-        size_bytes: saved.size_bytes,
-    })
+    Ok(info(&saved))
 }

@@ -23,7 +23,7 @@ use sportello_model::{rome, Page};
 use time::OffsetDateTime;
 
 use super::entity::{letter, letter_attachment, letter_child};
-use super::{enqueue_emails, enqueue_sms, Email, Sms, BATCH};
+use super::{enqueue_emails, enqueue_sms, insert_batches, Email, Sms, BATCH};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::child;
@@ -120,6 +120,16 @@ async fn attachment_of(
     ))
 }
 
+/// What the family and the operator see of an attachment.
+pub(super) fn info(file: &letter_attachment::Model) -> UploadInfo {
+    UploadInfo {
+        id: file.id,
+        file_name: file.file_name.clone(),
+        content_type: file.content_type.clone(),
+        size_bytes: file.size_bytes,
+    }
+}
+
 /// Opens a letter: the first opening marks it read at `now` (one conditional update, so
 /// the first time stays).
 pub async fn open(
@@ -139,12 +149,7 @@ pub async fn open(
             .await?;
         row = find(db, principal, id).await?;
     }
-    let attachment = attachment_of(db, &row).await?.map(|a| UploadInfo {
-        id: a.id,
-        file_name: a.file_name,
-        content_type: a.content_type,
-        size_bytes: a.size_bytes,
-    });
+    let attachment = attachment_of(db, &row).await?.map(|a| info(&a));
     Ok(LetterDetail {
         letter: dto(&row),
         body_html: body_html(&row.body),
@@ -170,10 +175,9 @@ pub async fn pdf(
         paragraphs.push(format!("Allegato: {}", file.file_name));
     }
     paragraphs.push(delivery_line(&channels(&row)));
-    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
     Ok((
         format!("comunicazione-{}.pdf", row.id),
-        crate::pdf::text_document(&row.title, &refs),
+        crate::pdf::text_document(&row.title, &paragraphs),
     ))
 }
 
@@ -234,11 +238,7 @@ pub async fn write<C: ConnectionTrait>(
     };
     let letter_ids: HashMap<i64, i64> = match outgoing.communication_id {
         Some(communication_id) => {
-            for batch in recipients.chunks(BATCH) {
-                letter::Entity::insert_many(batch.iter().map(&row))
-                    .exec_without_returning(txn)
-                    .await?;
-            }
+            insert_batches(txn, recipients.iter().map(&row).collect()).await?;
             letter::Entity::find_in_ente(outgoing.ente_id)
                 .select_only()
                 .column(letter::Column::GuardianId)
@@ -270,11 +270,7 @@ pub async fn write<C: ConnectionTrait>(
             ..Default::default()
         }));
     }
-    for batch in about.chunks(BATCH) {
-        letter_child::Entity::insert_many(batch.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
+    insert_batches(txn, about).await?;
     let subject = format!("{}: {}", outgoing.comune, outgoing.title);
     let text = email_text(outgoing);
     let sms = sms_text(outgoing.comune, outgoing.title);

@@ -9,7 +9,7 @@ pub mod entity;
 pub mod letters;
 pub mod routes;
 
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 use time::OffsetDateTime;
 
 use crate::db::EnteId;
@@ -53,23 +53,19 @@ pub async fn enqueue_emails<C: ConnectionTrait>(
     emails: &[Email<'_>],
     now: OffsetDateTime,
 ) -> ApiResult<()> {
-    for batch in emails.chunks(BATCH) {
-        entity::outbox_email::Entity::insert_many(batch.iter().map(|email| {
-            entity::outbox_email::ActiveModel {
-                ente_id: Set(ente_id),
-                to_address: Set(email.to.into()),
-                subject: Set(email.subject.into()),
-                body: Set(email.body.into()),
-                created_at: Set(now),
-                sent_at: Set(None),
-                attempts: Set(0),
-                ..Default::default()
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    Ok(())
+    let rows = emails
+        .iter()
+        .map(|email| entity::outbox_email::ActiveModel {
+            ente_id: Set(ente_id),
+            to_address: Set(email.to.into()),
+            subject: Set(email.subject.into()),
+            body: Set(email.body.into()),
+            created_at: Set(now),
+            sent_at: Set(None),
+            attempts: Set(0),
+            ..Default::default()
+        });
+    insert_batches(db, rows.collect()).await
 }
 
 /// Queues SMS in the outbox, a batch per statement, in the caller's transaction when it
@@ -80,20 +76,29 @@ pub async fn enqueue_sms<C: ConnectionTrait>(
     messages: &[Sms<'_>],
     now: OffsetDateTime,
 ) -> ApiResult<()> {
-    for batch in messages.chunks(BATCH) {
-        entity::outbox_sms::Entity::insert_many(batch.iter().map(|sms| {
-            entity::outbox_sms::ActiveModel {
-                ente_id: Set(ente_id),
-                user_id: Set(sms.user_id),
-                body: Set(sms.body.into()),
-                created_at: Set(now),
-                sent_at: Set(None),
-                attempts: Set(0),
-                ..Default::default()
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
+    let rows = messages.iter().map(|sms| entity::outbox_sms::ActiveModel {
+        ente_id: Set(ente_id),
+        user_id: Set(sms.user_id),
+        body: Set(sms.body.into()),
+        created_at: Set(now),
+        sent_at: Set(None),
+        attempts: Set(0),
+        ..Default::default()
+    });
+    insert_batches(db, rows.collect()).await
+}
+
+/// Inserts `rows` of one table, [`BATCH`] per statement.
+async fn insert_batches<A, C>(db: &C, rows: Vec<A>) -> ApiResult<()>
+where
+    A: ActiveModelTrait + Clone,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    for batch in rows.chunks(BATCH) {
+        <A::Entity as EntityTrait>::insert_many(batch.to_vec())
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }

@@ -590,10 +590,9 @@ pub async fn pdf(
             }
         }
     }
-    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
     Ok((
         format!("domanda-{}.pdf", protocol.replace('/', "-")),
-        crate::pdf::text_document(&definition.title, &refs),
+        crate::pdf::text_document(&definition.title, &paragraphs),
     ))
 }
 
