@@ -10,19 +10,29 @@ pub fn euro(amount: Decimal) -> String {
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = rounded.abs().to_string();
     let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, "00"));
+    format!(
+        "{}{},{} €",
+        if negative { "-" } else { "" },
+        group_thousands(int_part),
+        frac_part
+    )
+}
+
+/// Digits with a dot between thousands: `1234567` → `1.234.567`.
+fn group_thousands(digits: &str) -> String {
     let mut grouped = String::new();
-    for (i, ch) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(ch);
     }
-    format!(
-        "{}{},{} €",
-        if negative { "-" } else { "" },
-        grouped,
-        frac_part
-    )
+    grouped
+}
+
+/// A count as Italians write it: `10000` → `10.000`.
+pub fn count(n: usize) -> String {
+    group_thousands(&n.to_string())
 }
 
 /// Cents → `47,60 €`.
@@ -139,6 +149,13 @@ mod tests {
         assert_eq!(euro(Decimal::from_str("-3").unwrap()), "-3,00 €");
         assert_eq!(euro_cents(500), "5,00 €");
         assert_eq!(euro_cents(10000), "100,00 €");
+    }
+
+    #[test]
+    fn groups_counts_by_thousands() {
+        assert_eq!(count(120), "120");
+        assert_eq!(count(10000), "10.000");
+        assert_eq!(count(1234567), "1.234.567");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod text_enum;
 
 pub mod access;
+pub mod app_io;
 pub mod auth;
 pub mod bookings;
 pub mod children;
@@ -29,6 +30,7 @@ pub mod problem;
 pub mod reconciliation;
 pub mod rome;
 pub mod school_year;
+pub mod sms;
 pub mod spa;
 pub mod weekdays;
 
