@@ -157,6 +157,9 @@ pub struct Config {
     pub charge_job: bool,
     /// `SPORTELLO_LOG_FORMAT`: `json` (default in production) or `text`.
     pub log_format: LogFormat,
+    /// Each comune's App IO service and SMS gateway account, from the channels file
+    /// (`SPORTELLO_CHANNELS_FILE`); none when unset.
+    pub channel_settings: sportello_notify::Settings,
 }
 
 /// Shortest JWT secret accepted, in bytes.
@@ -323,8 +326,22 @@ impl Config {
                 "SPORTELLO_FLOWS_JOB_SECONDS",
                 3600,
             )?),
+            channel_settings: channels_from_env()?,
         })
     }
+}
+
+/// The comuni's channels from the file named by `SPORTELLO_CHANNELS_FILE`: every client
+/// is built here, so a wrong setting stops the server at start-up.
+fn channels_from_env() -> Result<sportello_notify::Settings, ConfigError> {
+    const NAME: &str = "SPORTELLO_CHANNELS_FILE";
+    let Some(path) = var(NAME) else {
+        return Ok(sportello_notify::Settings::default());
+    };
+    let text = std::fs::read_to_string(path.trim())
+        .map_err(|e| ConfigError::Invalid(format!("{NAME}: impossibile leggere «{path}» ({e})")))?;
+    sportello_notify::Settings::from_json(&text)
+        .map_err(|e| ConfigError::Invalid(format!("{NAME}: {e}")))
 }
 
 fn station_from_env(production: bool) -> Result<Option<PagopaStation>, ConfigError> {
@@ -476,6 +493,21 @@ mod tests {
         for (name, value) in secrets {
             env::set_var(name, value);
         }
+        let (io_key, sms_secret) = ("io-service-key-1d7f", "twilio-secret-9a4c");
+        let channels =
+            env::temp_dir().join(format!("sportello-channels-{}.json", std::process::id()));
+        std::fs::write(
+            &channels,
+            serde_json::json!({"demo": {
+                "app_io": {"service_id": "01JD4ZQ7X9V3T2K8M5N6P1R0SW", "api_key": io_key},
+                "sms": {"provider": "twilio", "account_sid": "AC0123456789abcdef0123456789abcdef",
+                        "api_key": "SK0123456789abcdef0123456789abcdef",
+                        "api_secret": sms_secret, "sender": "ComuneDemo"},
+            }})
+            .to_string(),
+        )
+        .expect("a temporary file");
+        env::set_var("SPORTELLO_CHANNELS_FILE", &channels);
         for (name, value) in [
             ("SPORTELLO_ENV", "production"),
             (
@@ -494,6 +526,12 @@ mod tests {
         for (name, value) in secrets {
             assert!(!debug.contains(value), "{name} in {debug}");
         }
+        for value in [io_key, sms_secret] {
+            assert!(!debug.contains(value), "a channel's secret in {debug}");
+        }
+        assert!(config.channel_settings.app_io("demo").is_some());
+        assert!(config.channel_settings.sms("demo").is_some());
+        std::fs::remove_file(channels).expect("removed");
         assert_eq!(config.jwt_secret.expose_secret(), secrets[1].1);
         let (_, gpd_key) = config.pagopa_gpd.as_ref().expect("GPD configured");
         assert_eq!(gpd_key.expose_secret(), secrets[2].1);

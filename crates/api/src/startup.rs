@@ -334,6 +334,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     // The first line on stdout says where the portal is; tests read it.
     println!("Sportello in ascolto su {public_url}");
     tracing::info!(%public_url, "listening");
+    tracing::info!(channels = %state.config.channel_settings, "App IO and SMS channels");
     let served = HttpServer::new(move || {
         Retrying::new(
             App::new()

@@ -6,6 +6,7 @@ mod bookings;
 mod calendar;
 mod canteen;
 mod carts;
+mod channels;
 mod emissions;
 mod forms;
 mod fuzz;

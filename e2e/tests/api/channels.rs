@@ -1,0 +1,124 @@
+//! Each comune's App IO service and SMS gateway account, from the channels file: read
+//! and checked when the server starts (a mistake stops it, naming the comune and the
+//! channel), and never a key or a secret in what the server prints or logs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use e2e::{server_command, TestServer};
+use sportello_model::paths;
+
+const IO_KEY: &str = "chiave-io-da-non-stampare";
+const SMS_SECRET: &str = "segreto-sms-da-non-stampare";
+const SERVICE_ID: &str = "01JD4ZQ7X9V3T2K8M5N6P1R0SW";
+
+/// A channels file for the demo comune in the temporary folder, with `sender` as its SMS
+/// sender.
+fn channels_file(sender: &str) -> PathBuf {
+    let file =
+        std::env::temp_dir().join(format!("sportello-channels-{}.json", uuid::Uuid::new_v4()));
+    let content = serde_json::json!({
+        "demo": {
+            "app_io": {"service_id": SERVICE_ID, "api_key": IO_KEY},
+            "sms": {"provider": "twilio",
+                    "account_sid": "AC0123456789abcdef0123456789abcdef",
+                    "api_key": "SK0123456789abcdef0123456789abcdef",
+                    "api_secret": SMS_SECRET, "sender": sender},
+        },
+    });
+    std::fs::write(&file, content.to_string()).expect("write the channels file");
+    file
+}
+
+fn assert_no_secret(text: &str) {
+    assert!(!text.contains(IO_KEY), "{text}");
+    assert!(!text.contains(SMS_SECRET), "{text}");
+}
+
+#[tokio::test]
+async fn the_server_starts_with_each_comunes_channels_and_logs_no_secret() {
+    let file = channels_file("ComuneDemo");
+    let log = std::env::temp_dir().join(format!("sportello-log-{}.txt", uuid::Uuid::new_v4()));
+    let server = TestServer::start_logging(
+        &[
+            (
+                "SPORTELLO_CHANNELS_FILE",
+                file.to_str().expect("a UTF-8 path"),
+            ),
+            ("RUST_LOG", "info"),
+            ("SPORTELLO_LOG_FORMAT", "text"),
+        ],
+        std::fs::File::create(&log).expect("a log file"),
+    )
+    .await;
+    let ready = server.public(&paths::health_ready()).await;
+    assert!(ready.status().is_success(), "{}", ready.status());
+    let mut logged = String::new();
+    for _ in 0..50 {
+        logged = std::fs::read_to_string(&log).unwrap_or_default();
+        if logged.contains("App IO and SMS channels") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        logged.contains(&format!("demo: App IO (servizio {SERVICE_ID}), SMS")),
+        "{logged}"
+    );
+    assert_no_secret(&logged);
+    std::fs::remove_file(file).ok();
+    std::fs::remove_file(log).ok();
+}
+
+#[tokio::test]
+async fn a_wrong_channel_setting_stops_the_server_naming_it_without_secrets() {
+    // A database for `check`; the server itself is not needed.
+    let server = TestServer::start().await;
+    let run = |file: PathBuf, command: &'static str| {
+        let url = server.database_url.clone();
+        tokio::task::spawn_blocking(move || {
+            server_command(&url)
+                .env("SPORTELLO_CHANNELS_FILE", file)
+                .arg(command)
+                .output()
+                .expect("run the server")
+        })
+    };
+    let good = channels_file("ComuneDemo");
+    let output = run(good.clone(), "check").await.expect("ran");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "OK   canali App IO e SMS: demo: App IO (servizio {SERVICE_ID}), SMS"
+        )),
+        "{stdout}"
+    );
+    assert_no_secret(&stdout);
+
+    let bad = channels_file("Comune di Demo");
+    for command in ["check", "serve"] {
+        let output = run(bad.clone(), command).await.expect("ran");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(78), "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "Configurazione non valida: SPORTELLO_CHANNELS_FILE: comune «demo», SMS: \
+                 Configurazione del canale non valida: il mittente degli SMS deve essere un \
+                 nome di al massimo 11 lettere e cifre o un numero con prefisso internazionale."
+            ),
+            "{stderr}"
+        );
+        assert_no_secret(&stderr);
+        assert_no_secret(&String::from_utf8_lossy(&output.stdout));
+    }
+    let missing = std::env::temp_dir().join("sportello-channels-inesistente.json");
+    let output = run(missing, "check").await.expect("ran");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(78), "{stderr}");
+    assert!(
+        stderr.contains("SPORTELLO_CHANNELS_FILE: impossibile leggere"),
+        "{stderr}"
+    );
+    std::fs::remove_file(good).ok();
+    std::fs::remove_file(bad).ok();
+}
