@@ -43,24 +43,32 @@ pub fn io_length(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
-/// Checks a message's subject against App IO's limits.
-pub fn check_subject(subject: &str) -> Result<(), AppIoTextError> {
-    let length = io_length(subject);
-    if SUBJECT_LENGTH.contains(&length) {
+/// `Ok` when the text's length is in `range`, else the error for its length.
+fn within(
+    text: &str,
+    range: RangeInclusive<usize>,
+    error: fn(usize) -> AppIoTextError,
+) -> Result<(), AppIoTextError> {
+    let length = io_length(text);
+    if range.contains(&length) {
         Ok(())
     } else {
-        Err(AppIoTextError::Subject { length })
+        Err(error(length))
     }
+}
+
+/// Checks a message's subject against App IO's limits.
+pub fn check_subject(subject: &str) -> Result<(), AppIoTextError> {
+    within(subject, SUBJECT_LENGTH, |length| AppIoTextError::Subject {
+        length,
+    })
 }
 
 /// Checks a message's Markdown body against App IO's limits.
 pub fn check_markdown(markdown: &str) -> Result<(), AppIoTextError> {
-    let length = io_length(markdown);
-    if MARKDOWN_LENGTH.contains(&length) {
-        Ok(())
-    } else {
-        Err(AppIoTextError::Markdown { length })
-    }
+    within(markdown, MARKDOWN_LENGTH, |length| {
+        AppIoTextError::Markdown { length }
+    })
 }
 
 #[cfg(test)]

@@ -142,6 +142,23 @@ impl DeliveryError {
         }
     }
 
+    /// The provider's HTTP status and answer (its error body, shortened), for the logs;
+    /// `None` when the provider was not asked or did not answer.
+    pub fn answer(&self) -> Option<(u16, &str)> {
+        match self {
+            DeliveryError::Unauthorized { status, detail, .. }
+            | DeliveryError::Rejected { status, detail, .. }
+            | DeliveryError::Unavailable { status, detail, .. } => Some((*status, detail)),
+            DeliveryError::RecipientRefused { detail, .. } => Some((400, detail)),
+            DeliveryError::NotOnIo => Some((404, "")),
+            DeliveryError::TooManyRequests { .. } => Some((429, "")),
+            DeliveryError::Invalid(_)
+            | DeliveryError::Config(_)
+            | DeliveryError::SenderNotAllowed
+            | DeliveryError::Unreachable { .. } => None,
+        }
+    }
+
     /// Shorthand for `failure() == Failure::Permanent`.
     pub fn is_permanent(&self) -> bool {
         self.failure() == Failure::Permanent
