@@ -31,7 +31,6 @@ use serde::Deserialize;
 use serde_json::json;
 use sportello_model::{app_io, format, FiscalCode};
 use sportello_pagopa::{EnteFiscalCode, NoticeNumber, SUBSCRIPTION_KEY_HEADER};
-use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::{http_client, Delivered, DeliveryError, Refusal, Service};
@@ -145,12 +144,17 @@ impl Message {
         }
         if let Some(due) = self.due_date {
             // IO's `Timestamp`: `2018-10-13T00:00:00.000Z`.
-            let timestamp = format_description!(
-                "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-            );
-            if let Ok(text) = due.to_offset(UtcOffset::UTC).format(timestamp) {
-                content["due_date"] = json!(text);
-            }
+            let utc = due.to_offset(UtcOffset::UTC);
+            content["due_date"] = json!(format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                utc.year(),
+                u8::from(utc.month()),
+                utc.day(),
+                utc.hour(),
+                utc.minute(),
+                utc.second(),
+                utc.millisecond()
+            ));
         }
         let mut body = json!({
             "fiscal_code": self.fiscal_code.as_str(),
