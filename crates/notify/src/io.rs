@@ -85,6 +85,55 @@ pub struct PaymentData {
     pub payee: EnteFiscalCode,
 }
 
+/// `PaymentData` as IO's JSON has it, before its codes are checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PaymentDataJson {
+    amount: i64,
+    notice_number: String,
+    #[serde(default)]
+    invalid_after_due_date: bool,
+    payee: PayeeJson,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PayeeJson {
+    fiscal_code: String,
+}
+
+impl PaymentData {
+    /// IO's `payment_data` JSON, as the outbox keeps it beside a message.
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "amount": self.amount_cents,
+            "notice_number": self.notice_number.as_str(),
+            "invalid_after_due_date": self.invalid_after_due_date,
+            "payee": {"fiscal_code": self.payee.as_str()},
+        })
+    }
+
+    /// Reads IO's `payment_data` JSON back, checking the notice number and the ente's
+    /// fiscal code.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, DeliveryError> {
+        let unreadable = |why: String| {
+            DeliveryError::Invalid(format!(
+                "i dati di pagamento non sono leggibili ({}).",
+                why.trim_end_matches('.')
+            ))
+        };
+        let data = PaymentDataJson::deserialize(value).map_err(|e| unreadable(e.to_string()))?;
+        Ok(PaymentData {
+            amount_cents: data.amount,
+            notice_number: NoticeNumber::parse(&data.notice_number)
+                .map_err(|e| unreadable(e.to_string()))?,
+            invalid_after_due_date: data.invalid_after_due_date,
+            payee: EnteFiscalCode::parse(&data.payee.fiscal_code)
+                .map_err(|e| unreadable(e.to_string()))?,
+        })
+    }
+}
+
 /// A message to one citizen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -135,12 +184,7 @@ impl Message {
             "markdown": self.markdown,
         });
         if let Some(payment) = &self.payment_data {
-            content["payment_data"] = json!({
-                "amount": payment.amount_cents,
-                "notice_number": payment.notice_number.as_str(),
-                "invalid_after_due_date": payment.invalid_after_due_date,
-                "payee": {"fiscal_code": payment.payee.as_str()},
-            });
+            content["payment_data"] = payment.to_json();
         }
         if let Some(due) = self.due_date {
             // IO's `Timestamp`: `2018-10-13T00:00:00.000Z`.
@@ -297,5 +341,47 @@ async fn failure(response: reqwest::Response) -> DeliveryError {
             detail: refusal.detail,
         },
         _ => refusal.into_error(Service::AppIo),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payment() -> PaymentData {
+        PaymentData {
+            amount_cents: 4760,
+            notice_number: NoticeNumber::parse("301000000000000144").expect("valid"),
+            invalid_after_due_date: true,
+            payee: EnteFiscalCode::parse("00123450165").expect("valid"),
+        }
+    }
+
+    #[test]
+    fn payment_data_is_read_back_from_ios_json() {
+        let json = payment().to_json();
+        assert_eq!(PaymentData::from_json(&json).expect("readable"), payment());
+        let mut without_flag = json.clone();
+        without_flag
+            .as_object_mut()
+            .expect("an object")
+            .remove("invalid_after_due_date");
+        let read = PaymentData::from_json(&without_flag).expect("readable");
+        assert!(!read.invalid_after_due_date);
+    }
+
+    #[test]
+    fn unreadable_payment_data_says_why_in_italian() {
+        let mut wrong = payment().to_json();
+        wrong["notice_number"] = json!("301000000000000145");
+        let error = PaymentData::from_json(&wrong).expect_err("check digits");
+        assert!(error.is_permanent());
+        assert!(
+            error
+                .to_string()
+                .starts_with("Messaggio non inviato: i dati di pagamento non sono leggibili (Il numero avviso non è valido"),
+            "{error}"
+        );
+        assert!(PaymentData::from_json(&json!({"amount": 100})).is_err());
     }
 }
