@@ -29,8 +29,8 @@ use super::definitions::{self, definition_of};
 use super::entity::{event, form, submission, upload};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::children::entity::child;
-use crate::children::service::visible_children;
+use crate::children::entity::{child, enrolment};
+use crate::children::service::{enrolled_on, visible_children};
 use crate::communications::enqueue_email;
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
@@ -284,6 +284,7 @@ pub async fn start(
         uploads: &[],
     };
     ApiError::check(check_answers(&definition, &answers, Stage::Draft, &context))?;
+    let answers = renewed(db, &family, &definition, answers, now).await?;
     let txn = db.begin().await?;
     let saved = submission::ActiveModel {
         ente_id: Set(principal.ente_id),
@@ -312,6 +313,34 @@ pub async fn start(
     .await?;
     txn.commit().await?;
     detail_of(db, saved).await
+}
+
+/// A renewal: when a form that enrols is started for one of the family's children
+/// enrolled this school year in its service, the answers the family has not given yet
+/// come from that card (the same school, the next class, the same diet).
+async fn renewed(
+    db: &DatabaseConnection,
+    family: &Family,
+    definition: &FormDefinition,
+    mut answers: Answers,
+    now: OffsetDateTime,
+) -> ApiResult<Answers> {
+    let (Some(service_id), Some(ChildAnswer::ChildId(child_id))) =
+        (definition.service_id, definition.child_answer(&answers))
+    else {
+        return Ok(answers);
+    };
+    if !family.children.contains(&child_id) {
+        return Ok(answers);
+    }
+    let card = enrolled_on(family.ente_id, service_id, rome::today(now))
+        .filter(enrolment::Column::ChildId.eq(child_id))
+        .one(db)
+        .await?;
+    if let Some(card) = card {
+        definition.renew(&mut answers, &card.school, &card.class_name, card.meal_type);
+    }
+    Ok(answers)
 }
 
 /// Saves the answers of a draft (resumed later, from any device).
@@ -523,7 +552,6 @@ pub async fn mine(
 ) -> ApiResult<Page<SubmissionSummary>> {
     let family = family(db, principal).await?;
     let paginator = visible(&family)
-        .filter(submission::Column::State.ne(SubmissionState::Cancelled))
         .order_by_desc(submission::Column::UpdatedAt)
         .order_by_desc(submission::Column::Id)
         .paginate(db, paging.per_page);
@@ -693,6 +721,31 @@ pub async fn attach(
         content_type: saved.content_type,
         size_bytes: saved.size_bytes,
     })
+}
+
+/// Removes a file from a draft (the family chose another one, or none).
+pub async fn detach(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    upload_id: i64,
+) -> ApiResult<SubmissionDetail> {
+    let family = family(db, principal).await?;
+    let row = find_own(db, &family, id).await?;
+    if row.state != SubmissionState::Saved {
+        return Err(ApiError::Conflict(format!(
+            "La domanda è «{}»: i documenti allegati non si possono più togliere.",
+            row.state.label()
+        )));
+    }
+    let file = attachment_of(db, &row, upload_id).await?;
+    upload::Entity::delete_many()
+        .filter(upload::Column::EnteId.eq(row.ente_id))
+        .filter(upload::Column::SubmissionId.eq(row.id))
+        .filter(upload::Column::Id.eq(file.id))
+        .exec(db)
+        .await?;
+    detail_of(db, row).await
 }
 
 /// Submissions as listed: form title, family and child names, state.
