@@ -742,7 +742,7 @@ async fn a_child_enrolled_this_year_starts_next_years_enrolment_with_this_years_
     let fresh = start(&mario, form.id, new_child).await;
     assert_eq!(fresh.answers.len(), 1);
 
-    // A cancelled draft stays in «I miei moduli» as Cancellata.
+    // A cancelled draft stays in «I miei moduli» as Cancellata, named by its child.
     let cancelled = mario
         .post_empty(&paths::my_submission_cancel(greta_draft.summary.id))
         .await;
@@ -754,7 +754,15 @@ async fn a_child_enrolled_this_year_starts_next_years_enrolment_with_this_years_
         .find(|s| s.id == greta_draft.summary.id)
         .expect("the cancelled draft is listed");
     assert_eq!(
-        (listed.state, listed.state_label.as_str()),
-        (SubmissionState::Cancelled, "Cancellata")
+        (
+            listed.state,
+            listed.state_label.as_str(),
+            listed.child_name.as_deref()
+        ),
+        (
+            SubmissionState::Cancelled,
+            "Cancellata",
+            Some("Greta Albertini")
+        )
     );
 }

@@ -107,7 +107,7 @@ async fn guardian_fills_and_sends_the_canteen_enrolment_for_sofia_with_a_medical
             .wait_for_text("#field-dieta-certificate-file", "certificato-medico.pdf")
             .await;
         browser.fill("#field-telefono", "+39 333 123 4567").await;
-        browser.click("#field-privacy").await;
+        browser.click("label[for='field-privacy']").await;
         browser.click("#fill-save").await;
         browser
             .wait_for_text("#fill-saved", "Bozza salvata alle")

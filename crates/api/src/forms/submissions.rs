@@ -768,20 +768,39 @@ pub async fn summaries(
         .into_iter()
         .map(|u| (u.id, u.full_name()))
         .collect();
-    let children: HashMap<i64, String> = child::Entity::find_in_ente(ente_id)
-        .filter(child::Column::Id.is_in(rows.iter().filter_map(|r| r.child_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
-        .collect();
-    rows.into_iter()
+    let parsed = rows
+        .iter()
         .map(|row| {
             let definition = forms
                 .get(&row.form_id)
                 .ok_or_else(|| ApiError::internal("submission without its form"))?;
-            let child_name = match (row.child_id, definition.child_answer(&parse_answers(&row)?)) {
-                (Some(id), _) => children.get(&id).cloned(),
+            Ok((definition, definition.child_answer(&parse_answers(row)?)))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    // The child of a sent submission, or the one its draft names among the family's.
+    let named = parsed.iter().filter_map(|(_, answer)| match answer {
+        Some(ChildAnswer::ChildId(id)) => Some(*id),
+        _ => None,
+    });
+    let children: HashMap<i64, (i64, String)> = child::Entity::find_in_ente(ente_id)
+        .filter(child::Column::Id.is_in(rows.iter().filter_map(|r| r.child_id).chain(named)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let name = format!("{} {}", c.first_name, c.last_name);
+            (c.id, (c.guardian_id, name))
+        })
+        .collect();
+    rows.into_iter()
+        .zip(parsed)
+        .map(|(row, (definition, answer))| {
+            let child_name = match (row.child_id, answer) {
+                (Some(id), _) => children.get(&id).map(|(_, name)| name.clone()),
+                (None, Some(ChildAnswer::ChildId(id))) => children
+                    .get(&id)
+                    .filter(|(guardian, _)| *guardian == row.family_id)
+                    .map(|(_, name)| name.clone()),
                 (None, Some(ChildAnswer::NewChild(new))) => Some(format!(
                     "{} {}",
                     new.first_name.trim(),
