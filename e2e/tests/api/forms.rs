@@ -697,7 +697,7 @@ async fn a_child_enrolled_this_year_starts_next_years_enrolment_with_this_years_
         .delete(&paths::my_submission_upload(draft.summary.id, mistake.id))
         .await;
     let removed: SubmissionDetail = json(removed, StatusCode::OK).await;
-    assert_eq!(removed.uploads, [certificate.clone()]);
+    assert_eq!(removed.uploads, std::slice::from_ref(&certificate));
     let mut answers = resumed.answers.clone();
     answers.insert(
         "dieta".into(),
