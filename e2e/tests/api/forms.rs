@@ -11,6 +11,7 @@ use e2e::{
     MARIO,
 };
 use reqwest::{Response, StatusCode};
+use serde::Serialize;
 use serde_json::{json, Value};
 use sportello_model::bookings::{AttendanceRow, ChargeReport};
 use sportello_model::children::ChildDetail;
@@ -77,6 +78,31 @@ async fn start(family: &User<'_>, form: i64, answers: Value) -> SubmissionDetail
     json(started, StatusCode::CREATED).await
 }
 
+/// Salva with `answers`, then Invia: the submission as sent.
+async fn save_and_send(
+    family: &User<'_>,
+    submission: i64,
+    answers: impl Serialize,
+) -> SubmissionDetail {
+    let saved = family
+        .put(
+            &paths::my_submission(submission),
+            &json!({ "answers": answers }),
+        )
+        .await;
+    json::<SubmissionDetail>(saved, StatusCode::OK).await;
+    let sent = family
+        .post_empty(&paths::my_submission_send(submission))
+        .await;
+    json(sent, StatusCode::OK).await
+}
+
+/// Attaches the smallest PNG as the file `name` to the field `field` of a draft.
+async fn attach_png(family: &User<'_>, submission: i64, field: &str, name: &str) -> UploadInfo {
+    let attached = upload(family, submission, field, name, PNG.to_vec()).await;
+    json(attached, StatusCode::CREATED).await
+}
+
 /// Attaches `body` as the file `name` to the field `field` of a draft.
 async fn upload(
     family: &User<'_>,
@@ -138,17 +164,7 @@ async fn an_enrolment_goes_from_the_form_to_next_years_card_roster_and_charge() 
         "dieta": { "meal_type": "DIETA SANITARIA", "notes": "Celiachia", "certificate": certificate.id },
         "privacy": true
     });
-    let saved = mario
-        .put(
-            &paths::my_submission(draft.summary.id),
-            &json!({ "answers": answers }),
-        )
-        .await;
-    json::<SubmissionDetail>(saved, StatusCode::OK).await;
-    let sent = mario
-        .post_empty(&paths::my_submission_send(draft.summary.id))
-        .await;
-    let sent: SubmissionDetail = json(sent, StatusCode::OK).await;
+    let sent = save_and_send(&mario, draft.summary.id, answers).await;
     assert_eq!(sent.summary.state, SubmissionState::Sent);
     let protocol = sent
         .summary
@@ -681,18 +697,9 @@ async fn a_child_enrolled_this_year_starts_next_years_enrolment_with_this_years_
     assert_eq!(resumed.answers, draft.answers);
 
     // The parent checks, attaches the certificate again, accepts the privacy and sends.
-    let certificate = upload(
-        &mario,
-        draft.summary.id,
-        "dieta",
-        "certificato.png",
-        PNG.to_vec(),
-    )
-    .await;
-    let certificate: UploadInfo = json(certificate, StatusCode::CREATED).await;
+    let certificate = attach_png(&mario, draft.summary.id, "dieta", "certificato.png").await;
     // A file chosen by mistake is removed from the draft.
-    let mistake = upload(&mario, draft.summary.id, "dieta", "foto.png", PNG.to_vec()).await;
-    let mistake: UploadInfo = json(mistake, StatusCode::CREATED).await;
+    let mistake = attach_png(&mario, draft.summary.id, "dieta", "foto.png").await;
     let removed = mario
         .delete(&paths::my_submission_upload(draft.summary.id, mistake.id))
         .await;
@@ -704,17 +711,7 @@ async fn a_child_enrolled_this_year_starts_next_years_enrolment_with_this_years_
         json!({ "meal_type": "DIETA SANITARIA", "notes": "", "certificate": certificate.id }),
     );
     answers.insert("privacy".into(), json!(true));
-    let saved = mario
-        .put(
-            &paths::my_submission(draft.summary.id),
-            &json!({ "answers": answers }),
-        )
-        .await;
-    json::<SubmissionDetail>(saved, StatusCode::OK).await;
-    let sent = mario
-        .post_empty(&paths::my_submission_send(draft.summary.id))
-        .await;
-    let sent: SubmissionDetail = json(sent, StatusCode::OK).await;
+    let sent = save_and_send(&mario, draft.summary.id, answers).await;
     assert_eq!(sent.summary.state, SubmissionState::Sent);
     let kept = mario
         .delete(&paths::my_submission_upload(

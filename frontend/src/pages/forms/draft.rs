@@ -6,6 +6,8 @@
 //! when one of the family's children is chosen: for a child enrolled this year the
 //! server fills in this year's answers.
 
+use std::future::Future;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
@@ -137,6 +139,24 @@ fn about_answers(problem: &Problem) -> bool {
             .all(|error| error.field.starts_with("answers."))
 }
 
+/// Runs `work` with the page `busy` (its buttons wait), then `done` with what the API
+/// answered, or `fail` with its refusal.
+fn one_at_a_time<T: 'static>(
+    busy: RwSignal<bool>,
+    work: impl Future<Output = ApiResult<T>> + 'static,
+    done: impl FnOnce(T) + 'static,
+    fail: impl FnOnce(Problem) + 'static,
+) {
+    busy.set(true);
+    spawn_local(async move {
+        match work.await {
+            Ok(answer) => done(answer),
+            Err(problem) => fail(problem),
+        }
+        busy.set(false);
+    });
+}
+
 #[component]
 fn Filling(form: FormDetail, draft: Option<SubmissionDetail>) -> impl IntoView {
     let ente = use_ente();
@@ -251,14 +271,8 @@ fn Filling(form: FormDetail, draft: Option<SubmissionDetail>) -> impl IntoView {
         answers.update(|a| {
             a.insert(key.clone(), serde_json::json!({ "child_id": child }));
         });
-        busy.set(true);
-        spawn_local(async move {
-            match ensure_draft().await {
-                Ok(_) => focus_element(&element_id(&key)),
-                Err(found) => show(found),
-            }
-            busy.set(false);
-        });
+        let focus = element_id(&key);
+        one_at_a_time(busy, ensure_draft(), move |_| focus_element(&focus), show);
     });
 
     let attach = Callback::new(move |(slot, file): (Slot, web_sys::File)| {
@@ -330,27 +344,20 @@ fn Filling(form: FormDetail, draft: Option<SubmissionDetail>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        busy.set(true);
         saved.set(None);
         problem.set(None);
-        spawn_local(async move {
-            let result = async {
-                let id = ensure_draft().await?;
-                api::save_submission(session, id, answers.get_untracked()).await
-            }
-            .await;
-            match result {
-                Ok(detail) => {
-                    let at = rome::local(detail.summary.updated_at);
-                    saved.set(Some(format!(
-                        "Bozza salvata alle {}: puoi riprenderla da «I miei moduli», anche da un altro dispositivo.",
-                        format::hour_minute(at.time())
-                    )));
-                }
-                Err(found) => show(found),
-            }
-            busy.set(false);
-        });
+        let work = async move {
+            let id = ensure_draft().await?;
+            api::save_submission(session, id, answers.get_untracked()).await
+        };
+        let done = move |detail: SubmissionDetail| {
+            let at = rome::local(detail.summary.updated_at);
+            saved.set(Some(format!(
+                "Bozza salvata alle {}: puoi riprenderla da «I miei moduli», anche da un altro dispositivo.",
+                format::hour_minute(at.time())
+            )));
+        };
+        one_at_a_time(busy, work, done, show);
     };
 
     let send = move |_| {
@@ -365,25 +372,18 @@ fn Filling(form: FormDetail, draft: Option<SubmissionDetail>) -> impl IntoView {
             definition.with_value(|d| focus_first(d, &errors));
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = async {
-                let id = ensure_draft().await?;
-                let applying =
-                    definition.with_value(|d| answers.with_untracked(|a| shown_answers(d, a)));
-                api::save_submission(session, id, applying).await?;
-                api::send_submission(session, id).await
-            }
-            .await;
-            match result {
-                Ok(detail) => {
-                    sent.set(Some(detail.summary));
-                    focus_element("submission-sent");
-                }
-                Err(found) => show(found),
-            }
-            busy.set(false);
-        });
+        let work = async move {
+            let id = ensure_draft().await?;
+            let applying =
+                definition.with_value(|d| answers.with_untracked(|a| shown_answers(d, a)));
+            api::save_submission(session, id, applying).await?;
+            api::send_submission(session, id).await
+        };
+        let done = move |detail: SubmissionDetail| {
+            sent.set(Some(detail.summary));
+            focus_element("submission-sent");
+        };
+        one_at_a_time(busy, work, done, show);
     };
 
     let title = definition.with_value(|d| d.title.clone());

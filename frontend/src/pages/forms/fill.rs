@@ -5,8 +5,6 @@
 //! [`check_answers`](sportello_model::forms::check_answers) or of the API next to it. The
 //! families' fill page and the operators' preview of the editor both use it.
 
-use std::ops::Not;
-
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 use sportello_model::children::{ChildSummary, MealType};
@@ -293,6 +291,27 @@ fn limits_hint(hint: Option<Signal<String>>) -> Signal<String> {
     hint.unwrap_or_else(|| Signal::stored(String::new()))
 }
 
+/// A question of several inputs (choices, or the parts of an answer): a fieldset named by
+/// its label, with its hint and the error of the whole answer, which takes the focus.
+#[component]
+fn Group(
+    id: String,
+    label: String,
+    hint: Option<Signal<String>>,
+    error: Signal<Option<String>>,
+    children: Children,
+) -> impl IntoView {
+    let has_hint = hint.is_some();
+    view! {
+        <fieldset class="mb-4" id=id.clone() tabindex="-1" aria-describedby=described_by(&id, has_hint, error)>
+            <legend class="h6">{label}</legend>
+            {hint.map(|hint| view! { <p id=format!("{id}-hint") class="small">{hint}</p> })}
+            {children()}
+            <FieldFeedback id=format!("{id}-error") error />
+        </fieldset>
+    }
+}
+
 /// The label of a question, `*` when it is required.
 fn label(field: &Field) -> String {
     if field.required {
@@ -374,6 +393,26 @@ pub fn FormFields(
     }
 }
 
+/// What every question has: where its answer goes, its element, label and error, and
+/// whether it was left after typing.
+struct Asked {
+    fill: Fill,
+    key: String,
+    name: String,
+    id: String,
+    label: String,
+    error: Signal<Option<String>>,
+    touched: RwSignal<bool>,
+}
+
+impl Asked {
+    /// The message under the part `part` of the answer.
+    fn part(&self, part: &str) -> Signal<Option<String>> {
+        self.fill
+            .message(format!("{}.{part}", self.name), self.touched)
+    }
+}
+
 /// One question, by its kind.
 fn question(fill: Fill, field: Field) -> AnyView {
     let key = field.key.clone();
@@ -383,6 +422,15 @@ fn question(fill: Fill, field: Field) -> AnyView {
     let error = fill.message(name.clone(), touched);
     let label = label(&field);
     let hint = hint(&field);
+    let asked = || Asked {
+        fill,
+        key: key.clone(),
+        name: name.clone(),
+        id: id.clone(),
+        label: label.clone(),
+        error,
+        touched,
+    };
     let text = |kind: &'static str, inputmode: &'static str, uppercase: bool| {
         let value = fill.text(&key, &[], as_text, text_answer, None);
         let (id, label) = (id.clone(), label.clone());
@@ -449,7 +497,7 @@ fn question(fill: Fill, field: Field) -> AnyView {
             view! { <SelectField id label value options error /> }.into_any()
         }
         FieldKind::MultipleChoice { options, .. } => {
-            multiple_choice(fill, &field, options.clone(), id, label, error, touched)
+            multiple_choice(asked(), options.clone(), hint)
         }
         FieldKind::Consent { text } => consent(fill, &key, text.clone(), id, label, error),
         FieldKind::Upload { max_bytes } => upload(
@@ -462,17 +510,16 @@ fn question(fill: Fill, field: Field) -> AnyView {
         ),
         FieldKind::Isee { .. } => {
             let part = |part: &'static str| fill.message(format!("{name}.{part}"), touched);
+            let (value_error, attested_error) = (part("value"), part("attested_on"));
             let value = fill.text(&key, &["value"], as_text, text_answer, None);
             let attested_on = fill.text(&key, &["attested_on"], as_text, text_answer, None);
             view! {
-                <fieldset class="mb-2" id=id.clone() tabindex="-1" aria-describedby=described_by(&id, false, error)>
-                    <legend class="h6">{label}</legend>
-                    {field.help.trim().is_empty().not().then(|| view! { <p class="small">{field.help.clone()}</p> })}
+                <Group id=id.clone() label hint error>
                     <TextField
                         id=format!("{id}-value")
                         label="Valore ISEE in euro"
                         value
-                        error=part("value")
+                        error=value_error
                         inputmode="decimal"
                         check_on_blur=touched
                     />
@@ -481,17 +528,17 @@ fn question(fill: Fill, field: Field) -> AnyView {
                         label="Data dell'attestazione"
                         value=attested_on
                         kind="date"
-                        error=part("attested_on")
+                        error=attested_error
                         check_on_blur=touched
                     />
-                    <FieldFeedback id=format!("{id}-error") error />
-                </fieldset>
+                </Group>
             }
             .into_any()
         }
-        FieldKind::Child => child(fill, &field, id, label, error, touched),
+        FieldKind::Child => child(asked()),
         FieldKind::SchoolClass { schools } => {
             let part = |part: &'static str| fill.message(format!("{name}.{part}"), touched);
+            let class_error = part("class_name");
             let class_name = fill.text(&key, &["class_name"], as_text, text_answer, None);
             let school = if schools.is_empty() {
                 let value = fill.text(&key, &["school"], as_text, text_answer, None);
@@ -511,38 +558,33 @@ fn question(fill: Fill, field: Field) -> AnyView {
                 .into_any()
             };
             view! {
-                <fieldset class="mb-2" id=id.clone() tabindex="-1" aria-describedby=described_by(&id, false, error)>
-                    <legend class="h6">{label}</legend>
-                    {field.help.trim().is_empty().not().then(|| view! { <p class="small">{field.help.clone()}</p> })}
+                <Group id=id.clone() label hint error>
                     {school}
                     <TextField
                         id=format!("{id}-class_name")
                         label="Classe (ad esempio 3A)"
                         value=class_name
-                        error=part("class_name")
+                        error=class_error
                         check_on_blur=touched
                     />
-                    <FieldFeedback id=format!("{id}-error") error />
-                </fieldset>
+                </Group>
             }
             .into_any()
         }
-        FieldKind::Diet => diet(fill, &field, id, label, error, touched),
+        FieldKind::Diet => diet(asked(), hint),
     }
 }
 
-fn multiple_choice(
-    fill: Fill,
-    field: &Field,
-    options: Vec<String>,
-    id: String,
-    label: String,
-    error: Signal<Option<String>>,
-    touched: RwSignal<bool>,
-) -> AnyView {
-    let key = field.key.clone();
-    let hint_text = hint(field);
-    let has_hint = hint_text.is_some();
+fn multiple_choice(asked: Asked, options: Vec<String>, hint: Option<Signal<String>>) -> AnyView {
+    let Asked {
+        fill,
+        key,
+        id,
+        label,
+        error,
+        touched,
+        ..
+    } = asked;
     let boxes = options
         .into_iter()
         .enumerate()
@@ -590,15 +632,7 @@ fn multiple_choice(
             }
         })
         .collect_view();
-    view! {
-        <fieldset class="mb-4" id=id.clone() tabindex="-1" aria-describedby=described_by(&id, has_hint, error)>
-            <legend class="h6">{label}</legend>
-            {hint_text.map(|hint| view! { <p id=format!("{id}-hint") class="small">{hint}</p> })}
-            {boxes}
-            <FieldFeedback id=format!("{id}-error") error />
-        </fieldset>
-    }
-    .into_any()
+    view! { <Group id label hint error>{boxes}</Group> }.into_any()
 }
 
 fn consent(
@@ -729,16 +763,16 @@ fn upload(
     .into_any()
 }
 
-fn child(
-    fill: Fill,
-    field: &Field,
-    id: String,
-    label: String,
-    error: Signal<Option<String>>,
-    touched: RwSignal<bool>,
-) -> AnyView {
-    let key = field.key.clone();
-    let name = format!("answers.{key}");
+fn child(asked: Asked) -> AnyView {
+    let Asked {
+        fill,
+        key,
+        name,
+        id,
+        label,
+        error,
+        touched,
+    } = asked;
     let choice = fill.text(&key, &[], child_choice, child_answer, Some(touched));
     if let Some(on_child) = fill.on_child {
         Effect::new(move |first: Option<()>| {
@@ -807,18 +841,16 @@ fn child(
     .into_any()
 }
 
-fn diet(
-    fill: Fill,
-    field: &Field,
-    id: String,
-    label: String,
-    error: Signal<Option<String>>,
-    touched: RwSignal<bool>,
-) -> AnyView {
-    let key = field.key.clone();
-    let name = format!("answers.{key}");
-    let part = move |part: &'static str| fill.message(format!("{name}.{part}"), touched);
-    let meal_type = fill.text(&key, &["meal_type"], as_text, text_answer, Some(touched));
+fn diet(asked: Asked, hint: Option<Signal<String>>) -> AnyView {
+    let fill = asked.fill;
+    let key = asked.key.clone();
+    let meal_type = fill.text(
+        &key,
+        &["meal_type"],
+        as_text,
+        text_answer,
+        Some(asked.touched),
+    );
     let notes = fill.text(&key, &["notes"], as_text, text_answer, None);
     let options: Vec<(String, String)> = std::iter::once((String::new(), "Scegli…".into()))
         .chain(
@@ -828,10 +860,11 @@ fn diet(
                 .map(|meal| (meal.as_str().to_owned(), meal.as_str().to_owned())),
         )
         .collect();
-    let certificate_error = part("certificate");
+    let (meal_type_error, notes_error) = (asked.part("meal_type"), asked.part("notes"));
+    let certificate_error = asked.part("certificate");
+    let id = asked.id;
     let certificate = {
         let id = format!("{id}-certificate");
-        let key = key.clone();
         move || {
             (meal_type.get() == MealType::Medical.as_str()).then(|| {
                 upload(
@@ -846,14 +879,11 @@ fn diet(
         }
     };
     view! {
-        <fieldset class="mb-2" id=id.clone() tabindex="-1" aria-describedby=described_by(&id, false, error)>
-            <legend class="h6">{label}</legend>
-            {field.help.trim().is_empty().not().then(|| view! { <p class="small">{field.help.clone()}</p> })}
-            <SelectField id=format!("{id}-meal_type") label="Tipo di pasto" value=meal_type options error=part("meal_type") />
-            <TextAreaField id=format!("{id}-notes") label="Note (allergie, intolleranze, alimenti da escludere)" value=notes error=part("notes") />
+        <Group id=id.clone() label=asked.label hint error=asked.error>
+            <SelectField id=format!("{id}-meal_type") label="Tipo di pasto" value=meal_type options error=meal_type_error />
+            <TextAreaField id=format!("{id}-notes") label="Note (allergie, intolleranze, alimenti da escludere)" value=notes error=notes_error />
             {certificate}
-            <FieldFeedback id=format!("{id}-error") error />
-        </fieldset>
+        </Group>
     }
     .into_any()
 }
