@@ -101,6 +101,19 @@ pub enum SubmissionAction {
 }
 
 impl SubmissionState {
+    /// Whether a submission in this state is in force: sent and not refused or
+    /// cancelled. A family has one in force per form and child (or per form, for a form
+    /// per family): the database's unique index over these states keeps it.
+    pub fn in_force(self) -> bool {
+        matches!(
+            self,
+            SubmissionState::Sent
+                | SubmissionState::ToValidate
+                | SubmissionState::Accepted
+                | SubmissionState::Blocked
+        )
+    }
+
     /// The state a submission in this state moves to by `action`, or `None` when the
     /// action is not possible now.
     pub fn after(self, action: SubmissionAction) -> Option<SubmissionState> {
@@ -1715,6 +1728,8 @@ mod tests {
         assert_eq!(S::Accepted.after(A::Accept), None);
         assert_eq!(S::Accepted.after(A::Refuse), None);
         assert_eq!(S::Blocked.after(A::Accept), Some(S::Accepted));
+        let in_force: Vec<S> = S::ALL.into_iter().filter(|s| s.in_force()).collect();
+        assert_eq!(in_force, [S::Sent, S::ToValidate, S::Accepted, S::Blocked]);
         assert_eq!(
             S::Accepted.refusal(A::Cancel),
             "Non è possibile cancellare una domanda nello stato «Accettata»."

@@ -59,11 +59,11 @@ fn OpenForms() -> impl IntoView {
     let forms = LocalResource::new(move || async move {
         cancelled.track();
         let open = api::open_forms(session).await?;
-        // The family's drafts: a family has a few, one per form and child at most.
-        let drafts = api::my_submissions(session, 1, MAX_PER_PAGE).await?.items;
-        Ok((open, drafts))
+        // The family's submissions: a family has a few, one per form and child at most.
+        let mine = api::my_submissions(session, 1, MAX_PER_PAGE).await?.items;
+        Ok((open, mine))
     });
-    let render = move |(open, drafts): (Vec<FormSummary>, Vec<SubmissionSummary>)| {
+    let render = move |(open, mine): (Vec<FormSummary>, Vec<SubmissionSummary>)| {
         if open.is_empty() {
             return view! {
                 <p id="open-forms-empty">"In questo momento non ci sono moduli da compilare."</p>
@@ -73,12 +73,13 @@ fn OpenForms() -> impl IntoView {
         let items = open
             .into_iter()
             .map(|form| {
-                let mine: Vec<SubmissionSummary> = drafts
-                    .iter()
-                    .filter(|d| d.form_id == form.id && d.state == SubmissionState::Saved)
+                let of_form = || mine.iter().filter(|s| s.form_id == form.id);
+                let drafts: Vec<SubmissionSummary> = of_form()
+                    .filter(|s| s.state == SubmissionState::Saved)
                     .cloned()
                     .collect();
-                view! { <OpenForm form drafts=mine /> }
+                let sent = of_form().any(|s| s.state.in_force());
+                view! { <OpenForm form drafts sent /> }
             })
             .collect_view();
         view! { <ul id="open-forms" class="list-unstyled payment-list">{items}</ul> }.into_any()
@@ -94,12 +95,26 @@ fn OpenForms() -> impl IntoView {
 }
 
 #[component]
-fn OpenForm(form: FormSummary, drafts: Vec<SubmissionSummary>) -> impl IntoView {
+fn OpenForm(
+    form: FormSummary,
+    drafts: Vec<SubmissionSummary>,
+    /// The family has one in force already.
+    sent: bool,
+) -> impl IntoView {
     let ente = use_ente();
     let id = form.id;
     let title = form.title.clone();
-    // A form per family is filled once: its draft is resumed instead.
-    let once = form.scope == FormScope::PerFamily && !drafts.is_empty();
+    // A form per family is filled once: its draft is resumed instead, and once sent it is
+    // followed in «I miei moduli».
+    let per_family = form.scope == FormScope::PerFamily;
+    let once = per_family && (sent || !drafts.is_empty());
+    let followed = (per_family && sent).then(|| {
+        view! {
+            <p id=format!("open-form-{id}-sent") class="small mb-0">
+                "Già inviato: lo trovi in «I miei moduli»."
+            </p>
+        }
+    });
     let resume = drafts
         .into_iter()
         .map(|draft| {
@@ -139,6 +154,7 @@ fn OpenForm(form: FormSummary, drafts: Vec<SubmissionSummary>) -> impl IntoView 
                 <p class="small mb-0">
                     {format!("Anno scolastico {} · {} · {}", form.school_year, form.validity, form.scope.label())}
                 </p>
+                {followed}
             </div>
             <div class="payment-item-actions">{start} {resume}</div>
         </li>
