@@ -1,6 +1,7 @@
 //! Moduli online: a guardian finds the canteen enrolment among the forms open now, fills
 //! it for Sofia (renewed from this year: next class, same school, her medical diet),
-//! attaches the medical certificate, saves, sends, downloads the copy and finds it sent
+//! attaches the medical certificate (removing one chosen by mistake), saves, resumes the
+//! draft from «I miei moduli», sends, downloads the copy and finds it sent
 //! in «I miei moduli», an Italian error showing next to a wrong codice fiscale as it is
 //! typed; and he downloads and cancels the cedole librarie request he had sent, which
 //! stays in «I miei moduli» as cancelled.
@@ -96,22 +97,48 @@ async fn guardian_fills_and_sends_the_canteen_enrolment_for_sofia_with_a_medical
             })
             .await;
 
+        // The certificate goes to the draft; a file chosen by mistake is removed.
         let certificate = workspace_root().join("e2e/fixtures/forms/certificato-medico.pdf");
-        browser
-            .find("#field-dieta-certificate")
-            .await
-            .send_keys(certificate.to_str().expect("a UTF-8 path"))
-            .await
-            .expect("choose the certificate");
-        browser
-            .wait_for_text("#field-dieta-certificate-file", "certificato-medico.pdf")
-            .await;
+        let certificate = certificate.to_str().expect("a UTF-8 path");
+        for attempt in ["by mistake", "again"] {
+            browser
+                .find("#field-dieta-certificate")
+                .await
+                .send_keys(certificate)
+                .await
+                .expect("choose the certificate");
+            browser
+                .wait_for_text("#field-dieta-certificate-file", "certificato-medico.pdf (")
+                .await;
+            if attempt == "by mistake" {
+                browser.click("#field-dieta-certificate-remove").await;
+                browser
+                    .wait_until_gone("#field-dieta-certificate-file")
+                    .await;
+            }
+        }
         browser.fill("#field-telefono", "+39 333 123 4567").await;
         browser.click("label[for='field-privacy']").await;
         browser.click("#fill-save").await;
         browser
             .wait_for_text("#fill-saved", "Bozza salvata alle")
             .await;
+
+        // The draft lives on the server: «Riprendi» in I miei moduli opens it again.
+        browser
+            .follow_link("fill-form", "Torna a I miei moduli")
+            .await;
+        browser.wait_for_path("/demo/moduli").await;
+        browser.wait_for_text("#submissions", "Salvata").await;
+        browser.click("#submissions a[id$='-resume']").await;
+        browser
+            .wait_for_text("#field-dieta-certificate-file", "certificato-medico.pdf")
+            .await;
+        assert_eq!(value_of(browser, "field-scuola-class_name").await, "3a");
+        assert_eq!(
+            value_of(browser, "field-telefono").await,
+            "+39 333 123 4567"
+        );
 
         browser.click("#fill-send").await;
         let sent = browser
