@@ -5,6 +5,11 @@ use time::{Date, Month, Time, Weekday};
 
 /// `1234.5` → `1.234,50 €`; negative amounts keep their sign: `-3,00 €`.
 pub fn euro(amount: Decimal) -> String {
+    format!("{} €", amount_as_typed(amount))
+}
+
+/// `1234.5` → `1.234,50`: an amount as a person types it in a field.
+pub fn amount_as_typed(amount: Decimal) -> String {
     let mut rounded = amount.round_dp(2);
     rounded.rescale(2);
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
@@ -18,7 +23,7 @@ pub fn euro(amount: Decimal) -> String {
         grouped.push(ch);
     }
     format!(
-        "{}{},{} €",
+        "{}{},{}",
         if negative { "-" } else { "" },
         grouped,
         frac_part
