@@ -30,7 +30,7 @@ const PNG: &[u8] = &[
 ];
 
 /// A canteen enrolment form for 2027/2028 into `service`, open from 11/07 to 31/08.
-fn canteen_form(service: i64, gate: bool) -> Value {
+pub(crate) fn canteen_form(service: i64, gate: bool) -> Value {
     json!({
         "title": "Refezione scolastica 2027/2028",
         "description": "Iscrizione al servizio mensa.",

@@ -14,34 +14,23 @@ use sportello_model::forms::{
 };
 use sportello_model::{paths, Page};
 
-use crate::forms::{publish, start, SUMMER};
+use crate::forms::{canteen_form, publish, start, SUMMER};
 
 const PASCOLI: &str = "Scuola Primaria Pascoli";
 const RODARI: &str = "Scuola Primaria Rodari";
 
-/// A canteen enrolment for 2027/2028 into `service` asking the ISEE (optional), in two
-/// schools, without the account gate.
+/// The canteen enrolment of the forms journeys, without the account gate, in two schools
+/// and asking the ISEE (optional).
 fn isee_form(service: i64) -> Value {
-    json!({
-        "title": "Refezione scolastica 2027/2028",
-        "description": "Iscrizione al servizio mensa.",
-        "school_year": "2027/2028",
-        "opens_on": "2027-07-11",
-        "closes_on": "2027-08-31",
-        "scope": "per_child",
-        "service_id": service,
-        "requires_settled_account": false,
-        "sections": [{
-            "title": "Alunno",
-            "fields": [
-                { "key": "alunno", "label": "Alunno", "required": true, "kind": { "type": "child" } },
-                { "key": "scuola", "label": "Scuola e classe", "required": true,
-                  "kind": { "type": "school_class", "schools": [PASCOLI, RODARI] } },
-                { "key": "isee", "label": "ISEE", "required": false,
-                  "kind": { "type": "isee", "max": "100000.00" } }
-            ]
-        }]
-    })
+    let mut form = canteen_form(service, false);
+    let fields = &mut form["sections"][0]["fields"];
+    fields[1]["kind"]["schools"] = json!([PASCOLI, RODARI]);
+    fields
+        .as_array_mut()
+        .expect("the form's fields")
+        .push(json!({ "key": "isee", "label": "ISEE", "required": false,
+                      "kind": { "type": "isee", "max": "100000.00" } }));
+    form
 }
 
 /// Sends the form for `alunno` in `school`, with the ISEE `isee` when given.
@@ -55,6 +44,8 @@ async fn send(
     let mut answers = json!({
         "alunno": alunno,
         "scuola": { "school": school, "class_name": "2a" },
+        "dieta": { "meal_type": "PASTO BASE" },
+        "privacy": true
     });
     if let Some(value) = isee {
         answers["isee"] = json!({ "value": value, "attested_on": "2027-01-15" });
