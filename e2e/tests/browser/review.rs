@@ -1,7 +1,7 @@
-//! Moduli online, the office's side: an operator narrows the canteen enrolment's
-//! submissions to one family's child, opens it, tries to refuse it without a reason, then
-//! refuses it with one; the family reads that reason in «I miei moduli». Every page is
-//! audited at 360 px.
+//! Moduli online, the office's side: an operator accepts one of the canteen
+//! enrolment's submissions with «Accetta selezionate», narrows them to one family's
+//! child, opens it, tries to refuse it without a reason, then refuses it with one; the
+//! family reads that reason in «I miei moduli». Every page is audited at 360 px.
 
 use e2e::browser::Browser;
 use e2e::{json, TestServer, GIULIA_OPERATOR, MARIO};
@@ -28,29 +28,42 @@ async fn an_operator_refuses_a_submission_with_a_reason_the_family_reads() {
         .iter()
         .find(|f| f.title.starts_with("Refezione scolastica"))
         .expect("the demo canteen enrolment is open");
-    let sofia = server.child_named(mario.token(), "Sofia").await;
-    let answers = json!({
-        "alunno": { "child_id": sofia },
-        "scuola": { "school": "Scuola Primaria Pascoli", "class_name": "4a" },
-        "dieta": { "meal_type": "PASTO BASE" },
-        "telefono": "+39 333 1234567",
-        "privacy": true
-    });
-    let draft: SubmissionDetail = json(
-        mario
-            .post(
-                &paths::start_submission(canteen.id),
-                &json!({ "answers": answers }),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let sent = mario
-        .post_empty(&paths::my_submission_send(draft.summary.id))
+    // Sofia's without ISEE, Greta's with one of this year (its band sets her card's terms).
+    let attested_on = format!("{}-01-01", server.today().await.year());
+    let mut sent = Vec::new();
+    for (child, isee) in [("Sofia", None), ("Greta", Some("8.500,00"))] {
+        let child = server.child_named(mario.token(), child).await;
+        let mut answers = json!({
+            "alunno": { "child_id": child },
+            "scuola": { "school": "Scuola Primaria Pascoli", "class_name": "4a" },
+            "dieta": { "meal_type": "PASTO BASE" },
+            "telefono": "+39 333 1234567",
+            "privacy": true
+        });
+        if let Some(value) = isee {
+            answers["isee"] = json!({ "value": value, "attested_on": attested_on });
+        }
+        let draft: SubmissionDetail = json(
+            mario
+                .post(
+                    &paths::start_submission(canteen.id),
+                    &json!({ "answers": answers }),
+                )
+                .await,
+            StatusCode::CREATED,
+        )
         .await;
-    let sent: SubmissionDetail = json(sent, StatusCode::OK).await;
-    let id = sent.summary.id;
+        let done = mario
+            .post_empty(&paths::my_submission_send(draft.summary.id))
+            .await;
+        sent.push(
+            json::<SubmissionDetail>(done, StatusCode::OK)
+                .await
+                .summary
+                .id,
+        );
+    }
+    let (id, greta) = (sent[0], sent[1]);
     let form = canteen.id;
 
     Browser::run(&server.url, async |browser: &Browser| {
@@ -61,9 +74,25 @@ async fn an_operator_refuses_a_submission_with_a_reason_the_family_reads() {
             .wait_for_text("#review-title", "Refezione scolastica")
             .await;
         browser
-            .wait_for_text("#review-count-sent", "1 Inviata")
+            .wait_for_text("#review-count-sent", "2 Inviata")
             .await;
         browser.assert_accessible("the submissions of a form").await;
+
+        // Greta's is accepted with «Accetta selezionate» (ticked alone here).
+        browser.click(&format!("#select-{greta}")).await;
+        browser
+            .wait_for_text("#bulk-accept", "Accetta selezionate (1)")
+            .await;
+        browser.click("#bulk-accept").await;
+        browser
+            .wait_for_text("#bulk-result", "1 domanda accettata.")
+            .await;
+        browser
+            .wait_for_text("#review-count-accepted", "1 Accettata")
+            .await;
+        browser
+            .assert_accessible("the result of Accetta selezionate")
+            .await;
 
         // Narrowed to Sofia's, sent to Pascoli.
         browser

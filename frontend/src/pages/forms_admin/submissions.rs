@@ -2,7 +2,7 @@
 //! counts per state, filters (state, school, day sent, names or protocol), page by page
 //! with a checkbox each for «Accetta selezionate», and «Esporta CSV».
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -24,6 +24,9 @@ use crate::forms::{Form, FormAlert};
 use crate::session::use_session;
 
 const PER_PAGE: u64 = 20;
+
+/// The submissions ticked for «Accetta selezionate»: id → protocol number.
+type Selection = BTreeMap<i64, String>;
 
 /// The states an operator filters by: every state after sending.
 const STATES: [SubmissionState; 5] = [
@@ -117,7 +120,7 @@ fn Review(form: FormDetail) -> impl IntoView {
     let changed = RwSignal::new(0_u32);
     let applied = RwSignal::new(Filter::default());
     let page = RwSignal::new(1_u64);
-    let selected = RwSignal::new(BTreeSet::<i64>::new());
+    let selected = RwSignal::new(Selection::new());
     let counts = LocalResource::new(move || {
         changed.track();
         api::submission_counts(session, form_id)
@@ -182,7 +185,7 @@ fn Filters(
     schools: Vec<String>,
     applied: RwSignal<Filter>,
     page: RwSignal<u64>,
-    selected: RwSignal<BTreeSet<i64>>,
+    selected: RwSignal<Selection>,
 ) -> impl IntoView {
     let state = RwSignal::new(String::new());
     let school = RwSignal::new(String::new());
@@ -221,7 +224,7 @@ fn Filters(
             text: text.get_untracked(),
         });
         page.set(1);
-        selected.set(BTreeSet::new());
+        selected.set(Selection::new());
     };
     view! {
         <CardSection id="review-filters" title="Filtra le domande">
@@ -289,22 +292,24 @@ fn Filters(
 #[component]
 fn BulkAccept(
     form_id: i64,
-    selected: RwSignal<BTreeSet<i64>>,
+    selected: RwSignal<Selection>,
     changed: RwSignal<u32>,
 ) -> impl IntoView {
     let session = use_session();
     let outcomes = RwSignal::new(None::<Vec<BulkOutcome>>);
+    // What was sent, to name each submission in the result by its protocol number.
+    let sent = StoredValue::new(Selection::new());
     let accept = Form::buttons(
         move |ids: Vec<i64>| api::accept_submissions(session, form_id, ids),
         move |done: Vec<BulkOutcome>| {
             outcomes.set(Some(done));
-            selected.set(BTreeSet::new());
+            selected.set(Selection::new());
             changed.update(|n| *n += 1);
             crate::components::focus_element("bulk-result");
         },
     );
     let pending = accept.pending();
-    let count = Memo::new(move |_| selected.with(BTreeSet::len));
+    let count = Memo::new(move |_| selected.with(Selection::len));
     view! {
         <div class="mb-3">
             <button
@@ -314,7 +319,10 @@ fn BulkAccept(
                 disabled=move || pending.get() || count.get() == 0
                 on:click=move |_| {
                     outcomes.set(None);
-                    accept.send(selected.get_untracked().into_iter().collect());
+                    let chosen = selected.get_untracked();
+                    let ids = chosen.keys().copied().collect();
+                    sent.set_value(chosen);
+                    accept.send(ids);
                 }
             >
                 {move || {
@@ -345,7 +353,13 @@ fn BulkAccept(
                                             .map(|o| {
                                                 view! {
                                                     <li id=format!("bulk-refused-{}", o.id)>
-                                                        {format!("Domanda {}: {}", o.id, o.message)}
+                                                        {format!(
+                                                            "Domanda {}: {}",
+                                                            sent
+                                                                .with_value(|s| s.get(&o.id).cloned())
+                                                                .unwrap_or_else(|| o.id.to_string()),
+                                                            o.message,
+                                                        )}
                                                     </li>
                                                 }
                                             })
@@ -363,7 +377,7 @@ fn BulkAccept(
 fn render_list(
     list: Page<SubmissionSummary>,
     page: RwSignal<u64>,
-    selected: RwSignal<BTreeSet<i64>>,
+    selected: RwSignal<Selection>,
 ) -> AnyView {
     if list.items.is_empty() {
         return view! { <p id="submissions-empty">"Nessuna domanda con questi filtri."</p> }
@@ -395,7 +409,7 @@ fn render_list(
     .into_any()
 }
 
-fn row(submission: SubmissionSummary, selected: RwSignal<BTreeSet<i64>>) -> impl IntoView {
+fn row(submission: SubmissionSummary, selected: RwSignal<Selection>) -> impl IntoView {
     let ente = use_ente();
     let id = submission.id;
     let protocol = submission
@@ -403,19 +417,20 @@ fn row(submission: SubmissionSummary, selected: RwSignal<BTreeSet<i64>>) -> impl
         .clone()
         .unwrap_or_else(|| format!("n. {id}"));
     let acceptable = submission.state.after(SubmissionAction::Accept).is_some();
+    let label = protocol.clone();
     let checkbox = acceptable.then(|| {
         view! {
             <input
                 type="checkbox"
                 id=format!("select-{id}")
                 aria-label=format!("Seleziona la domanda {protocol}")
-                prop:checked=move || selected.with(|s| s.contains(&id))
+                prop:checked=move || selected.with(|s| s.contains_key(&id))
                 on:change=move |ev| {
                     let checked = event_target_checked(&ev);
                     selected
                         .update(|s| {
                             if checked {
-                                s.insert(id);
+                                s.insert(id, label.clone());
                             } else {
                                 s.remove(&id);
                             }
