@@ -15,8 +15,8 @@ use crate::components::{
 };
 use crate::forms::Form;
 use crate::pages::{
-    account, bookings, canteen, children, content, entes, family_account, forms, home, login,
-    password, payments, reconciliation,
+    account, bookings, canteen, children, content, entes, family_account, forms, forms_admin, home,
+    login, password, payments, reconciliation,
 };
 use crate::session::{use_session, Session};
 
@@ -48,6 +48,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pagamenti/:service_id") view=payments::ServicePage />
                     <Route path=path!("moduli") view=forms::FormsPage />
                     <Route path=path!("moduli/compila/:form_id") view=forms::draft::FillPage />
+                    <Route
+                        path=path!("moduli-comune/:id/domande")
+                        view=forms_admin::SubmissionsPage
+                    />
+                    <Route
+                        path=path!("moduli-comune/domande/:submission_id")
+                        view=forms_admin::SubmissionPage
+                    />
                     <Route path=path!("prenotazioni") view=bookings::BookingsPage />
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />

@@ -5,13 +5,18 @@ use time::{Date, Month, Time, Weekday};
 
 /// `1234.5` → `1.234,50 €`; negative amounts keep their sign: `-3,00 €`.
 pub fn euro(amount: Decimal) -> String {
+    format!("{} €", amount_as_typed(amount))
+}
+
+/// `1234.5` → `1.234,50`: an amount as a person types it in a field.
+pub fn amount_as_typed(amount: Decimal) -> String {
     let mut rounded = amount.round_dp(2);
     rounded.rescale(2);
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = rounded.abs().to_string();
     let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, "00"));
     format!(
-        "{}{},{} €",
+        "{}{},{}",
         if negative { "-" } else { "" },
         group_thousands(int_part),
         frac_part

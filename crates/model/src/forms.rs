@@ -17,7 +17,8 @@ use time::{Date, OffsetDateTime};
 
 use crate::children::MealType;
 use crate::dates::parse_day;
-use crate::format::{date as italian_date, euro_cents};
+use crate::fee_bands::{band_for_isee, FeeBand};
+use crate::format::{amount_as_typed, date as italian_date, euro, euro_cents};
 use crate::money::{decimal_to_cents, parse_cents, Sign};
 use crate::school_year::{next_class, SchoolYear};
 use crate::{FieldError, FiscalCode};
@@ -386,6 +387,17 @@ impl FormDefinition {
                 answers.insert(field.key.clone(), value);
             }
         }
+    }
+
+    /// The ISEE value declared in the answers, when the form asks for it.
+    pub fn isee_answer(&self, answers: &Answers) -> Option<Decimal> {
+        let field = self
+            .fields()
+            .find(|f| matches!(f.kind, FieldKind::Isee { .. }))?;
+        let answer: IseeAnswer = serde_json::from_value(answers.get(&field.key)?.clone()).ok()?;
+        parse_cents(&answer.value, Sign::Unsigned, AMOUNT_MAX_CENTS)
+            .ok()
+            .map(crate::money::cents_to_decimal)
     }
 
     /// Whether `field` is shown with `answers`: it has no condition, or the field its
@@ -1268,6 +1280,20 @@ pub struct Decision {
     pub note: String,
 }
 
+impl Decision {
+    /// The Italian error of a reason or note left blank: the family reads it.
+    pub fn problems(&self) -> Vec<FieldError> {
+        if self.note.trim().is_empty() {
+            vec![FieldError::new(
+                "note",
+                "Scrivi il motivo: la famiglia lo leggerà in «I miei moduli».",
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// Accepting a submission; for a form that enrols, the card's data the operator sets.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1293,41 +1319,85 @@ pub struct AcceptRequest {
 /// The card's amounts of an accepted enrolment, in cents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnrolmentTerms {
-    pub badge: String,
+    /// None: a new badge is given (the child's own when it has one).
+    pub badge: Option<String>,
     pub fee_band: String,
     pub quota_cents: i64,
     pub meal_price_cents: i64,
 }
 
 impl AcceptRequest {
-    /// The card's data, each field's Italian error otherwise.
-    pub fn terms(&self) -> Result<EnrolmentTerms, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        for (field, value, what) in [
-            ("badge", &self.badge, "il numero di tessera"),
-            ("fee_band", &self.fee_band, "la fascia"),
-        ] {
-            if value.trim().is_empty() {
-                errors.push(FieldError::new(field, format!("Indica {what}.")));
-            }
+    /// What the operator's form starts from: the band of `bands` covering the declared
+    /// `isee` with its quota and meal price, and no badge (one is given on accepting).
+    pub fn suggested(bands: &[FeeBand], isee: Option<Decimal>) -> AcceptRequest {
+        match isee.and_then(|isee| band_for_isee(bands, isee)) {
+            Some(band) => AcceptRequest {
+                badge: String::new(),
+                fee_band: band.name.clone(),
+                quota: amount_as_typed(band.quota),
+                meal_price: amount_as_typed(band.meal_price),
+            },
+            None => AcceptRequest::default(),
         }
-        let mut amount = |field: &str, text: &str| match parse_cents(
-            text,
-            Sign::Unsigned,
-            crate::money::MAX_EMISSION_LINE_CENTS,
-        ) {
-            Ok(cents) => cents,
-            Err(error) => {
-                errors.push(FieldError::new(field, error.to_string()));
-                0
+    }
+
+    /// The card's data, each field's Italian error otherwise. A blank band is the band of
+    /// `bands` covering the declared `isee`; blank amounts are those of the band (named
+    /// or found); a band the comune does not list needs both amounts.
+    pub fn terms(
+        &self,
+        bands: &[FeeBand],
+        isee: Option<Decimal>,
+    ) -> Result<EnrolmentTerms, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let named = self.fee_band.trim();
+        let band = if named.is_empty() {
+            isee.and_then(|isee| band_for_isee(bands, isee))
+        } else {
+            bands.iter().find(|band| band.name == named)
+        };
+        let fee_band = match (named.is_empty(), band) {
+            (false, _) => named.to_owned(),
+            (true, Some(band)) => band.name.clone(),
+            (true, None) => {
+                errors.push(FieldError::new(
+                    "fee_band",
+                    match isee {
+                        Some(isee) => format!(
+                            "Nessuna fascia del servizio comprende l'ISEE di {}: indica la fascia.",
+                            euro(isee)
+                        ),
+                        None => "Indica la fascia.".to_owned(),
+                    },
+                ));
+                String::new()
             }
         };
-        let quota_cents = amount("quota", &self.quota);
-        let meal_price_cents = amount("meal_price", &self.meal_price);
+        // Without a band, a blank amount has nothing to come from: the band is what to fix.
+        let band_missing = fee_band.is_empty();
+        let mut amount = |field: &str, text: &str, default: Option<Decimal>| {
+            if text.trim().is_empty() {
+                match default.and_then(decimal_to_cents) {
+                    Some(cents) => return cents,
+                    None if band_missing => return 0,
+                    None => {}
+                }
+            }
+            match parse_cents(text, Sign::Unsigned, crate::money::MAX_EMISSION_LINE_CENTS) {
+                Ok(cents) => cents,
+                Err(error) => {
+                    errors.push(FieldError::new(field, error.to_string()));
+                    0
+                }
+            }
+        };
+        let quota_cents = amount("quota", &self.quota, band.map(|b| b.quota));
+        let meal_price_cents = amount("meal_price", &self.meal_price, band.map(|b| b.meal_price));
         if errors.is_empty() {
+            let badge = self.badge.trim();
             Ok(EnrolmentTerms {
-                badge: self.badge.trim().to_owned(),
-                fee_band: self.fee_band.trim().to_owned(),
+                badge: (!badge.is_empty()).then(|| badge.to_owned()),
+                fee_band,
                 quota_cents,
                 meal_price_cents,
             })
@@ -1335,6 +1405,84 @@ impl AcceptRequest {
             Err(errors)
         }
     }
+}
+
+/// The refusal of a "sent from … to …" filter whose end comes before its start.
+pub fn check_sent_range(from: Option<Date>, to: Option<Date>) -> Option<FieldError> {
+    match (from, to) {
+        (Some(from), Some(to)) if to < from => Some(FieldError::new(
+            "sent_to",
+            "La data finale non può precedere quella iniziale.",
+        )),
+        _ => None,
+    }
+}
+
+/// Most submissions accepted in one bulk request.
+pub const BULK_ACCEPT_MAX_ITEMS: usize = 100;
+
+/// Accetta selezionate: the submissions to accept, each with the terms of its ISEE band
+/// and a new badge.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkAcceptRequest {
+    #[cfg_attr(feature = "openapi", schema(max_items = 100, min_items = 1))]
+    pub ids: Vec<i64>,
+}
+
+/// What happened to one submission of a bulk accept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkOutcome {
+    pub id: i64,
+    pub accepted: bool,
+    /// `Accettata`, or the Italian reason why not.
+    pub message: String,
+}
+
+/// `3 domande accettate, 1 non accettata.`
+pub fn bulk_summary(outcomes: &[BulkOutcome]) -> String {
+    let accepted = outcomes.iter().filter(|o| o.accepted).count();
+    let refused = outcomes.len() - accepted;
+    let count = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut text = count(accepted, "domanda accettata", "domande accettate");
+    if refused > 0 {
+        text.push_str(&format!(
+            ", {}",
+            count(refused, "non accettata", "non accettate")
+        ));
+    }
+    text.push('.');
+    text
+}
+
+/// How many sent submissions of a form are in a state.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StateCount {
+    pub state: SubmissionState,
+    /// `Inviata`, `Da validare`, …
+    pub label: String,
+    pub count: u64,
+}
+
+/// What accepting a submission would enrol: the service's fee bands, the declared ISEE
+/// and the terms the operator's form starts from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolmentProposal {
+    /// The service the form enrols into; none: accepting creates no card.
+    pub service_name: Option<String>,
+    pub bands: Vec<FeeBand>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "8500.00"))]
+    pub isee: Option<Decimal>,
+    pub suggested: AcceptRequest,
 }
 
 #[cfg(test)]
@@ -1832,5 +1980,130 @@ mod tests {
         assert!(text.contains(r#""kind":{"type":"single_choice","options":["Piazza Roma"]}"#));
         let back: FormDefinition = serde_json::from_str(&text).unwrap();
         assert_eq!(back, definition);
+    }
+
+    fn bands() -> Vec<FeeBand> {
+        let band = |name: &str, from: i64, to: Option<i64>, meal: i64, quota: i64| FeeBand {
+            id: 1,
+            service_id: 1,
+            name: name.into(),
+            isee_from: Decimal::new(from, 2),
+            isee_to: to.map(|to| Decimal::new(to, 2)),
+            meal_price: Decimal::new(meal, 2),
+            quota: Decimal::new(quota, 2),
+        };
+        vec![
+            band("Fascia 1", 0, Some(600_000), 250, 0),
+            band("Fascia 2", 600_001, None, 500, 10_000),
+        ]
+    }
+
+    #[test]
+    fn accepting_takes_the_band_of_the_isee_unless_the_operator_names_one() {
+        let isee = Some(Decimal::new(850_000, 2));
+        let blank = AcceptRequest::default();
+        assert_eq!(
+            blank.terms(&bands(), isee),
+            Ok(EnrolmentTerms {
+                badge: None,
+                fee_band: "Fascia 2".into(),
+                quota_cents: 10_000,
+                meal_price_cents: 500,
+            })
+        );
+        let suggested = AcceptRequest::suggested(&bands(), isee);
+        assert_eq!(
+            (
+                suggested.fee_band.as_str(),
+                suggested.quota.as_str(),
+                suggested.meal_price.as_str()
+            ),
+            ("Fascia 2", "100,00", "5,00")
+        );
+        let named = AcceptRequest {
+            fee_band: "Fascia 1".into(),
+            meal_price: "3,00".into(),
+            badge: " 700001 ".into(),
+            ..AcceptRequest::default()
+        };
+        assert_eq!(
+            named.terms(&bands(), isee),
+            Ok(EnrolmentTerms {
+                badge: Some("700001".into()),
+                fee_band: "Fascia 1".into(),
+                quota_cents: 0,
+                meal_price_cents: 300,
+            })
+        );
+        let fields = |errors: Vec<FieldError>| -> Vec<String> {
+            errors.into_iter().map(|e| e.field).collect()
+        };
+        assert_eq!(
+            fields(blank.terms(&bands(), None).unwrap_err()),
+            ["fee_band"]
+        );
+        let unlisted = AcceptRequest {
+            fee_band: "Esonero".into(),
+            ..AcceptRequest::default()
+        };
+        assert_eq!(
+            fields(unlisted.terms(&bands(), isee).unwrap_err()),
+            ["quota", "meal_price"]
+        );
+        assert_eq!(
+            blank.terms(&bands()[..1], isee).unwrap_err()[0].message,
+            "Nessuna fascia del servizio comprende l'ISEE di 8.500,00 €: indica la fascia."
+        );
+    }
+
+    #[test]
+    fn the_isee_answer_is_read_as_typed() {
+        let definition = form(vec![field(
+            "isee",
+            FieldKind::Isee {
+                max: Decimal::new(10_000_000, 2),
+            },
+        )]);
+        let answers = Answers::from([(
+            "isee".to_owned(),
+            json!({"value": "8.500,5", "attested_on": "2027-01-15"}),
+        )]);
+        assert_eq!(
+            definition.isee_answer(&answers),
+            Some(Decimal::new(850_050, 2))
+        );
+        assert_eq!(definition.isee_answer(&Answers::new()), None);
+    }
+
+    #[test]
+    fn a_bulk_accept_is_summed_up_in_italian() {
+        let outcome = |accepted| BulkOutcome {
+            id: 1,
+            accepted,
+            message: String::new(),
+        };
+        assert_eq!(bulk_summary(&[outcome(true)]), "1 domanda accettata.");
+        assert_eq!(
+            bulk_summary(&[outcome(true), outcome(true), outcome(false)]),
+            "2 domande accettate, 1 non accettata."
+        );
+        assert_eq!(
+            bulk_summary(&[outcome(false), outcome(false)]),
+            "0 domande accettate, 2 non accettate."
+        );
+    }
+
+    #[test]
+    fn a_reason_is_required_and_a_range_ends_after_it_starts() {
+        assert_eq!(Decision { note: " ".into() }.problems().len(), 1);
+        assert!(Decision {
+            note: "Manca il certificato medico".into()
+        }
+        .problems()
+        .is_empty());
+        let day = |d| Some(d);
+        assert!(check_sent_range(day(date!(2027 - 07 - 21)), day(date!(2027 - 07 - 20))).is_some());
+        assert!(check_sent_range(day(date!(2027 - 07 - 20)), day(date!(2027 - 07 - 20))).is_none());
+        assert!(check_sent_range(None, day(date!(2027 - 07 - 20))).is_none());
     }
 }

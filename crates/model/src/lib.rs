@@ -17,6 +17,7 @@ mod column;
 pub mod content;
 pub mod dates;
 pub mod entes;
+pub mod fee_bands;
 pub mod fiscal_code;
 pub mod format;
 pub mod forms;

@@ -306,12 +306,24 @@ pub fn form_export(id: impl Display) -> String {
     format!("/forms/{id}/export")
 }
 
+pub fn form_submission_counts(id: impl Display) -> String {
+    format!("/forms/{id}/submissions/counts")
+}
+
+pub fn form_bulk_accept(id: impl Display) -> String {
+    format!("/forms/{id}/submissions/accept")
+}
+
 pub fn review(id: impl Display) -> String {
     format!("/form-submissions/{id}")
 }
 
 pub fn review_upload(id: impl Display, upload: impl Display) -> String {
     format!("/form-submissions/{id}/uploads/{upload}")
+}
+
+pub fn review_terms(id: impl Display) -> String {
+    format!("/form-submissions/{id}/enrolment-terms")
 }
 
 pub fn review_accept(id: impl Display) -> String {

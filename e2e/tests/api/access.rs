@@ -104,6 +104,9 @@ fn rule(operation_id: &str) -> Option<Rule> {
             May(ManageForms, Comune)
         }
         "list_submissions"
+        | "submission_counts"
+        | "accept_submissions"
+        | "enrolment_terms"
         | "export_submissions"
         | "get_submission"
         | "submission_attachment"
@@ -231,6 +234,7 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "create_form" | "update_form" => ids.form_definition.clone(),
         "start_submission" | "save_submission" => json!({ "answers": {} }),
         "accept_submission" => json!({}),
+        "accept_submissions" => json!({ "ids": [ids.submission] }),
         "refuse_submission" | "block_submission" | "to_validate_submission" => {
             json!({ "note": "Prova" })
         }

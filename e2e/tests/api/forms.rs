@@ -22,7 +22,7 @@ use sportello_model::payments::{Movement, MovementKind, Statement};
 use sportello_model::{paths, Page};
 
 /// Tuesday 20/07/2027, 10:00 in Rome: summer, next year's enrolments are open.
-const SUMMER: &str = "2027-07-20T08:00:00Z";
+pub(crate) const SUMMER: &str = "2027-07-20T08:00:00Z";
 
 /// The smallest PNG: its content says PNG, whatever the name.
 const PNG: &[u8] = &[
@@ -31,7 +31,7 @@ const PNG: &[u8] = &[
 ];
 
 /// A canteen enrolment form for 2027/2028 into `service`, open from 11/07 to 31/08.
-fn canteen_form(service: i64, gate: bool) -> Value {
+pub(crate) fn canteen_form(service: i64, gate: bool) -> Value {
     json!({
         "title": "Refezione scolastica 2027/2028",
         "description": "Iscrizione al servizio mensa.",
@@ -55,7 +55,7 @@ fn canteen_form(service: i64, gate: bool) -> Value {
     })
 }
 
-async fn publish(office: &User<'_>, definition: &Value) -> FormDetail {
+pub(crate) async fn publish(office: &User<'_>, definition: &Value) -> FormDetail {
     let draft: FormDetail = json(
         office.post(&paths::forms(), definition).await,
         StatusCode::CREATED,
@@ -68,7 +68,7 @@ async fn publish(office: &User<'_>, definition: &Value) -> FormDetail {
     .await
 }
 
-async fn start(family: &User<'_>, form: i64, answers: Value) -> SubmissionDetail {
+pub(crate) async fn start(family: &User<'_>, form: i64, answers: Value) -> SubmissionDetail {
     let started = family
         .post(
             &paths::start_submission(form),

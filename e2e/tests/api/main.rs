@@ -18,6 +18,7 @@ mod receipts;
 mod recharges;
 mod reconciliation;
 mod records;
+mod review;
 mod spid_federation;
 mod statement;
 mod tenancy;

@@ -13,6 +13,7 @@ mod login_errors;
 mod password;
 mod payments;
 mod reconciliation;
+mod review;
 mod security;
 
 use e2e::browser::Browser;

@@ -13,6 +13,7 @@ mod files;
 mod forms;
 mod payments;
 mod reconciliation;
+mod review;
 
 pub use accounts::*;
 pub use bookings::*;
@@ -26,3 +27,4 @@ pub use files::{download_pdf, Download};
 pub use forms::*;
 pub use payments::*;
 pub use reconciliation::*;
+pub use review::*;

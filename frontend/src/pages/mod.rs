@@ -8,6 +8,7 @@ pub mod content;
 pub mod entes;
 pub mod family_account;
 pub mod forms;
+pub mod forms_admin;
 pub mod home;
 pub mod login;
 pub mod password;

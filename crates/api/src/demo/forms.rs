@@ -92,6 +92,13 @@ fn definitions(
                 vec![field("dieta", "Tipologia pasto", true, FieldKind::Diet)],
             ),
             section(
+                "Tariffa",
+                vec![Field {
+                    help: "Con l'ISEE l'ufficio applica la fascia che lo comprende; senza, sceglie la fascia al momento dell'accettazione.".into(),
+                    ..field("isee", "ISEE del nucleo familiare", false, FieldKind::Isee { max: Decimal::new(10_000_000, 2) })
+                }],
+            ),
+            section(
                 "Dichiarazioni",
                 vec![
                     field("telefono", "Telefono per le comunicazioni urgenti", true, FieldKind::Phone),

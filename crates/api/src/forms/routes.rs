@@ -4,10 +4,12 @@
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::Deserialize;
 use sportello_model::forms::{
-    size_refusal, AcceptRequest, Decision, FormDefinition, FormDetail, FormSummary,
-    SubmissionAction, SubmissionDetail, SubmissionRequest, SubmissionState, SubmissionSummary,
-    UploadInfo, FILE_NAME_MAX_CHARS, KEY_MAX_CHARS, UPLOAD_MAX_BYTES,
+    check_sent_range, size_refusal, AcceptRequest, BulkAcceptRequest, BulkOutcome, Decision,
+    EnrolmentProposal, FormDefinition, FormDetail, FormSummary, StateCount, SubmissionAction,
+    SubmissionDetail, SubmissionRequest, SubmissionState, SubmissionSummary, UploadInfo,
+    FILE_NAME_MAX_CHARS, KEY_MAX_CHARS, SEARCH_MAX_CHARS, UPLOAD_MAX_BYTES,
 };
+use sportello_model::limits::SCHOOL_MAX_CHARS;
 use sportello_model::limits::{Limits, RequestLimits};
 use sportello_model::{dates, FieldError, Page, PageQuery, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -28,9 +30,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(close_form)
         .service(new_form_version)
         .service(list_submissions)
+        .service(submission_counts)
+        .service(accept_submissions)
         .service(export_submissions)
         .service(get_submission)
         .service(submission_attachment)
+        .service(enrolment_terms)
         .service(accept_submission)
         .service(refuse_submission)
         .service(block_submission)
@@ -211,6 +216,12 @@ pub struct SubmissionFilter {
     /// Sent on or before this day (`YYYY-MM-DD`).
     #[param(max_length = 10, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub sent_to: Option<String>,
+    /// Only submissions answering this school.
+    #[param(max_length = 200)]
+    pub school: Option<String>,
+    /// Words of the family's or the child's name or of the protocol number.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
 }
 
 impl RequestLimits for SubmissionFilter {
@@ -218,6 +229,8 @@ impl RequestLimits for SubmissionFilter {
         Limits::default()
             .optional_text("sent_from", self.sent_from.as_deref(), 10)
             .optional_text("sent_to", self.sent_to.as_deref(), 10)
+            .optional_text("school", self.school.as_deref(), SCHOOL_MAX_CHARS)
+            .optional_text("q", self.q.as_deref(), SEARCH_MAX_CHARS)
             .errors()
     }
 }
@@ -230,16 +243,29 @@ impl SubmissionFilter {
                 .map(|v| dates::parse_day(v).map_err(|m| ApiError::field(field, m)))
                 .transpose()
         };
-        Ok(review::Filter {
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let filter = review::Filter {
             state: self.state,
             sent_from: day("sent_from", &self.sent_from)?,
             sent_to: day("sent_to", &self.sent_to)?,
-        })
+            school: given(&self.school),
+            text: given(&self.q),
+        };
+        match check_sent_range(filter.sent_from, filter.sent_to) {
+            Some(error) => Err(ApiError::Validation(vec![error])),
+            None => Ok(filter),
+        }
     }
 }
 
 /// The sent submissions of a form (drafts are the family's own), in the order they were
-/// sent, narrowed by state and day sent.
+/// sent, narrowed by state, day sent, school and words of the names or protocol number.
 #[utoipa::path(
     tag = "Moduli",
     params(("id" = i64, Path, description = "Form id"), SubmissionFilter, PageQuery),
@@ -260,6 +286,49 @@ pub async fn list_submissions(
     let filter = filter.read()?;
     Ok(HttpResponse::Ok()
         .json(review::list(&state.db, principal.ente_id, *id, filter, *paging).await?))
+}
+
+/// How many sent submissions of a form are in each state.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = Vec<StateCount>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/forms/{id}/submissions/counts")]
+pub async fn submission_counts(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(review::counts(&state.db, principal.ente_id, *id).await?))
+}
+
+/// Accetta selezionate: accepts each listed submission of the form as by itself (for a
+/// form that enrols, with the band of its ISEE and a new badge) and answers for each
+/// whether it was accepted or the Italian reason why not.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    request_body = BulkAcceptRequest,
+    responses(
+        (status = 200, body = Vec<BulkOutcome>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/forms/{id}/submissions/accept")]
+pub async fn accept_submissions(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+    body: Json<BulkAcceptRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(review::accept_many(&state.db, &principal, *id, &body.ids, state.now()).await?))
 }
 
 /// The sent submissions of a form as CSV (`;`, UTF-8 with BOM): one column per question.
@@ -334,8 +403,29 @@ pub async fn submission_attachment(
     ))
 }
 
+/// What accepting a submission would enrol: the service's fee bands, the ISEE declared
+/// and the terms the operator's form starts from (the band of that ISEE).
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    responses(
+        (status = 200, body = EnrolmentProposal),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/form-submissions/{id}/enrolment-terms")]
+pub async fn enrolment_terms(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(review::proposal(&state.db, principal.ente_id, *id).await?))
+}
+
 /// Accepts a submission; for a form that enrols, creates the child when new and the card
-/// for the form's school year with the band, quota and meal price given.
+/// for the form's school year with the band, quota and meal price given — those left
+/// blank from the band of the ISEE declared — and the badge given, or a new one.
 #[utoipa::path(
     tag = "Moduli",
     params(("id" = i64, Path, description = "Submission id")),
@@ -366,7 +456,7 @@ async fn decide(
     body: Json<Decision>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
-        .json(review::decide(&state.db, principal, id, action, &body.note, state.now()).await?))
+        .json(review::decide(&state.db, principal, id, action, &body, state.now()).await?))
 }
 
 /// Refuses a submission with the reason the family reads.
