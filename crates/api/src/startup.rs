@@ -23,6 +23,7 @@ use crate::accounts::federation::trust_chain::TrustAnchor;
 use crate::accounts::federation::{self, Federation, FederationSettings};
 use crate::accounts::oidc::OidcClient;
 use crate::auth::JwtKeys;
+use crate::communications::channels::{self, Channels};
 use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
@@ -30,8 +31,8 @@ use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
 use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, bookings, canteen, children, content, demo, entes, forms, jobs, openapi, operations,
-    payments, test_clock,
+    accounts, bookings, canteen, children, communications, content, demo, entes, forms, jobs,
+    openapi, operations, payments, test_clock,
 };
 use sportello_model::paths;
 
@@ -65,6 +66,8 @@ pub struct AppState {
     pub gpd_receipts: Option<Arc<GpdReceiptsClient>>,
     /// pagoPA's FdR service, for the flussi di rendicontazione.
     pub fdr: Option<Arc<FdrClient>>,
+    /// The channels the outbox's worker delivers through.
+    pub channels: Channels,
     pub clock: Arc<Clock>,
 }
 
@@ -149,6 +152,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     bookings::calendar_routes::configure(cfg);
     canteen::routes::configure(cfg);
     forms::routes::configure(cfg);
+    communications::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
@@ -301,7 +305,9 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         )),
         None => None,
     };
+    let channels = channels::configured(&config).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
+        channels,
         gateway,
         checkout,
         gpd_receipts,
@@ -322,6 +328,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     let jobs = jobs::start(&state, stopping);
     let static_dir = PathBuf::from(&state.config.static_dir);
     let simulator = state.config.pagopa_simulator;
+    let dev_sink = state.config.outbox.dev_sink;
     let test_environment = state.config.environment == Environment::Test;
     let spec = web::Data::new(openapi::spec_json());
     let security = web::Data::new(SecurityHeaders::new(
@@ -366,6 +373,11 @@ pub async fn run(config: Config) -> std::io::Result<()> {
                 .configure(openapi::configure)
                 .service(operations::metrics::scrape)
                 .service(web::scope("/dev-idp").configure(dev_idp::configure))
+                .service(web::scope("/dev").configure(|cfg| {
+                    if dev_sink {
+                        communications::dev_outbox::configure(cfg)
+                    }
+                }))
                 .service(web::scope("/pagopa-sim").configure(|cfg| {
                     if simulator {
                         payments::simulator::configure(cfg)

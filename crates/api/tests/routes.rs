@@ -209,6 +209,8 @@ fn the_model_builds_every_documented_path() {
         my_submission_pdf("{id}"),
         my_submission_uploads("{id}"),
         my_submission_upload("{id}", "{upload_id}"),
+        outbox(),
+        outbox_retry("{id}"),
     ]
     .into_iter()
     .collect();

@@ -61,6 +61,8 @@ macro_rules! with_actions {
         /// Reconcile with the treasury: import flussi di rendicontazione, read the
         /// differences between them and the receipts.
         Reconcile,
+        /// Read the messages the outbox could not deliver (and why) and send them again.
+        ManageOutbox,
             }
     };
 }
@@ -103,6 +105,8 @@ impl Action {
             Action::ManageCalendar | Action::ChargeMeals => &[Operator],
             // The comune's finance office.
             Action::Reconcile => &[Operator],
+            // The comune's operators follow up what did not reach the families.
+            Action::ManageOutbox => &[Operator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator],
             Action::ManageForms | Action::ReviewSubmissions => &[Operator],

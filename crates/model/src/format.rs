@@ -55,6 +55,12 @@ pub fn hour_minute(t: Time) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
+/// An instant as read in Rome: `27/04/2024 alle 09:30`.
+pub fn date_at_time(instant: time::OffsetDateTime) -> String {
+    let local = crate::rome::local(instant);
+    format!("{} alle {}", date(local.date()), hour_minute(local.time()))
+}
+
 /// `301000000000000144` → `3010 0000 0000 0001 44`: a notice number in groups of four
 /// digits, as pagoPA prints it on notices.
 pub fn notice_number(digits: &str) -> String {
@@ -168,6 +174,11 @@ mod tests {
         assert_eq!(date(date!(2024 - 04 - 27)), "27/04/2024");
         assert_eq!(date(date!(2023 - 09 - 08)), "08/09/2023");
         assert_eq!(hour_minute(time!(9:30)), "09:30");
+        // 08:30 UTC is 10:30 in Rome in summer.
+        assert_eq!(
+            date_at_time(time::macros::datetime!(2024-04-27 08:30 UTC)),
+            "27/04/2024 alle 10:30"
+        );
         assert_eq!(month_year(Month::September, 2023), "Settembre 2023");
         assert_eq!(long_date(date!(2026 - 11 - 25)), "mercoledì 25/11/2026");
         assert_eq!(

@@ -14,6 +14,7 @@ pub mod bookings;
 pub mod children;
 #[cfg(feature = "sea-orm")]
 mod column;
+pub mod communications;
 pub mod content;
 pub mod dates;
 pub mod entes;

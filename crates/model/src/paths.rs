@@ -383,3 +383,13 @@ pub fn my_submission_uploads(id: impl Display) -> String {
 pub fn my_submission_upload(id: impl Display, upload: impl Display) -> String {
     format!("/my/submissions/{id}/uploads/{upload}")
 }
+
+// Comunicazioni: the outbox.
+
+pub fn outbox() -> String {
+    "/outbox".into()
+}
+
+pub fn outbox_retry(id: impl Display) -> String {
+    format!("/outbox/{id}/retry")
+}

@@ -171,6 +171,16 @@ impl Settings {
         self.comune(slug)?.app_io.as_ref().map(|io| &io.client)
     }
 
+    /// Whether any comune has an App IO service.
+    pub fn any_app_io(&self) -> bool {
+        self.comuni.values().any(|c| c.app_io.is_some())
+    }
+
+    /// Whether any comune has an SMS gateway account.
+    pub fn any_sms(&self) -> bool {
+        self.comuni.values().any(|c| c.sms.is_some())
+    }
+
     /// The comune's SMS gateway client, when it has one.
     pub fn sms(&self, slug: &str) -> Option<&sms::Client> {
         self.comune(slug)?.sms.as_ref()
@@ -233,6 +243,8 @@ mod tests {
         assert!(channels.app_io("altro").is_some());
         assert!(channels.sms("altro").is_none());
         assert!(channels.comune("nessuno").is_none());
+        assert!(channels.any_app_io() && channels.any_sms());
+        assert!(!Settings::default().any_app_io());
         assert_eq!(
             channels.to_string(),
             "altro: App IO (servizio 01JD4ZQ7X9V3T2K8M5N6P1R0SX); demo: App IO (servizio 01JD4ZQ7X9V3T2K8M5N6P1R0SW), SMS"

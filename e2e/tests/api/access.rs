@@ -22,6 +22,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sportello_model::access::Action;
 use sportello_model::auth::{Role, TokenResponse};
+use sportello_model::communications::OutboxMessage;
 use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
 use sportello_model::paths;
 use sportello_model::payments::{Cart, EmissionSummary, Notice, PaymentService, ReceiptSummary};
@@ -121,6 +122,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
             May(FillForms, Family)
         }
         "list_flows" | "upload_flow" | "list_discrepancies" => May(Reconcile, Nobody),
+        "list_outbox" => May(ManageOutbox, Nobody),
+        "retry_outbox_message" => May(ManageOutbox, Comune),
         _ => return None,
     })
 }
@@ -159,6 +162,8 @@ struct Ids {
     /// Mario's cedole request (sent) and its attachment.
     submission: i64,
     upload: i64,
+    /// A message of Comune di Demo's outbox (Mario's password reset e-mail).
+    outbox_message: i64,
 }
 
 /// Today for the server's clock (a Tuesday of the school year), and the day before:
@@ -189,6 +194,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "id" if path.starts_with("/form-submissions/") || path.starts_with("/my/submissions/") => {
             ids.submission.to_string()
         }
+        "id" if path.starts_with("/outbox/") => ids.outbox_message.to_string(),
         "upload_id" => ids.upload.to_string(),
         _ => panic!("no demo value for {{{param}}} of {path}: add one"),
     }
@@ -335,6 +341,7 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
     )
     .await;
     Ids {
+        outbox_message: demo_outbox_message(server, giulia).await,
         form: sent.form_id,
         form_definition: serde_json::to_value(&form.definition).expect("a definition"),
         submission: sent.id,
@@ -354,6 +361,25 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
             "serving_weekdays": calendar["serving_weekdays"],
         }),
     }
+}
+
+/// Mario's password reset e-mail, once the outbox has delivered it.
+async fn demo_outbox_message(server: &TestServer, giulia: &TokenResponse) -> i64 {
+    let asked = server.ask_password_reset(&client(), MARIO).await;
+    assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    let sent = format!("{}?status=sent", paths::outbox());
+    for _ in 0..100 {
+        let page: Page<OutboxMessage> = json(
+            server.get(&giulia.access_token, &sent).await,
+            StatusCode::OK,
+        )
+        .await;
+        if let Some(message) = page.items.first() {
+            return message.id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the reset e-mail was not delivered");
 }
 
 /// What the table says `caller` gets, as a check on the status; `None` when allowed.

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use e2e::{server_command, TestServer};
+use sea_orm::sea_query::{Alias, Query};
+use sea_orm::ConnectionTrait;
 use sportello_model::paths;
+use sportello_notify::mock::AppIoStandIn;
 
 const IO_KEY: &str = "chiave-io-da-non-stampare";
 const SMS_SECRET: &str = "segreto-sms-da-non-stampare";
@@ -121,4 +124,115 @@ async fn a_wrong_channel_setting_stops_the_server_naming_it_without_secrets() {
     );
     std::fs::remove_file(good).ok();
     std::fs::remove_file(bad).ok();
+}
+
+/// Anna Colombo, a citizen on IO who lets the comune's service write to her.
+const ANNA: &str = "CLMNNA85M41F205G";
+/// Luca Ferri, who has no IO profile.
+const LUCA: &str = "FRRLCU80A01F205N";
+const REMINDER: &str = "Gentile famiglia,\n\nil saldo della mensa è **negativo**. Può pagare \
+                        l'avviso qui sotto direttamente dall'app IO, con pagoPA.";
+
+/// Queues an App IO message of Comune di Demo to `fiscal_code`, as the outbox keeps it.
+async fn queue_app_io(server: &TestServer, fiscal_code: &str, payment_data: &serde_json::Value) {
+    let ente: i64 = server
+        .scalar("SELECT id FROM entes WHERE slug = 'demo'")
+        .await;
+    let now = server.now().await;
+    let db = server.database().await;
+    let insert = Query::insert()
+        .into_table(Alias::new("outbox_messages"))
+        .columns(
+            [
+                "ente_id",
+                "channel",
+                "recipient",
+                "subject",
+                "body",
+                "payment_data",
+                "status",
+                "attempts",
+                "created_at",
+                "next_attempt_at",
+            ]
+            .map(Alias::new),
+        )
+        .values_panic([
+            ente.into(),
+            "app_io".into(),
+            fiscal_code.into(),
+            "Sollecito di pagamento della mensa".into(),
+            REMINDER.into(),
+            payment_data.to_string().into(),
+            "pending".into(),
+            0.into(),
+            now.into(),
+            now.into(),
+        ])
+        .to_owned();
+    db.execute(db.get_database_backend().build(&insert))
+        .await
+        .expect("queued");
+}
+
+/// The status and last error of the outbox's message to `fiscal_code`, once the worker
+/// has dealt with it.
+async fn outcome(server: &TestServer, fiscal_code: &str) -> (String, Option<String>) {
+    let sql =
+        format!("SELECT status, last_error FROM outbox_messages WHERE recipient = '{fiscal_code}'");
+    for _ in 0..100 {
+        let row = &server.query(&sql).await[0];
+        let status: String = row.try_get_by_index(0).expect("a status");
+        if status != "pending" {
+            return (status, row.try_get_by_index(1).expect("an error or none"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the message to {fiscal_code} is still pending");
+}
+
+#[tokio::test]
+async fn the_outbox_delivers_app_io_letters_with_their_notice_through_the_comunes_service() {
+    let io = AppIoStandIn::start(IO_KEY).await;
+    io.citizen(ANNA, true);
+    let file =
+        std::env::temp_dir().join(format!("sportello-channels-{}.json", uuid::Uuid::new_v4()));
+    let content = serde_json::json!({"demo": {"app_io": {
+        "service_id": SERVICE_ID, "api_key": IO_KEY, "base_url": io.base_url(),
+    }}});
+    std::fs::write(&file, content.to_string()).expect("write the channels file");
+    let server = TestServer::start_with(&[(
+        "SPORTELLO_CHANNELS_FILE",
+        file.to_str().expect("a UTF-8 path"),
+    )])
+    .await;
+    let payment = serde_json::json!({
+        "amount": 4760,
+        "notice_number": "301000000000000144",
+        "invalid_after_due_date": false,
+        "payee": {"fiscal_code": "80012340155"},
+    });
+    queue_app_io(&server, ANNA, &payment).await;
+    queue_app_io(&server, LUCA, &payment).await;
+
+    assert_eq!(outcome(&server, ANNA).await, ("sent".into(), None));
+    let sent = io.accepted();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["fiscal_code"], ANNA);
+    assert_eq!(
+        sent[0]["content"]["subject"],
+        "Sollecito di pagamento della mensa"
+    );
+    assert_eq!(sent[0]["content"]["markdown"], REMINDER);
+    assert_eq!(sent[0]["content"]["payment_data"], payment);
+
+    // Not on IO: given up at once, with the reason the operator reads.
+    assert_eq!(
+        outcome(&server, LUCA).await,
+        (
+            "dead".into(),
+            Some("Il destinatario non usa l'app IO: la comunicazione va inviata con un altro canale.".into())
+        )
+    );
+    std::fs::remove_file(file).ok();
 }

@@ -5,7 +5,10 @@
 //! guardian-only form); two operators accepting at once; sends at once of the same form
 //! for the same child or family.
 
+use std::time::Duration;
+
 use e2e::payments::pdf_words;
+use e2e::smtp::SmtpServer;
 use e2e::{
     client, field_error, json, problem, TestServer, User, ANNA, GIULIA_OPERATOR, LAURA_DELEGATE,
     MARIO,
@@ -128,10 +131,14 @@ async fn upload(
 
 #[tokio::test]
 async fn an_enrolment_goes_from_the_form_to_next_years_card_roster_and_charge() {
-    let server = TestServer::start_with(&[
-        ("SPORTELLO_FAKE_NOW", SUMMER),
-        ("SPORTELLO_CHARGE_JOB", "false"),
-    ])
+    let smtp = SmtpServer::start();
+    let server = TestServer::with_smtp(
+        smtp.port,
+        &[
+            ("SPORTELLO_FAKE_NOW", SUMMER),
+            ("SPORTELLO_CHARGE_JOB", "false"),
+        ],
+    )
     .await;
     let giulia = server.user("demo", GIULIA_OPERATOR).await;
     let (mario, service) = server.canteen_family(MARIO).await;
@@ -172,10 +179,23 @@ async fn an_enrolment_goes_from_the_form_to_next_years_card_roster_and_charge() 
         .clone()
         .expect("a protocol number");
     assert_eq!(protocol, format!("2027/{:06}", draft.summary.id));
-    let emails: i64 = server
-        .scalar("SELECT COUNT(*) FROM outbox_emails WHERE subject = 'Domanda inviata: Refezione scolastica 2027/2028'")
+    // The confirmation e-mail reaches the guardian's mailbox.
+    let emails = smtp
+        .wait_for("mario.albertini@example.it", 1, Duration::from_secs(15))
         .await;
-    assert_eq!(emails, 1, "the confirmation e-mail is queued");
+    assert_eq!(emails.len(), 1, "one confirmation e-mail");
+    assert_eq!(
+        emails[0].subject(),
+        "Domanda inviata: Refezione scolastica 2027/2028"
+    );
+    let text = emails[0].text();
+    assert!(text.contains("Gentile Mario Albertini"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "è stata inviata al Comune di Demo il 20/07/2027 alle 10:00 con il numero di protocollo {protocol}"
+        )),
+        "{text}"
+    );
 
     let pdf = mario.get(&paths::my_submission_pdf(draft.summary.id)).await;
     assert_eq!(pdf.status(), StatusCode::OK);

@@ -13,6 +13,7 @@ mod fuzz;
 mod hardening;
 mod notices;
 mod operations;
+mod outbox;
 mod public;
 mod receipts;
 mod recharges;
