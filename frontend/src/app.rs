@@ -16,7 +16,7 @@ use crate::components::{
 use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, content, entes, family_account, forms, forms_admin, home,
-    login, password, payments, reconciliation,
+    login, outbox, password, payments, reconciliation,
 };
 use crate::session::{use_session, Session};
 
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
                     <Route path=path!("calendario-mensa") view=canteen::CalendarPage />
                     <Route path=path!("riconciliazione") view=reconciliation::ReconciliationPage />
+                    <Route path=path!("invii-non-riusciti") view=outbox::OutboxPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -264,6 +265,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-calendario-mensa", "calendario-mensa", "Calendario mensa"))}
             {role.may(Action::Reconcile)
                 .then(|| nav_link("nav-riconciliazione", "riconciliazione", "Riconciliazione"))}
+            {role.may(Action::ManageOutbox)
+                .then(|| nav_link("nav-invii-non-riusciti", "invii-non-riusciti", "Invii non riusciti"))}
         })
     };
 

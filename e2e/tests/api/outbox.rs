@@ -101,7 +101,11 @@ async fn a_dead_smtp_server_means_retries_then_a_dead_message_the_operator_sends
         first.status_label,
         "Invio non riuscito, nuovo tentativo previsto"
     );
-    assert!(first.last_error.as_deref().is_some_and(|e| !e.is_empty()));
+    let error = first.last_error.clone().unwrap_or_default();
+    assert!(
+        error.starts_with("Server SMTP non raggiungibile"),
+        "{error}"
+    );
     let now = server.now().await;
     let wait = first.next_attempt_at.expect("a next attempt") - now;
     assert!(

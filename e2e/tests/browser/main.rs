@@ -10,6 +10,7 @@ mod forms;
 mod frame;
 mod guardian;
 mod login_errors;
+mod outbox;
 mod password;
 mod payments;
 mod reconciliation;

@@ -117,6 +117,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "I flussi di rendicontazione dei pagamenti pagoPA confrontati con le ricevute: pagamenti non rendicontati, senza ricevuta o con importi diversi.",
             },
         ),
+        (
+            role.may(Action::ManageOutbox),
+            Entry {
+                id: "menu-invii-non-riusciti",
+                page: "invii-non-riusciti",
+                icon: "mail",
+                title: "Invii non riusciti",
+                text: "I messaggi alle famiglie (e-mail, SMS, App IO) non consegnati, con l'errore ricevuto: inviali di nuovo.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

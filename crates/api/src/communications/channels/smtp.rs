@@ -100,8 +100,21 @@ impl Channel for SmtpChannel {
         let message = self.message(outgoing)?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(DeliveryError::permanent(e.to_string())),
-            Err(e) => Err(DeliveryError::transient(e.to_string())),
+            Err(e) if e.is_permanent() => Err(DeliveryError::permanent(format!(
+                "Il server SMTP ha rifiutato il messaggio: {e}"
+            ))),
+            Err(e) if e.is_transient() => Err(DeliveryError::transient(format!(
+                "Il server SMTP ha chiesto di riprovare più tardi: {e}"
+            ))),
+            Err(e) if e.is_timeout() => Err(DeliveryError::transient(format!(
+                "Il server SMTP non ha risposto in tempo: {e}"
+            ))),
+            Err(e) if e.is_tls() => Err(DeliveryError::transient(format!(
+                "Connessione protetta (TLS) con il server SMTP non riuscita: {e}"
+            ))),
+            Err(e) => Err(DeliveryError::transient(format!(
+                "Server SMTP non raggiungibile: {e}"
+            ))),
         }
     }
 }
