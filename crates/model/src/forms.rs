@@ -19,6 +19,7 @@ use crate::children::MealType;
 use crate::dates::parse_day;
 use crate::format::{date as italian_date, euro_cents};
 use crate::money::{decimal_to_cents, parse_cents, Sign};
+use crate::payments::Notice;
 use crate::school_year::SchoolYear;
 use crate::{FieldError, FiscalCode};
 
@@ -79,6 +80,10 @@ text_enum! {
         Saved = "saved" => "Salvata",
         /// Inviata: sent, waiting for the comune.
         Sent = "sent" => "Inviata",
+        /// Sospesa per insoluto: sent by «Paga e invia» while the family's account of the
+        /// service was negative; it waits for the payment notice of the amount due, and
+        /// moves to Da validare by itself when pagoPA's receipt of it arrives.
+        SuspendedUnpaid = "suspended_unpaid" => "Sospesa per insoluto",
         /// Da validare: the comune waits for documents (the operator's note says which).
         ToValidate = "to_validate" => "Da validare",
         Accepted = "accepted" => "Accettata",
@@ -93,6 +98,10 @@ text_enum! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubmissionAction {
     Send,
+    /// «Paga e invia»: sent while the enrolment gate refuses it, waiting for the notice.
+    Settle,
+    /// pagoPA's receipt of the notice a suspended submission waits for.
+    NoticePaid,
     Cancel,
     Accept,
     Refuse,
@@ -108,7 +117,9 @@ impl SubmissionState {
         use SubmissionState as S;
         match (self, action) {
             (S::Saved, A::Send) => Some(S::Sent),
-            (S::Saved | S::Sent, A::Cancel) => Some(S::Cancelled),
+            (S::Saved, A::Settle) => Some(S::SuspendedUnpaid),
+            (S::SuspendedUnpaid, A::NoticePaid) => Some(S::ToValidate),
+            (S::Saved | S::Sent | S::SuspendedUnpaid, A::Cancel) => Some(S::Cancelled),
             (S::Sent | S::ToValidate | S::Blocked, A::Accept) => Some(S::Accepted),
             (S::Sent | S::ToValidate | S::Blocked, A::Refuse) => Some(S::Refused),
             (S::Sent | S::ToValidate, A::Block) => Some(S::Blocked),
@@ -121,6 +132,8 @@ impl SubmissionState {
     pub fn refusal(self, action: SubmissionAction) -> String {
         let what = match action {
             SubmissionAction::Send => "inviare",
+            SubmissionAction::Settle => "pagare e inviare",
+            SubmissionAction::NoticePaid => "registrare il pagamento di",
             SubmissionAction::Cancel => "cancellare",
             SubmissionAction::Accept => "accettare",
             SubmissionAction::Refuse => "rifiutare",
@@ -1180,6 +1193,20 @@ pub struct SubmissionSummary {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: OffsetDateTime,
+    /// Sent by «Paga e invia»: the pagoPA notice of the amount due it waits for while
+    /// Sospesa per insoluto (paid once it moved on).
+    pub notice: Option<SubmissionNotice>,
+}
+
+/// The notice a submission sent by «Paga e invia» waits for, with where to pay it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubmissionNotice {
+    /// Number, IUV, amount, status and `pdf_url` (the notice to print or show at a
+    /// counter).
+    pub notice: Notice,
+    /// POST here to pay it online: a pagoPA Checkout cart of this notice.
+    pub checkout_url: String,
 }
 
 /// A file attached to a submission.
@@ -1640,6 +1667,16 @@ mod tests {
         assert_eq!(S::Accepted.after(A::Accept), None);
         assert_eq!(S::Accepted.after(A::Refuse), None);
         assert_eq!(S::Blocked.after(A::Accept), Some(S::Accepted));
+        assert_eq!(S::Saved.after(A::Settle), Some(S::SuspendedUnpaid));
+        assert_eq!(S::Sent.after(A::Settle), None);
+        assert_eq!(S::SuspendedUnpaid.after(A::NoticePaid), Some(S::ToValidate));
+        assert_eq!(S::SuspendedUnpaid.after(A::Cancel), Some(S::Cancelled));
+        assert_eq!(S::SuspendedUnpaid.after(A::Accept), None);
+        assert_eq!(S::Sent.after(A::NoticePaid), None);
+        assert_eq!(
+            S::Sent.refusal(A::Settle),
+            "Non è possibile pagare e inviare una domanda nello stato «Inviata»."
+        );
         assert_eq!(
             S::Accepted.refusal(A::Cancel),
             "Non è possibile cancellare una domanda nello stato «Accettata»."

@@ -9,6 +9,7 @@ mod carts;
 mod emissions;
 mod forms;
 mod fuzz;
+mod gate;
 mod hardening;
 mod notices;
 mod operations;

@@ -30,8 +30,9 @@ use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
 
 /// States an operator sees: everything sent.
-const SEEN: [SubmissionState; 5] = [
+const SEEN: [SubmissionState; 6] = [
     SubmissionState::Sent,
+    SubmissionState::SuspendedUnpaid,
     SubmissionState::ToValidate,
     SubmissionState::Accepted,
     SubmissionState::Refused,
@@ -61,6 +62,7 @@ pub async fn list(
     form_id: i64,
     filter: Filter,
     paging: PageRequest,
+    today: Date,
 ) -> ApiResult<Page<SubmissionSummary>> {
     let form_row = definitions::find(db, ente_id, form_id).await?;
     let start = |day: Date| rome::to_utc(day.midnight());
@@ -81,7 +83,7 @@ pub async fn list(
         .paginate(db, paging.per_page);
     let page = fetch_page(paginator, paging, |row| row).await?;
     Ok(Page {
-        items: summaries(db, ente_id, page.items).await?,
+        items: summaries(db, ente_id, page.items, today).await?,
         page: page.page,
         per_page: page.per_page,
         total: page.total,
@@ -92,8 +94,9 @@ pub async fn detail(
     db: &DatabaseConnection,
     ente_id: EnteId,
     id: i64,
+    today: Date,
 ) -> ApiResult<SubmissionDetail> {
-    detail_of(db, find(db, ente_id, id).await?).await
+    detail_of(db, find(db, ente_id, id).await?, today).await
 }
 
 /// A file attached to a submission: its name, type and content.
@@ -136,7 +139,7 @@ pub async fn decide(
     )
     .await?;
     txn.commit().await?;
-    detail(db, principal.ente_id, id).await
+    detail(db, principal.ente_id, id, rome::today(now)).await
 }
 
 /// Accepts a submission. For a form that enrols into a service it creates, in the same
@@ -164,7 +167,7 @@ pub async fn accept(
     }
     record(&txn, &row, state, principal.user_id, None, now).await?;
     txn.commit().await?;
-    detail(db, principal.ente_id, id).await
+    detail(db, principal.ente_id, id, rome::today(now)).await
 }
 
 async fn enrol(
@@ -284,6 +287,7 @@ pub async fn export_csv(
     db: &DatabaseConnection,
     ente_id: EnteId,
     form_id: i64,
+    today: Date,
 ) -> ApiResult<(String, Vec<u8>)> {
     let form_row = definitions::find(db, ente_id, form_id).await?;
     let definition = definition_of(&form_row)?;
@@ -311,7 +315,7 @@ pub async fn export_csv(
         header.extend(definition.fields().map(|f| f.label.clone()));
         header.push("Motivo o nota dell'ufficio".into());
         writer.write_record(&header).map_err(ApiError::internal)?;
-        let listed = summaries(db, ente_id, rows.clone()).await?;
+        let listed = summaries(db, ente_id, rows.clone(), today).await?;
         for (row, summary) in rows.iter().zip(listed) {
             let answers = serde_json::from_str::<sportello_model::forms::Answers>(&row.answers)
                 .map_err(ApiError::internal)?;
