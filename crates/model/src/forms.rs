@@ -20,7 +20,7 @@ use crate::dates::parse_day;
 use crate::format::{date as italian_date, euro_cents};
 use crate::money::{decimal_to_cents, parse_cents, Sign};
 use crate::payments::Notice;
-use crate::school_year::SchoolYear;
+use crate::school_year::{next_class, SchoolYear};
 use crate::{FieldError, FiscalCode};
 
 /// The answers of a submission: field key → answer.
@@ -110,6 +110,20 @@ pub enum SubmissionAction {
 }
 
 impl SubmissionState {
+    /// Whether a submission in this state is in force: sent and not refused or
+    /// cancelled. A family has one in force per form and child (or per form, for a form
+    /// per family): the database's unique index over these states keeps it.
+    pub fn in_force(self) -> bool {
+        matches!(
+            self,
+            SubmissionState::Sent
+                | SubmissionState::SuspendedUnpaid
+                | SubmissionState::ToValidate
+                | SubmissionState::Accepted
+                | SubmissionState::Blocked
+        )
+    }
+
     /// The state a submission in this state moves to by `action`, or `None` when the
     /// action is not possible now.
     pub fn after(self, action: SubmissionAction) -> Option<SubmissionState> {
@@ -354,6 +368,38 @@ impl FormDefinition {
         answers
             .get(&field.key)
             .and_then(|value| serde_json::from_value(value.clone()).ok())
+    }
+
+    /// A renewal: the answers of a child enrolled this school year, for the questions not
+    /// answered yet — the same school and the next class ([`next_class`]; none after the
+    /// last class of the school's order, or a school the form does not offer) and the same
+    /// diet. A medical diet's certificate is attached again.
+    pub fn renew(
+        &self,
+        answers: &mut Answers,
+        school: &str,
+        class_name: &str,
+        meal_type: MealType,
+    ) {
+        let unanswered = |answers: &Answers, key: &str| answers.get(key).is_none_or(is_blank);
+        for field in self.fields() {
+            let renewed = match &field.kind {
+                FieldKind::SchoolClass { schools }
+                    if schools.is_empty() || schools.iter().any(|s| s == school) =>
+                {
+                    next_class(school, class_name).map(|class_name| {
+                        serde_json::json!({ "school": school, "class_name": class_name })
+                    })
+                }
+                FieldKind::Diet if meal_type != MealType::NoMeals => {
+                    Some(serde_json::json!({ "meal_type": meal_type, "notes": "" }))
+                }
+                _ => None,
+            };
+            if let Some(value) = renewed.filter(|_| unanswered(answers, &field.key)) {
+                answers.insert(field.key.clone(), value);
+            }
+        }
     }
 
     /// Whether `field` is shown with `answers`: it has no condition, or the field its
@@ -1640,6 +1686,49 @@ mod tests {
     }
 
     #[test]
+    fn a_renewal_fills_next_class_same_school_and_diet_where_unanswered() {
+        let definition = form(vec![
+            field("alunno", FieldKind::Child),
+            field(
+                "scuola",
+                FieldKind::SchoolClass {
+                    schools: vec!["Scuola Primaria Pascoli".into()],
+                },
+            ),
+            field("dieta", FieldKind::Diet),
+        ]);
+        let mut answers: Answers =
+            serde_json::from_value(json!({"alunno": {"child_id": 3}})).unwrap();
+        definition.renew(
+            &mut answers,
+            "Scuola Primaria Pascoli",
+            "2a",
+            MealType::Medical,
+        );
+        assert_eq!(
+            Value::from(serde_json::Map::from_iter(answers.clone())),
+            json!({
+                "alunno": {"child_id": 3},
+                "scuola": {"school": "Scuola Primaria Pascoli", "class_name": "3a"},
+                "dieta": {"meal_type": "DIETA SANITARIA", "notes": ""},
+            })
+        );
+        // What the family already answered stays; the last class is left to the office.
+        let mut answers: Answers =
+            serde_json::from_value(json!({"dieta": {"meal_type": "PASTO BASE"}})).unwrap();
+        definition.renew(
+            &mut answers,
+            "Scuola Primaria Pascoli",
+            "5a",
+            MealType::Medical,
+        );
+        assert_eq!(
+            Value::from(serde_json::Map::from_iter(answers)),
+            json!({"dieta": {"meal_type": "PASTO BASE"}})
+        );
+    }
+
+    #[test]
     fn the_window_is_evaluated_in_rome() {
         let definition = form(vec![field("q", FieldKind::YesNo)]);
         // 22:30 UTC on 10/07 is already 11/07 in Rome (summer time).
@@ -1677,6 +1766,14 @@ mod tests {
             S::Sent.refusal(A::Settle),
             "Non è possibile pagare e inviare una domanda nello stato «Inviata»."
         );
+        let in_force: Vec<S> = S::ALL.into_iter().filter(|s| s.in_force()).collect();
+        assert_eq!(in_force, [
+                S::Sent,
+                S::SuspendedUnpaid,
+                S::ToValidate,
+                S::Accepted,
+                S::Blocked
+            ]);
         assert_eq!(
             S::Accepted.refusal(A::Cancel),
             "Non è possibile cancellare una domanda nello stato «Accettata»."
