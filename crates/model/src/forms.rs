@@ -1767,13 +1767,16 @@ mod tests {
             "Non è possibile pagare e inviare una domanda nello stato «Inviata»."
         );
         let in_force: Vec<S> = S::ALL.into_iter().filter(|s| s.in_force()).collect();
-        assert_eq!(in_force, [
+        assert_eq!(
+            in_force,
+            [
                 S::Sent,
                 S::SuspendedUnpaid,
                 S::ToValidate,
                 S::Accepted,
                 S::Blocked
-            ]);
+            ]
+        );
         assert_eq!(
             S::Accepted.refusal(A::Cancel),
             "Non è possibile cancellare una domanda nello stato «Accettata»."

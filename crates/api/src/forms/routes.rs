@@ -821,5 +821,6 @@ pub async fn remove_attachment(
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
     let (id, upload_id) = *path;
-    Ok(HttpResponse::Ok().json(submissions::detach(&state.db, &principal, id, upload_id, state.now()).await?))
+    Ok(HttpResponse::Ok()
+        .json(submissions::detach(&state.db, &principal, id, upload_id, state.now()).await?))
 }

@@ -599,7 +599,7 @@ pub async fn send(
     let ready = ready(db, &family, row, SubmissionAction::Send, now).await?;
     if let Some(debt) = unsettled(db, family.ente_id, family.guardian_id, &ready.definition).await?
     {
-        return Err(ApiError::Conflict(debt.refusal()));
+        return Err(ApiError::AccountToSettle(debt.refusal()));
     }
     let txn = db.begin().await?;
     let Some(protocol) =

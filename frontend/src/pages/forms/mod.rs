@@ -10,12 +10,11 @@ pub mod fill;
 use leptos::prelude::*;
 use sportello_model::access::Action;
 use sportello_model::forms::{
-    FormScope, FormSummary, SubmissionAction, SubmissionNotice, SubmissionState,
-    SubmissionSummary,
+    FormScope, FormSummary, SubmissionAction, SubmissionNotice, SubmissionState, SubmissionSummary,
 };
-use sportello_model::payments::NoticeStatus;
 use sportello_model::page::MAX_PER_PAGE;
 use sportello_model::paths::{self, BASE};
+use sportello_model::payments::NoticeStatus;
 use sportello_model::{format, rome, Page};
 
 use crate::api;
