@@ -45,7 +45,7 @@ impl MigrationTrait for Migration {
 async fn set_on_delete(manager: &SchemaManager<'_>, from: &str, to: &str) -> Result<(), DbErr> {
     match manager.get_database_backend() {
         DbBackend::Postgres => alter_postgres(manager, from, to).await,
-        DbBackend::Sqlite => rebuild_sqlite(manager, from, to).await,
+        DbBackend::Sqlite => rebuild_sqlite(manager, &TABLES, from, to).await,
         DbBackend::MySql => Err(DbErr::Migration("MySQL is not supported".into())),
     }
 }
@@ -76,7 +76,13 @@ async fn alter_postgres(manager: &SchemaManager<'_>, from: &str, to: &str) -> Re
     Ok(())
 }
 
-async fn rebuild_sqlite(manager: &SchemaManager<'_>, from: &str, to: &str) -> Result<(), DbErr> {
+/// Rebuilds each of `tables` whose definition contains `from` with `to` in its place.
+pub(crate) async fn rebuild_sqlite(
+    manager: &SchemaManager<'_>,
+    tables: &[&str],
+    from: &str,
+    to: &str,
+) -> Result<(), DbErr> {
     // `PRAGMA foreign_keys` has no effect inside a transaction and holds per connection:
     // the rebuild takes one connection of the pool for itself.
     let SchemaManagerConnection::Connection(db) = manager.get_connection() else {
@@ -91,7 +97,7 @@ async fn rebuild_sqlite(manager: &SchemaManager<'_>, from: &str, to: &str) -> Re
         .map_err(sqlx_error)?;
     execute(&mut conn, "PRAGMA foreign_keys = OFF").await?;
     execute(&mut conn, "BEGIN").await?;
-    let rebuilt = rebuild_tables(&mut conn, from, to).await;
+    let rebuilt = rebuild_tables(&mut conn, tables, from, to).await;
     let end = if rebuilt.is_ok() {
         "COMMIT"
     } else {
@@ -104,10 +110,11 @@ async fn rebuild_sqlite(manager: &SchemaManager<'_>, from: &str, to: &str) -> Re
 
 async fn rebuild_tables(
     conn: &mut sqlx::SqliteConnection,
+    tables: &[&str],
     from: &str,
     to: &str,
 ) -> Result<(), DbErr> {
-    for table in TABLES {
+    for &table in tables {
         let definition: String =
             sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
                 .bind(table)

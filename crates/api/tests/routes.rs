@@ -205,6 +205,7 @@ fn the_model_builds_every_documented_path() {
         my_submissions(),
         my_submission("{id}"),
         my_submission_send("{id}"),
+        my_submission_pay_and_send("{id}"),
         my_submission_cancel("{id}"),
         my_submission_pdf("{id}"),
         my_submission_uploads("{id}"),

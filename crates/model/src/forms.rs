@@ -20,6 +20,7 @@ use crate::dates::parse_day;
 use crate::fee_bands::{band_for_isee, FeeBand};
 use crate::format::{amount_as_typed, date as italian_date, euro, euro_cents};
 use crate::money::{decimal_to_cents, parse_cents, Sign};
+use crate::payments::Notice;
 use crate::school_year::{next_class, SchoolYear};
 use crate::{FieldError, FiscalCode};
 
@@ -80,6 +81,10 @@ text_enum! {
         Saved = "saved" => "Salvata",
         /// Inviata: sent, waiting for the comune.
         Sent = "sent" => "Inviata",
+        /// Sospesa per insoluto: sent by «Paga e invia» while the family's account of the
+        /// service was negative; it waits for the payment notice of the amount due, and
+        /// moves to Da validare by itself when pagoPA's receipt of it arrives.
+        SuspendedUnpaid = "suspended_unpaid" => "Sospesa per insoluto",
         /// Da validare: the comune waits for documents (the operator's note says which).
         ToValidate = "to_validate" => "Da validare",
         Accepted = "accepted" => "Accettata",
@@ -94,6 +99,10 @@ text_enum! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubmissionAction {
     Send,
+    /// «Paga e invia»: sent while the enrolment gate refuses it, waiting for the notice.
+    Settle,
+    /// pagoPA's receipt of the notice a suspended submission waits for.
+    NoticePaid,
     Cancel,
     Accept,
     Refuse,
@@ -109,6 +118,7 @@ impl SubmissionState {
         matches!(
             self,
             SubmissionState::Sent
+                | SubmissionState::SuspendedUnpaid
                 | SubmissionState::ToValidate
                 | SubmissionState::Accepted
                 | SubmissionState::Blocked
@@ -122,7 +132,9 @@ impl SubmissionState {
         use SubmissionState as S;
         match (self, action) {
             (S::Saved, A::Send) => Some(S::Sent),
-            (S::Saved | S::Sent, A::Cancel) => Some(S::Cancelled),
+            (S::Saved, A::Settle) => Some(S::SuspendedUnpaid),
+            (S::SuspendedUnpaid, A::NoticePaid) => Some(S::ToValidate),
+            (S::Saved | S::Sent | S::SuspendedUnpaid, A::Cancel) => Some(S::Cancelled),
             (S::Sent | S::ToValidate | S::Blocked, A::Accept) => Some(S::Accepted),
             (S::Sent | S::ToValidate | S::Blocked, A::Refuse) => Some(S::Refused),
             (S::Sent | S::ToValidate, A::Block) => Some(S::Blocked),
@@ -135,6 +147,8 @@ impl SubmissionState {
     pub fn refusal(self, action: SubmissionAction) -> String {
         let what = match action {
             SubmissionAction::Send => "inviare",
+            SubmissionAction::Settle => "pagare e inviare",
+            SubmissionAction::NoticePaid => "registrare il pagamento di",
             SubmissionAction::Cancel => "cancellare",
             SubmissionAction::Accept => "accettare",
             SubmissionAction::Refuse => "rifiutare",
@@ -1237,6 +1251,20 @@ pub struct SubmissionSummary {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: OffsetDateTime,
+    /// Sent by «Paga e invia»: the pagoPA notice of the amount due it waits for while
+    /// Sospesa per insoluto (paid once it moved on).
+    pub notice: Option<SubmissionNotice>,
+}
+
+/// The notice a submission sent by «Paga e invia» waits for, with where to pay it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubmissionNotice {
+    /// Number, IUV, amount, status and `pdf_url` (the notice to print or show at a
+    /// counter).
+    pub notice: Notice,
+    /// POST here to pay it online: a pagoPA Checkout cart of this notice.
+    pub checkout_url: String,
 }
 
 /// A file attached to a submission.
@@ -1876,8 +1904,27 @@ mod tests {
         assert_eq!(S::Accepted.after(A::Accept), None);
         assert_eq!(S::Accepted.after(A::Refuse), None);
         assert_eq!(S::Blocked.after(A::Accept), Some(S::Accepted));
+        assert_eq!(S::Saved.after(A::Settle), Some(S::SuspendedUnpaid));
+        assert_eq!(S::Sent.after(A::Settle), None);
+        assert_eq!(S::SuspendedUnpaid.after(A::NoticePaid), Some(S::ToValidate));
+        assert_eq!(S::SuspendedUnpaid.after(A::Cancel), Some(S::Cancelled));
+        assert_eq!(S::SuspendedUnpaid.after(A::Accept), None);
+        assert_eq!(S::Sent.after(A::NoticePaid), None);
+        assert_eq!(
+            S::Sent.refusal(A::Settle),
+            "Non è possibile pagare e inviare una domanda nello stato «Inviata»."
+        );
         let in_force: Vec<S> = S::ALL.into_iter().filter(|s| s.in_force()).collect();
-        assert_eq!(in_force, [S::Sent, S::ToValidate, S::Accepted, S::Blocked]);
+        assert_eq!(
+            in_force,
+            [
+                S::Sent,
+                S::SuspendedUnpaid,
+                S::ToValidate,
+                S::Accepted,
+                S::Blocked
+            ]
+        );
         assert_eq!(
             S::Accepted.refusal(A::Cancel),
             "Non è possibile cancellare una domanda nello stato «Accettata»."

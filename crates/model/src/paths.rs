@@ -368,6 +368,12 @@ pub fn my_submission_send(id: impl Display) -> String {
     format!("/my/submissions/{id}/send")
 }
 
+/// «Paga e invia»: sends a submission the enrolment gate refuses, with a pagoPA notice
+/// of the amount due.
+pub fn my_submission_pay_and_send(id: impl Display) -> String {
+    format!("/my/submissions/{id}/pay-and-send")
+}
+
 pub fn my_submission_cancel(id: impl Display) -> String {
     format!("/my/submissions/{id}/cancel")
 }

@@ -121,6 +121,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "submission_pdf" | "upload_attachment" | "own_attachment" | "remove_attachment" => {
             May(FillForms, Family)
         }
+        "pay_and_send_submission" => May(Pay, Family),
         "list_flows" | "upload_flow" | "list_discrepancies" => May(Reconcile, Nobody),
         "list_outbox" => May(ManageOutbox, Nobody),
         "retry_outbox_message" => May(ManageOutbox, Comune),

@@ -10,6 +10,7 @@ mod channels;
 mod emissions;
 mod forms;
 mod fuzz;
+mod gate;
 mod hardening;
 mod notices;
 mod operations;

@@ -72,6 +72,12 @@ pub async fn send_submission(session: Session, id: i64) -> ApiResult<SubmissionD
     post_authed(session, &paths::my_submission_send(id), None::<&()>).await
 }
 
+/// «Paga e invia»: sends a draft the enrolment gate refuses, with the pagoPA notice of
+/// the amount due; it waits «Sospesa per insoluto» until the notice is paid.
+pub async fn pay_and_send(session: Session, id: i64) -> ApiResult<SubmissionDetail> {
+    post_authed(session, &paths::my_submission_pay_and_send(id), None::<&()>).await
+}
+
 /// Cancels a submission the comune has not processed yet.
 pub async fn cancel_submission(session: Session, id: i64) -> ApiResult<SubmissionDetail> {
     post_authed(session, &paths::my_submission_cancel(id), None::<&()>).await

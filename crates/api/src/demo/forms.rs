@@ -328,7 +328,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
             ente_id: Set(ente.ente_id()),
             submission_id: Set(sent.id),
             state: Set(state),
-            actor_id: Set(family.guardian.id),
+            actor_id: Set(Some(family.guardian.id)),
             at: Set(sent_at),
             note: Set(None),
             ..Default::default()

@@ -60,6 +60,8 @@ pub mod submission {
         pub operator_note: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
         pub updated_at: TimeDateTimeWithTimeZone,
+        /// Sent by «Paga e invia»: the payment notice of the amount due it waits for.
+        pub notice_id: Option<i64>,
     }
 
     crate::db::entity_basics!(tenant);
@@ -78,7 +80,8 @@ pub mod event {
         pub ente_id: crate::db::EnteId,
         pub submission_id: i64,
         pub state: SubmissionState,
-        pub actor_id: i64,
+        /// Who: a user, or none when pagoPA's receipt moved it.
+        pub actor_id: Option<i64>,
         pub at: TimeDateTimeWithTimeZone,
         #[sea_orm(column_type = "Text", nullable)]
         pub note: Option<String>,

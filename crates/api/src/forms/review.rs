@@ -38,8 +38,9 @@ use crate::error::{ApiError, ApiResult};
 const GENERATED_BADGE_BASE: i64 = 900_000;
 
 /// States an operator sees: everything sent.
-const SEEN: [SubmissionState; 5] = [
+const SEEN: [SubmissionState; 6] = [
     SubmissionState::Sent,
+    SubmissionState::SuspendedUnpaid,
     SubmissionState::ToValidate,
     SubmissionState::Accepted,
     SubmissionState::Refused,
@@ -108,6 +109,7 @@ pub async fn list(
     form_id: i64,
     filter: Filter,
     paging: PageRequest,
+    today: Date,
 ) -> ApiResult<Page<SubmissionSummary>> {
     let form_row = definitions::find(db, ente_id, form_id).await?;
     let definition = definition_of(&form_row)?;
@@ -132,7 +134,7 @@ pub async fn list(
         .iter()
         .map(|row| serde_json::from_str::<Answers>(&row.answers).map_err(ApiError::internal))
         .collect::<ApiResult<Vec<_>>>()?;
-    let kept: Vec<SubmissionSummary> = summaries(db, ente_id, rows)
+    let kept: Vec<SubmissionSummary> = summaries(db, ente_id, rows, today)
         .await?
         .into_iter()
         .zip(answers)
@@ -180,8 +182,9 @@ pub async fn detail(
     db: &DatabaseConnection,
     ente_id: EnteId,
     id: i64,
+    today: Date,
 ) -> ApiResult<SubmissionDetail> {
-    detail_of(db, find(db, ente_id, id).await?).await
+    detail_of(db, find(db, ente_id, id).await?, today).await
 }
 
 /// A file attached to a submission: its name, type and content.
@@ -219,7 +222,7 @@ pub async fn decide(
     )
     .await?;
     txn.commit().await?;
-    detail(db, principal.ente_id, id).await
+    detail(db, principal.ente_id, id, rome::today(now)).await
 }
 
 /// What accepting a submission would enrol: the service's bands, the ISEE declared and
@@ -269,7 +272,7 @@ pub async fn accept(
 ) -> ApiResult<SubmissionDetail> {
     let row = find(db, principal.ente_id, id).await?;
     accept_row(db, principal, &row, request, now).await?;
-    detail(db, principal.ente_id, id).await
+    detail(db, principal.ente_id, id, rome::today(now)).await
 }
 
 async fn accept_row(
@@ -511,6 +514,7 @@ pub async fn export_csv(
     db: &DatabaseConnection,
     ente_id: EnteId,
     form_id: i64,
+    today: Date,
 ) -> ApiResult<(String, Vec<u8>)> {
     let form_row = definitions::find(db, ente_id, form_id).await?;
     let definition = definition_of(&form_row)?;
@@ -538,7 +542,7 @@ pub async fn export_csv(
         header.extend(definition.fields().map(|f| f.label.clone()));
         header.push("Motivo o nota dell'ufficio".into());
         writer.write_record(&header).map_err(ApiError::internal)?;
-        let listed = summaries(db, ente_id, rows.clone()).await?;
+        let listed = summaries(db, ente_id, rows.clone(), today).await?;
         for (row, summary) in rows.iter().zip(listed) {
             let answers =
                 serde_json::from_str::<Answers>(&row.answers).map_err(ApiError::internal)?;

@@ -11,7 +11,7 @@ use sportello_model::forms::{
 };
 use sportello_model::limits::SCHOOL_MAX_CHARS;
 use sportello_model::limits::{Limits, RequestLimits};
-use sportello_model::{dates, FieldError, Page, PageQuery, Problem};
+use sportello_model::{dates, rome, FieldError, Page, PageQuery, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{definitions, review, submissions};
@@ -47,6 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(my_submission)
         .service(save_submission)
         .service(send_submission)
+        .service(pay_and_send_submission)
         .service(cancel_submission)
         .service(submission_pdf)
         .service(upload_attachment)
@@ -284,8 +285,17 @@ pub async fn list_submissions(
     paging: Paging,
 ) -> ApiResult<HttpResponse> {
     let filter = filter.read()?;
-    Ok(HttpResponse::Ok()
-        .json(review::list(&state.db, principal.ente_id, *id, filter, *paging).await?))
+    Ok(HttpResponse::Ok().json(
+        review::list(
+            &state.db,
+            principal.ente_id,
+            *id,
+            filter,
+            *paging,
+            rome::today(state.now()),
+        )
+        .await?,
+    ))
 }
 
 /// How many sent submissions of a form are in each state.
@@ -347,7 +357,8 @@ pub async fn export_submissions(
     principal: Allowed<can::ReviewSubmissions>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let (name, body) = review::export_csv(&state.db, principal.ente_id, *id).await?;
+    let (name, body) =
+        review::export_csv(&state.db, principal.ente_id, *id, rome::today(state.now())).await?;
     Ok(file_response("text/csv; charset=utf-8", name, false, body))
 }
 
@@ -367,7 +378,8 @@ pub async fn get_submission(
     principal: Allowed<can::ReviewSubmissions>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(review::detail(&state.db, principal.ente_id, *id).await?))
+    Ok(HttpResponse::Ok()
+        .json(review::detail(&state.db, principal.ente_id, *id, rome::today(state.now())).await?))
 }
 
 /// A file attached to a submission.
@@ -623,7 +635,8 @@ pub async fn my_submissions(
     principal: Allowed<can::FillForms>,
     paging: Paging,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(submissions::mine(&state.db, &principal, *paging).await?))
+    Ok(HttpResponse::Ok()
+        .json(submissions::mine(&state.db, &principal, *paging, state.now()).await?))
 }
 
 /// One of the family's submissions with its answers, attachments and history.
@@ -642,7 +655,8 @@ pub async fn my_submission(
     principal: Allowed<can::FillForms>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(submissions::mine_detail(&state.db, &principal, *id).await?))
+    Ok(HttpResponse::Ok()
+        .json(submissions::mine_detail(&state.db, &principal, *id, state.now()).await?))
 }
 
 /// Salva: saves the answers of a draft.
@@ -702,7 +716,36 @@ pub async fn send_submission(
         .json(submissions::send(&state.db, &principal, *id, &comune, state.now()).await?))
 }
 
-/// Cancella: cancels a submission the comune has not processed yet.
+/// Paga e invia: sends a draft that only the enrolment gate stops (the family's account of
+/// the service is negative) with ONE pagoPA notice for exactly the amount due, a recharge
+/// of that account. The submission gets its protocol number and waits as «Sospesa per
+/// insoluto» (`summary.notice`: number, IUV, amount, `pdf_url` to print it,
+/// `checkout_url` to pay it online) until pagoPA's receipt moves it to «Da validare».
+/// Asked again, it answers the same submission with the same notice.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "A missing or wrong answer: `errors` names each field (`answers.<key>`)"),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Outside the window, already sent, nothing to settle (send it instead), or pagoPA unavailable"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/my/submissions/{id}/pay-and-send")]
+pub async fn pay_and_send_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::Pay>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let gateway = crate::payments::routes::gateway(&state)?;
+    Ok(HttpResponse::Ok()
+        .json(submissions::pay_and_send(&state.db, gateway, &principal, *id, state.now()).await?))
+}
+
+/// Cancella: cancels a submission the comune has not processed yet (one waiting for its
+/// notice withdraws the notice too).
 #[utoipa::path(
     tag = "Moduli",
     params(("id" = i64, Path, description = "Submission id")),
@@ -719,10 +762,16 @@ pub async fn cancel_submission(
     principal: Allowed<can::FillForms>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    Ok(
-        HttpResponse::Ok()
-            .json(submissions::cancel(&state.db, &principal, *id, state.now()).await?),
-    )
+    Ok(HttpResponse::Ok().json(
+        submissions::cancel(
+            &state.db,
+            state.gateway.as_deref(),
+            &principal,
+            *id,
+            state.now(),
+        )
+        .await?,
+    ))
 }
 
 /// Scarica: the copy of a sent submission as PDF.
@@ -862,5 +911,6 @@ pub async fn remove_attachment(
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
     let (id, upload_id) = *path;
-    Ok(HttpResponse::Ok().json(submissions::detach(&state.db, &principal, id, upload_id).await?))
+    Ok(HttpResponse::Ok()
+        .json(submissions::detach(&state.db, &principal, id, upload_id, state.now()).await?))
 }

@@ -28,6 +28,7 @@ use crate::components::{
     area_breadcrumb, focus_element, record_in_path, remote, ErrorAlert, PdfButton, SuccessNote,
 };
 use crate::dates::today;
+use crate::pages::payments::PayButton;
 use crate::session::{use_session, Session};
 
 /// The query parameter naming the draft being filled.
@@ -386,6 +387,14 @@ fn Filling(form: FormDetail, draft: Option<SubmissionDetail>) -> impl IntoView {
         one_at_a_time(busy, work, done, show);
     };
 
+    // The gate refused the draft just sent: pay the amount due online and send it.
+    let pay_and_send = move || async move {
+        let id = draft_id.get_untracked().ok_or_else(api::not_found)?;
+        let suspended = api::pay_and_send(session, id).await?;
+        let awaited = suspended.summary.notice.ok_or_else(api::not_found)?;
+        api::pay_notice(session, awaited.notice.id).await
+    };
+
     let title = definition.with_value(|d| d.title.clone());
     let intro = definition.with_value(|d| {
         format!(
@@ -403,6 +412,26 @@ fn Filling(form: FormDetail, draft: Option<SubmissionDetail>) -> impl IntoView {
         <div aria-live="assertive">
             {move || problem.get().map(|problem| view! { <ErrorAlert id="fill-error" problem focus=true /> })}
         </div>
+        {move || {
+            problem
+                .get()
+                .filter(Problem::is_account_to_settle)
+                .map(|_| {
+                    view! {
+                        <div id="fill-settle" class="mb-3">
+                            <p class="mb-2">
+                                "Puoi pagare ora l'importo dovuto con pagoPA: la domanda viene inviata e resta sospesa per insoluto finché arriva il pagamento, poi passa da sola al Comune."
+                            </p>
+                            <PayButton
+                                id="fill-pay-and-send"
+                                label="Paga e invia: paga online l'importo dovuto e invia la domanda"
+                                text="Paga e invia"
+                                start=pay_and_send
+                            />
+                        </div>
+                    }
+                })
+        }}
         {move || match sent.get() {
             Some(summary) => view! { <Sent summary /> }.into_any(),
             None => view! {

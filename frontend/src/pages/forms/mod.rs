@@ -1,6 +1,7 @@
 //! Moduli online for families: «Compila», the forms open now with «Compila» (or
 //! «Riprendi» for a draft), and «I miei moduli», each submission with its state, the
-//! comune's reason or note, its copy as PDF and «Cancella» while not processed. The fill
+//! comune's reason or note, its copy as PDF and «Cancella» while not processed, and one
+//! suspended for an unpaid account with its notice to pay online or download. The fill
 //! page is [`draft`], its questions [`fill`].
 
 pub mod draft;
@@ -9,16 +10,18 @@ pub mod fill;
 use leptos::prelude::*;
 use sportello_model::access::Action;
 use sportello_model::forms::{
-    FormScope, FormSummary, SubmissionAction, SubmissionState, SubmissionSummary,
+    FormScope, FormSummary, SubmissionAction, SubmissionNotice, SubmissionState, SubmissionSummary,
 };
 use sportello_model::page::MAX_PER_PAGE;
 use sportello_model::paths::{self, BASE};
+use sportello_model::payments::NoticeStatus;
 use sportello_model::{format, rome, Page};
 
 use crate::api;
 use crate::app::{use_ente, use_page_title, Ente, RoleOnly};
 use crate::components::{area_breadcrumb, focus_element, paged_list, remote, PdfButton};
 use crate::forms::{Form, FormAlert};
+use crate::pages::payments::PayButton;
 use crate::session::use_session;
 
 const PER_PAGE: u64 = 10;
@@ -201,6 +204,51 @@ fn note_label(state: SubmissionState) -> &'static str {
     }
 }
 
+/// Sospesa per insoluto: the notice of the amount due, to pay online or to download and
+/// pay at a counter; once paid the submission moves on by itself.
+#[component]
+fn AwaitedNotice(submission_id: i64, awaited: SubmissionNotice) -> impl IntoView {
+    let session = use_session();
+    let notice = awaited.notice;
+    let id = notice.id;
+    let number = format::notice_number(&notice.notice_number);
+    let amount = format::euro(notice.amount);
+    let actions = (notice.status == NoticeStatus::Open).then(|| {
+        view! {
+            <div class="payment-item-actions">
+                <PayButton
+                    id=format!("submission-{submission_id}-pay")
+                    label=format!("Paga online l'avviso {number} di {amount}")
+                    text="Paga online"
+                    start=move || api::pay_notice(session, id)
+                />
+                <PdfButton
+                    id=format!("submission-{submission_id}-notice")
+                    label=format!("Scarica avviso {number} (PDF)")
+                    text="Scarica avviso"
+                    url=notice.pdf_url.clone()
+                    file_name=format!("avviso-{}.pdf", notice.notice_number)
+                />
+            </div>
+        }
+    });
+    view! {
+        <div
+            id=format!("submission-{submission_id}-unpaid")
+            class="alert alert-warning mt-2 mb-0"
+            role="status"
+        >
+            <p class="mb-1">{format!("Sospesa per insoluto: paga l'avviso di {amount}")}</p>
+            <p class="small mb-1">
+                {format!(
+                    "Avviso n. {number}. Appena pagoPA conferma il pagamento la domanda passa da sola al Comune.",
+                )}
+            </p>
+            {actions}
+        </div>
+    }
+}
+
 #[component]
 fn SubmissionItem(submission: SubmissionSummary, cancel: Form<i64>) -> impl IntoView {
     let id = submission.id;
@@ -235,6 +283,11 @@ fn SubmissionItem(submission: SubmissionSummary, cancel: Form<i64>) -> impl Into
             />
         }
     });
+    let awaited = submission
+        .notice
+        .clone()
+        .filter(|_| submission.state == SubmissionState::SuspendedUnpaid)
+        .map(|awaited| view! { <AwaitedNotice submission_id=id awaited /> });
     let cancellable = submission.state.after(SubmissionAction::Cancel).is_some();
     let cancelling = cancel.pending();
     let resume = (submission.state == SubmissionState::Saved).then(|| {
@@ -274,6 +327,7 @@ fn SubmissionItem(submission: SubmissionSummary, cancel: Form<i64>) -> impl Into
                 </p>
                 {sent.map(|text| view! { <p class="small mb-0">{text}</p> })}
                 {note.map(|text| view! { <p id=format!("submission-{id}-note") class="mb-0">{text}</p> })}
+                {awaited}
             </div>
             <div class="payment-item-actions">{pdf} {resume} {button}</div>
         </li>
