@@ -19,6 +19,7 @@ mod m20261202_000005_reconciliation;
 mod m20261202_000006_forms;
 mod m20261202_000007_enrolment_school_years;
 mod m20261202_000008_one_submission;
+mod m20261203_000003_rankings;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_forms::Migration),
             Box::new(m20261202_000007_enrolment_school_years::Migration),
             Box::new(m20261202_000008_one_submission::Migration),
+            Box::new(m20261203_000003_rankings::Migration),
         ]
     }
 }

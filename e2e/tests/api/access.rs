@@ -104,6 +104,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
             May(ManageForms, Comune)
         }
         "list_submissions"
+        | "form_ranking"
+        | "publish_ranking"
         | "export_submissions"
         | "get_submission"
         | "submission_attachment"

@@ -13,6 +13,7 @@ mod hardening;
 mod notices;
 mod operations;
 mod public;
+mod rankings;
 mod receipts;
 mod recharges;
 mod reconciliation;

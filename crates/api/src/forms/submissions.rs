@@ -193,7 +193,7 @@ pub async fn attachment(
     attachment_of(db, &find_own(db, &family, id).await?, upload_id).await
 }
 
-fn parse_answers(row: &submission::Model) -> ApiResult<Answers> {
+pub fn parse_answers(row: &submission::Model) -> ApiResult<Answers> {
     serde_json::from_str(&row.answers)
         .map_err(|e| ApiError::internal(format!("submission {} answers: {e}", row.id)))
 }
@@ -722,6 +722,7 @@ pub async fn summaries(
         .into_iter()
         .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
         .collect();
+    let mut places = super::ranking::places(db, ente_id, rows.iter().map(|r| r.id)).await?;
     rows.into_iter()
         .map(|row| {
             let definition = forms
@@ -747,6 +748,7 @@ pub async fn summaries(
                 protocol_number: row.protocol_number,
                 sent_at: row.sent_at,
                 operator_note: row.operator_note,
+                ranking: places.remove(&row.id),
                 updated_at: row.updated_at,
             })
         })
