@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pagamenti/emissioni/:id") view=payments::EmissionPage />
                     <Route path=path!("pagamenti/:service_id") view=payments::ServicePage />
                     <Route path=path!("moduli") view=forms::FormsPage />
+                    <Route path=path!("moduli/compila/:form_id") view=forms::draft::FillPage />
                     <Route path=path!("prenotazioni") view=bookings::BookingsPage />
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />

@@ -19,7 +19,7 @@ use crate::children::MealType;
 use crate::dates::parse_day;
 use crate::format::{date as italian_date, euro_cents};
 use crate::money::{decimal_to_cents, parse_cents, Sign};
-use crate::school_year::SchoolYear;
+use crate::school_year::{next_class, SchoolYear};
 use crate::{FieldError, FiscalCode};
 
 /// The answers of a submission: field key → answer.
@@ -386,6 +386,38 @@ impl FormDefinition {
         answers
             .get(&field.key)
             .and_then(|value| serde_json::from_value(value.clone()).ok())
+    }
+
+    /// A renewal: the answers of a child enrolled this school year, for the questions not
+    /// answered yet — the same school and the next class ([`next_class`]; none after the
+    /// last class of the school's order, or a school the form does not offer) and the same
+    /// diet. A medical diet's certificate is attached again.
+    pub fn renew(
+        &self,
+        answers: &mut Answers,
+        school: &str,
+        class_name: &str,
+        meal_type: MealType,
+    ) {
+        let unanswered = |answers: &Answers, key: &str| answers.get(key).is_none_or(is_blank);
+        for field in self.fields() {
+            let renewed = match &field.kind {
+                FieldKind::SchoolClass { schools }
+                    if schools.is_empty() || schools.iter().any(|s| s == school) =>
+                {
+                    next_class(school, class_name).map(|class_name| {
+                        serde_json::json!({ "school": school, "class_name": class_name })
+                    })
+                }
+                FieldKind::Diet if meal_type != MealType::NoMeals => {
+                    Some(serde_json::json!({ "meal_type": meal_type, "notes": "" }))
+                }
+                _ => None,
+            };
+            if let Some(value) = renewed.filter(|_| unanswered(answers, &field.key)) {
+                answers.insert(field.key.clone(), value);
+            }
+        }
     }
 
     /// Whether `field` is shown with `answers`: it has no condition, or the field its
@@ -1837,6 +1869,49 @@ mod tests {
         assert_eq!(
             check_answers(&definition, &draft, Stage::Draft, &CONTEXT),
             []
+        );
+    }
+
+    #[test]
+    fn a_renewal_fills_next_class_same_school_and_diet_where_unanswered() {
+        let definition = form(vec![
+            field("alunno", FieldKind::Child),
+            field(
+                "scuola",
+                FieldKind::SchoolClass {
+                    schools: vec!["Scuola Primaria Pascoli".into()],
+                },
+            ),
+            field("dieta", FieldKind::Diet),
+        ]);
+        let mut answers: Answers =
+            serde_json::from_value(json!({"alunno": {"child_id": 3}})).unwrap();
+        definition.renew(
+            &mut answers,
+            "Scuola Primaria Pascoli",
+            "2a",
+            MealType::Medical,
+        );
+        assert_eq!(
+            Value::from(serde_json::Map::from_iter(answers.clone())),
+            json!({
+                "alunno": {"child_id": 3},
+                "scuola": {"school": "Scuola Primaria Pascoli", "class_name": "3a"},
+                "dieta": {"meal_type": "DIETA SANITARIA", "notes": ""},
+            })
+        );
+        // What the family already answered stays; the last class is left to the office.
+        let mut answers: Answers =
+            serde_json::from_value(json!({"dieta": {"meal_type": "PASTO BASE"}})).unwrap();
+        definition.renew(
+            &mut answers,
+            "Scuola Primaria Pascoli",
+            "5a",
+            MealType::Medical,
+        );
+        assert_eq!(
+            Value::from(serde_json::Map::from_iter(answers)),
+            json!({"dieta": {"meal_type": "PASTO BASE"}})
         );
     }
 

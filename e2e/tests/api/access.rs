@@ -116,7 +116,9 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "open_forms" | "my_submissions" => May(FillForms, Nobody),
         "open_form" | "start_submission" => May(FillForms, Comune),
         "my_submission" | "save_submission" | "send_submission" | "cancel_submission"
-        | "submission_pdf" | "upload_attachment" | "own_attachment" => May(FillForms, Family),
+        | "submission_pdf" | "upload_attachment" | "own_attachment" | "remove_attachment" => {
+            May(FillForms, Family)
+        }
         "list_flows" | "upload_flow" | "list_discrepancies" => May(Reconcile, Nobody),
         _ => return None,
     })

@@ -656,3 +656,113 @@ async fn sends_at_once_leave_one_submission_per_child_and_per_family() {
         json::<SubmissionDetail>(again, StatusCode::OK).await;
     }
 }
+
+#[tokio::test]
+async fn a_child_enrolled_this_year_starts_next_years_enrolment_with_this_years_answers() {
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", SUMMER)]).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let (mario, service) = server.canteen_family(MARIO).await;
+    let sofia = server.child_named(mario.token(), "Sofia").await;
+    let greta = server.child_named(mario.token(), "Greta").await;
+    let form = publish(&giulia, &canteen_form(service, false)).await;
+
+    // Sofia is in 2a at the Pascoli this year with a medical diet: her draft says 3a,
+    // the same school and the same diet, on any device that opens it.
+    let draft = start(&mario, form.id, json!({ "alunno": { "child_id": sofia } })).await;
+    assert_eq!(
+        draft.answers["scuola"],
+        json!({ "school": "Scuola Primaria Pascoli", "class_name": "3a" })
+    );
+    assert_eq!(
+        draft.answers["dieta"],
+        json!({ "meal_type": "DIETA SANITARIA", "notes": "" })
+    );
+    let resumed: SubmissionDetail = mario.get_ok(&paths::my_submission(draft.summary.id)).await;
+    assert_eq!(resumed.answers, draft.answers);
+
+    // The parent checks, attaches the certificate again, accepts the privacy and sends.
+    let certificate = upload(
+        &mario,
+        draft.summary.id,
+        "dieta",
+        "certificato.png",
+        PNG.to_vec(),
+    )
+    .await;
+    let certificate: UploadInfo = json(certificate, StatusCode::CREATED).await;
+    // A file chosen by mistake is removed from the draft.
+    let mistake = upload(&mario, draft.summary.id, "dieta", "foto.png", PNG.to_vec()).await;
+    let mistake: UploadInfo = json(mistake, StatusCode::CREATED).await;
+    let removed = mario
+        .delete(&paths::my_submission_upload(draft.summary.id, mistake.id))
+        .await;
+    let removed: SubmissionDetail = json(removed, StatusCode::OK).await;
+    assert_eq!(removed.uploads, std::slice::from_ref(&certificate));
+    let mut answers = resumed.answers.clone();
+    answers.insert(
+        "dieta".into(),
+        json!({ "meal_type": "DIETA SANITARIA", "notes": "", "certificate": certificate.id }),
+    );
+    answers.insert("privacy".into(), json!(true));
+    let saved = mario
+        .put(
+            &paths::my_submission(draft.summary.id),
+            &json!({ "answers": answers }),
+        )
+        .await;
+    json::<SubmissionDetail>(saved, StatusCode::OK).await;
+    let sent = mario
+        .post_empty(&paths::my_submission_send(draft.summary.id))
+        .await;
+    let sent: SubmissionDetail = json(sent, StatusCode::OK).await;
+    assert_eq!(sent.summary.state, SubmissionState::Sent);
+    let kept = mario
+        .delete(&paths::my_submission_upload(
+            draft.summary.id,
+            certificate.id,
+        ))
+        .await;
+    assert_eq!(
+        problem(kept, StatusCode::CONFLICT).await.detail,
+        "La domanda è «Inviata»: i documenti allegati non si possono più togliere."
+    );
+
+    // Greta ends the primaria in 5a: the office places her, her diet is kept; what the
+    // parent already answered is never replaced.
+    let given = json!({ "alunno": { "child_id": greta }, "dieta": { "meal_type": "DIETA ETICO-RELIGIOSA" } });
+    let greta_draft = start(&mario, form.id, given).await;
+    assert_eq!(greta_draft.answers.get("scuola"), None);
+    assert_eq!(
+        greta_draft.answers["dieta"],
+        json!({ "meal_type": "DIETA ETICO-RELIGIOSA" })
+    );
+
+    // A new child starts with what the parent gave.
+    let new_child = json!({ "alunno": { "new_child": { "first_name": "Leo", "last_name": "Albertini", "fiscal_code": "", "birth_date": "" } } });
+    let fresh = start(&mario, form.id, new_child).await;
+    assert_eq!(fresh.answers.len(), 1);
+
+    // A cancelled draft stays in «I miei moduli» as Cancellata, named by its child.
+    let cancelled = mario
+        .post_empty(&paths::my_submission_cancel(greta_draft.summary.id))
+        .await;
+    json::<SubmissionDetail>(cancelled, StatusCode::OK).await;
+    let mine: Page<SubmissionSummary> = mario.get_ok(&paths::my_submissions()).await;
+    let listed = mine
+        .items
+        .iter()
+        .find(|s| s.id == greta_draft.summary.id)
+        .expect("the cancelled draft is listed");
+    assert_eq!(
+        (
+            listed.state,
+            listed.state_label.as_str(),
+            listed.child_name.as_deref()
+        ),
+        (
+            SubmissionState::Cancelled,
+            "Cancellata",
+            Some("Greta Albertini")
+        )
+    );
+}

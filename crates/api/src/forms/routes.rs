@@ -1,7 +1,7 @@
 //! Moduli online: `/forms` and `/form-submissions` for operators, `/my/forms` and
 //! `/my/submissions` for families.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::Deserialize;
 use sportello_model::forms::{
     size_refusal, AcceptRequest, Decision, FormDefinition, FormDetail, FormOverview, FormSummary,
@@ -47,7 +47,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cancel_submission)
         .service(submission_pdf)
         .service(upload_attachment)
-        .service(own_attachment);
+        .service(own_attachment)
+        .service(remove_attachment);
 }
 
 // Operators: definitions.
@@ -529,7 +530,10 @@ pub async fn open_form(
         .json(submissions::open_form(&state.db, &principal, *id, state.now()).await?))
 }
 
-/// Starts filling a form: a draft (Salvata) with the answers given so far.
+/// Starts filling a form: a draft (Salvata) with the answers given so far. For a form
+/// that enrols, started for a child enrolled this school year in its service, the
+/// questions not answered yet are filled from that card: the same school, the next
+/// class, the same diet (a renewal).
 #[utoipa::path(
     tag = "Moduli",
     params(("id" = i64, Path, description = "Form id")),
@@ -559,7 +563,8 @@ pub async fn start_submission(
     Ok(HttpResponse::Created().json(started))
 }
 
-/// I miei moduli: the family's submissions with their state and the operator's reason.
+/// I miei moduli: the family's submissions, drafts and cancelled ones included, with
+/// their state and the operator's reason, most recently changed first.
 #[utoipa::path(
     tag = "Moduli",
     params(PageQuery),
@@ -790,4 +795,29 @@ pub async fn own_attachment(
         false,
         file.content,
     ))
+}
+
+/// Removes a file from a draft; the draft's answers are the family's to change.
+#[utoipa::path(
+    tag = "Moduli",
+    params(
+        ("id" = i64, Path, description = "Submission id"),
+        ("upload_id" = i64, Path, description = "Attachment id"),
+    ),
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/my/submissions/{id}/uploads/{upload_id}")]
+pub async fn remove_attachment(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (id, upload_id) = *path;
+    Ok(HttpResponse::Ok().json(submissions::detach(&state.db, &principal, id, upload_id).await?))
 }

@@ -29,8 +29,8 @@ use super::definitions::{self, definition_of};
 use super::entity::{event, form, submission, upload};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::children::entity::child;
-use crate::children::service::visible_children;
+use crate::children::entity::{child, enrolment};
+use crate::children::service::{enrolled_on, visible_children};
 use crate::communications::enqueue_email;
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
@@ -284,6 +284,7 @@ pub async fn start(
         uploads: &[],
     };
     ApiError::check(check_answers(&definition, &answers, Stage::Draft, &context))?;
+    let answers = renewed(db, &family, &definition, answers, now).await?;
     let txn = db.begin().await?;
     let saved = submission::ActiveModel {
         ente_id: Set(principal.ente_id),
@@ -312,6 +313,34 @@ pub async fn start(
     .await?;
     txn.commit().await?;
     detail_of(db, saved).await
+}
+
+/// A renewal: when a form that enrols is started for one of the family's children
+/// enrolled this school year in its service, the answers the family has not given yet
+/// come from that card (the same school, the next class, the same diet).
+async fn renewed(
+    db: &DatabaseConnection,
+    family: &Family,
+    definition: &FormDefinition,
+    mut answers: Answers,
+    now: OffsetDateTime,
+) -> ApiResult<Answers> {
+    let (Some(service_id), Some(ChildAnswer::ChildId(child_id))) =
+        (definition.service_id, definition.child_answer(&answers))
+    else {
+        return Ok(answers);
+    };
+    if !family.children.contains(&child_id) {
+        return Ok(answers);
+    }
+    let card = enrolled_on(family.ente_id, service_id, rome::today(now))
+        .filter(enrolment::Column::ChildId.eq(child_id))
+        .one(db)
+        .await?;
+    if let Some(card) = card {
+        definition.renew(&mut answers, &card.school, &card.class_name, card.meal_type);
+    }
+    Ok(answers)
 }
 
 /// Saves the answers of a draft (resumed later, from any device).
@@ -523,7 +552,6 @@ pub async fn mine(
 ) -> ApiResult<Page<SubmissionSummary>> {
     let family = family(db, principal).await?;
     let paginator = visible(&family)
-        .filter(submission::Column::State.ne(SubmissionState::Cancelled))
         .order_by_desc(submission::Column::UpdatedAt)
         .order_by_desc(submission::Column::Id)
         .paginate(db, paging.per_page);
@@ -695,6 +723,31 @@ pub async fn attach(
     })
 }
 
+/// Removes a file from a draft (the family chose another one, or none).
+pub async fn detach(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    upload_id: i64,
+) -> ApiResult<SubmissionDetail> {
+    let family = family(db, principal).await?;
+    let row = find_own(db, &family, id).await?;
+    if row.state != SubmissionState::Saved {
+        return Err(ApiError::Conflict(format!(
+            "La domanda è «{}»: i documenti allegati non si possono più togliere.",
+            row.state.label()
+        )));
+    }
+    let file = attachment_of(db, &row, upload_id).await?;
+    upload::Entity::delete_many()
+        .filter(upload::Column::EnteId.eq(row.ente_id))
+        .filter(upload::Column::SubmissionId.eq(row.id))
+        .filter(upload::Column::Id.eq(file.id))
+        .exec(db)
+        .await?;
+    detail_of(db, row).await
+}
+
 /// Submissions as listed: form title, family and child names, state.
 pub async fn summaries(
     db: &DatabaseConnection,
@@ -715,21 +768,40 @@ pub async fn summaries(
         .into_iter()
         .map(|u| (u.id, u.full_name()))
         .collect();
-    let children: HashMap<i64, String> = child::Entity::find_in_ente(ente_id)
-        .filter(child::Column::Id.is_in(rows.iter().filter_map(|r| r.child_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
-        .collect();
     let mut places = super::ranking::places(db, ente_id, rows.iter().map(|r| r.id)).await?;
-    rows.into_iter()
+    let parsed = rows
+        .iter()
         .map(|row| {
             let definition = forms
                 .get(&row.form_id)
                 .ok_or_else(|| ApiError::internal("submission without its form"))?;
-            let child_name = match (row.child_id, definition.child_answer(&parse_answers(&row)?)) {
-                (Some(id), _) => children.get(&id).cloned(),
+            Ok((definition, definition.child_answer(&parse_answers(row)?)))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    // The child of a sent submission, or the one its draft names among the family's.
+    let named = parsed.iter().filter_map(|(_, answer)| match answer {
+        Some(ChildAnswer::ChildId(id)) => Some(*id),
+        _ => None,
+    });
+    let children: HashMap<i64, (i64, String)> = child::Entity::find_in_ente(ente_id)
+        .filter(child::Column::Id.is_in(rows.iter().filter_map(|r| r.child_id).chain(named)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let name = format!("{} {}", c.first_name, c.last_name);
+            (c.id, (c.guardian_id, name))
+        })
+        .collect();
+    rows.into_iter()
+        .zip(parsed)
+        .map(|(row, (definition, answer))| {
+            let child_name = match (row.child_id, answer) {
+                (Some(id), _) => children.get(&id).map(|(_, name)| name.clone()),
+                (None, Some(ChildAnswer::ChildId(id))) => children
+                    .get(&id)
+                    .filter(|(guardian, _)| *guardian == row.family_id)
+                    .map(|(_, name)| name.clone()),
                 (None, Some(ChildAnswer::NewChild(new))) => Some(format!(
                     "{} {}",
                     new.first_name.trim(),
