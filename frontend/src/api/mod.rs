@@ -11,6 +11,7 @@ mod content;
 mod entes;
 mod files;
 mod forms;
+mod office_forms;
 mod payments;
 mod reconciliation;
 
@@ -24,5 +25,6 @@ pub use content::*;
 pub use entes::*;
 pub use files::{download_pdf, Download};
 pub use forms::*;
+pub use office_forms::*;
 pub use payments::*;
 pub use reconciliation::*;

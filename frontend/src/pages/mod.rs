@@ -10,6 +10,7 @@ pub mod family_account;
 pub mod forms;
 pub mod home;
 pub mod login;
+pub mod office_forms;
 pub mod password;
 pub mod payments;
 pub mod reconciliation;
