@@ -962,7 +962,7 @@ fn SectionEditor(
                     aria-label=move || format!("Sposta giù la {}", name())
                     on:click=move |_| shift_section(1)>"Sposta giù"</button>
                 <button type="button" id=format!("editor-section-{uid}-remove") class="btn btn-sm btn-outline-danger"
-                    aria-label=move || format!("Rimuovi la {} e le sue domande", name())
+                    aria-label=move || format!("Rimuovi {}", name())
                     on:click=move |_| sections.update(|all| all.retain(|x| x.uid != uid))>"Rimuovi sezione"</button>
             </div>
             {move || {
@@ -1104,7 +1104,7 @@ fn FieldEditor(
                     aria-label=move || format!("Sposta giù la {}", name())
                     on:click=move |_| shift_field(1)>"Sposta giù"</button>
                 <button type="button" id=format!("editor-field-{uid}-remove") class="btn btn-sm btn-outline-danger"
-                    aria-label=move || format!("Rimuovi la {}", name())
+                    aria-label=move || format!("Rimuovi {}", name())
                     on:click=move |_| fields.update(|all| all.retain(|x| x.uid != uid))>"Rimuovi domanda"</button>
             </div>
         </fieldset>
