@@ -54,7 +54,7 @@ fn canteen_form(service: i64, gate: bool) -> Value {
     })
 }
 
-async fn publish(office: &User<'_>, definition: &Value) -> FormDetail {
+pub(crate) async fn publish(office: &User<'_>, definition: &Value) -> FormDetail {
     let draft: FormDetail = json(
         office.post(&paths::forms(), definition).await,
         StatusCode::CREATED,

@@ -6,10 +6,12 @@
 use std::time::Duration;
 
 use e2e::{field_error, json, problem, TestServer, User, ANNA, GIULIA_OPERATOR, MARIO};
+
+use crate::forms::publish;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sportello_model::forms::{
-    FormDetail, FormOverview, Ranking, RankingPlace, SubmissionDetail, SubmissionSummary,
+    FormOverview, Ranking, RankingPlace, SubmissionDetail, SubmissionSummary,
 };
 use sportello_model::{paths, Page};
 
@@ -46,19 +48,6 @@ fn nido() -> Value {
             ]
         }]
     })
-}
-
-async fn publish_form(office: &User<'_>, definition: &Value) -> FormDetail {
-    let draft: FormDetail = json(
-        office.post(&paths::forms(), definition).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    json(
-        office.post_empty(&paths::form_publish(draft.id)).await,
-        StatusCode::OK,
-    )
-    .await
 }
 
 /// Sends the family's answers for `child`: ISEE value, working parents, at a nido.
@@ -103,7 +92,7 @@ async fn a_ranking_orders_by_points_then_time_sent_and_families_see_their_place_
     let greta = server.child_named(mario.token(), "Greta").await;
     let sofia = server.child_named(mario.token(), "Sofia").await;
     let luca = server.child_named(anna.token(), "Luca").await;
-    let form = publish_form(&giulia, &nido()).await;
+    let form = publish(&giulia, &nido()).await;
 
     // Greta and Luca both earn 20 + 10 = 30 points, Greta first; Sofia 30 + 20 + 5.
     let greta_sent = send(&mario, form.id, greta, "12.000,00", "Uno", false).await;
