@@ -16,7 +16,7 @@ use crate::components::{
 use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, content, entes, family_account, forms, forms_admin, home,
-    login, outbox, password, payments, reconciliation,
+    login, office_forms, outbox, password, payments, reconciliation,
 };
 use crate::session::{use_session, Session};
 
@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pagamenti/:service_id") view=payments::ServicePage />
                     <Route path=path!("moduli") view=forms::FormsPage />
                     <Route path=path!("moduli/compila/:form_id") view=forms::draft::FillPage />
+                    <Route path=path!("moduli-comune") view=office_forms::OfficeFormsPage />
                     <Route
                         path=path!("moduli-comune/:id/domande")
                         view=forms_admin::SubmissionsPage
@@ -56,6 +57,9 @@ pub fn App() -> impl IntoView {
                         path=path!("moduli-comune/domande/:submission_id")
                         view=forms_admin::SubmissionPage
                     />
+                    <Route path=path!("moduli-comune/nuovo") view=office_forms::NewFormPage />
+                    <Route path=path!("moduli-comune/:id/modifica") view=office_forms::EditFormPage />
+                    <Route path=path!("moduli-comune/:id/graduatoria") view=office_forms::RankingPage />
                     <Route path=path!("prenotazioni") view=bookings::BookingsPage />
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
@@ -259,6 +263,8 @@ fn Header(ente: Ente) -> impl IntoView {
             {role.may(Action::ReadPayments).then(|| nav_link("nav-pagamenti", "pagamenti", "Pagamenti"))}
             {role.may(Action::BookMeals).then(|| nav_link("nav-prenotazioni", "prenotazioni", "Prenotazioni"))}
             {role.may(Action::FillForms).then(|| nav_link("nav-moduli", "moduli", "Moduli online"))}
+            {role.may(Action::ManageForms)
+                .then(|| nav_link("nav-moduli-comune", "moduli-comune", "Moduli online"))}
             {role.may(Action::TakeAttendance)
                 .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
             {role.may(Action::ManageCalendar)

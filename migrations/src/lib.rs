@@ -20,6 +20,7 @@ mod m20261202_000006_forms;
 mod m20261202_000007_enrolment_school_years;
 mod m20261202_000008_one_submission;
 mod m20261203_000002_fee_bands;
+mod m20261203_000003_rankings;
 mod m20261203_000004_gate_notices;
 mod m20261203_000005_outbox_delivery;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_enrolment_school_years::Migration),
             Box::new(m20261202_000008_one_submission::Migration),
             Box::new(m20261203_000002_fee_bands::Migration),
+            Box::new(m20261203_000003_rankings::Migration),
             Box::new(m20261203_000004_gate_notices::Migration),
             Box::new(m20261203_000005_outbox_delivery::Migration),
         ]

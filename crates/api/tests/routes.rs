@@ -187,6 +187,8 @@ fn the_model_builds_every_documented_path() {
         form("{id}"),
         form_publish("{id}"),
         form_close("{id}"),
+        form_ranking("{id}"),
+        form_ranking_publish("{id}"),
         form_new_version("{id}"),
         form_submissions("{id}"),
         form_export("{id}"),

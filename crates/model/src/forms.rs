@@ -227,6 +227,46 @@ pub struct Field {
     /// Shown (and answered) only when another field, earlier in the form, has this answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shown_when: Option<Condition>,
+    /// The points an answer earns in a ranking form (graduatoria).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Points>,
+}
+
+/// Largest number of points one answer may earn.
+pub const MAX_POINTS: u32 = 1_000;
+
+/// The points of a ranking form's answer: per choice option (a multiple choice earns the
+/// sum of the chosen), per yes/no, per ISEE range. A form with any points has a ranking.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Points {
+    /// For a single or multiple choice: the points of each option (others earn none).
+    Choices { options: Vec<OptionPoints> },
+    /// For a yes/no question.
+    YesNo { yes: u32, no: u32 },
+    /// For an ISEE: the points of the first range whose `up_to` is at least the value
+    /// (ranges in increasing order); a value above every range earns none.
+    IseeRanges { ranges: Vec<IseeRange> },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OptionPoints {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub option: String,
+    #[cfg_attr(feature = "openapi", schema(maximum = 1000))]
+    pub points: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IseeRange {
+    /// The largest ISEE value of the range, in euro.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "10000.00"))]
+    pub up_to: Decimal,
+    #[cfg_attr(feature = "openapi", schema(maximum = 1000))]
+    pub points: u32,
 }
 
 /// The field `field` answered `equals` (for a multiple choice: one of the choices).
@@ -311,6 +351,11 @@ impl FormDefinition {
 
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields().find(|f| f.key == key)
+    }
+
+    /// Whether it is a ranking form (graduatoria): some answer earns points.
+    pub fn is_ranking(&self) -> bool {
+        self.fields().any(|f| f.points.is_some())
     }
 
     /// Whether families may send it at `now`: the Rome day is within the window.
@@ -1080,6 +1125,13 @@ pub fn check_definition(definition: &FormDefinition) -> Vec<FieldError> {
             if let Some(message) = kind_error(&field.kind) {
                 fail(format!("{at}.kind"), message);
             }
+            if let Some(message) = field
+                .points
+                .as_ref()
+                .and_then(|p| points_error(&field.kind, p))
+            {
+                fail(format!("{at}.points"), message);
+            }
             if let Some(condition) = &field.shown_when {
                 match earlier.iter().find(|e| e.key == condition.field) {
                     Some(parent) if condition_fits(&parent.kind, &condition.equals) => {}
@@ -1098,6 +1150,111 @@ pub fn check_definition(definition: &FormDefinition) -> Vec<FieldError> {
         }
     }
     errors
+}
+
+/// What is wrong with the points given to a field of `kind`.
+fn points_error(kind: &FieldKind, points: &Points) -> Option<String> {
+    let too_many = format!("Una risposta può valere al massimo {MAX_POINTS} punti.");
+    match (kind, points) {
+        (
+            FieldKind::SingleChoice { options } | FieldKind::MultipleChoice { options, .. },
+            Points::Choices { options: given },
+        ) => {
+            if given.iter().any(|g| !options.contains(&g.option))
+                || given.iter().map(|g| &g.option).collect::<HashSet<_>>().len() != given.len()
+            {
+                Some("Dai i punti alle risposte possibili della domanda, una volta ciascuna.".into())
+            } else if given.iter().any(|g| g.points > MAX_POINTS) {
+                Some(too_many)
+            } else {
+                None
+            }
+        }
+        (FieldKind::YesNo, Points::YesNo { yes, no }) => {
+            (*yes > MAX_POINTS || *no > MAX_POINTS).then_some(too_many)
+        }
+        (FieldKind::Isee { .. }, Points::IseeRanges { ranges }) => {
+            let limits: Option<Vec<i64>> = ranges
+                .iter()
+                .map(|r| decimal_to_cents(r.up_to).filter(|c| (0..=AMOUNT_MAX_CENTS).contains(c)))
+                .collect();
+            match limits {
+                _ if ranges.is_empty() || ranges.len() > MAX_OPTIONS => Some(format!(
+                    "Indica da 1 a {MAX_OPTIONS} fasce ISEE con i loro punti."
+                )),
+                Some(limits) if limits.windows(2).all(|w| w[0] < w[1]) => {
+                    ranges.iter().any(|r| r.points > MAX_POINTS).then_some(too_many)
+                }
+                Some(_) => Some(
+                    "Le fasce ISEE vanno indicate dalla più bassa alla più alta, ciascuna con un limite diverso."
+                        .into(),
+                ),
+                None => Some(format!(
+                    "Il limite di una fascia ISEE va da 0,00 € a {}.",
+                    euro_cents(AMOUNT_MAX_CENTS)
+                )),
+            }
+        }
+        _ => Some(
+            "Questi punti non si applicano a questa domanda: si danno alle risposte di una scelta, a un sì/no o alle fasce ISEE."
+                .into(),
+        ),
+    }
+}
+
+/// The points `answers` earn in a ranking form: the sum of the points of every shown
+/// answer. The one computation of a submission's place in a graduatoria.
+pub fn points_of(definition: &FormDefinition, answers: &Answers) -> u32 {
+    definition
+        .fields()
+        .filter(|field| definition.is_shown(field, answers))
+        .filter_map(|field| {
+            Some(answer_points(
+                field.points.as_ref()?,
+                answers.get(&field.key)?,
+            ))
+        })
+        .sum()
+}
+
+fn answer_points(points: &Points, value: &Value) -> u32 {
+    match points {
+        Points::Choices { options } => {
+            let chosen: Vec<&str> = match value {
+                Value::String(choice) => vec![choice.as_str()],
+                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            options
+                .iter()
+                .filter(|o| chosen.contains(&o.option.as_str()))
+                .map(|o| o.points)
+                .sum()
+        }
+        Points::YesNo { yes, no } => match value.as_bool() {
+            Some(true) => *yes,
+            Some(false) => *no,
+            None => 0,
+        },
+        Points::IseeRanges { ranges } => serde_json::from_value::<IseeAnswer>(value.clone())
+            .ok()
+            .and_then(|isee| parse_cents(&isee.value, Sign::Unsigned, AMOUNT_MAX_CENTS).ok())
+            .and_then(|cents| {
+                ranges
+                    .iter()
+                    .find(|r| decimal_to_cents(r.up_to).is_some_and(|up_to| cents <= up_to))
+            })
+            .map_or(0, |r| r.points),
+    }
+}
+
+/// The order of a graduatoria: more points first, ties broken by the time sent (earlier
+/// first), then by the submission's number.
+pub fn ranking_order(
+    a: (u32, OffsetDateTime, i64),
+    b: (u32, OffsetDateTime, i64),
+) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
 }
 
 fn condition_fits(kind: &FieldKind, equals: &Value) -> bool {
@@ -1202,6 +1359,73 @@ pub struct FormSummary {
     pub service_id: Option<i64>,
 }
 
+/// A form in the operators' list: how many submissions it has and whether it ranks
+/// them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormOverview {
+    #[serde(flatten)]
+    pub form: FormSummary,
+    /// Submissions of this version, drafts included (with any, it is never edited).
+    pub submissions: u64,
+    /// A ranking form (graduatoria): some answer earns points.
+    pub ranking: bool,
+}
+
+/// A submission's place in a graduatoria.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RankingEntry {
+    /// 1 for the first.
+    pub position: u32,
+    pub points: u32,
+    pub submission_id: i64,
+    pub protocol_number: String,
+    pub family_name: String,
+    pub child_name: Option<String>,
+    pub state: SubmissionState,
+    pub state_label: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub sent_at: OffsetDateTime,
+}
+
+/// A form's graduatoria: as published (the positions stored then), or as it stands now
+/// over the sent, to-validate and accepted submissions until it is published.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ranking {
+    pub form_id: i64,
+    pub form_title: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub published_at: Option<OffsetDateTime>,
+    pub entries: Vec<RankingEntry>,
+}
+
+/// A family's place in a published graduatoria.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RankingPlace {
+    pub position: u32,
+    pub points: u32,
+    /// How many submissions the graduatoria has.
+    pub of: u32,
+}
+
+impl RankingPlace {
+    /// `Graduatoria: 2° posto su 14, 35 punti`.
+    pub fn label(&self) -> String {
+        format!(
+            "Graduatoria: {}° posto su {}, {} {}",
+            self.position,
+            self.of,
+            self.points,
+            if self.points == 1 { "punto" } else { "punti" }
+        )
+    }
+}
+
 /// A form version with its definition.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1248,6 +1472,9 @@ pub struct SubmissionSummary {
     pub sent_at: Option<OffsetDateTime>,
     /// The operator's reason (refused, blocked) or note (da validare), shown to the family.
     pub operator_note: Option<String>,
+    /// Its place in the form's graduatoria, once published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<RankingPlace>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: OffsetDateTime,
@@ -1527,6 +1754,7 @@ mod tests {
             required: true,
             kind,
             shown_when: None,
+            points: None,
         }
     }
 
@@ -1969,6 +2197,180 @@ mod tests {
                 "sections.0.fields.2.key",
             ]
         );
+    }
+
+    fn ranked() -> FormDefinition {
+        let mut work = field(
+            "work",
+            FieldKind::MultipleChoice {
+                options: vec!["Madre".into(), "Padre".into(), "Nonni".into()],
+                max_selected: None,
+            },
+        );
+        work.points = Some(Points::Choices {
+            options: vec![
+                OptionPoints {
+                    option: "Madre".into(),
+                    points: 10,
+                },
+                OptionPoints {
+                    option: "Padre".into(),
+                    points: 10,
+                },
+            ],
+        });
+        let mut disabled = field("disabled", FieldKind::YesNo);
+        disabled.points = Some(Points::YesNo { yes: 30, no: 0 });
+        let mut isee = field(
+            "isee",
+            FieldKind::Isee {
+                max: Decimal::new(10_000_000, 2),
+            },
+        );
+        isee.points = Some(Points::IseeRanges {
+            ranges: vec![
+                IseeRange {
+                    up_to: Decimal::new(1_000_000, 2),
+                    points: 20,
+                },
+                IseeRange {
+                    up_to: Decimal::new(2_500_000, 2),
+                    points: 8,
+                },
+            ],
+        });
+        let mut since = field(
+            "since",
+            FieldKind::SingleChoice {
+                options: vec!["Sì".into(), "No".into()],
+            },
+        );
+        since.points = Some(Points::Choices {
+            options: vec![OptionPoints {
+                option: "Sì".into(),
+                points: 5,
+            }],
+        });
+        since.shown_when = Some(Condition {
+            field: "disabled".into(),
+            equals: json!(true),
+        });
+        form(vec![work, disabled, isee, since])
+    }
+
+    #[test]
+    fn a_submission_earns_the_points_of_its_shown_answers() {
+        let definition = ranked();
+        assert!(definition.is_ranking());
+        assert!(!form(vec![field("q", FieldKind::YesNo)]).is_ranking());
+        assert_eq!(check_definition(&definition), []);
+        let answers = |work: Value, disabled: bool, isee: &str, since: &str| {
+            Answers::from([
+                ("work".to_owned(), work),
+                ("disabled".to_owned(), json!(disabled)),
+                (
+                    "isee".to_owned(),
+                    json!({"value": isee, "attested_on": "2027-01-15"}),
+                ),
+                ("since".to_owned(), json!(since)),
+            ])
+        };
+        // 20 (both parents) + 30 (yes) + 20 (ISEE up to 10.000,00 €) + 5 (shown: yes).
+        assert_eq!(
+            points_of(
+                &definition,
+                &answers(json!(["Madre", "Padre"]), true, "10.000,00", "Sì")
+            ),
+            75
+        );
+        // Nonni earn nothing, the second ISEE range, the condition hides «since».
+        assert_eq!(
+            points_of(
+                &definition,
+                &answers(json!(["Nonni", "Madre"]), false, "10.000,01", "Sì")
+            ),
+            18
+        );
+        // Above every range, nothing.
+        assert_eq!(
+            points_of(&definition, &answers(json!([]), false, "30.000,00", "No")),
+            0
+        );
+        assert_eq!(points_of(&definition, &Answers::new()), 0);
+    }
+
+    #[test]
+    fn ties_are_broken_by_the_time_sent() {
+        let early = datetime!(2027-07-12 09:00 UTC);
+        let late = datetime!(2027-07-12 10:00 UTC);
+        let mut entries = vec![(10, late, 1), (10, early, 2), (30, late, 3), (10, early, 0)];
+        entries.sort_by(|a, b| ranking_order(*a, *b));
+        assert_eq!(
+            entries,
+            [(30, late, 3), (10, early, 0), (10, early, 2), (10, late, 1)]
+        );
+        let place = RankingPlace {
+            position: 2,
+            points: 35,
+            of: 14,
+        };
+        assert_eq!(place.label(), "Graduatoria: 2° posto su 14, 35 punti");
+    }
+
+    #[test]
+    fn points_must_fit_their_question() {
+        let mut bad = ranked();
+        let fields = &mut bad.sections[0].fields;
+        fields[0].points = Some(Points::Choices {
+            options: vec![OptionPoints {
+                option: "Zii".into(),
+                points: 1,
+            }],
+        });
+        fields[1].points = Some(Points::YesNo {
+            yes: MAX_POINTS + 1,
+            no: 0,
+        });
+        fields[2].points = Some(Points::IseeRanges {
+            ranges: vec![
+                IseeRange {
+                    up_to: Decimal::new(2_000_000, 2),
+                    points: 1,
+                },
+                IseeRange {
+                    up_to: Decimal::new(1_000_000, 2),
+                    points: 2,
+                },
+            ],
+        });
+        fields[3].points = Some(Points::YesNo { yes: 1, no: 0 });
+        let errors = check_definition(&bad);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "sections.0.fields.0.points",
+                "sections.0.fields.1.points",
+                "sections.0.fields.2.points",
+                "sections.0.fields.3.points",
+            ]
+        );
+        assert_eq!(
+            errors[1].message,
+            "Una risposta può valere al massimo 1000 punti."
+        );
+        assert!(errors[2]
+            .message
+            .starts_with("Le fasce ISEE vanno indicate dalla più bassa"));
+        // A definition saved before points existed reads the same.
+        let old: FormDefinition = serde_json::from_value(json!({
+            "title": "Cedole", "school_year": "2027/2028", "opens_on": "2027-07-11",
+            "closes_on": "2027-08-31", "scope": "per_family",
+            "sections": [{"title": "A", "fields": [{"key": "q", "label": "Q", "kind": {"type": "yes_no"}}]}]
+        }))
+        .unwrap();
+        assert_eq!(old.sections[0].fields[0].points, None);
+        assert!(!serde_json::to_string(&old).unwrap().contains("points"));
     }
 
     #[test]

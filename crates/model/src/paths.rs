@@ -298,6 +298,14 @@ pub fn form_new_version(id: impl Display) -> String {
     format!("/forms/{id}/versions")
 }
 
+pub fn form_ranking(id: impl Display) -> String {
+    format!("/forms/{id}/ranking")
+}
+
+pub fn form_ranking_publish(id: impl Display) -> String {
+    format!("/forms/{id}/ranking/publish")
+}
+
 pub fn form_submissions(id: impl Display) -> String {
     format!("/forms/{id}/submissions")
 }

@@ -108,6 +108,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "submission_counts"
         | "accept_submissions"
         | "enrolment_terms"
+        | "form_ranking"
+        | "publish_ranking"
         | "export_submissions"
         | "get_submission"
         | "submission_attachment"

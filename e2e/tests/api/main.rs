@@ -16,6 +16,7 @@ mod notices;
 mod operations;
 mod outbox;
 mod public;
+mod rankings;
 mod receipts;
 mod recharges;
 mod reconciliation;

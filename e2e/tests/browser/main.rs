@@ -6,6 +6,7 @@ mod bookings;
 mod canteen;
 mod children;
 mod delegate;
+mod form_editor;
 mod forms;
 mod frame;
 mod guardian;

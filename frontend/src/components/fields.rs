@@ -179,8 +179,8 @@ pub fn SelectField(
 /// every page that asks for a range of days uses it.
 #[component]
 pub fn DateRange(
-    from_id: &'static str,
-    to_id: &'static str,
+    #[prop(into)] from_id: String,
+    #[prop(into)] to_id: String,
     from: RwSignal<String>,
     to: RwSignal<String>,
     #[prop(into)] from_error: Signal<Option<String>>,

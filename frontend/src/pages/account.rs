@@ -108,6 +108,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
+            role.may(Action::ManageForms),
+            Entry {
+                id: "menu-moduli-comune",
+                page: "moduli-comune",
+                icon: "file",
+                title: "Moduli online",
+                text: "I moduli che le famiglie compilano: crea, modifica e pubblica, chiudi, nuove versioni, domande e graduatorie.",
+            },
+        ),
+        (
             role.may(Action::Reconcile),
             Entry {
                 id: "menu-riconciliazione",

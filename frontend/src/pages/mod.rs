@@ -11,6 +11,7 @@ pub mod forms;
 pub mod forms_admin;
 pub mod home;
 pub mod login;
+pub mod office_forms;
 pub mod outbox;
 pub mod password;
 pub mod payments;

@@ -5,16 +5,16 @@ use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::Deserialize;
 use sportello_model::forms::{
     check_sent_range, size_refusal, AcceptRequest, BulkAcceptRequest, BulkOutcome, Decision,
-    EnrolmentProposal, FormDefinition, FormDetail, FormSummary, StateCount, SubmissionAction,
-    SubmissionDetail, SubmissionRequest, SubmissionState, SubmissionSummary, UploadInfo,
-    FILE_NAME_MAX_CHARS, KEY_MAX_CHARS, SEARCH_MAX_CHARS, UPLOAD_MAX_BYTES,
+    EnrolmentProposal, FormDefinition, FormDetail, FormOverview, FormSummary, Ranking, StateCount,
+    SubmissionAction, SubmissionDetail, SubmissionRequest, SubmissionState, SubmissionSummary,
+    UploadInfo, FILE_NAME_MAX_CHARS, KEY_MAX_CHARS, SEARCH_MAX_CHARS, UPLOAD_MAX_BYTES,
 };
 use sportello_model::limits::SCHOOL_MAX_CHARS;
 use sportello_model::limits::{Limits, RequestLimits};
 use sportello_model::{dates, rome, FieldError, Page, PageQuery, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{definitions, review, submissions};
+use super::{definitions, ranking, review, submissions};
 use crate::auth::{can, Allowed};
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -29,6 +29,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(publish_form)
         .service(close_form)
         .service(new_form_version)
+        .service(form_ranking)
+        .service(publish_ranking)
         .service(list_submissions)
         .service(submission_counts)
         .service(accept_submissions)
@@ -62,7 +64,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "Moduli",
     params(PageQuery),
     responses(
-        (status = 200, body = Page<FormSummary>),
+        (status = 200, body = Page<FormOverview>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
@@ -202,6 +204,52 @@ pub async fn new_form_version(
 ) -> ApiResult<HttpResponse> {
     let created = definitions::new_version(&state.db, principal.ente_id, *id, state.now()).await?;
     Ok(HttpResponse::Created().json(created))
+}
+
+// Operators: graduatorie.
+
+/// A ranking form's graduatoria: as published, or until then as it stands now (points
+/// from highest, ties by the time sent); 409 for a form without points.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = Ranking),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/forms/{id}/ranking")]
+pub async fn form_ranking(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(ranking::get(&state.db, principal.ente_id, *id, rome::today(state.now())).await?))
+}
+
+/// Publishes the graduatoria as it stands now: the positions are stored and each family
+/// sees its own. Once per form (409 afterwards).
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = Ranking),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/forms/{id}/ranking/publish")]
+pub async fn publish_ranking(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(ranking::publish(&state.db, principal.ente_id, *id, state.now()).await?))
 }
 
 // Operators: submissions.

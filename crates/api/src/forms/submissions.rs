@@ -199,7 +199,7 @@ pub async fn attachment(
     attachment_of(db, &find_own(db, &family, id).await?, upload_id).await
 }
 
-fn parse_answers(row: &submission::Model) -> ApiResult<Answers> {
+pub fn parse_answers(row: &submission::Model) -> ApiResult<Answers> {
     serde_json::from_str(&row.answers)
         .map_err(|e| ApiError::internal(format!("submission {} answers: {e}", row.id)))
 }
@@ -981,6 +981,7 @@ pub async fn summaries(
         .into_iter()
         .map(|u| (u.id, u.full_name()))
         .collect();
+    let mut places = super::ranking::places(db, ente_id, rows.iter().map(|r| r.id)).await?;
     let parsed = rows
         .iter()
         .map(|row| {
@@ -1040,6 +1041,7 @@ pub async fn summaries(
                 protocol_number: row.protocol_number,
                 sent_at: row.sent_at,
                 operator_note: row.operator_note,
+                ranking: places.remove(&row.id),
                 updated_at: row.updated_at,
                 notice: row.notice_id.and_then(|id| awaited.remove(&id)).map(|n| {
                     SubmissionNotice {

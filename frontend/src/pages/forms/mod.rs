@@ -326,6 +326,7 @@ fn SubmissionItem(submission: SubmissionSummary, cancel: Form<i64>) -> impl Into
                     </span>
                 </p>
                 {sent.map(|text| view! { <p class="small mb-0">{text}</p> })}
+                {submission.ranking.map(|place| view! { <p id=format!("submission-{id}-ranking") class="mb-0">{place.label()}</p> })}
                 {note.map(|text| view! { <p id=format!("submission-{id}-note") class="mb-0">{text}</p> })}
                 {awaited}
             </div>
