@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod browser;
 pub mod payments;
+pub mod smtp;
 mod user;
 
 pub use user::User;
@@ -152,7 +153,42 @@ pub struct TestServer {
     pub url: String,
     pub database_url: String,
     process: Child,
-    _database: TestDatabase,
+    /// The database this server created, dropped with it; a replica has none of its own.
+    _database: Option<TestDatabase>,
+}
+
+/// Starts the server binary on `database_url` and waits for the address it announces.
+async fn spawn_server(
+    database_url: &str,
+    extra_env: &[(&str, &str)],
+    log: Stdio,
+) -> (Child, String) {
+    let mut command = server_command(database_url);
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log);
+    for (k, v) in extra_env {
+        command.env(k, v);
+    }
+    let mut process = command.spawn().expect("start the server binary");
+    let stdout = process.stdout.take().expect("stdout piped");
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).ok();
+        line
+    });
+    let line = tokio::time::timeout(Duration::from_secs(60), first_line)
+        .await
+        .expect("server announced its address within 60 s")
+        .expect("read stdout");
+    let url = line
+        .split_whitespace()
+        .last()
+        .filter(|u| u.starts_with("http://"))
+        .unwrap_or_else(|| panic!("unexpected first line from server: {line:?}"))
+        .to_string();
+    (process, url)
 }
 
 impl TestServer {
@@ -168,36 +204,24 @@ impl TestServer {
     /// Starts the server with its log (standard error) going to `log`.
     pub async fn start_logging(extra_env: &[(&str, &str)], log: impl Into<Stdio>) -> TestServer {
         let (database, database_url) = TestDatabase::create().await;
-        let mut command = server_command(&database_url);
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log);
-        for (k, v) in extra_env {
-            command.env(k, v);
-        }
-        let mut process = command.spawn().expect("start the server binary");
-        let stdout = process.stdout.take().expect("stdout piped");
-        let first_line = tokio::task::spawn_blocking(move || {
-            let mut line = String::new();
-            BufReader::new(stdout).read_line(&mut line).ok();
-            line
-        });
-        let line = tokio::time::timeout(Duration::from_secs(60), first_line)
-            .await
-            .expect("server announced its address within 60 s")
-            .expect("read stdout");
-        let url = line
-            .split_whitespace()
-            .last()
-            .filter(|u| u.starts_with("http://"))
-            .unwrap_or_else(|| panic!("unexpected first line from server: {line:?}"))
-            .to_string();
+        let (process, url) = spawn_server(&database_url, extra_env, log.into()).await;
         TestServer {
             url,
             database_url,
             process,
-            _database: database,
+            _database: Some(database),
+        }
+    }
+
+    /// Another replica of the server on this server's database (migrated and loaded
+    /// already), as a platform runs two behind one address.
+    pub async fn replica(&self, extra_env: &[(&str, &str)]) -> TestServer {
+        let (process, url) = spawn_server(&self.database_url, extra_env, Stdio::inherit()).await;
+        TestServer {
+            url,
+            database_url: self.database_url.clone(),
+            process,
+            _database: None,
         }
     }
 
@@ -399,6 +423,11 @@ impl TestServer {
         let pid = libc::pid_t::try_from(self.process.id()).expect("pid fits");
         // SAFETY: kill(2) with a pid this test started and a valid signal number.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+    }
+
+    /// The server process's id (for its memory in the benchmarks).
+    pub fn pid(&self) -> u32 {
+        self.process.id()
     }
 
     /// How the server process ended, if it did within `within`.

@@ -15,8 +15,8 @@ use crate::components::{
 };
 use crate::forms::Form;
 use crate::pages::{
-    account, bookings, canteen, children, content, entes, family_account, forms, home, letters,
-    login, password, payments, reconciliation,
+    account, bookings, canteen, children, content, entes, family_account, forms, forms_admin, home,
+    letters, login, office_forms, outbox, password, payments, reconciliation,
 };
 use crate::session::{use_session, Session};
 
@@ -47,12 +47,26 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pagamenti/emissioni/:id") view=payments::EmissionPage />
                     <Route path=path!("pagamenti/:service_id") view=payments::ServicePage />
                     <Route path=path!("moduli") view=forms::FormsPage />
+                    <Route path=path!("moduli/compila/:form_id") view=forms::draft::FillPage />
+                    <Route path=path!("moduli-comune") view=office_forms::OfficeFormsPage />
+                    <Route
+                        path=path!("moduli-comune/:id/domande")
+                        view=forms_admin::SubmissionsPage
+                    />
+                    <Route
+                        path=path!("moduli-comune/domande/:submission_id")
+                        view=forms_admin::SubmissionPage
+                    />
+                    <Route path=path!("moduli-comune/nuovo") view=office_forms::NewFormPage />
+                    <Route path=path!("moduli-comune/:id/modifica") view=office_forms::EditFormPage />
+                    <Route path=path!("moduli-comune/:id/graduatoria") view=office_forms::RankingPage />
                     <Route path=path!("comunicazioni") view=letters::LettersPage />
                     <Route path=path!("prenotazioni") view=bookings::BookingsPage />
                     <Route path=path!("prenotazioni/:child_id") view=bookings::MonthPage />
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
                     <Route path=path!("calendario-mensa") view=canteen::CalendarPage />
                     <Route path=path!("riconciliazione") view=reconciliation::ReconciliationPage />
+                    <Route path=path!("invii-non-riusciti") view=outbox::OutboxPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -288,12 +302,16 @@ fn Header(ente: Ente) -> impl IntoView {
             {role.may(Action::FillForms).then(|| nav_link("nav-moduli", "moduli", "Moduli online"))}
             {(role.may(Action::ReadLetters) || role.may(Action::SendCommunications))
                 .then(|| view! { <LettersLink ente /> })}
+            {role.may(Action::ManageForms)
+                .then(|| nav_link("nav-moduli-comune", "moduli-comune", "Moduli online"))}
             {role.may(Action::TakeAttendance)
                 .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
             {role.may(Action::ManageCalendar)
                 .then(|| nav_link("nav-calendario-mensa", "calendario-mensa", "Calendario mensa"))}
             {role.may(Action::Reconcile)
                 .then(|| nav_link("nav-riconciliazione", "riconciliazione", "Riconciliazione"))}
+            {role.may(Action::ManageOutbox)
+                .then(|| nav_link("nav-invii-non-riusciti", "invii-non-riusciti", "Invii non riusciti"))}
         })
     };
 

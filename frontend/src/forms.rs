@@ -17,10 +17,57 @@ use crate::components::{focus_element, ErrorAlert};
 
 type Draft<I> = Box<dyn Fn(&str) -> Result<I, Vec<FieldError>> + Send + Sync>;
 
-pub struct Form<I: 'static> {
+/// Where the fields of a form are.
+#[derive(Clone, Copy)]
+enum Fields {
     /// `(API field name, element id)` in the order of the page: the first wrong one takes
     /// the focus.
-    fields: &'static [(&'static str, &'static str)],
+    Listed(&'static [(&'static str, &'static str)]),
+    /// Fields that come and go (an editor's questions): the element id of a field name;
+    /// a field is shown while its element is on the page.
+    Anywhere(fn(&str) -> String),
+}
+
+impl Fields {
+    /// The element of the first wrong field on the page, in the page's order for a
+    /// listed form, in the order of `errors` otherwise.
+    fn first_wrong(self, errors: &[FieldError]) -> Option<String> {
+        match self {
+            Fields::Listed(fields) => fields
+                .iter()
+                .find(|(name, _)| errors.iter().any(|error| error.field == *name))
+                .map(|(_, element)| (*element).to_owned()),
+            Fields::Anywhere(element_of) => errors
+                .iter()
+                .map(|error| element_of(&error.field))
+                .find(|element| on_page(element)),
+        }
+    }
+
+    /// Whether the problem names something that is not one of the fields shown.
+    fn beyond(self, problem: &Problem) -> bool {
+        match self {
+            Fields::Listed(fields) => {
+                let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+                problem.beyond_fields(&names)
+            }
+            Fields::Anywhere(element_of) => {
+                problem.errors.is_empty()
+                    || problem
+                        .errors
+                        .iter()
+                        .any(|error| !on_page(&element_of(&error.field)))
+            }
+        }
+    }
+}
+
+fn on_page(element: &str) -> bool {
+    document().get_element_by_id(element).is_some()
+}
+
+pub struct Form<I: 'static> {
+    fields: Fields,
     /// None for buttons that each send their own input, see [`Form::buttons`].
     draft: StoredValue<Option<Draft<I>>>,
     /// The model's errors for what is typed now.
@@ -55,7 +102,28 @@ impl<I: Clone + 'static> Form<I> {
         O: 'static,
         Fut: Future<Output = ApiResult<O>> + 'static,
     {
-        Form::build(fields, Some(Box::new(draft)), send, done)
+        Form::build(Fields::Listed(fields), Some(Box::new(draft)), send, done)
+    }
+
+    /// A form whose fields come and go (an editor's questions): the API's field errors
+    /// are shown next to the element `element_of(field)` while it is on the page, in the
+    /// alert otherwise. Messages are read with [`Form::message_at`].
+    pub fn anywhere<O, Fut>(
+        element_of: fn(&str) -> String,
+        draft: impl Fn(&str) -> Result<I, Vec<FieldError>> + Send + Sync + 'static,
+        send: impl Fn(I) -> Fut + 'static,
+        done: impl Fn(O) + 'static,
+    ) -> Form<I>
+    where
+        O: 'static,
+        Fut: Future<Output = ApiResult<O>> + 'static,
+    {
+        Form::build(
+            Fields::Anywhere(element_of),
+            Some(Box::new(draft)),
+            send,
+            done,
+        )
     }
 
     /// A form without fields: buttons (a choice, "Annulla avviso", "Paga") that each send
@@ -65,11 +133,11 @@ impl<I: Clone + 'static> Form<I> {
         O: 'static,
         Fut: Future<Output = ApiResult<O>> + 'static,
     {
-        Form::build(&[], None, send, done)
+        Form::build(Fields::Listed(&[]), None, send, done)
     }
 
     fn build<O, Fut>(
-        fields: &'static [(&'static str, &'static str)],
+        fields: Fields,
         draft: Option<Draft<I>>,
         send: impl Fn(I) -> Fut + 'static,
         done: impl Fn(O) + 'static,
@@ -130,6 +198,11 @@ impl<I: Clone + 'static> Form<I> {
     /// The message under field `name`: the server's, else the model's once `shown` (the
     /// field was filled in or left) or the form was sent.
     pub fn message(self, name: &'static str, shown: Signal<bool>) -> Signal<Option<String>> {
+        self.message_at(name.to_owned(), shown)
+    }
+
+    /// [`Form::message`] of a field whose name is made as the page renders.
+    pub fn message_at(self, name: String, shown: Signal<bool>) -> Signal<Option<String>> {
         Signal::derive(move || {
             let on_field = |errors: &Vec<FieldError>| {
                 errors
@@ -208,6 +281,21 @@ impl<I: Clone + 'static> Form<I> {
         }
     }
 
+    /// What is typed now, as the request, without sending it (e.g. for a preview); when
+    /// it is wrong, the messages show as on a submission and the first wrong field takes
+    /// the focus.
+    pub fn check(self) -> Option<I> {
+        self.submitted.set(true);
+        let draft = self.draft.with_value(|draft| {
+            draft
+                .as_ref()
+                .map(|draft| draft(&self.request_id.get_value()))
+        })?;
+        draft
+            .map_err(|errors| focus_first(self.fields, &errors))
+            .ok()
+    }
+
     /// [`Form::submit`] that first takes away what the last submission showed (`shown`).
     pub fn submit_clearing<T: Send + Sync + 'static>(
         self,
@@ -233,13 +321,12 @@ impl<I: Clone + 'static> Form<I> {
 /// A problem the API answered: next to the fields it names when this form has them all,
 /// otherwise (its detail and every message) in the alert, which takes the focus.
 fn show_problem(
-    fields: &'static [(&'static str, &'static str)],
+    fields: Fields,
     server: RwSignal<Vec<FieldError>>,
     alert: RwSignal<Option<Problem>>,
     problem: Problem,
 ) {
-    let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
-    if problem.beyond_fields(&names) {
+    if fields.beyond(&problem) {
         server.try_set(Vec::new());
         alert.try_set(Some(problem));
     } else {
@@ -248,12 +335,9 @@ fn show_problem(
     }
 }
 
-fn focus_first(fields: &[(&'static str, &'static str)], errors: &[FieldError]) {
-    if let Some((_, element)) = fields
-        .iter()
-        .find(|(name, _)| errors.iter().any(|error| error.field == *name))
-    {
-        focus_element(element);
+fn focus_first(fields: Fields, errors: &[FieldError]) {
+    if let Some(element) = fields.first_wrong(errors) {
+        focus_element(&element);
     }
 }
 

@@ -19,6 +19,10 @@ mod m20261202_000005_reconciliation;
 mod m20261202_000006_forms;
 mod m20261202_000007_enrolment_school_years;
 mod m20261202_000008_one_submission;
+mod m20261203_000002_fee_bands;
+mod m20261203_000003_rankings;
+mod m20261203_000004_gate_notices;
+mod m20261203_000005_outbox_delivery;
 mod m20261203_000006_letters;
 
 pub struct Migrator;
@@ -43,6 +47,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_forms::Migration),
             Box::new(m20261202_000007_enrolment_school_years::Migration),
             Box::new(m20261202_000008_one_submission::Migration),
+            Box::new(m20261203_000002_fee_bands::Migration),
+            Box::new(m20261203_000003_rankings::Migration),
+            Box::new(m20261203_000004_gate_notices::Migration),
+            Box::new(m20261203_000005_outbox_delivery::Migration),
             Box::new(m20261203_000006_letters::Migration),
         ]
     }
@@ -57,6 +65,9 @@ mod fresh {
     use sea_orm_migration::{MigrationName, MigratorTrait};
 
     use crate::Migrator;
+
+    /// Comune di Demo (id 1) as the migrations' tests write it before their rows.
+    pub const DEMO_ENTE: &str = "INSERT INTO entes (id, slug, name, fiscal_code, password_login_enabled, booking_cutoff_time, booking_cutoff_rule, bookable_weekdays, recharge_min_cents, recharge_max_cents, negative_balance_allowed, blank_meal_enabled, personal_meal_enabled, pagopa_aux_digit, created_at) VALUES (1, 'demo', 'Comune di Demo', '80012340155', true, '15:00', 'same_day', '1,2,3,4,5', 500, 50000, true, true, true, 3, '2026-11-30 10:00:00+00:00')";
 
     /// How many migrations come before `migration` in the list.
     pub fn before(migration: &impl MigrationName) -> u32 {

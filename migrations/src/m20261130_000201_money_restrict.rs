@@ -45,7 +45,7 @@ impl MigrationTrait for Migration {
 async fn set_on_delete(manager: &SchemaManager<'_>, from: &str, to: &str) -> Result<(), DbErr> {
     match manager.get_database_backend() {
         DbBackend::Postgres => alter_postgres(manager, from, to).await,
-        DbBackend::Sqlite => rebuild_sqlite(manager, from, to).await,
+        DbBackend::Sqlite => rebuild_sqlite(manager, &TABLES, from, to).await,
         DbBackend::MySql => Err(DbErr::Migration("MySQL is not supported".into())),
     }
 }
@@ -76,7 +76,13 @@ async fn alter_postgres(manager: &SchemaManager<'_>, from: &str, to: &str) -> Re
     Ok(())
 }
 
-async fn rebuild_sqlite(manager: &SchemaManager<'_>, from: &str, to: &str) -> Result<(), DbErr> {
+/// Rebuilds each of `tables` whose definition contains `from` with `to` in its place.
+pub(crate) async fn rebuild_sqlite(
+    manager: &SchemaManager<'_>,
+    tables: &[&str],
+    from: &str,
+    to: &str,
+) -> Result<(), DbErr> {
     // `PRAGMA foreign_keys` has no effect inside a transaction and holds per connection:
     // the rebuild takes one connection of the pool for itself.
     let SchemaManagerConnection::Connection(db) = manager.get_connection() else {
@@ -91,7 +97,7 @@ async fn rebuild_sqlite(manager: &SchemaManager<'_>, from: &str, to: &str) -> Re
         .map_err(sqlx_error)?;
     execute(&mut conn, "PRAGMA foreign_keys = OFF").await?;
     execute(&mut conn, "BEGIN").await?;
-    let rebuilt = rebuild_tables(&mut conn, from, to).await;
+    let rebuilt = rebuild_tables(&mut conn, tables, from, to).await;
     let end = if rebuilt.is_ok() {
         "COMMIT"
     } else {
@@ -104,10 +110,11 @@ async fn rebuild_sqlite(manager: &SchemaManager<'_>, from: &str, to: &str) -> Re
 
 async fn rebuild_tables(
     conn: &mut sqlx::SqliteConnection,
+    tables: &[&str],
     from: &str,
     to: &str,
 ) -> Result<(), DbErr> {
-    for table in TABLES {
+    for &table in tables {
         let definition: String =
             sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
                 .bind(table)
@@ -191,7 +198,7 @@ mod tests {
 
     /// Rows of a family with money, written before the migration.
     const ROWS: &[&str] = &[
-        "INSERT INTO entes (id, slug, name, fiscal_code, password_login_enabled, booking_cutoff_time, booking_cutoff_rule, bookable_weekdays, recharge_min_cents, recharge_max_cents, negative_balance_allowed, blank_meal_enabled, personal_meal_enabled, pagopa_aux_digit, created_at) VALUES (1, 'demo', 'Comune di Demo', '80012340155', true, '15:00', 'same_day', '1,2,3,4,5', 500, 50000, true, true, true, 3, '2026-11-30 10:00:00+00:00')",
+        crate::fresh::DEMO_ENTE,
         "INSERT INTO users (id, ente_id, role, fiscal_code, first_name, last_name, active, created_at) VALUES (7, 1, 'guardian', 'LBRMRA80E12F205M', 'Mario', 'Albertini', true, '2026-11-30 10:00:00+00:00')",
         "INSERT INTO services (id, ente_id, code, name, kind) VALUES (3, 1, 'REF', 'Refezione Scolastica', 'prepaid')",
         "INSERT INTO prepaid_accounts (id, ente_id, guardian_id, service_id, balance_cents, movement_count, updated_at) VALUES (5, 1, 7, 3, 4700, 2, '2026-11-30 10:00:00+00:00')",

@@ -77,7 +77,7 @@ mod tests {
 
     /// A child with this year's canteen card, written before the migration.
     const ROWS: &[&str] = &[
-        "INSERT INTO entes (id, slug, name, fiscal_code, password_login_enabled, booking_cutoff_time, booking_cutoff_rule, bookable_weekdays, recharge_min_cents, recharge_max_cents, negative_balance_allowed, blank_meal_enabled, personal_meal_enabled, pagopa_aux_digit, created_at) VALUES (1, 'demo', 'Comune di Demo', '80012340155', true, '15:00', 'same_day', '1,2,3,4,5', 500, 50000, true, true, true, 3, '2026-11-30 10:00:00+00:00')",
+        crate::fresh::DEMO_ENTE,
         "INSERT INTO users (id, ente_id, role, fiscal_code, first_name, last_name, active, created_at) VALUES (7, 1, 'guardian', 'LBRMRA80E12F205M', 'Mario', 'Albertini', true, '2026-11-30 10:00:00+00:00')",
         "INSERT INTO services (id, ente_id, code, name, kind) VALUES (3, 1, 'REF', 'Refezione Scolastica', 'prepaid')",
         "INSERT INTO children (id, ente_id, guardian_id, first_name, last_name, fiscal_code, birth_date, birth_place, sex, address) VALUES (4, 1, 7, 'Sofia', 'Albertini', 'LBRSFO18A41F205X', '2018-01-01', 'Milano', 'F', 'Via Roma 1')",

@@ -57,20 +57,19 @@ mod tests {
         crate::fresh::scalar(db, &sql).await
     }
 
-    /// Up, down and up again: the index comes and goes with its column.
+    /// Up to itself, down and up again: the index comes and goes with its column (a later
+    /// migration renames it).
     async fn round_trip(db: &DatabaseConnection) {
-        Migrator::up(db, None).await.unwrap();
+        let up_to_this = crate::fresh::before(&super::Migration) + 1;
+        Migrator::up(db, Some(up_to_this)).await.unwrap();
         assert_eq!(indexes(db).await, 1);
-        // Down to just before this migration, whatever came after it.
-        let this_and_later =
-            Migrator::migrations().len() as u32 - crate::fresh::before(&super::Migration);
-        Migrator::down(db, Some(this_and_later)).await.unwrap();
+        Migrator::down(db, Some(1)).await.unwrap();
         assert_eq!(indexes(db).await, 0);
         assert!(db
             .execute_unprepared("SELECT once_key FROM form_submissions")
             .await
             .is_err());
-        Migrator::up(db, None).await.unwrap();
+        Migrator::up(db, Some(1)).await.unwrap();
         assert_eq!(indexes(db).await, 1);
     }
 

@@ -94,6 +94,49 @@ pub const DEV_NODE_SUBJECT: &str = "CN=Nodo dei Pagamenti simulato,O=Sportello";
 /// Header of the verified client certificate's subject, unless configured.
 pub const DEFAULT_SUBJECT_HEADER: &str = "X-SSL-Client-S-DN";
 
+/// How the connection to the SMTP server is protected (`SMTP_SECURITY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `starttls` (the default, port 587): plain connection upgraded to TLS, required.
+    StartTls,
+    /// `tls` (port 465): TLS from the first byte.
+    Tls,
+    /// `plain` (port 25): no TLS, for a relay on this machine only.
+    Plain,
+}
+
+/// The SMTP server e-mails are sent through.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// `SMTP_HOST`.
+    pub host: String,
+    /// `SMTP_PORT`; by default 587, 465 or 25 after the security.
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// `SMTP_USERNAME` and `SMTP_PASSWORD`, set together or not at all.
+    pub credentials: Option<(String, SecretString)>,
+    /// `SMTP_FROM`: the sender's address.
+    pub from: String,
+    /// `SMTP_FROM_NAME`: the sender's name; the comune's name when unset.
+    pub from_name: Option<String>,
+    /// `SMTP_TIMEOUT_SECONDS` (default 15): connecting and each command.
+    pub timeout: std::time::Duration,
+}
+
+/// The outbox's worker.
+#[derive(Debug, Clone)]
+pub struct OutboxConfig {
+    /// `SPORTELLO_OUTBOX_WORKER` (default true): this replica delivers messages.
+    pub worker: bool,
+    /// `SPORTELLO_OUTBOX_MAX_ATTEMPTS` (default 6): attempts before a message is dead.
+    pub max_attempts: i32,
+    /// `SPORTELLO_OUTBOX_POLL_MS` (default 1000): the wait when nothing is due.
+    pub poll: std::time::Duration,
+    /// Outside production: channels without a real service go to the development sink
+    /// (`SPORTELLO_DEV_SINK`, default true), listed on `/dev/outbox`.
+    pub dev_sink: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub environment: Environment,
@@ -157,6 +200,13 @@ pub struct Config {
     pub charge_job: bool,
     /// `SPORTELLO_LOG_FORMAT`: `json` (default in production) or `text`.
     pub log_format: LogFormat,
+    /// Each comune's App IO service and SMS gateway account, from the channels file
+    /// (`SPORTELLO_CHANNELS_FILE`); none when unset.
+    pub channel_settings: sportello_notify::Settings,
+    /// E-mail over SMTP; without it e-mails go to the development sink outside
+    /// production, and wait in the outbox in production.
+    pub smtp: Option<SmtpConfig>,
+    pub outbox: OutboxConfig,
 }
 
 /// Shortest JWT secret accepted, in bytes.
@@ -323,8 +373,87 @@ impl Config {
                 "SPORTELLO_FLOWS_JOB_SECONDS",
                 3600,
             )?),
+            channel_settings: channels_from_env()?,
+            smtp: smtp_from_env()?,
+            outbox: OutboxConfig {
+                worker: flag("SPORTELLO_OUTBOX_WORKER", true)?,
+                max_attempts: parse_var(
+                    "SPORTELLO_OUTBOX_MAX_ATTEMPTS",
+                    sportello_model::communications::DEFAULT_MAX_ATTEMPTS,
+                )?
+                .max(1),
+                poll: std::time::Duration::from_millis(parse_var(
+                    "SPORTELLO_OUTBOX_POLL_MS",
+                    1000,
+                )?),
+                dev_sink: !production && flag("SPORTELLO_DEV_SINK", true)?,
+            },
         })
     }
+}
+
+/// The comuni's channels from the file named by `SPORTELLO_CHANNELS_FILE`: every client
+/// is built here, so a wrong setting stops the server at start-up.
+fn channels_from_env() -> Result<sportello_notify::Settings, ConfigError> {
+    const NAME: &str = "SPORTELLO_CHANNELS_FILE";
+    let Some(path) = var(NAME) else {
+        return Ok(sportello_notify::Settings::default());
+    };
+    let text = std::fs::read_to_string(path.trim())
+        .map_err(|e| ConfigError::Invalid(format!("{NAME}: impossibile leggere «{path}» ({e})")))?;
+    sportello_notify::Settings::from_json(&text)
+        .map_err(|e| ConfigError::Invalid(format!("{NAME}: {e}")))
+}
+
+fn smtp_from_env() -> Result<Option<SmtpConfig>, ConfigError> {
+    let Some(host) = var("SMTP_HOST").map(|h| h.trim().to_string()) else {
+        return Ok(None);
+    };
+    let security = match var("SMTP_SECURITY").as_deref().map(str::trim) {
+        None | Some("starttls") => SmtpSecurity::StartTls,
+        Some("tls") => SmtpSecurity::Tls,
+        Some("plain") => SmtpSecurity::Plain,
+        Some(other) => {
+            return Err(ConfigError::Invalid(format!(
+                "SMTP_SECURITY: atteso starttls, tls o plain, trovato «{other}»"
+            )))
+        }
+    };
+    if security == SmtpSecurity::Plain
+        && !["localhost", "127.0.0.1", "::1"].contains(&host.as_str())
+    {
+        return Err(ConfigError::Invalid(format!(
+            "SMTP_SECURITY=plain è ammesso solo verso un server su questa macchina (localhost), non verso «{host}»: usa starttls o tls."
+        )));
+    }
+    let default_port = match security {
+        SmtpSecurity::StartTls => 587,
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::Plain => 25,
+    };
+    let credentials = match (var("SMTP_USERNAME"), var("SMTP_PASSWORD")) {
+        (Some(user), Some(password)) => Some((user, SecretString::from(password))),
+        (None, None) => None,
+        _ => {
+            return Err(ConfigError::Invalid(
+                "SMTP_USERNAME e SMTP_PASSWORD vanno impostati insieme.".into(),
+            ))
+        }
+    };
+    let from = var("SMTP_FROM").ok_or_else(|| {
+        ConfigError::Invalid(
+            "SMTP_FROM non è impostato: serve l'indirizzo mittente delle e-mail (ad esempio noreply@comune.example.it).".into(),
+        )
+    })?;
+    Ok(Some(SmtpConfig {
+        host,
+        port: parse_var("SMTP_PORT", default_port)?,
+        security,
+        credentials,
+        from: from.trim().to_string(),
+        from_name: var("SMTP_FROM_NAME").map(|n| n.trim().to_string()),
+        timeout: std::time::Duration::from_secs(parse_var("SMTP_TIMEOUT_SECONDS", 15)?),
+    }))
 }
 
 fn station_from_env(production: bool) -> Result<Option<PagopaStation>, ConfigError> {
@@ -472,10 +601,26 @@ mod tests {
             ("FEDERATION_KEYS", "federation-key-6e0b3f"),
             ("OIDC_SIGNING_KEYS", "oidc-signing-key-2a7c1d"),
             ("OIDC_ENCRYPTION_KEYS", "oidc-encryption-key-9f4e8b"),
+            ("SMTP_PASSWORD", "smtp-password-8d2f6a"),
         ];
         for (name, value) in secrets {
             env::set_var(name, value);
         }
+        let (io_key, sms_secret) = ("io-service-key-1d7f", "twilio-secret-9a4c");
+        let channels =
+            env::temp_dir().join(format!("sportello-channels-{}.json", std::process::id()));
+        std::fs::write(
+            &channels,
+            serde_json::json!({"demo": {
+                "app_io": {"service_id": "01JD4ZQ7X9V3T2K8M5N6P1R0SW", "api_key": io_key},
+                "sms": {"provider": "twilio", "account_sid": "AC0123456789abcdef0123456789abcdef",
+                        "api_key": "SK0123456789abcdef0123456789abcdef",
+                        "api_secret": sms_secret, "sender": "ComuneDemo"},
+            }})
+            .to_string(),
+        )
+        .expect("a temporary file");
+        env::set_var("SPORTELLO_CHANNELS_FILE", &channels);
         for (name, value) in [
             ("SPORTELLO_ENV", "production"),
             (
@@ -483,6 +628,9 @@ mod tests {
                 "https://api.uat.platform.pagopa.it/gpd/v1",
             ),
             ("OIDC_PROVIDERS", "spid"),
+            ("SMTP_HOST", "smtp.example.it"),
+            ("SMTP_USERNAME", "sportello"),
+            ("SMTP_FROM", "noreply@comune.example.it"),
             ("OIDC_SPID_ISSUER", "https://idp.example.it"),
             ("FEDERATION_TRUST_ANCHOR", "https://registry.spid.gov.it"),
             ("FEDERATION_TRUST_ANCHOR_JWKS", r#"{"keys": []}"#),
@@ -494,6 +642,12 @@ mod tests {
         for (name, value) in secrets {
             assert!(!debug.contains(value), "{name} in {debug}");
         }
+        for value in [io_key, sms_secret] {
+            assert!(!debug.contains(value), "a channel's secret in {debug}");
+        }
+        assert!(config.channel_settings.app_io("demo").is_some());
+        assert!(config.channel_settings.sms("demo").is_some());
+        std::fs::remove_file(channels).expect("removed");
         assert_eq!(config.jwt_secret.expose_secret(), secrets[1].1);
         let (_, gpd_key) = config.pagopa_gpd.as_ref().expect("GPD configured");
         assert_eq!(gpd_key.expose_secret(), secrets[2].1);

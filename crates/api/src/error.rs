@@ -1,6 +1,7 @@
 //! The one error type of the API, rendered as RFC 7807 `application/problem+json`.
 
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use sportello_model::problem::{problem_type, ACCOUNT_TO_SETTLE};
 use sportello_model::{FieldError, Problem};
 
 #[derive(thiserror::Error)]
@@ -22,6 +23,10 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// The enrolment gate: the family's account of the service must be settled first
+    /// (409 with its own problem type; `detail` says the amount).
+    #[error("{0}")]
+    AccountToSettle(String),
     /// Refused for now; the client may try again after `retry_after` seconds.
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
@@ -112,6 +117,7 @@ impl ApiError {
                 "La risorsa richiesta non esiste o non è accessibile.".into(),
             ),
             ApiError::Conflict(d) => ("conflict", "Operazione non possibile", d.clone()),
+            ApiError::AccountToSettle(d) => (ACCOUNT_TO_SETTLE, "Conto da saldare", d.clone()),
             ApiError::TooManyRequests { detail, .. } => {
                 ("too-many-requests", "Troppi tentativi", detail.clone())
             }
@@ -131,7 +137,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (kind, title, detail) = self.title_and_detail();
         Problem {
-            kind: format!("https://sportello.dev/problemi/{kind}"),
+            kind: problem_type(kind),
             title: title.into(),
             status: self.status_code().as_u16(),
             detail,
@@ -150,7 +156,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::AccountToSettle(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

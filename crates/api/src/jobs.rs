@@ -2,7 +2,8 @@
 //! closed school days (`canteen::charging`), withdrawing the notices of online payment
 //! attempts that ended without payment (`payments::notices`), fetching the receipts of
 //! the comuni that use only GPD (`payments::receipt_polling`) and importing the flussi di
-//! rendicontazione (`payments::reconciliation`). Safe with several replicas: all are
+//! rendicontazione (`payments::reconciliation`), and the outbox's worker delivering
+//! messages (`communications::worker`). Safe with several replicas: all are
 //! idempotent in the database. When the server stops, a run under way
 //! finishes and no new one starts.
 
@@ -16,6 +17,7 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 
 use crate::canteen::charging::charge_recent_days;
+use crate::communications::worker::Worker;
 use crate::error::ApiResult;
 use crate::operations::metrics;
 use crate::payments::notices::cancel_abandoned;
@@ -75,6 +77,16 @@ pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandl
                 async move { poll_due(&db, &client, now).await }
             },
         )));
+    }
+    if state.config.outbox.worker {
+        let worker = Worker {
+            db: state.db.clone(),
+            channels: state.channels.clone(),
+            clock: state.clock.clone(),
+            max_attempts: state.config.outbox.max_attempts,
+            poll: state.config.outbox.poll,
+        };
+        jobs.push(actix_web::rt::spawn(worker.run(stopping.clone())));
     }
     if let Some(client) = state.fdr.clone() {
         let db = state.db.clone();

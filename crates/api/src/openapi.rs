@@ -119,6 +119,7 @@ impl Modify for CommonProblems {
         (name = "Prenotazioni", description = "Meal bookings: month calendar, cancellations, blank meals"),
         (name = "Calendario", description = "The canteen's school calendar: service period, serving weekdays, closures (operators)"),
         (name = "Mensa", description = "Canteen staff: attendance, kitchen counts, meal charging"),
+        (name = "Comunicazioni", description = "Messages to families: the outbox's deliveries that did not go, and sending them again (operators)"),
         (name = "Moduli", description = "Moduli online: forms the comune defines (operators), families fill in and send, operators review and accept into enrolments"),
         (name = "Comunicazioni", description = "Letters to families (informative, solleciti, emissions, tax certificates, form outcomes, service notices): the family's inbox with PDFs, and the communications operators compose for an audience"),
     )

@@ -23,6 +23,7 @@ use crate::accounts::federation::trust_chain::TrustAnchor;
 use crate::accounts::federation::{self, Federation, FederationSettings};
 use crate::accounts::oidc::OidcClient;
 use crate::auth::JwtKeys;
+use crate::communications::channels::{self, Channels};
 use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
@@ -65,6 +66,8 @@ pub struct AppState {
     pub gpd_receipts: Option<Arc<GpdReceiptsClient>>,
     /// pagoPA's FdR service, for the flussi di rendicontazione.
     pub fdr: Option<Arc<FdrClient>>,
+    /// The channels the outbox's worker delivers through.
+    pub channels: Channels,
     pub clock: Arc<Clock>,
 }
 
@@ -302,7 +305,9 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         )),
         None => None,
     };
+    let channels = channels::configured(&config).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
+        channels,
         gateway,
         checkout,
         gpd_receipts,
@@ -323,6 +328,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     let jobs = jobs::start(&state, stopping);
     let static_dir = PathBuf::from(&state.config.static_dir);
     let simulator = state.config.pagopa_simulator;
+    let dev_sink = state.config.outbox.dev_sink;
     let test_environment = state.config.environment == Environment::Test;
     let spec = web::Data::new(openapi::spec_json());
     let security = web::Data::new(SecurityHeaders::new(
@@ -335,6 +341,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     // The first line on stdout says where the portal is; tests read it.
     println!("Sportello in ascolto su {public_url}");
     tracing::info!(%public_url, "listening");
+    tracing::info!(channels = %state.config.channel_settings, "App IO and SMS channels");
     let served = HttpServer::new(move || {
         Retrying::new(
             App::new()
@@ -366,6 +373,11 @@ pub async fn run(config: Config) -> std::io::Result<()> {
                 .configure(openapi::configure)
                 .service(operations::metrics::scrape)
                 .service(web::scope("/dev-idp").configure(dev_idp::configure))
+                .service(web::scope("/dev").configure(|cfg| {
+                    if dev_sink {
+                        communications::dev_outbox::configure(cfg)
+                    }
+                }))
                 .service(web::scope("/pagopa-sim").configure(|cfg| {
                     if simulator {
                         payments::simulator::configure(cfg)

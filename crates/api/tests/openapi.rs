@@ -74,6 +74,10 @@ fn the_document_states_the_limits_the_server_enforces() {
         fits(WEEKDAYS_MAX_ITEMS)
     );
     assert_eq!(
+        field("BulkAcceptRequest", "ids")["maxItems"].as_u64(),
+        fits(sportello_model::forms::BULK_ACCEPT_MAX_ITEMS)
+    );
+    assert_eq!(
         doc["components"]["schemas"]["CorrectionKind"]["enum"],
         serde_json::json!(["refund", "adjustment"]),
         "a correction is never a meal or a recharge"

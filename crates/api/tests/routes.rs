@@ -187,11 +187,16 @@ fn the_model_builds_every_documented_path() {
         form("{id}"),
         form_publish("{id}"),
         form_close("{id}"),
+        form_ranking("{id}"),
+        form_ranking_publish("{id}"),
         form_new_version("{id}"),
         form_submissions("{id}"),
         form_export("{id}"),
+        form_submission_counts("{id}"),
+        form_bulk_accept("{id}"),
         review("{id}"),
         review_upload("{id}", "{upload_id}"),
+        review_terms("{id}"),
         review_accept("{id}"),
         review_refuse("{id}"),
         review_block("{id}"),
@@ -202,6 +207,7 @@ fn the_model_builds_every_documented_path() {
         my_submissions(),
         my_submission("{id}"),
         my_submission_send("{id}"),
+        my_submission_pay_and_send("{id}"),
         my_submission_cancel("{id}"),
         my_submission_pdf("{id}"),
         my_submission_uploads("{id}"),
@@ -216,6 +222,8 @@ fn the_model_builds_every_documented_path() {
         communication_attachments(),
         communication_families(),
         communication_audiences(),
+        outbox(),
+        outbox_retry("{id}"),
     ]
     .into_iter()
     .collect();

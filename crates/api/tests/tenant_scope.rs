@@ -100,9 +100,28 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
     // Operations: figures over the whole installation, for whoever runs it.
     (
         "operations/metrics.rs",
-        "outbox_email::Entity::find",
+        "outbox_message::Entity::find",
         1,
-        "counts the e-mails waiting in every comune's outbox for the metrics",
+        "counts the messages waiting in every comune's outbox for the metrics",
+    ),
+    // The outbox's worker delivers the messages of every comune.
+    (
+        "communications/outbox.rs",
+        "outbox_message::Entity::find",
+        1,
+        "reads back the rows the worker's claim just updated",
+    ),
+    (
+        "communications/outbox.rs",
+        "outbox_message::Entity::update_many",
+        3,
+        "claims due messages of every comune, and records the result of the ones it claimed",
+    ),
+    (
+        "communications/dev_outbox.rs",
+        "outbox_message::Entity::find",
+        1,
+        "the development sink's page (never in production) lists every comune's messages",
     ),
     // Jobs that run across every comune.
     (

@@ -66,6 +66,8 @@ macro_rules! with_actions {
         ReadLetters,
         /// Compose and send communications to families, read their history.
         SendCommunications,
+        /// Read the messages the outbox could not deliver (and why) and send them again.
+        ManageOutbox,
             }
     };
 }
@@ -108,6 +110,8 @@ impl Action {
             Action::ManageCalendar | Action::ChargeMeals => &[Operator],
             // The comune's finance office.
             Action::Reconcile => &[Operator],
+            // The comune's operators follow up what did not reach the families.
+            Action::ManageOutbox => &[Operator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator],
             Action::ManageForms | Action::ReviewSubmissions => &[Operator],

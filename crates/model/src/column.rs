@@ -63,8 +63,10 @@ macro_rules! string_column {
 string_column!(FiscalCode, crate::FiscalCode::parse);
 string_column!(Weekdays, crate::Weekdays::parse);
 string_column!(SchoolYear, crate::school_year::SchoolYear::parse);
+string_column!(MobileNumber, crate::sms::MobileNumber::parse);
 
 use crate::school_year::SchoolYear;
+use crate::sms::MobileNumber;
 use crate::{FiscalCode, Weekdays};
 
 #[cfg(test)]

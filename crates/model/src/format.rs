@@ -5,24 +5,39 @@ use time::{Date, Month, Time, Weekday};
 
 /// `1234.5` → `1.234,50 €`; negative amounts keep their sign: `-3,00 €`.
 pub fn euro(amount: Decimal) -> String {
+    format!("{} €", amount_as_typed(amount))
+}
+
+/// `1234.5` → `1.234,50`: an amount as a person types it in a field.
+pub fn amount_as_typed(amount: Decimal) -> String {
     let mut rounded = amount.round_dp(2);
     rounded.rescale(2);
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = rounded.abs().to_string();
     let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, "00"));
+    format!(
+        "{}{},{}",
+        if negative { "-" } else { "" },
+        group_thousands(int_part),
+        frac_part
+    )
+}
+
+/// Digits with a dot between thousands: `1234567` → `1.234.567`.
+fn group_thousands(digits: &str) -> String {
     let mut grouped = String::new();
-    for (i, ch) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(ch);
     }
-    format!(
-        "{}{},{} €",
-        if negative { "-" } else { "" },
-        grouped,
-        frac_part
-    )
+    grouped
+}
+
+/// A count as Italians write it: `10000` → `10.000`.
+pub fn count(n: usize) -> String {
+    group_thousands(&n.to_string())
 }
 
 /// Cents → `47,60 €`.
@@ -38,6 +53,12 @@ pub fn date(d: Date) -> String {
 /// `09:30`.
 pub fn hour_minute(t: Time) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// An instant as read in Rome: `27/04/2024 alle 09:30`.
+pub fn date_at_time(instant: time::OffsetDateTime) -> String {
+    let local = crate::rome::local(instant);
+    format!("{} alle {}", date(local.date()), hour_minute(local.time()))
 }
 
 /// `301000000000000144` → `3010 0000 0000 0001 44`: a notice number in groups of four
@@ -142,10 +163,22 @@ mod tests {
     }
 
     #[test]
+    fn groups_counts_by_thousands() {
+        assert_eq!(count(120), "120");
+        assert_eq!(count(10000), "10.000");
+        assert_eq!(count(1234567), "1.234.567");
+    }
+
+    #[test]
     fn formats_dates_and_times() {
         assert_eq!(date(date!(2024 - 04 - 27)), "27/04/2024");
         assert_eq!(date(date!(2023 - 09 - 08)), "08/09/2023");
         assert_eq!(hour_minute(time!(9:30)), "09:30");
+        // 08:30 UTC is 10:30 in Rome in summer.
+        assert_eq!(
+            date_at_time(time::macros::datetime!(2024-04-27 08:30 UTC)),
+            "27/04/2024 alle 10:30"
+        );
         assert_eq!(month_year(Month::September, 2023), "Settembre 2023");
         assert_eq!(long_date(date!(2026 - 11 - 25)), "mercoledì 25/11/2026");
         assert_eq!(

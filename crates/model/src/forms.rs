@@ -17,9 +17,11 @@ use time::{Date, OffsetDateTime};
 
 use crate::children::MealType;
 use crate::dates::parse_day;
-use crate::format::{date as italian_date, euro_cents};
+use crate::fee_bands::{band_for_isee, FeeBand};
+use crate::format::{amount_as_typed, date as italian_date, euro, euro_cents};
 use crate::money::{decimal_to_cents, parse_cents, Sign};
-use crate::school_year::SchoolYear;
+use crate::payments::Notice;
+use crate::school_year::{next_class, SchoolYear};
 use crate::{FieldError, FiscalCode};
 
 /// The answers of a submission: field key → answer.
@@ -79,6 +81,10 @@ text_enum! {
         Saved = "saved" => "Salvata",
         /// Inviata: sent, waiting for the comune.
         Sent = "sent" => "Inviata",
+        /// Sospesa per insoluto: sent by «Paga e invia» while the family's account of the
+        /// service was negative; it waits for the payment notice of the amount due, and
+        /// moves to Da validare by itself when pagoPA's receipt of it arrives.
+        SuspendedUnpaid = "suspended_unpaid" => "Sospesa per insoluto",
         /// Da validare: the comune waits for documents (the operator's note says which).
         ToValidate = "to_validate" => "Da validare",
         Accepted = "accepted" => "Accettata",
@@ -93,6 +99,10 @@ text_enum! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubmissionAction {
     Send,
+    /// «Paga e invia»: sent while the enrolment gate refuses it, waiting for the notice.
+    Settle,
+    /// pagoPA's receipt of the notice a suspended submission waits for.
+    NoticePaid,
     Cancel,
     Accept,
     Refuse,
@@ -101,6 +111,20 @@ pub enum SubmissionAction {
 }
 
 impl SubmissionState {
+    /// Whether a submission in this state is in force: sent and not refused or
+    /// cancelled. A family has one in force per form and child (or per form, for a form
+    /// per family): the database's unique index over these states keeps it.
+    pub fn in_force(self) -> bool {
+        matches!(
+            self,
+            SubmissionState::Sent
+                | SubmissionState::SuspendedUnpaid
+                | SubmissionState::ToValidate
+                | SubmissionState::Accepted
+                | SubmissionState::Blocked
+        )
+    }
+
     /// The state a submission in this state moves to by `action`, or `None` when the
     /// action is not possible now.
     pub fn after(self, action: SubmissionAction) -> Option<SubmissionState> {
@@ -108,7 +132,9 @@ impl SubmissionState {
         use SubmissionState as S;
         match (self, action) {
             (S::Saved, A::Send) => Some(S::Sent),
-            (S::Saved | S::Sent, A::Cancel) => Some(S::Cancelled),
+            (S::Saved, A::Settle) => Some(S::SuspendedUnpaid),
+            (S::SuspendedUnpaid, A::NoticePaid) => Some(S::ToValidate),
+            (S::Saved | S::Sent | S::SuspendedUnpaid, A::Cancel) => Some(S::Cancelled),
             (S::Sent | S::ToValidate | S::Blocked, A::Accept) => Some(S::Accepted),
             (S::Sent | S::ToValidate | S::Blocked, A::Refuse) => Some(S::Refused),
             (S::Sent | S::ToValidate, A::Block) => Some(S::Blocked),
@@ -121,6 +147,8 @@ impl SubmissionState {
     pub fn refusal(self, action: SubmissionAction) -> String {
         let what = match action {
             SubmissionAction::Send => "inviare",
+            SubmissionAction::Settle => "pagare e inviare",
+            SubmissionAction::NoticePaid => "registrare il pagamento di",
             SubmissionAction::Cancel => "cancellare",
             SubmissionAction::Accept => "accettare",
             SubmissionAction::Refuse => "rifiutare",
@@ -199,6 +227,46 @@ pub struct Field {
     /// Shown (and answered) only when another field, earlier in the form, has this answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shown_when: Option<Condition>,
+    /// The points an answer earns in a ranking form (graduatoria).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Points>,
+}
+
+/// Largest number of points one answer may earn.
+pub const MAX_POINTS: u32 = 1_000;
+
+/// The points of a ranking form's answer: per choice option (a multiple choice earns the
+/// sum of the chosen), per yes/no, per ISEE range. A form with any points has a ranking.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Points {
+    /// For a single or multiple choice: the points of each option (others earn none).
+    Choices { options: Vec<OptionPoints> },
+    /// For a yes/no question.
+    YesNo { yes: u32, no: u32 },
+    /// For an ISEE: the points of the first range whose `up_to` is at least the value
+    /// (ranges in increasing order); a value above every range earns none.
+    IseeRanges { ranges: Vec<IseeRange> },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OptionPoints {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub option: String,
+    #[cfg_attr(feature = "openapi", schema(maximum = 1000))]
+    pub points: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IseeRange {
+    /// The largest ISEE value of the range, in euro.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "10000.00"))]
+    pub up_to: Decimal,
+    #[cfg_attr(feature = "openapi", schema(maximum = 1000))]
+    pub points: u32,
 }
 
 /// The field `field` answered `equals` (for a multiple choice: one of the choices).
@@ -285,6 +353,11 @@ impl FormDefinition {
         self.fields().find(|f| f.key == key)
     }
 
+    /// Whether it is a ranking form (graduatoria): some answer earns points.
+    pub fn is_ranking(&self) -> bool {
+        self.fields().any(|f| f.points.is_some())
+    }
+
     /// Whether families may send it at `now`: the Rome day is within the window.
     pub fn is_open(&self, now: OffsetDateTime) -> bool {
         let today = crate::rome::today(now);
@@ -341,6 +414,49 @@ impl FormDefinition {
         answers
             .get(&field.key)
             .and_then(|value| serde_json::from_value(value.clone()).ok())
+    }
+
+    /// A renewal: the answers of a child enrolled this school year, for the questions not
+    /// answered yet — the same school and the next class ([`next_class`]; none after the
+    /// last class of the school's order, or a school the form does not offer) and the same
+    /// diet. A medical diet's certificate is attached again.
+    pub fn renew(
+        &self,
+        answers: &mut Answers,
+        school: &str,
+        class_name: &str,
+        meal_type: MealType,
+    ) {
+        let unanswered = |answers: &Answers, key: &str| answers.get(key).is_none_or(is_blank);
+        for field in self.fields() {
+            let renewed = match &field.kind {
+                FieldKind::SchoolClass { schools }
+                    if schools.is_empty() || schools.iter().any(|s| s == school) =>
+                {
+                    next_class(school, class_name).map(|class_name| {
+                        serde_json::json!({ "school": school, "class_name": class_name })
+                    })
+                }
+                FieldKind::Diet if meal_type != MealType::NoMeals => {
+                    Some(serde_json::json!({ "meal_type": meal_type, "notes": "" }))
+                }
+                _ => None,
+            };
+            if let Some(value) = renewed.filter(|_| unanswered(answers, &field.key)) {
+                answers.insert(field.key.clone(), value);
+            }
+        }
+    }
+
+    /// The ISEE value declared in the answers, when the form asks for it.
+    pub fn isee_answer(&self, answers: &Answers) -> Option<Decimal> {
+        let field = self
+            .fields()
+            .find(|f| matches!(f.kind, FieldKind::Isee { .. }))?;
+        let answer: IseeAnswer = serde_json::from_value(answers.get(&field.key)?.clone()).ok()?;
+        parse_cents(&answer.value, Sign::Unsigned, AMOUNT_MAX_CENTS)
+            .ok()
+            .map(crate::money::cents_to_decimal)
     }
 
     /// Whether `field` is shown with `answers`: it has no condition, or the field its
@@ -1009,6 +1125,13 @@ pub fn check_definition(definition: &FormDefinition) -> Vec<FieldError> {
             if let Some(message) = kind_error(&field.kind) {
                 fail(format!("{at}.kind"), message);
             }
+            if let Some(message) = field
+                .points
+                .as_ref()
+                .and_then(|p| points_error(&field.kind, p))
+            {
+                fail(format!("{at}.points"), message);
+            }
             if let Some(condition) = &field.shown_when {
                 match earlier.iter().find(|e| e.key == condition.field) {
                     Some(parent) if condition_fits(&parent.kind, &condition.equals) => {}
@@ -1027,6 +1150,111 @@ pub fn check_definition(definition: &FormDefinition) -> Vec<FieldError> {
         }
     }
     errors
+}
+
+/// What is wrong with the points given to a field of `kind`.
+fn points_error(kind: &FieldKind, points: &Points) -> Option<String> {
+    let too_many = format!("Una risposta può valere al massimo {MAX_POINTS} punti.");
+    match (kind, points) {
+        (
+            FieldKind::SingleChoice { options } | FieldKind::MultipleChoice { options, .. },
+            Points::Choices { options: given },
+        ) => {
+            if given.iter().any(|g| !options.contains(&g.option))
+                || given.iter().map(|g| &g.option).collect::<HashSet<_>>().len() != given.len()
+            {
+                Some("Dai i punti alle risposte possibili della domanda, una volta ciascuna.".into())
+            } else if given.iter().any(|g| g.points > MAX_POINTS) {
+                Some(too_many)
+            } else {
+                None
+            }
+        }
+        (FieldKind::YesNo, Points::YesNo { yes, no }) => {
+            (*yes > MAX_POINTS || *no > MAX_POINTS).then_some(too_many)
+        }
+        (FieldKind::Isee { .. }, Points::IseeRanges { ranges }) => {
+            let limits: Option<Vec<i64>> = ranges
+                .iter()
+                .map(|r| decimal_to_cents(r.up_to).filter(|c| (0..=AMOUNT_MAX_CENTS).contains(c)))
+                .collect();
+            match limits {
+                _ if ranges.is_empty() || ranges.len() > MAX_OPTIONS => Some(format!(
+                    "Indica da 1 a {MAX_OPTIONS} fasce ISEE con i loro punti."
+                )),
+                Some(limits) if limits.windows(2).all(|w| w[0] < w[1]) => {
+                    ranges.iter().any(|r| r.points > MAX_POINTS).then_some(too_many)
+                }
+                Some(_) => Some(
+                    "Le fasce ISEE vanno indicate dalla più bassa alla più alta, ciascuna con un limite diverso."
+                        .into(),
+                ),
+                None => Some(format!(
+                    "Il limite di una fascia ISEE va da 0,00 € a {}.",
+                    euro_cents(AMOUNT_MAX_CENTS)
+                )),
+            }
+        }
+        _ => Some(
+            "Questi punti non si applicano a questa domanda: si danno alle risposte di una scelta, a un sì/no o alle fasce ISEE."
+                .into(),
+        ),
+    }
+}
+
+/// The points `answers` earn in a ranking form: the sum of the points of every shown
+/// answer. The one computation of a submission's place in a graduatoria.
+pub fn points_of(definition: &FormDefinition, answers: &Answers) -> u32 {
+    definition
+        .fields()
+        .filter(|field| definition.is_shown(field, answers))
+        .filter_map(|field| {
+            Some(answer_points(
+                field.points.as_ref()?,
+                answers.get(&field.key)?,
+            ))
+        })
+        .sum()
+}
+
+fn answer_points(points: &Points, value: &Value) -> u32 {
+    match points {
+        Points::Choices { options } => {
+            let chosen: Vec<&str> = match value {
+                Value::String(choice) => vec![choice.as_str()],
+                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            options
+                .iter()
+                .filter(|o| chosen.contains(&o.option.as_str()))
+                .map(|o| o.points)
+                .sum()
+        }
+        Points::YesNo { yes, no } => match value.as_bool() {
+            Some(true) => *yes,
+            Some(false) => *no,
+            None => 0,
+        },
+        Points::IseeRanges { ranges } => serde_json::from_value::<IseeAnswer>(value.clone())
+            .ok()
+            .and_then(|isee| parse_cents(&isee.value, Sign::Unsigned, AMOUNT_MAX_CENTS).ok())
+            .and_then(|cents| {
+                ranges
+                    .iter()
+                    .find(|r| decimal_to_cents(r.up_to).is_some_and(|up_to| cents <= up_to))
+            })
+            .map_or(0, |r| r.points),
+    }
+}
+
+/// The order of a graduatoria: more points first, ties broken by the time sent (earlier
+/// first), then by the submission's number.
+pub fn ranking_order(
+    a: (u32, OffsetDateTime, i64),
+    b: (u32, OffsetDateTime, i64),
+) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
 }
 
 fn condition_fits(kind: &FieldKind, equals: &Value) -> bool {
@@ -1131,6 +1359,73 @@ pub struct FormSummary {
     pub service_id: Option<i64>,
 }
 
+/// A form in the operators' list: how many submissions it has and whether it ranks
+/// them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormOverview {
+    #[serde(flatten)]
+    pub form: FormSummary,
+    /// Submissions of this version, drafts included (with any, it is never edited).
+    pub submissions: u64,
+    /// A ranking form (graduatoria): some answer earns points.
+    pub ranking: bool,
+}
+
+/// A submission's place in a graduatoria.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RankingEntry {
+    /// 1 for the first.
+    pub position: u32,
+    pub points: u32,
+    pub submission_id: i64,
+    pub protocol_number: String,
+    pub family_name: String,
+    pub child_name: Option<String>,
+    pub state: SubmissionState,
+    pub state_label: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub sent_at: OffsetDateTime,
+}
+
+/// A form's graduatoria: as published (the positions stored then), or as it stands now
+/// over the sent, to-validate and accepted submissions until it is published.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ranking {
+    pub form_id: i64,
+    pub form_title: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub published_at: Option<OffsetDateTime>,
+    pub entries: Vec<RankingEntry>,
+}
+
+/// A family's place in a published graduatoria.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RankingPlace {
+    pub position: u32,
+    pub points: u32,
+    /// How many submissions the graduatoria has.
+    pub of: u32,
+}
+
+impl RankingPlace {
+    /// `Graduatoria: 2° posto su 14, 35 punti`.
+    pub fn label(&self) -> String {
+        format!(
+            "Graduatoria: {}° posto su {}, {} {}",
+            self.position,
+            self.of,
+            self.points,
+            if self.points == 1 { "punto" } else { "punti" }
+        )
+    }
+}
+
 /// A form version with its definition.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1177,9 +1472,26 @@ pub struct SubmissionSummary {
     pub sent_at: Option<OffsetDateTime>,
     /// The operator's reason (refused, blocked) or note (da validare), shown to the family.
     pub operator_note: Option<String>,
+    /// Its place in the form's graduatoria, once published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<RankingPlace>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: OffsetDateTime,
+    /// Sent by «Paga e invia»: the pagoPA notice of the amount due it waits for while
+    /// Sospesa per insoluto (paid once it moved on).
+    pub notice: Option<SubmissionNotice>,
+}
+
+/// The notice a submission sent by «Paga e invia» waits for, with where to pay it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubmissionNotice {
+    /// Number, IUV, amount, status and `pdf_url` (the notice to print or show at a
+    /// counter).
+    pub notice: Notice,
+    /// POST here to pay it online: a pagoPA Checkout cart of this notice.
+    pub checkout_url: String,
 }
 
 /// A file attached to a submission.
@@ -1223,6 +1535,20 @@ pub struct Decision {
     pub note: String,
 }
 
+impl Decision {
+    /// The Italian error of a reason or note left blank: the family reads it.
+    pub fn problems(&self) -> Vec<FieldError> {
+        if self.note.trim().is_empty() {
+            vec![FieldError::new(
+                "note",
+                "Scrivi il motivo: la famiglia lo leggerà in «I miei moduli».",
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// Accepting a submission; for a form that enrols, the card's data the operator sets.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1248,41 +1574,85 @@ pub struct AcceptRequest {
 /// The card's amounts of an accepted enrolment, in cents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnrolmentTerms {
-    pub badge: String,
+    /// None: a new badge is given (the child's own when it has one).
+    pub badge: Option<String>,
     pub fee_band: String,
     pub quota_cents: i64,
     pub meal_price_cents: i64,
 }
 
 impl AcceptRequest {
-    /// The card's data, each field's Italian error otherwise.
-    pub fn terms(&self) -> Result<EnrolmentTerms, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        for (field, value, what) in [
-            ("badge", &self.badge, "il numero di tessera"),
-            ("fee_band", &self.fee_band, "la fascia"),
-        ] {
-            if value.trim().is_empty() {
-                errors.push(FieldError::new(field, format!("Indica {what}.")));
-            }
+    /// What the operator's form starts from: the band of `bands` covering the declared
+    /// `isee` with its quota and meal price, and no badge (one is given on accepting).
+    pub fn suggested(bands: &[FeeBand], isee: Option<Decimal>) -> AcceptRequest {
+        match isee.and_then(|isee| band_for_isee(bands, isee)) {
+            Some(band) => AcceptRequest {
+                badge: String::new(),
+                fee_band: band.name.clone(),
+                quota: amount_as_typed(band.quota),
+                meal_price: amount_as_typed(band.meal_price),
+            },
+            None => AcceptRequest::default(),
         }
-        let mut amount = |field: &str, text: &str| match parse_cents(
-            text,
-            Sign::Unsigned,
-            crate::money::MAX_EMISSION_LINE_CENTS,
-        ) {
-            Ok(cents) => cents,
-            Err(error) => {
-                errors.push(FieldError::new(field, error.to_string()));
-                0
+    }
+
+    /// The card's data, each field's Italian error otherwise. A blank band is the band of
+    /// `bands` covering the declared `isee`; blank amounts are those of the band (named
+    /// or found); a band the comune does not list needs both amounts.
+    pub fn terms(
+        &self,
+        bands: &[FeeBand],
+        isee: Option<Decimal>,
+    ) -> Result<EnrolmentTerms, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let named = self.fee_band.trim();
+        let band = if named.is_empty() {
+            isee.and_then(|isee| band_for_isee(bands, isee))
+        } else {
+            bands.iter().find(|band| band.name == named)
+        };
+        let fee_band = match (named.is_empty(), band) {
+            (false, _) => named.to_owned(),
+            (true, Some(band)) => band.name.clone(),
+            (true, None) => {
+                errors.push(FieldError::new(
+                    "fee_band",
+                    match isee {
+                        Some(isee) => format!(
+                            "Nessuna fascia del servizio comprende l'ISEE di {}: indica la fascia.",
+                            euro(isee)
+                        ),
+                        None => "Indica la fascia.".to_owned(),
+                    },
+                ));
+                String::new()
             }
         };
-        let quota_cents = amount("quota", &self.quota);
-        let meal_price_cents = amount("meal_price", &self.meal_price);
+        // Without a band, a blank amount has nothing to come from: the band is what to fix.
+        let band_missing = fee_band.is_empty();
+        let mut amount = |field: &str, text: &str, default: Option<Decimal>| {
+            if text.trim().is_empty() {
+                match default.and_then(decimal_to_cents) {
+                    Some(cents) => return cents,
+                    None if band_missing => return 0,
+                    None => {}
+                }
+            }
+            match parse_cents(text, Sign::Unsigned, crate::money::MAX_EMISSION_LINE_CENTS) {
+                Ok(cents) => cents,
+                Err(error) => {
+                    errors.push(FieldError::new(field, error.to_string()));
+                    0
+                }
+            }
+        };
+        let quota_cents = amount("quota", &self.quota, band.map(|b| b.quota));
+        let meal_price_cents = amount("meal_price", &self.meal_price, band.map(|b| b.meal_price));
         if errors.is_empty() {
+            let badge = self.badge.trim();
             Ok(EnrolmentTerms {
-                badge: self.badge.trim().to_owned(),
-                fee_band: self.fee_band.trim().to_owned(),
+                badge: (!badge.is_empty()).then(|| badge.to_owned()),
+                fee_band,
                 quota_cents,
                 meal_price_cents,
             })
@@ -1290,6 +1660,84 @@ impl AcceptRequest {
             Err(errors)
         }
     }
+}
+
+/// The refusal of a "sent from … to …" filter whose end comes before its start.
+pub fn check_sent_range(from: Option<Date>, to: Option<Date>) -> Option<FieldError> {
+    match (from, to) {
+        (Some(from), Some(to)) if to < from => Some(FieldError::new(
+            "sent_to",
+            "La data finale non può precedere quella iniziale.",
+        )),
+        _ => None,
+    }
+}
+
+/// Most submissions accepted in one bulk request.
+pub const BULK_ACCEPT_MAX_ITEMS: usize = 100;
+
+/// Accetta selezionate: the submissions to accept, each with the terms of its ISEE band
+/// and a new badge.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkAcceptRequest {
+    #[cfg_attr(feature = "openapi", schema(max_items = 100, min_items = 1))]
+    pub ids: Vec<i64>,
+}
+
+/// What happened to one submission of a bulk accept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkOutcome {
+    pub id: i64,
+    pub accepted: bool,
+    /// `Accettata`, or the Italian reason why not.
+    pub message: String,
+}
+
+/// `3 domande accettate, 1 non accettata.`
+pub fn bulk_summary(outcomes: &[BulkOutcome]) -> String {
+    let accepted = outcomes.iter().filter(|o| o.accepted).count();
+    let refused = outcomes.len() - accepted;
+    let count = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut text = count(accepted, "domanda accettata", "domande accettate");
+    if refused > 0 {
+        text.push_str(&format!(
+            ", {}",
+            count(refused, "non accettata", "non accettate")
+        ));
+    }
+    text.push('.');
+    text
+}
+
+/// How many sent submissions of a form are in a state.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StateCount {
+    pub state: SubmissionState,
+    /// `Inviata`, `Da validare`, …
+    pub label: String,
+    pub count: u64,
+}
+
+/// What accepting a submission would enrol: the service's fee bands, the declared ISEE
+/// and the terms the operator's form starts from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolmentProposal {
+    /// The service the form enrols into; none: accepting creates no card.
+    pub service_name: Option<String>,
+    pub bands: Vec<FeeBand>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "8500.00"))]
+    pub isee: Option<Decimal>,
+    pub suggested: AcceptRequest,
 }
 
 #[cfg(test)]
@@ -1306,6 +1754,7 @@ mod tests {
             required: true,
             kind,
             shown_when: None,
+            points: None,
         }
     }
 
@@ -1613,6 +2062,49 @@ mod tests {
     }
 
     #[test]
+    fn a_renewal_fills_next_class_same_school_and_diet_where_unanswered() {
+        let definition = form(vec![
+            field("alunno", FieldKind::Child),
+            field(
+                "scuola",
+                FieldKind::SchoolClass {
+                    schools: vec!["Scuola Primaria Pascoli".into()],
+                },
+            ),
+            field("dieta", FieldKind::Diet),
+        ]);
+        let mut answers: Answers =
+            serde_json::from_value(json!({"alunno": {"child_id": 3}})).unwrap();
+        definition.renew(
+            &mut answers,
+            "Scuola Primaria Pascoli",
+            "2a",
+            MealType::Medical,
+        );
+        assert_eq!(
+            Value::from(serde_json::Map::from_iter(answers.clone())),
+            json!({
+                "alunno": {"child_id": 3},
+                "scuola": {"school": "Scuola Primaria Pascoli", "class_name": "3a"},
+                "dieta": {"meal_type": "DIETA SANITARIA", "notes": ""},
+            })
+        );
+        // What the family already answered stays; the last class is left to the office.
+        let mut answers: Answers =
+            serde_json::from_value(json!({"dieta": {"meal_type": "PASTO BASE"}})).unwrap();
+        definition.renew(
+            &mut answers,
+            "Scuola Primaria Pascoli",
+            "5a",
+            MealType::Medical,
+        );
+        assert_eq!(
+            Value::from(serde_json::Map::from_iter(answers)),
+            json!({"dieta": {"meal_type": "PASTO BASE"}})
+        );
+    }
+
+    #[test]
     fn the_window_is_evaluated_in_rome() {
         let definition = form(vec![field("q", FieldKind::YesNo)]);
         // 22:30 UTC on 10/07 is already 11/07 in Rome (summer time).
@@ -1640,6 +2132,27 @@ mod tests {
         assert_eq!(S::Accepted.after(A::Accept), None);
         assert_eq!(S::Accepted.after(A::Refuse), None);
         assert_eq!(S::Blocked.after(A::Accept), Some(S::Accepted));
+        assert_eq!(S::Saved.after(A::Settle), Some(S::SuspendedUnpaid));
+        assert_eq!(S::Sent.after(A::Settle), None);
+        assert_eq!(S::SuspendedUnpaid.after(A::NoticePaid), Some(S::ToValidate));
+        assert_eq!(S::SuspendedUnpaid.after(A::Cancel), Some(S::Cancelled));
+        assert_eq!(S::SuspendedUnpaid.after(A::Accept), None);
+        assert_eq!(S::Sent.after(A::NoticePaid), None);
+        assert_eq!(
+            S::Sent.refusal(A::Settle),
+            "Non è possibile pagare e inviare una domanda nello stato «Inviata»."
+        );
+        let in_force: Vec<S> = S::ALL.into_iter().filter(|s| s.in_force()).collect();
+        assert_eq!(
+            in_force,
+            [
+                S::Sent,
+                S::SuspendedUnpaid,
+                S::ToValidate,
+                S::Accepted,
+                S::Blocked
+            ]
+        );
         assert_eq!(
             S::Accepted.refusal(A::Cancel),
             "Non è possibile cancellare una domanda nello stato «Accettata»."
@@ -1684,6 +2197,180 @@ mod tests {
                 "sections.0.fields.2.key",
             ]
         );
+    }
+
+    fn ranked() -> FormDefinition {
+        let mut work = field(
+            "work",
+            FieldKind::MultipleChoice {
+                options: vec!["Madre".into(), "Padre".into(), "Nonni".into()],
+                max_selected: None,
+            },
+        );
+        work.points = Some(Points::Choices {
+            options: vec![
+                OptionPoints {
+                    option: "Madre".into(),
+                    points: 10,
+                },
+                OptionPoints {
+                    option: "Padre".into(),
+                    points: 10,
+                },
+            ],
+        });
+        let mut disabled = field("disabled", FieldKind::YesNo);
+        disabled.points = Some(Points::YesNo { yes: 30, no: 0 });
+        let mut isee = field(
+            "isee",
+            FieldKind::Isee {
+                max: Decimal::new(10_000_000, 2),
+            },
+        );
+        isee.points = Some(Points::IseeRanges {
+            ranges: vec![
+                IseeRange {
+                    up_to: Decimal::new(1_000_000, 2),
+                    points: 20,
+                },
+                IseeRange {
+                    up_to: Decimal::new(2_500_000, 2),
+                    points: 8,
+                },
+            ],
+        });
+        let mut since = field(
+            "since",
+            FieldKind::SingleChoice {
+                options: vec!["Sì".into(), "No".into()],
+            },
+        );
+        since.points = Some(Points::Choices {
+            options: vec![OptionPoints {
+                option: "Sì".into(),
+                points: 5,
+            }],
+        });
+        since.shown_when = Some(Condition {
+            field: "disabled".into(),
+            equals: json!(true),
+        });
+        form(vec![work, disabled, isee, since])
+    }
+
+    #[test]
+    fn a_submission_earns_the_points_of_its_shown_answers() {
+        let definition = ranked();
+        assert!(definition.is_ranking());
+        assert!(!form(vec![field("q", FieldKind::YesNo)]).is_ranking());
+        assert_eq!(check_definition(&definition), []);
+        let answers = |work: Value, disabled: bool, isee: &str, since: &str| {
+            Answers::from([
+                ("work".to_owned(), work),
+                ("disabled".to_owned(), json!(disabled)),
+                (
+                    "isee".to_owned(),
+                    json!({"value": isee, "attested_on": "2027-01-15"}),
+                ),
+                ("since".to_owned(), json!(since)),
+            ])
+        };
+        // 20 (both parents) + 30 (yes) + 20 (ISEE up to 10.000,00 €) + 5 (shown: yes).
+        assert_eq!(
+            points_of(
+                &definition,
+                &answers(json!(["Madre", "Padre"]), true, "10.000,00", "Sì")
+            ),
+            75
+        );
+        // Nonni earn nothing, the second ISEE range, the condition hides «since».
+        assert_eq!(
+            points_of(
+                &definition,
+                &answers(json!(["Nonni", "Madre"]), false, "10.000,01", "Sì")
+            ),
+            18
+        );
+        // Above every range, nothing.
+        assert_eq!(
+            points_of(&definition, &answers(json!([]), false, "30.000,00", "No")),
+            0
+        );
+        assert_eq!(points_of(&definition, &Answers::new()), 0);
+    }
+
+    #[test]
+    fn ties_are_broken_by_the_time_sent() {
+        let early = datetime!(2027-07-12 09:00 UTC);
+        let late = datetime!(2027-07-12 10:00 UTC);
+        let mut entries = vec![(10, late, 1), (10, early, 2), (30, late, 3), (10, early, 0)];
+        entries.sort_by(|a, b| ranking_order(*a, *b));
+        assert_eq!(
+            entries,
+            [(30, late, 3), (10, early, 0), (10, early, 2), (10, late, 1)]
+        );
+        let place = RankingPlace {
+            position: 2,
+            points: 35,
+            of: 14,
+        };
+        assert_eq!(place.label(), "Graduatoria: 2° posto su 14, 35 punti");
+    }
+
+    #[test]
+    fn points_must_fit_their_question() {
+        let mut bad = ranked();
+        let fields = &mut bad.sections[0].fields;
+        fields[0].points = Some(Points::Choices {
+            options: vec![OptionPoints {
+                option: "Zii".into(),
+                points: 1,
+            }],
+        });
+        fields[1].points = Some(Points::YesNo {
+            yes: MAX_POINTS + 1,
+            no: 0,
+        });
+        fields[2].points = Some(Points::IseeRanges {
+            ranges: vec![
+                IseeRange {
+                    up_to: Decimal::new(2_000_000, 2),
+                    points: 1,
+                },
+                IseeRange {
+                    up_to: Decimal::new(1_000_000, 2),
+                    points: 2,
+                },
+            ],
+        });
+        fields[3].points = Some(Points::YesNo { yes: 1, no: 0 });
+        let errors = check_definition(&bad);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "sections.0.fields.0.points",
+                "sections.0.fields.1.points",
+                "sections.0.fields.2.points",
+                "sections.0.fields.3.points",
+            ]
+        );
+        assert_eq!(
+            errors[1].message,
+            "Una risposta può valere al massimo 1000 punti."
+        );
+        assert!(errors[2]
+            .message
+            .starts_with("Le fasce ISEE vanno indicate dalla più bassa"));
+        // A definition saved before points existed reads the same.
+        let old: FormDefinition = serde_json::from_value(json!({
+            "title": "Cedole", "school_year": "2027/2028", "opens_on": "2027-07-11",
+            "closes_on": "2027-08-31", "scope": "per_family",
+            "sections": [{"title": "A", "fields": [{"key": "q", "label": "Q", "kind": {"type": "yes_no"}}]}]
+        }))
+        .unwrap();
+        assert_eq!(old.sections[0].fields[0].points, None);
+        assert!(!serde_json::to_string(&old).unwrap().contains("points"));
     }
 
     #[test]
@@ -1742,5 +2429,130 @@ mod tests {
         assert!(text.contains(r#""kind":{"type":"single_choice","options":["Piazza Roma"]}"#));
         let back: FormDefinition = serde_json::from_str(&text).unwrap();
         assert_eq!(back, definition);
+    }
+
+    fn bands() -> Vec<FeeBand> {
+        let band = |name: &str, from: i64, to: Option<i64>, meal: i64, quota: i64| FeeBand {
+            id: 1,
+            service_id: 1,
+            name: name.into(),
+            isee_from: Decimal::new(from, 2),
+            isee_to: to.map(|to| Decimal::new(to, 2)),
+            meal_price: Decimal::new(meal, 2),
+            quota: Decimal::new(quota, 2),
+        };
+        vec![
+            band("Fascia 1", 0, Some(600_000), 250, 0),
+            band("Fascia 2", 600_001, None, 500, 10_000),
+        ]
+    }
+
+    #[test]
+    fn accepting_takes_the_band_of_the_isee_unless_the_operator_names_one() {
+        let isee = Some(Decimal::new(850_000, 2));
+        let blank = AcceptRequest::default();
+        assert_eq!(
+            blank.terms(&bands(), isee),
+            Ok(EnrolmentTerms {
+                badge: None,
+                fee_band: "Fascia 2".into(),
+                quota_cents: 10_000,
+                meal_price_cents: 500,
+            })
+        );
+        let suggested = AcceptRequest::suggested(&bands(), isee);
+        assert_eq!(
+            (
+                suggested.fee_band.as_str(),
+                suggested.quota.as_str(),
+                suggested.meal_price.as_str()
+            ),
+            ("Fascia 2", "100,00", "5,00")
+        );
+        let named = AcceptRequest {
+            fee_band: "Fascia 1".into(),
+            meal_price: "3,00".into(),
+            badge: " 700001 ".into(),
+            ..AcceptRequest::default()
+        };
+        assert_eq!(
+            named.terms(&bands(), isee),
+            Ok(EnrolmentTerms {
+                badge: Some("700001".into()),
+                fee_band: "Fascia 1".into(),
+                quota_cents: 0,
+                meal_price_cents: 300,
+            })
+        );
+        let fields = |errors: Vec<FieldError>| -> Vec<String> {
+            errors.into_iter().map(|e| e.field).collect()
+        };
+        assert_eq!(
+            fields(blank.terms(&bands(), None).unwrap_err()),
+            ["fee_band"]
+        );
+        let unlisted = AcceptRequest {
+            fee_band: "Esonero".into(),
+            ..AcceptRequest::default()
+        };
+        assert_eq!(
+            fields(unlisted.terms(&bands(), isee).unwrap_err()),
+            ["quota", "meal_price"]
+        );
+        assert_eq!(
+            blank.terms(&bands()[..1], isee).unwrap_err()[0].message,
+            "Nessuna fascia del servizio comprende l'ISEE di 8.500,00 €: indica la fascia."
+        );
+    }
+
+    #[test]
+    fn the_isee_answer_is_read_as_typed() {
+        let definition = form(vec![field(
+            "isee",
+            FieldKind::Isee {
+                max: Decimal::new(10_000_000, 2),
+            },
+        )]);
+        let answers = Answers::from([(
+            "isee".to_owned(),
+            json!({"value": "8.500,5", "attested_on": "2027-01-15"}),
+        )]);
+        assert_eq!(
+            definition.isee_answer(&answers),
+            Some(Decimal::new(850_050, 2))
+        );
+        assert_eq!(definition.isee_answer(&Answers::new()), None);
+    }
+
+    #[test]
+    fn a_bulk_accept_is_summed_up_in_italian() {
+        let outcome = |accepted| BulkOutcome {
+            id: 1,
+            accepted,
+            message: String::new(),
+        };
+        assert_eq!(bulk_summary(&[outcome(true)]), "1 domanda accettata.");
+        assert_eq!(
+            bulk_summary(&[outcome(true), outcome(true), outcome(false)]),
+            "2 domande accettate, 1 non accettata."
+        );
+        assert_eq!(
+            bulk_summary(&[outcome(false), outcome(false)]),
+            "0 domande accettate, 2 non accettate."
+        );
+    }
+
+    #[test]
+    fn a_reason_is_required_and_a_range_ends_after_it_starts() {
+        assert_eq!(Decision { note: " ".into() }.problems().len(), 1);
+        assert!(Decision {
+            note: "Manca il certificato medico".into()
+        }
+        .problems()
+        .is_empty());
+        let day = |d| Some(d);
+        assert!(check_sent_range(day(date!(2027 - 07 - 21)), day(date!(2027 - 07 - 20))).is_some());
+        assert!(check_sent_range(day(date!(2027 - 07 - 20)), day(date!(2027 - 07 - 20))).is_none());
+        assert!(check_sent_range(None, day(date!(2027 - 07 - 20))).is_none());
     }
 }

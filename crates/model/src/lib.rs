@@ -8,14 +8,17 @@
 mod text_enum;
 
 pub mod access;
+pub mod app_io;
 pub mod auth;
 pub mod bookings;
 pub mod children;
 #[cfg(feature = "sea-orm")]
 mod column;
+pub mod communications;
 pub mod content;
 pub mod dates;
 pub mod entes;
+pub mod fee_bands;
 pub mod fiscal_code;
 pub mod format;
 pub mod forms;
@@ -30,6 +33,7 @@ pub mod problem;
 pub mod reconciliation;
 pub mod rome;
 pub mod school_year;
+pub mod sms;
 pub mod spa;
 pub mod weekdays;
 

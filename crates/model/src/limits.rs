@@ -9,7 +9,10 @@ use crate::auth::{LoginRequest, PasswordResetConfirm, PasswordResetRequest, Refr
 use crate::bookings::{
     AttendanceMark, BookingChange, BookingRange, CalendarSettings, ChargeRequest, NewClosure,
 };
-use crate::forms::{AcceptRequest, Decision, FormDefinition, SubmissionRequest};
+use crate::forms::{
+    AcceptRequest, BulkAcceptRequest, Decision, FormDefinition, SubmissionRequest,
+    BULK_ACCEPT_MAX_ITEMS,
+};
 use crate::letters::NewCommunication;
 use crate::payments::{
     check_cart_selection, AccountCorrection, NewCart, NewEmission, RechargeRequest,
@@ -195,6 +198,7 @@ request_limits! {
         quota: AMOUNT_MAX_CHARS,
         meal_price: AMOUNT_MAX_CHARS,
     }
+    BulkAcceptRequest { ids: BULK_ACCEPT_MAX_ITEMS }
 }
 
 #[cfg(test)]

@@ -298,6 +298,14 @@ pub fn form_new_version(id: impl Display) -> String {
     format!("/forms/{id}/versions")
 }
 
+pub fn form_ranking(id: impl Display) -> String {
+    format!("/forms/{id}/ranking")
+}
+
+pub fn form_ranking_publish(id: impl Display) -> String {
+    format!("/forms/{id}/ranking/publish")
+}
+
 pub fn form_submissions(id: impl Display) -> String {
     format!("/forms/{id}/submissions")
 }
@@ -306,12 +314,24 @@ pub fn form_export(id: impl Display) -> String {
     format!("/forms/{id}/export")
 }
 
+pub fn form_submission_counts(id: impl Display) -> String {
+    format!("/forms/{id}/submissions/counts")
+}
+
+pub fn form_bulk_accept(id: impl Display) -> String {
+    format!("/forms/{id}/submissions/accept")
+}
+
 pub fn review(id: impl Display) -> String {
     format!("/form-submissions/{id}")
 }
 
 pub fn review_upload(id: impl Display, upload: impl Display) -> String {
     format!("/form-submissions/{id}/uploads/{upload}")
+}
+
+pub fn review_terms(id: impl Display) -> String {
+    format!("/form-submissions/{id}/enrolment-terms")
 }
 
 pub fn review_accept(id: impl Display) -> String {
@@ -354,6 +374,12 @@ pub fn my_submission(id: impl Display) -> String {
 
 pub fn my_submission_send(id: impl Display) -> String {
     format!("/my/submissions/{id}/send")
+}
+
+/// «Paga e invia»: sends a submission the enrolment gate refuses, with a pagoPA notice
+/// of the amount due.
+pub fn my_submission_pay_and_send(id: impl Display) -> String {
+    format!("/my/submissions/{id}/pay-and-send")
 }
 
 pub fn my_submission_cancel(id: impl Display) -> String {
@@ -418,4 +444,14 @@ pub fn communication_families() -> String {
 /// The services, schools and classes an audience is chosen from.
 pub fn communication_audiences() -> String {
     "/communications/audiences".into()
+}
+
+// Comunicazioni: the outbox.
+
+pub fn outbox() -> String {
+    "/outbox".into()
+}
+
+pub fn outbox_retry(id: impl Display) -> String {
+    format!("/outbox/{id}/retry")
 }

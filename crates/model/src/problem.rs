@@ -20,6 +20,14 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// The kind of the enrolment gate's refusal (409): the account to settle first.
+pub const ACCOUNT_TO_SETTLE: &str = "account-to-settle";
+
+/// The URI of the problem type `kind`.
+pub fn problem_type(kind: &str) -> String {
+    format!("https://sportello.dev/problemi/{kind}")
+}
+
 /// One invalid field: its name in the request and an Italian message.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -58,6 +66,12 @@ impl Problem {
                     .filter(|message| !self.detail.contains(message)),
             )
             .collect()
+    }
+
+    /// Whether this is the enrolment gate's refusal: the family's account of the service
+    /// must be settled first («Paga e invia» pays it with the submission).
+    pub fn is_account_to_settle(&self) -> bool {
+        self.kind == problem_type(ACCOUNT_TO_SETTLE)
     }
 
     /// Whether the problem says more than the field errors of the fields `shown` next to

@@ -64,6 +64,35 @@ impl SchoolYear {
     }
 }
 
+/// The class a pupil moves up to in the next school year: `1A` → `2A`, `2a` → `3a`,
+/// `3 B` → `4 B`. None after the last class of the school's order (the school's name
+/// says it: infanzia has no numbered classes, primaria ends with the fifth, secondaria
+/// di primo grado with the third, secondaria di secondo grado with the fifth) or when
+/// the order or the class are not recognised: the office places the pupil.
+pub fn next_class(school: &str, class_name: &str) -> Option<String> {
+    let school = school.to_lowercase();
+    let last = if school.contains("primaria") {
+        5
+    } else if school.contains("primo grado") || school.contains("media") {
+        3
+    } else if school.contains("secondo grado")
+        || school.contains("liceo")
+        || school.contains("istituto")
+    {
+        5
+    } else {
+        return None;
+    };
+    let class_name = class_name.trim();
+    let digits = class_name
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(class_name.len());
+    let year: u32 = class_name[..digits].parse().ok()?;
+    (1..last)
+        .contains(&year)
+        .then(|| format!("{}{}", year + 1, &class_name[digits..]))
+}
+
 impl fmt::Display for SchoolYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.0, self.0 + 1)
@@ -102,6 +131,28 @@ mod tests {
             SchoolYear::starting(2026).next(),
             SchoolYear::starting(2027)
         );
+    }
+
+    #[test]
+    fn pupils_move_up_a_class_until_the_last_of_their_school() {
+        let primaria = "Scuola Primaria Pascoli";
+        assert_eq!(next_class(primaria, "1A").as_deref(), Some("2A"));
+        assert_eq!(next_class(primaria, "2a").as_deref(), Some("3a"));
+        assert_eq!(next_class(primaria, " 4 B ").as_deref(), Some("5 B"));
+        assert_eq!(next_class(primaria, "5a"), None, "on to the secondaria");
+        let media = "Scuola Secondaria di Primo Grado Manzoni";
+        assert_eq!(next_class(media, "2C").as_deref(), Some("3C"));
+        assert_eq!(next_class(media, "3C"), None);
+        assert_eq!(
+            next_class("Liceo Scientifico Volta", "4A").as_deref(),
+            Some("5A")
+        );
+        assert_eq!(
+            next_class("Scuola dell'Infanzia Arcobaleno", "Sezione A"),
+            None
+        );
+        assert_eq!(next_class(primaria, "A"), None);
+        assert_eq!(next_class("Asilo nido Girasole", "1A"), None);
     }
 
     #[test]

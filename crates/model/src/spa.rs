@@ -47,6 +47,16 @@ pub fn receipts(slug: &str) -> String {
     page(slug, "pagamenti/ricevute")
 }
 
+/// `/{slug}/moduli-comune/{form_id}/domande`: the submissions of a form, for operators.
+pub fn form_review(slug: &str, form_id: i64) -> String {
+    page(slug, &format!("moduli-comune/{form_id}/domande"))
+}
+
+/// `/{slug}/moduli-comune/domande/{id}`: one submission, for operators.
+pub fn submission_review(slug: &str, id: i64) -> String {
+    page(slug, &format!("moduli-comune/domande/{id}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +74,10 @@ mod tests {
         assert_eq!(prepaid_service("demo", 3), "/demo/pagamenti/3");
         assert_eq!(emission("demo", 7), "/demo/pagamenti/emissioni/7");
         assert_eq!(receipts("demo"), "/demo/pagamenti/ricevute");
+        assert_eq!(form_review("demo", 4), "/demo/moduli-comune/4/domande");
+        assert_eq!(
+            submission_review("demo", 9),
+            "/demo/moduli-comune/domande/9"
+        );
     }
 }

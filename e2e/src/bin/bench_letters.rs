@@ -156,7 +156,7 @@ async fn main() {
     ))
     .await;
     let emails = count(
-        "SELECT COUNT(*) FROM outbox_emails WHERE subject = 'Comune di Demo: Mensa chiusa domani per sciopero'".into(),
+        "SELECT COUNT(*) FROM outbox_messages WHERE subject = 'Comune di Demo: Mensa chiusa domani per sciopero'".into(),
     )
     .await;
     assert_eq!((letters, emails), (FAMILIES, FAMILIES));

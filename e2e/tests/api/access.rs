@@ -22,6 +22,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sportello_model::access::Action;
 use sportello_model::auth::{Role, TokenResponse};
+use sportello_model::communications::OutboxMessage;
 use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
 use sportello_model::letters::Letter;
 use sportello_model::paths;
@@ -105,6 +106,11 @@ fn rule(operation_id: &str) -> Option<Rule> {
             May(ManageForms, Comune)
         }
         "list_submissions"
+        | "submission_counts"
+        | "accept_submissions"
+        | "enrolment_terms"
+        | "form_ranking"
+        | "publish_ranking"
         | "export_submissions"
         | "get_submission"
         | "submission_attachment"
@@ -115,7 +121,10 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "open_forms" | "my_submissions" => May(FillForms, Nobody),
         "open_form" | "start_submission" => May(FillForms, Comune),
         "my_submission" | "save_submission" | "send_submission" | "cancel_submission"
-        | "submission_pdf" | "upload_attachment" | "own_attachment" => May(FillForms, Family),
+        | "submission_pdf" | "upload_attachment" | "own_attachment" | "remove_attachment" => {
+            May(FillForms, Family)
+        }
+        "pay_and_send_submission" => May(Pay, Family),
         "list_flows" | "upload_flow" | "list_discrepancies" => May(Reconcile, Nobody),
         "my_letters" | "unread_letters" => May(ReadLetters, Nobody),
         "open_letter" | "letter_pdf" | "letter_attachment" => May(ReadLetters, Family),
@@ -125,6 +134,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "upload_communication_attachment"
         | "search_families"
         | "audience_choices" => May(SendCommunications, Nobody),
+        "list_outbox" => May(ManageOutbox, Nobody),
+        "retry_outbox_message" => May(ManageOutbox, Comune),
         _ => return None,
     })
 }
@@ -165,6 +176,8 @@ struct Ids {
     upload: i64,
     /// Mario's letter about Sofia (whom Laura follows), with its attachment.
     letter: i64,
+    /// A message of Comune di Demo's outbox (Mario's password reset e-mail).
+    outbox_message: i64,
 }
 
 /// Today for the server's clock (a Tuesday of the school year), and the day before:
@@ -195,6 +208,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "id" if path.starts_with("/form-submissions/") || path.starts_with("/my/submissions/") => {
             ids.submission.to_string()
         }
+        "id" if path.starts_with("/outbox/") => ids.outbox_message.to_string(),
         "upload_id" => ids.upload.to_string(),
         "id" if path.starts_with("/my/letters/") => ids.letter.to_string(),
         _ => panic!("no demo value for {{{param}}} of {path}: add one"),
@@ -243,6 +257,7 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "create_form" | "update_form" => ids.form_definition.clone(),
         "start_submission" | "save_submission" => json!({ "answers": {} }),
         "accept_submission" => json!({}),
+        "accept_submissions" => json!({ "ids": [ids.submission] }),
         "refuse_submission" | "block_submission" | "to_validate_submission" => {
             json!({ "note": "Prova" })
         }
@@ -361,6 +376,7 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
             .find(|l| l.has_attachment)
             .expect("Mario's demo letter with an attachment")
             .id,
+        outbox_message: demo_outbox_message(server, giulia).await,
         form: sent.form_id,
         form_definition: serde_json::to_value(&form.definition).expect("a definition"),
         submission: sent.id,
@@ -380,6 +396,25 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
             "serving_weekdays": calendar["serving_weekdays"],
         }),
     }
+}
+
+/// Mario's password reset e-mail, once the outbox has delivered it.
+async fn demo_outbox_message(server: &TestServer, giulia: &TokenResponse) -> i64 {
+    let asked = server.ask_password_reset(&client(), MARIO).await;
+    assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    let sent = format!("{}?status=sent", paths::outbox());
+    for _ in 0..100 {
+        let page: Page<OutboxMessage> = json(
+            server.get(&giulia.access_token, &sent).await,
+            StatusCode::OK,
+        )
+        .await;
+        if let Some(message) = page.items.first() {
+            return message.id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the reset e-mail was not delivered");
 }
 
 /// What the table says `caller` gets, as a check on the status; `None` when allowed.

@@ -473,8 +473,8 @@ async fn outbox_count(server: &TestServer, to: &str) -> i64 {
     db.query_one(Statement::from_sql_and_values(
         db.get_database_backend(),
         match db.get_database_backend() {
-            DbBackend::Postgres => "SELECT COUNT(*) AS n FROM outbox_emails WHERE to_address = $1",
-            _ => "SELECT COUNT(*) AS n FROM outbox_emails WHERE to_address = ?",
+            DbBackend::Postgres => "SELECT COUNT(*) AS n FROM outbox_messages WHERE recipient = $1",
+            _ => "SELECT COUNT(*) AS n FROM outbox_messages WHERE recipient = ?",
         },
         [to.into()],
     ))
@@ -544,10 +544,10 @@ async fn password_reset_requests_are_limited_and_answer_alike() {
 
 async fn outbox_reset_token(server: &TestServer) -> String {
     settled_outbox_count(server, "mario.albertini@example.it", 1).await;
-    let newest = "SELECT to_address, subject, body FROM outbox_emails ORDER BY id DESC LIMIT 1";
+    let newest = "SELECT recipient, subject, body FROM outbox_messages ORDER BY id DESC LIMIT 1";
     let rows = server.query(newest).await;
     let row = rows.first().expect("an e-mail in the outbox");
-    let to: String = row.try_get("", "to_address").unwrap();
+    let to: String = row.try_get("", "recipient").unwrap();
     let subject: String = row.try_get("", "subject").unwrap();
     let body: String = row.try_get("", "body").unwrap();
     assert_eq!(to, "mario.albertini@example.it");

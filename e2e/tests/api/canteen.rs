@@ -152,7 +152,8 @@ async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
     let (anna, service) = server.canteen_family(ANNA).await;
     let giulia = server.user("demo", GIULIA_OPERATOR).await;
     let paolo = server.user("demo", PAOLO_CANTEEN).await;
-    assert_eq!(anna.balance(service).await, "0.00");
+    // Last year's meals left Anna's account 23,40 € short.
+    assert_eq!(anna.balance(service).await, "-23.40");
     let charged = |day: &'static str| {
         let giulia = &giulia;
         async move { json::<ChargeReport>(charge(giulia, service, day).await, StatusCode::OK).await }
@@ -168,10 +169,10 @@ async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
     assert_eq!(first.charged + first.already_charged, 3, "{first:?}");
     assert_eq!(first.absent, 0);
     // Luca's enrolment has a 4,20 € meal.
-    assert_eq!(anna.balance(service).await, "-4.20");
+    assert_eq!(anna.balance(service).await, "-27.60");
     let again = charged("2026-11-23").await;
     assert_eq!((again.charged, again.already_charged), (0, 3));
-    assert_eq!(anna.balance(service).await, "-4.20");
+    assert_eq!(anna.balance(service).await, "-27.60");
 
     // Two runs at once (two replicas) on another day charge once too.
     let rows = roster(&paolo, service, "2026-11-20").await;
@@ -185,15 +186,15 @@ async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
         3,
         "{a:?} {b:?}"
     );
-    assert_eq!(anna.balance(service).await, "-8.40");
+    assert_eq!(anna.balance(service).await, "-31.80");
 
     // Staff recorded Luca absent on 19/11: he is not charged.
     let absent = mark(&paolo, luca, service, "2026-11-19", false).await;
     json::<AttendanceRow>(absent, StatusCode::OK).await;
     assert_eq!(charged("2026-11-19").await.absent, 1);
-    assert_eq!(anna.balance(service).await, "-8.40");
+    assert_eq!(anna.balance(service).await, "-31.80");
     let statement: Statement = anna.get_ok(&paths::statement(service)).await;
-    assert_eq!(statement.movements.total, 2);
+    assert_eq!(statement.movements.total, 3);
     assert_eq!(
         statement.movements.items[0].child_name.as_deref(),
         Some("Luca Colombo")
@@ -208,7 +209,8 @@ async fn a_closed_day_is_charged_once_at_the_enrolment_meal_price() {
         descriptions,
         [
             "Pasto del 23/11/2026 - Luca Colombo",
-            "Pasto del 20/11/2026 - Luca Colombo"
+            "Pasto del 20/11/2026 - Luca Colombo",
+            "Pasti dell'anno scolastico 2025/2026 non pagati"
         ],
         "newest school day first, whatever the order of charging"
     );
@@ -222,13 +224,13 @@ async fn the_server_charges_closed_days_on_its_own() {
     let mut seen = String::new();
     for _ in 0..50 {
         seen = anna.balance(service).await;
-        if seen == "-21.00" {
+        if seen == "-44.40" {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert_eq!(
-        seen, "-21.00",
-        "five school days (17–20/11 and 23/11) of 4,20 €"
+        seen, "-44.40",
+        "last year's 23,40 € and five school days (17–20/11 and 23/11) of 4,20 €"
     );
 }

@@ -5,12 +5,16 @@
 //! guardian-only form); two operators accepting at once; sends at once of the same form
 //! for the same child or family.
 
+use std::time::Duration;
+
 use e2e::payments::pdf_words;
+use e2e::smtp::SmtpServer;
 use e2e::{
     client, field_error, json, problem, TestServer, User, ANNA, GIULIA_OPERATOR, LAURA_DELEGATE,
     MARIO,
 };
 use reqwest::{Response, StatusCode};
+use serde::Serialize;
 use serde_json::{json, Value};
 use sportello_model::bookings::{AttendanceRow, ChargeReport};
 use sportello_model::children::ChildDetail;
@@ -21,7 +25,7 @@ use sportello_model::payments::{Movement, MovementKind, Statement};
 use sportello_model::{paths, Page};
 
 /// Tuesday 20/07/2027, 10:00 in Rome: summer, next year's enrolments are open.
-const SUMMER: &str = "2027-07-20T08:00:00Z";
+pub(crate) const SUMMER: &str = "2027-07-20T08:00:00Z";
 
 /// The smallest PNG: its content says PNG, whatever the name.
 const PNG: &[u8] = &[
@@ -30,7 +34,7 @@ const PNG: &[u8] = &[
 ];
 
 /// A canteen enrolment form for 2027/2028 into `service`, open from 11/07 to 31/08.
-fn canteen_form(service: i64, gate: bool) -> Value {
+pub(crate) fn canteen_form(service: i64, gate: bool) -> Value {
     json!({
         "title": "Refezione scolastica 2027/2028",
         "description": "Iscrizione al servizio mensa.",
@@ -54,7 +58,7 @@ fn canteen_form(service: i64, gate: bool) -> Value {
     })
 }
 
-async fn publish(office: &User<'_>, definition: &Value) -> FormDetail {
+pub(crate) async fn publish(office: &User<'_>, definition: &Value) -> FormDetail {
     let draft: FormDetail = json(
         office.post(&paths::forms(), definition).await,
         StatusCode::CREATED,
@@ -67,7 +71,7 @@ async fn publish(office: &User<'_>, definition: &Value) -> FormDetail {
     .await
 }
 
-async fn start(family: &User<'_>, form: i64, answers: Value) -> SubmissionDetail {
+pub(crate) async fn start(family: &User<'_>, form: i64, answers: Value) -> SubmissionDetail {
     let started = family
         .post(
             &paths::start_submission(form),
@@ -75,6 +79,31 @@ async fn start(family: &User<'_>, form: i64, answers: Value) -> SubmissionDetail
         )
         .await;
     json(started, StatusCode::CREATED).await
+}
+
+/// Salva with `answers`, then Invia: the submission as sent.
+async fn save_and_send(
+    family: &User<'_>,
+    submission: i64,
+    answers: impl Serialize,
+) -> SubmissionDetail {
+    let saved = family
+        .put(
+            &paths::my_submission(submission),
+            &json!({ "answers": answers }),
+        )
+        .await;
+    json::<SubmissionDetail>(saved, StatusCode::OK).await;
+    let sent = family
+        .post_empty(&paths::my_submission_send(submission))
+        .await;
+    json(sent, StatusCode::OK).await
+}
+
+/// Attaches the smallest PNG as the file `name` to the field `field` of a draft.
+async fn attach_png(family: &User<'_>, submission: i64, field: &str, name: &str) -> UploadInfo {
+    let attached = upload(family, submission, field, name, PNG.to_vec()).await;
+    json(attached, StatusCode::CREATED).await
 }
 
 /// Attaches `body` as the file `name` to the field `field` of a draft.
@@ -102,10 +131,14 @@ async fn upload(
 
 #[tokio::test]
 async fn an_enrolment_goes_from_the_form_to_next_years_card_roster_and_charge() {
-    let server = TestServer::start_with(&[
-        ("SPORTELLO_FAKE_NOW", SUMMER),
-        ("SPORTELLO_CHARGE_JOB", "false"),
-    ])
+    let smtp = SmtpServer::start();
+    let server = TestServer::with_smtp(
+        smtp.port,
+        &[
+            ("SPORTELLO_FAKE_NOW", SUMMER),
+            ("SPORTELLO_CHARGE_JOB", "false"),
+        ],
+    )
     .await;
     let giulia = server.user("demo", GIULIA_OPERATOR).await;
     let (mario, service) = server.canteen_family(MARIO).await;
@@ -138,17 +171,7 @@ async fn an_enrolment_goes_from_the_form_to_next_years_card_roster_and_charge() 
         "dieta": { "meal_type": "DIETA SANITARIA", "notes": "Celiachia", "certificate": certificate.id },
         "privacy": true
     });
-    let saved = mario
-        .put(
-            &paths::my_submission(draft.summary.id),
-            &json!({ "answers": answers }),
-        )
-        .await;
-    json::<SubmissionDetail>(saved, StatusCode::OK).await;
-    let sent = mario
-        .post_empty(&paths::my_submission_send(draft.summary.id))
-        .await;
-    let sent: SubmissionDetail = json(sent, StatusCode::OK).await;
+    let sent = save_and_send(&mario, draft.summary.id, answers).await;
     assert_eq!(sent.summary.state, SubmissionState::Sent);
     let protocol = sent
         .summary
@@ -156,10 +179,23 @@ async fn an_enrolment_goes_from_the_form_to_next_years_card_roster_and_charge() 
         .clone()
         .expect("a protocol number");
     assert_eq!(protocol, format!("2027/{:06}", draft.summary.id));
-    let emails: i64 = server
-        .scalar("SELECT COUNT(*) FROM outbox_emails WHERE subject = 'Domanda inviata: Refezione scolastica 2027/2028'")
+    // The confirmation e-mail reaches the guardian's mailbox.
+    let emails = smtp
+        .wait_for("mario.albertini@example.it", 1, Duration::from_secs(15))
         .await;
-    assert_eq!(emails, 1, "the confirmation e-mail is queued");
+    assert_eq!(emails.len(), 1, "one confirmation e-mail");
+    assert_eq!(
+        emails[0].subject(),
+        "Domanda inviata: Refezione scolastica 2027/2028"
+    );
+    let text = emails[0].text();
+    assert!(text.contains("Gentile Mario Albertini"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "è stata inviata al Comune di Demo il 20/07/2027 alle 10:00 con il numero di protocollo {protocol}"
+        )),
+        "{text}"
+    );
 
     let pdf = mario.get(&paths::my_submission_pdf(draft.summary.id)).await;
     assert_eq!(pdf.status(), StatusCode::OK);
@@ -309,10 +345,7 @@ async fn sending_is_refused_outside_the_window_and_while_the_account_is_negative
     });
     let draft = start(&anna, form.id, answers).await;
 
-    // Last year's meals left 23,40 € to pay: the office records it.
-    let movements = paths::family_movements(service, anna.user.id);
-    let debt = json!({ "kind": "adjustment", "amount": "-23,40", "reason": "Pasti 2026/2027 non pagati", "request_id": "debt-1" });
-    json::<Movement>(giulia.post(&movements, &debt).await, StatusCode::CREATED).await;
+    // Last year's meals left 23,40 € to pay on Anna's account (the demo data).
     let refused = anna
         .post_empty(&paths::my_submission_send(draft.summary.id))
         .await;
@@ -655,4 +688,95 @@ async fn sends_at_once_leave_one_submission_per_child_and_per_family() {
         let again = anna.post_empty(&paths::my_submission_send(*again)).await;
         json::<SubmissionDetail>(again, StatusCode::OK).await;
     }
+}
+
+#[tokio::test]
+async fn a_child_enrolled_this_year_starts_next_years_enrolment_with_this_years_answers() {
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", SUMMER)]).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let (mario, service) = server.canteen_family(MARIO).await;
+    let sofia = server.child_named(mario.token(), "Sofia").await;
+    let greta = server.child_named(mario.token(), "Greta").await;
+    let form = publish(&giulia, &canteen_form(service, false)).await;
+
+    // Sofia is in 2a at the Pascoli this year with a medical diet: her draft says 3a,
+    // the same school and the same diet, on any device that opens it.
+    let draft = start(&mario, form.id, json!({ "alunno": { "child_id": sofia } })).await;
+    assert_eq!(
+        draft.answers["scuola"],
+        json!({ "school": "Scuola Primaria Pascoli", "class_name": "3a" })
+    );
+    assert_eq!(
+        draft.answers["dieta"],
+        json!({ "meal_type": "DIETA SANITARIA", "notes": "" })
+    );
+    let resumed: SubmissionDetail = mario.get_ok(&paths::my_submission(draft.summary.id)).await;
+    assert_eq!(resumed.answers, draft.answers);
+
+    // The parent checks, attaches the certificate again, accepts the privacy and sends.
+    let certificate = attach_png(&mario, draft.summary.id, "dieta", "certificato.png").await;
+    // A file chosen by mistake is removed from the draft.
+    let mistake = attach_png(&mario, draft.summary.id, "dieta", "foto.png").await;
+    let removed = mario
+        .delete(&paths::my_submission_upload(draft.summary.id, mistake.id))
+        .await;
+    let removed: SubmissionDetail = json(removed, StatusCode::OK).await;
+    assert_eq!(removed.uploads, std::slice::from_ref(&certificate));
+    let mut answers = resumed.answers.clone();
+    answers.insert(
+        "dieta".into(),
+        json!({ "meal_type": "DIETA SANITARIA", "notes": "", "certificate": certificate.id }),
+    );
+    answers.insert("privacy".into(), json!(true));
+    let sent = save_and_send(&mario, draft.summary.id, answers).await;
+    assert_eq!(sent.summary.state, SubmissionState::Sent);
+    let kept = mario
+        .delete(&paths::my_submission_upload(
+            draft.summary.id,
+            certificate.id,
+        ))
+        .await;
+    assert_eq!(
+        problem(kept, StatusCode::CONFLICT).await.detail,
+        "La domanda è «Inviata»: i documenti allegati non si possono più togliere."
+    );
+
+    // Greta ends the primaria in 5a: the office places her, her diet is kept; what the
+    // parent already answered is never replaced.
+    let given = json!({ "alunno": { "child_id": greta }, "dieta": { "meal_type": "DIETA ETICO-RELIGIOSA" } });
+    let greta_draft = start(&mario, form.id, given).await;
+    assert_eq!(greta_draft.answers.get("scuola"), None);
+    assert_eq!(
+        greta_draft.answers["dieta"],
+        json!({ "meal_type": "DIETA ETICO-RELIGIOSA" })
+    );
+
+    // A new child starts with what the parent gave.
+    let new_child = json!({ "alunno": { "new_child": { "first_name": "Leo", "last_name": "Albertini", "fiscal_code": "", "birth_date": "" } } });
+    let fresh = start(&mario, form.id, new_child).await;
+    assert_eq!(fresh.answers.len(), 1);
+
+    // A cancelled draft stays in «I miei moduli» as Cancellata, named by its child.
+    let cancelled = mario
+        .post_empty(&paths::my_submission_cancel(greta_draft.summary.id))
+        .await;
+    json::<SubmissionDetail>(cancelled, StatusCode::OK).await;
+    let mine: Page<SubmissionSummary> = mario.get_ok(&paths::my_submissions()).await;
+    let listed = mine
+        .items
+        .iter()
+        .find(|s| s.id == greta_draft.summary.id)
+        .expect("the cancelled draft is listed");
+    assert_eq!(
+        (
+            listed.state,
+            listed.state_label.as_str(),
+            listed.child_name.as_deref()
+        ),
+        (
+            SubmissionState::Cancelled,
+            "Cancellata",
+            Some("Greta Albertini")
+        )
+    );
 }

@@ -120,7 +120,7 @@ async fn a_school_communication_reaches_each_family_of_the_school_once() {
     assert!(titled(&giuseppe, "Menù invernale").await.is_empty());
     let queued = count(
         &server,
-        "SELECT COUNT(*) FROM outbox_emails WHERE subject = 'Comune di Demo: Menù invernale' \
+        "SELECT COUNT(*) FROM outbox_messages WHERE subject = 'Comune di Demo: Menù invernale' \
          AND to_address IN ('mario.albertini@example.it', 'anna.colombo@example.it')",
     )
     .await;
@@ -320,7 +320,7 @@ async fn the_same_composition_sent_twice_or_four_times_at_once_writes_once() {
         let emails = count(
             &server,
             &format!(
-                "SELECT COUNT(*) FROM outbox_emails WHERE subject = 'Comune di Demo: {title}'"
+                "SELECT COUNT(*) FROM outbox_messages WHERE subject = 'Comune di Demo: {title}'"
             ),
         )
         .await;

@@ -8,6 +8,7 @@ use e2e::payments::{checkout_page, gpd_requests, pdf_text, receipt, submit_check
 use e2e::{json, problem, TestServer, User, ANNA, GIULIA_OPERATOR, LAURA_DELEGATE, MARIO};
 use reqwest::StatusCode;
 use sportello_model::format;
+use sportello_model::money::cents_to_decimal;
 use sportello_model::paths;
 use sportello_model::payments::NoticeStatus;
 use sportello_model::payments::{CheckoutStarted, EmissionDetail, EmissionSummary, Notice};
@@ -41,7 +42,7 @@ async fn first_retta(family: &User<'_>) -> EmissionDetail {
 #[tokio::test]
 async fn an_online_attempt_left_unpaid_leaves_no_notice_to_pay() {
     let server = TestServer::start().await;
-    // Anna Colombo starts with an empty canteen account.
+    // Anna Colombo's canteen account starts 23,40 € short (last year's meals).
     let (anna, service) = server.canteen_family(ANNA).await;
 
     // Paga, then Annulla at the checkout.
@@ -74,15 +75,15 @@ async fn an_online_attempt_left_unpaid_leaves_no_notice_to_pay() {
     }
     assert!(listed(&anna, service).await.is_empty());
     let after = anna.statement(service).await;
-    assert_eq!(after.account.balance.to_string(), "0.00");
-    assert_eq!(after.movements.total, 0);
+    assert_eq!(after.account.balance.to_string(), "-23.40");
+    assert_eq!(after.movements.total, 1, "only last year's meals");
 
     // Paid online, the recharge is in the statement and the receipts, not among the
     // notices to pay.
     let paid = anna.recharge_online(service, "54").await;
     assert!(submit(&paid.checkout_url, "pay").await.contains("esito=ok"));
     assert!(listed(&anna, service).await.is_empty());
-    assert_eq!(anna.balance(service).await, "54.00");
+    assert_eq!(anna.balance(service).await, "30.60");
 }
 
 #[tokio::test]
@@ -191,12 +192,13 @@ async fn a_receipt_racing_a_cancellation_ends_paid_or_cancelled_never_both() {
             other => panic!("notice {} ended {other:?}", n.id),
         }
     }
+    // On top of last year's 23,40 € unpaid.
     let after = anna.statement(service).await;
     assert_eq!(
         after.account.balance.to_string(),
-        format!("{}.00", 5 * accepted)
+        cents_to_decimal(500 * accepted as i64 - 2340).to_string()
     );
-    assert_eq!(after.movements.total, accepted as u64);
+    assert_eq!(after.movements.total, accepted as u64 + 1);
 }
 
 #[tokio::test]
@@ -255,7 +257,11 @@ async fn the_checkout_tells_the_truth_in_every_state() {
         "{shown}"
     );
     assert!(!shown.contains("Sessione di pagamento scaduta"), "{shown}");
-    assert_eq!(anna.balance(service).await, "54.00");
+    assert_eq!(
+        anna.balance(service).await,
+        "30.60",
+        "54,00 € on last year's -23,40 €"
+    );
 
     // Paid at a counter while its checkout was open.
     let made = anna.new_notice(service, "10").await;
@@ -292,8 +298,8 @@ async fn the_checkout_tells_the_truth_in_every_state() {
     assert!(back.contains("esito=errore"), "{back}");
     let anna = server.user("demo", ANNA).await;
 
-    // Through all of it, only the two payments were taken.
-    assert_eq!(anna.balance(service).await, "64.00");
+    // Through all of it, only the two payments were taken (on last year's -23,40 €).
+    assert_eq!(anna.balance(service).await, "40.60");
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use sportello_model::Page;
 #[tokio::test]
 async fn notice_paid_at_the_counter_credits_once() {
     let server = TestServer::start().await;
-    // Anna Colombo starts with an empty canteen account.
+    // Anna Colombo's canteen account starts 23,40 € short (last year's meals).
     let (anna, service) = server.canteen_family(ANNA).await;
     let notice = anna.new_notice(service, "20").await;
     let listed: Page<Notice> = anna.get_ok(&paths::service_notices(service)).await;
@@ -32,7 +32,7 @@ async fn notice_paid_at_the_counter_credits_once() {
     ];
     let done = server.pay_at_counter(&spaced.join(" ")).await;
     assert!(done.contains("Pagamento eseguito: 20,00 €"), "{done}");
-    assert_eq!(anna.balance(service).await, "20.00");
+    assert_eq!(anna.balance(service).await, "-3.40");
 
     // A second payment of the same notice is refused as a duplicate.
     let twice = server.pay_at_counter(number).await;
@@ -41,8 +41,8 @@ async fn notice_paid_at_the_counter_credits_once() {
         "{twice}"
     );
     let after = anna.statement(service).await;
-    assert_eq!(after.account.balance.to_string(), "20.00");
-    assert_eq!(after.movements.total, 1);
+    assert_eq!(after.account.balance.to_string(), "-3.40");
+    assert_eq!(after.movements.total, 2);
 
     // A mistyped number is caught by its check digits.
     let mut wrong = number.clone().into_bytes();
@@ -74,7 +74,7 @@ async fn the_notice_pdf_shows_number_amount_and_payer() {
 #[tokio::test]
 async fn concurrent_and_repeated_receipts_count_exactly_once() {
     let server = TestServer::start().await;
-    // Anna Colombo starts with an empty canteen account.
+    // Anna Colombo's canteen account starts 23,40 € short (last year's meals).
     let (anna, service) = server.canteen_family(ANNA).await;
     let created = anna.new_notices(service, "5", 20).await;
     // 50 deliveries at once: every receipt twice, and ten notices paid a second time
@@ -116,8 +116,8 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
     assert_eq!(count(StatusCode::CREATED), 20, "{statuses:?}");
     assert_eq!(count(StatusCode::OK), 20, "{statuses:?}");
     let after = anna.statement(service).await;
-    assert_eq!(after.account.balance.to_string(), "80.00");
-    assert_eq!(after.movements.total, 40);
+    assert_eq!(after.account.balance.to_string(), "56.60");
+    assert_eq!(after.movements.total, 41);
 
     let rows = server
         .query(
@@ -152,7 +152,7 @@ async fn concurrent_and_repeated_receipts_count_exactly_once() {
     let open = anna.new_notice(service, "5").await;
     let wrong_amount = receipt("AMT1", &open, "4.00", "CP");
     assert_eq!(server.receipt_outcome(&wrong_amount).await, "PAA_SEMANTICA");
-    assert_eq!(anna.balance(service).await, "80.00");
+    assert_eq!(anna.balance(service).await, "56.60");
 }
 
 /// How many receipts the portal has stored.
@@ -190,8 +190,8 @@ async fn the_node_delivers_v1_and_v2_receipts_in_any_order_each_counted_once() {
         );
     }
     let after = anna.statement(service).await;
-    assert_eq!(after.account.balance.to_string(), "15.00");
-    assert_eq!(after.movements.total, 3);
+    assert_eq!(after.account.balance.to_string(), "-8.40");
+    assert_eq!(after.movements.total, 4);
     // Each answer names the primitive it answers.
     let v1 = server.station_answer("paSendRT", first.envelope()).await;
     assert!(v1.contains("paSendRTRes>"), "{v1}");
@@ -270,7 +270,7 @@ async fn the_station_refuses_what_is_not_for_it_and_writes_nothing() {
         stored,
         "nothing was written"
     );
-    assert_eq!(anna.balance(service).await, "0.00");
+    assert_eq!(anna.balance(service).await, "-23.40");
 
     // A notice the comune never issued: stored for the office, refused to the node.
     let unknown = receipt("UNK0001", &unknown_notice(&notice), "5.00", "CP");
@@ -282,7 +282,7 @@ async fn the_station_refuses_what_is_not_for_it_and_writes_nothing() {
 
     // The good receipt then goes through, once.
     assert_eq!(server.receipt_outcome(&good).await, "OK");
-    assert_eq!(anna.balance(service).await, "5.00");
+    assert_eq!(anna.balance(service).await, "-18.40");
 }
 
 /// The simulator's payments reach the station as pagoPA's node delivers them: a payment

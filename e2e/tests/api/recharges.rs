@@ -16,10 +16,10 @@ pub(crate) const NOT_A_NUMBER: &str =
 #[tokio::test]
 async fn guardian_recharges_online_through_the_pagopa_checkout() {
     let server = TestServer::start().await;
-    // Anna Colombo starts with an empty canteen account.
+    // Anna Colombo's canteen account starts 23,40 € short (last year's meals).
     let anna = server.user("demo", ANNA).await;
     let service = anna.refezione().await;
-    assert_eq!(service.balance.unwrap().to_string(), "0.00");
+    assert_eq!(service.balance.unwrap().to_string(), "-23.40");
 
     let started = anna.recharge_online(service.service_id, "54,00").await;
     assert_eq!(started.notice.amount.to_string(), "54.00");
@@ -40,12 +40,12 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
     );
 
     let after = anna.statement(service_id).await;
-    assert_eq!(after.account.balance.to_string(), "54.00");
+    assert_eq!(after.account.balance.to_string(), "30.60");
     assert_eq!(
         sportello_model::format::euro(after.account.balance),
-        "54,00 €"
+        "30,60 €"
     );
-    assert_eq!(after.movements.total, 1);
+    assert_eq!(after.movements.total, 2);
     assert_eq!(after.movements.items[0].kind, MovementKind::Recharge);
     assert_eq!(after.movements.items[0].amount.to_string(), "54.00");
 
@@ -55,7 +55,7 @@ async fn guardian_recharges_online_through_the_pagopa_checkout() {
     assert_eq!(again, back);
     assert_eq!(anna.notice(notice_id).await.status, NoticeStatus::Paid);
     problem(anna.checkout(notice_id).await, StatusCode::CONFLICT).await;
-    assert_eq!(anna.balance(service_id).await, "54.00");
+    assert_eq!(anna.balance(service_id).await, "30.60");
 }
 
 fn sportello_pagopa_number_is_valid(number: &str) -> bool {
@@ -69,12 +69,12 @@ fn sportello_pagopa_number_is_valid(number: &str) -> bool {
 #[tokio::test]
 async fn cancelled_checkout_changes_nothing() {
     let server = TestServer::start().await;
-    // Anna Colombo starts with an empty canteen account.
+    // Anna Colombo's canteen account starts 23,40 € short.
     let (anna, service) = server.canteen_family(ANNA).await;
     let started = anna.recharge_online(service, "30").await;
     let back = submit_checkout(&started.checkout_url, "cancel", "carta").await;
     assert!(back.contains("esito=annullato"));
-    assert_eq!(anna.balance(service).await, "0.00");
+    assert_eq!(anna.balance(service).await, "-23.40");
     // The notice made for this attempt went with it: it cannot be paid any more.
     let checkout = anna.checkout(started.notice.id).await;
     problem(checkout, StatusCode::CONFLICT).await;

@@ -71,6 +71,14 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
         async move { giulia.post(movements, &body).await }
     };
 
+    // Anna settled last year's unpaid meals (23,40 €) at the office.
+    let settled = correction(
+        "adjustment",
+        "23,40",
+        "Pasti non pagati saldati all'ufficio",
+        "r-0",
+    );
+    json::<Movement>(correct(settled).await, StatusCode::CREATED).await;
     let credit = correction("adjustment", "4,20", "Pasto del 20/11 non consumato", "r-1");
     let made: Movement = json(correct(credit.clone()).await, StatusCode::CREATED).await;
     assert_eq!(made.kind, MovementKind::Adjustment);
@@ -113,8 +121,14 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
         .movements
         .items
         .iter()
+        .take(4)
         .map(|m| (m.kind, m.amount.to_string(), m.description.as_str()))
         .collect();
+    let unpaid = theirs.movements.items.last().expect("last year's meals");
+    assert_eq!(
+        (unpaid.kind, unpaid.amount.to_string()),
+        (MovementKind::Adjustment, "-23.40".into())
+    );
     assert_eq!(
         descriptions,
         [
@@ -132,6 +146,11 @@ async fn the_office_refunds_and_adjusts_an_account_with_a_reason_once_per_reques
                 MovementKind::Adjustment,
                 "4.20".into(),
                 "Rettifica: Pasto del 20/11 non consumato"
+            ),
+            (
+                MovementKind::Adjustment,
+                "23.40".into(),
+                "Rettifica: Pasti non pagati saldati all'ufficio"
             ),
         ]
     );

@@ -6,14 +6,17 @@ mod bookings;
 mod canteen;
 mod children;
 mod delegate;
+mod form_editor;
 mod forms;
 mod frame;
 mod guardian;
 mod letters;
 mod login_errors;
+mod outbox;
 mod password;
 mod payments;
 mod reconciliation;
+mod review;
 mod security;
 
 use e2e::browser::Browser;

@@ -17,12 +17,12 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::{journey, BROWSERS};
 
-/// Logs in as Anna Colombo, whose canteen account starts empty and without notices, and
-/// opens its payments; returns the address of that page.
+/// Logs in as Anna Colombo, whose canteen account starts 23,40 € short (last year's
+/// meals) and without notices, and opens its payments; returns the address of that page.
 async fn open_annas_canteen_account(browser: &Browser) -> String {
     browser.log_in(ANNA).await;
     browser.open_service("Refezione Scolastica").await;
-    browser.wait_for_text("#balance", "0,00 €").await;
+    browser.wait_for_text("#balance", "-23,40 €").await;
     browser.path().await
 }
 
@@ -68,7 +68,7 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
         browser.find("#metodo-satispay").await;
         browser.click("#metodo-satispay").await;
         pay_at_checkout(browser, "Pagamento ricevuto.").await;
-        browser.wait_for_text("#balance", "54,00 €").await;
+        browser.wait_for_text("#balance", "30,60 €").await;
         browser.assert_accessible("the payment outcome").await;
 
         browser.fill("#recharge-amount", "20").await;
@@ -108,7 +108,7 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
             .submit("#conferma", "#esito", "Pagamento eseguito")
             .await;
 
-        browser.open_page(&service_page, "#balance", "74,00 €").await;
+        browser.open_page(&service_page, "#balance", "50,60 €").await;
         let paid = format!("li[data-notice-number='{number}']");
         assert_eq!(
             browser.attr(&paid, "data-status").await.as_deref(),
@@ -205,7 +205,7 @@ async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
             browser.wait_until_gone(&format!("#{item}-{action}")).await;
         }
         browser.assert_accessible("the cancelled notice").await;
-        browser.wait_for_text("#balance", "0,00 €").await;
+        browser.wait_for_text("#balance", "-23,40 €").await;
 
         // Paid online, then back to pagoPA's page: it says the notice is already paid and
         // leads to the receipt; nothing is charged twice.
@@ -223,7 +223,7 @@ async fn guardian_cancels_a_notice_she_made_and_pagopa_never_misleads_her() {
         // from the refresh cookie is settled before the next page load).
         browser.wait_for_text("#receipts", "54,00 €").await;
         browser
-            .open_page(&service_page, "#balance", "54,00 €")
+            .open_page(&service_page, "#balance", "30,60 €")
             .await;
     })
     .await;

@@ -103,14 +103,22 @@ pub fn url_encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
 
+/// A request body that is not JSON.
+pub(super) enum Raw<'a> {
+    /// A document, e.g. an XML file read as text.
+    Text(&'a str),
+    /// A file chosen by the user, sent as it is.
+    File(&'a web_sys::Blob),
+}
+
 /// The parts of one request to `/api/v1`.
 pub(super) struct Call<'a, B> {
     pub(super) method: Method,
     pub(super) path: &'a str,
     pub(super) query: &'a [(&'a str, String)],
     pub(super) body: Option<&'a B>,
-    /// A body that is not JSON: its content type and text.
-    pub(super) text: Option<(&'static str, &'a str)>,
+    /// A body that is not JSON: its content type and content.
+    pub(super) raw: Option<(&'static str, Raw<'a>)>,
     pub(super) accept: &'static str,
 }
 
@@ -121,7 +129,19 @@ impl<'a> Call<'a, ()> {
             path,
             query,
             body: None,
-            text: None,
+            raw: None,
+            accept: JSON,
+        }
+    }
+
+    /// A `POST` of a file chosen by the user, with `query`.
+    fn post_file(path: &'a str, query: &'a [(&'a str, String)], file: &'a web_sys::Blob) -> Self {
+        Call {
+            method: Method::POST,
+            path,
+            query,
+            body: None,
+            raw: Some(("application/octet-stream", Raw::File(file))),
             accept: JSON,
         }
     }
@@ -133,7 +153,7 @@ impl<'a> Call<'a, ()> {
             path,
             query: &[],
             body: None,
-            text: Some((content_type, text)),
+            raw: Some((content_type, Raw::Text(text))),
             accept: JSON,
         }
     }
@@ -147,7 +167,7 @@ impl<'a, B: Serialize> Call<'a, B> {
             path,
             query: &[],
             body,
-            text: None,
+            raw: None,
             accept: JSON,
         }
     }
@@ -159,7 +179,7 @@ async fn send<B: Serialize>(call: &Call<'_, B>, token: Option<&str>) -> ApiResul
         path,
         query,
         body,
-        text,
+        raw,
         accept,
     } = call;
     let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
@@ -171,11 +191,14 @@ async fn send<B: Serialize>(call: &Call<'_, B>, token: Option<&str>) -> ApiResul
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }
-    let request = match (body, text) {
+    let request = match (body, raw) {
         (Some(body), _) => builder.json(body),
-        (None, Some((content_type, text))) => {
+        (None, Some((content_type, Raw::Text(text)))) => {
             builder.header("Content-Type", content_type).body(*text)
         }
+        (None, Some((content_type, Raw::File(file)))) => builder
+            .header("Content-Type", content_type)
+            .body(wasm_bindgen::JsValue::from((*file).clone())),
         (None, None) => builder.build(),
     }
     .map_err(|_| unreadable_problem(NO_RESPONSE))?;
@@ -322,6 +345,16 @@ pub(super) async fn post_text_authed<T: DeserializeOwned>(
     text: &str,
 ) -> ApiResult<T> {
     decode(send_authed(session, &Call::post_text(path, content_type, text)).await?).await
+}
+
+/// `POST` of a file chosen by the user, answered with JSON.
+pub(super) async fn post_file_authed<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    query: &[(&str, String)],
+    file: &web_sys::Blob,
+) -> ApiResult<T> {
+    decode(send_authed(session, &Call::post_file(path, query, file)).await?).await
 }
 
 pub(super) async fn put_authed<B: Serialize, T: DeserializeOwned>(

@@ -7,8 +7,8 @@ use super::Icon;
 /// Text input with label, Italian error message and the ARIA wiring between them.
 #[component]
 pub fn TextField(
-    id: &'static str,
-    label: &'static str,
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(into, default = Signal::stored("text"))] kind: Signal<&'static str>,
@@ -24,13 +24,13 @@ pub fn TextField(
 ) -> impl IntoView {
     view! {
         <div class="form-group mb-4">
-            <label for=id class="active">
+            <label for=id.clone() class="active">
                 {label}
             </label>
             <input
                 type=move || kind.get()
-                id=id
-                name=id
+                id=id.clone()
+                name=id.clone()
                 class=move || {
                     let mut class = String::from("form-control");
                     if uppercase {
@@ -46,7 +46,7 @@ pub fn TextField(
                 autocapitalize=uppercase.then_some("characters")
                 spellcheck=uppercase.then_some("false")
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
-                aria-describedby=described_by(id, hint.is_some(), error)
+                aria-describedby=described_by(&id, hint.is_some(), error)
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 on:blur=move |_| {
@@ -67,8 +67,8 @@ pub fn TextField(
 /// A text of several lines with label, hint and error, wired like [`TextField`].
 #[component]
 pub fn TextAreaField(
-    id: &'static str,
-    label: &'static str,
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional, into)] hint: Option<Signal<String>>,
@@ -76,16 +76,16 @@ pub fn TextAreaField(
 ) -> impl IntoView {
     view! {
         <div class="form-group mb-4">
-            <label for=id class="active">
+            <label for=id.clone() class="active">
                 {label}
             </label>
             <textarea
-                id=id
-                name=id
+                id=id.clone()
+                name=id.clone()
                 rows=rows
                 class=move || if error.with(Option::is_some) { "form-control is-invalid" } else { "form-control" }
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
-                aria-describedby=described_by(id, hint.is_some(), error)
+                aria-describedby=described_by(&id, hint.is_some(), error)
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             ></textarea>
@@ -97,7 +97,7 @@ pub fn TextAreaField(
 
 /// The `aria-describedby` of field `id`: its hint (`{id}-hint`) when it has one, and its
 /// error (`{id}-error`) while there is one.
-fn described_by(
+pub fn described_by(
     id: &str,
     has_hint: bool,
     error: Signal<Option<String>>,
@@ -135,8 +135,8 @@ pub fn FieldFeedback(#[prop(into)] id: String, error: Signal<Option<String>>) ->
 /// `options` are (value, label) pairs.
 #[component]
 pub fn SelectField(
-    id: &'static str,
-    label: &'static str,
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
     value: RwSignal<String>,
     #[prop(into)] options: Signal<Vec<(String, String)>>,
     #[prop(optional, into)] error: Option<Signal<Option<String>>>,
@@ -144,15 +144,15 @@ pub fn SelectField(
     let error = error.unwrap_or_else(|| Signal::stored(None));
     view! {
         <div class="select-wrapper form-group mb-4">
-            <label for=id class="active">
+            <label for=id.clone() class="active">
                 {label}
             </label>
             <select
-                id=id
-                name=id
+                id=id.clone()
+                name=id.clone()
                 class=move || error.with(Option::is_some).then_some("is-invalid")
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
-                aria-describedby=described_by(id, false, error)
+                aria-describedby=described_by(&id, false, error)
                 on:change=move |ev| value.set(event_target_value(&ev))
             >
                 {move || {
@@ -179,8 +179,8 @@ pub fn SelectField(
 /// every page that asks for a range of days uses it.
 #[component]
 pub fn DateRange(
-    from_id: &'static str,
-    to_id: &'static str,
+    #[prop(into)] from_id: String,
+    #[prop(into)] to_id: String,
     from: RwSignal<String>,
     to: RwSignal<String>,
     #[prop(into)] from_error: Signal<Option<String>>,

@@ -9,7 +9,9 @@ mod lists;
 
 pub use alerts::{record_in_path, remote, ButtonFeedback, ErrorAlert, Loading, SuccessNote};
 pub use downloads::{DownloadButton, PdfButton};
-pub use fields::{DateRange, FieldFeedback, SelectField, ShowPassword, TextAreaField, TextField};
+pub use fields::{
+    described_by, DateRange, FieldFeedback, SelectField, ShowPassword, TextAreaField, TextField,
+};
 pub use frame::{
     address_with, area_breadcrumb, focus_element, set_title, Breadcrumb, CardSection, HeaderBrand,
     Icon, ServiceTabs, SkipLink, SmallPrints,

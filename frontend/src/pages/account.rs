@@ -128,6 +128,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
+            role.may(Action::ManageForms),
+            Entry {
+                id: "menu-moduli-comune",
+                page: "moduli-comune",
+                icon: "file",
+                title: "Moduli online",
+                text: "I moduli che le famiglie compilano: crea, modifica e pubblica, chiudi, nuove versioni, domande e graduatorie.",
+            },
+        ),
+        (
             role.may(Action::Reconcile),
             Entry {
                 id: "menu-riconciliazione",
@@ -135,6 +145,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 icon: "chart-line",
                 title: "Riconciliazione",
                 text: "I flussi di rendicontazione dei pagamenti pagoPA confrontati con le ricevute: pagamenti non rendicontati, senza ricevuta o con importi diversi.",
+            },
+        ),
+        (
+            role.may(Action::ManageOutbox),
+            Entry {
+                id: "menu-invii-non-riusciti",
+                page: "invii-non-riusciti",
+                icon: "mail",
+                title: "Invii non riusciti",
+                text: "I messaggi alle famiglie (e-mail, SMS, App IO) non consegnati, con l'errore ricevuto: inviali di nuovo.",
             },
         ),
     ];

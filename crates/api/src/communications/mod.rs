@@ -1,19 +1,29 @@
 //! Comunicazioni: the letters a comune writes to families (`letters`: the family's
 //! inbox, the PDF, and writing letters with their e-mails and SMS), the operators'
-//! compositions to an audience (`compose`), and the outboxes messages wait in:
-//! [`enqueue_emails`] (and [`enqueue_email`] for one) and [`enqueue_sms`] are the only
-//! ways a message is queued.
+//! compositions to an audience (`compose`), and the outbox messages wait in. What causes
+//! a message (a password reset, a sent form, a letter) queues it in its own transaction
+//! ([`enqueue_emails`], [`enqueue_email`] for one, [`outbox::enqueue`] for any channel);
+//! the worker ([`worker`]) delivers it through its channel ([`channels`]: e-mail over
+//! SMTP, App IO, SMS, and the development sink), retrying with a growing wait and giving up
+//! after the last attempt; operators see what did not go and send it again ([`routes`]).
+//! Urgent notices' SMS to a family's users wait in `outbox_sms` ([`enqueue_sms`]) until
+//! families have a confirmed mobile number to address them to.
 
+pub mod channels;
 pub mod compose;
+pub mod dev_outbox;
 pub mod entity;
 pub mod letters;
+pub mod outbox;
 pub mod routes;
+pub mod worker;
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 use time::OffsetDateTime;
 
 use crate::db::EnteId;
 use crate::error::ApiResult;
+use outbox::NewMessage;
 
 /// An e-mail to queue.
 pub struct Email<'a> {
@@ -53,18 +63,13 @@ pub async fn enqueue_emails<C: ConnectionTrait>(
     emails: &[Email<'_>],
     now: OffsetDateTime,
 ) -> ApiResult<()> {
-    let rows = emails
-        .iter()
-        .map(|email| entity::outbox_email::ActiveModel {
-            ente_id: Set(ente_id),
-            to_address: Set(email.to.into()),
-            subject: Set(email.subject.into()),
-            body: Set(email.body.into()),
-            created_at: Set(now),
-            sent_at: Set(None),
-            attempts: Set(0),
-            ..Default::default()
-        });
+    let rows = emails.iter().map(|email| {
+        outbox::pending(
+            ente_id,
+            NewMessage::email(email.to, email.subject, email.body),
+            now,
+        )
+    });
     insert_batches(db, rows.collect()).await
 }
 

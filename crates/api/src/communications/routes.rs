@@ -1,7 +1,10 @@
-//! Comunicazioni: `/my/letters` for families, `/communications` for operators.
+//! Comunicazioni: `/my/letters` for families, `/communications` for operators, and the
+//! outbox for operators (`Action::ManageOutbox`): the messages that did not reach the
+//! families, with why, and "send again" for a dead one.
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
+use sportello_model::communications::{OutboxMessage, OutboxStatus};
 use sportello_model::forms::{size_refusal, UploadInfo, FILE_NAME_MAX_CHARS};
 use sportello_model::letters::{
     AudienceChoices, CommunicationPreview, CommunicationSummary, FamilyChoice, Letter,
@@ -11,7 +14,7 @@ use sportello_model::limits::{Limits, RequestLimits};
 use sportello_model::{FieldError, Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{compose, letters};
+use super::{compose, letters, outbox};
 use crate::auth::{can, Allowed};
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -30,7 +33,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(preview_communication)
         .service(upload_communication_attachment)
         .service(search_families)
-        .service(audience_choices);
+        .service(audience_choices)
+        .service(list_outbox)
+        .service(retry_outbox_message);
 }
 
 // Families.
@@ -315,4 +320,65 @@ pub async fn audience_choices(
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(compose::audience_choices(&state.db, principal.ente_id, state.now()).await?))
+}
+
+// The outbox.
+
+/// `?status=` of the list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    /// Only the messages in this state; without it, the ones that did not go: failed
+    /// (another attempt planned) and dead (given up).
+    pub status: Option<OutboxStatus>,
+}
+
+impl RequestLimits for OutboxQuery {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
+}
+
+/// Invii non riusciti: the comune's messages by state, newest first, with the attempts
+/// made and the last error the channel's service gave.
+#[utoipa::path(
+    tag = "Comunicazioni",
+    params(OutboxQuery, PageQuery),
+    responses(
+        (status = 200, body = Page<OutboxMessage>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/outbox")]
+pub async fn list_outbox(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageOutbox>,
+    query: Query<OutboxQuery>,
+    paging: Paging,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(outbox::list(&state.db, principal.ente_id, query.status, *paging).await?))
+}
+
+/// Invia di nuovo: a dead message is due at once, with all its attempts again. A message
+/// that is not dead is refused (409).
+#[utoipa::path(
+    tag = "Comunicazioni",
+    params(("id" = i64, Path, description = "The message")),
+    responses(
+        (status = 200, body = OutboxMessage),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/outbox/{id}/retry")]
+pub async fn retry_outbox_message(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageOutbox>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(outbox::retry(&state.db, principal.ente_id, id.into_inner(), state.now()).await?))
 }

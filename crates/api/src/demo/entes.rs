@@ -7,9 +7,9 @@ use sportello_pagopa::EnteFiscalCode;
 use time::OffsetDateTime;
 
 use super::custom;
-use crate::entes::entity::{ente, service};
+use crate::entes::entity::{ente, fee_band, service};
 
-/// A comune's settings and its services (code, name, kind).
+/// A comune's settings, its services (code, name, kind) and their fee bands.
 pub(super) struct Comune {
     pub slug: &'static str,
     pub name: &'static str,
@@ -24,7 +24,12 @@ pub(super) struct Comune {
     /// Aux digit, application code, segregation code.
     pub pagopa: (i32, Option<&'static str>, Option<&'static str>),
     pub services: &'static [(&'static str, &'static str, ServiceKind)],
+    pub bands: &'static [Band],
 }
+
+/// A fee band of a service (by its code): name, ISEE from and to, meal price and quota,
+/// in cents.
+pub(super) type Band = (&'static str, &'static str, i64, Option<i64>, i64, i64);
 
 /// Comune di Demo: the Cambiago guide's rules (password login, changes until 15:00 of the
 /// same day, Monday to Friday, negative balance allowed).
@@ -42,6 +47,19 @@ pub(super) const DEMO: Comune = Comune {
         ("REF", "Refezione Scolastica", ServiceKind::Prepaid),
         ("TRA", "Trasporto Scolastico", ServiceKind::Emissions),
     ],
+    bands: &[
+        ("REF", "Fascia c.p. 1 q.f0", 0, Some(600_000), 250, 0),
+        (
+            "REF",
+            "Fascia c.p. 3 q.f80",
+            600_001,
+            Some(1_500_000),
+            420,
+            8_000,
+        ),
+        ("REF", "Fascia c.p. 5 q.f100", 1_500_001, None, 500, 10_000),
+        ("TRA", "Fascia unica", 0, None, 0, 4_760),
+    ],
 };
 
 /// Comune di Esempio: the Mozzecane guide's rules (SPID/CIE only, changes until 09:30,
@@ -57,6 +75,7 @@ pub(super) const ESEMPIO: Comune = Comune {
     flags: (false, false, false),
     pagopa: (0, Some("02"), None),
     services: &[("REF", "Refezione Scolastica", ServiceKind::Prepaid)],
+    bands: &[("REF", "Fascia A", 0, None, 540, 0)],
 };
 
 /// Inserts the comune, then its services in their order.
@@ -102,6 +121,24 @@ pub(super) async fn insert<C: ConnectionTrait>(
             .insert(db)
             .await?,
         );
+    }
+    for (code, name, from, to, meal_price, quota) in comune.bands {
+        let service = services
+            .iter()
+            .find(|s| s.code == *code)
+            .ok_or_else(|| custom(format!("no service {code} for the band {name}")))?;
+        fee_band::ActiveModel {
+            ente_id: Set(ente.ente_id()),
+            service_id: Set(service.id),
+            name: Set((*name).into()),
+            isee_from_cents: Set(*from),
+            isee_to_cents: Set(*to),
+            meal_price_cents: Set(*meal_price),
+            quota_cents: Set(*quota),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
     }
     Ok((ente, services))
 }

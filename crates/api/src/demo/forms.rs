@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 use serde_json::json;
 use sportello_model::forms::{
     protocol_number, Answers, Condition, Field, FieldKind, FormDefinition, FormScope, FormStatus,
-    Section, SubmissionState,
+    IseeRange, OptionPoints, Points, Section, SubmissionState,
 };
 use sportello_model::rome;
 use sportello_model::school_year::SchoolYear;
@@ -29,6 +29,7 @@ fn field(key: &str, label: &str, required: bool, kind: FieldKind) -> Field {
         required,
         kind,
         shown_when: None,
+        points: None,
     }
 }
 
@@ -90,6 +91,13 @@ fn definitions(
             section(
                 "Dieta",
                 vec![field("dieta", "Tipologia pasto", true, FieldKind::Diet)],
+            ),
+            section(
+                "Tariffa",
+                vec![Field {
+                    help: "Con l'ISEE l'ufficio applica la fascia che lo comprende; senza, sceglie la fascia al momento dell'accettazione.".into(),
+                    ..field("isee", "ISEE del nucleo familiare", false, FieldKind::Isee { max: Decimal::new(10_000_000, 2) })
+                }],
             ),
             section(
                 "Dichiarazioni",
@@ -181,6 +189,57 @@ fn definitions(
         field: "frequenta".into(),
         equals: json!(true),
     });
+    let mut nido_isee = field(
+        "isee",
+        "ISEE del nucleo familiare",
+        true,
+        FieldKind::Isee {
+            max: Decimal::new(10_000_000, 2),
+        },
+    );
+    nido_isee.points = Some(Points::IseeRanges {
+        ranges: vec![
+            IseeRange {
+                up_to: Decimal::new(800_000, 2),
+                points: 30,
+            },
+            IseeRange {
+                up_to: Decimal::new(1_500_000, 2),
+                points: 20,
+            },
+            IseeRange {
+                up_to: Decimal::new(2_500_000, 2),
+                points: 10,
+            },
+        ],
+    });
+    let mut nido_work = field(
+        "lavoro",
+        "Genitori che lavorano",
+        true,
+        FieldKind::SingleChoice {
+            options: vec!["Nessuno".into(), "Uno".into(), "Entrambi".into()],
+        },
+    );
+    nido_work.points = Some(Points::Choices {
+        options: vec![
+            OptionPoints {
+                option: "Uno".into(),
+                points: 10,
+            },
+            OptionPoints {
+                option: "Entrambi".into(),
+                points: 20,
+            },
+        ],
+    });
+    let mut nido_already = field(
+        "frequenta",
+        "Il bambino frequenta già un nido",
+        true,
+        FieldKind::YesNo,
+    );
+    nido_already.points = Some(Points::YesNo { yes: 5, no: 0 });
     let nido = open(
         format!("Graduatoria asilo nido {next}"),
         "Domanda di ammissione all'asilo nido comunale: la graduatoria tiene conto dell'ISEE e della situazione lavorativa.",
@@ -190,14 +249,9 @@ fn definitions(
             vec![
                 field("bambino", "Nome e cognome del bambino", true, FieldKind::ShortText { max_chars: 120 }),
                 field("nascita", "Data di nascita", true, FieldKind::Date { earliest: Some(today - Duration::days(3 * 366)), latest: Some(today) }),
-                field("isee", "ISEE del nucleo familiare", true, FieldKind::Isee { max: Decimal::new(10_000_000, 2) }),
-                field(
-                    "lavoro",
-                    "Genitori che lavorano",
-                    true,
-                    FieldKind::SingleChoice { options: vec!["Nessuno".into(), "Uno".into(), "Entrambi".into()] },
-                ),
-                field("frequenta", "Il bambino frequenta già un nido", true, FieldKind::YesNo),
+                nido_isee,
+                nido_work,
+                nido_already,
                 nido_attends,
                 field("email", "E-mail per la graduatoria", true, FieldKind::Email),
                 privacy(),
@@ -321,7 +375,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
             ente_id: Set(ente.ente_id()),
             submission_id: Set(sent.id),
             state: Set(state),
-            actor_id: Set(family.guardian.id),
+            actor_id: Set(Some(family.guardian.id)),
             at: Set(sent_at),
             note: Set(None),
             ..Default::default()

@@ -31,7 +31,8 @@ struct Comune {
     ente: entes::Comune,
     people: families::People,
     content: content::Content,
-    /// Whether the first family gets its money seeded (`payments`).
+    /// Whether the first family gets its money seeded (`payments`), and the second its
+    /// unpaid canteen account.
     money: bool,
 }
 
@@ -85,6 +86,9 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
             counter_payments.push((ente.fiscal_code.clone(), notice));
             forms::insert(&txn, &ente, family, service("REF")?, service("TRA")?, now).await?;
             letters::insert(&txn, &ente, family, now).await?;
+        }
+        if let (true, Some(family)) = (comune.money, families.get(1)) {
+            payments::unpaid(&txn, &ente, family, service("REF")?, now).await?;
         }
         for s in services.iter().filter(|s| s.kind.serves_meals()) {
             calendar::insert(&txn, ente.ente_id(), s.id, today).await?;

@@ -1,10 +1,12 @@
 //! A family's money: a recharged canteen account with the meals of the last week
-//! charged, and three transport rette.
+//! charged, and three transport rette; another family's canteen account left negative by
+//! last school year's meals, so the enrolment gate refuses it.
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 use sportello_model::payments::{
     emission_description, EmissionStatus, MovementKind, NoticePurpose,
 };
+use sportello_model::school_year::SchoolYear;
 use sportello_model::{format, rome};
 use time::OffsetDateTime;
 
@@ -123,4 +125,35 @@ pub(super) async fn insert<C: ConnectionTrait>(
         first.get_or_insert(notice);
     }
     first.ok_or_else(|| custom("no demo emission"))
+}
+
+/// What last school year's meals left unpaid on the second family's canteen account.
+const UNPAID_CENTS: i64 = 2340;
+
+/// Seeds `family`'s unpaid canteen account (`refezione`): the office's correction of
+/// last school year's meals not paid, [`UNPAID_CENTS`] to pay.
+pub(super) async fn unpaid<C: ConnectionTrait>(
+    db: &C,
+    ente: &ente::Model,
+    family: &Seeded,
+    refezione: &service::Model,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let account = ledger::account(db, ente.ente_id(), family.guardian.id, refezione.id, now)
+        .await
+        .map_err(custom)?;
+    let this_year = SchoolYear::containing(rome::today(now));
+    let last_year = SchoolYear::starting(this_year.start_year() - 1);
+    ledger::append(
+        db,
+        &account,
+        NewMovement::new(
+            MovementKind::Adjustment,
+            -UNPAID_CENTS,
+            format!("Pasti dell'anno scolastico {last_year} non pagati"),
+        ),
+        now - time::Duration::days(30),
+    )
+    .await?;
+    Ok(())
 }

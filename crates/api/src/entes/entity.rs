@@ -56,3 +56,25 @@ pub mod service {
 
     crate::db::entity_basics!(tenant);
 }
+
+pub mod fee_band {
+    use sea_orm::entity::prelude::*;
+
+    /// A fee band (fascia) of a service: the ISEE values it covers and what it charges.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fee_bands")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub service_id: i64,
+        pub name: String,
+        pub isee_from_cents: i64,
+        /// None: no upper bound.
+        pub isee_to_cents: Option<i64>,
+        pub meal_price_cents: i64,
+        pub quota_cents: i64,
+    }
+
+    crate::db::entity_basics!(tenant);
+}

@@ -1,16 +1,18 @@
 //! Reading entes and mapping them to their public description.
 
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 use sportello_model::entes::{
     EnteDetail, EnteSettings, EnteSummary, LoginProvider, RechargeRule, Service, ServiceKind,
 };
+use sportello_model::fee_bands::FeeBand;
 use sportello_model::money::{cents_to_decimal, MAX_RECHARGE_CENTS};
 use sportello_model::page::PageRequest;
 use sportello_model::Page;
 
-use super::entity::{ente, service};
+use super::entity::{ente, fee_band, service};
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::error::{ApiError, ApiResult};
 
@@ -121,4 +123,29 @@ pub async fn detail(
         login_providers,
         services,
     })
+}
+
+/// The fee bands of a service of the comune, from the lowest ISEE.
+pub async fn fee_bands<C: ConnectionTrait>(
+    db: &C,
+    ente_id: EnteId,
+    service_id: i64,
+) -> ApiResult<Vec<FeeBand>> {
+    Ok(fee_band::Entity::find_in_ente(ente_id)
+        .filter(fee_band::Column::ServiceId.eq(service_id))
+        .order_by_asc(fee_band::Column::IseeFromCents)
+        .order_by_asc(fee_band::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|band| FeeBand {
+            id: band.id,
+            service_id: band.service_id,
+            name: band.name,
+            isee_from: cents_to_decimal(band.isee_from_cents),
+            isee_to: band.isee_to_cents.map(cents_to_decimal),
+            meal_price: cents_to_decimal(band.meal_price_cents),
+            quota: cents_to_decimal(band.quota_cents),
+        })
+        .collect())
 }

@@ -2,12 +2,15 @@
 //! submissions may still be corrected; one with submissions is never changed again — a
 //! new version is made from it and publishing that closes it.
 
+use std::collections::HashMap;
+
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 use sportello_model::forms::{
-    check_definition, FormDefinition, FormDetail, FormStatus, FormSummary,
+    check_definition, FormDefinition, FormDetail, FormOverview, FormStatus, FormSummary,
 };
 use sportello_model::page::PageRequest;
 use sportello_model::Page;
@@ -96,18 +99,41 @@ fn stored(definition: &FormDefinition) -> ApiResult<String> {
     serde_json::to_string(definition).map_err(ApiError::internal)
 }
 
+/// Every version of the ente's forms, newest window first, with its submissions.
 pub async fn list(
     db: &DatabaseConnection,
     ente_id: EnteId,
     paging: PageRequest,
-) -> ApiResult<Page<FormSummary>> {
+) -> ApiResult<Page<FormOverview>> {
     let paginator = form::Entity::find_in_ente(ente_id)
         .order_by_desc(form::Column::OpensOn)
         .order_by_desc(form::Column::Id)
         .paginate(db, paging.per_page);
-    let page = fetch_page(paginator, paging, |row| summary(&row)).await?;
+    let page = fetch_page(paginator, paging, |row| row).await?;
+    let counts: HashMap<i64, i64> = submission::Entity::find_in_ente(ente_id)
+        .filter(submission::Column::FormId.is_in(page.items.iter().map(|row| row.id)))
+        .select_only()
+        .column(submission::Column::FormId)
+        .column_as(Expr::col(submission::Column::Id).count(), "submissions")
+        .group_by(submission::Column::FormId)
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let overview = |row: form::Model| {
+        Ok(FormOverview {
+            form: summary(&row)?,
+            submissions: counts.get(&row.id).copied().unwrap_or_default() as u64,
+            ranking: definition_of(&row)?.is_ranking(),
+        })
+    };
     Ok(Page {
-        items: page.items.into_iter().collect::<ApiResult<_>>()?,
+        items: page
+            .items
+            .into_iter()
+            .map(overview)
+            .collect::<ApiResult<_>>()?,
         page: page.page,
         per_page: page.per_page,
         total: page.total,

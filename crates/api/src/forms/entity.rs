@@ -1,4 +1,5 @@
-//! Tables `forms`, `form_submissions`, `form_submission_events`, `form_uploads`.
+//! Tables `forms`, `form_submissions`, `form_submission_events`, `form_uploads`,
+//! `form_rankings`.
 
 pub mod form {
     use sea_orm::entity::prelude::*;
@@ -60,6 +61,8 @@ pub mod submission {
         pub operator_note: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
         pub updated_at: TimeDateTimeWithTimeZone,
+        /// Sent by «Paga e invia»: the payment notice of the amount due it waits for.
+        pub notice_id: Option<i64>,
     }
 
     crate::db::entity_basics!(tenant);
@@ -78,7 +81,8 @@ pub mod event {
         pub ente_id: crate::db::EnteId,
         pub submission_id: i64,
         pub state: SubmissionState,
-        pub actor_id: i64,
+        /// Who: a user, or none when pagoPA's receipt moved it.
+        pub actor_id: Option<i64>,
         pub at: TimeDateTimeWithTimeZone,
         #[sea_orm(column_type = "Text", nullable)]
         pub note: Option<String>,
@@ -104,6 +108,26 @@ pub mod upload {
         #[sea_orm(column_type = "Blob")]
         pub content: Vec<u8>,
         pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod ranking {
+    use sea_orm::entity::prelude::*;
+
+    /// A submission's place in its form's graduatoria, stored when it was published.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "form_rankings")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub form_id: i64,
+        pub submission_id: i64,
+        pub position: i32,
+        pub points: i32,
+        pub published_at: TimeDateTimeWithTimeZone,
     }
 
     crate::db::entity_basics!(tenant);

@@ -1,8 +1,11 @@
-//! Operators review the submissions of a form: the list with filters, a detail with
-//! attachments and history, the CSV export, and the decisions — accept (which, for a
-//! form that enrols, creates the child when new and the card for the form's school year
-//! in the same transaction), refuse, block, "da validare". Drafts are the family's own
-//! and never shown here.
+//! Operators review the submissions of a form: the list with filters and the counts per
+//! state, a detail with attachments and history, the CSV export, and the decisions —
+//! accept (which, for a form that enrols, creates the child when new and the card for
+//! the form's school year in the same transaction, its band and amounts from the ISEE
+//! declared unless the operator sets them), accept in bulk, refuse, block, "da validare".
+//! Drafts are the family's own and never shown here.
+
+use std::collections::HashSet;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -13,8 +16,9 @@ use sportello_model::children::MealType;
 use sportello_model::entes::ServiceKind;
 use sportello_model::format::{date as italian_date, hour_minute};
 use sportello_model::forms::{
-    render_answer, AcceptRequest, ChildAnswer, EnrolmentTerms, FormDefinition, NewChild,
-    SubmissionAction, SubmissionDetail, SubmissionState, SubmissionSummary,
+    render_answer, AcceptRequest, Answers, BulkOutcome, ChildAnswer, Decision, EnrolmentProposal,
+    EnrolmentTerms, FormDefinition, NewChild, StateCount, SubmissionAction, SubmissionDetail,
+    SubmissionState, SubmissionSummary,
 };
 use sportello_model::letters::LetterKind;
 use sportello_model::page::PageRequest;
@@ -27,14 +31,18 @@ use super::submissions::{attachment_of, detail_of, names, record, summaries, tra
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
 use crate::communications::letters::{self, Outgoing, Recipient};
-use crate::db::{fetch_page, EnteId, TenantScoped};
+use crate::db::{EnteId, TenantScoped};
 use crate::entes::entity::service;
-use crate::entes::service::by_id as ente_by_id;
+use crate::entes::service::{by_id as ente_by_id, fee_bands};
 use crate::error::{ApiError, ApiResult};
 
+/// Badges given on accepting are this plus the child's id.
+const GENERATED_BADGE_BASE: i64 = 900_000;
+
 /// States an operator sees: everything sent.
-const SEEN: [SubmissionState; 5] = [
+const SEEN: [SubmissionState; 6] = [
     SubmissionState::Sent,
+    SubmissionState::SuspendedUnpaid,
     SubmissionState::ToValidate,
     SubmissionState::Accepted,
     SubmissionState::Refused,
@@ -47,6 +55,42 @@ pub struct Filter {
     /// Sent on or after / on or before these Rome days.
     pub sent_from: Option<Date>,
     pub sent_to: Option<Date>,
+    /// The school answered.
+    pub school: Option<String>,
+    /// Words found in the family's or the child's name or in the protocol number.
+    pub text: Option<String>,
+}
+
+impl Filter {
+    /// Whether a listed submission with its answers passes the school and text filters.
+    fn keeps(
+        &self,
+        definition: &FormDefinition,
+        answers: &Answers,
+        summary: &SubmissionSummary,
+    ) -> bool {
+        let school = self.school.as_deref().is_none_or(|wanted| {
+            definition
+                .school_class_answer(answers)
+                .is_some_and(|place| place.school == wanted)
+        });
+        let text = self.text.as_deref().is_none_or(|text| {
+            let haystack = [
+                Some(summary.family_name.as_str()),
+                summary.child_name.as_deref(),
+                summary.protocol_number.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+            text.to_lowercase()
+                .split_whitespace()
+                .all(|word| haystack.contains(word))
+        });
+        school && text
+    }
 }
 
 async fn find(db: &DatabaseConnection, ente_id: EnteId, id: i64) -> ApiResult<submission::Model> {
@@ -58,16 +102,21 @@ async fn find(db: &DatabaseConnection, ente_id: EnteId, id: i64) -> ApiResult<su
         .ok_or(ApiError::NotFound)
 }
 
+/// The sent submissions of a form, in the order they were sent, narrowed by state and
+/// day sent in the query and by school and text on the answers and names read (a form's
+/// submissions are at most the comune's families, a few thousand), then paged.
 pub async fn list(
     db: &DatabaseConnection,
     ente_id: EnteId,
     form_id: i64,
     filter: Filter,
     paging: PageRequest,
+    today: Date,
 ) -> ApiResult<Page<SubmissionSummary>> {
     let form_row = definitions::find(db, ente_id, form_id).await?;
+    let definition = definition_of(&form_row)?;
     let start = |day: Date| rome::to_utc(day.midnight());
-    let paginator = submission::Entity::find_in_ente(ente_id)
+    let rows = submission::Entity::find_in_ente(ente_id)
         .filter(submission::Column::FormId.eq(form_row.id))
         .filter(submission::Column::State.is_in(SEEN))
         .apply_if(filter.state, |q, state| {
@@ -81,22 +130,63 @@ pub async fn list(
         })
         .order_by_asc(submission::Column::SentAt)
         .order_by_asc(submission::Column::Id)
-        .paginate(db, paging.per_page);
-    let page = fetch_page(paginator, paging, |row| row).await?;
+        .all(db)
+        .await?;
+    let answers = rows
+        .iter()
+        .map(|row| serde_json::from_str::<Answers>(&row.answers).map_err(ApiError::internal))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let kept: Vec<SubmissionSummary> = summaries(db, ente_id, rows, today)
+        .await?
+        .into_iter()
+        .zip(answers)
+        .filter(|(summary, answers)| filter.keeps(&definition, answers, summary))
+        .map(|(summary, _)| summary)
+        .collect();
+    let total = kept.len() as u64;
+    let skip = paging.offset().unwrap_or(u64::MAX);
     Ok(Page {
-        items: summaries(db, ente_id, page.items).await?,
-        page: page.page,
-        per_page: page.per_page,
-        total: page.total,
+        items: kept
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(paging.per_page).unwrap_or(usize::MAX))
+            .collect(),
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
     })
+}
+
+/// How many sent submissions of a form are in each state an operator sees.
+pub async fn counts(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    form_id: i64,
+) -> ApiResult<Vec<StateCount>> {
+    let form_row = definitions::find(db, ente_id, form_id).await?;
+    let mut counts = Vec::with_capacity(SEEN.len());
+    for state in SEEN {
+        let count = submission::Entity::find_in_ente(ente_id)
+            .filter(submission::Column::FormId.eq(form_row.id))
+            .filter(submission::Column::State.eq(state))
+            .count(db)
+            .await?;
+        counts.push(StateCount {
+            state,
+            label: state.label().into(),
+            count,
+        });
+    }
+    Ok(counts)
 }
 
 pub async fn detail(
     db: &DatabaseConnection,
     ente_id: EnteId,
     id: i64,
+    today: Date,
 ) -> ApiResult<SubmissionDetail> {
-    detail_of(db, find(db, ente_id, id).await?).await
+    detail_of(db, find(db, ente_id, id).await?, today).await
 }
 
 /// A file attached to a submission: its name, type and content.
@@ -116,16 +206,11 @@ pub async fn decide(
     principal: &Principal,
     id: i64,
     action: SubmissionAction,
-    note: &str,
+    decision: &Decision,
     now: OffsetDateTime,
 ) -> ApiResult<SubmissionDetail> {
-    let note = note.trim();
-    if note.is_empty() {
-        return Err(ApiError::field(
-            "note",
-            "Scrivi il motivo: la famiglia lo leggerà in «I miei moduli».",
-        ));
-    }
+    ApiError::check(decision.problems())?;
+    let note = decision.note.trim();
     let row = find(db, principal.ente_id, id).await?;
     let form_row = definitions::find(db, principal.ente_id, row.form_id).await?;
     let comune = ente_by_id(db, principal.ente_id).await?.name;
@@ -148,7 +233,41 @@ pub async fn decide(
     };
     tell_family(&txn, &row, outcome, &comune, now).await?;
     txn.commit().await?;
-    detail(db, principal.ente_id, id).await
+    detail(db, principal.ente_id, id, rome::today(now)).await
+}
+
+/// What accepting a submission would enrol: the service's bands, the ISEE declared and
+/// the terms the operator's form starts from.
+pub async fn proposal(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    id: i64,
+) -> ApiResult<EnrolmentProposal> {
+    let row = find(db, ente_id, id).await?;
+    let form_row = definitions::find(db, ente_id, row.form_id).await?;
+    let definition = definition_of(&form_row)?;
+    let answers: Answers = serde_json::from_str(&row.answers).map_err(ApiError::internal)?;
+    let isee = definition.isee_answer(&answers);
+    let Some(service_id) = definition.service_id else {
+        return Ok(EnrolmentProposal {
+            service_name: None,
+            bands: Vec::new(),
+            isee,
+            suggested: AcceptRequest::default(),
+        });
+    };
+    let service = service::Entity::find_in_ente(ente_id)
+        .filter(service::Column::Id.eq(service_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let bands = fee_bands(db, ente_id, service_id).await?;
+    Ok(EnrolmentProposal {
+        service_name: Some(service.name),
+        suggested: AcceptRequest::suggested(&bands, isee),
+        bands,
+        isee,
+    })
 }
 
 /// Accepts a submission. For a form that enrols into a service it creates, in the same
@@ -163,31 +282,105 @@ pub async fn accept(
     now: OffsetDateTime,
 ) -> ApiResult<SubmissionDetail> {
     let row = find(db, principal.ente_id, id).await?;
+    accept_row(db, principal, &row, request, now).await?;
+    detail(db, principal.ente_id, id, rome::today(now)).await
+}
+
+async fn accept_row(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    row: &submission::Model,
+    request: &AcceptRequest,
+    now: OffsetDateTime,
+) -> ApiResult<()> {
     let form_row = definitions::find(db, principal.ente_id, row.form_id).await?;
     let definition = definition_of(&form_row)?;
     let terms = match definition.service_id {
-        Some(_) => Some(request.terms().map_err(ApiError::Validation)?),
+        Some(service_id) => {
+            let answers: Answers =
+                serde_json::from_str(&row.answers).map_err(ApiError::internal)?;
+            let bands = fee_bands(db, principal.ente_id, service_id).await?;
+            Some(
+                request
+                    .terms(&bands, definition.isee_answer(&answers))
+                    .map_err(ApiError::Validation)?,
+            )
+        }
         None => None,
     };
     let comune = ente_by_id(db, principal.ente_id).await?.name;
     let txn = db.begin().await?;
-    let state = transition(&txn, &row, SubmissionAction::Accept, None, now).await?;
+    let state = transition(&txn, row, SubmissionAction::Accept, None, now).await?;
     let child_id = match (definition.service_id, terms) {
         (Some(service_id), Some(terms)) => {
-            Some(enrol(&txn, &row, &definition, service_id, terms).await?)
+            Some(enrol(&txn, row, &definition, service_id, terms).await?)
         }
         _ => row.child_id,
     };
-    record(&txn, &row, state, principal.user_id, None, now).await?;
+    record(&txn, row, state, principal.user_id, None, now).await?;
     let outcome = Outcome {
         form_title: &form_row.title,
         state,
         note: None,
         child_id,
     };
-    tell_family(&txn, &row, outcome, &comune, now).await?;
+    tell_family(&txn, row, outcome, &comune, now).await?;
     txn.commit().await?;
-    detail(db, principal.ente_id, id).await
+    Ok(())
+}
+
+/// Accetta selezionate: each submission of the form accepted as by itself (its own
+/// transaction, the band of its ISEE, a new badge), answering for each whether it was
+/// and, when not, why. A failure of the database stops the rest: what was accepted
+/// stays, and sending the same list again accepts only what is left.
+pub async fn accept_many(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    form_id: i64,
+    ids: &[i64],
+    now: OffsetDateTime,
+) -> ApiResult<Vec<BulkOutcome>> {
+    if ids.is_empty() {
+        return Err(ApiError::field(
+            "ids",
+            "Scegli almeno una domanda da accettare.",
+        ));
+    }
+    let form_row = definitions::find(db, principal.ente_id, form_id).await?;
+    let mut seen = HashSet::new();
+    let mut outcomes = Vec::with_capacity(ids.len());
+    for &id in ids.iter().filter(|id| seen.insert(**id)) {
+        let accepted = match find(db, principal.ente_id, id).await {
+            Ok(row) if row.form_id == form_row.id => {
+                accept_row(db, principal, &row, &AcceptRequest::default(), now).await
+            }
+            Ok(_) | Err(ApiError::NotFound) => Err(ApiError::Conflict(
+                "La domanda non è tra quelle inviate per questo modulo.".into(),
+            )),
+            Err(other) => Err(other),
+        };
+        let (accepted, message) = match accepted {
+            Ok(()) => (true, SubmissionState::Accepted.label().to_owned()),
+            Err(ApiError::Validation(errors)) => (
+                false,
+                errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Err(refused @ (ApiError::Conflict(_) | ApiError::NotFound)) => {
+                (false, refused.problem().detail)
+            }
+            Err(other) => return Err(other),
+        };
+        outcomes.push(BulkOutcome {
+            id,
+            accepted,
+            message,
+        });
+    }
+    Ok(outcomes)
 }
 
 async fn enrol(
@@ -210,6 +403,7 @@ async fn enrol(
         Some(ChildAnswer::NewChild(new)) => new_child(txn, row, &new).await?,
         None => return Err(ApiError::internal("enrolment form without a child answer")),
     };
+    let badge = badge_for(txn, &child, terms.badge).await?;
     let place = definition
         .school_class_answer(&answers)
         .ok_or_else(|| ApiError::internal("enrolment form without a school answer"))?;
@@ -228,7 +422,7 @@ async fn enrol(
         ente_id: Set(row.ente_id),
         child_id: Set(child.id),
         service_id: Set(service.id),
-        badge: Set(terms.badge),
+        badge: Set(badge),
         school: Set(place.school),
         class_name: Set(place.class_name),
         fee_band: Set(terms.fee_band),
@@ -313,6 +507,41 @@ async fn tell_family(
     Ok(())
 }
 
+/// The badge (tessera) of a child's new card: the one typed, else the child's own from
+/// another card, else a new one made from the child's id (`900012`), so that two new
+/// ones never meet. A badge is one child's in the comune: one already another child's is
+/// refused.
+async fn badge_for(
+    txn: &DatabaseTransaction,
+    child: &child::Model,
+    typed: Option<String>,
+) -> ApiResult<String> {
+    let badge = match typed {
+        Some(badge) => badge,
+        None => match enrolment::Entity::find_in_ente(child.ente_id)
+            .filter(enrolment::Column::ChildId.eq(child.id))
+            .order_by_desc(enrolment::Column::Id)
+            .one(txn)
+            .await?
+        {
+            Some(card) => card.badge,
+            None => format!("{}", GENERATED_BADGE_BASE + child.id),
+        },
+    };
+    let taken = enrolment::Entity::find_in_ente(child.ente_id)
+        .filter(enrolment::Column::Badge.eq(badge.as_str()))
+        .filter(enrolment::Column::ChildId.ne(child.id))
+        .count(txn)
+        .await?;
+    if taken > 0 {
+        return Err(ApiError::field(
+            "badge",
+            format!("La tessera {badge} è già di un altro alunno: indicane un'altra."),
+        ));
+    }
+    Ok(badge)
+}
+
 /// The child a submission names as new: registered with the family, or the family's
 /// own when the comune knows the codice fiscale already.
 async fn new_child(
@@ -359,6 +588,7 @@ pub async fn export_csv(
     db: &DatabaseConnection,
     ente_id: EnteId,
     form_id: i64,
+    today: Date,
 ) -> ApiResult<(String, Vec<u8>)> {
     let form_row = definitions::find(db, ente_id, form_id).await?;
     let definition = definition_of(&form_row)?;
@@ -386,10 +616,10 @@ pub async fn export_csv(
         header.extend(definition.fields().map(|f| f.label.clone()));
         header.push("Motivo o nota dell'ufficio".into());
         writer.write_record(&header).map_err(ApiError::internal)?;
-        let listed = summaries(db, ente_id, rows.clone()).await?;
+        let listed = summaries(db, ente_id, rows.clone(), today).await?;
         for (row, summary) in rows.iter().zip(listed) {
-            let answers = serde_json::from_str::<sportello_model::forms::Answers>(&row.answers)
-                .map_err(ApiError::internal)?;
+            let answers =
+                serde_json::from_str::<Answers>(&row.answers).map_err(ApiError::internal)?;
             let (children, files) = names(db, row).await?;
             let sent = summary
                 .sent_at

@@ -1,18 +1,20 @@
 //! Moduli online: `/forms` and `/form-submissions` for operators, `/my/forms` and
 //! `/my/submissions` for families.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::Deserialize;
 use sportello_model::forms::{
-    size_refusal, AcceptRequest, Decision, FormDefinition, FormDetail, FormSummary,
+    check_sent_range, size_refusal, AcceptRequest, BulkAcceptRequest, BulkOutcome, Decision,
+    EnrolmentProposal, FormDefinition, FormDetail, FormOverview, FormSummary, Ranking, StateCount,
     SubmissionAction, SubmissionDetail, SubmissionRequest, SubmissionState, SubmissionSummary,
-    UploadInfo, FILE_NAME_MAX_CHARS, KEY_MAX_CHARS, UPLOAD_MAX_BYTES,
+    UploadInfo, FILE_NAME_MAX_CHARS, KEY_MAX_CHARS, SEARCH_MAX_CHARS, UPLOAD_MAX_BYTES,
 };
+use sportello_model::limits::SCHOOL_MAX_CHARS;
 use sportello_model::limits::{Limits, RequestLimits};
-use sportello_model::{dates, FieldError, Page, PageQuery, Problem};
+use sportello_model::{dates, rome, FieldError, Page, PageQuery, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{definitions, review, submissions};
+use super::{definitions, ranking, review, submissions};
 use crate::auth::{can, Allowed};
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -27,10 +29,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(publish_form)
         .service(close_form)
         .service(new_form_version)
+        .service(form_ranking)
+        .service(publish_ranking)
         .service(list_submissions)
+        .service(submission_counts)
+        .service(accept_submissions)
         .service(export_submissions)
         .service(get_submission)
         .service(submission_attachment)
+        .service(enrolment_terms)
         .service(accept_submission)
         .service(refuse_submission)
         .service(block_submission)
@@ -42,10 +49,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(my_submission)
         .service(save_submission)
         .service(send_submission)
+        .service(pay_and_send_submission)
         .service(cancel_submission)
         .service(submission_pdf)
         .service(upload_attachment)
-        .service(own_attachment);
+        .service(own_attachment)
+        .service(remove_attachment);
 }
 
 // Operators: definitions.
@@ -55,7 +64,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "Moduli",
     params(PageQuery),
     responses(
-        (status = 200, body = Page<FormSummary>),
+        (status = 200, body = Page<FormOverview>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
@@ -197,6 +206,52 @@ pub async fn new_form_version(
     Ok(HttpResponse::Created().json(created))
 }
 
+// Operators: graduatorie.
+
+/// A ranking form's graduatoria: as published, or until then as it stands now (points
+/// from highest, ties by the time sent); 409 for a form without points.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = Ranking),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/forms/{id}/ranking")]
+pub async fn form_ranking(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(ranking::get(&state.db, principal.ente_id, *id, rome::today(state.now())).await?))
+}
+
+/// Publishes the graduatoria as it stands now: the positions are stored and each family
+/// sees its own. Once per form (409 afterwards).
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = Ranking),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/forms/{id}/ranking/publish")]
+pub async fn publish_ranking(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(ranking::publish(&state.db, principal.ente_id, *id, state.now()).await?))
+}
+
 // Operators: submissions.
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -210,6 +265,12 @@ pub struct SubmissionFilter {
     /// Sent on or before this day (`YYYY-MM-DD`).
     #[param(max_length = 10, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub sent_to: Option<String>,
+    /// Only submissions answering this school.
+    #[param(max_length = 200)]
+    pub school: Option<String>,
+    /// Words of the family's or the child's name or of the protocol number.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
 }
 
 impl RequestLimits for SubmissionFilter {
@@ -217,6 +278,8 @@ impl RequestLimits for SubmissionFilter {
         Limits::default()
             .optional_text("sent_from", self.sent_from.as_deref(), 10)
             .optional_text("sent_to", self.sent_to.as_deref(), 10)
+            .optional_text("school", self.school.as_deref(), SCHOOL_MAX_CHARS)
+            .optional_text("q", self.q.as_deref(), SEARCH_MAX_CHARS)
             .errors()
     }
 }
@@ -229,16 +292,29 @@ impl SubmissionFilter {
                 .map(|v| dates::parse_day(v).map_err(|m| ApiError::field(field, m)))
                 .transpose()
         };
-        Ok(review::Filter {
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let filter = review::Filter {
             state: self.state,
             sent_from: day("sent_from", &self.sent_from)?,
             sent_to: day("sent_to", &self.sent_to)?,
-        })
+            school: given(&self.school),
+            text: given(&self.q),
+        };
+        match check_sent_range(filter.sent_from, filter.sent_to) {
+            Some(error) => Err(ApiError::Validation(vec![error])),
+            None => Ok(filter),
+        }
     }
 }
 
 /// The sent submissions of a form (drafts are the family's own), in the order they were
-/// sent, narrowed by state and day sent.
+/// sent, narrowed by state, day sent, school and words of the names or protocol number.
 #[utoipa::path(
     tag = "Moduli",
     params(("id" = i64, Path, description = "Form id"), SubmissionFilter, PageQuery),
@@ -257,8 +333,60 @@ pub async fn list_submissions(
     paging: Paging,
 ) -> ApiResult<HttpResponse> {
     let filter = filter.read()?;
+    Ok(HttpResponse::Ok().json(
+        review::list(
+            &state.db,
+            principal.ente_id,
+            *id,
+            filter,
+            *paging,
+            rome::today(state.now()),
+        )
+        .await?,
+    ))
+}
+
+/// How many sent submissions of a form are in each state.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    responses(
+        (status = 200, body = Vec<StateCount>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/forms/{id}/submissions/counts")]
+pub async fn submission_counts(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(review::counts(&state.db, principal.ente_id, *id).await?))
+}
+
+/// Accetta selezionate: accepts each listed submission of the form as by itself (for a
+/// form that enrols, with the band of its ISEE and a new badge) and answers for each
+/// whether it was accepted or the Italian reason why not.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Form id")),
+    request_body = BulkAcceptRequest,
+    responses(
+        (status = 200, body = Vec<BulkOutcome>),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/forms/{id}/submissions/accept")]
+pub async fn accept_submissions(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+    body: Json<BulkAcceptRequest>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
-        .json(review::list(&state.db, principal.ente_id, *id, filter, *paging).await?))
+        .json(review::accept_many(&state.db, &principal, *id, &body.ids, state.now()).await?))
 }
 
 /// The sent submissions of a form as CSV (`;`, UTF-8 with BOM): one column per question.
@@ -277,7 +405,8 @@ pub async fn export_submissions(
     principal: Allowed<can::ReviewSubmissions>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let (name, body) = review::export_csv(&state.db, principal.ente_id, *id).await?;
+    let (name, body) =
+        review::export_csv(&state.db, principal.ente_id, *id, rome::today(state.now())).await?;
     Ok(file_response("text/csv; charset=utf-8", name, false, body))
 }
 
@@ -297,7 +426,8 @@ pub async fn get_submission(
     principal: Allowed<can::ReviewSubmissions>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(review::detail(&state.db, principal.ente_id, *id).await?))
+    Ok(HttpResponse::Ok()
+        .json(review::detail(&state.db, principal.ente_id, *id, rome::today(state.now())).await?))
 }
 
 /// A file attached to a submission.
@@ -333,8 +463,29 @@ pub async fn submission_attachment(
     ))
 }
 
+/// What accepting a submission would enrol: the service's fee bands, the ISEE declared
+/// and the terms the operator's form starts from (the band of that ISEE).
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    responses(
+        (status = 200, body = EnrolmentProposal),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/form-submissions/{id}/enrolment-terms")]
+pub async fn enrolment_terms(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ReviewSubmissions>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(review::proposal(&state.db, principal.ente_id, *id).await?))
+}
+
 /// Accepts a submission; for a form that enrols, creates the child when new and the card
-/// for the form's school year with the band, quota and meal price given.
+/// for the form's school year with the band, quota and meal price given — those left
+/// blank from the band of the ISEE declared — and the badge given, or a new one.
 #[utoipa::path(
     tag = "Moduli",
     params(("id" = i64, Path, description = "Submission id")),
@@ -365,7 +516,7 @@ async fn decide(
     body: Json<Decision>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
-        .json(review::decide(&state.db, principal, id, action, &body.note, state.now()).await?))
+        .json(review::decide(&state.db, principal, id, action, &body, state.now()).await?))
 }
 
 /// Refuses a submission with the reason the family reads.
@@ -482,7 +633,10 @@ pub async fn open_form(
         .json(submissions::open_form(&state.db, &principal, *id, state.now()).await?))
 }
 
-/// Starts filling a form: a draft (Salvata) with the answers given so far.
+/// Starts filling a form: a draft (Salvata) with the answers given so far. For a form
+/// that enrols, started for a child enrolled this school year in its service, the
+/// questions not answered yet are filled from that card: the same school, the next
+/// class, the same diet (a renewal).
 #[utoipa::path(
     tag = "Moduli",
     params(("id" = i64, Path, description = "Form id")),
@@ -512,7 +666,8 @@ pub async fn start_submission(
     Ok(HttpResponse::Created().json(started))
 }
 
-/// I miei moduli: the family's submissions with their state and the operator's reason.
+/// I miei moduli: the family's submissions, drafts and cancelled ones included, with
+/// their state and the operator's reason, most recently changed first.
 #[utoipa::path(
     tag = "Moduli",
     params(PageQuery),
@@ -528,7 +683,8 @@ pub async fn my_submissions(
     principal: Allowed<can::FillForms>,
     paging: Paging,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(submissions::mine(&state.db, &principal, *paging).await?))
+    Ok(HttpResponse::Ok()
+        .json(submissions::mine(&state.db, &principal, *paging, state.now()).await?))
 }
 
 /// One of the family's submissions with its answers, attachments and history.
@@ -547,7 +703,8 @@ pub async fn my_submission(
     principal: Allowed<can::FillForms>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(submissions::mine_detail(&state.db, &principal, *id).await?))
+    Ok(HttpResponse::Ok()
+        .json(submissions::mine_detail(&state.db, &principal, *id, state.now()).await?))
 }
 
 /// Salva: saves the answers of a draft.
@@ -607,7 +764,36 @@ pub async fn send_submission(
         .json(submissions::send(&state.db, &principal, *id, &comune, state.now()).await?))
 }
 
-/// Cancella: cancels a submission the comune has not processed yet.
+/// Paga e invia: sends a draft that only the enrolment gate stops (the family's account of
+/// the service is negative) with ONE pagoPA notice for exactly the amount due, a recharge
+/// of that account. The submission gets its protocol number and waits as «Sospesa per
+/// insoluto» (`summary.notice`: number, IUV, amount, `pdf_url` to print it,
+/// `checkout_url` to pay it online) until pagoPA's receipt moves it to «Da validare».
+/// Asked again, it answers the same submission with the same notice.
+#[utoipa::path(
+    tag = "Moduli",
+    params(("id" = i64, Path, description = "Submission id")),
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "A missing or wrong answer: `errors` names each field (`answers.<key>`)"),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Outside the window, already sent, nothing to settle (send it instead), or pagoPA unavailable"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/my/submissions/{id}/pay-and-send")]
+pub async fn pay_and_send_submission(
+    state: web::Data<AppState>,
+    principal: Allowed<can::Pay>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let gateway = crate::payments::routes::gateway(&state)?;
+    Ok(HttpResponse::Ok()
+        .json(submissions::pay_and_send(&state.db, gateway, &principal, *id, state.now()).await?))
+}
+
+/// Cancella: cancels a submission the comune has not processed yet (one waiting for its
+/// notice withdraws the notice too).
 #[utoipa::path(
     tag = "Moduli",
     params(("id" = i64, Path, description = "Submission id")),
@@ -624,10 +810,16 @@ pub async fn cancel_submission(
     principal: Allowed<can::FillForms>,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    Ok(
-        HttpResponse::Ok()
-            .json(submissions::cancel(&state.db, &principal, *id, state.now()).await?),
-    )
+    Ok(HttpResponse::Ok().json(
+        submissions::cancel(
+            &state.db,
+            state.gateway.as_deref(),
+            &principal,
+            *id,
+            state.now(),
+        )
+        .await?,
+    ))
 }
 
 /// Scarica: the copy of a sent submission as PDF.
@@ -743,4 +935,30 @@ pub async fn own_attachment(
         false,
         file.content,
     ))
+}
+
+/// Removes a file from a draft; the draft's answers are the family's to change.
+#[utoipa::path(
+    tag = "Moduli",
+    params(
+        ("id" = i64, Path, description = "Submission id"),
+        ("upload_id" = i64, Path, description = "Attachment id"),
+    ),
+    responses(
+        (status = 200, body = SubmissionDetail),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/my/submissions/{id}/uploads/{upload_id}")]
+pub async fn remove_attachment(
+    state: web::Data<AppState>,
+    principal: Allowed<can::FillForms>,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (id, upload_id) = *path;
+    Ok(HttpResponse::Ok()
+        .json(submissions::detach(&state.db, &principal, id, upload_id, state.now()).await?))
 }

@@ -5,7 +5,9 @@
 //! - `http_requests_total{method,route,status}` and
 //!   `http_request_duration_seconds{method,route}` (histogram), by route pattern;
 //! - `db_pool_connections{state="idle|in_use"}` and `db_pool_max_connections`;
-//! - `outbox_pending_emails` and `outbox_oldest_pending_seconds`;
+//! - `outbox_pending_emails` and `outbox_oldest_pending_seconds`: the outbox's messages
+//!   (every channel) not delivered yet, pending or to be tried again;
+//!   `outbox_sent_total{channel}` and `outbox_failed_attempts_total{channel}`;
 //! - `job_last_run_timestamp_seconds{job}` when each background job last finished a run;
 //! - `pagopa_receipts_total{outcome}`, `login_failures_total{reason}`;
 //! - `http_requests_sent_again_total{status}`: requests sent again after a lost database
@@ -23,7 +25,9 @@ use sea_orm::{
 use secrecy::ExposeSecret;
 
 use crate::accounts::secrets::same_secret;
-use crate::communications::entity::outbox_email;
+use sportello_model::communications::OutboxStatus;
+
+use crate::communications::entity::outbox_message;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 
@@ -147,10 +151,12 @@ async fn record_state(state: &AppState) -> ApiResult<()> {
         .set(f64::from(size.saturating_sub(idle)));
     ::metrics::gauge!("db_pool_max_connections").set(f64::from(max));
 
-    let pending = outbox_email::Entity::find().filter(outbox_email::Column::SentAt.is_null());
+    let pending = outbox_message::Entity::find().filter(
+        outbox_message::Column::Status.is_in([OutboxStatus::Pending, OutboxStatus::Failed]),
+    );
     let count = pending.clone().count(&state.db).await?;
     let oldest = pending
-        .order_by_asc(outbox_email::Column::CreatedAt)
+        .order_by_asc(outbox_message::Column::CreatedAt)
         .one(&state.db)
         .await?
         .map(|e| (state.now() - e.created_at).as_seconds_f64().max(0.0))

@@ -139,6 +139,10 @@ pub async fn check(config: &Config) -> bool {
         ok &= passed;
     };
     report(true, "configurazione letta dall'ambiente".into());
+    report(
+        true,
+        format!("canali App IO e SMS: {}", config.channel_settings),
+    );
     let url = secrecy::ExposeSecret::expose_secret(&config.database_url);
     match crate::db::connect(url).await {
         Ok(db) => {

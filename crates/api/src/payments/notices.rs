@@ -8,7 +8,9 @@ use sea_orm::{
 };
 use sportello_model::money::cents_to_decimal;
 use sportello_model::paths;
-use sportello_model::payments::{Notice, NoticeDeadline, NoticePurpose, NoticeState, NoticeStatus};
+use sportello_model::payments::{
+    recharge_notice_expiry, Notice, NoticeDeadline, NoticePurpose, NoticeState, NoticeStatus,
+};
 use sportello_pagopa::{
     DebtPosition, Error as PagopaError, NoticeConfig, NoticeNumber, Payer, Payment, PaymentGateway,
 };
@@ -18,7 +20,7 @@ use super::carts;
 use super::entity::{notice_counter, payment_notice};
 use crate::accounts::entity::user;
 use crate::db::{upsert, EnteId, TenantScoped};
-use crate::entes::entity::ente;
+use crate::entes::entity::{ente, service};
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 
@@ -79,6 +81,29 @@ pub struct NewNotice {
     pub expires_on: Option<Date>,
     /// Made only for one online payment attempt, not for the family to keep.
     pub online_only: bool,
+}
+
+impl NewNotice {
+    /// A recharge of `cents` into the guardian's account of the prepaid service `s`,
+    /// payable until the recharge notice's expiry counted from `today`.
+    pub fn recharge(
+        s: &service::Model,
+        guardian: &user::Model,
+        cents: i64,
+        online_only: bool,
+        today: Date,
+    ) -> NewNotice {
+        NewNotice {
+            guardian_id: guardian.id,
+            service_id: s.id,
+            purpose: NoticePurpose::Recharge,
+            amount_cents: cents,
+            description: format!("Ricarica {} - {}", s.name, guardian.full_name()),
+            due_date: None,
+            expires_on: Some(recharge_notice_expiry(today)),
+            online_only,
+        }
+    }
 }
 
 pub async fn create<C: ConnectionTrait>(

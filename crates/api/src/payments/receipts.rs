@@ -220,7 +220,8 @@ pub async fn process(
     Ok(outcome)
 }
 
-/// What a paid notice does: a recharge credits the account, an emission is settled.
+/// What a paid notice does: a recharge credits the account (and moves on the submission
+/// sent by «Paga e invia» that waits for it), an emission is settled.
 async fn apply(
     txn: &sea_orm::DatabaseTransaction,
     notice: &payment_notice::Model,
@@ -250,6 +251,7 @@ async fn apply(
                 stored.paid_at,
             )
             .await?;
+            crate::forms::submissions::notice_paid(txn, notice, stored.received_at).await?;
         }
         NoticePurpose::Emission => {
             emission::Entity::update_many()

@@ -10,8 +10,8 @@ use sportello_model::entes::ServiceKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::page::PageRequest;
 use sportello_model::payments::{
-    check_recharge_amount, recharge_notice_expiry, AccountSummary, CheckoutStarted, EmissionStatus,
-    Notice, NoticePurpose, NoticeStatus, PaymentService, Statement,
+    check_recharge_amount, AccountSummary, CheckoutStarted, EmissionStatus, Notice, NoticePurpose,
+    NoticeStatus, PaymentService, Statement,
 };
 use sportello_model::{rome, Page};
 use sportello_pagopa::{CheckoutClient, NoticeDocument, PaymentGateway};
@@ -181,16 +181,7 @@ pub async fn create_recharge_notice(
     let notice = notices::create(
         &txn,
         &ente,
-        notices::NewNotice {
-            guardian_id: principal.user_id,
-            service_id: s.id,
-            purpose: NoticePurpose::Recharge,
-            amount_cents: cents,
-            description: format!("Ricarica {} - {}", s.name, guardian.full_name()),
-            due_date: None,
-            expires_on: Some(recharge_notice_expiry(today)),
-            online_only,
-        },
+        notices::NewNotice::recharge(&s, &guardian, cents, online_only, today),
         now,
     )
     .await?;

@@ -91,7 +91,7 @@ fn reset_when_shown_again(reset: impl Fn() + 'static) {
 /// there; pagoPA brings the user back with the outcome, to the service page after a
 /// recharge or to the emission's page after paying a retta.
 #[component]
-fn PayButton<F, Fut>(
+pub fn PayButton<F, Fut>(
     #[prop(into)] id: String,
     /// For screen readers: "Paga avviso 3010 0000 … di 54,00 €".
     #[prop(into)]

@@ -47,7 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// The pagoPA gateway, or the Italian refusal when none is configured.
-fn gateway(state: &AppState) -> ApiResult<&dyn PaymentGateway> {
+pub(crate) fn gateway(state: &AppState) -> ApiResult<&dyn PaymentGateway> {
     state
         .gateway
         .as_deref()
