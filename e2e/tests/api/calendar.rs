@@ -211,11 +211,12 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
     let of_kind = |s: &Statement, kind| s.movements.items.iter().filter(|m| m.kind == kind).count();
 
     // Monday 23/11 is over and charged: Luca's 4,20 €, and Sofia's and Greta's 5,00 €.
+    // Anna's account starts 23,40 € short (last year's meals).
     let before = statement().await;
-    assert_eq!(balance(&before), "0.00");
+    assert_eq!(balance(&before), "-23.40");
     let first = charge().await;
     assert_eq!(first.charged + first.already_charged, 3, "{first:?}");
-    assert_eq!(balance(&statement().await), "-4.20");
+    assert_eq!(balance(&statement().await), "-27.60");
 
     // The canteen was closed that day after all: each meal is credited back, naming it.
     let closed = close(&giulia, service, &strike).await;
@@ -224,8 +225,8 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
     let credited = statement().await;
     assert_eq!(balance(&credited), balance(&before));
     assert_eq!(
-        credited.movements.total, 2,
-        "the meal stays, its storno is added"
+        credited.movements.total, 3,
+        "last year's debt and the meal stay, its storno is added"
     );
     let storno = credited
         .movements
@@ -246,7 +247,7 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
     let again = close(&giulia, service, &strike).await;
     assert_eq!(again.reversed_meals, 0);
     let same = statement().await;
-    assert_eq!((balance(&same), same.movements.total), ("0.00".into(), 2));
+    assert_eq!((balance(&same), same.movements.total), ("-23.40".into(), 3));
     // A closed day is not charged.
     let closed_day = giulia.post(&paths::charges(), &monday).await;
     problem(closed_day, StatusCode::CONFLICT).await;
@@ -263,7 +264,7 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
     json::<ServiceCalendar>(removed, StatusCode::OK).await;
     assert_eq!(
         balance(&statement().await),
-        "0.00",
+        "-23.40",
         "removing charges nothing by itself"
     );
     let recharged = charge().await;
@@ -271,14 +272,14 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
     let twice = charge().await;
     assert_eq!((twice.charged, twice.already_charged), (0, 3));
     let charged_again = statement().await;
-    assert_eq!(balance(&charged_again), "-4.20");
+    assert_eq!(balance(&charged_again), "-27.60");
     assert_eq!(of_kind(&charged_again, MovementKind::Meal), 2);
 
     // Closed once more: the second charge is credited back too, and only it.
     let reclosed = close(&giulia, service, &strike).await;
     assert_eq!(reclosed.reversed_meals, 3);
     let last = statement().await;
-    assert_eq!(balance(&last), "0.00");
+    assert_eq!(balance(&last), "-23.40");
     assert_eq!(of_kind(&last, MovementKind::MealReversal), 2);
-    assert_eq!(last.movements.total, 4);
+    assert_eq!(last.movements.total, 5);
 }

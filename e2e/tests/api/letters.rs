@@ -121,7 +121,7 @@ async fn a_school_communication_reaches_each_family_of_the_school_once() {
     let queued = count(
         &server,
         "SELECT COUNT(*) FROM outbox_messages WHERE subject = 'Comune di Demo: Menù invernale' \
-         AND to_address IN ('mario.albertini@example.it', 'anna.colombo@example.it')",
+         AND recipient IN ('mario.albertini@example.it', 'anna.colombo@example.it')",
     )
     .await;
     assert_eq!(queued, 2);

@@ -136,6 +136,7 @@ async fn the_office_narrows_a_forms_submissions_by_state_school_day_and_names() 
         counts,
         [
             ("Inviata", 2),
+            ("Sospesa per insoluto", 0),
             ("Da validare", 0),
             ("Accettata", 0),
             ("Rifiutata", 1),
