@@ -21,11 +21,11 @@ async fn operator_adjusts_a_familys_account_and_is_refused_a_refund_above_the_ba
                 "Intestatario: Anna Colombo · Refezione Scolastica",
             )
             .await;
-        browser.wait_for_text("#balance", "0,00 €").await;
+        // Anna's account starts 23,40 € short (last year's meals).
+        browser.wait_for_text("#balance", "-23,40 €").await;
         browser
             .wait_for_text("#balance-at", "Saldo aggiornato al ")
             .await;
-        browser.find("#movements-empty").await;
         browser.assert_accessible("Conto della famiglia").await;
 
         // The model's rules answer while the operator types.
@@ -36,13 +36,13 @@ async fn operator_adjusts_a_familys_account_and_is_refused_a_refund_above_the_ba
         browser
             .assert_field_error("correction-amount", "L'importo non può essere zero.")
             .await;
-        browser.fill("#correction-amount", "4,20").await;
+        browser.fill("#correction-amount", "27,60").await;
         browser.fill("#correction-reason", REASON).await;
         browser
             .submit(
                 "#correction-submit",
                 "#correction-done",
-                "Rettifica registrata: 4,20 €",
+                "Rettifica registrata: 27,60 €",
             )
             .await;
         browser.wait_for_text("#balance", "4,20 €").await;
@@ -53,7 +53,7 @@ async fn operator_adjusts_a_familys_account_and_is_refused_a_refund_above_the_ba
             movement.contains(&format!("Rettifica: {REASON}")),
             "{movement}"
         );
-        assert!(movement.contains("+4,20 €"), "{movement}");
+        assert!(movement.contains("+27,60 €"), "{movement}");
 
         browser.click("label[for='correction-kind-refund']").await;
         browser.fill("#correction-amount", "10,00").await;
