@@ -213,6 +213,30 @@ impl TestServer {
         }
     }
 
+    /// `count` replicas of the server started at the same moment on one fresh database,
+    /// as a platform starts them on a first deployment: they race to migrate it and load
+    /// the demo data. The database is dropped with the last.
+    pub async fn start_together(count: usize) -> Vec<TestServer> {
+        let (database, database_url) = TestDatabase::create().await;
+        let started = futures_util::future::join_all(
+            (0..count).map(|_| spawn_server(&database_url, &[], Stdio::inherit())),
+        )
+        .await;
+        let mut database = Some(database);
+        let mut servers: Vec<TestServer> = started
+            .into_iter()
+            .rev()
+            .map(|(process, url)| TestServer {
+                url,
+                database_url: database_url.clone(),
+                process,
+                _database: database.take(),
+            })
+            .collect();
+        servers.reverse();
+        servers
+    }
+
     /// Another replica of the server on this server's database (migrated and loaded
     /// already), as a platform runs two behind one address.
     pub async fn replica(&self, extra_env: &[(&str, &str)]) -> TestServer {

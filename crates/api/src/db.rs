@@ -27,16 +27,92 @@ pub enum ConnectError {
     Database { address: String, source: DbErr },
 }
 
-/// Connects (creating the SQLite file and its folder when needed) and runs pending migrations.
-pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, ConnectError> {
+/// Connects (creating the SQLite file and its folder when needed), then, holding the
+/// start-up lock ([`StartupLock`]), runs the pending migrations and `prepare` (the demo
+/// data). Any number of replicas may start together on one database: one at a time
+/// migrates and prepares, the others wait for the lock and then find nothing left to do.
+pub async fn connect_and_prepare(
+    url: &str,
+    prepare: impl AsyncFnOnce(&DatabaseConnection) -> Result<(), DbErr>,
+) -> Result<DatabaseConnection, ConnectError> {
     let db = connect(url).await?;
-    Migrator::up(&db, None)
-        .await
-        .map_err(|source| ConnectError::Database {
-            address: redacted(url),
-            source,
-        })?;
+    let failed = |source: DbErr| ConnectError::Database {
+        address: redacted(url),
+        source,
+    };
+    let lock = StartupLock::acquire(url).await.map_err(failed)?;
+    Migrator::up(&db, None).await.map_err(failed)?;
+    prepare(&db).await.map_err(failed)?;
+    lock.release().await.map_err(failed)?;
     Ok(db)
+}
+
+/// The key of the PostgreSQL advisory lock held while a replica migrates and prepares
+/// the database ("Sportell" in ASCII).
+const STARTUP_LOCK_KEY: i64 = 0x5370_6f72_7465_6c6c;
+
+/// Held by one replica at a time while it migrates and prepares the database. PostgreSQL:
+/// a session-level advisory lock on a connection of its own, outside the pool (the
+/// database releases it if the process dies). SQLite: an exclusive lock on the file
+/// `<database>.lock` beside the database (released by the system if the process dies).
+/// An in-memory SQLite database has one process only and needs none.
+enum StartupLock {
+    Postgres(sea_orm::sqlx::PgConnection),
+    Sqlite(std::fs::File),
+    Memory,
+}
+
+/// A failure to take or release the start-up lock, as a database error.
+fn lock_error(error: impl fmt::Display) -> DbErr {
+    DbErr::Custom(format!("blocco di avvio: {error}"))
+}
+
+impl StartupLock {
+    /// Waits until no other replica holds the lock, then takes it.
+    async fn acquire(url: &str) -> Result<StartupLock, DbErr> {
+        use sea_orm::sqlx::{self, ConnectOptions as _};
+        if url.starts_with("postgres") {
+            let options: sqlx::postgres::PgConnectOptions = url.parse().map_err(lock_error)?;
+            let mut connection = options.connect().await.map_err(lock_error)?;
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(STARTUP_LOCK_KEY)
+                .execute(&mut connection)
+                .await
+                .map_err(lock_error)?;
+            return Ok(StartupLock::Postgres(connection));
+        }
+        let Some(path) = sqlite_path(url) else {
+            return Ok(StartupLock::Memory);
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(format!("{path}.lock"))
+            .map_err(lock_error)?;
+        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+            .await
+            .map_err(lock_error)?
+            .map(StartupLock::Sqlite)
+            .map_err(lock_error)
+    }
+
+    /// Lets the next replica in.
+    async fn release(self) -> Result<(), DbErr> {
+        use sea_orm::sqlx::{self, Connection as _};
+        match self {
+            StartupLock::Postgres(mut connection) => {
+                sqlx::query("SELECT pg_advisory_unlock($1)")
+                    .bind(STARTUP_LOCK_KEY)
+                    .execute(&mut connection)
+                    .await
+                    .map_err(lock_error)?;
+                connection.close().await.map_err(lock_error)
+            }
+            StartupLock::Sqlite(file) => file.unlock().map_err(lock_error),
+            StartupLock::Memory => Ok(()),
+        }
+    }
 }
 
 /// Connects without migrating. One direct connection is tried first, so an unreachable

@@ -198,20 +198,24 @@ fn dev_providers(idp: &DevIdp) -> Vec<OidcProviderConfig> {
         .collect()
 }
 
-/// Connects, migrates, loads demo data if asked, binds and serves until stopped.
+/// Connects, migrates and loads demo data if asked (one replica at a time), binds and
+/// serves until stopped.
 pub async fn run(config: Config) -> std::io::Result<()> {
-    let db = crate::db::connect_and_migrate(config.database_url.expose_secret())
-        .await
-        .map_err(std::io::Error::other)?;
     let clock = Arc::new(Clock::new(
         config.fake_now,
         config.environment == Environment::Test,
     ));
-    if config.demo_data {
-        demo::load_if_empty(&db, clock.now())
-            .await
-            .map_err(|e| std::io::Error::other(format!("demo data: {e}")))?;
-    }
+    let demo_data = config.demo_data;
+    let db = crate::db::connect_and_prepare(config.database_url.expose_secret(), async |db| {
+        if demo_data {
+            demo::load_if_empty(db, clock.now())
+                .await
+                .map_err(|e| sea_orm::DbErr::Custom(format!("dati dimostrativi: {e}")))?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(std::io::Error::other)?;
     let listener = TcpListener::bind(&config.bind)?;
     let address = listener.local_addr()?;
     let public_url = config

@@ -22,6 +22,31 @@ async fn liveness_and_readiness_answer_when_the_database_takes_writes() {
     assert_eq!(ready["migrations_current"], true);
 }
 
+/// Three replicas started at the same moment on one fresh database (issue 16): one at a
+/// time migrates and loads the demo data, so all three come up ready and the demo data
+/// is there once — two comuni, Mario once, the retta paid at the counter credited once.
+#[tokio::test]
+async fn replicas_started_together_on_a_fresh_database_all_come_up_with_the_demo_data_once() {
+    let servers = TestServer::start_together(3).await;
+    for server in &servers {
+        let ready = value(server.public(&paths::health_ready()).await, StatusCode::OK).await;
+        assert_eq!(ready["status"], "ready", "{}", server.url);
+        assert_eq!(ready["migrations_current"], true, "{}", server.url);
+    }
+    let server = &servers[0];
+    assert_eq!(server.scalar::<i64>("SELECT COUNT(*) FROM entes").await, 2);
+    let marios = format!("SELECT COUNT(*) FROM users WHERE fiscal_code = '{MARIO}'");
+    assert_eq!(server.scalar::<i64>(&marios).await, 1);
+    assert_eq!(
+        server.scalar::<i64>("SELECT COUNT(*) FROM receipts").await,
+        1
+    );
+    assert_eq!(ledger_breaks(&server.database_url).await, 0);
+    for server in &servers {
+        server.login("demo", MARIO).await;
+    }
+}
+
 /// What a server on a database that takes no writes answers: alive, not ready (503 with
 /// the reason and `Retry-After`), reads served, and a login (which writes the session)
 /// refused with 503 problem+json, never 500.
