@@ -958,6 +958,11 @@ pub fn size_label(bytes: u32) -> String {
     }
 }
 
+/// What a file field takes, under the field: `PDF, JPEG o PNG, al massimo 5 MB.`
+pub fn upload_hint(max_bytes: u32) -> String {
+    format!("PDF, JPEG o PNG, al massimo {}.", size_label(max_bytes))
+}
+
 /// The refusal of a file larger than `max_bytes`.
 pub fn size_refusal(max_bytes: u32) -> String {
     format!(
@@ -2378,6 +2383,10 @@ mod tests {
         assert_eq!(size_label(DIET_CERTIFICATE_MAX_BYTES), "5 MB");
         assert_eq!(size_label(300 * 1024), "300 kB");
         assert_eq!(size_label(900), "900 byte");
+        assert_eq!(
+            upload_hint(DIET_CERTIFICATE_MAX_BYTES),
+            "PDF, JPEG o PNG, al massimo 5 MB."
+        );
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Comunicazioni: the family's letters and unread count; the operators' compositions,
-//! their preview, sending and history.
+//! their attachment, preview, sending and history.
 
+use sportello_model::forms::UploadInfo;
 use sportello_model::letters::{
     AudienceChoices, CommunicationPreview, CommunicationSummary, FamilyChoice, Letter,
     LetterDetail, NewCommunication, UnreadLetters,
 };
 use sportello_model::{paths, Page};
 
-use super::client::{get_authed, get_page_authed, post_authed, ApiResult};
+use super::client::{get_authed, get_page_authed, post_authed, post_file_authed, ApiResult};
 use crate::session::Session;
 
 /// The family's letters, newest first.
@@ -51,6 +52,16 @@ pub async fn preview_communication(
         Some(communication),
     )
     .await
+}
+
+/// Allegato: keeps `file` (named `name`) to attach to a communication.
+pub async fn attach_to_communication(
+    session: Session,
+    name: &str,
+    file: &web_sys::Blob,
+) -> ApiResult<UploadInfo> {
+    let query = [("name", name.to_owned())];
+    post_file_authed(session, &paths::communication_attachments(), &query, file).await
 }
 
 /// Invia: one letter per family (the same request id sends once).

@@ -1,8 +1,37 @@
 //! Form fields with label, hint, Italian error and the ARIA wiring between them.
 
 use leptos::prelude::*;
+use sportello_model::forms::{size_label, UploadInfo};
 
 use super::Icon;
+
+/// The files a file field takes (`accept`): PDF, JPEG and PNG, as the server checks them.
+pub const UPLOAD_TYPES: &str = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
+
+/// The file attached through the file field `id`: its name and size (`{id}-file`) and
+/// «Rimuovi» (`{id}-remove`).
+#[component]
+pub fn ChosenFile(
+    #[prop(into)] id: String,
+    file: UploadInfo,
+    remove: Callback<()>,
+) -> impl IntoView {
+    let size = size_label(u32::try_from(file.size_bytes).unwrap_or(u32::MAX));
+    view! {
+        <p id=format!("{id}-file") class="mb-0 mt-2">
+            {format!("{} ({size})", file.file_name)}
+            <button
+                type="button"
+                id=format!("{id}-remove")
+                class="btn btn-link btn-sm"
+                aria-label=format!("Rimuovi il file {}", file.file_name)
+                on:click=move |_| remove.run(())
+            >
+                "Rimuovi"
+            </button>
+        </p>
+    }
+}
 
 /// Text input with label, Italian error message and the ARIA wiring between them.
 #[component]

@@ -1,14 +1,16 @@
 //! `/{slug}/comunicazioni`: for families, the letters of the comune, newest first, the
 //! unread ones marked; opening one shows its text and attachment and marks it read;
 //! *Scarica* saves its PDF. For operators, *Nuova comunicazione* (audience, kind, title,
-//! text with simple formatting, urgent SMS for service notices), its *Anteprima* with the
-//! number of families, *Invia*, and the history of what was sent.
+//! text with simple formatting, one attached file, urgent SMS for service notices), its
+//! *Anteprima* with the number of families, *Invia*, and the history of what was sent.
 
 use leptos::prelude::*;
 use sportello_model::access::Action;
+use sportello_model::forms::{size_refusal, upload_hint, UploadInfo};
 use sportello_model::letters::{
     Audience, AudienceChoices, CommunicationPreview, CommunicationSummary, FamilyChoice, Letter,
-    LetterDetail, LetterKind, NewCommunication, BODY_MAX_CHARS, TITLE_MAX_CHARS,
+    LetterDetail, LetterKind, NewCommunication, ATTACHMENT_MAX_BYTES, BODY_MAX_CHARS,
+    TITLE_MAX_CHARS,
 };
 use sportello_model::paths::{self, BASE};
 use sportello_model::{format, rome, FieldError, Page};
@@ -16,8 +18,8 @@ use sportello_model::{format, rome, FieldError, Page};
 use crate::api;
 use crate::app::{use_ente, use_page_title, use_unread_badge, RoleOnly};
 use crate::components::{
-    area_breadcrumb, focus_element, paged_list, remote, CardSection, FieldFeedback, PdfButton,
-    SelectField, SuccessNote, TextAreaField, TextField,
+    area_breadcrumb, described_by, focus_element, paged_list, remote, CardSection, ChosenFile,
+    FieldFeedback, PdfButton, SelectField, SuccessNote, TextAreaField, TextField, UPLOAD_TYPES,
 };
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
@@ -287,6 +289,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("audience.guardian_ids", "compose-search"),
     ("title", "compose-subject"),
     ("body", "compose-body"),
+    ("attachment_id", "compose-file"),
     ("urgent", "compose-urgent"),
 ];
 
@@ -304,6 +307,7 @@ struct Typed {
     chosen: RwSignal<Vec<FamilyChoice>>,
     title: RwSignal<String>,
     body: RwSignal<String>,
+    attachment: RwSignal<Option<UploadInfo>>,
     urgent: RwSignal<bool>,
 }
 
@@ -347,7 +351,9 @@ impl Typed {
             body: self.body.get(),
             audience,
             urgent: self.urgent.get() && kind == LetterKind::ServiceNotice,
-            attachment_id: None,
+            attachment_id: self
+                .attachment
+                .with(|file| file.as_ref().map(|file| file.id)),
         };
         communication.check()?;
         Ok(communication)
@@ -366,6 +372,7 @@ fn Compose(choices: AudienceChoices, sent: Callback<()>) -> impl IntoView {
         chosen: RwSignal::new(Vec::new()),
         title: RwSignal::new(String::new()),
         body: RwSignal::new(String::new()),
+        attachment: RwSignal::new(None),
         urgent: RwSignal::new(false),
     };
     let preview = RwSignal::new(None::<CommunicationPreview>);
@@ -391,6 +398,7 @@ fn Compose(choices: AudienceChoices, sent: Callback<()>) -> impl IntoView {
             preview.set(None);
             typed.title.set(String::new());
             typed.body.set(String::new());
+            typed.attachment.set(None);
             typed.urgent.set(false);
             typed.chosen.set(Vec::new());
             done.set(Some(format!(
@@ -509,6 +517,7 @@ fn Compose(choices: AudienceChoices, sent: Callback<()>) -> impl IntoView {
                         "Un paragrafo per riga vuota; **grassetto**, elenchi con «- » a inizio riga, link come [testo](https://…). Al massimo {BODY_MAX_CHARS} caratteri.",
                     ))
                 />
+                <AttachFile attachment=typed.attachment form=send />
                 <Show when=notice>
                     <div class="form-check mb-4">
                         <input
@@ -544,6 +553,16 @@ fn Compose(choices: AudienceChoices, sent: Callback<()>) -> impl IntoView {
                                 <p class="small mb-1">{seen.kind_label.clone()}</p>
                                 <p class="h6">{seen.title.clone()}</p>
                                 <div inner_html=seen.body_html.clone()></div>
+                                {typed
+                                    .attachment
+                                    .get()
+                                    .map(|file| {
+                                        view! {
+                                            <p id="compose-preview-attachment" class="small">
+                                                {format!("Allegato: {}", file.file_name)}
+                                            </p>
+                                        }
+                                    })}
                                 <form id="compose-send-form" novalidate on:submit=send.submit()>
                                     <FormAlert form=send id="compose-send-error" />
                                     <SubmitButton form=send id="compose-send" label="Invia" busy="Invio…" />
@@ -554,6 +573,83 @@ fn Compose(choices: AudienceChoices, sent: Callback<()>) -> impl IntoView {
             }}
             <SuccessNote id="compose-done" text=done />
         </CardSection>
+    }
+}
+
+/// Allegato: one PDF, JPEG or PNG file for the communication, kept by the server as soon
+/// as it is chosen; its name and size are shown with «Rimuovi». A file over the limit is
+/// refused before it is sent.
+#[component]
+fn AttachFile(
+    attachment: RwSignal<Option<UploadInfo>>,
+    form: Form<NewCommunication>,
+) -> impl IntoView {
+    let session = use_session();
+    let too_large = RwSignal::new(None::<String>);
+    let upload = Form::buttons(
+        move |file: web_sys::File| async move {
+            api::attach_to_communication(session, &file.name(), &file).await
+        },
+        move |file: UploadInfo| attachment.set(Some(file)),
+    );
+    let pending = upload.pending();
+    let sent_error = form.message_on_submit("attachment_id");
+    let error = Signal::derive(move || {
+        too_large
+            .get()
+            .or_else(|| {
+                upload.problem().map(|p| {
+                    p.errors
+                        .first()
+                        .map_or(p.detail.clone(), |e| e.message.clone())
+                })
+            })
+            .or_else(|| sent_error.get())
+    });
+    let choose = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let file = input.files().and_then(|list| list.get(0));
+        input.set_value("");
+        let Some(file) = file else {
+            return;
+        };
+        upload.clear();
+        if file.size() > f64::from(ATTACHMENT_MAX_BYTES) {
+            too_large.set(Some(size_refusal(ATTACHMENT_MAX_BYTES)));
+            focus_element("compose-file");
+            return;
+        }
+        too_large.set(None);
+        upload.send(file);
+    };
+    let remove = Callback::new(move |()| {
+        attachment.set(None);
+        focus_element("compose-file");
+    });
+    view! {
+        <div class="mb-4">
+            <label for="compose-file" class="form-label">"Allegato (facoltativo)"</label>
+            <input
+                type="file"
+                id="compose-file"
+                class="form-control"
+                accept=UPLOAD_TYPES
+                disabled=move || pending.get()
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=described_by("compose-file", true, error)
+                on:change=choose
+            />
+            <small id="compose-file-hint" class="form-text">
+                {upload_hint(ATTACHMENT_MAX_BYTES)}
+            </small>
+            {move || {
+                pending
+                    .get()
+                    .then(|| view! { <p class="small mb-0" role="status">"Caricamento del file…"</p> })
+            }}
+            {move || attachment.get().map(|file| view! { <ChosenFile id="compose-file" file remove /> })}
+            <FieldFeedback id="compose-file-error" error />
+        </div>
     }
 }
 

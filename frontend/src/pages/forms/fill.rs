@@ -9,10 +9,12 @@ use leptos::prelude::*;
 use serde_json::{Map, Value};
 use sportello_model::children::{ChildSummary, MealType};
 use sportello_model::format::{date as italian_date, euro};
-use sportello_model::forms::{size_label, Answers, Field, FieldKind, FormDefinition, UploadInfo};
+use sportello_model::forms::{upload_hint, Answers, Field, FieldKind, FormDefinition, UploadInfo};
 use sportello_model::FieldError;
 
-use crate::components::{described_by, FieldFeedback, SelectField, TextAreaField, TextField};
+use crate::components::{
+    described_by, ChosenFile, FieldFeedback, SelectField, TextAreaField, TextField, UPLOAD_TYPES,
+};
 
 /// The element id of the input of answer `name` (`answers.dieta.certificate` →
 /// `field-dieta-certificate`), where the focus goes when it is wrong.
@@ -267,13 +269,9 @@ fn limits(kind: &FieldKind) -> Option<String> {
         } => Some(format!("Al massimo {max} scelte.")),
         FieldKind::Phone => Some("Ad esempio +39 333 123 4567.".into()),
         FieldKind::Iban => Some("27 caratteri che iniziano con IT.".into()),
-        FieldKind::Upload { max_bytes } => Some(file_limits(*max_bytes)),
+        FieldKind::Upload { max_bytes } => Some(upload_hint(*max_bytes)),
         _ => None,
     }
-}
-
-fn file_limits(max_bytes: u32) -> String {
-    format!("PDF, JPEG o PNG, al massimo {}.", size_label(max_bytes))
 }
 
 /// The hint under a question: its help text and its limits.
@@ -715,7 +713,7 @@ fn upload(
                 type="file"
                 id=id.clone()
                 class="form-control"
-                accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+                accept=UPLOAD_TYPES
                 disabled=move || files.is_none() || sending()
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                 aria-describedby=described_by(&id, true, error)
@@ -735,25 +733,13 @@ fn upload(
                 move || {
                     chosen()
                         .map(|file| {
-                            let size = size_label(u32::try_from(file.size_bytes).unwrap_or(u32::MAX));
-                            view! {
-                                <p id=format!("{id}-file") class="mb-0 mt-2">
-                                    {format!("{} ({size})", file.file_name)}
-                                    <button
-                                        type="button"
-                                        id=format!("{id}-remove")
-                                        class="btn btn-link btn-sm"
-                                        aria-label=format!("Rimuovi il file {}", file.file_name)
-                                        on:click=move |_| {
-                                            if let Some(files) = files {
-                                                files.detach.run((slot.get_value(), file.id));
-                                            }
-                                        }
-                                    >
-                                        "Rimuovi"
-                                    </button>
-                                </p>
-                            }
+                            let file_id = file.id;
+                            let remove = Callback::new(move |()| {
+                                if let Some(files) = files {
+                                    files.detach.run((slot.get_value(), file_id));
+                                }
+                            });
+                            view! { <ChosenFile id=id.clone() file remove /> }
                         })
                 }
             }
