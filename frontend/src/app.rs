@@ -15,8 +15,8 @@ use crate::components::{
 };
 use crate::forms::Form;
 use crate::pages::{
-    account, bookings, canteen, children, content, entes, family_account, forms, forms_admin, home,
-    letters, login, office_forms, outbox, password, payments, reconciliation,
+    account, bookings, canteen, children, content, entes, family_account, forms, home, letters,
+    login, office_forms, outbox, password, payments, reconciliation,
 };
 use crate::session::{use_session, Session};
 
@@ -51,11 +51,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("moduli-comune") view=office_forms::OfficeFormsPage />
                     <Route
                         path=path!("moduli-comune/:id/domande")
-                        view=forms_admin::SubmissionsPage
+                        view=office_forms::SubmissionsPage
                     />
                     <Route
                         path=path!("moduli-comune/domande/:submission_id")
-                        view=forms_admin::SubmissionPage
+                        view=office_forms::SubmissionPage
                     />
                     <Route path=path!("moduli-comune/nuovo") view=office_forms::NewFormPage />
                     <Route path=path!("moduli-comune/:id/modifica") view=office_forms::EditFormPage />

@@ -1,5 +1,6 @@
-//! Lists page by page: one page of a list inside a page ([`paged_list`], with
-//! [`PageButtons`]), or a list that is the whole page ([`Pager`], `?pagina=`).
+//! Lists page by page: one page of a list or a table inside a page ([`paged_list`],
+//! [`paged_table`], with [`PageButtons`]), or a list that is the whole page ([`Pager`],
+//! `?pagina=`); the buttons that filter a list ([`FilterButtons`]).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -80,6 +81,91 @@ pub fn paged_list<T, V: IntoView + 'static>(
         <PageButtons id=format!("{id}-pager") page pages focus_to=format!("{id}-title") />
     }
     .into_any()
+}
+
+/// A table that shows one page of a list inside a page.
+pub struct PagedTable {
+    /// The table's id; `{id}-empty` is the note of an empty list, `{id}-pager` the
+    /// [`PageButtons`].
+    pub id: &'static str,
+    /// What the table's scrollable region is called for screen readers.
+    pub label: &'static str,
+    /// The table's classes besides `table table-sm`.
+    pub class: &'static str,
+    /// What an empty list says.
+    pub empty: &'static str,
+    /// Where the focus goes after a change of page: the list's heading.
+    pub focus_to: &'static str,
+}
+
+/// One page of a list as the table `table`: the header cells `head` (the `th`s), a row
+/// per item, then the [`PageButtons`]; or the empty note when the list has nothing.
+pub fn paged_table<T, H: IntoView + 'static, V: IntoView + 'static>(
+    list: Page<T>,
+    table: PagedTable,
+    page: RwSignal<u64>,
+    head: H,
+    row: impl Fn(T) -> V,
+) -> AnyView {
+    let PagedTable {
+        id,
+        label,
+        class,
+        empty,
+        focus_to,
+    } = table;
+    if list.items.is_empty() {
+        return view! { <p id=format!("{id}-empty")>{empty}</p> }.into_any();
+    }
+    let pages = list.total_pages();
+    view! {
+        <div class="table-responsive" tabindex="0" role="region" aria-label=label>
+            <table id=id class=format!("table table-sm {class}")>
+                <thead>
+                    <tr>{head}</tr>
+                </thead>
+                <tbody>{list.items.into_iter().map(row).collect_view()}</tbody>
+            </table>
+        </div>
+        <PageButtons id=format!("{id}-pager") page pages focus_to />
+    }
+    .into_any()
+}
+
+/// Buttons that each show the list filtered by one value, `(value, id, text)` of
+/// `choices`, the chosen one pressed; a choice takes the list back to its first page.
+#[component]
+pub fn FilterButtons<T: Copy + PartialEq + Send + Sync + 'static>(
+    /// What the group filters by, for screen readers.
+    label: &'static str,
+    choices: Vec<(T, String, &'static str)>,
+    chosen: RwSignal<T>,
+    page: RwSignal<u64>,
+) -> impl IntoView {
+    let button = move |(value, id, text): (T, String, &'static str)| {
+        let pressed = move || chosen.get() == value;
+        view! {
+            <button
+                type="button"
+                id=id
+                class=move || {
+                    if pressed() { "btn btn-primary btn-sm" } else { "btn btn-outline-primary btn-sm" }
+                }
+                aria-pressed=move || pressed().to_string()
+                on:click=move |_| {
+                    chosen.set(value);
+                    page.set(1);
+                }
+            >
+                {text}
+            </button>
+        }
+    };
+    view! {
+        <div class="d-flex flex-wrap gap-2 mb-3" role="group" aria-label=label>
+            {choices.into_iter().map(button).collect_view()}
+        </div>
+    }
 }
 
 /// `?pagina=` of the address, from 1.

@@ -8,7 +8,6 @@ pub mod content;
 pub mod entes;
 pub mod family_account;
 pub mod forms;
-pub mod forms_admin;
 pub mod home;
 pub mod letters;
 pub mod login;

@@ -10,7 +10,8 @@ use sportello_model::{format, Page};
 use crate::api;
 use crate::app::{use_ente, use_page_title, RoleOnly};
 use crate::components::{
-    area_breadcrumb, remote, ButtonFeedback, CardSection, PageButtons, SuccessNote,
+    area_breadcrumb, paged_table, remote, ButtonFeedback, CardSection, FilterButtons, PagedTable,
+    SuccessNote,
 };
 use crate::forms::Form;
 use crate::session::use_session;
@@ -65,24 +66,6 @@ fn Outbox() -> impl IntoView {
         )));
         changed.update(|n| *n += 1);
     });
-    let choose = move |(chosen, id, label): (Option<OutboxStatus>, &'static str, &'static str)| {
-        view! {
-            <button
-                type="button"
-                id=id
-                class=move || {
-                    if status.get() == chosen { "btn btn-primary btn-sm" } else { "btn btn-outline-primary btn-sm" }
-                }
-                aria-pressed=move || (status.get() == chosen).to_string()
-                on:click=move |_| {
-                    status.set(chosen);
-                    page.set(1);
-                }
-            >
-                {label}
-            </button>
-        }
-    };
     let row = move |message: OutboxMessage| {
         let dead = message.status == OutboxStatus::Dead;
         let next = message
@@ -109,35 +92,29 @@ fn Outbox() -> impl IntoView {
         }
     };
     let render = move |list: Page<OutboxMessage>| {
-        if list.items.is_empty() {
-            return view! {
-                <p id="outbox-empty">"Nessun invio non riuscito: tutti i messaggi sono stati consegnati."</p>
-            }
-            .into_any();
-        }
-        let pages = list.total_pages();
-        view! {
-            <div class="table-responsive" tabindex="0" role="region" aria-label="Invii non riusciti">
-                <table id="outbox" class="table table-sm">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Creato il"</th>
-                            <th scope="col">"Canale"</th>
-                            <th scope="col">"Destinatario"</th>
-                            <th scope="col">"Oggetto"</th>
-                            <th scope="col">"Stato"</th>
-                            <th scope="col" class="text-end">"Tentativi"</th>
-                            <th scope="col">"Ultimo errore"</th>
-                            <th scope="col"><span class="visually-hidden">"Azioni"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>{list.items.into_iter().map(row).collect_view()}</tbody>
-                </table>
-            </div>
-            <PageButtons id="outbox-pager" page pages focus_to="outbox-section-title" />
-        }
-        .into_any()
+        let table = PagedTable {
+            id: "outbox",
+            label: "Invii non riusciti",
+            class: "",
+            empty: "Nessun invio non riuscito: tutti i messaggi sono stati consegnati.",
+            focus_to: "outbox-section-title",
+        };
+        let head = view! {
+            <th scope="col">"Creato il"</th>
+            <th scope="col">"Canale"</th>
+            <th scope="col">"Destinatario"</th>
+            <th scope="col">"Oggetto"</th>
+            <th scope="col">"Stato"</th>
+            <th scope="col" class="text-end">"Tentativi"</th>
+            <th scope="col">"Ultimo errore"</th>
+            <th scope="col"><span class="visually-hidden">"Azioni"</span></th>
+        };
+        paged_table(list, table, page, head, row)
     };
+    let filters = FILTERS
+        .iter()
+        .map(|(value, id, text)| (*value, (*id).to_owned(), *text))
+        .collect::<Vec<_>>();
     view! {
         {area_breadcrumb(ente, vec![("Invii non riusciti".into(), None)])}
         <h1>"Invii non riusciti"</h1>
@@ -146,9 +123,7 @@ fn Outbox() -> impl IntoView {
         </p>
         <SuccessNote id="outbox-retried" text=done />
         <CardSection id="outbox-section" title="Messaggi" focusable=true>
-            <div class="d-flex flex-wrap gap-2 mb-3" role="group" aria-label="Stato dei messaggi">
-                {FILTERS.into_iter().map(choose).collect_view()}
-            </div>
+            <FilterButtons label="Stato dei messaggi" choices=filters chosen=status page />
             {remote(messages, "outbox-error", "Caricamento dei messaggi…", render)}
         </CardSection>
     }

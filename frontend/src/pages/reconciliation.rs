@@ -11,7 +11,8 @@ use sportello_model::{format, rome, Page, Problem};
 use crate::api;
 use crate::app::{use_ente, use_page_title, RoleOnly};
 use crate::components::{
-    area_breadcrumb, remote, CardSection, ErrorAlert, PageButtons, SuccessNote,
+    area_breadcrumb, paged_table, remote, CardSection, ErrorAlert, FilterButtons, PagedTable,
+    SuccessNote,
 };
 use crate::session::use_session;
 
@@ -156,85 +157,55 @@ fn Discrepancies(imported: RwSignal<u32>) -> impl IntoView {
         imported.track();
         api::discrepancies(session, kind.get(), page.get(), PER_PAGE)
     });
-    let choose = move |chosen: DiscrepancyKind| {
-        let id = format!("discrepancy-kind-{}", chosen.as_str().replace('_', "-"));
-        view! {
-            <button
-                type="button"
-                id=id
-                class=move || {
-                    if kind.get() == chosen { "btn btn-primary btn-sm" } else { "btn btn-outline-primary btn-sm" }
-                }
-                aria-pressed=move || (kind.get() == chosen).to_string()
-                on:click=move |_| {
-                    kind.set(chosen);
-                    page.set(1);
-                }
-            >
-                {chosen.label()}
-            </button>
-        }
-    };
     let render = move |list: Page<Discrepancy>| {
-        if list.items.is_empty() {
-            return view! {
-                <p id="discrepancies-empty">"Nessuna differenza di questo tipo."</p>
+        let table = PagedTable {
+            id: "discrepancies",
+            label: "Differenze",
+            class: "",
+            empty: "Nessuna differenza di questo tipo.",
+            focus_to: "discrepancies-section-title",
+        };
+        let head = view! {
+            <th scope="col">"IUV"</th>
+            <th scope="col">"Avviso"</th>
+            <th scope="col">"Ricevuta"</th>
+            <th scope="col">"Pagato il"</th>
+            <th scope="col" class="text-end">"Importo ricevuta"</th>
+            <th scope="col">"Flusso"</th>
+            <th scope="col">"IUR"</th>
+            <th scope="col">"Esito"</th>
+            <th scope="col" class="text-end">"Importo flusso"</th>
+        };
+        paged_table(list, table, page, head, |line: Discrepancy| {
+            let paid = line
+                .paid_at
+                .map(|at| format::date(rome::today(at)))
+                .or(line.flow_day.map(format::date));
+            view! {
+                <tr id=format!("discrepancy-{}", line.iuv)>
+                    <td>{line.iuv.clone()}</td>
+                    <td>{or_dash(line.notice_number.as_deref().map(format::notice_number))}</td>
+                    <td>{or_dash(line.receipt_id.clone())}</td>
+                    <td>{or_dash(paid)}</td>
+                    <td class="text-end">{or_dash(line.receipt_amount.map(format::euro))}</td>
+                    <td>{or_dash(line.flow_id.clone())}</td>
+                    <td>{or_dash(line.iur.clone())}</td>
+                    <td>{or_dash(line.flow_outcome.map(|o| o.label().to_string()))}</td>
+                    <td class="text-end">{or_dash(line.flow_amount.map(format::euro))}</td>
+                </tr>
             }
-            .into_any();
-        }
-        let pages = list.total_pages();
-        view! {
-            <div class="table-responsive" tabindex="0" role="region" aria-label="Differenze">
-                <table id="discrepancies" class="table table-sm">
-                    <thead>
-                        <tr>
-                            <th scope="col">"IUV"</th>
-                            <th scope="col">"Avviso"</th>
-                            <th scope="col">"Ricevuta"</th>
-                            <th scope="col">"Pagato il"</th>
-                            <th scope="col" class="text-end">"Importo ricevuta"</th>
-                            <th scope="col">"Flusso"</th>
-                            <th scope="col">"IUR"</th>
-                            <th scope="col">"Esito"</th>
-                            <th scope="col" class="text-end">"Importo flusso"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {list
-                            .items
-                            .into_iter()
-                            .map(|line| {
-                                let paid = line
-                                    .paid_at
-                                    .map(|at| format::date(rome::today(at)))
-                                    .or(line.flow_day.map(format::date));
-                                view! {
-                                    <tr id=format!("discrepancy-{}", line.iuv)>
-                                        <td>{line.iuv.clone()}</td>
-                                        <td>{or_dash(line.notice_number.as_deref().map(format::notice_number))}</td>
-                                        <td>{or_dash(line.receipt_id.clone())}</td>
-                                        <td>{or_dash(paid)}</td>
-                                        <td class="text-end">{or_dash(line.receipt_amount.map(format::euro))}</td>
-                                        <td>{or_dash(line.flow_id.clone())}</td>
-                                        <td>{or_dash(line.iur.clone())}</td>
-                                        <td>{or_dash(line.flow_outcome.map(|o| o.label().to_string()))}</td>
-                                        <td class="text-end">{or_dash(line.flow_amount.map(format::euro))}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
-            <PageButtons id="discrepancies-pager" page pages focus_to="discrepancies-section-title" />
-        }
-        .into_any()
+        })
     };
+    let kinds = DiscrepancyKind::ALL
+        .into_iter()
+        .map(|k| {
+            let id = format!("discrepancy-kind-{}", k.as_str().replace('_', "-"));
+            (k, id, k.label())
+        })
+        .collect::<Vec<_>>();
     view! {
         <CardSection id="discrepancies-section" title="Differenze" focusable=true>
-            <div class="d-flex flex-wrap gap-2 mb-3" role="group" aria-label="Tipo di differenza">
-                {DiscrepancyKind::ALL.into_iter().map(choose).collect_view()}
-            </div>
+            <FilterButtons label="Tipo di differenza" choices=kinds chosen=kind page />
             {remote(lines, "discrepancies-error", "Caricamento delle differenze…", render)}
         </CardSection>
     }
@@ -266,39 +237,24 @@ fn Flows(imported: RwSignal<u32>) -> impl IntoView {
         }
     };
     let render = move |list: Page<FlowSummary>| {
-        if list.items.is_empty() {
-            return view! {
-                <p id="flows-empty">"Non è ancora arrivato nessun flusso di rendicontazione."</p>
-            }
-            .into_any();
-        }
-        let pages = list.total_pages();
-        view! {
-            <div
-                class="table-responsive"
-                tabindex="0"
-                role="region"
-                aria-label="Flussi di rendicontazione"
-            >
-                <table id="flows" class="table table-sm">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Flusso"</th>
-                            <th scope="col">"Revisione"</th>
-                            <th scope="col">"PSP"</th>
-                            <th scope="col">"Data"</th>
-                            <th scope="col">"Regolamento"</th>
-                            <th scope="col" class="text-end">"Pagamenti"</th>
-                            <th scope="col" class="text-end">"Totale"</th>
-                            <th scope="col">"Origine"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{list.items.into_iter().map(row).collect_view()}</tbody>
-                </table>
-            </div>
-            <PageButtons id="flows-pager" page pages focus_to="flows-section-title" />
-        }
-        .into_any()
+        let table = PagedTable {
+            id: "flows",
+            label: "Flussi di rendicontazione",
+            class: "",
+            empty: "Non è ancora arrivato nessun flusso di rendicontazione.",
+            focus_to: "flows-section-title",
+        };
+        let head = view! {
+            <th scope="col">"Flusso"</th>
+            <th scope="col">"Revisione"</th>
+            <th scope="col">"PSP"</th>
+            <th scope="col">"Data"</th>
+            <th scope="col">"Regolamento"</th>
+            <th scope="col" class="text-end">"Pagamenti"</th>
+            <th scope="col" class="text-end">"Totale"</th>
+            <th scope="col">"Origine"</th>
+        };
+        paged_table(list, table, page, head, row)
     };
     view! {
         <CardSection id="flows-section" title="Flussi di rendicontazione" focusable=true>

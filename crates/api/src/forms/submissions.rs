@@ -365,6 +365,37 @@ async fn renewed(
     Ok(answers)
 }
 
+/// What a family changes in a submission only while it is a draft (Salvata).
+#[derive(Debug, Clone, Copy)]
+enum DraftChange {
+    Save,
+    Attach,
+    Detach,
+}
+
+/// The family's submission `id` for `change`: 409 once it is no longer a draft (sent or
+/// cancelled), saying what can no longer be done.
+async fn own_draft(
+    db: &DatabaseConnection,
+    family: &Family,
+    id: i64,
+    change: DraftChange,
+) -> ApiResult<submission::Model> {
+    let row = find_own(db, family, id).await?;
+    if row.state == SubmissionState::Saved {
+        return Ok(row);
+    }
+    let refused = match change {
+        DraftChange::Save => "non si può più modificare",
+        DraftChange::Attach => "non si possono più allegare documenti",
+        DraftChange::Detach => "i documenti allegati non si possono più togliere",
+    };
+    Err(ApiError::Conflict(format!(
+        "La domanda è «{}»: {refused}.",
+        row.state.label()
+    )))
+}
+
 /// Saves the answers of a draft (resumed later, from any device).
 pub async fn save(
     db: &DatabaseConnection,
@@ -374,13 +405,7 @@ pub async fn save(
     now: OffsetDateTime,
 ) -> ApiResult<SubmissionDetail> {
     let family = family(db, principal).await?;
-    let row = find_own(db, &family, id).await?;
-    if row.state != SubmissionState::Saved {
-        return Err(ApiError::Conflict(format!(
-            "La domanda è «{}»: non si può più modificare.",
-            row.state.label()
-        )));
-    }
+    let row = own_draft(db, &family, id, DraftChange::Save).await?;
     let form_row = definitions::find(db, principal.ente_id, row.form_id).await?;
     let definition = fillable(&form_row, &family, now)?;
     let uploads = upload_ids(db, &row).await?;
@@ -869,13 +894,7 @@ pub async fn attach(
     now: OffsetDateTime,
 ) -> ApiResult<UploadInfo> {
     let family = family(db, principal).await?;
-    let row = find_own(db, &family, id).await?;
-    if row.state != SubmissionState::Saved {
-        return Err(ApiError::Conflict(format!(
-            "La domanda è «{}»: non si possono più allegare documenti.",
-            row.state.label()
-        )));
-    }
+    let row = own_draft(db, &family, id, DraftChange::Attach).await?;
     let form_row = definitions::find(db, principal.ente_id, row.form_id).await?;
     let definition = fillable(&form_row, &family, now)?;
     let max_bytes = match definition.field(field).map(|f| &f.kind) {
@@ -918,13 +937,7 @@ pub async fn detach(
     now: OffsetDateTime,
 ) -> ApiResult<SubmissionDetail> {
     let family = family(db, principal).await?;
-    let row = find_own(db, &family, id).await?;
-    if row.state != SubmissionState::Saved {
-        return Err(ApiError::Conflict(format!(
-            "La domanda è «{}»: i documenti allegati non si possono più togliere.",
-            row.state.label()
-        )));
-    }
+    let row = own_draft(db, &family, id, DraftChange::Detach).await?;
     let file = attachment_of(db, &row, upload_id).await?;
     upload::Entity::delete_many()
         .filter(upload::Column::EnteId.eq(row.ente_id))

@@ -909,6 +909,58 @@ fn shift<T>(list: &mut [T], at: usize, by: isize) {
     }
 }
 
+/// A section or a question of the draft, known by its number while it is edited.
+trait Numbered {
+    fn uid(&self) -> u64;
+}
+
+impl Numbered for SectionDraft {
+    fn uid(&self) -> u64 {
+        self.uid
+    }
+}
+
+impl Numbered for FieldDraft {
+    fn uid(&self) -> u64 {
+        self.uid
+    }
+}
+
+/// «Sposta su», «Sposta giù» and `remove` («Rimuovi sezione») of the item `uid` of
+/// `list`, the `at`-th of `count`; `name` tells which one to screen readers. The
+/// buttons' ids are `{id}-up`, `{id}-down` and `{id}-remove`.
+#[component]
+fn OrderButtons<T: Numbered + Send + Sync + 'static>(
+    id: String,
+    list: RwSignal<Vec<T>>,
+    uid: u64,
+    at: usize,
+    count: usize,
+    name: Signal<String>,
+    remove: &'static str,
+) -> impl IntoView {
+    let move_by = move |by: isize| {
+        list.update(|all| {
+            if let Some(at) = all.iter().position(|x| x.uid() == uid) {
+                shift(all, at, by);
+            }
+        })
+    };
+    view! {
+        <div class="d-flex flex-wrap gap-2 mb-3">
+            <button type="button" id=format!("{id}-up") class="btn btn-sm btn-outline-secondary" disabled={at == 0}
+                aria-label=move || format!("Sposta su la {}", name.get())
+                on:click=move |_| move_by(-1)>"Sposta su"</button>
+            <button type="button" id=format!("{id}-down") class="btn btn-sm btn-outline-secondary" disabled={at + 1 == count}
+                aria-label=move || format!("Sposta giù la {}", name.get())
+                on:click=move |_| move_by(1)>"Sposta giù"</button>
+            <button type="button" id=format!("{id}-remove") class="btn btn-sm btn-outline-danger"
+                aria-label=move || format!("Rimuovi {}", name.get())
+                on:click=move |_| list.update(|all| all.retain(|x| x.uid() != uid))>{remove}</button>
+        </div>
+    }
+}
+
 #[component]
 fn SectionEditor(
     draft: FormDraft,
@@ -920,14 +972,6 @@ fn SectionEditor(
     let at = format!("sections.{s}");
     let message = move |name: String| form.message_at(name, Signal::stored(false));
     let uid = section.uid;
-    let sections = draft.sections;
-    let position = move || sections.with(|all| all.iter().position(|x| x.uid == uid));
-    let shift_section = move |by: isize| {
-        if let Some(at) = position() {
-            sections.update(|all| shift(all, at, by));
-        }
-    };
-    let (first, last) = (s == 0, s + 1 == count);
     let picked = RwSignal::new("short_text".to_owned());
     let kinds = Signal::stored(
         KINDS
@@ -935,14 +979,14 @@ fn SectionEditor(
             .map(|(tag, label)| ((*tag).to_owned(), (*label).to_owned()))
             .collect::<Vec<_>>(),
     );
-    let name = move || {
+    let name = Signal::derive(move || {
         let title = section.title.get();
         if title.trim().is_empty() {
             format!("sezione {}", s + 1)
         } else {
             format!("sezione «{title}»")
         }
-    };
+    });
     view! {
         <section id=format!("editor-section-{uid}") class="card card-bg rounded shadow-sm p-3 mb-4" aria-label=move || format!("Sezione {}", s + 1)>
             <h2 class="h5">{format!("Sezione {}", s + 1)}</h2>
@@ -954,17 +998,7 @@ fn SectionEditor(
                 error=message(format!("{at}.description"))
                 rows=2
             />
-            <div class="d-flex flex-wrap gap-2 mb-3">
-                <button type="button" id=format!("editor-section-{uid}-up") class="btn btn-sm btn-outline-secondary" disabled=first
-                    aria-label=move || format!("Sposta su la {}", name())
-                    on:click=move |_| shift_section(-1)>"Sposta su"</button>
-                <button type="button" id=format!("editor-section-{uid}-down") class="btn btn-sm btn-outline-secondary" disabled=last
-                    aria-label=move || format!("Sposta giù la {}", name())
-                    on:click=move |_| shift_section(1)>"Sposta giù"</button>
-                <button type="button" id=format!("editor-section-{uid}-remove") class="btn btn-sm btn-outline-danger"
-                    aria-label=move || format!("Rimuovi {}", name())
-                    on:click=move |_| sections.update(|all| all.retain(|x| x.uid != uid))>"Rimuovi sezione"</button>
-            </div>
+            <OrderButtons id=format!("editor-section-{uid}") list=draft.sections uid at=s count name remove="Rimuovi sezione" />
             {move || {
                 let fields = section.fields.get();
                 let count = fields.len();
@@ -1012,22 +1046,14 @@ fn FieldEditor(
     let message = move |name: String| form.message_at(name, Signal::stored(false));
     let uid = field.uid;
     let tag = field.kind.get_value();
-    let fields = section.fields;
-    let position = move || fields.with(|all| all.iter().position(|x| x.uid == uid));
-    let shift_field = move |by: isize| {
-        if let Some(at) = position() {
-            fields.update(|all| shift(all, at, by));
-        }
-    };
-    let name = move || {
+    let name = Signal::derive(move || {
         let label = field.label.get();
         if label.trim().is_empty() {
             format!("domanda {}", f + 1)
         } else {
             format!("domanda «{label}»")
         }
-    };
-    let (first, last) = (f == 0, f + 1 == count);
+    });
     let id = |part: &str| element_of(&format!("{at}.{part}"));
     let kind_id = id("kind");
     let points_id = id("points");
@@ -1096,17 +1122,7 @@ fn FieldEditor(
             {move || (!field.shown_field.get().is_empty()).then(|| view! {
                 <SelectField id=equals_id.clone() label="ha la risposta" value=field.shown_equals options=answers />
             })}
-            <div class="d-flex flex-wrap gap-2">
-                <button type="button" id=format!("editor-field-{uid}-up") class="btn btn-sm btn-outline-secondary" disabled=first
-                    aria-label=move || format!("Sposta su la {}", name())
-                    on:click=move |_| shift_field(-1)>"Sposta su"</button>
-                <button type="button" id=format!("editor-field-{uid}-down") class="btn btn-sm btn-outline-secondary" disabled=last
-                    aria-label=move || format!("Sposta giù la {}", name())
-                    on:click=move |_| shift_field(1)>"Sposta giù"</button>
-                <button type="button" id=format!("editor-field-{uid}-remove") class="btn btn-sm btn-outline-danger"
-                    aria-label=move || format!("Rimuovi {}", name())
-                    on:click=move |_| fields.update(|all| all.retain(|x| x.uid != uid))>"Rimuovi domanda"</button>
-            </div>
+            <OrderButtons id=format!("editor-field-{uid}") list=section.fields uid at=f count name remove="Rimuovi domanda" />
         </fieldset>
     }
 }

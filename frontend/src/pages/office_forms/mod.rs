@@ -1,20 +1,27 @@
 //! Moduli online for operators: `/{slug}/moduli-comune`, every form and version of the
 //! comune with its state, window and submissions, and what can be done with it now
 //! (edit a draft, publish, close early, a new version, its submissions, its graduatoria);
-//! the editor (`editor`) and the graduatoria (`ranking`).
+//! the editor (`editor`), the graduatoria (`ranking`), a form's submissions (`review`:
+//! filters, counts per state, Accetta selezionate, Esporta CSV) and one submission with
+//! its answers, attachments, history and the decisions on it (`submission`).
 
 mod editor;
 mod ranking;
+mod review;
+mod submission;
 
 pub use editor::{EditFormPage, NewFormPage};
 pub use ranking::RankingPage;
+pub use review::SubmissionsPage;
+pub use submission::SubmissionPage;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 use sportello_model::access::Action;
-use sportello_model::forms::{FormDetail, FormOverview, FormStatus};
-use sportello_model::Page;
+use sportello_model::forms::{FieldKind, FormDefinition, FormDetail, FormOverview, FormStatus};
+use sportello_model::{format, rome, Page};
+use time::OffsetDateTime;
 
 use crate::api::{self, ApiResult};
 use crate::app::{use_ente, use_page_title, RoleOnly};
@@ -270,4 +277,30 @@ fn FormItem(form: FormOverview, steps: Form<(Step, i64)>) -> impl IntoView {
             </div>
         </li>
     }
+}
+
+/// `20/07/2027 alle 10:00` in Rome.
+fn day_and_time(at: OffsetDateTime) -> String {
+    let local = rome::local(at);
+    format!(
+        "{} alle {}",
+        format::date(local.date()),
+        format::hour_minute(local.time())
+    )
+}
+
+/// The schools a form offers in its school and class question.
+fn schools_of(definition: &FormDefinition) -> Vec<String> {
+    definition
+        .fields()
+        .find_map(|field| match &field.kind {
+            FieldKind::SchoolClass { schools } => Some(schools.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The state of a submission as a badge.
+fn state_badge(id: String, label: String) -> impl IntoView {
+    view! { <span id=id class="badge bg-primary">{label}</span> }
 }

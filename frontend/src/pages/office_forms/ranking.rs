@@ -4,9 +4,8 @@
 
 use leptos::prelude::*;
 use sportello_model::forms::{Ranking, RankingEntry};
-use sportello_model::{format, rome};
 
-use super::{OfficeOnly, FORMS_PAGE};
+use super::{day_and_time, OfficeOnly, FORMS_PAGE};
 use crate::api;
 use crate::app::{use_ente, use_page_title};
 use crate::components::{area_breadcrumb, focus_element, record_in_path, remote, SuccessNote};
@@ -21,16 +20,6 @@ pub fn RankingPage() -> impl IntoView {
             <RankingView />
         </OfficeOnly>
     }
-}
-
-/// `27/04/2027 alle 10:05`.
-fn when(at: time::OffsetDateTime) -> String {
-    let at = rome::local(at);
-    format!(
-        "{} alle {}",
-        format::date(at.date()),
-        format::hour_minute(at.time())
-    )
 }
 
 #[component]
@@ -56,7 +45,7 @@ fn RankingView() -> impl IntoView {
         let state = match ranking.published_at {
             Some(at) => view! {
                 <p id="ranking-published" class="alert alert-info">
-                    {format!("Graduatoria pubblicata il {}.", when(at))}
+                    {format!("Graduatoria pubblicata il {}.", day_and_time(at))}
                 </p>
             }
             .into_any(),
@@ -132,7 +121,7 @@ fn row(entry: RankingEntry) -> impl IntoView {
             <td class="text-end">{entry.points}</td>
             <td>{entry.protocol_number}</td>
             <td>{who}</td>
-            <td>{when(entry.sent_at)}</td>
+            <td>{day_and_time(entry.sent_at)}</td>
             <td>{entry.state_label}</td>
         </tr>
     }

@@ -17,8 +17,8 @@ use super::{day_and_time, schools_of, state_badge};
 use crate::api;
 use crate::app::{use_ente, use_page_title, RoleOnly};
 use crate::components::{
-    area_breadcrumb, remote, CardSection, DateRange, DownloadButton, PageButtons, SelectField,
-    TextField,
+    area_breadcrumb, paged_table, remote, CardSection, DateRange, DownloadButton, PagedTable,
+    SelectField, TextField,
 };
 use crate::forms::{Form, FormAlert};
 use crate::session::use_session;
@@ -379,32 +379,29 @@ fn render_list(
     page: RwSignal<u64>,
     selected: RwSignal<Selection>,
 ) -> AnyView {
-    if list.items.is_empty() {
-        return view! { <p id="submissions-empty">"Nessuna domanda con questi filtri."</p> }
-            .into_any();
-    }
-    let pages = list.total_pages();
-    let total = list.total;
+    let total = (!list.items.is_empty()).then_some(list.total);
+    let table = PagedTable {
+        id: "submissions-table",
+        label: "Domande ricevute",
+        class: "align-middle",
+        empty: "Nessuna domanda con questi filtri.",
+        focus_to: "submissions-title",
+    };
+    let head = view! {
+        <th scope="col">"Scegli"</th>
+        <th scope="col">"Protocollo"</th>
+        <th scope="col">"Inviata il"</th>
+        <th scope="col">"Famiglia"</th>
+        <th scope="col">"Alunno"</th>
+        <th scope="col">"Stato"</th>
+    };
     view! {
-        <p id="submissions-total" class="small">
-            {if total == 1 { "1 domanda".to_owned() } else { format!("{total} domande") }}
-        </p>
-        <div class="table-responsive" tabindex="0" role="region" aria-label="Domande ricevute">
-            <table id="submissions-table" class="table table-sm align-middle">
-                <thead>
-                    <tr>
-                        <th scope="col">"Scegli"</th>
-                        <th scope="col">"Protocollo"</th>
-                        <th scope="col">"Inviata il"</th>
-                        <th scope="col">"Famiglia"</th>
-                        <th scope="col">"Alunno"</th>
-                        <th scope="col">"Stato"</th>
-                    </tr>
-                </thead>
-                <tbody>{list.items.into_iter().map(|s| row(s, selected)).collect_view()}</tbody>
-            </table>
-        </div>
-        <PageButtons id="submissions-pager" page pages focus_to="submissions-title" />
+        {total.map(|total| view! {
+            <p id="submissions-total" class="small">
+                {if total == 1 { "1 domanda".to_owned() } else { format!("{total} domande") }}
+            </p>
+        })}
+        {paged_table(list, table, page, head, move |s| row(s, selected))}
     }
     .into_any()
 }
