@@ -4,6 +4,18 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+/// Makes [`crate::server_binary`] the release build of the server unless `SPORTELLO_BIN`
+/// names one: the benchmarks measure what runs in production. The `scripts/bench-*`
+/// build it first (`cargo build --release -p sportello-api --bin sportello`).
+pub fn measure_release_build() {
+    if std::env::var_os("SPORTELLO_BIN").is_none() {
+        std::env::set_var(
+            "SPORTELLO_BIN",
+            crate::workspace_root().join("target/release/sportello"),
+        );
+    }
+}
+
 /// The `p` quantile (0.0–1.0) of sorted latencies.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]

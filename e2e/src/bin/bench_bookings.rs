@@ -163,6 +163,7 @@ async fn charge(server: &TestServer, token: &str, service_id: i64) -> (ChargeRep
 
 #[tokio::main]
 async fn main() {
+    e2e::bench::measure_release_build();
     let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z")]).await;
     let backend = if std::env::var("TEST_DATABASE_URL").is_ok() {
         "PostgreSQL"

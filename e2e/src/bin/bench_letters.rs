@@ -1,8 +1,8 @@
 //! Benchmark: a communication to 10 000 families.
 //!
-//! Starts the real server (with `SPORTELLO_BIN`, default the debug build; the script
-//! uses the release build), loads 10 000 families — a guardian with an e-mail address
-//! and a child enrolled at one school this school year — then times the operator's
+//! Starts the real server (with `SPORTELLO_BIN`, default the release build), loads
+//! 10 000 families — a guardian with an e-mail address and a child enrolled at one
+//! school this school year — then times the operator's
 //! *Anteprima* and *Invia* of a communication to that school: one letter per family,
 //! with the children it is about and the e-mail of each queued in the outbox, in one
 //! transaction. Prints the figures; the target is under 10 s on SQLite and PostgreSQL.
@@ -98,6 +98,7 @@ async fn load_families(server: &TestServer, school_year: SchoolYear) {
 
 #[tokio::main]
 async fn main() {
+    e2e::bench::measure_release_build();
     let server = TestServer::start().await;
     let database = if std::env::var("TEST_DATABASE_URL").is_ok() {
         "PostgreSQL"

@@ -30,12 +30,7 @@ fn memory(pid: u32, field: &str) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    if std::env::var_os("SPORTELLO_BIN").is_none() {
-        std::env::set_var(
-            "SPORTELLO_BIN",
-            e2e::workspace_root().join("target/release/sportello"),
-        );
-    }
+    e2e::bench::measure_release_build();
     let smtp = SmtpServer::start();
     let server = TestServer::with_smtp(smtp.port, &[]).await;
     let pid = server.pid();

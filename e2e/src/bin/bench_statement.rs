@@ -58,6 +58,7 @@ async fn load_movements(server: &TestServer, account_id: i64, ente_id: i64) {
 
 #[tokio::main]
 async fn main() {
+    e2e::bench::measure_release_build();
     let server = TestServer::start().await;
     let tokens = server.login("demo", MARIO).await;
     let client = reqwest::Client::new();
