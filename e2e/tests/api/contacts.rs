@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use e2e::contacts::code_in;
 use e2e::smtp::SmtpServer;
-use e2e::{field_error, json, TestServer, ANNA, GIULIA_OPERATOR, MARIO};
+use e2e::{field_error, json, TestServer, User, ANNA, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use serde_json::json;
 use sportello_model::contacts::{ContactKind, Contacts};
@@ -150,6 +150,15 @@ async fn a_new_mobile_number_is_confirmed_with_the_code_the_sms_gateway_delivere
     std::fs::remove_file(file).ok();
 }
 
+/// Confirms the new mobile number with `code`.
+async fn confirm(user: &User<'_>, code: &str) -> reqwest::Response {
+    user.post(
+        &paths::my_contact_confirmation(),
+        &json!({"kind": "mobile", "code": code}),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn five_wrong_codes_void_the_request_and_an_expired_code_is_refused() {
     let server = TestServer::start().await;
@@ -157,15 +166,9 @@ async fn five_wrong_codes_void_the_request_and_an_expired_code_is_refused() {
     anna.ask_contact_change("mobile", "333 123 4567").await;
     let code = server.last_code_to("+393331234567").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let confirm = |code: &str| {
-        anna.post(
-            &paths::my_contact_confirmation(),
-            &json!({"kind": "mobile", "code": code}),
-        )
-    };
     let mut messages = Vec::new();
     for _ in 0..5 {
-        messages.push(field_error(confirm(wrong).await, "code").await);
+        messages.push(field_error(confirm(&anna, wrong).await, "code").await);
     }
     assert_eq!(messages[0], "Codice errato: hai ancora 4 tentativi.");
     assert_eq!(messages[3], "Codice errato: hai ancora 1 tentativo.");
@@ -175,7 +178,7 @@ async fn five_wrong_codes_void_the_request_and_an_expired_code_is_refused() {
     );
     // Even the right code is refused now: a new request is needed.
     assert_eq!(
-        field_error(confirm(&code).await, "code").await,
+        field_error(confirm(&anna, &code).await, "code").await,
         "Hai inserito un codice errato troppe volte: chiedi un nuovo codice."
     );
     let contacts: Contacts = anna.get_ok(&paths::my_contacts()).await;
@@ -187,12 +190,12 @@ async fn five_wrong_codes_void_the_request_and_an_expired_code_is_refused() {
     let fresh = server.last_code_to("+393331234567").await;
     server.advance_clock(Duration::from_secs(16 * 60)).await;
     assert_eq!(
-        field_error(confirm(&fresh).await, "code").await,
+        field_error(confirm(&anna, &fresh).await, "code").await,
         "Il codice è scaduto: chiedi un nuovo codice."
     );
     anna.ask_contact_change("mobile", "333 123 4567").await;
     let last = server.last_code_to("+393331234567").await;
-    let res = confirm(&last).await;
+    let res = confirm(&anna, &last).await;
     let contacts: Contacts = json(res, StatusCode::OK).await;
     assert_eq!(contacts.mobile.as_deref(), Some("+393331234567"));
 }
