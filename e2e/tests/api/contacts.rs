@@ -189,6 +189,8 @@ async fn five_wrong_codes_void_the_request_and_an_expired_code_is_refused() {
     anna.ask_contact_change("mobile", "333 123 4567").await;
     let fresh = server.last_code_to("+393331234567").await;
     server.advance_clock(Duration::from_secs(16 * 60)).await;
+    // The access token expired meanwhile too.
+    let anna = server.user("demo", ANNA).await;
     assert_eq!(
         field_error(confirm(&anna, &fresh).await, "code").await,
         "Il codice è scaduto: chiedi un nuovo codice."
