@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod browser;
+pub mod contacts;
 pub mod payments;
 pub mod smtp;
 mod user;

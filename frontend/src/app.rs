@@ -15,8 +15,8 @@ use crate::components::{
 };
 use crate::forms::Form;
 use crate::pages::{
-    account, bookings, canteen, children, content, entes, family_account, forms, home, letters,
-    login, office_forms, outbox, password, payments, reconciliation,
+    account, bookings, canteen, children, contacts, content, entes, family_account, forms,
+    home, letters, login, office_forms, outbox, password, payments, reconciliation,
 };
 use crate::session::{use_session, Session};
 
@@ -36,6 +36,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("password-dimenticata") view=password::ForgotPassword />
                     <Route path=path!("reimposta-password") view=password::ResetPassword />
                     <Route path=path!("area-personale") view=account::PersonalArea />
+                    <Route path=path!("area-personale/contatti") view=contacts::ContactsPage />
                     <Route path=path!("utenti") view=children::ChildrenList />
                     <Route path=path!("utenti/:id") view=children::ChildPage />
                     <Route

@@ -68,6 +68,9 @@ macro_rules! with_actions {
         SendCommunications,
         /// Read the messages the outbox could not deliver (and why) and send them again.
         ManageOutbox,
+        /// Change one's own e-mail and mobile number (confirmed by a code) and choose the
+        /// channels letters come by (Contatti e preferenze).
+        ManageContacts,
             }
     };
 }
@@ -118,6 +121,8 @@ impl Action {
             // Each form says whether delegates may fill it too (guardian only by default).
             Action::FillForms => &[Guardian, Delegate],
             Action::ReadLetters => &[Guardian, Delegate],
+            // The family's users: letters reach them on the channels they choose.
+            Action::ManageContacts => &[Guardian, Delegate],
             Action::SendCommunications => &[Operator],
         }
     }
@@ -157,7 +162,8 @@ mod tests {
                 Action::ReadChildren,
                 Action::BookMeals,
                 Action::FillForms,
-                Action::ReadLetters
+                Action::ReadLetters,
+                Action::ManageContacts
             ]
         );
         for action in [Action::ReadPayments, Action::Pay] {

@@ -71,6 +71,24 @@ pub fn check_markdown(markdown: &str) -> Result<(), AppIoTextError> {
     })
 }
 
+/// `text` within `max` units as App IO counts them: as it is, or cut and ended by `…`.
+pub fn shorten(text: &str, max: usize) -> String {
+    if io_length(text) <= max {
+        return text.to_owned();
+    }
+    let mut kept = String::new();
+    let mut length = 0;
+    for c in text.chars() {
+        if length + c.len_utf16() + 1 > max {
+            break;
+        }
+        length += c.len_utf16();
+        kept.push(c);
+    }
+    kept.push('…');
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +124,14 @@ mod tests {
         assert_eq!(io_length("🎒📚🍎🚌🏫"), 10);
         assert!(check_subject("🎒📚🍎🚌🏫").is_ok());
         assert_eq!(io_length("Novità"), 6);
+    }
+
+    #[test]
+    fn a_long_text_is_cut_within_ios_limit() {
+        assert_eq!(shorten("Mensa chiusa", 120), "Mensa chiusa");
+        let cut = shorten(&"è".repeat(130), *SUBJECT_LENGTH.end());
+        assert_eq!(io_length(&cut), 120);
+        assert!(cut.ends_with('…'));
+        assert_eq!(shorten("😀😀😀", 4), "😀…");
     }
 }

@@ -48,6 +48,16 @@ pub fn retry_delay(attempts: i32, jitter: f64) -> Duration {
     Duration::seconds(base + spread)
 }
 
+/// The wait before the next attempt after `attempts` failed ones: the wait the channel's
+/// service asked for (`Retry-After`), up to the longest [`retry_delay`], or else
+/// [`retry_delay`].
+pub fn next_attempt_delay(attempts: i32, jitter: f64, asked: Option<Duration>) -> Duration {
+    match asked {
+        Some(asked) => asked.clamp(Duration::seconds(1), retry_delay(i32::MAX, 0.0)),
+        None => retry_delay(attempts, jitter),
+    }
+}
+
 /// A message of the outbox as operators see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -90,6 +100,19 @@ mod tests {
         assert_eq!(retry_delay(30, 0.0), Duration::hours(6));
         assert_eq!(retry_delay(3, 1.0), Duration::minutes(5));
         assert!(retry_delay(3, 0.5) > retry_delay(3, 0.0));
+    }
+
+    #[test]
+    fn the_wait_the_service_asks_for_comes_first_within_six_hours() {
+        assert_eq!(
+            next_attempt_delay(1, 0.5, Some(Duration::seconds(30))),
+            Duration::seconds(30)
+        );
+        assert_eq!(
+            next_attempt_delay(1, 0.0, Some(Duration::days(2))),
+            Duration::hours(6)
+        );
+        assert_eq!(next_attempt_delay(2, 0.0, None), Duration::minutes(2));
     }
 
     #[test]

@@ -48,6 +48,7 @@ text_enum! {
     pub enum Channel {
         Email = "email" => "E-mail",
         Sms = "sms" => "SMS",
+        AppIo = "app_io" => "App IO",
     }
 }
 

@@ -15,6 +15,7 @@ pub mod children;
 #[cfg(feature = "sea-orm")]
 mod column;
 pub mod communications;
+pub mod contacts;
 pub mod content;
 pub mod dates;
 pub mod entes;

@@ -9,6 +9,7 @@ use crate::auth::{LoginRequest, PasswordResetConfirm, PasswordResetRequest, Refr
 use crate::bookings::{
     AttendanceMark, BookingChange, BookingRange, CalendarSettings, ChargeRequest, NewClosure,
 };
+use crate::contacts::{ChannelPreferences, ContactChange, ContactConfirmation};
 use crate::forms::{
     AcceptRequest, BulkAcceptRequest, Decision, FormDefinition, SubmissionRequest,
     BULK_ACCEPT_MAX_ITEMS,
@@ -199,6 +200,9 @@ request_limits! {
         meal_price: AMOUNT_MAX_CHARS,
     }
     BulkAcceptRequest { ids: BULK_ACCEPT_MAX_ITEMS }
+    ContactChange { value: crate::contacts::EMAIL_MAX_CHARS }
+    ContactConfirmation { code: crate::contacts::CODE_MAX_CHARS }
+    ChannelPreferences {}
 }
 
 #[cfg(test)]

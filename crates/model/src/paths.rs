@@ -398,6 +398,27 @@ pub fn my_submission_upload(id: impl Display, upload: impl Display) -> String {
     format!("/my/submissions/{id}/uploads/{upload}")
 }
 
+// Contatti e preferenze: the user's e-mail, mobile number and channels.
+
+pub fn my_contacts() -> String {
+    "/my/contacts".into()
+}
+
+/// The channels letters come by.
+pub fn my_channels() -> String {
+    "/my/contacts/channels".into()
+}
+
+/// A new e-mail or mobile number: a code is sent to it.
+pub fn my_contact_changes() -> String {
+    "/my/contacts/changes".into()
+}
+
+/// The code that confirms a new e-mail or mobile number.
+pub fn my_contact_confirmation() -> String {
+    "/my/contacts/changes/confirm".into()
+}
+
 // Comunicazioni: the family's letters.
 
 pub fn my_letters() -> String {

@@ -22,6 +22,11 @@ pub fn personal_area(slug: &str) -> String {
     page(slug, "area-personale")
 }
 
+/// `/{slug}/area-personale/contatti`: Contatti e preferenze (e-mail, mobile, channels).
+pub fn contacts(slug: &str) -> String {
+    page(slug, "area-personale/contatti")
+}
+
 /// `/{slug}/reimposta-password?token=…`: the link of the password-reset e-mail.
 pub fn password_reset(slug: &str, token: &str) -> String {
     format!("{}?token={token}", page(slug, "reimposta-password"))

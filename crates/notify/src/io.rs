@@ -290,6 +290,7 @@ impl Client {
                 .map_err(|e| DeliveryError::Unavailable {
                     service: Service::AppIo,
                     status: 200,
+                    retry_after: None,
                     detail: format!("unreadable LimitedProfile: {e}"),
                 }),
             404 => Err(DeliveryError::NotOnIo),

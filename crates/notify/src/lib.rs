@@ -105,11 +105,12 @@ pub enum DeliveryError {
         service: Service,
         retry_after: Option<Duration>,
     },
-    /// The provider failed (HTTP 5xx).
+    /// The provider failed (HTTP 5xx); a 503 may say when to come back (`Retry-After`).
     #[error("{service} non è disponibile (HTTP {status}): il messaggio sarà inviato di nuovo più tardi.")]
     Unavailable {
         service: Service,
         status: u16,
+        retry_after: Option<Duration>,
         detail: String,
     },
     /// The provider could not be reached or did not answer in time. The request may have
@@ -126,12 +127,11 @@ impl DeliveryError {
     /// Whether sending again can succeed.
     pub fn failure(&self) -> Failure {
         match self {
-            DeliveryError::TooManyRequests { retry_after, .. } => Failure::RetryLater {
+            DeliveryError::TooManyRequests { retry_after, .. }
+            | DeliveryError::Unavailable { retry_after, .. } => Failure::RetryLater {
                 after: *retry_after,
             },
-            DeliveryError::Unavailable { .. } | DeliveryError::Unreachable { .. } => {
-                Failure::RetryLater { after: None }
-            }
+            DeliveryError::Unreachable { .. } => Failure::RetryLater { after: None },
             DeliveryError::Invalid(_)
             | DeliveryError::Config(_)
             | DeliveryError::NotOnIo
@@ -224,8 +224,8 @@ impl Refusal {
     }
 
     /// What an answer means when nothing specific to the call applies: 401 the
-    /// credentials, 429 retry after `Retry-After`, 5xx retry later, any other refusal
-    /// permanent.
+    /// credentials, 429 and 503 retry after `Retry-After` (when given), other 5xx retry
+    /// later, any other refusal permanent.
     fn into_error(self, service: Service) -> DeliveryError {
         let Refusal {
             status,
@@ -245,6 +245,7 @@ impl Refusal {
             500..=599 => DeliveryError::Unavailable {
                 service,
                 status,
+                retry_after: retry_after.filter(|_| status == 503),
                 detail,
             },
             _ => DeliveryError::Rejected {
@@ -285,10 +286,23 @@ mod tests {
             refusal(429, None).into_error(Service::Sms).failure(),
             Failure::RetryLater { after: None }
         );
-        for status in [500, 502, 503] {
+        for status in [500, 502] {
             let failing = refusal(status, Some(Duration::from_secs(5))).into_error(Service::Sms);
             assert_eq!(failing.failure(), Failure::RetryLater { after: None });
         }
+        // A 503 says when to come back.
+        assert_eq!(
+            refusal(503, Some(Duration::from_secs(5)))
+                .into_error(Service::AppIo)
+                .failure(),
+            Failure::RetryLater {
+                after: Some(Duration::from_secs(5))
+            }
+        );
+        assert_eq!(
+            refusal(503, None).into_error(Service::AppIo).failure(),
+            Failure::RetryLater { after: None }
+        );
         let refused = refusal(400, None).into_error(Service::AppIo);
         assert!(refused.is_permanent());
         assert_eq!(

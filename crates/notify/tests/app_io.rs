@@ -198,6 +198,7 @@ async fn a_busy_or_failing_io_means_retry_later() {
     io.citizen(ANNA, true);
     io.refuse_next(IoRefusal::TooManyRequests { retry_after: 30 });
     io.refuse_next(IoRefusal::InternalError);
+    io.refuse_next(IoRefusal::Unavailable { retry_after: 120 });
     let busy = client
         .send(&message("Mensa chiusa venerdì"))
         .await
@@ -217,10 +218,20 @@ async fn a_busy_or_failing_io_means_retry_later() {
         failing.to_string(),
         "App IO non è disponibile (HTTP 500): il messaggio sarà inviato di nuovo più tardi."
     );
+    let maintenance = client
+        .send(&message("Mensa chiusa venerdì"))
+        .await
+        .expect_err("503");
+    assert_eq!(
+        maintenance.failure(),
+        Failure::RetryLater {
+            after: Some(Duration::from_secs(120))
+        }
+    );
     client
         .send(&message("Mensa chiusa venerdì"))
         .await
-        .expect("delivered on the third try");
+        .expect("delivered on the fourth try");
     assert_eq!(io.accepted().len(), 1);
 }
 

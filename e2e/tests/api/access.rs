@@ -134,6 +134,9 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "upload_communication_attachment"
         | "search_families"
         | "audience_choices" => May(SendCommunications, Nobody),
+        "my_contacts" | "set_channels" | "request_contact_change" | "confirm_contact_change" => {
+            May(ManageContacts, Nobody)
+        }
         "list_outbox" => May(ManageOutbox, Nobody),
         "retry_outbox_message" => May(ManageOutbox, Comune),
         _ => return None,
@@ -261,6 +264,9 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "refuse_submission" | "block_submission" | "to_validate_submission" => {
             json!({ "note": "Prova" })
         }
+        "set_channels" => json!({ "email": true, "sms": false, "app_io": false }),
+        "request_contact_change" => json!({ "kind": "mobile", "value": "333 123 4567" }),
+        "confirm_contact_change" => json!({ "kind": "mobile", "code": "123456" }),
         "send_communication" | "preview_communication" => json!({
             "request_id": "matrix-communication",
             "kind": "information",

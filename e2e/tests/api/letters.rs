@@ -4,8 +4,8 @@
 //! them; the family's unread count, opening a letter marks it read at the server's time;
 //! the PDF carries the text; another family's, another comune's or a forged letter is
 //! 404; the same composition sent twice (one after the other, or four at once) creates
-//! the letters once; an urgent notice queues an SMS; a refused submission writes the
-//! family an "Esito modulo" letter.
+//! the letters once; an urgent notice goes by SMS to a confirmed number; a refused
+//! submission writes the family an "Esito modulo" letter.
 
 use e2e::payments::pdf_words;
 use e2e::{
@@ -26,7 +26,7 @@ const PASCOLI: &str = "Scuola Primaria Pascoli";
 /// Tuesday 24/11/2026, 09:00 in Rome.
 const NOW: &str = "2026-11-24T08:00:00Z";
 
-fn composition(request_id: &str, title: &str, audience: Value) -> Value {
+pub(crate) fn composition(request_id: &str, title: &str, audience: Value) -> Value {
     json!({
         "request_id": request_id,
         "kind": "information",
@@ -36,7 +36,7 @@ fn composition(request_id: &str, title: &str, audience: Value) -> Value {
     })
 }
 
-async fn send(office: &User<'_>, body: &Value) -> Response {
+pub(crate) async fn send(office: &User<'_>, body: &Value) -> Response {
     office.post(&paths::communications(), body).await
 }
 
@@ -47,7 +47,7 @@ async fn letters(family: &User<'_>) -> Vec<Letter> {
         .items
 }
 
-async fn titled(family: &User<'_>, title: &str) -> Vec<Letter> {
+pub(crate) async fn titled(family: &User<'_>, title: &str) -> Vec<Letter> {
     letters(family)
         .await
         .into_iter()
@@ -367,7 +367,9 @@ async fn the_negative_balance_families_and_an_urgent_notice_by_sms() {
     let letter = &titled(&anna, "Saldo negativo").await[0];
     assert_eq!(letter.kind, LetterKind::Reminder);
 
-    // An urgent service notice goes by SMS as well, to each family of the school.
+    // An urgent service notice goes by SMS as well, through the outbox's SMS channel, to
+    // each family of the school with a confirmed mobile number: Anna's.
+    anna.confirm_mobile("333 123 4567").await;
     let mut strike = composition(
         "sciopero-1",
         "Mensa chiusa domani per sciopero",
@@ -384,10 +386,16 @@ async fn the_negative_balance_families_and_an_urgent_notice_by_sms() {
     );
     let sms = count(
         &server,
-        "SELECT COUNT(*) FROM outbox_sms WHERE body = 'Comune di Demo: Mensa chiusa domani per sciopero. Dettagli nell''area personale del portale.'",
+        "SELECT COUNT(*) FROM outbox_messages WHERE channel = 'sms' AND body = 'Comune di Demo: Mensa chiusa domani per sciopero. Dettagli nell''area personale del portale.'",
     )
     .await;
-    assert_eq!(sms, 2);
+    assert_eq!(sms, 1, "only Anna has a confirmed number");
+    let to_anna = count(
+        &server,
+        "SELECT COUNT(*) FROM outbox_messages WHERE channel = 'sms' AND recipient = '+393331234567' AND subject = 'Comune di Demo: Mensa chiusa domani per sciopero'",
+    )
+    .await;
+    assert_eq!(to_anna, 1);
 }
 
 #[tokio::test]

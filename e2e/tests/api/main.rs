@@ -7,6 +7,7 @@ mod calendar;
 mod canteen;
 mod carts;
 mod channels;
+mod contacts;
 mod emissions;
 mod forms;
 mod fuzz;

@@ -5,6 +5,7 @@ mod accounts;
 mod bookings;
 mod canteen;
 mod children;
+mod contacts;
 mod delegate;
 mod form_editor;
 mod forms;

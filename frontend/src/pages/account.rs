@@ -98,6 +98,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
+            role.may(Action::ManageContacts),
+            Entry {
+                id: "menu-contatti",
+                page: "area-personale/contatti",
+                icon: "settings",
+                title: "Contatti e preferenze",
+                text: "Il tuo indirizzo e-mail e il tuo numero di cellulare, confermati con un codice, e dove ricevere le comunicazioni: e-mail, SMS, App IO.",
+            },
+        ),
+        (
             role.may(Action::SendCommunications),
             Entry {
                 id: "menu-comunicazioni",

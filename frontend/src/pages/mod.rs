@@ -4,6 +4,7 @@ pub mod account;
 pub mod bookings;
 pub mod canteen;
 pub mod children;
+pub mod contacts;
 pub mod content;
 pub mod entes;
 pub mod family_account;

@@ -1,5 +1,5 @@
 //! Tables `users`, `refresh_tokens`, `login_throttle`, `password_reset_tokens`, `oidc_states`,
-//! `oidc_grants`, `known_devices`.
+//! `oidc_grants`, `known_devices`, `contact_codes`.
 
 pub mod user {
     use sea_orm::entity::prelude::*;
@@ -15,9 +15,17 @@ pub mod user {
         pub first_name: String,
         pub last_name: String,
         pub email: Option<String>,
+        /// The confirmed mobile number, for SMS.
+        pub mobile: Option<sportello_model::sms::MobileNumber>,
         pub password_hash: Option<String>,
         pub active: bool,
         pub created_at: TimeDateTimeWithTimeZone,
+        /// Letters by e-mail.
+        pub channel_email: bool,
+        /// Every letter by SMS, not only urgent notices.
+        pub channel_sms: bool,
+        /// Letters in App IO, when the comune has it.
+        pub channel_app_io: bool,
     }
 
     crate::db::entity_basics!(tenant);
@@ -148,4 +156,31 @@ pub mod known_device {
     }
 
     crate::db::entity_basics!();
+}
+
+pub mod contact_code {
+    use sea_orm::entity::prelude::*;
+    use sportello_model::contacts::ContactKind;
+
+    /// A change of e-mail or mobile number waiting for the code sent to the new one: one
+    /// per user and kind, a new request replacing it.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "contact_codes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub user_id: i64,
+        pub kind: ContactKind,
+        /// The new e-mail address, or mobile number in E.164.
+        pub value: String,
+        /// Hex SHA-256 of the user, the kind, the value and the code; never the code.
+        pub code_hash: String,
+        /// Wrong codes typed so far.
+        pub tries: i32,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub expires_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
 }

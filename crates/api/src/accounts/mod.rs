@@ -1,6 +1,8 @@
 //! Accounts and login: codice fiscale + password, SPID/CIE through OpenID Connect,
-//! refresh-token sessions, login throttling, password reset.
+//! refresh-token sessions, login throttling, password reset, and the user's contacts and
+//! channels (Contatti e preferenze).
 
+pub mod contacts;
 pub mod devices;
 pub mod entity;
 pub mod federation;

@@ -1,12 +1,15 @@
 //! Login, session and account endpoints.
 
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 use sportello_model::auth::{
     return_path, LoginError, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest,
     RefreshRequest, TokenResponse,
+};
+use sportello_model::contacts::{
+    ChannelPreferences, ContactChange, ContactConfirmation, Contacts, PendingChange,
 };
 use sportello_model::limits::{
     Limits, RequestLimits, CODE_MAX_CHARS, ENTITY_ID_MAX_CHARS, REDIRECT_MAX_CHARS,
@@ -16,8 +19,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::entity::user;
 use super::service::{self, Client, LoggedIn};
-use super::{devices, oidc, sessions};
-use crate::auth::Principal;
+use super::{contacts, devices, oidc, sessions};
+use crate::auth::{can, Allowed, Principal};
 use crate::entes::service as entes;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{client_ip, Json, OptionalJson, Query};
@@ -39,7 +42,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(password_reset_request)
         .service(password_reset_confirm)
         .service(oidc_start)
-        .service(oidc_callback);
+        .service(oidc_callback)
+        .service(my_contacts)
+        .service(set_channels)
+        .service(request_contact_change)
+        .service(confirm_contact_change);
 }
 
 fn refresh_cookie(state: &AppState, value: String, max_age_days: i64) -> Cookie<'static> {
@@ -442,4 +449,116 @@ fn redirect_with_error(path: &str, error: LoginError) -> HttpResponse {
     HttpResponse::Found()
         .insert_header(("Location", format!("{path}?errore={}", error.code())))
         .finish()
+}
+
+// Contatti e preferenze.
+
+/// Contatti e preferenze: the user's e-mail and mobile number, the channels letters come
+/// by, and the changes waiting for their code.
+#[utoipa::path(
+    tag = "Contatti",
+    responses(
+        (status = 200, body = Contacts),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/my/contacts")]
+pub async fn my_contacts(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageContacts>,
+) -> ApiResult<HttpResponse> {
+    let ente = entes::by_id(&state.db, principal.ente_id).await?;
+    let settings = &state.config.channel_settings;
+    let found =
+        contacts::contacts(&state.db, settings, &ente, principal.user_id, state.now()).await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// Chooses the channels letters come by: e-mail, App IO (when the comune has it), and SMS
+/// for every letter (urgent notices come by SMS to a confirmed number anyway). A channel
+/// the user cannot be reached on is a field error.
+#[utoipa::path(
+    tag = "Contatti",
+    request_body = ChannelPreferences,
+    responses(
+        (status = 200, body = Contacts),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/my/contacts/channels")]
+pub async fn set_channels(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageContacts>,
+    body: Json<ChannelPreferences>,
+) -> ApiResult<HttpResponse> {
+    let ente = entes::by_id(&state.db, principal.ente_id).await?;
+    let settings = &state.config.channel_settings;
+    let changed = contacts::set_channels(
+        &state.db,
+        settings,
+        &ente,
+        principal.user_id,
+        *body,
+        state.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(changed))
+}
+
+/// Asks to change the e-mail or the mobile number: a 6-digit code, valid 15 minutes, goes
+/// to the new address or number (a new request replaces it; a few an hour at most). The
+/// old value stays until the code is confirmed.
+#[utoipa::path(
+    tag = "Contatti",
+    request_body = ContactChange,
+    responses(
+        (status = 202, body = PendingChange, description = "The code is on its way"),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 429, response = crate::error::responses::TooManyRequests),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/my/contacts/changes")]
+pub async fn request_contact_change(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageContacts>,
+    body: Json<ContactChange>,
+) -> ApiResult<HttpResponse> {
+    let ente = entes::by_id(&state.db, principal.ente_id).await?;
+    let pending =
+        contacts::request_change(&state.db, &ente, principal.user_id, &body, state.now()).await?;
+    Ok(HttpResponse::Accepted().json(pending))
+}
+
+/// Confirms the new e-mail or mobile number with the code received: the change applies
+/// and the previous e-mail is told. Five wrong codes void the request.
+#[utoipa::path(
+    tag = "Contatti",
+    request_body = ContactConfirmation,
+    responses(
+        (status = 200, body = Contacts),
+        (status = 403, response = crate::error::responses::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/my/contacts/changes/confirm")]
+pub async fn confirm_contact_change(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageContacts>,
+    body: Json<ContactConfirmation>,
+) -> ApiResult<HttpResponse> {
+    let ente = entes::by_id(&state.db, principal.ente_id).await?;
+    let settings = &state.config.channel_settings;
+    let confirmed = contacts::confirm_change(
+        &state.db,
+        settings,
+        &ente,
+        principal.user_id,
+        &body,
+        state.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(confirmed))
 }

@@ -1,4 +1,5 @@
-//! Counting attempts per key (failed logins, password reset requests), slowing down and then
+//! Counting attempts per key (failed logins, password reset requests, confirmation codes
+//! of new contacts), slowing down and then
 //! refusing. Kept in the database so that every server replica sees the same counts; time
 //! is the server's clock, passed in by the caller.
 //!
@@ -105,6 +106,17 @@ impl ThrottleKey {
     /// Password reset e-mails for one account.
     pub fn reset_account(ente_id: EnteId, fiscal_code: &str) -> ThrottleKey {
         Self::reset(format!("reset:cf:{ente_id}:{fiscal_code}"), 3)
+    }
+
+    /// Confirmation codes one user asks for a new e-mail or mobile number.
+    pub fn contact_change(ente_id: EnteId, user_id: i64) -> ThrottleKey {
+        ThrottleKey {
+            key: format!("contacts:{ente_id}:{user_id}"),
+            limit: sportello_model::contacts::REQUESTS_PER_HOUR,
+            window: RESET_WINDOW,
+            lock_for: RESET_WINDOW,
+            message: "Hai chiesto troppi codici di conferma.",
+        }
     }
 
     /// Password reset requests from one client address, for any account.

@@ -23,7 +23,7 @@ use sportello_model::{rome, FieldError, Page};
 use time::OffsetDateTime;
 
 use super::entity::{communication, letter, letter_attachment};
-use super::letters::{info, write, Outgoing, Recipient};
+use super::letters::{info, write, Outgoing, Recipient, Sender};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
@@ -229,13 +229,13 @@ async fn already_sent(
         .await?)
 }
 
-/// *Invia*: one letter per family of the audience, with their e-mails and SMS, in one
+/// *Invia*: one letter per family of the audience, with their messages, in one
 /// transaction. The same request id sends once: a retry or a second click gets the
 /// communication the first made. Returns it and whether it is new.
 pub async fn send(
     db: &DatabaseConnection,
     principal: &Principal,
-    comune: &str,
+    sender: &Sender,
     request: &NewCommunication,
     now: OffsetDateTime,
 ) -> ApiResult<(CommunicationSummary, bool)> {
@@ -286,7 +286,7 @@ pub async fn send(
         &txn,
         &Outgoing {
             ente_id,
-            comune,
+            sender,
             communication_id: Some(row.id),
             kind: row.kind,
             title: &row.title,

@@ -1,5 +1,5 @@
 //! Tables `outbox_messages`, `letter_attachments`, `communications`, `letters`,
-//! `letter_children`, `outbox_sms`.
+//! `letter_children`.
 
 pub mod outbox_message {
     use sea_orm::entity::prelude::*;
@@ -114,6 +114,7 @@ pub mod letter {
         pub attachment_id: Option<i64>,
         pub by_email: bool,
         pub by_sms: bool,
+        pub by_app_io: bool,
         pub created_at: TimeDateTimeWithTimeZone,
         pub read_at: Option<TimeDateTimeWithTimeZone>,
     }
@@ -133,27 +134,6 @@ pub mod letter_child {
         pub ente_id: crate::db::EnteId,
         pub letter_id: i64,
         pub child_id: i64,
-    }
-
-    crate::db::entity_basics!(tenant);
-}
-
-pub mod outbox_sms {
-    use sea_orm::entity::prelude::*;
-
-    /// An SMS waiting to go to a family's user (the number is theirs at delivery).
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "outbox_sms")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub ente_id: crate::db::EnteId,
-        pub user_id: i64,
-        #[sea_orm(column_type = "Text")]
-        pub body: String,
-        pub created_at: TimeDateTimeWithTimeZone,
-        pub sent_at: Option<TimeDateTimeWithTimeZone>,
-        pub attempts: i32,
     }
 
     crate::db::entity_basics!(tenant);

@@ -1,6 +1,7 @@
 //! The family's letters: the list newest first, the unread count, opening one (which
 //! marks it read), its PDF and attachment; and writing letters — one per family, with
-//! the e-mail (and for an urgent notice the SMS) queued in the same transaction.
+//! its messages on the family's channels (e-mail, App IO, SMS) queued in the same
+//! transaction.
 //!
 //! A guardian reads the family's letters; a delegate those about the children delegated
 //! to them (`children::service::visible_children`). Another family's letter is 404.
@@ -12,18 +13,23 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
+use sportello_model::app_io;
 use sportello_model::auth::Role;
+use sportello_model::communications::Channel as Kind;
+use sportello_model::contacts::{letter_channels, ChannelPreferences, Reachable};
 use sportello_model::format::date as italian_date;
 use sportello_model::forms::UploadInfo;
 use sportello_model::letters::{
     body_html, body_paragraphs, delivery_line, sms_text, Channel, Letter, LetterDetail, LetterKind,
 };
 use sportello_model::page::PageRequest;
-use sportello_model::{rome, Page};
+use sportello_model::sms::MobileNumber;
+use sportello_model::{rome, FiscalCode, Page};
 use time::OffsetDateTime;
 
 use super::entity::{letter, letter_attachment, letter_child};
-use super::{enqueue_emails, enqueue_sms, insert_batches, Email, Sms, BATCH};
+use super::outbox::NewMessage;
+use super::{app_io_available, enqueue_messages, insert_batches, BATCH};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::child;
@@ -62,10 +68,14 @@ async fn find(db: &DatabaseConnection, principal: &Principal, id: i64) -> ApiRes
 }
 
 fn channels(row: &letter::Model) -> Vec<Channel> {
-    [(row.by_email, Channel::Email), (row.by_sms, Channel::Sms)]
-        .into_iter()
-        .filter_map(|(went, channel)| went.then_some(channel))
-        .collect()
+    [
+        (row.by_email, Channel::Email),
+        (row.by_sms, Channel::Sms),
+        (row.by_app_io, Channel::AppIo),
+    ]
+    .into_iter()
+    .filter_map(|(went, channel)| went.then_some(channel))
+    .collect()
 }
 
 fn dto(row: &letter::Model) -> Letter {
@@ -191,11 +201,33 @@ pub async fn attachment(
     attachment_of(db, &row).await?.ok_or(ApiError::NotFound)
 }
 
+/// The comune letters come from: its name (for the e-mail, the SMS and App IO), and
+/// whether it writes through App IO.
+pub struct Sender {
+    pub name: String,
+    pub app_io: bool,
+}
+
+impl Sender {
+    /// The comune `ente_id`, with its channels of `settings`.
+    pub async fn of(
+        db: &DatabaseConnection,
+        settings: &sportello_notify::Settings,
+        ente_id: EnteId,
+    ) -> ApiResult<Sender> {
+        let ente = crate::entes::service::by_id(db, ente_id).await?;
+        Ok(Sender {
+            app_io: app_io_available(settings, &ente.slug),
+            name: ente.name,
+        })
+    }
+}
+
 /// What is written to every recipient.
 pub struct Outgoing<'a> {
     pub ente_id: EnteId,
-    /// The comune's name, for the e-mail and the SMS.
-    pub comune: &'a str,
+    /// The comune it comes from.
+    pub sender: &'a Sender,
     pub communication_id: Option<i64>,
     pub kind: LetterKind,
     pub title: &'a str,
@@ -212,29 +244,54 @@ pub struct Recipient {
 }
 
 /// Writes one letter per recipient in the caller's transaction, with the children each
-/// is about, and queues its e-mail (to a guardian with an address) and, when urgent, its
-/// SMS. Letters of a communication are written in batches; a letter alone (a form's
-/// outcome) as one row. Returns how many letters were written.
+/// is about, and queues its messages on the channels its guardian gets letters by
+/// ([`letter_channels`]: e-mail, App IO by codice fiscale, SMS to a confirmed number for
+/// an urgent notice or when chosen). Letters of a communication are written in batches; a
+/// letter alone (a form's outcome) as one row. Returns how many letters were written.
 pub async fn write<C: ConnectionTrait>(
     txn: &C,
     outgoing: &Outgoing<'_>,
     recipients: &[Recipient],
     now: OffsetDateTime,
 ) -> ApiResult<u64> {
-    let emails = email_addresses(txn, outgoing.ente_id, recipients).await?;
-    let row = |r: &Recipient| letter::ActiveModel {
-        ente_id: Set(outgoing.ente_id),
-        communication_id: Set(outgoing.communication_id),
-        guardian_id: Set(r.guardian_id),
-        kind: Set(outgoing.kind),
-        title: Set(outgoing.title.to_owned()),
-        body: Set(outgoing.body.to_owned()),
-        attachment_id: Set(outgoing.attachment_id),
-        by_email: Set(emails.contains_key(&r.guardian_id)),
-        by_sms: Set(outgoing.urgent),
-        created_at: Set(now),
-        read_at: Set(None),
-        ..Default::default()
+    let guardians = guardians(txn, outgoing.ente_id, recipients).await?;
+    let channels_of = |guardian_id: i64| {
+        guardians
+            .get(&guardian_id)
+            .map(|user| {
+                letter_channels(
+                    ChannelPreferences {
+                        email: user.channel_email,
+                        sms: user.channel_sms,
+                        app_io: user.channel_app_io,
+                    },
+                    Reachable {
+                        email: user.email.is_some(),
+                        mobile: user.mobile.is_some(),
+                        app_io: outgoing.sender.app_io,
+                    },
+                    outgoing.urgent,
+                )
+            })
+            .unwrap_or_default()
+    };
+    let row = |r: &Recipient| {
+        let channels = channels_of(r.guardian_id);
+        letter::ActiveModel {
+            ente_id: Set(outgoing.ente_id),
+            communication_id: Set(outgoing.communication_id),
+            guardian_id: Set(r.guardian_id),
+            kind: Set(outgoing.kind),
+            title: Set(outgoing.title.to_owned()),
+            body: Set(outgoing.body.to_owned()),
+            attachment_id: Set(outgoing.attachment_id),
+            by_email: Set(channels.contains(&Channel::Email)),
+            by_sms: Set(channels.contains(&Channel::Sms)),
+            by_app_io: Set(channels.contains(&Channel::AppIo)),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        }
     };
     let letter_ids: HashMap<i64, i64> = match outgoing.communication_id {
         Some(communication_id) => {
@@ -271,30 +328,57 @@ pub async fn write<C: ConnectionTrait>(
         }));
     }
     insert_batches(txn, about).await?;
-    let subject = format!("{}: {}", outgoing.comune, outgoing.title);
+    let subject = format!("{}: {}", outgoing.sender.name, outgoing.title);
     let text = email_text(outgoing);
-    let sms = sms_text(outgoing.comune, outgoing.title);
-    let queued: Vec<Email> = recipients
-        .iter()
-        .filter_map(|r| emails.get(&r.guardian_id))
-        .map(|to| Email {
-            to,
-            subject: &subject,
-            body: &text,
-        })
-        .collect();
-    enqueue_emails(txn, outgoing.ente_id, &queued, now).await?;
-    if outgoing.urgent {
-        let messages: Vec<Sms> = recipients
-            .iter()
-            .map(|r| Sms {
-                user_id: r.guardian_id,
-                body: &sms,
-            })
-            .collect();
-        enqueue_sms(txn, outgoing.ente_id, &messages, now).await?;
+    let sms = sms_text(&outgoing.sender.name, outgoing.title);
+    let io_subject = app_io::shorten(&subject, *app_io::SUBJECT_LENGTH.end());
+    let io_text = app_io_text(outgoing);
+    let mut messages = Vec::new();
+    for r in recipients {
+        let Some(user) = guardians.get(&r.guardian_id) else {
+            continue;
+        };
+        for channel in channels_of(r.guardian_id) {
+            let (kind, recipient, subject, body) = match channel {
+                Channel::Email => (Kind::Email, user.email.clone(), &subject, &text),
+                Channel::Sms => (
+                    Kind::Sms,
+                    user.mobile.as_ref().map(|m| m.as_str().to_owned()),
+                    &subject,
+                    &sms,
+                ),
+                Channel::AppIo => (
+                    Kind::AppIo,
+                    Some(user.fiscal_code.as_str().to_owned()),
+                    &io_subject,
+                    &io_text,
+                ),
+            };
+            if let Some(recipient) = recipient {
+                messages.push(NewMessage {
+                    channel: kind,
+                    recipient,
+                    subject: subject.clone(),
+                    body: body.clone(),
+                    attachment: None,
+                    payment_data: None,
+                });
+            }
+        }
     }
+    enqueue_messages(txn, outgoing.ente_id, messages, now).await?;
     Ok(recipients.len() as u64)
+}
+
+/// Where the family finds a letter, at the end of its e-mail and App IO message.
+const WHERE_TO_FIND: &str = "Trovi questa comunicazione, anche in PDF, nell'area personale del portale dei servizi scolastici, alla voce Comunicazioni.";
+
+/// The App IO message of a letter: its text (IO renders the same Markdown) within IO's
+/// limit, and where to find it.
+fn app_io_text(outgoing: &Outgoing<'_>) -> String {
+    let tail = format!("\n\n{WHERE_TO_FIND}");
+    let room = app_io::MARKDOWN_LENGTH.end() - app_io::io_length(&tail);
+    format!("{}{tail}", app_io::shorten(outgoing.body.trim(), room))
 }
 
 /// The e-mail of a letter: its kind, title and text, and where to find it.
@@ -307,34 +391,49 @@ fn email_text(outgoing: &Outgoing<'_>) -> String {
     if outgoing.attachment_id.is_some() {
         text.push_str("La comunicazione ha un allegato: lo trovi nell'area personale.\n\n");
     }
-    text.push_str(&format!(
-        "Trovi questa comunicazione, anche in PDF, nell'area personale del portale dei servizi scolastici, alla voce Comunicazioni.\n\n{}",
-        outgoing.comune
-    ));
+    text.push_str(&format!("{WHERE_TO_FIND}\n\n{}", outgoing.sender.name));
     text
 }
 
-/// The e-mail addresses of the recipients' guardians that have one.
-async fn email_addresses<C: ConnectionTrait>(
+/// How a recipient's guardian is reached: e-mail, confirmed mobile number, codice
+/// fiscale (App IO), and chosen channels.
+struct Guardian {
+    email: Option<String>,
+    mobile: Option<MobileNumber>,
+    fiscal_code: FiscalCode,
+    channel_email: bool,
+    channel_sms: bool,
+    channel_app_io: bool,
+}
+
+/// The recipients' guardians, by id.
+async fn guardians<C: ConnectionTrait>(
     db: &C,
     ente_id: EnteId,
     recipients: &[Recipient],
-) -> ApiResult<HashMap<i64, String>> {
-    let mut addresses = HashMap::new();
+) -> ApiResult<HashMap<i64, Guardian>> {
+    let mut found = HashMap::new();
     for batch in recipients.chunks(BATCH) {
-        let rows: Vec<(i64, Option<String>)> = user::Entity::find_in_ente(ente_id)
-            .select_only()
-            .column(user::Column::Id)
-            .column(user::Column::Email)
+        let rows = user::Entity::find_in_ente(ente_id)
             .filter(user::Column::Id.is_in(batch.iter().map(|r| r.guardian_id)))
-            .into_tuple()
             .all(db)
             .await?;
-        addresses.extend(rows.into_iter().filter_map(|(id, email)| {
-            email
-                .filter(|e| !e.trim().is_empty())
-                .map(|e| (id, e.trim().to_owned()))
+        found.extend(rows.into_iter().map(|user| {
+            (
+                user.id,
+                Guardian {
+                    email: user
+                        .email
+                        .map(|e| e.trim().to_owned())
+                        .filter(|e| !e.is_empty()),
+                    mobile: user.mobile,
+                    fiscal_code: user.fiscal_code,
+                    channel_email: user.channel_email,
+                    channel_sms: user.channel_sms,
+                    channel_app_io: user.channel_app_io,
+                },
+            )
         }));
     }
-    Ok(addresses)
+    Ok(found)
 }

@@ -13,7 +13,9 @@ use sea_orm::{
     DatabaseConnection, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QueryTrait,
 };
-use sportello_model::communications::{retry_delay, Channel as Kind, OutboxMessage, OutboxStatus};
+use sportello_model::communications::{
+    next_attempt_delay, Channel as Kind, OutboxMessage, OutboxStatus,
+};
 use sportello_model::page::PageRequest;
 use sportello_model::Page;
 use time::OffsetDateTime;
@@ -182,8 +184,9 @@ pub async fn mark_sent(
 }
 
 /// Records a failed attempt of `message` (claimed by this worker, its `attempts`
-/// counting this one): tried again after [`retry_delay`], or dead after `max_attempts`
-/// or when trying again cannot help. Returns the new status.
+/// counting this one): tried again after the wait the service asked for, or else after a
+/// growing wait ([`next_attempt_delay`]), or dead after `max_attempts` or when trying
+/// again cannot help. Returns the new status.
 pub async fn mark_failed(
     db: &DatabaseConnection,
     message: &outbox_message::Model,
@@ -198,7 +201,15 @@ pub async fn mark_failed(
     } else {
         (
             OutboxStatus::Failed,
-            Some(now + retry_delay(message.attempts, jitter)),
+            Some(
+                now + next_attempt_delay(
+                    message.attempts,
+                    jitter,
+                    error
+                        .retry_after
+                        .and_then(|wait| time::Duration::try_from(wait).ok()),
+                ),
+            ),
             None,
         )
     };

@@ -14,6 +14,7 @@ use sportello_model::limits::{Limits, RequestLimits};
 use sportello_model::{FieldError, Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::letters::Sender;
 use super::{compose, letters, outbox};
 use crate::auth::{can, Allowed};
 use crate::entes::service::by_id as ente_by_id;
@@ -190,8 +191,8 @@ pub async fn send_communication(
     principal: Allowed<can::SendCommunications>,
     body: Json<NewCommunication>,
 ) -> ApiResult<HttpResponse> {
-    let comune = ente_by_id(&state.db, principal.ente_id).await?.name;
-    let (sent, created) = compose::send(&state.db, &principal, &comune, &body, state.now()).await?;
+    let sender = Sender::of(&state.db, &state.config.channel_settings, principal.ente_id).await?;
+    let (sent, created) = compose::send(&state.db, &principal, &sender, &body, state.now()).await?;
     Ok(created_or_ok(created, sent))
 }
 

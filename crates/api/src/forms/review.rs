@@ -30,10 +30,10 @@ use super::entity::{submission, upload};
 use super::submissions::{attachment_of, detail_of, names, record, summaries, transition};
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
-use crate::communications::letters::{self, Outgoing, Recipient};
+use crate::communications::letters::{self, Outgoing, Recipient, Sender};
 use crate::db::{EnteId, TenantScoped};
 use crate::entes::entity::service;
-use crate::entes::service::{by_id as ente_by_id, fee_bands};
+use crate::entes::service::fee_bands;
 use crate::error::{ApiError, ApiResult};
 
 /// Badges given on accepting are this plus the child's id.
@@ -204,6 +204,7 @@ pub async fn attachment(
 pub async fn decide(
     db: &DatabaseConnection,
     principal: &Principal,
+    sender: &Sender,
     id: i64,
     action: SubmissionAction,
     decision: &Decision,
@@ -213,7 +214,6 @@ pub async fn decide(
     let note = decision.note.trim();
     let row = find(db, principal.ente_id, id).await?;
     let form_row = definitions::find(db, principal.ente_id, row.form_id).await?;
-    let comune = ente_by_id(db, principal.ente_id).await?.name;
     let txn = db.begin().await?;
     let state = transition(&txn, &row, action, Some(note), now).await?;
     record(
@@ -231,7 +231,7 @@ pub async fn decide(
         note: Some(note),
         child_id: row.child_id,
     };
-    tell_family(&txn, &row, outcome, &comune, now).await?;
+    tell_family(&txn, &row, outcome, sender, now).await?;
     txn.commit().await?;
     detail(db, principal.ente_id, id, rome::today(now)).await
 }
@@ -277,18 +277,20 @@ pub async fn proposal(
 pub async fn accept(
     db: &DatabaseConnection,
     principal: &Principal,
+    sender: &Sender,
     id: i64,
     request: &AcceptRequest,
     now: OffsetDateTime,
 ) -> ApiResult<SubmissionDetail> {
     let row = find(db, principal.ente_id, id).await?;
-    accept_row(db, principal, &row, request, now).await?;
+    accept_row(db, principal, sender, &row, request, now).await?;
     detail(db, principal.ente_id, id, rome::today(now)).await
 }
 
 async fn accept_row(
     db: &DatabaseConnection,
     principal: &Principal,
+    sender: &Sender,
     row: &submission::Model,
     request: &AcceptRequest,
     now: OffsetDateTime,
@@ -308,7 +310,6 @@ async fn accept_row(
         }
         None => None,
     };
-    let comune = ente_by_id(db, principal.ente_id).await?.name;
     let txn = db.begin().await?;
     let state = transition(&txn, row, SubmissionAction::Accept, None, now).await?;
     let child_id = match (definition.service_id, terms) {
@@ -324,7 +325,7 @@ async fn accept_row(
         note: None,
         child_id,
     };
-    tell_family(&txn, row, outcome, &comune, now).await?;
+    tell_family(&txn, row, outcome, sender, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -336,6 +337,7 @@ async fn accept_row(
 pub async fn accept_many(
     db: &DatabaseConnection,
     principal: &Principal,
+    sender: &Sender,
     form_id: i64,
     ids: &[i64],
     now: OffsetDateTime,
@@ -352,7 +354,7 @@ pub async fn accept_many(
     for &id in ids.iter().filter(|id| seen.insert(**id)) {
         let accepted = match find(db, principal.ente_id, id).await {
             Ok(row) if row.form_id == form_row.id => {
-                accept_row(db, principal, &row, &AcceptRequest::default(), now).await
+                accept_row(db, principal, sender, &row, &AcceptRequest::default(), now).await
             }
             Ok(_) | Err(ApiError::NotFound) => Err(ApiError::Conflict(
                 "La domanda non è tra quelle inviate per questo modulo.".into(),
@@ -471,7 +473,7 @@ async fn tell_family(
     txn: &DatabaseTransaction,
     row: &submission::Model,
     outcome: Outcome<'_>,
-    comune: &str,
+    sender: &Sender,
     now: OffsetDateTime,
 ) -> ApiResult<()> {
     let mut body = format!(
@@ -489,7 +491,7 @@ async fn tell_family(
         txn,
         &Outgoing {
             ente_id: row.ente_id,
-            comune,
+            sender,
             communication_id: None,
             kind: LetterKind::FormOutcome,
             title: &title,

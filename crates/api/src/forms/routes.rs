@@ -16,6 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{definitions, ranking, review, submissions};
 use crate::auth::{can, Allowed};
+use crate::communications::letters::Sender;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{file_response, Json, Paging, Query};
@@ -385,8 +386,17 @@ pub async fn accept_submissions(
     id: web::Path<i64>,
     body: Json<BulkAcceptRequest>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(review::accept_many(&state.db, &principal, *id, &body.ids, state.now()).await?))
+    Ok(HttpResponse::Ok().json(
+        review::accept_many(
+            &state.db,
+            &principal,
+            &sender(&state, &principal).await?,
+            *id,
+            &body.ids,
+            state.now(),
+        )
+        .await?,
+    ))
 }
 
 /// The sent submissions of a form as CSV (`;`, UTF-8 with BOM): one column per question.
@@ -504,8 +514,22 @@ pub async fn accept_submission(
     id: web::Path<i64>,
     body: Json<AcceptRequest>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(review::accept(&state.db, &principal, *id, &body, state.now()).await?))
+    Ok(HttpResponse::Ok().json(
+        review::accept(
+            &state.db,
+            &principal,
+            &sender(&state, &principal).await?,
+            *id,
+            &body,
+            state.now(),
+        )
+        .await?,
+    ))
+}
+
+/// The comune the family's letter about a decision comes from.
+async fn sender(state: &AppState, principal: &crate::auth::Principal) -> ApiResult<Sender> {
+    Sender::of(&state.db, &state.config.channel_settings, principal.ente_id).await
 }
 
 async fn decide(
@@ -515,8 +539,18 @@ async fn decide(
     action: SubmissionAction,
     body: Json<Decision>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(review::decide(&state.db, principal, id, action, &body, state.now()).await?))
+    Ok(HttpResponse::Ok().json(
+        review::decide(
+            &state.db,
+            principal,
+            &sender(&state, principal).await?,
+            id,
+            action,
+            &body,
+            state.now(),
+        )
+        .await?,
+    ))
 }
 
 /// Refuses a submission with the reason the family reads.

@@ -24,6 +24,8 @@ pub enum IoRefusal {
     TooManyRequests { retry_after: u64 },
     /// "The message cannot be delivered" (500).
     InternalError,
+    /// The gateway in maintenance (503), asking to come back in `retry_after` seconds.
+    Unavailable { retry_after: u64 },
     /// A service in test mode writing to someone outside its authorised recipients (403).
     RecipientForbidden,
 }
@@ -221,6 +223,10 @@ impl State {
                     &format!("Rate limit is exceeded. Try again in {retry_after} seconds."),
                 )
                 .insert_header("Retry-After", retry_after.to_string().as_str())
+            }
+            Some(IoRefusal::Unavailable { retry_after }) => {
+                return gateway(503, "Service Unavailable")
+                    .insert_header("Retry-After", retry_after.to_string().as_str())
             }
             Some(IoRefusal::InternalError) => {
                 return problem(

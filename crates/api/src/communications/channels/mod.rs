@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use sportello_model::communications::Channel as Kind;
+use sportello_notify::Failure;
 
 /// A file sent with a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,15 +48,22 @@ pub struct DeliveryError {
     /// Trying again cannot help (an address the server refuses for good): the message is
     /// given up at once.
     pub permanent: bool,
+    /// How long the service asked to wait before trying again (`Retry-After`).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl DeliveryError {
     /// A refusal of App IO or of the SMS gateway, kept as permanent or retried as they
-    /// said.
+    /// said, after the wait they asked for.
     pub fn from_provider(error: &sportello_notify::DeliveryError) -> DeliveryError {
+        let (permanent, retry_after) = match error.failure() {
+            Failure::Permanent => (true, None),
+            Failure::RetryLater { after } => (false, after),
+        };
         DeliveryError {
             message: error.to_string(),
-            permanent: error.is_permanent(),
+            permanent,
+            retry_after,
         }
     }
 
@@ -63,6 +71,7 @@ impl DeliveryError {
         DeliveryError {
             message: message.into(),
             permanent: false,
+            retry_after: None,
         }
     }
 
@@ -70,6 +79,7 @@ impl DeliveryError {
         DeliveryError {
             message: message.into(),
             permanent: true,
+            retry_after: None,
         }
     }
 }
