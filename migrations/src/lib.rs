@@ -25,6 +25,7 @@ mod m20261203_000004_gate_notices;
 mod m20261203_000005_outbox_delivery;
 mod m20261203_000006_letters;
 mod m20261204_000100_contacts;
+mod m20261204_000200_low_balance_alerts;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000005_outbox_delivery::Migration),
             Box::new(m20261203_000006_letters::Migration),
             Box::new(m20261204_000100_contacts::Migration),
+            Box::new(m20261204_000200_low_balance_alerts::Migration),
         ]
     }
 }

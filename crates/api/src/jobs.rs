@@ -34,7 +34,7 @@ const ABANDONED_EVERY: Duration = Duration::from_secs(5 * 60);
 pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
     let mut jobs = Vec::new();
     if state.config.charge_job {
-        let db = state.db.clone();
+        let (db, gateway) = (state.db.clone(), state.gateway.clone());
         jobs.push(actix_web::rt::spawn(every(
             Job {
                 name: "meal charging",
@@ -43,8 +43,8 @@ pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandl
                 stopping: stopping.clone(),
             },
             move |now| {
-                let db = db.clone();
-                async move { charge_recent_days(&db, now).await }
+                let (db, gateway) = (db.clone(), gateway.clone());
+                async move { charge_recent_days(&db, gateway.as_deref(), now).await }
             },
         )));
     }

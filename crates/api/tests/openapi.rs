@@ -56,6 +56,10 @@ fn the_document_states_the_limits_the_server_enforces() {
         fits(TOKEN_MAX_CHARS)
     );
     assert_eq!(max("RechargeRequest", "amount"), fits(AMOUNT_MAX_CHARS));
+    assert_eq!(
+        max("LowBalanceSettings", "threshold"),
+        fits(AMOUNT_MAX_CHARS)
+    );
     assert_eq!(max("AccountCorrection", "amount"), fits(AMOUNT_MAX_CHARS));
     assert_eq!(
         max("AccountCorrection", "reason"),

@@ -40,6 +40,8 @@ macro_rules! with_actions {
         ReadPayments,
         /// Pay: recharge online, create, pay or cancel a payment notice.
         Pay,
+        /// Set the low-balance alert of the family's prepaid account.
+        SetBalanceAlert,
         /// Read any family's prepaid account statement (Conto della famiglia).
         ReadFamilyAccounts,
         /// Correct a family's prepaid account with a new movement.
@@ -107,7 +109,7 @@ impl Action {
             // The delegate (other parent) may only change meal bookings.
             Action::BookMeals => &[Guardian, Delegate],
             // Money is the guardian's (intestatario) business.
-            Action::ReadPayments | Action::Pay => &[Guardian],
+            Action::ReadPayments | Action::Pay | Action::SetBalanceAlert => &[Guardian],
             Action::ReadFamilyAccounts | Action::CorrectAccount => &[Operator],
             Action::IssueEmissions => &[Operator, Integrator],
             Action::ManageCalendar | Action::ChargeMeals => &[Operator],
@@ -166,7 +168,7 @@ mod tests {
                 Action::ManageContacts
             ]
         );
-        for action in [Action::ReadPayments, Action::Pay] {
+        for action in [Action::ReadPayments, Action::Pay, Action::SetBalanceAlert] {
             let allowed: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may(action)).collect();
             assert_eq!(allowed, [Guardian], "{action:?}");
         }

@@ -39,6 +39,7 @@ text_enum! {
         TaxDeduction = "tax_deduction" => "Detrazione fiscale",
         FormOutcome = "form_outcome" => "Esito modulo",
         ServiceNotice = "service_notice" => "Avviso di servizio",
+        LowBalance = "low_balance" => "Avviso saldo basso",
     }
 }
 

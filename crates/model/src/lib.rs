@@ -26,6 +26,7 @@ pub mod forms;
 pub mod holidays;
 pub mod letters;
 pub mod limits;
+pub mod low_balance;
 pub mod money;
 pub mod page;
 pub mod paths;

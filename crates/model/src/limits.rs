@@ -15,6 +15,7 @@ use crate::forms::{
     BULK_ACCEPT_MAX_ITEMS,
 };
 use crate::letters::NewCommunication;
+use crate::low_balance::LowBalanceSettings;
 use crate::payments::{
     check_cart_selection, AccountCorrection, NewCart, NewEmission, RechargeRequest,
 };
@@ -173,6 +174,7 @@ request_limits! {
     PasswordResetRequest { fiscal_code: FISCAL_CODE_MAX_CHARS }
     PasswordResetConfirm { token: TOKEN_MAX_CHARS, new_password: PASSWORD_MAX_CHARS }
     RechargeRequest { amount: AMOUNT_MAX_CHARS }
+    LowBalanceSettings { threshold: AMOUNT_MAX_CHARS }
     AccountCorrection {
         amount: AMOUNT_MAX_CHARS,
         reason: crate::payments::MAX_REASON_CHARS,

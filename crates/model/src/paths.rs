@@ -149,6 +149,10 @@ pub fn family_movements(service: impl Display, guardian: impl Display) -> String
     format!("/payments/services/{service}/families/{guardian}/movements")
 }
 
+pub fn low_balance_alert(service: impl Display) -> String {
+    format!("/payments/services/{service}/low-balance-alert")
+}
+
 pub fn recharges(service: impl Display) -> String {
     format!("/payments/services/{service}/recharges")
 }

@@ -14,6 +14,7 @@ mod fuzz;
 mod gate;
 mod hardening;
 mod letters;
+mod low_balance;
 mod notices;
 mod operations;
 mod outbox;

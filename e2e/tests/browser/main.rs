@@ -13,6 +13,7 @@ mod frame;
 mod guardian;
 mod letters;
 mod login_errors;
+mod low_balance;
 mod outbox;
 mod password;
 mod payments;

@@ -1,13 +1,14 @@
 //! Pagamenti: prepaid accounts and their statements, recharges, payment notices,
 //! emissions and receipts.
 
+use sportello_model::low_balance::{LowBalanceAlert, LowBalanceSettings};
 use sportello_model::payments::{
     AccountCorrection, Cart, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, NewCart,
     Notice, PaymentService, ReceiptSummary, RechargeRequest, Statement,
 };
 use sportello_model::{paths, Page};
 
-use super::client::{get_authed, get_page_authed, post_authed, ApiResult};
+use super::client::{get_authed, get_page_authed, post_authed, put_authed, ApiResult};
 use crate::session::Session;
 
 pub async fn payment_services(session: Session) -> ApiResult<Vec<PaymentService>> {
@@ -119,4 +120,18 @@ pub async fn receipts(
     per_page: u64,
 ) -> ApiResult<Page<ReceiptSummary>> {
     get_page_authed(session, &paths::receipts(), page, per_page).await
+}
+
+/// Avviso saldo basso: the threshold, the balance and the meal days ahead.
+pub async fn low_balance_alert(session: Session, service_id: i64) -> ApiResult<LowBalanceAlert> {
+    get_authed(session, &paths::low_balance_alert(service_id), &[]).await
+}
+
+/// Sets the threshold of the low-balance alert (empty or `"0"`: off).
+pub async fn set_low_balance_alert(
+    session: Session,
+    service_id: i64,
+    settings: &LowBalanceSettings,
+) -> ApiResult<LowBalanceAlert> {
+    put_authed(session, &paths::low_balance_alert(service_id), settings).await
 }

@@ -1,6 +1,7 @@
 //! Operators' corrections to a family's prepaid account: refunds of credit paid back
 //! outside the portal and adjustments either way, each with its reason. A retried
-//! request (same request id) appends nothing more.
+//! request (same request id) appends nothing more. A correction that takes the balance
+//! below the family's threshold sends the low-balance alert (`low_balance`).
 
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr, TransactionTrait,
@@ -10,10 +11,12 @@ use sportello_model::format::euro;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::page::PageRequest;
 use sportello_model::payments::{AccountCorrection, CorrectionKind, Movement, Statement};
+use sportello_pagopa::PaymentGateway;
 use time::OffsetDateTime;
 
 use super::entity::ledger_movement;
 use super::ledger::{self, NewMovement};
+use super::low_balance;
 use super::service::statement_of;
 use crate::accounts::entity::user;
 use crate::auth::Principal;
@@ -75,6 +78,7 @@ pub async fn correct(
     service_id: i64,
     guardian_id: i64,
     request: &AccountCorrection,
+    gateway: Option<&dyn PaymentGateway>,
     now: OffsetDateTime,
 ) -> ApiResult<(Movement, bool)> {
     family(db, principal, guardian_id).await?;
@@ -137,6 +141,17 @@ pub async fn correct(
         ));
     }
     txn.commit().await?;
+    if cents < 0 {
+        low_balance::alert_due(
+            db,
+            gateway,
+            principal.ente_id,
+            service.id,
+            Some(account.id),
+            now,
+        )
+        .await?;
+    }
     let dto = ledger::to_dtos(db, principal.ente_id, vec![movement])
         .await?
         .pop()

@@ -286,3 +286,28 @@ pub mod fdr_payment {
 
     crate::db::entity_basics!(tenant);
 }
+
+pub mod low_balance_alert {
+    use sea_orm::entity::prelude::*;
+
+    /// The low-balance alert of a prepaid account (one row per account, made when the
+    /// family first sets a threshold). `alerted`: the alert went out and waits for the
+    /// balance to rise to the threshold again; only a conditional update sets it.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "low_balance_alerts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub account_id: i64,
+        /// 0: the alert is off.
+        pub threshold_cents: i64,
+        pub alerted: bool,
+        pub alerted_at: Option<TimeDateTimeWithTimeZone>,
+        /// The recharge notice the last alert carried.
+        pub notice_id: Option<i64>,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}

@@ -1,5 +1,5 @@
 //! The prepaid account ledger: append-only movements, the cached balance moved in the
-//! same transaction, the statement.
+//! same transaction (with the low-balance alert re-armed when it rises), the statement.
 
 use sea_orm::sea_query::Expr;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -15,6 +15,7 @@ use sportello_model::{rome, Page};
 use time::{Date, OffsetDateTime};
 
 use super::entity::{ledger_movement, prepaid_account};
+use super::low_balance;
 use crate::children::entity::child;
 use crate::db::{upsert, EnteId, TenantScoped};
 use crate::error::{ApiError, ApiResult};
@@ -108,6 +109,9 @@ pub async fn append<C: ConnectionTrait>(
     at: OffsetDateTime,
 ) -> Result<ledger_movement::Model, DbErr> {
     move_balance(txn, account.id, std::slice::from_ref(&movement), 1, at).await?;
+    if movement.amount_cents > 0 {
+        low_balance::rearm(txn, account.ente_id, &[account.id], at).await?;
+    }
     let balance = prepaid_account::Entity::find_by_id(account.id)
         .one(txn)
         .await?
@@ -280,8 +284,12 @@ pub async fn append_batch<C: ConnectionTrait>(
         amount_cents: 0,
     };
     let mut rows = Vec::new();
+    let mut risen = Vec::new();
     for (account_id, movements) in per_account {
         let total: i64 = movements.iter().map(|m| m.amount_cents).sum();
+        if total > 0 {
+            risen.push(account_id);
+        }
         let balance = *balances
             .get(&account_id)
             .ok_or_else(|| DbErr::RecordNotFound(format!("prepaid account {account_id}")))?;
@@ -296,6 +304,7 @@ pub async fn append_batch<C: ConnectionTrait>(
     ledger_movement::Entity::insert_many(rows)
         .exec_without_returning(txn)
         .await?;
+    low_balance::rearm(txn, ente_id, &risen, now).await?;
     Ok(outcome)
 }
 

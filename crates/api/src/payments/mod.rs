@@ -10,6 +10,7 @@ pub mod corrections;
 pub mod emissions;
 pub mod entity;
 pub mod ledger;
+pub mod low_balance;
 pub mod notices;
 pub mod receipt_polling;
 pub mod receipts;

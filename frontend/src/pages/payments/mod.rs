@@ -1,7 +1,8 @@
 //! Pagamenti: the guardian's prepaid accounts (stato contabile, ricariche, avvisi di
-//! pagamento), the emissions (rette) and the receipts. Only the guardian sees this area.
+//! pagamento, avviso saldo basso), the emissions (rette) and the receipts. Only the guardian sees this area.
 
 mod emissions;
+mod low_balance;
 mod prepaid;
 mod receipts;
 mod statement;

@@ -1,5 +1,5 @@
 //! A prepaid service: the balance, Ricarica (online now, or a new notice to pay later at
-//! a counter), the Avvisi di pagamento (to pay, download or cancel) and the movements of
+//! a counter), the Avviso saldo basso, the Avvisi di pagamento (to pay, download or cancel) and the movements of
 //! the stato contabile.
 
 use leptos::prelude::*;
@@ -10,6 +10,7 @@ use sportello_model::money::{
 use sportello_model::payments::{check_recharge_amount, Notice, NoticeStatus, RechargeRequest};
 use sportello_model::{format, rome, FieldError};
 
+use super::low_balance::LowBalanceCard;
 use super::statement::{BalanceCard, MovementsSection, MOVEMENTS_PER_PAGE};
 use super::{
     breadcrumb, open_checkout, reset_when_shown_again, PayButton, PaySelected, PaymentOutcome,
@@ -67,6 +68,7 @@ pub fn PrepaidService(service_id: i64, name: String) -> impl IntoView {
             negative_note="Saldo negativo: ricarica il conto per coprire i pasti già consumati."
         />
         <RechargeForm service_id name notice_created />
+        <LowBalanceCard service_id />
         <section id="notices-section" class="mb-5" aria-labelledby="notices-title">
             <h2 id="notices-title" class="h4" tabindex="-1">"Avvisi di pagamento"</h2>
             <p>

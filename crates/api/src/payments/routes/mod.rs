@@ -1,6 +1,7 @@
 //! `/api/v1/payments/...`: the guardian's money (`Action::ReadPayments`, `Action::Pay`), the
 //! operators' family accounts and emissions. Another role gets 403, another family's record 404.
-//! One file per part: the Pagamenti page and the statement (`account`), recharges,
+//! One file per part: the Pagamenti page and the statement (`account`), the low-balance
+//! alert (`low_balance`), recharges,
 //! notices, carts (paying several notices at once), receipts (with the pagoPA station the
 //! node delivers them to), emissions, the operators' corrections and the reconciliation
 //! with the treasury.
@@ -9,6 +10,7 @@ mod account;
 mod carts;
 mod corrections;
 mod emissions;
+mod low_balance;
 mod notices;
 mod receipts;
 mod recharges;
@@ -23,6 +25,8 @@ use crate::startup::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(account::overview)
         .service(account::statement)
+        .service(low_balance::get_low_balance_alert)
+        .service(low_balance::set_low_balance_alert)
         .service(notices::list_notices)
         .service(recharges::create_notice)
         .service(recharges::recharge_online)
