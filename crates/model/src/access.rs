@@ -68,6 +68,9 @@ macro_rules! with_actions {
         SendCommunications,
         /// Read the messages the outbox could not deliver (and why) and send them again.
         ManageOutbox,
+        /// Detrazione fiscale: read a year's amounts and flagged receipts, generate the
+        /// families' certificates, export the CSV.
+        CertifyTaxDeductions,
             }
     };
 }
@@ -112,6 +115,8 @@ impl Action {
             Action::Reconcile => &[Operator],
             // The comune's operators follow up what did not reach the families.
             Action::ManageOutbox => &[Operator],
+            // The comune's office certifies what families paid.
+            Action::CertifyTaxDeductions => &[Operator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator],
             Action::ManageForms | Action::ReviewSubmissions => &[Operator],

@@ -2,8 +2,8 @@
 //! operators' family accounts and emissions. Another role gets 403, another family's record 404.
 //! One file per part: the Pagamenti page and the statement (`account`), recharges,
 //! notices, carts (paying several notices at once), receipts (with the pagoPA station the
-//! node delivers them to), emissions, the operators' corrections and the reconciliation
-//! with the treasury.
+//! node delivers them to), emissions, the operators' corrections, the reconciliation
+//! with the treasury and the Detrazione fiscale (`tax_deductions`).
 
 mod account;
 mod carts;
@@ -13,6 +13,7 @@ mod notices;
 mod receipts;
 mod recharges;
 mod reconciliation;
+mod tax_deductions;
 
 use sportello_pagopa::PaymentGateway;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -43,7 +44,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(corrections::correct_account)
         .service(reconciliation::list_flows)
         .service(reconciliation::upload_flow)
-        .service(reconciliation::list_discrepancies);
+        .service(reconciliation::list_discrepancies)
+        .service(tax_deductions::tax_deduction_report)
+        .service(tax_deductions::generate_tax_certificates)
+        .service(tax_deductions::export_tax_deductions);
 }
 
 /// The pagoPA gateway, or the Italian refusal when none is configured.
