@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sea_orm::sea_query::{Alias, Func};
+use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
@@ -166,12 +166,10 @@ async fn year_of(db: &DatabaseConnection, ente_id: EnteId, year: i32) -> ApiResu
             .column(ledger_movement::Column::AccountId)
             .column(ledger_movement::Column::ChildId)
             .column_as(
-                Func::cast_as(
-                    Func::sum(sea_orm::sea_query::Expr::col(
-                        ledger_movement::Column::AmountCents,
-                    )),
+                SimpleExpr::from(Func::cast_as(
+                    Func::sum(Expr::col(ledger_movement::Column::AmountCents)),
                     Alias::new("BIGINT"),
-                ),
+                )),
                 "cost",
             )
             .group_by(ledger_movement::Column::AccountId)
