@@ -16,7 +16,7 @@ use crate::components::{
 use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, contacts, content, entes, family_account, forms,
-    home, letters, login, office_forms, outbox, password, payments, reconciliation,
+    home, letters, login, office_forms, outbox, password, payments, reconciliation, tax_deductions,
 };
 use crate::session::{use_session, Session};
 
@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
                     <Route path=path!("calendario-mensa") view=canteen::CalendarPage />
                     <Route path=path!("riconciliazione") view=reconciliation::ReconciliationPage />
+                    <Route path=path!("detrazioni-fiscali") view=tax_deductions::TaxDeductionsPage />
                     <Route path=path!("invii-non-riusciti") view=outbox::OutboxPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
@@ -311,6 +312,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-calendario-mensa", "calendario-mensa", "Calendario mensa"))}
             {role.may(Action::Reconcile)
                 .then(|| nav_link("nav-riconciliazione", "riconciliazione", "Riconciliazione"))}
+            {role.may(Action::CertifyTaxDeductions)
+                .then(|| nav_link("nav-detrazioni-fiscali", "detrazioni-fiscali", "Detrazioni fiscali"))}
             {role.may(Action::ManageOutbox)
                 .then(|| nav_link("nav-invii-non-riusciti", "invii-non-riusciti", "Invii non riusciti"))}
         })

@@ -26,6 +26,7 @@ mod m20261203_000005_outbox_delivery;
 mod m20261203_000006_letters;
 mod m20261204_000100_contacts;
 mod m20261204_000200_low_balance_alerts;
+mod m20261204_000400_tax_certificates;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_letters::Migration),
             Box::new(m20261204_000100_contacts::Migration),
             Box::new(m20261204_000200_low_balance_alerts::Migration),
+            Box::new(m20261204_000400_tax_certificates::Migration),
         ]
     }
 }

@@ -73,6 +73,9 @@ macro_rules! with_actions {
         /// Change one's own e-mail and mobile number (confirmed by a code) and choose the
         /// channels letters come by (Contatti e preferenze).
         ManageContacts,
+        /// Detrazione fiscale: read a year's amounts and flagged receipts, generate the
+        /// families' certificates, export the CSV.
+        CertifyTaxDeductions,
             }
     };
 }
@@ -117,6 +120,8 @@ impl Action {
             Action::Reconcile => &[Operator],
             // The comune's operators follow up what did not reach the families.
             Action::ManageOutbox => &[Operator],
+            // The comune's office certifies what families paid.
+            Action::CertifyTaxDeductions => &[Operator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator],
             Action::ManageForms | Action::ReviewSubmissions => &[Operator],

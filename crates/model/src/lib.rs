@@ -37,6 +37,7 @@ pub mod rome;
 pub mod school_year;
 pub mod sms;
 pub mod spa;
+pub mod tax_deduction;
 pub mod weekdays;
 
 pub use fiscal_code::FiscalCode;

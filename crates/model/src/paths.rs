@@ -218,6 +218,23 @@ pub fn reconciliation_discrepancies() -> String {
     "/reconciliation/discrepancies".into()
 }
 
+// Detrazione fiscale.
+
+/// A year's amounts, families and flagged receipts.
+pub fn tax_deductions(year: impl Display) -> String {
+    format!("/tax-deductions/{year}")
+}
+
+/// «Genera attestazioni»: the families' certificates of the year.
+pub fn tax_deduction_certificates(year: impl Display) -> String {
+    format!("/tax-deductions/{year}/certificates")
+}
+
+/// The year's amounts per child as CSV.
+pub fn tax_deductions_csv(year: impl Display) -> String {
+    format!("/tax-deductions/{year}/csv")
+}
+
 // Emissions (rette).
 
 pub fn emit() -> String {

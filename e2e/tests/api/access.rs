@@ -139,6 +139,9 @@ fn rule(operation_id: &str) -> Option<Rule> {
             May(ManageContacts, Nobody)
         }
         "list_outbox" => May(ManageOutbox, Nobody),
+        "tax_deduction_report" | "generate_tax_certificates" | "export_tax_deductions" => {
+            May(CertifyTaxDeductions, Nobody)
+        }
         "retry_outbox_message" => May(ManageOutbox, Comune),
         _ => return None,
     })
@@ -214,6 +217,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         }
         "id" if path.starts_with("/outbox/") => ids.outbox_message.to_string(),
         "upload_id" => ids.upload.to_string(),
+        "year" => "2026".into(),
         "id" if path.starts_with("/my/letters/") => ids.letter.to_string(),
         _ => panic!("no demo value for {{{param}}} of {path}: add one"),
     }

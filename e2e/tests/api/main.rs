@@ -27,4 +27,5 @@ mod records;
 mod review;
 mod spid_federation;
 mod statement;
+mod tax_deductions;
 mod tenancy;

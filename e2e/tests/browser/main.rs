@@ -20,6 +20,7 @@ mod payments;
 mod reconciliation;
 mod review;
 mod security;
+mod tax_deductions;
 
 use e2e::browser::Browser;
 use e2e::TestServer;

@@ -18,6 +18,7 @@ mod outbox;
 mod payments;
 mod reconciliation;
 mod review;
+mod tax_deductions;
 
 pub use accounts::*;
 pub use bookings::*;
@@ -36,3 +37,4 @@ pub use outbox::*;
 pub use payments::*;
 pub use reconciliation::*;
 pub use review::*;
+pub use tax_deductions::*;

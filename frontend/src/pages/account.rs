@@ -158,6 +158,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
+            role.may(Action::CertifyTaxDeductions),
+            Entry {
+                id: "menu-detrazioni-fiscali",
+                page: "detrazioni-fiscali",
+                icon: "file",
+                title: "Detrazioni fiscali",
+                text: "Le somme pagate nell'anno per alunno, le attestazioni per le famiglie e il CSV per l'Agenzia delle Entrate.",
+            },
+        ),
+        (
             role.may(Action::ManageOutbox),
             Entry {
                 id: "menu-invii-non-riusciti",

@@ -311,3 +311,26 @@ pub mod low_balance_alert {
 
     crate::db::entity_basics!(tenant);
 }
+
+pub mod tax_certificate {
+    use sea_orm::entity::prelude::*;
+
+    /// A family's certificate of a year (Detrazione fiscale), written once: unique per
+    /// ente, year and guardian. The letter carrying it is in Comunicazioni.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tax_certificates")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub year: i32,
+        pub guardian_id: i64,
+        pub paid_cents: i64,
+        pub refunded_cents: i64,
+        pub net_cents: i64,
+        pub author_id: i64,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}

@@ -3,8 +3,8 @@
 //! One file per part: the Pagamenti page and the statement (`account`), the low-balance
 //! alert (`low_balance`), recharges,
 //! notices, carts (paying several notices at once), receipts (with the pagoPA station the
-//! node delivers them to), emissions, the operators' corrections and the reconciliation
-//! with the treasury.
+//! node delivers them to), emissions, the operators' corrections, the reconciliation
+//! with the treasury and the Detrazione fiscale (`tax_deductions`).
 
 mod account;
 mod carts;
@@ -15,6 +15,7 @@ mod notices;
 mod receipts;
 mod recharges;
 mod reconciliation;
+mod tax_deductions;
 
 use sportello_pagopa::PaymentGateway;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -47,7 +48,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(corrections::correct_account)
         .service(reconciliation::list_flows)
         .service(reconciliation::upload_flow)
-        .service(reconciliation::list_discrepancies);
+        .service(reconciliation::list_discrepancies)
+        .service(tax_deductions::tax_deduction_report)
+        .service(tax_deductions::generate_tax_certificates)
+        .service(tax_deductions::export_tax_deductions);
 }
 
 /// The pagoPA gateway, or the Italian refusal when none is configured.
