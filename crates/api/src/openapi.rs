@@ -109,6 +109,7 @@ impl Modify for CommonProblems {
     tags(
         (name = "Sistema"),
         (name = "Enti", description = "Comuni and their settings"),
+        (name = "Impostazioni", description = "The comune's set-up: settings, logo, services and their fee bands (administrators; operators read them)"),
         (name = "Accesso", description = "Login, sessions and password"),
         (name = "Federazione SPID/CIE", description = "The installation and its comuni in the SPID/CIE OpenID Connect federation: Entity Configurations and the aggregator's fetch, list and resolve endpoints"),
         (name = "Utenti", description = "Children and their service cards"),

@@ -14,6 +14,7 @@ mod gate;
 mod hardening;
 mod letters;
 mod notices;
+mod office;
 mod operations;
 mod outbox;
 mod public;
