@@ -135,6 +135,14 @@ pub struct Service {
     pub active: bool,
 }
 
+/// The comune's new logo.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogoSaved {
+    /// Its address under `/api/v1`, as in `EnteDetail.logo`.
+    pub logo: String,
+}
+
 /// A service with its fee bands, as the office sets it up.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -199,7 +207,7 @@ impl ServiceForm {
 /// The comune's settings as its administrators read and change them (Impostazioni del
 /// comune): one request type, checked whole by [`EnteSettingsForm::check`]. Amounts are
 /// typed as people write them (`5`, `5,40`); empty optional texts mean none.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnteSettingsForm {
     /// Display name, e.g. `Comune di Demo`.

@@ -10,7 +10,7 @@ use serde_json::json as body;
 use sportello_model::bookings::MonthCalendar;
 use sportello_model::children::{ChildDetail, ChildSummary};
 use sportello_model::entes::{
-    EnteDetail, EnteSettingsForm, Service, ServiceDetail, ServiceKind,
+    EnteDetail, EnteSettingsForm, LogoSaved, Service, ServiceDetail, ServiceKind,
 };
 use sportello_model::fee_bands::{FeeBandRow, FeeBandsForm};
 use sportello_model::paths;
@@ -360,7 +360,7 @@ async fn the_logo_shows_in_the_comunes_public_page() {
         let server = &server;
         async move {
             client()
-                .put(server.api(&paths::office_logo()))
+                .post(server.api(&paths::office_logo()))
                 .bearer_auth(marta.token())
                 .header("content-type", "application/octet-stream")
                 .body(content)
@@ -378,15 +378,16 @@ async fn the_logo_shows_in_the_comunes_public_page() {
     );
     let big = upload(vec![0x89; 600 * 1024]).await;
     assert_eq!(big.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(upload(PIXEL_PNG.to_vec()).await.status(), StatusCode::NO_CONTENT);
+    let saved: LogoSaved = json(upload(PIXEL_PNG.to_vec()).await, StatusCode::OK).await;
     let after: EnteDetail = server.public_ok(&paths::ente("demo")).await;
     let logo = after.logo.expect("the logo's address");
+    assert_eq!(logo, saved.logo);
     let image = server.public(&logo).await;
     assert_eq!(image.status(), StatusCode::OK);
     assert_eq!(image.headers()["content-type"], "image/png");
     assert_eq!(image.bytes().await.unwrap().as_ref(), PIXEL_PNG);
     let svg = upload(br#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>"#.to_vec()).await;
-    assert_eq!(svg.status(), StatusCode::NO_CONTENT);
+    assert_eq!(svg.status(), StatusCode::OK);
     let svg_logo = server.public_ok::<EnteDetail>(&paths::ente("demo")).await.logo.unwrap();
     let image = server.public(&svg_logo).await;
     assert_eq!(image.headers()["content-type"], "image/svg+xml");

@@ -12,6 +12,7 @@ mod frame;
 mod guardian;
 mod letters;
 mod login_errors;
+mod office;
 mod outbox;
 mod password;
 mod payments;

@@ -17,6 +17,7 @@ mod outbox;
 mod payments;
 mod reconciliation;
 mod review;
+mod setup;
 
 pub use accounts::*;
 pub use bookings::*;
@@ -34,3 +35,4 @@ pub use outbox::*;
 pub use payments::*;
 pub use reconciliation::*;
 pub use review::*;
+pub use setup::*;

@@ -10,12 +10,12 @@ use sea_orm::{
     DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use sportello_model::entes::{
-    CheckedEnteSettings, EnteSettingsForm, Service, ServiceDetail, ServiceForm,
+    CheckedEnteSettings, EnteSettingsForm, LogoSaved, Service, ServiceDetail, ServiceForm,
 };
 use sportello_model::fee_bands::{check_fee_bands, CheckedBand, FeeBandsForm};
 use sportello_model::format::amount_as_typed;
 use sportello_model::money::cents_to_decimal;
-use sportello_model::FieldError;
+use sportello_model::{paths, FieldError};
 use sportello_pagopa::EnteFiscalCode;
 use time::OffsetDateTime;
 
@@ -125,13 +125,14 @@ fn logo_type(content: &[u8]) -> Option<&'static str> {
     svg.then_some("image/svg+xml")
 }
 
-/// Replaces the comune's logo with `content` (PNG, JPEG or SVG).
+/// Replaces the comune's logo with `content` (PNG, JPEG or SVG); the answer is the new
+/// logo's address.
 pub async fn save_logo(
     db: &DatabaseConnection,
     ente_id: EnteId,
     content: Vec<u8>,
     now: OffsetDateTime,
-) -> ApiResult<()> {
+) -> ApiResult<LogoSaved> {
     let content_type = logo_type(&content).ok_or_else(|| {
         ApiError::field(
             "file",
@@ -161,7 +162,10 @@ pub async fn save_logo(
         }
     }
     txn.commit().await?;
-    Ok(())
+    let ente = by_id(db, ente_id).await?;
+    Ok(LogoSaved {
+        logo: paths::ente_logo(&ente.slug, now.unix_timestamp()),
+    })
 }
 
 /// The logo of the comune `slug`: its type and content, or 404.

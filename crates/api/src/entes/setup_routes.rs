@@ -4,7 +4,9 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpResponse};
-use sportello_model::entes::{EnteSettingsForm, Service, ServiceDetail, ServiceForm, LOGO_MAX_BYTES};
+use sportello_model::entes::{
+    EnteSettingsForm, LogoSaved, Service, ServiceDetail, ServiceForm, LOGO_MAX_BYTES,
+};
 use sportello_model::fee_bands::FeeBandsForm;
 use sportello_model::forms::size_refusal;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -71,12 +73,12 @@ pub async fn save_settings(
     tag = "Impostazioni",
     request_body(content = String, content_type = "application/octet-stream", description = "The image"),
     responses(
-        (status = 204, description = "Saved"),
+        (status = 200, body = LogoSaved),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
 )]
-#[put("/office/logo")]
+#[post("/office/logo")]
 pub async fn upload_logo(
     state: web::Data<AppState>,
     principal: Allowed<can::ManageEnteSetup>,
@@ -87,8 +89,8 @@ pub async fn upload_logo(
         .await
         .map_err(|_| ApiError::field("file", size_refusal(LOGO_MAX_BYTES)))?
         .map_err(|_| ApiError::BadRequest("Il file non è arrivato per intero: riprova.".into()))?;
-    setup::save_logo(&state.db, principal.ente_id, content.to_vec(), state.now()).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let saved = setup::save_logo(&state.db, principal.ente_id, content.to_vec(), state.now()).await?;
+    Ok(HttpResponse::Ok().json(saved))
 }
 
 /// The comune's logo (PNG, JPEG or SVG), or 404 when it has none.
