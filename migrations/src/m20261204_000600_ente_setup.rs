@@ -34,7 +34,12 @@ impl MigrationTrait for Migration {
         }
         // Every service of before is in force.
         add_column(manager, "services", flag("active").default(true).to_owned()).await?;
-        create_all(manager, vec![logos()], vec![unique("ente_logos", &["ente_id"])]).await
+        create_all(
+            manager,
+            vec![logos()],
+            vec![unique("ente_logos", &["ente_id"])],
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

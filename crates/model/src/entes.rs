@@ -180,7 +180,9 @@ impl ServiceForm {
         let mut errors = Vec::new();
         let code = self.code.trim().to_ascii_uppercase();
         if !(2..=SERVICE_CODE_MAX_CHARS).contains(&code.len())
-            || !code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         {
             errors.push(FieldError::new(
                 "code",
@@ -407,8 +409,7 @@ impl EnteSettingsForm {
             let allowed = phone
                 .chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '/' | '-' | '.'));
-            if !allowed || !(6..=15).contains(&digits) || phone.chars().count() > PHONE_MAX_CHARS
-            {
+            if !allowed || !(6..=15).contains(&digits) || phone.chars().count() > PHONE_MAX_CHARS {
                 fail(
                     "contact_phone",
                     "Scrivi un numero di telefono valido (ad esempio 02 1234567).".into(),
@@ -446,18 +447,18 @@ impl EnteSettingsForm {
             Some(_) => {}
         }
 
-        let mut amount = |field: &str, text: &str| match parse_cents(text, Sign::Unsigned, MAX_RECHARGE_CENTS)
-        {
-            Ok(0) => {
-                fail(field, "L'importo deve essere maggiore di zero.".into());
-                None
-            }
-            Ok(cents) => Some(cents),
-            Err(e) => {
-                fail(field, e.to_string());
-                None
-            }
-        };
+        let mut amount =
+            |field: &str, text: &str| match parse_cents(text, Sign::Unsigned, MAX_RECHARGE_CENTS) {
+                Ok(0) => {
+                    fail(field, "L'importo deve essere maggiore di zero.".into());
+                    None
+                }
+                Ok(cents) => Some(cents),
+                Err(e) => {
+                    fail(field, e.to_string());
+                    None
+                }
+            };
         let min = amount("recharge_min", &self.recharge_min);
         let max = amount("recharge_max", &self.recharge_max);
         let step = if self.recharge_step.trim().is_empty() {
@@ -572,32 +573,30 @@ impl EnteSettingsForm {
         }
 
         match (cutoff, weekdays, min, max, errors.is_empty()) {
-            (Some(cutoff), Some(weekdays), Some(min), Some(max), true) => {
-                Ok(CheckedEnteSettings {
-                    name,
-                    contact_email: Some(email),
-                    contact_phone: phone,
-                    contact_address: address,
-                    password_login_enabled: self.password_login_enabled,
-                    booking_cutoff_time: crate::format::hour_minute(cutoff),
-                    booking_cutoff_rule: self.booking_cutoff_rule,
-                    bookable_weekdays: weekdays,
-                    recharge_min_cents: min,
-                    recharge_max_cents: max,
-                    recharge_step_cents: step,
-                    negative_balance_allowed: self.negative_balance_allowed,
-                    blank_meal_enabled: self.blank_meal_enabled,
-                    personal_meal_enabled: self.personal_meal_enabled,
-                    fiscal_code,
-                    pagopa_aux_digit: self.pagopa_aux_digit,
-                    pagopa_application_code: application,
-                    pagopa_segregation_code: segregation,
-                    pagopa_iban: iban,
-                    pagopa_taxonomy: taxonomy,
-                    pagopa_gpd_only: self.pagopa_gpd_only,
-                    flow_grace_days: self.flow_grace_days,
-                })
-            }
+            (Some(cutoff), Some(weekdays), Some(min), Some(max), true) => Ok(CheckedEnteSettings {
+                name,
+                contact_email: Some(email),
+                contact_phone: phone,
+                contact_address: address,
+                password_login_enabled: self.password_login_enabled,
+                booking_cutoff_time: crate::format::hour_minute(cutoff),
+                booking_cutoff_rule: self.booking_cutoff_rule,
+                bookable_weekdays: weekdays,
+                recharge_min_cents: min,
+                recharge_max_cents: max,
+                recharge_step_cents: step,
+                negative_balance_allowed: self.negative_balance_allowed,
+                blank_meal_enabled: self.blank_meal_enabled,
+                personal_meal_enabled: self.personal_meal_enabled,
+                fiscal_code,
+                pagopa_aux_digit: self.pagopa_aux_digit,
+                pagopa_application_code: application,
+                pagopa_segregation_code: segregation,
+                pagopa_iban: iban,
+                pagopa_taxonomy: taxonomy,
+                pagopa_gpd_only: self.pagopa_gpd_only,
+                flow_grace_days: self.flow_grace_days,
+            }),
             _ => Err(errors),
         }
     }
@@ -725,10 +724,7 @@ mod tests {
 
     #[test]
     fn the_cutoff_is_hours_and_minutes() {
-        assert_eq!(
-            parse_cutoff_time("09:30"),
-            Some(time::macros::time!(09:30))
-        );
+        assert_eq!(parse_cutoff_time("09:30"), Some(time::macros::time!(09:30)));
         assert_eq!(parse_cutoff_time("9:05"), Some(time::macros::time!(09:05)));
         for wrong in ["9", "9:5", "24:00", "12:60", "ore 9", "09:30:00"] {
             assert_eq!(parse_cutoff_time(wrong), None, "{wrong}");

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::format::{euro, euro_cents};
-use crate::money::{cents_to_decimal, parse_cents, Sign};
+use crate::money::{parse_cents, Sign};
 use crate::FieldError;
 
 /// A fee band of a service.
@@ -117,21 +117,6 @@ pub struct CheckedBand {
     pub quota_cents: i64,
 }
 
-impl CheckedBand {
-    /// As a [`FeeBand`] of `service_id` (id 0 for a band not saved yet).
-    pub fn band(&self, service_id: i64) -> FeeBand {
-        FeeBand {
-            id: self.id.unwrap_or_default(),
-            service_id,
-            name: self.name.clone(),
-            isee_from: cents_to_decimal(self.isee_from_cents),
-            isee_to: self.isee_to_cents.map(cents_to_decimal),
-            meal_price: cents_to_decimal(self.meal_price_cents),
-            quota: cents_to_decimal(self.quota_cents),
-        }
-    }
-}
-
 /// Checks a service's bands table: each band with a name (unique), amounts within their
 /// bounds and an ISEE range that does not end before it starts; together, from the
 /// lowest ISEE, they cover every value from 0,00 € up with neither overlaps nor gaps,
@@ -181,11 +166,15 @@ pub fn check_fee_bands(form: &FeeBandsForm) -> Result<Vec<CheckedBand>, Vec<Fiel
             if to < from {
                 fail(
                     "isee_to",
-                    format!("L'ISEE massimo non può essere minore del minimo ({}).", euro_cents(from)),
+                    format!(
+                        "L'ISEE massimo non può essere minore del minimo ({}).",
+                        euro_cents(from)
+                    ),
                 );
             }
         }
-        if let (Some(from), Some(to), Some(meal_price), Some(quota)) = (from, to, meal_price, quota) {
+        if let (Some(from), Some(to), Some(meal_price), Some(quota)) = (from, to, meal_price, quota)
+        {
             checked.push((
                 row,
                 CheckedBand {

@@ -9,12 +9,12 @@ use crate::auth::{LoginRequest, PasswordResetConfirm, PasswordResetRequest, Refr
 use crate::bookings::{
     AttendanceMark, BookingChange, BookingRange, CalendarSettings, ChargeRequest, NewClosure,
 };
+use crate::entes::{EnteSettingsForm, ServiceForm};
+use crate::fee_bands::{check_fee_bands, FeeBandsForm};
 use crate::forms::{
     AcceptRequest, BulkAcceptRequest, Decision, FormDefinition, SubmissionRequest,
     BULK_ACCEPT_MAX_ITEMS,
 };
-use crate::entes::{EnteSettingsForm, ServiceForm};
-use crate::fee_bands::{check_fee_bands, FeeBandsForm};
 use crate::letters::NewCommunication;
 use crate::payments::{
     check_cart_selection, AccountCorrection, NewCart, NewEmission, RechargeRequest,

@@ -397,7 +397,11 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         StatusCode::OK,
     )
     .await;
-    let rows: Vec<FeeBandRow> = refezione_detail.bands.iter().map(FeeBandRow::from).collect();
+    let rows: Vec<FeeBandRow> = refezione_detail
+        .bands
+        .iter()
+        .map(FeeBandRow::from)
+        .collect();
     let letters: Page<Letter> = json(
         server.get(token, &paths::my_letters()).await,
         StatusCode::OK,

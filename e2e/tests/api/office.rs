@@ -70,7 +70,9 @@ async fn a_changed_cutoff_and_recharge_rule_apply_to_families_at_once() {
     let today = body!({ "service_id": service, "choice": "absent" });
 
     // 11:00 is before Comune di Demo's 15:00.
-    let booked = mario.put(&paths::booking_day(child, "2026-11-24"), &today).await;
+    let booked = mario
+        .put(&paths::booking_day(child, "2026-11-24"), &today)
+        .await;
     assert_eq!(booked.status(), StatusCode::OK);
 
     let mut settings: EnteSettingsForm = marta.get_ok(&paths::office_settings()).await;
@@ -90,15 +92,19 @@ async fn a_changed_cutoff_and_recharge_rule_apply_to_families_at_once() {
 
     // The very next request of the family follows the new rules.
     let back = body!({ "service_id": service, "choice": "present" });
-    let late = mario.put(&paths::booking_day(child, "2026-11-24"), &back).await;
+    let late = mario
+        .put(&paths::booking_day(child, "2026-11-24"), &back)
+        .await;
     assert_eq!(
         problem(late, StatusCode::CONFLICT).await.detail,
         "La modifica del pasto può essere effettuata entro le ore 10:30 del giorno stesso."
     );
-    let month: MonthCalendar = mario
-        .get_ok(&paths::month(child, service, "2026-11"))
-        .await;
-    assert!(month.cutoff_message.contains("10:30"), "{}", month.cutoff_message);
+    let month: MonthCalendar = mario.get_ok(&paths::month(child, service, "2026-11")).await;
+    assert!(
+        month.cutoff_message.contains("10:30"),
+        "{}",
+        month.cutoff_message
+    );
     let small = mario
         .post(&paths::recharges(service), &body!({ "amount": "5" }))
         .await;
@@ -117,9 +123,7 @@ async fn settings_are_refused_field_by_field_in_italian() {
         let mut form = good.clone();
         change(&mut form);
         let marta = &marta;
-        async move {
-            field_error(marta.put(&paths::office_settings(), &form).await, field).await
-        }
+        async move { field_error(marta.put(&paths::office_settings(), &form).await, field).await }
     };
     assert_eq!(
         refused("pagopa_iban", |f| f.pagopa_iban = "IT60X0542811101000000123457".into()).await,
@@ -134,7 +138,9 @@ async fn settings_are_refused_field_by_field_in_italian() {
         "Questo codice fiscale è di un altro comune del portale."
     );
     assert_eq!(
-        refused("pagopa_segregation_code", |f| f.pagopa_segregation_code = "1".into()).await,
+        refused("pagopa_segregation_code", |f| f.pagopa_segregation_code =
+            "1".into())
+        .await,
         "Con il codice ausiliario 3 serve il codice di segregazione di 2 cifre (ad esempio 01)."
     );
     assert_eq!(
@@ -142,7 +148,9 @@ async fn settings_are_refused_field_by_field_in_italian() {
         "Il codice ausiliario degli avvisi pagoPA è 0 o 3."
     );
     assert_eq!(
-        refused("booking_cutoff_time", |f| f.booking_cutoff_time = "25:00".into()).await,
+        refused("booking_cutoff_time", |f| f.booking_cutoff_time =
+            "25:00".into())
+        .await,
         "Scrivi l'ora limite nel formato HH:MM (ad esempio 09:30)."
     );
     assert_eq!(
@@ -171,8 +179,11 @@ async fn an_administrator_sets_up_a_service_with_two_bands() {
     let server = server().await;
     let marta = server.user("demo", MARTA_ADMIN).await;
     let new = body!({ "code": "nido", "name": "Asilo Nido", "kind": "emissions", "active": true });
-    let created: ServiceDetail =
-        json(marta.post(&paths::office_services(), &new).await, StatusCode::CREATED).await;
+    let created: ServiceDetail = json(
+        marta.post(&paths::office_services(), &new).await,
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(created.service.code, "NIDO");
     assert!(created.bands.is_empty());
     let id = created.service.id;
@@ -221,7 +232,12 @@ async fn an_administrator_sets_up_a_service_with_two_bands() {
     assert_eq!(
         bands,
         [
-            ("Fascia 1", "0.00".into(), Some("8000.00".into()), "150.00".into()),
+            (
+                "Fascia 1",
+                "0.00".into(),
+                Some("8000.00".into()),
+                "150.00".into()
+            ),
             ("Fascia 2", "8000.01".into(), None, "300.50".into()),
         ]
     );
@@ -237,7 +253,11 @@ async fn an_administrator_sets_up_a_service_with_two_bands() {
 
     // Out of force, then its kind cannot change.
     let off = body!({ "code": "NIDO", "name": "Asilo Nido", "kind": "emissions", "active": false });
-    let off: ServiceDetail = json(marta.put(&paths::office_service(id), &off).await, StatusCode::OK).await;
+    let off: ServiceDetail = json(
+        marta.put(&paths::office_service(id), &off).await,
+        StatusCode::OK,
+    )
+    .await;
     assert!(!off.service.active);
     let kind = body!({ "code": "NIDO", "name": "Asilo Nido", "kind": "prepaid", "active": true });
     assert_eq!(
@@ -254,7 +274,9 @@ async fn a_band_some_enrolment_has_is_neither_deleted_nor_renamed() {
     let marta = server.user("demo", MARTA_ADMIN).await;
     let refezione = service_named(&server, "demo", "Refezione Scolastica").await;
     let detail: ServiceDetail = marta.get_ok(&paths::office_service(refezione)).await;
-    assert!(detail.bands_in_use.contains(&"Fascia c.p. 3 q.f80".to_string()));
+    assert!(detail
+        .bands_in_use
+        .contains(&"Fascia c.p. 3 q.f80".to_string()));
     let rows: Vec<FeeBandRow> = detail.bands.iter().map(FeeBandRow::from).collect();
 
     // Without the middle band, the first one stretched over its values.
@@ -262,7 +284,10 @@ async fn a_band_some_enrolment_has_is_neither_deleted_nor_renamed() {
     without.remove(1);
     without[0].isee_to = "15.000,00".into();
     let refused = marta
-        .put(&paths::office_service_bands(refezione), &FeeBandsForm { bands: without })
+        .put(
+            &paths::office_service_bands(refezione),
+            &FeeBandsForm { bands: without },
+        )
         .await;
     assert_eq!(
         problem(refused, StatusCode::CONFLICT).await.detail,
@@ -271,7 +296,10 @@ async fn a_band_some_enrolment_has_is_neither_deleted_nor_renamed() {
     let mut renamed = rows.clone();
     renamed[1].name = "Fascia media".into();
     let refused = marta
-        .put(&paths::office_service_bands(refezione), &FeeBandsForm { bands: renamed })
+        .put(
+            &paths::office_service_bands(refezione),
+            &FeeBandsForm { bands: renamed },
+        )
         .await;
     assert_eq!(
         field_error(refused, "bands.1.name").await,
@@ -282,7 +310,10 @@ async fn a_band_some_enrolment_has_is_neither_deleted_nor_renamed() {
     cheaper[1].meal_price = "4,00".into();
     let saved: ServiceDetail = json(
         marta
-            .put(&paths::office_service_bands(refezione), &FeeBandsForm { bands: cheaper })
+            .put(
+                &paths::office_service_bands(refezione),
+                &FeeBandsForm { bands: cheaper },
+            )
             .await,
         StatusCode::OK,
     )
@@ -309,14 +340,20 @@ async fn only_the_comunes_administrators_change_its_set_up() {
         "Il tuo profilo non consente questa operazione."
     );
     let bands = FeeBandsForm::default();
-    let put = giulia.put(&paths::office_service_bands(refezione), &bands).await;
+    let put = giulia
+        .put(&paths::office_service_bands(refezione), &bands)
+        .await;
     assert_eq!(put.status(), StatusCode::FORBIDDEN);
     for path in [
         paths::office_settings(),
         paths::office_services(),
         paths::office_service(refezione),
     ] {
-        assert_eq!(paolo.get(&path).await.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            paolo.get(&path).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     assert_eq!(
         carlo.get(&paths::office_service(refezione)).await.status(),
@@ -344,11 +381,11 @@ async fn only_the_comunes_administrators_change_its_set_up() {
 
 /// A PNG of one pixel.
 const PIXEL_PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
-    0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
-    0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
-    0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
 #[tokio::test]
@@ -386,13 +423,21 @@ async fn the_logo_shows_in_the_comunes_public_page() {
     assert_eq!(image.status(), StatusCode::OK);
     assert_eq!(image.headers()["content-type"], "image/png");
     assert_eq!(image.bytes().await.unwrap().as_ref(), PIXEL_PNG);
-    let svg = upload(br#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>"#.to_vec()).await;
+    let svg =
+        upload(br#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>"#.to_vec()).await;
     assert_eq!(svg.status(), StatusCode::OK);
-    let svg_logo = server.public_ok::<EnteDetail>(&paths::ente("demo")).await.logo.unwrap();
+    let svg_logo = server
+        .public_ok::<EnteDetail>(&paths::ente("demo"))
+        .await
+        .logo
+        .unwrap();
     let image = server.public(&svg_logo).await;
     assert_eq!(image.headers()["content-type"], "image/svg+xml");
     assert_eq!(
-        server.public(&paths::ente_logo("esempio", 1)).await.status(),
+        server
+            .public(&paths::ente_logo("esempio", 1))
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
 }

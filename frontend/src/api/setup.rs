@@ -44,6 +44,10 @@ pub async fn update_service(
 }
 
 /// Saves the service's whole bands table.
-pub async fn save_bands(session: Session, id: i64, form: &FeeBandsForm) -> ApiResult<ServiceDetail> {
+pub async fn save_bands(
+    session: Session,
+    id: i64,
+    form: &FeeBandsForm,
+) -> ApiResult<ServiceDetail> {
     put_authed(session, &paths::office_service_bands(id), form).await
 }

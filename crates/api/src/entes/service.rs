@@ -8,10 +8,10 @@ use sportello_model::entes::{
     EnteContacts, EnteDetail, EnteSettings, EnteSummary, LoginProvider, RechargeRule, Service,
     ServiceKind,
 };
-use sportello_model::paths;
 use sportello_model::fee_bands::FeeBand;
 use sportello_model::money::{cents_to_decimal, MAX_RECHARGE_CENTS};
 use sportello_model::page::PageRequest;
+use sportello_model::paths;
 use sportello_model::Page;
 
 use super::entity::{ente, ente_logo, fee_band, service};

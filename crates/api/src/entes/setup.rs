@@ -26,7 +26,10 @@ use crate::db::{EnteId, TenantScoped};
 use crate::error::{ApiError, ApiResult};
 
 /// The comune's settings as the administrators' form shows them.
-pub async fn settings_form(db: &DatabaseConnection, ente_id: EnteId) -> ApiResult<EnteSettingsForm> {
+pub async fn settings_form(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+) -> ApiResult<EnteSettingsForm> {
     Ok(form_of(&by_id(db, ente_id).await?))
 }
 

@@ -89,7 +89,8 @@ pub async fn upload_logo(
         .await
         .map_err(|_| ApiError::field("file", size_refusal(LOGO_MAX_BYTES)))?
         .map_err(|_| ApiError::BadRequest("Il file non è arrivato per intero: riprova.".into()))?;
-    let saved = setup::save_logo(&state.db, principal.ente_id, content.to_vec(), state.now()).await?;
+    let saved =
+        setup::save_logo(&state.db, principal.ente_id, content.to_vec(), state.now()).await?;
     Ok(HttpResponse::Ok().json(saved))
 }
 
@@ -153,7 +154,8 @@ pub async fn create_service(
     principal: Allowed<can::ManageEnteSetup>,
     body: Json<ServiceForm>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(setup::create_service(&state.db, principal.ente_id, &body).await?))
+    Ok(HttpResponse::Created()
+        .json(setup::create_service(&state.db, principal.ente_id, &body).await?))
 }
 
 /// A service with its fee bands and the bands some enrolment has.

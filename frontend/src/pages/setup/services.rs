@@ -329,7 +329,10 @@ impl BandRow {
 
 /// `bands.2.isee_from` is the input `band-2-isee_from`.
 fn band_element(field: &str) -> String {
-    format!("band-{}", field.trim_start_matches("bands.").replace('.', "-"))
+    format!(
+        "band-{}",
+        field.trim_start_matches("bands.").replace('.', "-")
+    )
 }
 
 fn rows_of(detail: &ServiceDetail) -> Vec<BandRow> {
@@ -376,7 +379,7 @@ fn BandsTable(current: RwSignal<ServiceDetail>, editable: Memo<bool>) -> impl In
             current.set(detail);
         },
     );
-    let add = move |_| {
+    let add = move |_: leptos::ev::MouseEvent| {
         let key = next_key.get_value();
         next_key.set_value(key + 1);
         rows.update(|rows| rows.push(BandRow::new(key, FeeBandRow::default(), false)));
@@ -416,7 +419,7 @@ fn BandsTable(current: RwSignal<ServiceDetail>, editable: Memo<bool>) -> impl In
                     }
                 };
                 let n = index + 1;
-                let remove = move |_| rows.update(|rows| rows.retain(|r| r.key != row.key));
+                let remove = move |_: leptos::ev::MouseEvent| rows.update(|rows| rows.retain(|r| r.key != row.key));
                 view! {
                     <tr>
                         {cell("name", row.name, format!("Nome della fascia {n}"))}

@@ -10,7 +10,9 @@ use sportello_model::paths;
 use super::{CheckField, SetupField};
 use crate::api;
 use crate::app::{use_ente, use_page_title, RoleOnly};
-use crate::components::{area_breadcrumb, remote, CardSection, FieldFeedback, SelectField, SuccessNote};
+use crate::components::{
+    area_breadcrumb, remote, CardSection, FieldFeedback, SelectField, SuccessNote,
+};
 use crate::dates::{capitalise, weekday_name, WEEK};
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::session::use_session;
@@ -172,9 +174,7 @@ fn SettingsForm(current: EnteSettingsForm) -> impl IntoView {
             let request = typed.form();
             request.check().map(|_| request)
         },
-        move |request: EnteSettingsForm| async move {
-            api::save_ente_settings(session, &request).await
-        },
+        move |request: EnteSettingsForm| async move { api::save_ente_settings(session, &request).await },
         move |_: EnteSettingsForm| {
             saved.set(Some(
                 "Impostazioni salvate: le famiglie seguono da subito le nuove regole.".into(),
