@@ -32,6 +32,8 @@ pub const MARIO: &str = "LBRMRA80E12F205M";
 pub const LAURA_DELEGATE: &str = "BNCLRA82P43F205R";
 pub const ANNA: &str = "CLMNNA85M52F205M";
 pub const GIULIA_OPERATOR: &str = "RSSGLI75A41F205C";
+/// Comune di Demo's administrator.
+pub const MARTA_ADMIN: &str = "GLLMRT70C55F205C";
 pub const PAOLO_CANTEEN: &str = "VRDPLA70B05F205C";
 pub const GIUSEPPE_ESEMPIO: &str = "FRRGPP78D15E897B";
 pub const CARLO_OPERATOR_ESEMPIO: &str = "BRNCRL72R10E897G";

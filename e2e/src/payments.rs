@@ -13,7 +13,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::{client, json, location, TestServer, User};
 
 /// Fiscal code of Comune di Demo, the creditor of its notices (`idPA`).
-pub const ENTE_DEMO: &str = "80012340155";
+pub const ENTE_DEMO: &str = "80012340156";
 
 impl User<'_> {
     /// The family's payment service with this name.
@@ -468,7 +468,7 @@ async fn gpd_mock(status: u16) -> MockServer {
         ResponseTemplate::new(status).set_body_json(serde_json::json!({
             "title": "The debt position creation is failed",
             "status": status,
-            "detail": "Creation failed for the debt position with Organization Fiscal Code 80012340155",
+            "detail": "Creation failed for the debt position with Organization Fiscal Code 80012340156",
         }))
     };
     let server = MockServer::start().await;

@@ -16,7 +16,8 @@ use crate::components::{
 use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, contacts, content, entes, family_account, forms,
-    home, letters, login, office_forms, outbox, password, payments, reconciliation, tax_deductions,
+    home, letters, login, office_forms, outbox, password, payments, reconciliation, setup,
+    tax_deductions,
 };
 use crate::session::{use_session, Session};
 
@@ -69,6 +70,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("riconciliazione") view=reconciliation::ReconciliationPage />
                     <Route path=path!("detrazioni-fiscali") view=tax_deductions::TaxDeductionsPage />
                     <Route path=path!("invii-non-riusciti") view=outbox::OutboxPage />
+                    <Route path=path!("impostazioni-comune") view=setup::settings::SettingsPage />
+                    <Route path=path!("servizi-e-fasce") view=setup::services::ServicesPage />
+                    <Route path=path!("servizi-e-fasce/:id") view=setup::services::ServiceSetupPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -316,6 +320,10 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-detrazioni-fiscali", "detrazioni-fiscali", "Detrazioni fiscali"))}
             {role.may(Action::ManageOutbox)
                 .then(|| nav_link("nav-invii-non-riusciti", "invii-non-riusciti", "Invii non riusciti"))}
+            {role.may(Action::ReadEnteSetup)
+                .then(|| nav_link("nav-impostazioni-comune", "impostazioni-comune", "Impostazioni del comune"))}
+            {role.may(Action::ReadEnteSetup)
+                .then(|| nav_link("nav-servizi-e-fasce", "servizi-e-fasce", "Servizi e fasce"))}
         })
     };
 
@@ -337,6 +345,7 @@ fn Header(ente: Ente) -> impl IntoView {
                     href=Signal::derive(move || ente.path(""))
                     title=Signal::derive(move || ente.name())
                     tagline="Servizi scolastici"
+                    logo=Signal::derive(move || ente.with(|detail| detail.logo.clone()).flatten())
                 />
                 <div class="it-header-navbar-wrapper">
                     <div class="container">
@@ -403,6 +412,28 @@ fn Footer(ente: Ente) -> impl IntoView {
                 <div class="container py-4">
                     <p class="h5 text-white mb-2">{move || ente.name()}</p>
                     <p class="mb-3">"Servizi scolastici del Comune per le famiglie."</p>
+                    {move || {
+                        ente.with(|detail| detail.contacts.clone())
+                            .map(|contacts| {
+                                let email = contacts.email.map(|email| {
+                                    view! {
+                                        <li>
+                                            "Ufficio scuola: "
+                                            <a class="text-white" id="footer-email" href=format!("mailto:{email}")>
+                                                {email.clone()}
+                                            </a>
+                                        </li>
+                                    }
+                                });
+                                let phone = contacts.phone.map(|phone| {
+                                    view! { <li id="footer-phone">{format!("Telefono: {phone}")}</li> }
+                                });
+                                let address = contacts.address.map(|address| {
+                                    view! { <li id="footer-address">{address}</li> }
+                                });
+                                view! { <ul class="list-unstyled mb-3">{email}{phone}{address}</ul> }
+                            })
+                    }}
                     <ul class="list-inline mb-0">
                         <li class="list-inline-item">
                             <a class="text-white" href=move || ente.path("notizie")>

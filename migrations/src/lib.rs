@@ -27,6 +27,7 @@ mod m20261203_000006_letters;
 mod m20261204_000100_contacts;
 mod m20261204_000200_low_balance_alerts;
 mod m20261204_000400_tax_certificates;
+mod m20261204_000600_ente_setup;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000100_contacts::Migration),
             Box::new(m20261204_000200_low_balance_alerts::Migration),
             Box::new(m20261204_000400_tax_certificates::Migration),
+            Box::new(m20261204_000600_ente_setup::Migration),
         ]
     }
 }

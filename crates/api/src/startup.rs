@@ -143,6 +143,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(health);
     operations::configure(cfg);
     entes::routes::configure(cfg);
+    entes::setup_routes::configure(cfg);
     accounts::routes::configure(cfg);
     accounts::federation::routes::configure(cfg);
     children::routes::configure(cfg);

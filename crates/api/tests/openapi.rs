@@ -81,6 +81,25 @@ fn the_document_states_the_limits_the_server_enforces() {
         field("BulkAcceptRequest", "ids")["maxItems"].as_u64(),
         fits(sportello_model::forms::BULK_ACCEPT_MAX_ITEMS)
     );
+    {
+        use sportello_model::entes::*;
+        use sportello_model::fee_bands::{BAND_NAME_MAX_CHARS, MAX_BANDS};
+        let settings = |name: &str| max("EnteSettingsForm", name);
+        assert_eq!(settings("name"), fits(ENTE_NAME_MAX_CHARS));
+        assert_eq!(settings("contact_email"), fits(EMAIL_MAX_CHARS));
+        assert_eq!(settings("contact_phone"), fits(PHONE_MAX_CHARS));
+        assert_eq!(settings("contact_address"), fits(ADDRESS_MAX_CHARS));
+        assert_eq!(settings("pagopa_taxonomy"), fits(TAXONOMY_MAX_CHARS));
+        assert_eq!(settings("recharge_min"), fits(AMOUNT_MAX_CHARS));
+        assert_eq!(max("ServiceForm", "name"), fits(SERVICE_NAME_MAX_CHARS));
+        assert_eq!(max("ServiceForm", "code"), fits(SERVICE_CODE_MAX_CHARS));
+        assert_eq!(max("FeeBandRow", "name"), fits(BAND_NAME_MAX_CHARS));
+        assert_eq!(max("FeeBandRow", "quota"), fits(AMOUNT_MAX_CHARS));
+        assert_eq!(
+            field("FeeBandsForm", "bands")["maxItems"].as_u64(),
+            fits(MAX_BANDS)
+        );
+    }
     assert_eq!(
         doc["components"]["schemas"]["CorrectionKind"]["enum"],
         serde_json::json!(["refund", "adjustment"]),

@@ -76,6 +76,10 @@ macro_rules! with_actions {
         /// Detrazione fiscale: read a year's amounts and flagged receipts, generate the
         /// families' certificates, export the CSV.
         CertifyTaxDeductions,
+        /// Read the comune's settings and its services with their fee bands.
+        ReadEnteSetup,
+        /// Change the comune's settings and logo, its services and their fee bands.
+        ManageEnteSetup,
             }
     };
 }
@@ -97,7 +101,7 @@ macro_rules! action_enum {
 
 with_actions!(action_enum);
 
-use Role::{CanteenStaff, Delegate, Guardian, Integrator, Operator};
+use Role::{Administrator, CanteenStaff, Delegate, Guardian, Integrator, Operator};
 
 impl Action {
     /// The permission table: the roles that may take the action.
@@ -105,32 +109,36 @@ impl Action {
         match self {
             // Canteen staff work from the day's roster (name, class, diet), which is all
             // their work needs; integrators have their own endpoints.
-            Action::ReadChildren => &[Guardian, Delegate, Operator],
-            Action::ReadChildrenRegistry => &[Operator],
+            Action::ReadChildren => &[Guardian, Delegate, Operator, Administrator],
+            Action::ReadChildrenRegistry => &[Operator, Administrator],
             // The account holder who pays and the comune's operators, not a delegate.
-            Action::ReadFees => &[Guardian, Operator],
+            Action::ReadFees => &[Guardian, Operator, Administrator],
             // The delegate (other parent) may only change meal bookings.
             Action::BookMeals => &[Guardian, Delegate],
             // Money is the guardian's (intestatario) business.
             Action::ReadPayments | Action::Pay | Action::SetBalanceAlert => &[Guardian],
-            Action::ReadFamilyAccounts | Action::CorrectAccount => &[Operator],
-            Action::IssueEmissions => &[Operator, Integrator],
-            Action::ManageCalendar | Action::ChargeMeals => &[Operator],
+            Action::ReadFamilyAccounts | Action::CorrectAccount => &[Operator, Administrator],
+            Action::IssueEmissions => &[Operator, Administrator, Integrator],
+            Action::ManageCalendar | Action::ChargeMeals => &[Operator, Administrator],
             // The comune's finance office.
-            Action::Reconcile => &[Operator],
+            Action::Reconcile => &[Operator, Administrator],
             // The comune's operators follow up what did not reach the families.
-            Action::ManageOutbox => &[Operator],
+            Action::ManageOutbox => &[Operator, Administrator],
             // The comune's office certifies what families paid.
-            Action::CertifyTaxDeductions => &[Operator],
+            Action::CertifyTaxDeductions => &[Operator, Administrator],
             // Canteen staff, and operators standing in.
-            Action::TakeAttendance => &[CanteenStaff, Operator],
-            Action::ManageForms | Action::ReviewSubmissions => &[Operator],
+            Action::TakeAttendance => &[CanteenStaff, Operator, Administrator],
+            Action::ManageForms | Action::ReviewSubmissions => &[Operator, Administrator],
             // Each form says whether delegates may fill it too (guardian only by default).
             Action::FillForms => &[Guardian, Delegate],
             Action::ReadLetters => &[Guardian, Delegate],
             // The family's users: letters reach them on the channels they choose.
             Action::ManageContacts => &[Guardian, Delegate],
-            Action::SendCommunications => &[Operator],
+            Action::SendCommunications => &[Operator, Administrator],
+            // Operators read the set-up their work follows; the comune's administrators
+            // change it.
+            Action::ReadEnteSetup => &[Operator, Administrator],
+            Action::ManageEnteSetup => &[Administrator],
         }
     }
 
@@ -191,7 +199,10 @@ mod tests {
     #[test]
     fn only_operators_read_the_registry_and_delegates_see_no_fees() {
         for role in Role::ALL {
-            assert_eq!(role.may(Action::ReadChildrenRegistry), role == Operator);
+            assert_eq!(
+                role.may(Action::ReadChildrenRegistry),
+                matches!(role, Operator | Administrator)
+            );
             // Whoever reads the whole registry also reads children.
             if role.may(Action::ReadChildrenRegistry) {
                 assert!(role.may(Action::ReadChildren));
@@ -199,5 +210,21 @@ mod tests {
         }
         assert!(Guardian.may(Action::ReadFees));
         assert!(!Delegate.may(Action::ReadFees));
+    }
+
+    #[test]
+    fn the_administrator_does_what_operators_do_and_alone_changes_the_set_up() {
+        for action in Action::ALL {
+            if Operator.may(*action) {
+                assert!(Administrator.may(*action), "{action:?}");
+            }
+        }
+        let set_up: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Action::ManageEnteSetup))
+            .collect();
+        assert_eq!(set_up, [Administrator]);
+        assert!(Operator.may(Action::ReadEnteSetup));
+        assert!(!CanteenStaff.may(Action::ReadEnteSetup));
     }
 }

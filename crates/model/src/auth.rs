@@ -14,6 +14,9 @@ text_enum! {
         Delegate = "delegate" => "Delegato",
         /// Municipal or service-provider staff.
         Operator = "operator" => "Operatore",
+        /// The comune's administrator: everything an operator does, and the comune's
+        /// set-up (settings, services, fee bands).
+        Administrator = "administrator" => "Amministratore",
         /// Canteen staff taking attendance.
         CanteenStaff = "canteen_staff" => "Addetto mensa",
         /// Software house integrating through the API.

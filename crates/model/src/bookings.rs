@@ -115,10 +115,8 @@ pub struct CutoffPolicy {
 impl CutoffPolicy {
     /// From the ente's public settings; `None` when the cutoff time is not `HH:MM`.
     pub fn from_settings(settings: &EnteSettings) -> Option<CutoffPolicy> {
-        let (h, m) = settings.booking_cutoff_time.split_once(':')?;
-        let time = Time::from_hms(h.trim().parse().ok()?, m.trim().parse().ok()?, 0).ok()?;
         Some(CutoffPolicy {
-            time,
+            time: crate::entes::parse_cutoff_time(&settings.booking_cutoff_time)?,
             rule: settings.booking_cutoff_rule,
             bookable_weekdays: settings.bookable_weekdays.clone(),
         })

@@ -10,6 +10,8 @@ use crate::bookings::{
     AttendanceMark, BookingChange, BookingRange, CalendarSettings, ChargeRequest, NewClosure,
 };
 use crate::contacts::{ChannelPreferences, ContactChange, ContactConfirmation};
+use crate::entes::{EnteSettingsForm, ServiceForm};
+use crate::fee_bands::{check_fee_bands, FeeBandsForm};
 use crate::forms::{
     AcceptRequest, BulkAcceptRequest, Decision, FormDefinition, SubmissionRequest,
     BULK_ACCEPT_MAX_ITEMS,
@@ -165,6 +167,26 @@ impl RequestLimits for NewCommunication {
         }
         errors.extend(self.check().err().unwrap_or_default());
         errors
+    }
+}
+
+/// The comune's settings, a service and a service's bands are checked whole by their
+/// rules, which bound every field.
+impl RequestLimits for EnteSettingsForm {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        self.check().err().unwrap_or_default()
+    }
+}
+
+impl RequestLimits for ServiceForm {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        self.check().err().unwrap_or_default()
+    }
+}
+
+impl RequestLimits for FeeBandsForm {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        check_fee_bands(self).err().unwrap_or_default()
     }
 }
 

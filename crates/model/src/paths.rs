@@ -51,6 +51,11 @@ pub fn documents(slug: impl Display) -> String {
     format!("/entes/{slug}/documents")
 }
 
+/// The comune's logo; `version` (the upload's time) makes a new logo a new address.
+pub fn ente_logo(slug: impl Display, version: impl Display) -> String {
+    format!("/entes/{slug}/logo?v={version}")
+}
+
 pub fn document_file(slug: impl Display, id: impl Display) -> String {
     format!("/entes/{slug}/documents/{id}/file")
 }
@@ -496,4 +501,27 @@ pub fn outbox() -> String {
 
 pub fn outbox_retry(id: impl Display) -> String {
     format!("/outbox/{id}/retry")
+}
+
+// The comune's set-up (administrators; operators read it).
+
+pub fn office_settings() -> String {
+    "/office/settings".into()
+}
+
+pub fn office_logo() -> String {
+    "/office/logo".into()
+}
+
+pub fn office_services() -> String {
+    "/office/services".into()
+}
+
+pub fn office_service(id: impl Display) -> String {
+    format!("/office/services/{id}")
+}
+
+/// The service's whole bands table.
+pub fn office_service_bands(id: impl Display) -> String {
+    format!("/office/services/{id}/bands")
 }

@@ -16,13 +16,15 @@
 
 use e2e::{
     client, json, workspace_root, TestServer, ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR,
-    GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO, PAOLO_CANTEEN,
+    GIUSEPPE_ESEMPIO, LAURA_DELEGATE, MARIO, MARTA_ADMIN, PAOLO_CANTEEN,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sportello_model::access::Action;
 use sportello_model::auth::{Role, TokenResponse};
 use sportello_model::communications::OutboxMessage;
+use sportello_model::entes::ServiceDetail;
+use sportello_model::fee_bands::FeeBandRow;
 use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
 use sportello_model::letters::Letter;
 use sportello_model::paths;
@@ -80,7 +82,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "comune_federation_configuration"
         | "federation_fetch"
         | "federation_list"
-        | "federation_resolve" => Public,
+        | "federation_resolve"
+        | "ente_logo" => Public,
         // pagoPA's station is authenticated by the node's client certificate, not by a user.
         "station_receipt" => Public,
         "me" => LoggedIn,
@@ -143,6 +146,10 @@ fn rule(operation_id: &str) -> Option<Rule> {
             May(CertifyTaxDeductions, Nobody)
         }
         "retry_outbox_message" => May(ManageOutbox, Comune),
+        "get_settings" | "list_services" => May(ReadEnteSetup, Nobody),
+        "save_settings" | "upload_logo" | "create_service" => May(ManageEnteSetup, Nobody),
+        "get_service" => May(ReadEnteSetup, Comune),
+        "update_service" | "save_bands" => May(ManageEnteSetup, Comune),
         _ => return None,
     })
 }
@@ -185,6 +192,9 @@ struct Ids {
     letter: i64,
     /// A message of Comune di Demo's outbox (Mario's password reset e-mail).
     outbox_message: i64,
+    /// Comune di Demo's settings as they are, and Refezione Scolastica's bands table.
+    settings: Value,
+    bands: Value,
 }
 
 /// Today for the server's clock (a Tuesday of the school year), and the day before:
@@ -216,6 +226,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
             ids.submission.to_string()
         }
         "id" if path.starts_with("/outbox/") => ids.outbox_message.to_string(),
+        "id" if path.starts_with("/office/services/") => ids.refezione.to_string(),
         "upload_id" => ids.upload.to_string(),
         "year" => "2026".into(),
         "id" if path.starts_with("/my/letters/") => ids.letter.to_string(),
@@ -256,6 +267,14 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
             "lines": [{ "description": "Retta", "amount": "10" }]
         }),
         "set_calendar" => ids.calendar.clone(),
+        "save_settings" => ids.settings.clone(),
+        "create_service" => {
+            json!({ "code": "MATRICE", "name": "Matrice", "kind": "emissions", "active": true })
+        }
+        "update_service" => json!({
+            "code": "REF", "name": "Refezione Scolastica", "kind": "prepaid", "active": true
+        }),
+        "save_bands" => ids.bands.clone(),
         "add_closure" => {
             json!({ "from": "2026-12-01", "to": "2026-12-01", "description": "Prova" })
         }
@@ -375,12 +394,33 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         StatusCode::OK,
     )
     .await;
+    let settings: Value = json(
+        server
+            .get(&giulia.access_token, &paths::office_settings())
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let refezione_detail: ServiceDetail = json(
+        server
+            .get(&giulia.access_token, &paths::office_service(refezione))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let rows: Vec<FeeBandRow> = refezione_detail
+        .bands
+        .iter()
+        .map(FeeBandRow::from)
+        .collect();
     let letters: Page<Letter> = json(
         server.get(token, &paths::my_letters()).await,
         StatusCode::OK,
     )
     .await;
     Ids {
+        settings,
+        bands: json!({ "bands": rows }),
         letter: letters
             .items
             .iter()
@@ -465,6 +505,7 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         ("the delegate", "demo", LAURA_DELEGATE, Relation::Own),
         ("the operator", "demo", GIULIA_OPERATOR, Relation::Own),
         ("the canteen staff", "demo", PAOLO_CANTEEN, Relation::Own),
+        ("the administrator", "demo", MARTA_ADMIN, Relation::Own),
         ("another family", "demo", ANNA, Relation::AnotherFamily),
         (
             "another comune's operator",

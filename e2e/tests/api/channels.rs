@@ -210,7 +210,7 @@ async fn the_outbox_delivers_app_io_letters_with_their_notice_through_the_comune
         "amount": 4760,
         "notice_number": "301000000000000144",
         "invalid_after_due_date": false,
-        "payee": {"fiscal_code": "80012340155"},
+        "payee": {"fiscal_code": "80012340156"},
     });
     queue_app_io(&server, ANNA, &payment).await;
     queue_app_io(&server, LUCA, &payment).await;

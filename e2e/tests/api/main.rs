@@ -16,6 +16,7 @@ mod hardening;
 mod letters;
 mod low_balance;
 mod notices;
+mod office;
 mod operations;
 mod outbox;
 mod public;

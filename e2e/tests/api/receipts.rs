@@ -243,7 +243,7 @@ async fn the_station_refuses_what_is_not_for_it_and_writes_nothing() {
     let envelope = good.envelope();
     let malformed = [
         "<soapenv:Envelope".to_string(),
-        r#"{"idPA": "80012340155"}"#.to_string(),
+        r#"{"idPA": "80012340156"}"#.to_string(),
         envelope.replace("<idStation>01234567890_01</idStation>", ""),
         envelope.replace(
             "pagopa-api.pagopa.gov.it/pa/paForNode.xsd",
@@ -330,7 +330,7 @@ async fn notices_are_registered_with_pagopa_gpd_when_configured() {
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(
         request.url.path(),
-        "/gpd/v1/organizations/80012340155/debtpositions"
+        "/gpd/v1/organizations/80012340156/debtpositions"
     );
     assert_eq!(
         request.headers.get("Ocp-Apim-Subscription-Key").unwrap(),

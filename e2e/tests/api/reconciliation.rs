@@ -192,7 +192,7 @@ async fn an_uploaded_flow_is_matched_against_the_receipts() {
     let elsewhere = problem(carlo.upload_flow(&xml).await, StatusCode::BAD_REQUEST).await;
     assert!(elsewhere
         .detail
-        .contains("è destinato all'ente con codice fiscale 80012340155"));
+        .contains("è destinato all'ente con codice fiscale 80012340156"));
     assert_eq!(flows(&carlo).await.total, 0);
 
     // Families do not reconcile.

@@ -14,6 +14,7 @@ mod guardian;
 mod letters;
 mod login_errors;
 mod low_balance;
+mod office;
 mod outbox;
 mod password;
 mod payments;

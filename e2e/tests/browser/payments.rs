@@ -101,7 +101,7 @@ async fn guardian_recharges_online_and_pays_a_notice_at_the_counter() {
 
         // At the tobacconist: the clerk types the comune's fiscal code and the number.
         browser.goto("/pagopa-sim/sportello").await;
-        browser.fill("#ente", "80012340155").await;
+        browser.fill("#ente", "80012340156").await;
         browser.fill("#numero", &number).await;
         browser.submit("#cerca", "#importo", "20,00 €").await;
         browser

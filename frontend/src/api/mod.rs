@@ -19,6 +19,7 @@ mod payments;
 mod reconciliation;
 mod review;
 mod tax_deductions;
+mod setup;
 
 pub use accounts::*;
 pub use bookings::*;
@@ -38,3 +39,4 @@ pub use payments::*;
 pub use reconciliation::*;
 pub use review::*;
 pub use tax_deductions::*;
+pub use setup::*;

@@ -2,6 +2,7 @@
 //! and the tabs between services.
 
 use leptos::prelude::*;
+use sportello_model::paths;
 use wasm_bindgen::JsCast;
 
 use crate::api;
@@ -202,14 +203,32 @@ pub fn HeaderBrand(
     #[prop(into)] title: Signal<String>,
     tagline: &'static str,
     #[prop(optional)] id: Option<&'static str>,
+    /// The comune's logo (its address under the API), instead of the generic emblem.
+    #[prop(optional, into)]
+    logo: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
+    let logo = logo.unwrap_or_else(|| Signal::stored(None));
     view! {
         <div class="it-header-center-wrapper">
             <div class="container">
                 <div class="it-header-center-content-wrapper">
                     <div class="it-brand-wrapper">
                         <a href=href id=id>
-                            <Icon name="pa" />
+                            {move || match logo.get() {
+                                Some(logo) => {
+                                    view! {
+                                        <img
+                                            id="brand-logo"
+                                            class="icon"
+                                            src=paths::absolute(&logo)
+                                            alt=""
+                                            style="object-fit: contain"
+                                        />
+                                    }
+                                        .into_any()
+                                }
+                                None => view! { <Icon name="pa" /> }.into_any(),
+                            }}
                             <div class="it-brand-text">
                                 <div class="it-brand-title">{title}</div>
                                 <div class="it-brand-tagline">{tagline}</div>

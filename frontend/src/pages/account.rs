@@ -177,6 +177,26 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "I messaggi alle famiglie (e-mail, SMS, App IO) non consegnati, con l'errore ricevuto: inviali di nuovo.",
             },
         ),
+        (
+            role.may(Action::ReadEnteSetup),
+            Entry {
+                id: "menu-impostazioni-comune",
+                page: "impostazioni-comune",
+                icon: "settings",
+                title: "Impostazioni del comune",
+                text: "Dati e contatti del comune, logo, accesso, prenotazioni, ricariche e configurazione pagoPA.",
+            },
+        ),
+        (
+            role.may(Action::ReadEnteSetup),
+            Entry {
+                id: "menu-servizi-e-fasce",
+                page: "servizi-e-fasce",
+                icon: "list",
+                title: "Servizi e fasce",
+                text: "I servizi del comune (mensa, trasporto, nido, pre e post scuola) e le loro fasce ISEE con prezzo del pasto e quota mensile.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

@@ -18,3 +18,4 @@ pub mod password;
 pub mod payments;
 pub mod reconciliation;
 pub mod tax_deductions;
+pub mod setup;

@@ -58,7 +58,7 @@ pub fn visible_children(principal: &Principal) -> Select<child::Entity> {
             ),
         ),
         // No family of their own: no child is theirs.
-        Role::Operator | Role::CanteenStaff | Role::Integrator => {
+        Role::Operator | Role::Administrator | Role::CanteenStaff | Role::Integrator => {
             in_ente.filter(child::Column::Id.eq(-1))
         }
     }

@@ -12,7 +12,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, SqlErr, TransactionTrait,
 };
 use sportello_model::auth::Role;
-use sportello_model::entes::Service;
 use sportello_model::forms::UploadInfo;
 use sportello_model::letters::{
     body_html, Audience, AudienceChoices, CommunicationPreview, CommunicationSummary, FamilyChoice,
@@ -30,6 +29,7 @@ use crate::children::entity::{child, enrolment};
 use crate::children::service::{cards_on, enrolled_on};
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
+use crate::entes::service::service_dto;
 use crate::error::{ApiError, ApiResult};
 use crate::http::checked_upload;
 use crate::payments::entity::prepaid_account;
@@ -428,12 +428,7 @@ pub async fn audience_choices(
         .all(db)
         .await?
         .into_iter()
-        .map(|s| Service {
-            id: s.id,
-            code: s.code,
-            name: s.name,
-            kind: s.kind,
-        })
+        .map(service_dto)
         .collect();
     let places: Vec<(String, String)> = cards_on(ente_id, rome::today(now))
         .select_only()

@@ -23,6 +23,8 @@ pub(super) struct Comune {
     pub flags: (bool, bool, bool),
     /// Aux digit, application code, segregation code.
     pub pagopa: (i32, Option<&'static str>, Option<&'static str>),
+    /// The school office's e-mail, telephone and address.
+    pub contacts: (&'static str, &'static str, &'static str),
     pub services: &'static [(&'static str, &'static str, ServiceKind)],
     pub bands: &'static [Band],
 }
@@ -36,13 +38,18 @@ pub(super) type Band = (&'static str, &'static str, i64, Option<i64>, i64, i64);
 pub(super) const DEMO: Comune = Comune {
     slug: "demo",
     name: "Comune di Demo",
-    fiscal_code: "80012340155",
+    fiscal_code: "80012340156",
     password_login: true,
     cutoff: ("15:00", CutoffRule::SameDay),
     weekdays: Weekdays::MONDAY_TO_FRIDAY,
     recharge: (500, 50000, None),
     flags: (true, true, true),
     pagopa: (3, None, Some("01")),
+    contacts: (
+        "ufficio.scuola@comune.demo.it",
+        "02 1234567",
+        "Piazza del Municipio 1, Demo: dal lunedì al venerdì 9:00-12:30",
+    ),
     services: &[
         ("REF", "Refezione Scolastica", ServiceKind::Prepaid),
         ("TRA", "Trasporto Scolastico", ServiceKind::Emissions),
@@ -67,13 +74,18 @@ pub(super) const DEMO: Comune = Comune {
 pub(super) const ESEMPIO: Comune = Comune {
     slug: "esempio",
     name: "Comune di Esempio",
-    fiscal_code: "00412340233",
+    fiscal_code: "00412340234",
     password_login: false,
     cutoff: ("09:30", CutoffRule::SameDay),
     weekdays: Weekdays::TUESDAY_TO_FRIDAY,
     recharge: (540, 54000, Some(540)),
     flags: (false, false, false),
     pagopa: (0, Some("02"), None),
+    contacts: (
+        "scuola@comune.esempio.it",
+        "045 7654321",
+        "Piazza Roma 1, Esempio: martedì e giovedì 9:00-12:00",
+    ),
     services: &[("REF", "Refezione Scolastica", ServiceKind::Prepaid)],
     bands: &[("REF", "Fascia A", 0, None, 540, 0)],
 };
@@ -103,6 +115,9 @@ pub(super) async fn insert<C: ConnectionTrait>(
         pagopa_segregation_code: Set(comune.pagopa.2.map(Into::into)),
         pagopa_iban: Set(Some("IT60X0542811101000000123456".into())),
         pagopa_taxonomy: Set(Some("9/0101108TS/".into())),
+        contact_email: Set(Some(comune.contacts.0.into())),
+        contact_phone: Set(Some(comune.contacts.1.into())),
+        contact_address: Set(Some(comune.contacts.2.into())),
         created_at: Set(now),
         ..Default::default()
     }
@@ -116,6 +131,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
                 code: Set((*code).into()),
                 name: Set((*name).into()),
                 kind: Set(*kind),
+                active: Set(true),
                 ..Default::default()
             }
             .insert(db)

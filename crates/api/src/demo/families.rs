@@ -175,6 +175,15 @@ pub(super) const DEMO: People = People {
                 "mensa.pascoli@comune.demo.it",
             ),
         ),
+        (
+            Role::Administrator,
+            (
+                "GLLMRT70C55F205C",
+                "Marta",
+                "Galli",
+                "amministrazione@comune.demo.it",
+            ),
+        ),
     ],
 };
 

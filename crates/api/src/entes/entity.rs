@@ -1,4 +1,4 @@
-//! Tables `entes` and `services`.
+//! Tables `entes`, `services`, `fee_bands` and `ente_logos`.
 
 pub mod ente {
     use sea_orm::entity::prelude::*;
@@ -35,6 +35,10 @@ pub mod ente {
         /// Working days a receipt may wait for its flusso di rendicontazione before the
         /// reconciliation lists it.
         pub flow_grace_days: i32,
+        /// The school office's e-mail, telephone and address, shown to families.
+        pub contact_email: Option<String>,
+        pub contact_phone: Option<String>,
+        pub contact_address: Option<String>,
     }
 
     crate::db::entity_basics!();
@@ -52,6 +56,8 @@ pub mod service {
         pub code: String,
         pub name: String,
         pub kind: sportello_model::entes::ServiceKind,
+        /// In force; a deactivated service keeps its records but is no longer offered.
+        pub active: bool,
     }
 
     crate::db::entity_basics!(tenant);
@@ -74,6 +80,24 @@ pub mod fee_band {
         pub isee_to_cents: Option<i64>,
         pub meal_price_cents: i64,
         pub quota_cents: i64,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod ente_logo {
+    use sea_orm::entity::prelude::*;
+
+    /// The comune's logo (one per comune), shown in the public header.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ente_logos")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub content_type: String,
+        pub content: Vec<u8>,
+        pub updated_at: TimeDateTimeWithTimeZone,
     }
 
     crate::db::entity_basics!(tenant);

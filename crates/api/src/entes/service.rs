@@ -2,17 +2,19 @@
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use sportello_model::entes::{
-    EnteDetail, EnteSettings, EnteSummary, LoginProvider, RechargeRule, Service, ServiceKind,
+    EnteContacts, EnteDetail, EnteSettings, EnteSummary, LoginProvider, RechargeRule, Service,
+    ServiceKind,
 };
 use sportello_model::fee_bands::FeeBand;
 use sportello_model::money::{cents_to_decimal, MAX_RECHARGE_CENTS};
 use sportello_model::page::PageRequest;
+use sportello_model::paths;
 use sportello_model::Page;
 
-use super::entity::{ente, fee_band, service};
+use super::entity::{ente, ente_logo, fee_band, service};
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::error::{ApiError, ApiResult};
 
@@ -81,6 +83,7 @@ pub fn service_dto(s: service::Model) -> Service {
         kind: s.kind,
         code: s.code,
         name: s.name,
+        active: s.active,
     }
 }
 
@@ -114,7 +117,22 @@ pub async fn detail(
         .into_iter()
         .map(service_dto)
         .collect();
+    let logo = ente_logo::Entity::find_in_ente(e.ente_id())
+        .select_only()
+        .column(ente_logo::Column::UpdatedAt)
+        .into_tuple::<time::OffsetDateTime>()
+        .one(db)
+        .await?
+        // The time of the upload in the address: a new logo is a new address, so that
+        // the browser's cache never shows the old one.
+        .map(|at| paths::ente_logo(&e.slug, at.unix_timestamp()));
     Ok(EnteDetail {
+        contacts: EnteContacts {
+            email: e.contact_email.clone(),
+            phone: e.contact_phone.clone(),
+            address: e.contact_address.clone(),
+        },
+        logo,
         settings: settings(&e),
         slug: e.slug,
         name: e.name,

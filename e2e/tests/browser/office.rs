@@ -1,0 +1,73 @@
+//! Marta Galli, Comune di Demo's administrator, on a desktop screen (1280 px): she sets
+//! up a new service, Asilo Nido, with two fee bands; the bands table refuses an overlap
+//! on the field that causes it, in Italian, as she types.
+
+use e2e::browser::Browser;
+use e2e::MARTA_ADMIN;
+use serde_json::json;
+
+use crate::journey;
+
+/// A desktop screen until the next page load.
+async fn desktop(browser: &Browser) {
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn an_administrator_sets_up_a_service_with_two_bands() {
+    journey(async |browser| {
+        browser.log_in(MARTA_ADMIN).await;
+        desktop(browser).await;
+        browser.open_menu("servizi-e-fasce").await;
+        let list = browser.wait_for_text("#services-table", "Refezione Scolastica").await;
+        assert!(list.contains("Trasporto Scolastico"), "{list}");
+        browser.assert_accessible("Servizi e fasce").await;
+
+        browser.fill("#new-service-name", "Asilo Nido").await;
+        browser.fill("#new-service-code", "NIDO").await;
+        browser.choose("#new-service-kind", "emissions").await;
+        browser.click("#new-service-create").await;
+        browser.wait_for_text("#service-title", "Asilo Nido").await;
+        browser.wait_for_text("#service-kind", "Pagato con rette").await;
+
+        browser.click("#band-add").await;
+        browser.click("#band-add").await;
+        browser.fill("#band-0-name", "Fascia 1").await;
+        browser.fill("#band-0-isee_from", "0").await;
+        browser.fill("#band-0-isee_to", "8.000,00").await;
+        browser.fill("#band-0-meal_price", "0").await;
+        browser.fill("#band-0-quota", "150").await;
+        browser.fill("#band-1-name", "Fascia 2").await;
+        browser.fill("#band-1-isee_from", "7.500").await;
+        browser.fill("#band-1-meal_price", "0").await;
+        browser.fill("#band-1-quota", "300").await;
+        browser.click("#bands-save").await;
+        browser
+            .assert_field_error(
+                "band-1-isee_from",
+                "Si sovrappone alla fascia «Fascia 1», che arriva a 8.000,00 €: deve partire da 8.000,01 €.",
+            )
+            .await;
+        assert_eq!(browser.focused_id().await, "band-1-isee_from");
+        browser.assert_accessible("the bands table with an error").await;
+
+        browser.fill("#band-1-isee_from", "8.000,01").await;
+        browser
+            .submit("#bands-save", "#bands-saved", "Fasce salvate: 2 fasce.")
+            .await;
+        assert_eq!(
+            browser.attr("#band-1-isee_from", "value").await.as_deref(),
+            Some("8.000,01")
+        );
+        browser.assert_accessible("the service with its bands").await;
+
+        browser.follow_link("main-content", "Servizi e fasce").await;
+        browser.wait_for_text("#services-table", "Asilo Nido").await;
+    })
+    .await;
+}
