@@ -15,8 +15,9 @@ use crate::components::{
 };
 use crate::forms::Form;
 use crate::pages::{
-    account, bookings, canteen, children, content, entes, family_account, forms, forms_admin, home,
-    letters, login, office_forms, outbox, password, payments, reconciliation,
+    account, bookings, canteen, children, content, entes, families, family_account, forms,
+    forms_admin, home, letters, login, office_forms, outbox, password, payments, reconciliation,
+    registry_import,
 };
 use crate::session::{use_session, Session};
 
@@ -66,6 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("presenze-mensa") view=canteen::AttendancePage />
                     <Route path=path!("calendario-mensa") view=canteen::CalendarPage />
                     <Route path=path!("riconciliazione") view=reconciliation::ReconciliationPage />
+                    <Route path=path!("famiglie") view=families::FamiliesPage />
+                    <Route path=path!("famiglie/:id") view=families::FamilyPage />
+                    <Route path=path!("importa-anagrafe") view=registry_import::RegistryImportPage />
                     <Route path=path!("invii-non-riusciti") view=outbox::OutboxPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
@@ -308,6 +312,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
             {role.may(Action::ManageCalendar)
                 .then(|| nav_link("nav-calendario-mensa", "calendario-mensa", "Calendario mensa"))}
+            {role.may(Action::ReadFamilies)
+                .then(|| nav_link("nav-famiglie", "famiglie", "Famiglie"))}
             {role.may(Action::Reconcile)
                 .then(|| nav_link("nav-riconciliazione", "riconciliazione", "Riconciliazione"))}
             {role.may(Action::ManageOutbox)

@@ -68,6 +68,12 @@ macro_rules! with_actions {
         SendCommunications,
         /// Read the messages the outbox could not deliver (and why) and send them again.
         ManageOutbox,
+        /// Search the families of the comune and read a family's page: guardian,
+        /// delegates, children and cards, accounts, rette, letters.
+        ReadFamilies,
+        /// Import the registry the comune exported from its previous system (CSV):
+        /// families, children, enrolments and opening balances.
+        ImportRegistry,
             }
     };
 }
@@ -112,6 +118,8 @@ impl Action {
             Action::Reconcile => &[Operator],
             // The comune's operators follow up what did not reach the families.
             Action::ManageOutbox => &[Operator],
+            // The comune's office runs the registry.
+            Action::ReadFamilies | Action::ImportRegistry => &[Operator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator],
             Action::ManageForms | Action::ReviewSubmissions => &[Operator],

@@ -8,6 +8,7 @@ mod canteen;
 mod carts;
 mod channels;
 mod emissions;
+mod families;
 mod forms;
 mod fuzz;
 mod gate;

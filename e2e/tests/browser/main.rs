@@ -6,6 +6,7 @@ mod bookings;
 mod canteen;
 mod children;
 mod delegate;
+mod families;
 mod form_editor;
 mod forms;
 mod frame;
