@@ -213,7 +213,7 @@ async fn the_dry_run_reports_every_bad_row_and_column_and_changes_nothing() {
     assert_eq!(headless.error_count, 16);
     assert_eq!(
         headless.errors[0].message,
-        "Nella riga di intestazione manca la colonna «cf_intestatario»."
+        "Nella riga di intestazione manca la colonna «anno_scolastico»."
     );
 }
 
