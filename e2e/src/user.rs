@@ -62,6 +62,18 @@ impl<'a> User<'a> {
             .await
     }
 
+    /// POST a file as the body, with its content type (a CSV registry, an XML flow).
+    pub async fn post_file(&self, path: &str, content_type: &str, body: String) -> Response {
+        crate::client()
+            .post(self.server.api(path))
+            .bearer_auth(self.token())
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// PUT a JSON body to an API path.
     pub async fn put(&self, path: &str, body: &impl Serialize) -> Response {
         self.server.put_json(self.token(), path, body).await

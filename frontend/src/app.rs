@@ -15,9 +15,9 @@ use crate::components::{
 };
 use crate::forms::Form;
 use crate::pages::{
-    account, bookings, canteen, children, contacts, content, entes, family_account, forms,
-    home, letters, login, office_forms, outbox, password, payments, reconciliation, setup,
-    tax_deductions,
+    account, bookings, canteen, children, contacts, content, entes, families, family_account,
+    forms, home, letters, login, office_forms, outbox, password, payments, reconciliation,
+    registry_import, setup, tax_deductions,
 };
 use crate::session::{use_session, Session};
 
@@ -69,6 +69,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("calendario-mensa") view=canteen::CalendarPage />
                     <Route path=path!("riconciliazione") view=reconciliation::ReconciliationPage />
                     <Route path=path!("detrazioni-fiscali") view=tax_deductions::TaxDeductionsPage />
+                    <Route path=path!("famiglie") view=families::FamiliesPage />
+                    <Route path=path!("famiglie/:id") view=families::FamilyPage />
+                    <Route path=path!("importa-anagrafe") view=registry_import::RegistryImportPage />
                     <Route path=path!("invii-non-riusciti") view=outbox::OutboxPage />
                     <Route path=path!("impostazioni-comune") view=setup::settings::SettingsPage />
                     <Route path=path!("servizi-e-fasce") view=setup::services::ServicesPage />
@@ -314,6 +317,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-presenze-mensa", "presenze-mensa", "Presenze mensa"))}
             {role.may(Action::ManageCalendar)
                 .then(|| nav_link("nav-calendario-mensa", "calendario-mensa", "Calendario mensa"))}
+            {role.may(Action::ReadFamilies)
+                .then(|| nav_link("nav-famiglie", "famiglie", "Famiglie"))}
             {role.may(Action::Reconcile)
                 .then(|| nav_link("nav-riconciliazione", "riconciliazione", "Riconciliazione"))}
             {role.may(Action::CertifyTaxDeductions)

@@ -28,6 +28,7 @@ mod m20261204_000100_contacts;
 mod m20261204_000200_low_balance_alerts;
 mod m20261204_000400_tax_certificates;
 mod m20261204_000600_ente_setup;
+mod m20261204_000700_enrolment_badges;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000200_low_balance_alerts::Migration),
             Box::new(m20261204_000400_tax_certificates::Migration),
             Box::new(m20261204_000600_ente_setup::Migration),
+            Box::new(m20261204_000700_enrolment_badges::Migration),
         ]
     }
 }

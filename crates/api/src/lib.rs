@@ -15,6 +15,7 @@ pub mod demo;
 pub mod dev_idp;
 pub mod entes;
 pub mod error;
+pub mod families;
 pub mod forms;
 pub mod http;
 pub mod jobs;

@@ -114,6 +114,7 @@ impl Modify for CommonProblems {
         (name = "Contatti", description = "The family user's e-mail and mobile number, each changed with a code sent to the new one, and the channels letters come by (e-mail, SMS, App IO)"),
         (name = "Federazione SPID/CIE", description = "The installation and its comuni in the SPID/CIE OpenID Connect federation: Entity Configurations and the aggregator's fetch, list and resolve endpoints"),
         (name = "Utenti", description = "Children and their service cards"),
+        (name = "Famiglie", description = "The comune's office: the families' search and page, and the import of the registry exported from the comune's previous system (CSV)"),
         (name = "Contenuti", description = "Public news and documents"),
         (name = "Pagamenti", description = "Prepaid account, recharges, payment notices and receipts (guardian only)"),
         (name = "Emissioni", description = "Bills (rette) issued by the comune"),

@@ -31,8 +31,8 @@ use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
 use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, bookings, canteen, children, communications, content, demo, entes, forms, jobs,
-    openapi, operations, payments, test_clock,
+    accounts, bookings, canteen, children, communications, content, demo, entes, families, forms,
+    jobs, openapi, operations, payments, test_clock,
 };
 use sportello_model::paths;
 
@@ -147,6 +147,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     accounts::routes::configure(cfg);
     accounts::federation::routes::configure(cfg);
     children::routes::configure(cfg);
+    families::routes::configure(cfg);
     content::routes::configure(cfg);
     payments::routes::configure(cfg);
     bookings::routes::configure(cfg);

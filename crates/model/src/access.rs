@@ -80,6 +80,12 @@ macro_rules! with_actions {
         ReadEnteSetup,
         /// Change the comune's settings and logo, its services and their fee bands.
         ManageEnteSetup,
+        /// Search the families of the comune and read a family's page: guardian,
+        /// delegates, children and cards, accounts, rette, letters.
+        ReadFamilies,
+        /// Import the registry the comune exported from its previous system (CSV):
+        /// families, children, enrolments and opening balances.
+        ImportRegistry,
             }
     };
 }
@@ -126,6 +132,8 @@ impl Action {
             Action::ManageOutbox => &[Operator, Administrator],
             // The comune's office certifies what families paid.
             Action::CertifyTaxDeductions => &[Operator, Administrator],
+            // The comune's office runs the registry.
+            Action::ReadFamilies | Action::ImportRegistry => &[Operator, Administrator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator, Administrator],
             Action::ManageForms | Action::ReviewSubmissions => &[Operator, Administrator],

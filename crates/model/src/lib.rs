@@ -33,6 +33,7 @@ pub mod paths;
 pub mod payments;
 pub mod problem;
 pub mod reconciliation;
+pub mod registry;
 pub mod rome;
 pub mod school_year;
 pub mod sms;

@@ -136,6 +136,26 @@ pub fn child(id: impl Display) -> String {
     format!("/children/{id}")
 }
 
+// The families' registry (the office).
+
+/// Families found by name, codice fiscale or badge (`q`), page by page.
+pub fn families() -> String {
+    "/families".into()
+}
+
+pub fn family(guardian: impl Display) -> String {
+    format!("/families/{guardian}")
+}
+
+/// The dry run of a registry import: the report, nothing changed.
+pub fn registry_import_check() -> String {
+    "/families/import/check".into()
+}
+
+pub fn registry_import() -> String {
+    "/families/import".into()
+}
+
 // Payments.
 
 pub fn payment_services() -> String {

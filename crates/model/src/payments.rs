@@ -87,6 +87,8 @@ text_enum! {
         Refund = "refund" => "Rimborso",
         /// Correction by an operator, with a reason.
         Adjustment = "adjustment" => "Rettifica",
+        /// The balance the family had in the comune's previous system, imported once.
+        OpeningBalance = "opening_balance" => "Saldo iniziale",
     }
 }
 

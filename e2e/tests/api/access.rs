@@ -145,6 +145,9 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "tax_deduction_report" | "generate_tax_certificates" | "export_tax_deductions" => {
             May(CertifyTaxDeductions, Nobody)
         }
+        "find_families" => May(ReadFamilies, Nobody),
+        "get_family" => May(ReadFamilies, Family),
+        "check_registry_import" | "import_registry" => May(ImportRegistry, Nobody),
         "retry_outbox_message" => May(ManageOutbox, Comune),
         "get_settings" | "list_services" => May(ReadEnteSetup, Nobody),
         "save_settings" | "upload_logo" | "create_service" => May(ManageEnteSetup, Nobody),
@@ -213,6 +216,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "day" => DAY.into(),
         "month" => "2026-11".into(),
         "id" if path.starts_with("/children/") => ids.child.to_string(),
+        "id" if path.starts_with("/families/") => ids.guardian.to_string(),
         "id" if path.starts_with("/payments/services/") => ids.refezione.to_string(),
         "id" if path.starts_with("/payments/notices/") => ids.notice.to_string(),
         "id" if path.starts_with("/payments/carts/") => ids.cart.to_string(),
@@ -243,7 +247,7 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "upload_attachment" => "?field=documento&name=documento.pdf".into(),
         "list_discrepancies" => "?kind=amount_mismatch".into(),
         "upload_communication_attachment" => "?name=menu.pdf".into(),
-        "search_families" => "?q=albertini".into(),
+        "search_families" | "find_families" => "?q=albertini".into(),
         _ => String::new(),
     };
     let body = match operation_id {

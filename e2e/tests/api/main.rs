@@ -9,6 +9,7 @@ mod carts;
 mod channels;
 mod contacts;
 mod emissions;
+mod families;
 mod forms;
 mod fuzz;
 mod gate;

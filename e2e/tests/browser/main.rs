@@ -7,6 +7,7 @@ mod canteen;
 mod children;
 mod contacts;
 mod delegate;
+mod families;
 mod form_editor;
 mod forms;
 mod frame;

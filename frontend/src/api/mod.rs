@@ -10,6 +10,7 @@ mod client;
 mod contacts;
 mod content;
 mod entes;
+mod families;
 mod files;
 mod forms;
 mod letters;
@@ -30,6 +31,7 @@ pub use client::{is_transient, new_request_id, not_found, refresh, url_encode, A
 pub use contacts::*;
 pub use content::*;
 pub use entes::*;
+pub use families::*;
 pub use files::{download_pdf, Download};
 pub use forms::*;
 pub use letters::*;

@@ -148,6 +148,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
+            role.may(Action::ReadFamilies),
+            Entry {
+                id: "menu-famiglie",
+                page: "famiglie",
+                icon: "user",
+                title: "Famiglie",
+                text: "Cerca una famiglia per nome, codice fiscale o badge: intestatario, delegati, alunni e iscrizioni, saldi, rette e comunicazioni. Importa l'anagrafe dal sistema precedente.",
+            },
+        ),
+        (
             role.may(Action::Reconcile),
             Entry {
                 id: "menu-riconciliazione",

@@ -265,7 +265,11 @@ fn id_fragment(code: &str) -> String {
 /// "Dettagli per Sofia Albertini sul servizio Refezione Scolastica", with a link to the
 /// family's account at `account_href` for operators.
 #[component]
-fn ServiceCard(name: String, enrolment: Enrolment, account_href: Option<String>) -> impl IntoView {
+pub fn ServiceCard(
+    name: String,
+    enrolment: Enrolment,
+    account_href: Option<String>,
+) -> impl IntoView {
     let fragment = id_fragment(&enrolment.service_code);
     let card_id = format!("service-card-{fragment}");
     let account_link = account_href.map(|href| {

@@ -50,7 +50,7 @@ fn Reconciliation() -> impl IntoView {
 }
 
 /// The text of the file chosen in the file field, if any.
-async fn chosen_file(input: Option<web_sys::HtmlInputElement>) -> Option<String> {
+pub(crate) async fn chosen_file(input: Option<web_sys::HtmlInputElement>) -> Option<String> {
     let file = input?.files()?.get(0)?;
     let text = wasm_bindgen_futures::JsFuture::from(file.text())
         .await

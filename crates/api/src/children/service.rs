@@ -108,40 +108,10 @@ pub async fn detail(
         .await?
         .map(|g| g.full_name())
         .unwrap_or_default();
-    let rows = enrolment::Entity::find_in_ente(principal.ente_id)
-        .filter(enrolment::Column::ChildId.eq(c.id))
-        .all(db)
-        .await?;
-    let services: HashMap<i64, service::Model> = service::Entity::find_in_ente(principal.ente_id)
-        .filter(service::Column::Id.is_in(rows.iter().map(|e| e.service_id)))
-        .all(db)
+    let enrolments = cards(db, principal.ente_id, &[c.id], fees)
         .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let mut enrolments: Vec<Enrolment> = rows
-        .into_iter()
-        .filter_map(|e| {
-            let s = services.get(&e.service_id)?;
-            Some(Enrolment {
-                service_id: s.id,
-                service_code: s.code.clone(),
-                service_name: s.name.clone(),
-                service_kind: s.kind,
-                badge: e.badge,
-                school: e.school,
-                class_name: e.class_name,
-                fee_band: fees.then_some(e.fee_band),
-                quota: fees.then(|| cents_to_decimal(e.quota_cents)),
-                meal_price: cents_to_decimal(e.meal_price_cents),
-                meal_type: e.meal_type,
-                active: e.active,
-                school_year: e.school_year.to_string(),
-            })
-        })
-        .collect();
-    enrolments
-        .sort_by(|a, b| (&a.service_name, &a.school_year).cmp(&(&b.service_name, &b.school_year)));
+        .remove(&c.id)
+        .unwrap_or_default();
     Ok(ChildDetail {
         id: c.id,
         first_name: c.first_name,
@@ -155,4 +125,52 @@ pub async fn detail(
         guardian_name: guardian,
         enrolments,
     })
+}
+
+/// The cards of these children, by child, by service name and school year; the fee band
+/// and quota only when `fees` (the reader may see fee data).
+pub async fn cards(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    child_ids: &[i64],
+    fees: bool,
+) -> ApiResult<HashMap<i64, Vec<Enrolment>>> {
+    let rows = enrolment::Entity::find_in_ente(ente_id)
+        .filter(enrolment::Column::ChildId.is_in(child_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let services: HashMap<i64, service::Model> = service::Entity::find_in_ente(ente_id)
+        .filter(service::Column::Id.is_in(rows.iter().map(|e| e.service_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut cards: HashMap<i64, Vec<Enrolment>> = HashMap::new();
+    for e in rows {
+        let Some(s) = services.get(&e.service_id) else {
+            continue;
+        };
+        cards.entry(e.child_id).or_default().push(Enrolment {
+            service_id: s.id,
+            service_code: s.code.clone(),
+            service_name: s.name.clone(),
+            service_kind: s.kind,
+            badge: e.badge,
+            school: e.school,
+            class_name: e.class_name,
+            fee_band: fees.then_some(e.fee_band),
+            quota: fees.then(|| cents_to_decimal(e.quota_cents)),
+            meal_price: cents_to_decimal(e.meal_price_cents),
+            meal_type: e.meal_type,
+            active: e.active,
+            school_year: e.school_year.to_string(),
+        });
+    }
+    for enrolments in cards.values_mut() {
+        enrolments.sort_by(|a, b| {
+            (&a.service_name, &a.school_year).cmp(&(&b.service_name, &b.school_year))
+        });
+    }
+    Ok(cards)
 }

@@ -106,6 +106,22 @@ pub async fn list(
     Ok(fetch_page(paginator, paging, |row| dto(&row)).await?)
 }
 
+/// A family's letters, newest first, for the office's family page (reading them there
+/// marks nothing read).
+pub async fn of_family(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    guardian_id: i64,
+    paging: PageRequest,
+) -> ApiResult<Page<Letter>> {
+    let paginator = letter::Entity::find_in_ente(ente_id)
+        .filter(letter::Column::GuardianId.eq(guardian_id))
+        .order_by_desc(letter::Column::CreatedAt)
+        .order_by_desc(letter::Column::Id)
+        .paginate(db, paging.per_page);
+    Ok(fetch_page(paginator, paging, |row| dto(&row)).await?)
+}
+
 /// How many of the family's letters nobody has opened yet.
 pub async fn unread(db: &DatabaseConnection, principal: &Principal) -> ApiResult<u64> {
     Ok(visible(principal)

@@ -299,21 +299,32 @@ pub async fn list_for_guardian(
     principal: &Principal,
     paging: PageRequest,
 ) -> ApiResult<Page<EmissionSummary>> {
-    let paginator = emission::Entity::find_in_ente(principal.ente_id)
-        .filter(emission::Column::GuardianId.eq(principal.user_id))
+    list_of_family(db, principal.ente_id, principal.user_id, paging).await
+}
+
+/// A family's emissions, latest due date first: the guardian's own list and the
+/// office's family page.
+pub async fn list_of_family(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    guardian_id: i64,
+    paging: PageRequest,
+) -> ApiResult<Page<EmissionSummary>> {
+    let paginator = emission::Entity::find_in_ente(ente_id)
+        .filter(emission::Column::GuardianId.eq(guardian_id))
         .order_by_desc(emission::Column::DueDate)
         .order_by_desc(emission::Column::Id)
         .paginate(db, paging.per_page);
     let rows = fetch_page(paginator, paging, |e| e).await?;
     let notices: HashMap<i64, payment_notice::Model> =
-        payment_notice::Entity::find_in_ente(principal.ente_id)
+        payment_notice::Entity::find_in_ente(ente_id)
             .filter(payment_notice::Column::Id.is_in(rows.items.iter().map(|e| e.notice_id)))
             .all(db)
             .await?
             .into_iter()
             .map(|n| (n.id, n))
             .collect();
-    let services: HashMap<i64, String> = service::Entity::find_in_ente(principal.ente_id)
+    let services: HashMap<i64, String> = service::Entity::find_in_ente(ente_id)
         .all(db)
         .await?
         .into_iter()

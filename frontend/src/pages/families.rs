@@ -1,0 +1,331 @@
+//! Famiglie, for the comune's office: `/{slug}/famiglie` finds a family by a name, a
+//! codice fiscale or a badge; `/{slug}/famiglie/{id}` is the family page — guardian,
+//! delegates, children with their service cards, accounts and balances, rette, letters.
+
+use leptos::prelude::*;
+use sportello_model::access::Action;
+use sportello_model::entes::ServiceKind;
+use sportello_model::registry::{FamilyDetail, FamilyHit, FamilyPerson};
+use sportello_model::{format, Page};
+
+use crate::api;
+use crate::app::{use_ente, use_page_title, RoleOnly};
+use crate::components::{
+    address_with, area_breadcrumb, paged_list, record_in_path, remote, set_title, CardSection,
+};
+use crate::pages::children::ServiceCard;
+use crate::session::use_session;
+
+const PER_PAGE: u64 = 20;
+const NOT_ALLOWED: &str = "Le famiglie del Comune sono consultate dagli operatori del Comune.";
+
+/// `/{slug}/famiglie`.
+#[component]
+pub fn FamiliesPage() -> impl IntoView {
+    use_page_title("Famiglie");
+    view! {
+        <RoleOnly allowed=Action::ReadFamilies title="Famiglie" id="families-not-allowed" message=NOT_ALLOWED>
+            <FamilySearch />
+        </RoleOnly>
+    }
+}
+
+#[component]
+fn FamilySearch() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let typed = RwSignal::new(String::new());
+    let searched = RwSignal::new(None::<String>);
+    let page = RwSignal::new(1_u64);
+    let found = LocalResource::new(move || {
+        let text = searched.get();
+        let page = page.get();
+        async move {
+            match text {
+                Some(text) => api::find_families(session, &text, page, PER_PAGE)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    let render = move |list: Option<Page<FamilyHit>>| {
+        let Some(list) = list else {
+            return ().into_any();
+        };
+        let total = list.total;
+        view! {
+            <h2 id="families-results-title" class="h4 mt-4" tabindex="-1">
+                {match total {
+                    1 => "1 famiglia trovata".to_string(),
+                    n => format!("{} famiglie trovate", format::count(n as usize)),
+                }}
+            </h2>
+            {paged_list(
+                list,
+                "families-results",
+                "list-unstyled",
+                "Nessuna famiglia corrisponde alla ricerca.",
+                page,
+                move |hit: FamilyHit| {
+                    let children = if hit.children.is_empty() {
+                        "Nessun alunno".to_string()
+                    } else {
+                        hit.children.join(", ")
+                    };
+                    view! {
+                        <li class="card card-bg rounded shadow-sm mb-3">
+                            <div class="card-body">
+                                <a
+                                    id=format!("family-{}", hit.guardian_id)
+                                    class="h5 d-block"
+                                    href=ente.path(&format!("famiglie/{}", hit.guardian_id))
+                                >
+                                    {hit.guardian_name}
+                                </a>
+                                <p class="mb-0">
+                                    <span class="visually-hidden">"Codice fiscale: "</span>
+                                    {hit.fiscal_code}
+                                    " — "
+                                    {children}
+                                </p>
+                            </div>
+                        </li>
+                    }
+                },
+            )}
+        }
+        .into_any()
+    };
+    view! {
+        {area_breadcrumb(ente, vec![("Famiglie".into(), None)])}
+        <h1>"Famiglie"</h1>
+        <p class="lead">"Cerca una famiglia per nome o cognome dell'intestatario o di un alunno, per codice fiscale o per badge."</p>
+        <form
+            id="families-search"
+            role="search"
+            on:submit=move |event| {
+                event.prevent_default();
+                page.set(1);
+                searched.set(Some(typed.get_untracked()));
+            }
+        >
+            <div class="form-group mb-3">
+                <label for="families-q" class="active">"Nome, codice fiscale o badge"</label>
+                <input
+                    type="search"
+                    id="families-q"
+                    name="q"
+                    class="form-control"
+                    maxlength="100"
+                    prop:value=move || typed.get()
+                    on:input=move |event| typed.set(event_target_value(&event))
+                />
+            </div>
+            <button type="submit" id="families-search-submit" class="btn btn-primary">"Cerca"</button>
+            <a class="btn btn-outline-primary ms-2" href=ente.path("importa-anagrafe")>"Importa anagrafe"</a>
+        </form>
+        {remote(found, "families-error", "Ricerca delle famiglie…", render)}
+    }
+}
+
+/// `/{slug}/famiglie/{id}`.
+#[component]
+pub fn FamilyPage() -> impl IntoView {
+    view! {
+        <RoleOnly allowed=Action::ReadFamilies title="Famiglia" id="family-not-allowed" message=NOT_ALLOWED>
+            <FamilyView />
+        </RoleOnly>
+    }
+}
+
+fn person_line(person: &FamilyPerson) -> String {
+    let mut line = format!("{} — {}", person.name, person.fiscal_code);
+    if let Some(email) = &person.email {
+        line.push_str(&format!(" — {email}"));
+    }
+    if !person.active {
+        line.push_str(" (disattivato)");
+    }
+    line
+}
+
+#[component]
+fn FamilyView() -> impl IntoView {
+    let ente = use_ente();
+    let session = use_session();
+    let family = record_in_path("id", move |id| api::family(session, id));
+    let name = move || {
+        family
+            .get()
+            .and_then(Result::ok)
+            .map(|family| family.guardian.name)
+    };
+    Effect::new(move |_| {
+        let name = name().unwrap_or_else(|| "Famiglia".into());
+        set_title(&[&name, &ente.name()]);
+    });
+    let render = move |family: FamilyDetail| {
+        let guardian_id = family.guardian.id;
+        let guardian_name = family.guardian.name.clone();
+        let account_href = {
+            let guardian_name = guardian_name.clone();
+            move |service_id: i64| {
+                address_with(
+                    &ente.path(&format!("conti/{service_id}/{guardian_id}")),
+                    &[("intestatario", guardian_name.clone())],
+                )
+            }
+        };
+        let delegates = if family.delegates.is_empty() {
+            view! { <p id="family-delegates-empty">"Nessun delegato."</p> }.into_any()
+        } else {
+            view! {
+                <ul id="family-delegates">
+                    {family
+                        .delegates
+                        .iter()
+                        .map(|d| view! {
+                            <li>{format!("{} — per {}", person_line(&d.person), d.children.join(", "))}</li>
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        };
+        let children = family
+            .children
+            .into_iter()
+            .map(|child| {
+                let cards = child
+                    .enrolments
+                    .into_iter()
+                    .map(|enrolment| {
+                        let href = (enrolment.service_kind == ServiceKind::Prepaid)
+                            .then(|| account_href(enrolment.service_id));
+                        view! { <ServiceCard name=child.name.clone() account_href=href enrolment /> }
+                    })
+                    .collect_view();
+                view! {
+                    <h3 class="h5 mt-3" id=format!("family-child-{}", child.id)>
+                        <a href=ente.path(&format!("utenti/{}", child.id))>{child.name.clone()}</a>
+                    </h3>
+                    <p>{format!("{} — nato/a il {}", child.fiscal_code, format::date(child.birth_date))}</p>
+                    {cards}
+                }
+            })
+            .collect_view();
+        let accounts = if family.accounts.is_empty() {
+            view! { <p id="family-accounts-empty">"Nessun conto prepagato."</p> }.into_any()
+        } else {
+            view! {
+                <ul id="family-accounts" class="list-unstyled">
+                    {family
+                        .accounts
+                        .iter()
+                        .map(|a| view! {
+                            <li class="mb-2">
+                                <a href=account_href(a.service_id)>{a.service_name.clone()}</a>
+                                ": saldo "
+                                <strong data-field="balance">{format::euro(a.balance)}</strong>
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        };
+        let emissions = if family.emissions.is_empty() {
+            view! { <p id="family-emissions-empty">"Nessuna retta emessa."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-responsive" tabindex="0" role="region" aria-label="Rette">
+                    <table id="family-emissions" class="table table-sm">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Retta"</th>
+                                <th scope="col">"Servizio"</th>
+                                <th scope="col">"Scadenza"</th>
+                                <th scope="col" class="text-end">"Importo"</th>
+                                <th scope="col">"Stato"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {family
+                                .emissions
+                                .iter()
+                                .map(|e| view! {
+                                    <tr>
+                                        <td>{e.title.clone()}</td>
+                                        <td>{e.service_name.clone()}</td>
+                                        <td>{format::date(e.due_date)}</td>
+                                        <td class="text-end">{format::euro(e.amount)}</td>
+                                        <td>{e.status.label()}</td>
+                                    </tr>
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        };
+        let letters = if family.letters.is_empty() {
+            view! { <p id="family-letters-empty">"Nessuna comunicazione."</p> }.into_any()
+        } else {
+            view! {
+                <ul id="family-letters">
+                    {family
+                        .letters
+                        .iter()
+                        .map(|l| view! {
+                            <li>
+                                {format!(
+                                    "{} — {} ({}, {})",
+                                    format::date_at_time(l.sent_at),
+                                    l.title,
+                                    l.kind_label,
+                                    if l.read_at.is_some() { "letta" } else { "non letta" },
+                                )}
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        };
+        view! {
+            <h1 id="family-name">{format!("Famiglia di {guardian_name}")}</h1>
+            <CardSection id="family-guardian" title="Intestatario">
+                <p id="family-guardian-line" class="mb-0">{person_line(&family.guardian)}</p>
+            </CardSection>
+            <CardSection id="family-delegates-section" title="Delegati">
+                {delegates}
+            </CardSection>
+            <CardSection id="family-accounts-section" title="Conti e saldi">
+                {accounts}
+            </CardSection>
+            <section id="family-children" aria-labelledby="family-children-title" class="mb-4">
+                <h2 id="family-children-title" class="h4">"Alunni e servizi"</h2>
+                {children}
+            </section>
+            <CardSection id="family-emissions-section" title="Rette">
+                {emissions}
+            </CardSection>
+            <CardSection id="family-letters-section" title="Comunicazioni">
+                {letters}
+            </CardSection>
+        }
+    };
+    view! {
+        {move || {
+            let current = name().unwrap_or_else(|| "Famiglia".into());
+            area_breadcrumb(
+                ente,
+                vec![("Famiglie".into(), Some(ente.path("famiglie"))), (current, None)],
+            )
+        }}
+        {remote(family, "family-error", "Caricamento della famiglia…", render)}
+        <a class="btn btn-outline-primary mt-2" href=ente.path("famiglie")>"Torna alle famiglie"</a>
+    }
+}
