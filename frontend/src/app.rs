@@ -16,7 +16,7 @@ use crate::components::{
 use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, content, entes, family_account, forms, forms_admin, home,
-    letters, login, office_forms, outbox, password, payments, reconciliation,
+    letters, login, office_forms, outbox, password, payments, reconciliation, reminders,
 };
 use crate::session::{use_session, Session};
 
@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("calendario-mensa") view=canteen::CalendarPage />
                     <Route path=path!("riconciliazione") view=reconciliation::ReconciliationPage />
                     <Route path=path!("invii-non-riusciti") view=outbox::OutboxPage />
+                    <Route path=path!("solleciti") view=reminders::RemindersPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -310,6 +311,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-calendario-mensa", "calendario-mensa", "Calendario mensa"))}
             {role.may(Action::Reconcile)
                 .then(|| nav_link("nav-riconciliazione", "riconciliazione", "Riconciliazione"))}
+            {role.may(Action::ManageReminders)
+                .then(|| nav_link("nav-solleciti", "solleciti", "Solleciti"))}
             {role.may(Action::ManageOutbox)
                 .then(|| nav_link("nav-invii-non-riusciti", "invii-non-riusciti", "Invii non riusciti"))}
         })

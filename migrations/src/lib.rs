@@ -24,6 +24,7 @@ mod m20261203_000003_rankings;
 mod m20261203_000004_gate_notices;
 mod m20261203_000005_outbox_delivery;
 mod m20261203_000006_letters;
+mod m20261204_000300_reminders;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000004_gate_notices::Migration),
             Box::new(m20261203_000005_outbox_delivery::Migration),
             Box::new(m20261203_000006_letters::Migration),
+            Box::new(m20261204_000300_reminders::Migration),
         ]
     }
 }

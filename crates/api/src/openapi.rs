@@ -115,6 +115,7 @@ impl Modify for CommonProblems {
         (name = "Contenuti", description = "Public news and documents"),
         (name = "Pagamenti", description = "Prepaid account, recharges, payment notices and receipts (guardian only)"),
         (name = "Emissioni", description = "Bills (rette) issued by the comune"),
+        (name = "Solleciti", description = "Reminders of the families' debts (operators): the comune's schedule, what is due and what was sent, sending the due ones now"),
         (name = "Riconciliazione", description = "Reconciliation with the treasury (operators): flussi di rendicontazione imported from pagoPA's FdR service or uploaded as XML, matched against the receipts"),
         (name = "Prenotazioni", description = "Meal bookings: month calendar, cancellations, blank meals"),
         (name = "Calendario", description = "The canteen's school calendar: service period, serving weekdays, closures (operators)"),

@@ -68,6 +68,9 @@ macro_rules! with_actions {
         SendCommunications,
         /// Read the messages the outbox could not deliver (and why) and send them again.
         ManageOutbox,
+        /// Read and change the comune's schedule of reminders (Solleciti), see what is due
+        /// and what was sent, and send the due ones now.
+        ManageReminders,
             }
     };
 }
@@ -112,6 +115,8 @@ impl Action {
             Action::Reconcile => &[Operator],
             // The comune's operators follow up what did not reach the families.
             Action::ManageOutbox => &[Operator],
+            // The comune's office follows up the families' debts.
+            Action::ManageReminders => &[Operator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator],
             Action::ManageForms | Action::ReviewSubmissions => &[Operator],

@@ -31,6 +31,7 @@ pub mod paths;
 pub mod payments;
 pub mod problem;
 pub mod reconciliation;
+pub mod reminders;
 pub mod rome;
 pub mod school_year;
 pub mod sms;

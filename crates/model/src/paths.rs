@@ -455,3 +455,20 @@ pub fn outbox() -> String {
 pub fn outbox_retry(id: impl Display) -> String {
     format!("/outbox/{id}/retry")
 }
+
+// Solleciti: the reminders of debts.
+
+/// The comune's schedule of reminders (GET, PUT).
+pub fn reminder_schedule() -> String {
+    "/reminders/schedule".into()
+}
+
+/// What is due now and what was sent.
+pub fn reminders() -> String {
+    "/reminders".into()
+}
+
+/// Invia ora: sends the due reminders.
+pub fn reminders_run() -> String {
+    "/reminders/run".into()
+}

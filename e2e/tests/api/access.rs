@@ -136,6 +136,9 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "audience_choices" => May(SendCommunications, Nobody),
         "list_outbox" => May(ManageOutbox, Nobody),
         "retry_outbox_message" => May(ManageOutbox, Comune),
+        "get_reminder_schedule" | "set_reminder_schedule" | "list_reminders" | "run_reminders" => {
+            May(ManageReminders, Nobody)
+        }
         _ => return None,
     })
 }

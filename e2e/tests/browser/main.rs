@@ -16,6 +16,7 @@ mod outbox;
 mod password;
 mod payments;
 mod reconciliation;
+mod reminders;
 mod review;
 mod security;
 

@@ -16,6 +16,7 @@ mod office_forms;
 mod outbox;
 mod payments;
 mod reconciliation;
+mod reminders;
 mod review;
 
 pub use accounts::*;
@@ -33,4 +34,5 @@ pub use office_forms::*;
 pub use outbox::*;
 pub use payments::*;
 pub use reconciliation::*;
+pub use reminders::*;
 pub use review::*;

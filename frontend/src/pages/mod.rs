@@ -17,3 +17,4 @@ pub mod outbox;
 pub mod password;
 pub mod payments;
 pub mod reconciliation;
+pub mod reminders;

@@ -1,6 +1,6 @@
 //! Payments: the prepaid family account (ledger), recharges through pagoPA, payment
 //! notices, receipts (delivered, or fetched from pagoPA for comuni that use only GPD),
-//! the reconciliation with the treasury, and the built-in pagoPA simulator (checkout and
+//! the reconciliation with the treasury, the reminders of debts (Solleciti), and the built-in pagoPA simulator (checkout and
 //! counter).
 //! Only the guardian (intestatario) sees a family's money (`Action::ReadPayments`,
 //! `Action::Pay`): another role gets 403, another family's record 404.
@@ -14,6 +14,7 @@ pub mod notices;
 pub mod receipt_polling;
 pub mod receipts;
 pub mod reconciliation;
+pub mod reminders;
 pub mod routes;
 pub mod service;
 pub mod simulator;

@@ -2,8 +2,8 @@
 //! operators' family accounts and emissions. Another role gets 403, another family's record 404.
 //! One file per part: the Pagamenti page and the statement (`account`), recharges,
 //! notices, carts (paying several notices at once), receipts (with the pagoPA station the
-//! node delivers them to), emissions, the operators' corrections and the reconciliation
-//! with the treasury.
+//! node delivers them to), emissions, the operators' corrections, the reconciliation
+//! with the treasury and the reminders of debts (Solleciti).
 
 mod account;
 mod carts;
@@ -13,6 +13,7 @@ mod notices;
 mod receipts;
 mod recharges;
 mod reconciliation;
+mod reminders;
 
 use sportello_pagopa::PaymentGateway;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -43,7 +44,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(corrections::correct_account)
         .service(reconciliation::list_flows)
         .service(reconciliation::upload_flow)
-        .service(reconciliation::list_discrepancies);
+        .service(reconciliation::list_discrepancies)
+        .service(reminders::get_reminder_schedule)
+        .service(reminders::set_reminder_schedule)
+        .service(reminders::list_reminders)
+        .service(reminders::run_reminders);
 }
 
 /// The pagoPA gateway, or the Italian refusal when none is configured.
