@@ -17,7 +17,7 @@ use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, contacts, content, entes, families, family_account,
     forms, home, letters, login, office_forms, outbox, password, payments, reconciliation,
-    registry_import, setup, tax_deductions,
+    registry_import, reminders, setup, tax_deductions,
 };
 use crate::session::{use_session, Session};
 
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("impostazioni-comune") view=setup::settings::SettingsPage />
                     <Route path=path!("servizi-e-fasce") view=setup::services::ServicesPage />
                     <Route path=path!("servizi-e-fasce/:id") view=setup::services::ServiceSetupPage />
+                    <Route path=path!("solleciti") view=reminders::RemindersPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -323,6 +324,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-riconciliazione", "riconciliazione", "Riconciliazione"))}
             {role.may(Action::CertifyTaxDeductions)
                 .then(|| nav_link("nav-detrazioni-fiscali", "detrazioni-fiscali", "Detrazioni fiscali"))}
+            {role.may(Action::ManageReminders)
+                .then(|| nav_link("nav-solleciti", "solleciti", "Solleciti"))}
             {role.may(Action::ManageOutbox)
                 .then(|| nav_link("nav-invii-non-riusciti", "invii-non-riusciti", "Invii non riusciti"))}
             {role.may(Action::ReadEnteSetup)

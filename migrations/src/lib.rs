@@ -29,6 +29,7 @@ mod m20261204_000200_low_balance_alerts;
 mod m20261204_000400_tax_certificates;
 mod m20261204_000600_ente_setup;
 mod m20261204_000700_enrolment_badges;
+mod m20261204_000300_reminders;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000400_tax_certificates::Migration),
             Box::new(m20261204_000600_ente_setup::Migration),
             Box::new(m20261204_000700_enrolment_badges::Migration),
+            Box::new(m20261204_000300_reminders::Migration),
         ]
     }
 }

@@ -2,8 +2,9 @@
 //! closed school days (`canteen::charging`), withdrawing the notices of online payment
 //! attempts that ended without payment (`payments::notices`), fetching the receipts of
 //! the comuni that use only GPD (`payments::receipt_polling`) and importing the flussi di
-//! rendicontazione (`payments::reconciliation`), and the outbox's worker delivering
-//! messages (`communications::worker`). Safe with several replicas: all are
+//! rendicontazione (`payments::reconciliation`), sending the reminders of debts due
+//! (`payments::reminders`, daily), and the outbox's worker delivering messages
+//! (`communications::worker`). Safe with several replicas: all are
 //! idempotent in the database. When the server stops, a run under way
 //! finishes and no new one starts.
 
@@ -23,12 +24,15 @@ use crate::operations::metrics;
 use crate::payments::notices::cancel_abandoned;
 use crate::payments::receipt_polling::poll_due;
 use crate::payments::reconciliation::import_published;
+use crate::payments::reminders::run_all as send_reminders;
 use crate::startup::{AppState, Clock};
 
 /// How often the closed days are charged.
 const CHARGE_EVERY: Duration = Duration::from_secs(15 * 60);
 /// How often abandoned online payment attempts are looked for.
 const ABANDONED_EVERY: Duration = Duration::from_secs(5 * 60);
+/// How often the reminders due are sent: daily (their steps count days).
+const REMINDERS_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Starts the jobs the configuration asks for; they run until `stopping` turns true.
 pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
@@ -60,6 +64,25 @@ pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandl
             move |now| {
                 let (db, gateway) = (db.clone(), gateway.clone());
                 async move { cancel_abandoned(&db, gateway.as_ref(), now, None).await }
+            },
+        )));
+    }
+    if let Some(gateway) = state.gateway.clone() {
+        let db = state.db.clone();
+        let settings = Arc::new(state.config.channel_settings.clone());
+        jobs.push(actix_web::rt::spawn(every(
+            Job {
+                name: "sending reminders",
+                period: REMINDERS_EVERY,
+                clock: state.clock.clone(),
+                stopping: stopping.clone(),
+            },
+            move |now| {
+                let (db, gateway, settings) = (db.clone(), gateway.clone(), settings.clone());
+                async move {
+                    let app_io = |slug: &str| settings.app_io(slug).is_some();
+                    send_reminders(&db, gateway.as_ref(), app_io, now).await
+                }
             },
         )));
     }

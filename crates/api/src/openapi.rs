@@ -118,6 +118,7 @@ impl Modify for CommonProblems {
         (name = "Contenuti", description = "Public news and documents"),
         (name = "Pagamenti", description = "Prepaid account, recharges, payment notices and receipts (guardian only)"),
         (name = "Emissioni", description = "Bills (rette) issued by the comune"),
+        (name = "Solleciti", description = "Reminders of the families' debts (operators): the comune's schedule, what is due and what was sent, sending the due ones now"),
         (name = "Riconciliazione", description = "Reconciliation with the treasury (operators): flussi di rendicontazione imported from pagoPA's FdR service or uploaded as XML, matched against the receipts"),
         (name = "Detrazione fiscale", description = "A calendar year's pagoPA payments of the school services per family and child, net of refunds (operators): summary with the receipts whose payer is not the account holder, the families' certificates in Comunicazioni, the CSV for Agenzia delle Entrate"),
         (name = "Prenotazioni", description = "Meal bookings: month calendar, cancellations, blank meals"),

@@ -130,6 +130,12 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         1,
         "the daily charging job runs for every comune's services",
     ),
+    (
+        "payments/reminders.rs",
+        "reminder_schedule::Entity::find",
+        1,
+        "the daily reminders job finds the comuni whose schedule is on, then works in each",
+    ),
     // pagoPA: the station's receipts and the simulator are keyed by the ente's fiscal code
     // and the notice number (unique per ente), or by a simulated cart's secret id.
     (

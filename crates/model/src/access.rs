@@ -86,6 +86,9 @@ macro_rules! with_actions {
         /// Import the registry the comune exported from its previous system (CSV):
         /// families, children, enrolments and opening balances.
         ImportRegistry,
+        /// Read and change the comune's schedule of reminders (Solleciti), see what is due
+        /// and what was sent, and send the due ones now.
+        ManageReminders,
             }
     };
 }
@@ -134,6 +137,8 @@ impl Action {
             Action::CertifyTaxDeductions => &[Operator, Administrator],
             // The comune's office runs the registry.
             Action::ReadFamilies | Action::ImportRegistry => &[Operator, Administrator],
+            // The comune's office follows up the families' debts.
+            Action::ManageReminders => &[Operator, Administrator],
             // Canteen staff, and operators standing in.
             Action::TakeAttendance => &[CanteenStaff, Operator, Administrator],
             Action::ManageForms | Action::ReviewSubmissions => &[Operator, Administrator],

@@ -34,6 +34,7 @@ pub mod payments;
 pub mod problem;
 pub mod reconciliation;
 pub mod registry;
+pub mod reminders;
 pub mod rome;
 pub mod school_year;
 pub mod sms;

@@ -21,6 +21,7 @@ use crate::low_balance::LowBalanceSettings;
 use crate::payments::{
     check_cart_selection, AccountCorrection, NewCart, NewEmission, RechargeRequest,
 };
+use crate::reminders::ReminderSchedule;
 use crate::{FieldError, PageQuery};
 
 /// A codice fiscale as typed: 16 characters, with some spaces around to spare.
@@ -204,6 +205,7 @@ request_limits! {
     }
     NewClosure { description: CLOSURE_DESCRIPTION_MAX_CHARS }
     CalendarSettings { serving_weekdays: WEEKDAYS_MAX_ITEMS }
+    ReminderSchedule { steps: crate::reminders::MAX_STEPS }
     // Requests without text or lists: nothing to bound beyond their types.
     BookingChange {}
     BookingRange {}

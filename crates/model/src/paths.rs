@@ -545,3 +545,20 @@ pub fn office_service(id: impl Display) -> String {
 pub fn office_service_bands(id: impl Display) -> String {
     format!("/office/services/{id}/bands")
 }
+
+// Solleciti: the reminders of debts.
+
+/// The comune's schedule of reminders (GET, PUT).
+pub fn reminder_schedule() -> String {
+    "/reminders/schedule".into()
+}
+
+/// What is due now and what was sent.
+pub fn reminders() -> String {
+    "/reminders".into()
+}
+
+/// Invia ora: sends the due reminders.
+pub fn reminders_run() -> String {
+    "/reminders/run".into()
+}

@@ -153,6 +153,9 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "save_settings" | "upload_logo" | "create_service" => May(ManageEnteSetup, Nobody),
         "get_service" => May(ReadEnteSetup, Comune),
         "update_service" | "save_bands" => May(ManageEnteSetup, Comune),
+        "get_reminder_schedule" | "set_reminder_schedule" | "list_reminders" | "run_reminders" => {
+            May(ManageReminders, Nobody)
+        }
         _ => return None,
     })
 }

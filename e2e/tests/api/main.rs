@@ -26,6 +26,7 @@ mod receipts;
 mod recharges;
 mod reconciliation;
 mod records;
+mod reminders;
 mod review;
 mod spid_federation;
 mod statement;

@@ -20,6 +20,7 @@ mod outbox;
 mod password;
 mod payments;
 mod reconciliation;
+mod reminders;
 mod review;
 mod security;
 mod tax_deductions;

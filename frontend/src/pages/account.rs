@@ -178,6 +178,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
+            role.may(Action::ManageReminders),
+            Entry {
+                id: "menu-solleciti",
+                page: "solleciti",
+                icon: "clock",
+                title: "Solleciti",
+                text: "I solleciti di pagamento alle famiglie con il conto in negativo o una retta scaduta: calendario, solleciti da inviare e inviati.",
+            },
+        ),
+        (
             role.may(Action::ManageOutbox),
             Entry {
                 id: "menu-invii-non-riusciti",

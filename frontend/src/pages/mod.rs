@@ -21,3 +21,4 @@ pub mod reconciliation;
 pub mod tax_deductions;
 pub mod setup;
 pub mod registry_import;
+pub mod reminders;

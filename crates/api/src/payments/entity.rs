@@ -334,3 +334,55 @@ pub mod tax_certificate {
 
     crate::db::entity_basics!(tenant);
 }
+
+pub mod reminder_schedule {
+    use sea_orm::entity::prelude::*;
+
+    /// A comune's schedule of reminders (Solleciti); none: the default, off.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "reminder_schedules")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub enabled: bool,
+        /// The steps' days, ascending, separated by commas: `7,21`.
+        pub steps: String,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod reminder {
+    use sea_orm::entity::prelude::*;
+
+    /// A reminder sent: one per debt and step (unique), never updated or deleted.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "reminders")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        /// `account:<id>:<day it went negative>` or `emission:<id>`.
+        pub debt_key: String,
+        /// The step of the schedule, from 1.
+        pub step: i32,
+        pub kind: sportello_model::reminders::DebtKind,
+        pub guardian_id: i64,
+        pub account_id: Option<i64>,
+        pub emission_id: Option<i64>,
+        /// What is owed, as the letter names it: the service or the retta's title.
+        pub debt: String,
+        pub amount_cents: i64,
+        /// The day the account went negative, or the retta's due date.
+        pub since: TimeDate,
+        /// The notice the letter asks to pay, and the letter: set in the transaction
+        /// that claimed the row (its first write), before it commits.
+        pub notice_id: Option<i64>,
+        pub letter_id: Option<i64>,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}

@@ -4,7 +4,8 @@
 //! alert (`low_balance`), recharges,
 //! notices, carts (paying several notices at once), receipts (with the pagoPA station the
 //! node delivers them to), emissions, the operators' corrections, the reconciliation
-//! with the treasury and the Detrazione fiscale (`tax_deductions`).
+//! with the treasury, the Detrazione fiscale (`tax_deductions`) and the reminders of debts
+//! (Solleciti, `reminders`).
 
 mod account;
 mod carts;
@@ -16,6 +17,7 @@ mod receipts;
 mod recharges;
 mod reconciliation;
 mod tax_deductions;
+mod reminders;
 
 use sportello_pagopa::PaymentGateway;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -51,7 +53,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reconciliation::list_discrepancies)
         .service(tax_deductions::tax_deduction_report)
         .service(tax_deductions::generate_tax_certificates)
-        .service(tax_deductions::export_tax_deductions);
+        .service(tax_deductions::export_tax_deductions)
+        .service(reminders::get_reminder_schedule)
+        .service(reminders::set_reminder_schedule)
+        .service(reminders::list_reminders)
+        .service(reminders::run_reminders);
 }
 
 /// The pagoPA gateway, or the Italian refusal when none is configured.
