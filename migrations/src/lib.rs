@@ -26,10 +26,10 @@ mod m20261203_000005_outbox_delivery;
 mod m20261203_000006_letters;
 mod m20261204_000100_contacts;
 mod m20261204_000200_low_balance_alerts;
+mod m20261204_000300_reminders;
 mod m20261204_000400_tax_certificates;
 mod m20261204_000600_ente_setup;
 mod m20261204_000700_enrolment_badges;
-mod m20261204_000300_reminders;
 
 pub struct Migrator;
 

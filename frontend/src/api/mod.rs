@@ -20,8 +20,8 @@ mod payments;
 mod reconciliation;
 mod reminders;
 mod review;
-mod tax_deductions;
 mod setup;
+mod tax_deductions;
 
 pub use accounts::*;
 pub use bookings::*;
@@ -42,5 +42,5 @@ pub use payments::*;
 pub use reconciliation::*;
 pub use reminders::*;
 pub use review::*;
-pub use tax_deductions::*;
 pub use setup::*;
+pub use tax_deductions::*;

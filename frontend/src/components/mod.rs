@@ -17,6 +17,4 @@ pub use frame::{
     address_with, area_breadcrumb, focus_element, set_title, Breadcrumb, CardSection, HeaderBrand,
     Icon, ServiceTabs, SkipLink, SmallPrints,
 };
-pub use lists::{
-    paged_list, paged_table, use_page_number, FilterButtons, PageButtons, PagedTable, Pager,
-};
+pub use lists::{paged_list, paged_table, use_page_number, FilterButtons, PagedTable, Pager};

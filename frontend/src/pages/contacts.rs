@@ -50,33 +50,39 @@ fn ContactsAndPreferences() -> impl IntoView {
     });
     let render = move |found: Contacts| {
         let pending_of = |kind: ContactKind| found.pending.iter().find(|p| p.kind == kind).cloned();
+        let (pending_email, pending_mobile) = (
+            pending_of(ContactKind::Email),
+            pending_of(ContactKind::Mobile),
+        );
+        let email = found
+            .email
+            .clone()
+            .unwrap_or_else(|| "Nessun indirizzo e-mail.".into());
+        let mobile = found
+            .mobile_display
+            .clone()
+            .unwrap_or_else(|| "Nessun numero di cellulare confermato.".into());
+        let (current_email, current_mobile) = (found.email.clone(), found.mobile.clone());
         view! {
             <CardSection id="contacts-email" title="Indirizzo e-mail">
-                <p id="contacts-email-current">
-                    {found.email.clone().unwrap_or_else(|| "Nessun indirizzo e-mail.".into())}
-                </p>
+                <p id="contacts-email-current">{email}</p>
                 <ChangeContact
                     kind=ContactKind::Email
-                    current=found.email.clone()
-                    pending=pending_of(ContactKind::Email)
+                    current=current_email
+                    pending=pending_email
                     updated
                 />
             </CardSection>
             <CardSection id="contacts-mobile" title="Numero di cellulare">
-                <p id="contacts-mobile-current">
-                    {found
-                        .mobile_display
-                        .clone()
-                        .unwrap_or_else(|| "Nessun numero di cellulare confermato.".into())}
-                </p>
+                <p id="contacts-mobile-current">{mobile}</p>
                 <ChangeContact
                     kind=ContactKind::Mobile
-                    current=found.mobile.clone()
-                    pending=pending_of(ContactKind::Mobile)
+                    current=current_mobile
+                    pending=pending_mobile
                     updated
                 />
             </CardSection>
-            <Channels contacts=found.clone() updated />
+            <Channels contacts=found updated />
         }
     };
     view! {

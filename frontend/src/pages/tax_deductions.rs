@@ -124,8 +124,9 @@ fn flagged(receipts: Vec<FlaggedReceipt>) -> AnyView {
                     {receipts
                         .into_iter()
                         .map(|r| {
+                            let row_id = format!("tax-flagged-{}", r.receipt_id);
                             view! {
-                                <tr id=format!("tax-flagged-{}", r.receipt_id)>
+                                <tr id=row_id>
                                     <td>{format::date(r.paid_on)}</td>
                                     <td>{format!("{} ({})", r.guardian_name, r.guardian_fiscal_code)}</td>
                                     <td>{r.payer_fiscal_code.unwrap_or_else(|| "Non indicato".into())}</td>

@@ -293,6 +293,7 @@ pub async fn send(
             body: &row.body,
             attachment_id: row.attachment_id,
             urgent: row.urgent,
+            payment_data: None,
         },
         &families,
         now,

@@ -251,6 +251,8 @@ pub struct Outgoing<'a> {
     pub attachment_id: Option<i64>,
     /// An urgent notice: an SMS as well.
     pub urgent: bool,
+    /// App IO's `payment_data` of a letter asking to pay: the family pays from the app.
+    pub payment_data: Option<serde_json::Value>,
 }
 
 /// A family a letter goes to: its guardian, and the children it is about.
@@ -377,7 +379,9 @@ pub async fn write<C: ConnectionTrait>(
                     subject: subject.clone(),
                     body: body.clone(),
                     attachment: None,
-                    payment_data: None,
+                    payment_data: matches!(kind, Kind::AppIo)
+                        .then(|| outgoing.payment_data.clone())
+                        .flatten(),
                 });
             }
         }

@@ -505,7 +505,7 @@ async fn write<C: ConnectionTrait>(
         by_service
             .entry(*service_id)
             .or_default()
-            .push((guardian_id(*code)?, *cents, key.clone()));
+            .push((guardian_id(code)?, *cents, key.clone()));
     }
     for (service_id, balances) in by_service {
         for chunk in balances.chunks(BATCH_ROWS) {

@@ -498,6 +498,7 @@ async fn tell_family(
             body: &body,
             attachment_id: None,
             urgent: false,
+            payment_data: None,
         },
         &[Recipient {
             guardian_id: row.family_id,

@@ -40,7 +40,7 @@ use crate::auth::Principal;
 use crate::bookings::calendar::school_calendar;
 use crate::bookings::entity::booking;
 use crate::children::entity::{child, enrolment};
-use crate::communications::letters::{self, Outgoing, Recipient};
+use crate::communications::letters::{self, Outgoing, Recipient, Sender};
 use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::entity::{ente, service};
 use crate::entes::service::{by_id as ente_by_id, prepaid_service, settings};
@@ -416,13 +416,17 @@ async fn send(
         &txn,
         &Outgoing {
             ente_id,
-            comune: &ente.name,
+            sender: &Sender {
+                name: ente.name.clone(),
+                app_io: false,
+            },
             communication_id: None,
             kind: LetterKind::LowBalance,
             title: &title,
             body: &body,
             attachment_id: None,
             urgent: false,
+            payment_data: None,
         },
         &[Recipient {
             guardian_id: guardian.id,

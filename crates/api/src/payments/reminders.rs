@@ -23,7 +23,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
-use sportello_model::communications::Channel;
 use sportello_model::entes::ServiceKind;
 use sportello_model::format::{date as italian_date, euro_cents};
 use sportello_model::letters::LetterKind;
@@ -43,8 +42,7 @@ use super::entity::{
 use super::notices::{self, NewNotice};
 use crate::accounts::entity::user;
 use crate::communications::entity::letter;
-use crate::communications::letters::{self, Outgoing, Recipient};
-use crate::communications::outbox::{self, NewMessage};
+use crate::communications::letters::{self, Outgoing, Recipient, Sender};
 use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::entity::{ente, service};
 use crate::error::{ApiError, ApiResult};
@@ -549,17 +547,30 @@ async fn send(
         DebtKind::OverdueEmission => format!("Sollecito di pagamento: {}", debt.debt),
     };
     let body = letter_body(debt, &notice);
+    let payment = app_io.then(|| {
+        PaymentData {
+            amount_cents: notice.amount_cents,
+            notice_number: notice.notice_number.clone(),
+            invalid_after_due_date: notices::deadline(&notice).expires(),
+            payee: ente.fiscal_code.clone(),
+        }
+        .to_json()
+    });
     letters::write(
         &txn,
         &Outgoing {
             ente_id: ente.ente_id(),
-            comune: &ente.name,
+            sender: &Sender {
+                name: ente.name.clone(),
+                app_io,
+            },
             communication_id: None,
             kind: LetterKind::Reminder,
             title: &title,
             body: &body,
             attachment_id: None,
             urgent: false,
+            payment_data: payment,
         },
         &[Recipient {
             guardian_id: debt.guardian.id,
@@ -583,28 +594,6 @@ async fn send(
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::internal("a reminder's letter just written is missing"))?;
-    if app_io {
-        let payment = PaymentData {
-            amount_cents: notice.amount_cents,
-            notice_number: notice.notice_number.clone(),
-            invalid_after_due_date: notices::deadline(&notice).expires(),
-            payee: ente.fiscal_code.clone(),
-        };
-        outbox::enqueue(
-            &txn,
-            ente.ente_id(),
-            NewMessage {
-                channel: Channel::AppIo,
-                recipient: debt.guardian.fiscal_code.to_string(),
-                subject: title.clone(),
-                body: body.clone(),
-                attachment: None,
-                payment_data: Some(payment.to_json()),
-            },
-            now,
-        )
-        .await?;
-    }
     reminder::Entity::update_many()
         .col_expr(reminder::Column::NoticeId, Expr::value(notice.id))
         .col_expr(reminder::Column::LetterId, Expr::value(letter_id))

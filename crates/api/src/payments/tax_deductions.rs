@@ -31,7 +31,7 @@ use super::entity::{emission, ledger_movement, payment_notice, prepaid_account, 
 use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
-use crate::communications::letters::{write, Outgoing, Recipient};
+use crate::communications::letters::{write, Outgoing, Recipient, Sender};
 use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::entity::{ente, service};
 use crate::error::{ApiError, ApiResult};
@@ -408,12 +408,15 @@ pub async fn report(
         .families
         .iter()
         .flat_map(|f| {
-            f.payments.iter().filter_map(|(r, service_id)| {
-                payer_differs(
-                    f.guardian.fiscal_code.as_str(),
-                    r.payer_fiscal_code.as_deref(),
-                )
-                .then(|| FlaggedReceipt {
+            f.payments
+                .iter()
+                .filter(|(r, _)| {
+                    payer_differs(
+                        f.guardian.fiscal_code.as_str(),
+                        r.payer_fiscal_code.as_deref(),
+                    )
+                })
+                .map(|(r, service_id)| FlaggedReceipt {
                     receipt_id: r.receipt_id.clone(),
                     paid_on: rome::today(r.paid_at),
                     guardian_name: full_name(&f.guardian.first_name, &f.guardian.last_name),
@@ -422,7 +425,6 @@ pub async fn report(
                     service_name: y.service_name(*service_id),
                     amount: cents_to_decimal(r.amount_cents),
                 })
-            })
         })
         .collect();
     Ok(TaxDeductionReport {
@@ -447,6 +449,7 @@ pub async fn generate(
     db: &DatabaseConnection,
     principal: &Principal,
     comune: &ente::Model,
+    sender: &Sender,
     year: i32,
     now: OffsetDateTime,
 ) -> ApiResult<TaxDeductionGenerated> {
@@ -498,13 +501,14 @@ pub async fn generate(
             &txn,
             &Outgoing {
                 ente_id: principal.ente_id,
-                comune: &comune.name,
+                sender,
                 communication_id: None,
                 kind: LetterKind::TaxDeduction,
                 title: &title,
                 body: &body,
                 attachment_id: None,
                 urgent: false,
+                payment_data: None,
             },
             &[Recipient {
                 guardian_id: family.guardian.id,

@@ -503,7 +503,7 @@ fn question(fill: Fill, field: Field) -> AnyView {
             Slot::Upload(key.clone()),
             id,
             label,
-            file_limits(*max_bytes),
+            upload_hint(*max_bytes),
             error,
         ),
         FieldKind::Isee { .. } => {
@@ -858,7 +858,7 @@ fn diet(asked: Asked, hint: Option<Signal<String>>) -> AnyView {
                     Slot::Certificate(key.clone()),
                     id.clone(),
                     "Certificato medico *".into(),
-                    file_limits(sportello_model::forms::DIET_CERTIFICATE_MAX_BYTES),
+                    upload_hint(sportello_model::forms::DIET_CERTIFICATE_MAX_BYTES),
                     certificate_error,
                 )
             })

@@ -16,8 +16,8 @@ mod notices;
 mod receipts;
 mod recharges;
 mod reconciliation;
-mod tax_deductions;
 mod reminders;
+mod tax_deductions;
 
 use sportello_pagopa::PaymentGateway;
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -6,6 +6,7 @@ use actix_web::{get, post, web, HttpResponse};
 use sportello_model::tax_deduction::{TaxDeductionGenerated, TaxDeductionReport};
 
 use crate::auth::{can, Allowed};
+use crate::communications::letters::Sender;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::ApiResult;
 use crate::http::{created_or_ok, file_response};
@@ -55,8 +56,10 @@ pub async fn generate_tax_certificates(
     year: web::Path<i32>,
 ) -> ApiResult<HttpResponse> {
     let comune = ente_by_id(&state.db, principal.ente_id).await?;
+    let sender = Sender::of(&state.db, &state.config.channel_settings, principal.ente_id).await?;
     let generated =
-        tax_deductions::generate(&state.db, &principal, &comune, *year, state.now()).await?;
+        tax_deductions::generate(&state.db, &principal, &comune, &sender, *year, state.now())
+            .await?;
     Ok(created_or_ok(generated.written > 0, generated))
 }
 
