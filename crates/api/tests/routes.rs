@@ -235,6 +235,17 @@ fn the_model_builds_every_documented_path() {
         communication_audiences(),
         outbox(),
         outbox_retry("{id}"),
+        office_settings(),
+        office_logo(),
+        office_services(),
+        office_service("{id}"),
+        office_service_bands("{id}"),
+        low_balance_alert("{id}"),
+        reminder_schedule(),
+        reminders(),
+        reminders_run(),
+        // Its path without the version that makes a new logo a new address.
+        ente_logo("{slug}", "").replace("?v=", ""),
     ]
     .into_iter()
     .collect();
