@@ -477,6 +477,14 @@ impl Browser {
         .await
     }
 
+    /// A property of the element (what an input holds now), once the element is there.
+    pub async fn prop(&self, css: &str, name: &str) -> Option<String> {
+        self.wait_for(&format!("`{css}`"), async |client| {
+            Ok(client.find(Locator::Css(css)).await?.prop(name).await?)
+        })
+        .await
+    }
+
     /// Waits until the address is `path` (query and fragment aside).
     pub async fn wait_for_path(&self, path: &str) {
         self.wait_for(&format!("the address {path}"), async |client| {

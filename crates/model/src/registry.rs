@@ -194,6 +194,17 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
 }
 
+/// Whether `text` looks like a registry file at all: its first line names at least one of
+/// the columns. A file that does not is refused as a whole, not reported row by row.
+pub fn names_a_column(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_line = text.lines().next().unwrap_or_default();
+    first_line
+        .split([';', ','])
+        .map(|cell| cell.trim().trim_matches('"'))
+        .any(|cell| ImportColumn::ALL.iter().any(|c| c.header() == cell))
+}
+
 /// Reads the registry file: its lines, each checked, and the errors of every row and
 /// column, including rows that contradict each other (the same child twice in a service
 /// and school year, a family or child described two ways, two opening balances).
@@ -598,6 +609,13 @@ pub struct FamilyDetail {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_file_names_a_column_in_its_first_line() {
+        assert!(super::names_a_column("\u{feff}cf_intestatario;nome\nX"));
+        assert!(!super::names_a_column("{}"));
+        assert!(!super::names_a_column(""));
+    }
+
     use super::*;
     use time::macros::date;
 

@@ -42,7 +42,7 @@ async fn an_operator_imports_the_registry_and_finds_the_family() {
         browser.find("#families-search").await;
         browser.assert_accessible("Famiglie").await;
         browser
-            .follow_link("#families-search", "Importa anagrafe")
+            .follow_link("families-search", "Importa anagrafe")
             .await;
         browser.find("#registry-format").await;
 
@@ -85,9 +85,7 @@ async fn an_operator_imports_the_registry_and_finds_the_family() {
             .wait_for_text("#families-results", "Marco Rossi")
             .await;
         assert!(found.contains("Pietro Rossi"), "{found}");
-        browser
-            .follow_link("#families-results", "Marco Rossi")
-            .await;
+        browser.follow_link("families-results", "Marco Rossi").await;
         browser
             .wait_for_text("#family-name", "Famiglia di Marco Rossi")
             .await;

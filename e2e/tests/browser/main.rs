@@ -23,7 +23,6 @@ mod reconciliation;
 mod reminders;
 mod review;
 mod security;
-mod tax_deductions;
 
 use e2e::browser::Browser;
 use e2e::TestServer;

@@ -61,7 +61,7 @@ async fn an_administrator_sets_up_a_service_with_two_bands() {
             .submit("#bands-save", "#bands-saved", "Fasce salvate: 2 fasce.")
             .await;
         assert_eq!(
-            browser.attr("#band-1-isee_from", "value").await.as_deref(),
+            browser.prop("#band-1-isee_from", "value").await.as_deref(),
             Some("8.000,01")
         );
         browser.assert_accessible("the service with its bands").await;

@@ -32,7 +32,7 @@ async fn an_operator_turns_reminders_on_and_sends_the_due_ones() {
         browser.find("#reminders-due-off").await;
         browser.assert_accessible("Solleciti").await;
 
-        browser.click("#reminders-enabled").await;
+        browser.click("label[for='reminders-enabled']").await;
         browser.fill("#reminders-steps", "21, 7").await;
         browser.click("#reminders-schedule-save").await;
         browser

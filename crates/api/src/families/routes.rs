@@ -7,7 +7,7 @@ use serde::Deserialize;
 use sportello_model::forms::size_refusal;
 use sportello_model::limits::{Limits, RequestLimits};
 use sportello_model::registry::{
-    FamilyDetail, FamilyHit, ImportReport, IMPORT_MAX_BYTES, SEARCH_MAX_CHARS,
+    self, FamilyDetail, FamilyHit, ImportReport, IMPORT_MAX_BYTES, SEARCH_MAX_CHARS,
 };
 use sportello_model::{FieldError, Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -91,12 +91,25 @@ async fn file_text(payload: web::Payload) -> ApiResult<String> {
         .await
         .map_err(|_| ApiError::field("file", size_refusal(IMPORT_MAX_BYTES)))?
         .map_err(|_| ApiError::BadRequest("Il file non è arrivato per intero: riprova.".into()))?;
-    String::from_utf8(content.to_vec()).map_err(|_| {
+    if content.trim_ascii().is_empty() {
+        return Err(ApiError::field(
+            "file",
+            "Il file è vuoto: scegli il CSV esportato dal programma precedente.",
+        ));
+    }
+    let text = String::from_utf8(content.to_vec()).map_err(|_| {
         ApiError::field(
             "file",
             "Il file deve essere un CSV in UTF-8: salvalo di nuovo scegliendo «CSV UTF-8».",
         )
-    })
+    })?;
+    if !registry::names_a_column(&text) {
+        return Err(ApiError::field(
+            "file",
+            "Il file non è un'anagrafe in CSV: la prima riga deve avere i nomi delle colonne, come cf_intestatario e cf_alunno.",
+        ));
+    }
+    Ok(text)
 }
 
 /// Prova di importazione: reads a registry file (CSV with a header row; the columns are

@@ -4,6 +4,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use sportello_model::tax_deduction::{TaxDeductionGenerated, TaxDeductionReport};
+use sportello_model::Problem;
 
 use crate::auth::{can, Allowed};
 use crate::communications::letters::Sender;
@@ -21,6 +22,7 @@ use crate::startup::AppState;
     params(("year" = i32, Path, description = "Calendar year")),
     responses(
         (status = 200, body = TaxDeductionReport),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "A year before the first one kept or not begun yet"),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
@@ -44,6 +46,7 @@ pub async fn tax_deduction_report(
     responses(
         (status = 201, body = TaxDeductionGenerated, description = "Certificates written"),
         (status = 200, body = TaxDeductionGenerated, description = "Every family had its certificate: nothing written"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "A year before the first one kept or not begun yet"),
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
@@ -71,6 +74,7 @@ pub async fn generate_tax_certificates(
     params(("year" = i32, Path, description = "Calendar year")),
     responses(
         (status = 200, description = "The CSV file", content_type = "text/csv"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "A year before the first one kept or not begun yet"),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
     security(("bearer" = []))
