@@ -198,19 +198,29 @@ async fn the_dry_run_reports_every_bad_row_and_column_and_changes_nothing() {
     assert_eq!(refused.errors[0].field, "riga 6: cf_intestatario");
     assert_eq!(registry_counts(&server).await, before);
 
-    // A file without the columns says which are missing.
+    // A file naming none of the columns is not a registry: refused as a whole.
+    let not_a_registry = giulia
+        .post_file(
+            &paths::registry_import_check(),
+            "text/csv",
+            "nome;cognome\n".into(),
+        )
+        .await;
+    assert_eq!(not_a_registry.status(), StatusCode::BAD_REQUEST);
+
+    // A file with some of the columns says which are missing.
     let headless: ImportReport = json(
         giulia
             .post_file(
                 &paths::registry_import_check(),
                 "text/csv",
-                "nome;cognome\n".into(),
+                "cf_intestatario;nome\n".into(),
             )
             .await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(headless.error_count, 16);
+    assert_eq!(headless.error_count, 15);
     assert_eq!(
         headless.errors[0].message,
         "Nella riga di intestazione manca la colonna «anno_scolastico»."
