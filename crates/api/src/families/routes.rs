@@ -13,7 +13,7 @@ use sportello_model::{FieldError, Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{import, service};
-use crate::auth::{can, Allowed};
+use crate::auth::{can, Allowed, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Paging, Query};
 use crate::startup::AppState;
@@ -112,6 +112,27 @@ async fn file_text(payload: web::Payload) -> ApiResult<String> {
     Ok(text)
 }
 
+/// Reads the uploaded registry file and runs the import: a dry run, or with `apply` the
+/// import itself.
+async fn read_and_import(
+    state: &AppState,
+    principal: &Principal,
+    payload: web::Payload,
+    apply: bool,
+) -> ApiResult<HttpResponse> {
+    let text = file_text(payload).await?;
+    let report = import::run(
+        &state.db,
+        principal.ente_id,
+        principal.user_id,
+        &text,
+        apply,
+        state.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
 /// Prova di importazione: reads a registry file (CSV with a header row; the columns are
 /// those of `sportello_model::registry::ImportColumn`) and reports what the import would
 /// add and every error by row and column. Nothing is changed.
@@ -130,17 +151,7 @@ pub async fn check_registry_import(
     principal: Allowed<can::ImportRegistry>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let text = file_text(payload).await?;
-    let report = import::run(
-        &state.db,
-        principal.ente_id,
-        principal.user_id,
-        &text,
-        false,
-        state.now(),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(report))
+    read_and_import(&state, &principal, payload, false).await
 }
 
 /// Importa anagrafe: imports a registry file in one transaction — the families,
@@ -163,15 +174,5 @@ pub async fn import_registry(
     principal: Allowed<can::ImportRegistry>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let text = file_text(payload).await?;
-    let report = import::run(
-        &state.db,
-        principal.ente_id,
-        principal.user_id,
-        &text,
-        true,
-        state.now(),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(report))
+    read_and_import(&state, &principal, payload, true).await
 }
