@@ -93,6 +93,7 @@ mod tests {
             "guardian",
             "delegate",
             "operator",
+            "administrator",
             "canteen_staff",
             "integrator",
         ];
@@ -103,7 +104,14 @@ mod tests {
             ["present", "absent", "blank_meal", "personal_meal"]
         );
         assert!(MealChoice::ALL.iter().all(|c| c.to_value() == c.as_str()));
-        let kinds = ["recharge", "meal", "meal_reversal", "refund", "adjustment"];
+        let kinds = [
+            "recharge",
+            "meal",
+            "meal_reversal",
+            "refund",
+            "adjustment",
+            "opening_balance",
+        ];
         assert_eq!(stored::<MovementKind>(), kinds);
         assert_eq!(stored::<CutoffRule>(), ["same_day", "previous_school_day"]);
         assert_eq!(stored::<ServiceKind>(), ["prepaid", "emissions"]);
