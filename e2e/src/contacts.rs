@@ -1,5 +1,8 @@
-//! Shared steps of the journeys about a user's contacts: the code the outbox sent to a new
-//! e-mail address or mobile number, and a new mobile number confirmed with it.
+//! Shared steps of the journeys about a user's contacts: the comune's channels file, the
+//! code the outbox sent to a new e-mail address or mobile number, and a new mobile number
+//! confirmed with it.
+
+use std::path::PathBuf;
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -7,6 +10,15 @@ use sportello_model::contacts::{Contacts, PendingChange};
 use sportello_model::paths;
 
 use crate::{json, TestServer, User};
+
+/// A channels file giving Comune di Demo `channels` (`app_io`, `sms`), in the temporary
+/// folder, for `SPORTELLO_CHANNELS_FILE`.
+pub fn channels_file(channels: serde_json::Value) -> PathBuf {
+    let file =
+        std::env::temp_dir().join(format!("sportello-channels-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&file, json!({ "demo": channels }).to_string()).expect("the channels file");
+    file
+}
 
 impl TestServer {
     /// The 6-digit code of the last message the outbox holds for `recipient` (an e-mail

@@ -21,6 +21,7 @@ use crate::canteen::charging::charge_recent_days;
 use crate::communications::worker::Worker;
 use crate::error::ApiResult;
 use crate::operations::metrics;
+use crate::payments::low_balance::Alerting;
 use crate::payments::notices::cancel_abandoned;
 use crate::payments::receipt_polling::poll_due;
 use crate::payments::reconciliation::import_published;
@@ -39,6 +40,7 @@ pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandl
     let mut jobs = Vec::new();
     if state.config.charge_job {
         let (db, gateway) = (state.db.clone(), state.gateway.clone());
+        let channels = Arc::new(state.config.channel_settings.clone());
         jobs.push(actix_web::rt::spawn(every(
             Job {
                 name: "meal charging",
@@ -47,8 +49,14 @@ pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandl
                 stopping: stopping.clone(),
             },
             move |now| {
-                let (db, gateway) = (db.clone(), gateway.clone());
-                async move { charge_recent_days(&db, gateway.as_deref(), now).await }
+                let (db, gateway, channels) = (db.clone(), gateway.clone(), channels.clone());
+                async move {
+                    let alerting = Alerting {
+                        gateway: gateway.as_deref(),
+                        channels: &channels,
+                    };
+                    charge_recent_days(&db, alerting, now).await
+                }
             },
         )));
     }
@@ -79,10 +87,7 @@ pub fn start(state: &AppState, stopping: watch::Receiver<bool>) -> Vec<JoinHandl
             },
             move |now| {
                 let (db, gateway, settings) = (db.clone(), gateway.clone(), settings.clone());
-                async move {
-                    let app_io = |slug: &str| settings.app_io(slug).is_some();
-                    send_reminders(&db, gateway.as_ref(), app_io, now).await
-                }
+                async move { send_reminders(&db, gateway.as_ref(), &settings, now).await }
             },
         )));
     }

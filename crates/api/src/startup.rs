@@ -28,6 +28,7 @@ use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
 use crate::error::{extractors, render, ApiError};
 use crate::http::{refuse_unreadable_uri, security_headers, SecurityHeaders};
+use crate::payments::low_balance::Alerting;
 use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
@@ -117,6 +118,14 @@ impl Clock {
 impl AppState {
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    /// What the low-balance alerts a charge or a correction triggers are sent with.
+    pub fn alerting(&self) -> Alerting<'_> {
+        Alerting {
+            gateway: self.gateway.as_deref(),
+            channels: &self.config.channel_settings,
+        }
     }
 }
 

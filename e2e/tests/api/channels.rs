@@ -18,19 +18,13 @@ const SERVICE_ID: &str = "01JD4ZQ7X9V3T2K8M5N6P1R0SW";
 /// A channels file for the demo comune in the temporary folder, with `sender` as its SMS
 /// sender.
 fn channels_file(sender: &str) -> PathBuf {
-    let file =
-        std::env::temp_dir().join(format!("sportello-channels-{}.json", uuid::Uuid::new_v4()));
-    let content = serde_json::json!({
-        "demo": {
-            "app_io": {"service_id": SERVICE_ID, "api_key": IO_KEY},
-            "sms": {"provider": "twilio",
-                    "account_sid": "AC0123456789abcdef0123456789abcdef",
-                    "api_key": "SK0123456789abcdef0123456789abcdef",
-                    "api_secret": SMS_SECRET, "sender": sender},
-        },
-    });
-    std::fs::write(&file, content.to_string()).expect("write the channels file");
-    file
+    e2e::contacts::channels_file(serde_json::json!({
+        "app_io": {"service_id": SERVICE_ID, "api_key": IO_KEY},
+        "sms": {"provider": "twilio",
+                "account_sid": "AC0123456789abcdef0123456789abcdef",
+                "api_key": "SK0123456789abcdef0123456789abcdef",
+                "api_secret": SMS_SECRET, "sender": sender},
+    }))
 }
 
 fn assert_no_secret(text: &str) {
@@ -195,12 +189,9 @@ async fn outcome(server: &TestServer, fiscal_code: &str) -> (String, Option<Stri
 async fn the_outbox_delivers_app_io_letters_with_their_notice_through_the_comunes_service() {
     let io = AppIoStandIn::start(IO_KEY).await;
     io.citizen(ANNA, true);
-    let file =
-        std::env::temp_dir().join(format!("sportello-channels-{}.json", uuid::Uuid::new_v4()));
-    let content = serde_json::json!({"demo": {"app_io": {
+    let file = e2e::contacts::channels_file(serde_json::json!({"app_io": {
         "service_id": SERVICE_ID, "api_key": IO_KEY, "base_url": io.base_url(),
-    }}});
-    std::fs::write(&file, content.to_string()).expect("write the channels file");
+    }}));
     let server = TestServer::start_with(&[(
         "SPORTELLO_CHANNELS_FILE",
         file.to_str().expect("a UTF-8 path"),

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use e2e::contacts::code_in;
+use e2e::contacts::{channels_file, code_in};
 use e2e::smtp::SmtpServer;
 use e2e::{field_error, json, TestServer, User, ANNA, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
@@ -26,14 +26,6 @@ const SERVICE_ID: &str = "01JD4ZQ7X9V3T2K8M5N6P1R0SW";
 const TWILIO_ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 const TWILIO_KEY: &str = "SK0123456789abcdef0123456789abcdef";
 const TWILIO_SECRET: &str = "segreto-sms-di-prova";
-
-/// A channels file giving Comune di Demo `channels`, in the temporary folder.
-fn channels_file(channels: serde_json::Value) -> std::path::PathBuf {
-    let file =
-        std::env::temp_dir().join(format!("sportello-channels-{}.json", uuid::Uuid::new_v4()));
-    std::fs::write(&file, json!({ "demo": channels }).to_string()).expect("the channels file");
-    file
-}
 
 #[tokio::test]
 async fn a_new_email_applies_once_the_code_sent_to_it_is_typed_and_the_old_one_is_told() {

@@ -4,10 +4,13 @@
 //! days the balance still covers, with a pagoPA notice of a suggested top-up due the day
 //! the money runs out — also when two charging runs cross it at once; a further charge
 //! below writes nothing; a recharge above re-arms it and the next crossing alerts again.
+//! For a comune with App IO, the alert reaches the app (its stand-in) with the notice's
+//! `payment_data`, so the family tops up from the app.
 //! The clock is Tuesday 24/11/2026, 11:00 in Rome; Anna's son Luca eats at 4,20 €.
 
 use std::time::Duration;
 
+use e2e::contacts::channels_file;
 use e2e::smtp::SmtpServer;
 use e2e::{field_error, json, TestServer, User, ANNA, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
@@ -16,6 +19,7 @@ use sportello_model::bookings::ChargeReport;
 use sportello_model::letters::{Letter, LetterDetail, LetterKind};
 use sportello_model::low_balance::LowBalanceAlert;
 use sportello_model::{paths, Page};
+use sportello_notify::mock::AppIoStandIn;
 
 const ANNA_EMAIL: &str = "anna.colombo@example.it";
 const TITLE: &str = "Saldo basso del conto Refezione Scolastica";
@@ -195,4 +199,59 @@ async fn one_alert_per_crossing_with_the_days_covered_and_a_notice() {
         .scalar("SELECT COUNT(*) FROM letters WHERE kind = 'low_balance'")
         .await;
     assert_eq!(letters, 2);
+}
+
+#[tokio::test]
+async fn the_alert_reaches_app_io_with_its_notice_to_pay_from_the_app() {
+    const IO_KEY: &str = "chiave-io-di-prova";
+    let io = AppIoStandIn::start(IO_KEY).await;
+    io.citizen(ANNA, true);
+    let file = channels_file(json!({"app_io": {
+        "service_id": "01JD4ZQ7X9V3T2K8M5N6P1R0SW", "api_key": IO_KEY, "base_url": io.base_url(),
+    }}));
+    let server = TestServer::start_with(&[
+        ("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z"),
+        ("SPORTELLO_CHARGE_JOB", "false"),
+        ("SPORTELLO_OUTBOX_POLL_MS", "100"),
+        (
+            "SPORTELLO_CHANNELS_FILE",
+            file.to_str().expect("a UTF-8 path"),
+        ),
+    ])
+    .await;
+    let (anna, service) = server.canteen_family(ANNA).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    recharge(&server, &anna, service, "40").await;
+    json::<LowBalanceAlert>(set_threshold(&anna, service, "10").await, StatusCode::OK).await;
+    charge(&giulia, service, "2026-11-17").await;
+    charge(&giulia, service, "2026-11-18").await;
+    assert_eq!(anna.balance(service).await, "8.20");
+    let card: LowBalanceAlert = anna.get_ok(&paths::low_balance_alert(service)).await;
+    let notice = card.notice.expect("the alert's notice");
+
+    let mut accepted = Vec::new();
+    for _ in 0..150 {
+        accepted = io.accepted();
+        if !accepted.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    let message = &accepted[0];
+    assert_eq!(message["fiscal_code"], ANNA);
+    assert_eq!(
+        message["content"]["subject"],
+        format!("Comune di Demo: {TITLE}")
+    );
+    let payment = &message["content"]["payment_data"];
+    assert_eq!(payment["notice_number"], notice.notice_number.as_str());
+    assert_eq!(payment["amount"], 8000, "80,00 € in cents");
+    assert_eq!(payment["payee"]["fiscal_code"], "80012340156");
+    let sent = alerts(&anna).await;
+    assert_eq!(
+        sent[0].delivery_line,
+        "Comunicazione avvenuta tramite E-mail, App IO"
+    );
+    std::fs::remove_file(file).ok();
 }

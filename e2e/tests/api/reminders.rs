@@ -1,19 +1,21 @@
 //! Solleciti: a family whose canteen account is negative for a week gets the first
 //! reminder — a «Sollecito» letter whose e-mail (read from a real SMTP server) asks to
 //! pay a fresh pagoPA notice of exactly the debt — once, however many runs there are at
-//! once, and the second after three weeks; paying the notice stops further steps; two
-//! replicas send a step once; the schedule is checked by its rule; a guardian may neither see nor trigger reminders.
+//! once, and the second after three weeks with a fresh notice that replaces the first,
+//! withdrawn; paying the notice stops further steps; an overdue retta is reminded with
+//! its own notice; two replicas send a step once; the schedule is checked by its rule; a
+//! guardian may neither see nor trigger reminders.
 
 use std::time::Duration;
 
 use e2e::smtp::{pairs, smtp_env, SmtpServer};
-use e2e::{field_error, json, problem, TestServer, User, ANNA, GIULIA_OPERATOR};
+use e2e::{field_error, json, problem, TestServer, User, ANNA, GIULIA_OPERATOR, MARIO};
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::json;
 use sportello_model::children::ChildDetail;
 use sportello_model::letters::{Letter, LetterKind};
-use sportello_model::payments::{Movement, Notice};
+use sportello_model::payments::{EmissionSummary, Movement, Notice, NoticeStatus};
 use sportello_model::reminders::{
     DebtKind, ReminderSchedule, RemindersOverview, RemindersRun, SentReminder,
 };
@@ -23,6 +25,7 @@ use time::format_description::well_known::Rfc3339;
 /// Tuesday 24/11/2026, 09:00 in Rome.
 const NOW: &str = "2026-11-24T08:00:00Z";
 const ANNA_EMAIL: &str = "anna.colombo@example.it";
+const MARIO_EMAIL: &str = "mario.albertini@example.it";
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
 async fn turn_on(office: &User<'_>, steps: &[i32]) {
@@ -182,6 +185,21 @@ async fn a_week_negative_brings_the_first_reminder_once_and_three_weeks_the_seco
             .len(),
         2
     );
+
+    // The second step's fresh notice replaces the first, withdrawn: the debt cannot be
+    // paid twice.
+    let second = sent_to(&giulia, "Anna Colombo").await.remove(0);
+    assert_ne!(second.notice_number, first.notice_number);
+    let notices: Page<Notice> = anna.get_ok(&paths::service_notices(service)).await;
+    let status = |number: &str| {
+        notices
+            .items
+            .iter()
+            .find(|n| n.notice_number == number)
+            .map(|n| n.status)
+    };
+    assert_eq!(status(&first.notice_number), Some(NoticeStatus::Cancelled));
+    assert_eq!(status(&second.notice_number), Some(NoticeStatus::Open));
 }
 
 #[tokio::test]
@@ -213,6 +231,55 @@ async fn a_family_that_pays_gets_no_further_reminder() {
     let sent = sent_to(&giulia, "Anna Colombo").await;
     assert_eq!(sent.len(), 1, "no second step: {sent:?}");
     assert!(sent[0].paid, "the office sees the debt settled");
+}
+
+#[tokio::test]
+async fn an_overdue_retta_is_reminded_with_its_own_notice() {
+    let smtp = SmtpServer::start();
+    let server = TestServer::with_smtp(smtp.port, &[("SPORTELLO_FAKE_NOW", NOW)]).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let mario = server.user("demo", MARIO).await;
+    turn_on(&giulia, &[7]).await;
+    let rette: Page<EmissionSummary> = mario.get_ok(&paths::emissions()).await;
+    let december = rette
+        .items
+        .iter()
+        .find(|e| e.title == "Retta Dicembre 2026")
+        .expect("the demo retta due in 35 days (November's is paid)")
+        .clone();
+
+    // Due in 35 days, then seven more: the first step.
+    server.advance_clock(41 * DAY).await;
+    // The sessions ended with the days gone by.
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    run(&giulia).await;
+    assert!(
+        sent_to(&giulia, "Mario Albertini").await.is_empty(),
+        "six days late: not yet"
+    );
+    server.advance_clock(DAY).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    run(&giulia).await;
+    let sent = sent_to(&giulia, "Mario Albertini").await;
+    let retta: Vec<&SentReminder> = sent
+        .iter()
+        .filter(|r| r.kind == DebtKind::OverdueEmission)
+        .collect();
+    assert_eq!(retta.len(), 1, "{sent:?}");
+    assert_eq!(retta[0].debt, "Retta Dicembre 2026");
+    assert_eq!(retta[0].kind_label, "Retta scaduta");
+    assert_eq!(retta[0].amount, december.amount);
+    // The retta's own notice, still payable: no second notice to pay it twice with.
+    assert_eq!(retta[0].notice_number, december.document_number);
+    let mails = smtp.wait_for(MARIO_EMAIL, 1, Duration::from_secs(15)).await;
+    let text = mails
+        .iter()
+        .map(|m| m.text())
+        .find(|t| t.contains("«Retta Dicembre 2026»"))
+        .expect("the reminder's e-mail");
+    assert!(text.contains("61,20 €"), "{text}");
+    assert!(text.contains("entro il 29/12/2026"), "{text}");
+    assert!(text.contains(&december.document_number), "{text}");
 }
 
 #[tokio::test]

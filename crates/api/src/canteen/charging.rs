@@ -12,7 +12,6 @@ use sportello_model::bookings::{BookingRefusal, ChargeReport};
 use sportello_model::money::cents_to_decimal;
 use sportello_model::payments::MovementKind;
 use sportello_model::{format, rome};
-use sportello_pagopa::PaymentGateway;
 use time::{Date, OffsetDateTime};
 
 use super::attendance::{expected, Expected};
@@ -24,7 +23,7 @@ use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
 use crate::payments::entity::{ledger_movement, prepaid_account};
 use crate::payments::ledger::{self, NewMovement, BATCH_ROWS};
-use crate::payments::low_balance;
+use crate::payments::low_balance::{self, Alerting};
 
 /// Closed days looked at on each run of the schedule (a server that was down catches up).
 const DAYS_BACK: i64 = 7;
@@ -33,7 +32,7 @@ const DAYS_BACK: i64 = 7;
 /// of every comune. Returns the meals charged.
 pub async fn charge_recent_days(
     db: &DatabaseConnection,
-    gateway: Option<&dyn PaymentGateway>,
+    alerting: Alerting<'_>,
     now: OffsetDateTime,
 ) -> ApiResult<u64> {
     let today = rome::today(now);
@@ -42,7 +41,7 @@ pub async fn charge_recent_days(
     for s in services.iter().filter(|s| s.kind.serves_meals()) {
         for back in 1..=DAYS_BACK {
             let day = today - time::Duration::days(back);
-            match charge_day(db, gateway, s.ente_id, s.id, day, now).await {
+            match charge_day(db, alerting, s.ente_id, s.id, day, now).await {
                 Ok(report) => charged += report.charged,
                 Err(ApiError::Conflict(_)) => {}
                 Err(err) => return Err(err),
@@ -60,10 +59,10 @@ pub async fn charge_recent_days(
 /// [`BATCH_ROWS`], one transaction each; a batch that meets a meal charged meanwhile by
 /// another run is rolled back and redone without it. Then the families whose balance
 /// went below their threshold get the low-balance alert (once: see
-/// [`low_balance`](crate::payments::low_balance)), with its notice through `gateway`.
+/// [`low_balance`](crate::payments::low_balance)), with its notice through pagoPA.
 pub async fn charge_day(
     db: &DatabaseConnection,
-    gateway: Option<&dyn PaymentGateway>,
+    alerting: Alerting<'_>,
     ente_id: EnteId,
     service_id: i64,
     day: Date,
@@ -102,7 +101,7 @@ pub async fn charge_day(
         amount_cents += cents;
     }
     report.amount = cents_to_decimal(amount_cents);
-    low_balance::alert_due(db, gateway, ente_id, service_id, None, now).await?;
+    low_balance::alert_due(db, alerting, ente_id, service_id, None, now).await?;
     Ok(report)
 }
 

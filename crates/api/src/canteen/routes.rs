@@ -176,7 +176,7 @@ pub async fn charge(
     Ok(HttpResponse::Ok().json(
         charging::charge_day(
             &state.db,
-            state.gateway.as_deref(),
+            state.alerting(),
             principal.ente_id,
             body.service_id,
             body.day,

@@ -35,6 +35,7 @@ use crate::auth::Principal;
 use crate::children::entity::child;
 use crate::children::service::visible_children;
 use crate::db::{fetch_page, EnteId, TenantScoped};
+use crate::entes::entity::ente;
 use crate::error::{ApiError, ApiResult};
 
 /// The letters `principal` may read: a guardian the family's, a delegate those about the
@@ -232,10 +233,15 @@ impl Sender {
         ente_id: EnteId,
     ) -> ApiResult<Sender> {
         let ente = crate::entes::service::by_id(db, ente_id).await?;
-        Ok(Sender {
+        Ok(Sender::for_ente(settings, &ente))
+    }
+
+    /// The comune `ente`, with its channels of `settings`.
+    pub fn for_ente(settings: &sportello_notify::Settings, ente: &ente::Model) -> Sender {
+        Sender {
             app_io: app_io_available(settings, &ente.slug),
-            name: ente.name,
-        })
+            name: ente.name.clone(),
+        }
     }
 }
 
@@ -265,13 +271,13 @@ pub struct Recipient {
 /// is about, and queues its messages on the channels its guardian gets letters by
 /// ([`letter_channels`]: e-mail, App IO by codice fiscale, SMS to a confirmed number for
 /// an urgent notice or when chosen). Letters of a communication are written in batches; a
-/// letter alone (a form's outcome) as one row. Returns how many letters were written.
+/// letter alone (a form's outcome) as one row. Returns each guardian's letter id.
 pub async fn write<C: ConnectionTrait>(
     txn: &C,
     outgoing: &Outgoing<'_>,
     recipients: &[Recipient],
     now: OffsetDateTime,
-) -> ApiResult<u64> {
+) -> ApiResult<HashMap<i64, i64>> {
     let guardians = guardians(txn, outgoing.ente_id, recipients).await?;
     let channels_of = |guardian_id: i64| {
         guardians
@@ -387,7 +393,7 @@ pub async fn write<C: ConnectionTrait>(
         }
     }
     enqueue_messages(txn, outgoing.ente_id, messages, now).await?;
-    Ok(recipients.len() as u64)
+    Ok(letter_ids)
 }
 
 /// Where the family finds a letter, at the end of its e-mail and App IO message.

@@ -11,12 +11,11 @@ use sportello_model::format::euro;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::page::PageRequest;
 use sportello_model::payments::{AccountCorrection, CorrectionKind, Movement, Statement};
-use sportello_pagopa::PaymentGateway;
 use time::OffsetDateTime;
 
 use super::entity::ledger_movement;
 use super::ledger::{self, NewMovement};
-use super::low_balance;
+use super::low_balance::{self, Alerting};
 use super::service::statement_of;
 use crate::accounts::entity::user;
 use crate::auth::Principal;
@@ -78,7 +77,7 @@ pub async fn correct(
     service_id: i64,
     guardian_id: i64,
     request: &AccountCorrection,
-    gateway: Option<&dyn PaymentGateway>,
+    alerting: Alerting<'_>,
     now: OffsetDateTime,
 ) -> ApiResult<(Movement, bool)> {
     family(db, principal, guardian_id).await?;
@@ -144,7 +143,7 @@ pub async fn correct(
     if cents < 0 {
         low_balance::alert_due(
             db,
-            gateway,
+            alerting,
             principal.ente_id,
             service.id,
             Some(account.id),

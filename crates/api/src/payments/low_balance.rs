@@ -259,13 +259,21 @@ pub async fn rearm<C: ConnectionTrait>(
     Ok(())
 }
 
+/// What sending low-balance alerts needs besides the database: pagoPA for the suggested
+/// recharge notice (without it the letter goes without one) and the comuni's channels
+/// (App IO, where the notice travels as `payment_data`).
+#[derive(Clone, Copy)]
+pub struct Alerting<'a> {
+    pub gateway: Option<&'a dyn PaymentGateway>,
+    pub channels: &'a sportello_notify::Settings,
+}
+
 /// Sends the alerts due on the prepaid service (or on the one account `only`): armed,
-/// with a threshold, and a balance below it. The notice goes through `gateway`; with no
-/// pagoPA connection the letter goes without one. An alert that fails is logged and
-/// left armed for the next run. Returns the alerts sent.
+/// with a threshold, and a balance below it. An alert that fails is logged and left
+/// armed for the next run. Returns the alerts sent.
 pub async fn alert_due(
     db: &DatabaseConnection,
-    gateway: Option<&dyn PaymentGateway>,
+    alerting: Alerting<'_>,
     ente_id: EnteId,
     service_id: i64,
     only: Option<i64>,
@@ -309,7 +317,7 @@ pub async fn alert_due(
     let s = prepaid_service(db, ente_id, service_id).await?;
     let mut sent = 0;
     for (alert, account) in due {
-        match send(db, gateway, &ente, &s, alert, account, now).await {
+        match send(db, alerting, &ente, &s, alert, account, now).await {
             Ok(true) => sent += 1,
             Ok(false) => {}
             Err(err) => {
@@ -321,11 +329,11 @@ pub async fn alert_due(
 }
 
 /// Sends one alert: claims it, then, if the balance is still below the threshold,
-/// writes the letter with its e-mail and the recharge notice, registered with pagoPA
+/// writes the letter with its messages and the recharge notice, registered with pagoPA
 /// before the commit. Whether it was sent (not by another run meanwhile).
 async fn send(
     db: &DatabaseConnection,
-    gateway: Option<&dyn PaymentGateway>,
+    alerting: Alerting<'_>,
     ente: &ente::Model,
     s: &service::Model,
     alert: &low_balance_alert::Model,
@@ -368,7 +376,7 @@ async fn send(
     }
     let covered = coverage(balance, &upcoming);
     let notice = match (
-        gateway,
+        alerting.gateway,
         suggested_top_up(balance, &upcoming, &settings(ente).recharge),
     ) {
         (Some(_), Some(cents)) => {
@@ -412,21 +420,22 @@ async fn send(
         euro_cents(threshold)
     ));
     let title = format!("Saldo basso del conto {}", s.name);
+    let sender = Sender::for_ente(alerting.channels, ente);
     letters::write(
         &txn,
         &Outgoing {
             ente_id,
-            sender: &Sender {
-                name: ente.name.clone(),
-                app_io: false,
-            },
+            sender: &sender,
             communication_id: None,
             kind: LetterKind::LowBalance,
             title: &title,
             body: &body,
             attachment_id: None,
             urgent: false,
-            payment_data: None,
+            payment_data: notice
+                .as_ref()
+                .filter(|_| sender.app_io)
+                .map(|n| notices::payment_data(ente, n)),
         },
         &[Recipient {
             guardian_id: guardian.id,
@@ -435,7 +444,7 @@ async fn send(
         now,
     )
     .await?;
-    match (gateway, &notice) {
+    match (alerting.gateway, &notice) {
         (Some(gateway), Some(n)) => {
             notices::register_and_commit(txn, gateway, ente, n, &guardian).await?
         }

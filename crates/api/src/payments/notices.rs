@@ -11,6 +11,7 @@ use sportello_model::paths;
 use sportello_model::payments::{
     recharge_notice_expiry, Notice, NoticeDeadline, NoticePurpose, NoticeState, NoticeStatus,
 };
+use sportello_notify::io::PaymentData;
 use sportello_pagopa::{
     DebtPosition, Error as PagopaError, NoticeConfig, NoticeNumber, Payer, Payment, PaymentGateway,
 };
@@ -133,6 +134,18 @@ pub async fn create<C: ConnectionTrait>(
     }
     .insert(txn)
     .await?)
+}
+
+/// App IO's `payment_data` of a letter asking to pay `notice`: the family pays it from
+/// the app.
+pub fn payment_data(ente: &ente::Model, notice: &payment_notice::Model) -> serde_json::Value {
+    PaymentData {
+        amount_cents: notice.amount_cents,
+        notice_number: notice.notice_number.clone(),
+        invalid_after_due_date: deadline(notice).expires(),
+        payee: ente.fiscal_code.clone(),
+    }
+    .to_json()
 }
 
 /// The notice's one date, as the portal shows it, the PDF prints it and pagoPA knows it.

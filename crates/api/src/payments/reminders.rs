@@ -32,7 +32,6 @@ use sportello_model::reminders::{
     check_steps, due_step, DebtKind, DueReminder, ReminderSchedule, RemindersOverview, SentReminder,
 };
 use sportello_model::rome;
-use sportello_notify::io::PaymentData;
 use sportello_pagopa::PaymentGateway;
 use time::{Date, OffsetDateTime};
 
@@ -41,7 +40,6 @@ use super::entity::{
 };
 use super::notices::{self, NewNotice};
 use crate::accounts::entity::user;
-use crate::communications::entity::letter;
 use crate::communications::letters::{self, Outgoing, Recipient, Sender};
 use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::entity::{ente, service};
@@ -401,35 +399,36 @@ pub async fn overview(
     })
 }
 
-/// Sends the reminders due in the comune `ente` (none when its schedule is off); with
-/// `app_io`, each also as an App IO message carrying the notice to pay. Returns how many
-/// this run sent: a step another run sent first is skipped.
+/// Sends the reminders due in the comune `ente` (none when its schedule is off), each
+/// on the channels of `channels` (for a comune with App IO, also as an App IO message
+/// carrying the notice to pay). Returns how many this run sent: a step another run sent
+/// first is skipped.
 pub async fn run(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
     ente: &ente::Model,
-    app_io: bool,
+    channels: &sportello_notify::Settings,
     now: OffsetDateTime,
 ) -> ApiResult<u64> {
     let schedule = schedule(db, ente.ente_id()).await?;
     if !schedule.enabled {
         return Ok(0);
     }
+    let sender = Sender::for_ente(channels, ente);
     let mut sent = 0;
     for debt in due(db, ente.ente_id(), &schedule.steps, rome::today(now)).await? {
-        if send(db, gateway, ente, &debt, app_io, now).await? {
+        if send(db, gateway, ente, &sender, &debt, now).await? {
             sent += 1;
         }
     }
     Ok(sent)
 }
 
-/// The job: the reminders due in every comune whose schedule is on; `app_io` says
-/// whether a comune (by slug) has an App IO service.
+/// The job: the reminders due in every comune whose schedule is on.
 pub async fn run_all(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
-    app_io: impl Fn(&str) -> bool,
+    channels: &sportello_notify::Settings,
     now: OffsetDateTime,
 ) -> ApiResult<u64> {
     let enabled: Vec<EnteId> = reminder_schedule::Entity::find()
@@ -442,7 +441,7 @@ pub async fn run_all(
     let mut sent = 0;
     for ente_id in enabled {
         let ente = crate::entes::service::by_id(db, ente_id).await?;
-        sent += run(db, gateway, &ente, app_io(&ente.slug), now).await?;
+        sent += run(db, gateway, &ente, channels, now).await?;
     }
     Ok(sent)
 }
@@ -474,19 +473,59 @@ fn letter_body(debt: &Due, notice: &payment_notice::Model) -> String {
     )
 }
 
-/// Sends one reminder: claims its row (the unique key of debt and step), then writes its
-/// notice (fresh for an account, the retta's own for a retta), its letter with the e-mail
-/// and its App IO message, all in one transaction committed once pagoPA has registered a
-/// fresh notice. `false` when another run sent this step first.
-async fn send(
+/// Withdraws the notices that earlier steps of an account's debt sent and that are still
+/// open: the new step's notice, of the debt as it is now, replaces them, so that the
+/// family cannot pay the debt twice.
+async fn withdraw_earlier(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
     ente: &ente::Model,
     debt: &Due,
-    app_io: bool,
+) -> ApiResult<()> {
+    let earlier: Vec<Option<i64>> = reminder::Entity::find_in_ente(ente.ente_id())
+        .select_only()
+        .column(reminder::Column::NoticeId)
+        .filter(reminder::Column::DebtKey.eq(debt.debt_key.as_str()))
+        .filter(reminder::Column::Step.lt(debt.step))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let open = payment_notice::Entity::find_in_ente(ente.ente_id())
+        .filter(payment_notice::Column::Id.is_in(earlier.into_iter().flatten()))
+        .filter(payment_notice::Column::Status.eq(NoticeState::Open))
+        .all(db)
+        .await?;
+    for notice in open {
+        notices::cancel(db, gateway, ente, &notice).await?;
+    }
+    Ok(())
+}
+
+/// Sends one reminder: claims its row (the unique key of debt and step), then writes its
+/// notice (fresh for an account, after withdrawing the earlier steps' notices still
+/// open; the retta's own for a retta), its letter with the e-mail and its App IO
+/// message, all in one transaction committed once pagoPA has registered a fresh notice.
+/// `false` when another run sent this step first, or when an earlier notice could not be
+/// withdrawn (paid meanwhile, or pagoPA unreachable): the next run looks again.
+async fn send(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    ente: &ente::Model,
+    sender: &Sender,
+    debt: &Due,
     now: OffsetDateTime,
 ) -> ApiResult<bool> {
     let today = rome::today(now);
+    if debt.emission.is_none() {
+        match withdraw_earlier(db, gateway, ente, debt).await {
+            Ok(()) => {}
+            Err(ApiError::Conflict(reason)) => {
+                tracing::info!(debt = %debt.debt_key, step = debt.step, %reason, "reminder postponed");
+                return Ok(false);
+            }
+            Err(err) => return Err(err),
+        }
+    }
     let txn = db.begin().await?;
     // The claim comes first: of two runs at once, the second waits on it and finds the
     // step taken (SQLite: the first write takes the database's write lock).
@@ -547,23 +586,12 @@ async fn send(
         DebtKind::OverdueEmission => format!("Sollecito di pagamento: {}", debt.debt),
     };
     let body = letter_body(debt, &notice);
-    let payment = app_io.then(|| {
-        PaymentData {
-            amount_cents: notice.amount_cents,
-            notice_number: notice.notice_number.clone(),
-            invalid_after_due_date: notices::deadline(&notice).expires(),
-            payee: ente.fiscal_code.clone(),
-        }
-        .to_json()
-    });
-    letters::write(
+    let payment = sender.app_io.then(|| notices::payment_data(ente, &notice));
+    let letter_ids = letters::write(
         &txn,
         &Outgoing {
             ente_id: ente.ente_id(),
-            sender: &Sender {
-                name: ente.name.clone(),
-                app_io,
-            },
+            sender,
             communication_id: None,
             kind: LetterKind::Reminder,
             title: &title,
@@ -584,15 +612,8 @@ async fn send(
         now,
     )
     .await?;
-    let letter_id = letter::Entity::find_in_ente(ente.ente_id())
-        .select_only()
-        .column(letter::Column::Id)
-        .filter(letter::Column::GuardianId.eq(debt.guardian.id))
-        .filter(letter::Column::Kind.eq(LetterKind::Reminder))
-        .order_by_desc(letter::Column::Id)
-        .into_tuple::<i64>()
-        .one(&txn)
-        .await?
+    let letter_id = *letter_ids
+        .get(&debt.guardian.id)
         .ok_or_else(|| ApiError::internal("a reminder's letter just written is missing"))?;
     reminder::Entity::update_many()
         .col_expr(reminder::Column::NoticeId, Expr::value(notice.id))

@@ -78,7 +78,7 @@ pub async fn correct_account(
         service_id,
         guardian_id,
         &body,
-        state.gateway.as_deref(),
+        state.alerting(),
         state.now(),
     )
     .await?;

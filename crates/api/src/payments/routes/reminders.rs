@@ -87,7 +87,13 @@ pub async fn run_reminders(
 ) -> ApiResult<HttpResponse> {
     let gateway = gateway(&state)?;
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
-    let app_io = state.config.channel_settings.app_io(&ente.slug).is_some();
-    let sent = reminders::run(&state.db, gateway, &ente, app_io, state.now()).await?;
+    let sent = reminders::run(
+        &state.db,
+        gateway,
+        &ente,
+        &state.config.channel_settings,
+        state.now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(RemindersRun { sent }))
 }
