@@ -110,6 +110,7 @@ impl Modify for CommonProblems {
         (name = "Sistema"),
         (name = "Enti", description = "Comuni and their settings"),
         (name = "Impostazioni", description = "The comune's set-up: settings, logo, services and their fee bands (administrators; operators read them)"),
+        (name = "Personale", description = "The comune's staff accounts: invitations by e-mail, roles, turning accounts off (administrators)"),
         (name = "Accesso", description = "Login, sessions and password"),
         (name = "Contatti", description = "The family user's e-mail and mobile number, each changed with a code sent to the new one, and the channels letters come by (e-mail, SMS, App IO)"),
         (name = "Federazione SPID/CIE", description = "The installation and its comuni in the SPID/CIE OpenID Connect federation: Entity Configurations and the aggregator's fetch, list and resolve endpoints"),

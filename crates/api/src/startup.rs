@@ -155,6 +155,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     entes::setup_routes::configure(cfg);
     accounts::routes::configure(cfg);
     accounts::federation::routes::configure(cfg);
+    accounts::staff_routes::configure(cfg);
     children::routes::configure(cfg);
     families::routes::configure(cfg);
     content::routes::configure(cfg);

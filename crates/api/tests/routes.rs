@@ -244,6 +244,9 @@ fn the_model_builds_every_documented_path() {
         reminder_schedule(),
         reminders(),
         reminders_run(),
+        office_staff(),
+        office_staff_member("{id}"),
+        office_staff_invitation("{id}"),
         // Its path without the version that makes a new logo a new address.
         ente_logo("{slug}", "").replace("?v=", ""),
     ]

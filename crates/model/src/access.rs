@@ -89,6 +89,9 @@ macro_rules! with_actions {
         /// Read and change the comune's schedule of reminders (Solleciti), see what is due
         /// and what was sent, and send the due ones now.
         ManageReminders,
+        /// Invite the comune's staff (administrators, operators, canteen staff) by e-mail,
+        /// change their role, turn their accounts off and on (Personale).
+        ManageStaff,
             }
     };
 }
@@ -151,7 +154,7 @@ impl Action {
             // Operators read the set-up their work follows; the comune's administrators
             // change it.
             Action::ReadEnteSetup => &[Operator, Administrator],
-            Action::ManageEnteSetup => &[Administrator],
+            Action::ManageEnteSetup | Action::ManageStaff => &[Administrator],
         }
     }
 
@@ -237,6 +240,11 @@ mod tests {
             .filter(|r| r.may(Action::ManageEnteSetup))
             .collect();
         assert_eq!(set_up, [Administrator]);
+        let staff: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Action::ManageStaff))
+            .collect();
+        assert_eq!(staff, [Administrator]);
         assert!(Operator.may(Action::ReadEnteSetup));
         assert!(!CanteenStaff.may(Action::ReadEnteSetup));
     }

@@ -39,6 +39,7 @@ pub mod rome;
 pub mod school_year;
 pub mod sms;
 pub mod spa;
+pub mod staff;
 pub mod tax_deduction;
 pub mod weekdays;
 

@@ -22,6 +22,7 @@ use crate::payments::{
     check_cart_selection, AccountCorrection, NewCart, NewEmission, RechargeRequest,
 };
 use crate::reminders::ReminderSchedule;
+use crate::staff::{StaffChange, StaffInvite};
 use crate::{FieldError, PageQuery};
 
 /// A codice fiscale as typed: 16 characters, with some spaces around to spare.
@@ -229,6 +230,13 @@ request_limits! {
     ContactChange { value: crate::contacts::EMAIL_MAX_CHARS }
     ContactConfirmation { code: crate::contacts::CODE_MAX_CHARS }
     ChannelPreferences {}
+    StaffInvite {
+        fiscal_code: FISCAL_CODE_MAX_CHARS,
+        first_name: crate::staff::NAME_MAX_CHARS,
+        last_name: crate::staff::NAME_MAX_CHARS,
+        email: crate::contacts::EMAIL_MAX_CHARS,
+    }
+    StaffChange {}
 }
 
 #[cfg(test)]

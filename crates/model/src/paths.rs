@@ -562,3 +562,15 @@ pub fn reminders() -> String {
 pub fn reminders_run() -> String {
     "/reminders/run".into()
 }
+
+pub fn office_staff() -> String {
+    "/office/staff".into()
+}
+
+pub fn office_staff_member(id: impl Display) -> String {
+    format!("/office/staff/{id}")
+}
+
+pub fn office_staff_invitation(id: impl Display) -> String {
+    format!("/office/staff/{id}/invitation")
+}

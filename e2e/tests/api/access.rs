@@ -156,6 +156,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "get_reminder_schedule" | "set_reminder_schedule" | "list_reminders" | "run_reminders" => {
             May(ManageReminders, Nobody)
         }
+        "list_staff" | "invite_staff" => May(ManageStaff, Nobody),
+        "change_staff" | "invite_staff_again" => May(ManageStaff, Comune),
         _ => return None,
     })
 }
@@ -201,6 +203,8 @@ struct Ids {
     /// Comune di Demo's settings as they are, and Refezione Scolastica's bands table.
     settings: Value,
     bands: Value,
+    /// Paolo's staff account (canteen staff).
+    staff: i64,
 }
 
 /// Today for the server's clock (a Tuesday of the school year), and the day before:
@@ -234,6 +238,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         }
         "id" if path.starts_with("/outbox/") => ids.outbox_message.to_string(),
         "id" if path.starts_with("/office/services/") => ids.refezione.to_string(),
+        "id" if path.starts_with("/office/staff/") => ids.staff.to_string(),
         "upload_id" => ids.upload.to_string(),
         "year" => "2026".into(),
         "id" if path.starts_with("/my/letters/") => ids.letter.to_string(),
@@ -284,6 +289,12 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
             "code": "REF", "name": "Refezione Scolastica", "kind": "prepaid", "active": true
         }),
         "save_bands" => ids.bands.clone(),
+        "invite_staff" => json!({
+            "fiscal_code": "RSSMRA80A01F205X", "first_name": "Mario", "last_name": "Rossi",
+            "email": "mario.rossi@comune.demo.it", "role": "operator"
+        }),
+        // Paolo as he is: the matrix goes on with his session.
+        "change_staff" => json!({ "role": "canteen_staff", "active": true }),
         "add_closure" => {
             json!({ "from": "2026-12-01", "to": "2026-12-01", "description": "Prova" })
         }
@@ -428,6 +439,11 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
     )
     .await;
     Ids {
+        staff: server
+            .scalar(&format!(
+                "SELECT id FROM users WHERE fiscal_code = '{PAOLO_CANTEEN}'"
+            ))
+            .await,
         settings,
         bands: json!({ "bands": rows }),
         letter: letters

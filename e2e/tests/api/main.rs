@@ -29,6 +29,7 @@ mod records;
 mod reminders;
 mod review;
 mod spid_federation;
+mod staff;
 mod statement;
 mod tax_deductions;
 mod tenancy;

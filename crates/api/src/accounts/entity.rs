@@ -26,6 +26,8 @@ pub mod user {
         pub channel_sms: bool,
         /// Letters in App IO, when the comune has it.
         pub channel_app_io: bool,
+        /// When a staff account was last invited to choose its password.
+        pub invited_at: Option<TimeDateTimeWithTimeZone>,
     }
 
     crate::db::entity_basics!(tenant);

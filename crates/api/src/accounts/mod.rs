@@ -11,4 +11,6 @@ pub mod routes;
 pub mod secrets;
 pub mod service;
 pub mod sessions;
+pub mod staff;
+pub mod staff_routes;
 pub mod throttle;

@@ -2,7 +2,8 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 use sportello_model::auth::{validate_new_password, Me};
 use sportello_model::{spa, FiscalCode};
@@ -200,20 +201,8 @@ async fn send_reset_link(
     let Some(email) = user.email.clone().filter(|_| user.active) else {
         return Ok(());
     };
-    let token = random_token();
     let txn = db.begin().await?;
-    password_reset_token::Entity::insert(password_reset_token::ActiveModel {
-        ente_id: Set(ente.ente_id()),
-        user_id: Set(user.id),
-        token_hash: Set(token_hash(&token)),
-        created_at: Set(now),
-        expires_at: Set(now + RESET_TOKEN_TTL),
-        used_at: Set(None),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await?;
-    let link = format!("{public_url}{}", spa::password_reset(&ente.slug, &token));
+    let link = password_link(&txn, ente, &user, RESET_TOKEN_TTL, public_url, now).await?;
     let body = format!(
         "Gentile {},\n\nabbiamo ricevuto una richiesta di reimpostazione della password per l'accesso al portale dei servizi scolastici del {}.\n\nPer scegliere una nuova password apri questo collegamento entro un'ora:\n{link}\n\nSe non hai fatto tu la richiesta, ignora questo messaggio: la tua password resta invariata.\n",
         user.full_name(),
@@ -230,6 +219,34 @@ async fn send_reset_link(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// A link to the page where `user` chooses a new password, valid for `ttl`: its token
+/// is stored hashed in the caller's transaction.
+pub async fn password_link<C: ConnectionTrait>(
+    txn: &C,
+    ente: &ente::Model,
+    user: &user::Model,
+    ttl: time::Duration,
+    public_url: &str,
+    now: OffsetDateTime,
+) -> ApiResult<String> {
+    let token = random_token();
+    password_reset_token::Entity::insert(password_reset_token::ActiveModel {
+        ente_id: Set(ente.ente_id()),
+        user_id: Set(user.id),
+        token_hash: Set(token_hash(&token)),
+        created_at: Set(now),
+        expires_at: Set(now + ttl),
+        used_at: Set(None),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    Ok(format!(
+        "{public_url}{}",
+        spa::password_reset(&ente.slug, &token)
+    ))
 }
 
 /// Sets a new password with a valid, unused reset token; closes every open session.
