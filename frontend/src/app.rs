@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("impostazioni-comune") view=setup::settings::SettingsPage />
                     <Route path=path!("servizi-e-fasce") view=setup::services::ServicesPage />
                     <Route path=path!("servizi-e-fasce/:id") view=setup::services::ServiceSetupPage />
+                    <Route path=path!("personale") view=setup::staff::StaffPage />
                     <Route path=path!("solleciti") view=reminders::RemindersPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
@@ -332,6 +333,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-impostazioni-comune", "impostazioni-comune", "Impostazioni del comune"))}
             {role.may(Action::ReadEnteSetup)
                 .then(|| nav_link("nav-servizi-e-fasce", "servizi-e-fasce", "Servizi e fasce"))}
+            {role.may(Action::ManageStaff)
+                .then(|| nav_link("nav-personale", "personale", "Personale"))}
         })
     };
 

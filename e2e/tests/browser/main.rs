@@ -23,6 +23,7 @@ mod reconciliation;
 mod reminders;
 mod review;
 mod security;
+mod staff;
 mod tax_deductions;
 
 use e2e::browser::Browser;

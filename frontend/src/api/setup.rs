@@ -1,8 +1,10 @@
-//! The comune's set-up: its settings and logo, its services and their fee bands.
+//! The comune's set-up: its settings and logo, its services and their fee bands, its
+//! staff accounts.
 
 use sportello_model::entes::{EnteSettingsForm, LogoSaved, Service, ServiceDetail, ServiceForm};
 use sportello_model::fee_bands::FeeBandsForm;
 use sportello_model::paths;
+use sportello_model::staff::{StaffChange, StaffInvite, StaffMember};
 
 use super::client::{get_authed, post_authed, post_file_authed, put_authed, ApiResult};
 use crate::session::Session;
@@ -50,4 +52,27 @@ pub async fn save_bands(
     form: &FeeBandsForm,
 ) -> ApiResult<ServiceDetail> {
     put_authed(session, &paths::office_service_bands(id), form).await
+}
+
+pub async fn office_staff(session: Session) -> ApiResult<Vec<StaffMember>> {
+    get_authed(session, &paths::office_staff(), &[]).await
+}
+
+/// Creates the account and e-mails the invitation.
+pub async fn invite_staff(session: Session, invite: &StaffInvite) -> ApiResult<StaffMember> {
+    post_authed(session, &paths::office_staff(), Some(invite)).await
+}
+
+/// Changes the role, or turns the account off or on.
+pub async fn change_staff(
+    session: Session,
+    id: i64,
+    change: &StaffChange,
+) -> ApiResult<StaffMember> {
+    put_authed(session, &paths::office_staff_member(id), change).await
+}
+
+/// Sends the invitation again, with a new link.
+pub async fn invite_staff_again(session: Session, id: i64) -> ApiResult<StaffMember> {
+    post_authed::<(), _>(session, &paths::office_staff_invitation(id), None).await
 }

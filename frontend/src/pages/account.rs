@@ -217,6 +217,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "I servizi del comune (mensa, trasporto, nido, pre e post scuola) e le loro fasce ISEE con prezzo del pasto e quota mensile.",
             },
         ),
+        (
+            role.may(Action::ManageStaff),
+            Entry {
+                id: "menu-personale",
+                page: "personale",
+                icon: "user",
+                title: "Personale",
+                text: "Gli account di amministratori, operatori e addetti mensa: invita una persona, cambia il ruolo, disattiva un account.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

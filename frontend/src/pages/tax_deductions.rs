@@ -68,7 +68,7 @@ fn TaxDeductions() -> impl IntoView {
                 <Generate year generated />
                 <DownloadButton
                     id="tax-csv"
-                    label="Scarica il CSV delle detrazioni fiscali dell'anno scelto"
+                    label="Scarica CSV delle detrazioni fiscali dell'anno scelto"
                     text="Scarica CSV"
                     fetch=move || api::export_tax_deductions(session, year.get_untracked())
                 />

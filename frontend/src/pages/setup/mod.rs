@@ -1,8 +1,10 @@
 //! The comune's set-up for its administrators (operators read it): the settings
-//! (`settings`) and the services with their fee bands (`services`).
+//! (`settings`), the services with their fee bands (`services`) and the staff accounts
+//! (`staff`).
 
 pub mod services;
 pub mod settings;
+pub mod staff;
 
 use leptos::prelude::*;
 
