@@ -244,6 +244,9 @@ fn the_model_builds_every_documented_path() {
         reminder_schedule(),
         reminders(),
         reminders_run(),
+        emission_batch_preview(),
+        emission_batches(),
+        emission_cancel("{id}"),
         // Its path without the version that makes a new logo a new address.
         ente_logo("{slug}", "").replace("?v=", ""),
     ]

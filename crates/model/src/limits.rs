@@ -22,6 +22,7 @@ use crate::payments::{
     check_cart_selection, AccountCorrection, NewCart, NewEmission, RechargeRequest,
 };
 use crate::reminders::ReminderSchedule;
+use crate::rette::{EmissionCancellation, NewRetteBatch, RetteBatchQuery, MONTH_MAX_CHARS};
 use crate::{FieldError, PageQuery};
 
 /// A codice fiscale as typed: 16 characters, with some spaces around to spare.
@@ -229,6 +230,9 @@ request_limits! {
     ContactChange { value: crate::contacts::EMAIL_MAX_CHARS }
     ContactConfirmation { code: crate::contacts::CODE_MAX_CHARS }
     ChannelPreferences {}
+    RetteBatchQuery { month: MONTH_MAX_CHARS }
+    NewRetteBatch { month: MONTH_MAX_CHARS, request_id: REQUEST_ID_MAX_CHARS }
+    EmissionCancellation { reason: crate::payments::MAX_REASON_CHARS }
 }
 
 #[cfg(test)]

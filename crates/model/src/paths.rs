@@ -562,3 +562,20 @@ pub fn reminders() -> String {
 pub fn reminders_run() -> String {
     "/reminders/run".into()
 }
+
+// Rette in one batch, and cancelling a retta.
+
+/// What issuing a service's month of rette would do.
+pub fn emission_batch_preview() -> String {
+    "/payments/emission-batches/preview".into()
+}
+
+/// Issues a service's month of rette.
+pub fn emission_batches() -> String {
+    "/payments/emission-batches".into()
+}
+
+/// Cancels an unpaid retta, with its reason.
+pub fn emission_cancel(id: impl Display) -> String {
+    format!("/payments/emissions/{id}/cancel")
+}

@@ -217,6 +217,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "I servizi del comune (mensa, trasporto, nido, pre e post scuola) e le loro fasce ISEE con prezzo del pasto e quota mensile.",
             },
         ),
+        (
+            role.may(Action::IssueEmissions),
+            Entry {
+                id: "menu-rette",
+                page: "rette",
+                icon: "card",
+                title: "Emissione rette",
+                text: "Le rette di un mese per tutti gli iscritti a un servizio, ciascuna con il suo avviso pagoPA: anteprima con numero e totale, poi emissione.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()
