@@ -75,6 +75,7 @@ pub struct NewRetteBatch {
     )]
     pub month: String,
     /// The due date of every retta: today or later.
+    #[serde(deserialize_with = "crate::dates::deserialize_day")]
     pub due_date: Date,
     /// Made once per «Emetti» by the client (e.g. a UUID) and sent again on a retry; a
     /// retry issues nothing twice in any case (one retta per enrolment and month).
