@@ -35,7 +35,7 @@ impl RettaMonth {
 
     /// How many days the month has.
     pub fn days(self) -> u8 {
-        time::util::days_in_year_month(self.0.year(), self.0.month())
+        self.0.month().length(self.0.year())
     }
 
     /// `2026-12`: the month as the unique key of a batch's rette stores it.
