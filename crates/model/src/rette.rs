@@ -326,11 +326,22 @@ mod tests {
         assert!(part.is_part());
         // 25,00 € × 9/30 = 7,50 €; 33,33 € × 9/30 = 9,999 € → 10,00 €.
         let june = RettaMonth::parse("2027-06").unwrap();
-        assert_eq!(month_quota(2500, true, june, period).unwrap().amount_cents, 750);
-        assert_eq!(month_quota(3333, true, june, period).unwrap().amount_cents, 1000);
+        assert_eq!(
+            month_quota(2500, true, june, period).unwrap().amount_cents,
+            750
+        );
+        assert_eq!(
+            month_quota(3333, true, june, period).unwrap().amount_cents,
+            1000
+        );
         // 10,00 € × 1/31 = 0,3225… → 0,32 €.
         let one_day = (date!(2026 - 12 - 31), date!(2027 - 06 - 30));
-        assert_eq!(month_quota(1000, true, december(), one_day).unwrap().amount_cents, 32);
+        assert_eq!(
+            month_quota(1000, true, december(), one_day)
+                .unwrap()
+                .amount_cents,
+            32
+        );
         // Without pro rata the part month pays the whole quota.
         let whole = month_quota(3000, false, september, period).unwrap();
         assert_eq!((whole.amount_cents, whole.days), (3000, 30));

@@ -4,17 +4,15 @@
 //! runs; and who may: the comune's office only, on its own rette.
 
 use e2e::{
-    field_error, json, problem, TestServer, User, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR,
-    MARIO, MARTA_ADMIN, PAOLO_CANTEEN,
+    field_error, json, problem, TestServer, User, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MARIO,
+    MARTA_ADMIN, PAOLO_CANTEEN,
 };
 use reqwest::StatusCode;
 use serde_json::json as body;
 use sportello_model::entes::ServiceDetail;
 use sportello_model::fee_bands::FeeBandRow;
 use sportello_model::paths;
-use sportello_model::payments::{
-    EmissionDetail, EmissionStatus, EmissionSummary, NoticeStatus,
-};
+use sportello_model::payments::{EmissionDetail, EmissionStatus, EmissionSummary, NoticeStatus};
 use sportello_model::registry::{FamilyDetail, FamilyHit, ImportReport};
 use sportello_model::rette::{RetteBatchIssued, RetteBatchPreview, SkipReason};
 use sportello_model::Page;
@@ -106,7 +104,10 @@ async fn a_month_is_previewed_issued_once_and_a_retta_cancelled_with_its_reason(
     )
     .await;
     assert_eq!(preview.title, "Retta Febbraio 2027");
-    assert_eq!((preview.count, preview.total.to_string()), (2, "95.20".into()));
+    assert_eq!(
+        (preview.count, preview.total.to_string()),
+        (2, "95.20".into())
+    );
     let lines: Vec<(&str, &str, String)> = preview
         .lines
         .iter()
@@ -132,19 +133,30 @@ async fn a_month_is_previewed_issued_once_and_a_retta_cancelled_with_its_reason(
     let due = server.today().await + time::Duration::days(20);
     let issued: RetteBatchIssued = json(
         giulia
-            .post(&paths::emission_batches(), &batch(bus, "2027-02", due, "r-1"))
+            .post(
+                &paths::emission_batches(),
+                &batch(bus, "2027-02", due, "r-1"),
+            )
             .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(
-        (issued.issued, issued.total.to_string(), issued.already_issued, issued.not_due),
+        (
+            issued.issued,
+            issued.total.to_string(),
+            issued.already_issued,
+            issued.not_due
+        ),
         (2, "95.20".into(), 0, 1)
     );
     // Again, even with another request id: nothing new, and it says so.
     let again: RetteBatchIssued = json(
         giulia
-            .post(&paths::emission_batches(), &batch(bus, "2027-02", due, "r-2"))
+            .post(
+                &paths::emission_batches(),
+                &batch(bus, "2027-02", due, "r-2"),
+            )
             .await,
         StatusCode::OK,
     )
@@ -164,7 +176,11 @@ async fn a_month_is_previewed_issued_once_and_a_retta_cancelled_with_its_reason(
     let reasons: Vec<SkipReason> = preview.skipped.iter().map(|s| s.reason).collect();
     assert_eq!(
         reasons,
-        [SkipReason::AlreadyIssued, SkipReason::AlreadyIssued, SkipReason::NoQuota]
+        [
+            SkipReason::AlreadyIssued,
+            SkipReason::AlreadyIssued,
+            SkipReason::NoQuota
+        ]
     );
 
     // Mario's family reads its retta with its pagoPA notice.
@@ -180,11 +196,18 @@ async fn a_month_is_previewed_issued_once_and_a_retta_cancelled_with_its_reason(
     assert_eq!(february.due_date, due);
     let detail: EmissionDetail = mario.get_ok(&paths::emission(february.id)).await;
     assert_eq!(detail.lines[0].description, "Quota mensile Fascia unica");
-    assert_eq!(mario.notice(february.notice_id).await.status, NoticeStatus::Open);
+    assert_eq!(
+        mario.notice(february.notice_id).await.status,
+        NoticeStatus::Open
+    );
 
     // Cancelled with a reason the family reads; its notice goes with it.
     let cancel = paths::emission_cancel(february.id);
-    let missing = field_error(giulia.post(&cancel, &body!({ "reason": " " })).await, "reason").await;
+    let missing = field_error(
+        giulia.post(&cancel, &body!({ "reason": " " })).await,
+        "reason",
+    )
+    .await;
     assert_eq!(
         missing,
         "Scrivi il motivo dell'annullamento: la famiglia lo leggerà sulla retta."
@@ -212,7 +235,10 @@ async fn a_month_is_previewed_issued_once_and_a_retta_cancelled_with_its_reason(
     assert_eq!(twice.summary.cancel_reason.as_deref(), Some(reason));
     let after: RetteBatchIssued = json(
         giulia
-            .post(&paths::emission_batches(), &batch(bus, "2027-02", due, "r-3"))
+            .post(
+                &paths::emission_batches(),
+                &batch(bus, "2027-02", due, "r-3"),
+            )
             .await,
         StatusCode::OK,
     )
@@ -229,7 +255,10 @@ async fn a_month_is_previewed_issued_once_and_a_retta_cancelled_with_its_reason(
     assert!(page.contains("47,60"), "{page}");
     let refused = problem(
         giulia
-            .post(&paths::emission_cancel(pietro.id), &body!({ "reason": "Errore" }))
+            .post(
+                &paths::emission_cancel(pietro.id),
+                &body!({ "reason": "Errore" }),
+            )
             .await,
         StatusCode::CONFLICT,
     )
@@ -262,7 +291,12 @@ async fn pro_rata_pays_the_days_of_the_month_the_service_runs() {
     let server = TestServer::start().await;
     let marta = server.user("demo", MARTA_ADMIN).await;
     let giulia = server.user("demo", GIULIA_OPERATOR).await;
-    let bus = server.user("demo", MARIO).await.trasporto().await.service_id;
+    let bus = server
+        .user("demo", MARIO)
+        .await
+        .trasporto()
+        .await
+        .service_id;
     let saved = marta
         .put(
             &paths::office_service(bus),
@@ -286,9 +320,18 @@ async fn pro_rata_pays_the_days_of_the_month_the_service_runs() {
     let set = giulia.put(&paths::calendar(bus), &calendar).await;
     assert_eq!(set.status(), StatusCode::OK);
     // 47,60 € × 17/30 = 26,973… → 26,97 €; × 9/30 = 14,28 €; a whole month, all of it.
-    assert_eq!(greta_pays(&giulia, bus, "2026-09").await, (17, 30, "26.97".into()));
-    assert_eq!(greta_pays(&giulia, bus, "2027-06").await, (9, 30, "14.28".into()));
-    assert_eq!(greta_pays(&giulia, bus, "2026-12").await, (31, 31, "47.60".into()));
+    assert_eq!(
+        greta_pays(&giulia, bus, "2026-09").await,
+        (17, 30, "26.97".into())
+    );
+    assert_eq!(
+        greta_pays(&giulia, bus, "2027-06").await,
+        (9, 30, "14.28".into())
+    );
+    assert_eq!(
+        greta_pays(&giulia, bus, "2026-12").await,
+        (31, 31, "47.60".into())
+    );
     let july: RetteBatchPreview = json(
         giulia
             .post(
@@ -310,7 +353,11 @@ async fn only_the_comune_s_office_issues_and_cancels_its_own_rette() {
     let mario = server.user("demo", MARIO).await;
     let bus = mario.trasporto().await.service_id;
     let canteen = mario.refezione().await.service_id;
-    let retta = mario.get_ok::<Page<EmissionSummary>>(&paths::emissions()).await.items[0].id;
+    let retta = mario
+        .get_ok::<Page<EmissionSummary>>(&paths::emissions())
+        .await
+        .items[0]
+        .id;
     let due = server.today().await + time::Duration::days(10);
     let preview = body!({ "service_id": bus, "month": "2026-12" });
     let issue = batch(bus, "2026-12", due, "r-1");
@@ -343,7 +390,10 @@ async fn only_the_comune_s_office_issues_and_cancels_its_own_rette() {
     let past = server.today().await - time::Duration::days(1);
     let refused = problem(
         giulia
-            .post(&paths::emission_batches(), &batch(bus, "dicembre", past, " "))
+            .post(
+                &paths::emission_batches(),
+                &batch(bus, "dicembre", past, " "),
+            )
             .await,
         StatusCode::BAD_REQUEST,
     )

@@ -319,7 +319,10 @@ fn FamilyRette(emissions: Vec<EmissionSummary>) -> impl IntoView {
             let cancellation = EmissionCancellation {
                 reason: reason.get(),
             };
-            cancellation.check().map(|_| cancellation).map_err(|e| vec![e])
+            cancellation
+                .check()
+                .map(|_| cancellation)
+                .map_err(|e| vec![e])
         },
         move |cancellation: EmissionCancellation| async move {
             let id = chosen.get_untracked().map_or(0, |e| e.id);

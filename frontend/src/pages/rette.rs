@@ -122,9 +122,7 @@ fn RetteBatch() -> impl IntoView {
     let show = Form::new(
         FIELDS,
         move |_| typed.query(),
-        move |query: RetteBatchQuery| async move {
-            api::emission_batch_preview(session, &query).await
-        },
+        move |query: RetteBatchQuery| async move { api::emission_batch_preview(session, &query).await },
         move |seen: RetteBatchPreview| {
             preview.set(Some(seen));
             focus_element("rette-preview");

@@ -119,7 +119,9 @@ async fn for_operator(
     principal: &Principal,
     service_id: i64,
 ) -> ApiResult<String> {
-    Ok(service_of_ente(db, principal.ente_id, service_id).await?.name)
+    Ok(service_of_ente(db, principal.ente_id, service_id)
+        .await?
+        .name)
 }
 
 /// The closed days as the ranges they were added as, in date order.

@@ -275,7 +275,9 @@ pub async fn cancel(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let reason = cancellation.check().map_err(|e| ApiError::Validation(vec![e]))?;
+    let reason = cancellation
+        .check()
+        .map_err(|e| ApiError::Validation(vec![e]))?;
     match e.status {
         EmissionStatus::Cancelled => return detail_of(db, e).await,
         EmissionStatus::Paid => return Err(already_paid()),
@@ -291,7 +293,10 @@ pub async fn cancel(
         notices::cancel(db, gateway, &ente, &notice).await?;
     }
     emission::Entity::update_many()
-        .col_expr(emission::Column::Status, Expr::value(EmissionStatus::Cancelled))
+        .col_expr(
+            emission::Column::Status,
+            Expr::value(EmissionStatus::Cancelled),
+        )
         .col_expr(emission::Column::CancelReason, Expr::value(reason))
         .col_expr(emission::Column::CancelledAt, Expr::value(now))
         .filter(emission::Column::EnteId.eq(ente_id))
