@@ -1,10 +1,12 @@
 //! Giulia, the comune's operator, on a desktop screen (1280 px) opens «Emissione rette»
 //! from the menu: for Trasporto Scolastico and February 2027 the preview counts one
 //! retta of 47,60 € (Greta's); «Emetti» issues it, and asked again the month has nothing
-//! new. On Mario Albertini's family page she cancels it with a reason.
+//! new. On Mario Albertini's family page she cancels it with a reason, which Mario then
+//! reads on his retta.
 
 use e2e::browser::Browser;
-use e2e::GIULIA_OPERATOR;
+use e2e::{GIULIA_OPERATOR, MARIO};
+use fantoccini::Locator;
 use serde_json::json;
 
 use crate::{journey_with, TUESDAY_MORNING};
@@ -124,6 +126,33 @@ async fn an_operator_previews_and_issues_a_month_of_rette() {
             .await;
         browser.wait_until_gone("#family-cancel-form").await;
         browser.assert_accessible("Famiglia, retta annullata").await;
+
+        // Mario reads why on his retta.
+        browser.click("#logout-button").await;
+        browser.find("#header-login").await;
+        browser.log_in(MARIO).await;
+        browser.open_service("Trasporto Scolastico").await;
+        let february = "//ul[@id='emissions']/li[.//h2[normalize-space(.)='Retta Febbraio 2027']]";
+        let item = browser
+            .find_by("Retta Febbraio 2027", Locator::XPath(february))
+            .await;
+        let id = item
+            .attr("id")
+            .await
+            .expect("the item's id")
+            .expect("an id");
+        browser
+            .wait_for_text(&format!("#{id}-status"), "ANNULLATA")
+            .await;
+        browser
+            .wait_for_text(
+                &format!("#{id}-cancel-reason"),
+                "Annullata dal Comune: Iscrizione al trasporto ritirata",
+            )
+            .await;
+        browser
+            .assert_accessible("Emissioni, retta annullata")
+            .await;
     })
     .await;
 }
