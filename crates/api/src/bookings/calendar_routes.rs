@@ -39,7 +39,8 @@ pub async fn get_calendar(
     Ok(HttpResponse::Ok().json(calendar::get(&state.db, &principal, *service_id, today).await?))
 }
 
-/// Sets the service period and the weekdays the canteen serves.
+/// Sets the service period and the weekdays the canteen serves; for an emissions
+/// service, the period is what its rette pro rata pay for.
 #[utoipa::path(
     tag = "Calendario",
     params(("service_id" = i64, Path, description = "Prepaid service id")),
