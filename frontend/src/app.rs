@@ -17,7 +17,7 @@ use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, contacts, content, entes, families, family_account,
     forms, home, letters, login, office_forms, outbox, password, payments, reconciliation,
-    registry_import, reminders, setup, tax_deductions,
+    registry_import, reminders, rette, setup, tax_deductions,
 };
 use crate::session::{use_session, Session};
 
@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("servizi-e-fasce/:id") view=setup::services::ServiceSetupPage />
                     <Route path=path!("personale") view=setup::staff::StaffPage />
                     <Route path=path!("solleciti") view=reminders::RemindersPage />
+                    <Route path=path!("rette") view=rette::RettePage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -335,6 +336,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-servizi-e-fasce", "servizi-e-fasce", "Servizi e fasce"))}
             {role.may(Action::ManageStaff)
                 .then(|| nav_link("nav-personale", "personale", "Personale"))}
+            {role.may(Action::IssueEmissions)
+                .then(|| nav_link("nav-rette", "rette", "Emissione rette"))}
         })
     };
 

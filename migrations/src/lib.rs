@@ -30,7 +30,8 @@ mod m20261204_000300_reminders;
 mod m20261204_000400_tax_certificates;
 mod m20261204_000600_ente_setup;
 mod m20261204_000700_enrolment_badges;
-mod m20261205_000100_staff_invitations;
+mod m20261205_000100_rette_batches;
+mod m20261205_000200_staff_invitations;
 
 pub struct Migrator;
 
@@ -65,7 +66,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000600_ente_setup::Migration),
             Box::new(m20261204_000700_enrolment_badges::Migration),
             Box::new(m20261204_000300_reminders::Migration),
-            Box::new(m20261205_000100_staff_invitations::Migration),
+            Box::new(m20261205_000100_rette_batches::Migration),
+            Box::new(m20261205_000200_staff_invitations::Migration),
         ]
     }
 }

@@ -100,6 +100,21 @@ fn the_document_states_the_limits_the_server_enforces() {
             fits(MAX_BANDS)
         );
     }
+    {
+        use sportello_model::rette::MONTH_MAX_CHARS;
+        for schema in ["RetteBatchQuery", "NewRetteBatch"] {
+            assert_eq!(max(schema, "month"), fits(MONTH_MAX_CHARS));
+            assert_eq!(field(schema, "month")["pattern"], dates::MONTH_PATTERN);
+        }
+        assert_eq!(
+            max("NewRetteBatch", "request_id"),
+            fits(REQUEST_ID_MAX_CHARS)
+        );
+        assert_eq!(
+            max("EmissionCancellation", "reason"),
+            fits(payments::MAX_REASON_CHARS)
+        );
+    }
     assert_eq!(
         doc["components"]["schemas"]["CorrectionKind"]["enum"],
         serde_json::json!(["refund", "adjustment"]),

@@ -247,6 +247,9 @@ fn the_model_builds_every_documented_path() {
         office_staff(),
         office_staff_member("{id}"),
         office_staff_invitation("{id}"),
+        emission_batch_preview(),
+        emission_batches(),
+        emission_cancel("{id}"),
         // Its path without the version that makes a new logo a new address.
         ente_logo("{slug}", "").replace("?v=", ""),
     ]

@@ -118,7 +118,7 @@ mod tests {
         assert_eq!(stored::<NoticeState>(), ["open", "paid", "cancelled"]);
         assert_eq!(stored::<NoticePurpose>(), ["recharge", "emission"]);
         assert_eq!(stored::<CheckoutStatus>(), ["open", "paid", "cancelled"]);
-        assert_eq!(stored::<EmissionStatus>(), ["to_pay", "paid"]);
+        assert_eq!(stored::<EmissionStatus>(), ["to_pay", "paid", "cancelled"]);
         assert_eq!(stored::<Sex>(), ["M", "F"]);
         assert_eq!(
             stored::<MealType>(),

@@ -133,6 +133,10 @@ pub struct Service {
     /// Whether the service is in force: a deactivated one keeps its records but is no
     /// longer offered.
     pub active: bool,
+    /// Emissions services: a month the service runs only in part (it starts or ends
+    /// in it) asks that part of the monthly quota, by days.
+    #[serde(default)]
+    pub pro_rata: bool,
 }
 
 /// The comune's new logo.
@@ -166,6 +170,9 @@ pub struct ServiceForm {
     /// Set when the service is created; it cannot change afterwards.
     pub kind: ServiceKind,
     pub active: bool,
+    /// Rette pro rata of the days the service runs in a month (emissions services).
+    #[serde(default)]
+    pub pro_rata: bool,
 }
 
 /// Longest name of a service, in characters.

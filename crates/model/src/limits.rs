@@ -22,6 +22,7 @@ use crate::payments::{
     check_cart_selection, AccountCorrection, NewCart, NewEmission, RechargeRequest,
 };
 use crate::reminders::ReminderSchedule;
+use crate::rette::{EmissionCancellation, NewRetteBatch, RetteBatchQuery, MONTH_MAX_CHARS};
 use crate::staff::{StaffChange, StaffInvite};
 use crate::{FieldError, PageQuery};
 
@@ -237,6 +238,9 @@ request_limits! {
         email: crate::contacts::EMAIL_MAX_CHARS,
     }
     StaffChange {}
+    RetteBatchQuery { month: MONTH_MAX_CHARS }
+    NewRetteBatch { month: MONTH_MAX_CHARS, request_id: REQUEST_ID_MAX_CHARS }
+    EmissionCancellation { reason: crate::payments::MAX_REASON_CHARS }
 }
 
 #[cfg(test)]

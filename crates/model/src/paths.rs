@@ -574,3 +574,20 @@ pub fn office_staff_member(id: impl Display) -> String {
 pub fn office_staff_invitation(id: impl Display) -> String {
     format!("/office/staff/{id}/invitation")
 }
+
+// Rette in one batch, and cancelling a retta.
+
+/// What issuing a service's month of rette would do.
+pub fn emission_batch_preview() -> String {
+    "/payments/emission-batches/preview".into()
+}
+
+/// Issues a service's month of rette.
+pub fn emission_batches() -> String {
+    "/payments/emission-batches".into()
+}
+
+/// Cancels an unpaid retta, with its reason.
+pub fn emission_cancel(id: impl Display) -> String {
+    format!("/payments/emissions/{id}/cancel")
+}

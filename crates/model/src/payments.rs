@@ -570,6 +570,8 @@ text_enum! {
         ToPay = "to_pay" => "DA PAGARE",
         /// PAGATO.
         Paid = "paid" => "PAGATO",
+        /// ANNULLATA: withdrawn by the office, with its reason; its notice is cancelled.
+        Cancelled = "cancelled" => "ANNULLATA",
     }
 }
 
@@ -590,6 +592,9 @@ pub struct EmissionSummary {
     pub status: EmissionStatus,
     /// The payment notice of the emission: what "Paga" pays, alone or in a cart.
     pub notice_id: i64,
+    /// Why the office cancelled it, for the family to read (cancelled ones only).
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
 }
 
 /// A line of detail of an emission.

@@ -158,6 +158,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
         }
         "list_staff" | "invite_staff" => May(ManageStaff, Nobody),
         "change_staff" | "invite_staff_again" => May(ManageStaff, Comune),
+        "preview_emission_batch" | "issue_emission_batch" => May(IssueEmissions, Comune),
+        "cancel_emission" => May(IssueEmissions, Family),
         _ => return None,
     })
 }
@@ -318,6 +320,14 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
             "body": "Prova",
             "audience": { "kind": "school", "school": "Scuola Primaria Pascoli" }
         }),
+        "preview_emission_batch" => json!({ "service_id": ids.trasporto, "month": "2026-12" }),
+        "issue_emission_batch" => json!({
+            "service_id": ids.trasporto,
+            "month": "2026-12",
+            "due_date": "2026-12-15",
+            "request_id": "matrix-batch"
+        }),
+        "cancel_emission" => json!({ "reason": "Prova" }),
         _ => return (query, None),
     };
     (query, Some(body))

@@ -21,6 +21,7 @@ mod password;
 mod payments;
 mod reconciliation;
 mod reminders;
+mod rette_batch;
 mod review;
 mod security;
 mod staff;

@@ -6,6 +6,9 @@ use sportello_model::payments::{
     AccountCorrection, Cart, CheckoutStarted, EmissionDetail, EmissionSummary, Movement, NewCart,
     Notice, PaymentService, ReceiptSummary, RechargeRequest, Statement,
 };
+use sportello_model::rette::{
+    EmissionCancellation, NewRetteBatch, RetteBatchIssued, RetteBatchPreview, RetteBatchQuery,
+};
 use sportello_model::{paths, Page};
 
 use super::client::{get_authed, get_page_authed, post_authed, put_authed, ApiResult};
@@ -112,6 +115,31 @@ pub async fn emissions(
 
 pub async fn emission(session: Session, id: i64) -> ApiResult<EmissionDetail> {
     get_authed(session, &paths::emission(id), &[]).await
+}
+
+/// What issuing a service's month of rette would do.
+pub async fn emission_batch_preview(
+    session: Session,
+    query: &RetteBatchQuery,
+) -> ApiResult<RetteBatchPreview> {
+    post_authed(session, &paths::emission_batch_preview(), Some(query)).await
+}
+
+/// Issues a service's month of rette; a month issued before issues nothing new.
+pub async fn issue_emission_batch(
+    session: Session,
+    batch: &NewRetteBatch,
+) -> ApiResult<RetteBatchIssued> {
+    post_authed(session, &paths::emission_batches(), Some(batch)).await
+}
+
+/// Cancels an unpaid retta and its notice, with the reason the family reads.
+pub async fn cancel_emission(
+    session: Session,
+    id: i64,
+    cancellation: &EmissionCancellation,
+) -> ApiResult<EmissionDetail> {
+    post_authed(session, &paths::emission_cancel(id), Some(cancellation)).await
 }
 
 pub async fn receipts(

@@ -227,6 +227,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "Gli account di amministratori, operatori e addetti mensa: invita una persona, cambia il ruolo, disattiva un account.",
             },
         ),
+        (
+            role.may(Action::IssueEmissions),
+            Entry {
+                id: "menu-rette",
+                page: "rette",
+                icon: "card",
+                title: "Emissione rette",
+                text: "Le rette di un mese per tutti gli iscritti a un servizio, ciascuna con il suo avviso pagoPA: anteprima con numero e totale, poi emissione.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

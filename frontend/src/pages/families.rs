@@ -5,14 +5,18 @@
 use leptos::prelude::*;
 use sportello_model::access::Action;
 use sportello_model::entes::ServiceKind;
+use sportello_model::payments::{EmissionDetail, EmissionStatus, EmissionSummary};
 use sportello_model::registry::{FamilyDetail, FamilyHit, FamilyPerson};
+use sportello_model::rette::EmissionCancellation;
 use sportello_model::{format, Page};
 
 use crate::api;
 use crate::app::{use_ente, use_page_title, RoleOnly};
 use crate::components::{
-    address_with, area_breadcrumb, paged_list, record_in_path, remote, set_title, CardSection,
+    address_with, area_breadcrumb, focus_element, paged_list, record_in_path, remote, set_title,
+    CardSection, TextField,
 };
+use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::pages::children::ServiceCard;
 use crate::session::use_session;
 
@@ -235,41 +239,6 @@ fn FamilyView() -> impl IntoView {
             }
             .into_any()
         };
-        let emissions = if family.emissions.is_empty() {
-            view! { <p id="family-emissions-empty">"Nessuna retta emessa."</p> }.into_any()
-        } else {
-            view! {
-                <div class="table-responsive" tabindex="0" role="region" aria-label="Rette">
-                    <table id="family-emissions" class="table table-sm">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Retta"</th>
-                                <th scope="col">"Servizio"</th>
-                                <th scope="col">"Scadenza"</th>
-                                <th scope="col" class="text-end">"Importo"</th>
-                                <th scope="col">"Stato"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {family
-                                .emissions
-                                .iter()
-                                .map(|e| view! {
-                                    <tr>
-                                        <td>{e.title.clone()}</td>
-                                        <td>{e.service_name.clone()}</td>
-                                        <td>{format::date(e.due_date)}</td>
-                                        <td class="text-end">{format::euro(e.amount)}</td>
-                                        <td>{e.status.label()}</td>
-                                    </tr>
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            }
-            .into_any()
-        };
         let letters = if family.letters.is_empty() {
             view! { <p id="family-letters-empty">"Nessuna comunicazione."</p> }.into_any()
         } else {
@@ -310,7 +279,7 @@ fn FamilyView() -> impl IntoView {
                 {children}
             </section>
             <CardSection id="family-emissions-section" title="Rette">
-                {emissions}
+                <FamilyRette emissions=family.emissions />
             </CardSection>
             <CardSection id="family-letters-section" title="Comunicazioni">
                 {letters}
@@ -328,4 +297,148 @@ fn FamilyView() -> impl IntoView {
         {remote(family, "family-error", "Caricamento della famiglia…", render)}
         <a class="btn btn-outline-primary mt-2" href=ente.path("famiglie")>"Torna alle famiglie"</a>
     }
+}
+
+/// The family's rette; an unpaid one can be cancelled («Annulla») with a reason the
+/// family reads on it.
+#[component]
+fn FamilyRette(emissions: Vec<EmissionSummary>) -> impl IntoView {
+    let session = use_session();
+    if emissions.is_empty() {
+        return view! { <p id="family-emissions-empty">"Nessuna retta emessa."</p> }.into_any();
+    }
+    let may_cancel = session
+        .role_in(&use_ente().slug.get_untracked())
+        .is_some_and(|role| role.may(Action::IssueEmissions));
+    let rows = RwSignal::new(emissions);
+    let chosen = RwSignal::new(None::<EmissionSummary>);
+    let reason = RwSignal::new(String::new());
+    let form = Form::new(
+        &[("reason", "family-cancel-reason")],
+        move |_| {
+            let cancellation = EmissionCancellation {
+                reason: reason.get(),
+            };
+            cancellation
+                .check()
+                .map(|_| cancellation)
+                .map_err(|e| vec![e])
+        },
+        move |cancellation: EmissionCancellation| async move {
+            let id = chosen.get_untracked().map_or(0, |e| e.id);
+            api::cancel_emission(session, id, &cancellation).await
+        },
+        move |cancelled: EmissionDetail| {
+            rows.update(|rows| {
+                if let Some(row) = rows.iter_mut().find(|r| r.id == cancelled.summary.id) {
+                    *row = cancelled.summary.clone();
+                }
+            });
+            chosen.set(None);
+            reason.set(String::new());
+            focus_element(&format!("family-emission-{}-status", cancelled.summary.id));
+        },
+    );
+    let choose = move |emission: EmissionSummary| {
+        form.clear();
+        reason.set(String::new());
+        chosen.set(Some(emission));
+        focus_element("family-cancel-reason");
+    };
+    let reason_error = form.message_on_submit("reason");
+    view! {
+        <div class="table-responsive" tabindex="0" role="region" aria-label="Rette">
+            <table id="family-emissions" class="table table-sm">
+                <thead>
+                    <tr>
+                        <th scope="col">"Retta"</th>
+                        <th scope="col">"Servizio"</th>
+                        <th scope="col">"Scadenza"</th>
+                        <th scope="col" class="text-end">"Importo"</th>
+                        <th scope="col">"Stato"</th>
+                        {may_cancel.then(|| view! { <th scope="col">"Azioni"</th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        rows.get()
+                            .into_iter()
+                            .map(|e| {
+                                let cancellable = may_cancel && e.status == EmissionStatus::ToPay;
+                                let label = format!("Annulla {} di {}", e.title, format::euro(e.amount));
+                                let status = match &e.cancel_reason {
+                                    Some(reason) => format!("{}: {reason}", e.status.label()),
+                                    None => e.status.label().to_owned(),
+                                };
+                                let row = e.clone();
+                                view! {
+                                    <tr id=format!("family-emission-{}", e.id)>
+                                        <td>{e.title.clone()}</td>
+                                        <td>{e.service_name.clone()}</td>
+                                        <td>{format::date(e.due_date)}</td>
+                                        <td class="text-end">{format::euro(e.amount)}</td>
+                                        <td id=format!("family-emission-{}-status", e.id) tabindex="-1">
+                                            {status}
+                                        </td>
+                                        {may_cancel.then(|| view! {
+                                            <td>
+                                                {cancellable.then(|| view! {
+                                                    <button
+                                                        type="button"
+                                                        id=format!("family-emission-{}-cancel", e.id)
+                                                        class="btn btn-outline-danger btn-sm"
+                                                        aria-label=label
+                                                        on:click=move |_| choose(row.clone())
+                                                    >
+                                                        "Annulla"
+                                                    </button>
+                                                })}
+                                            </td>
+                                        })}
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+        </div>
+        {move || chosen.get().map(|e| view! {
+            <form id="family-cancel-form" class="mt-3 border rounded p-3" novalidate on:submit=form.submit()>
+                <p id="family-cancel-what">
+                    {format!(
+                        "Annulla {} di {} (scadenza {}): anche il suo avviso pagoPA sarà annullato.",
+                        e.title,
+                        format::euro(e.amount),
+                        format::date(e.due_date),
+                    )}
+                </p>
+                <TextField
+                    id="family-cancel-reason"
+                    label="Motivo (la famiglia lo leggerà sulla retta)"
+                    value=reason
+                    error=reason_error
+                />
+                <FormAlert form id="family-cancel-error" />
+                <div class="d-flex gap-2">
+                    <SubmitButton
+                        form
+                        id="family-cancel-submit"
+                        label="Annulla la retta"
+                        busy="Annullamento…"
+                        class="btn btn-danger"
+                    />
+                    <button
+                        type="button"
+                        id="family-cancel-close"
+                        class="btn btn-outline-primary"
+                        on:click=move |_| chosen.set(None)
+                    >
+                        "Chiudi"
+                    </button>
+                </div>
+            </form>
+        })}
+    }
+    .into_any()
 }

@@ -1,5 +1,6 @@
-//! The school calendar of a prepaid service: its period, the weekdays the canteen
-//! serves and its closures. Operators set it; bookings, attendance and charging read it.
+//! The school calendar of a service: its period, the weekdays the canteen serves and its
+//! closures. Operators set it; bookings, attendance and charging read it, and the rette
+//! of an emissions service pro rata pay for the days of a month inside its period.
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -23,7 +24,7 @@ use crate::auth::Principal;
 use crate::canteen::charging::reverse_meals;
 use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::entity::service;
-use crate::entes::service::meal_service;
+use crate::entes::service::service_of_ente;
 use crate::error::{ApiError, ApiResult};
 
 /// The school year containing `today` (September to June), Monday to Friday: the
@@ -118,7 +119,9 @@ async fn for_operator(
     principal: &Principal,
     service_id: i64,
 ) -> ApiResult<String> {
-    Ok(meal_service(db, principal.ente_id, service_id).await?.name)
+    Ok(service_of_ente(db, principal.ente_id, service_id)
+        .await?
+        .name)
 }
 
 /// The closed days as the ranges they were added as, in date order.

@@ -22,7 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// The service's calendar: period, serving weekdays and closures (operators).
 #[utoipa::path(
     tag = "Calendario",
-    params(("service_id" = i64, Path, description = "Prepaid service id")),
+    params(("service_id" = i64, Path, description = "Service id")),
     responses(
         (status = 200, body = ServiceCalendar),
         (status = 403, response = crate::error::responses::Forbidden),
@@ -39,10 +39,11 @@ pub async fn get_calendar(
     Ok(HttpResponse::Ok().json(calendar::get(&state.db, &principal, *service_id, today).await?))
 }
 
-/// Sets the service period and the weekdays the canteen serves.
+/// Sets the service period and the weekdays the canteen serves; for an emissions
+/// service, the period is what its rette pro rata pay for.
 #[utoipa::path(
     tag = "Calendario",
-    params(("service_id" = i64, Path, description = "Prepaid service id")),
+    params(("service_id" = i64, Path, description = "Service id")),
     request_body = CalendarSettings,
     responses(
         (status = 200, body = ServiceCalendar),
@@ -68,7 +69,7 @@ pub async fn set_calendar(
 /// more.
 #[utoipa::path(
     tag = "Calendario",
-    params(("service_id" = i64, Path, description = "Prepaid service id")),
+    params(("service_id" = i64, Path, description = "Service id")),
     request_body = NewClosure,
     responses(
         (status = 200, body = ClosureAdded),
@@ -92,7 +93,7 @@ pub async fn add_closure(
 #[utoipa::path(
     tag = "Calendario",
     params(
-        ("service_id" = i64, Path, description = "Prepaid service id"),
+        ("service_id" = i64, Path, description = "Service id"),
         ("closure_id" = i64, Path, description = "Closure id (`Closure.id`, the range)"),
     ),
     responses(

@@ -58,6 +58,8 @@ pub mod service {
         pub kind: sportello_model::entes::ServiceKind,
         /// In force; a deactivated service keeps its records but is no longer offered.
         pub active: bool,
+        /// Rette pro rata of the days the service runs in a month.
+        pub pro_rata: bool,
     }
 
     crate::db::entity_basics!(tenant);

@@ -63,6 +63,15 @@ pub async fn meal_service(
     service_of_kind(db, ente_id, service_id, ServiceKind::serves_meals).await
 }
 
+/// A service of the ente, of any kind, or 404.
+pub async fn service_of_ente(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    service_id: i64,
+) -> ApiResult<service::Model> {
+    service_of_kind(db, ente_id, service_id, |_| true).await
+}
+
 async fn service_of_kind(
     db: &DatabaseConnection,
     ente_id: EnteId,
@@ -84,6 +93,7 @@ pub fn service_dto(s: service::Model) -> Service {
         code: s.code,
         name: s.name,
         active: s.active,
+        pro_rata: s.pro_rata,
     }
 }
 

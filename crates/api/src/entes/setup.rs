@@ -278,6 +278,7 @@ pub async fn create_service(
         name: Set(name),
         kind: Set(form.kind),
         active: Set(form.active),
+        pro_rata: Set(form.pro_rata),
         ..Default::default()
     }
     .insert(db)
@@ -305,6 +306,7 @@ pub async fn update_service(
     active.code = Set(code);
     active.name = Set(name);
     active.active = Set(form.active);
+    active.pro_rata = Set(form.pro_rata);
     active.update(db).await?;
     service_detail(db, ente_id, id).await
 }

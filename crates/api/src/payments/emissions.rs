@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
 };
 use sportello_model::auth::Role;
 use sportello_model::entes::ServiceKind;
@@ -14,8 +15,9 @@ use sportello_model::page::PageRequest;
 use sportello_model::paths;
 use sportello_model::payments::{
     emission_description, CheckedEmission, EmissionDetail, EmissionLine, EmissionStatus,
-    EmissionSummary, NewEmission, NoticePurpose,
+    EmissionSummary, NewEmission, NoticePurpose, NoticeState,
 };
+use sportello_model::rette::{check_due_date, EmissionCancellation};
 use sportello_model::{rome, FieldError, FiscalCode, Page};
 use sportello_pagopa::PaymentGateway;
 use time::{Date, OffsetDateTime};
@@ -26,16 +28,9 @@ use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::child;
 use crate::db::{fetch_page, EnteId, TenantScoped};
-use crate::entes::entity::service;
+use crate::entes::entity::{ente, service};
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
-
-struct ValidEmission {
-    guardian: user::Model,
-    service: service::Model,
-    child: Option<child::Model>,
-    checked: CheckedEmission,
-}
 
 /// The value `result` holds, or its error recorded on `field`.
 fn parsed<T, E: std::fmt::Display>(
@@ -66,7 +61,7 @@ async fn validate(
     ente_id: EnteId,
     new: &NewEmission,
     today: Date,
-) -> ApiResult<ValidEmission> {
+) -> ApiResult<Retta> {
     let (checked, mut errors) = match new.check() {
         Ok(checked) => (Some(checked), Vec::new()),
         Err(errors) => (None, errors),
@@ -123,27 +118,24 @@ async fn validate(
         service,
         "Il servizio non esiste o non è gestito a emissione retta.",
     );
-    if new.due_date < today {
-        errors.push(FieldError::new(
-            "due_date",
-            "La scadenza non può essere una data passata.",
-        ));
+    if let Err(error) = check_due_date("due_date", new.due_date, today) {
+        errors.push(error);
     }
     match (guardian, service, checked) {
-        (Some(guardian), Some(service), Some(checked)) if errors.is_empty() => Ok(ValidEmission {
+        (Some(guardian), Some(service), Some(checked)) if errors.is_empty() => Ok(Retta {
             guardian,
             service,
             child,
             checked,
+            due_date: new.due_date,
+            batch: None,
         }),
         _ => Err(ApiError::Validation(errors)),
     }
 }
 
-/// Issues an emission: its notice, the emission and its lines are stored in one
-/// transaction that commits only once pagoPA has registered the notice, so a refused
-/// request leaves nothing behind. With an `external_ref` already used, returns that
-/// emission instead (`false` in the tuple: nothing new was created).
+/// Issues an emission. With an `external_ref` already used, returns that emission
+/// instead (`false` in the tuple: nothing new was created).
 pub async fn create(
     db: &DatabaseConnection,
     gateway: &dyn PaymentGateway,
@@ -159,27 +151,64 @@ pub async fn create(
     if let Some(existing) = by_external_ref(db, principal.ente_id, external_ref).await? {
         return Ok((detail_of(db, existing).await?, false));
     }
-    let ValidEmission {
+    let retta = validate(db, principal.ente_id, &new, rome::today(now)).await?;
+    let ente = ente_by_id(db, principal.ente_id).await?;
+    match issue(db, gateway, &ente, retta, now).await? {
+        Some(created) => Ok((detail_of(db, created).await?, true)),
+        // Two requests with the same external_ref at once: the unique key let only one
+        // in; the other answers with the winner's emission.
+        None => match by_external_ref(db, principal.ente_id, external_ref).await? {
+            Some(existing) => Ok((detail_of(db, existing).await?, false)),
+            None => Err(ApiError::internal("emission refused by a unique key")),
+        },
+    }
+}
+
+/// A retta to issue, every part of it checked.
+pub struct Retta {
+    pub guardian: user::Model,
+    pub service: service::Model,
+    pub child: Option<child::Model>,
+    pub checked: CheckedEmission,
+    pub due_date: Date,
+    /// A batch's retta: its enrolment and month (`2026-12`).
+    pub batch: Option<(i64, String)>,
+}
+
+/// Issues a retta: its notice, the emission and its lines are stored in one transaction
+/// that commits only once pagoPA has registered the notice, so a refused request leaves
+/// nothing behind. `None`: a unique key (the `external_ref`, or the batch's enrolment
+/// and month) already holds a retta, made meanwhile; nothing was stored.
+pub async fn issue(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    ente: &ente::Model,
+    retta: Retta,
+    now: OffsetDateTime,
+) -> ApiResult<Option<emission::Model>> {
+    let Retta {
         guardian,
         service,
         child,
         checked,
-    } = validate(db, principal.ente_id, &new, rome::today(now)).await?;
-    let ente = ente_by_id(db, principal.ente_id).await?;
+        due_date,
+        batch,
+    } = retta;
     let child_name = child
         .as_ref()
         .map(|c| format!("{} {}", c.first_name, c.last_name));
+    let (enrolment_id, batch_month) = batch.unzip();
     let txn = db.begin().await?;
     let notice = notices::create(
         &txn,
-        &ente,
+        ente,
         NewNotice {
             guardian_id: guardian.id,
             service_id: service.id,
             purpose: NoticePurpose::Emission,
             amount_cents: checked.total_cents,
             description: emission_description(&checked.title, &service.name, child_name.as_deref()),
-            due_date: Some(new.due_date),
+            due_date: Some(due_date),
             expires_on: None,
             online_only: false,
         },
@@ -193,26 +222,26 @@ pub async fn create(
         child_id: Set(child.as_ref().map(|c| c.id)),
         notice_id: Set(notice.id),
         title: Set(checked.title),
-        due_date: Set(new.due_date),
+        due_date: Set(due_date),
         amount_cents: Set(checked.total_cents),
         status: Set(EmissionStatus::ToPay),
         external_ref: Set(checked.external_ref),
         created_at: Set(now),
+        enrolment_id: Set(enrolment_id),
+        batch_month: Set(batch_month),
+        cancel_reason: Set(None),
+        cancelled_at: Set(None),
         ..Default::default()
     }
     .insert(&txn)
     .await;
     let created = match inserted {
         Ok(created) => created,
-        Err(err) => {
-            // Two requests with the same external_ref at once: the unique key lets only
-            // one in; the other answers with the winner's emission.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             txn.rollback().await?;
-            if let Some(existing) = by_external_ref(db, principal.ente_id, external_ref).await? {
-                return Ok((detail_of(db, existing).await?, false));
-            }
-            return Err(err.into());
+            return Ok(None);
         }
+        Err(err) => return Err(err.into()),
     };
     emission_line::Entity::insert_many(checked.lines.into_iter().enumerate().map(
         |(position, (description, amount_cents))| emission_line::ActiveModel {
@@ -225,8 +254,69 @@ pub async fn create(
     ))
     .exec_without_returning(&txn)
     .await?;
-    notices::register_and_commit(txn, gateway, &ente, &notice, &guardian).await?;
-    Ok((detail_of(db, created).await?, true))
+    notices::register_and_commit(txn, gateway, ente, &notice, &guardian).await?;
+    Ok(Some(created))
+}
+
+/// Cancels an unpaid retta of the comune with the reason the family reads: its notice is
+/// withdrawn from pagoPA and cancelled first (a payment arriving meanwhile wins: 409),
+/// then the retta. Cancelling it again answers it as it is. Paid: 409. Another comune's:
+/// 404.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    gateway: &dyn PaymentGateway,
+    ente_id: EnteId,
+    id: i64,
+    cancellation: &EmissionCancellation,
+    now: OffsetDateTime,
+) -> ApiResult<EmissionDetail> {
+    let e = emission::Entity::find_in_ente(ente_id)
+        .filter(emission::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let reason = cancellation
+        .check()
+        .map_err(|e| ApiError::Validation(vec![e]))?;
+    match e.status {
+        EmissionStatus::Cancelled => return detail_of(db, e).await,
+        EmissionStatus::Paid => return Err(already_paid()),
+        EmissionStatus::ToPay => {}
+    }
+    let ente = ente_by_id(db, ente_id).await?;
+    let notice = payment_notice::Entity::find_in_ente(ente_id)
+        .filter(payment_notice::Column::Id.eq(e.notice_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("emission without notice"))?;
+    if notice.status != NoticeState::Cancelled {
+        notices::cancel(db, gateway, &ente, &notice).await?;
+    }
+    emission::Entity::update_many()
+        .col_expr(
+            emission::Column::Status,
+            Expr::value(EmissionStatus::Cancelled),
+        )
+        .col_expr(emission::Column::CancelReason, Expr::value(reason))
+        .col_expr(emission::Column::CancelledAt, Expr::value(now))
+        .filter(emission::Column::EnteId.eq(ente_id))
+        .filter(emission::Column::Id.eq(e.id))
+        .filter(emission::Column::Status.eq(EmissionStatus::ToPay))
+        .exec(db)
+        .await?;
+    let stored = emission::Entity::find_in_ente(ente_id)
+        .filter(emission::Column::Id.eq(e.id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    match stored.status {
+        EmissionStatus::Paid => Err(already_paid()),
+        EmissionStatus::Cancelled | EmissionStatus::ToPay => detail_of(db, stored).await,
+    }
+}
+
+fn already_paid() -> ApiError {
+    ApiError::Conflict("Questa retta risulta già pagata: non può essere annullata.".into())
 }
 
 async fn by_external_ref(
@@ -258,6 +348,7 @@ fn summary(
         amount: cents_to_decimal(e.amount_cents),
         status: e.status,
         notice_id: notice.id,
+        cancel_reason: e.cancel_reason.clone(),
     }
 }
 

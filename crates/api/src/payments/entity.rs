@@ -129,6 +129,13 @@ pub mod emission {
         pub created_at: TimeDateTimeWithTimeZone,
         /// The child the emission is for, when it is for one.
         pub child_id: Option<i64>,
+        /// A batch's retta: the enrolment and the month (`2026-12`) it is for, unique
+        /// with the ente and the service, so that a month is issued once.
+        pub enrolment_id: Option<i64>,
+        pub batch_month: Option<String>,
+        /// Why the office cancelled it, read by the family, and when.
+        pub cancel_reason: Option<String>,
+        pub cancelled_at: Option<TimeDateTimeWithTimeZone>,
     }
 
     crate::db::entity_basics!(tenant);

@@ -6,6 +6,7 @@
 //! Only the guardian (intestatario) sees a family's money (`Action::ReadPayments`,
 //! `Action::Pay`): another role gets 403, another family's record 404.
 
+pub mod batches;
 pub mod carts;
 pub mod corrections;
 pub mod emissions;

@@ -1,5 +1,6 @@
-//! Emissioni (rette): the bills issued by the comune, DA PAGARE or PAGATO, with their
-//! detail, payment document, online payment and receipt.
+//! Emissioni (rette): the bills issued by the comune, DA PAGARE, PAGATO or ANNULLATA
+//! (with the office's reason), with their detail, payment document, online payment and
+//! receipt.
 
 use leptos::prelude::*;
 use sportello_model::entes::ServiceKind;
@@ -22,7 +23,19 @@ fn tone(status: EmissionStatus) -> Tone {
     match status {
         EmissionStatus::ToPay => Tone::ToPay,
         EmissionStatus::Paid => Tone::Paid,
+        EmissionStatus::Cancelled => Tone::Closed,
     }
+}
+
+/// «Annullata dal Comune: …», the reason the office gave, on a cancelled retta.
+fn cancel_note(id: String, summary: &EmissionSummary) -> Option<impl IntoView> {
+    let reason = summary.cancel_reason.clone()?;
+    Some(view! {
+        <p id=id class="small mb-0">
+            <strong>"Annullata dal Comune: "</strong>
+            {reason}
+        </p>
+    })
 }
 
 /// The file name of an emission's payment document (avviso pagoPA).
@@ -85,6 +98,8 @@ fn EmissionItem(emission: EmissionSummary, selection: Selection) -> impl IntoVie
     };
     let notice_id = emission.notice_id;
     let to_pay = emission.status == EmissionStatus::ToPay;
+    // A cancelled retta's notice is withdrawn: nothing left to print or pay.
+    let payable = emission.status != EmissionStatus::Cancelled;
     let pay = to_pay.then(|| {
         view! {
             <PayButton
@@ -123,7 +138,8 @@ fn EmissionItem(emission: EmissionSummary, selection: Selection) -> impl IntoVie
                     "Documento n° "
                     <span class="notice-number">{format::notice_number(&emission.document_number)}</span>
                 </p>
-                <p class="small text-muted mb-0">{emission.service_name}</p>
+                <p class="small text-muted mb-0">{emission.service_name.clone()}</p>
+                {cancel_note(format!("emission-{id}-cancel-reason"), &emission)}
             </div>
             <div class="payment-item-side">
                 <StatusBadge
@@ -145,11 +161,13 @@ fn EmissionItem(emission: EmissionSummary, selection: Selection) -> impl IntoVie
                     "Dettaglio"
                     <span class="visually-hidden">{format!(": {}", emission.title)}</span>
                 </a>
-                <DownloadButton
-                    id=format!("emission-{id}-download")
-                    label=format!("Scarica il documento di pagamento di {}", emission.title)
-                    fetch=download
-                />
+                {payable.then(|| view! {
+                    <DownloadButton
+                        id=format!("emission-{id}-download")
+                        label=format!("Scarica il documento di pagamento di {}", emission.title)
+                        fetch=download
+                    />
+                })}
                 {pay}
             </div>
         </li>
@@ -265,6 +283,7 @@ fn render_detail(detail: EmissionDetail) -> impl IntoView {
             <p>
                 <StatusBadge id="emission-status" label=summary.status.label() tone=tone(summary.status) />
             </p>
+            {cancel_note("emission-cancel-reason".into(), &summary)}
             <dl class="row data-list">
                 <div class="col-12 col-sm-6 col-lg-4 data-item">
                     <dt>"Servizio"</dt>
@@ -310,12 +329,14 @@ fn render_detail(detail: EmissionDetail) -> impl IntoView {
                 </table>
             </div>
             <div class="payment-item-actions">
-                <PdfButton
-                    id="emission-download"
-                    label=format!("Scarica il documento di pagamento di {}", summary.title)
-                    url=detail.document_url.clone()
-                    file_name=document_name(&summary)
-                />
+                {(summary.status != EmissionStatus::Cancelled).then(|| view! {
+                    <PdfButton
+                        id="emission-download"
+                        label=format!("Scarica il documento di pagamento di {}", summary.title)
+                        url=detail.document_url.clone()
+                        file_name=document_name(&summary)
+                    />
+                })}
                 {pay}
                 {receipt}
             </div>

@@ -145,6 +145,7 @@ fn NewService() -> impl IntoView {
                 name: name.get(),
                 kind: ServiceKind::parse(&kind.get()).unwrap_or(ServiceKind::Emissions),
                 active: true,
+                pro_rata: false,
             };
             request.check().map(|_| request)
         },
@@ -240,6 +241,7 @@ fn ServiceData(current: RwSignal<ServiceDetail>, editable: Memo<bool>) -> impl I
     let code = RwSignal::new(service.code);
     let name = RwSignal::new(service.name);
     let active = RwSignal::new(service.active);
+    let pro_rata = RwSignal::new(service.pro_rata);
     let saved = RwSignal::new(None::<String>);
     let form = Form::new(
         &[("code", "service-code"), ("name", "service-name")],
@@ -249,6 +251,7 @@ fn ServiceData(current: RwSignal<ServiceDetail>, editable: Memo<bool>) -> impl I
                 name: name.get(),
                 kind,
                 active: active.get(),
+                pro_rata: kind == ServiceKind::Emissions && pro_rata.get(),
             };
             request.check().map(|_| request)
         },
@@ -270,6 +273,13 @@ fn ServiceData(current: RwSignal<ServiceDetail>, editable: Memo<bool>) -> impl I
                     <SetupField form name="name" id="service-name" label="Nome del servizio" value=name />
                     <SetupField form name="code" id="service-code" label="Codice" value=code />
                     <CheckField id="service-active" label="In vigore (offerto alle famiglie)" value=active />
+                    {(kind == ServiceKind::Emissions).then(|| view! {
+                        <CheckField
+                            id="service-pro-rata"
+                            label="Rette in proporzione ai giorni di servizio nel mese (pro rata)"
+                            value=pro_rata
+                        />
+                    })}
                 </fieldset>
                 {move || {
                     editable

@@ -57,7 +57,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reminders::get_reminder_schedule)
         .service(reminders::set_reminder_schedule)
         .service(reminders::list_reminders)
-        .service(reminders::run_reminders);
+        .service(reminders::run_reminders)
+        .service(emissions::preview_emission_batch)
+        .service(emissions::issue_emission_batch)
+        .service(emissions::cancel_emission);
 }
 
 /// The pagoPA gateway, or the Italian refusal when none is configured.
