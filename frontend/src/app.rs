@@ -17,7 +17,7 @@ use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, contacts, content, entes, families, family_account,
     forms, home, letters, login, office_forms, outbox, password, payments, reconciliation,
-    registry_import, reminders, setup, tax_deductions,
+    registry_import, reminders, reports, setup, tax_deductions,
 };
 use crate::session::{use_session, Session};
 
@@ -77,6 +77,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("servizi-e-fasce") view=setup::services::ServicesPage />
                     <Route path=path!("servizi-e-fasce/:id") view=setup::services::ServiceSetupPage />
                     <Route path=path!("solleciti") view=reminders::RemindersPage />
+                    <Route path=path!("report") view=reports::ReportsPage />
+                    <Route path=path!("report/:kind") view=reports::ReportsPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -332,6 +334,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-impostazioni-comune", "impostazioni-comune", "Impostazioni del comune"))}
             {role.may(Action::ReadEnteSetup)
                 .then(|| nav_link("nav-servizi-e-fasce", "servizi-e-fasce", "Servizi e fasce"))}
+            {role.may(Action::ReadReports)
+                .then(|| nav_link("nav-report", "report", "Report"))}
         })
     };
 

@@ -27,3 +27,4 @@ pub mod retry;
 pub mod startup;
 pub mod telemetry;
 pub mod test_clock;
+pub mod reports;

@@ -89,6 +89,9 @@ macro_rules! with_actions {
         /// Read and change the comune's schedule of reminders (Solleciti), see what is due
         /// and what was sent, and send the due ones now.
         ManageReminders,
+        /// Read the office's reports (Incassi, Morosi, meals served, balances at a date)
+        /// and download them as CSV.
+        ReadReports,
             }
     };
 }
@@ -152,6 +155,8 @@ impl Action {
             // change it.
             Action::ReadEnteSetup => &[Operator, Administrator],
             Action::ManageEnteSetup => &[Administrator],
+            // The comune's office: receipts, debts, meals and balances.
+            Action::ReadReports => &[Operator, Administrator],
         }
     }
 

@@ -41,6 +41,7 @@ pub mod sms;
 pub mod spa;
 pub mod tax_deduction;
 pub mod weekdays;
+pub mod reports;
 
 pub use fiscal_code::FiscalCode;
 pub use page::{Page, PageQuery};

@@ -22,6 +22,7 @@ mod reminders;
 mod review;
 mod setup;
 mod tax_deductions;
+mod reports;
 
 pub use accounts::*;
 pub use bookings::*;
@@ -44,3 +45,4 @@ pub use reminders::*;
 pub use review::*;
 pub use setup::*;
 pub use tax_deductions::*;
+pub use reports::*;

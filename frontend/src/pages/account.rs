@@ -217,6 +217,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "I servizi del comune (mensa, trasporto, nido, pre e post scuola) e le loro fasce ISEE con prezzo del pasto e quota mensile.",
             },
         ),
+        (
+            role.may(Action::ReadReports),
+            Entry {
+                id: "menu-report",
+                page: "report",
+                icon: "chart-line",
+                title: "Report",
+                text: "Incassi per giorno e canale, famiglie morose con i solleciti, pasti serviti per scuola e fascia, saldi dei conti a una data: anche in CSV.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()
