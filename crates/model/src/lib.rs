@@ -35,13 +35,13 @@ pub mod problem;
 pub mod reconciliation;
 pub mod registry;
 pub mod reminders;
+pub mod reports;
 pub mod rome;
 pub mod school_year;
 pub mod sms;
 pub mod spa;
 pub mod tax_deduction;
 pub mod weekdays;
-pub mod reports;
 
 pub use fiscal_code::FiscalCode;
 pub use page::{Page, PageQuery};

@@ -130,9 +130,7 @@ pub fn receipts_report(from: Date, to: Date, receipts: Vec<PaidReceipt>) -> Rece
     let mut rows: BTreeMap<(Date, ReceiptChannel, String, String), (u64, i64)> = BTreeMap::new();
     let mut channels: BTreeMap<ReceiptChannel, (u64, i64)> = BTreeMap::new();
     for r in receipts {
-        let row = rows
-            .entry((r.day, r.channel, r.method, r.psp))
-            .or_default();
+        let row = rows.entry((r.day, r.channel, r.method, r.psp)).or_default();
         row.0 += 1;
         row.1 += r.amount_cents;
         let channel = channels.entry(r.channel).or_default();
@@ -147,15 +145,17 @@ pub fn receipts_report(from: Date, to: Date, receipts: Vec<PaidReceipt>) -> Rece
         to,
         rows: rows
             .into_iter()
-            .map(|((day, channel, method, psp), (count, cents))| ReceiptsRow {
-                day,
-                channel,
-                channel_label: channel.label().into(),
-                method,
-                psp,
-                count,
-                amount: cents_to_decimal(cents),
-            })
+            .map(
+                |((day, channel, method, psp), (count, cents))| ReceiptsRow {
+                    day,
+                    channel,
+                    channel_label: channel.label().into(),
+                    method,
+                    psp,
+                    count,
+                    amount: cents_to_decimal(cents),
+                },
+            )
             .collect(),
         channels: channels
             .into_iter()
@@ -435,8 +435,14 @@ mod tests {
             month_days(2028, Month::February),
             Some((date!(2028 - 02 - 01), date!(2028 - 02 - 29)))
         );
-        assert_eq!(days_overdue(date!(2026 - 11 - 01), date!(2026 - 11 - 24)), 23);
-        assert_eq!(days_overdue(date!(2026 - 11 - 25), date!(2026 - 11 - 24)), 0);
+        assert_eq!(
+            days_overdue(date!(2026 - 11 - 01), date!(2026 - 11 - 24)),
+            23
+        );
+        assert_eq!(
+            days_overdue(date!(2026 - 11 - 25), date!(2026 - 11 - 24)),
+            0
+        );
         assert_eq!(overdue_by(date!(2026 - 12 - 01)), date!(2026 - 11 - 30));
     }
 
@@ -453,17 +459,28 @@ mod tests {
             date!(2026 - 11 - 01),
             date!(2026 - 11 - 30),
             vec![
-                paid(date!(2026 - 11 - 24), ReceiptChannel::Counter, "Banca", 1000),
+                paid(
+                    date!(2026 - 11 - 24),
+                    ReceiptChannel::Counter,
+                    "Banca",
+                    1000,
+                ),
                 paid(date!(2026 - 11 - 23), ReceiptChannel::Online, "Nexi", 2500),
                 paid(date!(2026 - 11 - 23), ReceiptChannel::Online, "Nexi", 2260),
             ],
         );
         assert_eq!(report.rows.len(), 2);
         assert_eq!(report.rows[0].day, date!(2026 - 11 - 23));
-        assert_eq!((report.rows[0].count, report.rows[0].amount.to_string()), (2, "47.60".into()));
+        assert_eq!(
+            (report.rows[0].count, report.rows[0].amount.to_string()),
+            (2, "47.60".into())
+        );
         assert_eq!(report.rows[1].channel_label, "Sportello");
         assert_eq!(report.channels[0].channel, ReceiptChannel::Online);
-        assert_eq!((report.count, report.amount.to_string()), (3, "57.60".into()));
+        assert_eq!(
+            (report.count, report.amount.to_string()),
+            (3, "57.60".into())
+        );
     }
 
     #[test]
@@ -481,7 +498,14 @@ mod tests {
             date!(2026 - 11 - 24),
             vec![
                 debt(2, "Mario Rossi", false, 8000, date!(2026 - 11 - 10), None),
-                debt(1, "Anna Colombo", true, 1250, date!(2026 - 11 - 17), Some(1)),
+                debt(
+                    1,
+                    "Anna Colombo",
+                    true,
+                    1250,
+                    date!(2026 - 11 - 17),
+                    Some(1),
+                ),
                 debt(1, "Anna Colombo", false, 3000, date!(2026 - 10 - 31), None),
             ],
         );
@@ -521,8 +545,14 @@ mod tests {
         );
         assert_eq!(report.rows.len(), 2, "{report:?}");
         assert_eq!(report.rows[0].school, "Collodi");
-        assert_eq!((report.rows[1].meals, report.rows[1].amount.to_string()), (1, "4.50".into()));
-        assert_eq!((report.meals, report.amount.to_string()), (2, "8.30".into()));
+        assert_eq!(
+            (report.rows[1].meals, report.rows[1].amount.to_string()),
+            (1, "4.50".into())
+        );
+        assert_eq!(
+            (report.meals, report.amount.to_string()),
+            (2, "8.30".into())
+        );
     }
 
     #[test]
@@ -537,7 +567,10 @@ mod tests {
         };
         let report = balances_report(
             date!(2026 - 11 - 30),
-            vec![balance(1, "Mario Rossi", 4760), balance(2, "Anna Colombo", -1250)],
+            vec![
+                balance(1, "Mario Rossi", 4760),
+                balance(2, "Anna Colombo", -1250),
+            ],
         );
         assert_eq!(report.rows[0].family, "Anna Colombo");
         assert_eq!(report.total.to_string(), "35.10");

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use e2e::payments::receipt;
 use e2e::{
-    client, field_error, json, problem, TestServer, ANNA, CARLO_OPERATOR_ESEMPIO,
-    GIULIA_OPERATOR, MARIO, PAOLO_CANTEEN,
+    client, field_error, json, problem, TestServer, ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR,
+    MARIO, PAOLO_CANTEEN,
 };
 use reqwest::{Response, StatusCode};
 use serde_json::json;
@@ -110,10 +110,7 @@ async fn incassi_count_each_payment_once_per_day_and_channel() {
     let online = mario.new_notice(service, "10,00").await;
     let paid = receipt("RT-REPORT-1", &online, "10.00", "CP");
     assert_eq!(server.receipt_outcome(&paid).await, "OK");
-    assert_eq!(
-        server.receipt_outcome(&paid).await,
-        "PAA_RECEIPT_DUPLICATA"
-    );
+    assert_eq!(server.receipt_outcome(&paid).await, "PAA_RECEIPT_DUPLICATA");
 
     let after: ReceiptsReport = giulia.get_ok(&period).await;
     assert_eq!(after.count, before.count + 2, "{after:?}");
@@ -149,9 +146,15 @@ async fn incassi_count_each_payment_once_per_day_and_channel() {
     assert_eq!(counter.method, "Pagamento allo sportello");
 
     // The CSV: the same rows.
-    let body = csv(giulia.get(&receipts_path(true, "2026-11-23", "2026-11-24")).await).await;
+    let body = csv(giulia
+        .get(&receipts_path(true, "2026-11-23", "2026-11-24"))
+        .await)
+    .await;
     let lines: Vec<&str> = body.lines().collect();
-    assert_eq!(lines[0], "\u{feff}Giorno;Canale;Metodo;PSP;Pagamenti;Importo");
+    assert_eq!(
+        lines[0],
+        "\u{feff}Giorno;Canale;Metodo;PSP;Pagamenti;Importo"
+    );
     assert_eq!(lines.len(), after.rows.len() + 1, "{body}");
     let counter_line = format!(
         "2026-11-24;Sportello;Pagamento allo sportello;{};{};{}",
@@ -187,13 +190,8 @@ async fn incassi_count_each_payment_once_per_day_and_channel() {
 async fn morosi_lists_the_family_below_zero_with_its_days_and_reminder() {
     let server = server().await;
     let giulia = server.user("demo", GIULIA_OPERATOR).await;
-    let anna_row = |report: &DebtorsReport| {
-        report
-            .rows
-            .iter()
-            .find(|d| d.fiscal_code == ANNA)
-            .cloned()
-    };
+    let anna_row =
+        |report: &DebtorsReport| report.rows.iter().find(|d| d.fiscal_code == ANNA).cloned();
 
     // Last school year's meals left Anna 23,40 € below zero.
     let report: DebtorsReport = giulia.get_ok(&paths::report_debtors()).await;
@@ -291,11 +289,8 @@ async fn meals_served_and_balances_follow_the_ledger() {
     // Monday's meals: Luca's is not charged yet (4,20 €).
     let (anna, service) = server.canteen_family(ANNA).await;
     let body = json!({ "service_id": service, "day": "2026-11-23" });
-    let charged: ChargeReport = json(
-        giulia.post(&paths::charges(), &body).await,
-        StatusCode::OK,
-    )
-    .await;
+    let charged: ChargeReport =
+        json(giulia.post(&paths::charges(), &body).await, StatusCode::OK).await;
     assert_eq!(charged.charged, 1, "{charged:?}");
     let after: MealsReport = giulia.get_ok(&meals_path(false, "2026-11")).await;
     assert_eq!(after.meals, before.meals + 1);
@@ -355,7 +350,9 @@ async fn meals_served_and_balances_follow_the_ledger() {
         "\u{feff}Data;Intestatario;Codice fiscale;Servizio;Saldo"
     );
     assert!(
-        lines.contains(&format!("2026-11-22;Anna Colombo;{ANNA};Refezione Scolastica;-23.40").as_str()),
+        lines.contains(
+            &format!("2026-11-22;Anna Colombo;{ANNA};Refezione Scolastica;-23.40").as_str()
+        ),
         "{body}"
     );
 
@@ -394,8 +391,7 @@ async fn only_the_office_reads_the_reports() {
         for user in [&paolo, &mario] {
             let refused = problem(user.get(path).await, StatusCode::FORBIDDEN).await;
             assert_eq!(
-                refused.detail,
-                "Il tuo profilo non consente questa operazione.",
+                refused.detail, "Il tuo profilo non consente questa operazione.",
                 "{path}"
             );
         }

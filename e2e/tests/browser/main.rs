@@ -21,9 +21,9 @@ mod password;
 mod payments;
 mod reconciliation;
 mod reminders;
+mod reports;
 mod review;
 mod security;
-mod reports;
 
 use e2e::browser::Browser;
 use e2e::TestServer;

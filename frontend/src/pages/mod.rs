@@ -20,6 +20,6 @@ pub mod payments;
 pub mod reconciliation;
 pub mod registry_import;
 pub mod reminders;
+pub mod reports;
 pub mod setup;
 pub mod tax_deductions;
-pub mod reports;

@@ -18,8 +18,8 @@ use sportello_model::{format, FieldError};
 use crate::api::{self, ReportQuery};
 use crate::app::{use_ente, use_page_title, RoleOnly};
 use crate::components::{
-    area_breadcrumb, remote, ButtonFeedback, CardSection, DateRange, DownloadButton,
-    SuccessNote, TextField,
+    area_breadcrumb, remote, ButtonFeedback, CardSection, DateRange, DownloadButton, SuccessNote,
+    TextField,
 };
 use crate::dates::{parse_day, parse_month, today};
 use crate::forms::Form;
@@ -166,7 +166,11 @@ fn Filter(
 }
 
 /// «Scarica CSV» of the report applied.
-fn csv_button(id: &'static str, what: &'static str, applied: RwSignal<ReportQuery>) -> impl IntoView {
+fn csv_button(
+    id: &'static str,
+    what: &'static str,
+    applied: RwSignal<ReportQuery>,
+) -> impl IntoView {
     let session = use_session();
     view! {
         <DownloadButton
@@ -179,7 +183,13 @@ fn csv_button(id: &'static str, what: &'static str, applied: RwSignal<ReportQuer
 }
 
 /// A table of a report, scrollable on narrow screens.
-fn table(id: &'static str, label: &'static str, head: AnyView, body: AnyView, foot: AnyView) -> AnyView {
+fn table(
+    id: &'static str,
+    label: &'static str,
+    head: AnyView,
+    body: AnyView,
+    foot: AnyView,
+) -> AnyView {
     view! {
         <div class="table-responsive" tabindex="0" role="region" aria-label=label>
             <table id=id class="table table-sm">
@@ -205,7 +215,10 @@ fn Receipts() -> impl IntoView {
     });
     let problems = RwSignal::new(Vec::new());
     let check = Callback::new(move |()| {
-        let (typed_from, typed_to) = (parse_day(&from.get_untracked()), parse_day(&to.get_untracked()));
+        let (typed_from, typed_to) = (
+            parse_day(&from.get_untracked()),
+            parse_day(&to.get_untracked()),
+        );
         let mut errors = Vec::new();
         if typed_from.is_none() {
             errors.push(FieldError::new("from", DAY_MESSAGE));
@@ -240,7 +253,8 @@ fn Receipts() -> impl IntoView {
     };
     let render = move |report: ReceiptsReport| {
         if report.rows.is_empty() {
-            return view! { <p id="receipts-report-empty">"Nessun incasso nel periodo."</p> }.into_any();
+            return view! { <p id="receipts-report-empty">"Nessun incasso nel periodo."</p> }
+                .into_any();
         }
         let channels = report
             .channels
@@ -330,7 +344,8 @@ fn Debtors() -> impl IntoView {
     };
     let render = move |report: DebtorsReport| {
         if report.rows.is_empty() {
-            return view! { <p id="debtors-report-empty">"Nessuna famiglia morosa."</p> }.into_any();
+            return view! { <p id="debtors-report-empty">"Nessuna famiglia morosa."</p> }
+                .into_any();
         }
         table(
             "debtors-report",
@@ -430,7 +445,8 @@ fn Meals() -> impl IntoView {
     };
     let render = move |report: MealsReport| {
         if report.rows.is_empty() {
-            return view! { <p id="meals-report-empty">"Nessun pasto addebitato nel mese."</p> }.into_any();
+            return view! { <p id="meals-report-empty">"Nessun pasto addebitato nel mese."</p> }
+                .into_any();
         }
         table(
             "meals-report",
@@ -503,7 +519,8 @@ fn Balances() -> impl IntoView {
     };
     let render = move |report: BalancesReport| {
         if report.rows.is_empty() {
-            return view! { <p id="balances-report-empty">"Nessun conto prepagato."</p> }.into_any();
+            return view! { <p id="balances-report-empty">"Nessun conto prepagato."</p> }
+                .into_any();
         }
         table(
             "balances-report",

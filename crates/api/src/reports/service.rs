@@ -133,23 +133,21 @@ pub async fn meals(
 ) -> ApiResult<MealsReport> {
     let (first, last) =
         month_days(year, month).ok_or_else(|| ApiError::internal("a month read as valid"))?;
-    let movements: Vec<(i64, Option<i64>, MovementKind, i64)> =
-        ledger_movement::Entity::find()
-            .filter(ledger_movement::Column::EnteId.eq(ente_id))
-            .filter(
-                ledger_movement::Column::Kind
-                    .is_in([MovementKind::Meal, MovementKind::MealReversal]),
-            )
-            .filter(ledger_movement::Column::ServiceDay.gte(first))
-            .filter(ledger_movement::Column::ServiceDay.lte(last))
-            .select_only()
-            .column(ledger_movement::Column::AccountId)
-            .column(ledger_movement::Column::ChildId)
-            .column(ledger_movement::Column::Kind)
-            .column(ledger_movement::Column::AmountCents)
-            .into_tuple()
-            .all(db)
-            .await?;
+    let movements: Vec<(i64, Option<i64>, MovementKind, i64)> = ledger_movement::Entity::find()
+        .filter(ledger_movement::Column::EnteId.eq(ente_id))
+        .filter(
+            ledger_movement::Column::Kind.is_in([MovementKind::Meal, MovementKind::MealReversal]),
+        )
+        .filter(ledger_movement::Column::ServiceDay.gte(first))
+        .filter(ledger_movement::Column::ServiceDay.lte(last))
+        .select_only()
+        .column(ledger_movement::Column::AccountId)
+        .column(ledger_movement::Column::ChildId)
+        .column(ledger_movement::Column::Kind)
+        .column(ledger_movement::Column::AmountCents)
+        .into_tuple()
+        .all(db)
+        .await?;
     let services = services(db, ente_id).await?;
     let accounts = accounts(db, ente_id).await?;
     let cards: HashMap<(i64, i64), enrolment::Model> = enrolment::Entity::find_in_ente(ente_id)
