@@ -244,6 +244,14 @@ fn the_model_builds_every_documented_path() {
         reminder_schedule(),
         reminders(),
         reminders_run(),
+        report_receipts(),
+        report_receipts_csv(),
+        report_debtors(),
+        report_debtors_csv(),
+        report_meals(),
+        report_meals_csv(),
+        report_balances(),
+        report_balances_csv(),
         // Its path without the version that makes a new logo a new address.
         ente_logo("{slug}", "").replace("?v=", ""),
     ]
