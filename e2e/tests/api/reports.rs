@@ -1,7 +1,7 @@
 //! Report: Incassi count a payment at a counter and one online (delivered twice) once
 //! each, per day and channel, and their CSV says the same; Morosi lists the family whose
-//! account is below zero (and the retta gone past its due date), with the days and the
-//! reminder sent from it; the meals charged for a day are the month's meals served, and
+//! account is below zero and the one whose retta is past its due date, with the days
+//! and the reminder sent from it; the meals charged for a day are the month's meals served, and
 //! the balances at a past date differ from today's by what the ledger moved since; a
 //! period is checked; canteen staff and families get 403, no login 401, and another
 //! comune's operator sees nothing of Comune di Demo's.
@@ -213,15 +213,30 @@ async fn morosi_lists_the_family_below_zero_with_its_days_and_reminder() {
         let body = json!({ "kind": "adjustment", "amount": amount, "reason": reason, "request_id": request });
         json::<Movement>(giulia.post(&movements, &body).await, StatusCode::CREATED).await;
     }
+    // Mario's family gets a 30,00 € retta due on Friday.
+    let mario = server.user("demo", MARIO).await;
+    let retta = json!({
+        "guardian_fiscal_code": MARIO,
+        "service_id": mario.trasporto().await.service_id,
+        "title": "Retta Dicembre 2026",
+        "due_date": "2026-11-27",
+        "lines": [{ "description": "Trasporto scolastico", "amount": "30,00" }]
+    });
+    let issued = giulia.post(&paths::emit(), &retta).await;
+    assert_eq!(issued.status(), StatusCode::CREATED);
     let report: DebtorsReport = giulia.get_ok(&paths::report_debtors()).await;
+    assert!(
+        report.rows.iter().all(|d| d.fiscal_code != MARIO),
+        "not due yet"
+    );
     let anna = anna_row(&report).expect("Anna is in debt again");
     assert_eq!(
         (anna.balance.to_string(), anna.days_overdue),
         ("-12.50".into(), 0)
     );
 
-    // Eight days on: Mario's November retta (due on 29/11) is three days overdue, and
-    // the office sends the reminders due from the report's page.
+    // Eight days on: Mario's retta is five days overdue, and the office sends the
+    // reminders due from the report's page.
     server.advance_clock(8 * DAY).await;
     let giulia = server.user("demo", GIULIA_OPERATOR).await;
     let schedule = json!({ "enabled": true, "steps": [7, 21] });
@@ -243,8 +258,11 @@ async fn morosi_lists_the_family_below_zero_with_its_days_and_reminder() {
         .iter()
         .find(|d| d.fiscal_code == MARIO)
         .expect("Mario's retta is overdue");
-    assert_eq!(mario.overdue.to_string(), "47.60");
-    assert_eq!(mario.last_reminder_step, None, "three days: no step yet");
+    assert_eq!(
+        (mario.overdue.to_string(), mario.days_overdue),
+        ("30.00".into(), 5)
+    );
+    assert_eq!(mario.last_reminder_step, None, "five days: no step yet");
     let total: i64 = report
         .rows
         .iter()
