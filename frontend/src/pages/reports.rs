@@ -175,7 +175,7 @@ fn csv_button(
     view! {
         <DownloadButton
             id=id
-            label=format!("Scarica il CSV {what}")
+            label=format!("Scarica CSV {what}")
             text="Scarica CSV"
             fetch=move || api::export_report(session, applied.get_untracked())
         />
