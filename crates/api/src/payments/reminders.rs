@@ -106,17 +106,16 @@ pub async fn set_schedule(
 
 /// A debt due for a step.
 struct Due {
-    kind: DebtKind,
-    debt_key: String,
-    guardian: user::Model,
-    service: service::Model,
-    account_id: Option<i64>,
-    emission: Option<emission::Model>,
-    /// The service's name, or the retta's title.
-    debt: String,
-    amount_cents: i64,
-    since: Date,
+    owed: Debt,
     step: i32,
+}
+
+impl std::ops::Deref for Due {
+    type Target = Debt;
+
+    fn deref(&self) -> &Debt {
+        &self.owed
+    }
 }
 
 impl Due {
@@ -327,18 +326,7 @@ async fn due<C: ConnectionTrait>(
         let Some(step) = due_step(steps, d.since, today, last) else {
             continue;
         };
-        due.push(Due {
-            kind: d.kind,
-            debt_key: d.debt_key,
-            guardian: d.guardian,
-            service: d.service,
-            account_id: d.account_id,
-            emission: d.emission,
-            debt: d.debt,
-            amount_cents: d.amount_cents,
-            since: d.since,
-            step,
-        });
+        due.push(Due { owed: d, step });
     }
     due.sort_by(|a, b| {
         (
