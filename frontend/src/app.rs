@@ -17,7 +17,7 @@ use crate::forms::Form;
 use crate::pages::{
     account, bookings, canteen, children, contacts, content, entes, families, family_account,
     forms, home, letters, login, office_forms, outbox, password, payments, reconciliation,
-    registry_import, reminders, rette, setup, tax_deductions,
+    registry_import, reminders, reports, rette, setup, tax_deductions,
 };
 use crate::session::{use_session, Session};
 
@@ -79,6 +79,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("personale") view=setup::staff::StaffPage />
                     <Route path=path!("solleciti") view=reminders::RemindersPage />
                     <Route path=path!("rette") view=rette::RettePage />
+                    <Route path=path!("report") view=reports::ReportsPage />
+                    <Route path=path!("report/:kind") view=reports::ReportsPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -338,6 +340,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-personale", "personale", "Personale"))}
             {role.may(Action::IssueEmissions)
                 .then(|| nav_link("nav-rette", "rette", "Emissione rette"))}
+            {role.may(Action::ReadReports)
+                .then(|| nav_link("nav-report", "report", "Report"))}
         })
     };
 

@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod operations;
 pub mod payments;
 pub mod pdf;
+pub mod reports;
 pub mod retry;
 pub mod startup;
 pub mod telemetry;

@@ -33,7 +33,7 @@ use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
     accounts, bookings, canteen, children, communications, content, demo, entes, families, forms,
-    jobs, openapi, operations, payments, test_clock,
+    jobs, openapi, operations, payments, reports, test_clock,
 };
 use sportello_model::paths;
 
@@ -165,6 +165,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     canteen::routes::configure(cfg);
     forms::routes::configure(cfg);
     communications::routes::configure(cfg);
+    reports::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.

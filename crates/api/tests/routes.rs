@@ -250,6 +250,14 @@ fn the_model_builds_every_documented_path() {
         emission_batch_preview(),
         emission_batches(),
         emission_cancel("{id}"),
+        report_receipts(),
+        report_receipts_csv(),
+        report_debtors(),
+        report_debtors_csv(),
+        report_meals(),
+        report_meals_csv(),
+        report_balances(),
+        report_balances_csv(),
         // Its path without the version that makes a new logo a new address.
         ente_logo("{slug}", "").replace("?v=", ""),
     ]

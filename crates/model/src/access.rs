@@ -92,6 +92,9 @@ macro_rules! with_actions {
         /// Invite the comune's staff (administrators, operators, canteen staff) by e-mail,
         /// change their role, turn their accounts off and on (Personale).
         ManageStaff,
+        /// Read the office's reports (Incassi, Morosi, meals served, balances at a date)
+        /// and download them as CSV.
+        ReadReports,
             }
     };
 }
@@ -155,6 +158,8 @@ impl Action {
             // change it.
             Action::ReadEnteSetup => &[Operator, Administrator],
             Action::ManageEnteSetup | Action::ManageStaff => &[Administrator],
+            // The comune's office: receipts, debts, meals and balances.
+            Action::ReadReports => &[Operator, Administrator],
         }
     }
 

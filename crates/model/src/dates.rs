@@ -62,6 +62,14 @@ pub fn deserialize_day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Dat
     parse_day(&value).map_err(serde::de::Error::custom)
 }
 
+/// Serde reader of a month field of a request (`#[serde(deserialize_with = ...)]`).
+pub fn deserialize_month<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<(i32, Month), D::Error> {
+    let value = String::deserialize(deserializer)?;
+    parse_month(&value).map_err(serde::de::Error::custom)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +126,14 @@ mod tests {
             #[serde(deserialize_with = "deserialize_day")]
             day: Date,
         }
+        #[derive(Deserialize)]
+        struct Monthly {
+            #[serde(deserialize_with = "deserialize_month")]
+            month: (i32, Month),
+        }
+        let monthly: Monthly = serde_json::from_str(r#"{"month":"2026-11"}"#).unwrap();
+        assert_eq!(monthly.month, (2026, Month::November));
+        assert!(serde_json::from_str::<Monthly>(r#"{"month":"2026-13"}"#).is_err());
         let ok: Body = serde_json::from_str(r#"{"day":"2026-11-24"}"#).unwrap();
         assert_eq!(ok.day, date!(2026 - 11 - 24));
         let err = serde_json::from_str::<Body>(r#"{"day":"2026-11-4"}"#)

@@ -35,6 +35,7 @@ pub mod problem;
 pub mod reconciliation;
 pub mod registry;
 pub mod reminders;
+pub mod reports;
 pub mod rette;
 pub mod rome;
 pub mod school_year;

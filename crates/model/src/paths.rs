@@ -591,3 +591,41 @@ pub fn emission_batches() -> String {
 pub fn emission_cancel(id: impl Display) -> String {
     format!("/payments/emissions/{id}/cancel")
 }
+
+// Report: the office's reports, each also as CSV.
+
+/// Incassi (`?from=&to=`).
+pub fn report_receipts() -> String {
+    "/reports/receipts".into()
+}
+
+pub fn report_receipts_csv() -> String {
+    "/reports/receipts.csv".into()
+}
+
+/// Morosi.
+pub fn report_debtors() -> String {
+    "/reports/debtors".into()
+}
+
+pub fn report_debtors_csv() -> String {
+    "/reports/debtors.csv".into()
+}
+
+/// Pasti serviti (`?month=`).
+pub fn report_meals() -> String {
+    "/reports/meals".into()
+}
+
+pub fn report_meals_csv() -> String {
+    "/reports/meals.csv".into()
+}
+
+/// Saldi a una data (`?on=`).
+pub fn report_balances() -> String {
+    "/reports/balances".into()
+}
+
+pub fn report_balances_csv() -> String {
+    "/reports/balances.csv".into()
+}

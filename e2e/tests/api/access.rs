@@ -160,6 +160,14 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "change_staff" | "invite_staff_again" => May(ManageStaff, Comune),
         "preview_emission_batch" | "issue_emission_batch" => May(IssueEmissions, Comune),
         "cancel_emission" => May(IssueEmissions, Family),
+        "receipts_report"
+        | "receipts_report_csv"
+        | "debtors_report"
+        | "debtors_report_csv"
+        | "meals_report"
+        | "meals_report_csv"
+        | "balances_report"
+        | "balances_report_csv" => May(ReadReports, Nobody),
         _ => return None,
     })
 }
@@ -258,6 +266,9 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "list_discrepancies" => "?kind=amount_mismatch".into(),
         "upload_communication_attachment" => "?name=menu.pdf".into(),
         "search_families" | "find_families" => "?q=albertini".into(),
+        "receipts_report" | "receipts_report_csv" => format!("?from=2026-11-01&to={DAY}"),
+        "meals_report" | "meals_report_csv" => "?month=2026-11".into(),
+        "balances_report" | "balances_report_csv" => format!("?on={DAY}"),
         _ => String::new(),
     };
     let body = match operation_id {

@@ -27,6 +27,7 @@ mod recharges;
 mod reconciliation;
 mod records;
 mod reminders;
+mod reports;
 mod rette_batch;
 mod review;
 mod spid_federation;

@@ -21,6 +21,7 @@ mod password;
 mod payments;
 mod reconciliation;
 mod reminders;
+mod reports;
 mod rette_batch;
 mod review;
 mod security;

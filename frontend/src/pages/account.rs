@@ -237,6 +237,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "Le rette di un mese per tutti gli iscritti a un servizio, ciascuna con il suo avviso pagoPA: anteprima con numero e totale, poi emissione.",
             },
         ),
+        (
+            role.may(Action::ReadReports),
+            Entry {
+                id: "menu-report",
+                page: "report",
+                icon: "chart-line",
+                title: "Report",
+                text: "Incassi per giorno e canale, famiglie morose con i solleciti, pasti serviti per scuola e fascia, saldi dei conti a una data: anche in CSV.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

@@ -20,6 +20,7 @@ pub mod payments;
 pub mod reconciliation;
 pub mod registry_import;
 pub mod reminders;
+pub mod reports;
 pub mod rette;
 pub mod setup;
 pub mod tax_deductions;

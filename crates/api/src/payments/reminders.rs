@@ -104,17 +104,16 @@ pub async fn set_schedule(
 
 /// A debt due for a step.
 struct Due {
-    kind: DebtKind,
-    debt_key: String,
-    guardian: user::Model,
-    service: service::Model,
-    account_id: Option<i64>,
-    emission: Option<emission::Model>,
-    /// The service's name, or the retta's title.
-    debt: String,
-    amount_cents: i64,
-    since: Date,
+    owed: Debt,
     step: i32,
+}
+
+impl std::ops::Deref for Due {
+    type Target = Debt;
+
+    fn deref(&self) -> &Debt {
+        &self.owed
+    }
 }
 
 impl Due {
@@ -132,21 +131,25 @@ impl Due {
     }
 }
 
-/// A debt, before the step it is due for.
-struct Debt {
-    kind: DebtKind,
-    debt_key: String,
-    guardian_id: i64,
-    service: service::Model,
-    account_id: Option<i64>,
-    emission: Option<emission::Model>,
-    debt: String,
-    amount_cents: i64,
-    since: Date,
+/// A debt of a family, before the step it is due for: what the reminders and the Morosi
+/// report read.
+pub(crate) struct Debt {
+    pub kind: DebtKind,
+    /// `account:<id>:<day it went negative>` or `emission:<id>`, as its reminders name it.
+    pub debt_key: String,
+    pub guardian: user::Model,
+    pub service: service::Model,
+    pub account_id: Option<i64>,
+    pub emission: Option<emission::Model>,
+    /// The service's name, or the retta's title.
+    pub debt: String,
+    pub amount_cents: i64,
+    /// The day the account went negative, or the retta's due date.
+    pub since: Date,
 }
 
 /// The latest step sent of each of these debts.
-async fn last_sent<C: ConnectionTrait>(
+pub(crate) async fn last_sent<C: ConnectionTrait>(
     db: &C,
     ente_id: EnteId,
     keys: Vec<String>,
@@ -195,53 +198,40 @@ async fn negative_since<C: ConnectionTrait>(
     Ok(first_negative.map(|m| rome::today(m.created_at)))
 }
 
-/// The debts of the comune due for a step of `steps` on `today`, families by name.
-async fn due<C: ConnectionTrait>(
+/// The debts of the comune: every prepaid account below zero, and every retta still to
+/// pay whose due date is `overdue_by` or earlier. A debt whose guardian is gone is left
+/// out.
+pub(crate) async fn debts<C: ConnectionTrait>(
     db: &C,
     ente_id: EnteId,
-    steps: &[i32],
-    today: Date,
-) -> ApiResult<Vec<Due>> {
-    let Some(&first_step) = steps.first() else {
-        return Ok(Vec::new());
-    };
+    overdue_by: Date,
+) -> ApiResult<Vec<Debt>> {
     let services: HashMap<i64, service::Model> = service::Entity::find_in_ente(ente_id)
         .all(db)
         .await?
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
-    let mut debts = Vec::new();
-    let negative = prepaid_account::Entity::find_in_ente(ente_id)
+    let mut negative = Vec::new();
+    for account in prepaid_account::Entity::find_in_ente(ente_id)
         .filter(prepaid_account::Column::BalanceCents.lt(0))
         .order_by_asc(prepaid_account::Column::Id)
         .all(db)
-        .await?;
-    for account in negative {
-        let Some(service) = services
+        .await?
+    {
+        if !services
             .get(&account.service_id)
-            .filter(|s| s.kind == ServiceKind::Prepaid)
-        else {
+            .is_some_and(|s| s.kind == ServiceKind::Prepaid)
+        {
             continue;
-        };
-        let Some(since) = negative_since(db, &account).await? else {
-            continue;
-        };
-        debts.push(Debt {
-            kind: DebtKind::NegativeBalance,
-            debt_key: format!("account:{}:{since}", account.id),
-            guardian_id: account.guardian_id,
-            service: service.clone(),
-            account_id: Some(account.id),
-            emission: None,
-            debt: service.name.clone(),
-            amount_cents: -account.balance_cents,
-            since,
-        });
+        }
+        if let Some(since) = negative_since(db, &account).await? {
+            negative.push((account, since));
+        }
     }
     let overdue = emission::Entity::find_in_ente(ente_id)
         .filter(emission::Column::Status.eq(EmissionStatus::ToPay))
-        .filter(emission::Column::DueDate.lte(today - time::Duration::days(first_step.into())))
+        .filter(emission::Column::DueDate.lte(overdue_by))
         .filter(
             emission::Column::NoticeId.in_subquery(
                 sea_orm::sea_query::Query::select()
@@ -256,14 +246,50 @@ async fn due<C: ConnectionTrait>(
         .order_by_asc(emission::Column::Id)
         .all(db)
         .await?;
+    let guardians: HashMap<i64, user::Model> = user::Entity::find_in_ente(ente_id)
+        .filter(
+            user::Column::Id.is_in(
+                negative
+                    .iter()
+                    .map(|(a, _)| a.guardian_id)
+                    .chain(overdue.iter().map(|e| e.guardian_id)),
+            ),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let mut debts = Vec::new();
+    for (account, since) in negative {
+        let (Some(service), Some(guardian)) = (
+            services.get(&account.service_id),
+            guardians.get(&account.guardian_id),
+        ) else {
+            continue;
+        };
+        debts.push(Debt {
+            kind: DebtKind::NegativeBalance,
+            debt_key: format!("account:{}:{since}", account.id),
+            guardian: guardian.clone(),
+            service: service.clone(),
+            account_id: Some(account.id),
+            emission: None,
+            debt: service.name.clone(),
+            amount_cents: -account.balance_cents,
+            since,
+        });
+    }
     for e in overdue {
-        let Some(service) = services.get(&e.service_id) else {
+        let (Some(service), Some(guardian)) =
+            (services.get(&e.service_id), guardians.get(&e.guardian_id))
+        else {
             continue;
         };
         debts.push(Debt {
             kind: DebtKind::OverdueEmission,
             debt_key: format!("emission:{}", e.id),
-            guardian_id: e.guardian_id,
+            guardian: guardian.clone(),
             service: service.clone(),
             account_id: None,
             debt: e.title.clone(),
@@ -272,40 +298,33 @@ async fn due<C: ConnectionTrait>(
             emission: Some(e),
         });
     }
+    Ok(debts)
+}
+
+/// The debts of the comune due for a step of `steps` on `today`, families by name.
+async fn due<C: ConnectionTrait>(
+    db: &C,
+    ente_id: EnteId,
+    steps: &[i32],
+    today: Date,
+) -> ApiResult<Vec<Due>> {
+    let Some(&first_step) = steps.first() else {
+        return Ok(Vec::new());
+    };
+    let debts = debts(db, ente_id, today - time::Duration::days(first_step.into())).await?;
     let sent = last_sent(
         db,
         ente_id,
         debts.iter().map(|d| d.debt_key.clone()).collect::<Vec<_>>(),
     )
     .await?;
-    let guardians: HashMap<i64, user::Model> = user::Entity::find_in_ente(ente_id)
-        .filter(user::Column::Id.is_in(debts.iter().map(|d| d.guardian_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
     let mut due = Vec::new();
     for d in debts {
         let last = sent.get(&d.debt_key).copied().unwrap_or(0);
         let Some(step) = due_step(steps, d.since, today, last) else {
             continue;
         };
-        let Some(guardian) = guardians.get(&d.guardian_id) else {
-            continue;
-        };
-        due.push(Due {
-            kind: d.kind,
-            debt_key: d.debt_key,
-            guardian: guardian.clone(),
-            service: d.service,
-            account_id: d.account_id,
-            emission: d.emission,
-            debt: d.debt,
-            amount_cents: d.amount_cents,
-            since: d.since,
-            step,
-        });
+        due.push(Due { owed: d, step });
     }
     due.sort_by(|a, b| {
         (
