@@ -447,6 +447,15 @@ impl Browser {
         .await;
     }
 
+    /// Gives the page a desktop screen, 1280 × 900 CSS pixels, until the next page load.
+    pub async fn emulate_desktop(&self) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    }
+
     /// Waits until the field with id `field` says `expected` in its error, `#{field}-error`,
     /// then checks that the field is marked invalid and described by that error, as every
     /// field of the portal is.

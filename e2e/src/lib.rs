@@ -627,3 +627,16 @@ pub fn location(res: &Response) -> &str {
         .and_then(|v| v.to_str().ok())
         .expect("Location header")
 }
+
+/// What `read` returns once it holds something (a stand-in's messages, a mailbox), or
+/// the last empty read after 15 seconds.
+pub async fn eventually<T>(mut read: impl FnMut() -> Vec<T>) -> Vec<T> {
+    for _ in 0..150 {
+        let found = read();
+        if !found.is_empty() {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    read()
+}

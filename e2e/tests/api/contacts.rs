@@ -113,14 +113,7 @@ async fn a_new_mobile_number_is_confirmed_with_the_code_the_sms_gateway_delivere
     );
     let pending = anna.ask_contact_change("mobile", "333 765 4321").await;
     assert_eq!(pending.value, "+39 333 765 4321");
-    let mut queued = Vec::new();
-    for _ in 0..150 {
-        queued = twilio.queued();
-        if !queued.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let queued = e2e::eventually(|| twilio.queued()).await;
     assert_eq!(queued.len(), 1, "the code went through the SMS gateway");
     assert_eq!(queued[0].to, "+393337654321");
     assert!(
@@ -267,14 +260,7 @@ async fn letters_go_on_the_channels_each_family_chose() {
     let mario_letter = &titled(&mario, "Menù invernale").await[0];
     assert_eq!(mario_letter.channels, [Channel::Email]);
 
-    let mut accepted = Vec::new();
-    for _ in 0..150 {
-        accepted = io.accepted();
-        if !accepted.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let accepted = e2e::eventually(|| io.accepted()).await;
     assert_eq!(accepted.len(), 1, "only Anna chose App IO");
     assert_eq!(accepted[0]["fiscal_code"], ANNA);
     assert_eq!(

@@ -229,14 +229,7 @@ async fn the_alert_reaches_app_io_with_its_notice_to_pay_from_the_app() {
     let card: LowBalanceAlert = anna.get_ok(&paths::low_balance_alert(service)).await;
     let notice = card.notice.expect("the alert's notice");
 
-    let mut accepted = Vec::new();
-    for _ in 0..150 {
-        accepted = io.accepted();
-        if !accepted.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let accepted = e2e::eventually(|| io.accepted()).await;
     assert_eq!(accepted.len(), 1, "{accepted:?}");
     let message = &accepted[0];
     assert_eq!(message["fiscal_code"], ANNA);

@@ -2,27 +2,15 @@
 //! up a new service, Asilo Nido, with two fee bands; the bands table refuses an overlap
 //! on the field that causes it, in Italian, as she types.
 
-use e2e::browser::Browser;
 use e2e::MARTA_ADMIN;
-use serde_json::json;
 
 use crate::journey;
-
-/// A desktop screen until the next page load.
-async fn desktop(browser: &Browser) {
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
-}
 
 #[tokio::test]
 async fn an_administrator_sets_up_a_service_with_two_bands() {
     journey(async |browser| {
         browser.log_in(MARTA_ADMIN).await;
-        desktop(browser).await;
+        browser.emulate_desktop().await;
         browser.open_menu("servizi-e-fasce").await;
         let list = browser.wait_for_text("#services-table", "Refezione Scolastica").await;
         assert!(list.contains("Trasporto Scolastico"), "{list}");

@@ -6,19 +6,8 @@
 
 use e2e::browser::Browser;
 use e2e::{TestServer, ANNA, GIULIA_OPERATOR, MARIO};
-use serde_json::json;
 
 use crate::{BROWSERS, TUESDAY_MORNING};
-
-/// A desk's screen, 1280 × 800, until the next page load.
-async fn at_a_desk(browser: &Browser) {
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
-}
 
 #[tokio::test]
 async fn an_operator_reads_the_morosi_and_downloads_them() {
@@ -31,7 +20,7 @@ async fn an_operator_reads_the_morosi_and_downloads_them() {
     Browser::run(&server.url, async |browser| {
         browser.log_in(GIULIA_OPERATOR).await;
         browser.open_menu("report").await;
-        at_a_desk(browser).await;
+        browser.emulate_desktop().await;
         browser.find("#receipts-report-section").await;
         browser.click("#report-tab-morosi").await;
         browser.wait_for_path("/demo/report/morosi").await;
@@ -75,7 +64,7 @@ async fn an_operator_reads_the_incassi_the_balances_and_the_meals() {
     Browser::run(&server.url, async |browser| {
         browser.log_in(GIULIA_OPERATOR).await;
         browser.open_menu("report").await;
-        at_a_desk(browser).await;
+        browser.emulate_desktop().await;
         browser
             .set_value("#receipts-report-from", "2026-11-24")
             .await;

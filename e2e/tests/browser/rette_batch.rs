@@ -7,19 +7,8 @@
 use e2e::browser::Browser;
 use e2e::{GIULIA_OPERATOR, MARIO};
 use fantoccini::Locator;
-use serde_json::json;
 
 use crate::{journey_with, TUESDAY_MORNING};
-
-/// A desktop screen until the next page load.
-async fn desktop(browser: &Browser) {
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
-}
 
 /// Chooses the service named `name` in the service list, as a person does.
 async fn choose_service(browser: &Browser, name: &str) {
@@ -36,7 +25,7 @@ async fn choose_service(browser: &Browser, name: &str) {
 async fn an_operator_previews_and_issues_a_month_of_rette() {
     journey_with(&TUESDAY_MORNING, async |browser| {
         browser.log_in(GIULIA_OPERATOR).await;
-        desktop(browser).await;
+        browser.emulate_desktop().await;
         browser.open_menu("rette").await;
         browser.find("#rette-form").await;
         browser.assert_accessible("Emissione rette").await;

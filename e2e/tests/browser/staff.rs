@@ -4,7 +4,6 @@
 
 use e2e::browser::Browser;
 use e2e::MARTA_ADMIN;
-use serde_json::json;
 
 use crate::journey;
 
@@ -12,12 +11,7 @@ use crate::journey;
 async fn an_administrator_invites_an_operator_and_turns_an_account_off() {
     journey(async |browser: &Browser| {
         browser.log_in(MARTA_ADMIN).await;
-        browser
-            .cdp(
-                "Emulation.setDeviceMetricsOverride",
-                json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
-            )
-            .await;
+        browser.emulate_desktop().await;
         browser.open_menu("personale").await;
         let table = browser.wait_for_text("#staff-table", "Giulia").await;
         assert!(table.contains("Il tuo account"), "{table}");
