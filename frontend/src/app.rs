@@ -94,9 +94,15 @@ pub fn App() -> impl IntoView {
 pub struct Ente {
     pub slug: Memo<String>,
     detail: Memo<Option<EnteDetail>>,
+    loaded: LocalResource<api::ApiResult<EnteDetail>>,
 }
 
 impl Ente {
+    /// Loads the description again: the header follows a new name or logo at once.
+    pub fn reload(&self) {
+        self.loaded.refetch();
+    }
+
     /// Reads the loaded description (pages render only once it is loaded).
     pub fn with<R>(&self, f: impl FnOnce(&EnteDetail) -> R) -> Option<R> {
         self.detail.with(|detail| detail.as_ref().map(f))
@@ -170,7 +176,11 @@ fn EnteLayout() -> impl IntoView {
     let detail = Memo::new(move |_| resource.get().and_then(Result::ok));
     let status: Memo<Option<Result<(), Problem>>> =
         Memo::new(move |_| resource.get().map(|result| result.map(drop)));
-    let ente = Ente { slug, detail };
+    let ente = Ente {
+        slug,
+        detail,
+        loaded: resource,
+    };
     provide_context(ente);
     UnreadBadge::provide(ente, use_session());
 

@@ -1,6 +1,7 @@
 //! Marta Galli, Comune di Demo's administrator, on a desktop screen (1280 px): she sets
 //! up a new service, Asilo Nido, with two fee bands; the bands table refuses an overlap
-//! on the field that causes it, in Italian, as she types.
+//! on the field that causes it, in Italian, as she types. A new logo she uploads shows
+//! in the header at once.
 
 use e2e::MARTA_ADMIN;
 
@@ -58,4 +59,41 @@ async fn an_administrator_sets_up_a_service_with_two_bands() {
         browser.wait_for_text("#services-table", "Asilo Nido").await;
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_new_logo_shows_in_the_header_at_once() {
+    use base64::Engine;
+    // A 1 × 1 PNG.
+    const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+    let file = std::env::temp_dir().join(format!("sportello-logo-{}.png", uuid::Uuid::new_v4()));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(PNG)
+        .expect("the PNG");
+    std::fs::write(&file, bytes).expect("write the logo");
+    journey(async |browser| {
+        browser.log_in(MARTA_ADMIN).await;
+        browser.emulate_desktop().await;
+        browser.open_menu("impostazioni-comune").await;
+        assert_eq!(browser.count("#brand-logo").await, 0, "the generic emblem");
+        let input = browser.find("#settings-logo-file").await;
+        input
+            .send_keys(file.to_str().expect("a UTF-8 path"))
+            .await
+            .expect("choose the file");
+        browser
+            .wait_for_text(
+                "#settings-logo-saved",
+                "Logo salvato: compare nell'intestazione delle pagine del comune.",
+            )
+            .await;
+        browser.find("#brand-logo").await;
+        let src = browser.attr("#brand-logo", "src").await.unwrap_or_default();
+        assert!(src.contains("/entes/demo/logo"), "{src}");
+        browser
+            .assert_accessible("the settings with the new logo")
+            .await;
+    })
+    .await;
+    std::fs::remove_file(file).ok();
 }

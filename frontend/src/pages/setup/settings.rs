@@ -420,6 +420,7 @@ fn LogoForm() -> impl IntoView {
         move |image: web_sys::File| async move { api::upload_logo(session, &image).await },
         move |logo: LogoSaved| {
             shown.set(Some(logo.logo));
+            ente.reload();
             saved.set(Some(
                 "Logo salvato: compare nell'intestazione delle pagine del comune.".into(),
             ));
