@@ -11,10 +11,10 @@
 
 use std::time::{Duration, Instant};
 
+use e2e::bench::fiscal_code;
 use e2e::{TestServer, GIULIA_OPERATOR};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
-use sportello_model::fiscal_code::check_character;
 use sportello_model::paths;
 use sportello_model::registry::ImportReport;
 use sportello_model::school_year::SchoolYear;
@@ -23,20 +23,6 @@ const FAMILIES: usize = 10_000;
 const ROWS_PER_STATEMENT: usize = 1000;
 const TARGET: Duration = Duration::from_secs(30);
 const BAND: &str = "Fascia c.p. 3 q.f80";
-
-/// A valid codice fiscale: `Z` and five letters numbering `n`, then `rest` (9 characters:
-/// year, month, day, place), then the check character.
-fn fiscal_code(n: usize, rest: &str) -> String {
-    let mut letters = [b'A'; 5];
-    let mut left = n;
-    for letter in letters.iter_mut().rev() {
-        *letter = b'A' + (left % 26) as u8;
-        left /= 26;
-    }
-    let first15 = format!("Z{}{rest}", String::from_utf8_lossy(&letters));
-    let check = check_character(first15.as_bytes());
-    format!("{first15}{check}")
-}
 
 struct Family {
     guardian: String,

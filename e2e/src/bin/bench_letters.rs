@@ -23,6 +23,15 @@ const BATCH: i64 = 500;
 const SCHOOL: &str = "Scuola Primaria Benchmark";
 const TARGET_SECONDS: f64 = 10.0;
 
+/// The codice fiscale of the `n`th family's guardian, and of its child.
+fn guardian(n: i64) -> String {
+    e2e::bench::fiscal_code(n as usize, "80A01F205")
+}
+
+fn pupil(n: i64) -> String {
+    e2e::bench::fiscal_code(n as usize, "16A01F205")
+}
+
 /// Inserts `FAMILIES` guardians, each with a child enrolled at [`SCHOOL`] in the
 /// Refezione Scolastica of Comune di Demo this school year.
 async fn load_families(server: &TestServer, school_year: SchoolYear) {
@@ -58,7 +67,8 @@ async fn load_families(server: &TestServer, school_year: SchoolYear) {
             .clone()
             .map(|n| {
                 format!(
-                    "({ente_id}, 'guardian', 'BNCGDN80A01{n:05}', 'Genitore', 'Numero {n}', 'genitore{n}@example.it', TRUE, '2026-09-01 08:00:00+00:00')"
+                    "({ente_id}, 'guardian', '{}', 'Genitore', 'Numero {n}', 'genitore{n}@example.it', TRUE, '2026-09-01 08:00:00+00:00')",
+                    guardian(n)
                 )
             })
             .collect();
@@ -71,7 +81,9 @@ async fn load_families(server: &TestServer, school_year: SchoolYear) {
             .clone()
             .map(|n| {
                 format!(
-                    "({ente_id}, (SELECT id FROM users WHERE ente_id = {ente_id} AND fiscal_code = 'BNCGDN80A01{n:05}'), 'Alunno', 'Numero {n}', 'BNCLNN16A01{n:05}', '2016-01-01', 'Demo', 'M', 'Via Roma 1')"
+                    "({ente_id}, (SELECT id FROM users WHERE ente_id = {ente_id} AND fiscal_code = '{}'), 'Alunno', 'Numero {n}', '{}', '2016-01-01', 'Demo', 'M', 'Via Roma 1')",
+                    guardian(n),
+                    pupil(n)
                 )
             })
             .collect();
@@ -83,7 +95,8 @@ async fn load_families(server: &TestServer, school_year: SchoolYear) {
         let cards: Vec<String> = range
             .map(|n| {
                 format!(
-                    "({ente_id}, (SELECT id FROM children WHERE ente_id = {ente_id} AND fiscal_code = 'BNCLNN16A01{n:05}'), {service_id}, 'B{n}', '{SCHOOL}', '{}a', 'Fascia unica', 0, 500, 'PASTO BASE', TRUE, '{school_year}')",
+                    "({ente_id}, (SELECT id FROM children WHERE ente_id = {ente_id} AND fiscal_code = '{}'), {service_id}, 'B{n}', '{SCHOOL}', '{}a', 'Fascia unica', 0, 500, 'PASTO BASE', TRUE, '{school_year}')",
+                    pupil(n),
                     1 + n % 5
                 )
             })
