@@ -19,6 +19,7 @@ use crate::pages::{
     forms, home, letters, login, office_forms, outbox, password, payments, reconciliation,
     registry_import, reminders, setup, tax_deductions,
 };
+use crate::pages::publishing;
 use crate::session::{use_session, Session};
 
 #[component]
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("servizi-e-fasce") view=setup::services::ServicesPage />
                     <Route path=path!("servizi-e-fasce/:id") view=setup::services::ServiceSetupPage />
                     <Route path=path!("solleciti") view=reminders::RemindersPage />
+                    <Route path=path!("notizie-e-documenti") view=publishing::PublishingPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -332,6 +334,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-impostazioni-comune", "impostazioni-comune", "Impostazioni del comune"))}
             {role.may(Action::ReadEnteSetup)
                 .then(|| nav_link("nav-servizi-e-fasce", "servizi-e-fasce", "Servizi e fasce"))}
+            {role.may(Action::PublishContent)
+                .then(|| nav_link("nav-notizie-e-documenti", "notizie-e-documenti", "Notizie e documenti"))}
         })
     };
 

@@ -30,6 +30,7 @@ mod m20261204_000300_reminders;
 mod m20261204_000400_tax_certificates;
 mod m20261204_000600_ente_setup;
 mod m20261204_000700_enrolment_badges;
+mod m20261205_001400_publishing;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000600_ente_setup::Migration),
             Box::new(m20261204_000700_enrolment_badges::Migration),
             Box::new(m20261204_000300_reminders::Migration),
+            Box::new(m20261205_001400_publishing::Migration),
         ]
     }
 }

@@ -89,6 +89,9 @@ macro_rules! with_actions {
         /// Read and change the comune's schedule of reminders (Solleciti), see what is due
         /// and what was sent, and send the due ones now.
         ManageReminders,
+        /// Publish the comune's news and documents (Notizie e documenti): write, schedule,
+        /// withdraw and publish again, attach files.
+        PublishContent,
             }
     };
 }
@@ -152,6 +155,8 @@ impl Action {
             // change it.
             Action::ReadEnteSetup => &[Operator, Administrator],
             Action::ManageEnteSetup => &[Administrator],
+            // The comune's office writes its public pages.
+            Action::PublishContent => &[Operator, Administrator],
         }
     }
 

@@ -32,3 +32,4 @@ mod spid_federation;
 mod statement;
 mod tax_deductions;
 mod tenancy;
+mod publishing;

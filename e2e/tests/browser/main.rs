@@ -23,6 +23,7 @@ mod reconciliation;
 mod reminders;
 mod review;
 mod security;
+mod publishing;
 
 use e2e::browser::Browser;
 use e2e::TestServer;

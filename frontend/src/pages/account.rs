@@ -217,6 +217,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "I servizi del comune (mensa, trasporto, nido, pre e post scuola) e le loro fasce ISEE con prezzo del pasto e quota mensile.",
             },
         ),
+        (
+            role.may(Action::PublishContent),
+            Entry {
+                id: "menu-notizie-e-documenti",
+                page: "notizie-e-documenti",
+                icon: "file",
+                title: "Notizie e documenti",
+                text: "Le notizie e i documenti delle pagine pubbliche del Comune: scrivi, programma, ritira e allega file.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

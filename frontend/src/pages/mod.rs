@@ -22,3 +22,4 @@ pub mod registry_import;
 pub mod reminders;
 pub mod setup;
 pub mod tax_deductions;
+pub mod publishing;
