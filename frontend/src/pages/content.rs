@@ -220,15 +220,15 @@ pub fn NewsDetail() -> impl IntoView {
                         .attachments
                         .into_iter()
                         .map(|file| {
+                            let name = file.file_name.clone();
                             let label = format!(
-                                "Scarica {} ({})",
-                                file.file_name,
+                                "Scarica {name} ({})",
                                 file_size(file.size_bytes)
                             );
                             view! {
                                 <li class="document-item" id=format!("news-attachment-{}", file.id)>
                                     <Icon name="file" class="icon-primary document-icon" />
-                                    <p class="flex-grow-1 mb-0">{file.file_name.clone()}</p>
+                                    <p class="flex-grow-1 mb-0">{name}</p>
                                     <a
                                         class="btn btn-outline-primary btn-sm btn-icon document-download"
                                         href=file.url

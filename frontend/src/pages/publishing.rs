@@ -86,23 +86,41 @@ fn with_day<T>(
     }
 }
 
+/// What a «Ritira» button withdraws.
+#[derive(Clone, Copy)]
+enum Item {
+    News(i64),
+    Document(i64),
+}
+
 /// «Ritira» for a public or scheduled item, «Ripubblica» for a withdrawn one.
 #[component]
-fn WithdrawButton<O: 'static, Fut: std::future::Future<Output = api::ApiResult<O>> + 'static>(
+fn WithdrawButton(
     id: String,
+    item: Item,
     title: String,
     withdrawn: bool,
-    send: impl Fn(bool) -> Fut + 'static,
     done: Callback<String>,
 ) -> impl IntoView {
+    let session = use_session();
     let said = title.clone();
-    let form = Form::buttons(send, move |_: O| {
-        done.run(if withdrawn {
-            format!("«{said}» è di nuovo pubblicata dal suo giorno di pubblicazione.")
-        } else {
-            format!("«{said}» è stata ritirata dalle pagine pubbliche.")
-        })
-    });
+    let form = Form::buttons(
+        move |withdraw: bool| async move {
+            match item {
+                Item::News(id) => api::withdraw_news(session, id, withdraw).await.map(|_| ()),
+                Item::Document(id) => {
+                    api::withdraw_document(session, id, withdraw).await.map(|_| ())
+                }
+            }
+        },
+        move |()| {
+            done.run(if withdrawn {
+                format!("«{said}» torna sulle pagine pubbliche dal suo giorno di pubblicazione.")
+            } else {
+                format!("«{said}» non è più sulle pagine pubbliche.")
+            })
+        },
+    );
     let pending = form.pending();
     let (text, label) = if withdrawn {
         ("Ripubblica", format!("Ripubblica {title}"))
@@ -169,9 +187,9 @@ fn NewsSection() -> impl IntoView {
                     </button>
                     <WithdrawButton
                         id=format!("office-news-{id}-withdraw")
+                        item=Item::News(id)
                         title=title.clone()
                         withdrawn
-                        send=move |withdraw: bool| api::withdraw_news(session, id, withdraw)
                         done=said
                     />
                 </td>
@@ -462,9 +480,9 @@ fn DocumentsSection() -> impl IntoView {
                     </button>
                     <WithdrawButton
                         id=format!("office-document-{id}-withdraw")
+                        item=Item::Document(id)
                         title=title.clone()
                         withdrawn
-                        send=move |withdraw: bool| api::withdraw_document(session, id, withdraw)
                         done=said
                     />
                 </td>

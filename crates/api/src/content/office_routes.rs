@@ -239,7 +239,6 @@ pub struct NewDocumentQuery {
     pub description: String,
     /// The day it goes public, `YYYY-MM-DD` (a later day schedules it).
     #[serde(deserialize_with = "sportello_model::dates::deserialize_day")]
-    #[param(value_type = String, format = Date)]
     pub published_on: Date,
     /// The file's name.
     #[param(max_length = 200)]
