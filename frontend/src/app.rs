@@ -14,12 +14,12 @@ use crate::components::{
     SmallPrints,
 };
 use crate::forms::Form;
+use crate::pages::publishing;
 use crate::pages::{
     account, bookings, canteen, children, contacts, content, entes, families, family_account,
     forms, home, letters, login, office_forms, outbox, password, payments, reconciliation,
     registry_import, reminders, setup, tax_deductions,
 };
-use crate::pages::publishing;
 use crate::session::{use_session, Session};
 
 #[component]

@@ -141,13 +141,7 @@ pub struct DocumentForm {
 }
 
 /// A required text of at most `max` characters: `missing` when blank.
-fn text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: &str,
-    max: usize,
-    missing: Option<&str>,
-) {
+fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, missing: Option<&str>) {
     let value = value.trim();
     match missing {
         Some(missing) if value.is_empty() => errors.push(FieldError::new(field, missing)),

@@ -463,7 +463,11 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
     Ids {
         news: with_attachment.id,
         news_attachment: with_attachment.attachments[0].id,
-        document: documents.items.first().expect("Comune di Demo's documents").id,
+        document: documents
+            .items
+            .first()
+            .expect("Comune di Demo's documents")
+            .id,
         settings,
         bands: json!({ "bands": rows }),
         letter: letters

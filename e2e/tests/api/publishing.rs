@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use e2e::{
-    field_error, json, problem, TestServer, User, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR,
-    MARIO, PAOLO_CANTEEN,
+    field_error, json, problem, TestServer, User, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MARIO,
+    PAOLO_CANTEEN,
 };
 use reqwest::StatusCode;
 use serde_json::json;
@@ -22,7 +22,8 @@ use sportello_model::{paths, Page};
 const NOW: &str = "2026-11-24T10:00:00Z";
 const DAY: Duration = Duration::from_secs(24 * 3600);
 /// A small PDF, as its content says.
-const PDF: &str = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &str =
+    "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 async fn public_news(server: &TestServer) -> Vec<NewsItem> {
     server
@@ -65,7 +66,10 @@ async fn a_scheduled_news_item_goes_public_on_its_day_and_follows_the_office() {
     .await;
     assert_eq!(created.state, PublicationState::Scheduled);
     assert_eq!(created.state_label, "Programmata");
-    assert!(created.item.body_html.contains("<strong>giovedì 26 novembre</strong>"));
+    assert!(created
+        .item
+        .body_html
+        .contains("<strong>giovedì 26 novembre</strong>"));
     let id = created.item.id;
 
     let attached: NewsAttachment = json(
@@ -227,7 +231,8 @@ async fn a_news_item_is_checked_by_its_rule() {
         field_error(office.post(&paths::office_news(), &long).await, "title").await,
         "Il campo può contenere al massimo 150 caratteri."
     );
-    let bad_day = json!({ "title": "T", "summary": "", "body": "Testo", "published_on": "24/11/2026" });
+    let bad_day =
+        json!({ "title": "T", "summary": "", "body": "Testo", "published_on": "24/11/2026" });
     problem(
         office.post(&paths::office_news(), &bad_day).await,
         StatusCode::BAD_REQUEST,
@@ -300,7 +305,9 @@ async fn a_scheduled_document_goes_public_on_its_day_and_can_be_withdrawn() {
     );
 
     let withdrawn: OfficeDocument = json(
-        office.post_empty(&paths::office_document_unpublish(id)).await,
+        office
+            .post_empty(&paths::office_document_unpublish(id))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -314,7 +321,9 @@ async fn a_scheduled_document_goes_public_on_its_day_and_can_be_withdrawn() {
     assert!(listed.items.iter().any(|d| d.item.id == id));
 
     json::<OfficeDocument>(
-        office.post_empty(&paths::office_document_republish(id)).await,
+        office
+            .post_empty(&paths::office_document_republish(id))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -349,7 +358,8 @@ async fn another_comune_gets_404_and_canteen_staff_and_families_403() {
     .await;
     let documents: Page<OfficeDocument> = office.get_ok(&paths::office_documents()).await;
     let document = documents.items[0].item.id;
-    let news_form = json!({ "title": "Mio", "summary": "", "body": "Mio", "published_on": "2026-11-24" });
+    let news_form =
+        json!({ "title": "Mio", "summary": "", "body": "Mio", "published_on": "2026-11-24" });
     let document_form = json!({ "title": "Mio", "description": "", "published_on": "2026-11-24" });
 
     let carlo = server.spid_user("esempio", CARLO_OPERATOR_ESEMPIO).await;
@@ -372,7 +382,9 @@ async fn another_comune_gets_404_and_canteen_staff_and_families_403() {
         carlo
             .delete(&paths::office_news_attachment(id, attachment.id))
             .await,
-        carlo.put(&paths::office_document(document), &document_form).await,
+        carlo
+            .put(&paths::office_document(document), &document_form)
+            .await,
         carlo
             .post_empty(&paths::office_document_unpublish(document))
             .await,

@@ -19,11 +19,11 @@ mod office;
 mod outbox;
 mod password;
 mod payments;
+mod publishing;
 mod reconciliation;
 mod reminders;
 mod review;
 mod security;
-mod publishing;
 
 use e2e::browser::Browser;
 use e2e::TestServer;

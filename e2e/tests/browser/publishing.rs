@@ -47,7 +47,9 @@ async fn an_operator_publishes_a_news_item_that_the_public_page_shows() {
                 "Venerdì la mensa resta **chiusa** per l'assemblea del personale.",
             )
             .await;
-        browser.wait_for_text("#news-preview strong", "chiusa").await;
+        browser
+            .wait_for_text("#news-preview strong", "chiusa")
+            .await;
         browser.assert_accessible("Nuova notizia").await;
         browser.click("#news-save").await;
         browser
@@ -66,7 +68,9 @@ async fn an_operator_publishes_a_news_item_that_the_public_page_shows() {
         assert!(listed.contains("Pubblicata"), "{listed}");
         browser.assert_accessible("the news item saved").await;
 
-        browser.open_page("/demo/notizie", "#news-list", TITLE).await;
+        browser
+            .open_page("/demo/notizie", "#news-list", TITLE)
+            .await;
         desktop(browser).await;
         browser.follow_link("news-list", "Leggi la notizia").await;
         browser.wait_for_text("#news-detail h1", TITLE).await;

@@ -35,7 +35,11 @@ pub async fn office_news(
 }
 
 /// A new news item, or the changes of the item `id`.
-pub async fn save_news(session: Session, id: Option<i64>, form: &NewsForm) -> ApiResult<OfficeNews> {
+pub async fn save_news(
+    session: Session,
+    id: Option<i64>,
+    form: &NewsForm,
+) -> ApiResult<OfficeNews> {
     match id {
         Some(id) => put_authed(session, &paths::office_news_item(id), form).await,
         None => post_authed(session, &paths::office_news(), Some(form)).await,

@@ -16,9 +16,8 @@ use sportello_model::{format, FieldError, Page};
 use crate::api;
 use crate::app::{use_ente, use_page_title, RoleOnly};
 use crate::components::{
-    area_breadcrumb, described_by, focus_element, paged_table, remote, ButtonFeedback,
-    CardSection, ChosenFile, FieldFeedback, PagedTable, SuccessNote, TextAreaField, TextField,
-    UPLOAD_TYPES,
+    area_breadcrumb, described_by, focus_element, paged_table, remote, ButtonFeedback, CardSection,
+    ChosenFile, FieldFeedback, PagedTable, SuccessNote, TextAreaField, TextField, UPLOAD_TYPES,
 };
 use crate::dates;
 use crate::forms::{Form, FormAlert, SubmitButton};
@@ -108,9 +107,9 @@ fn WithdrawButton(
         move |withdraw: bool| async move {
             match item {
                 Item::News(id) => api::withdraw_news(session, id, withdraw).await.map(|_| ()),
-                Item::Document(id) => {
-                    api::withdraw_document(session, id, withdraw).await.map(|_| ())
-                }
+                Item::Document(id) => api::withdraw_document(session, id, withdraw)
+                    .await
+                    .map(|_| ()),
             }
         },
         move |()| {
@@ -271,13 +270,21 @@ fn NewsEditor(
         .as_ref()
         .map(|n| n.item.attachments.clone())
         .unwrap_or_default();
-    let title = RwSignal::new(item.as_ref().map(|n| n.item.title.clone()).unwrap_or_default());
+    let title = RwSignal::new(
+        item.as_ref()
+            .map(|n| n.item.title.clone())
+            .unwrap_or_default(),
+    );
     let summary = RwSignal::new(
         item.as_ref()
             .map(|n| n.item.summary.clone())
             .unwrap_or_default(),
     );
-    let body = RwSignal::new(item.as_ref().map(|n| n.item.body.clone()).unwrap_or_default());
+    let body = RwSignal::new(
+        item.as_ref()
+            .map(|n| n.item.body.clone())
+            .unwrap_or_default(),
+    );
     let day = RwSignal::new(
         item.as_ref()
             .map_or_else(dates::today, |n| n.item.published_on)
@@ -348,7 +355,11 @@ fn NewsEditor(
 /// The attachments of a saved news item: each with «Rimuovi», and a file field that
 /// uploads the file as it is chosen. A file over the limit is refused before it is sent.
 #[component]
-fn NewsAttachments(id: i64, attachments: Vec<NewsAttachment>, reload: Callback<()>) -> impl IntoView {
+fn NewsAttachments(
+    id: i64,
+    attachments: Vec<NewsAttachment>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let session = use_session();
     let files = RwSignal::new(attachments);
     let too_large = RwSignal::new(None::<String>);
@@ -372,10 +383,11 @@ fn NewsAttachments(id: i64, attachments: Vec<NewsAttachment>, reload: Callback<(
     let pending = upload.pending();
     let error = Signal::derive(move || {
         too_large.get().or_else(|| {
-            upload
-                .problem()
-                .or_else(|| remove.problem())
-                .map(|p| p.errors.first().map_or(p.detail.clone(), |e| e.message.clone()))
+            upload.problem().or_else(|| remove.problem()).map(|p| {
+                p.errors
+                    .first()
+                    .map_or(p.detail.clone(), |e| e.message.clone())
+            })
         })
     });
     let choose = move |ev: leptos::ev::Event| {
@@ -548,7 +560,11 @@ fn DocumentEditor(
     } else {
         "Nuovo documento"
     };
-    let title = RwSignal::new(item.as_ref().map(|d| d.item.title.clone()).unwrap_or_default());
+    let title = RwSignal::new(
+        item.as_ref()
+            .map(|d| d.item.title.clone())
+            .unwrap_or_default(),
+    );
     let description = RwSignal::new(
         item.as_ref()
             .map(|d| d.item.description.clone())

@@ -64,8 +64,10 @@ pub async fn office_news(
     paging: Paging,
 ) -> ApiResult<HttpResponse> {
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
-    Ok(HttpResponse::Ok()
-        .json(service::office_news(&state.db, &ente, state.now(), *paging).await?))
+    Ok(
+        HttpResponse::Ok()
+            .json(service::office_news(&state.db, &ente, state.now(), *paging).await?),
+    )
 }
 
 /// Writes a news item, public from its day (today, or a later day to schedule it).

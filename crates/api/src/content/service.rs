@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection,
-    IntoActiveModel, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, IntoActiveModel,
+    ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use sportello_model::content::{
     publication_state, DocumentForm, DocumentItem, NewsAttachment, NewsForm, NewsItem,
@@ -451,7 +451,11 @@ pub async fn office_documents(
     .await
 }
 
-fn office_document_of(ente: &ente::Model, d: document::Model, now: OffsetDateTime) -> OfficeDocument {
+fn office_document_of(
+    ente: &ente::Model,
+    d: document::Model,
+    now: OffsetDateTime,
+) -> OfficeDocument {
     let meta = DocumentMeta {
         id: d.id,
         title: d.title,
