@@ -14,6 +14,7 @@ use crate::components::{
     SmallPrints,
 };
 use crate::forms::Form;
+use crate::pages::publishing;
 use crate::pages::{
     account, bookings, canteen, children, contacts, content, entes, families, family_account,
     forms, home, letters, login, office_forms, outbox, password, payments, reconciliation,
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("rette") view=rette::RettePage />
                     <Route path=path!("report") view=reports::ReportsPage />
                     <Route path=path!("report/:kind") view=reports::ReportsPage />
+                    <Route path=path!("notizie-e-documenti") view=publishing::PublishingPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -352,6 +354,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-rette", "rette", "Emissione rette"))}
             {role.may(Action::ReadReports)
                 .then(|| nav_link("nav-report", "report", "Report"))}
+            {role.may(Action::PublishContent)
+                .then(|| nav_link("nav-notizie-e-documenti", "notizie-e-documenti", "Notizie e documenti"))}
         })
     };
 

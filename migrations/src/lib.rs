@@ -32,6 +32,7 @@ mod m20261204_000600_ente_setup;
 mod m20261204_000700_enrolment_badges;
 mod m20261205_000100_rette_batches;
 mod m20261205_000200_staff_invitations;
+mod m20261205_001400_publishing;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000300_reminders::Migration),
             Box::new(m20261205_000100_rette_batches::Migration),
             Box::new(m20261205_000200_staff_invitations::Migration),
+            Box::new(m20261205_001400_publishing::Migration),
         ]
     }
 }

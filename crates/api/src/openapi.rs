@@ -116,7 +116,7 @@ impl Modify for CommonProblems {
         (name = "Federazione SPID/CIE", description = "The installation and its comuni in the SPID/CIE OpenID Connect federation: Entity Configurations and the aggregator's fetch, list and resolve endpoints"),
         (name = "Utenti", description = "Children and their service cards"),
         (name = "Famiglie", description = "The comune's office: the families' search and page, and the import of the registry exported from the comune's previous system (CSV)"),
-        (name = "Contenuti", description = "Public news and documents"),
+        (name = "Contenuti", description = "Public news and documents, and their publishing by the office (operators): writing, scheduling, withdrawing, attachments"),
         (name = "Pagamenti", description = "Prepaid account, recharges, payment notices and receipts (guardian only)"),
         (name = "Emissioni", description = "Bills (rette) issued by the comune"),
         (name = "Solleciti", description = "Reminders of the families' debts (operators): the comune's schedule, what is due and what was sent, sending the due ones now"),

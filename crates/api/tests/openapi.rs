@@ -115,6 +115,17 @@ fn the_document_states_the_limits_the_server_enforces() {
             fits(payments::MAX_REASON_CHARS)
         );
     }
+    {
+        use sportello_model::content::*;
+        assert_eq!(max("NewsForm", "title"), fits(TITLE_MAX_CHARS));
+        assert_eq!(max("NewsForm", "summary"), fits(SUMMARY_MAX_CHARS));
+        assert_eq!(max("NewsForm", "body"), fits(BODY_MAX_CHARS));
+        assert_eq!(max("DocumentForm", "title"), fits(TITLE_MAX_CHARS));
+        assert_eq!(
+            max("DocumentForm", "description"),
+            fits(DESCRIPTION_MAX_CHARS)
+        );
+    }
     assert_eq!(
         doc["components"]["schemas"]["CorrectionKind"]["enum"],
         serde_json::json!(["refund", "adjustment"]),

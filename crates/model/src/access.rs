@@ -95,6 +95,9 @@ macro_rules! with_actions {
         /// Read the office's reports (Incassi, Morosi, meals served, balances at a date)
         /// and download them as CSV.
         ReadReports,
+        /// Publish the comune's news and documents (Notizie e documenti): write, schedule,
+        /// withdraw and publish again, attach files.
+        PublishContent,
             }
     };
 }
@@ -160,6 +163,8 @@ impl Action {
             Action::ManageEnteSetup | Action::ManageStaff => &[Administrator],
             // The comune's office: receipts, debts, meals and balances.
             Action::ReadReports => &[Operator, Administrator],
+            // The comune's office writes its public pages.
+            Action::PublishContent => &[Operator, Administrator],
         }
     }
 

@@ -243,6 +243,20 @@ request_limits! {
     EmissionCancellation { reason: crate::payments::MAX_REASON_CHARS }
 }
 
+/// News items and documents are bounded by their rules' length checks (the publication
+/// day is checked by the service against today).
+impl RequestLimits for crate::content::NewsForm {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        self.length_errors()
+    }
+}
+
+impl RequestLimits for crate::content::DocumentForm {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        self.length_errors()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -629,3 +629,61 @@ pub fn report_balances() -> String {
 pub fn report_balances_csv() -> String {
     "/reports/balances.csv".into()
 }
+
+// Notizie e documenti: the office's publishing.
+
+/// A news item's attachment, public once the item is.
+pub fn news_attachment(slug: impl Display, id: impl Display, attachment: impl Display) -> String {
+    format!("/entes/{slug}/news/{id}/attachments/{attachment}")
+}
+
+/// Every news item of the comune, whatever its state (GET), or a new one (POST).
+pub fn office_news() -> String {
+    "/office/news".into()
+}
+
+/// A news item (PUT).
+pub fn office_news_item(id: impl Display) -> String {
+    format!("/office/news/{id}")
+}
+
+/// Ritira: the item leaves the public pages.
+pub fn office_news_unpublish(id: impl Display) -> String {
+    format!("/office/news/{id}/unpublish")
+}
+
+/// Ripubblica: a withdrawn item is public again from its day.
+pub fn office_news_republish(id: impl Display) -> String {
+    format!("/office/news/{id}/republish")
+}
+
+/// A file to attach to the item (POST, `?name=`).
+pub fn office_news_attachments(id: impl Display) -> String {
+    format!("/office/news/{id}/attachments")
+}
+
+/// An attachment of the item (DELETE).
+pub fn office_news_attachment(id: impl Display, attachment: impl Display) -> String {
+    format!("/office/news/{id}/attachments/{attachment}")
+}
+
+/// Every document of the comune, whatever its state (GET), or a new one (POST, the
+/// file as the body).
+pub fn office_documents() -> String {
+    "/office/documents".into()
+}
+
+/// A document's details (PUT).
+pub fn office_document(id: impl Display) -> String {
+    format!("/office/documents/{id}")
+}
+
+/// Ritira: the document leaves the public pages.
+pub fn office_document_unpublish(id: impl Display) -> String {
+    format!("/office/documents/{id}/unpublish")
+}
+
+/// Ripubblica: a withdrawn document is public again from its day.
+pub fn office_document_republish(id: impl Display) -> String {
+    format!("/office/documents/{id}/republish")
+}

@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 use sportello_model::access::Action;
 use sportello_model::auth::{Role, TokenResponse};
 use sportello_model::communications::OutboxMessage;
+use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::ServiceDetail;
 use sportello_model::fee_bands::FeeBandRow;
 use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
@@ -71,6 +72,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "get_news"
         | "list_documents"
         | "download_document"
+        | "news_attachment"
         | "login"
         | "refresh"
         | "logout"
@@ -168,6 +170,17 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "meals_report_csv"
         | "balances_report"
         | "balances_report_csv" => May(ReadReports, Nobody),
+        "office_news" | "create_news" | "office_documents" | "create_document" => {
+            May(PublishContent, Nobody)
+        }
+        "update_news"
+        | "unpublish_news"
+        | "republish_news"
+        | "upload_news_attachment"
+        | "delete_news_attachment"
+        | "update_document"
+        | "unpublish_document"
+        | "republish_document" => May(PublishContent, Comune),
         _ => return None,
     })
 }
@@ -215,6 +228,10 @@ struct Ids {
     bands: Value,
     /// Paolo's staff account (canteen staff).
     staff: i64,
+    /// Comune di Demo's news item with an attachment, and a document of it.
+    news: i64,
+    news_attachment: i64,
+    document: i64,
 }
 
 /// Today for the server's clock (a Tuesday of the school year), and the day before:
@@ -252,6 +269,9 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "upload_id" => ids.upload.to_string(),
         "year" => "2026".into(),
         "id" if path.starts_with("/my/letters/") => ids.letter.to_string(),
+        "id" if path.starts_with("/office/news/") => ids.news.to_string(),
+        "id" if path.starts_with("/office/documents/") => ids.document.to_string(),
+        "attachment_id" => ids.news_attachment.to_string(),
         _ => panic!("no demo value for {{{param}}} of {path}: add one"),
     }
 }
@@ -269,6 +289,8 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "receipts_report" | "receipts_report_csv" => format!("?from=2026-11-01&to={DAY}"),
         "meals_report" | "meals_report_csv" => "?month=2026-11".into(),
         "balances_report" | "balances_report_csv" => format!("?on={DAY}"),
+        "upload_news_attachment" => "?name=orari.pdf".into(),
+        "create_document" => format!("?title=Prova&published_on={DAY}&name=prova.pdf"),
         _ => String::new(),
     };
     let body = match operation_id {
@@ -339,6 +361,10 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
             "request_id": "matrix-batch"
         }),
         "cancel_emission" => json!({ "reason": "Prova" }),
+        "create_news" | "update_news" => json!({
+            "title": "Prova", "summary": "Prova", "body": "Prova", "published_on": DAY
+        }),
+        "update_document" => json!({ "title": "Prova", "description": "", "published_on": DAY }),
         _ => return (query, None),
     };
     (query, Some(body))
@@ -454,6 +480,13 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         .iter()
         .map(FeeBandRow::from)
         .collect();
+    let news: Page<NewsItem> = server.public_ok(&paths::news("demo")).await;
+    let with_attachment = news
+        .items
+        .iter()
+        .find(|n| !n.attachments.is_empty())
+        .expect("Comune di Demo's news item with an attachment");
+    let documents: Page<DocumentItem> = server.public_ok(&paths::documents("demo")).await;
     let letters: Page<Letter> = json(
         server.get(token, &paths::my_letters()).await,
         StatusCode::OK,
@@ -465,6 +498,13 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
                 "SELECT id FROM users WHERE fiscal_code = '{PAOLO_CANTEEN}'"
             ))
             .await,
+        news: with_attachment.id,
+        news_attachment: with_attachment.attachments[0].id,
+        document: documents
+            .items
+            .first()
+            .expect("Comune di Demo's documents")
+            .id,
         settings,
         bands: json!({ "bands": rows }),
         letter: letters

@@ -21,6 +21,7 @@ mod office;
 mod operations;
 mod outbox;
 mod public;
+mod publishing;
 mod rankings;
 mod receipts;
 mod recharges;

@@ -19,6 +19,7 @@ mod office;
 mod outbox;
 mod password;
 mod payments;
+mod publishing;
 mod reconciliation;
 mod reminders;
 mod reports;

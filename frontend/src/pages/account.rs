@@ -247,6 +247,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "Incassi per giorno e canale, famiglie morose con i solleciti, pasti serviti per scuola e fascia, saldi dei conti a una data: anche in CSV.",
             },
         ),
+        (
+            role.may(Action::PublishContent),
+            Entry {
+                id: "menu-notizie-e-documenti",
+                page: "notizie-e-documenti",
+                icon: "file",
+                title: "Notizie e documenti",
+                text: "Le notizie e i documenti delle pagine pubbliche del Comune: scrivi, programma, ritira e allega file.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

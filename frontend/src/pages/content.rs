@@ -212,13 +212,40 @@ pub fn NewsDetail() -> impl IntoView {
         set_title(&[&title, &ente.name()]);
     });
     let render = move |item: NewsItem| {
-        let paragraphs = item
-            .body
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| view! { <p>{p.to_string()}</p> })
-            .collect_view();
+        let attachments = (!item.attachments.is_empty()).then(|| {
+            view! {
+                <h2 class="h5 mt-4">"Allegati"</h2>
+                <ul id="news-attachments" class="list-unstyled document-list">
+                    {item
+                        .attachments
+                        .into_iter()
+                        .map(|file| {
+                            let name = file.file_name.clone();
+                            let label = format!(
+                                "Scarica {name} ({})",
+                                file_size(file.size_bytes)
+                            );
+                            view! {
+                                <li class="document-item" id=format!("news-attachment-{}", file.id)>
+                                    <Icon name="file" class="icon-primary document-icon" />
+                                    <p class="flex-grow-1 mb-0">{name}</p>
+                                    <a
+                                        class="btn btn-outline-primary btn-sm btn-icon document-download"
+                                        href=file.url
+                                        download=file.file_name
+                                        rel="external"
+                                        aria-label=label
+                                    >
+                                        <Icon name="download" class="icon-primary icon-sm" />
+                                        <span>"Scarica"</span>
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+        });
         view! {
             <article id="news-detail" class="news-detail">
                 <p class="small text-muted mb-1">
@@ -230,7 +257,8 @@ pub fn NewsDetail() -> impl IntoView {
                 </p>
                 <h1>{item.title}</h1>
                 <p class="lead">{item.summary}</p>
-                <div class="news-body">{paragraphs}</div>
+                <div class="news-body" inner_html=item.body_html></div>
+                {attachments}
             </article>
         }
     };

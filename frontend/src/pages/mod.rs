@@ -17,6 +17,7 @@ pub mod office_forms;
 pub mod outbox;
 pub mod password;
 pub mod payments;
+pub mod publishing;
 pub mod reconciliation;
 pub mod registry_import;
 pub mod reminders;

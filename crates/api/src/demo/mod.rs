@@ -72,7 +72,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
     for comune in &COMUNI {
         let (ente, services) = entes::insert(&txn, &comune.ente, now).await?;
         let families = families::insert(&txn, &ente, &services, &comune.people, &hash, now).await?;
-        content::insert(&txn, ente.ente_id(), &comune.content).await?;
+        content::insert(&txn, ente.ente_id(), &comune.content, now).await?;
         let service = |code: &str| {
             services
                 .iter()

@@ -95,6 +95,7 @@ pub async fn get_emission(
     responses(
         (status = 200, body = RetteBatchPreview),
         (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -115,6 +116,7 @@ pub async fn preview_emission_batch(
     responses(
         (status = 200, body = RetteBatchIssued),
         (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
     security(("bearer" = []))
