@@ -14,13 +14,14 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::bench::{load, ms, percentile};
+use e2e::bench::{fiscal_code, load, ms, percentile};
 use e2e::{json, TestServer, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use sportello_model::bookings::ChargeReport;
 use sportello_model::entes::{EnteDetail, ServiceKind};
 use sportello_model::paths;
+use sportello_model::school_year::SchoolYear;
 
 const CHILDREN: usize = 20_000;
 const SCHOOLS: usize = 40;
@@ -65,7 +66,7 @@ const CHILDREN_TABLE: Table = (
 );
 const ENROLMENTS: Table = (
     "enrolments",
-    "ente_id, child_id, service_id, badge, school, class_name, fee_band, quota_cents, meal_price_cents, meal_type, active",
+    "ente_id, child_id, service_id, badge, school, class_name, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year",
 );
 const BOOKINGS: Table = (
     "bookings",
@@ -87,25 +88,31 @@ async fn insert_rows<C: ConnectionTrait>(db: &C, (table, columns): Table, rows: 
     }
 }
 
-/// 10 000 families with two children each, enrolled in the canteen across 40 schools.
+/// 10 000 families with two children each, enrolled in the canteen of this school year
+/// across 40 schools. Their codici fiscali start with `Z`, which no demo account's does.
 async fn seed(db: &DatabaseConnection, ente_id: i64, service_id: i64) {
     let users = (0..CHILDREN / 2).map(|f| {
         format!(
-            "({ente_id}, 'guardian', 'BNCGEN{f:010}', 'Genitore', 'Prova {f}', TRUE, '2026-09-01 08:00:00+00:00')"
+            "({ente_id}, 'guardian', '{}', 'Genitore', 'Prova {f}', TRUE, '2026-09-01 08:00:00+00:00')",
+            fiscal_code(f, "80A01F205")
         )
     });
     insert_rows(db, USERS, users.collect()).await;
-    let guardians = seeded_ids(db, "users", ente_id, "BNCGEN").await;
+    let guardians = seeded_ids(db, "users", ente_id, "Z").await;
     let children = (0..CHILDREN).map(|c| {
         let guardian = guardians[c / 2];
-        format!("({ente_id}, {guardian}, 'Alunno', 'Prova {c}', 'BNCALU{c:010}', '2018-05-05', 'Milano', 'F', 'Via Roma 1')")
+        format!(
+            "({ente_id}, {guardian}, 'Alunno', 'Prova {c}', '{}', '2018-05-05', 'Milano', 'F', 'Via Roma 1')",
+            fiscal_code(c, "18E45F205")
+        )
     });
     insert_rows(db, CHILDREN_TABLE, children.collect()).await;
-    let children = seeded_ids(db, "children", ente_id, "BNCALU").await;
+    let children = seeded_ids(db, "children", ente_id, "Z").await;
+    let school_year = SchoolYear::containing(time::macros::date!(2026 - 11 - 24));
     let enrolments =
         children.iter().enumerate().map(|(i, id)| {
             format!(
-            "({ente_id}, {id}, {service_id}, '{}', 'Scuola {:02}', '{}{}', 'B', 0, {}, '{}', TRUE)",
+            "({ente_id}, {id}, {service_id}, '{}', 'Scuola {:02}', '{}{}', 'B', 0, {}, '{}', TRUE, '{school_year}')",
             900_000 + i,
             i % SCHOOLS + 1,
             i % 5 + 1,
