@@ -135,6 +135,14 @@ impl TestServer {
         self.counter(notice_number, "pay").await
     }
 
+    /// A recharge of `amount` on `service` made by `family` and paid at the simulated
+    /// counter.
+    pub async fn recharge_at_counter(&self, family: &User<'_>, service: i64, amount: &str) {
+        let notice = family.new_notice(service, amount).await;
+        let page = self.pay_at_counter(&notice.notice_number).await;
+        assert!(page.contains("Pagamento eseguito"), "{page}");
+    }
+
     /// Posts `xml` to the comune's pagoPA station as the node does (`SOAPAction`), with
     /// the subject of pagoPA's client certificate the TLS proxy passes, if any.
     pub async fn post_to_station(

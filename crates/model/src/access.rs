@@ -98,6 +98,12 @@ macro_rules! with_actions {
         /// Publish the comune's news and documents (Notizie e documenti): write, schedule,
         /// withdraw and publish again, attach files.
         PublishContent,
+        /// Close a school year: ask ahead in May the families of the children leaving,
+        /// list the credits left, record the refunds the families asked for.
+        CloseSchoolYear,
+        /// Choose what happens to the family's credit left at the end of a school year:
+        /// keep it, move it to a sibling's service, or a refund to the guardian's IBAN.
+        ChooseYearEndCredit,
             }
     };
 }
@@ -165,6 +171,10 @@ impl Action {
             Action::ReadReports => &[Operator, Administrator],
             // The comune's office writes its public pages.
             Action::PublishContent => &[Operator, Administrator],
+            // The comune's office closes the year and pays the refunds.
+            Action::CloseSchoolYear => &[Operator, Administrator],
+            // Money is the guardian's (intestatario) business.
+            Action::ChooseYearEndCredit => &[Guardian],
         }
     }
 

@@ -80,6 +80,7 @@ mod tests {
     use crate::payments::{
         CheckoutStatus, EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome,
     };
+    use crate::year_end::{CreditChoice, CreditStatus};
     use crate::{FiscalCode, Weekdays};
 
     fn stored<E: ActiveEnum<Value = String> + Iterable>() -> Vec<String> {
@@ -111,6 +112,7 @@ mod tests {
             "refund",
             "adjustment",
             "opening_balance",
+            "transfer",
         ];
         assert_eq!(stored::<MovementKind>(), kinds);
         assert_eq!(stored::<CutoffRule>(), ["same_day", "previous_school_day"]);
@@ -120,6 +122,21 @@ mod tests {
         assert_eq!(stored::<CheckoutStatus>(), ["open", "paid", "cancelled"]);
         assert_eq!(stored::<EmissionStatus>(), ["to_pay", "paid", "cancelled"]);
         assert_eq!(stored::<Sex>(), ["M", "F"]);
+        assert_eq!(
+            stored::<CreditStatus>(),
+            [
+                "awaiting",
+                "carried_over",
+                "chosen",
+                "transferred",
+                "refund_requested",
+                "refunded"
+            ]
+        );
+        assert_eq!(
+            stored::<CreditChoice>(),
+            ["carry_over", "transfer", "refund"]
+        );
         assert_eq!(
             stored::<MealType>(),
             [

@@ -991,7 +991,7 @@ fn is_phone(text: &str) -> bool {
     body.chars().all(|c| c.is_ascii_digit() || c == ' ') && (6..=15).contains(&digits)
 }
 
-const IBAN_MESSAGE: &str =
+pub const IBAN_MESSAGE: &str =
     "Scrivi un IBAN italiano valido: 27 caratteri che iniziano con IT (ad esempio IT60X0542811101000000123456).";
 
 /// An Italian IBAN, with its check digits and the Italian account structure verified by

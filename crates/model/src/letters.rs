@@ -40,6 +40,7 @@ text_enum! {
         FormOutcome = "form_outcome" => "Esito modulo",
         ServiceNotice = "service_notice" => "Avviso di servizio",
         LowBalance = "low_balance" => "Avviso saldo basso",
+        YearEnd = "year_end" => "Fine anno scolastico",
     }
 }
 

@@ -44,6 +44,7 @@ pub mod spa;
 pub mod staff;
 pub mod tax_deduction;
 pub mod weekdays;
+pub mod year_end;
 
 pub use fiscal_code::FiscalCode;
 pub use page::{Page, PageQuery};

@@ -24,6 +24,7 @@ use crate::payments::{
 use crate::reminders::ReminderSchedule;
 use crate::rette::{EmissionCancellation, NewRetteBatch, RetteBatchQuery, MONTH_MAX_CHARS};
 use crate::staff::{StaffChange, StaffInvite};
+use crate::year_end::{CreditChoiceRequest, YearEndTerms};
 use crate::{FieldError, PageQuery};
 
 /// A codice fiscale as typed: 16 characters, with some spaces around to spare.
@@ -241,6 +242,8 @@ request_limits! {
     RetteBatchQuery { month: MONTH_MAX_CHARS }
     NewRetteBatch { month: MONTH_MAX_CHARS, request_id: REQUEST_ID_MAX_CHARS }
     EmissionCancellation { reason: crate::payments::MAX_REASON_CHARS }
+    YearEndTerms { minimum_refund: AMOUNT_MAX_CHARS }
+    CreditChoiceRequest { iban: crate::year_end::IBAN_MAX_CHARS }
 }
 
 /// News items and documents are bounded by their rules' length checks (the publication

@@ -260,6 +260,43 @@ pub fn tax_deductions_csv(year: impl Display) -> String {
     format!("/tax-deductions/{year}/csv")
 }
 
+// Fine anno scolastico (the path's year is the school year's first calendar year).
+
+/// A school year's end: terms, dates, credits by status.
+pub fn year_end(year: impl Display) -> String {
+    format!("/year-end/{year}")
+}
+
+/// The credits left at the end of the year (`?status=`).
+pub fn year_end_credits(year: impl Display) -> String {
+    format!("/year-end/{year}/credits")
+}
+
+/// «Chiedi in anticipo»: the families of the children leaving, in May.
+pub fn year_end_ask_ahead(year: impl Display) -> String {
+    format!("/year-end/{year}/ask-ahead")
+}
+
+/// «Chiudi l'anno».
+pub fn year_end_close(year: impl Display) -> String {
+    format!("/year-end/{year}/close")
+}
+
+/// «Registra rimborso» of a credit.
+pub fn year_end_refund(credit: impl Display) -> String {
+    format!("/year-end/credits/{credit}/refund")
+}
+
+/// The family's credits left at the end of a year.
+pub fn family_year_end_credits() -> String {
+    "/year-end-credits".into()
+}
+
+/// The family's choice for one credit.
+pub fn family_year_end_credit(credit: impl Display) -> String {
+    format!("/year-end-credits/{credit}")
+}
+
 // Emissions (rette).
 
 pub fn emit() -> String {

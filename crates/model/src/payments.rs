@@ -89,6 +89,9 @@ text_enum! {
         Adjustment = "adjustment" => "Rettifica",
         /// The balance the family had in the comune's previous system, imported once.
         OpeningBalance = "opening_balance" => "Saldo iniziale",
+        /// Credit moved between two accounts of the family at the end of a school year
+        /// (debit on one, credit on the other).
+        Transfer = "transfer" => "Trasferimento",
     }
 }
 

@@ -30,6 +30,7 @@ use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
 use sportello_model::letters::Letter;
 use sportello_model::paths;
 use sportello_model::payments::{Cart, EmissionSummary, Notice, PaymentService, ReceiptSummary};
+use sportello_model::year_end::FamilyCredit;
 use sportello_model::Page;
 
 /// Whose records the ids of a request (path, query or body) are.
@@ -181,6 +182,13 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "update_document"
         | "unpublish_document"
         | "republish_document" => May(PublishContent, Comune),
+        "year_end_summary"
+        | "list_year_end_credits"
+        | "ask_year_end_ahead"
+        | "close_school_year" => May(CloseSchoolYear, Nobody),
+        "record_year_end_refund" => May(CloseSchoolYear, Comune),
+        "my_year_end_credits" => May(ChooseYearEndCredit, Nobody),
+        "choose_year_end_credit" => May(ChooseYearEndCredit, Family),
         _ => return None,
     })
 }
@@ -232,6 +240,8 @@ struct Ids {
     news: i64,
     news_attachment: i64,
     document: i64,
+    /// Mario's credit left on Refezione Scolastica once the operator closed the year.
+    year_end_credit: i64,
 }
 
 /// Today for the server's clock (a Tuesday of the school year), and the day before:
@@ -272,6 +282,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "id" if path.starts_with("/office/news/") => ids.news.to_string(),
         "id" if path.starts_with("/office/documents/") => ids.document.to_string(),
         "attachment_id" => ids.news_attachment.to_string(),
+        "id" if path.starts_with("/year-end") => ids.year_end_credit.to_string(),
         _ => panic!("no demo value for {{{param}}} of {path}: add one"),
     }
 }
@@ -365,6 +376,10 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
             "title": "Prova", "summary": "Prova", "body": "Prova", "published_on": DAY
         }),
         "update_document" => json!({ "title": "Prova", "description": "", "published_on": DAY }),
+        "ask_year_end_ahead" | "close_school_year" => {
+            json!({ "minimum_refund": "5,00", "choice_deadline": "2027-07-31" })
+        }
+        "choose_year_end_credit" => json!({ "choice": "carry_over" }),
         _ => return (query, None),
     };
     (query, Some(body))
@@ -492,7 +507,43 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         StatusCode::OK,
     )
     .await;
+    // The year closed with credit on Mario's canteen account, so that he has a credit to
+    // choose for and the office one to read: every later close or ask-ahead of the
+    // matrix is a conflict.
+    let top_up: Notice = json(
+        server
+            .post_json(
+                token,
+                &paths::service_notices(refezione),
+                &json!({ "amount": "100" }),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    server.pay_at_counter(&top_up.notice_number).await;
+    json::<Value>(
+        server
+            .post_json(
+                &giulia.access_token,
+                &paths::year_end_close(2026),
+                &json!({ "minimum_refund": "5,00", "choice_deadline": "2027-07-31" }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let credits: Vec<FamilyCredit> = json(
+        server.get(token, &paths::family_year_end_credits()).await,
+        StatusCode::OK,
+    )
+    .await;
     Ids {
+        year_end_credit: credits
+            .iter()
+            .find(|c| c.service_id == refezione)
+            .expect("Mario's credit on Refezione Scolastica")
+            .id,
         staff: server
             .scalar(&format!(
                 "SELECT id FROM users WHERE fiscal_code = '{PAOLO_CANTEEN}'"

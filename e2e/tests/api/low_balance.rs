@@ -59,13 +59,6 @@ async fn alerts(family: &User<'_>) -> Vec<Letter> {
         .collect()
 }
 
-/// Pays a recharge of `amount` at the simulated counter.
-async fn recharge(server: &TestServer, family: &User<'_>, service: i64, amount: &str) {
-    let notice = family.new_notice(service, amount).await;
-    let page = server.pay_at_counter(&notice.notice_number).await;
-    assert!(page.contains("Pagamento eseguito"), "{page}");
-}
-
 #[tokio::test]
 async fn the_threshold_is_checked_by_the_model_rule_and_zero_turns_it_off() {
     let smtp = SmtpServer::start();
@@ -119,7 +112,7 @@ async fn one_alert_per_crossing_with_the_days_covered_and_a_notice() {
     let (anna, service) = server.canteen_family(ANNA).await;
     let giulia = server.user("demo", GIULIA_OPERATOR).await;
     // Last year's 23,40 € paid and 16,60 € to spare.
-    recharge(&server, &anna, service, "40").await;
+    server.recharge_at_counter(&anna, service, "40").await;
     assert_eq!(anna.balance(service).await, "16.60");
     json::<LowBalanceAlert>(set_threshold(&anna, service, "10").await, StatusCode::OK).await;
 
@@ -177,7 +170,7 @@ async fn one_alert_per_crossing_with_the_days_covered_and_a_notice() {
     assert_eq!(alerts(&anna).await.len(), 1);
 
     // 14,00 €: above again, re-armed; 9,80 €: the next crossing alerts again.
-    recharge(&server, &anna, service, "10").await;
+    server.recharge_at_counter(&anna, service, "10").await;
     let card: LowBalanceAlert = anna.get_ok(&paths::low_balance_alert(service)).await;
     assert!(!card.alerted);
     charge(&giulia, service, "2026-11-20").await;
@@ -221,7 +214,7 @@ async fn the_alert_reaches_app_io_with_its_notice_to_pay_from_the_app() {
     .await;
     let (anna, service) = server.canteen_family(ANNA).await;
     let giulia = server.user("demo", GIULIA_OPERATOR).await;
-    recharge(&server, &anna, service, "40").await;
+    server.recharge_at_counter(&anna, service, "40").await;
     json::<LowBalanceAlert>(set_threshold(&anna, service, "10").await, StatusCode::OK).await;
     charge(&giulia, service, "2026-11-17").await;
     charge(&giulia, service, "2026-11-18").await;

@@ -36,3 +36,4 @@ mod staff;
 mod statement;
 mod tax_deductions;
 mod tenancy;
+mod year_end;

@@ -23,6 +23,7 @@ mod reports;
 mod review;
 mod setup;
 mod tax_deductions;
+mod year_end;
 
 pub use accounts::*;
 pub use bookings::*;
@@ -46,3 +47,4 @@ pub use reports::*;
 pub use review::*;
 pub use setup::*;
 pub use tax_deductions::*;
+pub use year_end::*;

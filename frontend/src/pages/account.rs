@@ -257,6 +257,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "Le notizie e i documenti delle pagine pubbliche del Comune: scrivi, programma, ritira e allega file.",
             },
         ),
+        (
+            role.may(Action::CloseSchoolYear),
+            Entry {
+                id: "menu-fine-anno",
+                page: "fine-anno",
+                icon: "calendar",
+                title: "Fine anno scolastico",
+                text: "Chiudi l'anno: i crediti delle famiglie senza iscrizioni l'anno dopo, le loro scelte (mantenere, trasferire, rimborso su IBAN) e i rimborsi da registrare.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

@@ -25,3 +25,4 @@ pub mod reports;
 pub mod rette;
 pub mod setup;
 pub mod tax_deductions;
+pub mod year_end;

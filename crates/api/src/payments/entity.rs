@@ -393,3 +393,57 @@ pub mod reminder {
 
     crate::db::entity_basics!(tenant);
 }
+
+pub mod year_closing {
+    use sea_orm::entity::prelude::*;
+
+    /// A comune's closing of a school year: its terms, when it asked ahead and closed.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "year_closings")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub school_year: sportello_model::school_year::SchoolYear,
+        pub minimum_refund_cents: i64,
+        pub choice_deadline: TimeDate,
+        pub asked_at: Option<TimeDateTimeWithTimeZone>,
+        pub closed_at: Option<TimeDateTimeWithTimeZone>,
+        pub closed_by: Option<i64>,
+    }
+
+    crate::db::entity_basics!(tenant);
+}
+
+pub mod year_end_credit {
+    use sea_orm::entity::prelude::*;
+
+    /// A credit left on an account at the end of a school year, one per year and
+    /// account, with the family's choice and the movement that settled it.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "year_end_credits")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ente_id: crate::db::EnteId,
+        pub school_year: sportello_model::school_year::SchoolYear,
+        pub account_id: i64,
+        pub guardian_id: i64,
+        pub service_id: i64,
+        /// Set when the year is closed.
+        pub credit_cents: Option<i64>,
+        pub status: sportello_model::year_end::CreditStatus,
+        pub choice: Option<sportello_model::year_end::CreditChoice>,
+        pub iban: Option<String>,
+        pub target_account_id: Option<i64>,
+        pub asked_ahead: bool,
+        pub chosen_at: Option<TimeDateTimeWithTimeZone>,
+        pub chosen_by: Option<i64>,
+        pub movement_id: Option<i64>,
+        pub settled_at: Option<TimeDateTimeWithTimeZone>,
+        pub settled_by: Option<i64>,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    crate::db::entity_basics!(tenant);
+}

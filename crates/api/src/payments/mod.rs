@@ -22,3 +22,4 @@ pub mod routes;
 pub mod service;
 pub mod simulator;
 pub mod tax_deductions;
+pub mod year_end;

@@ -26,6 +26,7 @@ use crate::components::{
     area_breadcrumb, focus_element, remote, set_title, ButtonFeedback, ErrorAlert, Icon,
 };
 use crate::forms::{Form, FormAlert};
+use crate::pages::year_end::FamilyCredits;
 use crate::session::use_session;
 
 pub use emissions::EmissionPage;
@@ -522,6 +523,7 @@ fn PaymentServices() -> impl IntoView {
             "Lo stato contabile dei servizi, le ricariche del conto elettronico e le emissioni da pagare tramite pagoPA."
         </p>
         {remote(services, "payment-services-error", "Caricamento dei servizi…", render)}
+        <FamilyCredits />
     }
 }
 

@@ -5,7 +5,7 @@
 //! notices, carts (paying several notices at once), receipts (with the pagoPA station the
 //! node delivers them to), emissions, the operators' corrections, the reconciliation
 //! with the treasury, the Detrazione fiscale (`tax_deductions`) and the reminders of debts
-//! (Solleciti, `reminders`).
+//! (Solleciti, `reminders`) and the end of a school year (`year_end`).
 
 mod account;
 mod carts;
@@ -18,6 +18,7 @@ mod recharges;
 mod reconciliation;
 mod reminders;
 mod tax_deductions;
+mod year_end;
 
 use sportello_pagopa::PaymentGateway;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -58,6 +59,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reminders::set_reminder_schedule)
         .service(reminders::list_reminders)
         .service(reminders::run_reminders)
+        .service(year_end::year_end_summary)
+        .service(year_end::list_year_end_credits)
+        .service(year_end::ask_year_end_ahead)
+        .service(year_end::close_school_year)
+        .service(year_end::record_year_end_refund)
+        .service(year_end::my_year_end_credits)
+        .service(year_end::choose_year_end_credit)
         .service(emissions::preview_emission_batch)
         .service(emissions::issue_emission_batch)
         .service(emissions::cancel_emission);
