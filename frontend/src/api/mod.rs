@@ -3,6 +3,7 @@
 //! (downloads).
 
 mod accounts;
+mod audit;
 mod bookings;
 mod canteen;
 mod children;
@@ -25,6 +26,7 @@ mod setup;
 mod tax_deductions;
 
 pub use accounts::*;
+pub use audit::*;
 pub use bookings::*;
 pub use canteen::*;
 pub use children::*;

@@ -257,6 +257,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "Le notizie e i documenti delle pagine pubbliche del Comune: scrivi, programma, ritira e allega file.",
             },
         ),
+        (
+            role.may(Action::ReadAudit),
+            Entry {
+                id: "menu-registro-attivita",
+                page: "registro-attivita",
+                icon: "clock",
+                title: "Registro attività",
+                text: "Chi ha modificato che cosa e quando: le attività del personale, per persona, famiglia e periodo, com'erano prima e come sono dopo.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()
