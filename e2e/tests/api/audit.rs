@@ -1,5 +1,6 @@
 //! Registro attività: Giulia Rossi (operatore) closes the canteen for a day, corrects a
-//! family's account, writes a news item and cancels a retta; Marta Galli
+//! family's account, writes a news item, cancels a retta and asks a family's request to
+//! be validated; Marta Galli
 //! (amministratore) changes the comune's settings, a staff account and the logo; Mario
 //! books a meal. Marta reads who did what, when, for which family, before and after,
 //! filtered by person, family and days; secrets and files are not kept; Giulia may not
@@ -15,6 +16,7 @@ use sportello_model::audit::{self, AuditEvent};
 use sportello_model::auth::Role;
 use sportello_model::children::ChildDetail;
 use sportello_model::entes::EnteSettingsForm;
+use sportello_model::forms::SubmissionSummary;
 use sportello_model::payments::{EmissionSummary, Movement};
 use sportello_model::{format, paths, Page};
 
@@ -94,6 +96,20 @@ async fn the_administrator_reads_who_changed_what_before_and_after() {
         )
         .await;
     assert_eq!(cancelled.status(), StatusCode::OK);
+    // Mario's request to validate: the family is the submission's.
+    let submissions: Page<SubmissionSummary> = mario.get_ok(&paths::my_submissions()).await;
+    let submission = submissions
+        .items
+        .first()
+        .expect("Mario's cedole request")
+        .id;
+    let asked = giulia
+        .post(
+            &paths::review_to_validate(submission),
+            &body!({ "note": "Manca l'ISEE" }),
+        )
+        .await;
+    assert_eq!(asked.status(), StatusCode::OK);
     // A refused change changed nothing: it is not recorded.
     let refused = giulia
         .post(
@@ -134,16 +150,17 @@ async fn the_administrator_reads_who_changed_what_before_and_after() {
             "upload_logo",
             "change_staff",
             "save_settings",
+            "to_validate_submission",
             "cancel_emission",
             "create_news",
             "correct_account",
             "add_closure"
         ]
     );
-    assert_eq!(all.total, 7);
+    assert_eq!(all.total, 8);
 
     // Who, when, what: the closure.
-    let closure = &all.items[6];
+    let closure = &all.items[7];
     assert_eq!(
         (
             closure.actor_id,
@@ -163,7 +180,7 @@ async fn the_administrator_reads_who_changed_what_before_and_after() {
     assert_eq!(closure.family_id, None);
 
     // The correction: the family from the route, the balance before.
-    let corrected = &all.items[5];
+    let corrected = &all.items[6];
     assert_eq!(corrected.family_id, Some(family));
     assert_eq!(corrected.family_name.as_deref(), Some("Mario Albertini"));
     assert_eq!(corrected.label, "Rettifica del conto");
@@ -173,7 +190,7 @@ async fn the_administrator_reads_who_changed_what_before_and_after() {
     assert_eq!(corrected.after.as_ref().unwrap()["amount"], "4,20");
 
     // The retta cancelled: its family attached by the service, the retta before.
-    let retta_row = &all.items[3];
+    let retta_row = &all.items[4];
     assert_eq!(retta_row.family_id, Some(family));
     let before = retta_row.before.as_ref().expect("the retta before");
     assert_eq!(before["status"], "to_pay");
@@ -212,6 +229,7 @@ async fn the_administrator_reads_who_changed_what_before_and_after() {
     assert_eq!(
         operations(&by_giulia),
         [
+            "to_validate_submission",
             "cancel_emission",
             "create_news",
             "correct_account",
@@ -221,18 +239,25 @@ async fn the_administrator_reads_who_changed_what_before_and_after() {
     let by_family: Page<AuditEvent> = marta.get_ok(&filtered(&format!("family={family}"))).await;
     assert_eq!(
         operations(&by_family),
-        ["cancel_emission", "correct_account"]
+        [
+            "to_validate_submission",
+            "cancel_emission",
+            "correct_account"
+        ]
     );
     let today: Page<AuditEvent> = marta
         .get_ok(&filtered("from=2026-11-24&to=2026-11-24"))
         .await;
-    assert_eq!(today.total, 7);
+    assert_eq!(today.total, 8);
     let tomorrow: Page<AuditEvent> = marta.get_ok(&filtered("from=2026-11-25")).await;
     assert_eq!(tomorrow.total, 0);
     let yesterday: Page<AuditEvent> = marta.get_ok(&filtered("to=2026-11-23")).await;
     assert_eq!(yesterday.total, 0);
     let paged: Page<AuditEvent> = marta.get_ok(&filtered("per_page=2&page=2")).await;
-    assert_eq!(operations(&paged), ["save_settings", "cancel_emission"]);
+    assert_eq!(
+        operations(&paged),
+        ["save_settings", "to_validate_submission"]
+    );
 
     // Bad days are refused in Italian.
     assert_eq!(
@@ -251,7 +276,7 @@ async fn the_administrator_reads_who_changed_what_before_and_after() {
     assert_eq!(csv.status(), StatusCode::OK);
     let text = csv.text().await.expect("csv");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 8, "{text}");
+    assert_eq!(lines.len(), 9, "{text}");
     assert!(lines[0].contains("Data e ora;Persona;Ruolo;Operazione;Famiglia"));
     assert!(text.contains("Giulia Rossi;Operatore;Rettifica del conto;Mario Albertini"));
 
