@@ -746,10 +746,15 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         if rows == 0 {
             unrecorded.push(format!("{operation_id} by {who}"));
         }
+        if audit::label(operation_id).is_none() {
+            unrecorded.push(format!(
+                "{operation_id}: no Italian name in sportello_model::audit::label"
+            ));
+        }
     }
     assert!(
         unrecorded.is_empty(),
-        "changes of the comune's staff missing from the Registro attività: {unrecorded:#?}"
+        "changes of the comune's staff missing from the Registro attività or unnamed: {unrecorded:#?}"
     );
     assert!(
         staff_changes.len() > 30,
