@@ -34,7 +34,7 @@ async fn the_administrator_reads_who_changed_what() {
             .wait_for_text("#staff-VRDPLA70B05F205C-state", "Disattivato")
             .await;
 
-        browser.open_menu("registro-attivita").await;
+        browser.click("#nav-registro-attivita").await;
         let table = browser
             .wait_for_text("#audit-table", "Modifica di un membro del personale")
             .await;
