@@ -78,8 +78,10 @@ impl FromRequest for Trail {
 enum Sent {
     Nothing,
     Json(Bytes),
-    /// A file, or a body too long or of unknown length to keep.
-    Other,
+    /// JSON too long or of unknown length to keep.
+    NotKept,
+    /// A file (any body that is not JSON).
+    File,
 }
 
 /// The middleware: see the module.
@@ -115,8 +117,9 @@ async fn keep_body(req: &mut ServiceRequest) -> Sent {
     match length {
         None if !req.headers().contains_key(header::TRANSFER_ENCODING) => return Sent::Nothing,
         Some(0) => return Sent::Nothing,
-        Some(length) if json && length <= MAX_BODY => {}
-        _ => return Sent::Other,
+        _ if !json => return Sent::File,
+        Some(length) if length <= MAX_BODY => {}
+        _ => return Sent::NotKept,
     }
     let mut payload = req.take_payload();
     let mut body = BytesMut::new();
@@ -128,7 +131,7 @@ async fn keep_body(req: &mut ServiceRequest) -> Sent {
                 req.set_payload(Payload::Stream {
                     payload: Box::pin(futures_util::stream::once(async { Err(err) })),
                 });
-                return Sent::Other;
+                return Sent::NotKept;
             }
         }
     }
@@ -164,7 +167,8 @@ fn after(req: &HttpRequest, sent: Sent) -> Option<Value> {
             .unwrap_or_default();
     let value = match sent {
         Sent::Json(body) => serde_json::from_slice(&body).ok()?,
-        Sent::Other => {
+        Sent::NotKept => Value::String(audit::TOO_LARGE.into()),
+        Sent::File => {
             let mut details = query;
             details.insert("file".into(), Value::String(audit::FILE.into()));
             Value::Object(details)
