@@ -663,6 +663,16 @@ impl Browser {
         self.wait_for_text("#child-name", name).await;
     }
 
+    /// Opens the office's page of the family of `guardian`, found in Famiglie by `words`.
+    pub async fn open_family(&self, words: &str, guardian: &str) {
+        self.goto(&spa::page(COMUNE, "famiglie")).await;
+        self.fill("#families-q", words).await;
+        self.click("#families-search-submit").await;
+        self.wait_for_text("#families-results", guardian).await;
+        self.follow_link("families-results", guardian).await;
+        self.wait_for_text("#family-name", guardian).await;
+    }
+
     /// Opens a service's payments (`Refezione Scolastica`…) from the Pagamenti menu.
     pub async fn open_service(&self, name: &str) {
         self.open_menu("pagamenti").await;

@@ -16,9 +16,9 @@ use crate::components::{
 use crate::forms::Form;
 use crate::pages::publishing;
 use crate::pages::{
-    account, bookings, canteen, children, contacts, content, entes, families, family_account,
-    forms, home, letters, login, office_forms, outbox, password, payments, reconciliation,
-    registry_import, reminders, reports, rette, setup, tax_deductions, year_end,
+    account, audit, bookings, canteen, children, contacts, content, entes, families,
+    family_account, forms, home, letters, login, office_forms, outbox, password, payments,
+    reconciliation, registry_import, reminders, reports, rette, setup, tax_deductions, year_end,
 };
 use crate::session::{use_session, Session};
 
@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("report/:kind") view=reports::ReportsPage />
                     <Route path=path!("notizie-e-documenti") view=publishing::PublishingPage />
                     <Route path=path!("fine-anno") view=year_end::YearEndPage />
+                    <Route path=path!("registro-attivita") view=audit::AuditPage />
                     // Last: any other address of a comune, inside its header and menu.
                     <Route path=path!("*any") view=home::PageNotFound />
                 </ParentRoute>
@@ -359,6 +360,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-notizie-e-documenti", "notizie-e-documenti", "Notizie e documenti"))}
             {role.may(Action::CloseSchoolYear)
                 .then(|| nav_link("nav-fine-anno", "fine-anno", "Fine anno scolastico"))}
+            {role.may(Action::ReadAudit)
+                .then(|| nav_link("nav-registro-attivita", "registro-attivita", "Registro attività"))}
         })
     };
 

@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::pin::Pin;
 
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -116,6 +116,8 @@ impl JwtKeys {
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user_id: i64,
+    /// The user's name now, for the Registro attività.
+    pub name: String,
     pub ente_id: EnteId,
     pub role: Role,
     pub session: String,
@@ -162,6 +164,7 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Pr
     }
     Ok(Principal {
         user_id,
+        name: user.full_name(),
         ente_id: user.ente_id,
         role: user.role,
         session: claims.sid,
@@ -175,9 +178,13 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            authenticate(state, token?).await
+            let principal = authenticate(state, token?).await?;
+            // Who acted, for the Registro attività written after the handler.
+            req.extensions_mut().insert(principal.clone());
+            Ok(principal)
         })
     }
 }

@@ -3,6 +3,7 @@
 //! (`config`, `db`, `auth`, `error`, `http`, `startup`) sits beside the capabilities.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod bookings;
 pub mod canteen;

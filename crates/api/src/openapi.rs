@@ -129,6 +129,7 @@ impl Modify for CommonProblems {
         (name = "Moduli", description = "Moduli online: forms the comune defines (operators), families fill in and send, operators review and accept into enrolments"),
         (name = "Comunicazioni", description = "Letters to families (informative, solleciti, emissions, tax certificates, form outcomes, service notices): the family's inbox with PDFs, and the communications operators compose for an audience"),
         (name = "Report", description = "The office's reports (operators), each also as CSV: Incassi per day and channel, Morosi, meals served per month, school and band, balances of the prepaid accounts at a date"),
+        (name = "Registro attività", description = "Every change the comune's staff made, who, when, what, before and after (administrators), also as CSV"),
     )
 )]
 pub struct ApiDoc;

@@ -32,8 +32,8 @@ use crate::payments::low_balance::Alerting;
 use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, bookings, canteen, children, communications, content, demo, entes, families, forms,
-    jobs, openapi, operations, payments, reports, test_clock,
+    accounts, audit, bookings, canteen, children, communications, content, demo, entes, families,
+    forms, jobs, openapi, operations, payments, reports, test_clock,
 };
 use sportello_model::paths;
 
@@ -166,6 +166,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     forms::routes::configure(cfg);
     communications::routes::configure(cfg);
     reports::routes::configure(cfg);
+    audit::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
@@ -379,6 +380,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
                 .wrap(middleware::Compress::default())
                 .service(
                     web::scope(paths::BASE)
+                        .wrap(middleware::from_fn(audit::record::record))
                         .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
                         .configure(|cfg| {
                             if test_environment {

@@ -276,6 +276,8 @@ fn the_model_builds_every_documented_path() {
         report_meals_csv(),
         report_balances(),
         report_balances_csv(),
+        audit(),
+        audit_csv(),
         // Its path without the version that makes a new logo a new address.
         ente_logo("{slug}", "").replace("?v=", ""),
     ]

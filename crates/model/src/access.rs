@@ -104,6 +104,9 @@ macro_rules! with_actions {
         /// Choose what happens to the family's credit left at the end of a school year:
         /// keep it, move it to a sibling's service, or a refund to the guardian's IBAN.
         ChooseYearEndCredit,
+        /// Read the Registro attività: every change the comune's staff made, who, when,
+        /// what, before and after.
+        ReadAudit,
             }
     };
 }
@@ -167,6 +170,8 @@ impl Action {
             // change it.
             Action::ReadEnteSetup => &[Operator, Administrator],
             Action::ManageEnteSetup | Action::ManageStaff => &[Administrator],
+            // Who changed what is the comune's administrators' to read.
+            Action::ReadAudit => &[Administrator],
             // The comune's office: receipts, debts, meals and balances.
             Action::ReadReports => &[Operator, Administrator],
             // The comune's office writes its public pages.
@@ -265,6 +270,11 @@ mod tests {
             .filter(|r| r.may(Action::ManageStaff))
             .collect();
         assert_eq!(staff, [Administrator]);
+        let audit: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Action::ReadAudit))
+            .collect();
+        assert_eq!(audit, [Administrator]);
         assert!(Operator.may(Action::ReadEnteSetup));
         assert!(!CanteenStaff.may(Action::ReadEnteSetup));
     }

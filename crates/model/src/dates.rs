@@ -62,6 +62,18 @@ pub fn deserialize_day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Dat
     parse_day(&value).map_err(serde::de::Error::custom)
 }
 
+/// Serde reader of an optional day field of a request (with `#[serde(default)]`).
+pub fn deserialize_optional_day<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Date>, D::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        Some(value) if !value.trim().is_empty() => parse_day(value.trim())
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+        _ => Ok(None),
+    }
+}
+
 /// Serde reader of a month field of a request (`#[serde(deserialize_with = ...)]`).
 pub fn deserialize_month<'de, D: Deserializer<'de>>(
     deserializer: D,

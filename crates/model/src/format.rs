@@ -57,8 +57,19 @@ pub fn hour_minute(t: Time) -> String {
 
 /// An instant as read in Rome: `27/04/2024 alle 09:30`.
 pub fn date_at_time(instant: time::OffsetDateTime) -> String {
+    let (day, time) = rome_day_and_time(instant);
+    format!("{day} alle {time}")
+}
+
+/// `27/04/2024 08:15`: an instant as read in Rome, for tables.
+pub fn date_time(instant: time::OffsetDateTime) -> String {
+    let (day, time) = rome_day_and_time(instant);
+    format!("{day} {time}")
+}
+
+fn rome_day_and_time(instant: time::OffsetDateTime) -> (String, String) {
     let local = crate::rome::local(instant);
-    format!("{} alle {}", date(local.date()), hour_minute(local.time()))
+    (date(local.date()), hour_minute(local.time()))
 }
 
 /// `301000000000000144` → `3010 0000 0000 0001 44`: a notice number in groups of four
@@ -178,6 +189,10 @@ mod tests {
         assert_eq!(
             date_at_time(time::macros::datetime!(2024-04-27 08:30 UTC)),
             "27/04/2024 alle 10:30"
+        );
+        assert_eq!(
+            date_time(time::macros::datetime!(2024-04-27 06:15 UTC)),
+            "27/04/2024 08:15"
         );
         assert_eq!(month_year(Month::September, 2023), "Settembre 2023");
         assert_eq!(long_date(date!(2026 - 11 - 25)), "mercoledì 25/11/2026");

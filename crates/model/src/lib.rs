@@ -9,6 +9,7 @@ mod text_enum;
 
 pub mod access;
 pub mod app_io;
+pub mod audit;
 pub mod auth;
 pub mod bookings;
 pub mod children;

@@ -724,3 +724,15 @@ pub fn office_document_unpublish(id: impl Display) -> String {
 pub fn office_document_republish(id: impl Display) -> String {
     format!("/office/documents/{id}/republish")
 }
+
+// Registro attività: the changes the comune's staff made.
+
+/// The log, newest first (`?actor=&family=&from=&to=`, paged).
+pub fn audit() -> String {
+    "/audit".into()
+}
+
+/// The log as CSV, with the same filters.
+pub fn audit_csv() -> String {
+    "/audit.csv".into()
+}

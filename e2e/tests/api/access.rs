@@ -9,7 +9,9 @@
 //!   record named by a body field instead is that field's error, 400, as one that does
 //!   not exist);
 //! - a role the table allows, on what is its own: anything but 401, 403 or 404 (and
-//!   never a 5xx).
+//!   never a 5xx);
+//! - every change the comune's staff made (a write answered 2xx) is a row of the
+//!   Registro attività, and no family's own change is.
 //!
 //! Each operation is mapped to its rule below; an operation of the document without a
 //! rule (a new endpoint) fails the test.
@@ -21,6 +23,7 @@ use e2e::{
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sportello_model::access::Action;
+use sportello_model::audit;
 use sportello_model::auth::{Role, TokenResponse};
 use sportello_model::communications::OutboxMessage;
 use sportello_model::content::{DocumentItem, NewsItem};
@@ -189,6 +192,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "record_year_end_refund" => May(CloseSchoolYear, Comune),
         "my_year_end_credits" => May(ChooseYearEndCredit, Nobody),
         "choose_year_end_credit" => May(ChooseYearEndCredit, Family),
+        "list_audit" | "export_audit" => May(ReadAudit, Nobody),
         _ => return None,
     })
 }
@@ -204,6 +208,7 @@ enum Relation {
 
 struct Caller {
     name: &'static str,
+    user_id: i64,
     role: Role,
     relation: Relation,
     token: String,
@@ -660,6 +665,7 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         let tokens = login(&server, slug, fiscal_code).await;
         callers.push(Caller {
             name,
+            user_id: tokens.user.id,
             role: tokens.user.role,
             relation,
             token: tokens.access_token,
@@ -674,6 +680,8 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
     let mut unmapped = Vec::new();
     let mut wrong = Vec::new();
     let mut calls = 0;
+    // The changes the comune's staff made: each must be in the Registro attività.
+    let mut staff_changes = Vec::new();
     for (template, operations) in document["paths"].as_object().expect("paths") {
         for (method, operation) in operations.as_object().expect("operations") {
             let operation_id = operation["operationId"].as_str().expect("operationId");
@@ -735,6 +743,11 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
                 }
                 let status = request.send().await.expect("request").status();
                 calls += 1;
+                if let Some(caller) = caller.filter(|c| audit::recorded(c.role)) {
+                    if method != Method::GET && status.is_success() {
+                        staff_changes.push((operation_id, caller.name, caller.user_id));
+                    }
+                }
                 let who = caller.map_or("without login", |c| c.name);
                 let ok = match expected(rule, caller) {
                     Some(want) => status == want,
@@ -773,4 +786,37 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         "answers against the permission table: {wrong:#?}"
     );
     assert!(calls > 200, "only {calls} calls: the document was not read");
+    let mut unrecorded = Vec::new();
+    for (operation_id, who, user_id) in &staff_changes {
+        let rows: i64 = server
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM audit_events \
+                 WHERE operation = '{operation_id}' AND actor_id = {user_id}"
+            ))
+            .await;
+        if rows == 0 {
+            unrecorded.push(format!("{operation_id} by {who}"));
+        }
+        if audit::label(operation_id).is_none() {
+            unrecorded.push(format!(
+                "{operation_id}: no Italian name in sportello_model::audit::label"
+            ));
+        }
+    }
+    assert!(
+        unrecorded.is_empty(),
+        "changes of the comune's staff missing from the Registro attività or unnamed: {unrecorded:#?}"
+    );
+    assert!(
+        staff_changes.len() > 30,
+        "only {} changes by the staff: {staff_changes:?}",
+        staff_changes.len()
+    );
+    let families: i64 = server
+        .scalar("SELECT COUNT(*) FROM audit_events WHERE actor_role IN ('guardian', 'delegate')")
+        .await;
+    assert_eq!(
+        families, 0,
+        "the families' own changes are not the office's log"
+    );
 }

@@ -2,6 +2,7 @@
 //! binary, one fresh server and browser per test, with an axe-core audit of every page.
 
 mod accounts;
+mod audit;
 mod bookings;
 mod canteen;
 mod children;

@@ -78,15 +78,7 @@ async fn an_operator_previews_and_issues_a_month_of_rette() {
             )
             .await;
 
-        browser.goto("/demo/famiglie").await;
-        browser.fill("#families-q", "albertini").await;
-        browser.click("#families-search-submit").await;
-        browser
-            .wait_for_text("#families-results", "Mario Albertini")
-            .await;
-        browser
-            .follow_link("families-results", "Mario Albertini")
-            .await;
+        browser.open_family("albertini", "Mario Albertini").await;
         let rette = browser
             .wait_for_text("#family-emissions", "Retta Febbraio 2027")
             .await;

@@ -3,6 +3,7 @@
 //! (downloads).
 
 mod accounts;
+mod audit;
 mod bookings;
 mod canteen;
 mod children;
@@ -26,6 +27,7 @@ mod tax_deductions;
 mod year_end;
 
 pub use accounts::*;
+pub use audit::*;
 pub use bookings::*;
 pub use canteen::*;
 pub use children::*;

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use sportello_model::forms::{size_label, UploadInfo};
+use sportello_model::FieldError;
 
 use super::Icon;
 
@@ -253,4 +254,19 @@ pub fn ShowPassword(id: &'static str, label: &'static str, show: RwSignal<bool>)
             <label for=id>{label}</label>
         </div>
     }
+}
+
+/// The message of `field` among `problems` (the errors a filter's check found), for the
+/// field's `error`.
+pub fn message_of(
+    problems: RwSignal<Vec<FieldError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        problems
+            .read()
+            .iter()
+            .find(|p| p.field == field)
+            .map(|p| p.message.clone())
+    })
 }

@@ -10,8 +10,8 @@ mod lists;
 pub use alerts::{record_in_path, remote, ButtonFeedback, ErrorAlert, Loading, SuccessNote};
 pub use downloads::{DownloadButton, PdfButton};
 pub use fields::{
-    described_by, ChosenFile, DateRange, FieldFeedback, SelectField, ShowPassword, TextAreaField,
-    TextField, UPLOAD_TYPES,
+    described_by, message_of, ChosenFile, DateRange, FieldFeedback, SelectField, ShowPassword,
+    TextAreaField, TextField, UPLOAD_TYPES,
 };
 pub use frame::{
     address_with, area_breadcrumb, focus_element, set_title, Breadcrumb, CardSection, HeaderBrand,

@@ -267,6 +267,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
                 text: "Chiudi l'anno: i crediti delle famiglie senza iscrizioni l'anno dopo, le loro scelte (mantenere, trasferire, rimborso su IBAN) e i rimborsi da registrare.",
             },
         ),
+        (
+            role.may(Action::ReadAudit),
+            Entry {
+                id: "menu-registro-attivita",
+                page: "registro-attivita",
+                icon: "clock",
+                title: "Registro attività",
+                text: "Chi ha modificato che cosa e quando: le attività del personale, per persona, famiglia e periodo, com'erano prima e come sono dopo.",
+            },
+        ),
     ];
     let cards: Vec<AnyView> = entries
         .into_iter()

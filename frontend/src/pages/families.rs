@@ -265,6 +265,7 @@ fn FamilyView() -> impl IntoView {
         };
         view! {
             <h1 id="family-name">{format!("Famiglia di {guardian_name}")}</h1>
+            {crate::pages::audit::family_link(guardian_id)}
             <CardSection id="family-guardian" title="Intestatario">
                 <p id="family-guardian-line" class="mb-0">{person_line(&family.guardian)}</p>
             </CardSection>

@@ -1,6 +1,7 @@
 //! One module per area of the portal.
 
 pub mod account;
+pub mod audit;
 pub mod bookings;
 pub mod canteen;
 pub mod children;

@@ -18,8 +18,8 @@ use sportello_model::{format, FieldError};
 use crate::api::{self, ReportQuery};
 use crate::app::{use_ente, use_page_title, RoleOnly};
 use crate::components::{
-    area_breadcrumb, remote, ButtonFeedback, CardSection, DateRange, DownloadButton, SuccessNote,
-    TextField,
+    area_breadcrumb, message_of, remote, ButtonFeedback, CardSection, DateRange, DownloadButton,
+    SuccessNote, TextField,
 };
 use crate::dates::{parse_day, parse_month, today};
 use crate::forms::Form;
@@ -117,17 +117,6 @@ fn Reports() -> impl IntoView {
             Tab::Balances => view! { <Balances /> }.into_any(),
         }}
     }
-}
-
-/// The message of `field` among `problems`.
-fn message_of(problems: RwSignal<Vec<FieldError>>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        problems
-            .read()
-            .iter()
-            .find(|p| p.field == field)
-            .map(|p| p.message.clone())
-    })
 }
 
 /// The filter of a report: its fields, «Mostra», and the query applied once it is valid

@@ -148,7 +148,7 @@ pub async fn invite(
     };
     send_invitation(&txn, ente, &row, &checked.email, public_url, now).await?;
     txn.commit().await?;
-    Ok(member(find(db, ente.ente_id(), row.id).await?))
+    get(db, ente.ente_id(), row.id).await
 }
 
 /// Sends the invitation again, with a new link (the old ones still work until they
@@ -174,7 +174,7 @@ pub async fn invite_again(
     let txn = db.begin().await?;
     send_invitation(&txn, ente, &row, &email, public_url, now).await?;
     txn.commit().await?;
-    Ok(member(find(db, ente.ente_id(), id).await?))
+    get(db, ente.ente_id(), id).await
 }
 
 /// Changes a staff member's role and whether they may log in. Turning an account off,
@@ -202,5 +202,10 @@ pub async fn change(
         sessions::revoke_user(&txn, id, now).await?;
     }
     txn.commit().await?;
-    Ok(member(find(db, principal.ente_id, id).await?))
+    get(db, principal.ente_id, id).await
+}
+
+/// A staff account of the comune as the office sees it (404 for anyone else's).
+pub async fn get(db: &DatabaseConnection, ente_id: EnteId, id: i64) -> ApiResult<StaffMember> {
+    Ok(member(find(db, ente_id, id).await?))
 }

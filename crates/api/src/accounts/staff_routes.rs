@@ -5,6 +5,7 @@ use sportello_model::staff::{StaffChange, StaffInvite, StaffMember};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::staff;
+use crate::audit::record::Trail;
 use crate::auth::{can, Allowed};
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::ApiResult;
@@ -78,7 +79,9 @@ pub async fn change_staff(
     principal: Allowed<can::ManageStaff>,
     id: web::Path<i64>,
     body: Json<StaffChange>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
+    trail.before(&staff::get(&state.db, principal.ente_id, *id).await?);
     Ok(HttpResponse::Ok()
         .json(staff::change(&state.db, &principal, *id, &body, state.now()).await?))
 }

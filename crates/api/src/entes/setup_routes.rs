@@ -7,11 +7,12 @@ use actix_web::{get, post, put, web, HttpResponse};
 use sportello_model::entes::{
     EnteSettingsForm, LogoSaved, Service, ServiceDetail, ServiceForm, LOGO_MAX_BYTES,
 };
-use sportello_model::fee_bands::FeeBandsForm;
+use sportello_model::fee_bands::{FeeBandRow, FeeBandsForm};
 use sportello_model::forms::size_refusal;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::setup;
+use crate::audit::record::Trail;
 use crate::auth::{can, Allowed};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Json;
@@ -63,7 +64,9 @@ pub async fn save_settings(
     state: web::Data<AppState>,
     principal: Allowed<can::ManageEnteSetup>,
     body: Json<EnteSettingsForm>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
+    trail.before(&setup::settings_form(&state.db, principal.ente_id).await?);
     Ok(HttpResponse::Ok().json(setup::save_settings(&state.db, principal.ente_id, &body).await?))
 }
 
@@ -195,7 +198,13 @@ pub async fn update_service(
     principal: Allowed<can::ManageEnteSetup>,
     id: web::Path<i64>,
     body: Json<ServiceForm>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
+    trail.before(
+        &setup::service_detail(&state.db, principal.ente_id, *id)
+            .await?
+            .service,
+    );
     Ok(HttpResponse::Ok()
         .json(setup::update_service(&state.db, principal.ente_id, *id, &body).await?))
 }
@@ -219,6 +228,11 @@ pub async fn save_bands(
     principal: Allowed<can::ManageEnteSetup>,
     id: web::Path<i64>,
     body: Json<FeeBandsForm>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
+    let detail = setup::service_detail(&state.db, principal.ente_id, *id).await?;
+    trail.before(&FeeBandsForm {
+        bands: detail.bands.iter().map(FeeBandRow::from).collect(),
+    });
     Ok(HttpResponse::Ok().json(setup::save_bands(&state.db, principal.ente_id, *id, &body).await?))
 }

@@ -189,6 +189,18 @@ pub async fn detail(
     detail_of(db, find(db, ente_id, id).await?, today).await
 }
 
+/// A submission of the comune as it is, with its family (the guardian's user id), for
+/// the Registro attività.
+pub async fn as_it_is(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    id: i64,
+    today: Date,
+) -> ApiResult<(i64, SubmissionDetail)> {
+    let row = find(db, ente_id, id).await?;
+    Ok((row.family_id, detail_of(db, row, today).await?))
+}
+
 /// A file attached to a submission: its name, type and content.
 pub async fn attachment(
     db: &DatabaseConnection,

@@ -15,6 +15,7 @@ use sportello_model::{dates, rome, FieldError, Page, PageQuery, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{definitions, ranking, review, submissions};
+use crate::audit::record::Trail;
 use crate::auth::{can, Allowed};
 use crate::communications::letters::Sender;
 use crate::entes::service::by_id as ente_by_id;
@@ -513,7 +514,9 @@ pub async fn accept_submission(
     principal: Allowed<can::ReviewSubmissions>,
     id: web::Path<i64>,
     body: Json<AcceptRequest>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
+    before_decision(&state, &principal, *id, &trail).await?;
     Ok(HttpResponse::Ok().json(
         review::accept(
             &state.db,
@@ -532,13 +535,29 @@ async fn sender(state: &AppState, principal: &crate::auth::Principal) -> ApiResu
     Sender::of(&state.db, &state.config.channel_settings, principal.ente_id).await
 }
 
+/// The submission before a decision, with its family, for the Registro attività.
+async fn before_decision(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    id: i64,
+    trail: &Trail,
+) -> ApiResult<()> {
+    let today = rome::today(state.now());
+    let (family, before) = review::as_it_is(&state.db, principal.ente_id, id, today).await?;
+    trail.family(family);
+    trail.before(&before.summary);
+    Ok(())
+}
+
 async fn decide(
     state: web::Data<AppState>,
     principal: &crate::auth::Principal,
     id: i64,
     action: SubmissionAction,
     body: Json<Decision>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
+    before_decision(&state, principal, id, &trail).await?;
     Ok(HttpResponse::Ok().json(
         review::decide(
             &state.db,
@@ -571,8 +590,17 @@ pub async fn refuse_submission(
     principal: Allowed<can::ReviewSubmissions>,
     id: web::Path<i64>,
     body: Json<Decision>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
-    decide(state, &principal, *id, SubmissionAction::Refuse, body).await
+    decide(
+        state,
+        &principal,
+        *id,
+        SubmissionAction::Refuse,
+        body,
+        trail,
+    )
+    .await
 }
 
 /// Blocks a submission with the reason the family reads.
@@ -593,8 +621,9 @@ pub async fn block_submission(
     principal: Allowed<can::ReviewSubmissions>,
     id: web::Path<i64>,
     body: Json<Decision>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
-    decide(state, &principal, *id, SubmissionAction::Block, body).await
+    decide(state, &principal, *id, SubmissionAction::Block, body, trail).await
 }
 
 /// Marks a submission "da validare" (waiting for documents) with a note the family reads.
@@ -615,6 +644,7 @@ pub async fn to_validate_submission(
     principal: Allowed<can::ReviewSubmissions>,
     id: web::Path<i64>,
     body: Json<Decision>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     decide(
         state,
@@ -622,6 +652,7 @@ pub async fn to_validate_submission(
         *id,
         SubmissionAction::AskToValidate,
         body,
+        trail,
     )
     .await
 }

@@ -270,11 +270,7 @@ pub async fn cancel(
     cancellation: &EmissionCancellation,
     now: OffsetDateTime,
 ) -> ApiResult<EmissionDetail> {
-    let e = emission::Entity::find_in_ente(ente_id)
-        .filter(emission::Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let e = find(db, ente_id, id).await?;
     let reason = cancellation
         .check()
         .map_err(|e| ApiError::Validation(vec![e]))?;
@@ -313,6 +309,25 @@ pub async fn cancel(
         EmissionStatus::Paid => Err(already_paid()),
         EmissionStatus::Cancelled | EmissionStatus::ToPay => detail_of(db, stored).await,
     }
+}
+
+async fn find(db: &DatabaseConnection, ente_id: EnteId, id: i64) -> ApiResult<emission::Model> {
+    emission::Entity::find_in_ente(ente_id)
+        .filter(emission::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// A retta of the comune as it is, with its family (the guardian's user id), for the
+/// office (404 for another comune's).
+pub async fn of_office(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    id: i64,
+) -> ApiResult<(i64, EmissionDetail)> {
+    let e = find(db, ente_id, id).await?;
+    Ok((e.guardian_id, detail_of(db, e).await?))
 }
 
 fn already_paid() -> ApiError {

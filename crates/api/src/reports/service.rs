@@ -232,7 +232,7 @@ pub async fn balances(
 
 /// A CSV file as the office's spreadsheets read it: a UTF-8 byte order mark (for the
 /// accents), `;` between columns, `header` then `rows`.
-fn csv_file<const N: usize>(
+pub(crate) fn csv_file<const N: usize>(
     header: [&str; N],
     rows: impl IntoIterator<Item = [String; N]>,
 ) -> ApiResult<Vec<u8>> {

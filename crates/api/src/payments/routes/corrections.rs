@@ -2,9 +2,11 @@
 //! adjustments.
 
 use actix_web::{get, post, web, HttpResponse};
+use sportello_model::page::PageRequest;
 use sportello_model::payments::{AccountCorrection, Movement, Statement};
 use sportello_model::{PageQuery, Problem};
 
+use crate::audit::record::Trail;
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
 use crate::http::{created_or_ok, Json, Paging};
@@ -70,8 +72,23 @@ pub async fn correct_account(
     principal: Allowed<can::CorrectAccount>,
     path: web::Path<(i64, i64)>,
     body: Json<AccountCorrection>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let (service_id, guardian_id) = path.into_inner();
+    let first = PageRequest {
+        page: 1,
+        per_page: 1,
+    };
+    let before = corrections::family_statement(
+        &state.db,
+        &principal,
+        service_id,
+        guardian_id,
+        first,
+        state.now(),
+    )
+    .await?;
+    trail.before(&before.account);
     let (movement, created) = corrections::correct(
         &state.db,
         &principal,

@@ -9,6 +9,7 @@ use sportello_model::rette::{
 use sportello_model::{Page, PageQuery};
 
 use super::gateway;
+use crate::audit::record::Trail;
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
 use crate::http::{created_or_ok, Json, Paging};
@@ -157,7 +158,11 @@ pub async fn cancel_emission(
     principal: Allowed<can::IssueEmissions>,
     id: web::Path<i64>,
     body: Json<EmissionCancellation>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
+    let (family, before) = emissions::of_office(&state.db, principal.ente_id, *id).await?;
+    trail.family(family);
+    trail.before(&before.summary);
     Ok(HttpResponse::Ok().json(
         emissions::cancel(
             &state.db,

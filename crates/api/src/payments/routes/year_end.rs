@@ -12,6 +12,7 @@ use sportello_model::year_end::{
 };
 use sportello_model::{rome, FieldError, Page, PageQuery, Problem};
 
+use crate::audit::record::Trail;
 use crate::auth::{can, Allowed};
 use crate::communications::letters::Sender;
 use crate::entes::service::by_id as ente_by_id;
@@ -183,8 +184,10 @@ pub async fn record_year_end_refund(
     state: web::Data<AppState>,
     principal: Allowed<can::CloseSchoolYear>,
     id: web::Path<i64>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let (credit, made) = year_end::record_refund(&state.db, &principal, *id, state.now()).await?;
+    trail.family(credit.guardian_id);
     Ok(created_or_ok(made, credit))
 }
 
