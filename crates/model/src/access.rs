@@ -86,6 +86,9 @@ macro_rules! with_actions {
         /// Import the registry the comune exported from its previous system (CSV):
         /// families, children, enrolments and opening balances.
         ImportRegistry,
+        /// Create a family and edit it: the guardian, the children, the delegates with
+        /// the children they may act for.
+        ManageFamilies,
         /// Read and change the comune's schedule of reminders (Solleciti), see what is due
         /// and what was sent, and send the due ones now.
         ManageReminders,
@@ -145,7 +148,9 @@ impl Action {
             // The comune's office certifies what families paid.
             Action::CertifyTaxDeductions => &[Operator, Administrator],
             // The comune's office runs the registry.
-            Action::ReadFamilies | Action::ImportRegistry => &[Operator, Administrator],
+            Action::ReadFamilies | Action::ImportRegistry | Action::ManageFamilies => {
+                &[Operator, Administrator]
+            }
             // The comune's office follows up the families' debts.
             Action::ManageReminders => &[Operator, Administrator],
             // Canteen staff, and operators standing in.

@@ -557,8 +557,12 @@ pub struct FamilyHit {
 pub struct FamilyPerson {
     pub id: i64,
     pub name: String,
+    pub first_name: String,
+    pub last_name: String,
     pub fiscal_code: String,
     pub email: Option<String>,
+    /// E.164 (`+393331234567`).
+    pub mobile: Option<String>,
     /// Whether the person can log in.
     pub active: bool,
 }
@@ -569,6 +573,8 @@ pub struct FamilyPerson {
 pub struct FamilyDelegate {
     pub person: FamilyPerson,
     pub children: Vec<String>,
+    /// The ids of those children, in the same order.
+    pub child_ids: Vec<i64>,
 }
 
 /// A child of the family with the cards of every service.
@@ -577,8 +583,13 @@ pub struct FamilyDelegate {
 pub struct FamilyChild {
     pub id: i64,
     pub name: String,
+    pub first_name: String,
+    pub last_name: String,
     pub fiscal_code: String,
     pub birth_date: Date,
+    pub birth_place: String,
+    pub sex: Sex,
+    pub address: String,
     pub enrolments: Vec<Enrolment>,
 }
 

@@ -82,7 +82,7 @@ pub struct CheckedInvite {
 }
 
 /// A name typed into a field: trimmed, required, within its length.
-fn name(errors: &mut Vec<FieldError>, field: &str, value: &str, missing: &str) -> String {
+pub fn name(errors: &mut Vec<FieldError>, field: &str, value: &str, missing: &str) -> String {
     let value = value.trim();
     if value.is_empty() {
         errors.push(FieldError::new(field, missing));
