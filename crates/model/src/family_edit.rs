@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::children::Sex;
-use crate::contacts::EMAIL_MAX_CHARS;
+use crate::contacts::valid_email;
 use crate::dates::parse_day;
 use crate::fiscal_code::FiscalCode;
 use crate::sms::MobileNumber;
-use crate::staff::name;
+use crate::staff::identity;
 use crate::FieldError;
 
 /// Longest birth place or address.
@@ -63,13 +63,6 @@ pub struct CheckedPerson {
     pub send_invitation: bool,
 }
 
-/// Reads the codice fiscale field, or records its Italian error.
-fn fiscal_code(errors: &mut Vec<FieldError>, value: &str) -> Option<FiscalCode> {
-    FiscalCode::parse(value)
-        .map_err(|error| errors.push(FieldError::new("fiscal_code", error.to_string())))
-        .ok()
-}
-
 /// A text that may be left empty: trimmed, within its length.
 fn optional_text(
     errors: &mut Vec<FieldError>,
@@ -91,24 +84,14 @@ impl PersonForm {
     /// The person checked, or an Italian error on each field that is not right.
     pub fn check(&self) -> Result<CheckedPerson, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let fiscal_code = fiscal_code(&mut errors, &self.fiscal_code);
-        let first_name = name(
+        let (fiscal_code, first_name, last_name) = identity(
             &mut errors,
-            "first_name",
+            &self.fiscal_code,
             &self.first_name,
-            "Scrivi il nome.",
-        );
-        let last_name = name(
-            &mut errors,
-            "last_name",
             &self.last_name,
-            "Scrivi il cognome.",
         );
         let email = self.email.trim();
-        if !email.is_empty()
-            && (email.chars().count() > EMAIL_MAX_CHARS
-                || !email_address::EmailAddress::is_valid(email))
-        {
+        if !email.is_empty() && !valid_email(email) {
             errors.push(FieldError::new(
                 "email",
                 "Scrivi un indirizzo e-mail valido, ad esempio nome@esempio.it, o lascia il campo vuoto.",
@@ -181,18 +164,11 @@ impl ChildForm {
     /// birth date and the sex must be those of the codice fiscale.
     pub fn check(&self) -> Result<CheckedChild, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let fiscal_code = fiscal_code(&mut errors, &self.fiscal_code);
-        let first_name = name(
+        let (fiscal_code, first_name, last_name) = identity(
             &mut errors,
-            "first_name",
+            &self.fiscal_code,
             &self.first_name,
-            "Scrivi il nome.",
-        );
-        let last_name = name(
-            &mut errors,
-            "last_name",
             &self.last_name,
-            "Scrivi il cognome.",
         );
         let birth_date = if self.birth_date.trim().is_empty() {
             errors.push(FieldError::new("birth_date", "Indica la data di nascita."));

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 use crate::children::{Enrolment, MealType, Sex};
+use crate::contacts::valid_email;
 use crate::dates::YEARS;
 use crate::fiscal_code::FiscalCode;
 use crate::letters::Letter;
@@ -358,7 +359,7 @@ fn parse_line<'a>(
     let fee_band = text(C::FeeBand, true);
     let badge = text(C::Badge, false);
     let email = text(C::GuardianEmail, false);
-    if !email.is_empty() && !email_address::EmailAddress::is_valid(&email) {
+    if !email.is_empty() && !valid_email(&email) {
         error(
             C::GuardianEmail,
             format!("«{email}» non è un indirizzo e-mail valido."),

@@ -9,6 +9,7 @@ pub mod content;
 pub mod entes;
 pub mod families;
 pub mod family_account;
+pub mod family_edit;
 pub mod forms;
 pub mod home;
 pub mod letters;
