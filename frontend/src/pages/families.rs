@@ -134,8 +134,8 @@ fn FamilySearch() -> impl IntoView {
             </div>
             <button type="submit" id="families-search-submit" class="btn btn-primary">"Cerca"</button>
             <a class="btn btn-outline-primary ms-2" href=ente.path("importa-anagrafe")>"Importa anagrafe"</a>
-            {may_manage().then(|| view! { <NewFamily /> })}
         </form>
+        {may_manage().then(|| view! { <NewFamily /> })}
         {remote(found, "families-error", "Ricerca delle famiglie…", render)}
     }
 }
@@ -240,7 +240,7 @@ fn FamilyView() -> impl IntoView {
                                                 type="button"
                                                 id=format!("delegate-{id}-children")
                                                 class="btn btn-outline-primary btn-sm"
-                                                aria-label=format!("Modifica i figli di {}", d.person.name)
+                                                aria-label=format!("Modifica figli di {}", d.person.name)
                                                 on:click=move |_| edit(Editing::DelegateChildren(id), "delegate-edit-children")
                                             >
                                                 "Modifica figli"

@@ -160,12 +160,13 @@ pub fn NewFamily() -> impl IntoView {
         <button
             type="button"
             id="new-family"
-            class="btn btn-outline-primary ms-2"
+            class="btn btn-outline-primary mt-3"
+            aria-controls="new-family-section"
             aria-expanded=move || if open.get() { "true" } else { "false" }
             on:click=move |_| {
                 open.update(|open| *open = !*open);
                 if open.get_untracked() {
-                    focus_element("new-family-fiscal-code");
+                    request_animation_frame(|| focus_element("new-family-fiscal-code"));
                 }
             }
         >
