@@ -14,7 +14,7 @@ use time::Date;
 use crate::children::Sex;
 use crate::contacts::valid_email;
 use crate::dates::parse_day;
-use crate::fiscal_code::FiscalCode;
+use crate::fiscal_code::{FiscalCode, BIRTH_DATE_MISMATCH};
 use crate::sms::MobileNumber;
 use crate::staff::identity;
 use crate::FieldError;
@@ -180,10 +180,7 @@ impl ChildForm {
         };
         if let (Some(code), Some(day)) = (&fiscal_code, birth_date) {
             if !code.records_birth_date(day) {
-                errors.push(FieldError::new(
-                    "birth_date",
-                    "La data di nascita non corrisponde a quella del codice fiscale.",
-                ));
+                errors.push(FieldError::new("birth_date", BIRTH_DATE_MISMATCH));
             }
         }
         if fiscal_code
@@ -350,10 +347,7 @@ mod tests {
         };
         let errors = wrong.check().unwrap_err();
         assert_eq!(fields(errors.clone()), ["birth_date", "sex"]);
-        assert_eq!(
-            errors[0].message,
-            "La data di nascita non corrisponde a quella del codice fiscale."
-        );
+        assert_eq!(errors[0].message, BIRTH_DATE_MISMATCH);
         let bad = ChildForm {
             fiscal_code: "LBRGRT15C50F205X".into(),
             birth_date: "10/03/2015".into(),

@@ -35,6 +35,11 @@ impl fmt::Display for FiscalCodeError {
 
 impl std::error::Error for FiscalCodeError {}
 
+/// The refusal of a birth date the codice fiscale does not record (a child's, in the
+/// office's form and in the registry import).
+pub const BIRTH_DATE_MISMATCH: &str =
+    "La data di nascita non corrisponde a quella del codice fiscale.";
+
 /// Letters that replace digits in a codice fiscale when two people would share one
 /// (omocodia): 0 → L, 1 → M, … 9 → V.
 const OMOCODIA: &[u8; 10] = b"LMNPQRSTUV";

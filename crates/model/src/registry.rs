@@ -15,7 +15,7 @@ use time::{Date, Month};
 use crate::children::{Enrolment, MealType, Sex};
 use crate::contacts::valid_email;
 use crate::dates::YEARS;
-use crate::fiscal_code::FiscalCode;
+use crate::fiscal_code::{FiscalCode, BIRTH_DATE_MISMATCH};
 use crate::letters::Letter;
 use crate::money::{parse_cents, Sign};
 use crate::payments::EmissionSummary;
@@ -105,7 +105,7 @@ impl ImportColumn {
             ImportColumn::ChildFiscalCode => "Codice fiscale dell'alunno (obbligatorio)",
             ImportColumn::ChildFirstName => "Nome dell'alunno (obbligatorio)",
             ImportColumn::ChildLastName => "Cognome dell'alunno (obbligatorio)",
-            ImportColumn::BirthDate => "Data di nascita dell'alunno, GG/MM/AAAA",
+            ImportColumn::BirthDate => "Data di nascita dell'alunno, GG/MM/AAAA: quella del codice fiscale",
             ImportColumn::Service => "Codice del servizio, ad esempio REF",
             ImportColumn::SchoolYear => "Anno scolastico, ad esempio 2026/2027",
             ImportColumn::School => "Scuola",
@@ -389,6 +389,11 @@ fn parse_line<'a>(
             .map_err(|e| error(C::OpeningBalance, e.to_string()))
             .ok()
     };
+    if let (Some(child), Some(day)) = (&child, birth_date) {
+        if !child.records_birth_date(day) {
+            error(C::BirthDate, BIRTH_DATE_MISMATCH.into());
+        }
+    }
     if let (Some(guardian), Some(child)) = (&guardian, &child) {
         if guardian == child {
             error(
@@ -672,6 +677,16 @@ mod tests {
         ] {
             assert!(columns.contains(&(3, column)), "{column}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn the_birth_date_is_the_one_the_codice_fiscale_records() {
+        let (lines, errors) = read_file(&file(&[&GOOD.replace("10/03/2015", "11/03/2015")]));
+        assert!(lines.is_empty());
+        assert_eq!(
+            (errors[0].column.as_str(), errors[0].message.as_str()),
+            ("data_nascita", BIRTH_DATE_MISMATCH)
+        );
     }
 
     #[test]
