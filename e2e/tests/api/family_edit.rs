@@ -130,6 +130,24 @@ async fn the_office_creates_a_family_and_edits_its_guardian_children_and_delegat
     assert_eq!(family.guardian.name, "Gilda Neri Bassi");
     assert_eq!(family.guardian.email.as_deref(), Some("gilda@example.it"));
     assert_eq!(family.guardian.mobile, None);
+    // Without an e-mail, letters no longer go by e-mail; with it again, they do.
+    let letters_by_email = format!("SELECT COUNT(*) FROM users WHERE id = {id} AND channel_email");
+    assert_eq!(server.scalar::<i64>(&letters_by_email).await, 1);
+    let mut no_email = corrected.clone();
+    no_email["email"] = json!("");
+    let family: FamilyDetail = json(
+        giulia.put(&paths::family(id), &no_email).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(family.guardian.email, None);
+    assert_eq!(server.scalar::<i64>(&letters_by_email).await, 0);
+    json::<FamilyDetail>(
+        giulia.put(&paths::family(id), &corrected).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(server.scalar::<i64>(&letters_by_email).await, 1);
     let mut as_mario = corrected.clone();
     as_mario["fiscal_code"] = json!(MARIO);
     assert_eq!(
