@@ -230,10 +230,13 @@ mod tests {
     #[test]
     fn only_operators_read_the_registry_and_delegates_see_no_fees() {
         for role in Role::ALL {
-            assert_eq!(
-                role.may(Action::ReadChildrenRegistry),
-                matches!(role, Operator | Administrator)
-            );
+            for action in [Action::ReadChildrenRegistry, Action::ManageFamilies] {
+                assert_eq!(
+                    role.may(action),
+                    matches!(role, Operator | Administrator),
+                    "{action:?}"
+                );
+            }
             // Whoever reads the whole registry also reads children.
             if role.may(Action::ReadChildrenRegistry) {
                 assert!(role.may(Action::ReadChildren));
