@@ -86,6 +86,9 @@ macro_rules! with_actions {
         /// Import the registry the comune exported from its previous system (CSV):
         /// families, children, enrolments and opening balances.
         ImportRegistry,
+        /// Create a family and edit it: the guardian, the children, the delegates with
+        /// the children they may act for.
+        ManageFamilies,
         /// Read and change the comune's schedule of reminders (Solleciti), see what is due
         /// and what was sent, and send the due ones now.
         ManageReminders,
@@ -154,7 +157,9 @@ impl Action {
             // The comune's office certifies what families paid.
             Action::CertifyTaxDeductions => &[Operator, Administrator],
             // The comune's office runs the registry.
-            Action::ReadFamilies | Action::ImportRegistry => &[Operator, Administrator],
+            Action::ReadFamilies | Action::ImportRegistry | Action::ManageFamilies => {
+                &[Operator, Administrator]
+            }
             // The comune's office follows up the families' debts.
             Action::ManageReminders => &[Operator, Administrator],
             // Canteen staff, and operators standing in.
@@ -240,10 +245,13 @@ mod tests {
     #[test]
     fn only_operators_read_the_registry_and_delegates_see_no_fees() {
         for role in Role::ALL {
-            assert_eq!(
-                role.may(Action::ReadChildrenRegistry),
-                matches!(role, Operator | Administrator)
-            );
+            for action in [Action::ReadChildrenRegistry, Action::ManageFamilies] {
+                assert_eq!(
+                    role.may(action),
+                    matches!(role, Operator | Administrator),
+                    "{action:?}"
+                );
+            }
             // Whoever reads the whole registry also reads children.
             if role.may(Action::ReadChildrenRegistry) {
                 assert!(role.may(Action::ReadChildren));

@@ -171,9 +171,7 @@ impl ContactChange {
                 if email.is_empty() {
                     return refuse("Scrivi il nuovo indirizzo e-mail.".into());
                 }
-                if email.chars().count() > EMAIL_MAX_CHARS
-                    || !email_address::EmailAddress::is_valid(email)
-                {
+                if !valid_email(email) {
                     return refuse(
                         "Scrivi un indirizzo e-mail valido, ad esempio nome@esempio.it.".into(),
                     );
@@ -190,6 +188,11 @@ impl ContactChange {
         }
         Ok(value)
     }
+}
+
+/// Whether `email` (trimmed) is an e-mail address within [`EMAIL_MAX_CHARS`].
+pub fn valid_email(email: &str) -> bool {
+    email.chars().count() <= EMAIL_MAX_CHARS && email_address::EmailAddress::is_valid(email)
 }
 
 /// Whether two stored values are the same contact: e-mail addresses regardless of case.

@@ -35,6 +35,11 @@ impl fmt::Display for FiscalCodeError {
 
 impl std::error::Error for FiscalCodeError {}
 
+/// The refusal of a birth date the codice fiscale does not record (a child's, in the
+/// office's form and in the registry import).
+pub const BIRTH_DATE_MISMATCH: &str =
+    "La data di nascita non corrisponde a quella del codice fiscale.";
+
 /// Letters that replace digits in a codice fiscale when two people would share one
 /// (omocodia): 0 → L, 1 → M, … 9 → V.
 const OMOCODIA: &[u8; 10] = b"LMNPQRSTUV";
@@ -112,14 +117,30 @@ impl FiscalCode {
         &self.0
     }
 
-    /// The sex the code records: women's birth day is written plus 40.
-    pub fn sex(&self) -> crate::children::Sex {
-        let digit = |c: u8| match OMOCODIA.iter().position(|&o| o == c) {
+    /// The digit at `at`, read through omocodia.
+    fn digit(&self, at: usize) -> u8 {
+        let c = self.0.as_bytes()[at];
+        match OMOCODIA.iter().position(|&o| o == c) {
             Some(value) => value as u8,
             None => c - b'0',
-        };
-        let bytes = self.0.as_bytes();
-        if digit(bytes[9]) >= 4 {
+        }
+    }
+
+    /// Whether the code records `day` as the birth date: the year's last two digits,
+    /// the month's letter, the day (plus 40 for women).
+    pub fn records_birth_date(&self, day: time::Date) -> bool {
+        const MONTHS: &[u8; 12] = b"ABCDEHLMPRST";
+        let year = self.digit(6) * 10 + self.digit(7);
+        let month = MONTHS[usize::from(u8::from(day.month())) - 1];
+        let birth_day = (self.digit(9) * 10 + self.digit(10)) % 40;
+        i32::from(year) == day.year().rem_euclid(100)
+            && month == self.0.as_bytes()[8]
+            && birth_day == day.day()
+    }
+
+    /// The sex the code records: women's birth day is written plus 40.
+    pub fn sex(&self) -> crate::children::Sex {
+        if self.digit(9) >= 4 {
             crate::children::Sex::Female
         } else {
             crate::children::Sex::Male

@@ -20,6 +20,7 @@ pub mod contacts;
 pub mod content;
 pub mod dates;
 pub mod entes;
+pub mod family_edit;
 pub mod fee_bands;
 pub mod fiscal_code;
 pub mod format;

@@ -246,6 +246,49 @@ request_limits! {
     CreditChoiceRequest { iban: crate::year_end::IBAN_MAX_CHARS }
 }
 
+/// A family's records are bounded by their rules' length checks, which name each field.
+impl RequestLimits for crate::family_edit::PersonForm {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        Limits::default()
+            .text("fiscal_code", &self.fiscal_code, FISCAL_CODE_MAX_CHARS)
+            .text("first_name", &self.first_name, crate::staff::NAME_MAX_CHARS)
+            .text("last_name", &self.last_name, crate::staff::NAME_MAX_CHARS)
+            .text("email", &self.email, crate::contacts::EMAIL_MAX_CHARS)
+            .text("mobile", &self.mobile, crate::contacts::MOBILE_MAX_CHARS)
+            .errors()
+    }
+}
+
+impl RequestLimits for crate::family_edit::DelegateForm {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        let mut errors = self.person.limit_errors();
+        errors.extend(
+            Limits::default()
+                .items(
+                    "children",
+                    &self.children,
+                    crate::family_edit::DELEGATE_CHILDREN_MAX_ITEMS,
+                )
+                .errors(),
+        );
+        errors
+    }
+}
+
+request_limits! {
+    crate::family_edit::ChildForm {
+        fiscal_code: FISCAL_CODE_MAX_CHARS,
+        first_name: crate::staff::NAME_MAX_CHARS,
+        last_name: crate::staff::NAME_MAX_CHARS,
+        birth_date: crate::family_edit::BIRTH_DATE_MAX_CHARS,
+        birth_place: crate::family_edit::PLACE_MAX_CHARS,
+        address: crate::family_edit::PLACE_MAX_CHARS,
+    }
+    crate::family_edit::DelegateChildren {
+        children: crate::family_edit::DELEGATE_CHILDREN_MAX_ITEMS,
+    }
+}
+
 /// News items and documents are bounded by their rules' length checks (the publication
 /// day is checked by the service against today).
 impl RequestLimits for crate::content::NewsForm {

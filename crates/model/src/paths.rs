@@ -147,6 +147,26 @@ pub fn family(guardian: impl Display) -> String {
     format!("/families/{guardian}")
 }
 
+/// A family's children: `POST` adds one.
+pub fn family_children(guardian: impl Display) -> String {
+    format!("/families/{guardian}/children")
+}
+
+pub fn family_child(guardian: impl Display, child: impl Display) -> String {
+    format!("/families/{guardian}/children/{child}")
+}
+
+/// A family's delegates: `POST` adds one (or links the comune's delegate with the same
+/// codice fiscale).
+pub fn family_delegates(guardian: impl Display) -> String {
+    format!("/families/{guardian}/delegates")
+}
+
+/// A delegate of the family: `PUT` the children they act for, `DELETE` from all of them.
+pub fn family_delegate(guardian: impl Display, delegate: impl Display) -> String {
+    format!("/families/{guardian}/delegates/{delegate}")
+}
+
 /// The dry run of a registry import: the report, nothing changed.
 pub fn registry_import_check() -> String {
     "/families/import/check".into()

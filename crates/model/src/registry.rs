@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 use crate::children::{Enrolment, MealType, Sex};
+use crate::contacts::valid_email;
 use crate::dates::YEARS;
-use crate::fiscal_code::FiscalCode;
+use crate::fiscal_code::{FiscalCode, BIRTH_DATE_MISMATCH};
 use crate::letters::Letter;
 use crate::money::{parse_cents, Sign};
 use crate::payments::EmissionSummary;
@@ -104,7 +105,7 @@ impl ImportColumn {
             ImportColumn::ChildFiscalCode => "Codice fiscale dell'alunno (obbligatorio)",
             ImportColumn::ChildFirstName => "Nome dell'alunno (obbligatorio)",
             ImportColumn::ChildLastName => "Cognome dell'alunno (obbligatorio)",
-            ImportColumn::BirthDate => "Data di nascita dell'alunno, GG/MM/AAAA",
+            ImportColumn::BirthDate => "Data di nascita dell'alunno, GG/MM/AAAA: quella del codice fiscale",
             ImportColumn::Service => "Codice del servizio, ad esempio REF",
             ImportColumn::SchoolYear => "Anno scolastico, ad esempio 2026/2027",
             ImportColumn::School => "Scuola",
@@ -358,7 +359,7 @@ fn parse_line<'a>(
     let fee_band = text(C::FeeBand, true);
     let badge = text(C::Badge, false);
     let email = text(C::GuardianEmail, false);
-    if !email.is_empty() && !email_address::EmailAddress::is_valid(&email) {
+    if !email.is_empty() && !valid_email(&email) {
         error(
             C::GuardianEmail,
             format!("«{email}» non è un indirizzo e-mail valido."),
@@ -388,6 +389,11 @@ fn parse_line<'a>(
             .map_err(|e| error(C::OpeningBalance, e.to_string()))
             .ok()
     };
+    if let (Some(child), Some(day)) = (&child, birth_date) {
+        if !child.records_birth_date(day) {
+            error(C::BirthDate, BIRTH_DATE_MISMATCH.into());
+        }
+    }
     if let (Some(guardian), Some(child)) = (&guardian, &child) {
         if guardian == child {
             error(
@@ -557,8 +563,12 @@ pub struct FamilyHit {
 pub struct FamilyPerson {
     pub id: i64,
     pub name: String,
+    pub first_name: String,
+    pub last_name: String,
     pub fiscal_code: String,
     pub email: Option<String>,
+    /// E.164 (`+393331234567`).
+    pub mobile: Option<String>,
     /// Whether the person can log in.
     pub active: bool,
 }
@@ -569,6 +579,8 @@ pub struct FamilyPerson {
 pub struct FamilyDelegate {
     pub person: FamilyPerson,
     pub children: Vec<String>,
+    /// The ids of those children, in the same order.
+    pub child_ids: Vec<i64>,
 }
 
 /// A child of the family with the cards of every service.
@@ -577,8 +589,13 @@ pub struct FamilyDelegate {
 pub struct FamilyChild {
     pub id: i64,
     pub name: String,
+    pub first_name: String,
+    pub last_name: String,
     pub fiscal_code: String,
     pub birth_date: Date,
+    pub birth_place: String,
+    pub sex: Sex,
+    pub address: String,
     pub enrolments: Vec<Enrolment>,
 }
 
@@ -660,6 +677,16 @@ mod tests {
         ] {
             assert!(columns.contains(&(3, column)), "{column}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn the_birth_date_is_the_one_the_codice_fiscale_records() {
+        let (lines, errors) = read_file(&file(&[&GOOD.replace("10/03/2015", "11/03/2015")]));
+        assert!(lines.is_empty());
+        assert_eq!(
+            (errors[0].column.as_str(), errors[0].message.as_str()),
+            ("data_nascita", BIRTH_DATE_MISMATCH)
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::auth::Role;
-use crate::contacts::EMAIL_MAX_CHARS;
+use crate::contacts::valid_email;
 use crate::fiscal_code::FiscalCode;
 use crate::FieldError;
 
@@ -82,7 +82,7 @@ pub struct CheckedInvite {
 }
 
 /// A name typed into a field: trimmed, required, within its length.
-fn name(errors: &mut Vec<FieldError>, field: &str, value: &str, missing: &str) -> String {
+pub fn name(errors: &mut Vec<FieldError>, field: &str, value: &str, missing: &str) -> String {
     let value = value.trim();
     if value.is_empty() {
         errors.push(FieldError::new(field, missing));
@@ -93,6 +93,22 @@ fn name(errors: &mut Vec<FieldError>, field: &str, value: &str, missing: &str) -
         ));
     }
     value.to_owned()
+}
+
+/// A person's codice fiscale, first name and last name as typed, each checked (its
+/// Italian error recorded in `errors`), in that order.
+pub fn identity(
+    errors: &mut Vec<FieldError>,
+    fiscal_code: &str,
+    first_name: &str,
+    last_name: &str,
+) -> (Option<FiscalCode>, String, String) {
+    let code = FiscalCode::parse(fiscal_code)
+        .map_err(|error| errors.push(FieldError::new("fiscal_code", error.to_string())))
+        .ok();
+    let first_name = name(errors, "first_name", first_name, "Scrivi il nome.");
+    let last_name = name(errors, "last_name", last_name, "Scrivi il cognome.");
+    (code, first_name, last_name)
 }
 
 /// The refusal of a role that is not a staff role.
@@ -109,24 +125,11 @@ impl StaffInvite {
     /// The invitation checked, or an Italian error on each field that is not right.
     pub fn check(&self) -> Result<CheckedInvite, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let fiscal_code = match FiscalCode::parse(&self.fiscal_code) {
-            Ok(code) => Some(code),
-            Err(error) => {
-                errors.push(FieldError::new("fiscal_code", error.to_string()));
-                None
-            }
-        };
-        let first_name = name(
+        let (fiscal_code, first_name, last_name) = identity(
             &mut errors,
-            "first_name",
+            &self.fiscal_code,
             &self.first_name,
-            "Scrivi il nome.",
-        );
-        let last_name = name(
-            &mut errors,
-            "last_name",
             &self.last_name,
-            "Scrivi il cognome.",
         );
         let email = self.email.trim();
         if email.is_empty() {
@@ -134,9 +137,7 @@ impl StaffInvite {
                 "email",
                 "Scrivi l'indirizzo e-mail a cui inviare l'invito.",
             ));
-        } else if email.chars().count() > EMAIL_MAX_CHARS
-            || !email_address::EmailAddress::is_valid(email)
-        {
+        } else if !valid_email(email) {
             errors.push(FieldError::new(
                 "email",
                 "Scrivi un indirizzo e-mail valido, ad esempio nome@comune.it.",

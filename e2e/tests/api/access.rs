@@ -33,6 +33,7 @@ use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
 use sportello_model::letters::Letter;
 use sportello_model::paths;
 use sportello_model::payments::{Cart, EmissionSummary, Notice, PaymentService, ReceiptSummary};
+use sportello_model::registry::FamilyDetail;
 use sportello_model::year_end::FamilyCredit;
 use sportello_model::Page;
 
@@ -153,6 +154,13 @@ fn rule(operation_id: &str) -> Option<Rule> {
         }
         "find_families" => May(ReadFamilies, Nobody),
         "get_family" => May(ReadFamilies, Family),
+        "create_family" => May(ManageFamilies, Nobody),
+        "update_guardian"
+        | "add_child"
+        | "update_child"
+        | "add_delegate"
+        | "set_delegate_children"
+        | "remove_delegate" => May(ManageFamilies, Family),
         "check_registry_import" | "import_registry" => May(ImportRegistry, Nobody),
         "retry_outbox_message" => May(ManageOutbox, Comune),
         "get_settings" | "list_services" => May(ReadEnteSetup, Nobody),
@@ -241,6 +249,11 @@ struct Ids {
     bands: Value,
     /// Paolo's staff account (canteen staff).
     staff: i64,
+    /// Mario as the family page has him, and Sofia: the office's edits keep them so.
+    guardian_form: Value,
+    child_form: Value,
+    /// A delegate of Mario's family the office added for Sofia (Laura stays as she is).
+    delegate: i64,
     /// Comune di Demo's news item with an attachment, and a document of it.
     news: i64,
     news_attachment: i64,
@@ -262,6 +275,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "service_id" => ids.refezione.to_string(),
         "guardian_id" => ids.guardian.to_string(),
         "closure_id" => ids.closure.to_string(),
+        "delegate_id" => ids.delegate.to_string(),
         "day" => DAY.into(),
         "month" => "2026-11".into(),
         "id" if path.starts_with("/children/") => ids.child.to_string(),
@@ -385,6 +399,20 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
             json!({ "minimum_refund": "5,00", "choice_deadline": "2027-07-31" })
         }
         "choose_year_end_credit" => json!({ "choice": "carry_over" }),
+        "create_family" => json!({
+            "fiscal_code": "RSSMRC80A01F205Z", "first_name": "Marco", "last_name": "Rossi"
+        }),
+        "update_guardian" => ids.guardian_form.clone(),
+        "add_child" => json!({
+            "fiscal_code": "RSSPTR15B10F205K", "first_name": "Pietro", "last_name": "Rossi",
+            "birth_date": "2015-02-10", "sex": "M"
+        }),
+        "update_child" => ids.child_form.clone(),
+        "add_delegate" => json!({
+            "fiscal_code": LAURA_DELEGATE, "first_name": "Laura", "last_name": "Bianchi",
+            "children": [ids.child]
+        }),
+        "set_delegate_children" => json!({ "children": [ids.child] }),
         _ => return (query, None),
     };
     (query, Some(body))
@@ -543,12 +571,16 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         StatusCode::OK,
     )
     .await;
+    let (guardian_form, child_form, delegate) = family_forms(server, giulia, mario, child).await;
     Ids {
         year_end_credit: credits
             .iter()
             .find(|c| c.service_id == refezione)
             .expect("Mario's credit on Refezione Scolastica")
             .id,
+        guardian_form,
+        child_form,
+        delegate,
         staff: server
             .scalar(&format!(
                 "SELECT id FROM users WHERE fiscal_code = '{PAOLO_CANTEEN}'"
@@ -589,6 +621,69 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
             "serving_weekdays": calendar["serving_weekdays"],
         }),
     }
+}
+
+/// Mario's details and Sofia's as the family page has them (the bodies of the office's
+/// edits), and a delegate the office adds to Mario's family for Sofia.
+async fn family_forms(
+    server: &TestServer,
+    giulia: &TokenResponse,
+    mario: &TokenResponse,
+    sofia: i64,
+) -> (Value, Value, i64) {
+    let family: FamilyDetail = json(
+        server
+            .get(&giulia.access_token, &paths::family(mario.user.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let guardian = &family.guardian;
+    let child = family
+        .children
+        .iter()
+        .find(|c| c.id == sofia)
+        .expect("Sofia on Mario's family page");
+    let added: FamilyDetail = json(
+        server
+            .post_json(
+                &giulia.access_token,
+                &paths::family_delegates(mario.user.id),
+                &json!({
+                    "fiscal_code": "VRDGPP81C12F205I", "first_name": "Giuseppe", "last_name": "Verdi",
+                    "children": [sofia]
+                }),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let delegate = added
+        .delegates
+        .iter()
+        .find(|d| d.person.fiscal_code == "VRDGPP81C12F205I")
+        .expect("the delegate just added")
+        .person
+        .id;
+    (
+        json!({
+            "fiscal_code": guardian.fiscal_code,
+            "first_name": guardian.first_name,
+            "last_name": guardian.last_name,
+            "email": guardian.email.clone().unwrap_or_default(),
+            "mobile": guardian.mobile.clone().unwrap_or_default(),
+        }),
+        json!({
+            "fiscal_code": child.fiscal_code,
+            "first_name": child.first_name,
+            "last_name": child.last_name,
+            "birth_date": child.birth_date.to_string(),
+            "birth_place": child.birth_place,
+            "sex": child.sex,
+            "address": child.address,
+        }),
+        delegate,
+    )
 }
 
 /// Mario's password reset e-mail, once the outbox has delivered it.

@@ -11,6 +11,7 @@ mod channels;
 mod contacts;
 mod emissions;
 mod families;
+mod family_edit;
 mod forms;
 mod fuzz;
 mod gate;

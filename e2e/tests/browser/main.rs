@@ -9,6 +9,7 @@ mod children;
 mod contacts;
 mod delegate;
 mod families;
+mod family_edit;
 mod form_editor;
 mod forms;
 mod frame;

@@ -1,9 +1,11 @@
 //! Famiglie, for the comune's office: `/{slug}/famiglie` finds a family by a name, a
 //! codice fiscale or a badge; `/{slug}/famiglie/{id}` is the family page — guardian,
-//! delegates, children with their service cards, accounts and balances, rette, letters.
+//! delegates, children with their service cards, accounts and balances, rette, letters;
+//! the office edits the family there (`family_edit`) and creates one on the search page.
 
 use leptos::prelude::*;
 use sportello_model::access::Action;
+use sportello_model::contacts::{display, ContactKind};
 use sportello_model::entes::ServiceKind;
 use sportello_model::payments::{EmissionDetail, EmissionStatus, EmissionSummary};
 use sportello_model::registry::{FamilyDetail, FamilyHit, FamilyPerson};
@@ -14,10 +16,14 @@ use crate::api;
 use crate::app::{use_ente, use_page_title, RoleOnly};
 use crate::components::{
     address_with, area_breadcrumb, focus_element, paged_list, record_in_path, remote, set_title,
-    CardSection, TextField,
+    CardSection, SuccessNote, TextField,
 };
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::pages::children::ServiceCard;
+use crate::pages::family_edit::{
+    ChildEditor, DelegateChildrenEditor, DelegateEditor, Editing, GuardianEditor, NewFamily,
+    RemoveDelegate,
+};
 use crate::session::use_session;
 
 const PER_PAGE: u64 = 20;
@@ -129,6 +135,7 @@ fn FamilySearch() -> impl IntoView {
             <button type="submit" id="families-search-submit" class="btn btn-primary">"Cerca"</button>
             <a class="btn btn-outline-primary ms-2" href=ente.path("importa-anagrafe")>"Importa anagrafe"</a>
         </form>
+        {may_manage().then(|| view! { <NewFamily /> })}
         {remote(found, "families-error", "Ricerca delle famiglie…", render)}
     }
 }
@@ -143,10 +150,20 @@ pub fn FamilyPage() -> impl IntoView {
     }
 }
 
+/// Whether the user may edit families (the office).
+fn may_manage() -> bool {
+    use_session()
+        .role_in(&use_ente().slug.get_untracked())
+        .is_some_and(|role| role.may(Action::ManageFamilies))
+}
+
 fn person_line(person: &FamilyPerson) -> String {
     let mut line = format!("{} — {}", person.name, person.fiscal_code);
     if let Some(email) = &person.email {
         line.push_str(&format!(" — {email}"));
+    }
+    if let Some(mobile) = &person.mobile {
+        line.push_str(&format!(" — {}", display(ContactKind::Mobile, mobile)));
     }
     if !person.active {
         line.push_str(" (disattivato)");
@@ -169,8 +186,28 @@ fn FamilyView() -> impl IntoView {
         let name = name().unwrap_or_else(|| "Famiglia".into());
         set_title(&[&name, &ente.name()]);
     });
+    let manage = may_manage();
+    let editing = RwSignal::new(None::<Editing>);
+    let note = RwSignal::new(None::<String>);
+    let saved = Callback::new(move |(saved, text): (FamilyDetail, String)| {
+        editing.set(None);
+        note.set(Some(text));
+        family.set(Some(Ok(saved)));
+        request_animation_frame(|| focus_element("family-saved"));
+    });
+    let close = Callback::new(move |()| editing.set(None));
+    let edit = move |what: Editing, first_field: &'static str| {
+        note.set(None);
+        editing.set(Some(what));
+        request_animation_frame(move || focus_element(first_field));
+    };
     let render = move |family: FamilyDetail| {
         let guardian_id = family.guardian.id;
+        let child_names: Vec<(i64, String)> = family
+            .children
+            .iter()
+            .map(|c| (c.id, c.name.clone()))
+            .collect();
         let guardian_name = family.guardian.name.clone();
         let account_href = {
             let guardian_name = guardian_name.clone();
@@ -189,18 +226,84 @@ fn FamilyView() -> impl IntoView {
                     {family
                         .delegates
                         .iter()
-                        .map(|d| view! {
-                            <li>{format!("{} — per {}", person_line(&d.person), d.children.join(", "))}</li>
+                        .map(|d| {
+                            let id = d.person.id;
+                            let delegate = d.clone();
+                            let person = d.person.clone();
+                            let names = child_names.clone();
+                            view! {
+                                <li id=format!("family-delegate-{id}") class="mb-2">
+                                    {format!("{} — per {}", person_line(&d.person), d.children.join(", "))}
+                                    {manage.then(|| view! {
+                                        <div class="d-flex flex-wrap gap-2 mt-1">
+                                            <button
+                                                type="button"
+                                                id=format!("delegate-{id}-children")
+                                                class="btn btn-outline-primary btn-sm"
+                                                aria-label=format!("Modifica figli di {}", d.person.name)
+                                                on:click=move |_| edit(Editing::DelegateChildren(id), "delegate-edit-children")
+                                            >
+                                                "Modifica figli"
+                                            </button>
+                                            <RemoveDelegate family_id=guardian_id delegate=person saved />
+                                        </div>
+                                    })}
+                                    {move || (editing.get() == Some(Editing::DelegateChildren(id))).then(|| view! {
+                                        <DelegateChildrenEditor
+                                            family_id=guardian_id
+                                            delegate=delegate.clone()
+                                            children=names.clone()
+                                            saved
+                                            close
+                                        />
+                                    })}
+                                </li>
+                            }
                         })
                         .collect_view()}
                 </ul>
             }
             .into_any()
         };
+        let guardian = family.guardian.clone();
+        let guardian_editor =
+            move || {
+                (editing.get() == Some(Editing::Guardian)).then(|| view! {
+                <GuardianEditor family_id=guardian_id guardian=guardian.clone() saved close />
+            })
+            };
+        let names = child_names.clone();
+        let delegate_editor = move || {
+            (editing.get() == Some(Editing::NewDelegate)).then(|| {
+                view! {
+                    <DelegateEditor family_id=guardian_id children=names.clone() saved close />
+                }
+            })
+        };
+        let new_child_editor = move || {
+            (editing.get() == Some(Editing::Child(None))).then(|| {
+                view! {
+                    <ChildEditor family_id=guardian_id child=None saved close />
+                }
+            })
+        };
         let children = family
             .children
             .into_iter()
             .map(|child| {
+                let id = child.id;
+                let edited = child.clone();
+                let child_editor = move || {
+                    (editing.get() == Some(Editing::Child(Some(id)))).then(|| view! {
+                        <ChildEditor family_id=guardian_id child=Some(edited.clone()) saved close />
+                    })
+                };
+                let mut facts = format!("{} — nato/a il {}", child.fiscal_code, format::date(child.birth_date));
+                for more in [&child.birth_place, &child.address] {
+                    if !more.is_empty() {
+                        facts.push_str(&format!(" — {more}"));
+                    }
+                }
                 let cards = child
                     .enrolments
                     .into_iter()
@@ -214,7 +317,19 @@ fn FamilyView() -> impl IntoView {
                     <h3 class="h5 mt-3" id=format!("family-child-{}", child.id)>
                         <a href=ente.path(&format!("utenti/{}", child.id))>{child.name.clone()}</a>
                     </h3>
-                    <p>{format!("{} — nato/a il {}", child.fiscal_code, format::date(child.birth_date))}</p>
+                    <p id=format!("family-child-{}-facts", child.id)>{facts}</p>
+                    {manage.then(|| view! {
+                        <button
+                            type="button"
+                            id=format!("family-child-{id}-edit")
+                            class="btn btn-outline-primary btn-sm mb-3"
+                            aria-label=format!("Modifica {}", child.name)
+                            on:click=move |_| edit(Editing::Child(Some(id)), "child-fiscal-code")
+                        >
+                            "Modifica"
+                        </button>
+                    })}
+                    {child_editor}
                     {cards}
                 }
             })
@@ -267,16 +382,50 @@ fn FamilyView() -> impl IntoView {
             <h1 id="family-name">{format!("Famiglia di {guardian_name}")}</h1>
             {crate::pages::audit::family_link(guardian_id)}
             <CardSection id="family-guardian" title="Intestatario">
-                <p id="family-guardian-line" class="mb-0">{person_line(&family.guardian)}</p>
+                <p id="family-guardian-line">{person_line(&family.guardian)}</p>
+                {manage.then(|| view! {
+                    <button
+                        type="button"
+                        id="family-guardian-edit"
+                        class="btn btn-outline-primary btn-sm"
+                        aria-label="Modifica l'intestatario"
+                        on:click=move |_| edit(Editing::Guardian, "guardian-fiscal-code")
+                    >
+                        "Modifica"
+                    </button>
+                })}
+                {guardian_editor}
             </CardSection>
             <CardSection id="family-delegates-section" title="Delegati">
                 {delegates}
+                {(manage && !child_names.is_empty()).then(|| view! {
+                    <button
+                        type="button"
+                        id="family-delegate-add"
+                        class="btn btn-outline-primary btn-sm"
+                        on:click=move |_| edit(Editing::NewDelegate, "delegate-fiscal-code")
+                    >
+                        "Aggiungi delegato"
+                    </button>
+                })}
+                {delegate_editor}
             </CardSection>
             <CardSection id="family-accounts-section" title="Conti e saldi">
                 {accounts}
             </CardSection>
             <section id="family-children" aria-labelledby="family-children-title" class="mb-4">
                 <h2 id="family-children-title" class="h4">"Alunni e servizi"</h2>
+                {manage.then(|| view! {
+                    <button
+                        type="button"
+                        id="family-child-add"
+                        class="btn btn-outline-primary btn-sm"
+                        on:click=move |_| edit(Editing::Child(None), "child-fiscal-code")
+                    >
+                        "Aggiungi figlio/a"
+                    </button>
+                })}
+                {new_child_editor}
                 {children}
             </section>
             <CardSection id="family-emissions-section" title="Rette">
@@ -295,6 +444,9 @@ fn FamilyView() -> impl IntoView {
                 vec![("Famiglie".into(), Some(ente.path("famiglie"))), (current, None)],
             )
         }}
+        <div tabindex="-1" id="family-saved">
+            <SuccessNote id="family-saved-note" text=note />
+        </div>
         {remote(family, "family-error", "Caricamento della famiglia…", render)}
         <a class="btn btn-outline-primary mt-2" href=ente.path("famiglie")>"Torna alle famiglie"</a>
     }

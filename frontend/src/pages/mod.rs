@@ -10,6 +10,7 @@ pub mod content;
 pub mod entes;
 pub mod families;
 pub mod family_account;
+pub mod family_edit;
 pub mod forms;
 pub mod home;
 pub mod letters;

@@ -76,7 +76,7 @@ fn invitation_text(ente: &ente::Model, row: &user::Model, link: &str) -> String 
 }
 
 /// Stamps the invitation and queues its e-mail in the caller's transaction.
-async fn send_invitation<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn send_invitation<C: sea_orm::ConnectionTrait>(
     txn: &C,
     ente: &ente::Model,
     row: &user::Model,

@@ -131,8 +131,11 @@ fn person(u: user::Model) -> FamilyPerson {
     FamilyPerson {
         id: u.id,
         name: u.full_name(),
+        first_name: u.first_name,
+        last_name: u.last_name,
         fiscal_code: u.fiscal_code.to_string(),
         email: u.email,
+        mobile: u.mobile.map(String::from),
         active: u.active,
     }
 }
@@ -161,7 +164,7 @@ pub async fn family(
         .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
         .collect();
     let mut cards = cards(db, ente_id, &child_ids, true).await?;
-    let mut delegated: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    let mut delegated: BTreeMap<i64, Vec<(String, i64)>> = BTreeMap::new();
     for link in child_delegate::Entity::find()
         .filter(child_delegate::Column::EnteId.eq(ente_id))
         .filter(child_delegate::Column::ChildId.is_in(child_ids.iter().copied()))
@@ -172,24 +175,27 @@ pub async fn family(
             delegated
                 .entry(link.delegate_id)
                 .or_default()
-                .push(name.clone());
+                .push((name.clone(), link.child_id));
         }
     }
-    let mut delegates: Vec<FamilyDelegate> = user::Entity::find_in_ente(ente_id)
+    let delegates: Vec<FamilyDelegate> = user::Entity::find_in_ente(ente_id)
         .filter(user::Column::Id.is_in(delegated.keys().copied()))
         .order_by_asc(user::Column::LastName)
         .order_by_asc(user::Column::FirstName)
         .all(db)
         .await?
         .into_iter()
-        .map(|u| FamilyDelegate {
-            children: delegated.remove(&u.id).unwrap_or_default(),
-            person: person(u),
+        .map(|u| {
+            let mut children = delegated.remove(&u.id).unwrap_or_default();
+            children.sort();
+            let (children, child_ids) = children.into_iter().unzip();
+            FamilyDelegate {
+                children,
+                child_ids,
+                person: person(u),
+            }
         })
         .collect();
-    for delegate in &mut delegates {
-        delegate.children.sort();
-    }
     let services: HashMap<i64, String> = service::Entity::find_in_ente(ente_id)
         .all(db)
         .await?
@@ -228,8 +234,13 @@ pub async fn family(
                 enrolments: cards.remove(&c.id).unwrap_or_default(),
                 name: format!("{} {}", c.first_name, c.last_name),
                 id: c.id,
+                first_name: c.first_name,
+                last_name: c.last_name,
                 fiscal_code: c.fiscal_code.to_string(),
                 birth_date: c.birth_date,
+                birth_place: c.birth_place,
+                sex: c.sex,
+                address: c.address,
             })
             .collect(),
         accounts,
