@@ -33,6 +33,7 @@ mod m20261204_000700_enrolment_badges;
 mod m20261205_000100_rette_batches;
 mod m20261205_000200_staff_invitations;
 mod m20261205_001400_publishing;
+mod m20261206_000201_schools;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000100_rette_batches::Migration),
             Box::new(m20261205_000200_staff_invitations::Migration),
             Box::new(m20261205_001400_publishing::Migration),
+            Box::new(m20261206_000201_schools::Migration),
         ]
     }
 }

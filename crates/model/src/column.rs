@@ -80,6 +80,7 @@ mod tests {
     use crate::payments::{
         CheckoutStatus, EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome,
     };
+    use crate::schools::SchoolCycle;
     use crate::{FiscalCode, Weekdays};
 
     fn stored<E: ActiveEnum<Value = String> + Iterable>() -> Vec<String> {
@@ -120,6 +121,10 @@ mod tests {
         assert_eq!(stored::<CheckoutStatus>(), ["open", "paid", "cancelled"]);
         assert_eq!(stored::<EmissionStatus>(), ["to_pay", "paid", "cancelled"]);
         assert_eq!(stored::<Sex>(), ["M", "F"]);
+        assert_eq!(
+            stored::<SchoolCycle>(),
+            ["infanzia", "primaria", "secondaria_primo_grado"]
+        );
         assert_eq!(
             stored::<MealType>(),
             [

@@ -31,6 +31,7 @@ mod reminders;
 mod reports;
 mod rette_batch;
 mod review;
+mod schools;
 mod spid_federation;
 mod staff;
 mod statement;
