@@ -21,6 +21,7 @@ mod reconciliation;
 mod reminders;
 mod reports;
 mod review;
+mod schools;
 mod setup;
 mod tax_deductions;
 
@@ -44,5 +45,6 @@ pub use reconciliation::*;
 pub use reminders::*;
 pub use reports::*;
 pub use review::*;
+pub use schools::*;
 pub use setup::*;
 pub use tax_deductions::*;

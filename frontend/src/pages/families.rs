@@ -18,6 +18,7 @@ use crate::components::{
 };
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::pages::children::ServiceCard;
+use crate::pages::enrolments::EnrolmentEditor;
 use crate::session::use_session;
 
 const PER_PAGE: u64 = 20;
@@ -169,6 +170,7 @@ fn FamilyView() -> impl IntoView {
         let name = name().unwrap_or_else(|| "Famiglia".into());
         set_title(&[&name, &ente.name()]);
     });
+    let reload = Callback::new(move |()| family.refetch());
     let render = move |family: FamilyDetail| {
         let guardian_id = family.guardian.id;
         let guardian_name = family.guardian.name.clone();
@@ -201,6 +203,14 @@ fn FamilyView() -> impl IntoView {
             .children
             .into_iter()
             .map(|child| {
+                let editor = view! {
+                    <EnrolmentEditor
+                        child_id=child.id
+                        child_name=child.name.clone()
+                        cards=child.enrolments.clone()
+                        reload
+                    />
+                };
                 let cards = child
                     .enrolments
                     .into_iter()
@@ -216,6 +226,7 @@ fn FamilyView() -> impl IntoView {
                     </h3>
                     <p>{format!("{} — nato/a il {}", child.fiscal_code, format::date(child.birth_date))}</p>
                     {cards}
+                    {editor}
                 }
             })
             .collect_view();

@@ -1,7 +1,8 @@
 //! The comune's set-up for its administrators (operators read it): the settings
-//! (`settings`), the services with their fee bands (`services`) and the staff accounts
-//! (`staff`).
+//! (`settings`), the services with their fee bands (`services`), the schools with their
+//! classes (`schools`) and the staff accounts (`staff`).
 
+pub mod schools;
 pub mod services;
 pub mod settings;
 pub mod staff;
