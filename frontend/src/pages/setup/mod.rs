@@ -9,8 +9,22 @@ pub mod staff;
 
 use leptos::prelude::*;
 
+use sportello_model::access::Action;
+
+use crate::app::Ente;
 use crate::components::TextField;
 use crate::forms::Form;
+use crate::session::use_session;
+
+/// Whether the signed-in user may change the set-up (an administrator).
+pub fn may_edit(ente: Ente) -> Memo<bool> {
+    let session = use_session();
+    Memo::new(move |_| {
+        session
+            .role_in(&ente.slug.get())
+            .is_some_and(|role| role.may(Action::ManageEnteSetup))
+    })
+}
 
 /// A text field of a set-up form whose model error shows once the field was left (or
 /// the form sent), and the server's error at once.

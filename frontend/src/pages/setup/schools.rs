@@ -11,7 +11,7 @@ use sportello_model::schools::{
     School, SchoolClass, SchoolClassForm, SchoolCycle, SchoolDetail, SchoolForm,
 };
 
-use super::{CheckField, SetupField};
+use super::{may_edit, CheckField, SetupField};
 use crate::api;
 use crate::app::{use_ente, use_page_title, Ente, RoleOnly};
 use crate::components::{
@@ -24,16 +24,6 @@ use crate::session::use_session;
 const TITLE: &str = "Scuole e classi";
 const PAGE: &str = "scuole-e-classi";
 const NOT_ALLOWED: &str = "Le scuole e le classi del comune sono gestite dai suoi amministratori.";
-
-/// Whether the signed-in user may change the schools (an administrator).
-fn may_edit(ente: Ente) -> Memo<bool> {
-    let session = use_session();
-    Memo::new(move |_| {
-        session
-            .role_in(&ente.slug.get())
-            .is_some_and(|role| role.may(Action::ManageEnteSetup))
-    })
-}
 
 fn cycle_options() -> Signal<Vec<(String, String)>> {
     Signal::stored(
