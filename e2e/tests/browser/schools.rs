@@ -41,11 +41,24 @@ async fn an_administrator_adds_a_school_and_a_class_and_an_operator_enrols_a_chi
         browser.wait_for_text("#school-title", SCHOOL).await;
         browser.find("#classes-empty").await;
 
-        browser.fill("#new-class-year", "2026/2027").await;
-        browser.fill("#new-class-name", "3A").await;
-        browser.choose("#new-class-grade", "3").await;
+        browser.fill("#class-year", "2026/2027").await;
+        browser.fill("#class-name", "3B").await;
+        browser.choose("#class-grade", "3").await;
         browser
-            .submit("#new-class-create", "#new-class-saved", "Classe 3A aggiunta.")
+            .submit("#class-save", "#class-saved", "Classe 3B aggiunta.")
+            .await;
+        // Its name corrected: the same class.
+        browser.wait_for_text("#classes-table", "3B").await;
+        let made: i64 = server
+            .scalar(&format!(
+                "SELECT c.id FROM school_classes c JOIN schools s ON s.id = c.school_id WHERE s.name = '{SCHOOL}'"
+            ))
+            .await;
+        browser.click(&format!("#class-edit-{made}")).await;
+        browser.wait_for_text("#class-editor-title", "Modifica la classe").await;
+        browser.fill("#class-name", "3A").await;
+        browser
+            .submit("#class-save", "#class-saved", "Classe 3A salvata.")
             .await;
         let classes = browser.wait_for_text("#classes-table", "3A").await;
         assert!(classes.contains("2026/2027"), "{classes}");

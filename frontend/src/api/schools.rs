@@ -33,3 +33,12 @@ pub async fn create_class(
 ) -> ApiResult<SchoolDetail> {
     post_authed(session, &paths::office_school_classes(school), Some(form)).await
 }
+
+pub async fn update_class(
+    session: Session,
+    school: i64,
+    id: i64,
+    form: &SchoolClassForm,
+) -> ApiResult<SchoolDetail> {
+    put_authed(session, &paths::office_school_class(school, id), form).await
+}

@@ -15,7 +15,7 @@ use super::{may_edit, CheckField, SetupField};
 use crate::api;
 use crate::app::{use_ente, use_page_title, Ente, RoleOnly};
 use crate::components::{
-    area_breadcrumb, record_in_path, remote, CardSection, SelectField, SuccessNote,
+    area_breadcrumb, focus_element, record_in_path, remote, CardSection, SelectField, SuccessNote,
 };
 use crate::dates::today;
 use crate::forms::{Form, FormAlert, SubmitButton};
@@ -226,6 +226,7 @@ fn SchoolSetup() -> impl IntoView {
                 let name = detail.school.name.clone();
                 let current = RwSignal::new(detail);
                 let editable = may_edit(ente);
+                let fields = ClassFields::new();
                 view! {
                     {area_breadcrumb(
                         ente,
@@ -233,8 +234,8 @@ fn SchoolSetup() -> impl IntoView {
                     )}
                     <h1 id="school-title">{name}</h1>
                     <SchoolData current editable />
-                    <Classes current />
-                    {move || editable.get().then(|| view! { <NewClass current /> })}
+                    <Classes current editable fields />
+                    {move || editable.get().then(|| view! { <ClassEditor current fields /> })}
                 }
             },
         )}
@@ -279,23 +280,46 @@ fn SchoolData(current: RwSignal<SchoolDetail>, editable: Memo<bool>) -> impl Int
     }
 }
 
-fn class_row(class: SchoolClass) -> impl IntoView {
+fn class_row(class: SchoolClass, editable: bool, fields: ClassFields) -> impl IntoView {
+    let id = class.id;
+    let edit_label = format!(
+        "Modifica la classe {} del {}",
+        class.name, class.school_year
+    );
+    let chosen = class.clone();
     view! {
         <tr>
             <td>{class.school_year.clone()}</td>
-            <th scope="row" id=format!("class-{}", class.id)>{class.name.clone()}</th>
+            <th scope="row" id=format!("class-{id}")>{class.name.clone()}</th>
             <td>{format!("{}°", class.grade)}</td>
             <td>{if class.last_of_cycle { "Sì" } else { "No" }}</td>
+            {editable.then(|| view! {
+                <td>
+                    <button
+                        type="button"
+                        class="btn btn-outline-primary btn-sm"
+                        id=format!("class-edit-{id}")
+                        on:click=move |_| fields.edit(&chosen)
+                    >
+                        {edit_label}
+                    </button>
+                </td>
+            })}
         </tr>
     }
 }
 
 #[component]
-fn Classes(current: RwSignal<SchoolDetail>) -> impl IntoView {
+fn Classes(
+    current: RwSignal<SchoolDetail>,
+    editable: Memo<bool>,
+    fields: ClassFields,
+) -> impl IntoView {
     view! {
         <CardSection id="school-classes" title="Classi">
             {move || {
                 let classes = current.with(|detail| detail.classes.clone());
+                let editable = editable.get();
                 if classes.is_empty() {
                     return view! { <p id="classes-empty">"La scuola non ha ancora classi."</p> }.into_any();
                 }
@@ -309,9 +333,15 @@ fn Classes(current: RwSignal<SchoolDetail>) -> impl IntoView {
                                     <th scope="col">"Classe"</th>
                                     <th scope="col">"Anno di corso"</th>
                                     <th scope="col">"Ultima del ciclo"</th>
+                                    {editable.then(|| view! { <th scope="col">"Azioni"</th> })}
                                 </tr>
                             </thead>
-                            <tbody>{classes.into_iter().map(class_row).collect_view()}</tbody>
+                            <tbody>
+                                {classes
+                                    .into_iter()
+                                    .map(|class| class_row(class, editable, fields))
+                                    .collect_view()}
+                            </tbody>
                         </table>
                     </div>
                 }
@@ -321,14 +351,48 @@ fn Classes(current: RwSignal<SchoolDetail>) -> impl IntoView {
     }
 }
 
-/// "Nuova classe": school year, name, year of the cycle.
+/// A class as typed, and which class it is (none: a new one).
+#[derive(Clone, Copy)]
+struct ClassFields {
+    editing: RwSignal<Option<i64>>,
+    school_year: RwSignal<String>,
+    name: RwSignal<String>,
+    grade: RwSignal<String>,
+}
+
+impl ClassFields {
+    fn new() -> ClassFields {
+        ClassFields {
+            editing: RwSignal::new(None),
+            school_year: RwSignal::new(SchoolYear::containing(today()).to_string()),
+            name: RwSignal::new(String::new()),
+            grade: RwSignal::new("1".to_owned()),
+        }
+    }
+
+    /// Fills the form with `class`, to change it; its name field takes the focus.
+    fn edit(self, class: &SchoolClass) {
+        self.editing.set(Some(class.id));
+        self.school_year.set(class.school_year.clone());
+        self.name.set(class.name.clone());
+        self.grade.set(class.grade.to_string());
+        focus_element("class-name");
+    }
+
+    /// Back to a new class of the same school year.
+    fn reset(self) {
+        self.editing.set(None);
+        self.name.set(String::new());
+        self.grade.set("1".to_owned());
+    }
+}
+
+/// "Nuova classe" (school year, name, year of the cycle), or the class chosen in the
+/// table, changed.
 #[component]
-fn NewClass(current: RwSignal<SchoolDetail>) -> impl IntoView {
+fn ClassEditor(current: RwSignal<SchoolDetail>, fields: ClassFields) -> impl IntoView {
     let session = use_session();
     let school_id = current.with_untracked(|detail| detail.school.id);
-    let school_year = RwSignal::new(SchoolYear::containing(today()).to_string());
-    let name = RwSignal::new(String::new());
-    let grade = RwSignal::new("1".to_owned());
     let cycle = Memo::new(move |_| current.with(|detail| detail.school.cycle));
     let grades = Signal::derive(move || {
         (1..=cycle.get().years())
@@ -338,46 +402,65 @@ fn NewClass(current: RwSignal<SchoolDetail>) -> impl IntoView {
     let saved = RwSignal::new(None::<String>);
     let form = Form::new(
         &[
-            ("school_year", "new-class-year"),
-            ("name", "new-class-name"),
-            ("grade", "new-class-grade"),
+            ("school_year", "class-year"),
+            ("name", "class-name"),
+            ("grade", "class-grade"),
         ],
         move |_| {
             let request = SchoolClassForm {
-                school_year: school_year.get(),
-                name: name.get(),
-                grade: grade.get().parse().unwrap_or_default(),
+                school_year: fields.school_year.get(),
+                name: fields.name.get(),
+                grade: fields.grade.get().parse().unwrap_or_default(),
             };
             request.check(cycle.get()).map(|_| request)
         },
         move |request: SchoolClassForm| async move {
-            api::create_class(session, school_id, &request).await
+            match fields.editing.get_untracked() {
+                Some(id) => api::update_class(session, school_id, id, &request).await,
+                None => api::create_class(session, school_id, &request).await,
+            }
         },
         move |detail: SchoolDetail| {
-            saved.set(Some(format!(
-                "Classe {} aggiunta.",
-                name.get_untracked().trim()
-            )));
-            name.set(String::new());
+            let name = fields.name.get_untracked();
+            saved.set(Some(match fields.editing.get_untracked() {
+                Some(_) => format!("Classe {} salvata.", name.trim()),
+                None => format!("Classe {} aggiunta.", name.trim()),
+            }));
+            fields.reset();
             current.set(detail);
         },
     );
+    let title = move || {
+        if fields.editing.get().is_some() {
+            "Modifica la classe"
+        } else {
+            "Nuova classe"
+        }
+    };
     view! {
-        <CardSection id="new-class" title="Nuova classe">
-            <form id="new-class-form" novalidate on:submit=form.submit_clearing(saved)>
-                <SetupField form name="school_year" id="new-class-year" label="Anno scolastico (AAAA/AAAA)" value=school_year />
-                <SetupField form name="name" id="new-class-name" label="Classe (ad esempio 3A)" value=name />
-                <SelectField
-                    id="new-class-grade"
-                    label="Anno di corso"
-                    value=grade
-                    options=grades
-                    error=form.message_on_submit("grade")
-                />
-                <FormAlert form id="new-class-error" />
-                <SubmitButton form id="new-class-create" label="Aggiungi la classe" busy="Salvataggio…" />
-                <SuccessNote id="new-class-saved" text=saved />
-            </form>
-        </CardSection>
+        <section id="class-editor" class="card card-bg rounded shadow-sm mb-4" aria-labelledby="class-editor-title">
+            <div class="card-body">
+                <h2 id="class-editor-title" class="h4">{title}</h2>
+                <form id="class-form" novalidate on:submit=form.submit_clearing(saved)>
+                    <SetupField form name="school_year" id="class-year" label="Anno scolastico (AAAA/AAAA)" value=fields.school_year />
+                    <SetupField form name="name" id="class-name" label="Classe (ad esempio 3A)" value=fields.name />
+                    <SelectField
+                        id="class-grade"
+                        label="Anno di corso"
+                        value=fields.grade
+                        options=grades
+                        error=form.message_on_submit("grade")
+                    />
+                    <FormAlert form id="class-error" />
+                    <SubmitButton form id="class-save" label="Salva la classe" busy="Salvataggio…" />
+                    {move || fields.editing.get().is_some().then(|| view! {
+                        <button type="button" class="btn btn-outline-secondary ms-2" id="class-cancel" on:click=move |_| fields.reset()>
+                            "Annulla la modifica"
+                        </button>
+                    })}
+                    <SuccessNote id="class-saved" text=saved />
+                </form>
+            </div>
+        </section>
     }
 }
