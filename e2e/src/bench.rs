@@ -83,3 +83,55 @@ pub fn fiscal_code(n: usize, rest: &str) -> String {
     let check = sportello_model::fiscal_code::check_character(first15.as_bytes());
     format!("{first15}{check}")
 }
+
+/// The statements that seed the primary schools `schools` of the comune `ente_id`, each
+/// with the classes `classes` (named by their grade first, `3B`) of `school_year`.
+pub fn schools_sql(
+    ente_id: i64,
+    school_year: impl std::fmt::Display,
+    schools: &[String],
+    classes: &[String],
+) -> [String; 2] {
+    let school_year = school_year.to_string();
+    let school_rows: Vec<String> = schools
+        .iter()
+        .map(|name| format!("({ente_id}, '{name}', '', '', 'primaria', TRUE)"))
+        .collect();
+    let class_rows: Vec<String> = schools
+        .iter()
+        .flat_map(|school| {
+            let school_year = &school_year;
+            classes.iter().map(move |class| {
+                let grade = sportello_model::schools::grade_of_name(class).unwrap_or(1);
+                format!(
+                    "({ente_id}, (SELECT id FROM schools WHERE ente_id = {ente_id} AND name = '{school}'), '{school_year}', '{class}', {grade})"
+                )
+            })
+        })
+        .collect();
+    [
+        format!(
+            "INSERT INTO schools (ente_id, name, address, code, cycle, active) VALUES {}",
+            school_rows.join(",")
+        ),
+        format!(
+            "INSERT INTO school_classes (ente_id, school_id, school_year, name, grade) VALUES {}",
+            class_rows.join(",")
+        ),
+    ]
+}
+
+/// The SQL values of a card's `school_id, class_id` for a school and class that
+/// [`schools_sql`] seeded.
+pub fn place_sql(
+    ente_id: i64,
+    school_year: impl std::fmt::Display,
+    school: &str,
+    class: &str,
+) -> String {
+    let school_id =
+        format!("(SELECT id FROM schools WHERE ente_id = {ente_id} AND name = '{school}')");
+    format!(
+        "{school_id}, (SELECT id FROM school_classes WHERE school_id = {school_id} AND school_year = '{school_year}' AND name = '{class}')"
+    )
+}

@@ -77,6 +77,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("impostazioni-comune") view=setup::settings::SettingsPage />
                     <Route path=path!("servizi-e-fasce") view=setup::services::ServicesPage />
                     <Route path=path!("servizi-e-fasce/:id") view=setup::services::ServiceSetupPage />
+                    <Route path=path!("scuole-e-classi") view=setup::schools::SchoolsPage />
+                    <Route path=path!("scuole-e-classi/:id") view=setup::schools::SchoolSetupPage />
                     <Route path=path!("personale") view=setup::staff::StaffPage />
                     <Route path=path!("solleciti") view=reminders::RemindersPage />
                     <Route path=path!("rette") view=rette::RettePage />
@@ -350,6 +352,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-impostazioni-comune", "impostazioni-comune", "Impostazioni del comune"))}
             {role.may(Action::ReadEnteSetup)
                 .then(|| nav_link("nav-servizi-e-fasce", "servizi-e-fasce", "Servizi e fasce"))}
+            {role.may(Action::ReadEnteSetup)
+                .then(|| nav_link("nav-scuole-e-classi", "scuole-e-classi", "Scuole e classi"))}
             {role.may(Action::ManageStaff)
                 .then(|| nav_link("nav-personale", "personale", "Personale"))}
             {role.may(Action::IssueEmissions)

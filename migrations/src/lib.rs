@@ -33,6 +33,7 @@ mod m20261204_000700_enrolment_badges;
 mod m20261205_000100_rette_batches;
 mod m20261205_000200_staff_invitations;
 mod m20261205_001400_publishing;
+mod m20261206_000201_schools;
 mod m20261206_000300_audit_events;
 mod m20261206_000400_year_end;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000100_rette_batches::Migration),
             Box::new(m20261205_000200_staff_invitations::Migration),
             Box::new(m20261205_001400_publishing::Migration),
+            Box::new(m20261206_000201_schools::Migration),
             Box::new(m20261206_000300_audit_events::Migration),
             Box::new(m20261206_000400_year_end::Migration),
         ]

@@ -26,6 +26,7 @@ pub mod payments;
 pub mod pdf;
 pub mod reports;
 pub mod retry;
+pub mod schools;
 pub mod startup;
 pub mod telemetry;
 pub mod test_clock;

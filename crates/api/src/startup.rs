@@ -33,7 +33,7 @@ use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
     accounts, audit, bookings, canteen, children, communications, content, demo, entes, families,
-    forms, jobs, openapi, operations, payments, reports, test_clock,
+    forms, jobs, openapi, operations, payments, reports, schools, test_clock,
 };
 use sportello_model::paths;
 
@@ -153,6 +153,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     operations::configure(cfg);
     entes::routes::configure(cfg);
     entes::setup_routes::configure(cfg);
+    schools::routes::configure(cfg);
     accounts::routes::configure(cfg);
     accounts::federation::routes::configure(cfg);
     accounts::staff_routes::configure(cfg);

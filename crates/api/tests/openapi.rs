@@ -101,6 +101,18 @@ fn the_document_states_the_limits_the_server_enforces() {
         );
     }
     {
+        use sportello_model::schools::*;
+        assert_eq!(max("SchoolForm", "name"), fits(SCHOOL_NAME_MAX_CHARS));
+        assert_eq!(max("SchoolForm", "address"), fits(SCHOOL_ADDRESS_MAX_CHARS));
+        assert_eq!(max("SchoolForm", "code"), fits(SCHOOL_CODE_CHARS));
+        assert_eq!(max("SchoolClassForm", "name"), fits(CLASS_NAME_MAX_CHARS));
+        for schema in ["SchoolClassForm", "EnrolmentForm"] {
+            assert_eq!(max(schema, "school_year"), fits(SCHOOL_YEAR_MAX_CHARS));
+        }
+        assert_eq!(max("EnrolmentForm", "fee_band"), fits(FEE_BAND_MAX_CHARS));
+        assert_eq!(max("EnrolmentForm", "badge"), fits(BADGE_MAX_CHARS));
+    }
+    {
         use sportello_model::rette::MONTH_MAX_CHARS;
         for schema in ["RetteBatchQuery", "NewRetteBatch"] {
             assert_eq!(max(schema, "month"), fits(MONTH_MAX_CHARS));

@@ -80,6 +80,8 @@ macro_rules! with_actions {
         ReadEnteSetup,
         /// Change the comune's settings and logo, its services and their fee bands.
         ManageEnteSetup,
+        /// Add a card (enrolment) to a child, change it, end it.
+        ManageEnrolments,
         /// Search the families of the comune and read a family's page: guardian,
         /// delegates, children and cards, accounts, rette, letters.
         ReadFamilies,
@@ -157,9 +159,10 @@ impl Action {
             // The comune's office certifies what families paid.
             Action::CertifyTaxDeductions => &[Operator, Administrator],
             // The comune's office runs the registry.
-            Action::ReadFamilies | Action::ImportRegistry | Action::ManageFamilies => {
-                &[Operator, Administrator]
-            }
+            Action::ReadFamilies
+            | Action::ImportRegistry
+            | Action::ManageFamilies
+            | Action::ManageEnrolments => &[Operator, Administrator],
             // The comune's office follows up the families' debts.
             Action::ManageReminders => &[Operator, Administrator],
             // Canteen staff, and operators standing in.

@@ -63,13 +63,18 @@ pub struct ChildDetail {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enrolment {
+    pub id: i64,
     pub service_id: i64,
     pub service_code: String,
     pub service_name: String,
     pub service_kind: ServiceKind,
     /// Tessera/Badge.
     pub badge: String,
+    pub school_id: Option<i64>,
+    /// The school's name, empty for none.
     pub school: String,
+    pub class_id: Option<i64>,
+    /// The class's name, empty for none.
     pub class_name: String,
     /// Fascia (tariff band); left out for users who do not see fee data (delegates).
     #[serde(default, skip_serializing_if = "Option::is_none")]

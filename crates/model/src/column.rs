@@ -80,6 +80,7 @@ mod tests {
     use crate::payments::{
         CheckoutStatus, EmissionStatus, MovementKind, NoticePurpose, NoticeState, ReceiptOutcome,
     };
+    use crate::schools::SchoolCycle;
     use crate::year_end::{CreditChoice, CreditStatus};
     use crate::{FiscalCode, Weekdays};
 
@@ -136,6 +137,10 @@ mod tests {
         assert_eq!(
             stored::<CreditChoice>(),
             ["carry_over", "transfer", "refund"]
+        );
+        assert_eq!(
+            stored::<SchoolCycle>(),
+            ["infanzia", "primaria", "secondaria_primo_grado"]
         );
         assert_eq!(
             stored::<MealType>(),

@@ -41,6 +41,7 @@ pub mod reports;
 pub mod rette;
 pub mod rome;
 pub mod school_year;
+pub mod schools;
 pub mod sms;
 pub mod spa;
 pub mod staff;

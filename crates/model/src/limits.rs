@@ -23,6 +23,9 @@ use crate::payments::{
 };
 use crate::reminders::ReminderSchedule;
 use crate::rette::{EmissionCancellation, NewRetteBatch, RetteBatchQuery, MONTH_MAX_CHARS};
+use crate::schools::{
+    EnrolmentForm, SchoolClassForm, SchoolForm, BADGE_MAX_CHARS, CLASS_NAME_MAX_CHARS,
+};
 use crate::staff::{StaffChange, StaffInvite};
 use crate::year_end::{CreditChoiceRequest, YearEndTerms};
 use crate::{FieldError, PageQuery};
@@ -47,6 +50,10 @@ pub const CLOSURE_DESCRIPTION_MAX_CHARS: usize = 120;
 pub const WEEKDAYS_MAX_ITEMS: usize = 7;
 /// A school's name in a query.
 pub const SCHOOL_MAX_CHARS: usize = 200;
+/// A school year as typed (`2026/2027`), with some spaces to spare.
+pub const SCHOOL_YEAR_MAX_CHARS: usize = 16;
+/// The name of a fee band chosen for an enrolment.
+pub const FEE_BAND_MAX_CHARS: usize = 80;
 /// A file format asked for in a query (`csv`).
 pub const FORMAT_MAX_CHARS: usize = 16;
 /// What an identity provider sends back in a query (code, state, error).
@@ -188,6 +195,12 @@ impl RequestLimits for ServiceForm {
     }
 }
 
+impl RequestLimits for SchoolForm {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        self.check().err().unwrap_or_default()
+    }
+}
+
 impl RequestLimits for FeeBandsForm {
     fn limit_errors(&self) -> Vec<FieldError> {
         check_fee_bands(self).err().unwrap_or_default()
@@ -195,6 +208,12 @@ impl RequestLimits for FeeBandsForm {
 }
 
 request_limits! {
+    SchoolClassForm { school_year: SCHOOL_YEAR_MAX_CHARS, name: CLASS_NAME_MAX_CHARS }
+    EnrolmentForm {
+        school_year: SCHOOL_YEAR_MAX_CHARS,
+        fee_band: FEE_BAND_MAX_CHARS,
+        badge: BADGE_MAX_CHARS,
+    }
     LoginRequest { fiscal_code: FISCAL_CODE_MAX_CHARS, password: PASSWORD_MAX_CHARS }
     RefreshRequest { refresh_token: TOKEN_MAX_CHARS }
     PasswordResetRequest { fiscal_code: FISCAL_CODE_MAX_CHARS }

@@ -136,6 +136,21 @@ pub fn child(id: impl Display) -> String {
     format!("/children/{id}")
 }
 
+/// The office adds a card (enrolment) to the child (POST).
+pub fn child_enrolments(child: impl Display) -> String {
+    format!("/children/{child}/enrolments")
+}
+
+/// The office changes a card of the child (PUT).
+pub fn child_enrolment(child: impl Display, enrolment: impl Display) -> String {
+    format!("/children/{child}/enrolments/{enrolment}")
+}
+
+/// The office ends a card of the child (POST).
+pub fn child_enrolment_end(child: impl Display, enrolment: impl Display) -> String {
+    format!("/children/{child}/enrolments/{enrolment}/end")
+}
+
 // The families' registry (the office).
 
 /// Families found by name, codice fiscale or badge (`q`), page by page.
@@ -601,6 +616,26 @@ pub fn office_service(id: impl Display) -> String {
 /// The service's whole bands table.
 pub fn office_service_bands(id: impl Display) -> String {
     format!("/office/services/{id}/bands")
+}
+
+/// The comune's schools (GET, POST).
+pub fn office_schools() -> String {
+    "/office/schools".into()
+}
+
+/// A school with its classes (GET, PUT).
+pub fn office_school(id: impl Display) -> String {
+    format!("/office/schools/{id}")
+}
+
+/// A new class of the school (POST).
+pub fn office_school_classes(school: impl Display) -> String {
+    format!("/office/schools/{school}/classes")
+}
+
+/// A class of the school (PUT).
+pub fn office_school_class(school: impl Display, class: impl Display) -> String {
+    format!("/office/schools/{school}/classes/{class}")
 }
 
 // Solleciti: the reminders of debts.

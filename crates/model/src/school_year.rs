@@ -64,52 +64,33 @@ impl SchoolYear {
     }
 }
 
-/// The last class of the school's order, as its name says it: primaria ends with the
-/// fifth, secondaria di primo grado with the third, secondaria di secondo grado with the
-/// fifth; infanzia has no numbered classes. None when the order is not recognised.
-fn last_class_of(school: &str) -> Option<u32> {
+/// The class a pupil moves up to in the next school year: `1A` → `2A`, `2a` → `3a`,
+/// `3 B` → `4 B`. None after the last class of the school's order (the school's name
+/// says it: infanzia has no numbered classes, primaria ends with the fifth, secondaria
+/// di primo grado with the third, secondaria di secondo grado with the fifth) or when
+/// the order or the class are not recognised: the office places the pupil.
+pub fn next_class(school: &str, class_name: &str) -> Option<String> {
     let school = school.to_lowercase();
-    if school.contains("primaria") {
-        Some(5)
+    let last = if school.contains("primaria") {
+        5
     } else if school.contains("primo grado") || school.contains("media") {
-        Some(3)
+        3
     } else if school.contains("secondo grado")
         || school.contains("liceo")
         || school.contains("istituto")
     {
-        Some(5)
+        5
     } else {
-        None
-    }
-}
-
-/// The year of a class (`3` of `3B`) and its section (`B`).
-fn class_year(class_name: &str) -> Option<(u32, &str)> {
+        return None;
+    };
     let class_name = class_name.trim();
     let digits = class_name
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(class_name.len());
-    let year = class_name[..digits].parse().ok()?;
-    Some((year, &class_name[digits..]))
-}
-
-/// The class a pupil moves up to in the next school year: `1A` → `2A`, `2a` → `3a`,
-/// `3 B` → `4 B`. None after the last class of the school's order ([`last_class_of`])
-/// or when the order or the class are not recognised: the office places the pupil.
-pub fn next_class(school: &str, class_name: &str) -> Option<String> {
-    let last = last_class_of(school)?;
-    let (year, section) = class_year(class_name)?;
+    let year: u32 = class_name[..digits].parse().ok()?;
     (1..last)
         .contains(&year)
-        .then(|| format!("{}{section}", year + 1))
-}
-
-/// Whether a pupil of this class is in the last year of the school's order: next year
-/// they leave it (the May ask-ahead of the year end).
-pub fn leaves_school(school: &str, class_name: &str) -> bool {
-    last_class_of(school)
-        .zip(class_year(class_name))
-        .is_some_and(|(last, (year, _))| year == last)
+        .then(|| format!("{}{}", year + 1, &class_name[digits..]))
 }
 
 impl fmt::Display for SchoolYear {
@@ -150,14 +131,6 @@ mod tests {
             SchoolYear::starting(2026).next(),
             SchoolYear::starting(2027)
         );
-    }
-
-    #[test]
-    fn pupils_in_the_last_class_of_their_order_leave() {
-        assert!(leaves_school("Scuola Primaria Pascoli", "5B"));
-        assert!(leaves_school("Secondaria di primo grado Fermi", "3A"));
-        assert!(!leaves_school("Scuola Primaria Pascoli", "4B"));
-        assert!(!leaves_school("Scuola dell'infanzia Rodari", "Sezione A"));
     }
 
     #[test]

@@ -66,7 +66,7 @@ const CHILDREN_TABLE: Table = (
 );
 const ENROLMENTS: Table = (
     "enrolments",
-    "ente_id, child_id, service_id, badge, school, class_name, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year",
+    "ente_id, child_id, service_id, badge, school_id, class_id, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year",
 );
 const BOOKINGS: Table = (
     "bookings",
@@ -109,14 +109,19 @@ async fn seed(db: &DatabaseConnection, ente_id: i64, service_id: i64) {
     insert_rows(db, CHILDREN_TABLE, children.collect()).await;
     let children = seeded_ids(db, "children", ente_id, "Z").await;
     let school_year = SchoolYear::containing(time::macros::date!(2026 - 11 - 24));
+    let school = |i: usize| format!("Scuola {:02}", i % SCHOOLS + 1);
+    let class = |i: usize| format!("{}{}", i % 5 + 1, ["A", "B", "C"][i % 3]);
+    let schools: Vec<String> = (0..SCHOOLS).map(school).collect();
+    let classes: Vec<String> = (0..15).map(class).collect();
+    for sql in e2e::bench::schools_sql(ente_id, school_year, &schools, &classes) {
+        execute(db, sql).await;
+    }
     let enrolments =
         children.iter().enumerate().map(|(i, id)| {
             format!(
-            "({ente_id}, {id}, {service_id}, '{}', 'Scuola {:02}', '{}{}', 'B', 0, {}, '{}', TRUE, '{school_year}')",
+            "({ente_id}, {id}, {service_id}, '{}', {}, 'B', 0, {}, '{}', TRUE, '{school_year}')",
             900_000 + i,
-            i % SCHOOLS + 1,
-            i % 5 + 1,
-            ["a", "b", "c"][i % 3],
+            e2e::bench::place_sql(ente_id, school_year, &school(i), &class(i)),
             420 + (i % 3) as i64 * 40,
             if i % 10 == 0 { "DIETA SANITARIA" } else { "PASTO BASE" }
         )

@@ -139,17 +139,23 @@ async fn bulk_insert(
         ),
     )
     .await;
+    let school = |f: usize| format!("Scuola {:02}", f % 40 + 1);
+    let class = |f: usize| format!("{}A", f % 5 + 1);
+    let schools: Vec<String> = (0..40).map(school).collect();
+    let classes: Vec<String> = (0..5).map(class).collect();
+    for sql in e2e::bench::schools_sql(ente_id, school_year, &schools, &classes) {
+        execute(&txn, sql).await;
+    }
     let cards = (0..2 * families.len()).map(|n| {
         let f = n / 2;
         format!(
-            "({ente_id}, {}, {service_id}, '{}', 'Scuola {:02}', '{}a', '{BAND}', 8000, 420, 'PASTO BASE', TRUE, '{school_year}')",
+            "({ente_id}, {}, {service_id}, '{}', {}, '{BAND}', 8000, 420, 'PASTO BASE', TRUE, '{school_year}')",
             first_child + n as i64,
             700_000 + n,
-            f % 40 + 1,
-            f % 5 + 1,
+            e2e::bench::place_sql(ente_id, school_year, &school(f), &class(f)),
         )
     });
-    insert_rows(&txn, "enrolments", "ente_id, child_id, service_id, badge, school, class_name, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year", cards.collect()).await;
+    insert_rows(&txn, "enrolments", "ente_id, child_id, service_id, badge, school_id, class_id, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year", cards.collect()).await;
     let with_balance: Vec<(usize, i64)> = families
         .iter()
         .enumerate()

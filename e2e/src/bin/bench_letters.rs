@@ -61,6 +61,10 @@ async fn load_families(server: &TestServer, school_year: SchoolYear) {
                 .expect("insert");
         }
     };
+    let classes: Vec<String> = (1..=5).map(|grade| format!("{grade}A")).collect();
+    for sql in e2e::bench::schools_sql(ente_id, school_year, &[SCHOOL.to_owned()], &classes) {
+        execute(sql).await;
+    }
     for batch in 0..FAMILIES / BATCH {
         let range = batch * BATCH..(batch + 1) * BATCH;
         let guardians: Vec<String> = range
@@ -95,14 +99,14 @@ async fn load_families(server: &TestServer, school_year: SchoolYear) {
         let cards: Vec<String> = range
             .map(|n| {
                 format!(
-                    "({ente_id}, (SELECT id FROM children WHERE ente_id = {ente_id} AND fiscal_code = '{}'), {service_id}, 'B{n}', '{SCHOOL}', '{}a', 'Fascia unica', 0, 500, 'PASTO BASE', TRUE, '{school_year}')",
+                    "({ente_id}, (SELECT id FROM children WHERE ente_id = {ente_id} AND fiscal_code = '{}'), {service_id}, 'B{n}', {}, 'Fascia unica', 0, 500, 'PASTO BASE', TRUE, '{school_year}')",
                     pupil(n),
-                    1 + n % 5
+                    e2e::bench::place_sql(ente_id, school_year, SCHOOL, &format!("{}A", 1 + n % 5))
                 )
             })
             .collect();
         execute(format!(
-            "INSERT INTO enrolments (ente_id, child_id, service_id, badge, school, class_name, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year) VALUES {}",
+            "INSERT INTO enrolments (ente_id, child_id, service_id, badge, school_id, class_id, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year) VALUES {}",
             cards.join(",")
         ))
         .await;

@@ -25,6 +25,7 @@ use serde_json::{json, Value};
 use sportello_model::access::Action;
 use sportello_model::audit;
 use sportello_model::auth::{Role, TokenResponse};
+use sportello_model::children::ChildDetail;
 use sportello_model::communications::OutboxMessage;
 use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::ServiceDetail;
@@ -34,6 +35,7 @@ use sportello_model::letters::Letter;
 use sportello_model::paths;
 use sportello_model::payments::{Cart, EmissionSummary, Notice, PaymentService, ReceiptSummary};
 use sportello_model::registry::FamilyDetail;
+use sportello_model::schools::SchoolDetail;
 use sportello_model::year_end::FamilyCredit;
 use sportello_model::Page;
 
@@ -96,6 +98,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "me" => LoggedIn,
         "list_children" => May(ReadChildren, Nobody),
         "get_child" => May(ReadChildren, Family),
+        "add_enrolment" | "update_enrolment" | "end_enrolment" => May(ManageEnrolments, Family),
         "month_calendar" | "change_day" | "change_range" => May(BookMeals, Family),
         "overview" | "list_emissions" | "list_receipts" => May(ReadPayments, Nobody),
         "statement" | "list_notices" | "get_low_balance_alert" => May(ReadPayments, Comune),
@@ -166,6 +169,10 @@ fn rule(operation_id: &str) -> Option<Rule> {
         "get_settings" | "list_services" => May(ReadEnteSetup, Nobody),
         "save_settings" | "upload_logo" | "create_service" => May(ManageEnteSetup, Nobody),
         "get_service" => May(ReadEnteSetup, Comune),
+        "list_schools" => May(ReadEnteSetup, Nobody),
+        "create_school" => May(ManageEnteSetup, Nobody),
+        "get_school" => May(ReadEnteSetup, Comune),
+        "update_school" | "create_class" | "update_class" => May(ManageEnteSetup, Comune),
         "update_service" | "save_bands" => May(ManageEnteSetup, Comune),
         "get_reminder_schedule" | "set_reminder_schedule" | "list_reminders" | "run_reminders" => {
             May(ManageReminders, Nobody)
@@ -254,6 +261,15 @@ struct Ids {
     child_form: Value,
     /// A delegate of Mario's family the office added for Sofia (Laura stays as she is).
     delegate: i64,
+    /// Greta (Sofia's sister) and her Trasporto Scolastico card, which the matrix may
+    /// end.
+    greta: i64,
+    enrolment: i64,
+    /// Scuola Primaria Pascoli as it is, and its first class as it is.
+    school: i64,
+    school_form: Value,
+    class: i64,
+    class_form: Value,
     /// Comune di Demo's news item with an attachment, and a document of it.
     news: i64,
     news_attachment: i64,
@@ -278,6 +294,9 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "delegate_id" => ids.delegate.to_string(),
         "day" => DAY.into(),
         "month" => "2026-11".into(),
+        "id" if path.starts_with("/children/") && path.contains("/enrolments") => {
+            ids.greta.to_string()
+        }
         "id" if path.starts_with("/children/") => ids.child.to_string(),
         "id" if path.starts_with("/families/") => ids.guardian.to_string(),
         "id" if path.starts_with("/payments/services/") => ids.refezione.to_string(),
@@ -295,6 +314,9 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "id" if path.starts_with("/outbox/") => ids.outbox_message.to_string(),
         "id" if path.starts_with("/office/services/") => ids.refezione.to_string(),
         "id" if path.starts_with("/office/staff/") => ids.staff.to_string(),
+        "id" if path.starts_with("/office/schools/") => ids.school.to_string(),
+        "class_id" => ids.class.to_string(),
+        "enrolment_id" => ids.enrolment.to_string(),
         "upload_id" => ids.upload.to_string(),
         "year" => "2026".into(),
         "id" if path.starts_with("/my/letters/") => ids.letter.to_string(),
@@ -354,6 +376,17 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
             "code": "REF", "name": "Refezione Scolastica", "kind": "prepaid", "active": true
         }),
         "save_bands" => ids.bands.clone(),
+        "create_school" => json!({
+            "name": "Scuola Matrice", "address": "", "code": "", "cycle": "primaria", "active": true
+        }),
+        "update_school" => ids.school_form.clone(),
+        "create_class" => json!({ "school_year": "2026/2027", "name": "9Z", "grade": 1 }),
+        "update_class" => ids.class_form.clone(),
+        // Greta has a transport card of the year already: a field error.
+        "add_enrolment" | "update_enrolment" => json!({
+            "service_id": ids.trasporto, "school_year": "2026/2027", "school_id": null,
+            "class_id": null, "fee_band": "Nessuna", "meal_type": "—", "badge": "MATRICE1"
+        }),
         "invite_staff" => json!({
             "fiscal_code": "RSSMRA80A01F205X", "first_name": "Mario", "last_name": "Rossi",
             "email": "mario.rossi@comune.demo.it", "role": "operator"
@@ -528,6 +561,36 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
         .iter()
         .map(FeeBandRow::from)
         .collect();
+    let sofia: ChildDetail = json(
+        server.get(&giulia.access_token, &paths::child(child)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let greta = server.child_named(token, "Greta").await;
+    let greta_detail: ChildDetail = json(
+        server.get(&giulia.access_token, &paths::child(greta)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let enrolment = greta_detail
+        .enrolments
+        .iter()
+        .find(|card| card.service_id == trasporto)
+        .expect("Greta's transport card")
+        .id;
+    let school_id = sofia
+        .enrolments
+        .iter()
+        .find_map(|card| card.school_id)
+        .expect("Sofia's school");
+    let school: SchoolDetail = json(
+        server
+            .get(&giulia.access_token, &paths::office_school(school_id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let class = school.classes.first().expect("a class of Sofia's school");
     let news: Page<NewsItem> = server.public_ok(&paths::news("demo")).await;
     let with_attachment = news
         .items
@@ -595,6 +658,17 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
             .id,
         settings,
         bands: json!({ "bands": rows }),
+        greta,
+        enrolment,
+        school: school_id,
+        school_form: json!({
+            "name": school.school.name, "address": school.school.address,
+            "code": school.school.code, "cycle": school.school.cycle, "active": true
+        }),
+        class: class.id,
+        class_form: json!({
+            "school_year": class.school_year, "name": class.name, "grade": class.grade
+        }),
         letter: letters
             .items
             .iter()

@@ -33,6 +33,7 @@ mod reminders;
 mod reports;
 mod rette_batch;
 mod review;
+mod schools;
 mod spid_federation;
 mod staff;
 mod statement;

@@ -72,12 +72,16 @@ async fn a_year_ends_with_every_credit_kept_moved_or_refunded_once() {
     let marta = server.user("demo", MARTA_ADMIN).await;
     let refezione = mario.refezione().await.service_id;
 
-    // Anna settles last year's debt and tops up: 20,00 € left. Luca is in the fifth
-    // class of the primaria this year, so he leaves it.
+    // Anna settles last year's debt and tops up: 20,00 € left. Luca moves to the
+    // fifth class of the primaria (Greta's), so he leaves it this year.
     server.recharge_at_counter(&anna, refezione, "43,40").await;
     assert_eq!(anna.balance(refezione).await, "20.00");
     server
-        .query("UPDATE enrolments SET class_name = '5b' WHERE badge = '621502'")
+        .query(
+            "UPDATE enrolments SET class_id = \
+             (SELECT MAX(class_id) FROM enrolments WHERE badge = '621493') \
+             WHERE badge = '621502'",
+        )
         .await;
 
     // The office's page is the office's.
@@ -185,11 +189,11 @@ async fn a_year_ends_with_every_credit_kept_moved_or_refunded_once() {
     let estivo = service.service.id;
     server
         .query(&format!(
-            "INSERT INTO enrolments (ente_id, child_id, service_id, badge, school, class_name, \
+            "INSERT INTO enrolments (ente_id, child_id, service_id, badge, school_id, class_id, \
              fee_band, quota_cents, meal_price_cents, meal_type, active, school_year) \
-             SELECT ente_id, id, {estivo}, '990001', 'Scuola Primaria Pascoli', '3a', \
+             SELECT ente_id, child_id, {estivo}, '990001', school_id, NULL, \
              'Fascia unica', 0, 500, 'PASTO BASE', TRUE, '2027/2028' \
-             FROM children WHERE fiscal_code = 'LBRSFO17L61F205U'"
+             FROM enrolments WHERE badge = '621494' AND service_id = {refezione}"
         ))
         .await;
     server.recharge_at_counter(&mario, refezione, "30").await;

@@ -27,6 +27,7 @@ mod reminders;
 mod reports;
 mod rette_batch;
 mod review;
+mod schools;
 mod security;
 mod staff;
 mod tax_deductions;

@@ -218,6 +218,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
+            role.may(Action::ReadEnteSetup),
+            Entry {
+                id: "menu-scuole-e-classi",
+                page: "scuole-e-classi",
+                icon: "list",
+                title: "Scuole e classi",
+                text: "Le scuole del comune, con grado e indirizzo, e le loro classi di ogni anno scolastico.",
+            },
+        ),
+        (
             role.may(Action::ManageStaff),
             Entry {
                 id: "menu-personale",

@@ -20,6 +20,7 @@ use crate::components::{
 };
 use crate::forms::{Form, FormAlert, SubmitButton};
 use crate::pages::children::ServiceCard;
+use crate::pages::enrolments::EnrolmentEditor;
 use crate::pages::family_edit::{
     ChildEditor, DelegateChildrenEditor, DelegateEditor, Editing, GuardianEditor, NewFamily,
     RemoveDelegate,
@@ -201,6 +202,7 @@ fn FamilyView() -> impl IntoView {
         editing.set(Some(what));
         request_animation_frame(move || focus_element(first_field));
     };
+    let reload = Callback::new(move |()| family.refetch());
     let render = move |family: FamilyDetail| {
         let guardian_id = family.guardian.id;
         let child_names: Vec<(i64, String)> = family
@@ -304,6 +306,14 @@ fn FamilyView() -> impl IntoView {
                         facts.push_str(&format!(" — {more}"));
                     }
                 }
+                let editor = view! {
+                    <EnrolmentEditor
+                        child_id=child.id
+                        child_name=child.name.clone()
+                        cards=child.enrolments.clone()
+                        reload
+                    />
+                };
                 let cards = child
                     .enrolments
                     .into_iter()
@@ -331,6 +341,7 @@ fn FamilyView() -> impl IntoView {
                     })}
                     {child_editor}
                     {cards}
+                    {editor}
                 }
             })
             .collect_view();

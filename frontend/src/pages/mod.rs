@@ -7,6 +7,7 @@ pub mod canteen;
 pub mod children;
 pub mod contacts;
 pub mod content;
+pub mod enrolments;
 pub mod entes;
 pub mod families;
 pub mod family_account;

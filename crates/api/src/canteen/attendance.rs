@@ -18,6 +18,7 @@ use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::service::meal_service;
 use crate::error::{ApiError, ApiResult};
 use crate::payments::ledger::BATCH_ROWS;
+use crate::schools::service::Places;
 
 /// A roster line with what charging needs.
 pub(super) struct Expected {
@@ -76,6 +77,7 @@ pub(super) async fn expected(
         .into_iter()
         .map(|a| (a.child_id, a.present))
         .collect();
+    let places = Places::of_ente(db, ente_id).await?;
     let mut rows: Vec<Expected> = enrolments
         .into_iter()
         .filter_map(|e| {
@@ -88,8 +90,8 @@ pub(super) async fn expected(
                 row: AttendanceRow {
                     child_id: c.id,
                     child_name: format!("{} {}", c.first_name, c.last_name),
-                    school: e.school,
-                    class_name: e.class_name,
+                    school: places.school(e.school_id),
+                    class_name: places.class(e.class_id),
                     meal_type: match booked {
                         MealChoice::BlankMeal => MealChoice::BlankMeal.label().to_uppercase(),
                         MealChoice::PersonalMeal => "PASTO PERSONALE".into(),

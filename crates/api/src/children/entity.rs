@@ -50,8 +50,10 @@ pub mod enrolment {
         pub child_id: i64,
         pub service_id: i64,
         pub badge: String,
-        pub school: String,
-        pub class_name: String,
+        /// The school (`schools`), none for a service outside school (nido).
+        pub school_id: Option<i64>,
+        /// The class (`school_classes`) of that school and the card's school year.
+        pub class_id: Option<i64>,
         pub fee_band: String,
         pub quota_cents: i64,
         pub meal_price_cents: i64,

@@ -1,18 +1,24 @@
-//! `GET /api/v1/children`, `GET /api/v1/children/{id}`.
+//! `GET /api/v1/children`, `GET /api/v1/children/{id}`, and the office's enrolment
+//! editor under `/api/v1/children/{id}/enrolments`.
 
-use actix_web::{get, web, HttpResponse};
-use sportello_model::children::{ChildDetail, ChildSummary};
+use actix_web::{get, post, put, web, HttpResponse};
+use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
+use sportello_model::schools::EnrolmentForm;
 use sportello_model::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::service;
+use super::{enrolments, service};
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
-use crate::http::Paging;
+use crate::http::{Json, Paging};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_children).service(get_child);
+    cfg.service(list_children)
+        .service(get_child)
+        .service(add_enrolment)
+        .service(update_enrolment)
+        .service(end_enrolment);
 }
 
 /// Children visible to the user: a guardian's own, a delegate's delegated ones, every
@@ -54,4 +60,81 @@ pub async fn get_child(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::detail(&state.db, &principal, *id).await?))
+}
+
+/// Adds a card of a service to the child (the office): school year, school and class,
+/// fee band (its meal price and quota), diet, badge (another child's is refused).
+#[utoipa::path(
+    tag = "Utenti",
+    params(("id" = i64, Path, description = "Child id")),
+    request_body = EnrolmentForm,
+    responses(
+        (status = 201, body = Enrolment),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/children/{id}/enrolments")]
+pub async fn add_enrolment(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageEnrolments>,
+    id: web::Path<i64>,
+    body: Json<EnrolmentForm>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created()
+        .json(enrolments::add(&state.db, principal.ente_id, *id, &body).await?))
+}
+
+/// Changes a card of the child; its service cannot change.
+#[utoipa::path(
+    tag = "Utenti",
+    params(
+        ("id" = i64, Path, description = "Child id"),
+        ("enrolment_id" = i64, Path, description = "Card (enrolment) id"),
+    ),
+    request_body = EnrolmentForm,
+    responses(
+        (status = 200, body = Enrolment),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/children/{id}/enrolments/{enrolment_id}")]
+pub async fn update_enrolment(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageEnrolments>,
+    path: web::Path<(i64, i64)>,
+    body: Json<EnrolmentForm>,
+) -> ApiResult<HttpResponse> {
+    let (id, enrolment_id) = path.into_inner();
+    Ok(HttpResponse::Ok()
+        .json(enrolments::update(&state.db, principal.ente_id, id, enrolment_id, &body).await?))
+}
+
+/// Ends a card of the child at once: the family can no longer book the service, and
+/// the roster, the kitchen counts and the daily charge no longer count the child.
+#[utoipa::path(
+    tag = "Utenti",
+    params(
+        ("id" = i64, Path, description = "Child id"),
+        ("enrolment_id" = i64, Path, description = "Card (enrolment) id"),
+    ),
+    responses(
+        (status = 200, body = Enrolment),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/children/{id}/enrolments/{enrolment_id}/end")]
+pub async fn end_enrolment(
+    state: web::Data<AppState>,
+    principal: Allowed<can::ManageEnrolments>,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (id, enrolment_id) = path.into_inner();
+    Ok(HttpResponse::Ok()
+        .json(enrolments::end(&state.db, principal.ente_id, id, enrolment_id).await?))
 }

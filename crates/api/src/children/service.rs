@@ -8,7 +8,10 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder,
+    Select,
+};
 use sportello_model::access::Action;
 use sportello_model::auth::Role;
 use sportello_model::children::{ChildDetail, ChildSummary, Enrolment};
@@ -24,6 +27,7 @@ use crate::auth::Principal;
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
+use crate::schools::service::Places;
 
 /// The one rule for "is a child enrolled in the service on `day`": an active card whose
 /// school year contains `day`. Bookings, the month calendar, the roster, attendance and
@@ -129,8 +133,8 @@ pub async fn detail(
 
 /// The cards of these children, by child, by service name and school year; the fee band
 /// and quota only when `fees` (the reader may see fee data).
-pub async fn cards(
-    db: &DatabaseConnection,
+pub async fn cards<C: ConnectionTrait>(
+    db: &C,
     ente_id: EnteId,
     child_ids: &[i64],
     fees: bool,
@@ -146,19 +150,23 @@ pub async fn cards(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
+    let places = Places::of_ente(db, ente_id).await?;
     let mut cards: HashMap<i64, Vec<Enrolment>> = HashMap::new();
     for e in rows {
         let Some(s) = services.get(&e.service_id) else {
             continue;
         };
         cards.entry(e.child_id).or_default().push(Enrolment {
+            id: e.id,
             service_id: s.id,
             service_code: s.code.clone(),
             service_name: s.name.clone(),
             service_kind: s.kind,
             badge: e.badge,
-            school: e.school,
-            class_name: e.class_name,
+            school_id: e.school_id,
+            school: places.school(e.school_id),
+            class_id: e.class_id,
+            class_name: places.class(e.class_id),
             fee_band: fees.then_some(e.fee_band),
             quota: fees.then(|| cents_to_decimal(e.quota_cents)),
             meal_price: cents_to_decimal(e.meal_price_cents),

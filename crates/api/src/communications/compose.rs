@@ -18,6 +18,7 @@ use sportello_model::letters::{
     NewCommunication, SchoolClasses, ATTACHMENT_MAX_BYTES,
 };
 use sportello_model::page::PageRequest;
+use sportello_model::school_year::SchoolYear;
 use sportello_model::{rome, FieldError, Page};
 use time::OffsetDateTime;
 
@@ -33,6 +34,7 @@ use crate::entes::service::service_dto;
 use crate::error::{ApiError, ApiResult};
 use crate::http::checked_upload;
 use crate::payments::entity::prepaid_account;
+use crate::schools::service::Places;
 
 /// Families a search answers at most.
 const SEARCH_RESULTS: u64 = 20;
@@ -119,14 +121,17 @@ async fn recipients(
             return Ok((families, audience.describe(Some(&service.name))));
         }
         Audience::School { school } => {
-            let cards = cards_on(ente_id, rome::today(now))
-                .filter(enrolment::Column::School.eq(school.trim()));
+            let places = Places::of_ente(db, ente_id).await?;
+            let cards = cards_on(ente_id, today)
+                .filter(enrolment::Column::SchoolId.is_in(places.school_named(school)));
             families_of_cards(db, ente_id, cards).await?
         }
         Audience::Class { school, class_name } => {
-            let cards = cards_on(ente_id, rome::today(now))
-                .filter(enrolment::Column::School.eq(school.trim()))
-                .filter(enrolment::Column::ClassName.eq(class_name.trim()));
+            let places = Places::of_ente(db, ente_id).await?;
+            let class = places.school_named(school).and_then(|school_id| {
+                places.class_named(school_id, SchoolYear::containing(today), class_name)
+            });
+            let cards = cards_on(ente_id, today).filter(enrolment::Column::ClassId.is_in(class));
             families_of_cards(db, ente_id, cards).await?
         }
         Audience::NegativeBalance => {
@@ -431,17 +436,19 @@ pub async fn audience_choices(
         .into_iter()
         .map(service_dto)
         .collect();
-    let places: Vec<(String, String)> = cards_on(ente_id, rome::today(now))
+    let cards: Vec<(Option<i64>, Option<i64>)> = cards_on(ente_id, rome::today(now))
         .select_only()
-        .column(enrolment::Column::School)
-        .column(enrolment::Column::ClassName)
+        .column(enrolment::Column::SchoolId)
+        .column(enrolment::Column::ClassId)
         .distinct()
         .into_tuple()
         .all(db)
         .await?;
+    let places = Places::of_ente(db, ente_id).await?;
     let mut schools: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (school, class_name) in places {
-        let classes = schools.entry(school).or_default();
+    for (school_id, class_id) in cards {
+        let class_name = places.class(class_id);
+        let classes = schools.entry(places.school(school_id)).or_default();
         if !class_name.trim().is_empty() {
             classes.insert(class_name);
         }

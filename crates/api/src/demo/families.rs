@@ -13,6 +13,7 @@ use super::custom;
 use crate::accounts::entity::user;
 use crate::children::entity::{child, child_delegate, enrolment};
 use crate::entes::entity::{ente, service};
+use crate::schools::service::Places;
 
 /// A user who logs in: fiscal code, first name, last name, e-mail.
 pub(super) type Person = (&'static str, &'static str, &'static str, &'static str);
@@ -260,6 +261,8 @@ pub(super) async fn insert<C: ConnectionTrait>(
         .insert(db)
         .await
     };
+    let school_year = SchoolYear::containing(rome::today(now));
+    let mut places = Places::of_ente(db, ente.ente_id()).await.map_err(custom)?;
     let mut seeded = Vec::with_capacity(people.families.len());
     for family in people.families {
         let guardian = insert_user(Role::Guardian, family.guardian).await?;
@@ -287,19 +290,23 @@ pub(super) async fn insert<C: ConnectionTrait>(
                 .iter()
                 .find(|s| s.code == e.service)
                 .ok_or_else(|| custom(format!("no demo service {}", e.service)))?;
+            let (school_id, class_id) = places
+                .find_or_make(db, school_year, e.school, e.class_name)
+                .await
+                .map_err(custom)?;
             enrolment::ActiveModel {
                 ente_id: Set(ente.ente_id()),
                 child_id: Set(children[e.child].id),
                 service_id: Set(service.id),
                 badge: Set(e.badge.into()),
-                school: Set(e.school.into()),
-                class_name: Set(e.class_name.into()),
+                school_id: Set(school_id),
+                class_id: Set(class_id),
                 fee_band: Set(e.fee_band.into()),
                 quota_cents: Set(e.quota_cents),
                 meal_price_cents: Set(e.meal_price_cents),
                 meal_type: Set(e.meal_type),
                 active: Set(true),
-                school_year: Set(SchoolYear::containing(rome::today(now))),
+                school_year: Set(school_year),
                 submission_id: Set(None),
                 ..Default::default()
             }

@@ -32,6 +32,7 @@ use crate::entes::entity::{fee_band, service};
 use crate::error::{ApiError, ApiResult};
 use crate::payments::entity::ledger_movement;
 use crate::payments::ledger::{self, NewMovement, BATCH_ROWS};
+use crate::schools::service::Places;
 
 /// What the ledger's description of an opening balance says.
 const OPENING_DESCRIPTION: &str = "Saldo iniziale importato dal sistema precedente";
@@ -463,10 +464,25 @@ async fn write<C: ConnectionTrait>(
     child_codes.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     child_codes.dedup();
     let children = children_by_code(txn, ente_id, &child_codes).await?;
+    let mut places = Places::of_ente(txn, ente_id).await?;
     for chunk in plan.new_enrolments.chunks(BATCH_ROWS) {
+        let mut named = Vec::with_capacity(chunk.len());
+        for card in chunk {
+            named.push(
+                places
+                    .find_or_make(
+                        txn,
+                        card.line.school_year,
+                        &card.line.school,
+                        &card.line.class_name,
+                    )
+                    .await?,
+            );
+        }
         let rows = chunk
             .iter()
-            .map(|card| {
+            .zip(named)
+            .map(|(card, (school_id, class_id))| {
                 let (child_id, _) = children
                     .get(&card.line.child_fiscal_code)
                     .ok_or_else(|| ApiError::internal(format!("child of row {}", card.line.row)))?;
@@ -475,8 +491,8 @@ async fn write<C: ConnectionTrait>(
                     child_id: Set(*child_id),
                     service_id: Set(card.service_id),
                     badge: Set(card.line.badge.clone()),
-                    school: Set(card.line.school.clone()),
-                    class_name: Set(card.line.class_name.clone()),
+                    school_id: Set(school_id),
+                    class_id: Set(class_id),
                     fee_band: Set(card.line.fee_band.clone()),
                     quota_cents: Set(card.quota_cents),
                     meal_price_cents: Set(card.meal_price_cents),

@@ -35,6 +35,7 @@ use crate::db::{EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::entes::service::fee_bands;
 use crate::error::{ApiError, ApiResult};
+use crate::schools::service::Places;
 
 /// Badges given on accepting are this plus the child's id.
 const GENERATED_BADGE_BASE: i64 = 900_000;
@@ -432,13 +433,22 @@ async fn enrol(
             .map_or(MealType::Base, |d| d.meal_type),
         ServiceKind::Emissions => MealType::NoMeals,
     };
+    let (school_id, class_id) = Places::of_ente(txn, row.ente_id)
+        .await?
+        .find_or_make(
+            txn,
+            definition.school_year,
+            &place.school,
+            &place.class_name,
+        )
+        .await?;
     let inserted = enrolment::ActiveModel {
         ente_id: Set(row.ente_id),
         child_id: Set(child.id),
         service_id: Set(service.id),
         badge: Set(badge),
-        school: Set(place.school),
-        class_name: Set(place.class_name),
+        school_id: Set(school_id),
+        class_id: Set(class_id),
         fee_band: Set(terms.fee_band),
         quota_cents: Set(terms.quota_cents),
         meal_price_cents: Set(terms.meal_price_cents),

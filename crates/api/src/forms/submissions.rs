@@ -43,6 +43,7 @@ use crate::http::checked_upload;
 use crate::payments::entity::payment_notice;
 use crate::payments::ledger::find_account;
 use crate::payments::notices::{self, NewNotice};
+use crate::schools::service::Places;
 
 /// The family a principal fills forms for.
 pub struct Family {
@@ -360,7 +361,13 @@ async fn renewed(
         .one(db)
         .await?;
     if let Some(card) = card {
-        definition.renew(&mut answers, &card.school, &card.class_name, card.meal_type);
+        let places = Places::of_ente(db, family.ente_id).await?;
+        definition.renew(
+            &mut answers,
+            &places.school(card.school_id),
+            &places.class(card.class_id),
+            card.meal_type,
+        );
     }
     Ok(answers)
 }

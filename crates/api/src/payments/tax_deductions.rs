@@ -35,6 +35,7 @@ use crate::communications::letters::{write, Outgoing, Recipient, Sender};
 use crate::db::{upsert, EnteId, TenantScoped};
 use crate::entes::entity::{ente, service};
 use crate::error::{ApiError, ApiResult};
+use crate::schools::service::Places;
 
 /// Paid and refunded, in cents.
 #[derive(Default, Clone, Copy)]
@@ -240,9 +241,10 @@ async fn year_of(db: &DatabaseConnection, ente_id: EnteId, year: i32) -> ApiResu
         .all(db)
         .await?;
     enrolments.sort_by_key(|e| (e.school_year, e.active, e.id));
+    let places = Places::of_ente(db, ente_id).await?;
     let schools: HashMap<(i64, i64), String> = enrolments
         .into_iter()
-        .map(|e| ((e.child_id, e.service_id), e.school))
+        .map(|e| ((e.child_id, e.service_id), places.school(e.school_id)))
         .collect();
     let services: HashMap<i64, service::Model> = service::Entity::find_in_ente(ente_id)
         .all(db)

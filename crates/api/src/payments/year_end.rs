@@ -18,7 +18,7 @@ use sportello_model::letters::LetterKind;
 use sportello_model::money::cents_to_decimal;
 use sportello_model::page::PageRequest;
 use sportello_model::payments::MovementKind;
-use sportello_model::school_year::{leaves_school, SchoolYear};
+use sportello_model::school_year::SchoolYear;
 use sportello_model::year_end::{
     deadline_passed, masked_iban, ChoiceContext, CreditChoice, CreditChoiceRequest, CreditStatus,
     FamilyCredit, OfficeCredit, StatusCount, TransferTarget, YearEndSummary, YearEndTerms,
@@ -35,6 +35,7 @@ use crate::communications::letters::{self, Outgoing, Recipient, Sender};
 use crate::db::{fetch_page, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
+use crate::schools::service::Places;
 
 /// The year's closing, if the office has asked ahead or closed it.
 async fn closing<C: ConnectionTrait>(
@@ -735,9 +736,10 @@ pub async fn ask_ahead(
     // A family stays in a service while one of its children does not leave it.
     let mut leaving: HashSet<(i64, i64)> = HashSet::new();
     let mut staying: HashSet<(i64, i64)> = staying_next;
+    let places = Places::of_ente(&txn, ente_id).await?;
     for (guardian_id, card) in cards(&txn, ente_id, year).await? {
         let key = (guardian_id, card.service_id);
-        if leaves_school(&card.school, &card.class_name) {
+        if places.last_of_cycle(card.class_id) {
             leaving.insert(key);
         } else {
             staying.insert(key);

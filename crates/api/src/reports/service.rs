@@ -27,6 +27,7 @@ use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
 use crate::payments::entity::{ledger_movement, prepaid_account, receipt};
 use crate::payments::reminders;
+use crate::schools::service::Places;
 
 /// What a report names a school or a band the ledger cannot trace to an enrolment.
 const NOT_STATED: &str = "Non indicata";
@@ -157,6 +158,7 @@ pub async fn meals(
         .into_iter()
         .map(|e| ((e.child_id, e.service_id), e))
         .collect();
+    let places = Places::of_ente(db, ente_id).await?;
     let lines = movements
         .into_iter()
         .filter_map(|(account_id, child_id, kind, amount_cents)| {
@@ -164,7 +166,10 @@ pub async fn meals(
             let card = child_id.and_then(|child| cards.get(&(child, service_id)));
             Some(MealLine {
                 service: services.get(&service_id)?.name.clone(),
-                school: card.map_or_else(|| NOT_STATED.into(), |c| c.school.clone()),
+                school: card
+                    .map(|c| places.school(c.school_id))
+                    .filter(|school| !school.is_empty())
+                    .unwrap_or_else(|| NOT_STATED.into()),
                 band: card.map_or_else(|| NOT_STATED.into(), |c| c.fee_band.clone()),
                 meals: if kind == MovementKind::Meal { 1 } else { -1 },
                 amount_cents,

@@ -1,15 +1,30 @@
 //! The comune's set-up for its administrators (operators read it): the settings
-//! (`settings`), the services with their fee bands (`services`) and the staff accounts
-//! (`staff`).
+//! (`settings`), the services with their fee bands (`services`), the schools with their
+//! classes (`schools`) and the staff accounts (`staff`).
 
+pub mod schools;
 pub mod services;
 pub mod settings;
 pub mod staff;
 
 use leptos::prelude::*;
 
+use sportello_model::access::Action;
+
+use crate::app::Ente;
 use crate::components::TextField;
 use crate::forms::Form;
+use crate::session::use_session;
+
+/// Whether the signed-in user may change the set-up (an administrator).
+pub fn may_edit(ente: Ente) -> Memo<bool> {
+    let session = use_session();
+    Memo::new(move |_| {
+        session
+            .role_in(&ente.slug.get())
+            .is_some_and(|role| role.may(Action::ManageEnteSetup))
+    })
+}
 
 /// A text field of a set-up form whose model error shows once the field was left (or
 /// the form sent), and the server's error at once.

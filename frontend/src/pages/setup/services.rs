@@ -10,7 +10,7 @@ use sportello_model::entes::{Service, ServiceDetail, ServiceForm, ServiceKind};
 use sportello_model::fee_bands::{check_fee_bands, FeeBandRow, FeeBandsForm};
 use sportello_model::format;
 
-use super::{CheckField, SetupField};
+use super::{may_edit, CheckField, SetupField};
 use crate::api;
 use crate::app::{use_ente, use_page_title, Ente, RoleOnly};
 use crate::components::{
@@ -21,16 +21,6 @@ use crate::session::use_session;
 
 const TITLE: &str = "Servizi e fasce";
 const PAGE: &str = "servizi-e-fasce";
-
-/// Whether the signed-in user may change the set-up (an administrator).
-fn may_edit(ente: Ente) -> Memo<bool> {
-    let session = use_session();
-    Memo::new(move |_| {
-        session
-            .role_in(&ente.slug.get())
-            .is_some_and(|role| role.may(Action::ManageEnteSetup))
-    })
-}
 
 fn kind_options() -> Signal<Vec<(String, String)>> {
     Signal::stored(vec![
