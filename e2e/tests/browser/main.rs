@@ -31,6 +31,7 @@ mod schools;
 mod security;
 mod staff;
 mod tax_deductions;
+mod year_end;
 
 use e2e::browser::Browser;
 use e2e::TestServer;

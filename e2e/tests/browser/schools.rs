@@ -36,7 +36,7 @@ async fn an_administrator_adds_a_school_and_a_class_and_an_operator_enrols_a_chi
                 "Il codice meccanografico è di 10 lettere e cifre (ad esempio MIEE81201B); lascialo vuoto se non lo conosci.",
             )
             .await;
-        browser.fill("#new-school-code", "").await;
+        browser.set_value("#new-school-code", "").await;
         browser.click("#new-school-create").await;
         browser.wait_for_text("#school-title", SCHOOL).await;
         browser.find("#classes-empty").await;

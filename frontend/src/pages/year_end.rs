@@ -61,6 +61,7 @@ fn YearEnd() -> impl IntoView {
         api::year_end(session, chosen.get())
     });
     let reload = Callback::new(move |()| changed.update(|n| *n += 1));
+    let done = RwSignal::new(None::<String>);
     let years = (0..3)
         .map(|back| {
             let start = current - back;
@@ -71,7 +72,7 @@ fn YearEnd() -> impl IntoView {
         let closed = summary.closed_at.is_some();
         view! {
             <SummaryCard summary=summary.clone() />
-            {(!closed).then(|| view! { <TermsForm year=chosen.get_untracked() current reload /> })}
+            {(!closed).then(|| view! { <TermsForm year=chosen.get_untracked() current reload done /> })}
         }
     };
     view! {
@@ -80,6 +81,7 @@ fn YearEnd() -> impl IntoView {
         <p class="lead">
             "A fine anno il credito resta sul conto delle famiglie. Chi non ha figli iscritti al servizio l'anno successivo sceglie se mantenerlo, trasferirlo al servizio di un fratello o una sorella o chiederne il rimborso sul proprio conto: a maggio si possono interpellare in anticipo le famiglie dei bambini all'ultimo anno."
         </p>
+        <SuccessNote id="year-end-done" text=done />
         <SelectField id="year-end-year" label="Anno scolastico" value=year options=years />
         {remote(summary, "year-end-error", "Caricamento dell'anno scolastico…", render)}
         <CreditsList year=chosen changed />
@@ -175,12 +177,16 @@ fn terms_draft(minimum: &str, deadline: &str) -> Result<YearEndTerms, Vec<FieldE
 }
 
 #[component]
-fn TermsForm(year: i32, current: i32, reload: Callback<()>) -> impl IntoView {
+fn TermsForm(
+    year: i32,
+    current: i32,
+    reload: Callback<()>,
+    done: RwSignal<Option<String>>,
+) -> impl IntoView {
     let session = use_session();
     let minimum = RwSignal::new("5,00".to_string());
     let deadline = RwSignal::new(String::new());
     let step = RwSignal::new(Step::Close);
-    let done = RwSignal::new(None::<String>);
     let form = Form::new(
         &[
             ("minimum_refund", "year-end-minimum"),
@@ -243,7 +249,6 @@ fn TermsForm(year: i32, current: i32, reload: Callback<()>) -> impl IntoView {
                     </span>
                 </div>
             </form>
-            <SuccessNote id="year-end-done" text=done />
         </CardSection>
     }
 }
