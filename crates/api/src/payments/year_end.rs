@@ -117,25 +117,31 @@ pub async fn summary(
     year: SchoolYear,
 ) -> ApiResult<YearEndSummary> {
     let closing = closing(db, ente_id, year).await?;
-    let rows: Vec<(CreditStatus, i64, Option<i64>)> =
-        year_end_credit::Entity::find_in_ente(ente_id)
-            .select_only()
-            .column(year_end_credit::Column::Status)
-            .column_as(year_end_credit::Column::Id.count(), "count")
-            .column_as(year_end_credit::Column::CreditCents.sum(), "total")
-            .filter(year_end_credit::Column::SchoolYear.eq(year))
-            .group_by(year_end_credit::Column::Status)
-            .into_tuple()
-            .all(db)
-            .await?;
-    let statuses = rows
-        .into_iter()
-        .map(|(status, count, total)| StatusCount {
-            status,
-            count: count.max(0) as u64,
-            total: cents_to_decimal(total.unwrap_or(0)),
-        })
-        .collect();
+    // Summed here: a database's SUM of a bigint is a numeric on PostgreSQL.
+    let rows: Vec<(CreditStatus, Option<i64>)> = year_end_credit::Entity::find_in_ente(ente_id)
+        .select_only()
+        .column(year_end_credit::Column::Status)
+        .column(year_end_credit::Column::CreditCents)
+        .filter(year_end_credit::Column::SchoolYear.eq(year))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut statuses: Vec<StatusCount> = Vec::new();
+    for (status, credit) in rows {
+        let cents = credit.unwrap_or(0);
+        match statuses.iter_mut().find(|s| s.status == status) {
+            Some(s) => {
+                s.count += 1;
+                s.total += cents_to_decimal(cents);
+            }
+            None => statuses.push(StatusCount {
+                status,
+                count: 1,
+                total: cents_to_decimal(cents),
+            }),
+        }
+    }
+    statuses.sort_by_key(|s| CreditStatus::ALL.iter().position(|a| *a == s.status));
     let closed = closing.as_ref().is_some_and(|c| c.closed_at.is_some());
     let to_list = if closed {
         Vec::new()
