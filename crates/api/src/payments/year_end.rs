@@ -716,6 +716,28 @@ async fn save_terms<C: ConnectionTrait>(
     Ok(row.save(txn).await?.try_into_model()?)
 }
 
+/// A credit of `account` awaiting the family's choice: asked ahead (no credit known
+/// yet), or listed at the closing with its credit.
+fn new_credit(
+    account: &prepaid_account::Model,
+    year: SchoolYear,
+    credit_cents: Option<i64>,
+    now: OffsetDateTime,
+) -> year_end_credit::ActiveModel {
+    year_end_credit::ActiveModel {
+        ente_id: Set(account.ente_id),
+        school_year: Set(year),
+        account_id: Set(account.id),
+        guardian_id: Set(account.guardian_id),
+        service_id: Set(account.service_id),
+        credit_cents: Set(credit_cents),
+        status: Set(CreditStatus::Awaiting),
+        asked_ahead: Set(credit_cents.is_none()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
 /// May: the families of the children in the last class of their school's order, not
 /// enrolled next year, are asked ahead what to do with the credit (the refund
 /// pre-filled). Families asked before are not asked again. Returns how many were asked.
@@ -773,19 +795,7 @@ pub async fn ask_ahead(
     families.sort();
     for &(guardian_id, service_id) in families {
         let account = ledger::account(&txn, ente_id, guardian_id, service_id, now).await?;
-        year_end_credit::ActiveModel {
-            ente_id: Set(ente_id),
-            school_year: Set(year),
-            account_id: Set(account.id),
-            guardian_id: Set(guardian_id),
-            service_id: Set(service_id),
-            status: Set(CreditStatus::Awaiting),
-            asked_ahead: Set(true),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        new_credit(&account, year, None, now).insert(&txn).await?;
         asked.push((guardian_id, service_id, None));
     }
     let mut row = saved.clone().into_active_model();
@@ -808,13 +818,9 @@ pub async fn close(
     letters_from: &Letters<'_>,
     now: OffsetDateTime,
 ) -> ApiResult<u64> {
-    let today = rome::today(now);
-    if year.start_year() > SchoolYear::containing(today).start_year() {
-        return Err(ApiError::Conflict(format!(
-            "L'anno scolastico {year} non è ancora cominciato."
-        )));
-    }
-    let minimum = terms.check(today).map_err(ApiError::Validation)?;
+    let minimum = terms
+        .check(rome::today(now))
+        .map_err(ApiError::Validation)?;
     let ente_id = principal.ente_id;
     let txn = db.begin().await?;
     let saved = save_terms(&txn, ente_id, year, terms, minimum).await?;
@@ -832,20 +838,9 @@ pub async fn close(
         let credit = account.balance_cents;
         match existing.remove(&account.id) {
             None => {
-                year_end_credit::ActiveModel {
-                    ente_id: Set(ente_id),
-                    school_year: Set(year),
-                    account_id: Set(account.id),
-                    guardian_id: Set(account.guardian_id),
-                    service_id: Set(account.service_id),
-                    credit_cents: Set(Some(credit)),
-                    status: Set(CreditStatus::Awaiting),
-                    asked_ahead: Set(false),
-                    created_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
+                new_credit(account, year, Some(credit), now)
+                    .insert(&txn)
+                    .await?;
                 to_ask.push((account.guardian_id, account.service_id, Some(credit)));
             }
             Some(ahead) => {

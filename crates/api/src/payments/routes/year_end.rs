@@ -13,7 +13,7 @@ use sportello_model::year_end::{
 use sportello_model::{rome, FieldError, Page, PageQuery, Problem};
 
 use crate::audit::record::Trail;
-use crate::auth::{can, Allowed};
+use crate::auth::{can, Allowed, Principal};
 use crate::communications::letters::Sender;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
@@ -92,13 +92,34 @@ pub async fn list_year_end_credits(
     }))
 }
 
-async fn letters_sender(
+/// What the office does with the year's terms.
+enum Step {
+    AskAhead,
+    Close,
+}
+
+/// Asks ahead or closes the year with `terms`, the comune's letters going out on its
+/// channels; answers the year's summary.
+async fn with_terms(
     state: &AppState,
-    principal: &crate::auth::Principal,
-) -> ApiResult<(String, Sender)> {
+    principal: &Principal,
+    year: i32,
+    terms: &YearEndTerms,
+    step: Step,
+) -> ApiResult<HttpResponse> {
+    let year = school_year(state, year)?;
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
     let sender = Sender::for_ente(&state.config.channel_settings, &ente);
-    Ok((ente.name, sender))
+    let letters = Letters {
+        ente_name: &ente.name,
+        sender: &sender,
+    };
+    let (db, now) = (&state.db, state.now());
+    match step {
+        Step::AskAhead => year_end::ask_ahead(db, principal, year, terms, &letters, now).await?,
+        Step::Close => year_end::close(db, principal, year, terms, &letters, now).await?,
+    };
+    Ok(HttpResponse::Ok().json(year_end::summary(db, principal.ente_id, year).await?))
 }
 
 /// Chiedi in anticipo (May): the families of the children in the last class of their
@@ -123,14 +144,7 @@ pub async fn ask_year_end_ahead(
     year: web::Path<i32>,
     body: Json<YearEndTerms>,
 ) -> ApiResult<HttpResponse> {
-    let year = school_year(&state, *year)?;
-    let (ente_name, sender) = letters_sender(&state, &principal).await?;
-    let letters = Letters {
-        ente_name: &ente_name,
-        sender: &sender,
-    };
-    year_end::ask_ahead(&state.db, &principal, year, &body, &letters, state.now()).await?;
-    Ok(HttpResponse::Ok().json(year_end::summary(&state.db, principal.ente_id, year).await?))
+    with_terms(&state, &principal, *year, &body, Step::AskAhead).await
 }
 
 /// Chiudi l'anno: every account with credit whose family has no child enrolled in the
@@ -155,14 +169,7 @@ pub async fn close_school_year(
     year: web::Path<i32>,
     body: Json<YearEndTerms>,
 ) -> ApiResult<HttpResponse> {
-    let year = school_year(&state, *year)?;
-    let (ente_name, sender) = letters_sender(&state, &principal).await?;
-    let letters = Letters {
-        ente_name: &ente_name,
-        sender: &sender,
-    };
-    year_end::close(&state.db, &principal, year, &body, &letters, state.now()).await?;
-    Ok(HttpResponse::Ok().json(year_end::summary(&state.db, principal.ente_id, year).await?))
+    with_terms(&state, &principal, *year, &body, Step::Close).await
 }
 
 /// Registra rimborso: the refund the family asked for, as a refund movement of the
