@@ -64,8 +64,25 @@ impl<'a> User<'a> {
 
     /// POST a file as the body, with its content type (a CSV registry, an XML flow).
     pub async fn post_file(&self, path: &str, content_type: &str, body: String) -> Response {
+        self.send_file(reqwest::Method::POST, path, content_type, body)
+            .await
+    }
+
+    /// Like [`User::post_file`], with PUT (a file replaced).
+    pub async fn put_file(&self, path: &str, content_type: &str, body: String) -> Response {
+        self.send_file(reqwest::Method::PUT, path, content_type, body)
+            .await
+    }
+
+    async fn send_file(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> Response {
         crate::client()
-            .post(self.server.api(path))
+            .request(method, self.server.api(path))
             .bearer_auth(self.token())
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body)

@@ -274,6 +274,7 @@ fn the_model_builds_every_documented_path() {
         office_news_attachment("{id}", "{attachment_id}"),
         office_documents(),
         office_document("{id}"),
+        office_document_file("{id}"),
         office_document_unpublish("{id}"),
         office_document_republish("{id}"),
         emission_batch_preview(),

@@ -250,6 +250,7 @@ pub fn label(operation: &str) -> Option<&'static str> {
         "new_form_version" => "Nuova versione di un modulo",
         "create_document" => "Nuovo documento",
         "update_document" => "Modifica di un documento",
+        "replace_document_file" => "File di un documento sostituito",
         "republish_document" => "Documento pubblicato di nuovo",
         "unpublish_document" => "Documento ritirato",
         "upload_logo" => "Logo del comune",

@@ -770,6 +770,11 @@ pub fn office_document(id: impl Display) -> String {
     format!("/office/documents/{id}")
 }
 
+/// A document's file, replaced (PUT, `?name=`, the file as the body).
+pub fn office_document_file(id: impl Display) -> String {
+    format!("/office/documents/{id}/file")
+}
+
 /// Ritira: the document leaves the public pages.
 pub fn office_document_unpublish(id: impl Display) -> String {
     format!("/office/documents/{id}/unpublish")

@@ -198,6 +198,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
         | "upload_news_attachment"
         | "delete_news_attachment"
         | "update_document"
+        | "replace_document_file"
         | "unpublish_document"
         | "republish_document" => May(PublishContent, Comune),
         "year_end_summary"
@@ -342,6 +343,7 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
         "meals_report" | "meals_report_csv" => "?month=2026-11".into(),
         "balances_report" | "balances_report_csv" => format!("?on={DAY}"),
         "upload_news_attachment" => "?name=orari.pdf".into(),
+        "replace_document_file" => "?name=prova.pdf".into(),
         "create_document" => format!("?title=Prova&published_on={DAY}&name=prova.pdf"),
         _ => String::new(),
     };

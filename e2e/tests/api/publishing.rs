@@ -288,6 +288,32 @@ async fn a_scheduled_document_goes_public_on_its_day_and_can_be_withdrawn() {
     assert_eq!(file.status(), StatusCode::OK);
     assert_eq!(file.text().await.unwrap(), PDF);
 
+    // The wrong file was sent: the office replaces it, and the public page serves the
+    // new one at once; a file that is not a PDF or an image is refused.
+    let replace = format!(
+        "{}?name=regolamento-2026.pdf",
+        paths::office_document_file(id)
+    );
+    let refused = office
+        .put_file(&replace, "application/octet-stream", "testo".into())
+        .await;
+    assert_eq!(
+        field_error(refused, "file").await,
+        "Il file deve essere un PDF o un'immagine JPEG o PNG: il contenuto di questo file non lo è."
+    );
+    let corrected = format!("{PDF}% rev. 2\n");
+    let replaced: OfficeDocument = json(
+        office
+            .put_file(&replace, "application/octet-stream", corrected.clone())
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(replaced.item.file_name, "regolamento-2026.pdf");
+    assert_eq!(replaced.item.title, created.item.title);
+    let file = server.page(&replaced.item.url).await;
+    assert_eq!(file.text().await.unwrap(), corrected);
+
     let edited: OfficeDocument = json(
         office
             .put(
@@ -390,6 +416,13 @@ async fn another_comune_gets_404_and_canteen_staff_and_families_403() {
             .await,
         carlo
             .post_empty(&paths::office_document_republish(document))
+            .await,
+        carlo
+            .put_file(
+                &format!("{}?name=a.pdf", paths::office_document_file(document)),
+                "application/octet-stream",
+                PDF.into(),
+            )
             .await,
     ] {
         problem(res, StatusCode::NOT_FOUND).await;

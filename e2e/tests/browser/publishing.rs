@@ -1,24 +1,17 @@
 //! On a 1280 px screen an operator opens Notizie e documenti from the menu, writes a news
 //! item with a preview of its formatting, saves it for today and attaches a timetable;
 //! the comune's public page then shows it without login, with the attachment to download.
+//! The operator also replaces the file of a published document, which the public list
+//! then offers.
 
 use e2e::browser::Browser;
-use e2e::{workspace_root, GIULIA_OPERATOR};
-use serde_json::json;
+use e2e::{workspace_root, TestServer, GIULIA_OPERATOR};
+use sportello_model::content::DocumentItem;
+use sportello_model::{paths, Page};
 
-use crate::journey;
+use crate::{journey, BROWSERS};
 
 const TITLE: &str = "Mensa chiusa venerdì per assemblea";
-
-/// A desktop screen of 1280 × 800 CSS pixels until the next page load.
-async fn desktop(browser: &Browser) {
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
-}
 
 #[tokio::test]
 async fn an_operator_publishes_a_news_item_that_the_public_page_shows() {
@@ -26,7 +19,7 @@ async fn an_operator_publishes_a_news_item_that_the_public_page_shows() {
     let timetable = timetable.to_str().expect("a UTF-8 path").to_owned();
     journey(async |browser| {
         browser.log_in(GIULIA_OPERATOR).await;
-        desktop(browser).await;
+        browser.emulate_desktop().await;
         browser.open_menu("notizie-e-documenti").await;
         browser.find("#office-news").await;
         browser.find("#office-documents").await;
@@ -71,7 +64,7 @@ async fn an_operator_publishes_a_news_item_that_the_public_page_shows() {
         browser
             .open_page("/demo/notizie", "#news-list", TITLE)
             .await;
-        desktop(browser).await;
+        browser.emulate_desktop().await;
         browser.follow_link("news-list", "Leggi la notizia").await;
         browser.wait_for_text("#news-detail h1", TITLE).await;
         browser
@@ -83,4 +76,49 @@ async fn an_operator_publishes_a_news_item_that_the_public_page_shows() {
         browser.assert_accessible("the public news item").await;
     })
     .await;
+}
+
+#[tokio::test]
+async fn an_operator_replaces_the_file_of_a_published_document() {
+    let _slot = BROWSERS
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    let server = TestServer::start().await;
+    let timetable = workspace_root().join("e2e/fixtures/letters/orari-sciopero.pdf");
+    let timetable = timetable.to_str().expect("a UTF-8 path").to_owned();
+    let before: Page<DocumentItem> = server.public_ok(&paths::documents("demo")).await;
+    let document = before.items.first().expect("Comune di Demo's documents").id;
+    Browser::run(&server.url, async |browser| {
+        browser.log_in(GIULIA_OPERATOR).await;
+        browser.emulate_desktop().await;
+        browser.open_menu("notizie-e-documenti").await;
+        browser
+            .click(&format!("#office-document-{document}-edit"))
+            .await;
+        browser
+            .find("#document-file")
+            .await
+            .send_keys(&timetable)
+            .await
+            .expect("choose the new file");
+        browser.assert_accessible("the document's editor").await;
+        browser.click("#document-save").await;
+        browser.wait_for_text("#document-done", "salvato").await;
+        browser
+            .wait_for_text(
+                &format!("#office-document-{document}"),
+                "orari-sciopero.pdf",
+            )
+            .await;
+    })
+    .await;
+    let after: Page<DocumentItem> = server.public_ok(&paths::documents("demo")).await;
+    let replaced = after
+        .items
+        .iter()
+        .find(|d| d.id == document)
+        .expect("the document is still public");
+    assert_eq!(replaced.file_name, "orari-sciopero.pdf");
+    assert_eq!(replaced.size_bytes, 629);
 }

@@ -134,10 +134,16 @@ impl<'a> Call<'a, ()> {
         }
     }
 
-    /// A `POST` of a file chosen by the user, with `query`.
-    fn post_file(path: &'a str, query: &'a [(&'a str, String)], file: &'a web_sys::Blob) -> Self {
+    /// A `POST` (a new file) or `PUT` (a file replaced) of a file chosen by the user,
+    /// with `query`.
+    fn file(
+        method: Method,
+        path: &'a str,
+        query: &'a [(&'a str, String)],
+        file: &'a web_sys::Blob,
+    ) -> Self {
         Call {
-            method: Method::POST,
+            method,
             path,
             query,
             body: None,
@@ -354,7 +360,16 @@ pub(super) async fn post_file_authed<T: DeserializeOwned>(
     query: &[(&str, String)],
     file: &web_sys::Blob,
 ) -> ApiResult<T> {
-    decode(send_authed(session, &Call::post_file(path, query, file)).await?).await
+    decode(send_authed(session, &Call::file(Method::POST, path, query, file)).await?).await
+}
+
+pub(super) async fn put_file_authed<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    query: &[(&str, String)],
+    file: &web_sys::Blob,
+) -> ApiResult<T> {
+    decode(send_authed(session, &Call::file(Method::PUT, path, query, file)).await?).await
 }
 
 pub(super) async fn put_authed<B: Serialize, T: DeserializeOwned>(

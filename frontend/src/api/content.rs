@@ -8,8 +8,8 @@ use sportello_model::content::{
 use sportello_model::{paths, Page};
 
 use super::client::{
-    get, get_page, get_page_authed, post_authed, post_file_authed, put_authed, url_encode,
-    write_authed, ApiResult,
+    get, get_page, get_page_authed, post_authed, post_file_authed, put_authed, put_file_authed,
+    url_encode, write_authed, ApiResult,
 };
 use crate::session::Session;
 
@@ -110,6 +110,17 @@ pub async fn update_document(
     form: &DocumentForm,
 ) -> ApiResult<OfficeDocument> {
     put_authed(session, &paths::office_document(id), form).await
+}
+
+/// Replaces the file of the document `id` with `file` (named `name`).
+pub async fn replace_document_file(
+    session: Session,
+    id: i64,
+    name: &str,
+    file: &web_sys::Blob,
+) -> ApiResult<OfficeDocument> {
+    let query = [("name", name.to_owned())];
+    put_file_authed(session, &paths::office_document_file(id), &query, file).await
 }
 
 /// Ritira (`withdrawn`) or Ripubblica the document `id`.

@@ -543,7 +543,8 @@ fn DocumentsSection() -> impl IntoView {
 #[derive(Clone)]
 enum DocumentDraft {
     New(DocumentForm, web_sys::File),
-    Changed(i64, DocumentForm),
+    /// The details, and the file that replaces the document's if one was chosen.
+    Changed(i64, DocumentForm, Option<web_sys::File>),
 }
 
 #[component]
@@ -595,7 +596,7 @@ fn DocumentEditor(
             );
             let chosen = file.get();
             match (id, details, chosen) {
-                (Some(id), Ok(details), _) => Ok(DocumentDraft::Changed(id, details)),
+                (Some(id), Ok(details), chosen) => Ok(DocumentDraft::Changed(id, details, chosen)),
                 (None, Ok(details), Some(chosen)) => Ok(DocumentDraft::New(details, chosen)),
                 (None, details, None) => {
                     let mut errors = details.err().unwrap_or_default();
@@ -610,8 +611,14 @@ fn DocumentEditor(
                 DocumentDraft::New(details, chosen) => {
                     api::create_document(session, &details, &chosen.name(), &chosen).await
                 }
-                DocumentDraft::Changed(id, details) => {
-                    api::update_document(session, id, &details).await
+                DocumentDraft::Changed(id, details, chosen) => {
+                    let saved = api::update_document(session, id, &details).await?;
+                    match chosen {
+                        Some(chosen) => {
+                            api::replace_document_file(session, id, &chosen.name(), &chosen).await
+                        }
+                        None => Ok(saved),
+                    }
                 }
             }
         },
@@ -649,9 +656,11 @@ fn DocumentEditor(
                     hint=Signal::stored("Un giorno successivo a oggi programma la pubblicazione.".to_string())
                     error=form.message_on_submit("published_on")
                 />
-                {id.is_none().then(|| view! {
+                {view! {
                     <div class="mb-4">
-                        <label for="document-file" class="form-label">"File"</label>
+                        <label for="document-file" class="form-label">
+                            {if id.is_some() { "Sostituisci il file (facoltativo)" } else { "File" }}
+                        </label>
                         <input
                             type="file"
                             id="document-file"
@@ -664,7 +673,7 @@ fn DocumentEditor(
                         <small id="document-file-hint" class="form-text">{upload_hint(FILE_MAX_BYTES)}</small>
                         <FieldFeedback id="document-file-error" error=file_error />
                     </div>
-                })}
+                }}
                 <FormAlert form id="document-form-error" />
                 <SubmitButton form id="document-save" label="Salva il documento" busy="Salvataggio…" />
                 <button

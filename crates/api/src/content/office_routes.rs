@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(office_documents)
         .service(create_document)
         .service(update_document)
+        .service(replace_document_file)
         .service(unpublish_document)
         .service(republish_document);
 }
@@ -323,6 +324,35 @@ pub async fn update_document(
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
     Ok(HttpResponse::Ok()
         .json(service::update_document(&state.db, &ente, *id, &body, state.now()).await?))
+}
+
+/// Replaces a document's file (a corrected PDF, the right one after a mistake): the
+/// same checks as a new document's; the public pages serve the new file at once.
+#[utoipa::path(
+    tag = "Contenuti",
+    params(("id" = i64, Path, description = "Document id"), AttachmentQuery),
+    request_body(content = String, content_type = "application/octet-stream", description = "The file"),
+    responses(
+        (status = 200, body = OfficeDocument),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/office/documents/{id}/file")]
+pub async fn replace_document_file(
+    state: web::Data<AppState>,
+    principal: Allowed<can::PublishContent>,
+    id: web::Path<i64>,
+    query: Query<AttachmentQuery>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let content = file_body(payload).await?;
+    let ente = ente_by_id(&state.db, principal.ente_id).await?;
+    Ok(HttpResponse::Ok().json(
+        service::replace_document_file(&state.db, &ente, *id, &query.name, content, state.now())
+            .await?,
+    ))
 }
 
 /// Ritira: the document leaves the public pages.

@@ -538,6 +538,28 @@ pub async fn update_document(
     Ok(office_document_of(ente, saved, now))
 }
 
+/// Replaces a document's file (PDF, JPEG or PNG by its content); its details, day and
+/// state stay.
+pub async fn replace_document_file(
+    db: &DatabaseConnection,
+    ente: &ente::Model,
+    id: i64,
+    file_name: &str,
+    content: Vec<u8>,
+    now: OffsetDateTime,
+) -> ApiResult<OfficeDocument> {
+    let item = document_of(db, ente, id).await?;
+    let (name, content_type) = checked_upload(file_name, &content, FILE_MAX_BYTES)?;
+    let mut item = item.into_active_model();
+    item.file_name = Set(name);
+    item.content_type = Set(content_type.to_owned());
+    item.size_bytes = Set(content.len() as i64);
+    item.content = Set(content);
+    item.updated_at = Set(Some(now));
+    let saved = item.update(db).await?;
+    Ok(office_document_of(ente, saved, now))
+}
+
 /// Withdraws a document from the public pages (`withdrawn`), or publishes it again
 /// from its day; asked twice, the second changes nothing.
 pub async fn withdraw_document(
