@@ -190,8 +190,21 @@ impl ResponseError for ApiError {
     }
 }
 
+/// What a request is told when the same record was written at the same moment by
+/// another request (two imports creating one school, two closings of one year): the
+/// unique key kept the data right, and trying again reads what the other wrote.
+const CONCURRENT_CHANGE: &str =
+    "Gli stessi dati sono stati modificati in questo momento da un'altra operazione: riprova.";
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if matches!(
+            err.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ) {
+            tracing::warn!(cause = %err, "a unique key refused a concurrent write");
+            return ApiError::Conflict(CONCURRENT_CHANGE.into());
+        }
         match crate::db::unavailable(&err) {
             Some(why) => ApiError::Unavailable {
                 detail: UNAVAILABLE_DETAIL,

@@ -396,3 +396,20 @@ async fn a_choice_after_the_deadline_is_refused_and_the_credit_stays() {
     );
     assert_eq!(mario.balance(refezione).await, balance);
 }
+
+#[tokio::test]
+async fn two_closings_at_once_close_the_year_once() {
+    let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", MAY_2027)]).await;
+    let mario = server.user("demo", MARIO).await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let marta = server.user("demo", MARTA_ADMIN).await;
+    let refezione = mario.refezione().await.service_id;
+    server.recharge_at_counter(&mario, refezione, "30").await;
+    let (close, terms) = (paths::year_end_close(YEAR), terms());
+    let (first, second) = tokio::join!(giulia.post(&close, &terms), marta.post(&close, &terms));
+    let mut statuses = [first.status(), second.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    assert_eq!(credits(&mario).await.len(), 1, "listed once");
+    assert_eq!(year_end_letters(&mario).await.len(), 1, "asked once");
+}

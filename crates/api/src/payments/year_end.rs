@@ -7,10 +7,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-    TryIntoModel,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use sportello_model::entes::ServiceKind;
 use sportello_model::format::{date, euro_cents};
@@ -32,7 +33,7 @@ use crate::accounts::entity::user;
 use crate::auth::Principal;
 use crate::children::entity::{child, enrolment};
 use crate::communications::letters::{self, Outgoing, Recipient, Sender};
-use crate::db::{fetch_page, EnteId, TenantScoped};
+use crate::db::{fetch_page, upsert, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
 use crate::schools::service::Places;
@@ -285,16 +286,33 @@ async fn transfer_targets<C: ConnectionTrait>(
     Ok(targets)
 }
 
-/// The family's credit row, or 404 when it is another family's.
-async fn own_credit<C: ConnectionTrait>(
-    db: &C,
-    principal: &Principal,
+/// The credit `id` of the comune (of the family `guardian`, when given), claimed for a
+/// change in the caller's transaction: the first statement is a write, so that of two
+/// changes at once the second waits for the first and reads what it made. 404 when it
+/// is not there.
+async fn claim_credit<C: ConnectionTrait>(
+    txn: &C,
+    ente_id: EnteId,
     id: i64,
+    guardian: Option<i64>,
 ) -> ApiResult<year_end_credit::Model> {
-    year_end_credit::Entity::find_in_ente(principal.ente_id)
-        .filter(year_end_credit::Column::Id.eq(id))
-        .filter(year_end_credit::Column::GuardianId.eq(principal.user_id))
-        .one(db)
+    let mut scope = Condition::all()
+        .add(year_end_credit::Column::EnteId.eq(ente_id))
+        .add(year_end_credit::Column::Id.eq(id));
+    if let Some(guardian) = guardian {
+        scope = scope.add(year_end_credit::Column::GuardianId.eq(guardian));
+    }
+    year_end_credit::Entity::update_many()
+        .col_expr(
+            year_end_credit::Column::Status,
+            Expr::col(year_end_credit::Column::Status).into(),
+        )
+        .filter(scope.clone())
+        .exec(txn)
+        .await?;
+    year_end_credit::Entity::find_in_ente(ente_id)
+        .filter(scope)
+        .one(txn)
         .await?
         .ok_or(ApiError::NotFound)
 }
@@ -459,7 +477,7 @@ pub async fn choose(
 ) -> ApiResult<FamilyCredit> {
     let today = rome::today(now);
     let txn = db.begin().await?;
-    let credit = own_credit(&txn, principal, id).await?;
+    let credit = claim_credit(&txn, principal.ente_id, id, Some(principal.user_id)).await?;
     let closing = closing(&txn, principal.ente_id, credit.school_year)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -533,11 +551,7 @@ pub async fn record_refund(
     now: OffsetDateTime,
 ) -> ApiResult<(OfficeCredit, bool)> {
     let txn = db.begin().await?;
-    let credit = year_end_credit::Entity::find_in_ente(principal.ente_id)
-        .filter(year_end_credit::Column::Id.eq(id))
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let credit = claim_credit(&txn, principal.ente_id, id, None).await?;
     let made = match credit.status {
         CreditStatus::Refunded => false,
         CreditStatus::RefundRequested => {
@@ -698,22 +712,36 @@ async fn save_terms<C: ConnectionTrait>(
     terms: &YearEndTerms,
     minimum: i64,
 ) -> ApiResult<year_closing::Model> {
-    let mut row = match closing(txn, ente_id, year).await? {
-        Some(existing) if existing.closed_at.is_some() => {
-            return Err(ApiError::Conflict(format!(
-                "L'anno scolastico {year} è già stato chiuso."
-            )))
-        }
-        Some(existing) => existing.into_active_model(),
-        None => year_closing::ActiveModel {
+    // A write first: of two at once, the second waits for the first to commit (SQLite's
+    // write lock, PostgreSQL's unique key) and then reads its closing.
+    upsert(
+        txn,
+        [year_closing::ActiveModel {
             ente_id: Set(ente_id),
             school_year: Set(year),
+            minimum_refund_cents: Set(minimum),
+            choice_deadline: Set(terms.choice_deadline),
             ..Default::default()
-        },
-    };
+        }],
+        [
+            year_closing::Column::EnteId,
+            year_closing::Column::SchoolYear,
+        ],
+        [],
+    )
+    .await?;
+    let existing = closing(txn, ente_id, year)
+        .await?
+        .ok_or_else(|| ApiError::internal("year closing vanished"))?;
+    if existing.closed_at.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "L'anno scolastico {year} è già stato chiuso."
+        )));
+    }
+    let mut row = existing.into_active_model();
     row.minimum_refund_cents = Set(minimum);
     row.choice_deadline = Set(terms.choice_deadline);
-    Ok(row.save(txn).await?.try_into_model()?)
+    Ok(row.update(txn).await?)
 }
 
 /// A credit of `account` awaiting the family's choice: asked ahead (no credit known
