@@ -6,7 +6,8 @@
 //! filtered by person, family and days; secrets and files are not kept; Giulia may not
 //! read the log, and another comune's administrator sees none of it — with the server's
 //! clock at Tuesday 24/11/2026, 11:00 in Rome. A change the log cannot record is made all
-//! the same (the failure is logged).
+//! the same (the failure is logged). A card ended and a document withdrawn are kept as
+//! they were before.
 
 use e2e::{field_error, json, problem, TestServer};
 use e2e::{CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MARIO, MARTA_ADMIN, PAOLO_CANTEEN};
@@ -335,4 +336,52 @@ async fn a_change_is_made_even_when_the_log_cannot_record_it() {
     assert_eq!(saved.status(), StatusCode::OK);
     let now: EnteSettingsForm = marta.get_ok(&paths::office_settings()).await;
     assert_eq!(now.booking_cutoff_time, "12:00");
+}
+
+#[tokio::test]
+async fn a_card_ended_and_a_document_withdrawn_are_kept_as_they_were() {
+    let server = server().await;
+    let giulia = server.user("demo", GIULIA_OPERATOR).await;
+    let marta = server.user("demo", MARTA_ADMIN).await;
+    let mario = server.user("demo", MARIO).await;
+    let sofia = server.child_named(mario.token(), "Sofia").await;
+    let detail: ChildDetail = mario.get_ok(&paths::child(sofia)).await;
+    let canteen = detail
+        .enrolments
+        .iter()
+        .find(|e| e.service_name == "Refezione Scolastica")
+        .expect("the canteen card");
+    let ended = giulia
+        .post_empty(&paths::child_enrolment_end(sofia, canteen.id))
+        .await;
+    assert_eq!(ended.status(), StatusCode::OK);
+    let documents: Page<sportello_model::content::OfficeDocument> =
+        giulia.get_ok(&paths::office_documents()).await;
+    let document = &documents.items[0].item;
+    let withdrawn = giulia
+        .post_empty(&paths::office_document_unpublish(document.id))
+        .await;
+    assert_eq!(withdrawn.status(), StatusCode::OK);
+
+    let of_family: Page<AuditEvent> = marta
+        .get_ok(&filtered(&format!("family={}", detail.guardian_id)))
+        .await;
+    let card = of_family
+        .items
+        .iter()
+        .find(|e| e.operation == "end_enrolment")
+        .expect("the card ended, under Mario's family");
+    assert_eq!(card.label, "Iscrizione terminata");
+    let before = card.before.as_ref().expect("the card before");
+    assert_eq!(before["active"], true);
+    assert_eq!(before["badge"], canteen.badge.as_str());
+    let all: Page<AuditEvent> = marta.get_ok(&paths::audit()).await;
+    let row = all
+        .items
+        .iter()
+        .find(|e| e.operation == "unpublish_document")
+        .expect("the document withdrawn");
+    let before = row.before.as_ref().expect("the document before");
+    assert_eq!(before["title"], document.title.as_str());
+    assert_eq!(before["state"], "published");
 }

@@ -139,6 +139,18 @@ async fn card_of<C: sea_orm::ConnectionTrait>(
         .ok_or(ApiError::NotFound)
 }
 
+/// The card `id` of the child as it is, with the child's family (its guardian): what
+/// the Registro attività keeps of a card before a change.
+pub async fn card_with_family(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    child_id: i64,
+    id: i64,
+) -> ApiResult<(i64, Enrolment)> {
+    let child = find_child(db, ente_id, child_id).await?;
+    Ok((child.guardian_id, card_of(db, ente_id, child.id, id).await?))
+}
+
 /// Adds a card, in force, to the child.
 pub async fn add(
     db: &DatabaseConnection,

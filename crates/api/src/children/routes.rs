@@ -8,7 +8,9 @@ use sportello_model::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{enrolments, service};
+use crate::audit::record::Trail;
 use crate::auth::{can, Allowed};
+use crate::db::EnteId;
 use crate::error::ApiResult;
 use crate::http::{Json, Paging};
 use crate::startup::AppState;
@@ -81,9 +83,13 @@ pub async fn add_enrolment(
     principal: Allowed<can::ManageEnrolments>,
     id: web::Path<i64>,
     body: Json<EnrolmentForm>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(enrolments::add(&state.db, principal.ente_id, *id, &body).await?))
+    let card = enrolments::add(&state.db, principal.ente_id, *id, &body).await?;
+    let (guardian, _) =
+        enrolments::card_with_family(&state.db, principal.ente_id, *id, card.id).await?;
+    trail.family(guardian);
+    Ok(HttpResponse::Created().json(card))
 }
 
 /// Changes a card of the child; its service cannot change.
@@ -107,10 +113,26 @@ pub async fn update_enrolment(
     principal: Allowed<can::ManageEnrolments>,
     path: web::Path<(i64, i64)>,
     body: Json<EnrolmentForm>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let (id, enrolment_id) = path.into_inner();
+    remember_card(&state, principal.ente_id, id, enrolment_id, &trail).await?;
     Ok(HttpResponse::Ok()
         .json(enrolments::update(&state.db, principal.ente_id, id, enrolment_id, &body).await?))
+}
+
+/// The card as it was and its family, for the Registro attività.
+async fn remember_card(
+    state: &AppState,
+    ente_id: EnteId,
+    child_id: i64,
+    id: i64,
+    trail: &Trail,
+) -> ApiResult<()> {
+    let (guardian, card) = enrolments::card_with_family(&state.db, ente_id, child_id, id).await?;
+    trail.family(guardian);
+    trail.before(&card);
+    Ok(())
 }
 
 /// Ends a card of the child at once: the family can no longer book the service, and
@@ -133,8 +155,10 @@ pub async fn end_enrolment(
     state: web::Data<AppState>,
     principal: Allowed<can::ManageEnrolments>,
     path: web::Path<(i64, i64)>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let (id, enrolment_id) = path.into_inner();
+    remember_card(&state, principal.ente_id, id, enrolment_id, &trail).await?;
     Ok(HttpResponse::Ok()
         .json(enrolments::end(&state.db, principal.ente_id, id, enrolment_id).await?))
 }

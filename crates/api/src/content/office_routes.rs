@@ -14,8 +14,10 @@ use time::Date;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service;
+use crate::audit::record::Trail;
 use crate::auth::{can, Allowed};
 use crate::communications::routes::AttachmentQuery;
+use crate::entes::entity::ente;
 use crate::entes::service::by_id as ente_by_id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Paging, Query};
@@ -35,6 +37,28 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(replace_document_file)
         .service(unpublish_document)
         .service(republish_document);
+}
+
+/// The news item as it was, for the Registro attività.
+async fn news_before(
+    state: &AppState,
+    ente: &ente::Model,
+    id: i64,
+    trail: &Trail,
+) -> ApiResult<()> {
+    trail.before(&service::news_as_office(&state.db, ente, id, state.now()).await?);
+    Ok(())
+}
+
+/// The document as it was, for the Registro attività.
+async fn document_before(
+    state: &AppState,
+    ente: &ente::Model,
+    id: i64,
+    trail: &Trail,
+) -> ApiResult<()> {
+    trail.before(&service::document_as_office(&state.db, ente, id, state.now()).await?);
+    Ok(())
 }
 
 /// The file of an upload, the whole body, up to [`FILE_MAX_BYTES`].
@@ -109,8 +133,10 @@ pub async fn update_news(
     principal: Allowed<can::PublishContent>,
     id: web::Path<i64>,
     body: Json<NewsForm>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
+    news_before(&state, &ente, *id, &trail).await?;
     Ok(HttpResponse::Ok()
         .json(service::update_news(&state.db, &ente, *id, &body, state.now()).await?))
 }
@@ -130,8 +156,10 @@ pub async fn unpublish_news(
     state: web::Data<AppState>,
     principal: Allowed<can::PublishContent>,
     id: web::Path<i64>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
+    news_before(&state, &ente, *id, &trail).await?;
     Ok(HttpResponse::Ok()
         .json(service::withdraw_news(&state.db, &ente, *id, true, state.now()).await?))
 }
@@ -151,8 +179,10 @@ pub async fn republish_news(
     state: web::Data<AppState>,
     principal: Allowed<can::PublishContent>,
     id: web::Path<i64>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
+    news_before(&state, &ente, *id, &trail).await?;
     Ok(HttpResponse::Ok()
         .json(service::withdraw_news(&state.db, &ente, *id, false, state.now()).await?))
 }
@@ -320,8 +350,10 @@ pub async fn update_document(
     principal: Allowed<can::PublishContent>,
     id: web::Path<i64>,
     body: Json<DocumentForm>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
+    document_before(&state, &ente, *id, &trail).await?;
     Ok(HttpResponse::Ok()
         .json(service::update_document(&state.db, &ente, *id, &body, state.now()).await?))
 }
@@ -346,9 +378,11 @@ pub async fn replace_document_file(
     id: web::Path<i64>,
     query: Query<AttachmentQuery>,
     payload: web::Payload,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let content = file_body(payload).await?;
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
+    document_before(&state, &ente, *id, &trail).await?;
     Ok(HttpResponse::Ok().json(
         service::replace_document_file(&state.db, &ente, *id, &query.name, content, state.now())
             .await?,
@@ -370,8 +404,10 @@ pub async fn unpublish_document(
     state: web::Data<AppState>,
     principal: Allowed<can::PublishContent>,
     id: web::Path<i64>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
+    document_before(&state, &ente, *id, &trail).await?;
     Ok(HttpResponse::Ok()
         .json(service::withdraw_document(&state.db, &ente, *id, true, state.now()).await?))
 }
@@ -391,8 +427,10 @@ pub async fn republish_document(
     state: web::Data<AppState>,
     principal: Allowed<can::PublishContent>,
     id: web::Path<i64>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let ente = ente_by_id(&state.db, principal.ente_id).await?;
+    document_before(&state, &ente, *id, &trail).await?;
     Ok(HttpResponse::Ok()
         .json(service::withdraw_document(&state.db, &ente, *id, false, state.now()).await?))
 }

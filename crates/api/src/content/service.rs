@@ -306,6 +306,17 @@ async fn news_of(db: &DatabaseConnection, ente: &ente::Model, id: i64) -> ApiRes
         .ok_or(ApiError::NotFound)
 }
 
+/// The news item `id` as the office sees it now.
+pub async fn news_as_office(
+    db: &DatabaseConnection,
+    ente: &ente::Model,
+    id: i64,
+    now: OffsetDateTime,
+) -> ApiResult<OfficeNews> {
+    let item = news_of(db, ente, id).await?;
+    office_news_item(db, ente, item, now).await
+}
+
 /// The item as the office sees it now.
 async fn office_news_item(
     db: &DatabaseConnection,
@@ -468,6 +479,20 @@ fn office_document_of(
         updated_at: d.updated_at,
     };
     office_document_dto(&ente.slug, meta, rome::today(now))
+}
+
+/// The document `id` as the office sees it now.
+pub async fn document_as_office(
+    db: &DatabaseConnection,
+    ente: &ente::Model,
+    id: i64,
+    now: OffsetDateTime,
+) -> ApiResult<OfficeDocument> {
+    Ok(office_document_of(
+        ente,
+        document_of(db, ente, id).await?,
+        now,
+    ))
 }
 
 async fn document_of(

@@ -6,6 +6,7 @@ use sportello_model::schools::{School, SchoolClassForm, SchoolDetail, SchoolForm
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service;
+use crate::audit::record::Trail;
 use crate::auth::{can, Allowed};
 use crate::error::ApiResult;
 use crate::http::Json;
@@ -95,7 +96,13 @@ pub async fn update_school(
     principal: Allowed<can::ManageEnteSetup>,
     id: web::Path<i64>,
     body: Json<SchoolForm>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
+    trail.before(
+        &service::detail(&state.db, principal.ente_id, *id)
+            .await?
+            .school,
+    );
     Ok(HttpResponse::Ok().json(service::update(&state.db, principal.ente_id, *id, &body).await?))
 }
 
@@ -145,8 +152,11 @@ pub async fn update_class(
     principal: Allowed<can::ManageEnteSetup>,
     path: web::Path<(i64, i64)>,
     body: Json<SchoolClassForm>,
+    trail: Trail,
 ) -> ApiResult<HttpResponse> {
     let (id, class_id) = path.into_inner();
+    let school = service::detail(&state.db, principal.ente_id, id).await?;
+    trail.before(&school.classes.iter().find(|c| c.id == class_id));
     Ok(HttpResponse::Ok()
         .json(service::update_class(&state.db, principal.ente_id, id, class_id, &body).await?))
 }
