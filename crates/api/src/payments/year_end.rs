@@ -296,9 +296,7 @@ async fn claim_credit<C: ConnectionTrait>(
     id: i64,
     guardian: Option<i64>,
 ) -> ApiResult<year_end_credit::Model> {
-    let mut scope = Condition::all()
-        .add(year_end_credit::Column::EnteId.eq(ente_id))
-        .add(year_end_credit::Column::Id.eq(id));
+    let mut scope = Condition::all().add(year_end_credit::Column::Id.eq(id));
     if let Some(guardian) = guardian {
         scope = scope.add(year_end_credit::Column::GuardianId.eq(guardian));
     }
@@ -307,6 +305,7 @@ async fn claim_credit<C: ConnectionTrait>(
             year_end_credit::Column::Status,
             Expr::col(year_end_credit::Column::Status).into(),
         )
+        .filter(year_end_credit::Column::EnteId.eq(ente_id))
         .filter(scope.clone())
         .exec(txn)
         .await?;
