@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use sportello_model::bookings::{
     CalendarSettings, Closure, ClosureAdded, Holiday, NewClosure, SchoolCalendar, ServiceCalendar,
@@ -23,7 +23,7 @@ use super::entity::{closure, service_calendar};
 use crate::auth::Principal;
 use crate::canteen::charging::reverse_meals;
 use crate::db::{upsert, EnteId, TenantScoped};
-use crate::entes::entity::service;
+use crate::entes::entity::{ente, service};
 use crate::entes::service::service_of_ente;
 use crate::error::{ApiError, ApiResult};
 
@@ -95,23 +95,65 @@ pub async fn school_calendar(
     effective(stored.as_ref(), &closures, today)
 }
 
-/// The service's calendar and why each closed day is closed: the operator's description,
-/// else the national holiday's name.
-pub async fn school_calendar_with_reasons(
+/// A canteen service as the families' bookings read it: the service, its comune (whose
+/// settings hold the cutoff and the meal choices), its calendar and its closures.
+pub struct MealCalendar {
+    pub service: service::Model,
+    pub ente: ente::Model,
+    pub calendar: SchoolCalendar,
+    pub closures: Vec<closure::Model>,
+}
+
+impl MealCalendar {
+    /// Why each closed day is closed: the operator's description, else the national
+    /// holiday's name.
+    pub fn closure_reasons(&self) -> HashMap<Date, String> {
+        let mut reasons: HashMap<Date, String> =
+            national_holidays_between(self.calendar.first_day, self.calendar.last_day)
+                .into_iter()
+                .map(|(day, name)| (day, name.to_owned()))
+                .collect();
+        reasons.extend(self.closures.iter().map(|c| (c.day, c.description.clone())));
+        reasons
+    }
+}
+
+/// The canteen service `service_id` of the comune with the comune and the stored
+/// calendar (one statement), and its closures (another); "not found" for a service of
+/// another comune or one that serves no meals.
+pub async fn meal_calendar(
     db: &DatabaseConnection,
     ente_id: EnteId,
     service_id: i64,
     today: Date,
-) -> ApiResult<(SchoolCalendar, HashMap<Date, String>)> {
-    let (stored, closures) = load(db, ente_id, service_id).await?;
+) -> ApiResult<MealCalendar> {
+    let to_ente = service::Entity::belongs_to(ente::Entity)
+        .from(service::Column::EnteId)
+        .to(ente::Column::Id)
+        .into();
+    let calendar_of = service_calendar::Entity::belongs_to(service::Entity)
+        .from(service_calendar::Column::ServiceId)
+        .to(service::Column::Id)
+        .into();
+    let (service, ente, stored) = service::Entity::find_in_ente(ente_id)
+        .filter(service::Column::Id.eq(service_id))
+        .join(JoinType::InnerJoin, to_ente)
+        .join_rev(JoinType::LeftJoin, calendar_of)
+        .select_also(ente::Entity)
+        .select_also(service_calendar::Entity)
+        .one(db)
+        .await?
+        .filter(|(service, _, _)| service.kind.serves_meals())
+        .ok_or(ApiError::NotFound)?;
+    let ente = ente.ok_or(ApiError::NotFound)?;
+    let closures = closures(db, ente_id, service_id).await?;
     let calendar = effective(stored.as_ref(), &closures, today)?;
-    let mut reasons: HashMap<Date, String> =
-        national_holidays_between(calendar.first_day, calendar.last_day)
-            .into_iter()
-            .map(|(day, name)| (day, name.to_owned()))
-            .collect();
-    reasons.extend(closures.into_iter().map(|c| (c.day, c.description)));
-    Ok((calendar, reasons))
+    Ok(MealCalendar {
+        service,
+        ente,
+        calendar,
+        closures,
+    })
 }
 
 async fn for_operator(

@@ -1,6 +1,5 @@
 //! Reading and changing a child's bookings.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use sea_orm::{
@@ -15,21 +14,21 @@ use sportello_model::rome;
 use sportello_model::school_year::SchoolYear;
 use time::{Date, Month, OffsetDateTime};
 
-use super::calendar::{school_calendar, school_calendar_with_reasons};
+use super::calendar::{meal_calendar, MealCalendar};
 use super::entity::booking;
 use crate::auth::Principal;
-use crate::children::entity::enrolment;
-use crate::children::service::{enrolled_on, find_visible};
+use crate::children::service::{child_cards, ChildCards};
 use crate::db::{upsert, TenantScoped};
-use crate::entes::entity::service;
-use crate::entes::service::{by_id as ente_by_id, meal_service, settings};
+use crate::entes::service::settings;
 use crate::error::{ApiError, ApiResult};
 
-/// The child (visible to the principal) with an active enrolment in a prepaid service
-/// whose meals are booked; everything else is "not found".
+/// The child (visible to the principal) with a card in force of a prepaid service whose
+/// meals are booked, and the service's calendar; everything else is "not found". Four
+/// statements: the child with its cards, the service with its comune and calendar, the
+/// closures.
 struct BookingContext {
-    child_name: String,
-    service: service::Model,
+    child: ChildCards,
+    meals: MealCalendar,
     settings: EnteSettings,
     policy: CutoffPolicy,
 }
@@ -39,25 +38,16 @@ async fn context(
     principal: &Principal,
     child_id: i64,
     service_id: i64,
+    now: OffsetDateTime,
 ) -> ApiResult<BookingContext> {
-    let child = find_visible(db, principal, child_id).await?;
-    let enrolled = enrolment::Entity::find_in_ente(principal.ente_id)
-        .filter(enrolment::Column::ChildId.eq(child.id))
-        .filter(enrolment::Column::ServiceId.eq(service_id))
-        .filter(enrolment::Column::Active.eq(true))
-        .one(db)
-        .await?;
-    if enrolled.is_none() {
-        return Err(ApiError::NotFound);
-    }
-    let service = meal_service(db, principal.ente_id, service_id).await?;
-    let ente = ente_by_id(db, principal.ente_id).await?;
-    let settings = settings(&ente);
+    let child = child_cards(db, principal, child_id, service_id).await?;
+    let meals = meal_calendar(db, principal.ente_id, service_id, rome::today(now)).await?;
+    let settings = settings(&meals.ente);
     let policy = CutoffPolicy::from_settings(&settings)
-        .ok_or_else(|| ApiError::internal(format!("bad cutoff time for {}", ente.slug)))?;
+        .ok_or_else(|| ApiError::internal(format!("bad cutoff time for {}", meals.ente.slug)))?;
     Ok(BookingContext {
-        child_name: format!("{} {}", child.first_name, child.last_name),
-        service,
+        child,
+        meals,
         settings,
         policy,
     })
@@ -73,9 +63,9 @@ pub async fn month(
     month: Month,
     now: OffsetDateTime,
 ) -> ApiResult<MonthCalendar> {
-    let ctx = context(db, principal, child_id, service_id).await?;
-    let (calendar, mut closures) =
-        school_calendar_with_reasons(db, principal.ente_id, service_id, rome::today(now)).await?;
+    let ctx = context(db, principal, child_id, service_id, now).await?;
+    let mut closures = ctx.meals.closure_reasons();
+    let calendar = ctx.meals.calendar;
     let first = Date::from_calendar_date(year, month, 1)
         .map_err(|_| ApiError::field("month", "Mese non valido."))?;
     let last = Date::from_calendar_date(year, month, month.length(year))
@@ -89,7 +79,6 @@ pub async fn month(
         .into_iter()
         .map(|b| (b.day, b.choice))
         .collect();
-    let years = enrolled_years(db, principal, child_id, service_id, first, last).await?;
     let mut days = Vec::new();
     let mut day = first;
     while day <= last {
@@ -97,7 +86,7 @@ pub async fn month(
         let check = ctx
             .policy
             .check(&calendar, day, now)
-            .and_then(|()| enrolled(&years, day));
+            .and_then(|()| enrolled(&ctx.child, day));
         days.push(CalendarDay {
             date: day,
             school_day,
@@ -120,9 +109,9 @@ pub async fn month(
     }
     Ok(MonthCalendar {
         child_id,
-        child_name: ctx.child_name,
+        child_name: ctx.child.name,
         service_id,
-        service_name: ctx.service.name,
+        service_name: ctx.meals.service.name,
         cutoff_message: ctx.policy.message(),
         choices: MealChoice::ALL
             .into_iter()
@@ -133,40 +122,12 @@ pub async fn month(
     })
 }
 
-/// Whether the child is enrolled (by `enrolled_on`) on the days from `from` to `to`,
-/// asked once for each school year they fall in.
-async fn enrolled_years(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    child_id: i64,
-    service_id: i64,
-    from: Date,
-    to: Date,
-) -> ApiResult<HashMap<SchoolYear, bool>> {
-    let mut years = HashMap::new();
-    let mut day = from;
-    while day <= to {
-        if let Entry::Vacant(year) = years.entry(SchoolYear::containing(day)) {
-            let card = enrolled_on(principal.ente_id, service_id, day)
-                .filter(enrolment::Column::ChildId.eq(child_id))
-                .one(db)
-                .await?;
-            year.insert(card.is_some());
-        }
-        day = match day.next_day() {
-            Some(next) => next,
-            None => break,
-        };
-    }
-    Ok(years)
-}
-
 /// Refuses a day of a school year the child is not enrolled in.
-fn enrolled(years: &HashMap<SchoolYear, bool>, day: Date) -> Result<(), BookingRefusal> {
-    let year = SchoolYear::containing(day);
-    match years.get(&year) {
-        Some(true) => Ok(()),
-        _ => Err(BookingRefusal::NotEnrolled(year)),
+fn enrolled(child: &ChildCards, day: Date) -> Result<(), BookingRefusal> {
+    if child.enrolled_on(day) {
+        Ok(())
+    } else {
+        Err(BookingRefusal::NotEnrolled(SchoolYear::containing(day)))
     }
 }
 
@@ -193,19 +154,17 @@ pub async fn change(
         choice,
     } = *request;
     ApiError::check(request.problems())?;
-    let ctx = context(db, principal, child_id, service_id).await?;
+    let ctx = context(db, principal, child_id, service_id, now).await?;
     if !choice.allowed_by(&ctx.settings) {
         return Err(ApiError::field(
             "choice",
             format!("Il Comune non prevede la scelta «{}».", choice.label()),
         ));
     }
-    let calendar = school_calendar(db, principal.ente_id, service_id, rome::today(now)).await?;
-    let (open, mut skipped) = ctx.policy.split_range(&calendar, from, to, now);
-    let years = enrolled_years(db, principal, child_id, service_id, from, to).await?;
+    let (open, mut skipped) = ctx.policy.split_range(&ctx.meals.calendar, from, to, now);
     let mut days = Vec::with_capacity(open.len());
     for day in open {
-        match enrolled(&years, day) {
+        match enrolled(&ctx.child, day) {
             Ok(()) => days.push(day),
             Err(refusal) => skipped.push(SkippedDay {
                 date: day,

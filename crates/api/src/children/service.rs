@@ -6,11 +6,11 @@
 //! children, delegates the children delegated to them; any other child is "not found".
 //! Fee data is left out of the cards for roles without `Action::ReadFees` (delegates).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder,
-    Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use sportello_model::access::Action;
 use sportello_model::auth::Role;
@@ -38,9 +38,71 @@ pub fn enrolled_on(ente_id: EnteId, service_id: i64, day: Date) -> Select<enrolm
 
 /// The cards in force on `day`, of every service (the same rule as [`enrolled_on`]).
 pub fn cards_on(ente_id: EnteId, day: Date) -> Select<enrolment::Entity> {
-    enrolment::Entity::find_in_ente(ente_id)
-        .filter(enrolment::Column::SchoolYear.eq(SchoolYear::containing(day)))
-        .filter(enrolment::Column::Active.eq(true))
+    cards_in_force(ente_id).filter(enrolment::Column::SchoolYear.eq(SchoolYear::containing(day)))
+}
+
+/// The active cards of every school year: a child is enrolled on a day when one of them
+/// is of the day's school year ([`enrolled_on`], [`ChildCards::enrolled_on`]).
+fn cards_in_force(ente_id: EnteId) -> Select<enrolment::Entity> {
+    enrolment::Entity::find_in_ente(ente_id).filter(enrolment::Column::Active.eq(true))
+}
+
+/// A child's name with one school year of its cards in force.
+#[derive(FromQueryResult)]
+struct CardRow {
+    first_name: String,
+    last_name: String,
+    school_year: SchoolYear,
+}
+
+/// A child `principal` may see, with the school years of its cards of one service in
+/// force.
+pub struct ChildCards {
+    pub name: String,
+    years: HashSet<SchoolYear>,
+}
+
+impl ChildCards {
+    /// Whether the child is enrolled in the service on `day` (the rule of [`enrolled_on`]).
+    pub fn enrolled_on(&self, day: Date) -> bool {
+        self.years.contains(&SchoolYear::containing(day))
+    }
+}
+
+/// The child `child_id`, if `principal` may see it and it has a card of `service_id` in
+/// force (of any school year), with those cards' school years, in one statement; else
+/// "not found".
+pub async fn child_cards(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    child_id: i64,
+    service_id: i64,
+) -> ApiResult<ChildCards> {
+    let visible = visible_children(principal)
+        .select_only()
+        .column(child::Column::Id)
+        .filter(child::Column::Id.eq(child_id))
+        .into_query();
+    let to_child = enrolment::Entity::belongs_to(child::Entity)
+        .from(enrolment::Column::ChildId)
+        .to(child::Column::Id)
+        .into();
+    let rows = cards_in_force(principal.ente_id)
+        .filter(enrolment::Column::ServiceId.eq(service_id))
+        .filter(enrolment::Column::ChildId.in_subquery(visible))
+        .join(JoinType::InnerJoin, to_child)
+        .select_only()
+        .column(child::Column::FirstName)
+        .column(child::Column::LastName)
+        .column(enrolment::Column::SchoolYear)
+        .into_model::<CardRow>()
+        .all(db)
+        .await?;
+    let first = rows.first().ok_or(ApiError::NotFound)?;
+    Ok(ChildCards {
+        name: format!("{} {}", first.first_name, first.last_name),
+        years: rows.iter().map(|row| row.school_year).collect(),
+    })
 }
 
 /// The children `principal` may see: the one place that decides it.
