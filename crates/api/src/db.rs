@@ -8,7 +8,7 @@ use sea_orm::sea_query::{self, ArrayType, ColumnType, Nullable, OnConflict, Valu
 use sea_orm::{
     ActiveModelTrait, ColIdx, ColumnTrait, ConnectOptions, ConnectionTrait, Database,
     DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, Paginator, QueryFilter, QueryResult,
-    Select, SelectorTrait, TryGetError, TryGetable, Value,
+    RelationDef, Select, SelectorTrait, TryGetError, TryGetable, Value,
 };
 use sportello_model::page::PageRequest;
 use sportello_model::Page;
@@ -368,6 +368,20 @@ macro_rules! entity_basics {
     };
 }
 pub(crate) use entity_basics;
+
+/// The foreign key `from` → `to` as a relation to join on (the entities declare none).
+pub fn foreign_key<F, T>(from: F, to: T) -> RelationDef
+where
+    F: ColumnTrait,
+    T: ColumnTrait,
+    F::EntityName: EntityTrait<Column = F>,
+    T::EntityName: EntityTrait<Column = T>,
+{
+    F::EntityName::belongs_to(T::EntityName::default())
+        .from(from)
+        .to(to)
+        .into()
+}
 
 /// Inserts `rows` in one statement; a row whose `key` columns match a stored row updates
 /// that row's `update` columns instead, or leaves it as it is when `update` is empty.

@@ -9,7 +9,7 @@ use serde_json::json as body;
 use sportello_model::bookings::{
     BookingResult, CalendarDay, ChargeReport, ClosureAdded, MonthCalendar, ServiceCalendar,
 };
-use sportello_model::entes::{EnteDetail, EnteSettingsForm, ServiceKind};
+use sportello_model::entes::{EnteDetail, EnteSettingsForm, ServiceDetail, ServiceKind};
 use sportello_model::paths;
 use sportello_model::payments::{MovementKind, Statement};
 use time::macros::date;
@@ -285,8 +285,8 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
 }
 
 /// Whatever a server keeps between requests, two replicas on one database answer as one
-/// server: a closure, its removal, a new cutoff and a logout made through the first
-/// apply to the very next request on the second.
+/// server: a closure, its removal, the serving weekdays, the service's name, a new cutoff
+/// and a logout made through the first apply to the very next request on the second.
 #[tokio::test]
 async fn what_one_replica_changes_applies_on_the_other_at_the_next_request() {
     let clock = [("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z")];
@@ -339,6 +339,26 @@ async fn what_one_replica_changes_applies_on_the_other_at_the_next_request() {
     let thursday = day_of(&read().await, 26).clone();
     assert!(thursday.school_day && thursday.editable, "{thursday:?}");
     assert_eq!(thursday.closure, None);
+
+    // Giulia serves Monday to Thursday from now on: Friday 27/11 is no school day on
+    // the second.
+    let calendar: ServiceCalendar = giulia.get_ok(&paths::calendar(service)).await;
+    assert!(day_of(&read().await, 27).school_day);
+    let four_days = body!({
+        "first_day": calendar.first_day,
+        "last_day": calendar.last_day,
+        "serving_weekdays": [1, 2, 3, 4],
+    });
+    let set = giulia.put(&paths::calendar(service), &four_days).await;
+    json::<ServiceCalendar>(set, StatusCode::OK).await;
+    assert!(!day_of(&read().await, 27).school_day);
+
+    // Marta renames the canteen on the first: the second names it so.
+    let detail: ServiceDetail = marta.get_ok(&paths::office_service(service)).await;
+    let renamed = body!({ "code": detail.service.code, "name": "Mensa scolastica", "kind": "prepaid", "active": true });
+    let saved = marta.put(&paths::office_service(service), &renamed).await;
+    json::<ServiceDetail>(saved, StatusCode::OK).await;
+    assert_eq!(read().await.service_name, "Mensa scolastica");
 
     // At 11:00 today may still be changed until Marta moves the cutoff from 15:00 to
     // 10:30 on the first; then the second refuses it.

@@ -14,7 +14,7 @@ use sportello_model::rome;
 use sportello_model::school_year::SchoolYear;
 use time::{Date, Month, OffsetDateTime};
 
-use super::calendar::{meal_calendar, MealCalendar};
+use super::calendar::{meal_calendar, MealCalendar, MealServices};
 use super::entity::booking;
 use crate::auth::Principal;
 use crate::children::service::{child_cards, ChildCards};
@@ -23,9 +23,9 @@ use crate::entes::service::settings;
 use crate::error::{ApiError, ApiResult};
 
 /// The child (visible to the principal) with a card in force of a prepaid service whose
-/// meals are booked, and the service's calendar; everything else is "not found". Four
-/// statements: the child with its cards, the service with its comune and calendar, the
-/// closures.
+/// meals are booked, and the service's calendar; everything else is "not found". One
+/// statement (the child with its cards and the service's revision) when this replica
+/// keeps the service at that revision, three otherwise.
 struct BookingContext {
     child: ChildCards,
     meals: MealCalendar,
@@ -35,16 +35,26 @@ struct BookingContext {
 
 async fn context(
     db: &DatabaseConnection,
+    kept: &MealServices,
     principal: &Principal,
     child_id: i64,
     service_id: i64,
     now: OffsetDateTime,
 ) -> ApiResult<BookingContext> {
     let child = child_cards(db, principal, child_id, service_id).await?;
-    let meals = meal_calendar(db, principal.ente_id, service_id, rome::today(now)).await?;
-    let settings = settings(&meals.ente);
+    let meals = meal_calendar(
+        db,
+        kept,
+        principal.ente_id,
+        service_id,
+        child.service_revision,
+        rome::today(now),
+    )
+    .await?;
+    let ente = &meals.meals.ente;
+    let settings = settings(ente);
     let policy = CutoffPolicy::from_settings(&settings)
-        .ok_or_else(|| ApiError::internal(format!("bad cutoff time for {}", meals.ente.slug)))?;
+        .ok_or_else(|| ApiError::internal(format!("bad cutoff time for {}", ente.slug)))?;
     Ok(BookingContext {
         child,
         meals,
@@ -56,14 +66,14 @@ async fn context(
 /// The child's month (`year`, `month`) for a service, with what may still be changed.
 pub async fn month(
     db: &DatabaseConnection,
+    kept: &MealServices,
     principal: &Principal,
     child_id: i64,
     service_id: i64,
-    year: i32,
-    month: Month,
+    (year, month): (i32, Month),
     now: OffsetDateTime,
 ) -> ApiResult<MonthCalendar> {
-    let ctx = context(db, principal, child_id, service_id, now).await?;
+    let ctx = context(db, kept, principal, child_id, service_id, now).await?;
     let mut closures = ctx.meals.closure_reasons();
     let calendar = ctx.meals.calendar;
     let first = Date::from_calendar_date(year, month, 1)
@@ -111,7 +121,7 @@ pub async fn month(
         child_id,
         child_name: ctx.child.name,
         service_id,
-        service_name: ctx.meals.service.name,
+        service_name: ctx.meals.meals.service.name.clone(),
         cutoff_message: ctx.policy.message(),
         choices: MealChoice::ALL
             .into_iter()
@@ -142,6 +152,7 @@ fn refused(reason: BookingRefusal) -> ApiError {
 /// the answer is a conflict saying why.
 pub async fn change(
     db: &DatabaseConnection,
+    kept: &MealServices,
     principal: &Principal,
     child_id: i64,
     request: &BookingRange,
@@ -154,7 +165,7 @@ pub async fn change(
         choice,
     } = *request;
     ApiError::check(request.problems())?;
-    let ctx = context(db, principal, child_id, service_id, now).await?;
+    let ctx = context(db, kept, principal, child_id, service_id, now).await?;
     if !choice.allowed_by(&ctx.settings) {
         return Err(ApiError::field(
             "choice",

@@ -9,8 +9,8 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, FromQueryResult, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use sportello_model::access::Action;
 use sportello_model::auth::Role;
@@ -24,7 +24,7 @@ use time::Date;
 use super::entity::{child, child_delegate, enrolment};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::db::{fetch_page, EnteId, TenantScoped};
+use crate::db::{fetch_page, foreign_key, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
 use crate::schools::service::Places;
@@ -47,12 +47,13 @@ fn cards_in_force(ente_id: EnteId) -> Select<enrolment::Entity> {
     enrolment::Entity::find_in_ente(ente_id).filter(enrolment::Column::Active.eq(true))
 }
 
-/// A child's name with one school year of its cards in force.
+/// A child's name with one school year of its cards in force, and the service's revision.
 #[derive(FromQueryResult)]
 struct CardRow {
     first_name: String,
     last_name: String,
     school_year: SchoolYear,
+    service_revision: i64,
 }
 
 /// A child `principal` may see, with the school years of its cards of one service in
@@ -60,6 +61,9 @@ struct CardRow {
 pub struct ChildCards {
     pub name: String,
     years: HashSet<SchoolYear>,
+    /// The service's revision, read in the same statement: whether what a replica keeps
+    /// of the service is still the database's (`bookings::calendar::MealServices`).
+    pub service_revision: i64,
 }
 
 impl ChildCards {
@@ -70,8 +74,8 @@ impl ChildCards {
 }
 
 /// The child `child_id`, if `principal` may see it and it has a card of `service_id` in
-/// force (of any school year), with those cards' school years, in one statement; else
-/// "not found".
+/// force (of any school year), with those cards' school years and the service's
+/// revision, in one statement; else "not found".
 pub async fn child_cards(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -83,18 +87,18 @@ pub async fn child_cards(
         .column(child::Column::Id)
         .filter(child::Column::Id.eq(child_id))
         .into_query();
-    let to_child = enrolment::Entity::belongs_to(child::Entity)
-        .from(enrolment::Column::ChildId)
-        .to(child::Column::Id)
-        .into();
+    let to_child = foreign_key(enrolment::Column::ChildId, child::Column::Id);
+    let to_service = foreign_key(enrolment::Column::ServiceId, service::Column::Id);
     let rows = cards_in_force(principal.ente_id)
         .filter(enrolment::Column::ServiceId.eq(service_id))
         .filter(enrolment::Column::ChildId.in_subquery(visible))
         .join(JoinType::InnerJoin, to_child)
+        .join(JoinType::InnerJoin, to_service)
         .select_only()
         .column(child::Column::FirstName)
         .column(child::Column::LastName)
         .column(enrolment::Column::SchoolYear)
+        .column_as(service::Column::Revision, "service_revision")
         .into_model::<CardRow>()
         .all(db)
         .await?;
@@ -102,6 +106,7 @@ pub async fn child_cards(
     Ok(ChildCards {
         name: format!("{} {}", first.first_name, first.last_name),
         years: rows.iter().map(|row| row.school_year).collect(),
+        service_revision: first.service_revision,
     })
 }
 
