@@ -91,6 +91,8 @@ pub async fn child_cards(
     let to_service = foreign_key(enrolment::Column::ServiceId, service::Column::Id);
     let rows = cards_in_force(principal.ente_id)
         .filter(enrolment::Column::ServiceId.eq(service_id))
+        // The child named too, not only through the subquery: the index finds its cards.
+        .filter(enrolment::Column::ChildId.eq(child_id))
         .filter(enrolment::Column::ChildId.in_subquery(visible))
         .join(JoinType::InnerJoin, to_child)
         .join(JoinType::InnerJoin, to_service)
