@@ -2,8 +2,10 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult,
+    JoinType, QueryFilter, QuerySelect, TransactionTrait,
 };
 use sportello_model::bookings::{
     BookingRange, BookingRefusal, BookingResult, CalendarDay, CutoffPolicy, MealChoice,
@@ -17,15 +19,16 @@ use time::{Date, Month, OffsetDateTime};
 use super::calendar::{meal_calendar, MealCalendar, MealServices};
 use super::entity::booking;
 use crate::auth::Principal;
-use crate::children::service::{child_cards, ChildCards};
-use crate::db::{upsert, TenantScoped};
+use crate::children::entity::enrolment;
+use crate::children::service::{child_cards, child_cards_query, CardRow, ChildCards};
+use crate::db::{foreign_key, upsert, EnteId};
 use crate::entes::service::settings;
 use crate::error::{ApiError, ApiResult};
 
 /// The child (visible to the principal) with a card in force of a prepaid service whose
-/// meals are booked, and the service's calendar; everything else is "not found". One
-/// statement (the child with its cards and the service's revision) when this replica
-/// keeps the service at that revision, three otherwise.
+/// meals are booked, and the service's calendar; everything else is "not found". No
+/// statement beside the child's when this replica keeps the service at the revision read
+/// with the child, two otherwise.
 struct BookingContext {
     child: ChildCards,
     meals: MealCalendar,
@@ -36,16 +39,15 @@ struct BookingContext {
 async fn context(
     db: &DatabaseConnection,
     kept: &MealServices,
-    principal: &Principal,
-    child_id: i64,
+    ente_id: EnteId,
+    child: ChildCards,
     service_id: i64,
     now: OffsetDateTime,
 ) -> ApiResult<BookingContext> {
-    let child = child_cards(db, principal, child_id, service_id).await?;
     let meals = meal_calendar(
         db,
         kept,
-        principal.ente_id,
+        ente_id,
         service_id,
         child.service_revision,
         rome::today(now),
@@ -63,7 +65,18 @@ async fn context(
     })
 }
 
-/// The child's month (`year`, `month`) for a service, with what may still be changed.
+/// A card of the child with one of its bookings of the month, if any.
+#[derive(FromQueryResult)]
+struct CardBookings {
+    #[sea_orm(nested)]
+    card: CardRow,
+    day: Option<Date>,
+    choice: Option<MealChoice>,
+}
+
+/// The child's month (`year`, `month`) for a service, with what may still be changed:
+/// the child, its cards and its bookings of the month in one statement, beside the
+/// token's and those of the service when this replica does not keep it at its revision.
 pub async fn month(
     db: &DatabaseConnection,
     kept: &MealServices,
@@ -73,22 +86,33 @@ pub async fn month(
     (year, month): (i32, Month),
     now: OffsetDateTime,
 ) -> ApiResult<MonthCalendar> {
-    let ctx = context(db, kept, principal, child_id, service_id, now).await?;
-    let mut closures = ctx.meals.closure_reasons();
-    let calendar = ctx.meals.calendar;
     let first = Date::from_calendar_date(year, month, 1)
         .map_err(|_| ApiError::field("month", "Mese non valido."))?;
     let last = Date::from_calendar_date(year, month, month.length(year))
         .map_err(|_| ApiError::field("month", "Mese non valido."))?;
-    let choices: HashMap<Date, MealChoice> = booking::Entity::find_in_ente(principal.ente_id)
-        .filter(booking::Column::ChildId.eq(child_id))
-        .filter(booking::Column::ServiceId.eq(service_id))
-        .filter(booking::Column::Day.between(first, last))
+    let ente_id = principal.ente_id;
+    let month_bookings = foreign_key(enrolment::Column::ChildId, booking::Column::ChildId)
+        .on_condition(move |_, bookings| {
+            Condition::all()
+                .add(Expr::col((bookings.clone(), booking::Column::EnteId)).eq(ente_id.get()))
+                .add(Expr::col((bookings.clone(), booking::Column::ServiceId)).eq(service_id))
+                .add(Expr::col((bookings, booking::Column::Day)).between(first, last))
+        });
+    let rows = child_cards_query(principal, child_id, service_id)
+        .join(JoinType::LeftJoin, month_bookings)
+        .column(booking::Column::Day)
+        .column(booking::Column::Choice)
+        .into_model::<CardBookings>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|b| (b.day, b.choice))
+        .await?;
+    let child = ChildCards::of_rows(rows.iter().map(|row| &row.card))?;
+    let choices: HashMap<Date, MealChoice> = rows
+        .iter()
+        .filter_map(|row| Some((row.day?, row.choice?)))
         .collect();
+    let ctx = context(db, kept, ente_id, child, service_id, now).await?;
+    let mut closures = ctx.meals.closure_reasons();
+    let calendar = ctx.meals.calendar;
     let mut days = Vec::new();
     let mut day = first;
     while day <= last {
@@ -165,7 +189,8 @@ pub async fn change(
         choice,
     } = *request;
     ApiError::check(request.problems())?;
-    let ctx = context(db, kept, principal, child_id, service_id, now).await?;
+    let child = child_cards(db, principal, child_id, service_id).await?;
+    let ctx = context(db, kept, principal.ente_id, child, service_id, now).await?;
     if !choice.allowed_by(&ctx.settings) {
         return Err(ApiError::field(
             "choice",

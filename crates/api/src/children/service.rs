@@ -47,9 +47,10 @@ fn cards_in_force(ente_id: EnteId) -> Select<enrolment::Entity> {
     enrolment::Entity::find_in_ente(ente_id).filter(enrolment::Column::Active.eq(true))
 }
 
-/// A child's name with one school year of its cards in force, and the service's revision.
+/// A child's name with one school year of its cards in force, and the service's revision:
+/// a row of [`child_cards_query`].
 #[derive(FromQueryResult)]
-struct CardRow {
+pub struct CardRow {
     first_name: String,
     last_name: String,
     school_year: SchoolYear,
@@ -67,21 +68,35 @@ pub struct ChildCards {
 }
 
 impl ChildCards {
+    /// The child of the rows of [`child_cards_query`]; none is "not found".
+    pub fn of_rows<'a>(rows: impl IntoIterator<Item = &'a CardRow>) -> ApiResult<ChildCards> {
+        let mut rows = rows.into_iter().peekable();
+        let first = rows.peek().ok_or(ApiError::NotFound)?;
+        let (name, service_revision) = (
+            format!("{} {}", first.first_name, first.last_name),
+            first.service_revision,
+        );
+        Ok(ChildCards {
+            name,
+            years: rows.map(|row| row.school_year).collect(),
+            service_revision,
+        })
+    }
+
     /// Whether the child is enrolled in the service on `day` (the rule of [`enrolled_on`]).
     pub fn enrolled_on(&self, day: Date) -> bool {
         self.years.contains(&SchoolYear::containing(day))
     }
 }
 
-/// The child `child_id`, if `principal` may see it and it has a card of `service_id` in
-/// force (of any school year), with those cards' school years and the service's
-/// revision, in one statement; else "not found".
-pub async fn child_cards(
-    db: &DatabaseConnection,
+/// The statement of [`child_cards`], for a caller that reads more beside the cards: one
+/// [`CardRow`] per card of `service_id` in force (of any school year) of the child
+/// `child_id`, if `principal` may see it.
+pub fn child_cards_query(
     principal: &Principal,
     child_id: i64,
     service_id: i64,
-) -> ApiResult<ChildCards> {
+) -> Select<enrolment::Entity> {
     let visible = visible_children(principal)
         .select_only()
         .column(child::Column::Id)
@@ -89,7 +104,7 @@ pub async fn child_cards(
         .into_query();
     let to_child = foreign_key(enrolment::Column::ChildId, child::Column::Id);
     let to_service = foreign_key(enrolment::Column::ServiceId, service::Column::Id);
-    let rows = cards_in_force(principal.ente_id)
+    cards_in_force(principal.ente_id)
         .filter(enrolment::Column::ServiceId.eq(service_id))
         // The child named too, not only through the subquery: the index finds its cards.
         .filter(enrolment::Column::ChildId.eq(child_id))
@@ -101,15 +116,22 @@ pub async fn child_cards(
         .column(child::Column::LastName)
         .column(enrolment::Column::SchoolYear)
         .column_as(service::Column::Revision, "service_revision")
+}
+
+/// The child `child_id`, if `principal` may see it and it has a card of `service_id` in
+/// force (of any school year), with those cards' school years and the service's
+/// revision, in one statement; else "not found".
+pub async fn child_cards(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    child_id: i64,
+    service_id: i64,
+) -> ApiResult<ChildCards> {
+    let rows = child_cards_query(principal, child_id, service_id)
         .into_model::<CardRow>()
         .all(db)
         .await?;
-    let first = rows.first().ok_or(ApiError::NotFound)?;
-    Ok(ChildCards {
-        name: format!("{} {}", first.first_name, first.last_name),
-        years: rows.iter().map(|row| row.school_year).collect(),
-        service_revision: first.service_revision,
-    })
+    ChildCards::of_rows(&rows)
 }
 
 /// The children `principal` may see: the one place that decides it.
