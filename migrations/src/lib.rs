@@ -36,6 +36,7 @@ mod m20261205_001400_publishing;
 mod m20261206_000201_schools;
 mod m20261206_000300_audit_events;
 mod m20261206_000400_year_end;
+mod m20261207_000100_api_clients;
 
 pub struct Migrator;
 
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000201_schools::Migration),
             Box::new(m20261206_000300_audit_events::Migration),
             Box::new(m20261206_000400_year_end::Migration),
+            Box::new(m20261207_000100_api_clients::Migration),
         ]
     }
 }

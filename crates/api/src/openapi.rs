@@ -2,8 +2,12 @@
 //! documentation page.
 
 use actix_web::{get, web, App, HttpResponse};
+use sportello_model::integrations::Scope;
+use sportello_model::paths;
 use utoipa::openapi::path::ParameterIn;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -27,6 +31,20 @@ impl Modify for SecurityAddon {
                     ))
                     .build(),
             ),
+        );
+        let scopes: Scopes = Scope::ALL
+            .iter()
+            .map(|scope| (scope.as_str(), scope.label()))
+            .collect();
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    format!("{}{}", paths::BASE, paths::oauth_token()),
+                    scopes,
+                ))],
+                "The comune's API clients (Integrazioni): an access token of the client-credentials grant, with the scopes each operation names.",
+            )),
         );
     }
 }
@@ -111,6 +129,7 @@ impl Modify for CommonProblems {
         (name = "Enti", description = "Comuni and their settings"),
         (name = "Impostazioni", description = "The comune's set-up: settings, logo, services and their fee bands, schools and their classes (administrators; operators read them)"),
         (name = "Personale", description = "The comune's staff accounts: invitations by e-mail, roles, turning accounts off (administrators)"),
+        (name = "Integrazioni", description = "The comune's API clients (administrators) and the OAuth 2.0 client-credentials token endpoint of the programs that integrate with Sportello"),
         (name = "Accesso", description = "Login, sessions and password"),
         (name = "Contatti", description = "The family user's e-mail and mobile number, each changed with a code sent to the new one, and the channels letters come by (e-mail, SMS, App IO)"),
         (name = "Federazione SPID/CIE", description = "The installation and its comuni in the SPID/CIE OpenID Connect federation: Entity Configurations and the aggregator's fetch, list and resolve endpoints"),

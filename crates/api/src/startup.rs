@@ -33,7 +33,7 @@ use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
     accounts, audit, bookings, canteen, children, communications, content, demo, entes, families,
-    forms, jobs, openapi, operations, payments, reports, schools, test_clock,
+    forms, integrations, jobs, openapi, operations, payments, reports, schools, test_clock,
 };
 use sportello_model::paths;
 
@@ -168,6 +168,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     communications::routes::configure(cfg);
     reports::routes::configure(cfg);
     audit::routes::configure(cfg);
+    integrations::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
