@@ -899,6 +899,8 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
     let mut calls = 0;
     // The changes the comune's staff made: each must be in the Registro attività.
     let mut staff_changes = Vec::new();
+    // Operations whose declared scope differs from the table's.
+    let mut scopes = Vec::new();
     for (template, operations) in document["paths"].as_object().expect("paths") {
         for (method, operation) in operations.as_object().expect("operations") {
             let operation_id = operation["operationId"].as_str().expect("operationId");
@@ -921,6 +923,24 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
                 !matches!(rule, Rule::Public),
                 "{operation_id}: the document's security and the table's rule differ"
             );
+            // An API client's scope: declared where, and as, the table asks for one.
+            let declared: Vec<&str> = operation["security"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["oauth2"].as_array())
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let needed = match rule {
+                Rule::May(action, _) => action.scope().map(|s| s.as_str()),
+                _ => None,
+            };
+            if declared != needed.into_iter().collect::<Vec<_>>() {
+                scopes.push(format!(
+                    "{operation_id}: the document says {declared:?}, the table {needed:?}"
+                ));
+            }
             let mut path = template.clone();
             while let Some(start) = path.find('{') {
                 let end = path[start..].find('}').expect("closing brace") + start;
@@ -1001,6 +1021,10 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
     assert!(
         wrong.is_empty(),
         "answers against the permission table: {wrong:#?}"
+    );
+    assert!(
+        scopes.is_empty(),
+        "API clients' scopes in the document against the table: {scopes:#?}"
     );
     assert!(calls > 200, "only {calls} calls: the document was not read");
     let mut unrecorded = Vec::new();

@@ -47,19 +47,19 @@ async fn an_administrator_makes_a_client_reads_its_secret_once_and_revokes_it() 
                 "Scegli almeno un ambito: senza, il client non può fare nulla.",
             )
             .await;
-        browser
-            .assert_accessible("a new client with errors")
-            .await;
+        browser.assert_accessible("a new client with errors").await;
         browser.fill("#api-client-name", "Contabilità Rossi").await;
-        browser.click("label[for=new-client-scope-families-read]").await;
-        browser.click("label[for=new-client-scope-payments-write]").await;
+        browser
+            .click("label[for=new-client-scope-families-read]")
+            .await;
+        browser
+            .click("label[for=new-client-scope-payments-write]")
+            .await;
         browser.click("#api-client-create").await;
         browser
             .wait_for_text("#api-client-secret", "Credenziali di «Contabilità Rossi»")
             .await;
-        browser
-            .assert_accessible("the secret shown once")
-            .await;
+        browser.assert_accessible("the secret shown once").await;
         let token: ClientToken = json(token_status(&server, browser).await, StatusCode::OK).await;
         assert_eq!(token.scope, "families:read payments:write");
         let table = browser
