@@ -37,6 +37,7 @@ mod m20261206_000201_schools;
 mod m20261206_000300_audit_events;
 mod m20261206_000400_year_end;
 mod m20261207_000100_api_clients;
+mod m20261207_000200_idempotency_keys;
 
 pub struct Migrator;
 
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000300_audit_events::Migration),
             Box::new(m20261206_000400_year_end::Migration),
             Box::new(m20261207_000100_api_clients::Migration),
+            Box::new(m20261207_000200_idempotency_keys::Migration),
         ]
     }
 }

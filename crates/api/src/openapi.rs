@@ -4,15 +4,18 @@
 use actix_web::{get, web, App, HttpResponse};
 use sportello_model::integrations::Scope;
 use sportello_model::paths;
-use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{
     ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
 };
+use utoipa::openapi::Required;
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::responses;
+use crate::idempotency::IDEMPOTENCY_KEY_MAX_CHARS;
 use crate::{operations, startup};
 
 struct SecurityAddon;
@@ -60,6 +63,9 @@ struct CommonProblems;
 impl Modify for CommonProblems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
+            if let Some(post) = item.post.as_mut().filter(|post| token_required(post)) {
+                idempotent(post);
+            }
             let operations = [
                 &mut item.get,
                 &mut item.put,
@@ -71,13 +77,7 @@ impl Modify for CommonProblems {
                 let parameters = operation.parameters.as_deref().unwrap_or_default();
                 let has = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
                 let body = operation.request_body.is_some();
-                let token_required = operation.security.as_ref().is_some_and(|all| {
-                    !all.is_empty()
-                        && all.iter().all(|requirement| {
-                            serde_json::to_value(requirement)
-                                .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
-                        })
-                });
+                let token_required = token_required(operation);
                 let answers = [
                     (has(ParameterIn::Query) || body, "400", "BadRequest"),
                     (token_required, "401", "Unauthorized"),
@@ -104,6 +104,48 @@ impl Modify for CommonProblems {
     }
 }
 
+/// Whether the operation needs an access token.
+fn token_required(operation: &Operation) -> bool {
+    operation.security.as_ref().is_some_and(|all| {
+        !all.is_empty()
+            && all.iter().all(|requirement| {
+                serde_json::to_value(requirement)
+                    .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+            })
+    })
+}
+
+/// A logged-in POST takes an `Idempotency-Key` (`crate::idempotency`): its 400 for a key
+/// that is no key, its 409 while the first request is on its way, its 422 for the key
+/// sent with another request.
+fn idempotent(post: &mut Operation) {
+    let header = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Any unique text of up to 255 printable characters: the same request sent again with the same key within 24 hours gets the first answer again (`Idempotent-Replayed: true`) instead of being done twice; the same key with another request is 422.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(IDEMPOTENCY_KEY_MAX_CHARS)),
+        ))
+        .build();
+    post.parameters.get_or_insert_with(Vec::new).push(header);
+    for (status, name) in [
+        ("400", "BadRequest"),
+        ("409", "Conflict"),
+        ("422", "Unprocessable"),
+    ] {
+        post.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -119,6 +161,7 @@ impl Modify for CommonProblems {
         responses::NotFound,
         responses::Conflict,
         responses::TooManyRequests,
+        responses::Unprocessable,
         responses::PayloadTooLarge,
         responses::UriTooLong,
         responses::ServiceUnavailable,

@@ -33,7 +33,8 @@ use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
     accounts, audit, bookings, canteen, children, communications, content, demo, entes, families,
-    forms, integrations, jobs, openapi, operations, payments, reports, schools, test_clock,
+    forms, idempotency, integrations, jobs, openapi, operations, payments, reports, schools,
+    test_clock,
 };
 use sportello_model::paths;
 
@@ -383,6 +384,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
                 .service(
                     web::scope(paths::BASE)
                         .wrap(middleware::from_fn(audit::record::record))
+                        .wrap(middleware::from_fn(idempotency::idempotent))
                         .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
                         .configure(|cfg| {
                             if test_environment {
