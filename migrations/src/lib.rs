@@ -38,6 +38,7 @@ mod m20261206_000300_audit_events;
 mod m20261206_000400_year_end;
 mod m20261207_000100_api_clients;
 mod m20261207_000200_idempotency_keys;
+mod m20261207_000300_api_client_usage;
 
 pub struct Migrator;
 
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000400_year_end::Migration),
             Box::new(m20261207_000100_api_clients::Migration),
             Box::new(m20261207_000200_idempotency_keys::Migration),
+            Box::new(m20261207_000300_api_client_usage::Migration),
         ]
     }
 }

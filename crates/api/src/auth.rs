@@ -164,7 +164,7 @@ fn client_session(client_id: i64, secret_version: i32) -> String {
     format!("client:{client_id}:{secret_version}")
 }
 
-fn bearer(req: &HttpRequest) -> ApiResult<String> {
+pub(crate) fn bearer(req: &HttpRequest) -> ApiResult<String> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)

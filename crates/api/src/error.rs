@@ -413,7 +413,9 @@ pub mod responses {
         NotFound;
         /// The request conflicts with the current state; `detail` says why.
         Conflict;
-        /// Too many attempts; `Retry-After` says when to try again.
+        /// Too many attempts, or an API client over its rate limit (its
+        /// `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset`); `Retry-After`
+        /// says when to try again.
         TooManyRequests;
         /// The `Idempotency-Key` was used before with another request.
         Unprocessable;

@@ -46,7 +46,7 @@ impl Modify for SecurityAddon {
                     format!("{}{}", paths::BASE, paths::oauth_token()),
                     scopes,
                 ))],
-                "The comune's API clients (Integrazioni): an access token of the client-credentials grant, with the scopes each operation names.",
+                "The comune's API clients (Integrazioni): an access token of the client-credentials grant, with the scopes each operation names. Each client may make SPORTELLO_CLIENT_RATE_LIMIT requests a minute (600 unless the installation says otherwise); every answer to a client carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds to the next minute), as AgID's interoperability guidelines (ModI) ask, and beyond the limit the answer is 429 with `Retry-After`.",
             )),
         );
     }
@@ -78,7 +78,12 @@ impl Modify for CommonProblems {
                 let has = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
                 let body = operation.request_body.is_some();
                 let token_required = token_required(operation);
+                // An API client may be told to slow down (`integrations::rate_limit`).
+                let client = operation.security.iter().flatten().any(|requirement| {
+                    serde_json::to_value(requirement).is_ok_and(|v| v.get("oauth2").is_some())
+                });
                 let answers = [
+                    (client, "429", "TooManyRequests"),
                     (has(ParameterIn::Query) || body, "400", "BadRequest"),
                     (token_required, "401", "Unauthorized"),
                     (has(ParameterIn::Path), "404", "NotFound"),

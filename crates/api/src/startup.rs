@@ -385,6 +385,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
                     web::scope(paths::BASE)
                         .wrap(middleware::from_fn(audit::record::record))
                         .wrap(middleware::from_fn(idempotency::idempotent))
+                        .wrap(middleware::from_fn(integrations::rate_limit::limit))
                         .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
                         .configure(|cfg| {
                             if test_environment {

@@ -266,6 +266,7 @@ fn the_model_builds_every_documented_path() {
         office_staff_member("{id}"),
         office_staff_invitation("{id}"),
         oauth_token(),
+        status(),
         office_api_clients(),
         office_api_client("{id}"),
         office_api_client_secret("{id}"),

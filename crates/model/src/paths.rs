@@ -21,6 +21,11 @@ pub fn health() -> String {
     "/health".into()
 }
 
+/// The state of the service as AgID's interoperability guidelines (ModI) ask.
+pub fn status() -> String {
+    "/status".into()
+}
+
 pub fn health_live() -> String {
     "/health/live".into()
 }

@@ -72,6 +72,7 @@ fn rule(operation_id: &str) -> Option<Rule> {
     use Rule::*;
     Some(match operation_id {
         "health"
+        | "status"
         | "oauth_token"
         | "liveness"
         | "readiness"

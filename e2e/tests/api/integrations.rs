@@ -388,3 +388,52 @@ async fn a_new_secret_a_scope_taken_away_and_a_revocation_apply_at_once() {
     let listed: Vec<ApiClient> = marta.get_ok(&paths::office_api_clients()).await;
     assert_eq!(listed, [revoked]);
 }
+
+#[tokio::test]
+async fn a_client_over_its_rate_limit_is_told_to_wait_and_the_status_says_the_service_is_up() {
+    let server = TestServer::start_with(&[("SPORTELLO_CLIENT_RATE_LIMIT", "5")]).await;
+    let marta = server.user("demo", MARTA_ADMIN).await;
+    let client = server
+        .api_client(marta.token(), "Tesoreria", &[Scope::FamiliesRead])
+        .await;
+    let token = server.client_token(&client).await.access_token;
+    let search = format!("{}?q=albertini", paths::families());
+    for left in (0..5).rev() {
+        let answer = server.get(&token, &search).await;
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert_eq!(answer.headers()["x-ratelimit-limit"], "5");
+        assert_eq!(
+            answer.headers()["x-ratelimit-remaining"],
+            left.to_string().as_str()
+        );
+        let reset: u64 = answer.headers()["x-ratelimit-reset"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&reset), "{reset}");
+    }
+    let over = server.get(&token, &search).await;
+    assert_eq!(over.headers()["x-ratelimit-remaining"], "0");
+    assert!(over.headers().contains_key("retry-after"));
+    let refused = problem(over, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(refused.detail.contains("5 richieste al minuto"), "{}", refused.detail);
+    // People are not limited by it.
+    for _ in 0..8 {
+        assert_eq!(marta.get(&search).await.status(), StatusCode::OK);
+    }
+    // The next minute the client may go on.
+    server.advance_clock(std::time::Duration::from_secs(61)).await;
+    let token = server.client_token(&client).await.access_token;
+    assert_eq!(server.get(&token, &search).await.status(), StatusCode::OK);
+
+    // ModI's /status: problem+json with status 200.
+    let status = server.public(&paths::status()).await;
+    assert_eq!(status.status(), StatusCode::OK);
+    assert_eq!(
+        status.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = status.json().await.unwrap();
+    assert_eq!(body["status"], 200);
+}

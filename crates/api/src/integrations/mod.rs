@@ -7,5 +7,6 @@
 
 pub mod clients;
 pub mod entity;
+pub mod rate_limit;
 pub mod routes;
 pub mod token;
