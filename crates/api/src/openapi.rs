@@ -155,7 +155,7 @@ fn idempotent(post: &mut Operation) {
 #[openapi(
     info(
         title = "Sportello API",
-        description = "API dei servizi scolastici comunali: enti, accesso (codice fiscale e password, SPID, CIE), utenti, notizie e documenti, pagamenti pagoPA, prenotazioni dei pasti. Errors are RFC 7807 `application/problem+json` with an Italian `detail` and per-field `errors`.",
+        description = "API dei servizi scolastici comunali: enti, accesso (codice fiscale e password, SPID, CIE), utenti, notizie e documenti, pagamenti pagoPA, prenotazioni dei pasti. Errors are RFC 7807 `application/problem+json` with an Italian `detail` and per-field `errors`. Versioning: `/api/v1` is stable — fields and operations are only added, never removed or changed in meaning; a breaking change goes to `/api/v2`, served beside `/api/v1` for at least twelve months, with the operations of `/api/v1` that it replaces marked `deprecated` in this document and answered with a `Deprecation` header meanwhile. Programs authenticate as API clients (OAuth 2.0 client credentials, scopes per operation), may send an `Idempotency-Key` with every POST and are rate limited per client (ModI headers).",
         license(name = "EUPL-1.2")
     ),
     servers((url = "/api/v1")),
