@@ -59,6 +59,32 @@ pub struct Claims {
     pub scope: Option<String>,
 }
 
+impl Claims {
+    /// The claims of a token for user `sub` of ente `ente` in session `sid`, issued at
+    /// `now` for `ttl_seconds`, with no scopes.
+    fn new(
+        sub: i64,
+        ente: i64,
+        role: Role,
+        sid: String,
+        now: OffsetDateTime,
+        ttl_seconds: i64,
+    ) -> Claims {
+        let now = now.unix_timestamp();
+        Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: sub.to_string(),
+            ente,
+            role,
+            sid,
+            iat: now,
+            exp: now + ttl_seconds,
+            scope: None,
+        }
+    }
+}
+
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -89,18 +115,14 @@ impl JwtKeys {
         session: &str,
         now: OffsetDateTime,
     ) -> ApiResult<String> {
-        let now = now.unix_timestamp();
-        self.sign(&Claims {
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            sub: user.id.to_string(),
-            ente: user.ente_id.get(),
-            role: user.role,
-            sid: session.into(),
-            iat: now,
-            exp: now + self.ttl_seconds as i64,
-            scope: None,
-        })
+        self.sign(Claims::new(
+            user.id,
+            user.ente_id.get(),
+            user.role,
+            session.into(),
+            now,
+            self.ttl_seconds as i64,
+        ))
     }
 
     /// The access token of an API client with `scopes`, for `ttl_seconds`.
@@ -111,22 +133,21 @@ impl JwtKeys {
         ttl_seconds: i64,
         now: OffsetDateTime,
     ) -> ApiResult<String> {
-        let now = now.unix_timestamp();
-        self.sign(&Claims {
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            sub: client.user_id.to_string(),
-            ente: client.ente_id.get(),
-            role: Role::Integrator,
-            sid: client_session(client.id, client.secret_version),
-            iat: now,
-            exp: now + ttl_seconds,
+        self.sign(Claims {
             scope: Some(scope_text(scopes)),
+            ..Claims::new(
+                client.user_id,
+                client.ente_id.get(),
+                Role::Integrator,
+                client_session(client.id, client.secret_version),
+                now,
+                ttl_seconds,
+            )
         })
     }
 
-    fn sign(&self, claims: &Claims) -> ApiResult<String> {
-        encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(ApiError::internal)
+    fn sign(&self, claims: Claims) -> ApiResult<String> {
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }
 
     pub fn verify(&self, token: &str, now: OffsetDateTime) -> ApiResult<Claims> {

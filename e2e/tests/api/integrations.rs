@@ -417,23 +417,26 @@ async fn a_client_over_its_rate_limit_is_told_to_wait_and_the_status_says_the_se
     assert_eq!(over.headers()["x-ratelimit-remaining"], "0");
     assert!(over.headers().contains_key("retry-after"));
     let refused = problem(over, StatusCode::TOO_MANY_REQUESTS).await;
-    assert!(refused.detail.contains("5 richieste al minuto"), "{}", refused.detail);
+    assert!(
+        refused.detail.contains("5 richieste al minuto"),
+        "{}",
+        refused.detail
+    );
     // People are not limited by it.
     for _ in 0..8 {
         assert_eq!(marta.get(&search).await.status(), StatusCode::OK);
     }
     // The next minute the client may go on.
-    server.advance_clock(std::time::Duration::from_secs(61)).await;
+    server
+        .advance_clock(std::time::Duration::from_secs(61))
+        .await;
     let token = server.client_token(&client).await.access_token;
     assert_eq!(server.get(&token, &search).await.status(), StatusCode::OK);
 
     // ModI's /status: problem+json with status 200.
     let status = server.public(&paths::status()).await;
     assert_eq!(status.status(), StatusCode::OK);
-    assert_eq!(
-        status.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(status.headers()["content-type"], "application/problem+json");
     let body: serde_json::Value = status.json().await.unwrap();
     assert_eq!(body["status"], 200);
 }
