@@ -383,6 +383,19 @@ where
         .into()
 }
 
+/// Refreshes PostgreSQL's statistics of `tables` after a bulk write, inside the writing
+/// transaction too (its own new rows count): without them the planner still believes a
+/// freshly filled table empty and reads it whole for every lookup by key until
+/// autovacuum comes by. SQLite keeps no statistics unless asked, and its planner uses the
+/// keys anyway: nothing to do there.
+pub async fn refresh_statistics<C: ConnectionTrait>(db: &C, tables: &[&str]) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_unprepared(&format!("ANALYZE {}", tables.join(", ")))
+            .await?;
+    }
+    Ok(())
+}
+
 /// Inserts `rows` in one statement; a row whose `key` columns match a stored row updates
 /// that row's `update` columns instead, or leaves it as it is when `update` is empty.
 /// Returns the rows inserted or updated.

@@ -34,7 +34,8 @@ use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
     accounts, audit, bookings, canteen, children, communications, content, demo, entes, families,
-    forms, jobs, openapi, operations, payments, reports, schools, test_clock,
+    forms, idempotency, integrations, jobs, openapi, operations, payments, reports, schools,
+    test_clock,
 };
 use sportello_model::paths;
 
@@ -171,6 +172,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     communications::routes::configure(cfg);
     reports::routes::configure(cfg);
     audit::routes::configure(cfg);
+    integrations::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
@@ -386,6 +388,8 @@ pub async fn run(config: Config) -> std::io::Result<()> {
                 .service(
                     web::scope(paths::BASE)
                         .wrap(middleware::from_fn(audit::record::record))
+                        .wrap(middleware::from_fn(idempotency::idempotent))
+                        .wrap(middleware::from_fn(integrations::rate_limit::limit))
                         .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
                         .configure(|cfg| {
                             if test_environment {

@@ -26,6 +26,18 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "the verified JWT's session family",
     ),
     (
+        "auth.rs",
+        "api_client::Entity::find_by_id",
+        1,
+        "the verified JWT's API client; its ente, account and secret version are checked against the claims",
+    ),
+    (
+        "integrations/token.rs",
+        "api_client::Entity::find",
+        1,
+        "by the client_id the program presents, then its secret; the token's ente comes from that row",
+    ),
+    (
         "accounts/sessions.rs",
         "refresh_token::Entity::find",
         1,
