@@ -39,6 +39,7 @@ mod m20261206_000400_year_end;
 mod m20261207_000100_api_clients;
 mod m20261207_000200_idempotency_keys;
 mod m20261207_000300_api_client_usage;
+mod m20261207_000400_service_revisions;
 
 pub struct Migrator;
 
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000100_api_clients::Migration),
             Box::new(m20261207_000200_idempotency_keys::Migration),
             Box::new(m20261207_000300_api_client_usage::Migration),
+            Box::new(m20261207_000400_service_revisions::Migration),
         ]
     }
 }

@@ -14,7 +14,8 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait};
 use serde::{Deserialize, Serialize};
 use sportello_model::access::Action;
 use sportello_model::auth::Role;
@@ -245,25 +246,40 @@ async fn authenticate_client(
     })
 }
 
+/// A token's user, and whether the token's session (refresh-token family) was closed.
+#[derive(FromQueryResult)]
+struct SessionUser {
+    #[sea_orm(nested)]
+    user: user::Model,
+    session_closed: bool,
+}
+
 async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Principal> {
     let claims = state.jwt.verify(&token, state.now())?;
     if let Some(client) = claims.sid.strip_prefix("client:") {
         return authenticate_client(&state, &claims, client).await;
     }
     let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
-    let user = user::Entity::find_by_id(user_id)
+    // One statement: the user and whether the token's session was closed.
+    let closed = refresh_token::Entity::find()
+        .select_only()
+        .expr(Expr::val(1))
+        .filter(refresh_token::Column::FamilyId.eq(&claims.sid))
+        .filter(refresh_token::Column::RevokedAt.is_not_null())
+        .into_query();
+    let SessionUser {
+        user,
+        session_closed,
+    } = user::Entity::find_by_id(user_id)
+        .expr_as(Expr::exists(closed), "session_closed")
+        .into_model::<SessionUser>()
         .one(&state.db)
         .await?
         .ok_or_else(invalid)?;
     if !user.active || user.ente_id.get() != claims.ente || user.role != claims.role {
         return Err(invalid());
     }
-    let revoked = refresh_token::Entity::find()
-        .filter(refresh_token::Column::FamilyId.eq(&claims.sid))
-        .filter(refresh_token::Column::RevokedAt.is_not_null())
-        .count(&state.db)
-        .await?;
-    if revoked > 0 {
+    if session_closed {
         return Err(ApiError::Unauthorized(
             "La sessione è stata chiusa: accedi di nuovo.".into(),
         ));

@@ -23,6 +23,7 @@ use crate::accounts::federation::trust_chain::TrustAnchor;
 use crate::accounts::federation::{self, Federation, FederationSettings};
 use crate::accounts::oidc::OidcClient;
 use crate::auth::JwtKeys;
+use crate::bookings::calendar::MealServices;
 use crate::communications::channels::{self, Channels};
 use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
@@ -71,6 +72,8 @@ pub struct AppState {
     /// The channels the outbox's worker delivers through.
     pub channels: Channels,
     pub clock: Arc<Clock>,
+    /// What the families' bookings read of each canteen service, kept between requests.
+    pub meal_services: MealServices,
 }
 
 /// The server's notion of "now": real time, or in tests a chosen start that runs on.
@@ -334,6 +337,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         gpd_receipts,
         fdr,
         clock,
+        meal_services: MealServices::default(),
         db,
         jwt: JwtKeys::new(
             config.jwt_secret.expose_secret(),

@@ -269,7 +269,7 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "bookings/calendar.rs",
         "service::Entity::update_many",
         1,
-        "locks a service read scoped",
+        "raises the revision of a service read scoped, or of the principal's comune's services",
     ),
     (
         "bookings/calendar.rs",
