@@ -369,6 +369,19 @@ macro_rules! entity_basics {
 }
 pub(crate) use entity_basics;
 
+/// Refreshes PostgreSQL's statistics of `tables` after a bulk write, inside the writing
+/// transaction too (its own new rows count): without them the planner still believes a
+/// freshly filled table empty and reads it whole for every lookup by key until
+/// autovacuum comes by. SQLite keeps no statistics unless asked, and its planner uses the
+/// keys anyway: nothing to do there.
+pub async fn refresh_statistics<C: ConnectionTrait>(db: &C, tables: &[&str]) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_unprepared(&format!("ANALYZE {}", tables.join(", ")))
+            .await?;
+    }
+    Ok(())
+}
+
 /// The foreign key `from` → `to` as a relation to join on (the entities declare none).
 pub fn foreign_key<F, T>(from: F, to: T) -> RelationDef
 where
@@ -381,19 +394,6 @@ where
         .from(from)
         .to(to)
         .into()
-}
-
-/// Refreshes PostgreSQL's statistics of `tables` after a bulk write, inside the writing
-/// transaction too (its own new rows count): without them the planner still believes a
-/// freshly filled table empty and reads it whole for every lookup by key until
-/// autovacuum comes by. SQLite keeps no statistics unless asked, and its planner uses the
-/// keys anyway: nothing to do there.
-pub async fn refresh_statistics<C: ConnectionTrait>(db: &C, tables: &[&str]) -> Result<(), DbErr> {
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        db.execute_unprepared(&format!("ANALYZE {}", tables.join(", ")))
-            .await?;
-    }
-    Ok(())
 }
 
 /// Inserts `rows` in one statement; a row whose `key` columns match a stored row updates

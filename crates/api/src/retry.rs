@@ -10,7 +10,8 @@
 //! client decides. A request is sent again only when its answer was the 503 of an
 //! interrupted statement ([`Interrupted`], set by [`crate::error::ApiError::Unavailable`]),
 //! never for a saturated or read-only database, and after a short pause in which the
-//! pool replaces its broken connections.
+//! pool replaces its broken connections. The request sent again keeps its
+//! [`Arrival`], so its deadlines are judged as the first attempt's were.
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -21,8 +22,11 @@ use actix_web::dev::{AppConfig, Payload, RequestHead, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::{header, Method};
 use actix_web::web::{Bytes, BytesMut};
+use actix_web::HttpMessage;
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
+
+use crate::startup::Arrival;
 
 /// Marks the answer to a request whose database statement was interrupted by a lost
 /// connection: the same request, sent again, runs on a new connection.
@@ -113,10 +117,14 @@ where
             if !answer.response().extensions().contains::<Interrupted>() {
                 return Ok(answer);
             }
+            let arrival = answer.request().extensions().get::<Arrival>().copied();
             drop(answer);
             actix_web::rt::time::sleep(PAUSE).await;
             let mut again = Request::with_payload(Payload::from(body));
             *again.head_mut() = head;
+            if let Some(arrival) = arrival {
+                again.extensions_mut().insert(arrival);
+            }
             let answer = app.call(again).await?;
             crate::operations::metrics::request_sent_again(answer.status().as_u16());
             tracing::info!(

@@ -119,6 +119,44 @@ impl Clock {
     }
 }
 
+/// When a request arrived, by the server clock: stamped by [`stamp_arrival`] before
+/// anything else runs (a request sent again by [`crate::retry`] keeps it). A deadline
+/// the request is judged against, such as the meal cutoff, is judged at this time, not
+/// at the later one when the handler got a database connection on a busy server.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrival(pub OffsetDateTime);
+
+impl actix_web::FromRequest for Arrival {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Arrival, ApiError>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let stamped = req.extensions().get::<Arrival>().copied();
+        std::future::ready(
+            stamped
+                .or_else(|| {
+                    req.app_data::<web::Data<AppState>>()
+                        .map(|state| Arrival(state.now()))
+                })
+                .ok_or_else(|| ApiError::internal("application state missing")),
+        )
+    }
+}
+
+/// Stamps the request's [`Arrival`], unless it has one already (a request sent again).
+async fn stamp_arrival(
+    req: ServiceRequest,
+    next: middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.extensions().get::<Arrival>().is_none() {
+        if let Some(state) = req.app_data::<web::Data<AppState>>() {
+            let arrival = Arrival(state.now());
+            req.extensions_mut().insert(arrival);
+        }
+    }
+    next.call(req).await
+}
+
 impl AppState {
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
@@ -385,6 +423,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
                 .wrap(middleware::from_fn(request_id_header))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(stamp_arrival))
                 .service(
                     web::scope(paths::BASE)
                         .wrap(middleware::from_fn(audit::record::record))

@@ -244,8 +244,8 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
     (
         "payments/ledger.rs",
         "prepaid_account::Entity::find",
-        1,
-        "the accounts just appended to",
+        2,
+        "the accounts just appended to, locked before their balances move",
     ),
     (
         "payments/ledger.rs",

@@ -15,60 +15,20 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::bench::{fiscal_code, load, ms, percentile};
+use e2e::bench::{ids, insert_rows, load, ms, percentile, seed_families, Families, Table};
 use e2e::{json, TestServer, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use sportello_model::bookings::ChargeReport;
 use sportello_model::entes::{EnteDetail, ServiceKind};
 use sportello_model::paths;
-use sportello_model::school_year::SchoolYear;
 
 const CHILDREN: usize = 20_000;
 const SCHOOLS: usize = 40;
-const ROWS_PER_STATEMENT: usize = 1_000;
 const CONNECTIONS: usize = 100;
 const LOAD_TIME: Duration = Duration::from_secs(10);
 const CHARGED_DAY: &str = "2026-11-23";
 
-async fn execute<C: ConnectionTrait>(db: &C, sql: String) {
-    db.execute(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .expect("bench SQL");
-}
-
-async fn ids(db: &DatabaseConnection, sql: String) -> Vec<i64> {
-    db.query_all(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .expect("bench query")
-        .iter()
-        .map(|row| row.try_get("", "id").expect("id"))
-        .collect()
-}
-
-/// Ids of the seeded rows of `table` whose codice fiscale starts with `prefix`, in its order.
-async fn seeded_ids(db: &DatabaseConnection, table: &str, ente_id: i64, prefix: &str) -> Vec<i64> {
-    let sql = format!(
-        "SELECT id FROM {table} WHERE ente_id = {ente_id} AND fiscal_code LIKE '{prefix}%' ORDER BY fiscal_code"
-    );
-    ids(db, sql).await
-}
-
-/// A table and the columns the benchmark fills.
-type Table = (&'static str, &'static str);
-
-const USERS: Table = (
-    "users",
-    "ente_id, role, fiscal_code, first_name, last_name, active, created_at",
-);
-const CHILDREN_TABLE: Table = (
-    "children",
-    "ente_id, guardian_id, first_name, last_name, fiscal_code, birth_date, birth_place, sex, address",
-);
-const ENROLMENTS: Table = (
-    "enrolments",
-    "ente_id, child_id, service_id, badge, school_id, class_id, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year",
-);
 const BOOKINGS: Table = (
     "bookings",
     "ente_id, child_id, service_id, day, choice, updated_by, updated_at",
@@ -78,57 +38,22 @@ const LEDGER: Table = (
     "ente_id, account_id, kind, amount_cents, balance_after_cents, description, service_day, meal_key, created_at",
 );
 
-/// Inserts `rows` (SQL value tuples) into `table` `ROWS_PER_STATEMENT` at a time.
-async fn insert_rows<C: ConnectionTrait>(db: &C, (table, columns): Table, rows: Vec<String>) {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        execute(
-            db,
-            format!("INSERT INTO {table} ({columns}) VALUES {}", chunk.join(",")),
-        )
-        .await;
-    }
-}
-
 /// 10 000 families with two children each, enrolled in the canteen of this school year
-/// across 40 schools. Their codici fiscali start with `Z`, which no demo account's does.
+/// across 40 schools; a tenth of the children cancelled by their families.
 async fn seed(db: &DatabaseConnection, ente_id: i64, service_id: i64) {
-    let users = (0..CHILDREN / 2).map(|f| {
-        format!(
-            "({ente_id}, 'guardian', '{}', 'Genitore', 'Prova {f}', TRUE, '2026-09-01 08:00:00+00:00')",
-            fiscal_code(f, "80A01F205")
-        )
-    });
-    insert_rows(db, USERS, users.collect()).await;
-    let guardians = seeded_ids(db, "users", ente_id, "Z").await;
-    let children = (0..CHILDREN).map(|c| {
-        let guardian = guardians[c / 2];
-        format!(
-            "({ente_id}, {guardian}, 'Alunno', 'Prova {c}', '{}', '2018-05-05', 'Milano', 'F', 'Via Roma 1')",
-            fiscal_code(c, "18E45F205")
-        )
-    });
-    insert_rows(db, CHILDREN_TABLE, children.collect()).await;
-    let children = seeded_ids(db, "children", ente_id, "Z").await;
-    let school_year = SchoolYear::containing(time::macros::date!(2026 - 11 - 24));
-    let school = |i: usize| format!("Scuola {:02}", i % SCHOOLS + 1);
-    let class = |i: usize| format!("{}{}", i % 5 + 1, ["A", "B", "C"][i % 3]);
-    let schools: Vec<String> = (0..SCHOOLS).map(school).collect();
-    let classes: Vec<String> = (0..15).map(class).collect();
-    for sql in e2e::bench::schools_sql(ente_id, school_year, &schools, &classes) {
-        execute(db, sql).await;
-    }
-    let enrolments =
-        children.iter().enumerate().map(|(i, id)| {
-            format!(
-            "({ente_id}, {id}, {service_id}, '{}', {}, 'B', 0, {}, '{}', TRUE, '{school_year}')",
-            900_000 + i,
-            e2e::bench::place_sql(ente_id, school_year, &school(i), &class(i)),
-            420 + (i % 3) as i64 * 40,
-            if i % 10 == 0 { "DIETA SANITARIA" } else { "PASTO BASE" }
-        )
-        });
-    insert_rows(db, ENROLMENTS, enrolments.collect()).await;
-    // A tenth of the children were cancelled by their families.
+    let Families {
+        guardians,
+        children,
+    } = seed_families(
+        db,
+        ente_id,
+        service_id,
+        CHILDREN / 2,
+        SCHOOLS,
+        time::macros::date!(2026 - 11 - 24),
+        None,
+    )
+    .await;
     let cancelled = children.iter().step_by(10).enumerate().map(|(i, id)| {
         let guardian = guardians[i * 5];
         format!("({ente_id}, {id}, {service_id}, '{CHARGED_DAY}', 'absent', {guardian}, '2026-11-23 06:00:00+00:00')")

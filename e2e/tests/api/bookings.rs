@@ -148,6 +148,84 @@ async fn changes_after_the_cutoff_past_days_and_holidays_are_refused_in_italian(
     assert!(!calendar.choices.contains(&MealChoice::BlankMeal));
 }
 
+/// Sends `PUT path` with `body` over a connection of its own, its body held back until
+/// `meanwhile` has run: the status of the answer. The request has arrived when its head
+/// has; the body follows in a chunk of its own.
+async fn put_slowly(
+    server: &TestServer,
+    token: &str,
+    path: &str,
+    body: &serde_json::Value,
+    meanwhile: impl std::future::Future<Output = ()>,
+) -> u16 {
+    use std::io::{Read, Write};
+    let url = url::Url::parse(&server.api(path)).unwrap();
+    let address = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "PUT {} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n",
+        url.path(),
+        url.host_str().unwrap()
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    meanwhile.await;
+    let body = body.to_string();
+    write!(stream, "{:x}\r\n{body}\r\n0\r\n\r\n", body.len()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"))
+}
+
+#[tokio::test]
+async fn the_cutoff_is_judged_when_the_change_arrives() {
+    let server = server().await;
+    // Comune di Demo's cutoff: 15:00 in Rome.
+    let cutoff = time::macros::datetime!(2026-11-24 14:00 UTC);
+    let seconds_before = |seconds: i64| {
+        let server = &server;
+        async move {
+            let ahead = (cutoff - server.now().await).whole_seconds() - seconds;
+            let by = std::time::Duration::from_secs(ahead as u64);
+            server.advance_clock(by).await;
+        }
+    };
+    // Logged in shortly before it (an access token lasts minutes), then at 14:59:58.
+    seconds_before(60).await;
+    let mario = server.user("demo", MARIO).await;
+    let (sofia, service) = child_and_service(&mario, "Sofia Albertini").await;
+    seconds_before(2).await;
+    let body = serde_json::json!({ "service_id": service, "choice": "absent" });
+    let path = paths::booking_day(sofia, "2026-11-24");
+    // A change that arrived before the cutoff, whose handling ends after it (as on a
+    // busy server), is accepted.
+    let status = put_slowly(&server, mario.token(), &path, &body, async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let passed = server
+            .advance_clock(std::time::Duration::from_secs(5))
+            .await;
+        assert!(passed > cutoff);
+    })
+    .await;
+    assert_eq!(status, 200, "arrived at 14:59:58, answered after 15:00");
+    let calendar = month(&mario, (sofia, service), "2026-11").await;
+    assert_eq!(choice_on(&calendar, 24), Some(MealChoice::Absent));
+    // One that arrives after it is refused.
+    let late = set_day(&mario, (sofia, service), "2026-11-24", "present").await;
+    let late = problem(late, StatusCode::CONFLICT).await.detail;
+    assert_eq!(
+        late,
+        "La modifica del pasto può essere effettuata entro le ore 15:00 del giorno stesso."
+    );
+}
+
 #[tokio::test]
 async fn a_week_of_absence_in_one_request_changes_the_days_still_open() {
     let server = server().await;

@@ -7,30 +7,54 @@ use argon2::Argon2;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
 
-/// An argon2id PHC string for `password`.
-pub fn hash_password(password: &str) -> ApiResult<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
+/// Password hashes computed at once: argon2 takes a core for tens of milliseconds by
+/// design, so a burst of logins (the morning of a cutoff) may use half the cores, and the
+/// async workers keep the rest for every other request.
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+    Semaphore::new(std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1)))
+});
+
+/// Runs an argon2 computation on the blocking threads, at most [`HASHING`] at once.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    let _permit = HASHING.acquire().await.map_err(ApiError::internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
         .map_err(ApiError::internal)
+}
+
+/// An argon2id PHC string for `password`.
+pub async fn hash_password(password: &str) -> ApiResult<String> {
+    let password = password.to_string();
+    hashing(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(ApiError::internal)
+    })
+    .await?
 }
 
 /// Whether `password` matches `hash`. With no hash, a dummy one is checked so that an
 /// unknown account takes as long as a wrong password.
-pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+pub async fn verify_password(password: &str, hash: Option<&str>) -> ApiResult<bool> {
     const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c3BvcnRlbGxvZHVtbXk$1GHm+Pn3dU7b3XJ8xPkl6Xk1nxYmQwq6v9X8o5yOQxA";
-    let candidate = hash.unwrap_or(DUMMY);
-    let Ok(parsed) = PasswordHash::new(candidate) else {
-        return false;
-    };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
-        && hash.is_some()
+    let (password, hash) = (password.to_string(), hash.map(str::to_string));
+    hashing(move || {
+        let Ok(parsed) = PasswordHash::new(hash.as_deref().unwrap_or(DUMMY)) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && hash.is_some()
+    })
+    .await
 }
 
 /// Whether a secret presented in a request (a header, a bearer token) is the configured
@@ -64,13 +88,13 @@ pub fn pkce_challenge(verifier: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn password_round_trip() {
-        let hash = hash_password("Sicura2024!").unwrap();
+    #[tokio::test]
+    async fn password_round_trip() {
+        let hash = hash_password("Sicura2024!").await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("Sicura2024!", Some(&hash)));
-        assert!(!verify_password("sbagliata", Some(&hash)));
-        assert!(!verify_password("Sicura2024!", None));
+        assert!(verify_password("Sicura2024!", Some(&hash)).await.unwrap());
+        assert!(!verify_password("sbagliata", Some(&hash)).await.unwrap());
+        assert!(!verify_password("Sicura2024!", None).await.unwrap());
     }
 
     #[test]

@@ -117,12 +117,7 @@ pub async fn login_with_password(
         .await
         .inspect_err(|_| crate::operations::metrics::login_failed("locked"))?;
     let hash = found.as_ref().and_then(|u| u.password_hash.clone());
-    let ok = tokio::task::spawn_blocking({
-        let password = password.to_string();
-        move || verify_password(&password, hash.as_deref())
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let ok = verify_password(password, hash.as_deref()).await?;
     let user = match found {
         Some(user) if ok && user.active => user,
         _ => {
@@ -270,12 +265,7 @@ pub async fn confirm_password_reset(
         .await?
         .filter(|t| t.used_at.is_none() && t.expires_at > now)
         .ok_or_else(invalid)?;
-    let hash = tokio::task::spawn_blocking({
-        let password = new_password.to_string();
-        move || hash_password(&password)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let hash = hash_password(new_password).await?;
     let txn = db.begin().await?;
     let claimed = password_reset_token::Entity::update_many()
         .col_expr(password_reset_token::Column::UsedAt, Expr::value(now))

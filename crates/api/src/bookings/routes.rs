@@ -11,7 +11,7 @@ use super::service;
 use crate::auth::{can, Allowed};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Json;
-use crate::startup::AppState;
+use crate::startup::{AppState, Arrival};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(month_calendar)
@@ -65,7 +65,8 @@ pub async fn month_calendar(
     ))
 }
 
-/// Change one day's meal (absent, blank meal, personal meal, or back to present).
+/// Change one day's meal (absent, blank meal, personal meal, or back to present). The
+/// cutoff is judged at the request's arrival.
 #[utoipa::path(
     tag = "Prenotazioni",
     params(
@@ -83,6 +84,7 @@ pub async fn month_calendar(
 #[put("/bookings/children/{child_id}/days/{day}")]
 pub async fn change_day(
     state: web::Data<AppState>,
+    Arrival(now): Arrival,
     principal: Allowed<can::BookMeals>,
     path: web::Path<(i64, String)>,
     body: Json<BookingChange>,
@@ -102,7 +104,7 @@ pub async fn change_day(
             &principal,
             child_id,
             &request,
-            state.now(),
+            now,
         )
         .await?,
     ))
@@ -110,7 +112,8 @@ pub async fn change_day(
 
 /// Change every school day of a range that can still be changed, e.g. absent for a week
 /// of illness; the school days that cannot are listed in `skipped` with the reason. When
-/// none can, nothing changes and the answer is 409 saying why.
+/// none can, nothing changes and the answer is 409 saying why. The cutoff is judged at
+/// the request's arrival.
 #[utoipa::path(
     tag = "Prenotazioni",
     params(("child_id" = i64, Path, description = "Child id")),
@@ -125,6 +128,7 @@ pub async fn change_day(
 #[post("/bookings/children/{child_id}/range")]
 pub async fn change_range(
     state: web::Data<AppState>,
+    Arrival(now): Arrival,
     principal: Allowed<can::BookMeals>,
     child_id: web::Path<i64>,
     body: Json<BookingRange>,
@@ -136,7 +140,7 @@ pub async fn change_range(
             &principal,
             *child_id,
             &body,
-            state.now(),
+            now,
         )
         .await?,
     ))

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QuerySelect, TransactionTrait,
+    JoinType, QueryFilter, QuerySelect,
 };
 use sportello_model::bookings::{
     BookingRange, BookingRefusal, BookingResult, CalendarDay, CutoffPolicy, MealChoice,
@@ -225,44 +225,41 @@ pub async fn change(
             )),
         });
     }
-    let txn = db.begin().await?;
-    for day in &days {
-        if choice == MealChoice::Present {
-            // Present is the default: no record needed.
-            booking::Entity::delete_many()
-                .filter(booking::Column::ChildId.eq(child_id))
-                .filter(booking::Column::ServiceId.eq(service_id))
-                .filter(booking::Column::Day.eq(*day))
-                .exec(&txn)
-                .await?;
-        } else {
-            upsert(
-                &txn,
-                [booking::ActiveModel {
-                    ente_id: Set(principal.ente_id),
-                    child_id: Set(child_id),
-                    service_id: Set(service_id),
-                    day: Set(*day),
-                    choice: Set(choice),
-                    updated_by: Set(principal.user_id),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }],
-                [
-                    booking::Column::ChildId,
-                    booking::Column::ServiceId,
-                    booking::Column::Day,
-                ],
-                [
-                    booking::Column::Choice,
-                    booking::Column::UpdatedBy,
-                    booking::Column::UpdatedAt,
-                ],
-            )
+    // One statement, whole without a transaction and short under the rush: the days'
+    // records removed (present is the default and needs none) or set.
+    if choice == MealChoice::Present {
+        booking::Entity::delete_many()
+            .filter(booking::Column::ChildId.eq(child_id))
+            .filter(booking::Column::ServiceId.eq(service_id))
+            .filter(booking::Column::Day.is_in(days.iter().copied()))
+            .exec(db)
             .await?;
-        }
+    } else {
+        upsert(
+            db,
+            days.iter().map(|&day| booking::ActiveModel {
+                ente_id: Set(principal.ente_id),
+                child_id: Set(child_id),
+                service_id: Set(service_id),
+                day: Set(day),
+                choice: Set(choice),
+                updated_by: Set(principal.user_id),
+                updated_at: Set(now),
+                ..Default::default()
+            }),
+            [
+                booking::Column::ChildId,
+                booking::Column::ServiceId,
+                booking::Column::Day,
+            ],
+            [
+                booking::Column::Choice,
+                booking::Column::UpdatedBy,
+                booking::Column::UpdatedAt,
+            ],
+        )
+        .await?;
     }
-    txn.commit().await?;
     Ok(BookingResult {
         choice,
         days,

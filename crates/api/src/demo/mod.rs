@@ -62,10 +62,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: OffsetDateTime) -> Resu
     if ente::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }
-    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
-        .await
-        .map_err(custom)?
-        .map_err(custom)?;
+    let hash = hash_password(DEMO_PASSWORD).await.map_err(custom)?;
     let today = rome::today(now);
     let txn = db.begin().await?;
     let mut counter_payments = Vec::new();

@@ -1,12 +1,12 @@
 //! The prepaid account ledger: append-only movements, the cached balance moved in the
 //! same transaction (with the low-balance alert re-armed when it rises), the statement.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{CaseStatement, Expr, SimpleExpr};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DbBackend, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use sportello_model::money::cents_to_decimal;
 use sportello_model::page::PageRequest;
@@ -252,11 +252,12 @@ pub struct BatchOutcome {
 }
 
 /// Appends many movements (at most [`BATCH_ROWS`]) inside the caller's transaction, with
-/// the same guarantees as [`append`]. Each account's balance moves first, in account
-/// order, which locks the rows (PostgreSQL; SQLite: the write lock) so that two batches
-/// never wait on each other in a cycle. Then, under those locks, movements whose meal
-/// key is already in the ledger are dropped and their accounts set back, and the rest
-/// go in with one multi-row insert.
+/// the same guarantees as [`append`]. The accounts' balances move first, with one
+/// statement for the batch (see [`move_balances`]), which locks their rows (PostgreSQL,
+/// in account order, so that two batches never wait on each other in a cycle; SQLite:
+/// the write lock). Then, under those locks, movements whose meal key is already in the
+/// ledger are dropped and their accounts set back, and the rest go in with one
+/// multi-row insert.
 pub async fn append_batch<C: ConnectionTrait>(
     txn: &C,
     ente_id: EnteId,
@@ -271,20 +272,20 @@ pub async fn append_batch<C: ConnectionTrait>(
     for (account_id, movement) in movements {
         per_account.entry(account_id).or_default().push(movement);
     }
-    for (&account_id, movements) in &per_account {
-        move_balance(txn, account_id, movements, 1, now).await?;
-    }
+    move_balances(txn, &per_account, 1, now).await?;
     let done = charged_meal_keys(txn, &keys).await?;
     if !done.is_empty() {
+        let mut gone_per_account = BTreeMap::new();
         for (&account_id, movements) in per_account.iter_mut() {
             let (gone, kept): (Vec<NewMovement>, Vec<NewMovement>) = movements
                 .drain(..)
                 .partition(|m| m.meal_key.as_ref().is_some_and(|k| done.contains(k)));
             if !gone.is_empty() {
-                move_balance(txn, account_id, &gone, -1, now).await?;
+                gone_per_account.insert(account_id, gone);
             }
             *movements = kept;
         }
+        move_balances(txn, &gone_per_account, -1, now).await?;
         per_account.retain(|_, movements| !movements.is_empty());
     }
     if per_account.is_empty() {
@@ -341,17 +342,81 @@ async fn move_balance<C: ConnectionTrait>(
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     let total: i64 = movements.iter().map(|m| m.amount_cents).sum();
+    update_balances(
+        txn,
+        Expr::value(sign * total),
+        Expr::value(sign * movements.len() as i64),
+        prepaid_account::Column::Id.eq(account_id),
+        now,
+    )
+    .await
+}
+
+/// Moves the balance and count of each account of `per_account` by `sign` times its
+/// movements, with one statement. On PostgreSQL the rows are locked first in account
+/// order (a plain `UPDATE` locks them in the order it finds them); on SQLite the
+/// statement takes the database's one write lock, so no order is needed.
+async fn move_balances<C: ConnectionTrait>(
+    txn: &C,
+    per_account: &BTreeMap<i64, Vec<NewMovement>>,
+    sign: i64,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    if per_account.is_empty() {
+        return Ok(());
+    }
+    let ids = || per_account.keys().copied();
+    if txn.get_database_backend() == DbBackend::Postgres {
+        prepaid_account::Entity::find()
+            .select_only()
+            .column(prepaid_account::Column::Id)
+            .filter(prepaid_account::Column::Id.is_in(ids()))
+            .order_by_asc(prepaid_account::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .all(txn)
+            .await?;
+    }
+    let per_row = |value: &dyn Fn(&[NewMovement]) -> i64| -> SimpleExpr {
+        let mut case = CaseStatement::new();
+        for (&account_id, movements) in per_account {
+            case = case.case(
+                prepaid_account::Column::Id.eq(account_id),
+                sign * value(movements),
+            );
+        }
+        case.finally(0).into()
+    };
+    update_balances(
+        txn,
+        per_row(&|movements| movements.iter().map(|m| m.amount_cents).sum()),
+        per_row(&|movements| movements.len() as i64),
+        prepaid_account::Column::Id.is_in(ids()),
+        now,
+    )
+    .await
+}
+
+/// Adds `cents` to the balance and `count` to the movement count of the accounts
+/// `which` selects.
+async fn update_balances<C: ConnectionTrait>(
+    txn: &C,
+    cents: SimpleExpr,
+    count: SimpleExpr,
+    which: SimpleExpr,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
     prepaid_account::Entity::update_many()
         .col_expr(
             prepaid_account::Column::BalanceCents,
-            Expr::col(prepaid_account::Column::BalanceCents).add(sign * total),
+            Expr::col(prepaid_account::Column::BalanceCents).add(cents),
         )
         .col_expr(
             prepaid_account::Column::MovementCount,
-            Expr::col(prepaid_account::Column::MovementCount).add(sign * movements.len() as i64),
+            Expr::col(prepaid_account::Column::MovementCount).add(count),
         )
         .col_expr(prepaid_account::Column::UpdatedAt, Expr::value(now))
-        .filter(prepaid_account::Column::Id.eq(account_id))
+        .filter(which)
         .exec(txn)
         .await?;
     Ok(())
