@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod browser;
 pub mod contacts;
+pub mod integrations;
 pub mod payments;
 pub mod smtp;
 mod user;

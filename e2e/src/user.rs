@@ -30,6 +30,12 @@ impl<'a> User<'a> {
         User { server, tokens }
     }
 
+    /// The same login sending its requests to `replica` (another server process on the
+    /// same database).
+    pub fn on<'b>(&self, replica: &'b TestServer) -> User<'b> {
+        User::new(replica, self.tokens.clone())
+    }
+
     /// The bearer token its requests carry.
     pub fn token(&self) -> &str {
         &self.tokens.access_token

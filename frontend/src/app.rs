@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("scuole-e-classi") view=setup::schools::SchoolsPage />
                     <Route path=path!("scuole-e-classi/:id") view=setup::schools::SchoolSetupPage />
                     <Route path=path!("personale") view=setup::staff::StaffPage />
+                    <Route path=path!("integrazioni") view=setup::api_clients::ApiClientsPage />
                     <Route path=path!("solleciti") view=reminders::RemindersPage />
                     <Route path=path!("rette") view=rette::RettePage />
                     <Route path=path!("report") view=reports::ReportsPage />
@@ -356,6 +357,8 @@ fn Header(ente: Ente) -> impl IntoView {
                 .then(|| nav_link("nav-scuole-e-classi", "scuole-e-classi", "Scuole e classi"))}
             {role.may(Action::ManageStaff)
                 .then(|| nav_link("nav-personale", "personale", "Personale"))}
+            {role.may(Action::ManageApiClients)
+                .then(|| nav_link("nav-integrazioni", "integrazioni", "Integrazioni"))}
             {role.may(Action::IssueEmissions)
                 .then(|| nav_link("nav-rette", "rette", "Emissione rette"))}
             {role.may(Action::ReadReports)

@@ -36,6 +36,10 @@ mod m20261205_001400_publishing;
 mod m20261206_000201_schools;
 mod m20261206_000300_audit_events;
 mod m20261206_000400_year_end;
+mod m20261207_000100_api_clients;
+mod m20261207_000200_idempotency_keys;
+mod m20261207_000300_api_client_usage;
+mod m20261207_000400_service_revisions;
 
 pub struct Migrator;
 
@@ -76,6 +80,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000201_schools::Migration),
             Box::new(m20261206_000300_audit_events::Migration),
             Box::new(m20261206_000400_year_end::Migration),
+            Box::new(m20261207_000100_api_clients::Migration),
+            Box::new(m20261207_000200_idempotency_keys::Migration),
+            Box::new(m20261207_000300_api_client_usage::Migration),
+            Box::new(m20261207_000400_service_revisions::Migration),
         ]
     }
 }

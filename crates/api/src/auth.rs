@@ -14,15 +14,18 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait};
 use serde::{Deserialize, Serialize};
 use sportello_model::access::Action;
 use sportello_model::auth::Role;
+use sportello_model::integrations::{parse_scopes, scope_text, Scope};
 use time::OffsetDateTime;
 
 use crate::accounts::entity::{refresh_token, user};
 use crate::db::EnteId;
 use crate::error::{ApiError, ApiResult};
+use crate::integrations::entity::api_client;
 use crate::startup::AppState;
 
 const ISSUER: &str = "sportello";
@@ -47,10 +50,40 @@ pub struct Claims {
     /// Ente id of the user.
     pub ente: i64,
     pub role: Role,
-    /// Session (refresh-token family) the token belongs to.
+    /// Session (refresh-token family) the token belongs to; for an API client
+    /// `client:<id>:<secret version>`.
     pub sid: String,
     pub iat: i64,
     pub exp: i64,
+    /// An API client's scopes, space-separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl Claims {
+    /// The claims of a token for user `sub` of ente `ente` in session `sid`, issued at
+    /// `now` for `ttl_seconds`, with no scopes.
+    fn new(
+        sub: i64,
+        ente: i64,
+        role: Role,
+        sid: String,
+        now: OffsetDateTime,
+        ttl_seconds: i64,
+    ) -> Claims {
+        let now = now.unix_timestamp();
+        Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: sub.to_string(),
+            ente,
+            role,
+            sid,
+            iat: now,
+            exp: now + ttl_seconds,
+            scope: None,
+        }
+    }
 }
 
 pub struct JwtKeys {
@@ -83,17 +116,38 @@ impl JwtKeys {
         session: &str,
         now: OffsetDateTime,
     ) -> ApiResult<String> {
-        let now = now.unix_timestamp();
-        let claims = Claims {
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            sub: user.id.to_string(),
-            ente: user.ente_id.get(),
-            role: user.role,
-            sid: session.into(),
-            iat: now,
-            exp: now + self.ttl_seconds as i64,
-        };
+        self.sign(Claims::new(
+            user.id,
+            user.ente_id.get(),
+            user.role,
+            session.into(),
+            now,
+            self.ttl_seconds as i64,
+        ))
+    }
+
+    /// The access token of an API client with `scopes`, for `ttl_seconds`.
+    pub fn issue_for_client(
+        &self,
+        client: &api_client::Model,
+        scopes: &[Scope],
+        ttl_seconds: i64,
+        now: OffsetDateTime,
+    ) -> ApiResult<String> {
+        self.sign(Claims {
+            scope: Some(scope_text(scopes)),
+            ..Claims::new(
+                client.user_id,
+                client.ente_id.get(),
+                Role::Integrator,
+                client_session(client.id, client.secret_version),
+                now,
+                ttl_seconds,
+            )
+        })
+    }
+
+    fn sign(&self, claims: Claims) -> ApiResult<String> {
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }
 
@@ -121,9 +175,18 @@ pub struct Principal {
     pub ente_id: EnteId,
     pub role: Role,
     pub session: String,
+    /// An API client's scopes (what its token asked for that it still has); none for
+    /// people.
+    pub scopes: Vec<Scope>,
 }
 
-fn bearer(req: &HttpRequest) -> ApiResult<String> {
+/// The session of an API client's tokens: its id and the version of its secret, so that
+/// a new secret or a revocation ends them.
+fn client_session(client_id: i64, secret_version: i32) -> String {
+    format!("client:{client_id}:{secret_version}")
+}
+
+pub(crate) fn bearer(req: &HttpRequest) -> ApiResult<String> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -140,24 +203,83 @@ fn bearer(req: &HttpRequest) -> ApiResult<String> {
         .ok_or_else(|| ApiError::Unauthorized("Intestazione Authorization non valida.".into()))
 }
 
+fn invalid() -> ApiError {
+    ApiError::Unauthorized("Credenziali di accesso non valide: accedi di nuovo.".into())
+}
+
+/// The principal of an API client's token: the client still there, not revoked, with
+/// the secret the token was issued under, and the token's scopes it still has.
+async fn authenticate_client(
+    state: &AppState,
+    claims: &Claims,
+    client: &str,
+) -> ApiResult<Principal> {
+    let id: i64 = client
+        .split(':')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(invalid)?;
+    let row = api_client::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .filter(|row| {
+            row.ente_id.get() == claims.ente
+                && row.user_id.to_string() == claims.sub
+                && claims.role == Role::Integrator
+                && client_session(row.id, row.secret_version) == claims.sid
+        })
+        .ok_or_else(invalid)?;
+    if row.revoked_at.is_some() {
+        return Err(ApiError::Unauthorized(
+            "Il client API è stato revocato dal Comune.".into(),
+        ));
+    }
+    let (asked, _) = parse_scopes(claims.scope.as_deref().unwrap_or_default());
+    let granted = row.granted();
+    Ok(Principal {
+        user_id: row.user_id,
+        name: format!("{} (client API)", row.name),
+        ente_id: row.ente_id,
+        role: Role::Integrator,
+        session: claims.sid.clone(),
+        scopes: asked.into_iter().filter(|s| granted.contains(s)).collect(),
+    })
+}
+
+/// A token's user, and whether the token's session (refresh-token family) was closed.
+#[derive(FromQueryResult)]
+struct SessionUser {
+    #[sea_orm(nested)]
+    user: user::Model,
+    session_closed: bool,
+}
+
 async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Principal> {
     let claims = state.jwt.verify(&token, state.now())?;
-    let invalid =
-        || ApiError::Unauthorized("Credenziali di accesso non valide: accedi di nuovo.".into());
+    if let Some(client) = claims.sid.strip_prefix("client:") {
+        return authenticate_client(&state, &claims, client).await;
+    }
     let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
-    let user = user::Entity::find_by_id(user_id)
+    // One statement: the user and whether the token's session was closed.
+    let closed = refresh_token::Entity::find()
+        .select_only()
+        .expr(Expr::val(1))
+        .filter(refresh_token::Column::FamilyId.eq(&claims.sid))
+        .filter(refresh_token::Column::RevokedAt.is_not_null())
+        .into_query();
+    let SessionUser {
+        user,
+        session_closed,
+    } = user::Entity::find_by_id(user_id)
+        .expr_as(Expr::exists(closed), "session_closed")
+        .into_model::<SessionUser>()
         .one(&state.db)
         .await?
         .ok_or_else(invalid)?;
     if !user.active || user.ente_id.get() != claims.ente || user.role != claims.role {
         return Err(invalid());
     }
-    let revoked = refresh_token::Entity::find()
-        .filter(refresh_token::Column::FamilyId.eq(&claims.sid))
-        .filter(refresh_token::Column::RevokedAt.is_not_null())
-        .count(&state.db)
-        .await?;
-    if revoked > 0 {
+    if session_closed {
         return Err(ApiError::Unauthorized(
             "La sessione è stata chiusa: accedi di nuovo.".into(),
         ));
@@ -168,6 +290,7 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Pr
         ente_id: user.ente_id,
         role: user.role,
         session: claims.sid,
+        scopes: Vec::new(),
     })
 }
 
@@ -220,14 +343,27 @@ pub struct Allowed<A: ActionMarker> {
 
 impl<A: ActionMarker> Allowed<A> {
     fn check(principal: Principal) -> ApiResult<Allowed<A>> {
-        if principal.role.may(A::ACTION) {
-            Ok(Allowed {
-                principal,
-                action: PhantomData,
-            })
-        } else {
-            Err(ApiError::Forbidden(A::ACTION.refusal().into()))
+        if !principal.role.may(A::ACTION) {
+            return Err(ApiError::Forbidden(A::ACTION.refusal().into()));
         }
+        // An API client takes an action only with the scope that opens it.
+        if principal.role == Role::Integrator {
+            match A::ACTION.scope() {
+                Some(scope) if principal.scopes.contains(&scope) => {}
+                Some(scope) => {
+                    return Err(ApiError::Forbidden(format!(
+                        "Il client API non ha l'ambito «{}» ({}) che questa operazione richiede.",
+                        scope.as_str(),
+                        scope.label()
+                    )))
+                }
+                None => return Err(ApiError::Forbidden(A::ACTION.refusal().into())),
+            }
+        }
+        Ok(Allowed {
+            principal,
+            action: PhantomData,
+        })
     }
 }
 

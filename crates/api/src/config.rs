@@ -150,6 +150,9 @@ pub struct Config {
     pub jwt_secret: SecretString,
     pub access_token_ttl_seconds: u64,
     pub refresh_token_ttl_days: i64,
+    /// Requests an API client may make each minute (`SPORTELLO_CLIENT_RATE_LIMIT`,
+    /// default 600); beyond them 429 until the minute is over.
+    pub client_rate_limit: u32,
     /// Folder of the built SPA (Trunk's `dist`).
     pub static_dir: String,
     /// Load the demo comuni, families and content into an empty database.
@@ -307,6 +310,7 @@ impl Config {
             jwt_secret: jwt_secret.into(),
             access_token_ttl_seconds: parse_var("ACCESS_TOKEN_TTL_SECONDS", 900)?,
             refresh_token_ttl_days: parse_var("REFRESH_TOKEN_TTL_DAYS", 30)?,
+            client_rate_limit: parse_var("SPORTELLO_CLIENT_RATE_LIMIT", 600)?.max(1),
             static_dir: var("SPORTELLO_STATIC_DIR").unwrap_or_else(|| "dist".into()),
             demo_data: flag("SPORTELLO_DEMO_DATA", !production)?,
             oidc_providers,

@@ -8,7 +8,7 @@ use sea_orm::sea_query::{self, ArrayType, ColumnType, Nullable, OnConflict, Valu
 use sea_orm::{
     ActiveModelTrait, ColIdx, ColumnTrait, ConnectOptions, ConnectionTrait, Database,
     DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, Paginator, QueryFilter, QueryResult,
-    Select, SelectorTrait, TryGetError, TryGetable, Value,
+    RelationDef, Select, SelectorTrait, TryGetError, TryGetable, Value,
 };
 use sportello_model::page::PageRequest;
 use sportello_model::Page;
@@ -17,6 +17,19 @@ use crate::entes::entity::ente;
 
 /// How long the first connection may take before start-up gives up on the database.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The connections of a replica's pool. SQLite: every connection is a thread of its own
+/// and one writes at a time, but in WAL mode readers never wait for the writer, so a few
+/// more than the cores keep the calendars read while changes queue for the write lock.
+/// PostgreSQL: its backends do the work; two replicas use 32 of the server's default 100.
+const SQLITE_CONNECTIONS: u32 = 8;
+const POSTGRES_CONNECTIONS: u32 = 16;
+/// How long a request waits for a connection of the pool before it is answered 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a SQLite statement waits for the write lock another connection or replica
+/// holds before it fails as "database is locked" (503): shorter than the pool's wait, so
+/// a queue of writers clears instead of holding every connection.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why start-up could not use the database; the address never shows the password.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +54,12 @@ pub async fn connect_and_prepare(
         source,
     };
     let lock = StartupLock::acquire(url).await.map_err(failed)?;
+    if matches!(lock, StartupLock::Sqlite(_)) {
+        // Kept in the file: from now on every connection of every replica uses it.
+        db.execute_unprepared("PRAGMA journal_mode = WAL")
+            .await
+            .map_err(failed)?;
+    }
     Migrator::up(&db, None).await.map_err(failed)?;
     prepare(&db).await.map_err(failed)?;
     lock.release().await.map_err(failed)?;
@@ -135,8 +154,17 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
     probe(url).await.map_err(unreachable)?;
     let mut options = ConnectOptions::new(url.to_string());
     options
-        .max_connections(if sqlite_path(url).is_some() { 8 } else { 16 })
-        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(if sqlite_path(url).is_some() {
+            SQLITE_CONNECTIONS
+        } else {
+            POSTGRES_CONNECTIONS
+        })
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        })
         .sqlx_logging(false);
     Database::connect(options)
         .await
@@ -340,6 +368,33 @@ macro_rules! entity_basics {
     };
 }
 pub(crate) use entity_basics;
+
+/// Refreshes PostgreSQL's statistics of `tables` after a bulk write, inside the writing
+/// transaction too (its own new rows count): without them the planner still believes a
+/// freshly filled table empty and reads it whole for every lookup by key until
+/// autovacuum comes by. SQLite keeps no statistics unless asked, and its planner uses the
+/// keys anyway: nothing to do there.
+pub async fn refresh_statistics<C: ConnectionTrait>(db: &C, tables: &[&str]) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_unprepared(&format!("ANALYZE {}", tables.join(", ")))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The foreign key `from` → `to` as a relation to join on (the entities declare none).
+pub fn foreign_key<F, T>(from: F, to: T) -> RelationDef
+where
+    F: ColumnTrait,
+    T: ColumnTrait,
+    F::EntityName: EntityTrait<Column = F>,
+    T::EntityName: EntityTrait<Column = T>,
+{
+    F::EntityName::belongs_to(T::EntityName::default())
+        .from(from)
+        .to(to)
+        .into()
+}
 
 /// Inserts `rows` in one statement; a row whose `key` columns match a stored row updates
 /// that row's `update` columns instead, or leaves it as it is when `update` is empty.

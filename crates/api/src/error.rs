@@ -23,6 +23,10 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// Well formed, but not what can be done with it: an `Idempotency-Key` sent again
+    /// with another request.
+    #[error("{0}")]
+    Unprocessable(String),
     /// The enrolment gate: the family's account of the service must be settled first
     /// (409 with its own problem type; `detail` says the amount).
     #[error("{0}")]
@@ -117,6 +121,7 @@ impl ApiError {
                 "La risorsa richiesta non esiste o non è accessibile.".into(),
             ),
             ApiError::Conflict(d) => ("conflict", "Operazione non possibile", d.clone()),
+            ApiError::Unprocessable(d) => ("unprocessable", "Richiesta non elaborabile", d.clone()),
             ApiError::AccountToSettle(d) => (ACCOUNT_TO_SETTLE, "Conto da saldare", d.clone()),
             ApiError::TooManyRequests { detail, .. } => {
                 ("too-many-requests", "Troppi tentativi", detail.clone())
@@ -157,6 +162,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::AccountToSettle(_) => StatusCode::CONFLICT,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -407,8 +413,12 @@ pub mod responses {
         NotFound;
         /// The request conflicts with the current state; `detail` says why.
         Conflict;
-        /// Too many attempts; `Retry-After` says when to try again.
+        /// Too many attempts, or an API client over its rate limit (its
+        /// `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset`); `Retry-After`
+        /// says when to try again.
         TooManyRequests;
+        /// The `Idempotency-Key` was used before with another request.
+        Unprocessable;
         /// The body is larger than the server accepts.
         PayloadTooLarge;
         /// The address (path and query) is longer than the server reads.

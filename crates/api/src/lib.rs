@@ -19,6 +19,8 @@ pub mod error;
 pub mod families;
 pub mod forms;
 pub mod http;
+pub mod idempotency;
+pub mod integrations;
 pub mod jobs;
 pub mod openapi;
 pub mod operations;

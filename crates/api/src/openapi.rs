@@ -2,13 +2,20 @@
 //! documentation page.
 
 use actix_web::{get, web, App, HttpResponse};
-use utoipa::openapi::path::ParameterIn;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use sportello_model::integrations::Scope;
+use sportello_model::paths;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
+use utoipa::openapi::Required;
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::responses;
+use crate::idempotency::IDEMPOTENCY_KEY_MAX_CHARS;
 use crate::{operations, startup};
 
 struct SecurityAddon;
@@ -28,6 +35,20 @@ impl Modify for SecurityAddon {
                     .build(),
             ),
         );
+        let scopes: Scopes = Scope::ALL
+            .iter()
+            .map(|scope| (scope.as_str(), scope.label()))
+            .collect();
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    format!("{}{}", paths::BASE, paths::oauth_token()),
+                    scopes,
+                ))],
+                "The comune's API clients (Integrazioni): an access token of the client-credentials grant, with the scopes each operation names. Each client may make SPORTELLO_CLIENT_RATE_LIMIT requests a minute (600 unless the installation says otherwise); every answer to a client carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds to the next minute), as AgID's interoperability guidelines (ModI) ask, and beyond the limit the answer is 429 with `Retry-After`.",
+            )),
+        );
     }
 }
 
@@ -42,6 +63,9 @@ struct CommonProblems;
 impl Modify for CommonProblems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
+            if let Some(post) = item.post.as_mut().filter(|post| token_required(post)) {
+                idempotent(post);
+            }
             let operations = [
                 &mut item.get,
                 &mut item.put,
@@ -53,14 +77,13 @@ impl Modify for CommonProblems {
                 let parameters = operation.parameters.as_deref().unwrap_or_default();
                 let has = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
                 let body = operation.request_body.is_some();
-                let token_required = operation.security.as_ref().is_some_and(|all| {
-                    !all.is_empty()
-                        && all.iter().all(|requirement| {
-                            serde_json::to_value(requirement)
-                                .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
-                        })
+                let token_required = token_required(operation);
+                // An API client may be told to slow down (`integrations::rate_limit`).
+                let client = operation.security.iter().flatten().any(|requirement| {
+                    serde_json::to_value(requirement).is_ok_and(|v| v.get("oauth2").is_some())
                 });
                 let answers = [
+                    (client, "429", "TooManyRequests"),
                     (has(ParameterIn::Query) || body, "400", "BadRequest"),
                     (token_required, "401", "Unauthorized"),
                     (has(ParameterIn::Path), "404", "NotFound"),
@@ -86,11 +109,53 @@ impl Modify for CommonProblems {
     }
 }
 
+/// Whether the operation needs an access token.
+fn token_required(operation: &Operation) -> bool {
+    operation.security.as_ref().is_some_and(|all| {
+        !all.is_empty()
+            && all.iter().all(|requirement| {
+                serde_json::to_value(requirement)
+                    .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+            })
+    })
+}
+
+/// A logged-in POST takes an `Idempotency-Key` (`crate::idempotency`): its 400 for a key
+/// that is no key, its 409 while the first request is on its way, its 422 for the key
+/// sent with another request.
+fn idempotent(post: &mut Operation) {
+    let header = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Any unique text of up to 255 printable characters: the same request sent again with the same key within 24 hours gets the first answer again (`Idempotent-Replayed: true`) instead of being done twice; the same key with another request is 422.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(IDEMPOTENCY_KEY_MAX_CHARS)),
+        ))
+        .build();
+    post.parameters.get_or_insert_with(Vec::new).push(header);
+    for (status, name) in [
+        ("400", "BadRequest"),
+        ("409", "Conflict"),
+        ("422", "Unprocessable"),
+    ] {
+        post.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Sportello API",
-        description = "API dei servizi scolastici comunali: enti, accesso (codice fiscale e password, SPID, CIE), utenti, notizie e documenti, pagamenti pagoPA, prenotazioni dei pasti. Errors are RFC 7807 `application/problem+json` with an Italian `detail` and per-field `errors`.",
+        description = "API dei servizi scolastici comunali: enti, accesso (codice fiscale e password, SPID, CIE), utenti, notizie e documenti, pagamenti pagoPA, prenotazioni dei pasti. Errors are RFC 7807 `application/problem+json` with an Italian `detail` and per-field `errors`. Versioning: `/api/v1` is stable — fields and operations are only added, never removed or changed in meaning; a breaking change goes to `/api/v2`, served beside `/api/v1` for at least twelve months, with the operations of `/api/v1` that it replaces marked `deprecated` in this document and answered with a `Deprecation` header meanwhile. Programs authenticate as API clients (OAuth 2.0 client credentials, scopes per operation), may send an `Idempotency-Key` with every POST and are rate limited per client (ModI headers).",
         license(name = "EUPL-1.2")
     ),
     servers((url = "/api/v1")),
@@ -101,6 +166,7 @@ impl Modify for CommonProblems {
         responses::NotFound,
         responses::Conflict,
         responses::TooManyRequests,
+        responses::Unprocessable,
         responses::PayloadTooLarge,
         responses::UriTooLong,
         responses::ServiceUnavailable,
@@ -111,6 +177,7 @@ impl Modify for CommonProblems {
         (name = "Enti", description = "Comuni and their settings"),
         (name = "Impostazioni", description = "The comune's set-up: settings, logo, services and their fee bands, schools and their classes (administrators; operators read them)"),
         (name = "Personale", description = "The comune's staff accounts: invitations by e-mail, roles, turning accounts off (administrators)"),
+        (name = "Integrazioni", description = "The comune's API clients (administrators) and the OAuth 2.0 client-credentials token endpoint of the programs that integrate with Sportello"),
         (name = "Accesso", description = "Login, sessions and password"),
         (name = "Contatti", description = "The family user's e-mail and mobile number, each changed with a code sent to the new one, and the channels letters come by (e-mail, SMS, App IO)"),
         (name = "Federazione SPID/CIE", description = "The installation and its comuni in the SPID/CIE OpenID Connect federation: Entity Configurations and the aggregator's fetch, list and resolve endpoints"),

@@ -23,6 +23,7 @@ use crate::accounts::federation::trust_chain::TrustAnchor;
 use crate::accounts::federation::{self, Federation, FederationSettings};
 use crate::accounts::oidc::OidcClient;
 use crate::auth::JwtKeys;
+use crate::bookings::calendar::MealServices;
 use crate::communications::channels::{self, Channels};
 use crate::config::{Config, Environment, OidcProviderConfig};
 use crate::dev_idp::{self, DevIdp};
@@ -33,7 +34,8 @@ use crate::retry::Retrying;
 use crate::telemetry::RequestSpan;
 use crate::{
     accounts, audit, bookings, canteen, children, communications, content, demo, entes, families,
-    forms, jobs, openapi, operations, payments, reports, schools, test_clock,
+    forms, idempotency, integrations, jobs, openapi, operations, payments, reports, schools,
+    test_clock,
 };
 use sportello_model::paths;
 
@@ -70,6 +72,8 @@ pub struct AppState {
     /// The channels the outbox's worker delivers through.
     pub channels: Channels,
     pub clock: Arc<Clock>,
+    /// What the families' bookings read of each canteen service, kept between requests.
+    pub meal_services: MealServices,
 }
 
 /// The server's notion of "now": real time, or in tests a chosen start that runs on.
@@ -206,6 +210,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     communications::routes::configure(cfg);
     reports::routes::configure(cfg);
     audit::routes::configure(cfg);
+    integrations::routes::configure(cfg);
 }
 
 /// The SPA: static files of the Trunk build, and `index.html` for every client-side route.
@@ -370,6 +375,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         gpd_receipts,
         fdr,
         clock,
+        meal_services: MealServices::default(),
         db,
         jwt: JwtKeys::new(
             config.jwt_secret.expose_secret(),
@@ -421,6 +427,8 @@ pub async fn run(config: Config) -> std::io::Result<()> {
                 .service(
                     web::scope(paths::BASE)
                         .wrap(middleware::from_fn(audit::record::record))
+                        .wrap(middleware::from_fn(idempotency::idempotent))
+                        .wrap(middleware::from_fn(integrations::rate_limit::limit))
                         .configure(|cfg| api_v1(&mut ServiceConfig::new(cfg)))
                         .configure(|cfg| {
                             if test_environment {

@@ -26,6 +26,18 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "the verified JWT's session family",
     ),
     (
+        "auth.rs",
+        "api_client::Entity::find_by_id",
+        1,
+        "the verified JWT's API client; its ente, account and secret version are checked against the claims",
+    ),
+    (
+        "integrations/token.rs",
+        "api_client::Entity::find",
+        1,
+        "by the client_id the program presents, then its secret; the token's ente comes from that row",
+    ),
+    (
         "accounts/sessions.rs",
         "refresh_token::Entity::find",
         1,
@@ -257,7 +269,7 @@ const REVIEWED: &[(&str, &str, usize, &str)] = &[
         "bookings/calendar.rs",
         "service::Entity::update_many",
         1,
-        "locks a service read scoped",
+        "raises the revision of a service read scoped, or of the principal's comune's services",
     ),
     (
         "bookings/calendar.rs",

@@ -112,6 +112,9 @@ macro_rules! with_actions {
         /// Read the Registro attività: every change the comune's staff made, who, when,
         /// what, before and after.
         ReadAudit,
+        /// Create the comune's API clients (the programs of its software houses) with
+        /// their scopes, replace their secrets, revoke them (Integrazioni).
+        ManageApiClients,
             }
     };
 }
@@ -133,6 +136,7 @@ macro_rules! action_enum {
 
 with_actions!(action_enum);
 
+use crate::integrations::Scope;
 use Role::{Administrator, CanteenStaff, Delegate, Guardian, Integrator, Operator};
 
 impl Action {
@@ -141,47 +145,53 @@ impl Action {
         match self {
             // Canteen staff work from the day's roster (name, class, diet), which is all
             // their work needs; integrators have their own endpoints.
-            Action::ReadChildren => &[Guardian, Delegate, Operator, Administrator],
-            Action::ReadChildrenRegistry => &[Operator, Administrator],
+            Action::ReadChildren => &[Guardian, Delegate, Operator, Administrator, Integrator],
+            Action::ReadChildrenRegistry => &[Operator, Administrator, Integrator],
             // The account holder who pays and the comune's operators, not a delegate.
-            Action::ReadFees => &[Guardian, Operator, Administrator],
+            Action::ReadFees => &[Guardian, Operator, Administrator, Integrator],
             // The delegate (other parent) may only change meal bookings.
             Action::BookMeals => &[Guardian, Delegate],
             // Money is the guardian's (intestatario) business.
             Action::ReadPayments | Action::Pay | Action::SetBalanceAlert => &[Guardian],
-            Action::ReadFamilyAccounts | Action::CorrectAccount => &[Operator, Administrator],
+            Action::ReadFamilyAccounts | Action::CorrectAccount => {
+                &[Operator, Administrator, Integrator]
+            }
             Action::IssueEmissions => &[Operator, Administrator, Integrator],
-            Action::ManageCalendar | Action::ChargeMeals => &[Operator, Administrator],
+            Action::ManageCalendar | Action::ChargeMeals => &[Operator, Administrator, Integrator],
             // The comune's finance office.
-            Action::Reconcile => &[Operator, Administrator],
+            Action::Reconcile => &[Operator, Administrator, Integrator],
             // The comune's operators follow up what did not reach the families.
-            Action::ManageOutbox => &[Operator, Administrator],
+            Action::ManageOutbox => &[Operator, Administrator, Integrator],
             // The comune's office certifies what families paid.
             Action::CertifyTaxDeductions => &[Operator, Administrator],
             // The comune's office runs the registry.
             Action::ReadFamilies
             | Action::ImportRegistry
             | Action::ManageFamilies
-            | Action::ManageEnrolments => &[Operator, Administrator],
+            | Action::ManageEnrolments => &[Operator, Administrator, Integrator],
             // The comune's office follows up the families' debts.
             Action::ManageReminders => &[Operator, Administrator],
             // Canteen staff, and operators standing in.
-            Action::TakeAttendance => &[CanteenStaff, Operator, Administrator],
-            Action::ManageForms | Action::ReviewSubmissions => &[Operator, Administrator],
+            Action::TakeAttendance => &[CanteenStaff, Operator, Administrator, Integrator],
+            Action::ManageForms | Action::ReviewSubmissions => {
+                &[Operator, Administrator, Integrator]
+            }
             // Each form says whether delegates may fill it too (guardian only by default).
             Action::FillForms => &[Guardian, Delegate],
             Action::ReadLetters => &[Guardian, Delegate],
             // The family's users: letters reach them on the channels they choose.
             Action::ManageContacts => &[Guardian, Delegate],
-            Action::SendCommunications => &[Operator, Administrator],
+            Action::SendCommunications => &[Operator, Administrator, Integrator],
             // Operators read the set-up their work follows; the comune's administrators
             // change it.
             Action::ReadEnteSetup => &[Operator, Administrator],
             Action::ManageEnteSetup | Action::ManageStaff => &[Administrator],
             // Who changed what is the comune's administrators' to read.
             Action::ReadAudit => &[Administrator],
+            // Which programs reach the comune's data is the administrators' decision.
+            Action::ManageApiClients => &[Administrator],
             // The comune's office: receipts, debts, meals and balances.
-            Action::ReadReports => &[Operator, Administrator],
+            Action::ReadReports => &[Operator, Administrator, Integrator],
             // The comune's office writes its public pages.
             Action::PublishContent => &[Operator, Administrator],
             // The comune's office closes the year and pays the refunds.
@@ -189,6 +199,29 @@ impl Action {
             // Money is the guardian's (intestatario) business.
             Action::ChooseYearEndCredit => &[Guardian],
         }
+    }
+
+    /// The scope an API client (role `Integrator`) needs for the action; `None`: no API
+    /// client may take it (the families' own actions, the comune's set-up, its staff,
+    /// its API clients and its Registro attività).
+    pub const fn scope(self) -> Option<Scope> {
+        Some(match self {
+            Action::ReadChildren | Action::ReadChildrenRegistry | Action::ReadFamilies => {
+                Scope::FamiliesRead
+            }
+            Action::ManageFamilies | Action::ImportRegistry => Scope::FamiliesWrite,
+            Action::ReadFees => Scope::EnrolmentsRead,
+            Action::ManageEnrolments => Scope::EnrolmentsWrite,
+            Action::ReadFamilyAccounts | Action::ReadReports => Scope::PaymentsRead,
+            Action::IssueEmissions | Action::CorrectAccount | Action::Reconcile => {
+                Scope::PaymentsWrite
+            }
+            Action::ManageCalendar => Scope::BookingsWrite,
+            Action::TakeAttendance | Action::ChargeMeals => Scope::CanteenWrite,
+            Action::ManageForms | Action::ReviewSubmissions => Scope::FormsWrite,
+            Action::SendCommunications | Action::ManageOutbox => Scope::CommunicationsWrite,
+            _ => return None,
+        })
     }
 
     /// The Italian `detail` of the 403 a refused role gets.
@@ -237,6 +270,26 @@ mod tests {
     }
 
     #[test]
+    fn an_api_client_takes_exactly_the_actions_a_scope_opens() {
+        for action in Action::ALL {
+            assert_eq!(
+                Integrator.may(*action),
+                action.scope().is_some(),
+                "{action:?}"
+            );
+        }
+        for action in [
+            Action::ReadPayments,
+            Action::BookMeals,
+            Action::ManageStaff,
+            Action::ManageApiClients,
+            Action::ReadAudit,
+        ] {
+            assert!(!Integrator.may(action), "{action:?}");
+        }
+    }
+
+    #[test]
     fn canteen_staff_take_attendance_but_never_read_the_registry() {
         assert!(CanteenStaff.may(Action::TakeAttendance));
         assert!(Operator.may(Action::TakeAttendance));
@@ -246,12 +299,12 @@ mod tests {
     }
 
     #[test]
-    fn only_operators_read_the_registry_and_delegates_see_no_fees() {
+    fn only_the_office_and_its_api_clients_read_the_registry_and_delegates_see_no_fees() {
         for role in Role::ALL {
             for action in [Action::ReadChildrenRegistry, Action::ManageFamilies] {
                 assert_eq!(
                     role.may(action),
-                    matches!(role, Operator | Administrator),
+                    matches!(role, Operator | Administrator | Integrator),
                     "{action:?}"
                 );
             }

@@ -117,6 +117,17 @@ impl FiscalCode {
         &self.0
     }
 
+    /// The code of the account behind a comune's API client, which is no person: the
+    /// reserved shape `APICLI` + two digits + `A00Z` + three digits + check character.
+    /// Day `00` is no birth day, so it is never a person's code. `serial` picks the
+    /// digits (modulo 100 000).
+    pub fn of_api_client(serial: u32) -> FiscalCode {
+        let serial = serial % 100_000;
+        let first15 = format!("APICLI{:02}A00Z{:03}", serial / 1000, serial % 1000);
+        let check = check_character(first15.as_bytes());
+        FiscalCode(format!("{first15}{check}"))
+    }
+
     /// The digit at `at`, read through omocodia.
     fn digit(&self, at: usize) -> u8 {
         let c = self.0.as_bytes()[at];
@@ -177,6 +188,14 @@ mod tests {
         for code in ["RSSMRA85T10A562S", "MRTMTT25D09F205Z", "LBRMRA80E12F205M"] {
             assert!(FiscalCode::parse(code).is_ok(), "{code}");
         }
+    }
+
+    #[test]
+    fn an_api_clients_code_is_valid_and_no_birth_day() {
+        let code = FiscalCode::of_api_client(1_234_567);
+        assert_eq!(FiscalCode::parse(code.as_str()), Ok(code.clone()));
+        assert!(code.as_str().starts_with("APICLI34A00Z567"));
+        assert_ne!(code, FiscalCode::of_api_client(1_234_568));
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod fiscal_code;
 pub mod format;
 pub mod forms;
 pub mod holidays;
+pub mod integrations;
 pub mod letters;
 pub mod limits;
 pub mod low_balance;

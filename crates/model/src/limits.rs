@@ -16,6 +16,7 @@ use crate::forms::{
     AcceptRequest, BulkAcceptRequest, Decision, FormDefinition, SubmissionRequest,
     BULK_ACCEPT_MAX_ITEMS,
 };
+use crate::integrations::ApiClientForm;
 use crate::letters::NewCommunication;
 use crate::low_balance::LowBalanceSettings;
 use crate::payments::{
@@ -184,6 +185,12 @@ impl RequestLimits for NewCommunication {
 /// The comune's settings, a service and a service's bands are checked whole by their
 /// rules, which bound every field.
 impl RequestLimits for EnteSettingsForm {
+    fn limit_errors(&self) -> Vec<FieldError> {
+        self.check().err().unwrap_or_default()
+    }
+}
+
+impl RequestLimits for ApiClientForm {
     fn limit_errors(&self) -> Vec<FieldError> {
         self.check().err().unwrap_or_default()
     }

@@ -21,6 +21,11 @@ pub fn health() -> String {
     "/health".into()
 }
 
+/// The state of the service as AgID's interoperability guidelines (ModI) ask.
+pub fn status() -> String {
+    "/status".into()
+}
+
 pub fn health_live() -> String {
     "/health/live".into()
 }
@@ -665,6 +670,27 @@ pub fn office_staff_member(id: impl Display) -> String {
 
 pub fn office_staff_invitation(id: impl Display) -> String {
     format!("/office/staff/{id}/invitation")
+}
+
+// Integrazioni: the comune's API clients and their token endpoint.
+pub fn oauth_token() -> String {
+    "/oauth/token".into()
+}
+
+pub fn office_api_clients() -> String {
+    "/office/api-clients".into()
+}
+
+pub fn office_api_client(id: impl Display) -> String {
+    format!("/office/api-clients/{id}")
+}
+
+pub fn office_api_client_secret(id: impl Display) -> String {
+    format!("/office/api-clients/{id}/secret")
+}
+
+pub fn office_api_client_revocation(id: impl Display) -> String {
+    format!("/office/api-clients/{id}/revocation")
 }
 
 // Rette in one batch, and cancelling a retta.

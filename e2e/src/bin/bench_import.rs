@@ -9,6 +9,7 @@
 //! database of another server, and prints the import's ratio to it. The target is under
 //! 30 s on SQLite and PostgreSQL. Run it with `scripts/bench-import`.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use e2e::bench::fiscal_code;
@@ -146,13 +147,31 @@ async fn bulk_insert(
     for sql in e2e::bench::schools_sql(ente_id, school_year, &schools, &classes) {
         execute(&txn, sql).await;
     }
+    // The ids of the schools and classes, read once: a bulk load knows them.
+    let places: HashMap<(String, String), (i64, i64)> = txn
+        .query_all(Statement::from_string(
+            txn.get_database_backend(),
+            format!(
+                "SELECT s.name, c.name, s.id, c.id FROM school_classes c \
+                 JOIN schools s ON s.id = c.school_id WHERE s.ente_id = {ente_id}"
+            ),
+        ))
+        .await
+        .expect("the schools and classes")
+        .iter()
+        .map(|row| {
+            let text = |i| row.try_get_by_index::<String>(i).expect("a name");
+            let id = |i| row.try_get_by_index::<i64>(i).expect("an id");
+            ((text(0), text(1)), (id(2), id(3)))
+        })
+        .collect();
     let cards = (0..2 * families.len()).map(|n| {
         let f = n / 2;
+        let (school_id, class_id) = places[&(school(f), class(f))];
         format!(
-            "({ente_id}, {}, {service_id}, '{}', {}, '{BAND}', 8000, 420, 'PASTO BASE', TRUE, '{school_year}')",
+            "({ente_id}, {}, {service_id}, '{}', {school_id}, {class_id}, '{BAND}', 8000, 420, 'PASTO BASE', TRUE, '{school_year}')",
             first_child + n as i64,
             700_000 + n,
-            e2e::bench::place_sql(ente_id, school_year, &school(f), &class(f)),
         )
     });
     insert_rows(&txn, "enrolments", "ente_id, child_id, service_id, badge, school_id, class_id, fee_band, quota_cents, meal_price_cents, meal_type, active, school_year", cards.collect()).await;

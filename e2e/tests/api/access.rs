@@ -31,6 +31,7 @@ use sportello_model::content::{DocumentItem, NewsItem};
 use sportello_model::entes::ServiceDetail;
 use sportello_model::fee_bands::FeeBandRow;
 use sportello_model::forms::{FormDetail, SubmissionDetail, SubmissionSummary};
+use sportello_model::integrations::Scope;
 use sportello_model::letters::Letter;
 use sportello_model::paths;
 use sportello_model::payments::{Cart, EmissionSummary, Notice, PaymentService, ReceiptSummary};
@@ -71,6 +72,8 @@ fn rule(operation_id: &str) -> Option<Rule> {
     use Rule::*;
     Some(match operation_id {
         "health"
+        | "status"
+        | "oauth_token"
         | "liveness"
         | "readiness"
         | "list_entes"
@@ -179,6 +182,10 @@ fn rule(operation_id: &str) -> Option<Rule> {
         }
         "list_staff" | "invite_staff" => May(ManageStaff, Nobody),
         "change_staff" | "invite_staff_again" => May(ManageStaff, Comune),
+        "list_api_clients" | "create_api_client" => May(ManageApiClients, Nobody),
+        "change_api_client" | "rotate_api_client_secret" | "revoke_api_client" => {
+            May(ManageApiClients, Comune)
+        }
         "preview_emission_batch" | "issue_emission_batch" => May(IssueEmissions, Comune),
         "cancel_emission" => May(IssueEmissions, Family),
         "receipts_report"
@@ -228,6 +235,8 @@ struct Caller {
     role: Role,
     relation: Relation,
     token: String,
+    /// An API client's scopes.
+    scopes: Vec<Scope>,
 }
 
 /// The demo ids every request is built from, looked up through the API as their owner.
@@ -257,6 +266,8 @@ struct Ids {
     bands: Value,
     /// Paolo's staff account (canteen staff).
     staff: i64,
+    /// An API client of Comune di Demo's that no caller uses.
+    api_client: i64,
     /// Mario as the family page has him, and Sofia: the office's edits keep them so.
     guardian_form: Value,
     child_form: Value,
@@ -315,6 +326,7 @@ fn id_of(ids: &Ids, path: &str, param: &str) -> String {
         "id" if path.starts_with("/outbox/") => ids.outbox_message.to_string(),
         "id" if path.starts_with("/office/services/") => ids.refezione.to_string(),
         "id" if path.starts_with("/office/staff/") => ids.staff.to_string(),
+        "id" if path.starts_with("/office/api-clients/") => ids.api_client.to_string(),
         "id" if path.starts_with("/office/schools/") => ids.school.to_string(),
         "class_id" => ids.class.to_string(),
         "enrolment_id" => ids.enrolment.to_string(),
@@ -393,6 +405,9 @@ fn query_and_body(operation_id: &str, ids: &Ids) -> (String, Option<Value>) {
             "fiscal_code": "RSSMRA80A01F205X", "first_name": "Mario", "last_name": "Rossi",
             "email": "mario.rossi@comune.demo.it", "role": "operator"
         }),
+        "create_api_client" | "change_api_client" => {
+            json!({ "name": "Matrice", "scopes": ["families:read"] })
+        }
         // Paolo as he is: the matrix goes on with his session.
         "change_staff" => json!({ "role": "canteen_staff", "active": true }),
         "add_closure" => {
@@ -651,6 +666,16 @@ async fn demo_ids(server: &TestServer, mario: &TokenResponse, giulia: &TokenResp
                 "SELECT id FROM users WHERE fiscal_code = '{PAOLO_CANTEEN}'"
             ))
             .await,
+        api_client: server
+            .api_client(
+                &login(server, "demo", MARTA_ADMIN).await.access_token,
+                "Client di prova",
+                &[Scope::FamiliesRead],
+            )
+            .await
+            .made
+            .client
+            .id,
         news: with_attachment.id,
         news_attachment: with_attachment.attachments[0].id,
         document: documents
@@ -795,6 +820,11 @@ fn expected(rule: Rule, caller: Option<&Caller>) -> Option<StatusCode> {
     if !caller.role.may(action) {
         return Some(StatusCode::FORBIDDEN);
     }
+    if caller.role == Role::Integrator
+        && !action.scope().is_some_and(|s| caller.scopes.contains(&s))
+    {
+        return Some(StatusCode::FORBIDDEN);
+    }
     match (caller.relation, owner) {
         (Relation::AnotherFamily, Owner::Family) => Some(StatusCode::NOT_FOUND),
         (Relation::AnotherComune, Owner::Family | Owner::Comune) => Some(StatusCode::NOT_FOUND),
@@ -840,6 +870,23 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
             role: tokens.user.role,
             relation,
             token: tokens.access_token,
+            scopes: Vec::new(),
+        });
+    }
+    // Comune di Demo's API clients: one with every scope, one that reads families.
+    let marta = login(&server, "demo", MARTA_ADMIN).await;
+    for (name, scopes) in [
+        ("an API client with every scope", Scope::ALL.to_vec()),
+        ("an API client reading families", vec![Scope::FamiliesRead]),
+    ] {
+        let client = server.api_client(&marta.access_token, name, &scopes).await;
+        callers.push(Caller {
+            name,
+            user_id: client.user_id,
+            role: Role::Integrator,
+            relation: Relation::Own,
+            token: server.client_token(&client).await.access_token,
+            scopes,
         });
     }
     let ids = demo_ids(&server, &login(&server, "demo", MARIO).await, &{
@@ -853,6 +900,8 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
     let mut calls = 0;
     // The changes the comune's staff made: each must be in the Registro attività.
     let mut staff_changes = Vec::new();
+    // Operations whose declared scope differs from the table's.
+    let mut scopes = Vec::new();
     for (template, operations) in document["paths"].as_object().expect("paths") {
         for (method, operation) in operations.as_object().expect("operations") {
             let operation_id = operation["operationId"].as_str().expect("operationId");
@@ -875,6 +924,24 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
                 !matches!(rule, Rule::Public),
                 "{operation_id}: the document's security and the table's rule differ"
             );
+            // An API client's scope: declared where, and as, the table asks for one.
+            let declared: Vec<&str> = operation["security"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["oauth2"].as_array())
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let needed = match rule {
+                Rule::May(action, _) => action.scope().map(|s| s.as_str()),
+                _ => None,
+            };
+            if declared != needed.into_iter().collect::<Vec<_>>() {
+                scopes.push(format!(
+                    "{operation_id}: the document says {declared:?}, the table {needed:?}"
+                ));
+            }
             let mut path = template.clone();
             while let Some(start) = path.find('{') {
                 let end = path[start..].find('}').expect("closing brace") + start;
@@ -955,6 +1022,10 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
     assert!(
         wrong.is_empty(),
         "answers against the permission table: {wrong:#?}"
+    );
+    assert!(
+        scopes.is_empty(),
+        "API clients' scopes in the document against the table: {scopes:#?}"
     );
     assert!(calls > 200, "only {calls} calls: the document was not read");
     let mut unrecorded = Vec::new();

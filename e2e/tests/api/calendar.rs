@@ -3,13 +3,13 @@
 //! Tuesday 24/11/2026, 11:00 in Rome.
 
 use e2e::{field_error, json, problem, TestServer, User};
-use e2e::{ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MARIO};
+use e2e::{ANNA, CARLO_OPERATOR_ESEMPIO, GIULIA_OPERATOR, MARIO, MARTA_ADMIN};
 use reqwest::StatusCode;
 use serde_json::json as body;
 use sportello_model::bookings::{
     BookingResult, CalendarDay, ChargeReport, ClosureAdded, MonthCalendar, ServiceCalendar,
 };
-use sportello_model::entes::{EnteDetail, ServiceKind};
+use sportello_model::entes::{EnteDetail, EnteSettingsForm, ServiceDetail, ServiceKind};
 use sportello_model::paths;
 use sportello_model::payments::{MovementKind, Statement};
 use time::macros::date;
@@ -282,4 +282,104 @@ async fn a_closure_over_a_charged_day_credits_each_meal_back_once() {
     assert_eq!(balance(&last), "-23.40");
     assert_eq!(of_kind(&last, MovementKind::MealReversal), 2);
     assert_eq!(last.movements.total, 5);
+}
+
+/// Whatever a server keeps between requests, two replicas on one database answer as one
+/// server: a closure, its removal, the serving weekdays, the service's name, a new cutoff
+/// and a logout made through the first apply to the very next request on the second.
+#[tokio::test]
+async fn what_one_replica_changes_applies_on_the_other_at_the_next_request() {
+    let clock = [("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z")];
+    let first = TestServer::start_with(&clock).await;
+    let second = first.replica(&clock).await;
+    let service = refezione(&first).await;
+    let giulia = first.user("demo", GIULIA_OPERATOR).await;
+    let marta = first.user("demo", MARTA_ADMIN).await;
+    let mario = second.user("demo", MARIO).await;
+    let sofia = second.child_named(mario.token(), "Sofia").await;
+    let month = paths::month(sofia, service, "2026-11");
+    let read = || {
+        let (mario, month) = (&mario, &month);
+        async move { mario.get_ok::<MonthCalendar>(month).await }
+    };
+    let absent = |day: &str| {
+        let (mario, path) = (&mario, paths::booking_day(sofia, day));
+        let change = body!({ "service_id": service, "choice": "absent" });
+        async move { mario.put(&path, &change).await }
+    };
+
+    // Thursday 26/11 is a school day Mario may still change; he reads his month twice
+    // on the second replica.
+    for _ in 0..2 {
+        let thursday = day_of(&read().await, 26).clone();
+        assert!(thursday.school_day && thursday.editable, "{thursday:?}");
+    }
+
+    // Giulia closes it on the first: closed on the second, with its reason.
+    let assembly =
+        body!({ "from": "2026-11-26", "to": "2026-11-26", "description": "Assemblea sindacale" });
+    let closed = close(&giulia, service, &assembly).await;
+    let calendar = read().await;
+    let thursday = day_of(&calendar, 26);
+    assert!(!thursday.school_day && !thursday.editable, "{thursday:?}");
+    assert_eq!(thursday.closure.as_deref(), Some("Assemblea sindacale"));
+    assert!(calendar.calendar.closures.contains(&date!(2026 - 11 - 26)));
+    problem(absent("2026-11-26").await, StatusCode::CONFLICT).await;
+
+    // Reopened on the first: open again on the second.
+    let range = closed
+        .calendar
+        .closures
+        .iter()
+        .find(|c| c.from == date!(2026 - 11 - 26))
+        .expect("the new closure")
+        .id;
+    let reopened = giulia.delete(&paths::closure(service, range)).await;
+    assert_eq!(reopened.status(), StatusCode::OK);
+    let thursday = day_of(&read().await, 26).clone();
+    assert!(thursday.school_day && thursday.editable, "{thursday:?}");
+    assert_eq!(thursday.closure, None);
+
+    // Giulia serves Monday to Thursday from now on: Friday 27/11 is no school day on
+    // the second.
+    let calendar: ServiceCalendar = giulia.get_ok(&paths::calendar(service)).await;
+    assert!(day_of(&read().await, 27).school_day);
+    let four_days = body!({
+        "first_day": calendar.first_day,
+        "last_day": calendar.last_day,
+        "serving_weekdays": [1, 2, 3, 4],
+    });
+    let set = giulia.put(&paths::calendar(service), &four_days).await;
+    json::<ServiceCalendar>(set, StatusCode::OK).await;
+    assert!(!day_of(&read().await, 27).school_day);
+
+    // Marta renames the canteen on the first: the second names it so.
+    let detail: ServiceDetail = marta.get_ok(&paths::office_service(service)).await;
+    let renamed = body!({ "code": detail.service.code, "name": "Mensa scolastica", "kind": "prepaid", "active": true });
+    let saved = marta.put(&paths::office_service(service), &renamed).await;
+    json::<ServiceDetail>(saved, StatusCode::OK).await;
+    assert_eq!(read().await.service_name, "Mensa scolastica");
+
+    // At 11:00 today may still be changed until Marta moves the cutoff from 15:00 to
+    // 10:30 on the first; then the second refuses it.
+    assert!(day_of(&read().await, 24).editable);
+    let mut settings: EnteSettingsForm = marta.get_ok(&paths::office_settings()).await;
+    settings.booking_cutoff_time = "10:30".into();
+    let saved = marta.put(&paths::office_settings(), &settings).await;
+    json::<EnteSettingsForm>(saved, StatusCode::OK).await;
+    let calendar = read().await;
+    assert!(!day_of(&calendar, 24).editable);
+    let rule = "La modifica del pasto può essere effettuata entro le ore 10:30 del giorno stesso.";
+    assert_eq!(calendar.cutoff_message, rule);
+    assert_eq!(
+        problem(absent("2026-11-24").await, StatusCode::CONFLICT)
+            .await
+            .detail,
+        rule
+    );
+
+    // Mario logs out through the first: the second refuses his token at once.
+    let out = mario.on(&first).post_bare(&paths::logout()).await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    problem(mario.get(&month).await, StatusCode::UNAUTHORIZED).await;
 }

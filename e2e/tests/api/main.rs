@@ -16,6 +16,8 @@ mod forms;
 mod fuzz;
 mod gate;
 mod hardening;
+mod idempotency;
+mod integrations;
 mod letters;
 mod low_balance;
 mod notices;

@@ -14,6 +14,7 @@ mod form_editor;
 mod forms;
 mod frame;
 mod guardian;
+mod integrations;
 mod letters;
 mod login_errors;
 mod low_balance;

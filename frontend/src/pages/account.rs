@@ -238,6 +238,16 @@ fn menu_cards(ente: Ente, role: Role) -> AnyView {
             },
         ),
         (
+            role.may(Action::ManageApiClients),
+            Entry {
+                id: "menu-integrazioni",
+                page: "integrazioni",
+                icon: "plug",
+                title: "Integrazioni",
+                text: "I client API dei programmi dei fornitori: ambiti, segreto, ultimo accesso; nuovo segreto o revoca in un clic.",
+            },
+        ),
+        (
             role.may(Action::IssueEmissions),
             Entry {
                 id: "menu-rette",

@@ -4,11 +4,12 @@
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use sportello_model::bookings::{
     CalendarSettings, Closure, ClosureAdded, Holiday, NewClosure, SchoolCalendar, ServiceCalendar,
@@ -22,8 +23,8 @@ use time::{Date, Month, OffsetDateTime};
 use super::entity::{closure, service_calendar};
 use crate::auth::Principal;
 use crate::canteen::charging::reverse_meals;
-use crate::db::{upsert, EnteId, TenantScoped};
-use crate::entes::entity::service;
+use crate::db::{foreign_key, upsert, EnteId, TenantScoped};
+use crate::entes::entity::{ente, service};
 use crate::entes::service::service_of_ente;
 use crate::error::{ApiError, ApiResult};
 
@@ -95,23 +96,133 @@ pub async fn school_calendar(
     effective(stored.as_ref(), &closures, today)
 }
 
-/// The service's calendar and why each closed day is closed: the operator's description,
-/// else the national holiday's name.
-pub async fn school_calendar_with_reasons(
+/// What the families' bookings read of a canteen service: the service, its comune
+/// (whose settings hold the cutoff and the meal choices), the calendar operators set (if
+/// they did) and the closures, as of the service's `revision`.
+pub struct MealService {
+    revision: i64,
+    pub service: service::Model,
+    pub ente: ente::Model,
+    stored: Option<service_calendar::Model>,
+    closures: Vec<closure::Model>,
+}
+
+/// The [`MealService`]s a replica keeps between requests, by service. Each is used only
+/// while the service's revision, read from the database in the request's first
+/// statement, is the one it was read at: every change to what it holds raises the
+/// revision in its own transaction ([`revise`]), so a change made through any replica
+/// applies to the very next request on every other.
+#[derive(Default)]
+pub struct MealServices(Mutex<HashMap<i64, Arc<MealService>>>);
+
+impl MealServices {
+    fn kept(&self, service_id: i64, revision: i64) -> Option<Arc<MealService>> {
+        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.get(&service_id)
+            .filter(|meals| meals.revision == revision)
+            .cloned()
+    }
+
+    fn keep(&self, meals: Arc<MealService>) {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.insert(meals.service.id, meals);
+    }
+}
+
+/// A canteen service with its calendar of today.
+pub struct MealCalendar {
+    pub meals: Arc<MealService>,
+    pub calendar: SchoolCalendar,
+}
+
+impl MealCalendar {
+    /// Why each closed day is closed: the operator's description, else the national
+    /// holiday's name.
+    pub fn closure_reasons(&self) -> HashMap<Date, String> {
+        let mut reasons: HashMap<Date, String> =
+            national_holidays_between(self.calendar.first_day, self.calendar.last_day)
+                .into_iter()
+                .map(|(day, name)| (day, name.to_owned()))
+                .collect();
+        reasons.extend(
+            self.meals
+                .closures
+                .iter()
+                .map(|c| (c.day, c.description.clone())),
+        );
+        reasons
+    }
+}
+
+/// The canteen service `service_id` of the comune whose revision is `revision`: kept by
+/// this replica if it read it at that revision, else read (the service with its comune
+/// and stored calendar in one statement, the closures in another) and kept. "Not found"
+/// for a service of another comune or one that serves no meals.
+pub async fn meal_calendar(
+    db: &DatabaseConnection,
+    kept: &MealServices,
+    ente_id: EnteId,
+    service_id: i64,
+    revision: i64,
+    today: Date,
+) -> ApiResult<MealCalendar> {
+    let meals = match kept.kept(service_id, revision) {
+        Some(meals) => meals,
+        None => {
+            let meals = Arc::new(read_meal_service(db, ente_id, service_id, revision).await?);
+            kept.keep(meals.clone());
+            meals
+        }
+    };
+    if meals.service.ente_id != ente_id || !meals.service.kind.serves_meals() {
+        return Err(ApiError::NotFound);
+    }
+    let calendar = effective(meals.stored.as_ref(), &meals.closures, today)?;
+    Ok(MealCalendar { meals, calendar })
+}
+
+/// Reads what [`MealService`] holds. It is labelled with the `revision` read before: what
+/// it read is that revision's or a later one's, so a later request that reads a newer
+/// revision reads it again.
+async fn read_meal_service(
     db: &DatabaseConnection,
     ente_id: EnteId,
     service_id: i64,
-    today: Date,
-) -> ApiResult<(SchoolCalendar, HashMap<Date, String>)> {
-    let (stored, closures) = load(db, ente_id, service_id).await?;
-    let calendar = effective(stored.as_ref(), &closures, today)?;
-    let mut reasons: HashMap<Date, String> =
-        national_holidays_between(calendar.first_day, calendar.last_day)
-            .into_iter()
-            .map(|(day, name)| (day, name.to_owned()))
-            .collect();
-    reasons.extend(closures.into_iter().map(|c| (c.day, c.description)));
-    Ok((calendar, reasons))
+    revision: i64,
+) -> ApiResult<MealService> {
+    let to_ente = foreign_key(service::Column::EnteId, ente::Column::Id);
+    let calendar_of = foreign_key(service_calendar::Column::ServiceId, service::Column::Id);
+    let (service, ente, stored) = service::Entity::find_in_ente(ente_id)
+        .filter(service::Column::Id.eq(service_id))
+        .join(JoinType::InnerJoin, to_ente)
+        .join_rev(JoinType::LeftJoin, calendar_of)
+        .select_also(ente::Entity)
+        .select_also(service_calendar::Entity)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(MealService {
+        revision,
+        service,
+        ente: ente.ok_or(ApiError::NotFound)?,
+        stored,
+        closures: closures(db, ente_id, service_id).await?,
+    })
+}
+
+/// Raises the revision of the services `which` selects, in the caller's transaction:
+/// part of every change to what [`MealService`] holds (a service, its comune's settings,
+/// its calendar, its closures).
+pub async fn revise<C: ConnectionTrait>(txn: &C, which: SimpleExpr) -> Result<(), DbErr> {
+    service::Entity::update_many()
+        .col_expr(
+            service::Column::Revision,
+            Expr::col(service::Column::Revision).add(1),
+        )
+        .filter(which)
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 async fn for_operator(
@@ -174,16 +285,12 @@ async fn describe(
 }
 
 /// Serialises the writes that decide whether a day of the service is charged: adding or
-/// removing a closure and charging a day. Its first statement writes the service's row,
-/// which locks the row on PostgreSQL and takes the write lock on SQLite, so the closed
-/// days a transaction reads after it stay as read until it ends.
+/// removing a closure, setting the calendar and charging a day. Its first statement
+/// writes the service's row (raising its revision, see [`revise`]), which locks the row
+/// on PostgreSQL and takes the write lock on SQLite, so the closed days a transaction
+/// reads after it stay as read until it ends.
 pub async fn lock_service<C: ConnectionTrait>(txn: &C, service_id: i64) -> Result<(), DbErr> {
-    service::Entity::update_many()
-        .col_expr(service::Column::Id, Expr::col(service::Column::Id).into())
-        .filter(service::Column::Id.eq(service_id))
-        .exec(txn)
-        .await?;
-    Ok(())
+    revise(txn, service::Column::Id.eq(service_id)).await
 }
 
 /// Whether the canteen of the service is closed on `day` by an operator's closure.
@@ -226,8 +333,10 @@ pub async fn set(
         Some(weekdays) if problems.is_empty() => weekdays,
         _ => return Err(ApiError::Validation(problems)),
     };
+    let txn = db.begin().await?;
+    lock_service(&txn, service_id).await?;
     upsert(
-        db,
+        &txn,
         [service_calendar::ActiveModel {
             ente_id: Set(principal.ente_id),
             service_id: Set(service_id),
@@ -244,6 +353,7 @@ pub async fn set(
         ],
     )
     .await?;
+    txn.commit().await?;
     describe(db, principal.ente_id, service_id, name, today).await
 }
 

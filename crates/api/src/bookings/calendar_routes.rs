@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         (status = 200, body = ServiceCalendar),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["bookings:write"]))
 )]
 #[get("/services/{service_id}/calendar")]
 pub async fn get_calendar(
@@ -49,7 +49,7 @@ pub async fn get_calendar(
         (status = 200, body = ServiceCalendar),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["bookings:write"]))
 )]
 #[put("/services/{service_id}/calendar")]
 pub async fn set_calendar(
@@ -75,7 +75,7 @@ pub async fn set_calendar(
         (status = 200, body = ClosureAdded),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["bookings:write"]))
 )]
 #[post("/services/{service_id}/closures")]
 pub async fn add_closure(
@@ -100,7 +100,7 @@ pub async fn add_closure(
         (status = 200, body = ServiceCalendar),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["bookings:write"]))
 )]
 #[delete("/services/{service_id}/closures/{closure_id}")]
 pub async fn remove_closure(

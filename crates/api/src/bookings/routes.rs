@@ -50,14 +50,14 @@ pub async fn month_calendar(
     path: web::Path<(i64, i64, String)>,
 ) -> ApiResult<HttpResponse> {
     let (child_id, service_id, month) = path.into_inner();
-    let (year, month) = parse_month(&month)?;
+    let month = parse_month(&month)?;
     Ok(HttpResponse::Ok().json(
         service::month(
             &state.db,
+            &state.meal_services,
             &principal,
             child_id,
             service_id,
-            year,
             month,
             state.now(),
         )
@@ -97,8 +97,17 @@ pub async fn change_day(
         to: day,
         choice: body.choice,
     };
-    Ok(HttpResponse::Ok()
-        .json(service::change(&state.db, &principal, child_id, &request, now).await?))
+    Ok(HttpResponse::Ok().json(
+        service::change(
+            &state.db,
+            &state.meal_services,
+            &principal,
+            child_id,
+            &request,
+            now,
+        )
+        .await?,
+    ))
 }
 
 /// Change every school day of a range that can still be changed, e.g. absent for a week
@@ -124,6 +133,15 @@ pub async fn change_range(
     child_id: web::Path<i64>,
     body: Json<BookingRange>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(service::change(&state.db, &principal, *child_id, &body, now).await?))
+    Ok(HttpResponse::Ok().json(
+        service::change(
+            &state.db,
+            &state.meal_services,
+            &principal,
+            *child_id,
+            &body,
+            now,
+        )
+        .await?,
+    ))
 }

@@ -1,9 +1,12 @@
 //! Reading and changing a child's bookings.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult,
+    JoinType, QueryFilter, QuerySelect,
+};
 use sportello_model::bookings::{
     BookingRange, BookingRefusal, BookingResult, CalendarDay, CutoffPolicy, MealChoice,
     MonthCalendar, SkippedDay,
@@ -13,81 +16,103 @@ use sportello_model::rome;
 use sportello_model::school_year::SchoolYear;
 use time::{Date, Month, OffsetDateTime};
 
-use super::calendar::{school_calendar, school_calendar_with_reasons};
+use super::calendar::{meal_calendar, MealCalendar, MealServices};
 use super::entity::booking;
 use crate::auth::Principal;
 use crate::children::entity::enrolment;
-use crate::children::service::{enrolled_on, find_visible};
-use crate::db::{upsert, TenantScoped};
-use crate::entes::entity::service;
-use crate::entes::service::{by_id as ente_by_id, meal_service, settings};
+use crate::children::service::{child_cards, child_cards_query, CardRow, ChildCards};
+use crate::db::{foreign_key, upsert, EnteId};
+use crate::entes::service::settings;
 use crate::error::{ApiError, ApiResult};
 
-/// The child (visible to the principal) with an active enrolment in a prepaid service
-/// whose meals are booked; everything else is "not found".
+/// The child (visible to the principal) with a card in force of a prepaid service whose
+/// meals are booked, and the service's calendar; everything else is "not found". No
+/// statement beside the child's when this replica keeps the service at the revision read
+/// with the child, two otherwise.
 struct BookingContext {
-    child_name: String,
-    service: service::Model,
+    child: ChildCards,
+    meals: MealCalendar,
     settings: EnteSettings,
     policy: CutoffPolicy,
 }
 
 async fn context(
     db: &DatabaseConnection,
-    principal: &Principal,
-    child_id: i64,
+    kept: &MealServices,
+    ente_id: EnteId,
+    child: ChildCards,
     service_id: i64,
+    now: OffsetDateTime,
 ) -> ApiResult<BookingContext> {
-    let child = find_visible(db, principal, child_id).await?;
-    let enrolled = enrolment::Entity::find_in_ente(principal.ente_id)
-        .filter(enrolment::Column::ChildId.eq(child.id))
-        .filter(enrolment::Column::ServiceId.eq(service_id))
-        .filter(enrolment::Column::Active.eq(true))
-        .one(db)
-        .await?;
-    if enrolled.is_none() {
-        return Err(ApiError::NotFound);
-    }
-    let service = meal_service(db, principal.ente_id, service_id).await?;
-    let ente = ente_by_id(db, principal.ente_id).await?;
-    let settings = settings(&ente);
+    let meals = meal_calendar(
+        db,
+        kept,
+        ente_id,
+        service_id,
+        child.service_revision,
+        rome::today(now),
+    )
+    .await?;
+    let ente = &meals.meals.ente;
+    let settings = settings(ente);
     let policy = CutoffPolicy::from_settings(&settings)
         .ok_or_else(|| ApiError::internal(format!("bad cutoff time for {}", ente.slug)))?;
     Ok(BookingContext {
-        child_name: format!("{} {}", child.first_name, child.last_name),
-        service,
+        child,
+        meals,
         settings,
         policy,
     })
 }
 
-/// The child's month (`year`, `month`) for a service, with what may still be changed.
+/// A card of the child with one of its bookings of the month, if any.
+#[derive(FromQueryResult)]
+struct CardBookings {
+    #[sea_orm(nested)]
+    card: CardRow,
+    day: Option<Date>,
+    choice: Option<MealChoice>,
+}
+
+/// The child's month (`year`, `month`) for a service, with what may still be changed:
+/// the child, its cards and its bookings of the month in one statement, beside the
+/// token's and those of the service when this replica does not keep it at its revision.
 pub async fn month(
     db: &DatabaseConnection,
+    kept: &MealServices,
     principal: &Principal,
     child_id: i64,
     service_id: i64,
-    year: i32,
-    month: Month,
+    (year, month): (i32, Month),
     now: OffsetDateTime,
 ) -> ApiResult<MonthCalendar> {
-    let ctx = context(db, principal, child_id, service_id).await?;
-    let (calendar, mut closures) =
-        school_calendar_with_reasons(db, principal.ente_id, service_id, rome::today(now)).await?;
     let first = Date::from_calendar_date(year, month, 1)
         .map_err(|_| ApiError::field("month", "Mese non valido."))?;
     let last = Date::from_calendar_date(year, month, month.length(year))
         .map_err(|_| ApiError::field("month", "Mese non valido."))?;
-    let choices: HashMap<Date, MealChoice> = booking::Entity::find_in_ente(principal.ente_id)
-        .filter(booking::Column::ChildId.eq(child_id))
-        .filter(booking::Column::ServiceId.eq(service_id))
-        .filter(booking::Column::Day.between(first, last))
+    let ente_id = principal.ente_id;
+    let month_bookings = foreign_key(enrolment::Column::ChildId, booking::Column::ChildId)
+        .on_condition(move |_, bookings| {
+            Condition::all()
+                .add(Expr::col((bookings.clone(), booking::Column::EnteId)).eq(ente_id.get()))
+                .add(Expr::col((bookings.clone(), booking::Column::ServiceId)).eq(service_id))
+                .add(Expr::col((bookings, booking::Column::Day)).between(first, last))
+        });
+    let rows = child_cards_query(principal, child_id, service_id)
+        .join(JoinType::LeftJoin, month_bookings)
+        .column(booking::Column::Day)
+        .column(booking::Column::Choice)
+        .into_model::<CardBookings>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|b| (b.day, b.choice))
+        .await?;
+    let child = ChildCards::of_rows(rows.iter().map(|row| &row.card))?;
+    let choices: HashMap<Date, MealChoice> = rows
+        .iter()
+        .filter_map(|row| Some((row.day?, row.choice?)))
         .collect();
-    let years = enrolled_years(db, principal, child_id, service_id, first, last).await?;
+    let ctx = context(db, kept, ente_id, child, service_id, now).await?;
+    let mut closures = ctx.meals.closure_reasons();
+    let calendar = ctx.meals.calendar;
     let mut days = Vec::new();
     let mut day = first;
     while day <= last {
@@ -95,7 +120,7 @@ pub async fn month(
         let check = ctx
             .policy
             .check(&calendar, day, now)
-            .and_then(|()| enrolled(&years, day));
+            .and_then(|()| enrolled(&ctx.child, day));
         days.push(CalendarDay {
             date: day,
             school_day,
@@ -118,9 +143,9 @@ pub async fn month(
     }
     Ok(MonthCalendar {
         child_id,
-        child_name: ctx.child_name,
+        child_name: ctx.child.name,
         service_id,
-        service_name: ctx.service.name,
+        service_name: ctx.meals.meals.service.name.clone(),
         cutoff_message: ctx.policy.message(),
         choices: MealChoice::ALL
             .into_iter()
@@ -131,40 +156,12 @@ pub async fn month(
     })
 }
 
-/// Whether the child is enrolled (by `enrolled_on`) on the days from `from` to `to`,
-/// asked once for each school year they fall in.
-async fn enrolled_years(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    child_id: i64,
-    service_id: i64,
-    from: Date,
-    to: Date,
-) -> ApiResult<HashMap<SchoolYear, bool>> {
-    let mut years = HashMap::new();
-    let mut day = from;
-    while day <= to {
-        if let Entry::Vacant(year) = years.entry(SchoolYear::containing(day)) {
-            let card = enrolled_on(principal.ente_id, service_id, day)
-                .filter(enrolment::Column::ChildId.eq(child_id))
-                .one(db)
-                .await?;
-            year.insert(card.is_some());
-        }
-        day = match day.next_day() {
-            Some(next) => next,
-            None => break,
-        };
-    }
-    Ok(years)
-}
-
 /// Refuses a day of a school year the child is not enrolled in.
-fn enrolled(years: &HashMap<SchoolYear, bool>, day: Date) -> Result<(), BookingRefusal> {
-    let year = SchoolYear::containing(day);
-    match years.get(&year) {
-        Some(true) => Ok(()),
-        _ => Err(BookingRefusal::NotEnrolled(year)),
+fn enrolled(child: &ChildCards, day: Date) -> Result<(), BookingRefusal> {
+    if child.enrolled_on(day) {
+        Ok(())
+    } else {
+        Err(BookingRefusal::NotEnrolled(SchoolYear::containing(day)))
     }
 }
 
@@ -179,6 +176,7 @@ fn refused(reason: BookingRefusal) -> ApiError {
 /// the answer is a conflict saying why.
 pub async fn change(
     db: &DatabaseConnection,
+    kept: &MealServices,
     principal: &Principal,
     child_id: i64,
     request: &BookingRange,
@@ -191,19 +189,18 @@ pub async fn change(
         choice,
     } = *request;
     ApiError::check(request.problems())?;
-    let ctx = context(db, principal, child_id, service_id).await?;
+    let child = child_cards(db, principal, child_id, service_id).await?;
+    let ctx = context(db, kept, principal.ente_id, child, service_id, now).await?;
     if !choice.allowed_by(&ctx.settings) {
         return Err(ApiError::field(
             "choice",
             format!("Il Comune non prevede la scelta «{}».", choice.label()),
         ));
     }
-    let calendar = school_calendar(db, principal.ente_id, service_id, rome::today(now)).await?;
-    let (open, mut skipped) = ctx.policy.split_range(&calendar, from, to, now);
-    let years = enrolled_years(db, principal, child_id, service_id, from, to).await?;
+    let (open, mut skipped) = ctx.policy.split_range(&ctx.meals.calendar, from, to, now);
     let mut days = Vec::with_capacity(open.len());
     for day in open {
-        match enrolled(&years, day) {
+        match enrolled(&ctx.child, day) {
             Ok(()) => days.push(day),
             Err(refusal) => skipped.push(SkippedDay {
                 date: day,

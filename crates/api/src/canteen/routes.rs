@@ -59,7 +59,7 @@ impl RequestLimits for DayQuery {
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a school day"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["canteen:write"]))
 )]
 #[get("/canteen/roster")]
 pub async fn roster(
@@ -89,7 +89,7 @@ pub async fn roster(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a school day, or a day still to come"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["canteen:write"]))
 )]
 #[put("/canteen/attendance/{child_id}")]
 pub async fn mark_attendance(
@@ -116,7 +116,7 @@ pub async fn mark_attendance(
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a school day"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["canteen:write"]))
 )]
 #[get("/canteen/kitchen-counts")]
 pub async fn kitchen_counts(
@@ -165,7 +165,7 @@ pub async fn kitchen_counts(
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The day is not over, or not a school day"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["canteen:write"]))
 )]
 #[post("/canteen/charges")]
 pub async fn charge(

@@ -33,7 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         (status = 200, body = Page<ChildSummary>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:read"]))
 )]
 #[get("/children")]
 pub async fn list_children(
@@ -53,7 +53,7 @@ pub async fn list_children(
         (status = 200, body = ChildDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:read"]))
 )]
 #[get("/children/{id}")]
 pub async fn get_child(
@@ -75,7 +75,7 @@ pub async fn get_child(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["enrolments:write"]))
 )]
 #[post("/children/{id}/enrolments")]
 pub async fn add_enrolment(
@@ -105,7 +105,7 @@ pub async fn add_enrolment(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["enrolments:write"]))
 )]
 #[put("/children/{id}/enrolments/{enrolment_id}")]
 pub async fn update_enrolment(
@@ -148,7 +148,7 @@ async fn remember_card(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["enrolments:write"]))
 )]
 #[post("/children/{id}/enrolments/{enrolment_id}/end")]
 pub async fn end_enrolment(

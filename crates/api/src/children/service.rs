@@ -6,11 +6,11 @@
 //! children, delegates the children delegated to them; any other child is "not found".
 //! Fee data is left out of the cards for roles without `Action::ReadFees` (delegates).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder,
-    Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, FromQueryResult, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use sportello_model::access::Action;
 use sportello_model::auth::Role;
@@ -24,7 +24,7 @@ use time::Date;
 use super::entity::{child, child_delegate, enrolment};
 use crate::accounts::entity::user;
 use crate::auth::Principal;
-use crate::db::{fetch_page, EnteId, TenantScoped};
+use crate::db::{fetch_page, foreign_key, EnteId, TenantScoped};
 use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
 use crate::schools::service::Places;
@@ -38,9 +38,100 @@ pub fn enrolled_on(ente_id: EnteId, service_id: i64, day: Date) -> Select<enrolm
 
 /// The cards in force on `day`, of every service (the same rule as [`enrolled_on`]).
 pub fn cards_on(ente_id: EnteId, day: Date) -> Select<enrolment::Entity> {
-    enrolment::Entity::find_in_ente(ente_id)
-        .filter(enrolment::Column::SchoolYear.eq(SchoolYear::containing(day)))
-        .filter(enrolment::Column::Active.eq(true))
+    cards_in_force(ente_id).filter(enrolment::Column::SchoolYear.eq(SchoolYear::containing(day)))
+}
+
+/// The active cards of every school year: a child is enrolled on a day when one of them
+/// is of the day's school year ([`enrolled_on`], [`ChildCards::enrolled_on`]).
+fn cards_in_force(ente_id: EnteId) -> Select<enrolment::Entity> {
+    enrolment::Entity::find_in_ente(ente_id).filter(enrolment::Column::Active.eq(true))
+}
+
+/// A child's name with one school year of its cards in force, and the service's revision:
+/// a row of [`child_cards_query`].
+#[derive(FromQueryResult)]
+pub struct CardRow {
+    first_name: String,
+    last_name: String,
+    school_year: SchoolYear,
+    service_revision: i64,
+}
+
+/// A child `principal` may see, with the school years of its cards of one service in
+/// force.
+pub struct ChildCards {
+    pub name: String,
+    years: HashSet<SchoolYear>,
+    /// The service's revision, read in the same statement: whether what a replica keeps
+    /// of the service is still the database's (`bookings::calendar::MealServices`).
+    pub service_revision: i64,
+}
+
+impl ChildCards {
+    /// The child of the rows of [`child_cards_query`]; none is "not found".
+    pub fn of_rows<'a>(rows: impl IntoIterator<Item = &'a CardRow>) -> ApiResult<ChildCards> {
+        let mut rows = rows.into_iter().peekable();
+        let first = rows.peek().ok_or(ApiError::NotFound)?;
+        let (name, service_revision) = (
+            format!("{} {}", first.first_name, first.last_name),
+            first.service_revision,
+        );
+        Ok(ChildCards {
+            name,
+            years: rows.map(|row| row.school_year).collect(),
+            service_revision,
+        })
+    }
+
+    /// Whether the child is enrolled in the service on `day` (the rule of [`enrolled_on`]).
+    pub fn enrolled_on(&self, day: Date) -> bool {
+        self.years.contains(&SchoolYear::containing(day))
+    }
+}
+
+/// The statement of [`child_cards`], for a caller that reads more beside the cards: one
+/// [`CardRow`] per card of `service_id` in force (of any school year) of the child
+/// `child_id`, if `principal` may see it.
+pub fn child_cards_query(
+    principal: &Principal,
+    child_id: i64,
+    service_id: i64,
+) -> Select<enrolment::Entity> {
+    let visible = visible_children(principal)
+        .select_only()
+        .column(child::Column::Id)
+        .filter(child::Column::Id.eq(child_id))
+        .into_query();
+    let to_child = foreign_key(enrolment::Column::ChildId, child::Column::Id);
+    let to_service = foreign_key(enrolment::Column::ServiceId, service::Column::Id);
+    cards_in_force(principal.ente_id)
+        .filter(enrolment::Column::ServiceId.eq(service_id))
+        // The child named too, not only through the subquery: the index finds its cards.
+        .filter(enrolment::Column::ChildId.eq(child_id))
+        .filter(enrolment::Column::ChildId.in_subquery(visible))
+        .join(JoinType::InnerJoin, to_child)
+        .join(JoinType::InnerJoin, to_service)
+        .select_only()
+        .column(child::Column::FirstName)
+        .column(child::Column::LastName)
+        .column(enrolment::Column::SchoolYear)
+        .column_as(service::Column::Revision, "service_revision")
+}
+
+/// The child `child_id`, if `principal` may see it and it has a card of `service_id` in
+/// force (of any school year), with those cards' school years and the service's
+/// revision, in one statement; else "not found".
+pub async fn child_cards(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    child_id: i64,
+    service_id: i64,
+) -> ApiResult<ChildCards> {
+    let rows = child_cards_query(principal, child_id, service_id)
+        .into_model::<CardRow>()
+        .all(db)
+        .await?;
+    ChildCards::of_rows(&rows)
 }
 
 /// The children `principal` may see: the one place that decides it.

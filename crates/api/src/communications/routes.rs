@@ -161,7 +161,7 @@ pub async fn letter_attachment(
         (status = 200, body = Page<CommunicationSummary>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["communications:write"]))
 )]
 #[get("/communications")]
 pub async fn list_communications(
@@ -183,7 +183,7 @@ pub async fn list_communications(
         (status = 200, body = CommunicationSummary, description = "Already sent with this request id"),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["communications:write"]))
 )]
 #[post("/communications")]
 pub async fn send_communication(
@@ -204,7 +204,7 @@ pub async fn send_communication(
         (status = 200, body = CommunicationPreview),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["communications:write"]))
 )]
 #[post("/communications/preview")]
 pub async fn preview_communication(
@@ -242,7 +242,7 @@ impl RequestLimits for AttachmentQuery {
         (status = 201, body = UploadInfo),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["communications:write"]))
 )]
 #[post("/communications/attachments")]
 pub async fn upload_communication_attachment(
@@ -292,7 +292,7 @@ impl RequestLimits for FamilySearch {
         (status = 200, body = Vec<FamilyChoice>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["communications:write"]))
 )]
 #[get("/communications/families")]
 pub async fn search_families(
@@ -312,7 +312,7 @@ pub async fn search_families(
         (status = 200, body = AudienceChoices),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["communications:write"]))
 )]
 #[get("/communications/audiences")]
 pub async fn audience_choices(
@@ -349,7 +349,7 @@ impl RequestLimits for OutboxQuery {
         (status = 200, body = Page<OutboxMessage>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["communications:write"]))
 )]
 #[get("/outbox")]
 pub async fn list_outbox(
@@ -372,7 +372,7 @@ pub async fn list_outbox(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["communications:write"]))
 )]
 #[post("/outbox/{id}/retry")]
 pub async fn retry_outbox_message(

@@ -60,6 +60,9 @@ pub mod service {
         pub active: bool,
         /// Rette pro rata of the days the service runs in a month.
         pub pro_rata: bool,
+        /// Raised by every change to what the families' bookings read of the service
+        /// (`bookings::calendar::revise`).
+        pub revision: i64,
     }
 
     crate::db::entity_basics!(tenant);

@@ -1,7 +1,9 @@
 //! The comune's set-up by its administrators: the settings (checked whole by
 //! `EnteSettingsForm::check`), the logo, the services and their fee bands (the table
-//! checked whole by `model::fee_bands::check_fee_bands`). Families read the settings
-//! from the ente's row on every request, so a change applies at once.
+//! checked whole by `model::fee_bands::check_fee_bands`). A change of the settings or of a
+//! service raises the revision of the services it concerns in its transaction
+//! (`bookings::calendar::revise`), so every replica reads them again and families'
+//! next requests follow it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +23,7 @@ use time::OffsetDateTime;
 
 use super::entity::{ente, ente_logo, fee_band, service};
 use super::service::{by_id, by_slug, fee_bands, service_dto};
+use crate::bookings::calendar::revise;
 use crate::children::entity::enrolment;
 use crate::db::{EnteId, TenantScoped};
 use crate::error::{ApiError, ApiResult};
@@ -83,6 +86,8 @@ pub async fn save_settings(
             "Questo codice fiscale è di un altro comune del portale.",
         ));
     }
+    let txn = db.begin().await?;
+    revise(&txn, service::Column::EnteId.eq(ente_id)).await?;
     let saved = ente::ActiveModel {
         id: Unchanged(ente_id.get()),
         name: Set(checked.name),
@@ -109,8 +114,9 @@ pub async fn save_settings(
         flow_grace_days: Set(i32::from(checked.flow_grace_days)),
         ..Default::default()
     }
-    .update(db)
+    .update(&txn)
     .await?;
+    txn.commit().await?;
     Ok(form_of(&saved))
 }
 
@@ -307,7 +313,10 @@ pub async fn update_service(
     active.name = Set(name);
     active.active = Set(form.active);
     active.pro_rata = Set(form.pro_rata);
-    active.update(db).await?;
+    let txn = db.begin().await?;
+    revise(&txn, service::Column::Id.eq(id)).await?;
+    active.update(&txn).await?;
+    txn.commit().await?;
     service_detail(db, ente_id, id).await
 }
 

@@ -27,7 +27,7 @@ use time::OffsetDateTime;
 
 use crate::accounts::entity::user;
 use crate::children::entity::{child, enrolment};
-use crate::db::{upsert, EnteId, TenantScoped};
+use crate::db::{refresh_statistics, upsert, EnteId, TenantScoped};
 use crate::entes::entity::{fee_band, service};
 use crate::error::{ApiError, ApiResult};
 use crate::payments::entity::ledger_movement;
@@ -423,6 +423,7 @@ async fn write<C: ConnectionTrait>(
         .collect();
     guardian_codes.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     guardian_codes.dedup();
+    refresh_statistics(txn, &["users"]).await?;
     let guardians = users_by_code(txn, ente_id, &guardian_codes).await?;
     let guardian_id = |code: &FiscalCode| {
         guardians
@@ -463,6 +464,7 @@ async fn write<C: ConnectionTrait>(
         .collect();
     child_codes.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     child_codes.dedup();
+    refresh_statistics(txn, &["children"]).await?;
     let children = children_by_code(txn, ente_id, &child_codes).await?;
     let mut places = Places::of_ente(txn, ente_id).await?;
     for chunk in plan.new_enrolments.chunks(BATCH_ROWS) {
@@ -516,6 +518,7 @@ async fn write<C: ConnectionTrait>(
         )
         .await?;
     }
+    refresh_statistics(txn, &["enrolments"]).await?;
     let mut by_service: HashMap<i64, Vec<(i64, i64, String)>> = HashMap::new();
     for (service_id, code, cents, key) in &plan.new_balances {
         by_service
@@ -561,5 +564,6 @@ async fn write<C: ConnectionTrait>(
                 })?;
         }
     }
+    refresh_statistics(txn, &["prepaid_accounts", "ledger_movements"]).await?;
     Ok(())
 }

@@ -65,7 +65,7 @@ impl RequestLimits for FamilySearch {
         (status = 200, body = Page<FamilyHit>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:read"]))
 )]
 #[get("/families")]
 pub async fn find_families(
@@ -87,7 +87,7 @@ pub async fn find_families(
         (status = 200, body = FamilyDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:read"]))
 )]
 #[get("/families/{id}")]
 pub async fn get_family(
@@ -157,7 +157,7 @@ async fn read_and_import(
         (status = 200, body = ImportReport),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:write"]))
 )]
 #[post("/families/import/check")]
 pub async fn check_registry_import(
@@ -180,7 +180,7 @@ pub async fn check_registry_import(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:write"]))
 )]
 #[post("/families/import")]
 pub async fn import_registry(
@@ -230,7 +230,7 @@ async fn delegate_before(
         (status = 201, body = FamilyDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:write"]))
 )]
 #[post("/families")]
 pub async fn create_family(
@@ -256,7 +256,7 @@ pub async fn create_family(
         (status = 200, body = FamilyDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:write"]))
 )]
 #[put("/families/{id}")]
 pub async fn update_guardian(
@@ -283,7 +283,7 @@ pub async fn update_guardian(
         (status = 201, body = FamilyDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:write"]))
 )]
 #[post("/families/{id}/children")]
 pub async fn add_child(
@@ -308,7 +308,7 @@ pub async fn add_child(
         (status = 200, body = FamilyDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:write"]))
 )]
 #[put("/families/{id}/children/{child_id}")]
 pub async fn update_child(
@@ -335,7 +335,7 @@ pub async fn update_child(
         (status = 201, body = FamilyDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:write"]))
 )]
 #[post("/families/{id}/delegates")]
 pub async fn add_delegate(
@@ -361,7 +361,7 @@ pub async fn add_delegate(
         (status = 200, body = FamilyDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:write"]))
 )]
 #[put("/families/{id}/delegates/{delegate_id}")]
 pub async fn set_delegate_children(
@@ -388,7 +388,7 @@ pub async fn set_delegate_children(
         (status = 200, body = FamilyDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["families:write"]))
 )]
 #[delete("/families/{id}/delegates/{delegate_id}")]
 pub async fn remove_delegate(

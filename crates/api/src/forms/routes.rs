@@ -69,7 +69,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         (status = 200, body = Page<FormOverview>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[get("/forms")]
 pub async fn list_forms(
@@ -88,7 +88,7 @@ pub async fn list_forms(
         (status = 201, body = FormDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/forms")]
 pub async fn create_form(
@@ -109,7 +109,7 @@ pub async fn create_form(
         (status = 200, body = FormDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[get("/forms/{id}")]
 pub async fn get_form(
@@ -131,7 +131,7 @@ pub async fn get_form(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[put("/forms/{id}")]
 pub async fn update_form(
@@ -153,7 +153,7 @@ pub async fn update_form(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/forms/{id}/publish")]
 pub async fn publish_form(
@@ -174,7 +174,7 @@ pub async fn publish_form(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/forms/{id}/close")]
 pub async fn close_form(
@@ -196,7 +196,7 @@ pub async fn close_form(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/forms/{id}/versions")]
 pub async fn new_form_version(
@@ -220,7 +220,7 @@ pub async fn new_form_version(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[get("/forms/{id}/ranking")]
 pub async fn form_ranking(
@@ -242,7 +242,7 @@ pub async fn form_ranking(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/forms/{id}/ranking/publish")]
 pub async fn publish_ranking(
@@ -324,7 +324,7 @@ impl SubmissionFilter {
         (status = 200, body = Page<SubmissionSummary>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[get("/forms/{id}/submissions")]
 pub async fn list_submissions(
@@ -356,7 +356,7 @@ pub async fn list_submissions(
         (status = 200, body = Vec<StateCount>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[get("/forms/{id}/submissions/counts")]
 pub async fn submission_counts(
@@ -378,7 +378,7 @@ pub async fn submission_counts(
         (status = 200, body = Vec<BulkOutcome>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/forms/{id}/submissions/accept")]
 pub async fn accept_submissions(
@@ -408,7 +408,7 @@ pub async fn accept_submissions(
         (status = 200, description = "The CSV file", content_type = "text/csv"),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[get("/forms/{id}/export")]
 pub async fn export_submissions(
@@ -429,7 +429,7 @@ pub async fn export_submissions(
         (status = 200, body = SubmissionDetail),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[get("/form-submissions/{id}")]
 pub async fn get_submission(
@@ -456,7 +456,7 @@ pub async fn get_submission(
         )),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[get("/form-submissions/{id}/uploads/{upload_id}")]
 pub async fn submission_attachment(
@@ -483,7 +483,7 @@ pub async fn submission_attachment(
         (status = 200, body = EnrolmentProposal),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[get("/form-submissions/{id}/enrolment-terms")]
 pub async fn enrolment_terms(
@@ -506,7 +506,7 @@ pub async fn enrolment_terms(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/form-submissions/{id}/accept")]
 pub async fn accept_submission(
@@ -582,7 +582,7 @@ async fn decide(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/form-submissions/{id}/refuse")]
 pub async fn refuse_submission(
@@ -613,7 +613,7 @@ pub async fn refuse_submission(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/form-submissions/{id}/block")]
 pub async fn block_submission(
@@ -636,7 +636,7 @@ pub async fn block_submission(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["forms:write"]))
 )]
 #[post("/form-submissions/{id}/to-validate")]
 pub async fn to_validate_submission(

@@ -7,6 +7,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde::Serialize;
+use sportello_model::problem::problem_type;
+use sportello_model::Problem;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -21,7 +23,7 @@ use crate::startup::AppState;
 pub const LIVENESS: &str = "liveness";
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(liveness).service(readiness);
+    cfg.service(liveness).service(readiness).service(status);
 }
 
 /// The process is running and answers HTTP; nothing else is checked. A platform restarts
@@ -68,6 +70,30 @@ pub async fn readiness(state: web::Data<AppState>) -> ApiResult<web::Json<Readin
         database_write: true,
         migrations_current: true,
     }))
+}
+
+/// The state of the service as AgID's interoperability guidelines (ModI) ask of every
+/// API: `application/problem+json` with `status` 200 when the service can serve (its
+/// database answers a read and stores a write, its schema is current), 503 when not.
+#[utoipa::path(
+    operation_id = "status",
+    tag = "Sistema",
+    responses(
+        (status = 200, description = "The service can serve", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/status")]
+pub async fn status(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    check_database(&state.db, state.now()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/problem+json")
+        .json(Problem {
+            kind: problem_type("ok"),
+            title: "Servizio disponibile".into(),
+            status: 200,
+            detail: "Il servizio funziona e accetta richieste.".into(),
+            errors: Vec::new(),
+        }))
 }
 
 mod probe {

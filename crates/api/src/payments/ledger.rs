@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    DbBackend, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use sportello_model::money::cents_to_decimal;
 use sportello_model::page::PageRequest;
@@ -17,7 +17,8 @@ use time::{Date, OffsetDateTime};
 use super::entity::{ledger_movement, prepaid_account};
 use super::low_balance;
 use crate::children::entity::child;
-use crate::db::{upsert, EnteId, TenantScoped};
+use crate::db::{foreign_key, upsert, EnteId, TenantScoped};
+use crate::entes::entity::service;
 use crate::error::{ApiError, ApiResult};
 
 /// Rows per statement in batch work: well inside the bind-parameter limits of SQLite
@@ -61,11 +62,34 @@ pub async fn find_account<C: ConnectionTrait>(
     guardian_id: i64,
     service_id: i64,
 ) -> ApiResult<Option<prepaid_account::Model>> {
-    Ok(prepaid_account::Entity::find_in_ente(ente_id)
+    Ok(account_of(ente_id, guardian_id, service_id).one(db).await?)
+}
+
+fn account_of(
+    ente_id: EnteId,
+    guardian_id: i64,
+    service_id: i64,
+) -> Select<prepaid_account::Entity> {
+    prepaid_account::Entity::find_in_ente(ente_id)
         .filter(prepaid_account::Column::GuardianId.eq(guardian_id))
         .filter(prepaid_account::Column::ServiceId.eq(service_id))
+}
+
+/// The family's account for a service with the service, in one statement, when the
+/// account exists.
+pub async fn find_account_with_service(
+    db: &DatabaseConnection,
+    ente_id: EnteId,
+    guardian_id: i64,
+    service_id: i64,
+) -> ApiResult<Option<(prepaid_account::Model, service::Model)>> {
+    let of_service = foreign_key(prepaid_account::Column::ServiceId, service::Column::Id);
+    Ok(account_of(ente_id, guardian_id, service_id)
+        .join(JoinType::InnerJoin, of_service)
+        .select_also(service::Entity)
         .one(db)
-        .await?)
+        .await?
+        .and_then(|(account, service)| Some((account, service?))))
 }
 
 /// The family's account for a prepaid service, created on first use.

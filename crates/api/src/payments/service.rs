@@ -142,8 +142,18 @@ pub async fn statement_of(
     paging: PageRequest,
     now: OffsetDateTime,
 ) -> ApiResult<Statement> {
-    let s = prepaid_service(db, ente_id, service_id).await?;
-    let account = ledger::account_for_reading(db, ente_id, guardian_id, s.id, now).await?;
+    // The account with its service in one statement, the usual case; else the service
+    // checked, and the account made on first use.
+    let (s, account) = match ledger::find_account_with_service(db, ente_id, guardian_id, service_id)
+        .await?
+    {
+        Some((account, s)) if s.kind == ServiceKind::Prepaid => (s, account),
+        _ => {
+            let s = prepaid_service(db, ente_id, service_id).await?;
+            let account = ledger::account_for_reading(db, ente_id, guardian_id, s.id, now).await?;
+            (s, account)
+        }
+    };
     let movements = ledger::movements(db, &account, paging).await?;
     Ok(Statement {
         account: AccountSummary {

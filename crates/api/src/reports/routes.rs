@@ -91,7 +91,7 @@ fn csv_response((name, body): (String, Vec<u8>)) -> HttpResponse {
         (status = 200, body = ReceiptsReport),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:read"]))
 )]
 #[get("/reports/receipts")]
 pub async fn receipts_report(
@@ -112,7 +112,7 @@ pub async fn receipts_report(
         (status = 200, description = "The CSV file", content_type = "text/csv"),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:read"]))
 )]
 #[get("/reports/receipts.csv")]
 pub async fn receipts_report_csv(
@@ -133,7 +133,7 @@ pub async fn receipts_report_csv(
         (status = 200, body = DebtorsReport),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:read"]))
 )]
 #[get("/reports/debtors")]
 pub async fn debtors_report(
@@ -152,7 +152,7 @@ pub async fn debtors_report(
         (status = 200, description = "The CSV file", content_type = "text/csv"),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:read"]))
 )]
 #[get("/reports/debtors.csv")]
 pub async fn debtors_report_csv(
@@ -173,7 +173,7 @@ pub async fn debtors_report_csv(
         (status = 200, body = MealsReport),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:read"]))
 )]
 #[get("/reports/meals")]
 pub async fn meals_report(
@@ -194,7 +194,7 @@ pub async fn meals_report(
         (status = 200, description = "The CSV file", content_type = "text/csv"),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:read"]))
 )]
 #[get("/reports/meals.csv")]
 pub async fn meals_report_csv(
@@ -216,7 +216,7 @@ pub async fn meals_report_csv(
         (status = 200, body = BalancesReport),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:read"]))
 )]
 #[get("/reports/balances")]
 pub async fn balances_report(
@@ -236,7 +236,7 @@ pub async fn balances_report(
         (status = 200, description = "The CSV file", content_type = "text/csv"),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:read"]))
 )]
 #[get("/reports/balances.csv")]
 pub async fn balances_report_csv(

@@ -1,7 +1,9 @@
 //! The comune's set-up for its administrators (operators read it): the settings
 //! (`settings`), the services with their fee bands (`services`), the schools with their
-//! classes (`schools`) and the staff accounts (`staff`).
+//! classes (`schools`), the staff accounts (`staff`) and the API clients of the programs
+//! that integrate with the portal (`api_clients`).
 
+pub mod api_clients;
 pub mod schools;
 pub mod services;
 pub mod settings;

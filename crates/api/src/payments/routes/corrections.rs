@@ -25,7 +25,7 @@ use crate::startup::AppState;
         (status = 200, body = Statement),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:read"]))
 )]
 #[get("/payments/services/{id}/families/{guardian_id}/statement")]
 pub async fn family_statement(
@@ -64,7 +64,7 @@ pub async fn family_statement(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "More than the balance, or a negative balance the comune does not allow"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:write"]))
 )]
 #[post("/payments/services/{id}/families/{guardian_id}/movements")]
 pub async fn correct_account(

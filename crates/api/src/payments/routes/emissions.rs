@@ -27,7 +27,7 @@ use crate::startup::AppState;
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:write"]))
 )]
 #[post("/emissions")]
 pub async fn create_emission(
@@ -98,7 +98,7 @@ pub async fn get_emission(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 404, response = crate::error::responses::NotFound),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:write"]))
 )]
 #[post("/payments/emission-batches/preview")]
 pub async fn preview_emission_batch(
@@ -120,7 +120,7 @@ pub async fn preview_emission_batch(
         (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:write"]))
 )]
 #[post("/payments/emission-batches")]
 pub async fn issue_emission_batch(
@@ -150,7 +150,7 @@ pub async fn issue_emission_batch(
         (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:write"]))
 )]
 #[post("/payments/emissions/{id}/cancel")]
 pub async fn cancel_emission(

@@ -25,7 +25,7 @@ use crate::startup::AppState;
         (status = 200, body = Page<FlowSummary>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:write"]))
 )]
 #[get("/reconciliation/flows")]
 pub async fn list_flows(
@@ -49,7 +49,7 @@ pub async fn list_flows(
         (status = 200, body = FlowImported, description = "Imported before: nothing changed"),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:write"]))
 )]
 #[post("/reconciliation/flows")]
 pub async fn upload_flow(
@@ -93,7 +93,7 @@ impl RequestLimits for DiscrepancyQuery {
         (status = 200, body = Page<Discrepancy>),
         (status = 403, response = crate::error::responses::Forbidden),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["payments:write"]))
 )]
 #[get("/reconciliation/discrepancies")]
 pub async fn list_discrepancies(
