@@ -205,7 +205,7 @@ async fn existing_accounts<C: ConnectionTrait>(
     service_id: i64,
     guardian_ids: &[i64],
 ) -> Result<Vec<(i64, i64)>, DbErr> {
-    Ok(prepaid_account::Entity::find_in_ente(ente_id)
+    prepaid_account::Entity::find_in_ente(ente_id)
         .select_only()
         .column(prepaid_account::Column::GuardianId)
         .column(prepaid_account::Column::Id)
@@ -213,7 +213,7 @@ async fn existing_accounts<C: ConnectionTrait>(
         .filter(prepaid_account::Column::GuardianId.is_in(guardian_ids.iter().copied()))
         .into_tuple::<(i64, i64)>()
         .all(db)
-        .await?)
+        .await
 }
 
 /// Creates the accounts of these families (at most [`BATCH_ROWS`]) that do not exist.
