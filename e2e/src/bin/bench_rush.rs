@@ -349,11 +349,16 @@ async fn main() {
             })
             .collect(),
     );
-    // The connections of the last seconds' changes are open before they are sent.
-    let warm = send_all(&client, LAST_SECONDS, LAST_SECONDS, {
-        let health = server.api(&paths::health());
-        move |client: &Client, _: usize| client.get(&health)
-    })
+    // Every connection of the calendars and the last seconds' changes is open before.
+    let warm = send_all(
+        &client,
+        CONNECTIONS + LAST_SECONDS,
+        CONNECTIONS + LAST_SECONDS,
+        {
+            let health = server.api(&paths::health());
+            move |client: &Client, _: usize| client.get(&health)
+        },
+    )
     .await;
     all_ok("health", &warm);
     clock_to(&server, CUTOFF - time::Duration::seconds(2)).await;
@@ -368,8 +373,8 @@ async fn main() {
                 cancel(second.clone(), tokens.clone()),
             );
             let passing = async {
-                // Every change is on its way before the clock passes the cutoff.
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                // Every change has arrived before the clock passes the cutoff.
+                tokio::time::sleep(Duration::from_millis(300)).await;
                 server.advance_clock(Duration::from_secs(5)).await;
                 Instant::now()
             };

@@ -173,7 +173,8 @@ fn movement_row(
 }
 
 /// The accounts of these families for a prepaid service, created where missing:
-/// guardian id → account id. For batch work (daily meal charging).
+/// guardian id → account id. For batch work (daily meal charging): the accounts are
+/// read first, and only the families without one (usually none) cost a write.
 pub async fn accounts_of<C: ConnectionTrait>(
     db: &C,
     ente_id: EnteId,
@@ -183,18 +184,36 @@ pub async fn accounts_of<C: ConnectionTrait>(
 ) -> ApiResult<HashMap<i64, i64>> {
     let mut found = HashMap::new();
     for chunk in guardian_ids.chunks(BATCH_ROWS) {
-        create_missing(db, ente_id, service_id, chunk, now).await?;
-        found.extend(
-            prepaid_account::Entity::find_in_ente(ente_id)
-                .filter(prepaid_account::Column::ServiceId.eq(service_id))
-                .filter(prepaid_account::Column::GuardianId.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|a| (a.guardian_id, a.id)),
-        );
+        found.extend(existing_accounts(db, ente_id, service_id, chunk).await?);
+        let missing: Vec<i64> = chunk
+            .iter()
+            .copied()
+            .filter(|guardian| !found.contains_key(guardian))
+            .collect();
+        if !missing.is_empty() {
+            create_missing(db, ente_id, service_id, &missing, now).await?;
+            found.extend(existing_accounts(db, ente_id, service_id, &missing).await?);
+        }
     }
     Ok(found)
+}
+
+/// The accounts these families have for a prepaid service: guardian id → account id.
+async fn existing_accounts<C: ConnectionTrait>(
+    db: &C,
+    ente_id: EnteId,
+    service_id: i64,
+    guardian_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    prepaid_account::Entity::find_in_ente(ente_id)
+        .select_only()
+        .column(prepaid_account::Column::GuardianId)
+        .column(prepaid_account::Column::Id)
+        .filter(prepaid_account::Column::ServiceId.eq(service_id))
+        .filter(prepaid_account::Column::GuardianId.is_in(guardian_ids.iter().copied()))
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await
 }
 
 /// Creates the accounts of these families (at most [`BATCH_ROWS`]) that do not exist.
