@@ -285,3 +285,30 @@ pub fn guardian_token(user_id: i64, ente_id: i64, now: OffsetDateTime) -> String
     )
     .expect("a signed token")
 }
+
+/// The database the benchmark runs on, as the figures name it.
+pub fn backend() -> &'static str {
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    }
+}
+
+/// The id of Comune di Demo's canteen (its prepaid service), as its public page lists it.
+pub async fn canteen_service(server: &crate::TestServer) -> i64 {
+    let ente: sportello_model::entes::EnteDetail = crate::json(
+        crate::client()
+            .get(server.api(&sportello_model::paths::ente("demo")))
+            .send()
+            .await
+            .expect("ente"),
+        reqwest::StatusCode::OK,
+    )
+    .await;
+    ente.services
+        .iter()
+        .find(|s| s.kind == sportello_model::entes::ServiceKind::Prepaid)
+        .expect("the canteen")
+        .id
+}

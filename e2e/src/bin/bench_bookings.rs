@@ -20,7 +20,6 @@ use e2e::{json, TestServer, GIULIA_OPERATOR, MARIO};
 use reqwest::StatusCode;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use sportello_model::bookings::ChargeReport;
-use sportello_model::entes::{EnteDetail, ServiceKind};
 use sportello_model::paths;
 
 const CHILDREN: usize = 20_000;
@@ -103,26 +102,8 @@ async fn charge(server: &TestServer, token: &str, service_id: i64) -> (ChargeRep
 async fn main() {
     e2e::bench::measure_release_build();
     let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T10:00:00Z")]).await;
-    let backend = if std::env::var("TEST_DATABASE_URL").is_ok() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
-    let ente: EnteDetail = json(
-        e2e::client()
-            .get(server.api(&paths::ente("demo")))
-            .send()
-            .await
-            .expect("ente"),
-        StatusCode::OK,
-    )
-    .await;
-    let service_id = ente
-        .services
-        .iter()
-        .find(|s| s.kind == ServiceKind::Prepaid)
-        .expect("the canteen")
-        .id;
+    let backend = e2e::bench::backend();
+    let service_id = e2e::bench::canteen_service(&server).await;
     let db = server.database().await;
     let ente_id = ids(&db, "SELECT id FROM entes WHERE slug = 'demo'".into()).await[0];
 

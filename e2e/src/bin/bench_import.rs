@@ -246,11 +246,7 @@ async fn send(
 
 #[tokio::main]
 async fn main() {
-    let backend = if std::env::var("TEST_DATABASE_URL").is_ok() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let backend = e2e::bench::backend();
     let server = TestServer::start().await;
     let school_year = SchoolYear::containing(server.today().await);
     let families = families();

@@ -117,11 +117,7 @@ async fn load_families(server: &TestServer, school_year: SchoolYear) {
 async fn main() {
     e2e::bench::measure_release_build();
     let server = TestServer::start().await;
-    let database = if std::env::var("TEST_DATABASE_URL").is_ok() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let database = e2e::bench::backend();
     let started = Instant::now();
     load_families(&server, SchoolYear::containing(server.today().await)).await;
     println!(

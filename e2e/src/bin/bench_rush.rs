@@ -27,9 +27,8 @@ use std::time::{Duration, Instant};
 use e2e::bench::{
     guardian_fiscal_code, guardian_token, ids, load, ms, percentile, seed_families, Families,
 };
-use e2e::{json, TestServer, DEMO_PASSWORD, MARIO};
+use e2e::{TestServer, DEMO_PASSWORD, MARIO};
 use reqwest::{Client, RequestBuilder, StatusCode};
-use sportello_model::entes::{EnteDetail, ServiceKind};
 use sportello_model::paths;
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
@@ -234,26 +233,8 @@ fn verdict(reached: bool) -> &'static str {
 async fn main() {
     e2e::bench::measure_release_build();
     let server = TestServer::start_with(&[("SPORTELLO_FAKE_NOW", "2026-11-24T13:40:00Z")]).await;
-    let backend = if std::env::var("TEST_DATABASE_URL").is_ok() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
-    let ente: EnteDetail = json(
-        e2e::client()
-            .get(server.api(&paths::ente("demo")))
-            .send()
-            .await
-            .expect("ente"),
-        StatusCode::OK,
-    )
-    .await;
-    let service_id = ente
-        .services
-        .iter()
-        .find(|s| s.kind == ServiceKind::Prepaid)
-        .expect("the canteen")
-        .id;
+    let backend = e2e::bench::backend();
+    let service_id = e2e::bench::canteen_service(&server).await;
     let db = server.database().await;
     let ente_id = ids(&db, "SELECT id FROM entes WHERE slug = 'demo'".into()).await[0];
     let mario_hash: String = server

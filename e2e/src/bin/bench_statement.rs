@@ -93,11 +93,7 @@ async fn main() {
     println!(
         "Caricati {MOVEMENTS} movimenti in {:.1} s ({})",
         started.elapsed().as_secs_f64(),
-        if std::env::var("TEST_DATABASE_URL").is_ok() {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        }
+        e2e::bench::backend()
     );
 
     let statement_url = server.api(&paths::statement(service_id));
