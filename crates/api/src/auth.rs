@@ -61,6 +61,16 @@ pub struct Claims {
 }
 
 impl Claims {
+    /// The API client whose token this is, if it is an API client's.
+    pub fn client_id(&self) -> Option<i64> {
+        self.sid
+            .strip_prefix(CLIENT_SESSION)?
+            .split(':')
+            .next()?
+            .parse()
+            .ok()
+    }
+
     /// The claims of a token for user `sub` of ente `ente` in session `sid`, issued at
     /// `now` for `ttl_seconds`, with no scopes.
     fn new(
@@ -183,8 +193,11 @@ pub struct Principal {
 /// The session of an API client's tokens: its id and the version of its secret, so that
 /// a new secret or a revocation ends them.
 fn client_session(client_id: i64, secret_version: i32) -> String {
-    format!("client:{client_id}:{secret_version}")
+    format!("{CLIENT_SESSION}{client_id}:{secret_version}")
 }
+
+/// How an API client's session starts.
+const CLIENT_SESSION: &str = "client:";
 
 pub(crate) fn bearer(req: &HttpRequest) -> ApiResult<String> {
     let header = req
@@ -209,16 +222,8 @@ fn invalid() -> ApiError {
 
 /// The principal of an API client's token: the client still there, not revoked, with
 /// the secret the token was issued under, and the token's scopes it still has.
-async fn authenticate_client(
-    state: &AppState,
-    claims: &Claims,
-    client: &str,
-) -> ApiResult<Principal> {
-    let id: i64 = client
-        .split(':')
-        .next()
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(invalid)?;
+async fn authenticate_client(state: &AppState, claims: &Claims) -> ApiResult<Principal> {
+    let id = claims.client_id().ok_or_else(invalid)?;
     let row = api_client::Entity::find_by_id(id)
         .one(&state.db)
         .await?
@@ -256,8 +261,8 @@ struct SessionUser {
 
 async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Principal> {
     let claims = state.jwt.verify(&token, state.now())?;
-    if let Some(client) = claims.sid.strip_prefix("client:") {
-        return authenticate_client(&state, &claims, client).await;
+    if claims.sid.starts_with(CLIENT_SESSION) {
+        return authenticate_client(&state, &claims).await;
     }
     let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
     // One statement: the user and whether the token's session was closed.
@@ -302,7 +307,13 @@ impl FromRequest for Principal {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
         let req = req.clone();
+        // Authenticated once per request: a middleware that needed the principal first
+        // (the Idempotency-Key's) left it here.
+        let known = req.extensions().get::<Principal>().cloned();
         Box::pin(async move {
+            if let Some(principal) = known {
+                return Ok(principal);
+            }
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let principal = authenticate(state, token?).await?;
             // Who acted, for the Registro attività written after the handler.

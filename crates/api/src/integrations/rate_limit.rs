@@ -74,13 +74,7 @@ async fn count(db: &DatabaseConnection, client: i64, minute: i64) -> Result<i64,
 fn client_of(req: &ServiceRequest, state: &AppState) -> Option<i64> {
     let token = bearer(req.request()).ok()?;
     let claims = state.jwt.verify(&token, state.now()).ok()?;
-    claims
-        .sid
-        .strip_prefix("client:")?
-        .split(':')
-        .next()?
-        .parse()
-        .ok()
+    claims.client_id()
 }
 
 /// The middleware: see the module.
